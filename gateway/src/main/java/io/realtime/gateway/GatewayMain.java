@@ -1,0 +1,44 @@
+package io.realtime.gateway;
+
+import io.realtime.gateway.config.ConfigException;
+import io.realtime.gateway.config.GatewayConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CountDownLatch;
+
+/** {@code java -jar gateway.jar [--key=value ...] [--config FILE] [--conformance]} */
+public final class GatewayMain {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayMain.class);
+
+    private GatewayMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        GatewayConfig config;
+        try {
+            config = GatewayConfig.load(System.getenv(), args);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        log.info("Configuration: {}", config.describe());
+        GatewayNode node;
+        try {
+            node = GatewayNode.start(config);
+        } catch (RuntimeException e) {
+            log.error("Gateway failed to start: {}", e.getMessage(), e);
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("Shutdown requested, stopping");
+            node.stop();
+            stopped.countDown();
+        }, "gateway-shutdown"));
+        stopped.await();
+    }
+}

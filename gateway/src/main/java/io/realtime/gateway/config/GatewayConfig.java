@@ -1,0 +1,286 @@
+package io.realtime.gateway.config;
+
+import io.realtime.gateway.engineio.EngineOptions;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.stream.Collectors;
+
+/**
+ * The typed configuration of a node. Values come from the defaults of {@link Setting}, then environment variables,
+ * then an optional properties file ({@code --config=FILE} or {@code CONFIG_FILE}), then {@code --key=value} flags;
+ * the last one wins. Every value is checked at once and all problems are reported together.
+ */
+public record GatewayConfig(
+        String host,
+        int port,
+        int managementPort,
+        Optional<String> redisUrl,
+        String nodeId,
+        EngineOptions engine,
+        Duration connectTimeout,
+        int maxAttachments,
+        int workerThreads,
+        boolean conformance) {
+
+    public static final String CONFIG_FILE_ENV = "CONFIG_FILE";
+
+    /** Builds the configuration from the process environment and command-line arguments. */
+    public static GatewayConfig load(Map<String, String> environment, String[] args) {
+        Map<Setting, String> values = new EnumMap<>(Setting.class);
+        for (Setting setting : Setting.values()) {
+            values.put(setting, setting.defaultValue());
+            String fromEnv = environment.get(setting.env());
+            if (fromEnv != null) {
+                values.put(setting, fromEnv.trim());
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        Flags flags = Flags.parse(args, problems);
+        String file = flags.configFile != null ? flags.configFile : environment.get(CONFIG_FILE_ENV);
+        if (file != null && !file.isBlank()) {
+            readFile(Path.of(file), values, problems);
+        }
+        flags.values.forEach((key, value) -> {
+            Setting setting = byName(key);
+            if (setting == null) {
+                problems.add("--" + key + ": unknown option");
+            } else {
+                values.put(setting, value);
+            }
+        });
+        if (flags.conformance) {
+            applyConformanceDefaults(values, flags.values.keySet());
+        }
+        return build(values, flags.conformance, problems);
+    }
+
+    /** The Socket.IO project's protocol test server settings, unless a flag says otherwise. */
+    private static void applyConformanceDefaults(Map<Setting, String> values, Set<String> explicitFlags) {
+        Map<Setting, String> conformance = Map.of(Setting.PORT, "3000", Setting.PING_INTERVAL, "300",
+                Setting.PING_TIMEOUT, "200", Setting.MAX_HTTP_BUFFER_SIZE, "1000000", Setting.CORS, "*");
+        conformance.forEach((setting, value) -> {
+            if (!explicitFlags.contains(setting.key()) && !explicitFlags.contains(setting.env())) {
+                values.put(setting, value);
+            }
+        });
+    }
+
+    private static GatewayConfig build(Map<Setting, String> values, boolean conformance, List<String> problems) {
+        Values v = new Values(values, problems);
+        int port = v.port(Setting.PORT);
+        int managementPort = v.port(Setting.MANAGEMENT_PORT);
+        if (port == managementPort && port != 0) {
+            problems.add(Setting.MANAGEMENT_PORT.env() + ": must differ from " + Setting.PORT.env() + " (" + port + ")");
+        }
+        String redis = values.get(Setting.REDIS_URL);
+        if (!redis.isEmpty()) {
+            try {
+                String scheme = URI.create(redis).getScheme();
+                if (scheme == null || !Set.of("redis", "rediss", "redis-socket", "redis-sentinel").contains(scheme)) {
+                    problems.add(Setting.REDIS_URL.env() + ": expected a redis://, rediss:// or redis-sentinel:// URI");
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(Setting.REDIS_URL.env() + ": not a URI");
+            }
+        }
+        String nodeId = values.get(Setting.NODE_ID).isEmpty() ? hostName() : values.get(Setting.NODE_ID);
+        String path = values.get(Setting.PATH);
+        if (!path.startsWith("/")) {
+            problems.add(Setting.PATH.env() + ": must start with '/': " + path);
+        }
+        Set<String> transports = Arrays.stream(values.get(Setting.TRANSPORTS).split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toCollection(LinkedHashSet::new));
+        if (transports.isEmpty() || !Set.of(EngineOptions.POLLING, EngineOptions.WEBSOCKET).containsAll(transports)) {
+            problems.add(Setting.TRANSPORTS.env() + ": expected polling and/or websocket, got '" + values.get(Setting.TRANSPORTS) + "'");
+        }
+        List<String> cors = Arrays.stream(values.get(Setting.CORS).split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        Duration pingInterval = v.millis(Setting.PING_INTERVAL);
+        Duration pingTimeout = v.millis(Setting.PING_TIMEOUT);
+        int maxPayload = v.positiveInt(Setting.MAX_HTTP_BUFFER_SIZE);
+        Duration upgradeTimeout = v.millis(Setting.UPGRADE_TIMEOUT);
+        Duration connectTimeout = v.millis(Setting.CONNECT_TIMEOUT);
+        int maxAttachments = v.nonNegativeInt(Setting.MAX_ATTACHMENTS);
+        int workerThreads = v.nonNegativeInt(Setting.WORKER_THREADS);
+        boolean allowEIO3 = v.bool(Setting.ALLOW_EIO3);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        String normalizedPath = path.endsWith("/") ? path : path + "/";
+        EngineOptions engine = new EngineOptions(normalizedPath, pingInterval, pingTimeout, maxPayload, upgradeTimeout,
+                transports, allowEIO3, cors);
+        return new GatewayConfig(values.get(Setting.HOST), port, managementPort,
+                redis.isEmpty() ? Optional.empty() : Optional.of(redis), nodeId, engine, connectTimeout,
+                maxAttachments, workerThreads, conformance);
+    }
+
+    public boolean isClustered() {
+        return redisUrl.isPresent();
+    }
+
+    /** One line per setting, secrets masked, for the start-up log. */
+    public String describe() {
+        StringJoiner out = new StringJoiner(", ");
+        out.add("host=" + host).add("port=" + port).add("managementPort=" + managementPort)
+                .add("redisUrl=" + redisUrl.map(GatewayConfig::maskPassword).orElse("(none)"))
+                .add("nodeId=" + nodeId).add("path=" + engine.path())
+                .add("pingInterval=" + engine.pingInterval().toMillis()).add("pingTimeout=" + engine.pingTimeout().toMillis())
+                .add("maxHttpBufferSize=" + engine.maxPayload()).add("cors=" + engine.corsOrigins())
+                .add("transports=" + engine.transports()).add("allowEIO3=" + engine.allowEIO3())
+                .add("upgradeTimeout=" + engine.upgradeTimeout().toMillis()).add("connectTimeout=" + connectTimeout.toMillis())
+                .add("maxAttachments=" + maxAttachments).add("workerThreads=" + workerThreads);
+        return out.toString();
+    }
+
+    static String maskPassword(String uri) {
+        return uri.replaceAll("(://[^:@/]*:)[^@/]*@", "$1****@").replaceAll("(://)([^:@/]+)@", "$1****@");
+    }
+
+    private static Setting byName(String name) {
+        for (Setting setting : Setting.values()) {
+            if (setting.key().equals(name) || setting.env().equals(name)) {
+                return setting;
+            }
+        }
+        return null;
+    }
+
+    private static void readFile(Path file, Map<Setting, String> values, List<String> problems) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            problems.add("config file " + file + ": cannot be read (" + e.getMessage() + ")");
+            return;
+        }
+        for (String name : properties.stringPropertyNames()) {
+            Setting setting = byName(name);
+            if (setting == null) {
+                problems.add("config file " + file + ": unknown setting '" + name + "'");
+            } else {
+                values.put(setting, properties.getProperty(name).trim());
+            }
+        }
+    }
+
+    private static String hostName() {
+        String fromEnv = System.getenv("HOSTNAME");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "node";
+        }
+    }
+
+    /** Command-line flags: {@code --key=value}, {@code --key value}, {@code --config FILE}, {@code --conformance}. */
+    private static final class Flags {
+        final Map<String, String> values = new java.util.LinkedHashMap<>();
+        String configFile;
+        boolean conformance;
+
+        static Flags parse(String[] args, List<String> problems) {
+            Flags flags = new Flags();
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                if (!arg.startsWith("--")) {
+                    problems.add("unexpected argument '" + arg + "' (options look like --port=3000)");
+                    continue;
+                }
+                String name = arg.substring(2);
+                String value = null;
+                int eq = name.indexOf('=');
+                if (eq >= 0) {
+                    value = name.substring(eq + 1);
+                    name = name.substring(0, eq);
+                }
+                if (name.equals("conformance")) {
+                    flags.conformance = true;
+                    continue;
+                }
+                if (value == null) {
+                    if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                        value = args[++i];
+                    } else if (name.equals(Setting.ALLOW_EIO3.key())) {
+                        value = "true";
+                    } else {
+                        problems.add("--" + name + ": missing value");
+                        continue;
+                    }
+                }
+                if (name.equals("config")) {
+                    flags.configFile = value;
+                } else {
+                    flags.values.put(name, value);
+                }
+            }
+            return flags;
+        }
+    }
+
+    /** Typed reads that record a problem instead of throwing, so every bad value is reported once. */
+    private record Values(Map<Setting, String> raw, List<String> problems) {
+
+        int port(Setting setting) {
+            return checked(setting, value -> value >= 0 && value <= 65535, "is not a port number (0-65535)");
+        }
+
+        int positiveInt(Setting setting) {
+            return checked(setting, value -> value > 0, "must be a positive number");
+        }
+
+        int nonNegativeInt(Setting setting) {
+            return checked(setting, value -> value >= 0, "must be zero or more");
+        }
+
+        Duration millis(Setting setting) {
+            return Duration.ofMillis(Math.max(positiveInt(setting), 1));
+        }
+
+        boolean bool(Setting setting) {
+            String value = raw.get(setting).toLowerCase();
+            if (!value.equals("true") && !value.equals("false")) {
+                problems.add(setting.env() + ": expected true or false, got '" + raw.get(setting) + "'");
+            }
+            return value.equals("true");
+        }
+
+        /** A whole number (socket.io's notation {@code 1e6} is accepted) that satisfies {@code rule}; 1 when not. */
+        private int checked(Setting setting, java.util.function.IntPredicate rule, String complaint) {
+            String text = raw.get(setting);
+            double parsed;
+            try {
+                parsed = Double.parseDouble(text);
+            } catch (NumberFormatException e) {
+                parsed = Double.NaN;
+            }
+            if (parsed != Math.rint(parsed) || Math.abs(parsed) > Integer.MAX_VALUE) {
+                problems.add(setting.env() + ": '" + text + "' is not a whole number");
+                return 1;
+            }
+            if (!rule.test((int) parsed)) {
+                problems.add(setting.env() + ": '" + text + "' " + complaint);
+                return 1;
+            }
+            return (int) parsed;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.realtime.gateway.config;
+
+/**
+ * Every setting of a node: its key (config file and {@code --key=value} flag), its environment variable, its
+ * default and what it means. The README's configuration table is this enum.
+ */
+public enum Setting {
+    PORT("port", "SOCKETIO_PORT", "3000", "Socket.IO port (socket.io's convention)"),
+    HOST("host", "SOCKETIO_HOST", "0.0.0.0", "address the Socket.IO port binds to"),
+    MANAGEMENT_PORT("managementPort", "MANAGEMENT_PORT", "9090", "internal port: health, metrics and the backend API"),
+    REDIS_URL("redisUrl", "REDIS_URL", "", "Redis URI (redis://, rediss://, sentinel); unset: single node, in memory"),
+    NODE_ID("nodeId", "NODE_ID", "", "this node's name in the cluster; default: the host name"),
+    PATH("path", "SOCKETIO_PATH", "/socket.io/", "request path of Socket.IO (socket.io's path)"),
+    PING_INTERVAL("pingInterval", "PING_INTERVAL", "25000", "ms between server pings (socket.io's pingInterval)"),
+    PING_TIMEOUT("pingTimeout", "PING_TIMEOUT", "20000", "ms to wait for a pong before closing (socket.io's pingTimeout)"),
+    MAX_HTTP_BUFFER_SIZE("maxHttpBufferSize", "MAX_HTTP_BUFFER_SIZE", "1000000",
+            "largest message or polling body in bytes (socket.io's maxHttpBufferSize)"),
+    CORS("cors", "CORS_ORIGINS", "", "comma-separated origins allowed cross-origin, * for any; empty: no CORS headers"),
+    TRANSPORTS("transports", "TRANSPORTS", "polling,websocket", "accepted transports (socket.io's transports)"),
+    ALLOW_EIO3("allowEIO3", "ALLOW_EIO3", "false", "accept socket.io-client 2.x (Engine.IO v3) clients (socket.io's allowEIO3)"),
+    UPGRADE_TIMEOUT("upgradeTimeout", "UPGRADE_TIMEOUT", "10000", "ms a WebSocket upgrade may take (socket.io's upgradeTimeout)"),
+    CONNECT_TIMEOUT("connectTimeout", "CONNECT_TIMEOUT", "45000",
+            "ms a connection may stay without joining a namespace (socket.io's connectTimeout)"),
+    MAX_ATTACHMENTS("maxAttachments", "MAX_ATTACHMENTS", "10", "most binary attachments in one packet"),
+    WORKER_THREADS("workerThreads", "WORKER_THREADS", "0", "Netty event loop threads; 0: twice the cores");
+
+    private final String key;
+    private final String env;
+    private final String defaultValue;
+    private final String description;
+
+    Setting(String key, String env, String defaultValue, String description) {
+        this.key = key;
+        this.env = env;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String env() {
+        return env;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** Whether the value may hold a secret (a password in a URI) and must be masked when printed. */
+    public boolean isSecret() {
+        return this == REDIS_URL;
+    }
+}

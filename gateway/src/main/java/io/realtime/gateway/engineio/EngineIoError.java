@@ -1,0 +1,43 @@
+package io.realtime.gateway.engineio;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * The HTTP errors of the Engine.IO server, with the codes and messages Node's engine.io answers, so clients and
+ * tooling that read {@code {"code":N,"message":"..."}} see the same thing.
+ */
+public enum EngineIoError {
+    UNKNOWN_TRANSPORT(0, "Transport unknown", HttpResponseStatus.BAD_REQUEST),
+    UNKNOWN_SID(1, "Session ID unknown", HttpResponseStatus.BAD_REQUEST),
+    BAD_HANDSHAKE_METHOD(2, "Bad handshake method", HttpResponseStatus.BAD_REQUEST),
+    BAD_REQUEST(3, "Bad request", HttpResponseStatus.BAD_REQUEST),
+    FORBIDDEN(4, "Forbidden", HttpResponseStatus.FORBIDDEN),
+    UNSUPPORTED_PROTOCOL_VERSION(5, "Unsupported protocol version", HttpResponseStatus.BAD_REQUEST),
+    PAYLOAD_TOO_LARGE(3, "Payload too large", HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+
+    private final int code;
+    private final String message;
+    private final HttpResponseStatus status;
+
+    EngineIoError(int code, String message, HttpResponseStatus status) {
+        this.code = code;
+        this.message = message;
+        this.status = status;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public String message() {
+        return message;
+    }
+
+    public HttpResponseStatus status() {
+        return status;
+    }
+
+    public String json() {
+        return "{\"code\":" + code + ",\"message\":\"" + message + "\"}";
+    }
+}

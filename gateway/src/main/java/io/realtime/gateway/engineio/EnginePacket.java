@@ -1,0 +1,106 @@
+package io.realtime.gateway.engineio;
+
+import java.util.Arrays;
+
+/**
+ * One Engine.IO packet: a type and either a text payload or, for binary messages, raw bytes.
+ * Immutable; the byte array is never written after construction, so one instance can be shared by many sessions.
+ */
+public final class EnginePacket {
+
+    public enum Type {
+        OPEN('0'), CLOSE('1'), PING('2'), PONG('3'), MESSAGE('4'), UPGRADE('5'), NOOP('6');
+
+        private final char code;
+
+        Type(char code) {
+            this.code = code;
+        }
+
+        public char code() {
+            return code;
+        }
+
+        static Type fromCode(char c) {
+            int index = c - '0';
+            if (index < 0 || index >= values().length) {
+                throw new EngineProtocolException("unknown packet type '" + c + "'");
+            }
+            return values()[index];
+        }
+    }
+
+    public static final EnginePacket PING = new EnginePacket(Type.PING, "", null);
+    public static final EnginePacket PONG = new EnginePacket(Type.PONG, "", null);
+    public static final EnginePacket NOOP = new EnginePacket(Type.NOOP, "", null);
+    public static final EnginePacket CLOSE = new EnginePacket(Type.CLOSE, "", null);
+
+    private final Type type;
+    private final String text;
+    private final byte[] binary;
+
+    private EnginePacket(Type type, String text, byte[] binary) {
+        this.type = type;
+        this.text = text;
+        this.binary = binary;
+    }
+
+    public static EnginePacket of(Type type, String text) {
+        return new EnginePacket(type, text == null ? "" : text, null);
+    }
+
+    public static EnginePacket message(String text) {
+        return new EnginePacket(Type.MESSAGE, text, null);
+    }
+
+    public static EnginePacket binaryMessage(byte[] data) {
+        return new EnginePacket(Type.MESSAGE, null, data);
+    }
+
+    public Type type() {
+        return type;
+    }
+
+    public boolean isBinary() {
+        return binary != null;
+    }
+
+    /** The text payload; empty for packets without data, {@code null} for binary messages. */
+    public String text() {
+        return text;
+    }
+
+    public byte[] binary() {
+        return binary;
+    }
+
+    /** The packet as one Engine.IO text record: its type digit followed by its data. */
+    public String encodeText() {
+        return type.code + text;
+    }
+
+    static EnginePacket decodeText(String record) {
+        if (record.isEmpty()) {
+            throw new EngineProtocolException("empty packet");
+        }
+        return of(Type.fromCode(record.charAt(0)), record.substring(1));
+    }
+
+    @Override
+    public String toString() {
+        return isBinary() ? type + "<" + binary.length + " bytes>" : type + ":" + text;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof EnginePacket other)) {
+            return false;
+        }
+        return type == other.type && java.util.Objects.equals(text, other.text) && Arrays.equals(binary, other.binary);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * type.hashCode() + (text != null ? text.hashCode() : Arrays.hashCode(binary));
+    }
+}

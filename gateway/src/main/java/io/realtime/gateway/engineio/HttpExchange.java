@@ -1,0 +1,59 @@
+package io.realtime.gateway.engineio;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What is needed to answer one HTTP request, possibly later (a long-poll is answered when data arrives): the
+ * connection, whether it stays open afterwards, and the headers every answer carries (CORS).
+ */
+public record HttpExchange(Channel channel, boolean keepAlive, HttpHeaders commonHeaders) {
+
+    public static HttpExchange of(Channel channel, HttpRequest request, CorsPolicy cors) {
+        HttpHeaders headers = new DefaultHttpHeaders();
+        cors.apply(request, headers);
+        return new HttpExchange(channel, HttpUtil.isKeepAlive(request), headers);
+    }
+
+    public void respond(HttpResponseStatus status, String contentType, byte[] body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        response.headers().add(commonHeaders);
+        if (contentType != null) {
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
+        HttpUtil.setContentLength(response, body.length);
+        if (keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            channel.writeAndFlush(response);
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    public void respondText(HttpResponseStatus status, String contentType, String body) {
+        respond(status, contentType, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public void respondError(EngineIoError error) {
+        respondText(error.status(), "application/json", error.json());
+    }
+
+    /** An error answer after which the connection is closed whatever the client asked (upgrade failures). */
+    public void respondErrorAndClose(EngineIoError error) {
+        new HttpExchange(channel, false, commonHeaders).respondError(error);
+    }
+}

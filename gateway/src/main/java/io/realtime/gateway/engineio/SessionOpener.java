@@ -1,0 +1,11 @@
+package io.realtime.gateway.engineio;
+
+import com.corundumstudio.socketio.HandshakeData;
+
+/** Attaches the layer above to a session that has just completed its Engine.IO handshake. */
+@FunctionalInterface
+public interface SessionOpener {
+
+    /** Called on the session's event loop, before the handshake answer leaves; may queue packets after OPEN. */
+    void onOpen(EngineSession session, HandshakeData handshake);
+}

@@ -1,0 +1,190 @@
+package io.realtime.gateway.server;
+
+import com.corundumstudio.socketio.Configuration;
+import com.corundumstudio.socketio.SocketIONamespace;
+import com.corundumstudio.socketio.SocketIOServer;
+import com.corundumstudio.socketio.Transport;
+import com.corundumstudio.socketio.ack.AckManager;
+import com.corundumstudio.socketio.namespace.Namespace;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.Future;
+import io.realtime.gateway.engineio.EngineIoHttpHandler;
+import io.realtime.gateway.engineio.EngineOptions;
+import io.realtime.gateway.engineio.EngineSession;
+import io.realtime.gateway.engineio.SessionRegistry;
+import io.realtime.gateway.socketio.GatewayJsonSupport;
+import io.realtime.gateway.socketio.SocketIoEncoder;
+import io.realtime.gateway.socketio.SocketIoJson;
+import io.realtime.gateway.socketio.SocketIoServerContext;
+import io.realtime.gateway.socketio.SocketIoSessionOpener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A netty-socketio {@link SocketIOServer} that speaks Engine.IO v4 / Socket.IO v5 the way Node's socket.io does.
+ *
+ * <p>Namespaces, listeners, rooms, acks and broadcasts are netty-socketio's, untouched; the transports and the
+ * protocol codec underneath are ours ({@code engineio} and {@code socketio} packages). The configuration's
+ * {@code JsonSupport} is replaced by {@link GatewayJsonSupport}.
+ */
+public class GatewayServer extends SocketIOServer {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+
+    private final Configuration configuration;
+    private final EngineOptions engineOptions;
+    private final Duration connectTimeout;
+    private final int maxAttachments;
+    private final GatewayJsonSupport json;
+
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private EventLoopScheduler scheduler;
+    private SessionRegistry sessions;
+    private Channel serverChannel;
+
+    /** A server configured from netty-socketio's configuration alone (socket.io's defaults for the rest). */
+    public GatewayServer(Configuration configuration) {
+        this(configuration, engineOptionsOf(configuration, false), Duration.ofSeconds(45), 10);
+    }
+
+    public GatewayServer(Configuration configuration, EngineOptions engineOptions, Duration connectTimeout, int maxAttachments) {
+        super(withGatewayJson(configuration));
+        this.configuration = configuration;
+        this.engineOptions = engineOptions;
+        this.connectTimeout = connectTimeout;
+        this.maxAttachments = maxAttachments;
+        this.json = (GatewayJsonSupport) configuration.getJsonSupport();
+    }
+
+    private static Configuration withGatewayJson(Configuration configuration) {
+        if (!(configuration.getJsonSupport() instanceof GatewayJsonSupport)) {
+            configuration.setJsonSupport(new GatewayJsonSupport(SocketIoJson.newMapper()));
+        }
+        return configuration;
+    }
+
+    /** The Engine.IO options that netty-socketio's configuration implies. */
+    public static EngineOptions engineOptionsOf(Configuration configuration, boolean allowEIO3) {
+        Set<String> transports = new HashSet<>();
+        for (Transport transport : configuration.getTransports()) {
+            transports.add(transport == Transport.WEBSOCKET ? EngineOptions.WEBSOCKET : EngineOptions.POLLING);
+        }
+        String origin = configuration.getOrigin();
+        return new EngineOptions(configuration.getContext() + "/",
+                Duration.ofMillis(configuration.getPingInterval()), Duration.ofMillis(configuration.getPingTimeout()),
+                configuration.getMaxFramePayloadLength(), Duration.ofMillis(configuration.getUpgradeTimeout()),
+                transports, allowEIO3, origin == null ? List.of() : List.of(origin.split(",")));
+    }
+
+    public EngineOptions engineOptions() {
+        return engineOptions;
+    }
+
+    /** Open Engine.IO sessions on this node. */
+    public int sessionCount() {
+        return sessions == null ? 0 : sessions.size();
+    }
+
+    /** The address the server listens on, once started. */
+    public InetSocketAddress localAddress() {
+        return serverChannel == null ? null : (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    @Override
+    public Future<Void> startAsync() {
+        IoHandlerFactory ioHandler = useEpoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType = useEpoll() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        bossGroup = new MultiThreadIoEventLoopGroup(1, ioHandler);
+        workerGroup = new MultiThreadIoEventLoopGroup(configuration.getWorkerThreads(), ioHandler);
+        scheduler = new EventLoopScheduler(workerGroup);
+        sessions = new SessionRegistry(engineOptions);
+
+        SocketIoServerContext context = new SocketIoServerContext(configuration, json, new SocketIoEncoder(json.mapper()),
+                new AckManager(scheduler), scheduler, this::namespaceOnWire, connectTimeout, maxAttachments);
+        EngineIoHttpHandler engineIo = new EngineIoHttpHandler(engineOptions, sessions,
+                configuration.getAuthorizationListener(), new SocketIoSessionOpener(context), false);
+
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelType)
+                .childHandler(new GatewayChannelInitializer(engineIo, sessions, engineOptions.maxPayload()))
+                .option(ChannelOption.SO_BACKLOG, configuration.getSocketConfig().getAcceptBackLog())
+                .option(ChannelOption.SO_REUSEADDR, configuration.getSocketConfig().isReuseAddress())
+                .childOption(ChannelOption.TCP_NODELAY, configuration.getSocketConfig().isTcpNoDelay())
+                .childOption(ChannelOption.SO_KEEPALIVE, configuration.getSocketConfig().isTcpKeepAlive());
+
+        InetSocketAddress address = configuration.getHostname() == null
+                ? new InetSocketAddress(configuration.getPort())
+                : new InetSocketAddress(configuration.getHostname(), configuration.getPort());
+        return bootstrap.bind(address).addListener(bound -> {
+            if (bound.isSuccess()) {
+                serverChannel = ((io.netty.channel.ChannelFuture) bound).channel();
+                log.info("Socket.IO server listening on {} ({}, transports {})", serverChannel.localAddress(),
+                        useEpoll() ? "epoll" : "nio", engineOptions.transports());
+            } else {
+                log.error("Socket.IO server failed to bind {}", address, bound.cause());
+            }
+        });
+    }
+
+    /**
+     * Stops accepting connections, closes every session the way socket.io's {@code server.close()} does (clients
+     * see "transport close" and reconnect elsewhere), then releases the event loops. Takes at most about a second.
+     */
+    @Override
+    public void stop() {
+        if (workerGroup == null) {
+            return;
+        }
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        for (EngineSession session : sessions.all()) {
+            session.close();
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+        while (sessions.size() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        scheduler.shutdown();
+        Future<?> workers = workerGroup.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS);
+        Future<?> boss = bossGroup.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS);
+        workers.syncUninterruptibly();
+        boss.syncUninterruptibly();
+        workerGroup = null;
+        log.info("Socket.IO server stopped");
+    }
+
+    private Namespace namespaceOnWire(String name) {
+        SocketIONamespace namespace = getNamespace("/".equals(name) ? Namespace.DEFAULT_NAME : name);
+        return (Namespace) namespace;
+    }
+
+    private boolean useEpoll() {
+        return configuration.isUseLinuxNativeEpoll() && Epoll.isAvailable();
+    }
+}

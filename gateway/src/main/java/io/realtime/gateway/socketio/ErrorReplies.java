@@ -1,0 +1,26 @@
+package io.realtime.gateway.socketio;
+
+import com.corundumstudio.socketio.AckRequest;
+import com.corundumstudio.socketio.SocketIOClient;
+
+import java.util.Map;
+
+/**
+ * How a refused event is answered: an error ack {@code {error: {code, message}}} when the client asked for an ack,
+ * otherwise an {@code exception} event {@code {status: "error", message}} (the NestJS convention).
+ */
+public final class ErrorReplies {
+
+    public static final String EXCEPTION_EVENT = "exception";
+
+    private ErrorReplies() {
+    }
+
+    public static void reply(SocketIOClient client, AckRequest ack, String code, String message) {
+        if (ack.isAckRequested()) {
+            ack.sendAckData(Map.of("error", Map.of("code", code, "message", message)));
+        } else {
+            client.sendEvent(EXCEPTION_EVENT, Map.of("status", "error", "message", message));
+        }
+    }
+}

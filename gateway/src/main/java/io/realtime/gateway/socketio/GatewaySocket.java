@@ -1,0 +1,65 @@
+package io.realtime.gateway.socketio;
+
+import com.corundumstudio.socketio.HandshakeData;
+import com.corundumstudio.socketio.namespace.Namespace;
+import com.corundumstudio.socketio.protocol.Packet;
+import com.corundumstudio.socketio.protocol.PacketType;
+import com.corundumstudio.socketio.transport.NamespaceClient;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A client's connection to one namespace: netty-socketio's {@code SocketIOClient}, with the handshake (and
+ * {@code auth} payload) of that namespace's CONNECT, and a server-side {@link #disconnect()} that really ends the
+ * socket the way socket.io's {@code socket.disconnect()} does.
+ */
+public final class GatewaySocket extends NamespaceClient {
+
+    private final HandshakeData handshake;
+    private final AtomicBoolean disconnected = new AtomicBoolean();
+    private volatile String disconnectReason;
+
+    GatewaySocket(SocketIoConnection connection, Namespace namespace, HandshakeData handshake) {
+        super(connection, namespace);
+        this.handshake = handshake;
+    }
+
+    @Override
+    public HandshakeData getHandshakeData() {
+        return handshake;
+    }
+
+    /** Why the socket ended, in socket.io's words ({@code "client namespace disconnect"}, {@code "ping timeout"}...). */
+    public String disconnectReason() {
+        return disconnectReason;
+    }
+
+    public boolean isDisconnected() {
+        return disconnected.get();
+    }
+
+    /** Sends the DISCONNECT packet and ends the socket; the client sees {@code "io server disconnect"}. */
+    @Override
+    public void disconnect() {
+        if (disconnected.get()) {
+            return;
+        }
+        Packet packet = new Packet(PacketType.MESSAGE, getEngineIOVersion());
+        packet.setSubType(PacketType.DISCONNECT);
+        send(packet);
+        end("server namespace disconnect");
+    }
+
+    @Override
+    public void onDisconnect() {
+        end("server shutting down");
+    }
+
+    /** Ends the socket once: leaves its rooms and runs the namespace's disconnect listeners. */
+    void end(String reason) {
+        if (disconnected.compareAndSet(false, true)) {
+            disconnectReason = reason;
+            super.onDisconnect();
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.realtime.gateway.socketio;
+
+import com.corundumstudio.socketio.AckCallback;
+import com.corundumstudio.socketio.HandshakeData;
+import com.corundumstudio.socketio.SocketIOClient;
+import com.corundumstudio.socketio.SocketIONamespace;
+import com.corundumstudio.socketio.Transport;
+import com.corundumstudio.socketio.protocol.EngineIOVersion;
+import com.corundumstudio.socketio.protocol.Packet;
+
+import java.net.SocketAddress;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The client as namespace authentication listeners see it, before it is admitted: it can be inspected (handshake,
+ * address, session store) but is in no namespace yet, so it receives nothing and joins nothing.
+ */
+final class PendingSocket implements SocketIOClient {
+
+    private final SocketIoConnection connection;
+    private final SocketIONamespace namespace;
+    private final HandshakeData handshake;
+
+    PendingSocket(SocketIoConnection connection, SocketIONamespace namespace, HandshakeData handshake) {
+        this.connection = connection;
+        this.namespace = namespace;
+        this.handshake = handshake;
+    }
+
+    @Override
+    public HandshakeData getHandshakeData() {
+        return handshake;
+    }
+
+    @Override
+    public Transport getTransport() {
+        return connection.getCurrentTransport();
+    }
+
+    @Override
+    public EngineIOVersion getEngineIOVersion() {
+        return connection.getEngineIOVersion();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return false;
+    }
+
+    @Override
+    public SocketIONamespace getNamespace() {
+        return namespace;
+    }
+
+    @Override
+    public UUID getSessionId() {
+        return connection.getSessionId();
+    }
+
+    @Override
+    public SocketAddress getRemoteAddress() {
+        return connection.getRemoteAddress();
+    }
+
+    @Override
+    public boolean isChannelOpen() {
+        return connection.isChannelOpen();
+    }
+
+    @Override
+    public void set(String key, Object val) {
+        connection.getStore().set(key, val);
+    }
+
+    @Override
+    public <T> T get(String key) {
+        return connection.getStore().get(key);
+    }
+
+    @Override
+    public boolean has(String key) {
+        return connection.getStore().has(key);
+    }
+
+    @Override
+    public void del(String key) {
+        connection.getStore().del(key);
+    }
+
+    @Override
+    public Set<String> getAllRooms() {
+        return Set.of();
+    }
+
+    @Override
+    public int getCurrentRoomSize(String room) {
+        return 0;
+    }
+
+    @Override
+    public void sendEvent(String name, AckCallback<?> ackCallback, Object... data) {
+        throw notConnected();
+    }
+
+    @Override
+    public void send(Packet packet, AckCallback<?> ackCallback) {
+        throw notConnected();
+    }
+
+    @Override
+    public void send(Packet packet) {
+        throw notConnected();
+    }
+
+    @Override
+    public void sendEvent(String name, Object... data) {
+        throw notConnected();
+    }
+
+    @Override
+    public void disconnect() {
+        throw notConnected();
+    }
+
+    @Override
+    public void joinRoom(String room) {
+        throw notConnected();
+    }
+
+    @Override
+    public void joinRooms(Set<String> rooms) {
+        throw notConnected();
+    }
+
+    @Override
+    public void leaveRoom(String room) {
+        throw notConnected();
+    }
+
+    @Override
+    public void leaveRooms(Set<String> rooms) {
+        throw notConnected();
+    }
+
+    private static IllegalStateException notConnected() {
+        return new IllegalStateException("the client is not connected to the namespace yet: refuse it by returning a failed AuthTokenResult");
+    }
+}

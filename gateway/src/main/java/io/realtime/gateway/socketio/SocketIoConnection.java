@@ -1,0 +1,374 @@
+package io.realtime.gateway.socketio;
+
+import com.corundumstudio.socketio.AckCallback;
+import com.corundumstudio.socketio.AckRequest;
+import com.corundumstudio.socketio.AuthTokenResult;
+import com.corundumstudio.socketio.HandshakeData;
+import com.corundumstudio.socketio.MultiTypeAckCallback;
+import com.corundumstudio.socketio.Transport;
+import com.corundumstudio.socketio.ack.AckManager;
+import com.corundumstudio.socketio.handler.ClientHead;
+import com.corundumstudio.socketio.handler.ClientsBox;
+import com.corundumstudio.socketio.namespace.Namespace;
+import com.corundumstudio.socketio.protocol.EngineIOVersion;
+import com.corundumstudio.socketio.protocol.Packet;
+import com.corundumstudio.socketio.protocol.PacketType;
+import com.corundumstudio.socketio.scheduler.CancelableScheduler;
+import com.corundumstudio.socketio.transport.NamespaceClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.realtime.gateway.engineio.EngineSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * One Socket.IO client connection over an Engine.IO session: the namespaces it joined, the packets it sends, and
+ * what the server sends it. It is netty-socketio's {@link ClientHead}, so everything written against
+ * netty-socketio's API (namespaces, listeners, acks, rooms, broadcasts) works unchanged; what goes over the wire is
+ * decided here and in the Engine.IO layer instead.
+ *
+ * <p>Incoming packets are handled on the session's event loop; {@link #send(Packet)} may be called from any thread.
+ */
+public final class SocketIoConnection extends ClientHead implements EngineSession.Listener {
+
+    private static final Logger log = LoggerFactory.getLogger(SocketIoConnection.class);
+
+    private final EngineSession engine;
+    private final SocketIoEncoder encoder;
+    private final SocketIoParser parser;
+    private final GatewayJsonSupport json;
+    private final ObjectMapper mapper;
+    private final AckManager ackManager;
+    private final Function<String, Namespace> namespaces;
+    private final Map<String, GatewaySocket> sockets = new ConcurrentHashMap<>();
+    private final ScheduledFuture<?> connectTimeout;
+    private final com.corundumstudio.socketio.store.StoreFactory storeFactory;
+
+    SocketIoConnection(EngineSession engine, HandshakeData handshake, SocketIoServerContext context) {
+        super(engine.id(), context.ackManager(), client -> { }, context.configuration().getStoreFactory(), handshake,
+                new ClientsBox(), engine.transport(), context.scheduler(), context.configuration(), handshake.getUrlParams());
+        this.engine = engine;
+        this.encoder = context.encoder();
+        this.json = context.json();
+        this.mapper = json.mapper();
+        this.parser = new SocketIoParser(mapper, context.maxAttachments());
+        this.ackManager = context.ackManager();
+        this.namespaces = context.namespaces();
+        this.storeFactory = context.configuration().getStoreFactory();
+        this.connectTimeout = engine.eventLoop().schedule(() -> {
+            if (sockets.isEmpty()) {
+                log.debug("session {}: no namespace joined in time, closing", engine.id());
+                engine.close();
+            }
+        }, context.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Called once the listener is attached; v3 clients are connected to the main namespace implicitly. */
+    void start() {
+        if (engine.version() == EngineIOVersion.V3) {
+            connect("/", null);
+        }
+    }
+
+    public EngineSession engineSession() {
+        return engine;
+    }
+
+    // ---- incoming ------------------------------------------------------------------------------------------
+
+    @Override
+    public void onMessage(EngineSession session, String text) {
+        SocketIoPacket packet = parser.onText(text);
+        if (packet != null) {
+            dispatch(packet);
+        }
+    }
+
+    @Override
+    public void onBinary(EngineSession session, byte[] data) {
+        SocketIoPacket packet = parser.onBinary(data);
+        if (packet != null) {
+            dispatch(packet);
+        }
+    }
+
+    private void dispatch(SocketIoPacket packet) {
+        String namespace = packet.namespace();
+        JsonNode auth = packet.data();
+        if (engine.version() == EngineIOVersion.V3 && packet.type() == SocketIoPacket.CONNECT) {
+            // v2 clients put the namespace's query string in the namespace itself: "/chat?token=abc".
+            int query = namespace.indexOf('?');
+            if (query >= 0) {
+                auth = mapper.valueToTree(parseQuery(namespace.substring(query + 1)));
+                namespace = namespace.substring(0, query);
+            }
+        }
+        GatewaySocket socket = sockets.get(namespace);
+        if (packet.type() == SocketIoPacket.CONNECT && socket == null) {
+            connect(namespace, auth);
+        } else if (socket == null || packet.type() == SocketIoPacket.CONNECT || packet.type() == SocketIoPacket.CONNECT_ERROR) {
+            throw new SocketIoProtocolException("invalid state: packet type " + packet.type() + " for namespace " + namespace);
+        } else if (packet.type() == SocketIoPacket.DISCONNECT) {
+            socket.end("client namespace disconnect");
+        } else if (packet.isEvent()) {
+            onEvent(socket, packet);
+        } else {
+            onAck(socket, packet);
+        }
+    }
+
+    private void connect(String namespaceName, JsonNode authPayload) {
+        Namespace namespace = namespaces.apply(namespaceName);
+        if (namespace == null) {
+            sendConnectError(namespaceName, "Invalid namespace", null);
+            return;
+        }
+        Object auth = authPayload == null ? Map.of() : mapper.convertValue(authPayload, Map.class);
+        HandshakeData handshake = handshakeWithAuth(auth);
+        AuthTokenResult result = namespace.onAuthData(new PendingSocket(this, namespace, handshake), auth);
+        if (!result.isSuccess()) {
+            ConnectRefusal refusal = ConnectRefusal.from(result.getErrorData());
+            sendConnectError(namespaceName, refusal.message(), refusal.data());
+            return;
+        }
+        connectTimeout.cancel(false);
+        GatewaySocket socket = new GatewaySocket(this, namespace, handshake);
+        sockets.put(namespaceName, socket);
+        Packet connected = new Packet(PacketType.MESSAGE, engine.version());
+        connected.setSubType(PacketType.CONNECT);
+        connected.setNsp(namespaceName);
+        if (engine.version() == EngineIOVersion.V4) {
+            connected.setData(Map.of("sid", getSessionId().toString()));
+        }
+        send(connected);
+        namespace.onConnect(socket);
+    }
+
+    private void sendConnectError(String namespaceName, String message, Object data) {
+        Packet error = new Packet(PacketType.MESSAGE, engine.version());
+        error.setSubType(PacketType.ERROR);
+        error.setNsp(namespaceName);
+        if (engine.version() == EngineIOVersion.V4) {
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("message", message);
+            if (data != null) {
+                payload.put("data", data);
+            }
+            error.setData(payload);
+        } else {
+            error.setData(data != null ? data : message);
+        }
+        send(error);
+    }
+
+    private void onEvent(GatewaySocket socket, SocketIoPacket packet) {
+        JsonNode data = packet.data();
+        String event = data.get(0).asText();
+        Packet request = new Packet(PacketType.MESSAGE, engine.version());
+        request.setSubType(PacketType.EVENT);
+        request.setNsp(socket.getNamespace().getName());
+        request.setName(event);
+        request.setAckId(packet.ackId());
+        AckRequest ack = new AckRequest(request, socket);
+        List<Object> args;
+        try {
+            args = convertArgs(data, 1, json.eventTypes(socket.getNamespace().getName(), event));
+        } catch (IllegalArgumentException e) {
+            ErrorReplies.reply(socket, ack, "bad_request", "invalid arguments for event '" + event + "'");
+            return;
+        }
+        ((Namespace) socket.getNamespace()).onEvent(socket, event, args, ack);
+    }
+
+    private void onAck(GatewaySocket socket, SocketIoPacket packet) {
+        AckCallback<?> callback = ackManager.getCallback(getSessionId(), packet.ackId());
+        if (callback == null) {
+            log.debug("session {}: ack {} matches no request", getSessionId(), packet.ackId());
+            return;
+        }
+        List<Class<?>> types = callback instanceof MultiTypeAckCallback multi
+                ? Arrays.asList(multi.getResultClasses())
+                : List.of(callback.getResultClass());
+        Packet ack = new Packet(PacketType.MESSAGE, engine.version());
+        ack.setSubType(PacketType.ACK);
+        ack.setAckId(packet.ackId());
+        try {
+            ack.setData(convertArgs(packet.data(), 0, types));
+        } catch (IllegalArgumentException e) {
+            log.debug("session {}: ack {} has arguments of the wrong type", getSessionId(), packet.ackId());
+            ack.setData(List.of());
+        }
+        ackManager.onAck(socket, ack);
+    }
+
+    /** Arguments in the declared types; binary arrives as {@code byte[]}, undeclared arguments as plain Java values. */
+    private List<Object> convertArgs(JsonNode array, int from, List<Class<?>> types) {
+        List<Object> args = new ArrayList<>(Math.max(0, array.size() - from));
+        for (int i = from; i < array.size(); i++) {
+            int index = i - from;
+            Class<?> type = index < types.size() ? types.get(index) : Object.class;
+            JsonNode node = array.get(i);
+            args.add(node.isNull() ? null : mapper.convertValue(node, type));
+        }
+        return args;
+    }
+
+    @Override
+    public void onClose(EngineSession session, String reason) {
+        connectTimeout.cancel(false);
+        for (GatewaySocket socket : new ArrayList<>(sockets.values())) {
+            socket.end(reason);
+        }
+        ackManager.onDisconnect(this);
+        storeFactory.onDisconnect(this);
+    }
+
+    // ---- outgoing ------------------------------------------------------------------------------------------
+
+    @Override
+    public io.netty.channel.ChannelFuture send(Packet packet) {
+        if (engine.isOpen()) {
+            engine.send(encoder.encode(packet));
+        }
+        return null;
+    }
+
+    @Override
+    public io.netty.channel.ChannelFuture send(Packet packet, Transport transport) {
+        return send(packet);
+    }
+
+    /** Ends every namespace socket with a DISCONNECT packet, then closes the connection. */
+    @Override
+    public void disconnect() {
+        for (GatewaySocket socket : new ArrayList<>(sockets.values())) {
+            socket.disconnect();
+        }
+        engine.close();
+    }
+
+    @Override
+    public void onChannelDisconnect() {
+        engine.close();
+    }
+
+    // ---- netty-socketio's view of the client ---------------------------------------------------------------
+
+    @Override
+    public NamespaceClient addNamespaceClient(Namespace namespace) {
+        GatewaySocket socket = new GatewaySocket(this, namespace, handshakeWithAuth(Map.of()));
+        sockets.put(namespace.getName().isEmpty() ? "/" : namespace.getName(), socket);
+        return socket;
+    }
+
+    @Override
+    public NamespaceClient getChildClient(Namespace namespace) {
+        return sockets.get(namespace.getName().isEmpty() ? "/" : namespace.getName());
+    }
+
+    @Override
+    public void removeNamespaceClient(NamespaceClient client) {
+        String name = client.getNamespace().getName();
+        sockets.remove(name.isEmpty() ? "/" : name, client);
+    }
+
+    @Override
+    public Set<Namespace> getNamespaces() {
+        Set<Namespace> result = new java.util.HashSet<>();
+        sockets.values().forEach(socket -> result.add((Namespace) socket.getNamespace()));
+        return result;
+    }
+
+    /** The sockets of this connection, by namespace name ({@code /} for the main namespace). */
+    public Map<String, GatewaySocket> sockets() {
+        return java.util.Collections.unmodifiableMap(sockets);
+    }
+
+    @Override
+    public boolean isConnected() {
+        return engine.isOpen();
+    }
+
+    @Override
+    public boolean isChannelOpen() {
+        return engine.isOpen();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return engine.isOpen() && engine.isWritable();
+    }
+
+    @Override
+    public Transport getCurrentTransport() {
+        return engine.transport();
+    }
+
+    @Override
+    public boolean isTransportChannel(Channel channel, Transport transport) {
+        return false;
+    }
+
+    @Override
+    public Queue<Packet> getPacketsQueue(Transport transport) {
+        return new ArrayDeque<>();
+    }
+
+    // Transports, heartbeats and upgrades belong to the Engine.IO session.
+    @Override
+    public void bindChannel(Channel channel, Transport transport) {
+    }
+
+    @Override
+    public void releasePollingChannel(Channel channel) {
+    }
+
+    @Override
+    public void upgradeCurrentTransport(Transport currentTransport) {
+    }
+
+    @Override
+    public void cancelPing() {
+    }
+
+    @Override
+    public void cancelPingTimeout() {
+    }
+
+    @Override
+    public void schedulePing() {
+    }
+
+    @Override
+    public void schedulePingTimeout() {
+    }
+
+    private HandshakeData handshakeWithAuth(Object auth) {
+        HandshakeData base = getHandshakeData();
+        HandshakeData copy = new HandshakeData(base.getHttpHeaders(), base.getUrlParams(), base.getAddress(),
+                base.getLocal(), base.getUrl(), base.isXdomain());
+        copy.setAuthToken(auth);
+        return copy;
+    }
+
+    private static Map<String, String> parseQuery(String query) {
+        Map<String, String> values = new LinkedHashMap<>();
+        new io.netty.handler.codec.http.QueryStringDecoder(query, false).parameters()
+                .forEach((key, list) -> values.put(key, list.isEmpty() ? "" : list.get(0)));
+        return values;
+    }
+}

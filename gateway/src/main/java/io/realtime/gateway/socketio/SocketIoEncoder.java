@@ -1,0 +1,118 @@
+package io.realtime.gateway.socketio;
+
+import com.corundumstudio.socketio.protocol.Packet;
+import com.corundumstudio.socketio.protocol.PacketType;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BinaryNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.realtime.gateway.engineio.EnginePacket;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Encodes netty-socketio {@link Packet}s as Socket.IO v5 text, as socket.io-parser does: binary values
+ * ({@code byte[]}, {@code ByteBuffer}) anywhere in the arguments become placeholders and travel as separate binary
+ * Engine.IO messages, and the packet becomes a BINARY_EVENT or BINARY_ACK. Thread-safe.
+ */
+public final class SocketIoEncoder {
+
+    private final ObjectMapper mapper;
+
+    public SocketIoEncoder(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    public List<EnginePacket> encode(Packet packet) {
+        List<byte[]> attachments = new ArrayList<>();
+        int type;
+        JsonNode payload = null;
+        PacketType subType = packet.getSubType();
+        switch (subType) {
+            case CONNECT -> {
+                type = SocketIoPacket.CONNECT;
+                payload = packet.getData() == null ? null : mapper.valueToTree(packet.getData());
+            }
+            case DISCONNECT -> type = SocketIoPacket.DISCONNECT;
+            case ERROR -> {
+                type = SocketIoPacket.CONNECT_ERROR;
+                payload = mapper.valueToTree(packet.getData());
+            }
+            case EVENT, BINARY_EVENT, ACK, BINARY_ACK -> {
+                boolean event = subType == PacketType.EVENT || subType == PacketType.BINARY_EVENT;
+                ArrayNode args = JsonNodeFactory.instance.arrayNode();
+                if (event) {
+                    args.add(packet.getName());
+                }
+                List<?> data = packet.getData();
+                if (data != null) {
+                    for (Object arg : data) {
+                        args.add(extractBinary(mapper.valueToTree(arg), attachments));
+                    }
+                }
+                payload = args;
+                if (attachments.isEmpty()) {
+                    type = event ? SocketIoPacket.EVENT : SocketIoPacket.ACK;
+                } else {
+                    type = event ? SocketIoPacket.BINARY_EVENT : SocketIoPacket.BINARY_ACK;
+                }
+            }
+            default -> throw new IllegalArgumentException("not a Socket.IO packet: " + subType);
+        }
+        return toEnginePackets(type, packet.getNsp(), packet.getAckId(), payload, attachments);
+    }
+
+    private List<EnginePacket> toEnginePackets(int type, String namespace, Long ackId, JsonNode payload, List<byte[]> attachments) {
+        StringBuilder text = new StringBuilder().append(type);
+        if (!attachments.isEmpty()) {
+            text.append(attachments.size()).append('-');
+        }
+        if (namespace != null && !namespace.isEmpty() && !"/".equals(namespace)) {
+            text.append(namespace).append(',');
+        }
+        if (ackId != null) {
+            text.append(ackId);
+        }
+        if (payload != null) {
+            try {
+                text.append(mapper.writeValueAsString(payload));
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("payload cannot be written as JSON", e);
+            }
+        }
+        List<EnginePacket> packets = new ArrayList<>(1 + attachments.size());
+        packets.add(EnginePacket.message(text.toString()));
+        for (byte[] attachment : attachments) {
+            packets.add(EnginePacket.binaryMessage(attachment));
+        }
+        return packets;
+    }
+
+    private static JsonNode extractBinary(JsonNode node, List<byte[]> attachments) {
+        if (node instanceof BinaryNode binary) {
+            ObjectNode placeholder = JsonNodeFactory.instance.objectNode();
+            placeholder.put("_placeholder", true);
+            placeholder.put("num", attachments.size());
+            attachments.add(binary.binaryValue());
+            return placeholder;
+        }
+        if (node instanceof ObjectNode object) {
+            Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                field.setValue(extractBinary(field.getValue(), attachments));
+            }
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                array.set(i, extractBinary(array.get(i), attachments));
+            }
+        }
+        return node;
+    }
+}

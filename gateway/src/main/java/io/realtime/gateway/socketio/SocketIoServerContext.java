@@ -1,0 +1,27 @@
+package io.realtime.gateway.socketio;
+
+import com.corundumstudio.socketio.Configuration;
+import com.corundumstudio.socketio.ack.AckManager;
+import com.corundumstudio.socketio.namespace.Namespace;
+import com.corundumstudio.socketio.scheduler.CancelableScheduler;
+
+import java.time.Duration;
+import java.util.function.Function;
+
+/**
+ * What every Socket.IO connection of a server shares.
+ *
+ * @param namespaces     finds a namespace by its wire name ({@code /}, {@code /chat}); {@code null} when unknown
+ * @param connectTimeout how long a connection may stay without joining any namespace
+ * @param maxAttachments the most binary attachments one packet may announce
+ */
+public record SocketIoServerContext(
+        Configuration configuration,
+        GatewayJsonSupport json,
+        SocketIoEncoder encoder,
+        AckManager ackManager,
+        CancelableScheduler scheduler,
+        Function<String, Namespace> namespaces,
+        Duration connectTimeout,
+        int maxAttachments) {
+}

@@ -1,0 +1,1 @@
+package io.realtime.cluster; final class Placeholder {}
