@@ -3,6 +3,7 @@ package io.realtime.gateway;
 import com.corundumstudio.socketio.AckMode;
 import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketConfig;
+import com.corundumstudio.socketio.SocketIOServer;
 import io.realtime.gateway.config.GatewayConfig;
 import io.realtime.gateway.conformance.ConformanceFeatures;
 import io.realtime.gateway.server.GatewayServer;
@@ -10,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.function.Consumer;
 
 /** A running gateway node: the Socket.IO server and the features installed on it, started and stopped together. */
 public final class GatewayNode implements AutoCloseable {
@@ -25,6 +27,11 @@ public final class GatewayNode implements AutoCloseable {
     }
 
     public static GatewayNode start(GatewayConfig config) {
+        return start(config, server -> { });
+    }
+
+    /** Starts a node with extra features installed on its server before it accepts connections. */
+    public static GatewayNode start(GatewayConfig config, Consumer<SocketIOServer> features) {
         if (config.isClustered()) {
             throw new IllegalStateException("REDIS_URL is set, but this build has no cluster adapter yet; unset it to run a single node");
         }
@@ -33,6 +40,7 @@ public final class GatewayNode implements AutoCloseable {
         if (config.conformance()) {
             ConformanceFeatures.install(server);
         }
+        features.accept(server);
         server.startAsync().syncUninterruptibly();
         GatewayNode node = new GatewayNode(config, server);
         log.info("Gateway node '{}' serving Socket.IO on {}{} in {} mode ({})", config.nodeId(), server.localAddress(),

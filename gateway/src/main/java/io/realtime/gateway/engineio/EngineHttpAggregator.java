@@ -1,18 +1,14 @@
 package io.realtime.gateway.engineio;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -37,11 +33,9 @@ public final class EngineHttpAggregator extends HttpObjectAggregator {
                 session.onPayloadTooLarge();
             }
         }
-        byte[] body = EngineIoError.PAYLOAD_TOO_LARGE.json().getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                EngineIoError.PAYLOAD_TOO_LARGE.status(), ctx.alloc().buffer(body.length).writeBytes(body));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-        HttpUtil.setContentLength(response, body.length);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        // As Netty's own aggregator: a keep-alive client may go on using the connection (the rest of the body
+        // is skipped); otherwise the connection ends with the answer.
+        boolean keepAlive = !(oversized instanceof FullHttpMessage) && HttpUtil.isKeepAlive(oversized);
+        new HttpExchange(ctx.channel(), keepAlive, new DefaultHttpHeaders()).respondError(EngineIoError.PAYLOAD_TOO_LARGE);
     }
 }

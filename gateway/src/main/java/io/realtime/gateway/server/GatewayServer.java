@@ -135,9 +135,10 @@ public class GatewayServer extends SocketIOServer {
         InetSocketAddress address = configuration.getHostname() == null
                 ? new InetSocketAddress(configuration.getPort())
                 : new InetSocketAddress(configuration.getHostname(), configuration.getPort());
-        return bootstrap.bind(address).addListener(bound -> {
+        io.netty.channel.ChannelFuture binding = bootstrap.bind(address);
+        serverChannel = binding.channel();
+        return binding.addListener(bound -> {
             if (bound.isSuccess()) {
-                serverChannel = ((io.netty.channel.ChannelFuture) bound).channel();
                 log.info("Socket.IO server listening on {} ({}, transports {})", serverChannel.localAddress(),
                         useEpoll() ? "epoll" : "nio", engineOptions.transports());
             } else {
