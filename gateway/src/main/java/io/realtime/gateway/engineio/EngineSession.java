@@ -68,6 +68,7 @@ public final class EngineSession {
     private Channel probe;
     private boolean probeAnswered;
     private HttpExchange pendingPoll;
+    private volatile boolean pollPending;
     private ChannelFutureListener pendingPollWatcher;
     private ScheduledFuture<?> pingTask;
     private ScheduledFuture<?> heartbeatTimeout;
@@ -109,6 +110,11 @@ public final class EngineSession {
     /** The transport in use now; readable from any thread. */
     public Transport transport() {
         return transport;
+    }
+
+    /** Whether a long-poll request is waiting for data; readable from any thread. */
+    public boolean hasPendingPoll() {
+        return pollPending;
     }
 
     public boolean isOpen() {
@@ -200,6 +206,7 @@ public final class EngineSession {
 
     private void holdPoll(HttpExchange exchange) {
         pendingPoll = exchange;
+        pollPending = true;
         Channel channel = exchange.channel();
         pendingPollWatcher = closed -> onChannelClosed(channel);
         channel.closeFuture().addListener(pendingPollWatcher);
@@ -208,6 +215,7 @@ public final class EngineSession {
     private HttpExchange releasePoll() {
         HttpExchange poll = pendingPoll;
         pendingPoll = null;
+        pollPending = false;
         poll.channel().closeFuture().removeListener(pendingPollWatcher);
         pendingPollWatcher = null;
         return poll;

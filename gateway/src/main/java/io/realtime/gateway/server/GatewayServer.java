@@ -104,6 +104,11 @@ public class GatewayServer extends SocketIOServer {
         return sessions == null ? 0 : sessions.size();
     }
 
+    /** An open Engine.IO session of this node, by id. */
+    public java.util.Optional<EngineSession> session(String id) {
+        return sessions == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(sessions.get(id));
+    }
+
     /** The address the server listens on, once started. */
     public InetSocketAddress localAddress() {
         return serverChannel == null ? null : (InetSocketAddress) serverChannel.localAddress();

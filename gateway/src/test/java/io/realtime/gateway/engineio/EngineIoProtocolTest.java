@@ -193,6 +193,7 @@ class EngineIoProtocolTest {
         RawPolling polling = new RawPolling(node, "4");
         polling.open();
         CompletableFuture<HttpResponse<String>> pending = polling.pollAsync();
+        awaitPendingPoll(polling);
 
         assertThat(polling.post("1").body()).isEqualTo("ok");
 
@@ -208,6 +209,7 @@ class EngineIoProtocolTest {
         polling.post("40");
         assertThat(polling.poll().body()).startsWith("40{\"sid\"");
         CompletableFuture<HttpResponse<String>> pending = polling.pollAsync();
+        awaitPendingPoll(polling);
 
         try (RawWebSocket ws = RawWebSocket.connect(node.webSocketUri("/socket.io/?EIO=4&transport=websocket&sid=" + polling.sid()))) {
             ws.sendText("2probe");
@@ -221,6 +223,11 @@ class EngineIoProtocolTest {
             assertThat(late.statusCode()).isEqualTo(400);
             assertThat(late.body()).isEqualTo("{\"code\":3,\"message\":\"Bad request\"}");
         }
+    }
+
+    private static void awaitPendingPoll(RawPolling polling) {
+        await().atMost(Duration.ofSeconds(2)).until(() ->
+                node.node().server().session(polling.sid()).map(EngineSession::hasPendingPoll).orElse(false));
     }
 
     @Test
