@@ -153,28 +153,22 @@ public class GatewayServer extends SocketIOServer {
     }
 
     /**
-     * Stops accepting connections, closes every session the way socket.io's {@code server.close()} does (clients
-     * see "transport close" and reconnect elsewhere), then releases the event loops. Takes at most about a second.
+     * Closes every session the way socket.io's {@code server.close()} does (a WebSocket gets a close frame, a
+     * long-polling client its close packet on its next poll; clients see "transport close" and reconnect), stops
+     * listening, then releases the event loops. Takes about half a second at most.
      */
     @Override
     public void stop() {
         if (workerGroup == null) {
             return;
         }
-        if (serverChannel != null) {
-            serverChannel.close().syncUninterruptibly();
-        }
         for (EngineSession session : sessions.all()) {
             session.close();
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
-        while (sessions.size() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        // The port stays open meanwhile: a polling client between two polls must still reach us to get its close packet.
+        awaitNoSessions(TimeUnit.MILLISECONDS.toNanos(500));
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
         }
         scheduler.shutdown();
         Future<?> workers = workerGroup.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS);
@@ -183,6 +177,18 @@ public class GatewayServer extends SocketIOServer {
         boss.syncUninterruptibly();
         workerGroup = null;
         log.info("Socket.IO server stopped");
+    }
+
+    private void awaitNoSessions(long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (sessions.size() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private Namespace namespaceOnWire(String name) {

@@ -1,0 +1,79 @@
+"use strict";
+// Starts a gateway node (conformance mode + the compatibility fixtures) bound to 127.0.0.1 on a free port,
+// and stops it when the test is done. The node runs from the gateway module's test classpath.
+const { spawn } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
+const readline = require("node:readline");
+
+const moduleDir = process.env.GATEWAY_MODULE_DIR || path.resolve(__dirname, "../../../gateway");
+
+function classpath() {
+  const file = path.join(moduleDir, "target", "test-classpath.txt");
+  if (!fs.existsSync(file)) {
+    throw new Error(`${file} is missing: build the gateway first (mvn -B verify, or mvn -B test-compile -pl gateway -am)`);
+  }
+  const dependencies = fs.readFileSync(file, "utf8").trim();
+  return [path.join(moduleDir, "target", "test-classes"), path.join(moduleDir, "target", "classes"), dependencies]
+    .join(path.delimiter);
+}
+
+/** Starts a node; `flags` are gateway flags such as "--allowEIO3=true". Resolves to { url, port, process, stop }. */
+async function startNode(...flags) {
+  const child = spawn("java", ["-cp", classpath(), "io.realtime.gateway.testing.CompatServerMain", "--port=0", ...flags], {
+    stdio: ["pipe", "pipe", "pipe"],
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL || "WARN" },
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("node did not start within 20 s\n" + stderr)), 20000);
+    const lines = readline.createInterface({ input: child.stdout });
+    lines.on("line", (line) => {
+      const match = /^READY (\d+)$/.exec(line);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`node exited with ${code} before it was ready\n${stderr}`));
+    });
+  });
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    process: child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Resolves with the arguments of the first `event` emitted by `emitter`, or rejects after `ms`. */
+function once(emitter, event, ms = 5000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no '${event}' within ${ms} ms`)), ms);
+    emitter.once(event, (...args) => {
+      clearTimeout(timer);
+      resolve(args);
+    });
+  });
+}
+
+/** Polls `predicate` every 20 ms until it is true, or rejects after `ms`. */
+async function waitFor(predicate, ms = 5000, what = "condition") {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+module.exports = { startNode, once, waitFor };

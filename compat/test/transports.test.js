@@ -1,0 +1,61 @@
+"use strict";
+const { test, before, after } = require("node:test");
+const assert = require("node:assert/strict");
+const { io } = require("socket.io-client");
+const { startNode, once } = require("./support/node");
+
+let node;
+
+/** Resolves when the socket's connection has upgraded from polling to websocket. */
+function upgradeOf(socket) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no upgrade within 5 s")), 5000);
+    socket.io.once("open", () => socket.io.engine.once("upgrade", () => {
+      clearTimeout(timer);
+      resolve();
+    }));
+  });
+}
+
+before(async () => (node = await startNode()));
+after(async () => node.stop());
+
+for (const transports of [["websocket"], ["polling"], ["polling", "websocket"]]) {
+  test(`socket.io-client over ${transports.join(" then ")} connects, emits and gets acks`, async () => {
+    const socket = io(node.url, { transports, reconnection: false, forceNew: true });
+    const upgraded = transports.length === 2 ? upgradeOf(socket) : null;
+    try {
+      await once(socket, "connect");
+      assert.match(socket.id, /^[0-9a-f-]{36}$/);
+      if (transports.length === 2) {
+        await upgraded;
+      }
+      assert.equal(socket.io.engine.transport.name, transports[transports.length - 1]);
+
+      socket.emit("message", "hello", 42);
+      assert.deepEqual(await once(socket, "message-back"), ["hello", 42]);
+      const ackArgs = await new Promise((resolve) => socket.emit("message-with-ack", { a: [1, 2] }, "x", (...args) => resolve(args)));
+      assert.deepEqual(ackArgs, [{ a: [1, 2] }, "x"]);
+    } finally {
+      socket.disconnect();
+    }
+  });
+}
+
+test("the upgrade keeps messages sent while it happens, in order", async () => {
+  const socket = io(node.url, { transports: ["polling", "websocket"], reconnection: false, forceNew: true });
+  const upgraded = upgradeOf(socket);
+  try {
+    await once(socket, "connect");
+    const received = [];
+    socket.on("message-back", (n) => received.push(n));
+    for (let i = 0; i < 50; i++) socket.emit("message", i);
+    await upgraded;
+    for (let i = 50; i < 100; i++) socket.emit("message", i);
+    const deadline = Date.now() + 5000;
+    while (received.length < 100 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(received, Array.from({ length: 100 }, (_, i) => i));
+  } finally {
+    socket.disconnect();
+  }
+});
