@@ -1,0 +1,81 @@
+package io.realtime.gateway.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class GatewayConfigTest {
+
+    @Test
+    void defaultsAreSocketIosOwn() {
+        GatewayConfig config = GatewayConfig.load(Map.of("NODE_ID", "n1"), new String[0]);
+
+        assertThat(config.port()).isEqualTo(3000);
+        assertThat(config.managementPort()).isEqualTo(9090);
+        assertThat(config.redisUrl()).isEmpty();
+        assertThat(config.nodeId()).isEqualTo("n1");
+        assertThat(config.engine().path()).isEqualTo("/socket.io/");
+        assertThat(config.engine().pingInterval().toMillis()).isEqualTo(25_000);
+        assertThat(config.engine().pingTimeout().toMillis()).isEqualTo(20_000);
+        assertThat(config.engine().maxPayload()).isEqualTo(1_000_000);
+        assertThat(config.engine().transports()).containsExactlyInAnyOrder("polling", "websocket");
+        assertThat(config.engine().allowEIO3()).isFalse();
+        assertThat(config.engine().corsOrigins()).isEmpty();
+    }
+
+    @Test
+    void fileOverridesEnvironmentAndFlagsOverrideBoth(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("node.properties");
+        Files.writeString(file, "port=4000\npingInterval=1000\nMANAGEMENT_PORT=9100\n");
+        Map<String, String> env = Map.of("SOCKETIO_PORT", "3500", "PING_TIMEOUT", "700", "CONFIG_FILE", file.toString(),
+                "CORS_ORIGINS", "https://a.example, https://b.example");
+
+        GatewayConfig config = GatewayConfig.load(env, new String[] {"--port=4100", "--maxHttpBufferSize", "1e6"});
+
+        assertThat(config.port()).isEqualTo(4100);
+        assertThat(config.managementPort()).isEqualTo(9100);
+        assertThat(config.engine().pingInterval().toMillis()).isEqualTo(1000);
+        assertThat(config.engine().pingTimeout().toMillis()).isEqualTo(700);
+        assertThat(config.engine().maxPayload()).isEqualTo(1_000_000);
+        assertThat(config.engine().corsOrigins()).containsExactly("https://a.example", "https://b.example");
+    }
+
+    @Test
+    void everyBadValueIsReportedWithItsVariableName() {
+        Map<String, String> env = Map.of("SOCKETIO_PORT", "70000", "PING_INTERVAL", "soon", "TRANSPORTS", "carrier-pigeon",
+                "ALLOW_EIO3", "maybe", "REDIS_URL", "http://localhost");
+
+        assertThatThrownBy(() -> GatewayConfig.load(env, new String[] {"--nope=1"}))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(6))
+                .hasMessageContaining("SOCKETIO_PORT: '70000' is not a port number")
+                .hasMessageContaining("PING_INTERVAL: 'soon' is not a whole number")
+                .hasMessageContaining("TRANSPORTS")
+                .hasMessageContaining("ALLOW_EIO3")
+                .hasMessageContaining("REDIS_URL")
+                .hasMessageContaining("--nope: unknown option");
+    }
+
+    @Test
+    void conformanceModeUsesTheTestServerTimingsUnlessAFlagSaysOtherwise() {
+        GatewayConfig config = GatewayConfig.load(Map.of("SOCKETIO_PORT", "5000"), new String[] {"--conformance", "--pingTimeout=250"});
+
+        assertThat(config.conformance()).isTrue();
+        assertThat(config.port()).isEqualTo(3000);
+        assertThat(config.engine().pingInterval().toMillis()).isEqualTo(300);
+        assertThat(config.engine().pingTimeout().toMillis()).isEqualTo(250);
+    }
+
+    @Test
+    void redisPasswordIsMaskedWhenDescribed() {
+        GatewayConfig config = GatewayConfig.load(Map.of("REDIS_URL", "redis://user:hunter2@redis:6379/0"), new String[0]);
+
+        assertThat(config.describe()).contains("redis://user:****@redis:6379/0").doesNotContain("hunter2");
+    }
+}

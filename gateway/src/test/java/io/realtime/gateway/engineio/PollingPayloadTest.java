@@ -1,0 +1,68 @@
+package io.realtime.gateway.engineio;
+
+import com.corundumstudio.socketio.protocol.EngineIOVersion;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PollingPayloadTest {
+
+    private static final List<EnginePacket> MIXED = List.of(
+            EnginePacket.message("2[\"é\"]"), EnginePacket.binaryMessage(new byte[] {1, 2, 3}), EnginePacket.PING);
+
+    @Test
+    void v4JoinsRecordsWithTheRecordSeparatorAndBase64ForBinary() {
+        PollingPayload.Body body = PollingPayload.encode(MIXED, EngineIOVersion.V4, false);
+
+        assertThat(new String(body.bytes(), StandardCharsets.UTF_8)).isEqualTo("42[\"é\"]\u001ebAQID\u001e2");
+        assertThat(body.contentType()).isEqualTo("text/plain; charset=UTF-8");
+        assertThat(PollingPayload.decode(body.bytes(), EngineIOVersion.V4)).isEqualTo(MIXED);
+    }
+
+    @Test
+    void v3TextPayloadCountsCharactersNotBytes() {
+        PollingPayload.Body body = PollingPayload.encode(List.of(EnginePacket.message("é")), EngineIOVersion.V3, true);
+
+        assertThat(new String(body.bytes(), StandardCharsets.UTF_8)).isEqualTo("2:4é");
+        assertThat(PollingPayload.decode(body.bytes(), EngineIOVersion.V3)).containsExactly(EnginePacket.message("é"));
+    }
+
+    @Test
+    void v3Base64ClientsGetBinaryAsB4Records() {
+        PollingPayload.Body body = PollingPayload.encode(MIXED, EngineIOVersion.V3, true);
+
+        assertThat(new String(body.bytes(), StandardCharsets.UTF_8)).isEqualTo("7:42[\"é\"]6:b4AQID1:2");
+        assertThat(PollingPayload.decode(body.bytes(), EngineIOVersion.V3)).isEqualTo(MIXED);
+    }
+
+    @Test
+    void v3BinaryCapableClientsGetTheBinaryFraming() {
+        PollingPayload.Body body = PollingPayload.encode(
+                List.of(EnginePacket.message("x"), EnginePacket.binaryMessage(new byte[] {9, 8})), EngineIOVersion.V3, false);
+
+        assertThat(body.bytes()).containsExactly(0, 2, 0xff, '4', 'x', 1, 3, 0xff, 4, 9, 8);
+        assertThat(body.contentType()).isEqualTo("application/octet-stream");
+        assertThat(PollingPayload.decode(body.bytes(), EngineIOVersion.V3))
+                .containsExactly(EnginePacket.message("x"), EnginePacket.binaryMessage(new byte[] {9, 8}));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "9", "4x\u001e", "bnot base64!"})
+    void malformedV4BodiesAreRejected(String body) {
+        assertThatThrownBy(() -> PollingPayload.decode(body.getBytes(StandardCharsets.UTF_8), EngineIOVersion.V4))
+                .isInstanceOf(EngineProtocolException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"5:4", "x:4", ":4", "99999999999:4", "2:9x"})
+    void malformedV3BodiesAreRejected(String body) {
+        assertThatThrownBy(() -> PollingPayload.decode(body.getBytes(StandardCharsets.UTF_8), EngineIOVersion.V3))
+                .isInstanceOf(EngineProtocolException.class);
+    }
+}

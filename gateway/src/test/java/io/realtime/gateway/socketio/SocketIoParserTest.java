@@ -1,0 +1,84 @@
+package io.realtime.gateway.socketio;
+
+import com.fasterxml.jackson.databind.node.BinaryNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SocketIoParserTest {
+
+    private final SocketIoParser parser = new SocketIoParser(SocketIoJson.newMapper(), 10);
+
+    @Test
+    void readsNamespaceAckIdAndPayload() {
+        SocketIoPacket packet = parser.onText("2/chat,12[\"say\",\"hi\"]");
+
+        assertThat(packet.type()).isEqualTo(SocketIoPacket.EVENT);
+        assertThat(packet.namespace()).isEqualTo("/chat");
+        assertThat(packet.ackId()).isEqualTo(12L);
+        assertThat(packet.data().toString()).isEqualTo("[\"say\",\"hi\"]");
+    }
+
+    @Test
+    void connectCarriesItsAuthObject() {
+        SocketIoPacket packet = parser.onText("0/admin,{\"token\":\"t\"}");
+
+        assertThat(packet.type()).isEqualTo(SocketIoPacket.CONNECT);
+        assertThat(packet.namespace()).isEqualTo("/admin");
+        assertThat(packet.data().get("token").asText()).isEqualTo("t");
+        assertThat(parser.onText("0").namespace()).isEqualTo("/");
+    }
+
+    @Test
+    void binaryPacketWaitsForItsAttachmentsAndPutsThemInPlace() {
+        assertThat(parser.onText("52-[\"up\",{\"a\":{\"_placeholder\":true,\"num\":1},\"b\":[{\"_placeholder\":true,\"num\":0}]}]")).isNull();
+        assertThat(parser.onBinary(new byte[] {1})).isNull();
+
+        SocketIoPacket packet = parser.onBinary(new byte[] {2, 2});
+
+        assertThat(packet.data().get(1).get("a")).isEqualTo(BinaryNode.valueOf(new byte[] {2, 2}));
+        assertThat(packet.data().get(1).get("b").get(0)).isEqualTo(BinaryNode.valueOf(new byte[] {1}));
+    }
+
+    @Test
+    void textWhileAttachmentsAreDueIsAnError() {
+        parser.onText("51-[\"up\",{\"_placeholder\":true,\"num\":0}]");
+
+        assertThatThrownBy(() -> parser.onText("2[\"x\"]")).isInstanceOf(SocketIoProtocolException.class);
+    }
+
+    @Test
+    void binaryWithoutAnnouncementIsAnError() {
+        assertThatThrownBy(() -> parser.onBinary(new byte[] {1})).isInstanceOf(SocketIoProtocolException.class);
+    }
+
+    @Test
+    void placeholderOutOfRangeIsAnError() {
+        parser.onText("51-[\"up\",{\"_placeholder\":true,\"num\":3}]");
+
+        assertThatThrownBy(() -> parser.onBinary(new byte[] {1})).isInstanceOf(SocketIoProtocolException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "7", "x", "2", "2{}", "2[]", "2[\"connect\"]", "2[\"disconnecting\",1]", "2[1", "2[1] 2",
+            "0[1]", "0\"auth\"", "1{}", "3[1]", "5-[\"a\"]", "5x-[\"a\"]", "511-[\"a\"]", "21234567890123456[\"a\"]",
+            "2/chat,{\"a\":1}", "4"})
+    void malformedPacketsAreRejected(String text) {
+        assertThatThrownBy(() -> parser.onText(text)).isInstanceOf(SocketIoProtocolException.class);
+    }
+
+    @Test
+    void deeplyNestedPayloadsAreRejected() {
+        String deep = "2[\"x\"," + "[".repeat(100) + "]".repeat(100) + "]";
+
+        assertThatThrownBy(() -> parser.onText(deep)).isInstanceOf(SocketIoProtocolException.class);
+    }
+
+    @Test
+    void eventNamesMayBeNumbersAsInSocketIoParser() {
+        assertThat(parser.onText("2[1,\"x\"]").data().get(0).asInt()).isEqualTo(1);
+    }
+}
