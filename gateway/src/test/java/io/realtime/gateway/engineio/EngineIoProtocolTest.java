@@ -227,7 +227,7 @@ class EngineIoProtocolTest {
 
     private static void awaitPendingPoll(RawPolling polling) {
         await().atMost(Duration.ofSeconds(2)).until(() ->
-                node.node().server().session(polling.sid()).map(EngineSession::hasPendingPoll).orElse(false));
+                node.gateway().session(polling.sid()).map(EngineSession::hasPendingPoll).orElse(false));
     }
 
     @Test

@@ -189,12 +189,12 @@ class SocketIoProtocolTest {
             ws.sendText("40/custom,");
             assertThat(ws.nextText()).startsWith("40/custom,");
             ws.nextText();
-            int before = node.node().server().getNamespace("/custom").getAllClients().size();
+            int before = node.server().getNamespace("/custom").getAllClients().size();
 
             ws.sendText("41/custom,");
 
             await().atMost(Duration.ofSeconds(2)).until(() ->
-                    node.node().server().getNamespace("/custom").getAllClients().size() == before - 1);
+                    node.server().getNamespace("/custom").getAllClients().size() == before - 1);
             ws.sendText("42[\"message\",\"still here\"]");
             assertThat(ws.nextText()).isEqualTo("42[\"message-back\",\"still here\"]");
         }

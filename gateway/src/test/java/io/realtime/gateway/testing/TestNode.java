@@ -1,57 +1,103 @@
 package io.realtime.gateway.testing;
 
+import com.corundumstudio.socketio.AckMode;
+import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketIOServer;
 import io.realtime.gateway.GatewayNode;
 import io.realtime.gateway.config.GatewayConfig;
+import io.realtime.gateway.conformance.ConformanceFeatures;
+import io.realtime.gateway.server.GatewayServer;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
-/** A gateway node on a free port of 127.0.0.1 for one test, with the compatibility fixtures installed. */
+/**
+ * A node on a free port of 127.0.0.1 for one test, with the compatibility fixtures installed.
+ *
+ * <p>With {@code -Dgateway.baseline=plain} the same tests run against unmodified netty-socketio with the same
+ * features, which shows which of them only pass thanks to our protocol layer.
+ */
 public final class TestNode implements AutoCloseable {
 
-    private final GatewayNode node;
+    private static final boolean PLAIN_BASELINE = "plain".equals(System.getProperty("gateway.baseline"));
 
-    private TestNode(GatewayNode node) {
-        this.node = node;
+    private final SocketIOServer server;
+    private final int port;
+
+    private TestNode(SocketIOServer server, int port) {
+        this.server = server;
+        this.port = port;
     }
 
     /** A conformance-mode node with the fixtures; {@code flags} are node flags such as {@code --pingInterval=300}. */
     public static TestNode start(String... flags) {
-        return start(server -> { }, flags);
-    }
-
-    public static TestNode start(Consumer<SocketIOServer> extra, String... flags) {
         List<String> args = new ArrayList<>(List.of("--host=127.0.0.1", "--port=0", "--managementPort=0", "--conformance"));
         args.addAll(List.of(flags));
         GatewayConfig config = GatewayConfig.load(Map.of(), args.toArray(String[]::new));
-        return new TestNode(GatewayNode.start(config, server -> {
-            CompatFixtures.install(server);
-            extra.accept(server);
-        }));
+        if (PLAIN_BASELINE) {
+            return startPlain(config);
+        }
+        GatewayNode node = GatewayNode.start(config, CompatFixtures::install);
+        return new TestNode(node.server(), node.socketIoAddress().getPort());
+    }
+
+    private static TestNode startPlain(GatewayConfig config) {
+        Configuration configuration = new Configuration();
+        configuration.setHostname("127.0.0.1");
+        int port = freePort();
+        configuration.setPort(port);
+        configuration.setPingInterval((int) config.engine().pingInterval().toMillis());
+        configuration.setPingTimeout((int) config.engine().pingTimeout().toMillis());
+        configuration.setMaxHttpContentLength(config.engine().maxPayload());
+        configuration.setMaxFramePayloadLength(config.engine().maxPayload());
+        configuration.setAckMode(AckMode.MANUAL);
+        SocketIOServer server = new SocketIOServer(configuration);
+        ConformanceFeatures.install(server);
+        CompatFixtures.install(server);
+        server.start();
+        return new TestNode(server, port);
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public int port() {
-        return node.socketIoAddress().getPort();
+        return port;
     }
 
     public URI uri(String pathAndQuery) {
-        return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
+        return URI.create("http://127.0.0.1:" + port + pathAndQuery);
     }
 
     public URI webSocketUri(String pathAndQuery) {
-        return URI.create("ws://127.0.0.1:" + port() + pathAndQuery);
+        return URI.create("ws://127.0.0.1:" + port + pathAndQuery);
     }
 
-    public GatewayNode node() {
-        return node;
+    /** The server, through netty-socketio's public API. */
+    public SocketIOServer server() {
+        return server;
+    }
+
+    /** Our server, for what only it offers (sessions); fails in baseline mode. */
+    public GatewayServer gateway() {
+        if (!(server instanceof GatewayServer gateway)) {
+            throw new AssertionError("not a gateway server (baseline mode)");
+        }
+        return gateway;
     }
 
     @Override
     public void close() {
-        node.stop();
+        server.stop();
     }
 }
