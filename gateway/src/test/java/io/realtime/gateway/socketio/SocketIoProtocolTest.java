@@ -175,11 +175,14 @@ class SocketIoProtocolTest {
     }
 
     @Test
-    void serverDisconnectSendsTheDisconnectPacket() {
+    void serverDisconnectSendsTheDisconnectPacketAndRemovesTheSocket() {
         try (RawWebSocket ws = connectedWebSocket()) {
+            int before = node.server().getNamespace("").getAllClients().size();
+
             ws.sendText("42[\"disconnect-me\"]");
 
             assertThat(ws.nextText()).isEqualTo("41");
+            await().atMost(Duration.ofSeconds(2)).until(() -> node.server().getNamespace("").getAllClients().size() == before - 1);
         }
     }
 
