@@ -18,22 +18,26 @@ function classpath() {
     .join(path.delimiter);
 }
 
-/** Starts a node; `flags` are gateway flags such as "--allowEIO3=true". Resolves to { url, port, process, stop }. */
+/**
+ * Starts a node; `flags` are gateway flags such as "--allowEIO3=true" ("--product" for the real features instead of
+ * the conformance fixtures), `env` extra environment variables. Resolves to { url, port, apiUrl, process, stop }.
+ */
 async function startNode(...flags) {
+  const env = typeof flags[flags.length - 1] === "object" ? flags.pop() : {};
   const child = spawn("java", ["-cp", classpath(), "io.realtime.gateway.testing.CompatServerMain", "--port=0", ...flags], {
     stdio: ["pipe", "pipe", "pipe"],
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL || "WARN" },
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL || "WARN", ...env },
   });
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr += chunk));
-  const port = await new Promise((resolve, reject) => {
+  const [port, apiPort] = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("node did not start within 20 s\n" + stderr)), 20000);
     const lines = readline.createInterface({ input: child.stdout });
     lines.on("line", (line) => {
-      const match = /^READY (\d+)$/.exec(line);
+      const match = /^READY (\d+)(?: (\d+))?$/.exec(line);
       if (match) {
         clearTimeout(timer);
-        resolve(Number(match[1]));
+        resolve([Number(match[1]), match[2] ? Number(match[2]) : null]);
       }
     });
     child.on("exit", (code) => {
@@ -45,6 +49,7 @@ async function startNode(...flags) {
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    apiUrl: apiPort ? `http://127.0.0.1:${apiPort}` : null,
     process: child,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -1,5 +1,6 @@
 package io.realtime.gateway.config;
 
+import io.realtime.gateway.auth.AuthSettings;
 import io.realtime.gateway.engineio.EngineOptions;
 
 import java.io.IOException;
@@ -36,6 +37,9 @@ public record GatewayConfig(
         Duration connectTimeout,
         int maxAttachments,
         int workerThreads,
+        AuthSettings auth,
+        Optional<String> apiKey,
+        Duration dashboardInterval,
         boolean conformance) {
 
     public static final String CONFIG_FILE_ENV = "CONFIG_FILE";
@@ -119,6 +123,8 @@ public record GatewayConfig(
         int maxAttachments = v.nonNegativeInt(Setting.MAX_ATTACHMENTS);
         int workerThreads = v.nonNegativeInt(Setting.WORKER_THREADS);
         boolean allowEIO3 = v.bool(Setting.ALLOW_EIO3);
+        Duration dashboardInterval = v.millis(Setting.DASHBOARD_INTERVAL);
+        AuthSettings auth = authSettings(values, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -127,7 +133,41 @@ public record GatewayConfig(
                 transports, allowEIO3, cors);
         return new GatewayConfig(values.get(Setting.HOST), port, managementPort,
                 redis.isEmpty() ? Optional.empty() : Optional.of(redis), nodeId, engine, connectTimeout,
-                maxAttachments, workerThreads, conformance);
+                maxAttachments, workerThreads, auth, optional(values, Setting.API_KEY), dashboardInterval, conformance);
+    }
+
+    private static AuthSettings authSettings(Map<Setting, String> values, List<String> problems) {
+        String mode = values.get(Setting.AUTH_MODE).toLowerCase();
+        Optional<String> secret = optional(values, Setting.JWT_SECRET);
+        Optional<Path> keyFile = optional(values, Setting.JWT_PUBLIC_KEY_FILE).map(Path::of);
+        Optional<String> jwks = optional(values, Setting.JWT_JWKS_URL);
+        Optional<Set<String>> required = optional(values, Setting.AUTH_REQUIRED_NAMESPACES)
+                .map(list -> Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                        .collect(Collectors.toCollection(LinkedHashSet::new)));
+        if (!mode.equals("none") && !mode.equals("jwt")) {
+            problems.add(Setting.AUTH_MODE.env() + ": expected none or jwt, got '" + values.get(Setting.AUTH_MODE) + "'");
+            return AuthSettings.none();
+        }
+        if (mode.equals("jwt")) {
+            long sources = java.util.stream.Stream.of(secret, keyFile, jwks).filter(Optional::isPresent).count();
+            if (sources != 1) {
+                problems.add(Setting.AUTH_MODE.env() + "=jwt needs exactly one of " + Setting.JWT_SECRET.env() + ", "
+                        + Setting.JWT_PUBLIC_KEY_FILE.env() + ", " + Setting.JWT_JWKS_URL.env() + " (" + sources + " set)");
+            }
+            secret.filter(value -> value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32)
+                    .ifPresent(value -> problems.add(Setting.JWT_SECRET.env() + ": must be at least 32 bytes"));
+            keyFile.filter(file -> !Files.isReadable(file))
+                    .ifPresent(file -> problems.add(Setting.JWT_PUBLIC_KEY_FILE.env() + ": cannot read " + file));
+            jwks.filter(url -> !url.startsWith("https://") && !url.startsWith("http://"))
+                    .ifPresent(url -> problems.add(Setting.JWT_JWKS_URL.env() + ": expected an http(s) URL"));
+        }
+        return new AuthSettings(mode.equals("jwt") ? AuthSettings.Mode.JWT : AuthSettings.Mode.NONE, secret, keyFile, jwks,
+                optional(values, Setting.JWT_ISSUER), optional(values, Setting.JWT_AUDIENCE), required);
+    }
+
+    private static Optional<String> optional(Map<Setting, String> values, Setting setting) {
+        String value = values.get(setting);
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
     }
 
     public boolean isClustered() {
@@ -144,7 +184,13 @@ public record GatewayConfig(
                 .add("maxHttpBufferSize=" + engine.maxPayload()).add("cors=" + engine.corsOrigins())
                 .add("transports=" + engine.transports()).add("allowEIO3=" + engine.allowEIO3())
                 .add("upgradeTimeout=" + engine.upgradeTimeout().toMillis()).add("connectTimeout=" + connectTimeout.toMillis())
-                .add("maxAttachments=" + maxAttachments).add("workerThreads=" + workerThreads);
+                .add("maxAttachments=" + maxAttachments).add("workerThreads=" + workerThreads)
+                .add("authMode=" + auth.mode().name().toLowerCase())
+                .add("jwtKeys=" + (auth.secret().isPresent() ? "secret(****)" : auth.publicKeyFile().map(Path::toString)
+                        .or(auth::jwksUrl).orElse("(none)")))
+                .add("authRequiredNamespaces=" + auth.requiredNamespaces().map(Object::toString).orElse("(as declared)"))
+                .add("apiKey=" + (apiKey.isPresent() ? "****" : "(none: loopback only)"))
+                .add("dashboardInterval=" + dashboardInterval.toMillis());
         return out.toString();
     }
 

@@ -22,7 +22,17 @@ public enum Setting {
     CONNECT_TIMEOUT("connectTimeout", "CONNECT_TIMEOUT", "45000",
             "ms a connection may stay without joining a namespace (socket.io's connectTimeout)"),
     MAX_ATTACHMENTS("maxAttachments", "MAX_ATTACHMENTS", "10", "most binary attachments in one packet"),
-    WORKER_THREADS("workerThreads", "WORKER_THREADS", "0", "Netty event loop threads; 0: twice the cores");
+    WORKER_THREADS("workerThreads", "WORKER_THREADS", "0", "Netty event loop threads; 0: twice the cores"),
+    AUTH_MODE("authMode", "AUTH_MODE", "none", "none (clients may name themselves with auth.userId, unverified) or jwt"),
+    JWT_SECRET("jwtSecret", "JWT_SECRET", "", "HS256/384/512 shared secret, at least 32 bytes"),
+    JWT_PUBLIC_KEY_FILE("jwtPublicKeyFile", "JWT_PUBLIC_KEY_FILE", "", "PEM file of the RS/PS/ES public key that signs tokens"),
+    JWT_JWKS_URL("jwtJwksUrl", "JWT_JWKS_URL", "", "JWKS endpoint of the token issuer (cached, refreshed every 5 minutes)"),
+    JWT_ISSUER("jwtIssuer", "JWT_ISSUER", "", "required iss claim, when set"),
+    JWT_AUDIENCE("jwtAudience", "JWT_AUDIENCE", "", "required aud claim, when set"),
+    AUTH_REQUIRED_NAMESPACES("authRequiredNamespaces", "AUTH_REQUIRED_NAMESPACES", "",
+            "namespaces that need a valid token (comma-separated, * for all); empty: as each gateway declares"),
+    API_KEY("apiKey", "API_KEY", "", "bearer key of the backend API; empty: loopback callers only"),
+    DASHBOARD_INTERVAL("dashboardInterval", "DASHBOARD_INTERVAL", "5000", "ms between dashboardUpdate events");
 
     private final String key;
     private final String env;
@@ -54,6 +64,6 @@ public enum Setting {
 
     /** Whether the value may hold a secret (a password in a URI) and must be masked when printed. */
     public boolean isSecret() {
-        return this == REDIS_URL;
+        return this == REDIS_URL || this == JWT_SECRET || this == API_KEY;
     }
 }

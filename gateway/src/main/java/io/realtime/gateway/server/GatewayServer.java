@@ -28,6 +28,7 @@ import io.realtime.gateway.socketio.SocketIoEncoder;
 import io.realtime.gateway.socketio.SocketIoJson;
 import io.realtime.gateway.socketio.SocketIoServerContext;
 import io.realtime.gateway.socketio.SocketIoSessionOpener;
+import io.realtime.gateway.stats.TrafficStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +55,7 @@ public class GatewayServer extends SocketIOServer {
     private final Duration connectTimeout;
     private final int maxAttachments;
     private final GatewayJsonSupport json;
+    private final TrafficStats stats = new TrafficStats();
 
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -95,6 +97,16 @@ public class GatewayServer extends SocketIOServer {
                 transports, allowEIO3, origin == null ? List.of() : List.of(origin.split(",")));
     }
 
+    /** The JSON mapper of the Socket.IO layer, for code that must read and write JSON the same way. */
+    public com.fasterxml.jackson.databind.ObjectMapper jsonMapper() {
+        return json.mapper();
+    }
+
+    /** This node's traffic totals per namespace. */
+    public TrafficStats stats() {
+        return stats;
+    }
+
     public EngineOptions engineOptions() {
         return engineOptions;
     }
@@ -124,7 +136,7 @@ public class GatewayServer extends SocketIOServer {
         sessions = new SessionRegistry(engineOptions);
 
         SocketIoServerContext context = new SocketIoServerContext(configuration, json, new SocketIoEncoder(json.mapper()),
-                new AckManager(scheduler), scheduler, this::namespaceOnWire, connectTimeout, maxAttachments);
+                new AckManager(scheduler), scheduler, this::namespaceOnWire, connectTimeout, maxAttachments, stats);
         EngineIoHttpHandler engineIo = new EngineIoHttpHandler(engineOptions, sessions,
                 configuration.getAuthorizationListener(), new SocketIoSessionOpener(context), false);
 

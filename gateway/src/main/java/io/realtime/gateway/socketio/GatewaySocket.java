@@ -15,12 +15,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class GatewaySocket extends NamespaceClient {
 
+    private final SocketIoConnection connection;
     private final HandshakeData handshake;
     private final AtomicBoolean disconnected = new AtomicBoolean();
     private volatile String disconnectReason;
 
     GatewaySocket(SocketIoConnection connection, Namespace namespace, HandshakeData handshake) {
         super(connection, namespace);
+        this.connection = connection;
         this.handshake = handshake;
     }
 
@@ -60,6 +62,7 @@ public final class GatewaySocket extends NamespaceClient {
         if (disconnected.compareAndSet(false, true)) {
             disconnectReason = reason;
             super.onDisconnect();
+            connection.socketEnded(this, reason);
         }
     }
 }

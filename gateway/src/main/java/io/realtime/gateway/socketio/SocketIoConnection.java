@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.realtime.gateway.engineio.EngineSession;
+import io.realtime.gateway.stats.TrafficStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private final Map<String, GatewaySocket> sockets = new ConcurrentHashMap<>();
     private final ScheduledFuture<?> connectTimeout;
     private final com.corundumstudio.socketio.store.StoreFactory storeFactory;
+    private final TrafficStats stats;
 
     SocketIoConnection(EngineSession engine, HandshakeData handshake, SocketIoServerContext context) {
         super(engine.id(), context.ackManager(), client -> { }, context.configuration().getStoreFactory(), handshake,
@@ -69,6 +71,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         this.ackManager = context.ackManager();
         this.namespaces = context.namespaces();
         this.storeFactory = context.configuration().getStoreFactory();
+        this.stats = context.stats();
         this.connectTimeout = engine.eventLoop().schedule(() -> {
             if (sockets.isEmpty()) {
                 log.debug("session {}: no namespace joined in time, closing", engine.id());
@@ -155,6 +158,8 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             connected.setData(Map.of("sid", getSessionId().toString()));
         }
         send(connected);
+        stats.connected(namespaceName);
+        log.debug("socket {} connected to {}", getSessionId(), namespaceName);
         namespace.onConnect(socket);
     }
 
@@ -178,6 +183,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private void onEvent(GatewaySocket socket, SocketIoPacket packet) {
         JsonNode data = packet.data();
         String event = data.get(0).asText();
+        stats.eventIn(packet.namespace());
         Packet request = new Packet(PacketType.MESSAGE, engine.version());
         request.setSubType(PacketType.EVENT);
         request.setNsp(socket.getNamespace().getName());
@@ -188,7 +194,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         try {
             args = convertArgs(data, 1, json.eventTypes(socket.getNamespace().getName(), event));
         } catch (IllegalArgumentException e) {
-            ErrorReplies.reply(socket, ack, "bad_request", "invalid arguments for event '" + event + "'");
+            ErrorReplies.reply(socket, ack, "bad_request", "invalid arguments for event '" + event + "'" + wrongField(e));
             return;
         }
         ((Namespace) socket.getNamespace()).onEvent(socket, event, args, ack);
@@ -227,6 +233,18 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         return args;
     }
 
+    /** Where in the payload a conversion failed, as {@code ": payload.room has the wrong type"}. */
+    private static String wrongField(IllegalArgumentException e) {
+        if (!(e.getCause() instanceof com.fasterxml.jackson.databind.JsonMappingException mapping)) {
+            return "";
+        }
+        StringBuilder path = new StringBuilder("payload");
+        for (com.fasterxml.jackson.databind.JsonMappingException.Reference reference : mapping.getPath()) {
+            path.append(reference.getFieldName() != null ? "." + reference.getFieldName() : "[" + reference.getIndex() + "]");
+        }
+        return ": " + path + " has the wrong type";
+    }
+
     @Override
     public void onClose(EngineSession session, String reason) {
         connectTimeout.cancel(false);
@@ -241,6 +259,9 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
 
     @Override
     public io.netty.channel.ChannelFuture send(Packet packet) {
+        if (packet.getSubType() == PacketType.EVENT) {
+            stats.eventOut(packet.getNsp() == null || packet.getNsp().isEmpty() ? "/" : packet.getNsp());
+        }
         if (engine.isOpen()) {
             engine.send(encoder.encode(packet));
         }
@@ -291,6 +312,13 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         Set<Namespace> result = new java.util.HashSet<>();
         sockets.values().forEach(socket -> result.add((Namespace) socket.getNamespace()));
         return result;
+    }
+
+    /** Called by a socket of this connection when it ends. */
+    void socketEnded(GatewaySocket socket, String reason) {
+        String name = socket.getNamespace().getName();
+        stats.disconnected(name.isEmpty() ? "/" : name);
+        log.debug("socket {} left {}: {}", getSessionId(), name.isEmpty() ? "/" : name, reason);
     }
 
     /** The sockets of this connection, by namespace name ({@code /} for the main namespace). */

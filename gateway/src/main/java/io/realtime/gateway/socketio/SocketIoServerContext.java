@@ -5,6 +5,8 @@ import com.corundumstudio.socketio.ack.AckManager;
 import com.corundumstudio.socketio.namespace.Namespace;
 import com.corundumstudio.socketio.scheduler.CancelableScheduler;
 
+import io.realtime.gateway.stats.TrafficStats;
+
 import java.time.Duration;
 import java.util.function.Function;
 
@@ -23,5 +25,6 @@ public record SocketIoServerContext(
         CancelableScheduler scheduler,
         Function<String, Namespace> namespaces,
         Duration connectTimeout,
-        int maxAttachments) {
+        int maxAttachments,
+        TrafficStats stats) {
 }

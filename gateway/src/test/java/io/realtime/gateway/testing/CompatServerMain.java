@@ -6,23 +6,33 @@ import io.realtime.gateway.config.GatewayConfig;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The node the JavaScript compatibility suite talks to: conformance mode plus {@link CompatFixtures}, bound to
- * 127.0.0.1. Prints {@code READY <port>} once it accepts connections and stops on SIGTERM or when stdin closes.
+ * The node the JavaScript compatibility suite talks to, bound to 127.0.0.1: conformance mode plus
+ * {@link CompatFixtures}, or with {@code --product} the real node with its built-in features (configured from the
+ * environment and flags as usual). Prints {@code READY <port> <managementPort>} once it accepts connections and
+ * stops on SIGTERM or when stdin closes.
  */
 public final class CompatServerMain {
 
     public static void main(String[] args) throws Exception {
-        String[] withDefaults = new String[args.length + 2];
-        withDefaults[0] = "--host=127.0.0.1";
-        withDefaults[1] = "--conformance";
-        System.arraycopy(args, 0, withDefaults, 2, args.length);
-        GatewayNode node = GatewayNode.start(GatewayConfig.load(java.util.Map.of(), withDefaults), CompatFixtures::install);
+        boolean product = java.util.Arrays.asList(args).contains("--product");
+        java.util.List<String> flags = new java.util.ArrayList<>(java.util.List.of("--host=127.0.0.1", "--managementPort=0"));
+        if (!product) {
+            flags.add("--conformance");
+        }
+        java.util.Arrays.stream(args).filter(arg -> !arg.equals("--product")).forEach(flags::add);
+        GatewayConfig config = GatewayConfig.load(System.getenv(), flags.toArray(String[]::new));
+        GatewayNode node = GatewayNode.start(config, server -> {
+            if (!product) {
+                CompatFixtures.install(server);
+            }
+        });
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.stop();
             done.countDown();
         }));
-        System.out.println("READY " + node.socketIoAddress().getPort());
+        System.out.println("READY " + node.socketIoAddress().getPort()
+                + (node.managementAddress() == null ? "" : " " + node.managementAddress().getPort()));
         System.out.flush();
         // The parent test process owns this node: when it goes away (stdin closes), so does the node.
         System.in.transferTo(java.io.OutputStream.nullOutputStream());

@@ -1,0 +1,202 @@
+package io.realtime.gateway.api;
+
+import com.corundumstudio.socketio.AckRequest;
+import com.corundumstudio.socketio.SocketIOClient;
+import com.corundumstudio.socketio.SocketIONamespace;
+import com.corundumstudio.socketio.SocketIOServer;
+import com.corundumstudio.socketio.annotation.OnConnect;
+import com.corundumstudio.socketio.annotation.OnDisconnect;
+import com.corundumstudio.socketio.annotation.OnEvent;
+import io.realtime.gateway.auth.HandshakeAuthenticator;
+import io.realtime.gateway.auth.Principal;
+import io.realtime.gateway.socketio.ErrorReplies;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+
+/**
+ * Puts {@link Gateway} classes on a netty-socketio server: each {@code @OnEvent} method becomes a listener whose
+ * payload is converted, validated (Jakarta Bean Validation constraints on the parameter), handed to the method, and
+ * whose result is the ack. Refusals and failures become error replies; nothing a handler throws reaches Netty.
+ */
+public final class GatewayRegistrar {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayRegistrar.class);
+
+    private final SocketIOServer server;
+    private final Validator validator;
+    private final HandshakeAuthenticator authenticator;
+    private final List<RegisteredGateway> registered = new ArrayList<>();
+
+    public GatewayRegistrar(SocketIOServer server, Validator validator, HandshakeAuthenticator authenticator) {
+        this.server = server;
+        this.validator = validator;
+        this.authenticator = authenticator;
+    }
+
+    public List<RegisteredGateway> registered() {
+        return List.copyOf(registered);
+    }
+
+    public RegisteredGateway register(Object gateway) {
+        Class<?> type = gateway.getClass();
+        Gateway meta = type.getAnnotation(Gateway.class);
+        if (meta == null) {
+            throw new IllegalArgumentException(type.getName() + " is not annotated with @Gateway");
+        }
+        SocketIONamespace namespace = namespace(meta.namespace());
+        authenticator.protect(namespace, meta.namespace(), meta.auth());
+        Set<String> events = new LinkedHashSet<>();
+        List<Method> methods = Arrays.stream(type.getMethods())
+                .sorted(Comparator.comparing(Method::getName)).toList();
+        for (Method method : methods) {
+            if (method.isAnnotationPresent(OnEvent.class)) {
+                String event = method.getAnnotation(OnEvent.class).value();
+                bindEvent(namespace, gateway, method, event);
+                events.add(event);
+            } else if (method.isAnnotationPresent(OnConnect.class)) {
+                namespace.addConnectListener(client -> invokeLifecycle(gateway, method, client));
+            } else if (method.isAnnotationPresent(OnDisconnect.class)) {
+                namespace.addDisconnectListener(client -> invokeLifecycle(gateway, method, client));
+            }
+        }
+        Emits emits = type.getAnnotation(Emits.class);
+        RegisteredGateway result = new RegisteredGateway(meta.namespace(), type, Set.copyOf(events),
+                emits == null ? Set.of() : Set.of(emits.value()));
+        registered.add(result);
+        log.debug("gateway {} on {}: events {}", type.getSimpleName(), meta.namespace(), events);
+        return result;
+    }
+
+    private SocketIONamespace namespace(String name) {
+        String internal = "/".equals(name) ? "" : name;
+        SocketIONamespace existing = server.getNamespace(internal);
+        return existing != null ? existing : server.addNamespace(name);
+    }
+
+    private void bindEvent(SocketIONamespace namespace, Object gateway, Method method, String event) {
+        if (!Modifier.isPublic(method.getModifiers()) || Modifier.isStatic(method.getModifiers())) {
+            throw new IllegalArgumentException(method + ": event handlers must be public instance methods");
+        }
+        List<Parameter> payloads = Arrays.stream(method.getParameters()).filter(p -> !isInjected(p.getType())).toList();
+        if (payloads.size() > 1) {
+            throw new IllegalArgumentException(method + ": at most one payload parameter, found " + payloads);
+        }
+        Class<?> payloadType = payloads.isEmpty() ? Object.class : payloads.get(0).getType();
+        boolean returnsValue = method.getReturnType() != void.class;
+        namespace.addEventListener(event, payloadType, (client, payload, ack) -> {
+            Object[] args = arguments(method, client, payload, ack);
+            Set<ConstraintViolation<Object>> violations = validator.forExecutables().validateParameters(gateway, method, args);
+            if (!violations.isEmpty()) {
+                ErrorReplies.reply(client, ack, "validation_failed", describe(violations));
+                return;
+            }
+            Object result;
+            try {
+                result = method.invoke(gateway, args);
+            } catch (InvocationTargetException e) {
+                replyWithFailure(client, ack, event, e.getCause());
+                return;
+            } catch (IllegalAccessException e) {
+                replyWithFailure(client, ack, event, e);
+                return;
+            }
+            if (result instanceof CompletionStage<?> stage) {
+                stage.whenComplete((value, failure) -> {
+                    if (failure != null) {
+                        replyWithFailure(client, ack, event, failure);
+                    } else {
+                        acknowledge(ack, value, true);
+                    }
+                });
+            } else {
+                acknowledge(ack, result, returnsValue);
+            }
+        });
+    }
+
+    private static void acknowledge(AckRequest ack, Object value, boolean hasValue) {
+        if (!ack.isAckRequested()) {
+            return;
+        }
+        if (hasValue) {
+            ack.sendAckData(value);
+        } else {
+            ack.sendAckData();
+        }
+    }
+
+    private static void replyWithFailure(SocketIOClient client, AckRequest ack, String event, Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof GatewayException refused) {
+            ErrorReplies.reply(client, ack, refused.code(), refused.getMessage());
+        } else {
+            log.error("handler of '{}' failed for socket {}", event, client.getSessionId(), cause);
+            ErrorReplies.reply(client, ack, "internal_error", "the server could not handle '" + event + "'");
+        }
+    }
+
+    private static Object[] arguments(Method method, SocketIOClient client, Object payload, AckRequest ack) {
+        Parameter[] parameters = method.getParameters();
+        Object[] args = new Object[parameters.length];
+        for (int i = 0; i < parameters.length; i++) {
+            Class<?> type = parameters[i].getType();
+            if (type == SocketIOClient.class) {
+                args[i] = client;
+            } else if (type == AckRequest.class) {
+                args[i] = ack;
+            } else if (type == Principal.class) {
+                args[i] = Principal.of(client);
+            } else {
+                args[i] = payload;
+            }
+        }
+        return args;
+    }
+
+    private static boolean isInjected(Class<?> type) {
+        return type == SocketIOClient.class || type == AckRequest.class || type == Principal.class;
+    }
+
+    private static void invokeLifecycle(Object gateway, Method method, SocketIOClient client) {
+        try {
+            Object[] args = Arrays.stream(method.getParameterTypes())
+                    .map(type -> type == Principal.class ? Principal.of(client) : client).toArray();
+            method.invoke(gateway, args);
+        } catch (InvocationTargetException e) {
+            log.error("{} failed for socket {}", method.getName(), client.getSessionId(), e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String describe(Set<ConstraintViolation<Object>> violations) {
+        return violations.stream()
+                .map(v -> fieldOf(v) + " " + v.getMessage())
+                .sorted()
+                .collect(Collectors.joining("; "));
+    }
+
+    /** "payload.room" rather than "joinRoom.arg0.room": the path a client understands. */
+    private static String fieldOf(ConstraintViolation<Object> violation) {
+        List<String> nodes = new ArrayList<>();
+        violation.getPropertyPath().forEach(node -> nodes.add(node.getName()));
+        List<String> inside = nodes.size() > 2 ? nodes.subList(2, nodes.size()) : List.of();
+        return inside.isEmpty() ? "payload" : "payload." + String.join(".", inside);
+    }
+}

@@ -1,0 +1,96 @@
+package io.realtime.gateway.auth;
+
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URL;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Signing keys from a JWKS endpoint, kept in memory. Token checks only read the cached set, so they never wait on
+ * the network; the set is fetched on a background thread at start, every refresh interval, and soon after a token
+ * names a key the set does not have (rate-limited, for key rotation).
+ */
+public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(JwksKeyCache.class);
+    private static final int TIMEOUT_MILLIS = 5000;
+    private static final int SIZE_LIMIT = 512 * 1024;
+
+    private final URL url;
+    private final Duration refreshInterval;
+    private final Duration minimumRefreshGap;
+    private final ScheduledExecutorService refresher;
+    private final AtomicBoolean refreshQueued = new AtomicBoolean();
+    private volatile JWKSet keys = new JWKSet();
+    private volatile Instant lastFetch = Instant.EPOCH;
+
+    public JwksKeyCache(URL url, Duration refreshInterval, Duration minimumRefreshGap) {
+        this.url = url;
+        this.refreshInterval = refreshInterval;
+        this.minimumRefreshGap = minimumRefreshGap;
+        this.refresher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "jwks-refresh");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Fetches once now (on the caller's thread, at start-up) and schedules the periodic refresh. */
+    public JwksKeyCache start() {
+        fetch();
+        refresher.scheduleWithFixedDelay(this::fetch, refreshInterval.toMillis(), refreshInterval.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    @Override
+    public List<JWK> get(JWKSelector selector, SecurityContext context) {
+        List<JWK> matches = selector.select(keys);
+        if (matches.isEmpty()) {
+            requestRefresh();
+        }
+        return matches;
+    }
+
+    public int keyCount() {
+        return keys.size();
+    }
+
+    private void requestRefresh() {
+        Instant earliest = lastFetch.plus(minimumRefreshGap);
+        if (refreshQueued.compareAndSet(false, true)) {
+            long delay = Math.max(0, Duration.between(Instant.now(), earliest).toMillis());
+            refresher.schedule(() -> {
+                refreshQueued.set(false);
+                fetch();
+            }, delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void fetch() {
+        try {
+            keys = JWKSet.load(url, TIMEOUT_MILLIS, TIMEOUT_MILLIS, SIZE_LIMIT).toPublicJWKSet();
+            log.debug("JWKS {}: {} keys", url, keys.size());
+        } catch (Exception e) {
+            log.warn("JWKS {} could not be fetched ({}); keeping {} cached keys", url, e.getMessage(), keys.size());
+        } finally {
+            lastFetch = Instant.now();
+        }
+    }
+
+    @Override
+    public void close() {
+        refresher.shutdownNow();
+    }
+}

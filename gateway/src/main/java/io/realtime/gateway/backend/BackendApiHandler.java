@@ -1,0 +1,213 @@
+package io.realtime.gateway.backend;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.corundumstudio.socketio.SocketIOServer;
+import com.corundumstudio.socketio.namespace.Namespace;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.realtime.gateway.broadcast.BroadcastTarget;
+import io.realtime.gateway.broadcast.Broadcaster;
+import io.realtime.gateway.features.Events;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * The backend publish API: services push to clients with {@code POST /api/v1/notifications/{userId}},
+ * {@code POST /api/v1/data} and {@code POST /api/v1/emit}. JSON in and out; 202 with a receipt, 400 for bad bodies,
+ * 401 without a valid key, 404 and 405 for wrong routes and methods. Broadcasting never blocks, so requests are
+ * served on the event loop.
+ */
+@Sharable
+final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final Logger log = LoggerFactory.getLogger(BackendApiHandler.class);
+    private static final String PREFIX = "/api/v1/";
+    private static final Set<String> RESERVED_EVENTS =
+            Set.of("connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
+
+    private final SocketIOServer server;
+    private final Broadcaster broadcaster;
+    private final ObjectMapper mapper;
+    private final Validator validator;
+    private final byte[] apiKey;
+
+    BackendApiHandler(SocketIOServer server, Broadcaster broadcaster, ObjectMapper mapper, Validator validator, String apiKey) {
+        this.server = server;
+        this.broadcaster = broadcaster;
+        this.mapper = mapper;
+        this.validator = validator;
+        this.apiKey = apiKey == null ? null : apiKey.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        String path = new QueryStringDecoder(request.uri()).path();
+        try {
+            if (!path.startsWith(PREFIX)) {
+                throw ApiException.of(ApiError.notFound("not_found", "no such route: " + path));
+            }
+            if (!isAllowed(ctx, request)) {
+                throw ApiException.of(new ApiError(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
+                        apiKey == null ? "the API accepts loopback callers only (no API_KEY is configured)"
+                                : "a valid 'Authorization: Bearer <API_KEY>' header is required"));
+            }
+            Map<String, Object> receipt = route(path.substring(PREFIX.length()), request);
+            respond(ctx, keepAlive, HttpResponseStatus.ACCEPTED, receipt);
+        } catch (ApiException e) {
+            respond(ctx, keepAlive, e.error.status(), Map.of("error", Map.of("code", e.error.code(), "message", e.error.message())));
+        }
+    }
+
+    private Map<String, Object> route(String route, FullHttpRequest request) {
+        String[] parts = route.split("/", -1);
+        boolean known = (parts.length == 2 && parts[0].equals("notifications"))
+                || route.equals("data") || route.equals("emit");
+        if (!known) {
+            throw ApiException.of(ApiError.notFound("not_found", "no such route: " + PREFIX + route));
+        }
+        if (!HttpMethod.POST.equals(request.method())) {
+            throw ApiException.of(new ApiError(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "use POST"));
+        }
+        JsonNode body = body(request);
+        if (parts[0].equals("notifications")) {
+            String userId = QueryStringDecoder.decodeComponent(parts[1]);
+            if (userId.isEmpty() || userId.length() > 128) {
+                throw ApiException.of(ApiError.badRequest("userId must be 1 to 128 characters"));
+            }
+            return send(BroadcastTarget.room("/", userId), Events.NOTIFICATION, body);
+        }
+        if (route.equals("data")) {
+            return send(BroadcastTarget.everyone("/"), Events.DATA_UPDATED, body);
+        }
+        return emit(body);
+    }
+
+    private Map<String, Object> emit(JsonNode body) {
+        EmitRequest request;
+        try {
+            request = mapper.treeToValue(body, EmitRequest.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw ApiException.of(ApiError.badRequest("expected {namespace, rooms?, except?, event, data}"));
+        }
+        Set<ConstraintViolation<EmitRequest>> violations = validator.validate(request);
+        if (!violations.isEmpty()) {
+            throw ApiException.of(ApiError.badRequest(violations.stream()
+                    .map(v -> v.getPropertyPath() + " " + v.getMessage()).sorted().collect(Collectors.joining("; "))));
+        }
+        if (RESERVED_EVENTS.contains(request.event())) {
+            throw ApiException.of(ApiError.badRequest("event '" + request.event() + "' is reserved by Socket.IO"));
+        }
+        String internal = "/".equals(request.namespace()) ? Namespace.DEFAULT_NAME : request.namespace();
+        if (server.getNamespace(internal) == null) {
+            throw ApiException.of(ApiError.notFound("unknown_namespace", "no namespace " + request.namespace()));
+        }
+        BroadcastTarget target = new BroadcastTarget(request.namespace(), new LinkedHashSet<>(request.roomsOrEmpty()),
+                new LinkedHashSet<>(request.exceptOrEmpty()), null);
+        return request.data() == null ? send(target, request.event()) : send(target, request.event(), request.data());
+    }
+
+    private Map<String, Object> send(BroadcastTarget target, String event, Object... args) {
+        int recipients = broadcaster.emit(target, event, args);
+        Map<String, Object> receipt = new LinkedHashMap<>();
+        receipt.put("accepted", true);
+        receipt.put("id", UUID.randomUUID().toString());
+        receipt.put("namespace", target.namespace());
+        receipt.put("event", event);
+        receipt.put("localRecipients", recipients);
+        return receipt;
+    }
+
+    private JsonNode body(FullHttpRequest request) {
+        if (!request.content().isReadable()) {
+            throw ApiException.of(ApiError.badRequest("a JSON body is required"));
+        }
+        try {
+            return mapper.readTree(request.content().toString(StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw ApiException.of(ApiError.badRequest("the body is not valid JSON"));
+        }
+    }
+
+    private boolean isAllowed(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (apiKey == null) {
+            return ctx.channel().remoteAddress() instanceof InetSocketAddress address && address.getAddress().isLoopbackAddress();
+        }
+        String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        return MessageDigest.isEqual(apiKey, header.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Map<String, Object> body) {
+        byte[] json;
+        try {
+            json = mapper.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(json));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        HttpUtil.setContentLength(response, json.length);
+        if (status == HttpResponseStatus.UNAUTHORIZED) {
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+        }
+        if (status == HttpResponseStatus.METHOD_NOT_ALLOWED) {
+            response.headers().set(HttpHeaderNames.ALLOW, "POST");
+        }
+        if (keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(response);
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("backend API connection failed: {}", cause.toString());
+        ctx.close();
+    }
+
+    /** Carries an {@link ApiError} out of the routing code; no stack trace, it is an answer. */
+    static final class ApiException extends RuntimeException {
+        final ApiError error;
+
+        private ApiException(ApiError error) {
+            super(error.message(), null, false, false);
+            this.error = error;
+        }
+
+        static ApiException of(ApiError error) {
+            return new ApiException(error);
+        }
+    }
+}

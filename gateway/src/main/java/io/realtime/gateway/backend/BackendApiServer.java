@@ -1,0 +1,96 @@
+package io.realtime.gateway.backend;
+
+import com.corundumstudio.socketio.SocketIOServer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.realtime.gateway.broadcast.Broadcaster;
+import jakarta.validation.Validator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/** The internal HTTP port ({@code MANAGEMENT_PORT}): the backend publish API, later health and metrics too. */
+public final class BackendApiServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(BackendApiServer.class);
+
+    private final Channel channel;
+    private final EventLoopGroup group;
+
+    private BackendApiServer(Channel channel, EventLoopGroup group) {
+        this.channel = channel;
+        this.group = group;
+    }
+
+    public static BackendApiServer start(String host, int port, int maxBodyBytes, SocketIOServer server,
+                                         Broadcaster broadcaster, ObjectMapper mapper, Validator validator, String apiKey) {
+        if (apiKey == null) {
+            log.warn("API_KEY is not set: the backend API on port {} accepts loopback callers only", port);
+        }
+        BackendApiHandler api = new BackendApiHandler(server, broadcaster, mapper, validator, apiKey);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        Channel channel = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("http", new HttpServerCodec());
+                        ch.pipeline().addLast("aggregator", new JsonTooLargeAggregator(maxBodyBytes));
+                        ch.pipeline().addLast("api", api);
+                    }
+                })
+                .bind(new InetSocketAddress(host, port)).syncUninterruptibly().channel();
+        log.info("Internal HTTP API listening on {}", channel.localAddress());
+        return new BackendApiServer(channel, group);
+    }
+
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).syncUninterruptibly();
+    }
+
+    /** Oversize bodies get 413 with a JSON error, like every other API answer. */
+    private static final class JsonTooLargeAggregator extends HttpObjectAggregator {
+        JsonTooLargeAggregator(int maxContentLength) {
+            super(maxContentLength);
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            byte[] body = "{\"error\":{\"code\":\"payload_too_large\",\"message\":\"the body is too large\"}}"
+                    .getBytes(StandardCharsets.UTF_8);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, ctx.alloc().buffer(body.length).writeBytes(body));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            HttpUtil.setContentLength(response, body.length);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

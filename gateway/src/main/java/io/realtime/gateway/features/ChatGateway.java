@@ -1,0 +1,62 @@
+package io.realtime.gateway.features;
+
+import com.corundumstudio.socketio.SocketIOClient;
+import com.corundumstudio.socketio.annotation.OnEvent;
+import io.realtime.gateway.api.AuthPolicy;
+import io.realtime.gateway.api.Emits;
+import io.realtime.gateway.api.Gateway;
+import io.realtime.gateway.api.GatewayException;
+import io.realtime.gateway.auth.Principal;
+import io.realtime.gateway.broadcast.BroadcastTarget;
+import io.realtime.gateway.broadcast.Broadcaster;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+import java.time.Clock;
+import java.util.Map;
+
+/** Chat rooms: join, leave, and talk to the members of a room you are in. Needs a token when AUTH_MODE=jwt. */
+@Gateway(namespace = "/chat", auth = AuthPolicy.REQUIRED)
+@Emits({Events.JOINED_ROOM, Events.LEFT_ROOM, Events.CHAT_TO_CLIENT, Events.EXCEPTION})
+public final class ChatGateway {
+
+    /** A message for the members of a room. */
+    public record RoomMessage(
+            @NotNull @Pattern(regexp = Limits.ROOM_PATTERN) String room,
+            @NotNull @Size(min = 1, max = Limits.MESSAGE_LENGTH) String message) {
+    }
+
+    private final Broadcaster broadcaster;
+    private final Clock clock;
+
+    public ChatGateway(Broadcaster broadcaster, Clock clock) {
+        this.broadcaster = broadcaster;
+        this.clock = clock;
+    }
+
+    @OnEvent("joinRoom")
+    public Map<String, Object> joinRoom(SocketIOClient client, @NotNull @Pattern(regexp = Limits.ROOM_PATTERN) String room) {
+        client.joinRoom(room);
+        client.sendEvent(Events.JOINED_ROOM, room);
+        return Map.of("room", room, "joined", true);
+    }
+
+    @OnEvent("leaveRoom")
+    public Map<String, Object> leaveRoom(SocketIOClient client, @NotNull @Pattern(regexp = Limits.ROOM_PATTERN) String room) {
+        client.leaveRoom(room);
+        client.sendEvent(Events.LEFT_ROOM, room);
+        return Map.of("room", room, "left", true);
+    }
+
+    @OnEvent("chatToRoom")
+    public Map<String, Object> chatToRoom(SocketIOClient client, Principal principal, @NotNull @Valid RoomMessage message) {
+        if (!client.getAllRooms().contains(message.room())) {
+            throw GatewayException.forbidden("join room '" + message.room() + "' before sending to it");
+        }
+        broadcaster.emit(BroadcastTarget.room("/chat", message.room()), Events.CHAT_TO_CLIENT, Map.of(
+                "room", message.room(), "message", message.message(), "from", principal.userId(), "at", clock.millis()));
+        return Map.of("room", message.room(), "sent", true);
+    }
+}

@@ -1,0 +1,92 @@
+package io.realtime.gateway.features;
+
+import com.corundumstudio.socketio.SocketIONamespace;
+import com.corundumstudio.socketio.SocketIOServer;
+import com.corundumstudio.socketio.namespace.Namespace;
+import io.realtime.gateway.stats.TrafficStats;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The dashboard's live figures of this node: connections and rooms per namespace, events per second in and out
+ * (over the last sampling period), node id and uptime.
+ */
+public final class DashboardFigures {
+
+    private final SocketIOServer server;
+    private final TrafficStats stats;
+    private final String nodeId;
+    private final Clock clock;
+    private final Instant startedAt;
+
+    private long lastIn;
+    private long lastOut;
+    private Instant lastSampleAt;
+    private volatile Map<String, Object> current;
+
+    public DashboardFigures(SocketIOServer server, TrafficStats stats, String nodeId, Clock clock) {
+        this.server = server;
+        this.stats = stats;
+        this.nodeId = nodeId;
+        this.clock = clock;
+        this.startedAt = clock.instant();
+        this.lastSampleAt = startedAt;
+        this.current = figures(0, 0);
+    }
+
+    /** The most recent figures, with connections and rooms as they are right now. */
+    public Map<String, Object> current() {
+        Map<String, Object> latest = new LinkedHashMap<>(current);
+        latest.putAll(figures((double) latest.get("eventsInPerSecond"), (double) latest.get("eventsOutPerSecond")));
+        return latest;
+    }
+
+    /** Takes a new sample: rates over the time since the previous one. */
+    public synchronized Map<String, Object> sample() {
+        Instant now = clock.instant();
+        long in = stats.totalEventsIn();
+        long out = stats.totalEventsOut();
+        double seconds = Math.max(Duration.between(lastSampleAt, now).toMillis(), 1) / 1000.0;
+        Map<String, Object> sampled = figures((in - lastIn) / seconds, (out - lastOut) / seconds);
+        lastIn = in;
+        lastOut = out;
+        lastSampleAt = now;
+        current = sampled;
+        return sampled;
+    }
+
+    private Map<String, Object> figures(double inPerSecond, double outPerSecond) {
+        Map<String, Integer> connections = new TreeMap<>();
+        Map<String, Integer> rooms = new TreeMap<>();
+        int totalConnections = 0;
+        for (SocketIONamespace namespace : server.getAllNamespaces()) {
+            String name = namespace.getName().isEmpty() ? "/" : namespace.getName();
+            int count = namespace.getAllClients().size();
+            connections.put(name, count);
+            totalConnections += count;
+            if (namespace instanceof Namespace local) {
+                // Every socket sits in a room named after its namespace; that one is not a room users made.
+                rooms.put(name, (int) local.getRooms().stream().filter(room -> !room.equals(namespace.getName())).count());
+            }
+        }
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("nodeId", nodeId);
+        figures.put("uptimeSeconds", Duration.between(startedAt, clock.instant()).toSeconds());
+        figures.put("connections", connections);
+        figures.put("totalConnections", totalConnections);
+        figures.put("rooms", rooms);
+        figures.put("eventsInPerSecond", round(inPerSecond));
+        figures.put("eventsOutPerSecond", round(outPerSecond));
+        figures.put("at", clock.millis());
+        return figures;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 10) / 10.0;
+    }
+}
