@@ -6,6 +6,7 @@ import com.corundumstudio.socketio.SocketConfig;
 import com.corundumstudio.socketio.SocketIOServer;
 import io.realtime.gateway.api.GatewayRegistrar;
 import io.realtime.gateway.api.RegisteredGateway;
+import io.realtime.gateway.api.Validators;
 import io.realtime.gateway.auth.AuthSettings;
 import io.realtime.gateway.auth.HandshakeAuthenticator;
 import io.realtime.gateway.auth.JwksKeyCache;
@@ -21,10 +22,7 @@ import io.realtime.gateway.features.DashboardFigures;
 import io.realtime.gateway.features.DashboardGateway;
 import io.realtime.gateway.features.MainGateway;
 import io.realtime.gateway.server.GatewayServer;
-import jakarta.validation.Validation;
 import jakarta.validation.Validator;
-import org.hibernate.validator.HibernateValidator;
-import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,8 +71,7 @@ public final class GatewayNode implements AutoCloseable {
         }
         GatewayServer server = new GatewayServer(socketIoConfiguration(config), config.engine(),
                 config.connectTimeout(), config.maxAttachments());
-        Validator validator = Validation.byProvider(HibernateValidator.class).configure()
-                .messageInterpolator(new ParameterMessageInterpolator()).buildValidatorFactory().getValidator();
+        Validator validator = Validators.create();
         Broadcaster broadcaster = new LocalBroadcaster(server);
         List<AutoCloseable> resources = new ArrayList<>();
         List<RegisteredGateway> gateways = List.of();

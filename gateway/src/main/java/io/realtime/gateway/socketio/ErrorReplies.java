@@ -3,6 +3,7 @@ package io.realtime.gateway.socketio;
 import com.corundumstudio.socketio.AckRequest;
 import com.corundumstudio.socketio.SocketIOClient;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -18,9 +19,15 @@ public final class ErrorReplies {
 
     public static void reply(SocketIOClient client, AckRequest ack, String code, String message) {
         if (ack.isAckRequested()) {
-            ack.sendAckData(Map.of("error", Map.of("code", code, "message", message)));
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("code", code);
+            error.put("message", message);
+            ack.sendAckData(Map.of("error", error));
         } else {
-            client.sendEvent(EXCEPTION_EVENT, Map.of("status", "error", "message", message));
+            Map<String, Object> exception = new LinkedHashMap<>();
+            exception.put("status", "error");
+            exception.put("message", message);
+            client.sendEvent(EXCEPTION_EVENT, exception);
         }
     }
 }

@@ -36,13 +36,21 @@ public final class TestNode implements AutoCloseable {
 
     /** A conformance-mode node with the fixtures; {@code flags} are node flags such as {@code --pingInterval=300}. */
     public static TestNode start(String... flags) {
+        return start(server -> { }, flags);
+    }
+
+    /** As {@link #start(String...)}, with more features installed before the node accepts connections. */
+    public static TestNode start(java.util.function.Consumer<SocketIOServer> extra, String... flags) {
         List<String> args = new ArrayList<>(List.of("--host=127.0.0.1", "--port=0", "--managementPort=0", "--conformance"));
         args.addAll(List.of(flags));
         GatewayConfig config = GatewayConfig.load(Map.of(), args.toArray(String[]::new));
         if (PLAIN_BASELINE) {
             return startPlain(config);
         }
-        GatewayNode node = GatewayNode.start(config, CompatFixtures::install);
+        GatewayNode node = GatewayNode.start(config, server -> {
+            CompatFixtures.install(server);
+            extra.accept(server);
+        });
         return new TestNode(node.server(), node.socketIoAddress().getPort());
     }
 
