@@ -1,6 +1,6 @@
 "use strict";
 // The built-in features, end to end: the real node (AUTH_MODE=jwt), socket.io-client, and the backend HTTP API.
-const { test, before, after } = require("node:test");
+const { test, before, after, afterEach } = require("node:test");
 const assert = require("node:assert/strict");
 const { io } = require("socket.io-client");
 const ioV2 = require("socket.io-client-v2");
@@ -16,10 +16,8 @@ before(async () => {
   node = await startNode("--product", "--allowEIO3=true", "--dashboardInterval=300",
     { AUTH_MODE: "jwt", JWT_SECRET: SECRET, API_KEY });
 });
-after(async () => {
-  sockets.forEach((s) => s.disconnect());
-  await node.stop();
-});
+afterEach(() => sockets.splice(0).forEach((s) => s.disconnect()));
+after(async () => node.stop());
 
 function connect(namespace = "/", options = {}) {
   const socket = io(`${node.url}${namespace}`, { reconnection: false, forceNew: true, ...options });
@@ -42,6 +40,21 @@ async function api(path, body, key = API_KEY) {
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
   return { status: response.status, body: await response.json() };
+}
+
+/** Resolves with the first `event` whose argument satisfies `predicate`. */
+function nextWhere(socket, event, predicate, ms = 5000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no matching '${event}' within ${ms} ms`)), ms);
+    const listener = (arg) => {
+      if (predicate(arg)) {
+        clearTimeout(timer);
+        socket.off(event, listener);
+        resolve(arg);
+      }
+    };
+    socket.on(event, listener);
+  });
 }
 
 /** Collects every `event` a socket receives. */
@@ -75,9 +88,9 @@ test("sendMessage: newMessage carries the authenticated user, or the socket id w
   assert.equal(message.userId, "alice");
   assert.ok(Math.abs(message.at - Date.now()) < 60_000);
 
-  const second = once(alice, "newMessage");
+  const second = nextWhere(alice, "newMessage", (m) => m.text === "from nobody");
   anonymous.emit("sendMessage", "from nobody");
-  assert.equal((await second)[0].userId, anonymous.id);
+  assert.equal((await second).userId, anonymous.id);
 });
 
 test("notifications reach only the user they are for; nobody can subscribe to someone else's", async () => {

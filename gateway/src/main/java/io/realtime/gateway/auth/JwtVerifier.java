@@ -52,14 +52,10 @@ public final class JwtVerifier implements TokenVerifier {
         return new JwtVerifier(new ImmutableSecret<>(key), HMAC, issuer, audience);
     }
 
-    /** RSA or EC with a PEM-encoded public key (or certificate). */
+    /** RSA or EC with a PEM-encoded public key ({@code PUBLIC KEY}) or certificate ({@code CERTIFICATE}). */
     public static JwtVerifier withPublicKeyPem(String pem, String issuer, String audience) {
-        try {
-            JWK key = JWK.parseFromPEMEncodedObjects(pem);
-            return new JwtVerifier(new ImmutableJWKSet<>(new JWKSet(key)), ASYMMETRIC, issuer, audience);
-        } catch (JOSEException e) {
-            throw new IllegalArgumentException("JWT_PUBLIC_KEY_FILE holds no usable RSA or EC public key: " + e.getMessage(), e);
-        }
+        JWK key = PemPublicKeys.parse(pem);
+        return new JwtVerifier(new ImmutableJWKSet<>(new JWKSet(key)), ASYMMETRIC, issuer, audience);
     }
 
     /** Keys from a JWKS endpoint, cached and refreshed in the background. */
