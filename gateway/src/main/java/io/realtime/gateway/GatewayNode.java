@@ -13,8 +13,12 @@ import io.realtime.gateway.auth.JwksKeyCache;
 import io.realtime.gateway.auth.JwtVerifier;
 import io.realtime.gateway.auth.TokenVerifier;
 import io.realtime.gateway.backend.BackendApiServer;
+import io.realtime.cluster.Cluster;
+import io.realtime.cluster.RedisAdapterOptions;
+import io.realtime.gateway.broadcast.BroadcastTarget;
 import io.realtime.gateway.broadcast.Broadcaster;
-import io.realtime.gateway.broadcast.LocalBroadcaster;
+import io.realtime.gateway.broadcast.ClusterBroadcaster;
+import io.realtime.gateway.features.Events;
 import io.realtime.gateway.config.GatewayConfig;
 import io.realtime.gateway.conformance.ConformanceFeatures;
 import io.realtime.gateway.features.ChatGateway;
@@ -50,14 +54,24 @@ public final class GatewayNode implements AutoCloseable {
     private final List<RegisteredGateway> gateways;
     private final List<AutoCloseable> resources;
     private final BackendApiServer backendApi;
+    private final Cluster cluster;
 
     private GatewayNode(GatewayConfig config, GatewayServer server, List<RegisteredGateway> gateways,
-                        List<AutoCloseable> resources, BackendApiServer backendApi) {
+                        List<AutoCloseable> resources, BackendApiServer backendApi, Cluster cluster) {
         this.config = config;
         this.server = server;
         this.gateways = gateways;
         this.resources = resources;
         this.backendApi = backendApi;
+        this.cluster = cluster;
+    }
+
+    /** Redis channel on which outside services publish JSON that every client of {@code /} receives as {@code dataUpdated}. */
+    public static final String DATA_UPDATE_CHANNEL = "dataUpdate";
+
+    /** The cluster this node is part of (a single-node one without Redis). */
+    public Cluster cluster() {
+        return cluster;
     }
 
     public static GatewayNode start(GatewayConfig config) {
@@ -66,14 +80,13 @@ public final class GatewayNode implements AutoCloseable {
 
     /** Starts a node with extra features installed on its server before it accepts connections. */
     public static GatewayNode start(GatewayConfig config, Consumer<SocketIOServer> features) {
-        if (config.isClustered()) {
-            throw new IllegalStateException("REDIS_URL is set, but this build has no cluster adapter yet; unset it to run a single node");
-        }
         GatewayServer server = new GatewayServer(socketIoConfiguration(config), config.engine(),
                 config.connectTimeout(), config.maxAttachments());
         Validator validator = Validators.create();
-        Broadcaster broadcaster = new LocalBroadcaster(server);
         List<AutoCloseable> resources = new ArrayList<>();
+        Cluster cluster = joinCluster(config, server);
+        resources.add(cluster);
+        Broadcaster broadcaster = new ClusterBroadcaster(cluster);
         List<RegisteredGateway> gateways = List.of();
         if (config.conformance()) {
             ConformanceFeatures.install(server);
@@ -83,23 +96,48 @@ public final class GatewayNode implements AutoCloseable {
             registrar.register(new MainGateway(broadcaster, clock));
             registrar.register(new ChatGateway(broadcaster, clock));
             DashboardGateway dashboard = new DashboardGateway(broadcaster,
-                    new DashboardFigures(server, server.stats(), config.nodeId(), clock));
+                    new DashboardFigures(server, server.stats(), config.nodeId(), clock), cluster.of("/"));
             registrar.register(dashboard);
             resources.add(dashboard.start(config.dashboardInterval()));
             gateways = registrar.registered();
+            // The seed's channel: any service may publish JSON on "dataUpdate"; every node delivers to its own clients.
+            cluster.onRedisChannel(DATA_UPDATE_CHANNEL, json -> deliverDataUpdate(server, broadcaster, json));
         }
         features.accept(server);
+        cluster.attachAll();
         server.startAsync().syncUninterruptibly();
         BackendApiServer backendApi = null;
         if (!config.conformance()) {
             backendApi = BackendApiServer.start(config.host(), config.managementPort(), config.engine().maxPayload(),
                     server, broadcaster, server.jsonMapper(), validator, config.apiKey().orElse(null));
         }
-        GatewayNode node = new GatewayNode(config, server, gateways, resources, backendApi);
-        log.info("Gateway node '{}' serving Socket.IO on {}{} in {} mode ({})", config.nodeId(), server.localAddress(),
-                config.engine().path(), config.conformance() ? "conformance" : "single node, in-memory",
-                "no Redis configured");
+        GatewayNode node = new GatewayNode(config, server, gateways, resources, backendApi, cluster);
+        log.info("Gateway node '{}' serving Socket.IO on {}{} in {} mode", config.nodeId(), server.localAddress(),
+                config.engine().path(), config.conformance() ? "conformance"
+                        : cluster.isClustered() ? "cluster (Redis " + GatewayConfig.maskPassword(config.redisUrl().orElseThrow()) + ")"
+                        : "single node, in-memory");
         return node;
+    }
+
+    private static Cluster joinCluster(GatewayConfig config, GatewayServer server) {
+        if (config.redisUrl().isEmpty()) {
+            return Cluster.local(server);
+        }
+        GatewayConfig.ClusterSettings settings = config.cluster();
+        return Cluster.redis(server, RedisAdapterOptions.builder(config.redisUrl().get())
+                .key(settings.key())
+                .requestTimeout(settings.requestTimeout())
+                .outageBuffer(settings.outageBufferSize(), settings.outageBufferAge())
+                .build());
+    }
+
+    private static void deliverDataUpdate(GatewayServer server, Broadcaster broadcaster, String json) {
+        try {
+            Object data = server.jsonMapper().readTree(json);
+            broadcaster.emit(BroadcastTarget.everyone("/").onThisNode(), Events.DATA_UPDATED, data);
+        } catch (java.io.IOException e) {
+            log.warn("ignoring a '{}' message that is not JSON", DATA_UPDATE_CHANNEL);
+        }
     }
 
     private static HandshakeAuthenticator authenticator(AuthSettings auth, List<AutoCloseable> resources) {
@@ -172,6 +210,8 @@ public final class GatewayNode implements AutoCloseable {
         if (backendApi != null) {
             backendApi.close();
         }
+        // The Socket.IO server stops first, so clients get their close while the cluster link still works.
+        server.stop();
         for (AutoCloseable resource : resources) {
             try {
                 resource.close();
@@ -179,7 +219,6 @@ public final class GatewayNode implements AutoCloseable {
                 log.warn("closing {} failed", resource, e);
             }
         }
-        server.stop();
     }
 
     @Override

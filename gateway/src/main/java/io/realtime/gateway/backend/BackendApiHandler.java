@@ -135,13 +135,12 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     }
 
     private Map<String, Object> send(BroadcastTarget target, String event, Object... args) {
-        int recipients = broadcaster.emit(target, event, args);
+        broadcaster.emit(target, event, args);
         Map<String, Object> receipt = new LinkedHashMap<>();
         receipt.put("accepted", true);
         receipt.put("id", UUID.randomUUID().toString());
         receipt.put("namespace", target.namespace());
         receipt.put("event", event);
-        receipt.put("localRecipients", recipients);
         return receipt;
     }
 

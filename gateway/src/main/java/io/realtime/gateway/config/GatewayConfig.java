@@ -40,7 +40,13 @@ public record GatewayConfig(
         AuthSettings auth,
         Optional<String> apiKey,
         Duration dashboardInterval,
+        ClusterSettings cluster,
         boolean conformance) {
+
+    /** How the node joins the cluster when {@code REDIS_URL} is set. */
+    public record ClusterSettings(String key, Duration requestTimeout, int outageBufferSize, Duration outageBufferAge) {
+    }
+
 
     public static final String CONFIG_FILE_ENV = "CONFIG_FILE";
 
@@ -124,6 +130,8 @@ public record GatewayConfig(
         int workerThreads = v.nonNegativeInt(Setting.WORKER_THREADS);
         boolean allowEIO3 = v.bool(Setting.ALLOW_EIO3);
         Duration dashboardInterval = v.millis(Setting.DASHBOARD_INTERVAL);
+        ClusterSettings cluster = new ClusterSettings(values.get(Setting.REDIS_KEY), v.millis(Setting.CLUSTER_REQUEST_TIMEOUT),
+                v.nonNegativeInt(Setting.OUTAGE_BUFFER_SIZE), v.millis(Setting.OUTAGE_BUFFER_AGE));
         AuthSettings auth = authSettings(values, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -133,7 +141,7 @@ public record GatewayConfig(
                 transports, allowEIO3, cors);
         return new GatewayConfig(values.get(Setting.HOST), port, managementPort,
                 redis.isEmpty() ? Optional.empty() : Optional.of(redis), nodeId, engine, connectTimeout,
-                maxAttachments, workerThreads, auth, optional(values, Setting.API_KEY), dashboardInterval, conformance);
+                maxAttachments, workerThreads, auth, optional(values, Setting.API_KEY), dashboardInterval, cluster, conformance);
     }
 
     private static AuthSettings authSettings(Map<Setting, String> values, List<String> problems) {
@@ -190,11 +198,13 @@ public record GatewayConfig(
                         .or(auth::jwksUrl).orElse("(none)")))
                 .add("authRequiredNamespaces=" + auth.requiredNamespaces().map(Object::toString).orElse("(as declared)"))
                 .add("apiKey=" + (apiKey.isPresent() ? "****" : "(none: loopback only)"))
-                .add("dashboardInterval=" + dashboardInterval.toMillis());
+                .add("dashboardInterval=" + dashboardInterval.toMillis())
+                .add("redisKey=" + cluster.key()).add("clusterRequestTimeout=" + cluster.requestTimeout().toMillis())
+                .add("outageBufferSize=" + cluster.outageBufferSize()).add("outageBufferAge=" + cluster.outageBufferAge().toMillis());
         return out.toString();
     }
 
-    static String maskPassword(String uri) {
+    public static String maskPassword(String uri) {
         return uri.replaceAll("(://[^:@/]*:)[^@/]*@", "$1****@").replaceAll("(://)([^:@/]+)@", "$1****@");
     }
 

@@ -32,7 +32,12 @@ public enum Setting {
     AUTH_REQUIRED_NAMESPACES("authRequiredNamespaces", "AUTH_REQUIRED_NAMESPACES", "",
             "namespaces that need a valid token (comma-separated, * for all); empty: as each gateway declares"),
     API_KEY("apiKey", "API_KEY", "", "bearer key of the backend API; empty: loopback callers only"),
-    DASHBOARD_INTERVAL("dashboardInterval", "DASHBOARD_INTERVAL", "5000", "ms between dashboardUpdate events");
+    DASHBOARD_INTERVAL("dashboardInterval", "DASHBOARD_INTERVAL", "5000", "ms between dashboardUpdate events"),
+    REDIS_KEY("redisKey", "REDIS_KEY", "socket.io", "channel prefix in Redis (the key option of @socket.io/redis-adapter)"),
+    CLUSTER_REQUEST_TIMEOUT("clusterRequestTimeout", "CLUSTER_REQUEST_TIMEOUT", "5000",
+            "ms cluster requests (fetchSockets, serverSideEmitWithAck) wait for every node (requestsTimeout)"),
+    OUTAGE_BUFFER_SIZE("outageBufferSize", "OUTAGE_BUFFER_SIZE", "10000", "broadcasts held while Redis is unreachable"),
+    OUTAGE_BUFFER_AGE("outageBufferAge", "OUTAGE_BUFFER_AGE", "30000", "ms a held broadcast may wait and still be sent");
 
     private final String key;
     private final String env;

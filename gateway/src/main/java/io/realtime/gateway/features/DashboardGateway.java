@@ -2,32 +2,59 @@ package io.realtime.gateway.features;
 
 import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.annotation.OnConnect;
+import io.realtime.cluster.ClusterNamespace;
+import io.realtime.cluster.ClusterTimeoutException;
 import io.realtime.gateway.api.Emits;
 import io.realtime.gateway.api.Gateway;
 import io.realtime.gateway.broadcast.BroadcastTarget;
 import io.realtime.gateway.broadcast.Broadcaster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-/** Live figures: every client of {@code /dashboard} gets them at connection, then every interval. */
+/**
+ * Live figures: every client of {@code /dashboard} gets them at connection, then every interval, with this node's
+ * figures, the cluster's totals and a per-node breakdown. The other nodes are asked with the server-side event
+ * {@code nodeInfo} on {@code /}, which every node answers with its own figures, so any socket.io server in the
+ * cluster can ask too ({@code serverSideEmitWithAck("nodeInfo")}).
+ */
 @Gateway(namespace = "/dashboard")
 @Emits({Events.DASHBOARD_UPDATE})
 public final class DashboardGateway implements AutoCloseable {
 
+    public static final String NODE_INFO = "nodeInfo";
+
+    private static final Logger log = LoggerFactory.getLogger(DashboardGateway.class);
+
     private final Broadcaster broadcaster;
     private final DashboardFigures figures;
+    private final ClusterNamespace main;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "dashboard");
         thread.setDaemon(true);
         return thread;
     });
+    private volatile List<Map<String, Object>> lastNodes = List.of();
 
-    public DashboardGateway(Broadcaster broadcaster, DashboardFigures figures) {
+    public DashboardGateway(Broadcaster broadcaster, DashboardFigures figures, ClusterNamespace main) {
         this.broadcaster = broadcaster;
         this.figures = figures;
+        this.main = main;
+        main.onServerSideEmit(NODE_INFO, (args, ack) -> {
+            if (ack != null) {
+                ack.accept(figures.current());
+            }
+        });
     }
 
     /** Starts sending figures every {@code interval}. */
@@ -38,11 +65,68 @@ public final class DashboardGateway implements AutoCloseable {
 
     @OnConnect
     public void onConnect(SocketIOClient client) {
-        client.sendEvent(Events.DASHBOARD_UPDATE, figures.current());
+        Map<String, Object> local = figures.current();
+        client.sendEvent(Events.DASHBOARD_UPDATE, withCluster(local, otherNodes(lastNodes, local)));
     }
 
     void publish() {
-        broadcaster.emit(BroadcastTarget.everyone("/dashboard"), Events.DASHBOARD_UPDATE, figures.sample());
+        Map<String, Object> local = figures.sample();
+        main.serverSideEmitWithAck(NODE_INFO).handle((answers, failure) -> {
+            List<Object> received = answers;
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                received = cause instanceof ClusterTimeoutException timeout ? timeout.partialResults() : List.of();
+                log.debug("nodeInfo: {}", cause.toString());
+            }
+            List<Map<String, Object>> nodes = new ArrayList<>();
+            for (Object answer : received) {
+                if (answer instanceof Map<?, ?> map) {
+                    Map<String, Object> node = new LinkedHashMap<>();
+                    map.forEach((key, value) -> node.put(String.valueOf(key), value));
+                    nodes.add(node);
+                }
+            }
+            lastNodes = nodes;
+            broadcaster.emit(BroadcastTarget.everyone("/dashboard").onThisNode(), Events.DASHBOARD_UPDATE, withCluster(local, nodes));
+            return null;
+        });
+    }
+
+    private static List<Map<String, Object>> otherNodes(List<Map<String, Object>> nodes, Map<String, Object> local) {
+        return nodes.stream().filter(node -> !local.get("nodeId").equals(node.get("nodeId"))).toList();
+    }
+
+    /** This node's figures, plus {@code nodes} (every node, this one first) and {@code cluster} totals. */
+    static Map<String, Object> withCluster(Map<String, Object> local, List<Map<String, Object>> others) {
+        List<Map<String, Object>> nodes = new ArrayList<>();
+        nodes.add(local);
+        nodes.addAll(others);
+        Map<String, Long> connections = new TreeMap<>();
+        long totalConnections = 0;
+        double eventsIn = 0;
+        double eventsOut = 0;
+        for (Map<String, Object> node : nodes) {
+            if (node.get("connections") instanceof Map<?, ?> perNamespace) {
+                perNamespace.forEach((namespace, count) -> connections.merge(String.valueOf(namespace), number(count).longValue(), Long::sum));
+            }
+            totalConnections += number(node.get("totalConnections")).longValue();
+            eventsIn += number(node.get("eventsInPerSecond")).doubleValue();
+            eventsOut += number(node.get("eventsOutPerSecond")).doubleValue();
+        }
+        Map<String, Object> cluster = new LinkedHashMap<>();
+        cluster.put("nodeCount", nodes.size());
+        cluster.put("totalConnections", totalConnections);
+        cluster.put("connections", connections);
+        cluster.put("eventsInPerSecond", Math.round(eventsIn * 10) / 10.0);
+        cluster.put("eventsOutPerSecond", Math.round(eventsOut * 10) / 10.0);
+        Map<String, Object> update = new LinkedHashMap<>(local);
+        update.put("cluster", cluster);
+        update.put("nodes", nodes);
+        return update;
+    }
+
+    private static Number number(Object value) {
+        return value instanceof Number number ? number : 0;
     }
 
     @Override

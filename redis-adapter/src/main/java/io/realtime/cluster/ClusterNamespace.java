@@ -1,0 +1,183 @@
+package io.realtime.cluster;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * socket.io's broadcast operators for one namespace of the cluster, over its {@link ClusterAdapter}:
+ * {@code to/except/local/asVolatile/timeout} narrow or qualify, then {@code emit}, {@code emitWithAck},
+ * {@code fetchSockets}, {@code socketsJoin}, {@code socketsLeave} or {@code disconnectSockets} act. Immutable.
+ */
+public final class ClusterNamespace {
+
+    private final ClusterAdapter adapter;
+    private final BroadcastOptions opts;
+
+    ClusterNamespace(ClusterAdapter adapter, BroadcastOptions opts) {
+        this.adapter = adapter;
+        this.opts = opts;
+    }
+
+    public String name() {
+        return adapter.namespace();
+    }
+
+    public ClusterAdapter adapter() {
+        return adapter;
+    }
+
+    /** Only sockets in any of these rooms (a socket id is a room too). */
+    public ClusterNamespace to(String... rooms) {
+        return new ClusterNamespace(adapter, opts.withRooms(Set.of(rooms)));
+    }
+
+    public ClusterNamespace to(Set<String> rooms) {
+        return new ClusterNamespace(adapter, opts.withRooms(rooms));
+    }
+
+    /** Not the sockets in any of these rooms. */
+    public ClusterNamespace except(String... rooms) {
+        return new ClusterNamespace(adapter, opts.withExcept(Set.of(rooms)));
+    }
+
+    public ClusterNamespace except(Set<String> rooms) {
+        return new ClusterNamespace(adapter, opts.withExcept(rooms));
+    }
+
+    /** This node only. */
+    public ClusterNamespace local() {
+        return new ClusterNamespace(adapter, opts.asLocal());
+    }
+
+    /** Dropped for clients that cannot take it right now. */
+    public ClusterNamespace asVolatile() {
+        return new ClusterNamespace(adapter, opts.asVolatile());
+    }
+
+    /** How long {@link #emitWithAck} waits for the clients' acknowledgements. */
+    public ClusterNamespace timeout(Duration timeout) {
+        return new ClusterNamespace(adapter, opts.withTimeout(timeout));
+    }
+
+    public void emit(String event, Object... args) {
+        adapter.broadcast(new ClusterPacket(event, Arrays.asList(args)), opts);
+    }
+
+    /**
+     * Emits and collects every reached client's acknowledgement, across the cluster; fails with a
+     * {@link ClusterTimeoutException} holding the acknowledgements received when the timeout passes first.
+     */
+    public CompletionStage<List<Object>> emitWithAck(String event, Object... args) {
+        if (opts.timeout() == null) {
+            throw new IllegalStateException("emitWithAck needs a timeout: call timeout(...) first");
+        }
+        AckCollector collector = new AckCollector();
+        adapter.broadcastWithAck(new ClusterPacket(event, Arrays.asList(args)), opts, collector::onClientCount, collector::onAck);
+        if (opts.local()) {
+            collector.onServerCount(1);
+        } else {
+            adapter.serverCount().whenComplete((count, failure) -> {
+                if (failure != null) {
+                    collector.result.completeExceptionally(failure);
+                } else {
+                    collector.onServerCount(count);
+                }
+            });
+        }
+        CompletableFuture<Void> timer = CompletableFuture.runAsync(() -> { },
+                CompletableFuture.delayedExecutor(opts.timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+        timer.thenRun(collector::onTimeout);
+        return collector.result;
+    }
+
+    public CompletionStage<List<SocketDetails>> fetchSockets() {
+        return adapter.fetchSockets(opts);
+    }
+
+    public void socketsJoin(String... rooms) {
+        adapter.addSockets(opts, new LinkedHashSet<>(Arrays.asList(rooms)));
+    }
+
+    public void socketsLeave(String... rooms) {
+        adapter.delSockets(opts, new LinkedHashSet<>(Arrays.asList(rooms)));
+    }
+
+    public void disconnectSockets(boolean close) {
+        adapter.disconnectSockets(opts, close);
+    }
+
+    public CompletionStage<Set<String>> allRooms() {
+        return adapter.allRooms();
+    }
+
+    public void serverSideEmit(String event, Object... args) {
+        adapter.serverSideEmit(eventAndArgs(event, args));
+    }
+
+    /** One answer from each other server; fails with {@link ClusterTimeoutException} (partial answers) on timeout. */
+    public CompletionStage<List<Object>> serverSideEmitWithAck(String event, Object... args) {
+        return adapter.serverSideEmitWithAck(eventAndArgs(event, args));
+    }
+
+    public void onServerSideEmit(String event, ServerSideListener listener) {
+        adapter.onServerSideEmit(event, listener);
+    }
+
+    public CompletionStage<Integer> serverCount() {
+        return adapter.serverCount();
+    }
+
+    private static List<Object> eventAndArgs(String event, Object[] args) {
+        List<Object> list = new ArrayList<>(args.length + 1);
+        list.add(event);
+        list.addAll(Arrays.asList(args));
+        return list;
+    }
+
+    /** socket.io's completeness rule: every server told its client count, and that many acks arrived. */
+    private static final class AckCollector {
+        final CompletableFuture<List<Object>> result = new CompletableFuture<>();
+        final List<Object> acks = Collections.synchronizedList(new ArrayList<>());
+        int expectedServers = -1;
+        int reportedServers;
+        int expectedClients;
+
+        synchronized void onClientCount(int clients) {
+            expectedClients += clients;
+            reportedServers++;
+            check();
+        }
+
+        void onAck(Object ack) {
+            acks.add(ack);
+            synchronized (this) {
+                check();
+            }
+        }
+
+        synchronized void onServerCount(int servers) {
+            expectedServers = servers;
+            check();
+        }
+
+        synchronized void onTimeout() {
+            if (!result.isDone()) {
+                result.completeExceptionally(new ClusterTimeoutException("operation has timed out: " + acks.size()
+                        + " acknowledgements of " + expectedClients + " expected", acks));
+            }
+        }
+
+        private void check() {
+            if (expectedServers == reportedServers && acks.size() == expectedClients && !result.isDone()) {
+                result.complete(new ArrayList<>(acks));
+            }
+        }
+    }
+}

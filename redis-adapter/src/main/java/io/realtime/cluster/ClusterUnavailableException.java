@@ -1,0 +1,9 @@
+package io.realtime.cluster;
+
+/** The cluster cannot be reached (Redis is down); local delivery goes on, cluster requests fail fast with this. */
+public class ClusterUnavailableException extends RuntimeException {
+
+    public ClusterUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

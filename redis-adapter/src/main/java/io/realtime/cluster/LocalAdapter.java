@@ -1,0 +1,230 @@
+package io.realtime.cluster;
+
+import com.corundumstudio.socketio.AckCallback;
+import com.corundumstudio.socketio.HandshakeData;
+import com.corundumstudio.socketio.SocketIOClient;
+import com.corundumstudio.socketio.namespace.Namespace;
+import com.corundumstudio.socketio.transport.NamespaceClient;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+
+/**
+ * The in-memory adapter: the verbs of {@link ClusterAdapter} applied to the sockets of this node, over a
+ * netty-socketio {@link Namespace} (which keeps room membership). A single node uses it as it is; the Redis
+ * adapter extends it and applies remote requests through the same methods.
+ */
+public class LocalAdapter implements ClusterAdapter {
+
+    /** Key of a socket's {@code data} (socket.io's {@code socket.data}) in netty-socketio's client store. */
+    public static final String SOCKET_DATA_KEY = "data";
+
+    protected final Namespace namespace;
+    protected final String name;
+    private final Map<String, ServerSideListener> serverSideListeners = new ConcurrentHashMap<>();
+
+    public LocalAdapter(Namespace namespace) {
+        this.namespace = namespace;
+        this.name = namespace.getName().isEmpty() ? "/" : namespace.getName();
+    }
+
+    @Override
+    public String namespace() {
+        return name;
+    }
+
+    @Override
+    public void broadcast(ClusterPacket packet, BroadcastOptions opts) {
+        Object[] args = packet.args().toArray();
+        for (SocketIOClient client : select(opts)) {
+            if (opts.volatile_() && !client.isWritable()) {
+                continue;
+            }
+            client.sendEvent(packet.event(), args);
+        }
+    }
+
+    @Override
+    public void broadcastWithAck(ClusterPacket packet, BroadcastOptions opts, IntConsumer clientCount, Consumer<Object> ack) {
+        Object[] args = packet.args().toArray();
+        int timeoutSeconds = opts.timeout() == null ? -1 : (int) Math.max(1, (opts.timeout().toMillis() + 999) / 1000);
+        List<SocketIOClient> recipients = select(opts);
+        for (SocketIOClient client : recipients) {
+            client.sendEvent(packet.event(), new AckCallback<>(Object.class, timeoutSeconds) {
+                @Override
+                public void onSuccess(Object result) {
+                    ack.accept(result);
+                }
+            }, args);
+        }
+        clientCount.accept(recipients.size());
+    }
+
+    @Override
+    public CompletionStage<Set<String>> allRooms() {
+        return CompletableFuture.completedFuture(localRooms());
+    }
+
+    /** The rooms of this node as socket.io counts them: rooms joined, and each socket's own id. */
+    protected Set<String> localRooms() {
+        Set<String> rooms = new LinkedHashSet<>();
+        for (String room : namespace.getRooms()) {
+            if (!room.equals(namespace.getName())) {
+                rooms.add(room);
+            }
+        }
+        namespace.getAllClients().forEach(client -> rooms.add(client.getSessionId().toString()));
+        return rooms;
+    }
+
+    /** Whether a socket of this node is in {@code room}. */
+    protected boolean hasRoom(String room) {
+        return namespace.getRoomClients(room).iterator().hasNext() || clientById(room) != null;
+    }
+
+    @Override
+    public CompletionStage<Set<String>> sockets(BroadcastOptions opts) {
+        Set<String> ids = new LinkedHashSet<>();
+        select(opts).forEach(client -> ids.add(client.getSessionId().toString()));
+        return CompletableFuture.completedFuture(ids);
+    }
+
+    @Override
+    public CompletionStage<List<SocketDetails>> fetchSockets(BroadcastOptions opts) {
+        return CompletableFuture.completedFuture(localSocketDetails(opts));
+    }
+
+    protected List<SocketDetails> localSocketDetails(BroadcastOptions opts) {
+        List<SocketDetails> details = new ArrayList<>();
+        for (SocketIOClient client : select(opts)) {
+            Set<String> rooms = new LinkedHashSet<>();
+            rooms.add(client.getSessionId().toString());
+            client.getAllRooms().stream().filter(room -> !room.equals(namespace.getName())).forEach(rooms::add);
+            details.add(new SocketDetails(client.getSessionId().toString(), handshakeOf(client.getHandshakeData()), rooms,
+                    client.get(SOCKET_DATA_KEY)));
+        }
+        return details;
+    }
+
+    @Override
+    public void addSockets(BroadcastOptions opts, Set<String> rooms) {
+        select(opts).forEach(client -> client.joinRooms(rooms));
+    }
+
+    @Override
+    public void delSockets(BroadcastOptions opts, Set<String> rooms) {
+        select(opts).forEach(client -> client.leaveRooms(rooms));
+    }
+
+    @Override
+    public void disconnectSockets(BroadcastOptions opts, boolean close) {
+        for (SocketIOClient client : select(opts)) {
+            if (close && client instanceof NamespaceClient socket) {
+                socket.getBaseClient().disconnect();
+            } else {
+                client.disconnect();
+            }
+        }
+    }
+
+    @Override
+    public void serverSideEmit(List<Object> eventAndArgs) {
+        // One node: there is no other server to tell.
+    }
+
+    @Override
+    public CompletionStage<List<Object>> serverSideEmitWithAck(List<Object> eventAndArgs) {
+        return CompletableFuture.completedFuture(List.of());
+    }
+
+    @Override
+    public void onServerSideEmit(String event, ServerSideListener listener) {
+        serverSideListeners.put(event, listener);
+    }
+
+    /** Runs the listener of a server-side event that arrived from another server. */
+    protected void deliverServerSideEmit(List<Object> eventAndArgs, Consumer<Object> ack) {
+        if (eventAndArgs.isEmpty() || !(eventAndArgs.get(0) instanceof String event)) {
+            return;
+        }
+        ServerSideListener listener = serverSideListeners.get(event);
+        if (listener != null) {
+            listener.onEvent(eventAndArgs.subList(1, eventAndArgs.size()), ack);
+        }
+    }
+
+    @Override
+    public CompletionStage<Integer> serverCount() {
+        return CompletableFuture.completedFuture(1);
+    }
+
+    @Override
+    public void close() {
+    }
+
+    /** The local sockets {@code opts} select, each once, in a stable order. */
+    protected List<SocketIOClient> select(BroadcastOptions opts) {
+        Set<UUID> excluded = new HashSet<>();
+        for (String room : opts.except()) {
+            namespace.getRoomClients(room).forEach(client -> excluded.add(client.getSessionId()));
+            SocketIOClient byId = clientById(room);
+            if (byId != null) {
+                excluded.add(byId.getSessionId());
+            }
+        }
+        Map<UUID, SocketIOClient> selected = new LinkedHashMap<>();
+        if (opts.rooms().isEmpty()) {
+            namespace.getAllClients().forEach(client -> selected.put(client.getSessionId(), client));
+        } else {
+            for (String room : opts.rooms()) {
+                namespace.getRoomClients(room).forEach(client -> selected.put(client.getSessionId(), client));
+                SocketIOClient byId = clientById(room);
+                if (byId != null) {
+                    selected.put(byId.getSessionId(), byId);
+                }
+            }
+        }
+        selected.keySet().removeAll(excluded);
+        return new ArrayList<>(selected.values());
+    }
+
+    private SocketIOClient clientById(String id) {
+        if (id.length() != 36) {
+            return null;
+        }
+        try {
+            return namespace.getClient(UUID.fromString(id));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static Map<String, Object> handshakeOf(HandshakeData handshake) {
+        Map<String, Object> headers = new LinkedHashMap<>();
+        handshake.getHttpHeaders().forEach(header -> headers.putIfAbsent(header.getKey().toLowerCase(), header.getValue()));
+        Map<String, Object> query = new LinkedHashMap<>();
+        handshake.getUrlParams().forEach((key, values) -> query.put(key, values.isEmpty() ? "" : values.get(0)));
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("headers", headers);
+        result.put("time", handshake.getTime().toString());
+        result.put("address", handshake.getAddress() == null ? null : handshake.getAddress().getAddress().getHostAddress());
+        result.put("xdomain", handshake.isXdomain());
+        result.put("secure", false);
+        result.put("issued", handshake.getTime().getTime());
+        result.put("url", handshake.getUrl());
+        result.put("query", query);
+        result.put("auth", handshake.getAuthToken() == null ? Map.of() : handshake.getAuthToken());
+        return result;
+    }
+}

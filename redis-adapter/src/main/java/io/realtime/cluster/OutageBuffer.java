@@ -1,0 +1,59 @@
+package io.realtime.cluster;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Messages published while Redis is unreachable, kept in order, bounded by count (the oldest is dropped first) and
+ * by age (too old to be worth sending when Redis is back). Thread-safe.
+ */
+final class OutageBuffer {
+
+    record Held(String channel, byte[] message, long heldAtNanos) {
+    }
+
+    private final int capacity;
+    private final long maxAgeNanos;
+    private final ClusterStats stats;
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
+
+    OutageBuffer(int capacity, Duration maxAge, ClusterStats stats) {
+        this.capacity = capacity;
+        this.maxAgeNanos = maxAge.toNanos();
+        this.stats = stats;
+    }
+
+    synchronized void hold(String channel, byte[] message) {
+        if (capacity == 0) {
+            stats.dropped.increment();
+            return;
+        }
+        if (held.size() == capacity) {
+            held.removeFirst();
+            stats.dropped.increment();
+        }
+        held.addLast(new Held(channel, message, System.nanoTime()));
+        stats.buffered.increment();
+    }
+
+    /** Takes every message still young enough to send; the others are counted as dropped. */
+    synchronized List<Held> drain() {
+        long now = System.nanoTime();
+        List<Held> fresh = new ArrayList<>(held.size());
+        for (Held message : held) {
+            if (now - message.heldAtNanos() <= maxAgeNanos) {
+                fresh.add(message);
+            } else {
+                stats.dropped.increment();
+            }
+        }
+        held.clear();
+        return fresh;
+    }
+
+    synchronized int size() {
+        return held.size();
+    }
+}

@@ -1,1 +1,0 @@
-package io.realtime.cluster; final class Placeholder {}

@@ -1,0 +1,92 @@
+package io.realtime.cluster;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.msgpack.jackson.dataformat.MessagePackExtensionType;
+import org.msgpack.jackson.dataformat.MessagePackFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Encoding of the adapter's messages as Node's {@code @socket.io/redis-adapter} writes them: msgpack (notepack) for
+ * broadcasts and acknowledged broadcasts, JSON for the other requests and responses. Decoded values are plain Java:
+ * maps, lists, strings, numbers, booleans, null and {@code byte[]}.
+ */
+final class WireCodec {
+
+    private final ObjectMapper msgpack = new ObjectMapper(new MessagePackFactory())
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    private final ObjectMapper json = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    byte[] msgpack(Object value) {
+        try {
+            return msgpack.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot encode as msgpack: " + e.getMessage(), e);
+        }
+    }
+
+    byte[] json(Object value) {
+        try {
+            return json.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot encode as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** A request or response: JSON when it starts with '{', msgpack otherwise (as Node's adapter tells them apart). */
+    Object decodeRequest(byte[] message) {
+        if (message.length > 0 && message[0] == '{') {
+            try {
+                return json.readValue(message, Object.class);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return decodeMsgpack(message);
+    }
+
+    Object decodeMsgpack(byte[] message) {
+        try {
+            return plain(msgpack.readValue(message, Object.class));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** notepack's extension values (dates, undefined in older versions) become plain values. */
+    private static Object plain(Object value) {
+        if (value instanceof MessagePackExtensionType extension) {
+            return extension.getType() == -1 ? timestampMillis(extension.getData()) : null;
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<Object, Object> copy = new LinkedHashMap<>();
+            map.forEach((key, item) -> copy.put(key, plain(item)));
+            return copy;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>(list.size());
+            list.forEach(item -> copy.add(plain(item)));
+            return copy;
+        }
+        return value;
+    }
+
+    private static Object timestampMillis(byte[] data) {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(data);
+        if (data.length == 4) {
+            return (buffer.getInt() & 0xffffffffL) * 1000;
+        }
+        if (data.length == 8) {
+            long value = buffer.getLong();
+            return (value & 0x3ffffffffL) * 1000 + (value >>> 34) / 1_000_000;
+        }
+        return null;
+    }
+}

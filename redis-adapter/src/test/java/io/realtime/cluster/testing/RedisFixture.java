@@ -1,0 +1,165 @@
+package io.realtime.cluster.testing;
+
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Redis for tests, in this order: {@code REDIS_URL} when set; else a {@code redis-server} this fixture starts on a
+ * free port of 127.0.0.1; else a Testcontainers Redis where Docker exists. When none is possible the test fails
+ * with the reason: it is never skipped silently. {@link #ownServer()} always starts a server the test owns, which
+ * it may stop and restart (outage tests).
+ */
+public final class RedisFixture implements AutoCloseable {
+
+    private static RedisFixture shared;
+
+    private final String uri;
+    private final Process process;
+    private final GenericContainer<?> container;
+    private final int port;
+    private Process restarted;
+
+    private RedisFixture(String uri, Process process, GenericContainer<?> container, int port) {
+        this.uri = uri;
+        this.process = process;
+        this.container = container;
+        this.port = port;
+    }
+
+    /** The Redis of the whole test run (never stopped by a test). */
+    public static synchronized RedisFixture shared() {
+        if (shared == null) {
+            String fromEnv = System.getenv("REDIS_URL");
+            shared = fromEnv != null && !fromEnv.isBlank() ? new RedisFixture(fromEnv, null, null, -1) : ownServer();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+        }
+        return shared;
+    }
+
+    /** A Redis this test owns: a local redis-server process, or a container where Docker exists. */
+    public static RedisFixture ownServer() {
+        if (redisServerBinary() != null) {
+            int port = freePort();
+            return new RedisFixture("redis://127.0.0.1:" + port, startProcess(port), null, port);
+        }
+        if (DockerClientFactory.instance().isDockerAvailable()) {
+            GenericContainer<?> container = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
+            container.start();
+            return new RedisFixture("redis://" + container.getHost() + ":" + container.getMappedPort(6379), null, container, -1);
+        }
+        throw new IllegalStateException("no Redis for the tests: set REDIS_URL, install redis-server, or provide Docker");
+    }
+
+    public String uri() {
+        return uri;
+    }
+
+    /** Stops the server (an outage); only for a server this fixture started as a process. */
+    public void stop() {
+        Process running = restarted != null ? restarted : process;
+        if (running == null) {
+            throw new IllegalStateException("this Redis is not owned by the test");
+        }
+        running.destroy();
+        try {
+            if (!running.waitFor(5, TimeUnit.SECONDS)) {
+                running.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Starts the server again on the same port. */
+    public void restart() {
+        if (process == null) {
+            throw new IllegalStateException("this Redis is not owned by the test");
+        }
+        restarted = startProcess(port);
+    }
+
+    /** Sends one command with redis-cli semantics over a plain socket and returns the raw reply line. */
+    public static String command(String host, int port, String... words) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 1000);
+            socket.setSoTimeout(2000);
+            StringBuilder request = new StringBuilder("*").append(words.length).append("\r\n");
+            for (String word : words) {
+                request.append('$').append(word.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(word).append("\r\n");
+            }
+            OutputStream out = socket.getOutputStream();
+            out.write(request.toString().getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder line = new StringBuilder();
+            for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
+                line.append((char) c);
+            }
+            return line.toString().trim();
+        } catch (IOException e) {
+            return "ERR " + e.getMessage();
+        }
+    }
+
+    private static Process startProcess(int port) {
+        try {
+            Process process = new ProcessBuilder(redisServerBinary(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no", "--protected-mode", "no")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!"+PONG".equals(command("127.0.0.1", port, "PING"))) {
+                if (System.nanoTime() > deadline || !process.isAlive()) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("redis-server did not start on port " + port);
+                }
+                Thread.sleep(20);
+            }
+            return process;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start redis-server", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String redisServerBinary() {
+        for (String candidate : List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server")) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null) {
+            stop();
+        }
+        if (container != null) {
+            container.stop();
+        }
+    }
+}
