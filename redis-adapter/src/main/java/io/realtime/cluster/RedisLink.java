@@ -10,6 +10,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +71,12 @@ public final class RedisLink implements AutoCloseable {
     public static RedisLink connect(RedisAdapterOptions options) {
         RedisURI uri = RedisURI.create(options.redisUri());
         uri.setTimeout(options.requestTimeout());
-        RedisClient client = RedisClient.create(uri);
+        // Reconnect attempts back off from 100 ms to 2 s (lettuce's default grows to 30 s): the cluster must resume
+        // within seconds of Redis coming back.
+        ClientResources resources = ClientResources.builder()
+                .reconnectDelay(Delay.fullJitter(Duration.ofMillis(100), Duration.ofSeconds(2), 100, TimeUnit.MILLISECONDS))
+                .build();
+        RedisClient client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -83,6 +90,7 @@ public final class RedisLink implements AutoCloseable {
             return link;
         } catch (RuntimeException e) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            resources.shutdown(0, 1, TimeUnit.SECONDS);
             throw new ClusterUnavailableException("cannot connect to Redis at " + uri.toURI().getHost() + ": " + e.getMessage(), e);
         }
     }
@@ -239,6 +247,7 @@ public final class RedisLink implements AutoCloseable {
         sub.close();
         pub.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        client.getResources().shutdown(0, 2, TimeUnit.SECONDS);
     }
 
     private static byte[] bytes(String text) {

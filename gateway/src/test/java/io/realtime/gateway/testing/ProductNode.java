@@ -35,6 +35,28 @@ public final class ProductNode implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + node.managementAddress().getPort() + path);
     }
 
+    /** A client socket: its WebSocket and its id. */
+    public record Client(RawWebSocket ws, String sid) implements AutoCloseable {
+        @Override
+        public void close() {
+            ws.close();
+        }
+    }
+
+    /** As {@link #connect}, keeping the socket id the CONNECT answer carries. */
+    public Client open(String namespace, String authJson) {
+        RawWebSocket ws = RawWebSocket.connect(webSocketUri("/socket.io/?EIO=4&transport=websocket"));
+        ws.nextText();
+        String prefix = namespace.equals("/") ? "" : namespace + ",";
+        ws.sendText("40" + prefix + (authJson == null ? "" : authJson));
+        String answer = ws.nextText();
+        java.util.regex.Matcher sid = java.util.regex.Pattern.compile("\\{\"sid\":\"([^\"]+)\"}").matcher(answer);
+        if (!answer.startsWith("40" + prefix) || !sid.find()) {
+            throw new AssertionError("connect to " + namespace + " refused: " + answer);
+        }
+        return new Client(ws, sid.group(1));
+    }
+
     /** A raw WebSocket connected to {@code namespace} with an optional auth payload (JSON), past the CONNECT. */
     public RawWebSocket connect(String namespace, String authJson) {
         RawWebSocket ws = RawWebSocket.connect(webSocketUri("/socket.io/?EIO=4&transport=websocket"));

@@ -1,0 +1,264 @@
+package io.realtime.gateway.cluster;
+
+import io.realtime.cluster.ClusterNamespace;
+import io.realtime.cluster.ClusterTimeoutException;
+import io.realtime.cluster.SocketDetails;
+import io.realtime.cluster.testing.RedisFixture;
+import io.realtime.gateway.testing.ProductNode;
+import io.realtime.gateway.testing.ProductNode.Client;
+import io.realtime.gateway.testing.RawWebSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** Three gateway nodes sharing one Redis: what a client on any node sees is what one big server would do. */
+class ClusterTest {
+
+    private static final String KEY = "cluster-test-" + UUID.randomUUID();
+    private static ProductNode n1;
+    private static ProductNode n2;
+    private static ProductNode n3;
+
+    @BeforeAll
+    static void start() {
+        Map<String, String> env = Map.of("REDIS_URL", RedisFixture.shared().uri());
+        String[] flags = {"--redisKey=" + KEY, "--pingInterval=25000", "--clusterRequestTimeout=2000", "--dashboardInterval=60000"};
+        n1 = ProductNode.start(env, concat(flags, "--nodeId=n1"));
+        n2 = ProductNode.start(env, concat(flags, "--nodeId=n2"));
+        n3 = ProductNode.start(env, concat(flags, "--nodeId=n3"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> serverCount(n1, "/") == 3);
+    }
+
+    @AfterAll
+    static void stop() {
+        for (ProductNode node : new ProductNode[] {n1, n2, n3}) {
+            if (node != null) {
+                node.close();
+            }
+        }
+    }
+
+    private static String[] concat(String[] flags, String more) {
+        List<String> all = new ArrayList<>(List.of(flags));
+        all.add(more);
+        return all.toArray(String[]::new);
+    }
+
+    private static int serverCount(ProductNode node, String namespace) {
+        return node.node().cluster().of(namespace).serverCount().toCompletableFuture().join();
+    }
+
+    private static ClusterNamespace of(ProductNode node, String namespace) {
+        return node.node().cluster().of(namespace);
+    }
+
+    private static void join(Client client, String room) {
+        client.ws().sendText("42/chat,1[\"joinRoom\",\"" + room + "\"]");
+        assertThat(client.ws().nextText()).isEqualTo("42/chat,[\"joinedRoom\",\"" + room + "\"]");
+        assertThat(client.ws().nextText()).startsWith("43/chat,1[");
+    }
+
+    /**
+     * Sends a marker to everyone from the node that sent the message under test (one publisher keeps its order), so
+     * "the next message is the marker" proves nothing else came before it.
+     */
+    private static void marker(ProductNode from, String namespace) {
+        of(from, namespace).emit("marker");
+    }
+
+    private static String markerText(String namespace) {
+        return (namespace.equals("/") ? "42" : "42" + namespace + ",") + "[\"marker\"]";
+    }
+
+    @Test
+    void broadcastFromAnyNodeReachesEveryClientOnce() {
+        try (Client c1 = n1.open("/", null); Client c2 = n2.open("/", null); Client c3 = n3.open("/", null)) {
+            of(n1, "/").emit("hello", 1, Map.of("nested", List.of("x")));
+            marker(n1, "/");
+
+            for (Client client : List.of(c1, c2, c3)) {
+                assertThat(client.ws().nextText()).isEqualTo("42[\"hello\",1,{\"nested\":[\"x\"]}]");
+                assertThat(client.ws().nextText()).isEqualTo(markerText("/"));
+            }
+        }
+    }
+
+    @Test
+    void severalRoomsDeliverOnceAndExceptRoomsAreLeftOut() {
+        try (Client a = n1.open("/chat", null); Client b = n2.open("/chat", null); Client c = n3.open("/chat", null);
+             Client none = n2.open("/chat", null)) {
+            join(a, "r1");
+            join(a, "r2");
+            join(b, "r1");
+            join(c, "r2");
+            join(c, "muted");
+
+            of(n3, "/chat").to("r1", "r2").except("muted").emit("m");
+            marker(n3, "/chat");
+
+            assertThat(a.ws().nextText()).isEqualTo("42/chat,[\"m\"]");
+            assertThat(a.ws().nextText()).isEqualTo(markerText("/chat"));
+            assertThat(b.ws().nextText()).isEqualTo("42/chat,[\"m\"]");
+            assertThat(b.ws().nextText()).isEqualTo(markerText("/chat"));
+            assertThat(c.ws().nextText()).isEqualTo(markerText("/chat"));
+            assertThat(none.ws().nextText()).isEqualTo(markerText("/chat"));
+        }
+    }
+
+    @Test
+    void everyoneButTheSenderWhenReceiversAreOnOtherNodes() {
+        try (Client sender = n1.open("/", null); Client other1 = n2.open("/", null); Client other2 = n3.open("/", null)) {
+            of(n1, "/").except(sender.sid()).emit("news");
+            marker(n1, "/");
+
+            assertThat(sender.ws().nextText()).isEqualTo(markerText("/"));
+            assertThat(other1.ws().nextText()).isEqualTo("42[\"news\"]");
+            assertThat(other2.ws().nextText()).isEqualTo("42[\"news\"]");
+        }
+    }
+
+    @Test
+    void localFlagKeepsTheBroadcastOnItsNode() {
+        try (Client here = n1.open("/", null); Client there = n2.open("/", null)) {
+            of(n1, "/").local().emit("local-only");
+            marker(n1, "/");
+
+            assertThat(here.ws().nextText()).isEqualTo("42[\"local-only\"]");
+            assertThat(there.ws().nextText()).isEqualTo(markerText("/"));
+        }
+    }
+
+    @Test
+    void fetchSocketsSeesSocketsOfEveryNodeWithRoomsAndHandshake() {
+        try (Client a = n1.open("/chat", null); Client b = n2.open("/chat", null); Client c = n3.open("/chat", null)) {
+            join(a, "fetch-room");
+            join(b, "fetch-room");
+
+            List<SocketDetails> sockets = of(n3, "/chat").to("fetch-room").fetchSockets().toCompletableFuture().join();
+
+            assertThat(sockets).extracting(SocketDetails::id).containsExactlyInAnyOrder(a.sid(), b.sid());
+            SocketDetails remote = sockets.stream().filter(s -> s.id().equals(a.sid())).findFirst().orElseThrow();
+            assertThat(remote.rooms()).contains("fetch-room", a.sid());
+            assertThat(remote.handshake()).containsKeys("headers", "time", "address", "url", "query", "auth", "issued");
+            assertThat(of(n1, "/chat").allRooms().toCompletableFuture().join()).contains("fetch-room", a.sid(), b.sid(), c.sid());
+        }
+    }
+
+    @Test
+    void socketsJoinLeaveAndDisconnectWhereverTheSocketsAre() {
+        try (Client far = n3.open("/chat", null)) {
+            of(n1, "/chat").to(far.sid()).socketsJoin("joined-remotely");
+            await().atMost(Duration.ofSeconds(3)).until(() -> of(n1, "/chat").to("joined-remotely").fetchSockets()
+                    .toCompletableFuture().join().size() == 1);
+
+            of(n2, "/chat").to("joined-remotely").emit("welcome");
+            assertThat(far.ws().nextText()).isEqualTo("42/chat,[\"welcome\"]");
+
+            of(n1, "/chat").to(far.sid()).socketsLeave("joined-remotely");
+            await().atMost(Duration.ofSeconds(3)).until(() -> of(n1, "/chat").to("joined-remotely").fetchSockets()
+                    .toCompletableFuture().join().isEmpty());
+
+            of(n2, "/chat").to(far.sid()).disconnectSockets(false);
+            assertThat(far.ws().nextText()).isEqualTo("41/chat,");
+        }
+    }
+
+    @Test
+    void serverSideEmitReachesTheOtherNodesWithAndWithoutAck() {
+        List<Object> heardOn2 = new CopyOnWriteArrayList<>();
+        List<Object> heardOn3 = new CopyOnWriteArrayList<>();
+        of(n2, "/").onServerSideEmit("sync", (args, ack) -> heardOn2.add(args));
+        of(n3, "/").onServerSideEmit("sync", (args, ack) -> heardOn3.add(args));
+
+        of(n1, "/").serverSideEmit("sync", "v1", 2);
+
+        await().atMost(Duration.ofSeconds(3)).until(() -> heardOn2.size() == 1 && heardOn3.size() == 1);
+        assertThat(heardOn2.get(0)).isEqualTo(List.of("v1", 2));
+
+        List<Object> answers = of(n1, "/").serverSideEmitWithAck("nodeInfo").toCompletableFuture().join();
+        assertThat(answers).extracting(answer -> (Object) ((Map<?, ?>) answer).get("nodeId")).containsExactlyInAnyOrder("n2", "n3");
+    }
+
+    @Test
+    void broadcastWithAckCollectsEveryClientsAnswerOrTimesOutWithThePartialResults() throws Exception {
+        try (Client c1 = n1.open("/", null); Client c2 = n2.open("/", null); Client c3 = n3.open("/", null)) {
+            CompletableFuture<List<Object>> acks = of(n1, "/").timeout(Duration.ofSeconds(3))
+                    .emitWithAck("question", "q").toCompletableFuture();
+            answer(c1, "a1");
+            answer(c2, "a2");
+            answer(c3, "a3");
+            assertThat(acks.get(5, TimeUnit.SECONDS)).containsExactlyInAnyOrder("a1", "a2", "a3");
+
+            CompletableFuture<List<Object>> partial = of(n2, "/").timeout(Duration.ofMillis(800))
+                    .emitWithAck("question", "again").toCompletableFuture();
+            answer(c1, "b1");
+            answer(c3, "b3");
+            c2.ws().nextText();
+            assertThatThrownBy(() -> partial.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(ClusterTimeoutException.class)
+                    .satisfies(e -> assertThat(((ClusterTimeoutException) e).partialResults()).containsExactlyInAnyOrder("b1", "b3"));
+        }
+    }
+
+    private static void answer(Client client, String value) {
+        Matcher question = Pattern.compile("42(\\d+)\\[\"question\",.*").matcher(client.ws().nextText());
+        assertThat(question.matches()).isTrue();
+        client.ws().sendText("43" + question.group(1) + "[\"" + value + "\"]");
+    }
+
+    @Test
+    void builtInFeaturesAreClusterWide() throws Exception {
+        try (RawWebSocket onN1 = subscribed(n1, "zoe"); RawWebSocket onN3 = subscribed(n3, "zoe");
+             Client chatter = n2.open("/", null); Client listener = n3.open("/", null)) {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(n2.apiUri("/api/v1/notifications/zoe"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"n\":1}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(202);
+            assertThat(onN1.nextText()).isEqualTo("42[\"notification\",{\"n\":1}]");
+            assertThat(onN3.nextText()).isEqualTo("42[\"notification\",{\"n\":1}]");
+
+            chatter.ws().sendText("42[\"chatToServer\",\"across\"]");
+            assertThat(listener.ws().nextText()).isEqualTo("42[\"chatToClient\",\"across\"]");
+        }
+    }
+
+    private static RawWebSocket subscribed(ProductNode node, String user) {
+        RawWebSocket ws = node.connect("/", "{\"userId\":\"" + user + "\"}");
+        ws.sendText("421[\"subscribeToNotifications\"]");
+        assertThat(ws.nextText()).isEqualTo("431[{\"subscribed\":\"" + user + "\"}]");
+        return ws;
+    }
+
+    @Test
+    void aNodeThatLeavesStopsBeingCountedAndRequestsDoNotWaitForIt() {
+        Map<String, String> env = Map.of("REDIS_URL", RedisFixture.shared().uri());
+        ProductNode extra = ProductNode.start(env, "--redisKey=" + KEY, "--nodeId=extra", "--clusterRequestTimeout=2000");
+        await().atMost(Duration.ofSeconds(5)).until(() -> serverCount(n1, "/") == 4);
+
+        extra.close();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> serverCount(n1, "/") == 3);
+        long started = System.nanoTime();
+        List<Object> answers = of(n1, "/").serverSideEmitWithAck("nodeInfo").toCompletableFuture().join();
+        assertThat(answers).hasSize(2);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(1500);
+    }
+
+
+}
