@@ -40,6 +40,7 @@ import java.util.function.BiConsumer;
 public final class RedisLink implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
+    private static final Duration RESUBSCRIBE_WAIT = Duration.ofSeconds(3);
 
     private final RedisClient client;
     private final StatefulRedisConnection<byte[], byte[]> pub;
@@ -52,6 +53,9 @@ public final class RedisLink implements AutoCloseable {
     private final AtomicBoolean connected = new AtomicBoolean(true);
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private volatile boolean closing;
+    /** The last server count seen on a request channel, to know when the others have resubscribed after an outage. */
+    private volatile String countedChannel;
+    private volatile int lastCount;
     private final ScheduledExecutorService scheduler;
 
     private RedisLink(RedisClient client, StatefulRedisConnection<byte[], byte[]> pub,
@@ -114,8 +118,8 @@ public final class RedisLink implements AutoCloseable {
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
                 if (connected.compareAndSet(false, true)) {
                     stats.reconnects.increment();
-                    log.info("Redis connection is back ({}); sending {} held broadcasts", address, outage.size());
-                    scheduler.execute(RedisLink.this::resendHeld);
+                    log.info("Redis connection is back ({}); {} held broadcasts to send", address, outage.size());
+                    scheduler.execute(() -> resendWhenResubscribed(System.nanoTime() + RESUBSCRIBE_WAIT.toNanos()));
                 }
             }
 
@@ -202,6 +206,14 @@ public final class RedisLink implements AutoCloseable {
 
     /** PUBSUB NUMSUB of one channel: how many connections are subscribed to it. */
     CompletionStage<Integer> subscriberCount(String channel) {
+        return numsub(channel).thenApply(value -> {
+            countedChannel = channel;
+            lastCount = value;
+            return value;
+        });
+    }
+
+    private CompletionStage<Integer> numsub(String channel) {
         if (!isConnected()) {
             return CompletableFuture.failedFuture(unavailable(null));
         }
@@ -226,6 +238,26 @@ public final class RedisLink implements AutoCloseable {
                 pub.flushCommands();
             });
         }
+    }
+
+    /**
+     * Pub/sub keeps nothing: held broadcasts are sent once the other nodes have resubscribed too (as many servers as
+     * before the outage), or after a short wait for those that do not come back.
+     */
+    private void resendWhenResubscribed(long deadlineNanos) {
+        String channel = countedChannel;
+        int expected = lastCount;
+        if (channel == null || expected <= 1 || System.nanoTime() > deadlineNanos) {
+            resendHeld();
+            return;
+        }
+        numsub(channel).whenComplete((count, failure) -> {
+            if (failure == null && count >= expected) {
+                scheduler.execute(this::resendHeld);
+            } else {
+                scheduler.schedule(() -> resendWhenResubscribed(deadlineNanos), 100, TimeUnit.MILLISECONDS);
+            }
+        });
     }
 
     private void resendHeld() {

@@ -1,0 +1,64 @@
+package io.realtime.gateway.cluster;
+
+import io.realtime.cluster.ClusterUnavailableException;
+import io.realtime.cluster.testing.RedisFixture;
+import io.realtime.gateway.testing.ProductNode;
+import io.realtime.gateway.testing.ProductNode.Client;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** Redis goes away and comes back, under a test that owns it: nodes keep serving, hold broadcasts, and resume. */
+class RedisOutageTest {
+
+    @Test
+    void nodesServeLocallyHoldBroadcastsAndResumeWhenRedisReturns() {
+        try (RedisFixture redis = RedisFixture.ownServer()) {
+            Map<String, String> env = Map.of("REDIS_URL", redis.uri());
+            String[] flags = {"--pingInterval=25000", "--clusterRequestTimeout=2000", "--outageBufferSize=3",
+                    "--outageBufferAge=60000", "--dashboardInterval=60000"};
+            try (ProductNode n1 = ProductNode.start(env, flags); ProductNode n2 = ProductNode.start(env, flags);
+                 Client here = n1.open("/", null); Client there = n2.open("/", null)) {
+                await().atMost(Duration.ofSeconds(5)).until(() ->
+                        n1.node().cluster().of("/").serverCount().toCompletableFuture().join() == 2);
+
+                redis.stop();
+                await().atMost(Duration.ofSeconds(5)).until(() -> !n1.node().cluster().isConnected());
+
+                // Local delivery never stops.
+                for (int i = 1; i <= 4; i++) {
+                    n1.node().cluster().of("/").emit("during", i);
+                    assertThat(here.ws().nextText()).isEqualTo("42[\"during\"," + i + "]");
+                }
+                // Requests fail fast instead of hanging.
+                long asked = System.nanoTime();
+                assertThatThrownBy(() -> n1.node().cluster().of("/").fetchSockets().toCompletableFuture().join())
+                        .hasCauseInstanceOf(ClusterUnavailableException.class);
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked)).isLessThan(1000);
+                // Four broadcasts, room for three: the oldest is dropped and counted.
+                assertThat(n1.node().cluster().stats().orElseThrow().dropped()).isEqualTo(1);
+
+                redis.restart();
+                long back = System.nanoTime();
+
+                // What was held arrives on the other node, in order, within seconds of Redis coming back.
+                for (int i = 2; i <= 4; i++) {
+                    assertThat(there.ws().nextText()).isEqualTo("42[\"during\"," + i + "]");
+                }
+                assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - back)).isLessThan(5);
+                await().atMost(Duration.ofSeconds(5)).until(() -> n2.node().cluster().isConnected());
+                await().atMost(Duration.ofSeconds(5)).until(() ->
+                        n1.node().cluster().of("/").serverCount().toCompletableFuture().join() == 2);
+                n1.node().cluster().of("/").emit("after");
+                assertThat(there.ws().nextText()).isEqualTo("42[\"after\"]");
+                assertThat(n1.node().cluster().stats().orElseThrow().reconnects()).isGreaterThanOrEqualTo(1);
+            }
+        }
+    }
+}
