@@ -1,0 +1,50 @@
+"use strict";
+// Redis for the tests: REDIS_URL when set, else a redis-server started on a free port of 127.0.0.1 (and stopped).
+const { spawn } = require("node:child_process");
+const net = require("node:net");
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+function ping(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.on("connect", () => socket.write("PING\r\n"));
+    socket.on("data", (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith("+PONG"));
+    });
+    socket.on("error", () => resolve(false));
+  });
+}
+
+async function startRedis() {
+  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, async stop() {} };
+  const port = await freePort();
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: "ignore",
+  });
+  const deadline = Date.now() + 10000;
+  while (!(await ping(port))) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error("redis-server did not start (is it installed?)");
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+module.exports = { startRedis };
