@@ -59,15 +59,7 @@ public final class ProductNode implements AutoCloseable {
 
     /** A raw WebSocket connected to {@code namespace} with an optional auth payload (JSON), past the CONNECT. */
     public RawWebSocket connect(String namespace, String authJson) {
-        RawWebSocket ws = RawWebSocket.connect(webSocketUri("/socket.io/?EIO=4&transport=websocket"));
-        ws.nextText();
-        String prefix = namespace.equals("/") ? "" : namespace + ",";
-        ws.sendText("40" + prefix + (authJson == null ? "" : authJson));
-        String answer = ws.nextText();
-        if (!answer.startsWith("40" + prefix)) {
-            throw new AssertionError("connect to " + namespace + " refused: " + answer);
-        }
-        return ws;
+        return open(namespace, authJson).ws();
     }
 
     @Override
