@@ -238,6 +238,24 @@ class ClusterTest {
         }
     }
 
+    @Test
+    void jsonPublishedOnTheDataUpdateChannelReachesEveryNodesClientsOnce() {
+        try (Client c1 = n1.open("/", null); Client c2 = n2.open("/", null); Client c3 = n3.open("/", null)) {
+            java.net.URI redis = java.net.URI.create(RedisFixture.shared().uri());
+
+            String receivers = RedisFixture.command(redis.getHost(), redis.getPort(), "PUBLISH", "dataUpdate", "{\"v\":42}");
+
+            assertThat(Integer.parseInt(receivers.substring(1))).as("the three nodes subscribe to dataUpdate").isGreaterThanOrEqualTo(3);
+            for (Client client : List.of(c1, c2, c3)) {
+                assertThat(client.ws().nextText()).isEqualTo("42[\"dataUpdated\",{\"v\":42}]");
+            }
+            marker(n1, "/");
+            for (Client client : List.of(c1, c2, c3)) {
+                assertThat(client.ws().nextText()).as("no second copy").isEqualTo(markerText("/"));
+            }
+        }
+    }
+
     private static RawWebSocket subscribed(ProductNode node, String user) {
         RawWebSocket ws = node.connect("/", "{\"userId\":\"" + user + "\"}");
         ws.sendText("421[\"subscribeToNotifications\"]");
