@@ -19,6 +19,8 @@ import io.realtime.gateway.broadcast.BroadcastTarget;
 import io.realtime.gateway.broadcast.Broadcaster;
 import io.realtime.gateway.broadcast.ClusterBroadcaster;
 import io.realtime.gateway.features.Events;
+import io.realtime.gateway.health.NodeHealth;
+import io.realtime.gateway.metrics.GatewayMetrics;
 import io.realtime.gateway.config.GatewayConfig;
 import io.realtime.gateway.conformance.ConformanceFeatures;
 import io.realtime.gateway.features.ChatGateway;
@@ -38,7 +40,12 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -55,9 +62,14 @@ public final class GatewayNode implements AutoCloseable {
     private final List<AutoCloseable> resources;
     private final BackendApiServer backendApi;
     private final Cluster cluster;
+    private final NodeHealth health;
+    private final GatewayMetrics metrics;
 
     private GatewayNode(GatewayConfig config, GatewayServer server, List<RegisteredGateway> gateways,
-                        List<AutoCloseable> resources, BackendApiServer backendApi, Cluster cluster) {
+                        List<AutoCloseable> resources, BackendApiServer backendApi, Cluster cluster, NodeHealth health,
+                        GatewayMetrics metrics) {
+        this.health = health;
+        this.metrics = metrics;
         this.config = config;
         this.server = server;
         this.gateways = gateways;
@@ -68,6 +80,16 @@ public final class GatewayNode implements AutoCloseable {
 
     /** Redis channel on which outside services publish JSON that every client of {@code /} receives as {@code dataUpdated}. */
     public static final String DATA_UPDATE_CHANNEL = "dataUpdate";
+
+    private static final Duration CLUSTER_SIZE_SAMPLING = Duration.ofSeconds(5);
+
+    public NodeHealth health() {
+        return health;
+    }
+
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
 
     /** The cluster this node is part of (a single-node one without Redis). */
     public Cluster cluster() {
@@ -81,17 +103,20 @@ public final class GatewayNode implements AutoCloseable {
     /** Starts a node with extra features installed on its server before it accepts connections. */
     public static GatewayNode start(GatewayConfig config, Consumer<SocketIOServer> features) {
         GatewayServer server = new GatewayServer(socketIoConfiguration(config), config.engine(),
-                config.connectTimeout(), config.maxAttachments());
+                config.connectTimeout(), config.maxAttachments(), config.maxConnections());
         Validator validator = Validators.create();
+        GatewayMetrics metrics = new GatewayMetrics();
+        server.addObserver(metrics);
         List<AutoCloseable> resources = new ArrayList<>();
-        Cluster cluster = joinCluster(config, server);
+        Cluster cluster = joinCluster(config, server, metrics);
         resources.add(cluster);
         Broadcaster broadcaster = new ClusterBroadcaster(cluster);
         List<RegisteredGateway> gateways = List.of();
         if (config.conformance()) {
             ConformanceFeatures.install(server);
         } else {
-            GatewayRegistrar registrar = new GatewayRegistrar(server, validator, authenticator(config.auth(), resources));
+            GatewayRegistrar registrar = new GatewayRegistrar(server, validator, authenticator(config.auth(), resources),
+                    server.observer());
             Clock clock = Clock.systemUTC();
             registrar.register(new MainGateway(broadcaster, clock));
             registrar.register(new ChatGateway(broadcaster, clock));
@@ -105,13 +130,19 @@ public final class GatewayNode implements AutoCloseable {
         }
         features.accept(server);
         cluster.attachAll();
+        metrics.knownNames(namespaceNames(server), eventNames(gateways, config.conformance()));
+        metrics.bindServer(server, config.maxConnections());
+        metrics.bindCluster(cluster);
+        resources.add(0, sampleClusterSize(cluster, metrics));
+        NodeHealth health = new NodeHealth(server, cluster);
         server.startAsync().syncUninterruptibly();
         BackendApiServer backendApi = null;
         if (!config.conformance()) {
             backendApi = BackendApiServer.start(config.host(), config.managementPort(), config.engine().maxPayload(),
-                    server, broadcaster, server.jsonMapper(), validator, config.apiKey().orElse(null));
+                    server, broadcaster, server.jsonMapper(), validator, config.apiKey().orElse(null), health, metrics);
         }
-        GatewayNode node = new GatewayNode(config, server, gateways, resources, backendApi, cluster);
+        health.serving();
+        GatewayNode node = new GatewayNode(config, server, gateways, resources, backendApi, cluster, health, metrics);
         log.info("Gateway node '{}' serving Socket.IO on {}{} in {} mode", config.nodeId(), server.localAddress(),
                 config.engine().path(), config.conformance() ? "conformance"
                         : cluster.isClustered() ? "cluster (Redis " + GatewayConfig.maskPassword(config.redisUrl().orElseThrow()) + ")"
@@ -119,16 +150,46 @@ public final class GatewayNode implements AutoCloseable {
         return node;
     }
 
-    private static Cluster joinCluster(GatewayConfig config, GatewayServer server) {
+    private static Set<String> namespaceNames(GatewayServer server) {
+        Set<String> names = new HashSet<>();
+        server.getAllNamespaces().forEach(namespace -> names.add(namespace.getName().isEmpty() ? "/" : namespace.getName()));
+        return names;
+    }
+
+    private static Set<String> eventNames(List<RegisteredGateway> gateways, boolean conformance) {
+        Set<String> names = new HashSet<>(Set.of(Events.EXCEPTION));
+        gateways.forEach(gateway -> {
+            names.addAll(gateway.handledEvents());
+            names.addAll(gateway.emittedEvents());
+        });
+        if (conformance) {
+            names.addAll(ConformanceFeatures.EVENTS);
+        }
+        return names;
+    }
+
+    /** How many nodes the cluster has, sampled every few seconds for the metrics (never on an event loop). */
+    private static AutoCloseable sampleClusterSize(Cluster cluster, GatewayMetrics metrics) {
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "cluster-size");
+            thread.setDaemon(true);
+            return thread;
+        });
+        sampler.scheduleWithFixedDelay(() -> cluster.of("/").serverCount().thenAccept(metrics::clusterNodes),
+                0, CLUSTER_SIZE_SAMPLING.toMillis(), TimeUnit.MILLISECONDS);
+        return sampler::shutdownNow;
+    }
+
+    private static Cluster joinCluster(GatewayConfig config, GatewayServer server, GatewayMetrics metrics) {
         if (config.redisUrl().isEmpty()) {
-            return Cluster.local(server);
+            return Cluster.local(server, metrics);
         }
         GatewayConfig.ClusterSettings settings = config.cluster();
         return Cluster.redis(server, RedisAdapterOptions.builder(config.redisUrl().get())
                 .key(settings.key())
                 .requestTimeout(settings.requestTimeout())
                 .outageBuffer(settings.outageBufferSize(), settings.outageBufferAge())
-                .build());
+                .build(), metrics);
     }
 
     private static void deliverDataUpdate(GatewayServer server, Broadcaster broadcaster, String json) {
@@ -207,10 +268,8 @@ public final class GatewayNode implements AutoCloseable {
     }
 
     public void stop() {
-        if (backendApi != null) {
-            backendApi.close();
-        }
-        // The Socket.IO server stops first, so clients get their close while the cluster link still works.
+        health.draining();
+        // Clients first, while the cluster link still works; the internal port last, so readiness shows the drain.
         server.stop();
         for (AutoCloseable resource : resources) {
             try {
@@ -218,6 +277,9 @@ public final class GatewayNode implements AutoCloseable {
             } catch (Exception e) {
                 log.warn("closing {} failed", resource, e);
             }
+        }
+        if (backendApi != null) {
+            backendApi.close();
         }
     }
 

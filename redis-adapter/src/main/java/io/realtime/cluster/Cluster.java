@@ -25,9 +25,12 @@ public final class Cluster implements AutoCloseable {
     private final Function<Namespace, ClusterAdapter> adapterFactory;
     private final Map<String, ClusterAdapter> adapters = new ConcurrentHashMap<>();
     private final RedisLink link;
+    private final ClusterObserver observer;
 
-    private Cluster(SocketIOServer server, Function<Namespace, ClusterAdapter> adapterFactory, RedisLink link) {
+    private Cluster(SocketIOServer server, Function<Namespace, ClusterAdapter> adapterFactory, RedisLink link,
+                    ClusterObserver observer) {
         this.server = server;
+        this.observer = observer;
         this.adapterFactory = adapterFactory;
         this.link = link;
         attachAll();
@@ -54,13 +57,21 @@ public final class Cluster implements AutoCloseable {
 
     /** A single node: every verb stays on this server. */
     public static Cluster local(SocketIOServer server) {
-        return new Cluster(server, LocalAdapter::new, null);
+        return local(server, ClusterObserver.NONE);
+    }
+
+    public static Cluster local(SocketIOServer server, ClusterObserver observer) {
+        return new Cluster(server, namespace -> new LocalAdapter(namespace, observer), null, observer);
     }
 
     /** Joins the cluster over Redis; fails when Redis cannot be reached now. */
     public static Cluster redis(SocketIOServer server, RedisAdapterOptions options) {
-        RedisLink link = RedisLink.connect(options);
-        return new Cluster(server, namespace -> new RedisAdapter(namespace, link, options), link);
+        return redis(server, options, ClusterObserver.NONE);
+    }
+
+    public static Cluster redis(SocketIOServer server, RedisAdapterOptions options, ClusterObserver observer) {
+        RedisLink link = RedisLink.connect(options, observer);
+        return new Cluster(server, namespace -> new RedisAdapter(namespace, link, options, observer), link, observer);
     }
 
     /** The operators of a namespace ({@code /}, {@code /chat}); its adapter is created on first use. */
@@ -69,7 +80,7 @@ public final class Cluster implements AutoCloseable {
         if (!(found instanceof Namespace local)) {
             throw new IllegalArgumentException("no namespace " + namespace + " on this server");
         }
-        return new ClusterNamespace(adapterOf(local), BroadcastOptions.ALL);
+        return new ClusterNamespace(adapterOf(local), BroadcastOptions.ALL, observer);
     }
 
     private ClusterAdapter adapterOf(Namespace namespace) {

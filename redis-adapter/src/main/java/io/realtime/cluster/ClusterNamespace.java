@@ -19,10 +19,16 @@ public final class ClusterNamespace {
 
     private final ClusterAdapter adapter;
     private final BroadcastOptions opts;
+    private final ClusterObserver observer;
 
-    ClusterNamespace(ClusterAdapter adapter, BroadcastOptions opts) {
+    ClusterNamespace(ClusterAdapter adapter, BroadcastOptions opts, ClusterObserver observer) {
         this.adapter = adapter;
         this.opts = opts;
+        this.observer = observer;
+    }
+
+    private ClusterNamespace with(BroadcastOptions narrowed) {
+        return new ClusterNamespace(adapter, narrowed, observer);
     }
 
     public String name() {
@@ -35,35 +41,35 @@ public final class ClusterNamespace {
 
     /** Only sockets in any of these rooms (a socket id is a room too). */
     public ClusterNamespace to(String... rooms) {
-        return new ClusterNamespace(adapter, opts.withRooms(Set.of(rooms)));
+        return with(opts.withRooms(Set.of(rooms)));
     }
 
     public ClusterNamespace to(Set<String> rooms) {
-        return new ClusterNamespace(adapter, opts.withRooms(rooms));
+        return with(opts.withRooms(rooms));
     }
 
     /** Not the sockets in any of these rooms. */
     public ClusterNamespace except(String... rooms) {
-        return new ClusterNamespace(adapter, opts.withExcept(Set.of(rooms)));
+        return with(opts.withExcept(Set.of(rooms)));
     }
 
     public ClusterNamespace except(Set<String> rooms) {
-        return new ClusterNamespace(adapter, opts.withExcept(rooms));
+        return with(opts.withExcept(rooms));
     }
 
     /** This node only. */
     public ClusterNamespace local() {
-        return new ClusterNamespace(adapter, opts.asLocal());
+        return with(opts.asLocal());
     }
 
     /** Dropped for clients that cannot take it right now. */
     public ClusterNamespace asVolatile() {
-        return new ClusterNamespace(adapter, opts.asVolatile());
+        return with(opts.asVolatile());
     }
 
     /** How long {@link #emitWithAck} waits for the clients' acknowledgements. */
     public ClusterNamespace timeout(Duration timeout) {
-        return new ClusterNamespace(adapter, opts.withTimeout(timeout));
+        return with(opts.withTimeout(timeout));
     }
 
     public void emit(String event, Object... args) {
@@ -78,7 +84,7 @@ public final class ClusterNamespace {
         if (opts.timeout() == null) {
             throw new IllegalStateException("emitWithAck needs a timeout: call timeout(...) first");
         }
-        AckCollector collector = new AckCollector();
+        AckCollector collector = new AckCollector(observer);
         adapter.broadcastWithAck(new ClusterPacket(event, Arrays.asList(args)), opts, collector::onClientCount, collector::onAck);
         if (opts.local()) {
             collector.onServerCount(1);
@@ -145,9 +151,15 @@ public final class ClusterNamespace {
     private static final class AckCollector {
         final CompletableFuture<List<Object>> result = new CompletableFuture<>();
         final List<Object> acks = Collections.synchronizedList(new ArrayList<>());
+        final ClusterObserver observer;
+        final long startedAt = System.nanoTime();
         int expectedServers = -1;
         int reportedServers;
         int expectedClients;
+
+        AckCollector(ClusterObserver observer) {
+            this.observer = observer;
+        }
 
         synchronized void onClientCount(int clients) {
             expectedClients += clients;
@@ -169,6 +181,7 @@ public final class ClusterNamespace {
 
         synchronized void onTimeout() {
             if (!result.isDone()) {
+                observer.requestTimedOut("broadcastAck");
                 result.completeExceptionally(new ClusterTimeoutException("operation has timed out: " + acks.size()
                         + " acknowledgements of " + expectedClients + " expected", acks));
             }
@@ -176,6 +189,7 @@ public final class ClusterNamespace {
 
         private void check() {
             if (expectedServers == reportedServers && acks.size() == expectedClients && !result.isDone()) {
+                observer.requestCompleted("broadcastAck", System.nanoTime() - startedAt);
                 result.complete(new ArrayList<>(acks));
             }
         }

@@ -32,11 +32,17 @@ public class LocalAdapter implements ClusterAdapter {
 
     protected final Namespace namespace;
     protected final String name;
+    protected final ClusterObserver observer;
     private final Map<String, ServerSideListener> serverSideListeners = new ConcurrentHashMap<>();
 
     public LocalAdapter(Namespace namespace) {
+        this(namespace, ClusterObserver.NONE);
+    }
+
+    public LocalAdapter(Namespace namespace, ClusterObserver observer) {
         this.namespace = namespace;
         this.name = namespace.getName().isEmpty() ? "/" : namespace.getName();
+        this.observer = observer;
     }
 
     @Override
@@ -47,12 +53,15 @@ public class LocalAdapter implements ClusterAdapter {
     @Override
     public void broadcast(ClusterPacket packet, BroadcastOptions opts) {
         Object[] args = packet.args().toArray();
+        int recipients = 0;
         for (SocketIOClient client : select(opts)) {
             if (opts.volatile_() && !client.isWritable()) {
                 continue;
             }
             client.sendEvent(packet.event(), args);
+            recipients++;
         }
+        observer.delivered(name, recipients);
     }
 
     @Override

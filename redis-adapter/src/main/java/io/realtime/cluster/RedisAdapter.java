@@ -59,6 +59,7 @@ public final class RedisAdapter extends LocalAdapter {
     private static final class PendingRequest {
         final int type;
         final int expected;
+        final long startedAt = System.nanoTime();
         final List<Object> results = new ArrayList<>();
         final CompletableFuture<List<Object>> promise = new CompletableFuture<>();
         int answered;
@@ -74,8 +75,8 @@ public final class RedisAdapter extends LocalAdapter {
     private record AckRequest(IntConsumer clientCount, Consumer<Object> ack) {
     }
 
-    public RedisAdapter(Namespace namespace, RedisLink link, RedisAdapterOptions options) {
-        super(namespace);
+    public RedisAdapter(Namespace namespace, RedisLink link, RedisAdapterOptions options, ClusterObserver observer) {
+        super(namespace, observer);
         this.link = link;
         this.options = options;
         this.broadcastChannel = options.key() + "#" + name + "#";
@@ -279,6 +280,7 @@ public final class RedisAdapter extends LocalAdapter {
         pending.timeout = link.schedule(() -> {
             if (requests.remove(requestId, pending)) {
                 link.stats().requestTimeouts.increment();
+                observer.requestTimedOut(typeName(type));
                 synchronized (pending) {
                     pending.promise.completeExceptionally(new ClusterTimeoutException("timeout reached: only "
                             + pending.answered + " responses received out of " + pending.expected, pending.results));
@@ -455,6 +457,7 @@ public final class RedisAdapter extends LocalAdapter {
             pending.answered++;
             if (pending.answered >= pending.expected && requests.remove(requestId, pending)) {
                 pending.timeout.cancel(false);
+                observer.requestCompleted(typeName(pending.type), System.nanoTime() - pending.startedAt);
                 pending.promise.complete(new ArrayList<>(pending.results));
             }
         }
@@ -529,6 +532,16 @@ public final class RedisAdapter extends LocalAdapter {
 
     private static int intOf(Object value) {
         return value instanceof Number number ? number.intValue() : -1;
+    }
+
+    private static String typeName(int type) {
+        return switch (type) {
+            case SOCKETS -> "sockets";
+            case ALL_ROOMS -> "allRooms";
+            case REMOTE_FETCH -> "fetchSockets";
+            case SERVER_SIDE_EMIT -> "serverSideEmit";
+            default -> "other";
+        };
     }
 
     static String randomId(int length) {

@@ -58,8 +58,11 @@ public final class RedisLink implements AutoCloseable {
     private volatile int lastCount;
     private final ScheduledExecutorService scheduler;
 
+    private final ClusterObserver observer;
+
     private RedisLink(RedisClient client, StatefulRedisConnection<byte[], byte[]> pub,
-                      StatefulRedisPubSubConnection<byte[], byte[]> sub, RedisAdapterOptions options) {
+                      StatefulRedisPubSubConnection<byte[], byte[]> sub, RedisAdapterOptions options, ClusterObserver observer) {
+        this.observer = observer;
         this.client = client;
         this.pub = pub;
         this.sub = sub;
@@ -72,7 +75,7 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /** Connects to Redis; fails (with the reason) when it cannot be reached within the request timeout. */
-    public static RedisLink connect(RedisAdapterOptions options) {
+    public static RedisLink connect(RedisAdapterOptions options, ClusterObserver observer) {
         RedisURI uri = RedisURI.create(options.redisUri());
         uri.setTimeout(options.requestTimeout());
         // Reconnect attempts back off from 100 ms to 2 s (lettuce's default grows to 30 s): the cluster must resume
@@ -89,7 +92,7 @@ public final class RedisLink implements AutoCloseable {
         try {
             StatefulRedisConnection<byte[], byte[]> pub = client.connect(ByteArrayCodec.INSTANCE);
             StatefulRedisPubSubConnection<byte[], byte[]> sub = client.connectPubSub(ByteArrayCodec.INSTANCE);
-            RedisLink link = new RedisLink(client, pub, sub, options);
+            RedisLink link = new RedisLink(client, pub, sub, options, observer);
             link.listen();
             return link;
         } catch (RuntimeException e) {
@@ -183,9 +186,11 @@ public final class RedisLink implements AutoCloseable {
             outage.hold(channel, message);
             return;
         }
+        long started = System.nanoTime();
         pub.async().publish(bytes(channel), message).whenComplete((receivers, failure) -> {
             if (failure == null) {
                 stats.published.increment();
+                observer.published(System.nanoTime() - started);
             } else {
                 stats.publishFailures.increment();
                 outage.hold(channel, message);

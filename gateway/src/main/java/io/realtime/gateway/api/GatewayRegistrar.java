@@ -10,6 +10,7 @@ import com.corundumstudio.socketio.annotation.OnEvent;
 import io.realtime.gateway.auth.HandshakeAuthenticator;
 import io.realtime.gateway.auth.Principal;
 import io.realtime.gateway.socketio.ErrorReplies;
+import io.realtime.gateway.stats.TrafficObserver;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import org.slf4j.Logger;
@@ -40,12 +41,19 @@ public final class GatewayRegistrar {
     private final SocketIOServer server;
     private final Validator validator;
     private final HandshakeAuthenticator authenticator;
+    private final TrafficObserver observer;
     private final List<RegisteredGateway> registered = new ArrayList<>();
 
-    public GatewayRegistrar(SocketIOServer server, Validator validator, HandshakeAuthenticator authenticator) {
+    public GatewayRegistrar(SocketIOServer server, Validator validator, HandshakeAuthenticator authenticator,
+                            TrafficObserver observer) {
         this.server = server;
         this.validator = validator;
         this.authenticator = authenticator;
+        this.observer = observer;
+    }
+
+    public GatewayRegistrar(SocketIOServer server, Validator validator, HandshakeAuthenticator authenticator) {
+        this(server, validator, authenticator, new TrafficObserver() { });
     }
 
     public List<RegisteredGateway> registered() {
@@ -102,6 +110,7 @@ public final class GatewayRegistrar {
             Object[] args = arguments(method, client, payload, ack);
             Set<ConstraintViolation<Object>> violations = validator.forExecutables().validateParameters(gateway, method, args);
             if (!violations.isEmpty()) {
+                observer.validationFailed(meta(namespace), event);
                 ErrorReplies.reply(client, ack, "validation_failed", describe(violations));
                 return;
             }
@@ -109,16 +118,16 @@ public final class GatewayRegistrar {
             try {
                 result = method.invoke(gateway, args);
             } catch (InvocationTargetException e) {
-                replyWithFailure(client, ack, event, e.getCause());
+                replyWithFailure(client, ack, namespace, event, e.getCause());
                 return;
             } catch (IllegalAccessException e) {
-                replyWithFailure(client, ack, event, e);
+                replyWithFailure(client, ack, namespace, event, e);
                 return;
             }
             if (result instanceof CompletionStage<?> stage) {
                 stage.whenComplete((value, failure) -> {
                     if (failure != null) {
-                        replyWithFailure(client, ack, event, failure);
+                        replyWithFailure(client, ack, namespace, event, failure);
                     } else {
                         acknowledge(ack, value, true);
                     }
@@ -140,12 +149,18 @@ public final class GatewayRegistrar {
         }
     }
 
-    private static void replyWithFailure(SocketIOClient client, AckRequest ack, String event, Throwable failure) {
+    private static String meta(SocketIONamespace namespace) {
+        return namespace.getName().isEmpty() ? "/" : namespace.getName();
+    }
+
+    private void replyWithFailure(SocketIOClient client, AckRequest ack, SocketIONamespace namespace, String event,
+                                  Throwable failure) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         if (cause instanceof GatewayException refused) {
             ErrorReplies.reply(client, ack, refused.code(), refused.getMessage());
         } else {
+            observer.handlerFailed(meta(namespace), event);
             log.error("handler of '{}' failed for socket {}", event, client.getSessionId(), cause);
             ErrorReplies.reply(client, ack, "internal_error", "the server could not handle '" + event + "'");
         }

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.realtime.gateway.broadcast.BroadcastTarget;
 import io.realtime.gateway.broadcast.Broadcaster;
 import io.realtime.gateway.features.Events;
+import io.realtime.gateway.metrics.GatewayMetrics;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import org.slf4j.Logger;
@@ -57,8 +58,11 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     private final ObjectMapper mapper;
     private final Validator validator;
     private final byte[] apiKey;
+    private final GatewayMetrics metrics;
 
-    BackendApiHandler(SocketIOServer server, Broadcaster broadcaster, ObjectMapper mapper, Validator validator, String apiKey) {
+    BackendApiHandler(SocketIOServer server, Broadcaster broadcaster, ObjectMapper mapper, Validator validator, String apiKey,
+                      GatewayMetrics metrics) {
+        this.metrics = metrics;
         this.server = server;
         this.broadcaster = broadcaster;
         this.mapper = mapper;
@@ -70,6 +74,9 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         String path = new QueryStringDecoder(request.uri()).path();
+        long started = System.nanoTime();
+        String route = routeName(path);
+        HttpResponseStatus status = HttpResponseStatus.ACCEPTED;
         try {
             if (!path.startsWith(PREFIX)) {
                 throw ApiException.of(ApiError.notFound("not_found", "no such route: " + path));
@@ -82,8 +89,22 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             Map<String, Object> receipt = route(path.substring(PREFIX.length()), request);
             respond(ctx, keepAlive, HttpResponseStatus.ACCEPTED, receipt);
         } catch (ApiException e) {
+            status = e.error.status();
             respond(ctx, keepAlive, e.error.status(), Map.of("error", Map.of("code", e.error.code(), "message", e.error.message())));
         }
+        metrics.apiRequest(route, status.code(), System.nanoTime() - started);
+    }
+
+    /** The route as a metric tag: a fixed set, whatever the path. */
+    static String routeName(String path) {
+        if (path.startsWith(PREFIX + "notifications/")) {
+            return "notifications";
+        }
+        return switch (path) {
+            case PREFIX + "data" -> "data";
+            case PREFIX + "emit" -> "emit";
+            default -> "unknown";
+        };
     }
 
     private Map<String, Object> route(String route, FullHttpRequest request) {

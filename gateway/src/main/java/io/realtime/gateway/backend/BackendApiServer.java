@@ -22,6 +22,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.realtime.gateway.broadcast.Broadcaster;
+import io.realtime.gateway.health.NodeHealth;
+import io.realtime.gateway.metrics.GatewayMetrics;
 import jakarta.validation.Validator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +32,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
-/** The internal HTTP port ({@code MANAGEMENT_PORT}): the backend publish API, later health and metrics too. */
+/** The internal HTTP port ({@code MANAGEMENT_PORT}): health, Prometheus metrics and the backend publish API. */
 public final class BackendApiServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BackendApiServer.class);
@@ -44,11 +46,13 @@ public final class BackendApiServer implements AutoCloseable {
     }
 
     public static BackendApiServer start(String host, int port, int maxBodyBytes, SocketIOServer server,
-                                         Broadcaster broadcaster, ObjectMapper mapper, Validator validator, String apiKey) {
+                                         Broadcaster broadcaster, ObjectMapper mapper, Validator validator, String apiKey,
+                                         NodeHealth health, GatewayMetrics metrics) {
         if (apiKey == null) {
             log.warn("API_KEY is not set: the backend API on port {} accepts loopback callers only", port);
         }
-        BackendApiHandler api = new BackendApiHandler(server, broadcaster, mapper, validator, apiKey);
+        BackendApiHandler api = new BackendApiHandler(server, broadcaster, mapper, validator, apiKey, metrics);
+        ManagementHandler management = new ManagementHandler(health, metrics, mapper);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         Channel channel = new ServerBootstrap()
                 .group(group)
@@ -58,6 +62,7 @@ public final class BackendApiServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("http", new HttpServerCodec());
                         ch.pipeline().addLast("aggregator", new JsonTooLargeAggregator(maxBodyBytes));
+                        ch.pipeline().addLast("management", management);
                         ch.pipeline().addLast("api", api);
                     }
                 })

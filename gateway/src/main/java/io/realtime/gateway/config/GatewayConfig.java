@@ -36,6 +36,7 @@ public record GatewayConfig(
         EngineOptions engine,
         Duration connectTimeout,
         int maxAttachments,
+        int maxConnections,
         int workerThreads,
         AuthSettings auth,
         Optional<String> apiKey,
@@ -127,6 +128,7 @@ public record GatewayConfig(
         Duration upgradeTimeout = v.millis(Setting.UPGRADE_TIMEOUT);
         Duration connectTimeout = v.millis(Setting.CONNECT_TIMEOUT);
         int maxAttachments = v.nonNegativeInt(Setting.MAX_ATTACHMENTS);
+        int maxConnections = v.nonNegativeInt(Setting.MAX_CONNECTIONS);
         int workerThreads = v.nonNegativeInt(Setting.WORKER_THREADS);
         boolean allowEIO3 = v.bool(Setting.ALLOW_EIO3);
         Duration dashboardInterval = v.millis(Setting.DASHBOARD_INTERVAL);
@@ -141,7 +143,7 @@ public record GatewayConfig(
                 transports, allowEIO3, cors);
         return new GatewayConfig(values.get(Setting.HOST), port, managementPort,
                 redis.isEmpty() ? Optional.empty() : Optional.of(redis), nodeId, engine, connectTimeout,
-                maxAttachments, workerThreads, auth, optional(values, Setting.API_KEY), dashboardInterval, cluster, conformance);
+                maxAttachments, maxConnections, workerThreads, auth, optional(values, Setting.API_KEY), dashboardInterval, cluster, conformance);
     }
 
     private static AuthSettings authSettings(Map<Setting, String> values, List<String> problems) {
@@ -192,7 +194,8 @@ public record GatewayConfig(
                 .add("maxHttpBufferSize=" + engine.maxPayload()).add("cors=" + engine.corsOrigins())
                 .add("transports=" + engine.transports()).add("allowEIO3=" + engine.allowEIO3())
                 .add("upgradeTimeout=" + engine.upgradeTimeout().toMillis()).add("connectTimeout=" + connectTimeout.toMillis())
-                .add("maxAttachments=" + maxAttachments).add("workerThreads=" + workerThreads)
+                .add("maxAttachments=" + maxAttachments).add("maxConnections=" + maxConnections)
+                .add("workerThreads=" + workerThreads)
                 .add("authMode=" + auth.mode().name().toLowerCase())
                 .add("jwtKeys=" + (auth.secret().isPresent() ? "secret(****)" : auth.publicKeyFile().map(Path::toString)
                         .or(auth::jwksUrl).orElse("(none)")))

@@ -22,6 +22,8 @@ public enum Setting {
     CONNECT_TIMEOUT("connectTimeout", "CONNECT_TIMEOUT", "45000",
             "ms a connection may stay without joining a namespace (socket.io's connectTimeout)"),
     MAX_ATTACHMENTS("maxAttachments", "MAX_ATTACHMENTS", "10", "most binary attachments in one packet"),
+    MAX_CONNECTIONS("maxConnections", "MAX_CONNECTIONS", "20000",
+            "connections this node accepts at once; past it a handshake gets 503 server_full (0: no limit)"),
     WORKER_THREADS("workerThreads", "WORKER_THREADS", "0", "Netty event loop threads; 0: twice the cores"),
     AUTH_MODE("authMode", "AUTH_MODE", "none", "none (clients may name themselves with auth.userId, unverified) or jwt"),
     JWT_SECRET("jwtSecret", "JWT_SECRET", "", "HS256/384/512 shared secret, at least 32 bytes"),

@@ -13,6 +13,9 @@ import java.util.Map;
  */
 public final class ConformanceFeatures {
 
+    /** The events of the conformance features. */
+    public static final java.util.Set<String> EVENTS = java.util.Set.of("auth", "message", "message-back", "message-with-ack");
+
     private ConformanceFeatures() {
     }
 

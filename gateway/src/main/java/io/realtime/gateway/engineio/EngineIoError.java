@@ -13,7 +13,9 @@ public enum EngineIoError {
     BAD_REQUEST(3, "Bad request", HttpResponseStatus.BAD_REQUEST),
     FORBIDDEN(4, "Forbidden", HttpResponseStatus.FORBIDDEN),
     UNSUPPORTED_PROTOCOL_VERSION(5, "Unsupported protocol version", HttpResponseStatus.BAD_REQUEST),
-    PAYLOAD_TOO_LARGE(3, "Payload too large", HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+    PAYLOAD_TOO_LARGE(3, "Payload too large", HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE),
+    /** Not in Node's engine.io: the node is at its connection limit ({@code MAX_CONNECTIONS}). */
+    SERVER_FULL(-1, "server_full", HttpResponseStatus.SERVICE_UNAVAILABLE);
 
     private final int code;
     private final String message;
@@ -38,6 +40,9 @@ public enum EngineIoError {
     }
 
     public String json() {
+        if (this == SERVER_FULL) {
+            return "{\"code\":\"server_full\",\"message\":\"the node is at its connection limit, try another\"}";
+        }
         return "{\"code\":" + code + ",\"message\":\"" + message + "\"}";
     }
 }

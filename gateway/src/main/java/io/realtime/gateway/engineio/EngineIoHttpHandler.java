@@ -45,9 +45,11 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
     private final AuthorizationListener authorization;
     private final SessionOpener opener;
     private final boolean secure;
+    private final int maxSessions;
 
     public EngineIoHttpHandler(EngineOptions options, SessionRegistry sessions, AuthorizationListener authorization,
-                               SessionOpener opener, boolean secure) {
+                               SessionOpener opener, boolean secure, int maxSessions) {
+        this.maxSessions = maxSessions;
         this.options = options;
         this.cors = new CorsPolicy(options.corsOrigins());
         this.sessions = sessions;
@@ -90,13 +92,19 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         }
         String transport = single(params, "transport");
         if (transport == null || !options.allows(transport)) {
+            sessions.observer().refused("bad_request");
             exchange.respondError(EngineIoError.UNKNOWN_TRANSPORT);
             return;
         }
         boolean websocket = EngineOptions.WEBSOCKET.equals(transport);
         String sid = single(params, "sid");
         if (sid == null) {
-            handshake(ctx, request, params, exchange, websocket);
+            EngineIoError refusal = handshake(ctx, request, params, exchange, websocket);
+            if (refusal != null) {
+                sessions.observer().refused(refusal == EngineIoError.SERVER_FULL ? "limit"
+                        : refusal == EngineIoError.FORBIDDEN ? "auth" : "bad_request");
+                exchange.respondError(refusal);
+            }
             return;
         }
         EngineSession session = sessions.get(sid);
@@ -118,6 +126,7 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onPost(FullHttpRequest request, EngineSession session, HttpExchange exchange) {
+        sessions.observer().bytesReceived(request.content().readableBytes());
         List<EnginePacket> packets;
         try {
             packets = PollingPayload.decode(ByteBufUtil.getBytes(request.content()), session.version());
@@ -128,25 +137,25 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         session.onPost(exchange, packets);
     }
 
-    private void handshake(ChannelHandlerContext ctx, FullHttpRequest request, Map<String, List<String>> params,
-                           HttpExchange exchange, boolean websocket) {
+    /** Opens a session; returns the error to answer instead when the handshake is refused. */
+    private EngineIoError handshake(ChannelHandlerContext ctx, FullHttpRequest request, Map<String, List<String>> params,
+                                    HttpExchange exchange, boolean websocket) {
         if (!HttpMethod.GET.equals(request.method())) {
-            exchange.respondError(EngineIoError.BAD_HANDSHAKE_METHOD);
-            return;
+            return EngineIoError.BAD_HANDSHAKE_METHOD;
         }
         EngineIOVersion version = protocolVersion(single(params, "EIO"));
         if (version == null) {
-            exchange.respondError(EngineIoError.UNSUPPORTED_PROTOCOL_VERSION);
-            return;
+            return EngineIoError.UNSUPPORTED_PROTOCOL_VERSION;
         }
         if (websocket && !isWebSocketUpgrade(request)) {
-            exchange.respondError(EngineIoError.BAD_REQUEST);
-            return;
+            return EngineIoError.BAD_REQUEST;
+        }
+        if (maxSessions > 0 && sessions.size() >= maxSessions) {
+            return EngineIoError.SERVER_FULL;
         }
         HandshakeData handshake = handshakeData(ctx.channel(), request, params);
         if (!isAuthorized(handshake)) {
-            exchange.respondError(EngineIoError.FORBIDDEN);
-            return;
+            return EngineIoError.FORBIDDEN;
         }
         boolean base64Only = "1".equals(single(params, "b64")) || "true".equals(single(params, "b64"));
         EngineSession session = sessions.create(version, websocket ? Transport.WEBSOCKET : Transport.POLLING,
@@ -158,6 +167,7 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         } else {
             session.onPoll(exchange);
         }
+        return null;
     }
 
     private EngineIOVersion protocolVersion(String eio) {

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.realtime.gateway.stats.TrafficObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +60,7 @@ public final class EngineSession {
     private final EngineOptions options;
     private final boolean base64Only;
     private final Consumer<EngineSession> onClosed;
+    private final TrafficObserver observer;
     private final ArrayDeque<EnginePacket> outbox = new ArrayDeque<>();
 
     private Listener listener = NO_LISTENER;
@@ -76,7 +78,7 @@ public final class EngineSession {
     private ScheduledFuture<?> closeTimeout;
 
     EngineSession(UUID id, EngineIOVersion version, Transport transport, EventLoop loop, EngineOptions options,
-                  boolean base64Only, Consumer<EngineSession> onClosed) {
+                  boolean base64Only, TrafficObserver observer, Consumer<EngineSession> onClosed) {
         this.id = id;
         this.version = version;
         this.transport = transport;
@@ -84,6 +86,7 @@ public final class EngineSession {
         this.options = options;
         this.base64Only = base64Only;
         this.onClosed = onClosed;
+        this.observer = observer;
         outbox.add(EnginePacket.of(EnginePacket.Type.OPEN, openPayload(transport)));
     }
 
@@ -119,6 +122,10 @@ public final class EngineSession {
 
     public boolean isOpen() {
         return state != State.CLOSED;
+    }
+
+    TrafficObserver observer() {
+        return observer;
     }
 
     /** Whether the current transport can take more data without queueing in memory. */
@@ -189,7 +196,9 @@ public final class EngineSession {
         }
         if (transport == Transport.WEBSOCKET && webSocket != null) {
             for (EnginePacket packet : outbox) {
-                webSocket.write(toFrame(packet));
+                WebSocketFrame frame = toFrame(packet);
+                observer.bytesSent(frame.content().readableBytes());
+                webSocket.write(frame);
             }
             outbox.clear();
             webSocket.flush();
@@ -224,6 +233,7 @@ public final class EngineSession {
     private void answerPoll(List<EnginePacket> packets) {
         HttpExchange poll = releasePoll();
         PollingPayload.Body body = PollingPayload.encode(packets, version, base64Only);
+        observer.bytesSent(body.bytes().length);
         poll.respond(HttpResponseStatus.OK, body.contentType(), body.bytes());
         if (state == State.CLOSING && packets.contains(EnginePacket.CLOSE)) {
             closeNow("forced close", null);

@@ -3,6 +3,7 @@ package io.realtime.gateway.engineio;
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.protocol.EngineIOVersion;
 import io.netty.channel.EventLoop;
+import io.realtime.gateway.stats.TrafficObserver;
 
 import java.util.Collection;
 import java.util.Collections;
@@ -15,14 +16,20 @@ public final class SessionRegistry {
 
     private final Map<UUID, EngineSession> sessions = new ConcurrentHashMap<>();
     private final EngineOptions options;
+    private final TrafficObserver observer;
 
-    public SessionRegistry(EngineOptions options) {
+    public SessionRegistry(EngineOptions options, TrafficObserver observer) {
         this.options = options;
+        this.observer = observer;
+    }
+
+    TrafficObserver observer() {
+        return observer;
     }
 
     EngineSession create(EngineIOVersion version, Transport transport, EventLoop loop, boolean base64Only) {
         EngineSession session = new EngineSession(UUID.randomUUID(), version, transport, loop, options, base64Only,
-                closed -> sessions.remove(closed.id(), closed));
+                observer, closed -> sessions.remove(closed.id(), closed));
         sessions.put(session.id(), session);
         return session;
     }

@@ -26,6 +26,7 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        session.observer().bytesReceived(frame.content().readableBytes());
         if (frame instanceof TextWebSocketFrame text) {
             session.onWebSocketText(ctx.channel(), text.text());
         } else if (frame instanceof BinaryWebSocketFrame binary) {

@@ -28,6 +28,7 @@ import io.realtime.gateway.socketio.SocketIoEncoder;
 import io.realtime.gateway.socketio.SocketIoJson;
 import io.realtime.gateway.socketio.SocketIoServerContext;
 import io.realtime.gateway.socketio.SocketIoSessionOpener;
+import io.realtime.gateway.stats.TrafficObserver;
 import io.realtime.gateway.stats.TrafficStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,8 +55,11 @@ public class GatewayServer extends SocketIOServer {
     private final EngineOptions engineOptions;
     private final Duration connectTimeout;
     private final int maxAttachments;
+    private final int maxConnections;
     private final GatewayJsonSupport json;
     private final TrafficStats stats = new TrafficStats();
+    private final List<TrafficObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(stats));
+    private final TrafficObserver observer = TrafficObserver.all(observers);
 
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -65,15 +69,21 @@ public class GatewayServer extends SocketIOServer {
 
     /** A server configured from netty-socketio's configuration alone (socket.io's defaults for the rest). */
     public GatewayServer(Configuration configuration) {
-        this(configuration, engineOptionsOf(configuration, false), Duration.ofSeconds(45), 10);
+        this(configuration, engineOptionsOf(configuration, false), Duration.ofSeconds(45), 10, 0);
     }
 
-    public GatewayServer(Configuration configuration, EngineOptions engineOptions, Duration connectTimeout, int maxAttachments) {
+    /**
+     * @param maxConnections Engine.IO sessions this node accepts at once ({@code 0}: no limit); past it a
+     *                       handshake is answered 503 {@code server_full}
+     */
+    public GatewayServer(Configuration configuration, EngineOptions engineOptions, Duration connectTimeout, int maxAttachments,
+                         int maxConnections) {
         super(withGatewayJson(configuration));
         this.configuration = configuration;
         this.engineOptions = engineOptions;
         this.connectTimeout = connectTimeout;
         this.maxAttachments = maxAttachments;
+        this.maxConnections = maxConnections;
         this.json = (GatewayJsonSupport) configuration.getJsonSupport();
     }
 
@@ -100,6 +110,20 @@ public class GatewayServer extends SocketIOServer {
     /** The JSON mapper of the Socket.IO layer, for code that must read and write JSON the same way. */
     public com.fasterxml.jackson.databind.ObjectMapper jsonMapper() {
         return json.mapper();
+    }
+
+    /** Adds an observer of the traffic (metrics); call before {@link #startAsync()}. */
+    public void addObserver(TrafficObserver observer) {
+        observers.add(observer);
+    }
+
+    /** Every observer as one: what the protocol layers and features report to. */
+    public TrafficObserver observer() {
+        return observer;
+    }
+
+    public int maxConnections() {
+        return maxConnections;
     }
 
     /** This node's traffic totals per namespace. */
@@ -133,12 +157,13 @@ public class GatewayServer extends SocketIOServer {
         bossGroup = new MultiThreadIoEventLoopGroup(1, ioHandler);
         workerGroup = new MultiThreadIoEventLoopGroup(configuration.getWorkerThreads(), ioHandler);
         scheduler = new EventLoopScheduler(workerGroup);
-        sessions = new SessionRegistry(engineOptions);
+        sessions = new SessionRegistry(engineOptions, observer);
 
         SocketIoServerContext context = new SocketIoServerContext(configuration, json, new SocketIoEncoder(json.mapper()),
-                new AckManager(scheduler), scheduler, this::namespaceOnWire, connectTimeout, maxAttachments, stats);
+                new ObservedAckManager(scheduler, observer), scheduler, this::namespaceOnWire, connectTimeout, maxAttachments,
+                observer);
         EngineIoHttpHandler engineIo = new EngineIoHttpHandler(engineOptions, sessions,
-                configuration.getAuthorizationListener(), new SocketIoSessionOpener(context), false);
+                configuration.getAuthorizationListener(), new SocketIoSessionOpener(context), false, maxConnections);
 
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)

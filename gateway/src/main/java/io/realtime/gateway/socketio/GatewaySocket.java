@@ -31,6 +31,34 @@ public final class GatewaySocket extends NamespaceClient {
         return handshake;
     }
 
+    @Override
+    public void joinRoom(String room) {
+        super.joinRoom(room);
+        connection.observer().roomJoined(wireName());
+    }
+
+    @Override
+    public void joinRooms(java.util.Set<String> rooms) {
+        super.joinRooms(rooms);
+        rooms.forEach(room -> connection.observer().roomJoined(wireName()));
+    }
+
+    @Override
+    public void leaveRoom(String room) {
+        super.leaveRoom(room);
+        connection.observer().roomLeft(wireName());
+    }
+
+    @Override
+    public void leaveRooms(java.util.Set<String> rooms) {
+        super.leaveRooms(rooms);
+        rooms.forEach(room -> connection.observer().roomLeft(wireName()));
+    }
+
+    private String wireName() {
+        return getNamespace().getName().isEmpty() ? "/" : getNamespace().getName();
+    }
+
     /** Why the socket ended, in socket.io's words ({@code "client namespace disconnect"}, {@code "ping timeout"}...). */
     public String disconnectReason() {
         return disconnectReason;

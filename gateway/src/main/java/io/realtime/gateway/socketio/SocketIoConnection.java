@@ -20,7 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.realtime.gateway.engineio.EngineSession;
-import io.realtime.gateway.stats.TrafficStats;
+import io.realtime.gateway.stats.TrafficObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +58,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private final Map<String, GatewaySocket> sockets = new ConcurrentHashMap<>();
     private final ScheduledFuture<?> connectTimeout;
     private final com.corundumstudio.socketio.store.StoreFactory storeFactory;
-    private final TrafficStats stats;
+    private final TrafficObserver observer;
 
     SocketIoConnection(EngineSession engine, HandshakeData handshake, SocketIoServerContext context) {
         super(engine.id(), context.ackManager(), client -> { }, context.configuration().getStoreFactory(), handshake,
@@ -71,7 +71,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         this.ackManager = context.ackManager();
         this.namespaces = context.namespaces();
         this.storeFactory = context.configuration().getStoreFactory();
-        this.stats = context.stats();
+        this.observer = context.observer();
         this.connectTimeout = engine.eventLoop().schedule(() -> {
             if (sockets.isEmpty()) {
                 log.debug("session {}: no namespace joined in time, closing", engine.id());
@@ -144,6 +144,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         HandshakeData handshake = handshakeWithAuth(auth);
         AuthTokenResult result = namespace.onAuthData(new PendingSocket(this, namespace, handshake), auth);
         if (!result.isSuccess()) {
+            observer.refused("auth");
             ConnectRefusal refusal = ConnectRefusal.from(result.getErrorData());
             sendConnectError(namespaceName, refusal.message(), refusal.data());
             return;
@@ -158,7 +159,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             connected.setData(Map.of("sid", getSessionId().toString()));
         }
         send(connected);
-        stats.connected(namespaceName);
+        observer.connected(namespaceName);
         log.debug("socket {} connected to {}", getSessionId(), namespaceName);
         namespace.onConnect(socket);
     }
@@ -183,7 +184,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private void onEvent(GatewaySocket socket, SocketIoPacket packet) {
         JsonNode data = packet.data();
         String event = data.get(0).asText();
-        stats.eventIn(packet.namespace());
+        observer.eventReceived(packet.namespace(), event);
         Packet request = new Packet(PacketType.MESSAGE, engine.version());
         request.setSubType(PacketType.EVENT);
         request.setNsp(socket.getNamespace().getName());
@@ -194,10 +195,13 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         try {
             args = convertArgs(data, 1, json.eventTypes(socket.getNamespace().getName(), event));
         } catch (IllegalArgumentException e) {
+            observer.validationFailed(packet.namespace(), event);
             ErrorReplies.reply(socket, ack, "bad_request", "invalid arguments for event '" + event + "'" + wrongField(e));
             return;
         }
+        long started = System.nanoTime();
         ((Namespace) socket.getNamespace()).onEvent(socket, event, args, ack);
+        observer.handled(packet.namespace(), event, System.nanoTime() - started);
     }
 
     private void onAck(GatewaySocket socket, SocketIoPacket packet) {
@@ -260,7 +264,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     @Override
     public io.netty.channel.ChannelFuture send(Packet packet) {
         if (packet.getSubType() == PacketType.EVENT) {
-            stats.eventOut(packet.getNsp() == null || packet.getNsp().isEmpty() ? "/" : packet.getNsp());
+            observer.eventSent(packet.getNsp() == null || packet.getNsp().isEmpty() ? "/" : packet.getNsp(), packet.getName());
         }
         if (engine.isOpen()) {
             engine.send(encoder.encode(packet));
@@ -317,8 +321,12 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     /** Called by a socket of this connection when it ends. */
     void socketEnded(GatewaySocket socket, String reason) {
         String name = socket.getNamespace().getName();
-        stats.disconnected(name.isEmpty() ? "/" : name);
+        observer.disconnected(name.isEmpty() ? "/" : name, reason);
         log.debug("socket {} left {}: {}", getSessionId(), name.isEmpty() ? "/" : name, reason);
+    }
+
+    TrafficObserver observer() {
+        return observer;
     }
 
     /** The sockets of this connection, by namespace name ({@code /} for the main namespace). */

@@ -5,7 +5,7 @@ import com.corundumstudio.socketio.ack.AckManager;
 import com.corundumstudio.socketio.namespace.Namespace;
 import com.corundumstudio.socketio.scheduler.CancelableScheduler;
 
-import io.realtime.gateway.stats.TrafficStats;
+import io.realtime.gateway.stats.TrafficObserver;
 
 import java.time.Duration;
 import java.util.function.Function;
@@ -26,5 +26,5 @@ public record SocketIoServerContext(
         Function<String, Namespace> namespaces,
         Duration connectTimeout,
         int maxAttachments,
-        TrafficStats stats) {
+        TrafficObserver observer) {
 }

@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Running totals of this node's Socket.IO traffic, per namespace: cheap to update from any event loop. */
-public final class TrafficStats {
+/** Running totals of this node's Socket.IO traffic, per namespace, for the dashboard: cheap to update. */
+public final class TrafficStats implements TrafficObserver {
 
     /** The totals of one namespace. */
     public static final class Counters {
@@ -37,19 +37,23 @@ public final class TrafficStats {
         return byNamespace.computeIfAbsent(namespace, name -> new Counters());
     }
 
-    public void eventIn(String namespace) {
+    @Override
+    public void eventReceived(String namespace, String event) {
         of(namespace).eventsIn.increment();
     }
 
-    public void eventOut(String namespace) {
+    @Override
+    public void eventSent(String namespace, String event) {
         of(namespace).eventsOut.increment();
     }
 
+    @Override
     public void connected(String namespace) {
         of(namespace).connects.increment();
     }
 
-    public void disconnected(String namespace) {
+    @Override
+    public void disconnected(String namespace, String reason) {
         of(namespace).disconnects.increment();
     }
 

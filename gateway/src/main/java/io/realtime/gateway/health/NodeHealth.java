@@ -1,0 +1,63 @@
+package io.realtime.gateway.health;
+
+import io.realtime.cluster.Cluster;
+import io.realtime.gateway.server.GatewayServer;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Liveness and readiness of the node. Ready only while it serves: not before it listens, not while it drains.
+ * A Redis outage shows as {@code DEGRADED} but keeps the node ready: if every pod turned unready when Redis blinks,
+ * Kubernetes would cut off every client, while each node can still serve its own.
+ */
+public final class NodeHealth {
+
+    public enum Phase { STARTING, SERVING, DRAINING }
+
+    /** A health answer: whether it is good news, and the JSON body to send. */
+    public record Report(boolean ok, Map<String, Object> body) {
+    }
+
+    private final GatewayServer server;
+    private final Cluster cluster;
+    private volatile Phase phase = Phase.STARTING;
+
+    public NodeHealth(GatewayServer server, Cluster cluster) {
+        this.server = server;
+        this.cluster = cluster;
+    }
+
+    public void serving() {
+        phase = Phase.SERVING;
+    }
+
+    public void draining() {
+        phase = Phase.DRAINING;
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    public Report live() {
+        return new Report(true, Map.of("status", "UP"));
+    }
+
+    public Report ready() {
+        boolean ready = phase == Phase.SERVING;
+        Map<String, Object> socketIo = new LinkedHashMap<>();
+        socketIo.put("status", ready ? "UP" : "DOWN");
+        socketIo.put("phase", phase.name().toLowerCase());
+        socketIo.put("connections", server.sessionCount());
+        Map<String, Object> redis = new LinkedHashMap<>();
+        redis.put("status", !cluster.isClustered() ? "NOT_CONFIGURED" : cluster.isConnected() ? "UP" : "DEGRADED");
+        Map<String, Object> checks = new LinkedHashMap<>();
+        checks.put("socketio", socketIo);
+        checks.put("redis", redis);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", !ready ? "DOWN" : "DEGRADED".equals(redis.get("status")) ? "DEGRADED" : "UP");
+        body.put("checks", checks);
+        return new Report(ready, body);
+    }
+}

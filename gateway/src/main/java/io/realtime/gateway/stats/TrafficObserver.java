@@ -1,0 +1,61 @@
+package io.realtime.gateway.stats;
+
+/**
+ * What the protocol layers report as traffic flows: connections, events, bytes, handlers and acks. Called from
+ * event loops: implementations only count (no I/O, no locks). Every method has a no-op default.
+ */
+public interface TrafficObserver {
+
+    default void connected(String namespace) {
+    }
+
+    default void disconnected(String namespace, String reason) {
+    }
+
+    /** A connection or namespace connection refused: {@code auth}, {@code limit} or {@code bad_request}. */
+    default void refused(String reason) {
+    }
+
+    default void eventReceived(String namespace, String event) {
+    }
+
+    default void eventSent(String namespace, String event) {
+    }
+
+    default void bytesReceived(long bytes) {
+    }
+
+    default void bytesSent(long bytes) {
+    }
+
+    /** A handler ran (its synchronous part) for {@code nanos}. */
+    default void handled(String namespace, String event, long nanos) {
+    }
+
+    default void handlerFailed(String namespace, String event) {
+    }
+
+    default void validationFailed(String namespace, String event) {
+    }
+
+    default void roomJoined(String namespace) {
+    }
+
+    default void roomLeft(String namespace) {
+    }
+
+    default void ackRequested() {
+    }
+
+    default void ackAnswered(long nanos) {
+    }
+
+    default void ackTimedOut() {
+    }
+
+    /** Several observers as one. */
+    static TrafficObserver all(java.util.List<TrafficObserver> observers) {
+        // The list is used as it is, so observers added later are heard too (a concurrent list is expected).
+        return new TrafficObservers(observers);
+    }
+}

@@ -1,0 +1,25 @@
+package io.realtime.cluster;
+
+/**
+ * What the cluster reports for metrics. Called from I/O threads: implementations only count. No-op defaults.
+ */
+public interface ClusterObserver {
+
+    ClusterObserver NONE = new ClusterObserver() { };
+
+    /** A broadcast (from this node or from another) reached {@code recipients} sockets of this node. */
+    default void delivered(String namespace, int recipients) {
+    }
+
+    /** A message was published to Redis; {@code nanos} until Redis acknowledged it. */
+    default void published(long nanos) {
+    }
+
+    /** A cluster request ({@code fetchSockets}, {@code allRooms}, {@code serverSideEmit}, {@code broadcastAck}) got every answer. */
+    default void requestCompleted(String type, long nanos) {
+    }
+
+    /** A cluster request timed out with answers missing. */
+    default void requestTimedOut(String type) {
+    }
+}
