@@ -130,7 +130,7 @@ public final class GatewayNode implements AutoCloseable {
         }
         features.accept(server);
         cluster.attachAll();
-        metrics.knownNames(namespaceNames(server), eventNames(gateways, config.conformance()));
+        metrics.knownNames(namespaceNames(server), eventNames(gateways, config.conformance()), handledEvents(gateways));
         metrics.bindServer(server, config.maxConnections());
         metrics.bindCluster(cluster);
         resources.add(0, sampleClusterSize(cluster, metrics));
@@ -166,6 +166,12 @@ public final class GatewayNode implements AutoCloseable {
             names.addAll(ConformanceFeatures.EVENTS);
         }
         return names;
+    }
+
+    private static java.util.Map<String, Set<String>> handledEvents(List<RegisteredGateway> gateways) {
+        java.util.Map<String, Set<String>> handled = new java.util.HashMap<>();
+        gateways.forEach(gateway -> handled.computeIfAbsent(gateway.namespace(), key -> new HashSet<>()).addAll(gateway.handledEvents()));
+        return handled;
     }
 
     /** How many nodes the cluster has, sampled every few seconds for the metrics (never on an event loop). */

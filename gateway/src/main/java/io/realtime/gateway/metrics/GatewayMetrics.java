@@ -96,9 +96,14 @@ public final class GatewayMetrics implements TrafficObserver, ClusterObserver {
      * The namespaces and event names that may become tag values (anything else is {@code other}); their series
      * are created at once, at zero, so dashboards and alerts have data before the first event.
      */
-    public void knownNames(Set<String> namespaceNames, Set<String> eventNames) {
+    public void knownNames(Set<String> namespaceNames, Set<String> eventNames, Map<String, Set<String>> handledByNamespace) {
         namespaces.addAll(namespaceNames);
         events.addAll(eventNames);
+        handledByNamespace.forEach((namespace, handled) -> handled.forEach(event -> {
+            counter("socketio.events.received", Tags.of("nsp", namespace, "event", event));
+            counter("socketio.handler.errors", Tags.of("nsp", namespace, "event", event));
+            counter("socketio.validation.errors", Tags.of("nsp", namespace, "event", event));
+        }));
         for (String namespace : namespaceNames) {
             counter("socketio.connects", Tags.of("nsp", namespace));
             for (String reason : DISCONNECT_REASONS) {
@@ -129,7 +134,8 @@ public final class GatewayMetrics implements TrafficObserver, ClusterObserver {
                         .tags("nsp", name, "transport", tag).description("open sockets").register(registry);
             }
             if (found instanceof Namespace local) {
-                Gauge.builder("socketio.rooms", local, namespace -> namespace.getRooms().size() - 1)
+                Gauge.builder("socketio.rooms", local, namespace -> namespace.getRooms().stream()
+                                .filter(room -> !room.equals(namespace.getName())).count())
                         .tags("nsp", name).description("rooms with at least one socket of this node").register(registry);
             }
         }
