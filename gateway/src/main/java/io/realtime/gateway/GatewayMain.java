@@ -35,8 +35,8 @@ public final class GatewayMain {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("Shutdown requested, stopping");
-            node.stop();
+            log.info("Shutdown requested: draining, then stopping");
+            node.drainAndStop();
             stopped.countDown();
         }, "gateway-shutdown"));
         stopped.await();

@@ -273,6 +273,17 @@ public final class GatewayNode implements AutoCloseable {
         return backendApi == null ? null : backendApi.localAddress();
     }
 
+    /**
+     * Graceful shutdown: unready at once, no new connections, clients disconnected over the drain window (they
+     * reconnect to other nodes), what must go through Redis flushed, then everything stopped.
+     */
+    public void drainAndStop() {
+        health.draining();
+        log.info("Draining: {} connections over {} ms", server.sessionCount(), config.drainWindow().toMillis());
+        server.drain(config.drainWindow());
+        stop();
+    }
+
     public void stop() {
         health.draining();
         // Clients first, while the cluster link still works; the internal port last, so readiness shows the drain.

@@ -41,6 +41,7 @@ public record GatewayConfig(
         AuthSettings auth,
         Optional<String> apiKey,
         Duration dashboardInterval,
+        Duration drainWindow,
         ClusterSettings cluster,
         boolean conformance) {
 
@@ -132,6 +133,7 @@ public record GatewayConfig(
         int workerThreads = v.nonNegativeInt(Setting.WORKER_THREADS);
         boolean allowEIO3 = v.bool(Setting.ALLOW_EIO3);
         Duration dashboardInterval = v.millis(Setting.DASHBOARD_INTERVAL);
+        Duration drainWindow = v.millis(Setting.DRAIN_WINDOW);
         ClusterSettings cluster = new ClusterSettings(values.get(Setting.REDIS_KEY), v.millis(Setting.CLUSTER_REQUEST_TIMEOUT),
                 v.nonNegativeInt(Setting.OUTAGE_BUFFER_SIZE), v.millis(Setting.OUTAGE_BUFFER_AGE));
         AuthSettings auth = authSettings(values, problems);
@@ -143,7 +145,7 @@ public record GatewayConfig(
                 transports, allowEIO3, cors);
         return new GatewayConfig(values.get(Setting.HOST), port, managementPort,
                 redis.isEmpty() ? Optional.empty() : Optional.of(redis), nodeId, engine, connectTimeout,
-                maxAttachments, maxConnections, workerThreads, auth, optional(values, Setting.API_KEY), dashboardInterval, cluster, conformance);
+                maxAttachments, maxConnections, workerThreads, auth, optional(values, Setting.API_KEY), dashboardInterval, drainWindow, cluster, conformance);
     }
 
     private static AuthSettings authSettings(Map<Setting, String> values, List<String> problems) {
@@ -201,7 +203,7 @@ public record GatewayConfig(
                         .or(auth::jwksUrl).orElse("(none)")))
                 .add("authRequiredNamespaces=" + auth.requiredNamespaces().map(Object::toString).orElse("(as declared)"))
                 .add("apiKey=" + (apiKey.isPresent() ? "****" : "(none: loopback only)"))
-                .add("dashboardInterval=" + dashboardInterval.toMillis())
+                .add("dashboardInterval=" + dashboardInterval.toMillis()).add("drainWindow=" + drainWindow.toMillis())
                 .add("redisKey=" + cluster.key()).add("clusterRequestTimeout=" + cluster.requestTimeout().toMillis())
                 .add("outageBufferSize=" + cluster.outageBufferSize()).add("outageBufferAge=" + cluster.outageBufferAge().toMillis());
         return out.toString();

@@ -15,7 +15,9 @@ public enum EngineIoError {
     UNSUPPORTED_PROTOCOL_VERSION(5, "Unsupported protocol version", HttpResponseStatus.BAD_REQUEST),
     PAYLOAD_TOO_LARGE(3, "Payload too large", HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE),
     /** Not in Node's engine.io: the node is at its connection limit ({@code MAX_CONNECTIONS}). */
-    SERVER_FULL(-1, "server_full", HttpResponseStatus.SERVICE_UNAVAILABLE);
+    SERVER_FULL(-1, "server_full", HttpResponseStatus.SERVICE_UNAVAILABLE),
+    /** Not in Node's engine.io: the node is shutting down; the client should connect to another. */
+    DRAINING(-1, "draining", HttpResponseStatus.SERVICE_UNAVAILABLE);
 
     private final int code;
     private final String message;
@@ -42,6 +44,9 @@ public enum EngineIoError {
     public String json() {
         if (this == SERVER_FULL) {
             return "{\"code\":\"server_full\",\"message\":\"the node is at its connection limit, try another\"}";
+        }
+        if (this == DRAINING) {
+            return "{\"code\":\"draining\",\"message\":\"the node is shutting down, try another\"}";
         }
         return "{\"code\":" + code + ",\"message\":\"" + message + "\"}";
     }

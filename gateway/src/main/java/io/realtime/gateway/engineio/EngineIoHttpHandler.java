@@ -101,8 +101,12 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         if (sid == null) {
             EngineIoError refusal = handshake(ctx, request, params, exchange, websocket);
             if (refusal != null) {
-                sessions.observer().refused(refusal == EngineIoError.SERVER_FULL ? "limit"
-                        : refusal == EngineIoError.FORBIDDEN ? "auth" : "bad_request");
+                sessions.observer().refused(switch (refusal) {
+                    case SERVER_FULL -> "limit";
+                    case DRAINING -> "draining";
+                    case FORBIDDEN -> "auth";
+                    default -> "bad_request";
+                });
                 exchange.respondError(refusal);
             }
             return;
@@ -149,6 +153,9 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         }
         if (websocket && !isWebSocketUpgrade(request)) {
             return EngineIoError.BAD_REQUEST;
+        }
+        if (!sessions.isAccepting()) {
+            return EngineIoError.DRAINING;
         }
         if (maxSessions > 0 && sessions.size() >= maxSessions) {
             return EngineIoError.SERVER_FULL;

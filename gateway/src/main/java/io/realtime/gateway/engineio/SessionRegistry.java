@@ -17,6 +17,7 @@ public final class SessionRegistry {
     private final Map<UUID, EngineSession> sessions = new ConcurrentHashMap<>();
     private final EngineOptions options;
     private final TrafficObserver observer;
+    private volatile boolean accepting = true;
 
     public SessionRegistry(EngineOptions options, TrafficObserver observer) {
         this.options = options;
@@ -32,6 +33,15 @@ public final class SessionRegistry {
                 observer, closed -> sessions.remove(closed.id(), closed));
         sessions.put(session.id(), session);
         return session;
+    }
+
+    /** From now on new sessions are refused (the node drains). */
+    public void stopAccepting() {
+        accepting = false;
+    }
+
+    public boolean isAccepting() {
+        return accepting;
     }
 
     public EngineSession get(String id) {

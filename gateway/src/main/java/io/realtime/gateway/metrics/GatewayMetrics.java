@@ -48,7 +48,7 @@ public final class GatewayMetrics implements TrafficObserver, ClusterObserver {
     public static final List<String> DISCONNECT_REASONS = List.of("client namespace disconnect", "server namespace disconnect",
             "transport close", "transport error", "ping timeout", "parse error", "forced close", "server shutting down",
             "server error");
-    public static final List<String> REFUSAL_REASONS = List.of("auth", "limit", "bad_request");
+    public static final List<String> REFUSAL_REASONS = List.of("auth", "limit", "draining", "bad_request");
     public static final List<String> CLUSTER_REQUESTS = List.of("fetchSockets", "allRooms", "serverSideEmit", "broadcastAck");
     static final String OTHER = "other";
 

@@ -190,6 +190,37 @@ public class GatewayServer extends SocketIOServer {
     }
 
     /**
+     * Drains the node: refuses new sessions at once, then closes the open ones spread evenly over {@code window}
+     * (in random order), so their clients reconnect to other nodes without a thundering herd; each client sees its
+     * transport closed by the server and reconnects by itself. Blocks the calling thread (never an event loop) for
+     * about {@code window}.
+     */
+    public void drain(Duration window) {
+        if (sessions == null) {
+            return;
+        }
+        sessions.stopAccepting();
+        List<EngineSession> open = new java.util.ArrayList<>(sessions.all());
+        java.util.Collections.shuffle(open);
+        long start = System.nanoTime();
+        for (int i = 0; i < open.size(); i++) {
+            long due = start + window.toNanos() * i / open.size();
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            open.get(i).close();
+        }
+        awaitNoSessions(TimeUnit.SECONDS.toNanos(2));
+        log.info("drained {} sessions in {} ms", open.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    /**
      * Closes every session the way socket.io's {@code server.close()} does (a WebSocket gets a close frame, a
      * long-polling client its close packet on its next poll; clients see "transport close" and reconnect), stops
      * listening, then releases the event loops. Takes about half a second at most.

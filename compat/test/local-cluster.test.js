@@ -1,0 +1,152 @@
+"use strict";
+// The local cluster (deploy/local/cluster.sh): three nodes behind haproxy with sticky sessions. Polling-only,
+// websocket-only and upgrading clients all work through the balancer and receive every cross-node broadcast; a node
+// that is stopped drains: its clients reconnect to the others and nothing it acknowledged is lost.
+const { test, before, after } = require("node:test");
+const assert = require("node:assert/strict");
+const { execFile } = require("node:child_process");
+const fs = require("node:fs");
+const net = require("node:net");
+const os = require("node:os");
+const path = require("node:path");
+const { io } = require("socket.io-client");
+const { once, waitFor } = require("./support/node");
+
+const script = path.resolve(__dirname, "../../deploy/local/cluster.sh");
+let env;
+let url;
+const sockets = [];
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function cluster(command) {
+  return new Promise((resolve, reject) => {
+    execFile("bash", [script, command], { env, timeout: 120000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${command}: ${error.message}\n${stdout}\n${stderr}`)) : resolve(stdout));
+  });
+}
+
+before(async () => {
+  const ports = [];
+  for (let i = 0; i < 8; i++) ports.push(await freePort());
+  env = {
+    ...process.env,
+    RUN_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "local-cluster-")),
+    LB_PORT: String(ports[0]),
+    NODE_PORTS: ports.slice(1, 4).join(" "),
+    MANAGEMENT_PORTS: ports.slice(4, 7).join(" "),
+    REDIS_PORT: String(ports[7]),
+    DRAIN_WINDOW: "1500",
+    LOG_LEVEL: "WARN",
+  };
+  await cluster("up");
+  url = `http://127.0.0.1:${ports[0]}`;
+});
+
+after(async () => {
+  sockets.forEach((s) => s.disconnect());
+  await cluster("down");
+});
+
+/** A client through the balancer; `node` is the node it is on (from the dashboard, which every node serves). */
+async function client(transports, options = {}) {
+  const socket = io(url, { transports, forceNew: true, withCredentials: true, reconnectionDelay: 200,
+    reconnectionDelayMax: 500, ...options });
+  sockets.push(socket);
+  const upgraded = transports.length === 2
+    ? new Promise((resolve) => socket.io.once("open", () => socket.io.engine.once("upgrade", resolve)))
+    : Promise.resolve();
+  await once(socket, "connect", 10000);
+  await upgraded;
+  return socket;
+}
+
+async function nodeOf(socket) {
+  const dashboard = socket.io.socket("/dashboard");
+  const [figures] = await once(dashboard, "dashboardUpdate");
+  dashboard.disconnect();
+  return figures.nodeId;
+}
+
+test("polling-only, websocket-only and upgrading clients all get every cross-node broadcast through the balancer", async () => {
+  const kinds = [["polling"], ["websocket"], ["polling", "websocket"]];
+  const clients = [];
+  for (let i = 0; i < 30; i++) clients.push(await client(kinds[i % 3]));
+  for (const socket of clients.filter((_, i) => i % 3 === 2)) assert.equal(socket.io.engine.transport.name, "websocket");
+  const nodes = new Set(await Promise.all(clients.map(nodeOf)));
+  assert.equal(nodes.size, 3, "clients are spread over the three nodes");
+
+  const received = clients.map(() => []);
+  clients.forEach((socket, i) => socket.on("chatToClient", (text) => received[i].push(text)));
+  clients.forEach((socket, i) => socket.emit("chatToServer", `from ${i}`));
+  await waitFor(() => received.every((list) => list.length === 30), 10000, "every client got 30 messages");
+  const expected = clients.map((_, i) => `from ${i}`).sort();
+  for (const list of received) assert.deepEqual([...list].sort(), expected);
+  clients.forEach((socket) => socket.disconnect());
+});
+
+test("a draining node hands its clients over to the others, and what it acknowledged is delivered", async () => {
+  const clients = [];
+  for (let i = 0; i < 12; i++) clients.push(await client(i % 2 ? ["websocket"] : ["polling", "websocket"]));
+  const placement = await Promise.all(clients.map(nodeOf));
+  const victimNode = placement[0];
+  const onVictim = clients.filter((_, i) => placement[i] === victimNode);
+  const listener = clients.find((_, i) => placement[i] !== victimNode);
+  const heard = new Set();
+  listener.on("chatToClient", (text) => heard.add(text));
+
+  // Clients of the node that stops keep sending; every message the node acknowledged must reach the listener.
+  const acknowledged = [];
+  let sending = true;
+  const senders = onVictim.map(async (socket, s) => {
+    for (let n = 0; sending && n < 200; n++) {
+      const text = `victim-${s}-${n}`;
+      try {
+        await socket.timeout(1000).emitWithAck("chatToServer", text);
+        acknowledged.push(text);
+      } catch {
+        // not acknowledged (the connection was being closed): no promise was made
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+
+  const gaps = onVictim.map((socket) => {
+    let downAt = null;
+    let longest = 0;
+    socket.on("disconnect", () => (downAt = Date.now()));
+    socket.on("connect", () => {
+      longest = Math.max(longest, Date.now() - downAt);
+      downAt = null;
+    });
+    return () => (downAt === null ? longest : Infinity);
+  });
+
+  const pid = fs.readFileSync(path.join(env.RUN_DIR, `${victimNode}.pid`), "utf8").trim();
+  process.kill(Number(pid), "SIGTERM");
+  await waitFor(() => {
+    try {
+      process.kill(Number(pid), 0);
+      return false;
+    } catch {
+      return true;
+    }
+  }, 15000, "the drained node exited");
+  await waitFor(() => onVictim.every((socket) => socket.connected), 10000, "every client of the drained node reconnected");
+  sending = false;
+  await Promise.all(senders);
+
+  const newHomes = new Set(await Promise.all(onVictim.map(nodeOf)));
+  assert.ok(!newHomes.has(victimNode), "they moved to the other nodes");
+  for (const gap of gaps) assert.ok(gap() <= 3000, `a client was without a connection for ${gap()} ms`);
+  assert.ok(acknowledged.length > 0);
+  await waitFor(() => acknowledged.every((text) => heard.has(text)), 5000, "every acknowledged message was delivered");
+});
