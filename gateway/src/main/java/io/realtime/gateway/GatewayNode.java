@@ -139,7 +139,8 @@ public final class GatewayNode implements AutoCloseable {
         BackendApiServer backendApi = null;
         if (!config.conformance()) {
             backendApi = BackendApiServer.start(config.host(), config.managementPort(), config.engine().maxPayload(),
-                    server, broadcaster, server.jsonMapper(), validator, config.apiKey().orElse(null), health, metrics);
+                    server, broadcaster, server.jsonMapper(), validator, config.apiKey().orElse(null), health, metrics,
+                    config.preStopDelay());
         }
         health.serving();
         GatewayNode node = new GatewayNode(config, server, gateways, resources, backendApi, cluster, health, metrics);

@@ -47,12 +47,12 @@ public final class BackendApiServer implements AutoCloseable {
 
     public static BackendApiServer start(String host, int port, int maxBodyBytes, SocketIOServer server,
                                          Broadcaster broadcaster, ObjectMapper mapper, Validator validator, String apiKey,
-                                         NodeHealth health, GatewayMetrics metrics) {
+                                         NodeHealth health, GatewayMetrics metrics, java.time.Duration preStopDelay) {
         if (apiKey == null) {
             log.warn("API_KEY is not set: the backend API on port {} accepts loopback callers only", port);
         }
         BackendApiHandler api = new BackendApiHandler(server, broadcaster, mapper, validator, apiKey, metrics);
-        ManagementHandler management = new ManagementHandler(health, metrics, mapper);
+        ManagementHandler management = new ManagementHandler(health, metrics, mapper, preStopDelay);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         Channel channel = new ServerBootstrap()
                 .group(group)

@@ -25,16 +25,23 @@ import java.nio.charset.StandardCharsets;
 @Sharable
 final class ManagementHandler extends ChannelInboundHandlerAdapter {
 
+    public static final String METRICS = "/metrics";
+    public static final String LIVENESS = "/health/live";
+    public static final String READINESS = "/health/ready";
+    public static final String PRE_STOP = "/lifecycle/pre-stop";
+
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final NodeHealth health;
     private final GatewayMetrics metrics;
     private final ObjectMapper mapper;
+    private final java.time.Duration preStopDelay;
 
-    ManagementHandler(NodeHealth health, GatewayMetrics metrics, ObjectMapper mapper) {
+    ManagementHandler(NodeHealth health, GatewayMetrics metrics, ObjectMapper mapper, java.time.Duration preStopDelay) {
         this.health = health;
         this.metrics = metrics;
         this.mapper = mapper;
+        this.preStopDelay = preStopDelay;
     }
 
     @Override
@@ -46,10 +53,18 @@ final class ManagementHandler extends ChannelInboundHandlerAdapter {
         String path = new QueryStringDecoder(request.uri()).path();
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         switch (path) {
-            case "/metrics" -> respond(ctx, keepAlive, HttpResponseStatus.OK, PROMETHEUS_TEXT,
+            case METRICS -> respond(ctx, keepAlive, HttpResponseStatus.OK, PROMETHEUS_TEXT,
                     metrics.scrape().getBytes(StandardCharsets.UTF_8));
-            case "/health/live" -> respond(ctx, keepAlive, health.live());
-            case "/health/ready" -> respond(ctx, keepAlive, health.ready());
+            case LIVENESS -> respond(ctx, keepAlive, health.live());
+            case READINESS -> respond(ctx, keepAlive, health.ready());
+            case PRE_STOP -> {
+                // Kubernetes' preStop hook: unready now, so endpoints and balancers drop the pod; the answer comes
+                // after the delay (scheduled, never blocking the event loop), then SIGTERM starts the drain.
+                health.draining();
+                byte[] body = "{\"status\":\"DRAINING\"}".getBytes(StandardCharsets.UTF_8);
+                ctx.executor().schedule(() -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json", body),
+                        preStopDelay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
             default -> {
                 ctx.fireChannelRead(msg);
                 return;

@@ -42,6 +42,7 @@ public record GatewayConfig(
         Optional<String> apiKey,
         Duration dashboardInterval,
         Duration drainWindow,
+        Duration preStopDelay,
         ClusterSettings cluster,
         boolean conformance) {
 
@@ -134,6 +135,7 @@ public record GatewayConfig(
         boolean allowEIO3 = v.bool(Setting.ALLOW_EIO3);
         Duration dashboardInterval = v.millis(Setting.DASHBOARD_INTERVAL);
         Duration drainWindow = v.millis(Setting.DRAIN_WINDOW);
+        Duration preStopDelay = v.millis(Setting.PRE_STOP_DELAY);
         ClusterSettings cluster = new ClusterSettings(values.get(Setting.REDIS_KEY), v.millis(Setting.CLUSTER_REQUEST_TIMEOUT),
                 v.nonNegativeInt(Setting.OUTAGE_BUFFER_SIZE), v.millis(Setting.OUTAGE_BUFFER_AGE));
         AuthSettings auth = authSettings(values, problems);
@@ -145,7 +147,7 @@ public record GatewayConfig(
                 transports, allowEIO3, cors);
         return new GatewayConfig(values.get(Setting.HOST), port, managementPort,
                 redis.isEmpty() ? Optional.empty() : Optional.of(redis), nodeId, engine, connectTimeout,
-                maxAttachments, maxConnections, workerThreads, auth, optional(values, Setting.API_KEY), dashboardInterval, drainWindow, cluster, conformance);
+                maxAttachments, maxConnections, workerThreads, auth, optional(values, Setting.API_KEY), dashboardInterval, drainWindow, preStopDelay, cluster, conformance);
     }
 
     private static AuthSettings authSettings(Map<Setting, String> values, List<String> problems) {

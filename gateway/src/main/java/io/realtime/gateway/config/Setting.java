@@ -35,6 +35,8 @@ public enum Setting {
             "namespaces that need a valid token (comma-separated, * for all); empty: as each gateway declares"),
     API_KEY("apiKey", "API_KEY", "", "bearer key of the backend API; empty: loopback callers only"),
     DASHBOARD_INTERVAL("dashboardInterval", "DASHBOARD_INTERVAL", "5000", "ms between dashboardUpdate events"),
+    PRE_STOP_DELAY("preStopDelay", "PRE_STOP_DELAY", "5000",
+            "ms GET /lifecycle/pre-stop holds Kubernetes' preStop hook after turning the node unready"),
     DRAIN_WINDOW("drainWindow", "DRAIN_WINDOW", "10000",
             "ms over which a stopping node disconnects its clients (keep it below Kubernetes' grace period)"),
     REDIS_KEY("redisKey", "REDIS_KEY", "socket.io", "channel prefix in Redis (the key option of @socket.io/redis-adapter)"),
