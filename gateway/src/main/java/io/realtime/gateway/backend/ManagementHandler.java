@@ -23,7 +23,7 @@ import java.nio.charset.StandardCharsets;
 
 /** Health ({@code /health/live}, {@code /health/ready}) and Prometheus metrics ({@code /metrics}) on the internal port. */
 @Sharable
-final class ManagementHandler extends ChannelInboundHandlerAdapter {
+public final class ManagementHandler extends ChannelInboundHandlerAdapter {
 
     public static final String METRICS = "/metrics";
     public static final String LIVENESS = "/health/live";
