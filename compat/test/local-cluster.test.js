@@ -4,56 +4,22 @@
 // that is stopped drains: its clients reconnect to the others and nothing it acknowledged is lost.
 const { test, before, after } = require("node:test");
 const assert = require("node:assert/strict");
-const { execFile } = require("node:child_process");
-const fs = require("node:fs");
-const net = require("node:net");
-const os = require("node:os");
-const path = require("node:path");
 const { io } = require("socket.io-client");
 const { once, waitFor } = require("./support/node");
+const { startCluster, exited } = require("./support/cluster");
 
-const script = path.resolve(__dirname, "../../deploy/local/cluster.sh");
-let env;
+let cluster;
 let url;
 const sockets = [];
 
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function cluster(command) {
-  return new Promise((resolve, reject) => {
-    execFile("bash", [script, command], { env, timeout: 120000 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${command}: ${error.message}\n${stdout}\n${stderr}`)) : resolve(stdout));
-  });
-}
-
 before(async () => {
-  const ports = [];
-  for (let i = 0; i < 8; i++) ports.push(await freePort());
-  env = {
-    ...process.env,
-    RUN_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "local-cluster-")),
-    LB_PORT: String(ports[0]),
-    NODE_PORTS: ports.slice(1, 4).join(" "),
-    MANAGEMENT_PORTS: ports.slice(4, 7).join(" "),
-    REDIS_PORT: String(ports[7]),
-    DRAIN_WINDOW: "1500",
-    LOG_LEVEL: "WARN",
-  };
-  await cluster("up");
-  url = `http://127.0.0.1:${ports[0]}`;
+  cluster = await startCluster({ DRAIN_WINDOW: "1500" });
+  url = cluster.url;
 });
 
 after(async () => {
   sockets.forEach((s) => s.disconnect());
-  await cluster("down");
+  await cluster.stop();
 });
 
 /** A client through the balancer; `node` is the node it is on (from the dashboard, which every node serves). */
@@ -130,16 +96,9 @@ test("a draining node hands its clients over to the others, and what it acknowle
     return () => (downAt === null ? longest : Infinity);
   });
 
-  const pid = fs.readFileSync(path.join(env.RUN_DIR, `${victimNode}.pid`), "utf8").trim();
-  process.kill(Number(pid), "SIGTERM");
-  await waitFor(() => {
-    try {
-      process.kill(Number(pid), 0);
-      return false;
-    } catch {
-      return true;
-    }
-  }, 15000, "the drained node exited");
+  const pid = cluster.pidOf(victimNode);
+  process.kill(pid, "SIGTERM");
+  await exited(pid);
   await waitFor(() => onVictim.every((socket) => socket.connected), 10000, "every client of the drained node reconnected");
   sending = false;
   await Promise.all(senders);

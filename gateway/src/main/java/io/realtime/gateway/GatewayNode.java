@@ -28,6 +28,7 @@ import io.realtime.gateway.features.DashboardFigures;
 import io.realtime.gateway.features.DashboardGateway;
 import io.realtime.gateway.features.MainGateway;
 import io.realtime.gateway.server.GatewayServer;
+import io.realtime.gateway.web.DemoPage;
 import jakarta.validation.Validator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,6 +126,7 @@ public final class GatewayNode implements AutoCloseable {
             registrar.register(dashboard);
             resources.add(dashboard.start(config.dashboardInterval()));
             gateways = registrar.registered();
+            server.addHttpHandler(DemoPage.NAME, new DemoPage(broadcaster, server.jsonMapper(), config.apiKey().isEmpty()));
             // The seed's channel: any service may publish JSON on "dataUpdate"; every node delivers to its own clients.
             cluster.onRedisChannel(DATA_UPDATE_CHANNEL, json -> deliverDataUpdate(server, broadcaster, json));
         }

@@ -11,7 +11,8 @@ import io.realtime.gateway.engineio.SessionRegistry;
 
 /**
  * The pipeline of a Socket.IO port: HTTP decoding, aggregation bounded by {@code maxHttpBufferSize}, the Engine.IO
- * handler (handshake, long-polling, WebSocket upgrade) and a JSON 404 for anything else. After a WebSocket upgrade
+ * handler (handshake, long-polling, WebSocket upgrade), the node's other HTTP handlers (the demo page) and a JSON 404
+ * for anything else. After a WebSocket upgrade
  * the Engine.IO handler is replaced by the frame handler of the session.
  */
 public final class GatewayChannelInitializer extends ChannelInitializer<Channel> {
@@ -23,11 +24,14 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
     private final EngineIoHttpHandler engineIo;
     private final SessionRegistry sessions;
     private final int maxPayload;
+    private final java.util.Map<String, io.netty.channel.ChannelHandler> extraHandlers;
 
-    GatewayChannelInitializer(EngineIoHttpHandler engineIo, SessionRegistry sessions, int maxPayload) {
+    GatewayChannelInitializer(EngineIoHttpHandler engineIo, SessionRegistry sessions, int maxPayload,
+                              java.util.Map<String, io.netty.channel.ChannelHandler> extraHandlers) {
         this.engineIo = engineIo;
         this.sessions = sessions;
         this.maxPayload = maxPayload;
+        this.extraHandlers = java.util.Map.copyOf(extraHandlers);
     }
 
     @Override
@@ -37,6 +41,7 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
         pipeline.addLast(HTTP_AGGREGATOR, new EngineHttpAggregator(maxPayload, sessions));
         pipeline.addLast(HTTP_ENCODER, new HttpResponseEncoder());
         pipeline.addLast(EngineIoHttpHandler.NAME, engineIo);
+        extraHandlers.forEach(pipeline::addLast);
         pipeline.addLast(NotFoundHandler.NAME, NotFoundHandler.INSTANCE);
     }
 }

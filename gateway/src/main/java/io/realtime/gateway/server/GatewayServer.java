@@ -60,6 +60,7 @@ public class GatewayServer extends SocketIOServer {
     private final TrafficStats stats = new TrafficStats();
     private final List<TrafficObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(stats));
     private final TrafficObserver observer = TrafficObserver.all(observers);
+    private final java.util.Map<String, io.netty.channel.ChannelHandler> httpHandlers = new java.util.LinkedHashMap<>();
 
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -117,6 +118,14 @@ public class GatewayServer extends SocketIOServer {
         observers.add(observer);
     }
 
+    /**
+     * Adds a sharable HTTP handler after the Engine.IO one and before the 404 (static pages, say); call before
+     * {@link #startAsync()}. It receives the aggregated requests Engine.IO did not take.
+     */
+    public void addHttpHandler(String name, io.netty.channel.ChannelHandler handler) {
+        httpHandlers.put(name, handler);
+    }
+
     /** Every observer as one: what the protocol layers and features report to. */
     public TrafficObserver observer() {
         return observer;
@@ -168,7 +177,7 @@ public class GatewayServer extends SocketIOServer {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelType)
-                .childHandler(new GatewayChannelInitializer(engineIo, sessions, engineOptions.maxPayload()))
+                .childHandler(new GatewayChannelInitializer(engineIo, sessions, engineOptions.maxPayload(), httpHandlers))
                 .option(ChannelOption.SO_BACKLOG, configuration.getSocketConfig().getAcceptBackLog())
                 .option(ChannelOption.SO_REUSEADDR, configuration.getSocketConfig().isReuseAddress())
                 .childOption(ChannelOption.TCP_NODELAY, configuration.getSocketConfig().isTcpNoDelay())

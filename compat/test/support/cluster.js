@@ -1,0 +1,62 @@
+"use strict";
+// Runs deploy/local/cluster.sh (Redis, three nodes, haproxy) on free ports of 127.0.0.1 in a temporary run directory.
+const { execFile } = require("node:child_process");
+const fs = require("node:fs");
+const net = require("node:net");
+const os = require("node:os");
+const path = require("node:path");
+
+const script = path.resolve(__dirname, "../../../deploy/local/cluster.sh");
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the local cluster; resolves to { url, runDir, pidOf(nodeId), stop() }. `extraEnv` are gateway settings. */
+async function startCluster(extraEnv = {}) {
+  const ports = [];
+  for (let i = 0; i < 8; i++) ports.push(await freePort());
+  const env = {
+    ...process.env,
+    RUN_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "local-cluster-")),
+    LB_PORT: String(ports[0]),
+    NODE_PORTS: ports.slice(1, 4).join(" "),
+    MANAGEMENT_PORTS: ports.slice(4, 7).join(" "),
+    REDIS_PORT: String(ports[7]),
+    LOG_LEVEL: "WARN",
+    ...extraEnv,
+  };
+  const run = (command) => new Promise((resolve, reject) => {
+    execFile("bash", [script, command], { env, timeout: 120000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${command}: ${error.message}\n${stdout}\n${stderr}`)) : resolve(stdout));
+  });
+  await run("up");
+  return {
+    url: `http://127.0.0.1:${ports[0]}`,
+    runDir: env.RUN_DIR,
+    pidOf: (nodeId) => Number(fs.readFileSync(path.join(env.RUN_DIR, `${nodeId}.pid`), "utf8").trim()),
+    stop: () => run("down"),
+  };
+}
+
+/** Resolves once the process `pid` has exited. */
+async function exited(pid, ms = 15000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`process ${pid} still running after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+module.exports = { startCluster, exited };

@@ -1,0 +1,115 @@
+package io.realtime.gateway.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.realtime.gateway.broadcast.BroadcastTarget;
+import io.realtime.gateway.broadcast.Broadcaster;
+import io.realtime.gateway.engineio.HttpExchange;
+import io.realtime.gateway.features.Events;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The live demo on the Socket.IO port: the page and its assets (classpath {@code public/}, with the official
+ * socket.io-client browser bundle vendored at build time), and {@code POST /demo/notifications/{userId}}, which sends
+ * a notification the way the backend API does, accepted only when the API would accept this caller (no
+ * {@code API_KEY} and a loopback caller). Sits before the 404 handler; anything else goes on.
+ */
+@Sharable
+public final class DemoPage extends ChannelInboundHandlerAdapter {
+
+    public static final String NAME = "demoPage";
+    private static final String NOTIFY_PREFIX = "/demo/notifications/";
+    private static final Map<String, String> TYPES = Map.of("html", "text/html; charset=utf-8",
+            "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8", "map", "application/json");
+
+    private final Broadcaster broadcaster;
+    private final ObjectMapper mapper;
+    private final boolean notificationsOpen;
+
+    /** @param notificationsOpen whether the backend API accepts loopback callers without a key (no {@code API_KEY}) */
+    public DemoPage(Broadcaster broadcaster, ObjectMapper mapper, boolean notificationsOpen) {
+        this.broadcaster = broadcaster;
+        this.mapper = mapper;
+        this.notificationsOpen = notificationsOpen;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws IOException {
+        if (!(msg instanceof FullHttpRequest request)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        String path = new QueryStringDecoder(request.uri()).path();
+        HttpExchange exchange = new HttpExchange(ctx.channel(), HttpUtil.isKeepAlive(request), new DefaultHttpHeaders());
+        if (path.startsWith(NOTIFY_PREFIX) && HttpMethod.POST.equals(request.method())) {
+            try {
+                notify(ctx, request, path.substring(NOTIFY_PREFIX.length()), exchange);
+            } finally {
+                request.release();
+            }
+            return;
+        }
+        String resource = path.equals("/") ? "index.html" : path.substring(1);
+        byte[] body = HttpMethod.GET.equals(request.method()) && resource.matches("[a-z]+(/[a-z.]+)?\\.(html|js|css|map)")
+                ? load("public/" + resource) : null;
+        if (body == null) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        request.release();
+        exchange.commonHeaders().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+        exchange.commonHeaders().set("X-Content-Type-Options", "nosniff");
+        exchange.respond(HttpResponseStatus.OK, TYPES.get(resource.substring(resource.lastIndexOf('.') + 1)), body);
+    }
+
+    private void notify(ChannelHandlerContext ctx, FullHttpRequest request, String encodedUser, HttpExchange exchange) {
+        boolean loopback = ctx.channel().remoteAddress() instanceof InetSocketAddress address && address.getAddress().isLoopbackAddress();
+        if (!notificationsOpen || !loopback) {
+            error(exchange, HttpResponseStatus.FORBIDDEN, "forbidden", "the backend API does not accept this caller without its key");
+            return;
+        }
+        String userId = QueryStringDecoder.decodeComponent(encodedUser);
+        JsonNode body;
+        try {
+            body = mapper.readTree(request.content().toString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            body = null;
+        }
+        if (userId.isEmpty() || userId.length() > 128 || body == null || !body.isObject()) {
+            error(exchange, HttpResponseStatus.BAD_REQUEST, "bad_request", "expected a user id and a JSON object");
+            return;
+        }
+        broadcaster.emit(BroadcastTarget.room("/", userId), Events.NOTIFICATION, body);
+        exchange.respondText(HttpResponseStatus.ACCEPTED, "application/json", "{\"accepted\":true}");
+    }
+
+    private void error(HttpExchange exchange, HttpResponseStatus status, String code, String message) {
+        try {
+            exchange.respond(status, "application/json",
+                    mapper.writeValueAsBytes(Map.of("error", Map.of("code", code, "message", message))));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] load(String resource) throws IOException {
+        try (InputStream in = DemoPage.class.getClassLoader().getResourceAsStream(resource)) {
+            return in == null ? null : in.readAllBytes();
+        }
+    }
+}
