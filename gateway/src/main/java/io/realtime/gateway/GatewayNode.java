@@ -28,6 +28,7 @@ import io.realtime.gateway.features.DashboardFigures;
 import io.realtime.gateway.features.DashboardGateway;
 import io.realtime.gateway.features.MainGateway;
 import io.realtime.gateway.server.GatewayServer;
+import io.realtime.gateway.server.TlsContexts;
 import io.realtime.gateway.web.DemoPage;
 import jakarta.validation.Validator;
 import org.slf4j.Logger;
@@ -105,6 +106,11 @@ public final class GatewayNode implements AutoCloseable {
     public static GatewayNode start(GatewayConfig config, Consumer<SocketIOServer> features) {
         GatewayServer server = new GatewayServer(socketIoConfiguration(config), config.engine(),
                 config.connectTimeout(), config.maxAttachments(), config.maxConnections());
+        server.setEventLimits(config.eventLimits());
+        server.setAddressLimits(config.maxConnectionsPerIp(), config.handshakesPerIp());
+        if (config.tls().enabled()) {
+            server.setTls(TlsContexts.of(config.tls()));
+        }
         Validator validator = Validators.create();
         GatewayMetrics metrics = new GatewayMetrics();
         server.addObserver(metrics);

@@ -37,6 +37,10 @@ public record GatewayConfig(
         Duration connectTimeout,
         int maxAttachments,
         int maxConnections,
+        int maxConnectionsPerIp,
+        int handshakesPerIp,
+        TlsSettings tls,
+        io.realtime.gateway.limits.EventLimits eventLimits,
         int workerThreads,
         AuthSettings auth,
         Optional<String> apiKey,
@@ -45,6 +49,13 @@ public record GatewayConfig(
         Duration preStopDelay,
         ClusterSettings cluster,
         boolean conformance) {
+
+    /** TLS on the Socket.IO port: PEM certificate and key, or a PKCS#12 keystore; none when all are empty. */
+    public record TlsSettings(Optional<Path> certFile, Optional<Path> keyFile, Optional<Path> keystore, String keystorePassword) {
+        public boolean enabled() {
+            return certFile.isPresent() || keystore.isPresent();
+        }
+    }
 
     /** How the node joins the cluster when {@code REDIS_URL} is set. */
     public record ClusterSettings(String key, Duration requestTimeout, int outageBufferSize, Duration outageBufferAge) {
@@ -131,6 +142,24 @@ public record GatewayConfig(
         Duration connectTimeout = v.millis(Setting.CONNECT_TIMEOUT);
         int maxAttachments = v.nonNegativeInt(Setting.MAX_ATTACHMENTS);
         int maxConnections = v.nonNegativeInt(Setting.MAX_CONNECTIONS);
+        int outboundLimit = v.nonNegativeInt(Setting.OUTBOUND_LIMIT);
+        int maxConnectionsPerIp = v.nonNegativeInt(Setting.MAX_CONNECTIONS_PER_IP);
+        int handshakesPerIp = v.nonNegativeInt(Setting.HANDSHAKES_PER_IP);
+        TlsSettings tls = new TlsSettings(optional(values, Setting.TLS_CERT_FILE).map(Path::of),
+                optional(values, Setting.TLS_KEY_FILE).map(Path::of), optional(values, Setting.TLS_KEYSTORE_FILE).map(Path::of),
+                values.get(Setting.TLS_KEYSTORE_PASSWORD));
+        if (tls.certFile().isPresent() != tls.keyFile().isPresent()) {
+            problems.add(Setting.TLS_CERT_FILE.env() + " and " + Setting.TLS_KEY_FILE.env() + " go together");
+        }
+        if (tls.certFile().isPresent() && tls.keystore().isPresent()) {
+            problems.add("TLS: set PEM files or a PKCS#12 keystore, not both");
+        }
+        java.util.stream.Stream.of(tls.certFile(), tls.keyFile(), tls.keystore()).flatMap(Optional::stream)
+                .filter(file -> !Files.isReadable(file))
+                .forEach(file -> problems.add("TLS: cannot read " + file));
+        io.realtime.gateway.limits.EventLimits eventLimits = new io.realtime.gateway.limits.EventLimits(
+                v.nonNegativeInt(Setting.EVENT_RATE), v.nonNegativeInt(Setting.EVENT_BURST),
+                v.nonNegativeInt(Setting.ABUSE_DISCONNECT_AFTER));
         int workerThreads = v.nonNegativeInt(Setting.WORKER_THREADS);
         boolean allowEIO3 = v.bool(Setting.ALLOW_EIO3);
         Duration dashboardInterval = v.millis(Setting.DASHBOARD_INTERVAL);
@@ -144,10 +173,10 @@ public record GatewayConfig(
         }
         String normalizedPath = path.endsWith("/") ? path : path + "/";
         EngineOptions engine = new EngineOptions(normalizedPath, pingInterval, pingTimeout, maxPayload, upgradeTimeout,
-                transports, allowEIO3, cors);
+                transports, allowEIO3, cors, outboundLimit);
         return new GatewayConfig(values.get(Setting.HOST), port, managementPort,
                 redis.isEmpty() ? Optional.empty() : Optional.of(redis), nodeId, engine, connectTimeout,
-                maxAttachments, maxConnections, workerThreads, auth, optional(values, Setting.API_KEY), dashboardInterval, drainWindow, preStopDelay, cluster, conformance);
+                maxAttachments, maxConnections, maxConnectionsPerIp, handshakesPerIp, tls, eventLimits, workerThreads, auth, optional(values, Setting.API_KEY), dashboardInterval, drainWindow, preStopDelay, cluster, conformance);
     }
 
     private static AuthSettings authSettings(Map<Setting, String> values, List<String> problems) {
@@ -199,6 +228,11 @@ public record GatewayConfig(
                 .add("transports=" + engine.transports()).add("allowEIO3=" + engine.allowEIO3())
                 .add("upgradeTimeout=" + engine.upgradeTimeout().toMillis()).add("connectTimeout=" + connectTimeout.toMillis())
                 .add("maxAttachments=" + maxAttachments).add("maxConnections=" + maxConnections)
+                .add("outboundLimit=" + engine.outboundLimit())
+                .add("tls=" + (tls.enabled() ? "on" : "off"))
+                .add("maxConnectionsPerIp=" + maxConnectionsPerIp).add("handshakesPerIp=" + handshakesPerIp)
+                .add("eventRate=" + eventLimits.ratePerSecond()).add("eventBurst=" + eventLimits.burst())
+                .add("abuseDisconnectAfter=" + eventLimits.disconnectAfter())
                 .add("workerThreads=" + workerThreads)
                 .add("authMode=" + auth.mode().name().toLowerCase())
                 .add("jwtKeys=" + (auth.secret().isPresent() ? "secret(****)" : auth.publicKeyFile().map(Path::toString)

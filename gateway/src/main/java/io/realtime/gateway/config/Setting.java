@@ -22,6 +22,19 @@ public enum Setting {
     CONNECT_TIMEOUT("connectTimeout", "CONNECT_TIMEOUT", "45000",
             "ms a connection may stay without joining a namespace (socket.io's connectTimeout)"),
     MAX_ATTACHMENTS("maxAttachments", "MAX_ATTACHMENTS", "10", "most binary attachments in one packet"),
+    EVENT_RATE("eventRate", "EVENT_RATE", "100", "events per second one connection may send, sustained (0: no limit)"),
+    EVENT_BURST("eventBurst", "EVENT_BURST", "200", "events one connection may send at once"),
+    ABUSE_DISCONNECT_AFTER("abuseDisconnectAfter", "ABUSE_DISCONNECT_AFTER", "50",
+            "events refused in a row after which the connection is closed (0: never)"),
+    OUTBOUND_LIMIT("outboundLimit", "OUTBOUND_LIMIT", "4194304",
+            "bytes that may wait for one slow client before it is disconnected (0: no limit); volatile broadcasts skip it past 1/16"),
+    TLS_CERT_FILE("tlsCertFile", "TLS_CERT_FILE", "", "PEM certificate chain for TLS on the Socket.IO port (with TLS_KEY_FILE)"),
+    TLS_KEY_FILE("tlsKeyFile", "TLS_KEY_FILE", "", "PEM private key (PKCS#8) for TLS on the Socket.IO port"),
+    TLS_KEYSTORE_FILE("tlsKeystoreFile", "TLS_KEYSTORE_FILE", "", "PKCS#12 keystore for TLS on the Socket.IO port (instead of PEM files)"),
+    TLS_KEYSTORE_PASSWORD("tlsKeystorePassword", "TLS_KEYSTORE_PASSWORD", "", "password of TLS_KEYSTORE_FILE"),
+    MAX_CONNECTIONS_PER_IP("maxConnectionsPerIp", "MAX_CONNECTIONS_PER_IP", "0",
+            "connections one client address may hold (0: no limit; behind a proxy every client shares its address)"),
+    HANDSHAKES_PER_IP("handshakesPerIp", "HANDSHAKES_PER_IP", "0", "handshakes per second one client address may make (0: no limit)"),
     MAX_CONNECTIONS("maxConnections", "MAX_CONNECTIONS", "20000",
             "connections this node accepts at once; past it a handshake gets 503 server_full (0: no limit)"),
     WORKER_THREADS("workerThreads", "WORKER_THREADS", "0", "Netty event loop threads; 0: twice the cores"),
@@ -75,6 +88,6 @@ public enum Setting {
 
     /** Whether the value may hold a secret (a password in a URI) and must be masked when printed. */
     public boolean isSecret() {
-        return this == REDIS_URL || this == JWT_SECRET || this == API_KEY;
+        return this == REDIS_URL || this == JWT_SECRET || this == API_KEY || this == TLS_KEYSTORE_PASSWORD;
     }
 }

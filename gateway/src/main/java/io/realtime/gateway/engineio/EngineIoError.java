@@ -17,7 +17,9 @@ public enum EngineIoError {
     /** Not in Node's engine.io: the node is at its connection limit ({@code MAX_CONNECTIONS}). */
     SERVER_FULL(-1, "server_full", HttpResponseStatus.SERVICE_UNAVAILABLE),
     /** Not in Node's engine.io: the node is shutting down; the client should connect to another. */
-    DRAINING(-1, "draining", HttpResponseStatus.SERVICE_UNAVAILABLE);
+    DRAINING(-1, "draining", HttpResponseStatus.SERVICE_UNAVAILABLE),
+    /** Not in Node's engine.io: this address has too many connections, or opens them too fast. */
+    TOO_MANY_FROM_ADDRESS(-1, "too_many_requests", HttpResponseStatus.TOO_MANY_REQUESTS);
 
     private final int code;
     private final String message;
@@ -44,6 +46,9 @@ public enum EngineIoError {
     public String json() {
         if (this == SERVER_FULL) {
             return "{\"code\":\"server_full\",\"message\":\"the node is at its connection limit, try another\"}";
+        }
+        if (this == TOO_MANY_FROM_ADDRESS) {
+            return "{\"code\":\"too_many_requests\",\"message\":\"too many connections or handshakes from this address\"}";
         }
         if (this == DRAINING) {
             return "{\"code\":\"draining\",\"message\":\"the node is shutting down, try another\"}";

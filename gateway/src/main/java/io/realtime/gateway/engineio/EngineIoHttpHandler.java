@@ -46,10 +46,24 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
     private final SessionOpener opener;
     private final boolean secure;
     private final int maxSessions;
+    private final int maxPerAddress;
+    private final int handshakesPerSecondPerAddress;
 
     public EngineIoHttpHandler(EngineOptions options, SessionRegistry sessions, AuthorizationListener authorization,
                                SessionOpener opener, boolean secure, int maxSessions) {
+        this(options, sessions, authorization, opener, secure, maxSessions, 0, 0);
+    }
+
+    /**
+     * @param maxPerAddress                 open sessions one client address may hold ({@code 0}: no limit)
+     * @param handshakesPerSecondPerAddress handshakes one address may make per second ({@code 0}: no limit)
+     */
+    public EngineIoHttpHandler(EngineOptions options, SessionRegistry sessions, AuthorizationListener authorization,
+                               SessionOpener opener, boolean secure, int maxSessions, int maxPerAddress,
+                               int handshakesPerSecondPerAddress) {
         this.maxSessions = maxSessions;
+        this.maxPerAddress = maxPerAddress;
+        this.handshakesPerSecondPerAddress = handshakesPerSecondPerAddress;
         this.options = options;
         this.cors = new CorsPolicy(options.corsOrigins());
         this.sessions = sessions;
@@ -104,6 +118,7 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
                 sessions.observer().refused(switch (refusal) {
                     case SERVER_FULL -> "limit";
                     case DRAINING -> "draining";
+                    case TOO_MANY_FROM_ADDRESS -> "address_limit";
                     case FORBIDDEN -> "auth";
                     default -> "bad_request";
                 });
@@ -160,13 +175,18 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         if (maxSessions > 0 && sessions.size() >= maxSessions) {
             return EngineIoError.SERVER_FULL;
         }
+        java.net.InetAddress address = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        if (maxPerAddress > 0 && sessions.countFrom(address) >= maxPerAddress
+                || handshakesPerSecondPerAddress > 0 && !sessions.allowHandshake(address, handshakesPerSecondPerAddress)) {
+            return EngineIoError.TOO_MANY_FROM_ADDRESS;
+        }
         HandshakeData handshake = handshakeData(ctx.channel(), request, params);
         if (!isAuthorized(handshake)) {
             return EngineIoError.FORBIDDEN;
         }
         boolean base64Only = "1".equals(single(params, "b64")) || "true".equals(single(params, "b64"));
         EngineSession session = sessions.create(version, websocket ? Transport.WEBSOCKET : Transport.POLLING,
-                ctx.channel().eventLoop(), base64Only);
+                ctx.channel().eventLoop(), base64Only, address);
         session.start();
         opener.onOpen(session, handshake);
         if (websocket) {

@@ -16,6 +16,9 @@ import java.util.Set;
  * @param transports       the transports accepted ({@code polling}, {@code websocket})
  * @param allowEIO3        whether Engine.IO v3 clients (socket.io-client 2.x) are accepted
  * @param corsOrigins      origins allowed to make cross-origin requests; {@code *} allows any origin
+ * @param outboundLimit    bytes that may wait to be sent to one client before it is disconnected as a slow consumer
+ *                         ({@code 0}: no limit); past a sixteenth of it the client counts as not writable and
+ *                         volatile broadcasts skip it
  */
 public record EngineOptions(
         String path,
@@ -25,7 +28,8 @@ public record EngineOptions(
         Duration upgradeTimeout,
         Set<String> transports,
         boolean allowEIO3,
-        List<String> corsOrigins) {
+        List<String> corsOrigins,
+        long outboundLimit) {
 
     public static final String POLLING = "polling";
     public static final String WEBSOCKET = "websocket";
@@ -46,6 +50,14 @@ public record EngineOptions(
             throw new IllegalArgumentException("transports must be a non-empty subset of [polling, websocket]: " + transports);
         }
         corsOrigins = List.copyOf(corsOrigins);
+        if (outboundLimit < 0) {
+            throw new IllegalArgumentException("outboundLimit must not be negative: " + outboundLimit);
+        }
+    }
+
+    public EngineOptions(String path, Duration pingInterval, Duration pingTimeout, int maxPayload, Duration upgradeTimeout,
+                         Set<String> transports, boolean allowEIO3, List<String> corsOrigins) {
+        this(path, pingInterval, pingTimeout, maxPayload, upgradeTimeout, transports, allowEIO3, corsOrigins, 4L << 20);
     }
 
     /** socket.io's own defaults. */

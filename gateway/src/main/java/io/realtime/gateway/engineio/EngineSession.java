@@ -54,6 +54,8 @@ public final class EngineSession {
 
     private enum State { OPEN, CLOSING, CLOSED }
 
+    private static final long SLOW_CONSUMER_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
     private final UUID id;
     private final EngineIOVersion version;
     private final EventLoop loop;
@@ -62,6 +64,9 @@ public final class EngineSession {
     private final Consumer<EngineSession> onClosed;
     private final TrafficObserver observer;
     private final ArrayDeque<EnginePacket> outbox = new ArrayDeque<>();
+    private long outboxBytes;
+    /** When the bytes waiting for this client first exceeded the limit (0: they do not). */
+    private long overLimitSince;
 
     private Listener listener = NO_LISTENER;
     private State state = State.OPEN;
@@ -128,10 +133,13 @@ public final class EngineSession {
         return observer;
     }
 
-    /** Whether the current transport can take more data without queueing in memory. */
+    /** Whether the current transport can take more data without queueing much in memory. */
     public boolean isWritable() {
         Channel ws = webSocket;
-        return ws == null || ws.isWritable();
+        if (ws != null) {
+            return ws.isWritable();
+        }
+        return options.outboundLimit() == 0 || outboxBytes < options.outboundLimit() / 16;
     }
 
     /** Sets the layer above; called once, right after the handshake, on the session's loop. */
@@ -150,21 +158,21 @@ public final class EngineSession {
     // ---- sending -------------------------------------------------------------------------------------------
 
     public void send(EnginePacket packet) {
-        inLoop(() -> {
-            if (state == State.OPEN) {
-                outbox.add(packet);
-                flush();
-            }
-        });
+        send(List.of(packet));
     }
 
     public void send(List<EnginePacket> packets) {
         inLoop(() -> {
             if (state == State.OPEN) {
-                outbox.addAll(packets);
+                packets.forEach(this::enqueue);
                 flush();
             }
         });
+    }
+
+    private void enqueue(EnginePacket packet) {
+        outbox.add(packet);
+        outboxBytes += packet.isBinary() ? packet.binary().length : packet.text().length() + 1;
     }
 
     /** Closes the session from the server side, after what is already queued has been delivered. */
@@ -177,13 +185,13 @@ public final class EngineSession {
                 flush();
                 closeNow("forced close", null);
             } else if (pendingPoll != null) {
-                outbox.add(EnginePacket.CLOSE);
+                enqueue(EnginePacket.CLOSE);
                 flush();
                 closeNow("forced close", null);
             } else {
                 // The client polls again shortly; it must still get what is queued, followed by the close packet.
                 state = State.CLOSING;
-                outbox.add(EnginePacket.CLOSE);
+                enqueue(EnginePacket.CLOSE);
                 closeTimeout = loop.schedule(() -> closeNow("forced close", null),
                         options.pingTimeout().toMillis(), TimeUnit.MILLISECONDS);
             }
@@ -200,16 +208,58 @@ public final class EngineSession {
                 observer.bytesSent(frame.content().readableBytes());
                 webSocket.write(frame);
             }
-            outbox.clear();
+            clearOutbox();
             webSocket.flush();
+            checkBacklog(pendingBytes(webSocket));
         } else if (transport == Transport.POLLING && pendingPoll != null) {
             answerPoll(drainOutbox());
+        } else {
+            checkBacklog(outboxBytes);
         }
+    }
+
+    /**
+     * A burst to a healthy client can leave more than the limit waiting for a moment; a client whose backlog stays
+     * over the limit for {@link #SLOW_CONSUMER_GRACE_NANOS} does not read, and is dropped.
+     */
+    private void checkBacklog(long waitingBytes) {
+        if (!isOverLimit(waitingBytes)) {
+            overLimitSince = 0;
+        } else if (overLimitSince == 0) {
+            overLimitSince = System.nanoTime();
+        } else if (System.nanoTime() - overLimitSince > SLOW_CONSUMER_GRACE_NANOS) {
+            dropSlowConsumer();
+        }
+    }
+
+    private boolean isOverLimit(long bytes) {
+        return options.outboundLimit() > 0 && bytes > options.outboundLimit();
+    }
+
+    private static long pendingBytes(Channel channel) {
+        io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    }
+
+    /** A client that does not read: its queue is dropped with its connection, so nobody else waits for it. */
+    private void dropSlowConsumer() {
+        log.debug("session {}: more than {} bytes waiting, closing a slow consumer", id, options.outboundLimit());
+        observer.closedForBehaviour("slow_consumer");
+        Channel channel = webSocket;
+        closeNow("transport error", null);
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    private void clearOutbox() {
+        outbox.clear();
+        outboxBytes = 0;
     }
 
     private List<EnginePacket> drainOutbox() {
         List<EnginePacket> packets = new ArrayList<>(outbox);
-        outbox.clear();
+        clearOutbox();
         return packets;
     }
 
@@ -428,7 +478,7 @@ public final class EngineSession {
             case MESSAGE -> deliver(packet);
             case PONG -> onPong();
             case PING -> {
-                outbox.add(EnginePacket.of(EnginePacket.Type.PONG, packet.text()));
+                enqueue(EnginePacket.of(EnginePacket.Type.PONG, packet.text()));
                 flush();
             }
             case CLOSE -> closeNow("transport close", EnginePacket.NOOP);
@@ -466,7 +516,7 @@ public final class EngineSession {
             if (state != State.OPEN) {
                 return;
             }
-            outbox.add(EnginePacket.PING);
+            enqueue(EnginePacket.PING);
             flush();
             resetHeartbeatTimeout(options.pingTimeout().toMillis());
         }, options.pingInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -517,7 +567,7 @@ public final class EngineSession {
             probe.close();
             probe = null;
         }
-        outbox.clear();
+        clearOutbox();
         log.debug("session {} closed: {}", id, reason);
         onClosed.accept(this);
         try {

@@ -48,7 +48,7 @@ public final class GatewayMetrics implements TrafficObserver, ClusterObserver {
     public static final List<String> DISCONNECT_REASONS = List.of("client namespace disconnect", "server namespace disconnect",
             "transport close", "transport error", "ping timeout", "parse error", "forced close", "server shutting down",
             "server error");
-    public static final List<String> REFUSAL_REASONS = List.of("auth", "limit", "draining", "bad_request");
+    public static final List<String> REFUSAL_REASONS = List.of("auth", "limit", "address_limit", "draining", "bad_request");
     public static final List<String> CLUSTER_REQUESTS = List.of("fetchSockets", "allRooms", "serverSideEmit", "broadcastAck");
     static final String OTHER = "other";
 
@@ -90,6 +90,7 @@ public final class GatewayMetrics implements TrafficObserver, ClusterObserver {
                 .description("time until Redis acknowledges a publish").register(registry);
         Gauge.builder("socketio.acks.pending", pendingAcks, AtomicLong::get).description("server-to-client acks awaited").register(registry);
         REFUSAL_REASONS.forEach(reason -> counter("socketio.connections.refused", Tags.of("reason", reason)));
+        List.of("abuse", "slow_consumer").forEach(reason -> counter("socketio.connections.closed.behaviour", Tags.of("reason", reason)));
     }
 
     /**
@@ -110,6 +111,7 @@ public final class GatewayMetrics implements TrafficObserver, ClusterObserver {
                 counter("socketio.disconnects", Tags.of("nsp", namespace, "reason", reason));
             }
             counter("socketio.room.joins", Tags.of("nsp", namespace));
+            counter("socketio.events.refused", Tags.of("nsp", namespace, "reason", "rate_limited"));
             counter("socketio.room.leaves", Tags.of("nsp", namespace));
             recipients(namespace);
         }
@@ -201,6 +203,16 @@ public final class GatewayMetrics implements TrafficObserver, ClusterObserver {
     @Override
     public void eventSent(String namespace, String event) {
         counter("socketio.events.sent", Tags.of("nsp", nsp(namespace), "event", event(event))).increment();
+    }
+
+    @Override
+    public void eventRefused(String namespace, String reason) {
+        counter("socketio.events.refused", Tags.of("nsp", nsp(namespace), "reason", reason)).increment();
+    }
+
+    @Override
+    public void closedForBehaviour(String reason) {
+        counter("socketio.connections.closed.behaviour", Tags.of("reason", reason)).increment();
     }
 
     @Override

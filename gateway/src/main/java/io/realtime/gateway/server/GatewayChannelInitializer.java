@@ -17,6 +17,7 @@ import io.realtime.gateway.engineio.SessionRegistry;
  */
 public final class GatewayChannelInitializer extends ChannelInitializer<Channel> {
 
+    public static final String TLS = "ssl";
     public static final String HTTP_DECODER = "httpDecoder";
     public static final String HTTP_AGGREGATOR = "httpAggregator";
     public static final String HTTP_ENCODER = "httpEncoder";
@@ -25,9 +26,12 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
     private final SessionRegistry sessions;
     private final int maxPayload;
     private final java.util.Map<String, io.netty.channel.ChannelHandler> extraHandlers;
+    private final io.netty.handler.ssl.SslContext tls;
 
     GatewayChannelInitializer(EngineIoHttpHandler engineIo, SessionRegistry sessions, int maxPayload,
-                              java.util.Map<String, io.netty.channel.ChannelHandler> extraHandlers) {
+                              java.util.Map<String, io.netty.channel.ChannelHandler> extraHandlers,
+                              io.netty.handler.ssl.SslContext tls) {
+        this.tls = tls;
         this.engineIo = engineIo;
         this.sessions = sessions;
         this.maxPayload = maxPayload;
@@ -37,6 +41,9 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
     @Override
     protected void initChannel(Channel channel) {
         ChannelPipeline pipeline = channel.pipeline();
+        if (tls != null) {
+            pipeline.addLast(TLS, tls.newHandler(channel.alloc()));
+        }
         pipeline.addLast(HTTP_DECODER, new HttpRequestDecoder());
         pipeline.addLast(HTTP_AGGREGATOR, new EngineHttpAggregator(maxPayload, sessions));
         pipeline.addLast(HTTP_ENCODER, new HttpResponseEncoder());

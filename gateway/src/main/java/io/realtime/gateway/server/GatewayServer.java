@@ -56,6 +56,10 @@ public class GatewayServer extends SocketIOServer {
     private final Duration connectTimeout;
     private final int maxAttachments;
     private final int maxConnections;
+    private io.realtime.gateway.limits.EventLimits eventLimits = io.realtime.gateway.limits.EventLimits.UNLIMITED;
+    private int maxPerAddress;
+    private int handshakesPerAddress;
+    private io.netty.handler.ssl.SslContext tls;
     private final GatewayJsonSupport json;
     private final TrafficStats stats = new TrafficStats();
     private final List<TrafficObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(stats));
@@ -126,6 +130,22 @@ public class GatewayServer extends SocketIOServer {
         httpHandlers.put(name, handler);
     }
 
+    /** Per-connection inbound event limits; call before {@link #startAsync()}. */
+    public void setEventLimits(io.realtime.gateway.limits.EventLimits limits) {
+        this.eventLimits = limits;
+    }
+
+    /** Serves the Socket.IO port over TLS; call before start. */
+    public void setTls(io.netty.handler.ssl.SslContext context) {
+        this.tls = context;
+    }
+
+    /** Per client address: open sessions and handshakes per second ({@code 0}: no limit); call before start. */
+    public void setAddressLimits(int maxConnectionsPerAddress, int handshakesPerSecondPerAddress) {
+        this.maxPerAddress = maxConnectionsPerAddress;
+        this.handshakesPerAddress = handshakesPerSecondPerAddress;
+    }
+
     /** Every observer as one: what the protocol layers and features report to. */
     public TrafficObserver observer() {
         return observer;
@@ -170,14 +190,15 @@ public class GatewayServer extends SocketIOServer {
 
         SocketIoServerContext context = new SocketIoServerContext(configuration, json, new SocketIoEncoder(json.mapper()),
                 new ObservedAckManager(scheduler, observer), scheduler, this::namespaceOnWire, connectTimeout, maxAttachments,
-                observer);
+                observer, eventLimits);
         EngineIoHttpHandler engineIo = new EngineIoHttpHandler(engineOptions, sessions,
-                configuration.getAuthorizationListener(), new SocketIoSessionOpener(context), false, maxConnections);
+                configuration.getAuthorizationListener(), new SocketIoSessionOpener(context), tls != null, maxConnections,
+                maxPerAddress, handshakesPerAddress);
 
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelType)
-                .childHandler(new GatewayChannelInitializer(engineIo, sessions, engineOptions.maxPayload(), httpHandlers))
+                .childHandler(new GatewayChannelInitializer(engineIo, sessions, engineOptions.maxPayload(), httpHandlers, tls))
                 .option(ChannelOption.SO_BACKLOG, configuration.getSocketConfig().getAcceptBackLog())
                 .option(ChannelOption.SO_REUSEADDR, configuration.getSocketConfig().isReuseAddress())
                 .childOption(ChannelOption.TCP_NODELAY, configuration.getSocketConfig().isTcpNoDelay())
@@ -190,8 +211,8 @@ public class GatewayServer extends SocketIOServer {
         serverChannel = binding.channel();
         return binding.addListener(bound -> {
             if (bound.isSuccess()) {
-                log.info("Socket.IO server listening on {} ({}, transports {})", serverChannel.localAddress(),
-                        useEpoll() ? "epoll" : "nio", engineOptions.transports());
+                log.info("Socket.IO server listening on {} ({}, {}, transports {})", serverChannel.localAddress(),
+                        tls != null ? "TLS" : "plain", useEpoll() ? "epoll" : "nio", engineOptions.transports());
             } else {
                 log.error("Socket.IO server failed to bind {}", address, bound.cause());
             }

@@ -37,7 +37,8 @@ final class NotFoundHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || cause instanceof io.netty.handler.codec.DecoderException) {
+            // The peer's fault or the network's (reset connections, plain text on the TLS port): not worth a warning.
             log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
             log.warn("closing connection {} after an error", ctx.channel().remoteAddress(), cause);

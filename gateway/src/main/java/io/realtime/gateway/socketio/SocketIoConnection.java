@@ -59,6 +59,9 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private final ScheduledFuture<?> connectTimeout;
     private final com.corundumstudio.socketio.store.StoreFactory storeFactory;
     private final TrafficObserver observer;
+    private final io.realtime.gateway.limits.EventLimits eventLimits;
+    private final io.realtime.gateway.limits.TokenBucket eventBudget;
+    private int refusedInARow;
 
     SocketIoConnection(EngineSession engine, HandshakeData handshake, SocketIoServerContext context) {
         super(engine.id(), context.ackManager(), client -> { }, context.configuration().getStoreFactory(), handshake,
@@ -72,6 +75,8 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         this.namespaces = context.namespaces();
         this.storeFactory = context.configuration().getStoreFactory();
         this.observer = context.observer();
+        this.eventLimits = context.eventLimits();
+        this.eventBudget = eventLimits.newBucket();
         this.connectTimeout = engine.eventLoop().schedule(() -> {
             if (sockets.isEmpty()) {
                 log.debug("session {}: no namespace joined in time, closing", engine.id());
@@ -185,6 +190,11 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         JsonNode data = packet.data();
         String event = data.get(0).asText();
         observer.eventReceived(packet.namespace(), event);
+        if (eventBudget != null && !eventBudget.tryTake()) {
+            refuseForRate(socket, packet, event);
+            return;
+        }
+        refusedInARow = 0;
         Packet request = new Packet(PacketType.MESSAGE, engine.version());
         request.setSubType(PacketType.EVENT);
         request.setNsp(socket.getNamespace().getName());
@@ -235,6 +245,21 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             args.add(node.isNull() ? null : mapper.convertValue(node, type));
         }
         return args;
+    }
+
+    /** Over its event rate: refused with an error; a client that keeps going is disconnected. */
+    private void refuseForRate(GatewaySocket socket, SocketIoPacket packet, String event) {
+        observer.eventRefused(packet.namespace(), "rate_limited");
+        Packet request = new Packet(PacketType.MESSAGE, engine.version());
+        request.setSubType(PacketType.EVENT);
+        request.setAckId(packet.ackId());
+        ErrorReplies.reply(socket, new AckRequest(request, socket), "rate_limited",
+                "too many events (limit " + eventLimits.ratePerSecond() + "/s): '" + event + "' was not handled");
+        if (eventLimits.disconnectAfter() > 0 && ++refusedInARow >= eventLimits.disconnectAfter()) {
+            log.debug("session {}: {} events refused in a row, closing", getSessionId(), refusedInARow);
+            observer.closedForBehaviour("abuse");
+            engine.close();
+        }
     }
 
     /** Where in the payload a conversion failed, as {@code ": payload.room has the wrong type"}. */

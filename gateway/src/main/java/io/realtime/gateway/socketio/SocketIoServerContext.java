@@ -26,5 +26,6 @@ public record SocketIoServerContext(
         Function<String, Namespace> namespaces,
         Duration connectTimeout,
         int maxAttachments,
-        TrafficObserver observer) {
+        TrafficObserver observer,
+        io.realtime.gateway.limits.EventLimits eventLimits) {
 }

@@ -22,6 +22,14 @@ public interface TrafficObserver {
     default void eventSent(String namespace, String event) {
     }
 
+    /** An event refused before any handler saw it ({@code rate_limited}). */
+    default void eventRefused(String namespace, String reason) {
+    }
+
+    /** A connection closed by the server for its behaviour: {@code abuse} (too many refused events) or {@code slow_consumer}. */
+    default void closedForBehaviour(String reason) {
+    }
+
     default void bytesReceived(long bytes) {
     }
 

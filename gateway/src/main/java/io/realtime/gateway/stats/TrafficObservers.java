@@ -37,6 +37,16 @@ final class TrafficObservers implements TrafficObserver {
     }
 
     @Override
+    public void eventRefused(String namespace, String reason) {
+        observers.forEach(o -> o.eventRefused(namespace, reason));
+    }
+
+    @Override
+    public void closedForBehaviour(String reason) {
+        observers.forEach(o -> o.closedForBehaviour(reason));
+    }
+
+    @Override
     public void bytesReceived(long bytes) {
         observers.forEach(o -> o.bytesReceived(bytes));
     }
