@@ -13,12 +13,17 @@ let url;
 const sockets = [];
 
 before(async () => {
-  cluster = await startCluster({ DRAIN_WINDOW: "1500" });
+  cluster = await startCluster({ DRAIN_WINDOW: "1500", DASHBOARD_INTERVAL: "500" });
   url = cluster.url;
 });
 
 after(async () => {
-  sockets.forEach((s) => s.disconnect());
+  // Close whole managers: a namespace socket left open would keep reconnecting to a stopped cluster forever.
+  sockets.forEach((s) => {
+    s.io.reconnection(false);
+    s.disconnect();
+    if (s.io.engine) s.io.engine.close();
+  });
   await cluster.stop();
 });
 
@@ -108,4 +113,52 @@ test("a draining node hands its clients over to the others, and what it acknowle
   for (const gap of gaps) assert.ok(gap() <= 3000, `a client was without a connection for ${gap()} ms`);
   assert.ok(acknowledged.length > 0);
   await waitFor(() => acknowledged.every((text) => heard.has(text)), 5000, "every acknowledged message was delivered");
+});
+
+test("a node killed with SIGKILL: its clients reconnect to the others and get their rooms back by joining again", async () => {
+  await cluster.restore();
+  const members = [];
+  for (let i = 0; i < 9; i++) {
+    const socket = io(`${url}/chat`, { transports: i % 2 ? ["websocket"] : ["polling", "websocket"], forceNew: true,
+      withCredentials: true, reconnectionDelay: 200, reconnectionDelayMax: 500 });
+    sockets.push(socket);
+    // The features' normal join flow: join the room on every connection.
+    socket.on("connect", () => socket.emit("joinRoom", "survivors"));
+    await once(socket, "connect", 10000);
+    members.push(socket);
+  }
+  const placement = await Promise.all(members.map(nodeOf));
+  const victim = placement[0];
+  const pid = cluster.pidOf(victim);
+  process.kill(pid, "SIGKILL");
+  await exited(pid);
+
+  await waitFor(() => members.every((socket) => socket.connected), 10000, "every client reconnected");
+  const homes = await Promise.all(members.map(nodeOf));
+  assert.ok(!homes.includes(victim), "nobody is on the killed node");
+
+  const heard = members.map(() => 0);
+  members.forEach((socket, i) => socket.on("chatToClient", (m) => m.message === "after the crash" && heard[i]++));
+  let sent = false;
+  for (let attempt = 0; !sent && attempt < 20; attempt++) {
+    const answer = await members[0].timeout(2000).emitWithAck("chatToRoom", { room: "survivors", message: "after the crash" });
+    sent = Boolean(answer && answer.sent);
+    if (!sent) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(sent, "the sender is back in the room");
+  await waitFor(() => heard.every((count) => count === 1), 5000, "every member got the message once");
+
+  // Cluster requests do not wait for the dead node: the dashboard soon counts two nodes, with no timeout.
+  const dashboard = io(`${url}/dashboard`, { forceNew: true, withCredentials: true });
+  sockets.push(dashboard);
+  const twoNodes = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no two-node update")), 5000);
+    dashboard.on("dashboardUpdate", (update) => {
+      if (update.nodes.length === 2) {
+        clearTimeout(timer);
+        resolve(update);
+      }
+    });
+  });
+  assert.ok(!twoNodes.nodes.some((node) => node.nodeId === victim));
 });

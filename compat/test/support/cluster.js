@@ -18,7 +18,7 @@ function freePort() {
   });
 }
 
-/** Starts the local cluster; resolves to { url, runDir, pidOf(nodeId), stop() }. `extraEnv` are gateway settings. */
+/** Starts the local cluster; resolves to { url, runDir, pidOf(nodeId), restore(), stop() }. `extraEnv` are gateway settings. */
 async function startCluster(extraEnv = {}) {
   const ports = [];
   for (let i = 0; i < 8; i++) ports.push(await freePort());
@@ -41,6 +41,8 @@ async function startCluster(extraEnv = {}) {
     url: `http://127.0.0.1:${ports[0]}`,
     runDir: env.RUN_DIR,
     pidOf: (nodeId) => Number(fs.readFileSync(path.join(env.RUN_DIR, `${nodeId}.pid`), "utf8").trim()),
+    /** Starts again whatever is not running (a node a test stopped). */
+    restore: () => run("up"),
     stop: () => run("down"),
   };
 }
