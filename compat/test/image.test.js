@@ -6,9 +6,9 @@ const { test, after } = require("node:test");
 const assert = require("node:assert/strict");
 const { execFileSync, spawn } = require("node:child_process");
 const fs = require("node:fs");
-const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
+const { freePort } = require("./support/ports");
 
 const root = path.resolve(__dirname, "../..");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "image-"));
@@ -19,15 +19,6 @@ after(() => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 test("the image's entrypoint starts the node, which answers a Socket.IO handshake", { timeout: 180000 }, async () => {
   const archive = path.join(work, "gateway-oci.tar");

@@ -1,22 +1,13 @@
 "use strict";
+const { freePort } = require("./ports");
 // Runs deploy/local/cluster.sh (Redis, three nodes, haproxy) on free ports of 127.0.0.1 in a temporary run directory.
 const { execFile } = require("node:child_process");
 const fs = require("node:fs");
-const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
 
 const script = path.resolve(__dirname, "../../../deploy/local/cluster.sh");
 
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts the local cluster; resolves to { url, runDir, pidOf(nodeId), restore(), stop() }. `extraEnv` are gateway settings. */
 async function startCluster(extraEnv = {}) {

@@ -1,18 +1,9 @@
 "use strict";
+const { freePort } = require("./ports");
 // Redis for the tests: REDIS_URL when set, else a redis-server started on a free port of 127.0.0.1 (and stopped).
 const { spawn } = require("node:child_process");
 const net = require("node:net");
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 function ping(port) {
   return new Promise((resolve) => {

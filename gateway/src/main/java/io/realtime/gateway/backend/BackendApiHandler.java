@@ -5,23 +5,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.namespace.Namespace;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.realtime.gateway.broadcast.BroadcastTarget;
 import io.realtime.gateway.broadcast.Broadcaster;
+import io.realtime.gateway.engineio.HttpExchange;
 import io.realtime.gateway.features.Events;
 import io.realtime.gateway.metrics.GatewayMetrics;
 import jakarta.validation.ConstraintViolation;
@@ -188,26 +184,17 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     }
 
     private void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Map<String, Object> body) {
-        byte[] json;
-        try {
-            json = mapper.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(json));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-        HttpUtil.setContentLength(response, json.length);
+        HttpExchange exchange = new HttpExchange(ctx.channel(), keepAlive, new DefaultHttpHeaders());
         if (status == HttpResponseStatus.UNAUTHORIZED) {
-            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+            exchange.commonHeaders().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
         }
         if (status == HttpResponseStatus.METHOD_NOT_ALLOWED) {
-            response.headers().set(HttpHeaderNames.ALLOW, "POST");
+            exchange.commonHeaders().set(HttpHeaderNames.ALLOW, "POST");
         }
-        if (keepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(response);
-        } else {
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        try {
+            exchange.respond(status, "application/json", mapper.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 

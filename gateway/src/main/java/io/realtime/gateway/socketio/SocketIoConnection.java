@@ -292,9 +292,31 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             observer.eventSent(packet.getNsp() == null || packet.getNsp().isEmpty() ? "/" : packet.getNsp(), packet.getName());
         }
         if (engine.isOpen()) {
-            engine.send(encoder.encode(packet));
+            engine.send(encodeOrExplain(packet));
         }
         return null;
+    }
+
+    /**
+     * A value that cannot be written as JSON (a cycle, a failing getter) must not escape into Netty or the handler:
+     * an ack becomes an error ack, an event is dropped; either way it is logged once, here.
+     */
+    private List<io.realtime.gateway.engineio.EnginePacket> encodeOrExplain(Packet packet) {
+        try {
+            return encoder.encode(packet);
+        } catch (IllegalArgumentException e) {
+            log.error("session {}: packet '{}' cannot be encoded: {}", getSessionId(),
+                    packet.getName() != null ? packet.getName() : packet.getSubType(), e.getMessage());
+            if (packet.getSubType() != PacketType.ACK) {
+                return List.of();
+            }
+            Packet error = new Packet(PacketType.MESSAGE, engine.version());
+            error.setSubType(PacketType.ACK);
+            error.setNsp(packet.getNsp());
+            error.setAckId(packet.getAckId());
+            error.setData(List.of(Map.of("error", Map.of("code", "internal_error", "message", "the answer could not be encoded"))));
+            return encoder.encode(error);
+        }
     }
 
     @Override

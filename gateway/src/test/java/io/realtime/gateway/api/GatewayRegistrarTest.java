@@ -56,6 +56,15 @@ class GatewayRegistrarTest {
             return CompletableFuture.supplyAsync(() -> List.of(value, value));
         }
 
+        @OnEvent("unwritable")
+        public Object unwritable() {
+            return new Object() {
+                public Object getSelf() {
+                    return this;
+                }
+            };
+        }
+
         @OnEvent("fire")
         public void fire(SocketIOClient client, String value) {
             client.sendEvent("fired", value);
@@ -72,7 +81,7 @@ class GatewayRegistrarTest {
     private static void register(SocketIOServer server) {
         GatewayRegistrar registrar = new GatewayRegistrar(server, Validators.create(), HandshakeAuthenticator.trusting());
         RegisteredGateway registered = registrar.register(new ShopGateway());
-        assertThat(registered.handledEvents()).containsExactlyInAnyOrder("order", "refuse", "crash", "later", "fire");
+        assertThat(registered.handledEvents()).containsExactlyInAnyOrder("order", "refuse", "crash", "later", "fire", "unwritable");
         assertThat(registered.emittedEvents()).containsExactly("welcome");
     }
 
@@ -135,6 +144,17 @@ class GatewayRegistrarTest {
 
             ws.sendText("42/shop,6[\"order\",{\"item\":\"tea\",\"quantity\":1}]");
             assertThat(ws.nextText()).startsWith("43/shop,6[");
+        }
+    }
+
+    @Test
+    void anAnswerThatCannotBeWrittenAsJsonBecomesAnErrorAck() {
+        try (RawWebSocket ws = shop()) {
+            ws.sendText("42/shop,9[\"unwritable\"]");
+
+            assertThat(ws.nextText()).startsWith("43/shop,9[{\"error\":{").contains("internal_error");
+            ws.sendText("42/shop,10[\"order\",{\"item\":\"tea\",\"quantity\":1}]");
+            assertThat(ws.nextText()).startsWith("43/shop,10[");
         }
     }
 
