@@ -1,0 +1,222 @@
+"use strict";
+// Benchmark: the gateway cluster against a reference cluster of Node.js socket.io 4 servers with
+// @socket.io/redis-adapter, same machine, same run, same workload, same lean client. Prints one machine-readable
+// line per measurement ("BENCH {...}") and the ratios ("RATIO {...}"). Not part of the default test run.
+//
+//   mvn -B -q -DskipTests package && cd compat && npm ci && node bench/bench.js
+//   (BENCH_SUBSCRIBERS=600 BENCH_SECONDS=5 BENCH_CONNECTIONS=2000)
+const { spawn } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
+const { LeanClient } = require("./lean-client");
+const { freePort } = require("../test/support/ports");
+const { startRedis } = require("../test/support/redis");
+
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS || 600);
+const SECONDS = Number(process.env.BENCH_SECONDS || 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 2000);
+const RATES = (process.env.BENCH_RATES || "10000,20000,40000,80000,120000").split(",").map(Number);
+const jar = path.resolve(__dirname, "../../gateway/target/gateway.jar");
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+function percentile(sorted, p) {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : null;
+}
+
+function procStats(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  const cpuSeconds = (Number(stat[11]) + Number(stat[12])) / 100;
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))[1]);
+  return { cpuSeconds, rssKb };
+}
+
+async function waitFor(predicate, ms, what) {
+  const deadline = Date.now() + ms;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function startServers(kind, redisUrl) {
+  const servers = [];
+  for (let i = 1; i <= 3; i++) {
+    const port = await freePort();
+    const child = kind === "java"
+      ? spawn("java", ["-Xmx1g", "-jar", jar], { stdio: ["pipe", "ignore", "inherit"], env: { ...process.env,
+        SOCKETIO_HOST: "127.0.0.1", SOCKETIO_PORT: String(port), MANAGEMENT_PORT: String(await freePort()), REDIS_URL: redisUrl,
+        NODE_ID: `java-${i}`, EVENT_RATE: "0", MAX_CONNECTIONS: "0", LOG_LEVEL: "WARN", DASHBOARD_INTERVAL: "600000" } })
+      : spawn("node", [path.join(__dirname, "node-server.js"), String(port), redisUrl], { stdio: ["pipe", "ignore", "inherit"] });
+    servers.push({ port, url: `http://127.0.0.1:${port}`, pid: child.pid, child });
+  }
+  for (const server of servers) {
+    await waitFor(async () => {
+      try {
+        return (await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`)).ok;
+      } catch {
+        return false;
+      }
+    }, 60000, `${kind} server on ${server.port}`);
+  }
+  return servers;
+}
+
+async function stopServers(servers) {
+  for (const server of servers) {
+    server.child.stdin.end();
+    server.child.kill("SIGTERM");
+  }
+  await Promise.all(servers.map((s) => new Promise((resolve) => (s.child.exitCode !== null ? resolve() : s.child.on("exit", resolve)))));
+}
+
+async function connectAll(servers, count, namespace, room) {
+  const clients = [];
+  for (let i = 0; i < count; i += 50) {
+    const batch = [];
+    for (let j = i; j < Math.min(count, i + 50); j++) {
+      batch.push(new LeanClient(servers[j % servers.length].url, namespace).connected);
+    }
+    clients.push(...(await Promise.all(batch)));
+  }
+  if (room) await Promise.all(clients.map((client) => client.emitWithAck("joinRoom", room)));
+  return clients;
+}
+
+async function echo(servers) {
+  const client = await new LeanClient(servers[0].url, "/").connected;
+  const rtts = [];
+  for (let i = 0; i < 2000; i++) {
+    const started = now();
+    await client.emitWithAck("events", { i });
+    rtts.push(now() - started);
+  }
+  rtts.sort((a, b) => a - b);
+  const parallel = await connectAll(servers, 50, "/");
+  const started = now();
+  await Promise.all(parallel.map(async (c) => { for (let i = 0; i < 200; i++) await c.emitWithAck("events", i); }));
+  const acksPerSecond = (50 * 200) / ((now() - started) / 1000);
+  [client, ...parallel].forEach((c) => c.close());
+  return { rttP50Ms: percentile(rtts, 0.5), rttP99Ms: percentile(rtts, 0.99), parallelAcksPerSecond: Math.round(acksPerSecond) };
+}
+
+async function fanout(servers, deliveriesPerSecond) {
+  const subscribers = await connectAll(servers, SUBSCRIBERS, "/chat", "bench");
+  const publisher = await new LeanClient(servers[0].url, "/chat").connected;
+  await publisher.emitWithAck("joinRoom", "bench");
+  const latencies = [];
+  let delivered = 0;
+  const onMessage = (m) => {
+    delivered++;
+    latencies.push(now() - JSON.parse(m.message).t);
+  };
+  subscribers.forEach((c) => c.on("chatToClient", onMessage));
+  publisher.on("chatToClient", onMessage);
+  const recipients = SUBSCRIBERS + 1;
+  const messagesPerSecond = deliveriesPerSecond / recipients;
+  const before = servers.map((s) => procStats(s.pid));
+  const generatorBefore = process.cpuUsage();
+  const started = now();
+  let sent = 0;
+  await new Promise((resolve) => {
+    const tick = setInterval(() => {
+      const due = Math.floor(((now() - started) / 1000) * messagesPerSecond);
+      while (sent < due) {
+        publisher.emit("chatToRoom", { room: "bench", message: JSON.stringify({ t: now(), pad: "x".repeat(60) }) });
+        sent++;
+      }
+      if (now() - started >= SECONDS * 1000) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 5);
+  });
+  const elapsed = (now() - started) / 1000;
+  await waitFor(() => delivered >= sent * recipients, 3000, "drain").catch(() => {});
+  const after = servers.map((s) => procStats(s.pid));
+  const generator = process.cpuUsage(generatorBefore);
+  const serverCpu = after.reduce((total, stats, i) => total + stats.cpuSeconds - before[i].cpuSeconds, 0);
+  latencies.sort((a, b) => a - b);
+  [publisher, ...subscribers].forEach((c) => c.close());
+  const expected = sent * recipients;
+  return {
+    targetDeliveriesPerSecond: deliveriesPerSecond, sent, recipients, delivered, loss: expected - delivered,
+    deliveriesPerSecond: Math.round(delivered / elapsed),
+    latencyMs: { p50: percentile(latencies, 0.5), p90: percentile(latencies, 0.9), p99: percentile(latencies, 0.99), max: latencies[latencies.length - 1] },
+    serverCpuSeconds: Number(serverCpu.toFixed(2)), cpuMicrosPerDelivery: delivered ? Number(((serverCpu * 1e6) / delivered).toFixed(2)) : null,
+    serverRssMb: after.map((s) => Math.round(s.rssKb / 1024)),
+    generatorCpuShare: Number(((generator.user + generator.system) / 1e6 / elapsed).toFixed(2)),
+  };
+}
+
+async function connections(servers) {
+  const before = procStats(servers[0].pid).rssKb;
+  const started = now();
+  const clients = await connectAll([servers[0]], CONNECTIONS, "/chat", "idle");
+  const seconds = (now() - started) / 1000;
+  await new Promise((r) => setTimeout(r, 2000));
+  const after = procStats(servers[0].pid).rssKb;
+  clients.forEach((c) => c.close());
+  return { connections: CONNECTIONS, connectsPerSecond: Math.round(CONNECTIONS / seconds), rssKbPerConnection: Number(((after - before) / CONNECTIONS).toFixed(1)) };
+}
+
+/** The lean client checked once against the official socket.io-client: each hears the other, bytes intact. */
+async function verifyLeanClient(servers) {
+  const { io } = require("socket.io-client");
+  const official = io(`${servers[1].url}/chat`, { transports: ["websocket"], forceNew: true, reconnection: false });
+  await new Promise((resolve) => official.on("connect", resolve));
+  await official.timeout(5000).emitWithAck("joinRoom", "check");
+  const lean = await new LeanClient(servers[0].url, "/chat").connected;
+  await lean.emitWithAck("joinRoom", "check");
+  const text = "é ✓ \" {json} " + "x".repeat(100);
+  const heardByOfficial = new Promise((resolve) => official.on("chatToClient", (m) => m.message === text && resolve(m)));
+  const heardByLean = new Promise((resolve) => lean.on("chatToClient", (m) => m.message === "from official" && resolve(m)));
+  lean.emit("chatToRoom", { room: "check", message: text });
+  official.emit("chatToRoom", { room: "check", message: "from official" });
+  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("lean client check failed")), 5000));
+  await Promise.race([Promise.all([heardByOfficial, heardByLean]), timeout]);
+  official.disconnect();
+  lean.close();
+}
+
+async function run(kind) {
+  const redis = await startRedis();
+  const servers = await startServers(kind, redis.url);
+  await verifyLeanClient(servers);
+  const results = { echo: await echo(servers), sweep: [] };
+  console.log("BENCH " + JSON.stringify({ target: kind, scenario: "echo", ...results.echo }));
+  for (const rate of RATES) {
+    const point = await fanout(servers, rate);
+    results.sweep.push(point);
+    console.log("BENCH " + JSON.stringify({ target: kind, scenario: "fanout", ...point }));
+    if (point.loss > 0 || point.latencyMs.p99 > 1000) break;
+  }
+  results.connections = await connections(servers);
+  console.log("BENCH " + JSON.stringify({ target: kind, scenario: "connections", ...results.connections }));
+  await stopServers(servers);
+  await redis.stop();
+  const passing = results.sweep.filter((p) => p.loss === 0 && p.latencyMs.p99 <= 1000);
+  results.knee = passing.length ? passing[passing.length - 1] : null;
+  results.at20k = results.sweep.find((p) => p.targetDeliveriesPerSecond === 20000) || null;
+  return results;
+}
+
+async function main() {
+  if (!fs.existsSync(jar)) throw new Error(`${jar} is missing: mvn -B -q -DskipTests package`);
+  const java = await run("java");
+  const node = await run("node");
+  const ratio = (a, b) => (a != null && b ? Number((a / b).toFixed(2)) : null);
+  console.log("RATIO " + JSON.stringify({
+    kneeDeliveriesPerSecond: { java: java.knee?.deliveriesPerSecond, node: node.knee?.deliveriesPerSecond, ratio: ratio(java.knee?.deliveriesPerSecond, node.knee?.deliveriesPerSecond) },
+    cpuMicrosPerDeliveryAtKnee: { java: java.knee?.cpuMicrosPerDelivery, node: node.knee?.cpuMicrosPerDelivery, ratio: ratio(java.knee?.cpuMicrosPerDelivery, node.knee?.cpuMicrosPerDelivery) },
+    p99MsAt20k: { java: java.at20k?.latencyMs.p99, node: node.at20k?.latencyMs.p99, ratio: ratio(java.at20k?.latencyMs.p99, node.at20k?.latencyMs.p99) },
+    rssKbPerIdleConnection: { java: java.connections.rssKbPerConnection, node: node.connections.rssKbPerConnection, ratio: ratio(java.connections.rssKbPerConnection, node.connections.rssKbPerConnection) },
+    echoP50Ms: { java: java.echo.rttP50Ms, node: node.echo.rttP50Ms, ratio: ratio(java.echo.rttP50Ms, node.echo.rttP50Ms) },
+    parallelAcksPerSecond: { java: java.echo.parallelAcksPerSecond, node: node.echo.parallelAcksPerSecond, ratio: ratio(java.echo.parallelAcksPerSecond, node.echo.parallelAcksPerSecond) },
+  }));
+  process.exit(0);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
