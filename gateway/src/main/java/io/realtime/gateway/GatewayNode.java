@@ -197,14 +197,14 @@ public final class GatewayNode implements AutoCloseable {
 
     private static Cluster joinCluster(GatewayConfig config, GatewayServer server, GatewayMetrics metrics) {
         if (config.redisUrl().isEmpty()) {
-            return Cluster.local(server, metrics);
+            return Cluster.local(server, metrics, server.broadcastEncoder());
         }
         GatewayConfig.ClusterSettings settings = config.cluster();
         return Cluster.redis(server, RedisAdapterOptions.builder(config.redisUrl().get())
                 .key(settings.key())
                 .requestTimeout(settings.requestTimeout())
                 .outageBuffer(settings.outageBufferSize(), settings.outageBufferAge())
-                .build(), metrics);
+                .build(), metrics, server.broadcastEncoder());
     }
 
     private static void deliverDataUpdate(GatewayServer server, Broadcaster broadcaster, String json) {

@@ -61,7 +61,12 @@ public final class Cluster implements AutoCloseable {
     }
 
     public static Cluster local(SocketIOServer server, ClusterObserver observer) {
-        return new Cluster(server, namespace -> new LocalAdapter(namespace, observer), null, observer);
+        return local(server, observer, null);
+    }
+
+    /** @param encoder encodes each broadcast once for all recipients ({@code null}: one encoding per recipient) */
+    public static Cluster local(SocketIOServer server, ClusterObserver observer, BroadcastEncoder encoder) {
+        return new Cluster(server, namespace -> new LocalAdapter(namespace, observer, encoder), null, observer);
     }
 
     /** Joins the cluster over Redis; fails when Redis cannot be reached now. */
@@ -70,8 +75,13 @@ public final class Cluster implements AutoCloseable {
     }
 
     public static Cluster redis(SocketIOServer server, RedisAdapterOptions options, ClusterObserver observer) {
+        return redis(server, options, observer, null);
+    }
+
+    public static Cluster redis(SocketIOServer server, RedisAdapterOptions options, ClusterObserver observer,
+                                BroadcastEncoder encoder) {
         RedisLink link = RedisLink.connect(options, observer);
-        return new Cluster(server, namespace -> new RedisAdapter(namespace, link, options, observer), link, observer);
+        return new Cluster(server, namespace -> new RedisAdapter(namespace, link, options, observer, encoder), link, observer);
     }
 
     /** The operators of a namespace ({@code /}, {@code /chat}); its adapter is created on first use. */

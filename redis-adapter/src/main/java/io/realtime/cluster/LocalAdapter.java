@@ -33,6 +33,7 @@ public class LocalAdapter implements ClusterAdapter {
     protected final Namespace namespace;
     protected final String name;
     protected final ClusterObserver observer;
+    private final BroadcastEncoder encoder;
     private final Map<String, ServerSideListener> serverSideListeners = new ConcurrentHashMap<>();
 
     public LocalAdapter(Namespace namespace) {
@@ -40,9 +41,14 @@ public class LocalAdapter implements ClusterAdapter {
     }
 
     public LocalAdapter(Namespace namespace, ClusterObserver observer) {
+        this(namespace, observer, null);
+    }
+
+    public LocalAdapter(Namespace namespace, ClusterObserver observer, BroadcastEncoder encoder) {
         this.namespace = namespace;
         this.name = namespace.getName().isEmpty() ? "/" : namespace.getName();
         this.observer = observer;
+        this.encoder = encoder;
     }
 
     @Override
@@ -53,12 +59,17 @@ public class LocalAdapter implements ClusterAdapter {
     @Override
     public void broadcast(ClusterPacket packet, BroadcastOptions opts) {
         Object[] args = packet.args().toArray();
+        List<SocketIOClient> selected = select(opts);
+        // Encoded once for all recipients when the server can (the same bytes go to every socket).
+        Object encoded = encoder != null && !selected.isEmpty() ? encoder.encode(name, packet) : null;
         int recipients = 0;
-        for (SocketIOClient client : select(opts)) {
+        for (SocketIOClient client : selected) {
             if (opts.volatile_() && !client.isWritable()) {
                 continue;
             }
-            client.sendEvent(packet.event(), args);
+            if (encoded == null || !encoder.send(client, encoded)) {
+                client.sendEvent(packet.event(), args);
+            }
             recipients++;
         }
         observer.delivered(name, recipients);

@@ -75,8 +75,9 @@ public final class RedisAdapter extends LocalAdapter {
     private record AckRequest(IntConsumer clientCount, Consumer<Object> ack) {
     }
 
-    public RedisAdapter(Namespace namespace, RedisLink link, RedisAdapterOptions options, ClusterObserver observer) {
-        super(namespace, observer);
+    public RedisAdapter(Namespace namespace, RedisLink link, RedisAdapterOptions options, ClusterObserver observer,
+                        BroadcastEncoder encoder) {
+        super(namespace, observer, encoder);
         this.link = link;
         this.options = options;
         this.broadcastChannel = options.key() + "#" + name + "#";

@@ -106,9 +106,13 @@ public final class GatewayRegistrar {
         }
         Class<?> payloadType = payloads.isEmpty() ? Object.class : payloads.get(0).getType();
         boolean returnsValue = method.getReturnType() != void.class;
+        // Executable validation costs microseconds per call: only methods with constraints pay for it.
+        boolean constrained = validator.getConstraintsForClass(gateway.getClass())
+                .getConstraintsForMethod(method.getName(), method.getParameterTypes()) != null;
         namespace.addEventListener(event, payloadType, (client, payload, ack) -> {
             Object[] args = arguments(method, client, payload, ack);
-            Set<ConstraintViolation<Object>> violations = validator.forExecutables().validateParameters(gateway, method, args);
+            Set<ConstraintViolation<Object>> violations = constrained
+                    ? validator.forExecutables().validateParameters(gateway, method, args) : Set.of();
             if (!violations.isEmpty()) {
                 observer.validationFailed(meta(namespace), event);
                 ErrorReplies.reply(client, ack, "validation_failed", describe(violations));

@@ -38,6 +38,8 @@ public final class EnginePacket {
     private final Type type;
     private final String text;
     private final byte[] binary;
+    /** The text record as UTF-8, computed once: a broadcast's packet is written to many connections. */
+    private volatile byte[] utf8;
 
     private EnginePacket(Type type, String text, byte[] binary) {
         this.type = type;
@@ -77,6 +79,16 @@ public final class EnginePacket {
     /** The packet as one Engine.IO text record: its type digit followed by its data. */
     public String encodeText() {
         return type.code + text;
+    }
+
+    /** {@link #encodeText()} in UTF-8; the same array every time (callers must not write it). */
+    public byte[] textUtf8() {
+        byte[] bytes = utf8;
+        if (bytes == null) {
+            bytes = encodeText().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            utf8 = bytes;
+        }
+        return bytes;
     }
 
     static EnginePacket decodeText(String record) {

@@ -292,7 +292,7 @@ public final class EngineSession {
 
     private WebSocketFrame toFrame(EnginePacket packet) {
         if (!packet.isBinary()) {
-            return new TextWebSocketFrame(packet.encodeText());
+            return new TextWebSocketFrame(Unpooled.wrappedBuffer(packet.textUtf8()));
         }
         if (version == EngineIOVersion.V4) {
             return new BinaryWebSocketFrame(Unpooled.wrappedBuffer(packet.binary()));

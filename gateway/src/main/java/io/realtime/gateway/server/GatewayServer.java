@@ -146,6 +146,11 @@ public class GatewayServer extends SocketIOServer {
         this.handshakesPerAddress = handshakesPerSecondPerAddress;
     }
 
+    /** Encodes each broadcast once for all its recipients (for the cluster adapters). */
+    public io.realtime.cluster.BroadcastEncoder broadcastEncoder() {
+        return new io.realtime.gateway.socketio.SharedBroadcastEncoder(new SocketIoEncoder(json.mapper()));
+    }
+
     /** Every observer as one: what the protocol layers and features report to. */
     public TrafficObserver observer() {
         return observer;

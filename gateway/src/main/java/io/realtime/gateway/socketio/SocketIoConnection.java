@@ -324,6 +324,13 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         return send(packet);
     }
 
+    void sendEncoded(String namespace, String event, List<io.realtime.gateway.engineio.EnginePacket> packets) {
+        observer.eventSent(namespace, event);
+        if (engine.isOpen()) {
+            engine.send(packets);
+        }
+    }
+
     /** Ends every namespace socket with a DISCONNECT packet, then closes the connection. */
     @Override
     public void disconnect() {
