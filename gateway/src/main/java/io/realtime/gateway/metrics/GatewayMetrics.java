@@ -89,8 +89,8 @@ public final class GatewayMetrics implements TrafficObserver, ClusterObserver {
         publishLatency = Timer.builder("socketio.cluster.publish.latency").serviceLevelObjectives(LATENCY_BUCKETS)
                 .description("time until Redis acknowledges a publish").register(registry);
         Gauge.builder("socketio.acks.pending", pendingAcks, AtomicLong::get).description("server-to-client acks awaited").register(registry);
-        REFUSAL_REASONS.forEach(reason -> counter("socketio.connections.refused", Tags.of("reason", reason)));
-        List.of("abuse", "slow_consumer").forEach(reason -> counter("socketio.connections.closed.behaviour", Tags.of("reason", reason)));
+        REFUSAL_REASONS.forEach(reason -> counter("socketio.connections.refused", "reason", reason));
+        List.of("abuse", "slow_consumer").forEach(reason -> counter("socketio.connections.closed.behaviour", "reason", reason));
     }
 
     /**
@@ -101,18 +101,18 @@ public final class GatewayMetrics implements TrafficObserver, ClusterObserver {
         namespaces.addAll(namespaceNames);
         events.addAll(eventNames);
         handledByNamespace.forEach((namespace, handled) -> handled.forEach(event -> {
-            counter("socketio.events.received", Tags.of("nsp", namespace, "event", event));
-            counter("socketio.handler.errors", Tags.of("nsp", namespace, "event", event));
-            counter("socketio.validation.errors", Tags.of("nsp", namespace, "event", event));
+            counter("socketio.events.received", "nsp", namespace, "event", event);
+            counter("socketio.handler.errors", "nsp", namespace, "event", event);
+            counter("socketio.validation.errors", "nsp", namespace, "event", event);
         }));
         for (String namespace : namespaceNames) {
-            counter("socketio.connects", Tags.of("nsp", namespace));
+            counter("socketio.connects", "nsp", namespace);
             for (String reason : DISCONNECT_REASONS) {
-                counter("socketio.disconnects", Tags.of("nsp", namespace, "reason", reason));
+                counter("socketio.disconnects", "nsp", namespace, "reason", reason);
             }
-            counter("socketio.room.joins", Tags.of("nsp", namespace));
-            counter("socketio.events.refused", Tags.of("nsp", namespace, "reason", "rate_limited"));
-            counter("socketio.room.leaves", Tags.of("nsp", namespace));
+            counter("socketio.room.joins", "nsp", namespace);
+            counter("socketio.events.refused", "nsp", namespace, "reason", "rate_limited");
+            counter("socketio.room.leaves", "nsp", namespace);
             recipients(namespace);
         }
     }
@@ -161,7 +161,7 @@ public final class GatewayMetrics implements TrafficObserver, ClusterObserver {
         functionCounter("socketio.cluster.reconnects", stats, ClusterStats::reconnects, "Redis reconnections");
         for (String type : CLUSTER_REQUESTS) {
             requestTimer(type);
-            counter("socketio.cluster.request.timeouts", Tags.of("type", type));
+            counter("socketio.cluster.request.timeouts", "type", type);
         }
     }
 
@@ -181,38 +181,38 @@ public final class GatewayMetrics implements TrafficObserver, ClusterObserver {
 
     @Override
     public void connected(String namespace) {
-        counter("socketio.connects", Tags.of("nsp", nsp(namespace))).increment();
+        counter("socketio.connects", "nsp", nsp(namespace)).increment();
     }
 
     @Override
     public void disconnected(String namespace, String reason) {
         String known = DISCONNECT_REASONS.contains(reason) ? reason : OTHER;
-        counter("socketio.disconnects", Tags.of("nsp", nsp(namespace), "reason", known)).increment();
+        counter("socketio.disconnects", "nsp", nsp(namespace), "reason", known).increment();
     }
 
     @Override
     public void refused(String reason) {
-        counter("socketio.connections.refused", Tags.of("reason", REFUSAL_REASONS.contains(reason) ? reason : OTHER)).increment();
+        counter("socketio.connections.refused", "reason", REFUSAL_REASONS.contains(reason) ? reason : OTHER).increment();
     }
 
     @Override
     public void eventReceived(String namespace, String event) {
-        counter("socketio.events.received", Tags.of("nsp", nsp(namespace), "event", event(event))).increment();
+        counter("socketio.events.received", "nsp", nsp(namespace), "event", event(event)).increment();
     }
 
     @Override
     public void eventSent(String namespace, String event) {
-        counter("socketio.events.sent", Tags.of("nsp", nsp(namespace), "event", event(event))).increment();
+        counter("socketio.events.sent", "nsp", nsp(namespace), "event", event(event)).increment();
     }
 
     @Override
     public void eventRefused(String namespace, String reason) {
-        counter("socketio.events.refused", Tags.of("nsp", nsp(namespace), "reason", reason)).increment();
+        counter("socketio.events.refused", "nsp", nsp(namespace), "reason", reason).increment();
     }
 
     @Override
     public void closedForBehaviour(String reason) {
-        counter("socketio.connections.closed.behaviour", Tags.of("reason", reason)).increment();
+        counter("socketio.connections.closed.behaviour", "reason", reason).increment();
     }
 
     @Override
@@ -236,22 +236,22 @@ public final class GatewayMetrics implements TrafficObserver, ClusterObserver {
 
     @Override
     public void handlerFailed(String namespace, String event) {
-        counter("socketio.handler.errors", Tags.of("nsp", nsp(namespace), "event", event(event))).increment();
+        counter("socketio.handler.errors", "nsp", nsp(namespace), "event", event(event)).increment();
     }
 
     @Override
     public void validationFailed(String namespace, String event) {
-        counter("socketio.validation.errors", Tags.of("nsp", nsp(namespace), "event", event(event))).increment();
+        counter("socketio.validation.errors", "nsp", nsp(namespace), "event", event(event)).increment();
     }
 
     @Override
     public void roomJoined(String namespace) {
-        counter("socketio.room.joins", Tags.of("nsp", nsp(namespace))).increment();
+        counter("socketio.room.joins", "nsp", nsp(namespace)).increment();
     }
 
     @Override
     public void roomLeft(String namespace) {
-        counter("socketio.room.leaves", Tags.of("nsp", nsp(namespace))).increment();
+        counter("socketio.room.leaves", "nsp", nsp(namespace)).increment();
     }
 
     @Override
@@ -290,7 +290,7 @@ public final class GatewayMetrics implements TrafficObserver, ClusterObserver {
 
     @Override
     public void requestTimedOut(String type) {
-        counter("socketio.cluster.request.timeouts", Tags.of("type", CLUSTER_REQUESTS.contains(type) ? type : OTHER)).increment();
+        counter("socketio.cluster.request.timeouts", "type", CLUSTER_REQUESTS.contains(type) ? type : OTHER).increment();
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------
@@ -303,8 +303,10 @@ public final class GatewayMetrics implements TrafficObserver, ClusterObserver {
         return events.contains(event) ? event : OTHER;
     }
 
-    private Counter counter(String name, Tags tags) {
-        return counters.computeIfAbsent(name + tags, key -> Counter.builder(name).tags(tags).register(registry));
+    /** Looked up per delivered event: a plain string key, because building {@link Tags} sorts and streams. */
+    private Counter counter(String name, String... tagKeysAndValues) {
+        return counters.computeIfAbsent(name + '|' + String.join("|", tagKeysAndValues),
+                key -> Counter.builder(name).tags(tagKeysAndValues).register(registry));
     }
 
     private DistributionSummary recipients(String namespace) {
