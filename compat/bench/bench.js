@@ -4,7 +4,7 @@
 // line per measurement ("BENCH {...}") and the ratios ("RATIO {...}"). Not part of the default test run.
 //
 //   mvn -B -q -DskipTests package && cd compat && npm ci && node bench/bench.js
-//   (BENCH_SUBSCRIBERS=600 BENCH_SECONDS=5 BENCH_CONNECTIONS=2000)
+//   (BENCH_SUBSCRIBERS=600 BENCH_SECONDS=10 BENCH_WARMUP_SECONDS=60 BENCH_CONNECTIONS=2000)
 const { execFileSync, spawn } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
@@ -13,12 +13,12 @@ const { freePort } = require("../test/support/ports");
 const { startRedis } = require("../test/support/redis");
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS || 600);
-const SECONDS = Number(process.env.BENCH_SECONDS || 5);
+const SECONDS = Number(process.env.BENCH_SECONDS || 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 2000);
 const RATES = (process.env.BENCH_RATES || "10000,20000,40000,80000,120000").split(",").map(Number);
-// Unmeasured fan-out before the sweep: a JFR profile of a cold run showed the JIT compiler threads using more CPU
-// than the event loops, which measured the JVM's warm-up rather than its steady state. Both targets get the same.
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS || 15);
+// Unmeasured fan-out before the sweep: profiles of short runs (JFR, perf by thread) showed the C2 compiler threads
+// using a third of the JVMs' CPU, so 5-s steps measured warm-up rather than steady state. Both targets get the same.
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS || 60);
 const TARGETS = (process.env.BENCH_TARGETS || "java,node").split(",");
 // Extra JVM options for the gateway nodes, "%i" replaced by the node number, e.g. for a profile:
 // BENCH_JAVA_OPTS="-XX:StartFlightRecording=dumponexit=true,settings=profile,filename=/tmp/node-%i.jfr"
