@@ -4,7 +4,7 @@
 // line per measurement ("BENCH {...}") and the ratios ("RATIO {...}"). Not part of the default test run.
 //
 //   mvn -B -q -DskipTests package && cd compat && npm ci && node bench/bench.js
-//   (BENCH_SUBSCRIBERS=600 BENCH_SECONDS=10 BENCH_WARMUP_SECONDS=60 BENCH_CONNECTIONS=2000)
+//   (BENCH_SUBSCRIBERS=600 BENCH_SECONDS=10 BENCH_WARMUP_SECONDS=60 BENCH_REPEAT=3 BENCH_CONNECTIONS=2000)
 const { execFileSync, spawn } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
@@ -20,14 +20,40 @@ const RATES = (process.env.BENCH_RATES || "10000,20000,40000,80000,120000").spli
 // using a third of the JVMs' CPU, so 5-s steps measured warm-up rather than steady state. Both targets get the same.
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS || 60);
 const TARGETS = (process.env.BENCH_TARGETS || "java,node").split(",");
+// Each echo and fan-out measurement is repeated and reported as the median of the runs (loss: the worst run).
+const REPEAT = Number(process.env.BENCH_REPEAT || 3);
 // Extra JVM options for the gateway nodes, "%i" replaced by the node number, e.g. for a profile:
 // BENCH_JAVA_OPTS="-XX:StartFlightRecording=dumponexit=true,settings=profile,filename=/tmp/node-%i.jfr"
 const JAVA_OPTS = (process.env.BENCH_JAVA_OPTS || "").split(" ").filter(Boolean);
-const jar = path.resolve(__dirname, "../../gateway/target/gateway.jar");
+const jar = process.env.BENCH_JAR || path.resolve(__dirname, "../../gateway/target/gateway.jar");
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 function percentile(sorted, p) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : null;
+}
+
+function median(values) {
+  const sorted = values.filter((v) => v != null).sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : null;
+}
+
+/** The median of each figure over repeated runs of one measurement; loss is the worst run's. */
+function medianOf(runs) {
+  const merged = {};
+  for (const key of Object.keys(runs[0])) {
+    const values = runs.map((run) => run[key]);
+    if (key === "loss") merged[key] = Math.max(...values);
+    else if (typeof values[0] === "number") merged[key] = median(values);
+    else if (values[0] && typeof values[0] === "object" && !Array.isArray(values[0])) merged[key] = medianOf(values);
+    else merged[key] = values[0];
+  }
+  return merged;
+}
+
+async function repeated(measure) {
+  const runs = [];
+  for (let i = 0; i < REPEAT; i++) runs.push(await measure());
+  return { ...medianOf(runs), runs: runs.length };
 }
 
 function procStats(pid) {
@@ -202,10 +228,10 @@ async function run(kind) {
   const servers = await startServers(kind, redis.url);
   await verifyLeanClient(servers);
   await fanout(servers, RATES[0], WARMUP_SECONDS);
-  const results = { echo: await echo(servers), sweep: [] };
+  const results = { echo: await repeated(() => echo(servers)), sweep: [] };
   console.log("BENCH " + JSON.stringify({ target: kind, scenario: "echo", ...results.echo }));
   for (const rate of RATES) {
-    const point = await fanout(servers, rate);
+    const point = await repeated(() => fanout(servers, rate));
     results.sweep.push(point);
     console.log("BENCH " + JSON.stringify({ target: kind, scenario: "fanout", ...point }));
     if (point.loss > 0 || point.latencyMs.p99 > 1000) break;

@@ -2,15 +2,20 @@ package io.realtime.cluster;
 
 import com.corundumstudio.socketio.SocketIOClient;
 
+import java.util.List;
+
 /**
- * Lets a server encode a broadcast once and hand the same bytes to every recipient, instead of serializing the event
- * once per client. Optional: without it, each recipient gets {@code sendEvent}.
+ * Lets a server encode a broadcast once and hand the same bytes to all its recipients together, instead of
+ * serializing the event once per client. Optional: without it, each recipient gets {@code sendEvent}.
  */
 public interface BroadcastEncoder {
 
-    /** Encodes an event of a namespace ({@code /}, {@code /chat}); the result goes to {@link #send} for each recipient. */
+    /** Encodes an event of a namespace ({@code /}, {@code /chat}); the result goes to {@link #sendAll}. */
     Object encode(String namespace, ClusterPacket packet);
 
-    /** Sends an encoded event to one client; {@code false} when this client needs the ordinary path. */
-    boolean send(SocketIOClient client, Object encoded);
+    /**
+     * Sends an encoded event to its recipients; returns those it could not serve, which get the ordinary
+     * {@code sendEvent} path.
+     */
+    List<SocketIOClient> sendAll(Object encoded, List<SocketIOClient> recipients);
 }

@@ -58,21 +58,18 @@ public class LocalAdapter implements ClusterAdapter {
 
     @Override
     public void broadcast(ClusterPacket packet, BroadcastOptions opts) {
-        Object[] args = packet.args().toArray();
-        List<SocketIOClient> selected = select(opts);
-        // Encoded once for all recipients when the server can (the same bytes go to every socket).
-        Object encoded = encoder != null && !selected.isEmpty() ? encoder.encode(name, packet) : null;
-        int recipients = 0;
-        for (SocketIOClient client : selected) {
-            if (opts.volatile_() && !client.isWritable()) {
-                continue;
-            }
-            if (encoded == null || !encoder.send(client, encoded)) {
-                client.sendEvent(packet.event(), args);
-            }
-            recipients++;
+        List<SocketIOClient> recipients = select(opts);
+        if (opts.volatile_()) {
+            recipients.removeIf(client -> !client.isWritable());
         }
-        observer.delivered(name, recipients);
+        // Encoded once and handed over in one go when the server can (the same bytes go to every socket).
+        List<SocketIOClient> unserved = encoder != null && !recipients.isEmpty()
+                ? encoder.sendAll(encoder.encode(name, packet), recipients) : recipients;
+        if (!unserved.isEmpty()) {
+            Object[] args = packet.args().toArray();
+            unserved.forEach(client -> client.sendEvent(packet.event(), args));
+        }
+        observer.delivered(name, recipients.size());
     }
 
     @Override

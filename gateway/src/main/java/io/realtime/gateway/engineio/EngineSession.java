@@ -2,16 +2,13 @@ package io.realtime.gateway.engineio;
 
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.protocol.EngineIOVersion;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.realtime.gateway.stats.TrafficObserver;
 import org.slf4j.Logger;
@@ -170,6 +167,34 @@ public final class EngineSession {
         });
     }
 
+    /**
+     * The same packets as many other sessions of this loop ({@link SessionFanOut}): on an idle WebSocket they are
+     * written as the shared frames and {@code true} says that {@link #flushWrites()} must follow; otherwise they go
+     * through the outbox like any other send.
+     */
+    boolean writeShared(WebSocketFrames.Shared frames) {
+        if (state != State.OPEN) {
+            return false;
+        }
+        List<EnginePacket> packets = frames.packets();
+        if (transport == Transport.WEBSOCKET && webSocket != null && outbox.isEmpty()) {
+            for (int i = 0; i < packets.size(); i++) {
+                writeFrame(frames.frame(i, version, webSocket.alloc()));
+            }
+            return true;
+        }
+        packets.forEach(this::enqueue);
+        flush();
+        return false;
+    }
+
+    /** Sends what {@link #writeShared} wrote. */
+    void flushWrites() {
+        if (webSocket != null) {
+            flushWebSocket();
+        }
+    }
+
     private void enqueue(EnginePacket packet) {
         outbox.add(packet);
         outboxBytes += packet.isBinary() ? packet.binary().length : packet.text().length() + 1;
@@ -204,13 +229,10 @@ public final class EngineSession {
         }
         if (transport == Transport.WEBSOCKET && webSocket != null) {
             for (EnginePacket packet : outbox) {
-                WebSocketFrame frame = toFrame(packet);
-                observer.bytesSent(frame.content().readableBytes());
-                webSocket.write(frame);
+                writeFrame(WebSocketFrames.encode(packet, version, webSocket.alloc()));
             }
             clearOutbox();
-            webSocket.flush();
-            checkBacklog(pendingBytes(webSocket));
+            flushWebSocket();
         } else if (transport == Transport.POLLING && pendingPoll != null) {
             answerPoll(drainOutbox());
         } else {
@@ -290,14 +312,15 @@ public final class EngineSession {
         }
     }
 
-    private WebSocketFrame toFrame(EnginePacket packet) {
-        if (!packet.isBinary()) {
-            return new TextWebSocketFrame(Unpooled.wrappedBuffer(packet.textUtf8()));
-        }
-        if (version == EngineIOVersion.V4) {
-            return new BinaryWebSocketFrame(Unpooled.wrappedBuffer(packet.binary()));
-        }
-        return new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {4}, packet.binary()));
+    /** A complete frame, past Netty's frame encoder (which passes bytes through); the void promise spares an object per write. */
+    private void writeFrame(io.netty.buffer.ByteBuf frame) {
+        observer.bytesSent(frame.readableBytes());
+        webSocket.write(frame, webSocket.voidPromise());
+    }
+
+    private void flushWebSocket() {
+        webSocket.flush();
+        checkBacklog(pendingBytes(webSocket));
     }
 
     // ---- long-polling --------------------------------------------------------------------------------------

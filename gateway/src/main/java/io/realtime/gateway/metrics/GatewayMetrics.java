@@ -201,8 +201,8 @@ public final class GatewayMetrics implements TrafficObserver, ClusterObserver {
     }
 
     @Override
-    public void eventSent(String namespace, String event) {
-        counter("socketio.events.sent", "nsp", nsp(namespace), "event", event(event)).increment();
+    public void eventsSent(String namespace, String event, int count) {
+        counter("socketio.events.sent", "nsp", nsp(namespace), "event", event(event)).increment(count);
     }
 
     @Override

@@ -64,6 +64,7 @@ public class GatewayServer extends SocketIOServer {
     private final TrafficStats stats = new TrafficStats();
     private final List<TrafficObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(stats));
     private final TrafficObserver observer = TrafficObserver.all(observers);
+    private final io.realtime.gateway.engineio.SessionFanOut fanOut = new io.realtime.gateway.engineio.SessionFanOut();
     private final java.util.Map<String, io.netty.channel.ChannelHandler> httpHandlers = new java.util.LinkedHashMap<>();
 
     private EventLoopGroup bossGroup;
@@ -148,7 +149,7 @@ public class GatewayServer extends SocketIOServer {
 
     /** Encodes each broadcast once for all its recipients (for the cluster adapters). */
     public io.realtime.cluster.BroadcastEncoder broadcastEncoder() {
-        return new io.realtime.gateway.socketio.SharedBroadcastEncoder(new SocketIoEncoder(json.mapper()));
+        return new io.realtime.gateway.socketio.SharedBroadcastEncoder(new SocketIoEncoder(json.mapper()), fanOut, observer);
     }
 
     /** Every observer as one: what the protocol layers and features report to. */

@@ -59,11 +59,13 @@ public final class GatewaySocket extends NamespaceClient {
         return getNamespace().getName().isEmpty() ? "/" : getNamespace().getName();
     }
 
-    /** Sends an event already encoded for every recipient (a broadcast); nothing once the socket has ended. */
-    void sendEncoded(String namespace, String event, java.util.List<io.realtime.gateway.engineio.EnginePacket> packets) {
-        if (!disconnected.get()) {
-            connection.sendEncoded(namespace, event, packets);
-        }
+    /** Whether packets sent now can still reach the client: the socket has not ended, nor its connection. */
+    boolean isLive() {
+        return !disconnected.get() && connection.engineSession().isOpen();
+    }
+
+    io.realtime.gateway.engineio.EngineSession engineSession() {
+        return connection.engineSession();
     }
 
     /** Why the socket ended, in socket.io's words ({@code "client namespace disconnect"}, {@code "ping timeout"}...). */

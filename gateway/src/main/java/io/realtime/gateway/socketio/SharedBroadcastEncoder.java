@@ -6,19 +6,28 @@ import com.corundumstudio.socketio.protocol.PacketType;
 import io.realtime.cluster.BroadcastEncoder;
 import io.realtime.cluster.ClusterPacket;
 import io.realtime.gateway.engineio.EnginePacket;
+import io.realtime.gateway.engineio.EngineSession;
+import io.realtime.gateway.engineio.SessionFanOut;
+import io.realtime.gateway.stats.TrafficObserver;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Encodes a broadcast once into Engine.IO packets (immutable, so every session can hold the same instances) and
- * gives them to each recipient's session, instead of one JSON serialization per client.
+ * hands them to all the recipients' sessions together ({@link SessionFanOut}), instead of one JSON serialization
+ * and one task per client. The events sent are counted once per broadcast.
  */
 public final class SharedBroadcastEncoder implements BroadcastEncoder {
 
     private final SocketIoEncoder encoder;
+    private final SessionFanOut fanOut;
+    private final TrafficObserver observer;
 
-    public SharedBroadcastEncoder(SocketIoEncoder encoder) {
+    public SharedBroadcastEncoder(SocketIoEncoder encoder, SessionFanOut fanOut, TrafficObserver observer) {
         this.encoder = encoder;
+        this.fanOut = fanOut;
+        this.observer = observer;
     }
 
     private record Encoded(String namespace, String event, List<EnginePacket> packets) {
@@ -35,11 +44,23 @@ public final class SharedBroadcastEncoder implements BroadcastEncoder {
     }
 
     @Override
-    public boolean send(SocketIOClient client, Object encoded) {
-        if (!(client instanceof GatewaySocket socket) || !(encoded instanceof Encoded shared)) {
-            return false;
+    public List<SocketIOClient> sendAll(Object encoded, List<SocketIOClient> recipients) {
+        if (!(encoded instanceof Encoded shared)) {
+            return recipients;
         }
-        socket.sendEncoded(shared.namespace(), shared.event(), shared.packets());
-        return true;
+        List<EngineSession> sessions = new ArrayList<>(recipients.size());
+        List<SocketIOClient> unserved = new ArrayList<>(0);
+        for (SocketIOClient client : recipients) {
+            if (!(client instanceof GatewaySocket socket)) {
+                unserved.add(client);
+            } else if (socket.isLive()) {
+                sessions.add(socket.engineSession());
+            }
+        }
+        if (!sessions.isEmpty()) {
+            observer.eventsSent(shared.namespace(), shared.event(), sessions.size());
+            fanOut.send(sessions, shared.packets());
+        }
+        return unserved;
     }
 }

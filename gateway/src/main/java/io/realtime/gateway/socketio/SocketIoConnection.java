@@ -289,7 +289,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     @Override
     public io.netty.channel.ChannelFuture send(Packet packet) {
         if (packet.getSubType() == PacketType.EVENT) {
-            observer.eventSent(packet.getNsp() == null || packet.getNsp().isEmpty() ? "/" : packet.getNsp(), packet.getName());
+            observer.eventsSent(packet.getNsp() == null || packet.getNsp().isEmpty() ? "/" : packet.getNsp(), packet.getName(), 1);
         }
         if (engine.isOpen()) {
             engine.send(encodeOrExplain(packet));
@@ -322,13 +322,6 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     @Override
     public io.netty.channel.ChannelFuture send(Packet packet, Transport transport) {
         return send(packet);
-    }
-
-    void sendEncoded(String namespace, String event, List<io.realtime.gateway.engineio.EnginePacket> packets) {
-        observer.eventSent(namespace, event);
-        if (engine.isOpen()) {
-            engine.send(packets);
-        }
     }
 
     /** Ends every namespace socket with a DISCONNECT packet, then closes the connection. */

@@ -19,7 +19,8 @@ public interface TrafficObserver {
     default void eventReceived(String namespace, String event) {
     }
 
-    default void eventSent(String namespace, String event) {
+    /** {@code count} clients were sent an event (a broadcast is counted once, with its recipients). */
+    default void eventsSent(String namespace, String event, int count) {
     }
 
     /** An event refused before any handler saw it ({@code rate_limited}). */

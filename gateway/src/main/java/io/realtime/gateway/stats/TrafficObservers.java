@@ -32,8 +32,8 @@ final class TrafficObservers implements TrafficObserver {
     }
 
     @Override
-    public void eventSent(String namespace, String event) {
-        observers.forEach(o -> o.eventSent(namespace, event));
+    public void eventsSent(String namespace, String event, int count) {
+        observers.forEach(o -> o.eventsSent(namespace, event, count));
     }
 
     @Override

@@ -43,8 +43,8 @@ public final class TrafficStats implements TrafficObserver {
     }
 
     @Override
-    public void eventSent(String namespace, String event) {
-        of(namespace).eventsOut.increment();
+    public void eventsSent(String namespace, String event, int count) {
+        of(namespace).eventsOut.add(count);
     }
 
     @Override

@@ -1,0 +1,90 @@
+package io.realtime.gateway.engineio;
+
+import io.netty.channel.EventLoop;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Sends the same packets to many sessions, as a broadcast does: one task per event loop instead of one per
+ * session; on each loop the WebSocket frames are built once and every connection writes the same bytes.
+ *
+ * <p>The connections written are flushed together by a task queued behind the ones already waiting on that loop:
+ * when broadcasts arrive faster than the loop runs them, a connection gets several of them in one system call;
+ * when the loop keeps up, each broadcast is flushed right after it is written. Each session still receives its
+ * packets in the order they were sent to it from one thread.
+ */
+public final class SessionFanOut {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionFanOut.class);
+
+    private final Map<EventLoop, PendingFlush> pendingFlushes = new ConcurrentHashMap<>();
+
+    public void send(List<EngineSession> sessions, List<EnginePacket> packets) {
+        Map<EventLoop, List<EngineSession>> byLoop = new IdentityHashMap<>();
+        for (EngineSession session : sessions) {
+            byLoop.computeIfAbsent(session.eventLoop(), loop -> new ArrayList<>()).add(session);
+        }
+        Map.Entry<EventLoop, List<EngineSession>> onThisLoop = null;
+        for (Map.Entry<EventLoop, List<EngineSession>> group : byLoop.entrySet()) {
+            if (group.getKey().inEventLoop()) {
+                onThisLoop = group;
+            } else {
+                group.getKey().execute(() -> sendOnLoop(group.getKey(), group.getValue(), packets));
+            }
+        }
+        // The other loops are already at work; this thread's own share goes last.
+        if (onThisLoop != null) {
+            sendOnLoop(onThisLoop.getKey(), onThisLoop.getValue(), packets);
+        }
+    }
+
+    private void sendOnLoop(EventLoop loop, List<EngineSession> sessions, List<EnginePacket> packets) {
+        PendingFlush flush = pendingFlushes.computeIfAbsent(loop, PendingFlush::new);
+        WebSocketFrames.Shared frames = new WebSocketFrames.Shared(packets);
+        try {
+            for (EngineSession session : sessions) {
+                try {
+                    if (session.writeShared(frames)) {
+                        flush.add(session);
+                    }
+                } catch (RuntimeException e) {
+                    // One broken connection must not cost the others their copy.
+                    log.warn("session {}: broadcast not delivered: {}", session.id(), e.toString());
+                }
+            }
+        } finally {
+            frames.release();
+        }
+    }
+
+    /** The WebSocket sessions of one loop written since its last flush; only touched on that loop. */
+    private static final class PendingFlush implements Runnable {
+        private final EventLoop loop;
+        private final List<EngineSession> written = new ArrayList<>();
+
+        PendingFlush(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        void add(EngineSession session) {
+            if (written.isEmpty()) {
+                loop.execute(this);
+            }
+            written.add(session);
+        }
+
+        @Override
+        public void run() {
+            for (EngineSession session : written) {
+                session.flushWrites();
+            }
+            written.clear();
+        }
+    }
+}
