@@ -15,7 +15,7 @@ const { startRedis } = require("../test/support/redis");
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS || 600);
 const SECONDS = Number(process.env.BENCH_SECONDS || 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 2000);
-const RATES = (process.env.BENCH_RATES || "10000,20000,40000,80000,120000").split(",").map(Number);
+const RATES = (process.env.BENCH_RATES || "20000,40000,80000,120000,160000,200000,240000").split(",").map(Number);
 // Unmeasured fan-out before the sweep: profiles of short runs (JFR, perf by thread) showed the C2 compiler threads
 // using a third of the JVMs' CPU, so 5-s steps measured warm-up rather than steady state. Both targets get the same.
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS || 60);
@@ -43,6 +43,7 @@ function medianOf(runs) {
   for (const key of Object.keys(runs[0])) {
     const values = runs.map((run) => run[key]);
     if (key === "loss") merged[key] = Math.max(...values);
+    else if (typeof values[0] === "boolean") merged[key] = values.some(Boolean);
     else if (typeof values[0] === "number") merged[key] = median(values);
     else if (values[0] && typeof values[0] === "object" && !Array.isArray(values[0])) merged[key] = medianOf(values);
     else merged[key] = values[0];
@@ -54,6 +55,14 @@ async function repeated(measure) {
   const runs = [];
   for (let i = 0; i < REPEAT; i++) runs.push(await measure());
   return { ...medianOf(runs), runs: runs.length };
+}
+
+/** Busy and total jiffies of the whole machine (all cores), from /proc/stat. */
+function machineJiffies() {
+  const fields = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = fields[3] + fields[4];
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
 }
 
 function procStats(pid) {
@@ -147,6 +156,7 @@ async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
   const recipients = SUBSCRIBERS + 1;
   const messagesPerSecond = deliveriesPerSecond / recipients;
   const before = servers.map((s) => procStats(s.pid));
+  const machineBefore = machineJiffies();
   const generatorBefore = process.cpuUsage();
   const started = now();
   let sent = 0;
@@ -166,7 +176,11 @@ async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
   const elapsed = (now() - started) / 1000;
   await waitFor(() => delivered >= sent * recipients, 3000, "drain").catch(() => {});
   const after = servers.map((s) => procStats(s.pid));
+  const machineAfter = machineJiffies();
   const generator = process.cpuUsage(generatorBefore);
+  const generatorCpuShare = Number(((generator.user + generator.system) / 1e6 / elapsed).toFixed(2));
+  // The generator is one Node.js thread: near a full core, it (not the servers) sets the pace.
+  if (generatorCpuShare >= 0.9) console.error(`bench: the load generator used ${generatorCpuShare} of a core at ${deliveriesPerSecond}/s; it is the limit`);
   const serverCpu = after.reduce((total, stats, i) => total + stats.cpuSeconds - before[i].cpuSeconds, 0);
   latencies.sort((a, b) => a - b);
   [publisher, ...subscribers].forEach((c) => c.close());
@@ -177,7 +191,8 @@ async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
     latencyMs: { p50: percentile(latencies, 0.5), p90: percentile(latencies, 0.9), p99: percentile(latencies, 0.99), max: latencies[latencies.length - 1] },
     serverCpuSeconds: Number(serverCpu.toFixed(2)), cpuMicrosPerDelivery: delivered ? Number(((serverCpu * 1e6) / delivered).toFixed(2)) : null,
     serverRssMb: after.map((s) => Math.round(s.rssKb / 1024)),
-    generatorCpuShare: Number(((generator.user + generator.system) / 1e6 / elapsed).toFixed(2)),
+    generatorCpuShare, generatorBound: generatorCpuShare >= 0.9,
+    machineCpuShare: Number(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)).toFixed(2)),
   };
 }
 
@@ -227,6 +242,9 @@ async function run(kind) {
   const redis = await startRedis();
   const servers = await startServers(kind, redis.url);
   await verifyLeanClient(servers);
+  // Unmeasured warm-up of every path measured below, so that both targets are measured in steady state.
+  const warmUntil = Date.now() + 10000;
+  for (let i = 0; i < 20 && Date.now() < warmUntil; i++) await echo(servers);
   await fanout(servers, RATES[0], WARMUP_SECONDS);
   const results = { echo: await repeated(() => echo(servers)), sweep: [] };
   console.log("BENCH " + JSON.stringify({ target: kind, scenario: "echo", ...results.echo }));
@@ -242,8 +260,20 @@ async function run(kind) {
   await redis.stop();
   const passing = results.sweep.filter((p) => p.loss === 0 && p.latencyMs.p99 <= 1000);
   results.knee = passing.length ? passing[passing.length - 1] : null;
+  // What ended the sweep: the first failing step (with how busy the machine and the generator were), or the last rate.
+  const failed = results.sweep.find((p) => !passing.includes(p));
+  results.sweepEnd = failed
+    ? { failedAt: failed.targetDeliveriesPerSecond, machineCpuShare: failed.machineCpuShare, generatorBound: failed.generatorBound }
+    : { failedAt: null, lastRate: RATES[RATES.length - 1] };
   results.at20k = results.sweep.find((p) => p.targetDeliveriesPerSecond === 20000) || null;
   return results;
+}
+
+function pointsAt(java, node, rate, figure, ratio) {
+  const at = (results) => results.sweep.find((p) => p.targetDeliveriesPerSecond === rate);
+  const j = at(java) ? figure(at(java)) : null;
+  const n = at(node) ? figure(at(node)) : null;
+  return { java: j, node: n, ratio: ratio(j, n) };
 }
 
 async function main() {
@@ -260,6 +290,9 @@ async function main() {
     javaHeapKbPerIdleConnection: java.connections.heapKbPerConnection,
     echoP50Ms: { java: java.echo.rttP50Ms, node: node.echo.rttP50Ms, ratio: ratio(java.echo.rttP50Ms, node.echo.rttP50Ms) },
     parallelAcksPerSecond: { java: java.echo.parallelAcksPerSecond, node: node.echo.parallelAcksPerSecond, ratio: ratio(java.echo.parallelAcksPerSecond, node.echo.parallelAcksPerSecond) },
+    cpuMicrosPerDeliveryByRate: Object.fromEntries(RATES.map((rate) => [rate, pointsAt(java, node, rate, (p) => p.cpuMicrosPerDelivery, ratio)])),
+    p99MsByRate: Object.fromEntries(RATES.map((rate) => [rate, pointsAt(java, node, rate, (p) => p.latencyMs.p99, ratio)])),
+    sweepEnd: { java: java.sweepEnd, node: node.sweepEnd },
   }));
   process.exit(0);
 }

@@ -107,7 +107,8 @@ public class LocalAdapter implements ClusterAdapter {
 
     /** Whether a socket of this node is in {@code room}. */
     protected boolean hasRoom(String room) {
-        return namespace.getRoomClients(room).iterator().hasNext() || clientById(room) != null;
+        // The size of the room's id set: getRoomClients would build the list of its clients just to look at one.
+        return namespace.getRoomClientsInCluster(room) > 0 || clientById(room) != null;
     }
 
     @Override
@@ -192,6 +193,13 @@ public class LocalAdapter implements ClusterAdapter {
 
     /** The local sockets {@code opts} select, each once, in a stable order. */
     protected List<SocketIOClient> select(BroadcastOptions opts) {
+        // The common cases, one room or everyone and nobody left out, need none of the merging below.
+        if (opts.except().isEmpty() && opts.rooms().size() == 1) {
+            return roomMembers(opts.rooms().iterator().next());
+        }
+        if (opts.except().isEmpty() && opts.rooms().isEmpty()) {
+            return new ArrayList<>(namespace.getAllClients());
+        }
         Set<UUID> excluded = new HashSet<>();
         for (String room : opts.except()) {
             namespace.getRoomClients(room).forEach(client -> excluded.add(client.getSessionId()));
@@ -214,6 +222,17 @@ public class LocalAdapter implements ClusterAdapter {
         }
         selected.keySet().removeAll(excluded);
         return new ArrayList<>(selected.values());
+    }
+
+    /** The sockets in {@code room}, or the socket whose id it is (each socket is in a room of its own id). */
+    private List<SocketIOClient> roomMembers(String room) {
+        List<SocketIOClient> members = new ArrayList<>(namespace.getRoomClientsInCluster(room) + 1);
+        namespace.getRoomClients(room).forEach(members::add);
+        SocketIOClient byId = clientById(room);
+        if (byId != null && !members.contains(byId)) {
+            members.add(byId);
+        }
+        return members;
     }
 
     private SocketIOClient clientById(String id) {
