@@ -188,9 +188,9 @@ public final class EngineSession {
         return false;
     }
 
-    /** Sends what {@link #writeShared} wrote. */
+    /** Sends what {@link #writeShared} wrote (a session closed since then has gone with its channel). */
     void flushWrites() {
-        if (webSocket != null) {
+        if (webSocket != null && state != State.CLOSED) {
             flushWebSocket();
         }
     }
