@@ -246,6 +246,7 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         // The frame decoder is in place as soon as handshake() returns: frames must find their handler from now on.
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addBefore(NAME, WEBSOCKET_AGGREGATOR, new WebSocketFrameAggregator(options.maxPayload()));
+        pipeline.addBefore(NAME, CloseFrameOnce.NAME, new CloseFrameOnce());
         pipeline.replace(NAME, WEBSOCKET_HANDLER, new WebSocketFrameHandler(session));
     }
 
