@@ -66,7 +66,8 @@ public final class SessionFanOut {
     /** The WebSocket sessions of one loop written since its last flush; only touched on that loop. */
     private static final class PendingFlush implements Runnable {
         private final EventLoop loop;
-        private final List<EngineSession> written = new ArrayList<>();
+        private List<EngineSession> written = new ArrayList<>();
+        private List<EngineSession> flushing = new ArrayList<>();
 
         PendingFlush(EventLoop loop) {
             this.loop = loop;
@@ -81,10 +82,22 @@ public final class SessionFanOut {
 
         @Override
         public void run() {
-            for (EngineSession session : written) {
-                session.flushWrites();
+            // A flush can close a session, whose disconnect listeners may broadcast on this very loop: what they
+            // write goes to a fresh list and a flush of its own, never into the list being walked.
+            List<EngineSession> batch = written;
+            written = flushing;
+            flushing = batch;
+            try {
+                for (EngineSession session : batch) {
+                    try {
+                        session.flushWrites();
+                    } catch (RuntimeException e) {
+                        log.warn("session {}: flush failed: {}", session.id(), e.toString());
+                    }
+                }
+            } finally {
+                batch.clear();
             }
-            written.clear();
         }
     }
 }
