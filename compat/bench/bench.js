@@ -11,6 +11,7 @@ const path = require("node:path");
 const { LeanClient } = require("./lean-client");
 const { freePort } = require("../test/support/ports");
 const { startRedis } = require("../test/support/redis");
+const { waitFor } = require("../test/support/node");
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS || 600);
 const SECONDS = Number(process.env.BENCH_SECONDS || 10);
@@ -70,14 +71,6 @@ function procStats(pid) {
   const cpuSeconds = (Number(stat[11]) + Number(stat[12])) / 100;
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))[1]);
   return { cpuSeconds, rssKb };
-}
-
-async function waitFor(predicate, ms, what) {
-  const deadline = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function startServers(kind, redisUrl) {

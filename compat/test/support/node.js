@@ -72,10 +72,10 @@ function once(emitter, event, ms = 5000) {
   });
 }
 
-/** Polls `predicate` every 20 ms until it is true, or rejects after `ms`. */
+/** Polls `predicate` (which may be async) every 20 ms until it is true, or rejects after `ms`. */
 async function waitFor(predicate, ms = 5000, what = "condition") {
   const deadline = Date.now() + ms;
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`${what} not met within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -303,7 +303,7 @@ public final class GatewayMetrics implements TrafficObserver, ClusterObserver {
         return events.contains(event) ? event : OTHER;
     }
 
-    /** Looked up per delivered event: a plain string key, because building {@link Tags} sorts and streams. */
+    /** Looked up on every event received or sent: a plain string key, because building {@link Tags} sorts and streams. */
     private Counter counter(String name, String... tagKeysAndValues) {
         return counters.computeIfAbsent(name + '|' + String.join("|", tagKeysAndValues),
                 key -> Counter.builder(name).tags(tagKeysAndValues).register(registry));

@@ -31,6 +31,11 @@ public final class ProductNode implements AutoCloseable {
         return URI.create("ws://127.0.0.1:" + node.socketIoAddress().getPort() + pathAndQuery);
     }
 
+    /** A path and query on the Socket.IO port, over HTTP (long-polling). */
+    public URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + node.socketIoAddress().getPort() + pathAndQuery);
+    }
+
     public URI apiUri(String path) {
         return URI.create("http://127.0.0.1:" + node.managementAddress().getPort() + path);
     }

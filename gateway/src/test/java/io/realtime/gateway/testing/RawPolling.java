@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,12 +17,17 @@ public final class RawPolling {
     private static final Pattern SID = Pattern.compile("\"sid\":\"([^\"]+)\"");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final TestNode node;
+    private final Function<String, URI> uris;
     private final String eio;
     private String sid;
 
     public RawPolling(TestNode node, String eio) {
-        this.node = node;
+        this(node::uri, eio);
+    }
+
+    /** @param uris the URI of a path and query on the server's Socket.IO port */
+    public RawPolling(Function<String, URI> uris, String eio) {
+        this.uris = uris;
         this.eio = eio;
     }
 
@@ -72,7 +78,7 @@ public final class RawPolling {
     }
 
     private HttpRequest request(String method, String pathAndQuery, String body) {
-        URI uri = node.uri(pathAndQuery);
+        URI uri = uris.apply(pathAndQuery);
         HttpRequest.BodyPublisher publisher = body == null
                 ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8);
