@@ -27,6 +27,10 @@ const REPEAT = Number(process.env.BENCH_REPEAT || 3);
 // BENCH_JAVA_OPTS="-XX:StartFlightRecording=dumponexit=true,settings=profile,filename=/tmp/node-%i.jfr"
 const JAVA_OPTS = (process.env.BENCH_JAVA_OPTS || "").split(" ").filter(Boolean);
 const jar = process.env.BENCH_JAR || path.resolve(__dirname, "../../gateway/target/gateway.jar");
+// Another build of the gateway, run as the target "baseline" (BENCH_TARGETS=baseline,java): a refactoring or a
+// change of the message path is judged against the build before it, in the same command.
+const baselineJar = process.env.BENCH_BASELINE_JAR;
+const isJvm = (kind) => kind === "java" || kind === "baseline";
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 function percentile(sorted, p) {
@@ -77,8 +81,8 @@ async function startServers(kind, redisUrl) {
   const servers = [];
   for (let i = 1; i <= 3; i++) {
     const port = await freePort();
-    const child = kind === "java"
-      ? spawn("java", ["-Xmx1g", ...JAVA_OPTS.map((o) => o.replaceAll("%i", String(i))), "-jar", jar], { stdio: ["pipe", "ignore", "inherit"], env: { ...process.env,
+    const child = isJvm(kind)
+      ? spawn("java", ["-Xmx1g", ...JAVA_OPTS.map((o) => o.replaceAll("%i", String(i))), "-jar", kind === "java" ? jar : baselineJar], { stdio: ["pipe", "ignore", "inherit"], env: { ...process.env,
         SOCKETIO_HOST: "127.0.0.1", SOCKETIO_PORT: String(port), MANAGEMENT_PORT: String(await freePort()), REDIS_URL: redisUrl,
         NODE_ID: `java-${i}`, EVENT_RATE: "0", MAX_CONNECTIONS: "0", LOG_LEVEL: "WARN", DASHBOARD_INTERVAL: "600000" } })
       : spawn("node", [path.join(__dirname, "node-server.js"), String(port), redisUrl], { stdio: ["pipe", "ignore", "inherit"] });
@@ -202,7 +206,7 @@ function javaHeapUsedKb(pid) {
 async function connections(kind, servers) {
   const pid = servers[0].pid;
   // For the JVM the baseline follows a full GC, so that the deltas below are what the connections hold.
-  const heapBefore = kind === "java" ? javaHeapUsedKb(pid) : null;
+  const heapBefore = isJvm(kind) ? javaHeapUsedKb(pid) : null;
   const before = procStats(pid).rssKb;
   const started = now();
   const clients = await connectAll([servers[0]], CONNECTIONS, "/chat", "idle");
@@ -210,8 +214,8 @@ async function connections(kind, servers) {
   await new Promise((r) => setTimeout(r, 2000));
   const after = procStats(pid).rssKb;
   // RSS right after connecting includes the garbage of the connect storm; after a full GC, what stays.
-  const heapAfter = kind === "java" ? javaHeapUsedKb(pid) : null;
-  const afterGc = kind === "java" ? procStats(pid).rssKb : null;
+  const heapAfter = isJvm(kind) ? javaHeapUsedKb(pid) : null;
+  const afterGc = isJvm(kind) ? procStats(pid).rssKb : null;
   clients.forEach((c) => c.close());
   const perConnection = (a, b) => (a == null ? null : Number(((a - b) / CONNECTIONS).toFixed(1)));
   return { connections: CONNECTIONS, connectsPerSecond: Math.round(CONNECTIONS / seconds),
@@ -269,32 +273,44 @@ async function run(kind) {
   return results;
 }
 
-function pointsAt(java, node, rate, figure, ratio) {
+function pointsAt(java, other, otherName, rate, figure, ratio) {
   const at = (results) => results.sweep.find((p) => p.targetDeliveriesPerSecond === rate);
   const j = at(java) ? figure(at(java)) : null;
-  const n = at(node) ? figure(at(node)) : null;
-  return { java: j, node: n, ratio: ratio(j, n) };
+  const o = at(other) ? figure(at(other)) : null;
+  return { java: j, [otherName]: o, ratio: ratio(j, o) };
 }
 
 async function main() {
   if (!fs.existsSync(jar)) throw new Error(`${jar} is missing: mvn -B -q -DskipTests package`);
+  if (TARGETS.includes("baseline") && !(baselineJar && fs.existsSync(baselineJar))) {
+    throw new Error("the target baseline needs BENCH_BASELINE_JAR, the path of another gateway.jar");
+  }
+  const baseline = TARGETS.includes("baseline") ? await run("baseline") : null;
   const java = TARGETS.includes("java") ? await run("java") : null;
   const node = TARGETS.includes("node") ? await run("node") : null;
-  if (!java || !node) process.exit(0);
-  const ratio = (a, b) => (a != null && b ? Number((a / b).toFixed(2)) : null);
-  console.log("RATIO " + JSON.stringify({
-    kneeDeliveriesPerSecond: { java: java.knee?.deliveriesPerSecond, node: node.knee?.deliveriesPerSecond, ratio: ratio(java.knee?.deliveriesPerSecond, node.knee?.deliveriesPerSecond) },
-    cpuMicrosPerDeliveryAtKnee: { java: java.knee?.cpuMicrosPerDelivery, node: node.knee?.cpuMicrosPerDelivery, ratio: ratio(java.knee?.cpuMicrosPerDelivery, node.knee?.cpuMicrosPerDelivery) },
-    p99MsAt20k: { java: java.at20k?.latencyMs.p99, node: node.at20k?.latencyMs.p99, ratio: ratio(java.at20k?.latencyMs.p99, node.at20k?.latencyMs.p99) },
-    rssKbPerIdleConnection: { java: java.connections.rssKbPerConnection, node: node.connections.rssKbPerConnection, ratio: ratio(java.connections.rssKbPerConnection, node.connections.rssKbPerConnection) },
-    javaHeapKbPerIdleConnection: java.connections.heapKbPerConnection,
-    echoP50Ms: { java: java.echo.rttP50Ms, node: node.echo.rttP50Ms, ratio: ratio(java.echo.rttP50Ms, node.echo.rttP50Ms) },
-    parallelAcksPerSecond: { java: java.echo.parallelAcksPerSecond, node: node.echo.parallelAcksPerSecond, ratio: ratio(java.echo.parallelAcksPerSecond, node.echo.parallelAcksPerSecond) },
-    cpuMicrosPerDeliveryByRate: Object.fromEntries(RATES.map((rate) => [rate, pointsAt(java, node, rate, (p) => p.cpuMicrosPerDelivery, ratio)])),
-    p99MsByRate: Object.fromEntries(RATES.map((rate) => [rate, pointsAt(java, node, rate, (p) => p.latencyMs.p99, ratio)])),
-    sweepEnd: { java: java.sweepEnd, node: node.sweepEnd },
-  }));
+  if (java && baseline) printRatios(java, baseline, "baseline");
+  if (java && node) printRatios(java, node, "node");
   process.exit(0);
+}
+
+/** Ratios of the gateway's figures to another target's ("node" or "baseline"), at the knee and at equal rates. */
+function printRatios(java, other, otherName) {
+  const ratio = (a, b) => (a != null && b ? Number((a / b).toFixed(2)) : null);
+  const pair = (j, o) => ({ java: j, [otherName]: o, ratio: ratio(j, o) });
+  const byRate = (figure) => Object.fromEntries(RATES.map((rate) => [rate, pointsAt(java, other, otherName, rate, figure, ratio)]));
+  console.log("RATIO " + JSON.stringify({
+    against: otherName,
+    kneeDeliveriesPerSecond: pair(java.knee?.deliveriesPerSecond, other.knee?.deliveriesPerSecond),
+    cpuMicrosPerDeliveryAtKnee: pair(java.knee?.cpuMicrosPerDelivery, other.knee?.cpuMicrosPerDelivery),
+    p99MsAt20k: pair(java.at20k?.latencyMs.p99, other.at20k?.latencyMs.p99),
+    rssKbPerIdleConnection: pair(java.connections.rssKbPerConnection, other.connections.rssKbPerConnection),
+    javaHeapKbPerIdleConnection: java.connections.heapKbPerConnection,
+    echoP50Ms: pair(java.echo.rttP50Ms, other.echo.rttP50Ms),
+    parallelAcksPerSecond: pair(java.echo.parallelAcksPerSecond, other.echo.parallelAcksPerSecond),
+    cpuMicrosPerDeliveryByRate: byRate((p) => p.cpuMicrosPerDelivery),
+    p99MsByRate: byRate((p) => p.latencyMs.p99),
+    sweepEnd: { java: java.sweepEnd, [otherName]: other.sweepEnd },
+  }));
 }
 
 main().catch((error) => {
