@@ -21,6 +21,9 @@ import java.util.StringJoiner;
  * environment variables, then an optional properties file ({@code --config=FILE} or {@code CONFIG_FILE}), then
  * {@code --key=value} flags (the last one wins), checking every value and reporting all problems together;
  * {@link #builder()} builds one in code, starting from the same defaults.
+ *
+ * <p>Longer than most classes here because it is one accessor and one documented builder setter per setting;
+ * reading the sources and checking the values live in {@link ConfigSources} and {@link ConfigReader}.
  */
 public final class GatewayConfig {
 

@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * The state of the link to the cluster: nodes seen, Redis connected, messages through Redis. The node count is a
@@ -35,18 +35,18 @@ public final class ClusterLinkMetrics implements MeterBinder {
         Gauge.builder(MeterNames.CLUSTER_NODES, nodes, AtomicInteger::get).description("nodes seen in the cluster").register(registry);
         Gauge.builder(MeterNames.CLUSTER_REDIS_CONNECTED, cluster, c -> c.isConnected() ? 1 : 0)
                 .description("1 when the Redis connection is up").register(registry);
-        cluster.stats().ifPresent(stats -> {
-            functionCounter(registry, MeterNames.CLUSTER_MESSAGES_PUBLISHED, stats, ClusterStats::published, "messages published to Redis");
-            functionCounter(registry, MeterNames.CLUSTER_MESSAGES_RECEIVED, stats, ClusterStats::received, "messages received from Redis");
-            functionCounter(registry, MeterNames.CLUSTER_BUFFERED, stats, ClusterStats::buffered, "broadcasts held during a Redis outage");
-            functionCounter(registry, MeterNames.CLUSTER_DROPPED, stats, ClusterStats::dropped, "broadcasts dropped during a Redis outage");
-            functionCounter(registry, MeterNames.CLUSTER_RECONNECTS, stats, ClusterStats::reconnects, "Redis reconnections");
-        });
+        // Without Redis these stay at zero rather than missing, so alert expressions evaluate on every node.
+        functionCounter(registry, MeterNames.CLUSTER_MESSAGES_PUBLISHED, ClusterStats::published, "messages published to Redis");
+        functionCounter(registry, MeterNames.CLUSTER_MESSAGES_RECEIVED, ClusterStats::received, "messages received from Redis");
+        functionCounter(registry, MeterNames.CLUSTER_BUFFERED, ClusterStats::buffered, "broadcasts held during a Redis outage");
+        functionCounter(registry, MeterNames.CLUSTER_DROPPED, ClusterStats::dropped, "broadcasts dropped during a Redis outage");
+        functionCounter(registry, MeterNames.CLUSTER_RECONNECTS, ClusterStats::reconnects, "Redis reconnections");
         scheduler.scheduleWithFixedDelay(() -> cluster.of("/").serverCount().thenAccept(nodes::set),
                 0, SAMPLING.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private static <T> void functionCounter(MeterRegistry registry, String name, T source, ToDoubleFunction<T> value, String description) {
-        FunctionCounter.builder(name, source, value).description(description).register(registry);
+    private void functionCounter(MeterRegistry registry, String name, ToLongFunction<ClusterStats> value, String description) {
+        FunctionCounter.builder(name, cluster, c -> c.stats().map(value::applyAsLong).orElse(0L))
+                .description(description).register(registry);
     }
 }

@@ -18,15 +18,18 @@ import java.util.Set;
  * @param namespaces         socket.io names ({@code /}, {@code /chat})
  * @param events             every event a gateway handles or sends
  * @param handledByNamespace the events handled in each namespace
+ * @param sentByNamespace    the events sent in each namespace
  */
-public record KnownNames(Set<String> namespaces, Set<String> events, Map<String, Set<String>> handledByNamespace) {
+public record KnownNames(Set<String> namespaces, Set<String> events, Map<String, Set<String>> handledByNamespace,
+                         Map<String, Set<String>> sentByNamespace) {
 
-    public static final KnownNames NONE = new KnownNames(Set.of(), Set.of(), Map.of());
+    public static final KnownNames NONE = new KnownNames(Set.of(), Set.of(), Map.of(), Map.of());
 
     public KnownNames {
         namespaces = Set.copyOf(namespaces);
         events = Set.copyOf(events);
         handledByNamespace = Map.copyOf(handledByNamespace);
+        sentByNamespace = Map.copyOf(sentByNamespace);
     }
 
     /**
@@ -40,13 +43,16 @@ public record KnownNames(Set<String> namespaces, Set<String> events, Map<String,
         Set<String> events = new HashSet<>(extraEvents);
         events.add(ErrorReplies.EXCEPTION_EVENT);
         Map<String, Set<String>> handled = new HashMap<>();
+        Map<String, Set<String>> sent = new HashMap<>();
         for (RegisteredGateway gateway : gateways) {
             events.addAll(gateway.handledEvents());
             events.addAll(gateway.emittedEvents());
             handled.computeIfAbsent(gateway.namespace(), key -> new HashSet<>()).addAll(gateway.handledEvents());
+            sent.computeIfAbsent(gateway.namespace(), key -> new HashSet<>()).addAll(gateway.emittedEvents());
         }
         handled.replaceAll((namespace, names) -> Set.copyOf(names));
-        return new KnownNames(namespaceNames, events, handled);
+        sent.replaceAll((namespace, names) -> Set.copyOf(names));
+        return new KnownNames(namespaceNames, events, handled, sent);
     }
 
     String namespace(String namespace) {

@@ -71,6 +71,8 @@ public final class TrafficMetrics implements TrafficObserver, TrafficTotals, Met
             counter(MeterNames.VALIDATION_ERRORS, MeterNames.NSP, namespace, MeterNames.EVENT, event);
             handlerTimer(namespace, event);
         }));
+        known.sentByNamespace().forEach((namespace, sent) -> sent.forEach(event ->
+                counter(MeterNames.EVENTS_SENT, MeterNames.NSP, namespace, MeterNames.EVENT, event)));
         for (String namespace : known.namespaces()) {
             counter(MeterNames.CONNECTS, MeterNames.NSP, namespace);
             for (DisconnectReason reason : DisconnectReason.values()) {
