@@ -114,7 +114,9 @@ public class GatewayServer extends SocketIOServer {
 
     /**
      * Adds a sharable HTTP handler after the Engine.IO one and before the 404 (static pages, say); call before
-     * {@link #startAsync()}. It receives the aggregated requests Engine.IO did not take.
+     * {@link #startAsync()}. It receives the aggregated requests Engine.IO did not take. A handler is registered
+     * like a listener, not passed in the options: it often needs what is built on the server (the demo page sends
+     * through the cluster, which needs the server first).
      */
     public void addHttpHandler(String name, io.netty.channel.ChannelHandler handler) {
         httpHandlers.put(name, handler);
