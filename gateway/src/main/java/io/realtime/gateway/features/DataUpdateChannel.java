@@ -22,7 +22,7 @@ public final class DataUpdateChannel {
     private final ServerPush push;
     private final ObjectMapper mapper;
 
-    private DataUpdateChannel(ServerPush push, ObjectMapper mapper) {
+    DataUpdateChannel(ServerPush push, ObjectMapper mapper) {
         this.push = push;
         this.mapper = mapper;
     }
