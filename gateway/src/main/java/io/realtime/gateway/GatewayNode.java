@@ -4,50 +4,50 @@ import com.corundumstudio.socketio.AckMode;
 import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketConfig;
 import com.corundumstudio.socketio.SocketIOServer;
+import io.realtime.cluster.Cluster;
+import io.realtime.cluster.ClusterObserver;
+import io.realtime.cluster.RedisAdapterOptions;
 import io.realtime.gateway.api.GatewayRegistrar;
 import io.realtime.gateway.api.RegisteredGateway;
 import io.realtime.gateway.api.Validators;
-import io.realtime.gateway.auth.AuthSettings;
-import io.realtime.gateway.auth.HandshakeAuthenticator;
-import io.realtime.gateway.auth.JwksKeyCache;
-import io.realtime.gateway.auth.JwtVerifier;
-import io.realtime.gateway.auth.TokenVerifier;
+import io.realtime.gateway.auth.Authenticators;
 import io.realtime.gateway.backend.BackendApiServer;
-import io.realtime.cluster.Cluster;
-import io.realtime.cluster.RedisAdapterOptions;
-import io.realtime.gateway.broadcast.BroadcastTarget;
 import io.realtime.gateway.broadcast.Broadcaster;
 import io.realtime.gateway.broadcast.ClusterBroadcaster;
-import io.realtime.gateway.features.Events;
-import io.realtime.gateway.health.NodeHealth;
-import io.realtime.gateway.metrics.GatewayMetrics;
+import io.realtime.gateway.broadcast.ServerPush;
+import io.realtime.gateway.config.ClusterSettings;
 import io.realtime.gateway.config.GatewayConfig;
 import io.realtime.gateway.conformance.ConformanceFeatures;
 import io.realtime.gateway.features.ChatGateway;
 import io.realtime.gateway.features.DashboardFigures;
 import io.realtime.gateway.features.DashboardGateway;
+import io.realtime.gateway.features.DataUpdateChannel;
 import io.realtime.gateway.features.MainGateway;
+import io.realtime.gateway.health.NodeHealth;
+import io.realtime.gateway.metrics.ClusterLinkMetrics;
+import io.realtime.gateway.metrics.ClusterMetrics;
+import io.realtime.gateway.metrics.GatewayMetrics;
+import io.realtime.gateway.metrics.KnownNames;
+import io.realtime.gateway.metrics.RuntimeMetrics;
+import io.realtime.gateway.metrics.ServerMetrics;
+import io.realtime.gateway.metrics.TrafficMetrics;
 import io.realtime.gateway.server.GatewayServer;
+import io.realtime.gateway.server.GatewayServerOptions;
 import io.realtime.gateway.server.TlsContexts;
+import io.realtime.gateway.socketio.NamespaceNames;
+import io.realtime.gateway.stats.TrafficObserver;
 import io.realtime.gateway.web.DemoPage;
 import jakarta.validation.Validator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.file.Files;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Consumer;
 
 /**
@@ -80,11 +80,6 @@ public final class GatewayNode implements AutoCloseable {
         this.cluster = cluster;
     }
 
-    /** Redis channel on which outside services publish JSON that every client of {@code /} receives as {@code dataUpdated}. */
-    public static final String DATA_UPDATE_CHANNEL = "dataUpdate";
-
-    private static final Duration CLUSTER_SIZE_SAMPLING = Duration.ofSeconds(5);
-
     public NodeHealth health() {
         return health;
     }
@@ -104,50 +99,47 @@ public final class GatewayNode implements AutoCloseable {
 
     /** Starts a node with extra features installed on its server before it accepts connections. */
     public static GatewayNode start(GatewayConfig config, Consumer<SocketIOServer> features) {
-        GatewayServer server = new GatewayServer(socketIoConfiguration(config), config.engine(),
-                config.connectTimeout(), config.maxAttachments(), config.maxConnections());
-        server.setEventLimits(config.eventLimits());
-        server.setAddressLimits(config.maxConnectionsPerIp(), config.handshakesPerIp());
-        if (config.tls().enabled()) {
-            server.setTls(TlsContexts.of(config.tls()));
-        }
-        Validator validator = Validators.create();
-        GatewayMetrics metrics = new GatewayMetrics();
-        server.addObserver(metrics);
+        ScheduledExecutorService scheduler = periodicWork();
         List<AutoCloseable> resources = new ArrayList<>();
-        Cluster cluster = joinCluster(config, server, metrics);
+        resources.add(scheduler::shutdownNow);
+        TrafficMetrics traffic = new TrafficMetrics();
+        ClusterMetrics clusterMetrics = new ClusterMetrics();
+        GatewayServer server = new GatewayServer(socketIoConfiguration(config), serverOptions(config, traffic));
+        Cluster cluster = joinCluster(config, server, clusterMetrics);
         resources.add(cluster);
         Broadcaster broadcaster = new ClusterBroadcaster(cluster);
+        ServerPush push = new ServerPush(broadcaster);
+        Validator validator = Validators.create();
         List<RegisteredGateway> gateways = List.of();
         if (config.conformance()) {
             ConformanceFeatures.install(server);
         } else {
-            GatewayRegistrar registrar = new GatewayRegistrar(server, validator, authenticator(config.auth(), resources),
-                    server.observer());
+            GatewayRegistrar registrar = new GatewayRegistrar(server, validator,
+                    Authenticators.of(config.auth(), scheduler), server.observer());
             Clock clock = Clock.systemUTC();
             registrar.register(new MainGateway(broadcaster, clock));
             registrar.register(new ChatGateway(broadcaster, clock));
             DashboardGateway dashboard = new DashboardGateway(broadcaster,
-                    new DashboardFigures(server, server.stats(), config.nodeId(), clock), cluster.of("/"));
-            registrar.register(dashboard);
-            resources.add(dashboard.start(config.dashboardInterval()));
+                    new DashboardFigures(server, traffic, config.nodeId(), clock), cluster.of(NamespaceNames.MAIN));
+            registrar.register(dashboard.start(config.dashboardInterval(), scheduler));
             gateways = registrar.registered();
-            server.addHttpHandler(DemoPage.NAME, new DemoPage(broadcaster, server.jsonMapper(), config.apiKey().isEmpty()));
-            // The seed's channel: any service may publish JSON on "dataUpdate"; every node delivers to its own clients.
-            cluster.onRedisChannel(DATA_UPDATE_CHANNEL, json -> deliverDataUpdate(server, broadcaster, json));
+            server.addHttpHandler(DemoPage.NAME, new DemoPage(push, server.jsonMapper(), config.apiKey().isEmpty()));
+            DataUpdateChannel.listen(cluster, push, server.jsonMapper());
         }
         features.accept(server);
         cluster.attachAll();
-        metrics.knownNames(namespaceNames(server), eventNames(gateways, config.conformance()), handledEvents(gateways));
-        metrics.bindServer(server, config.maxConnections());
-        metrics.bindCluster(cluster);
-        resources.add(0, sampleClusterSize(cluster, metrics));
+        KnownNames names = KnownNames.of(server.getAllNamespaces(), gateways,
+                config.conformance() ? ConformanceFeatures.EVENTS : Set.of());
+        traffic.declare(names);
+        clusterMetrics.declare(names);
+        GatewayMetrics metrics = new GatewayMetrics().bind(new RuntimeMetrics(), traffic, clusterMetrics,
+                new ServerMetrics(server, config.maxConnections()), new ClusterLinkMetrics(cluster, scheduler));
         NodeHealth health = new NodeHealth(server, cluster);
         server.startAsync().syncUninterruptibly();
         BackendApiServer backendApi = null;
         if (!config.conformance()) {
             backendApi = BackendApiServer.start(config.host(), config.managementPort(), config.engine().maxPayload(),
-                    server, broadcaster, server.jsonMapper(), validator, config.apiKey().orElse(null), health, metrics,
+                    server, push, server.jsonMapper(), validator, config.apiKey().orElse(null), health, metrics,
                     config.preStopDelay());
         }
         health.serving();
@@ -159,90 +151,42 @@ public final class GatewayNode implements AutoCloseable {
         return node;
     }
 
-    private static Set<String> namespaceNames(GatewayServer server) {
-        Set<String> names = new HashSet<>();
-        server.getAllNamespaces().forEach(namespace -> names.add(namespace.getName().isEmpty() ? "/" : namespace.getName()));
-        return names;
+    private static GatewayServerOptions serverOptions(GatewayConfig config, TrafficObserver observer) {
+        return GatewayServerOptions.builder()
+                .engine(config.engine())
+                .connectTimeout(config.connectTimeout())
+                .maxAttachments(config.maxAttachments())
+                .eventLimits(config.eventLimits())
+                .admission(config.admission())
+                .tls(config.tls().enabled() ? TlsContexts.of(config.tls()) : null)
+                .observer(observer)
+                .build();
     }
 
-    private static Set<String> eventNames(List<RegisteredGateway> gateways, boolean conformance) {
-        Set<String> names = new HashSet<>(Set.of(Events.EXCEPTION));
-        gateways.forEach(gateway -> {
-            names.addAll(gateway.handledEvents());
-            names.addAll(gateway.emittedEvents());
-        });
-        if (conformance) {
-            names.addAll(ConformanceFeatures.EVENTS);
-        }
-        return names;
-    }
-
-    private static java.util.Map<String, Set<String>> handledEvents(List<RegisteredGateway> gateways) {
-        java.util.Map<String, Set<String>> handled = new java.util.HashMap<>();
-        gateways.forEach(gateway -> handled.computeIfAbsent(gateway.namespace(), key -> new HashSet<>()).addAll(gateway.handledEvents()));
-        return handled;
-    }
-
-    /** How many nodes the cluster has, sampled every few seconds for the metrics (never on an event loop). */
-    private static AutoCloseable sampleClusterSize(Cluster cluster, GatewayMetrics metrics) {
-        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "cluster-size");
+    /**
+     * One thread for the node's periodic work (dashboard figures, cluster-size sampling, JWKS refresh): each task
+     * is short or bounded by a timeout, none runs on an event loop.
+     */
+    private static ScheduledExecutorService periodicWork() {
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "node-periodic");
             thread.setDaemon(true);
             return thread;
         });
-        sampler.scheduleWithFixedDelay(() -> cluster.of("/").serverCount().thenAccept(metrics::clusterNodes),
-                0, CLUSTER_SIZE_SAMPLING.toMillis(), TimeUnit.MILLISECONDS);
-        return sampler::shutdownNow;
+        scheduler.setRemoveOnCancelPolicy(true);
+        return scheduler;
     }
 
-    private static Cluster joinCluster(GatewayConfig config, GatewayServer server, GatewayMetrics metrics) {
+    private static Cluster joinCluster(GatewayConfig config, GatewayServer server, ClusterObserver observer) {
         if (config.redisUrl().isEmpty()) {
-            return Cluster.local(server, metrics, server.broadcastEncoder());
+            return Cluster.local(server, observer, server.broadcastEncoder());
         }
-        GatewayConfig.ClusterSettings settings = config.cluster();
+        ClusterSettings settings = config.cluster();
         return Cluster.redis(server, RedisAdapterOptions.builder(config.redisUrl().get())
                 .key(settings.key())
                 .requestTimeout(settings.requestTimeout())
                 .outageBuffer(settings.outageBufferSize(), settings.outageBufferAge())
-                .build(), metrics, server.broadcastEncoder());
-    }
-
-    private static void deliverDataUpdate(GatewayServer server, Broadcaster broadcaster, String json) {
-        try {
-            Object data = server.jsonMapper().readTree(json);
-            broadcaster.emit(BroadcastTarget.everyone("/").onThisNode(), Events.DATA_UPDATED, data);
-        } catch (java.io.IOException e) {
-            log.warn("ignoring a '{}' message that is not JSON", DATA_UPDATE_CHANNEL);
-        }
-    }
-
-    private static HandshakeAuthenticator authenticator(AuthSettings auth, List<AutoCloseable> resources) {
-        if (auth.mode() == AuthSettings.Mode.NONE) {
-            log.warn("AUTH_MODE=none: clients are not authenticated and may name themselves (auth.userId)");
-            return HandshakeAuthenticator.trusting();
-        }
-        String issuer = auth.issuer().orElse(null);
-        String audience = auth.audience().orElse(null);
-        TokenVerifier verifier;
-        if (auth.secret().isPresent()) {
-            verifier = JwtVerifier.withSecret(auth.secret().get(), issuer, audience);
-        } else if (auth.publicKeyFile().isPresent()) {
-            try {
-                verifier = JwtVerifier.withPublicKeyPem(Files.readString(auth.publicKeyFile().get()), issuer, audience);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        } else {
-            try {
-                JwksKeyCache keys = new JwksKeyCache(URI.create(auth.jwksUrl().orElseThrow()).toURL(),
-                        Duration.ofMinutes(5), Duration.ofSeconds(30)).start();
-                resources.add(keys);
-                verifier = JwtVerifier.withJwks(keys, issuer, audience);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return new HandshakeAuthenticator(AuthSettings.Mode.JWT, verifier, auth.requiredNamespaces());
+                .build(), observer, server.broadcastEncoder());
     }
 
     private static Configuration socketIoConfiguration(GatewayConfig config) {

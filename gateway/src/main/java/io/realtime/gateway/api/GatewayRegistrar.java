@@ -10,6 +10,7 @@ import com.corundumstudio.socketio.annotation.OnEvent;
 import io.realtime.gateway.auth.HandshakeAuthenticator;
 import io.realtime.gateway.auth.Principal;
 import io.realtime.gateway.socketio.ErrorReplies;
+import io.realtime.gateway.socketio.NamespaceNames;
 import io.realtime.gateway.stats.TrafficObserver;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
@@ -53,7 +54,7 @@ public final class GatewayRegistrar {
     }
 
     public GatewayRegistrar(SocketIOServer server, Validator validator, HandshakeAuthenticator authenticator) {
-        this(server, validator, authenticator, new TrafficObserver() { });
+        this(server, validator, authenticator, TrafficObserver.NONE);
     }
 
     public List<RegisteredGateway> registered() {
@@ -67,7 +68,7 @@ public final class GatewayRegistrar {
             throw new IllegalArgumentException(type.getName() + " is not annotated with @Gateway");
         }
         SocketIONamespace namespace = namespace(meta.namespace());
-        authenticator.protect(namespace, meta.namespace(), meta.auth());
+        authenticator.protect(namespace, meta.namespace(), meta.auth() == AuthPolicy.REQUIRED);
         Set<String> events = new LinkedHashSet<>();
         List<Method> methods = Arrays.stream(type.getMethods())
                 .sorted(Comparator.comparing(Method::getName)).toList();
@@ -91,9 +92,9 @@ public final class GatewayRegistrar {
     }
 
     private SocketIONamespace namespace(String name) {
-        String internal = "/".equals(name) ? "" : name;
-        SocketIONamespace existing = server.getNamespace(internal);
-        return existing != null ? existing : server.addNamespace(name);
+        // Any netty-socketio server, not only ours: it knows the main namespace as "".
+        SocketIONamespace existing = server.getNamespace(NamespaceNames.nettySocketIo(name));
+        return existing != null ? existing : server.addNamespace(NamespaceNames.nettySocketIo(name));
     }
 
     private void bindEvent(SocketIONamespace namespace, Object gateway, Method method, String event) {
@@ -154,7 +155,7 @@ public final class GatewayRegistrar {
     }
 
     private static String meta(SocketIONamespace namespace) {
-        return namespace.getName().isEmpty() ? "/" : namespace.getName();
+        return NamespaceNames.wire(namespace);
     }
 
     private void replyWithFailure(SocketIOClient client, AckRequest ack, SocketIONamespace namespace, String event,

@@ -4,7 +4,6 @@ import com.corundumstudio.socketio.AuthTokenResult;
 import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.SocketIONamespace;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.realtime.gateway.api.AuthPolicy;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,17 +31,20 @@ public final class HandshakeAuthenticator {
         return new HandshakeAuthenticator(AuthSettings.Mode.NONE, null, Optional.empty());
     }
 
-    public boolean requiresToken(String namespace, AuthPolicy declared) {
+    /**
+     * @param requiredByDefault what the namespace's code declares; {@code AUTH_REQUIRED_NAMESPACES} overrides it
+     */
+    public boolean requiresToken(String namespace, boolean requiredByDefault) {
         if (mode == AuthSettings.Mode.NONE) {
             return false;
         }
         return requiredNamespaces.map(names -> names.contains("*") || names.contains(namespace))
-                .orElse(declared == AuthPolicy.REQUIRED);
+                .orElse(requiredByDefault);
     }
 
     /** Adds the check to a namespace. */
-    public void protect(SocketIONamespace namespace, String wireName, AuthPolicy declared) {
-        boolean required = requiresToken(wireName, declared);
+    public void protect(SocketIONamespace namespace, String wireName, boolean requiredByDefault) {
+        boolean required = requiresToken(wireName, requiredByDefault);
         namespace.addAuthTokenListener((auth, client) -> admit(auth, client, required));
     }
 

@@ -32,25 +32,44 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
     private final Duration refreshInterval;
     private final Duration minimumRefreshGap;
     private final ScheduledExecutorService refresher;
+    private final boolean ownsRefresher;
+    private volatile java.util.concurrent.ScheduledFuture<?> periodic;
+    private volatile boolean closed;
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private volatile JWKSet keys = new JWKSet();
     private volatile Instant lastFetch = Instant.EPOCH;
 
+    /** A cache with a refresh thread of its own, stopped by {@link #close()}. */
     public JwksKeyCache(URL url, Duration refreshInterval, Duration minimumRefreshGap) {
-        this.url = url;
-        this.refreshInterval = refreshInterval;
-        this.minimumRefreshGap = minimumRefreshGap;
-        this.refresher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        this(url, refreshInterval, minimumRefreshGap, Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "jwks-refresh");
             thread.setDaemon(true);
             return thread;
-        });
+        }), true);
+    }
+
+    /**
+     * A cache that fetches on a scheduler it shares with other periodic work (the node's); fetches block that
+     * scheduler's thread for at most the HTTP timeouts.
+     */
+    public JwksKeyCache(URL url, Duration refreshInterval, Duration minimumRefreshGap, ScheduledExecutorService scheduler) {
+        this(url, refreshInterval, minimumRefreshGap, scheduler, false);
+    }
+
+    private JwksKeyCache(URL url, Duration refreshInterval, Duration minimumRefreshGap, ScheduledExecutorService scheduler,
+                         boolean ownsScheduler) {
+        this.url = url;
+        this.refreshInterval = refreshInterval;
+        this.minimumRefreshGap = minimumRefreshGap;
+        this.refresher = scheduler;
+        this.ownsRefresher = ownsScheduler;
     }
 
     /** Fetches once now (on the caller's thread, at start-up) and schedules the periodic refresh. */
     public JwksKeyCache start() {
         fetch();
-        refresher.scheduleWithFixedDelay(this::fetch, refreshInterval.toMillis(), refreshInterval.toMillis(), TimeUnit.MILLISECONDS);
+        periodic = refresher.scheduleWithFixedDelay(this::fetch, refreshInterval.toMillis(), refreshInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -79,6 +98,9 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
     }
 
     private void fetch() {
+        if (closed) {
+            return;
+        }
         try {
             keys = JWKSet.load(url, TIMEOUT_MILLIS, TIMEOUT_MILLIS, SIZE_LIMIT).toPublicJWKSet();
             log.debug("JWKS {}: {} keys", url, keys.size());
@@ -91,6 +113,12 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
 
     @Override
     public void close() {
-        refresher.shutdownNow();
+        closed = true;
+        if (periodic != null) {
+            periodic.cancel(false);
+        }
+        if (ownsRefresher) {
+            refresher.shutdownNow();
+        }
     }
 }

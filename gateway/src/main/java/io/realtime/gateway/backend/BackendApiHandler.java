@@ -4,11 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.corundumstudio.socketio.SocketIOServer;
-import com.corundumstudio.socketio.namespace.Namespace;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -16,10 +14,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.realtime.gateway.broadcast.BroadcastTarget;
-import io.realtime.gateway.broadcast.Broadcaster;
-import io.realtime.gateway.engineio.HttpExchange;
-import io.realtime.gateway.features.Events;
-import io.realtime.gateway.metrics.GatewayMetrics;
+import io.realtime.gateway.broadcast.ServerPush;
+import io.realtime.gateway.http.HttpReply;
+import io.realtime.gateway.metrics.ApiMetrics;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import org.slf4j.Logger;
@@ -49,18 +46,21 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     private static final Set<String> RESERVED_EVENTS =
             Set.of("connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
 
+    /** The route tag values of the request metric: a fixed set, whatever the path. */
+    static final java.util.List<String> ROUTES = java.util.List.of("notifications", "data", "emit", "unknown");
+
     private final SocketIOServer server;
-    private final Broadcaster broadcaster;
+    private final ServerPush push;
     private final ObjectMapper mapper;
     private final Validator validator;
     private final byte[] apiKey;
-    private final GatewayMetrics metrics;
+    private final ApiMetrics metrics;
 
-    BackendApiHandler(SocketIOServer server, Broadcaster broadcaster, ObjectMapper mapper, Validator validator, String apiKey,
-                      GatewayMetrics metrics) {
+    BackendApiHandler(SocketIOServer server, ServerPush push, ObjectMapper mapper, Validator validator, String apiKey,
+                      ApiMetrics metrics) {
         this.metrics = metrics;
         this.server = server;
-        this.broadcaster = broadcaster;
+        this.push = push;
         this.mapper = mapper;
         this.validator = validator;
         this.apiKey = apiKey == null ? null : apiKey.getBytes(StandardCharsets.UTF_8);
@@ -88,10 +88,10 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             status = e.error.status();
             respond(ctx, keepAlive, e.error.status(), Map.of("error", Map.of("code", e.error.code(), "message", e.error.message())));
         }
-        metrics.apiRequest(route, status.code(), System.nanoTime() - started);
+        metrics.record(route, status.code(), System.nanoTime() - started);
     }
 
-    /** The route as a metric tag: a fixed set, whatever the path. */
+    /** The route as a metric tag: one of {@link #ROUTES}. */
     static String routeName(String path) {
         if (path.startsWith(PREFIX + "notifications/")) {
             return "notifications";
@@ -119,10 +119,10 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             if (userId.isEmpty() || userId.length() > 128) {
                 throw ApiException.of(ApiError.badRequest("userId must be 1 to 128 characters"));
             }
-            return send(BroadcastTarget.room("/", userId), Events.NOTIFICATION, body);
+            return receipt(push.notifyUser(userId, body), ServerPush.NOTIFICATION);
         }
         if (route.equals("data")) {
-            return send(BroadcastTarget.everyone("/"), Events.DATA_UPDATED, body);
+            return receipt(push.dataUpdated(body), ServerPush.DATA_UPDATED);
         }
         return emit(body);
     }
@@ -142,17 +142,16 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         if (RESERVED_EVENTS.contains(request.event())) {
             throw ApiException.of(ApiError.badRequest("event '" + request.event() + "' is reserved by Socket.IO"));
         }
-        String internal = "/".equals(request.namespace()) ? Namespace.DEFAULT_NAME : request.namespace();
-        if (server.getNamespace(internal) == null) {
+        if (server.getNamespace(request.namespace()) == null) {
             throw ApiException.of(ApiError.notFound("unknown_namespace", "no namespace " + request.namespace()));
         }
         BroadcastTarget target = new BroadcastTarget(request.namespace(), new LinkedHashSet<>(request.roomsOrEmpty()),
                 new LinkedHashSet<>(request.exceptOrEmpty()), null);
-        return request.data() == null ? send(target, request.event()) : send(target, request.event(), request.data());
+        return receipt(request.data() == null ? push.emit(target, request.event()) : push.emit(target, request.event(), request.data()),
+                request.event());
     }
 
-    private Map<String, Object> send(BroadcastTarget target, String event, Object... args) {
-        broadcaster.emit(target, event, args);
+    private static Map<String, Object> receipt(BroadcastTarget target, String event) {
         Map<String, Object> receipt = new LinkedHashMap<>();
         receipt.put("accepted", true);
         receipt.put("id", UUID.randomUUID().toString());
@@ -184,15 +183,15 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     }
 
     private void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Map<String, Object> body) {
-        HttpExchange exchange = new HttpExchange(ctx.channel(), keepAlive, new DefaultHttpHeaders());
+        HttpReply reply = HttpReply.to(ctx.channel(), keepAlive);
         if (status == HttpResponseStatus.UNAUTHORIZED) {
-            exchange.commonHeaders().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+            reply.header(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
         }
         if (status == HttpResponseStatus.METHOD_NOT_ALLOWED) {
-            exchange.commonHeaders().set(HttpHeaderNames.ALLOW, "POST");
+            reply.header(HttpHeaderNames.ALLOW, "POST");
         }
         try {
-            exchange.respond(status, "application/json", mapper.writeValueAsBytes(body));
+            reply.send(status, "application/json", mapper.writeValueAsBytes(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

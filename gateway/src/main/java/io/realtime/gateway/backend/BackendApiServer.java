@@ -21,8 +21,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.realtime.gateway.broadcast.Broadcaster;
+import io.realtime.gateway.broadcast.ServerPush;
 import io.realtime.gateway.health.NodeHealth;
+import io.realtime.gateway.metrics.ApiMetrics;
 import io.realtime.gateway.metrics.GatewayMetrics;
 import jakarta.validation.Validator;
 import org.slf4j.Logger;
@@ -46,12 +47,14 @@ public final class BackendApiServer implements AutoCloseable {
     }
 
     public static BackendApiServer start(String host, int port, int maxBodyBytes, SocketIOServer server,
-                                         Broadcaster broadcaster, ObjectMapper mapper, Validator validator, String apiKey,
+                                         ServerPush push, ObjectMapper mapper, Validator validator, String apiKey,
                                          NodeHealth health, GatewayMetrics metrics, java.time.Duration preStopDelay) {
         if (apiKey == null) {
             log.warn("API_KEY is not set: the backend API on port {} accepts loopback callers only", port);
         }
-        BackendApiHandler api = new BackendApiHandler(server, broadcaster, mapper, validator, apiKey, metrics);
+        ApiMetrics requests = new ApiMetrics(BackendApiHandler.ROUTES, HttpResponseStatus.ACCEPTED.code());
+        metrics.bind(requests);
+        BackendApiHandler api = new BackendApiHandler(server, push, mapper, validator, apiKey, requests);
         ManagementHandler management = new ManagementHandler(health, metrics, mapper, preStopDelay);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         Channel channel = new ServerBootstrap()

@@ -5,12 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.realtime.gateway.engineio.HttpExchange;
+import io.realtime.gateway.http.HttpReply;
 import io.realtime.gateway.health.NodeHealth;
 import io.realtime.gateway.metrics.GatewayMetrics;
 
@@ -74,6 +73,6 @@ public final class ManagementHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String type, byte[] body) {
-        new HttpExchange(ctx.channel(), keepAlive, new DefaultHttpHeaders()).respond(status, type, body);
+        HttpReply.to(ctx.channel(), keepAlive).send(status, type, body);
     }
 }

@@ -1,216 +1,176 @@
 package io.realtime.gateway.config;
 
+import io.realtime.gateway.admission.AdmissionOptions;
 import io.realtime.gateway.auth.AuthSettings;
 import io.realtime.gateway.engineio.EngineOptions;
+import io.realtime.gateway.limits.EventLimits;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.net.InetAddress;
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.EnumMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.Set;
 import java.util.StringJoiner;
-import java.util.stream.Collectors;
 
 /**
- * The typed configuration of a node. Values come from the defaults of {@link Setting}, then environment variables,
- * then an optional properties file ({@code --config=FILE} or {@code CONFIG_FILE}), then {@code --key=value} flags;
- * the last one wins. Every value is checked at once and all problems are reported together.
+ * The typed, immutable configuration of a node. {@link #load} builds it from the defaults of {@link Setting}, then
+ * environment variables, then an optional properties file ({@code --config=FILE} or {@code CONFIG_FILE}), then
+ * {@code --key=value} flags (the last one wins), checking every value and reporting all problems together;
+ * {@link #builder()} builds one in code, starting from the same defaults.
+ *
+ * <p>Longer than most classes here because it is one accessor and one documented builder setter per setting;
+ * reading the sources and checking the values live in {@link ConfigSources} and {@link ConfigReader}.
  */
-public record GatewayConfig(
-        String host,
-        int port,
-        int managementPort,
-        Optional<String> redisUrl,
-        String nodeId,
-        EngineOptions engine,
-        Duration connectTimeout,
-        int maxAttachments,
-        int maxConnections,
-        int maxConnectionsPerIp,
-        int handshakesPerIp,
-        TlsSettings tls,
-        io.realtime.gateway.limits.EventLimits eventLimits,
-        int workerThreads,
-        AuthSettings auth,
-        Optional<String> apiKey,
-        Duration dashboardInterval,
-        Duration drainWindow,
-        Duration preStopDelay,
-        ClusterSettings cluster,
-        boolean conformance) {
+public final class GatewayConfig {
 
-    /** TLS on the Socket.IO port: PEM certificate and key, or a PKCS#12 keystore; none when all are empty. */
-    public record TlsSettings(Optional<Path> certFile, Optional<Path> keyFile, Optional<Path> keystore, String keystorePassword) {
-        public boolean enabled() {
-            return certFile.isPresent() || keystore.isPresent();
-        }
+    public static final String CONFIG_FILE_ENV = ConfigSources.CONFIG_FILE_ENV;
+
+    private final String host;
+    private final int port;
+    private final int managementPort;
+    private final Optional<String> redisUrl;
+    private final String nodeId;
+    private final EngineOptions engine;
+    private final Duration connectTimeout;
+    private final int maxAttachments;
+    private final AdmissionOptions admission;
+    private final TlsSettings tls;
+    private final EventLimits eventLimits;
+    private final int workerThreads;
+    private final AuthSettings auth;
+    private final Optional<String> apiKey;
+    private final Duration dashboardInterval;
+    private final Duration drainWindow;
+    private final Duration preStopDelay;
+    private final ClusterSettings cluster;
+    private final boolean conformance;
+
+    private GatewayConfig(Builder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.managementPort = b.managementPort;
+        this.redisUrl = Optional.ofNullable(b.redisUrl);
+        this.nodeId = b.nodeId != null ? b.nodeId : hostName();
+        this.engine = b.engine;
+        this.connectTimeout = b.connectTimeout;
+        this.maxAttachments = b.maxAttachments;
+        this.admission = b.admission;
+        this.tls = b.tls;
+        this.eventLimits = b.eventLimits;
+        this.workerThreads = b.workerThreads;
+        this.auth = b.auth;
+        this.apiKey = Optional.ofNullable(b.apiKey);
+        this.dashboardInterval = b.dashboardInterval;
+        this.drainWindow = b.drainWindow;
+        this.preStopDelay = b.preStopDelay;
+        this.cluster = b.cluster;
+        this.conformance = b.conformance;
     }
-
-    /** How the node joins the cluster when {@code REDIS_URL} is set. */
-    public record ClusterSettings(String key, Duration requestTimeout, int outageBufferSize, Duration outageBufferAge) {
-    }
-
-
-    public static final String CONFIG_FILE_ENV = "CONFIG_FILE";
 
     /** Builds the configuration from the process environment and command-line arguments. */
     public static GatewayConfig load(Map<String, String> environment, String[] args) {
-        Map<Setting, String> values = new EnumMap<>(Setting.class);
-        for (Setting setting : Setting.values()) {
-            values.put(setting, setting.defaultValue());
-            String fromEnv = environment.get(setting.env());
-            if (fromEnv != null) {
-                values.put(setting, fromEnv.trim());
-            }
-        }
         List<String> problems = new ArrayList<>();
-        Flags flags = Flags.parse(args, problems);
-        String file = flags.configFile != null ? flags.configFile : environment.get(CONFIG_FILE_ENV);
-        if (file != null && !file.isBlank()) {
-            readFile(Path.of(file), values, problems);
-        }
-        flags.values.forEach((key, value) -> {
-            Setting setting = byName(key);
-            if (setting == null) {
-                problems.add("--" + key + ": unknown option");
-            } else {
-                values.put(setting, value);
-            }
-        });
-        if (flags.conformance) {
-            applyConformanceDefaults(values, flags.values.keySet());
-        }
-        return build(values, flags.conformance, problems);
+        ConfigSources sources = ConfigSources.read(environment, args, problems);
+        return ConfigReader.read(new SettingValues(sources.values, problems), sources.conformance);
     }
 
-    /** The Socket.IO project's protocol test server settings, unless a flag says otherwise. */
-    private static void applyConformanceDefaults(Map<Setting, String> values, Set<String> explicitFlags) {
-        Map<Setting, String> conformance = Map.of(Setting.PORT, "3000", Setting.PING_INTERVAL, "300",
-                Setting.PING_TIMEOUT, "200", Setting.MAX_HTTP_BUFFER_SIZE, "1000000", Setting.CORS, "*");
-        conformance.forEach((setting, value) -> {
-            if (!explicitFlags.contains(setting.key()) && !explicitFlags.contains(setting.env())) {
-                values.put(setting, value);
-            }
-        });
+    /** A builder with every default of {@link Setting} (the node id defaults to the host name). */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    private static GatewayConfig build(Map<Setting, String> values, boolean conformance, List<String> problems) {
-        Values v = new Values(values, problems);
-        int port = v.port(Setting.PORT);
-        int managementPort = v.port(Setting.MANAGEMENT_PORT);
-        if (port == managementPort && port != 0) {
-            problems.add(Setting.MANAGEMENT_PORT.env() + ": must differ from " + Setting.PORT.env() + " (" + port + ")");
-        }
-        String redis = values.get(Setting.REDIS_URL);
-        if (!redis.isEmpty()) {
-            try {
-                String scheme = URI.create(redis).getScheme();
-                if (scheme == null || !Set.of("redis", "rediss", "redis-socket", "redis-sentinel").contains(scheme)) {
-                    problems.add(Setting.REDIS_URL.env() + ": expected a redis://, rediss:// or redis-sentinel:// URI");
-                }
-            } catch (IllegalArgumentException e) {
-                problems.add(Setting.REDIS_URL.env() + ": not a URI");
-            }
-        }
-        String nodeId = values.get(Setting.NODE_ID).isEmpty() ? hostName() : values.get(Setting.NODE_ID);
-        String path = values.get(Setting.PATH);
-        if (!path.startsWith("/")) {
-            problems.add(Setting.PATH.env() + ": must start with '/': " + path);
-        }
-        Set<String> transports = Arrays.stream(values.get(Setting.TRANSPORTS).split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toCollection(LinkedHashSet::new));
-        if (transports.isEmpty() || !Set.of(EngineOptions.POLLING, EngineOptions.WEBSOCKET).containsAll(transports)) {
-            problems.add(Setting.TRANSPORTS.env() + ": expected polling and/or websocket, got '" + values.get(Setting.TRANSPORTS) + "'");
-        }
-        List<String> cors = Arrays.stream(values.get(Setting.CORS).split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList();
-        Duration pingInterval = v.millis(Setting.PING_INTERVAL);
-        Duration pingTimeout = v.millis(Setting.PING_TIMEOUT);
-        int maxPayload = v.positiveInt(Setting.MAX_HTTP_BUFFER_SIZE);
-        Duration upgradeTimeout = v.millis(Setting.UPGRADE_TIMEOUT);
-        Duration connectTimeout = v.millis(Setting.CONNECT_TIMEOUT);
-        int maxAttachments = v.nonNegativeInt(Setting.MAX_ATTACHMENTS);
-        int maxConnections = v.nonNegativeInt(Setting.MAX_CONNECTIONS);
-        int outboundLimit = v.nonNegativeInt(Setting.OUTBOUND_LIMIT);
-        int maxConnectionsPerIp = v.nonNegativeInt(Setting.MAX_CONNECTIONS_PER_IP);
-        int handshakesPerIp = v.nonNegativeInt(Setting.HANDSHAKES_PER_IP);
-        TlsSettings tls = new TlsSettings(optional(values, Setting.TLS_CERT_FILE).map(Path::of),
-                optional(values, Setting.TLS_KEY_FILE).map(Path::of), optional(values, Setting.TLS_KEYSTORE_FILE).map(Path::of),
-                values.get(Setting.TLS_KEYSTORE_PASSWORD));
-        if (tls.certFile().isPresent() != tls.keyFile().isPresent()) {
-            problems.add(Setting.TLS_CERT_FILE.env() + " and " + Setting.TLS_KEY_FILE.env() + " go together");
-        }
-        if (tls.certFile().isPresent() && tls.keystore().isPresent()) {
-            problems.add("TLS: set PEM files or a PKCS#12 keystore, not both");
-        }
-        java.util.stream.Stream.of(tls.certFile(), tls.keyFile(), tls.keystore()).flatMap(Optional::stream)
-                .filter(file -> !Files.isReadable(file))
-                .forEach(file -> problems.add("TLS: cannot read " + file));
-        io.realtime.gateway.limits.EventLimits eventLimits = new io.realtime.gateway.limits.EventLimits(
-                v.nonNegativeInt(Setting.EVENT_RATE), v.nonNegativeInt(Setting.EVENT_BURST),
-                v.nonNegativeInt(Setting.ABUSE_DISCONNECT_AFTER));
-        int workerThreads = v.nonNegativeInt(Setting.WORKER_THREADS);
-        boolean allowEIO3 = v.bool(Setting.ALLOW_EIO3);
-        Duration dashboardInterval = v.millis(Setting.DASHBOARD_INTERVAL);
-        Duration drainWindow = v.millis(Setting.DRAIN_WINDOW);
-        Duration preStopDelay = v.millis(Setting.PRE_STOP_DELAY);
-        ClusterSettings cluster = new ClusterSettings(values.get(Setting.REDIS_KEY), v.millis(Setting.CLUSTER_REQUEST_TIMEOUT),
-                v.nonNegativeInt(Setting.OUTAGE_BUFFER_SIZE), v.millis(Setting.OUTAGE_BUFFER_AGE));
-        AuthSettings auth = authSettings(values, problems);
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
-        }
-        String normalizedPath = path.endsWith("/") ? path : path + "/";
-        EngineOptions engine = new EngineOptions(normalizedPath, pingInterval, pingTimeout, maxPayload, upgradeTimeout,
-                transports, allowEIO3, cors, outboundLimit);
-        return new GatewayConfig(values.get(Setting.HOST), port, managementPort,
-                redis.isEmpty() ? Optional.empty() : Optional.of(redis), nodeId, engine, connectTimeout,
-                maxAttachments, maxConnections, maxConnectionsPerIp, handshakesPerIp, tls, eventLimits, workerThreads, auth, optional(values, Setting.API_KEY), dashboardInterval, drainWindow, preStopDelay, cluster, conformance);
+    public String host() {
+        return host;
     }
 
-    private static AuthSettings authSettings(Map<Setting, String> values, List<String> problems) {
-        String mode = values.get(Setting.AUTH_MODE).toLowerCase();
-        Optional<String> secret = optional(values, Setting.JWT_SECRET);
-        Optional<Path> keyFile = optional(values, Setting.JWT_PUBLIC_KEY_FILE).map(Path::of);
-        Optional<String> jwks = optional(values, Setting.JWT_JWKS_URL);
-        Optional<Set<String>> required = optional(values, Setting.AUTH_REQUIRED_NAMESPACES)
-                .map(list -> Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                        .collect(Collectors.toCollection(LinkedHashSet::new)));
-        if (!mode.equals("none") && !mode.equals("jwt")) {
-            problems.add(Setting.AUTH_MODE.env() + ": expected none or jwt, got '" + values.get(Setting.AUTH_MODE) + "'");
-            return AuthSettings.none();
-        }
-        if (mode.equals("jwt")) {
-            long sources = java.util.stream.Stream.of(secret, keyFile, jwks).filter(Optional::isPresent).count();
-            if (sources != 1) {
-                problems.add(Setting.AUTH_MODE.env() + "=jwt needs exactly one of " + Setting.JWT_SECRET.env() + ", "
-                        + Setting.JWT_PUBLIC_KEY_FILE.env() + ", " + Setting.JWT_JWKS_URL.env() + " (" + sources + " set)");
-            }
-            secret.filter(value -> value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32)
-                    .ifPresent(value -> problems.add(Setting.JWT_SECRET.env() + ": must be at least 32 bytes"));
-            keyFile.filter(file -> !Files.isReadable(file))
-                    .ifPresent(file -> problems.add(Setting.JWT_PUBLIC_KEY_FILE.env() + ": cannot read " + file));
-            jwks.filter(url -> !url.startsWith("https://") && !url.startsWith("http://"))
-                    .ifPresent(url -> problems.add(Setting.JWT_JWKS_URL.env() + ": expected an http(s) URL"));
-        }
-        return new AuthSettings(mode.equals("jwt") ? AuthSettings.Mode.JWT : AuthSettings.Mode.NONE, secret, keyFile, jwks,
-                optional(values, Setting.JWT_ISSUER), optional(values, Setting.JWT_AUDIENCE), required);
+    public int port() {
+        return port;
     }
 
-    private static Optional<String> optional(Map<Setting, String> values, Setting setting) {
-        String value = values.get(setting);
-        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
+    public int managementPort() {
+        return managementPort;
+    }
+
+    public Optional<String> redisUrl() {
+        return redisUrl;
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    public EngineOptions engine() {
+        return engine;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public int maxAttachments() {
+        return maxAttachments;
+    }
+
+    /** Connection limits: node-wide, per address, handshakes per address. */
+    public AdmissionOptions admission() {
+        return admission;
+    }
+
+    public int maxConnections() {
+        return admission.maxConnections();
+    }
+
+    public int maxConnectionsPerIp() {
+        return admission.maxConnectionsPerAddress();
+    }
+
+    public int handshakesPerIp() {
+        return admission.handshakesPerSecondPerAddress();
+    }
+
+    public TlsSettings tls() {
+        return tls;
+    }
+
+    public EventLimits eventLimits() {
+        return eventLimits;
+    }
+
+    public int workerThreads() {
+        return workerThreads;
+    }
+
+    public AuthSettings auth() {
+        return auth;
+    }
+
+    public Optional<String> apiKey() {
+        return apiKey;
+    }
+
+    public Duration dashboardInterval() {
+        return dashboardInterval;
+    }
+
+    public Duration drainWindow() {
+        return drainWindow;
+    }
+
+    public Duration preStopDelay() {
+        return preStopDelay;
+    }
+
+    public ClusterSettings cluster() {
+        return cluster;
+    }
+
+    /** Whether the node runs the Socket.IO project's protocol test server instead of the product. */
+    public boolean conformance() {
+        return conformance;
     }
 
     public boolean isClustered() {
@@ -227,10 +187,10 @@ public record GatewayConfig(
                 .add("maxHttpBufferSize=" + engine.maxPayload()).add("cors=" + engine.corsOrigins())
                 .add("transports=" + engine.transports()).add("allowEIO3=" + engine.allowEIO3())
                 .add("upgradeTimeout=" + engine.upgradeTimeout().toMillis()).add("connectTimeout=" + connectTimeout.toMillis())
-                .add("maxAttachments=" + maxAttachments).add("maxConnections=" + maxConnections)
+                .add("maxAttachments=" + maxAttachments).add("maxConnections=" + maxConnections())
                 .add("outboundLimit=" + engine.outboundLimit())
                 .add("tls=" + (tls.enabled() ? "on" : "off"))
-                .add("maxConnectionsPerIp=" + maxConnectionsPerIp).add("handshakesPerIp=" + handshakesPerIp)
+                .add("maxConnectionsPerIp=" + maxConnectionsPerIp()).add("handshakesPerIp=" + handshakesPerIp())
                 .add("eventRate=" + eventLimits.ratePerSecond()).add("eventBurst=" + eventLimits.burst())
                 .add("abuseDisconnectAfter=" + eventLimits.disconnectAfter())
                 .add("workerThreads=" + workerThreads)
@@ -249,34 +209,7 @@ public record GatewayConfig(
         return uri.replaceAll("(://[^:@/]*:)[^@/]*@", "$1****@").replaceAll("(://)([^:@/]+)@", "$1****@");
     }
 
-    private static Setting byName(String name) {
-        for (Setting setting : Setting.values()) {
-            if (setting.key().equals(name) || setting.env().equals(name)) {
-                return setting;
-            }
-        }
-        return null;
-    }
-
-    private static void readFile(Path file, Map<Setting, String> values, List<String> problems) {
-        Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(file)) {
-            properties.load(reader);
-        } catch (IOException e) {
-            problems.add("config file " + file + ": cannot be read (" + e.getMessage() + ")");
-            return;
-        }
-        for (String name : properties.stringPropertyNames()) {
-            Setting setting = byName(name);
-            if (setting == null) {
-                problems.add("config file " + file + ": unknown setting '" + name + "'");
-            } else {
-                values.put(setting, properties.getProperty(name).trim());
-            }
-        }
-    }
-
-    private static String hostName() {
+    static String hostName() {
         String fromEnv = System.getenv("HOSTNAME");
         if (fromEnv != null && !fromEnv.isBlank()) {
             return fromEnv;
@@ -288,96 +221,182 @@ public record GatewayConfig(
         }
     }
 
-    /** Command-line flags: {@code --key=value}, {@code --key value}, {@code --config FILE}, {@code --conformance}. */
-    private static final class Flags {
-        final Map<String, String> values = new java.util.LinkedHashMap<>();
-        String configFile;
-        boolean conformance;
+    /**
+     * Collects a configuration; each setter names its setting and default. Setters take any value; {@link #build()}
+     * checks what a node cannot run with (for files, flags and environment, {@link #load} reports problems first).
+     */
+    public static final class Builder {
+        private String host = "0.0.0.0";
+        private int port = 3000;
+        private int managementPort = 9090;
+        private String redisUrl;
+        private String nodeId;
+        private EngineOptions engine = EngineOptions.defaults();
+        private Duration connectTimeout = Duration.ofSeconds(45);
+        private int maxAttachments = 10;
+        private AdmissionOptions admission = new AdmissionOptions(20_000, 0, 0);
+        private TlsSettings tls = TlsSettings.NONE;
+        private EventLimits eventLimits = new EventLimits(100, 200, 50);
+        private int workerThreads;
+        private AuthSettings auth = AuthSettings.none();
+        private String apiKey;
+        private Duration dashboardInterval = Duration.ofSeconds(5);
+        private Duration drainWindow = Duration.ofSeconds(10);
+        private Duration preStopDelay = Duration.ofSeconds(5);
+        private ClusterSettings cluster = ClusterSettings.DEFAULTS;
+        private boolean conformance;
 
-        static Flags parse(String[] args, List<String> problems) {
-            Flags flags = new Flags();
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                if (!arg.startsWith("--")) {
-                    problems.add("unexpected argument '" + arg + "' (options look like --port=3000)");
-                    continue;
-                }
-                String name = arg.substring(2);
-                String value = null;
-                int eq = name.indexOf('=');
-                if (eq >= 0) {
-                    value = name.substring(eq + 1);
-                    name = name.substring(0, eq);
-                }
-                if (name.equals("conformance")) {
-                    flags.conformance = true;
-                    continue;
-                }
-                if (value == null) {
-                    if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                        value = args[++i];
-                    } else if (name.equals(Setting.ALLOW_EIO3.key())) {
-                        value = "true";
-                    } else {
-                        problems.add("--" + name + ": missing value");
-                        continue;
-                    }
-                }
-                if (name.equals("config")) {
-                    flags.configFile = value;
-                } else {
-                    flags.values.put(name, value);
-                }
+        private Builder() {
+        }
+
+        /** {@code SOCKETIO_HOST}; default {@code 0.0.0.0}. */
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        /** {@code SOCKETIO_PORT}; default 3000 ({@code 0}: any free port). */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** {@code MANAGEMENT_PORT}; default 9090 ({@code 0}: any free port). */
+        public Builder managementPort(int managementPort) {
+            this.managementPort = managementPort;
+            return this;
+        }
+
+        /** {@code REDIS_URL}; default {@code null}: single node, in memory. */
+        public Builder redisUrl(String redisUrl) {
+            this.redisUrl = redisUrl;
+            return this;
+        }
+
+        /** {@code NODE_ID}; default {@code null}: the host name. */
+        public Builder nodeId(String nodeId) {
+            this.nodeId = nodeId;
+            return this;
+        }
+
+        /** Path, pings, payload limit, transports, EIO3, CORS, outbound limit; default {@link EngineOptions#defaults()}. */
+        public Builder engine(EngineOptions engine) {
+            this.engine = engine;
+            return this;
+        }
+
+        /** {@code CONNECT_TIMEOUT}; default 45 s. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        /** {@code MAX_ATTACHMENTS}; default 10. */
+        public Builder maxAttachments(int maxAttachments) {
+            this.maxAttachments = maxAttachments;
+            return this;
+        }
+
+        /** {@code MAX_CONNECTIONS}, {@code MAX_CONNECTIONS_PER_IP}, {@code HANDSHAKES_PER_IP}; default 20000, 0, 0. */
+        public Builder admission(AdmissionOptions admission) {
+            this.admission = admission;
+            return this;
+        }
+
+        /** {@code TLS_*}; default none: plain. */
+        public Builder tls(TlsSettings tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /** {@code EVENT_RATE}, {@code EVENT_BURST}, {@code ABUSE_DISCONNECT_AFTER}; default 100/s, 200, 50. */
+        public Builder eventLimits(EventLimits eventLimits) {
+            this.eventLimits = eventLimits;
+            return this;
+        }
+
+        /** {@code WORKER_THREADS}; default 0: twice the cores. */
+        public Builder workerThreads(int workerThreads) {
+            this.workerThreads = workerThreads;
+            return this;
+        }
+
+        /** {@code AUTH_MODE}, {@code JWT_*}; default {@link AuthSettings#none()}. */
+        public Builder auth(AuthSettings auth) {
+            this.auth = auth;
+            return this;
+        }
+
+        /** {@code API_KEY}; default {@code null}: loopback callers only. */
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey;
+            return this;
+        }
+
+        /** {@code DASHBOARD_INTERVAL}; default 5 s. */
+        public Builder dashboardInterval(Duration dashboardInterval) {
+            this.dashboardInterval = dashboardInterval;
+            return this;
+        }
+
+        /** {@code DRAIN_WINDOW}; default 10 s. */
+        public Builder drainWindow(Duration drainWindow) {
+            this.drainWindow = drainWindow;
+            return this;
+        }
+
+        /** {@code PRE_STOP_DELAY}; default 5 s. */
+        public Builder preStopDelay(Duration preStopDelay) {
+            this.preStopDelay = preStopDelay;
+            return this;
+        }
+
+        /** {@code REDIS_KEY}, {@code CLUSTER_REQUEST_TIMEOUT}, {@code OUTAGE_BUFFER_*}; default {@link ClusterSettings#DEFAULTS}. */
+        public Builder cluster(ClusterSettings cluster) {
+            this.cluster = cluster;
+            return this;
+        }
+
+        /** {@code --conformance}; default false. */
+        public Builder conformance(boolean conformance) {
+            this.conformance = conformance;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first value a node cannot run with */
+        public GatewayConfig build() {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(engine, "engine");
+            Objects.requireNonNull(admission, "admission");
+            Objects.requireNonNull(tls, "tls");
+            Objects.requireNonNull(eventLimits, "eventLimits");
+            Objects.requireNonNull(auth, "auth");
+            Objects.requireNonNull(cluster, "cluster");
+            requirePort(port, "port");
+            requirePort(managementPort, "managementPort");
+            if (port == managementPort && port != 0) {
+                throw new IllegalArgumentException("managementPort must differ from port (" + port + ")");
             }
-            return flags;
-        }
-    }
-
-    /** Typed reads that record a problem instead of throwing, so every bad value is reported once. */
-    private record Values(Map<Setting, String> raw, List<String> problems) {
-
-        int port(Setting setting) {
-            return checked(setting, value -> value >= 0 && value <= 65535, "is not a port number (0-65535)");
-        }
-
-        int positiveInt(Setting setting) {
-            return checked(setting, value -> value > 0, "must be a positive number");
-        }
-
-        int nonNegativeInt(Setting setting) {
-            return checked(setting, value -> value >= 0, "must be zero or more");
-        }
-
-        Duration millis(Setting setting) {
-            return Duration.ofMillis(Math.max(positiveInt(setting), 1));
-        }
-
-        boolean bool(Setting setting) {
-            String value = raw.get(setting).toLowerCase();
-            if (!value.equals("true") && !value.equals("false")) {
-                problems.add(setting.env() + ": expected true or false, got '" + raw.get(setting) + "'");
+            requirePositive(connectTimeout, "connectTimeout");
+            requirePositive(dashboardInterval, "dashboardInterval");
+            requirePositive(drainWindow, "drainWindow");
+            requirePositive(preStopDelay, "preStopDelay");
+            if (maxAttachments < 0 || workerThreads < 0) {
+                throw new IllegalArgumentException("maxAttachments and workerThreads must be zero or more");
             }
-            return value.equals("true");
+            return new GatewayConfig(this);
         }
 
-        /** A whole number (socket.io's notation {@code 1e6} is accepted) that satisfies {@code rule}; 1 when not. */
-        private int checked(Setting setting, java.util.function.IntPredicate rule, String complaint) {
-            String text = raw.get(setting);
-            double parsed;
-            try {
-                parsed = Double.parseDouble(text);
-            } catch (NumberFormatException e) {
-                parsed = Double.NaN;
+        private static void requirePort(int port, String name) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException(name + " is not a port number (0-65535): " + port);
             }
-            if (parsed != Math.rint(parsed) || Math.abs(parsed) > Integer.MAX_VALUE) {
-                problems.add(setting.env() + ": '" + text + "' is not a whole number");
-                return 1;
+        }
+
+        private static void requirePositive(Duration value, String name) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive: " + value);
             }
-            if (!rule.test((int) parsed)) {
-                problems.add(setting.env() + ": '" + text + "' " + complaint);
-                return 1;
-            }
-            return (int) parsed;
         }
     }
 }

@@ -86,6 +86,16 @@ public enum Setting {
         return description;
     }
 
+    /** The setting named {@code name} by its key or its variable; {@code null} when none is. */
+    public static Setting byName(String name) {
+        for (Setting setting : values()) {
+            if (setting.key.equals(name) || setting.env.equals(name)) {
+                return setting;
+            }
+        }
+        return null;
+    }
+
     /** Whether the value may hold a secret (a password in a URI) and must be masked when printed. */
     public boolean isSecret() {
         return this == REDIS_URL || this == JWT_SECRET || this == API_KEY || this == TLS_KEYSTORE_PASSWORD;

@@ -2,6 +2,7 @@ package io.realtime.gateway.conformance;
 
 import com.corundumstudio.socketio.SocketIONamespace;
 import com.corundumstudio.socketio.SocketIOServer;
+import io.realtime.gateway.socketio.NamespaceNames;
 
 import java.util.Map;
 
@@ -20,7 +21,8 @@ public final class ConformanceFeatures {
     }
 
     public static void install(SocketIOServer server) {
-        install(server.getNamespace(""));
+        // Any netty-socketio server (the plain baseline too): it knows the main namespace as "".
+        install(server.getNamespace(NamespaceNames.nettySocketIo(NamespaceNames.MAIN)));
         install(server.addNamespace("/custom"));
     }
 

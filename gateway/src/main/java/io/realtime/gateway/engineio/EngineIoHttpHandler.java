@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.realtime.gateway.stats.RefusalReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,7 +107,7 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         }
         String transport = single(params, "transport");
         if (transport == null || !options.allows(transport)) {
-            sessions.observer().refused("bad_request");
+            sessions.observer().refused(RefusalReason.BAD_REQUEST);
             exchange.respondError(EngineIoError.UNKNOWN_TRANSPORT);
             return;
         }
@@ -116,11 +117,11 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
             EngineIoError refusal = handshake(ctx, request, params, exchange, websocket);
             if (refusal != null) {
                 sessions.observer().refused(switch (refusal) {
-                    case SERVER_FULL -> "limit";
-                    case DRAINING -> "draining";
-                    case TOO_MANY_FROM_ADDRESS -> "address_limit";
-                    case FORBIDDEN -> "auth";
-                    default -> "bad_request";
+                    case SERVER_FULL -> RefusalReason.LIMIT;
+                    case DRAINING -> RefusalReason.DRAINING;
+                    case TOO_MANY_FROM_ADDRESS -> RefusalReason.ADDRESS_LIMIT;
+                    case FORBIDDEN -> RefusalReason.AUTH;
+                    default -> RefusalReason.BAD_REQUEST;
                 });
                 exchange.respondError(refusal);
             }

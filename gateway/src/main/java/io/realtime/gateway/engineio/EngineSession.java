@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.realtime.gateway.stats.BehaviourClose;
+import io.realtime.gateway.stats.DisconnectReason;
 import io.realtime.gateway.stats.TrafficObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +39,7 @@ public final class EngineSession {
 
         void onBinary(EngineSession session, byte[] data);
 
-        void onClose(EngineSession session, String reason);
+        void onClose(EngineSession session, DisconnectReason reason);
     }
 
     private static final Logger log = LoggerFactory.getLogger(EngineSession.class);
@@ -46,7 +48,7 @@ public final class EngineSession {
 
         public void onBinary(EngineSession s, byte[] data) { }
 
-        public void onClose(EngineSession s, String reason) { }
+        public void onClose(EngineSession s, DisconnectReason reason) { }
     };
 
     private enum State { OPEN, CLOSING, CLOSED }
@@ -208,16 +210,16 @@ public final class EngineSession {
             }
             if (transport == Transport.WEBSOCKET && webSocket != null) {
                 flush();
-                closeNow("forced close", null);
+                closeNow(DisconnectReason.FORCED_CLOSE, null);
             } else if (pendingPoll != null) {
                 enqueue(EnginePacket.CLOSE);
                 flush();
-                closeNow("forced close", null);
+                closeNow(DisconnectReason.FORCED_CLOSE, null);
             } else {
                 // The client polls again shortly; it must still get what is queued, followed by the close packet.
                 state = State.CLOSING;
                 enqueue(EnginePacket.CLOSE);
-                closeTimeout = loop.schedule(() -> closeNow("forced close", null),
+                closeTimeout = loop.schedule(() -> closeNow(DisconnectReason.FORCED_CLOSE, null),
                         options.pingTimeout().toMillis(), TimeUnit.MILLISECONDS);
             }
         });
@@ -266,9 +268,9 @@ public final class EngineSession {
     /** A client that does not read: its queue is dropped with its connection, so nobody else waits for it. */
     private void dropSlowConsumer() {
         log.debug("session {}: more than {} bytes waiting, closing a slow consumer", id, options.outboundLimit());
-        observer.closedForBehaviour("slow_consumer");
+        observer.closedForBehaviour(BehaviourClose.SLOW_CONSUMER);
         Channel channel = webSocket;
-        closeNow("transport error", null);
+        closeNow(DisconnectReason.TRANSPORT_ERROR, null);
         if (channel != null) {
             channel.close();
         }
@@ -308,7 +310,7 @@ public final class EngineSession {
         observer.bytesSent(body.bytes().length);
         poll.respond(HttpResponseStatus.OK, body.contentType(), body.bytes());
         if (state == State.CLOSING && packets.contains(EnginePacket.CLOSE)) {
-            closeNow("forced close", null);
+            closeNow(DisconnectReason.FORCED_CLOSE, null);
         }
     }
 
@@ -334,7 +336,7 @@ public final class EngineSession {
             } else if (pendingPoll != null) {
                 log.debug("session {}: overlapping polls", id);
                 exchange.respondError(EngineIoError.BAD_REQUEST);
-                closeNow("transport error", EnginePacket.CLOSE);
+                closeNow(DisconnectReason.TRANSPORT_ERROR, EnginePacket.CLOSE);
             } else {
                 holdPoll(exchange);
                 if (probeAnswered && outbox.isEmpty()) {
@@ -372,12 +374,12 @@ public final class EngineSession {
         inLoop(() -> {
             log.debug("session {}: bad polling payload: {}", id, problem);
             exchange.respondError(EngineIoError.BAD_REQUEST);
-            closeNow("parse error", EnginePacket.CLOSE);
+            closeNow(DisconnectReason.PARSE_ERROR, EnginePacket.CLOSE);
         });
     }
 
     void onPayloadTooLarge() {
-        inLoop(() -> closeNow("transport error", EnginePacket.CLOSE));
+        inLoop(() -> closeNow(DisconnectReason.TRANSPORT_ERROR, EnginePacket.CLOSE));
     }
 
     // ---- WebSocket -----------------------------------------------------------------------------------------
@@ -479,14 +481,14 @@ public final class EngineSession {
     void onChannelClosed(Channel channel) {
         inLoop(() -> {
             if (channel == webSocket) {
-                closeNow("transport close", null);
+                closeNow(DisconnectReason.TRANSPORT_CLOSE, null);
             } else if (channel == probe) {
                 probe = null;
                 probeAnswered = false;
                 cancel(upgradeTimeout);
             } else if (pendingPoll != null && pendingPoll.channel() == channel) {
                 releasePoll();
-                closeNow("transport error", null);
+                closeNow(DisconnectReason.TRANSPORT_ERROR, null);
             }
         });
     }
@@ -504,7 +506,7 @@ public final class EngineSession {
                 enqueue(EnginePacket.of(EnginePacket.Type.PONG, packet.text()));
                 flush();
             }
-            case CLOSE -> closeNow("transport close", EnginePacket.NOOP);
+            case CLOSE -> closeNow(DisconnectReason.TRANSPORT_CLOSE, EnginePacket.NOOP);
             case NOOP, UPGRADE -> { }
             default -> onProtocolError(null, new EngineProtocolException("unexpected " + packet.type() + " packet"));
         }
@@ -521,7 +523,7 @@ public final class EngineSession {
             onProtocolError(null, e);
         } catch (RuntimeException e) {
             log.error("session {}: message handling failed; closing the session", id, e);
-            closeNow("server error", EnginePacket.CLOSE);
+            closeNow(DisconnectReason.SERVER_ERROR, EnginePacket.CLOSE);
         }
     }
 
@@ -530,7 +532,7 @@ public final class EngineSession {
         if (channel != null && channel == probe) {
             abandonProbe();
         } else {
-            closeNow("parse error", EnginePacket.CLOSE);
+            closeNow(DisconnectReason.PARSE_ERROR, EnginePacket.CLOSE);
         }
     }
 
@@ -555,7 +557,7 @@ public final class EngineSession {
 
     private void resetHeartbeatTimeout(long millis) {
         cancel(heartbeatTimeout);
-        heartbeatTimeout = loop.schedule(() -> closeNow("ping timeout", EnginePacket.CLOSE), millis, TimeUnit.MILLISECONDS);
+        heartbeatTimeout = loop.schedule(() -> closeNow(DisconnectReason.PING_TIMEOUT, EnginePacket.CLOSE), millis, TimeUnit.MILLISECONDS);
     }
 
     // ---- closing -------------------------------------------------------------------------------------------
@@ -566,7 +568,7 @@ public final class EngineSession {
      * @param farewell what a pending long-poll is answered with ({@code 6} when the client closed, {@code 1}
      *                 when the server did), or {@code null} for no answer
      */
-    private void closeNow(String reason, EnginePacket farewell) {
+    private void closeNow(DisconnectReason reason, EnginePacket farewell) {
         if (state == State.CLOSED) {
             return;
         }

@@ -3,7 +3,8 @@ package io.realtime.gateway.features;
 import com.corundumstudio.socketio.SocketIONamespace;
 import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.namespace.Namespace;
-import io.realtime.gateway.stats.TrafficStats;
+import io.realtime.gateway.socketio.NamespaceNames;
+import io.realtime.gateway.stats.TrafficTotals;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -19,7 +20,7 @@ import java.util.TreeMap;
 public final class DashboardFigures {
 
     private final SocketIOServer server;
-    private final TrafficStats stats;
+    private final TrafficTotals stats;
     private final String nodeId;
     private final Clock clock;
     private final Instant startedAt;
@@ -29,7 +30,7 @@ public final class DashboardFigures {
     private Instant lastSampleAt;
     private volatile Map<String, Object> current;
 
-    public DashboardFigures(SocketIOServer server, TrafficStats stats, String nodeId, Clock clock) {
+    public DashboardFigures(SocketIOServer server, TrafficTotals stats, String nodeId, Clock clock) {
         this.server = server;
         this.stats = stats;
         this.nodeId = nodeId;
@@ -49,8 +50,8 @@ public final class DashboardFigures {
     /** Takes a new sample: rates over the time since the previous one. */
     public synchronized Map<String, Object> sample() {
         Instant now = clock.instant();
-        long in = stats.totalEventsIn();
-        long out = stats.totalEventsOut();
+        long in = stats.eventsReceived();
+        long out = stats.eventsSent();
         double seconds = Math.max(Duration.between(lastSampleAt, now).toMillis(), 1) / 1000.0;
         Map<String, Object> sampled = figures((in - lastIn) / seconds, (out - lastOut) / seconds);
         lastIn = in;
@@ -65,7 +66,7 @@ public final class DashboardFigures {
         Map<String, Integer> rooms = new TreeMap<>();
         int totalConnections = 0;
         for (SocketIONamespace namespace : server.getAllNamespaces()) {
-            String name = namespace.getName().isEmpty() ? "/" : namespace.getName();
+            String name = NamespaceNames.wire(namespace);
             int count = namespace.getAllClients().size();
             connections.put(name, count);
             totalConnections += count;

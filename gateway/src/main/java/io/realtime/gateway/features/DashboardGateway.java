@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -39,11 +39,7 @@ public final class DashboardGateway implements AutoCloseable {
     private final Broadcaster broadcaster;
     private final DashboardFigures figures;
     private final ClusterNamespace main;
-    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "dashboard");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private volatile ScheduledFuture<?> ticker;
     private volatile List<Map<String, Object>> lastNodes = List.of();
 
     public DashboardGateway(Broadcaster broadcaster, DashboardFigures figures, ClusterNamespace main) {
@@ -57,9 +53,12 @@ public final class DashboardGateway implements AutoCloseable {
         });
     }
 
-    /** Starts sending figures every {@code interval}. */
-    public DashboardGateway start(Duration interval) {
-        ticker.scheduleAtFixedRate(this::publish, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    /**
+     * Starts sending figures every {@code interval} on {@code scheduler} (the node's, shared with its other periodic
+     * work: publishing only samples counters and hands a broadcast over, it never waits).
+     */
+    public DashboardGateway start(Duration interval, ScheduledExecutorService scheduler) {
+        ticker = scheduler.scheduleAtFixedRate(this::publish, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -131,6 +130,8 @@ public final class DashboardGateway implements AutoCloseable {
 
     @Override
     public void close() {
-        ticker.shutdownNow();
+        if (ticker != null) {
+            ticker.cancel(false);
+        }
     }
 }

@@ -23,13 +23,14 @@ import io.realtime.gateway.engineio.EngineIoHttpHandler;
 import io.realtime.gateway.engineio.EngineOptions;
 import io.realtime.gateway.engineio.EngineSession;
 import io.realtime.gateway.engineio.SessionRegistry;
+import io.realtime.gateway.admission.AdmissionOptions;
 import io.realtime.gateway.socketio.GatewayJsonSupport;
+import io.realtime.gateway.socketio.NamespaceNames;
 import io.realtime.gateway.socketio.SocketIoEncoder;
 import io.realtime.gateway.socketio.SocketIoJson;
 import io.realtime.gateway.socketio.SocketIoServerContext;
 import io.realtime.gateway.socketio.SocketIoSessionOpener;
 import io.realtime.gateway.stats.TrafficObserver;
-import io.realtime.gateway.stats.TrafficStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,18 +53,8 @@ public class GatewayServer extends SocketIOServer {
     private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
 
     private final Configuration configuration;
-    private final EngineOptions engineOptions;
-    private final Duration connectTimeout;
-    private final int maxAttachments;
-    private final int maxConnections;
-    private io.realtime.gateway.limits.EventLimits eventLimits = io.realtime.gateway.limits.EventLimits.UNLIMITED;
-    private int maxPerAddress;
-    private int handshakesPerAddress;
-    private io.netty.handler.ssl.SslContext tls;
+    private final GatewayServerOptions options;
     private final GatewayJsonSupport json;
-    private final TrafficStats stats = new TrafficStats();
-    private final List<TrafficObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(stats));
-    private final TrafficObserver observer = TrafficObserver.all(observers);
     private final io.realtime.gateway.engineio.SessionFanOut fanOut = new io.realtime.gateway.engineio.SessionFanOut();
     private final java.util.Map<String, io.netty.channel.ChannelHandler> httpHandlers = new java.util.LinkedHashMap<>();
 
@@ -73,23 +64,22 @@ public class GatewayServer extends SocketIOServer {
     private SessionRegistry sessions;
     private Channel serverChannel;
 
-    /** A server configured from netty-socketio's configuration alone (socket.io's defaults for the rest). */
+    /**
+     * A server configured from netty-socketio's configuration alone: its transports, ping timings, payload limit
+     * and origin become the Engine.IO options, the rest keeps {@link GatewayServerOptions}' defaults.
+     */
     public GatewayServer(Configuration configuration) {
-        this(configuration, engineOptionsOf(configuration, false), Duration.ofSeconds(45), 10, 0);
+        this(configuration, GatewayServerOptions.builder().engine(engineOptionsOf(configuration, false)).build());
     }
 
     /**
-     * @param maxConnections Engine.IO sessions this node accepts at once ({@code 0}: no limit); past it a
-     *                       handshake is answered 503 {@code server_full}
+     * @param configuration netty-socketio's configuration: address, worker threads, socket options, ack mode,
+     *                      authorization listener; its Engine.IO settings are not read (they are in {@code options})
      */
-    public GatewayServer(Configuration configuration, EngineOptions engineOptions, Duration connectTimeout, int maxAttachments,
-                         int maxConnections) {
+    public GatewayServer(Configuration configuration, GatewayServerOptions options) {
         super(withGatewayJson(configuration));
         this.configuration = configuration;
-        this.engineOptions = engineOptions;
-        this.connectTimeout = connectTimeout;
-        this.maxAttachments = maxAttachments;
-        this.maxConnections = maxConnections;
+        this.options = java.util.Objects.requireNonNull(options, "options");
         this.json = (GatewayJsonSupport) configuration.getJsonSupport();
     }
 
@@ -113,61 +103,37 @@ public class GatewayServer extends SocketIOServer {
                 transports, allowEIO3, origin == null ? List.of() : List.of(origin.split(",")));
     }
 
+    public GatewayServerOptions options() {
+        return options;
+    }
+
     /** The JSON mapper of the Socket.IO layer, for code that must read and write JSON the same way. */
     public com.fasterxml.jackson.databind.ObjectMapper jsonMapper() {
         return json.mapper();
     }
 
-    /** Adds an observer of the traffic (metrics); call before {@link #startAsync()}. */
-    public void addObserver(TrafficObserver observer) {
-        observers.add(observer);
-    }
-
     /**
      * Adds a sharable HTTP handler after the Engine.IO one and before the 404 (static pages, say); call before
-     * {@link #startAsync()}. It receives the aggregated requests Engine.IO did not take.
+     * {@link #startAsync()}. It receives the aggregated requests Engine.IO did not take. A handler is registered
+     * like a listener, not passed in the options: it often needs what is built on the server (the demo page sends
+     * through the cluster, which needs the server first).
      */
     public void addHttpHandler(String name, io.netty.channel.ChannelHandler handler) {
         httpHandlers.put(name, handler);
     }
 
-    /** Per-connection inbound event limits; call before {@link #startAsync()}. */
-    public void setEventLimits(io.realtime.gateway.limits.EventLimits limits) {
-        this.eventLimits = limits;
-    }
-
-    /** Serves the Socket.IO port over TLS; call before start. */
-    public void setTls(io.netty.handler.ssl.SslContext context) {
-        this.tls = context;
-    }
-
-    /** Per client address: open sessions and handshakes per second ({@code 0}: no limit); call before start. */
-    public void setAddressLimits(int maxConnectionsPerAddress, int handshakesPerSecondPerAddress) {
-        this.maxPerAddress = maxConnectionsPerAddress;
-        this.handshakesPerAddress = handshakesPerSecondPerAddress;
-    }
-
     /** Encodes each broadcast once for all its recipients (for the cluster adapters). */
     public io.realtime.cluster.BroadcastEncoder broadcastEncoder() {
-        return new io.realtime.gateway.socketio.SharedBroadcastEncoder(new SocketIoEncoder(json.mapper()), fanOut, observer);
+        return new io.realtime.gateway.socketio.SharedBroadcastEncoder(new SocketIoEncoder(json.mapper()), fanOut, observer());
     }
 
-    /** Every observer as one: what the protocol layers and features report to. */
+    /** Where the protocol layers and features report traffic (the options' observer). */
     public TrafficObserver observer() {
-        return observer;
-    }
-
-    public int maxConnections() {
-        return maxConnections;
-    }
-
-    /** This node's traffic totals per namespace. */
-    public TrafficStats stats() {
-        return stats;
+        return options.observer();
     }
 
     public EngineOptions engineOptions() {
-        return engineOptions;
+        return options.engine();
     }
 
     /** Open Engine.IO sessions on this node. */
@@ -192,14 +158,16 @@ public class GatewayServer extends SocketIOServer {
         bossGroup = new MultiThreadIoEventLoopGroup(1, ioHandler);
         workerGroup = new MultiThreadIoEventLoopGroup(configuration.getWorkerThreads(), ioHandler);
         scheduler = new EventLoopScheduler(workerGroup);
-        sessions = new SessionRegistry(engineOptions, observer);
-
+        EngineOptions engineOptions = options.engine();
+        io.netty.handler.ssl.SslContext tls = options.tls().orElse(null);
+        sessions = new SessionRegistry(engineOptions, observer());
         SocketIoServerContext context = new SocketIoServerContext(configuration, json, new SocketIoEncoder(json.mapper()),
-                new ObservedAckManager(scheduler, observer), scheduler, this::namespaceOnWire, connectTimeout, maxAttachments,
-                observer, eventLimits);
+                new ObservedAckManager(scheduler, observer()), scheduler, this::getNamespaceOrNull, options.connectTimeout(),
+                options.maxAttachments(), observer(), options.eventLimits());
+        AdmissionOptions admission = options.admission();
         EngineIoHttpHandler engineIo = new EngineIoHttpHandler(engineOptions, sessions,
-                configuration.getAuthorizationListener(), new SocketIoSessionOpener(context), tls != null, maxConnections,
-                maxPerAddress, handshakesPerAddress);
+                configuration.getAuthorizationListener(), new SocketIoSessionOpener(context), tls != null,
+                admission.maxConnections(), admission.maxConnectionsPerAddress(), admission.handshakesPerSecondPerAddress());
 
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
@@ -295,9 +263,24 @@ public class GatewayServer extends SocketIOServer {
         }
     }
 
-    private Namespace namespaceOnWire(String name) {
-        SocketIONamespace namespace = getNamespace("/".equals(name) ? Namespace.DEFAULT_NAME : name);
-        return (Namespace) namespace;
+    private Namespace getNamespaceOrNull(String name) {
+        return (Namespace) getNamespace(name);
+    }
+
+    /** The namespace by its socket.io name ({@code /} is the main one) or by netty-socketio's ({@code ""}). */
+    @Override
+    public SocketIONamespace getNamespace(String name) {
+        return super.getNamespace(NamespaceNames.nettySocketIo(name));
+    }
+
+    @Override
+    public SocketIONamespace addNamespace(String name) {
+        return super.addNamespace(NamespaceNames.nettySocketIo(name));
+    }
+
+    @Override
+    public void removeNamespace(String name) {
+        super.removeNamespace(NamespaceNames.nettySocketIo(name));
     }
 
     private boolean useEpoll() {

@@ -6,7 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
-import io.realtime.gateway.engineio.HttpExchange;
+import io.realtime.gateway.http.HttpReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,10 +25,7 @@ final class NotFoundHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
             if (msg instanceof FullHttpRequest request) {
-                new HttpExchange(ctx.channel(), io.netty.handler.codec.http.HttpUtil.isKeepAlive(request),
-                        new io.netty.handler.codec.http.DefaultHttpHeaders())
-                        .respondText(HttpResponseStatus.NOT_FOUND, "application/json",
-                                "{\"code\":404,\"message\":\"Not found\"}");
+                HttpReply.to(ctx.channel(), request).sendJson(HttpResponseStatus.NOT_FOUND, "{\"code\":404,\"message\":\"Not found\"}");
             }
         } finally {
             ReferenceCountUtil.release(msg);

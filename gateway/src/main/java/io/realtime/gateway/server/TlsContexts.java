@@ -2,7 +2,7 @@ package io.realtime.gateway.server;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.realtime.gateway.config.GatewayConfig.TlsSettings;
+import io.realtime.gateway.config.TlsSettings;
 
 import javax.net.ssl.KeyManagerFactory;
 import java.io.IOException;

@@ -18,7 +18,7 @@ public final class GatewaySocket extends NamespaceClient {
     private final SocketIoConnection connection;
     private final HandshakeData handshake;
     private final AtomicBoolean disconnected = new AtomicBoolean();
-    private volatile String disconnectReason;
+    private volatile io.realtime.gateway.stats.DisconnectReason disconnectReason;
 
     GatewaySocket(SocketIoConnection connection, Namespace namespace, HandshakeData handshake) {
         super(connection, namespace);
@@ -56,7 +56,7 @@ public final class GatewaySocket extends NamespaceClient {
     }
 
     private String wireName() {
-        return getNamespace().getName().isEmpty() ? "/" : getNamespace().getName();
+        return NamespaceNames.wire(getNamespace());
     }
 
     /** Whether packets sent now can still reach the client: the socket has not ended, nor its connection. */
@@ -70,7 +70,7 @@ public final class GatewaySocket extends NamespaceClient {
 
     /** Why the socket ended, in socket.io's words ({@code "client namespace disconnect"}, {@code "ping timeout"}...). */
     public String disconnectReason() {
-        return disconnectReason;
+        return disconnectReason == null ? null : disconnectReason.text();
     }
 
     public boolean isDisconnected() {
@@ -86,16 +86,16 @@ public final class GatewaySocket extends NamespaceClient {
         Packet packet = new Packet(PacketType.MESSAGE, getEngineIOVersion());
         packet.setSubType(PacketType.DISCONNECT);
         send(packet);
-        end("server namespace disconnect");
+        end(io.realtime.gateway.stats.DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
     }
 
     @Override
     public void onDisconnect() {
-        end("server shutting down");
+        end(io.realtime.gateway.stats.DisconnectReason.SERVER_SHUTTING_DOWN);
     }
 
     /** Ends the socket once: leaves its rooms and runs the namespace's disconnect listeners. */
-    void end(String reason) {
+    void end(io.realtime.gateway.stats.DisconnectReason reason) {
         if (disconnected.compareAndSet(false, true)) {
             disconnectReason = reason;
             super.onDisconnect();

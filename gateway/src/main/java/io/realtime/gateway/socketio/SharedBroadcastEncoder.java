@@ -37,7 +37,7 @@ public final class SharedBroadcastEncoder implements BroadcastEncoder {
     public Object encode(String namespace, ClusterPacket packet) {
         Packet event = new Packet(PacketType.MESSAGE);
         event.setSubType(PacketType.EVENT);
-        event.setNsp("/".equals(namespace) ? "" : namespace);
+        event.setNsp(NamespaceNames.nettySocketIo(namespace));
         event.setName(packet.event());
         event.setData(packet.args());
         return new Encoded(namespace, packet.event(), encoder.encode(event));

@@ -20,6 +20,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.realtime.gateway.engineio.EngineSession;
+import io.realtime.gateway.stats.BehaviourClose;
+import io.realtime.gateway.stats.DisconnectReason;
+import io.realtime.gateway.stats.EventRefusal;
+import io.realtime.gateway.stats.RefusalReason;
 import io.realtime.gateway.stats.TrafficObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,7 +92,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     /** Called once the listener is attached; v3 clients are connected to the main namespace implicitly. */
     void start() {
         if (engine.version() == EngineIOVersion.V3) {
-            connect("/", null);
+            connect(NamespaceNames.MAIN, null);
         }
     }
 
@@ -131,7 +135,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         } else if (socket == null || packet.type() == SocketIoPacket.CONNECT || packet.type() == SocketIoPacket.CONNECT_ERROR) {
             throw new SocketIoProtocolException("invalid state: packet type " + packet.type() + " for namespace " + namespace);
         } else if (packet.type() == SocketIoPacket.DISCONNECT) {
-            socket.end("client namespace disconnect");
+            socket.end(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT);
         } else if (packet.isEvent()) {
             onEvent(socket, packet);
         } else {
@@ -149,7 +153,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         HandshakeData handshake = handshakeWithAuth(auth);
         AuthTokenResult result = namespace.onAuthData(new PendingSocket(this, namespace, handshake), auth);
         if (!result.isSuccess()) {
-            observer.refused("auth");
+            observer.refused(RefusalReason.AUTH);
             ConnectRefusal refusal = ConnectRefusal.from(result.getErrorData());
             sendConnectError(namespaceName, refusal.message(), refusal.data());
             return;
@@ -249,7 +253,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
 
     /** Over its event rate: refused with an error; a client that keeps going is disconnected. */
     private void refuseForRate(GatewaySocket socket, SocketIoPacket packet, String event) {
-        observer.eventRefused(packet.namespace(), "rate_limited");
+        observer.eventRefused(packet.namespace(), EventRefusal.RATE_LIMITED);
         Packet request = new Packet(PacketType.MESSAGE, engine.version());
         request.setSubType(PacketType.EVENT);
         request.setAckId(packet.ackId());
@@ -257,7 +261,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
                 "too many events (limit " + eventLimits.ratePerSecond() + "/s): '" + event + "' was not handled");
         if (eventLimits.disconnectAfter() > 0 && ++refusedInARow >= eventLimits.disconnectAfter()) {
             log.debug("session {}: {} events refused in a row, closing", getSessionId(), refusedInARow);
-            observer.closedForBehaviour("abuse");
+            observer.closedForBehaviour(BehaviourClose.ABUSE);
             engine.close();
         }
     }
@@ -275,7 +279,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     }
 
     @Override
-    public void onClose(EngineSession session, String reason) {
+    public void onClose(EngineSession session, DisconnectReason reason) {
         connectTimeout.cancel(false);
         for (GatewaySocket socket : new ArrayList<>(sockets.values())) {
             socket.end(reason);
@@ -289,7 +293,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     @Override
     public io.netty.channel.ChannelFuture send(Packet packet) {
         if (packet.getSubType() == PacketType.EVENT) {
-            observer.eventsSent(packet.getNsp() == null || packet.getNsp().isEmpty() ? "/" : packet.getNsp(), packet.getName(), 1);
+            observer.eventsSent(NamespaceNames.wire(packet.getNsp()), packet.getName(), 1);
         }
         if (engine.isOpen()) {
             engine.send(encodeOrExplain(packet));
@@ -343,19 +347,18 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     @Override
     public NamespaceClient addNamespaceClient(Namespace namespace) {
         GatewaySocket socket = new GatewaySocket(this, namespace, handshakeWithAuth(Map.of()));
-        sockets.put(namespace.getName().isEmpty() ? "/" : namespace.getName(), socket);
+        sockets.put(NamespaceNames.wire(namespace), socket);
         return socket;
     }
 
     @Override
     public NamespaceClient getChildClient(Namespace namespace) {
-        return sockets.get(namespace.getName().isEmpty() ? "/" : namespace.getName());
+        return sockets.get(NamespaceNames.wire(namespace));
     }
 
     @Override
     public void removeNamespaceClient(NamespaceClient client) {
-        String name = client.getNamespace().getName();
-        sockets.remove(name.isEmpty() ? "/" : name, client);
+        sockets.remove(NamespaceNames.wire(client.getNamespace()), client);
     }
 
     @Override
@@ -366,10 +369,10 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     }
 
     /** Called by a socket of this connection when it ends. */
-    void socketEnded(GatewaySocket socket, String reason) {
-        String name = socket.getNamespace().getName();
-        observer.disconnected(name.isEmpty() ? "/" : name, reason);
-        log.debug("socket {} left {}: {}", getSessionId(), name.isEmpty() ? "/" : name, reason);
+    void socketEnded(GatewaySocket socket, DisconnectReason reason) {
+        String name = NamespaceNames.wire(socket.getNamespace());
+        observer.disconnected(name, reason);
+        log.debug("socket {} left {}: {}", getSessionId(), name, reason);
     }
 
     TrafficObserver observer() {

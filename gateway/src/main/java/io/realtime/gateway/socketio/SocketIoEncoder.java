@@ -73,7 +73,7 @@ public final class SocketIoEncoder {
         if (!attachments.isEmpty()) {
             text.append(attachments.size()).append('-');
         }
-        if (namespace != null && !namespace.isEmpty() && !"/".equals(namespace)) {
+        if (!NamespaceNames.MAIN.equals(NamespaceNames.wire(namespace))) {
             text.append(namespace).append(',');
         }
         if (ackId != null) {

@@ -85,7 +85,7 @@ public final class SocketIoParser {
             }
             i = dash + 1;
         }
-        String namespace = "/";
+        String namespace = NamespaceNames.MAIN;
         if (i < text.length() && text.charAt(i) == '/') {
             int comma = text.indexOf(',', i);
             int end = comma < 0 ? text.length() : comma;

@@ -6,14 +6,18 @@ package io.realtime.gateway.stats;
  */
 public interface TrafficObserver {
 
+    /** Reports nothing. */
+    TrafficObserver NONE = new TrafficObserver() {
+    };
+
     default void connected(String namespace) {
     }
 
-    default void disconnected(String namespace, String reason) {
+    default void disconnected(String namespace, DisconnectReason reason) {
     }
 
-    /** A connection or namespace connection refused: {@code auth}, {@code limit} or {@code bad_request}. */
-    default void refused(String reason) {
+    /** A connection or namespace connection refused. */
+    default void refused(RefusalReason reason) {
     }
 
     default void eventReceived(String namespace, String event) {
@@ -23,12 +27,12 @@ public interface TrafficObserver {
     default void eventsSent(String namespace, String event, int count) {
     }
 
-    /** An event refused before any handler saw it ({@code rate_limited}). */
-    default void eventRefused(String namespace, String reason) {
+    /** An event refused before any handler saw it. */
+    default void eventRefused(String namespace, EventRefusal reason) {
     }
 
-    /** A connection closed by the server for its behaviour: {@code abuse} (too many refused events) or {@code slow_consumer}. */
-    default void closedForBehaviour(String reason) {
+    /** A connection closed by the server for its client's behaviour. */
+    default void closedForBehaviour(BehaviourClose reason) {
     }
 
     default void bytesReceived(long bytes) {
@@ -60,11 +64,5 @@ public interface TrafficObserver {
     }
 
     default void ackTimedOut() {
-    }
-
-    /** Several observers as one. */
-    static TrafficObserver all(java.util.List<TrafficObserver> observers) {
-        // The list is used as it is, so observers added later are heard too (a concurrent list is expected).
-        return new TrafficObservers(observers);
     }
 }

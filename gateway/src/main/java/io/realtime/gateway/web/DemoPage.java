@@ -5,17 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.realtime.gateway.broadcast.BroadcastTarget;
-import io.realtime.gateway.broadcast.Broadcaster;
-import io.realtime.gateway.engineio.HttpExchange;
-import io.realtime.gateway.features.Events;
+import io.realtime.gateway.broadcast.ServerPush;
+import io.realtime.gateway.http.HttpReply;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,13 +33,13 @@ public final class DemoPage extends ChannelInboundHandlerAdapter {
     private static final Map<String, String> TYPES = Map.of("html", "text/html; charset=utf-8",
             "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8", "map", "application/json");
 
-    private final Broadcaster broadcaster;
+    private final ServerPush push;
     private final ObjectMapper mapper;
     private final boolean notificationsOpen;
 
     /** @param notificationsOpen whether the backend API accepts loopback callers without a key (no {@code API_KEY}) */
-    public DemoPage(Broadcaster broadcaster, ObjectMapper mapper, boolean notificationsOpen) {
-        this.broadcaster = broadcaster;
+    public DemoPage(ServerPush push, ObjectMapper mapper, boolean notificationsOpen) {
+        this.push = push;
         this.mapper = mapper;
         this.notificationsOpen = notificationsOpen;
     }
@@ -55,7 +51,7 @@ public final class DemoPage extends ChannelInboundHandlerAdapter {
             return;
         }
         String path = new QueryStringDecoder(request.uri()).path();
-        HttpExchange exchange = new HttpExchange(ctx.channel(), HttpUtil.isKeepAlive(request), new DefaultHttpHeaders());
+        HttpReply exchange = HttpReply.to(ctx.channel(), request);
         if (path.startsWith(NOTIFY_PREFIX) && HttpMethod.POST.equals(request.method())) {
             try {
                 notify(ctx, request, path.substring(NOTIFY_PREFIX.length()), exchange);
@@ -72,12 +68,11 @@ public final class DemoPage extends ChannelInboundHandlerAdapter {
             return;
         }
         request.release();
-        exchange.commonHeaders().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
-        exchange.commonHeaders().set("X-Content-Type-Options", "nosniff");
-        exchange.respond(HttpResponseStatus.OK, TYPES.get(resource.substring(resource.lastIndexOf('.') + 1)), body);
+        exchange.header(HttpHeaderNames.CACHE_CONTROL, "no-cache").header("X-Content-Type-Options", "nosniff")
+                .send(HttpResponseStatus.OK, TYPES.get(resource.substring(resource.lastIndexOf('.') + 1)), body);
     }
 
-    private void notify(ChannelHandlerContext ctx, FullHttpRequest request, String encodedUser, HttpExchange exchange) {
+    private void notify(ChannelHandlerContext ctx, FullHttpRequest request, String encodedUser, HttpReply exchange) {
         boolean loopback = ctx.channel().remoteAddress() instanceof InetSocketAddress address && address.getAddress().isLoopbackAddress();
         if (!notificationsOpen || !loopback) {
             error(exchange, HttpResponseStatus.FORBIDDEN, "forbidden", "the backend API does not accept this caller without its key");
@@ -94,13 +89,13 @@ public final class DemoPage extends ChannelInboundHandlerAdapter {
             error(exchange, HttpResponseStatus.BAD_REQUEST, "bad_request", "expected a user id and a JSON object");
             return;
         }
-        broadcaster.emit(BroadcastTarget.room("/", userId), Events.NOTIFICATION, body);
-        exchange.respondText(HttpResponseStatus.ACCEPTED, "application/json", "{\"accepted\":true}");
+        push.notifyUser(userId, body);
+        exchange.sendJson(HttpResponseStatus.ACCEPTED, "{\"accepted\":true}");
     }
 
-    private void error(HttpExchange exchange, HttpResponseStatus status, String code, String message) {
+    private void error(HttpReply exchange, HttpResponseStatus status, String code, String message) {
         try {
-            exchange.respond(status, "application/json",
+            exchange.send(status, "application/json",
                     mapper.writeValueAsBytes(Map.of("error", Map.of("code", code, "message", message))));
         } catch (IOException e) {
             throw new IllegalStateException(e);

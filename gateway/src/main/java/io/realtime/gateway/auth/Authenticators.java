@@ -1,0 +1,51 @@
+package io.realtime.gateway.auth;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** The authenticator that the settings call for, with the verifier of their key source. */
+public final class Authenticators {
+
+    private static final Logger log = LoggerFactory.getLogger(Authenticators.class);
+    private static final Duration JWKS_REFRESH = Duration.ofMinutes(5);
+    private static final Duration JWKS_MINIMUM_GAP = Duration.ofSeconds(30);
+
+    private Authenticators() {
+    }
+
+    /**
+     * @param scheduler where a JWKS key set is refreshed (the node's shared scheduler; it stops with it)
+     */
+    public static HandshakeAuthenticator of(AuthSettings auth, ScheduledExecutorService scheduler) {
+        if (auth.mode() == AuthSettings.Mode.NONE) {
+            log.warn("AUTH_MODE=none: clients are not authenticated and may name themselves (auth.userId)");
+            return HandshakeAuthenticator.trusting();
+        }
+        return new HandshakeAuthenticator(AuthSettings.Mode.JWT, verifier(auth, scheduler), auth.requiredNamespaces());
+    }
+
+    private static TokenVerifier verifier(AuthSettings auth, ScheduledExecutorService scheduler) {
+        String issuer = auth.issuer().orElse(null);
+        String audience = auth.audience().orElse(null);
+        try {
+            if (auth.secret().isPresent()) {
+                return JwtVerifier.withSecret(auth.secret().get(), issuer, audience);
+            }
+            if (auth.publicKeyFile().isPresent()) {
+                return JwtVerifier.withPublicKeyPem(Files.readString(auth.publicKeyFile().get()), issuer, audience);
+            }
+            JwksKeyCache keys = new JwksKeyCache(URI.create(auth.jwksUrl().orElseThrow()).toURL(), JWKS_REFRESH,
+                    JWKS_MINIMUM_GAP, scheduler).start();
+            return JwtVerifier.withJwks(keys, issuer, audience);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.realtime.gateway.config;
+
+import java.time.Duration;
+
+/**
+ * How the node joins the cluster when {@code REDIS_URL} is set.
+ *
+ * @param key              channel prefix in Redis ({@code REDIS_KEY}, default {@code socket.io})
+ * @param requestTimeout   how long cluster requests wait for every node (default 5 s)
+ * @param outageBufferSize broadcasts held while Redis is unreachable (default 10000)
+ * @param outageBufferAge  how long a held broadcast may wait and still be sent (default 30 s)
+ */
+public record ClusterSettings(String key, Duration requestTimeout, int outageBufferSize, Duration outageBufferAge) {
+
+    public static final ClusterSettings DEFAULTS = new ClusterSettings("socket.io", Duration.ofSeconds(5), 10_000,
+            Duration.ofSeconds(30));
+}

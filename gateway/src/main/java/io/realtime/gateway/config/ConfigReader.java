@@ -1,0 +1,131 @@
+package io.realtime.gateway.config;
+
+import io.realtime.gateway.admission.AdmissionOptions;
+import io.realtime.gateway.auth.AuthSettings;
+import io.realtime.gateway.engineio.EngineOptions;
+import io.realtime.gateway.limits.EventLimits;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/** Turns the raw values of every setting into a {@link GatewayConfig}, checking each and reporting all problems. */
+final class ConfigReader {
+
+    private static final Set<String> REDIS_SCHEMES = Set.of("redis", "rediss", "redis-socket", "redis-sentinel");
+
+    private ConfigReader() {
+    }
+
+    static GatewayConfig read(SettingValues v, boolean conformance) {
+        int port = v.port(Setting.PORT);
+        int managementPort = v.port(Setting.MANAGEMENT_PORT);
+        if (port == managementPort && port != 0) {
+            v.problem(Setting.MANAGEMENT_PORT.env() + ": must differ from " + Setting.PORT.env() + " (" + port + ")");
+        }
+        Optional<String> redis = v.optional(Setting.REDIS_URL);
+        redis.ifPresent(url -> checkRedisUrl(url, v));
+        String path = v.text(Setting.PATH);
+        if (!path.startsWith("/")) {
+            v.problem(Setting.PATH.env() + ": must start with '/': " + path);
+        }
+        Set<String> transports = v.list(Setting.TRANSPORTS);
+        if (transports.isEmpty() || !Set.of(EngineOptions.POLLING, EngineOptions.WEBSOCKET).containsAll(transports)) {
+            v.problem(Setting.TRANSPORTS.env() + ": expected polling and/or websocket, got '" + v.text(Setting.TRANSPORTS) + "'");
+        }
+        List<String> cors = List.copyOf(v.list(Setting.CORS));
+        var pingInterval = v.millis(Setting.PING_INTERVAL);
+        var pingTimeout = v.millis(Setting.PING_TIMEOUT);
+        int maxPayload = v.positiveInt(Setting.MAX_HTTP_BUFFER_SIZE);
+        var upgradeTimeout = v.millis(Setting.UPGRADE_TIMEOUT);
+        boolean allowEIO3 = v.bool(Setting.ALLOW_EIO3);
+        int outboundLimit = v.nonNegativeInt(Setting.OUTBOUND_LIMIT);
+        GatewayConfig.Builder builder = GatewayConfig.builder()
+                .host(v.text(Setting.HOST))
+                .port(port)
+                .managementPort(managementPort)
+                .redisUrl(redis.orElse(null))
+                .nodeId(v.optional(Setting.NODE_ID).orElseGet(GatewayConfig::hostName))
+                .connectTimeout(v.millis(Setting.CONNECT_TIMEOUT))
+                .maxAttachments(v.nonNegativeInt(Setting.MAX_ATTACHMENTS))
+                .admission(new AdmissionOptions(v.nonNegativeInt(Setting.MAX_CONNECTIONS),
+                        v.nonNegativeInt(Setting.MAX_CONNECTIONS_PER_IP), v.nonNegativeInt(Setting.HANDSHAKES_PER_IP)))
+                .tls(tls(v))
+                .eventLimits(new EventLimits(v.nonNegativeInt(Setting.EVENT_RATE), v.nonNegativeInt(Setting.EVENT_BURST),
+                        v.nonNegativeInt(Setting.ABUSE_DISCONNECT_AFTER)))
+                .workerThreads(v.nonNegativeInt(Setting.WORKER_THREADS))
+                .apiKey(v.optional(Setting.API_KEY).orElse(null))
+                .dashboardInterval(v.millis(Setting.DASHBOARD_INTERVAL))
+                .drainWindow(v.millis(Setting.DRAIN_WINDOW))
+                .preStopDelay(v.millis(Setting.PRE_STOP_DELAY))
+                .cluster(new ClusterSettings(v.text(Setting.REDIS_KEY), v.millis(Setting.CLUSTER_REQUEST_TIMEOUT),
+                        v.nonNegativeInt(Setting.OUTAGE_BUFFER_SIZE), v.millis(Setting.OUTAGE_BUFFER_AGE)))
+                .auth(auth(v))
+                .conformance(conformance);
+        if (!v.problems().isEmpty()) {
+            throw new ConfigException(v.problems());
+        }
+        String normalizedPath = path.endsWith("/") ? path : path + "/";
+        return builder.engine(new EngineOptions(normalizedPath, pingInterval, pingTimeout, maxPayload, upgradeTimeout,
+                transports, allowEIO3, cors, outboundLimit)).build();
+    }
+
+    private static void checkRedisUrl(String url, SettingValues v) {
+        try {
+            String scheme = URI.create(url).getScheme();
+            if (scheme == null || !REDIS_SCHEMES.contains(scheme)) {
+                v.problem(Setting.REDIS_URL.env() + ": expected a redis://, rediss:// or redis-sentinel:// URI");
+            }
+        } catch (IllegalArgumentException e) {
+            v.problem(Setting.REDIS_URL.env() + ": not a URI");
+        }
+    }
+
+    private static TlsSettings tls(SettingValues v) {
+        TlsSettings tls = new TlsSettings(v.optional(Setting.TLS_CERT_FILE).map(Path::of),
+                v.optional(Setting.TLS_KEY_FILE).map(Path::of), v.optional(Setting.TLS_KEYSTORE_FILE).map(Path::of),
+                v.text(Setting.TLS_KEYSTORE_PASSWORD));
+        if (tls.certFile().isPresent() != tls.keyFile().isPresent()) {
+            v.problem(Setting.TLS_CERT_FILE.env() + " and " + Setting.TLS_KEY_FILE.env() + " go together");
+        }
+        if (tls.certFile().isPresent() && tls.keystore().isPresent()) {
+            v.problem("TLS: set PEM files or a PKCS#12 keystore, not both");
+        }
+        Stream.of(tls.certFile(), tls.keyFile(), tls.keystore()).flatMap(Optional::stream)
+                .filter(file -> !Files.isReadable(file))
+                .forEach(file -> v.problem("TLS: cannot read " + file));
+        return tls;
+    }
+
+    private static AuthSettings auth(SettingValues v) {
+        String mode = v.text(Setting.AUTH_MODE).toLowerCase();
+        Optional<String> secret = v.optional(Setting.JWT_SECRET);
+        Optional<Path> keyFile = v.optional(Setting.JWT_PUBLIC_KEY_FILE).map(Path::of);
+        Optional<String> jwks = v.optional(Setting.JWT_JWKS_URL);
+        Optional<Set<String>> required = v.optional(Setting.AUTH_REQUIRED_NAMESPACES).map(list -> v.list(Setting.AUTH_REQUIRED_NAMESPACES));
+        if (!mode.equals("none") && !mode.equals("jwt")) {
+            v.problem(Setting.AUTH_MODE.env() + ": expected none or jwt, got '" + v.text(Setting.AUTH_MODE) + "'");
+            return AuthSettings.none();
+        }
+        if (mode.equals("jwt")) {
+            long sources = Stream.of(secret, keyFile, jwks).filter(Optional::isPresent).count();
+            if (sources != 1) {
+                v.problem(Setting.AUTH_MODE.env() + "=jwt needs exactly one of " + Setting.JWT_SECRET.env() + ", "
+                        + Setting.JWT_PUBLIC_KEY_FILE.env() + ", " + Setting.JWT_JWKS_URL.env() + " (" + sources + " set)");
+            }
+            secret.filter(value -> value.getBytes(StandardCharsets.UTF_8).length < 32)
+                    .ifPresent(value -> v.problem(Setting.JWT_SECRET.env() + ": must be at least 32 bytes"));
+            keyFile.filter(file -> !Files.isReadable(file))
+                    .ifPresent(file -> v.problem(Setting.JWT_PUBLIC_KEY_FILE.env() + ": cannot read " + file));
+            jwks.filter(url -> !url.startsWith("https://") && !url.startsWith("http://"))
+                    .ifPresent(url -> v.problem(Setting.JWT_JWKS_URL.env() + ": expected an http(s) URL"));
+        }
+        return new AuthSettings(mode.equals("jwt") ? AuthSettings.Mode.JWT : AuthSettings.Mode.NONE, secret, keyFile, jwks,
+                v.optional(Setting.JWT_ISSUER), v.optional(Setting.JWT_AUDIENCE), required);
+    }
+}

@@ -1,0 +1,78 @@
+package io.realtime.gateway.config;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.IntPredicate;
+import java.util.stream.Collectors;
+
+/** Typed reads of raw setting values that record a problem instead of throwing, so every bad value is reported. */
+record SettingValues(Map<Setting, String> raw, List<String> problems) {
+
+    String text(Setting setting) {
+        return raw.get(setting);
+    }
+
+    Optional<String> optional(Setting setting) {
+        String value = raw.get(setting);
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
+    }
+
+    /** A comma-separated list, trimmed, blanks dropped, in order. */
+    Set<String> list(Setting setting) {
+        return Arrays.stream(raw.get(setting).split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+    }
+
+    int port(Setting setting) {
+        return checked(setting, value -> value >= 0 && value <= 65535, "is not a port number (0-65535)");
+    }
+
+    int positiveInt(Setting setting) {
+        return checked(setting, value -> value > 0, "must be a positive number");
+    }
+
+    int nonNegativeInt(Setting setting) {
+        return checked(setting, value -> value >= 0, "must be zero or more");
+    }
+
+    Duration millis(Setting setting) {
+        return Duration.ofMillis(Math.max(positiveInt(setting), 1));
+    }
+
+    boolean bool(Setting setting) {
+        String value = raw.get(setting).toLowerCase();
+        if (!value.equals("true") && !value.equals("false")) {
+            problems.add(setting.env() + ": expected true or false, got '" + raw.get(setting) + "'");
+        }
+        return value.equals("true");
+    }
+
+    void problem(String problem) {
+        problems.add(problem);
+    }
+
+    /** A whole number (socket.io's notation {@code 1e6} is accepted) that satisfies {@code rule}; 1 when not. */
+    private int checked(Setting setting, IntPredicate rule, String complaint) {
+        String text = raw.get(setting);
+        double parsed;
+        try {
+            parsed = Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            parsed = Double.NaN;
+        }
+        if (parsed != Math.rint(parsed) || Math.abs(parsed) > Integer.MAX_VALUE) {
+            problems.add(setting.env() + ": '" + text + "' is not a whole number");
+            return 1;
+        }
+        if (!rule.test((int) parsed)) {
+            problems.add(setting.env() + ": '" + text + "' " + complaint);
+            return 1;
+        }
+        return (int) parsed;
+    }
+}

@@ -1,0 +1,67 @@
+package io.realtime.gateway.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The answer to one plain HTTP request (the internal port, the demo page, the 404): a full response with the
+ * extra headers set here, keeping the connection open when the client asked to. Engine.IO's long-polls have their
+ * own ({@code engineio.HttpExchange}), which also answers later and carries CORS.
+ */
+public final class HttpReply {
+
+    private final Channel channel;
+    private final boolean keepAlive;
+    private final HttpHeaders headers = new DefaultHttpHeaders();
+
+    private HttpReply(Channel channel, boolean keepAlive) {
+        this.channel = channel;
+        this.keepAlive = keepAlive;
+    }
+
+    public static HttpReply to(Channel channel, HttpRequest request) {
+        return new HttpReply(channel, HttpUtil.isKeepAlive(request));
+    }
+
+    public static HttpReply to(Channel channel, boolean keepAlive) {
+        return new HttpReply(channel, keepAlive);
+    }
+
+    /** Sets a header of the answer. */
+    public HttpReply header(CharSequence name, Object value) {
+        headers.set(name, value);
+        return this;
+    }
+
+    public void send(HttpResponseStatus status, String contentType, byte[] body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        response.headers().add(headers);
+        if (contentType != null) {
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
+        HttpUtil.setContentLength(response, body.length);
+        response.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        if (keepAlive) {
+            channel.writeAndFlush(response);
+        } else {
+            channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    public void sendJson(HttpResponseStatus status, String json) {
+        send(status, "application/json", json.getBytes(StandardCharsets.UTF_8));
+    }
+}

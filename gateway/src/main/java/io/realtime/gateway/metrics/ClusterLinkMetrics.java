@@ -1,0 +1,52 @@
+package io.realtime.gateway.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.realtime.cluster.Cluster;
+import io.realtime.cluster.ClusterStats;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToLongFunction;
+
+/**
+ * The state of the link to the cluster: nodes seen, Redis connected, messages through Redis. The node count is a
+ * cluster request, so it is sampled on the node's scheduler (never on a scrape, never on an event loop).
+ */
+public final class ClusterLinkMetrics implements MeterBinder {
+
+    static final Duration SAMPLING = Duration.ofSeconds(5);
+
+    private final Cluster cluster;
+    private final ScheduledExecutorService scheduler;
+    private final AtomicInteger nodes = new AtomicInteger(1);
+
+    public ClusterLinkMetrics(Cluster cluster, ScheduledExecutorService scheduler) {
+        this.cluster = cluster;
+        this.scheduler = scheduler;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder(MeterNames.CLUSTER_NODES, nodes, AtomicInteger::get).description("nodes seen in the cluster").register(registry);
+        Gauge.builder(MeterNames.CLUSTER_REDIS_CONNECTED, cluster, c -> c.isConnected() ? 1 : 0)
+                .description("1 when the Redis connection is up").register(registry);
+        // Without Redis these stay at zero rather than missing, so alert expressions evaluate on every node.
+        functionCounter(registry, MeterNames.CLUSTER_MESSAGES_PUBLISHED, ClusterStats::published, "messages published to Redis");
+        functionCounter(registry, MeterNames.CLUSTER_MESSAGES_RECEIVED, ClusterStats::received, "messages received from Redis");
+        functionCounter(registry, MeterNames.CLUSTER_BUFFERED, ClusterStats::buffered, "broadcasts held during a Redis outage");
+        functionCounter(registry, MeterNames.CLUSTER_DROPPED, ClusterStats::dropped, "broadcasts dropped during a Redis outage");
+        functionCounter(registry, MeterNames.CLUSTER_RECONNECTS, ClusterStats::reconnects, "Redis reconnections");
+        scheduler.scheduleWithFixedDelay(() -> cluster.of("/").serverCount().thenAccept(nodes::set),
+                0, SAMPLING.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void functionCounter(MeterRegistry registry, String name, ToLongFunction<ClusterStats> value, String description) {
+        FunctionCounter.builder(name, cluster, c -> c.stats().map(value::applyAsLong).orElse(0L))
+                .description(description).register(registry);
+    }
+}

@@ -1,0 +1,60 @@
+package io.realtime.gateway.metrics;
+
+/**
+ * Every meter name of the node, in Micrometer's dotted form; Prometheus sees {@code socketio.connects} as
+ * {@code socketio_connects_total}. The Grafana dashboard, the alert rules and the Kubernetes manifests use these
+ * names: renaming one breaks them (PrometheusDashboardTest and KubernetesManifestsTest check).
+ */
+public final class MeterNames {
+
+    public static final String CONNECTIONS = "socketio.connections";
+    public static final String CONNECTIONS_LIMIT = "socketio.connections.limit";
+    public static final String CONNECTIONS_REFUSED = "socketio.connections.refused";
+    public static final String CONNECTIONS_CLOSED_BEHAVIOUR = "socketio.connections.closed.behaviour";
+    public static final String ROOMS = "socketio.rooms";
+    public static final String CONNECTS = "socketio.connects";
+    public static final String DISCONNECTS = "socketio.disconnects";
+    public static final String EVENTS_RECEIVED = "socketio.events.received";
+    public static final String EVENTS_SENT = "socketio.events.sent";
+    public static final String EVENTS_REFUSED = "socketio.events.refused";
+    public static final String HANDLER_DURATION = "socketio.handler.duration";
+    public static final String HANDLER_ERRORS = "socketio.handler.errors";
+    public static final String VALIDATION_ERRORS = "socketio.validation.errors";
+    public static final String ROOM_JOINS = "socketio.room.joins";
+    public static final String ROOM_LEAVES = "socketio.room.leaves";
+    public static final String BYTES_RECEIVED = "socketio.received";
+    public static final String BYTES_SENT = "socketio.sent";
+    public static final String ACKS_PENDING = "socketio.acks.pending";
+    public static final String ACK_LATENCY = "socketio.ack.latency";
+    public static final String ACK_TIMEOUTS = "socketio.ack.timeouts";
+
+    public static final String BROADCAST_RECIPIENTS = "socketio.broadcast.recipients";
+    public static final String CLUSTER_NODES = "socketio.cluster.nodes";
+    public static final String CLUSTER_REDIS_CONNECTED = "socketio.cluster.redis.connected";
+    public static final String CLUSTER_PUBLISH_LATENCY = "socketio.cluster.publish.latency";
+    public static final String CLUSTER_MESSAGES_PUBLISHED = "socketio.cluster.messages.published";
+    public static final String CLUSTER_MESSAGES_RECEIVED = "socketio.cluster.messages.received";
+    public static final String CLUSTER_BUFFERED = "socketio.cluster.buffered";
+    public static final String CLUSTER_DROPPED = "socketio.cluster.dropped";
+    public static final String CLUSTER_RECONNECTS = "socketio.cluster.reconnects";
+    public static final String CLUSTER_REQUEST_DURATION = "socketio.cluster.request.duration";
+    public static final String CLUSTER_REQUEST_TIMEOUTS = "socketio.cluster.request.timeouts";
+
+    public static final String API_REQUESTS = "gateway.api.requests";
+    public static final String NETTY_DIRECT_MEMORY_USED = "netty.direct.memory.used";
+
+    /** Tag keys. {@code nsp}, not {@code namespace}: Kubernetes' own target label would clash. */
+    public static final String NSP = "nsp";
+    public static final String EVENT = "event";
+    public static final String REASON = "reason";
+    public static final String TRANSPORT = "transport";
+    public static final String TYPE = "type";
+    public static final String ROUTE = "route";
+    public static final String STATUS = "status";
+
+    /** The tag value of every namespace, event or type that is not known in advance (bounded cardinality). */
+    public static final String OTHER = "other";
+
+    private MeterNames() {
+    }
+}

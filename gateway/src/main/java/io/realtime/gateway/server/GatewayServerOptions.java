@@ -1,0 +1,152 @@
+package io.realtime.gateway.server;
+
+import io.netty.handler.ssl.SslContext;
+import io.realtime.gateway.admission.AdmissionOptions;
+import io.realtime.gateway.engineio.EngineOptions;
+import io.realtime.gateway.limits.EventLimits;
+import io.realtime.gateway.stats.TrafficObserver;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything a {@link GatewayServer} needs besides netty-socketio's {@code Configuration}, fixed when the server is
+ * built (in the manner of lettuce's {@code ClientOptions}): build one with {@link #builder()}; unset values keep
+ * the defaults documented on each builder method, which are socket.io's own where it has one.
+ */
+public final class GatewayServerOptions {
+
+    /** socket.io's {@code connectTimeout}. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(45);
+    /** socket.io-parser has no limit; ten keeps one packet from reserving unbounded placeholders. */
+    public static final int DEFAULT_MAX_ATTACHMENTS = 10;
+
+    private final EngineOptions engine;
+    private final Duration connectTimeout;
+    private final int maxAttachments;
+    private final EventLimits eventLimits;
+    private final AdmissionOptions admission;
+    private final SslContext tls;
+    private final TrafficObserver observer;
+
+    private GatewayServerOptions(Builder builder) {
+        this.engine = builder.engine;
+        this.connectTimeout = builder.connectTimeout;
+        this.maxAttachments = builder.maxAttachments;
+        this.eventLimits = builder.eventLimits;
+        this.admission = builder.admission;
+        this.tls = builder.tls;
+        this.observer = builder.observer;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Every default. */
+    public static GatewayServerOptions defaults() {
+        return builder().build();
+    }
+
+    /** A builder holding these options, to derive others from them. */
+    public Builder mutate() {
+        return new Builder().engine(engine).connectTimeout(connectTimeout).maxAttachments(maxAttachments)
+                .eventLimits(eventLimits).admission(admission).tls(tls).observer(observer);
+    }
+
+    public EngineOptions engine() {
+        return engine;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public int maxAttachments() {
+        return maxAttachments;
+    }
+
+    public EventLimits eventLimits() {
+        return eventLimits;
+    }
+
+    public AdmissionOptions admission() {
+        return admission;
+    }
+
+    /** The TLS context of the port; empty: plain. */
+    public Optional<SslContext> tls() {
+        return Optional.ofNullable(tls);
+    }
+
+    public TrafficObserver observer() {
+        return observer;
+    }
+
+    /** Mutable, single-use collector of options; {@link #build()} checks them. */
+    public static final class Builder {
+        private EngineOptions engine = EngineOptions.defaults();
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private int maxAttachments = DEFAULT_MAX_ATTACHMENTS;
+        private EventLimits eventLimits = EventLimits.UNLIMITED;
+        private AdmissionOptions admission = AdmissionOptions.UNLIMITED;
+        private SslContext tls;
+        private TrafficObserver observer = TrafficObserver.NONE;
+
+        private Builder() {
+        }
+
+        /** The Engine.IO options; default {@link EngineOptions#defaults()} (socket.io's). */
+        public Builder engine(EngineOptions engine) {
+            this.engine = Objects.requireNonNull(engine, "engine");
+            return this;
+        }
+
+        /** How long a connection may stay without joining a namespace; default 45 s (socket.io's). */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
+            return this;
+        }
+
+        /** The most binary attachments one packet may announce; default 10. */
+        public Builder maxAttachments(int maxAttachments) {
+            this.maxAttachments = maxAttachments;
+            return this;
+        }
+
+        /** Per-connection inbound event limits; default {@link EventLimits#UNLIMITED}. */
+        public Builder eventLimits(EventLimits eventLimits) {
+            this.eventLimits = Objects.requireNonNull(eventLimits, "eventLimits");
+            return this;
+        }
+
+        /** Who may open a session; default {@link AdmissionOptions#UNLIMITED}. */
+        public Builder admission(AdmissionOptions admission) {
+            this.admission = Objects.requireNonNull(admission, "admission");
+            return this;
+        }
+
+        /** Serves the port over TLS with this context; default {@code null}: plain. */
+        public Builder tls(SslContext tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /** Where the server reports its traffic (the metrics); default {@link TrafficObserver#NONE}. */
+        public Builder observer(TrafficObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
+        public GatewayServerOptions build() {
+            if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+                throw new IllegalArgumentException("connectTimeout must be positive: " + connectTimeout);
+            }
+            if (maxAttachments < 0) {
+                throw new IllegalArgumentException("maxAttachments must be zero or more: " + maxAttachments);
+            }
+            return new GatewayServerOptions(this);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.realtime.gateway.stats;
+
+/**
+ * Why a socket left its namespace, in socket.io's words ({@link #text()}, what a server-side {@code disconnect}
+ * listener would see in Node); the code that ends a socket names one, and the metrics count each under its text.
+ */
+public enum DisconnectReason {
+    CLIENT_NAMESPACE_DISCONNECT("client namespace disconnect"),
+    SERVER_NAMESPACE_DISCONNECT("server namespace disconnect"),
+    TRANSPORT_CLOSE("transport close"),
+    TRANSPORT_ERROR("transport error"),
+    PING_TIMEOUT("ping timeout"),
+    PARSE_ERROR("parse error"),
+    FORCED_CLOSE("forced close"),
+    SERVER_SHUTTING_DOWN("server shutting down"),
+    SERVER_ERROR("server error");
+
+    private final String text;
+
+    DisconnectReason(String text) {
+        this.text = text;
+    }
+
+    /** socket.io's wording, also the metric tag value. */
+    public String text() {
+        return text;
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}

@@ -1,0 +1,25 @@
+package io.realtime.gateway.stats;
+
+/** Why a connection or a namespace connection was refused; {@link #tag()} is the metric tag value. */
+public enum RefusalReason {
+    /** The handshake's authorization or the namespace's auth check said no. */
+    AUTH("auth"),
+    /** The node holds as many connections as it may. */
+    LIMIT("limit"),
+    /** The client's address holds as many connections, or made as many handshakes, as it may. */
+    ADDRESS_LIMIT("address_limit"),
+    /** The node is draining. */
+    DRAINING("draining"),
+    /** Not a valid Engine.IO request (unknown transport, bad parameters). */
+    BAD_REQUEST("bad_request");
+
+    private final String tag;
+
+    RefusalReason(String tag) {
+        this.tag = tag;
+    }
+
+    public String tag() {
+        return tag;
+    }
+}

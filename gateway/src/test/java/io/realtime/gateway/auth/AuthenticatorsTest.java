@@ -1,0 +1,61 @@
+package io.realtime.gateway.auth;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AuthenticatorsTest {
+
+    @Test
+    void noAuthTrustsWhatClientsSayAndRequiresNoToken() {
+        HandshakeAuthenticator authenticator = Authenticators.of(AuthSettings.none(), null);
+
+        assertThat(authenticator.requiresToken("/chat", true)).isFalse();
+    }
+
+    @Test
+    void jwtRequiresATokenWhereTheGatewayOrTheSettingsSay() {
+        AuthSettings jwt = new AuthSettings(AuthSettings.Mode.JWT, Optional.of("0123456789abcdef0123456789abcdef"),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(Set.of("/admin")));
+
+        HandshakeAuthenticator authenticator = Authenticators.of(jwt, null);
+
+        assertThat(authenticator.requiresToken("/admin", false)).isTrue();
+        assertThat(authenticator.requiresToken("/chat", true)).isFalse();
+    }
+
+    @Test
+    void aJwksCacheOnTheNodesSchedulerLeavesTheSchedulerRunningWhenClosed() throws Exception {
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        try {
+            // Nothing listens on port 1: the first fetch fails at once and the cache keeps its empty set.
+            JwksKeyCache cache = new JwksKeyCache(URI.create("http://127.0.0.1:1/jwks.json").toURL(), Duration.ofMinutes(5),
+                    Duration.ofSeconds(30), scheduler).start();
+            assertThat(cache.keyCount()).isZero();
+
+            cache.close();
+
+            assertThat(scheduler.isShutdown()).isFalse();
+            assertThat(scheduler.submit(() -> "still running").get()).isEqualTo("still running");
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
+
+    @Test
+    void aMissingPublicKeyFileIsAnErrorAtStart() {
+        AuthSettings jwt = new AuthSettings(AuthSettings.Mode.JWT, Optional.empty(), Optional.of(Path.of("/nonexistent/key.pem")),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Authenticators.of(jwt, null))
+                .isInstanceOf(java.io.UncheckedIOException.class);
+    }
+}
