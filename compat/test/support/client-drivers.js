@@ -151,6 +151,7 @@ function v2Client() {
   const state = () => ({ sid: sockets.get("/").id, transport: manager.engine && manager.engine.transport.name });
   return {
     name: "socket.io-client 2.x",
+    tokenInQuery: true,
     async connect({ url, transports, token, namespaces = ["/"], reconnection }) {
       const options = {
         transports, query: { token }, forceNew: true, reconnection, upgrade: transports.includes("websocket"),
