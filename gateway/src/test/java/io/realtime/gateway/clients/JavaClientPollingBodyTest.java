@@ -1,5 +1,10 @@
 package io.realtime.gateway.clients;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.realtime.gateway.engineio.EngineSession;
 import io.realtime.gateway.testing.RawPolling;
 import io.realtime.gateway.testing.TestNode;
 import io.socket.engineio.parser.Packet;
@@ -7,14 +12,17 @@ import io.socket.engineio.parser.Parser;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The long-polling bodies socket.io-client-java 2.x posts, byte for byte. Its engine.io parser writes binary
@@ -82,14 +90,27 @@ class JavaClientPollingBodyTest {
     }
 
     @Test
-    void garbledBase64StillEndsTheSessionWithBadRequest() {
-        RawPolling polling = connected("4");
+    void garbledBase64StillEndsTheSessionWithBadRequestAndOneLogLineSayingWhy() {
+        Logger logger = (Logger) LoggerFactory.getLogger(EngineSession.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            RawPolling polling = connected("4");
 
-        HttpResponse<String> posted = polling.post(HEADER + "\u001ebAQ*ID");
+            HttpResponse<String> posted = polling.post(HEADER + "\u001ebAQ*ID");
 
-        assertThat(posted.statusCode()).isEqualTo(400);
-        assertThat(posted.body()).isEqualTo("{\"code\":3,\"message\":\"Bad request\"}");
-        assertThat(polling.poll().statusCode()).isEqualTo(400);
+            assertThat(posted.statusCode()).isEqualTo(400);
+            assertThat(posted.body()).isEqualTo("{\"code\":3,\"message\":\"Bad request\"}");
+            assertThat(polling.post("42[\"message\",\"too late\"]").statusCode()).isEqualTo(400);
+            assertThat(polling.poll().statusCode()).isEqualTo(400);
+            await().atMost(Duration.ofSeconds(2)).until(() -> !logged.list.isEmpty());
+            assertThat(logged.list).filteredOn(event -> event.getLevel().isGreaterOrEqual(Level.INFO))
+                    .singleElement().satisfies(event -> assertThat(event.getFormattedMessage())
+                            .contains(polling.sid()).contains("dropped").contains("bad base64 binary record"));
+        } finally {
+            logger.detachAppender(logged);
+        }
     }
 
     private static RawPolling connected(String eio) {
