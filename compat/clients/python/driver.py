@@ -4,7 +4,7 @@ Each command is {"id", "op", ...}; each answer one line on stdout, {"id", "resul
 travel as {"$bytes": "<base64>"} both ways, so that binary arguments survive the JSON. Operations:
 
   connect   {url, transports, auth, namespaces, reconnection}  -> {"sid", "transport"}
-  call      {event, args, namespace}                            -> the ack's arguments (a list)
+  call      {event, args, namespace, timeout}                   -> the ack's arguments (a list)
   emit      {event, args, namespace}                            -> null
   next      {event, namespace, timeout}                         -> the arguments of the next such event received
   clear     {event, namespace}                                  -> null
@@ -99,8 +99,8 @@ class Driver:
     def op_state(self):
         return self.state("/")
 
-    def op_call(self, event, args=None, namespace="/"):
-        return as_args(self.client.call(event, tuple(to_wire(args or [])), namespace=namespace, timeout=TIMEOUT))
+    def op_call(self, event, args=None, namespace="/", timeout=TIMEOUT):
+        return as_args(self.client.call(event, tuple(to_wire(args or [])), namespace=namespace, timeout=timeout))
 
     def op_emit(self, event, args=None, namespace="/"):
         self.client.emit(event, tuple(to_wire(args or [])), namespace=namespace)

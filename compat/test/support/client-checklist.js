@@ -122,13 +122,18 @@ async function runChecklist(t, makeClient, quirks = {}) {
       await Promise.all([...clients.values()].map((client) => client.disconnected(5000)));
       node = await startNode(...NODE_FLAGS, `--port=${port}`, NODE_ENV);
       await Promise.all([...clients].map(async ([mode, client]) => {
-        if (mayStayDown(mode)) {
-          const back = await client.connected("/", 1500).then(() => true, () => false);
-          if (!back) await client.connect(connectOptions(MODES[mode]));
-        } else {
-          await client.connected("/", 10000);
+        try {
+          if (mayStayDown(mode)) {
+            const back = await client.connected("/", 1500).then(() => true, () => false);
+            if (!back) await client.connect(connectOptions(MODES[mode]));
+          } else {
+            await client.connected("/", 10000);
+          }
+          assert.deepEqual(await client.call("events", [`${mode} after the restart`]), [`${mode} after the restart`]);
+        } catch (error) {
+          error.message = `over ${mode}: ${error.message}`;
+          throw error;
         }
-        assert.deepEqual(await client.call("events", [`${mode} after the restart`]), [`${mode} after the restart`]);
       }));
     });
 

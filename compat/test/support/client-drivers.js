@@ -12,6 +12,9 @@ const path = require("node:path");
 const readline = require("node:readline");
 const ioV2 = require("socket.io-client-v2");
 
+/** Upper bound for an ack: generous, for a node just restarted (its JIT cold) on a busy machine. */
+const ACK_MS = 10000;
+
 /** Debian's interpreter, where python3-socketio is installed (a pyenv or venv python3 earlier on PATH lacks it). */
 const PYTHON = process.env.PYTHON || (fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
 
@@ -50,7 +53,7 @@ function pythonClient() {
     name: "python-socketio",
     connect: ({ url, transports, token, namespaces, reconnection }) =>
       request("connect", { url, transports, auth: { token }, namespaces, reconnection }),
-    call: (event, args, namespace = "/") => request("call", { event, args, namespace }),
+    call: (event, args, namespace = "/") => request("call", { event, args, namespace, timeout: ACK_MS / 1000 }),
     emit: (event, args, namespace = "/") => request("emit", { event, args, namespace }),
     next: (event, namespace = "/", ms = 5000) => request("next", { event, namespace, timeout: seconds(ms) }),
     clear: (event, namespace = "/") => request("clear", { event, namespace }),
@@ -88,11 +91,10 @@ const fromWire = (value) => {
 function recorder(socket) {
   const queues = new Map();
   const waiters = new Map();
-  const key = (event) => event;
   const record = (event, args) => {
-    const waiting = waiters.get(key(event));
+    const waiting = waiters.get(event);
     if (waiting && waiting.length) waiting.shift()(args);
-    else (queues.get(key(event)) || queues.set(key(event), []).get(key(event))).push(args);
+    else (queues.get(event) || queues.set(event, []).get(event)).push(args);
   };
   // socket.io-client 2.x has no onAny: wrap onevent, which every incoming event goes through.
   const onevent = socket.onevent;
@@ -102,10 +104,10 @@ function recorder(socket) {
   };
   return {
     next(event, ms) {
-      const queued = queues.get(key(event));
+      const queued = queues.get(event);
       if (queued && queued.length) return Promise.resolve(queued.shift());
       return new Promise((resolve, reject) => {
-        const list = waiters.get(key(event)) || waiters.set(key(event), []).get(key(event));
+        const list = waiters.get(event) || waiters.set(event, []).get(event);
         const timer = setTimeout(() => {
           list.splice(list.indexOf(settle), 1);
           reject(new Error(`no '${event}' within ${ms} ms`));
@@ -117,7 +119,7 @@ function recorder(socket) {
         list.push(settle);
       });
     },
-    clear: (event) => queues.delete(key(event)),
+    clear: (event) => queues.delete(event),
   };
 }
 
@@ -171,7 +173,7 @@ function v2Client() {
     async call(event, args, namespace = "/") {
       const socket = socketOf(namespace);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ack for '${event}' within 5000 ms`)), 5000);
+        const timer = setTimeout(() => reject(new Error(`no ack for '${event}' within ${ACK_MS} ms`)), ACK_MS);
         socket.emit(event, ...fromWire(args), (...answer) => {
           clearTimeout(timer);
           resolve(toWire(answer));

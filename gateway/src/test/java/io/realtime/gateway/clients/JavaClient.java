@@ -164,7 +164,7 @@ final class JavaClient implements AutoCloseable {
 
     @Override
     public void close() {
-        socket.disconnect();
         socket.io().reconnection(false);
+        socket.disconnect();
     }
 }
