@@ -4,6 +4,8 @@ const { test, before, after } = require("node:test");
 const assert = require("node:assert/strict");
 const ioV2 = require("socket.io-client-v2");
 const { startNode, once } = require("./support/node");
+const { v2Client } = require("./support/client-drivers");
+const { runChecklist } = require("./support/client-checklist");
 
 let node;
 before(async () => (node = await startNode("--allowEIO3=true")));
@@ -54,4 +56,8 @@ test("socket.io-client 2.x: heartbeat keeps the connection through several ping 
   } finally {
     socket.close();
   }
+});
+
+test("socket.io-client 2.x against the real node: the client checklist", async (t) => {
+  await runChecklist(t, v2Client);
 });

@@ -104,6 +104,8 @@ for (const transports of [["websocket"], ["polling"]]) {
       assert.equal(reason, "transport close");
     } finally {
       socket.disconnect();
+      // Also when the test failed before the stop: a node left running keeps this file's process alive forever.
+      await node.stop();
     }
   });
 }

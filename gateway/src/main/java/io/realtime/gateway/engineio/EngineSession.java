@@ -372,7 +372,10 @@ public final class EngineSession {
     /** A request body that could not be decoded: the session ends as Node's engine.io ends it. */
     void onBadPayload(HttpExchange exchange, String problem) {
         inLoop(() -> {
-            log.debug("session {}: bad polling payload: {}", id, problem);
+            if (state != State.CLOSED) {
+                // The session ends here, so this is said once per session, not once per packet.
+                log.info("session {} dropped: bad polling payload: {}", id, problem);
+            }
             exchange.respondError(EngineIoError.BAD_REQUEST);
             closeNow(DisconnectReason.PARSE_ERROR, EnginePacket.CLOSE);
         });
@@ -528,10 +531,11 @@ public final class EngineSession {
     }
 
     private void onProtocolError(Channel channel, EngineProtocolException e) {
-        log.debug("session {}: protocol error: {}", id, e.getMessage());
         if (channel != null && channel == probe) {
+            log.debug("session {}: upgrade probe abandoned: {}", id, e.getMessage());
             abandonProbe();
-        } else {
+        } else if (state != State.CLOSED) {
+            log.info("session {} dropped: protocol error: {}", id, e.getMessage());
             closeNow(DisconnectReason.PARSE_ERROR, EnginePacket.CLOSE);
         }
     }

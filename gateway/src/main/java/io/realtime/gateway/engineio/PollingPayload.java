@@ -14,7 +14,8 @@ import java.util.List;
  * <p>Engine.IO v4 separates text records with the 0x1e record separator and sends binary as {@code b<base64>}.
  * Engine.IO v3 prefixes each record with its length ({@code 12:4["hello"]}), or, for clients that accept binary
  * (no {@code b64=1} in the query), uses a binary framing where each record starts with 0x00 (text) or 0x01
- * (binary), its length as single decimal digits, and 0xff.
+ * (binary), its length as single decimal digits, and 0xff. Binary records' base64 is read as Node reads it
+ * ({@link PayloadBase64}).
  */
 public final class PollingPayload {
 
@@ -78,7 +79,7 @@ public final class PollingPayload {
             }
             String record = body.substring(start, end);
             if (record.startsWith("b")) {
-                packets.add(EnginePacket.binaryMessage(decodeBase64(record.substring(1))));
+                packets.add(EnginePacket.binaryMessage(PayloadBase64.decode(record, 1)));
             } else {
                 packets.add(EnginePacket.decodeText(record));
             }
@@ -113,7 +114,7 @@ public final class PollingPayload {
             }
             String record = body.substring(start, start + length);
             if (record.startsWith("b4")) {
-                packets.add(EnginePacket.binaryMessage(decodeBase64(record.substring(2))));
+                packets.add(EnginePacket.binaryMessage(PayloadBase64.decode(record, 2)));
             } else {
                 packets.add(EnginePacket.decodeText(record));
             }
@@ -184,14 +185,6 @@ public final class PollingPayload {
             return Integer.parseInt(digits);
         } catch (NumberFormatException e) {
             throw new EngineProtocolException("bad length prefix");
-        }
-    }
-
-    private static byte[] decodeBase64(String text) {
-        try {
-            return Base64.getDecoder().decode(text);
-        } catch (IllegalArgumentException e) {
-            throw new EngineProtocolException("bad base64 binary record");
         }
     }
 }
