@@ -1,29 +1,23 @@
 package io.realtime.gateway.engineio;
 
-import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.protocol.EngineIOVersion;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.realtime.gateway.limits.OutboundLimit;
 import io.realtime.gateway.stats.TrafficObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * One Engine.IO connection: its transports (long-polling, WebSocket, the upgrade between them), its outgoing
- * queue and its heartbeat.
+ * One Engine.IO connection (engine.io's {@code socket.ts}): its id, heartbeat, outgoing queue and the upgrade from
+ * long-polling to a WebSocket (probe, pause, upgrade). Moving the packets is its current {@link Transport}'s job.
  *
  * <p>All state is confined to one Netty event loop, the one that accepted the handshake. Requests of the same
  * session can arrive on other connections (each long-poll may use a new TCP connection, on another loop); every
@@ -51,13 +45,15 @@ public final class EngineSession {
 
     private enum State { OPEN, CLOSING, CLOSED }
 
-    private static final long SLOW_CONSUMER_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** How often a backlog is looked at while its connection is not writable. */
+    private static final long BACKLOG_CHECK_MILLIS = OutboundLimit.GRACE.toMillis() / 4;
 
     private final UUID id;
     private final EngineIOVersion version;
     private final EventLoop loop;
     private final EngineOptions options;
-    private final boolean base64Only;
+    private final OutboundLimit outboundLimit;
+    private final InetAddress remoteAddress;
     private final Consumer<EngineSession> onClosed;
     private final TrafficObserver observer;
     private final ArrayDeque<EnginePacket> outbox = new ArrayDeque<>();
@@ -68,36 +64,41 @@ public final class EngineSession {
     private Listener listener = NO_LISTENER;
     private State state = State.OPEN;
     private volatile Transport transport;
-    private Channel webSocket;
-    private Channel probe;
+    /** A WebSocket opened to replace long-polling; it becomes the transport once the client sends UPGRADE. */
+    private WebSocketTransport probe;
     private boolean probeAnswered;
-    private HttpExchange pendingPoll;
-    private volatile boolean pollPending;
-    private ChannelFutureListener pendingPollWatcher;
     private ScheduledFuture<?> pingTask;
     private ScheduledFuture<?> heartbeatTimeout;
     private ScheduledFuture<?> upgradeTimeout;
     private ScheduledFuture<?> closeTimeout;
+    private ScheduledFuture<?> backlogCheck;
 
-    EngineSession(UUID id, EngineIOVersion version, Transport transport, EventLoop loop, EngineOptions options,
-                  boolean base64Only, TrafficObserver observer, Consumer<EngineSession> onClosed) {
+    EngineSession(UUID id, EngineIOVersion version, EventLoop loop, EngineOptions options, OutboundLimit outboundLimit,
+                  InetAddress remoteAddress, TrafficObserver observer, Consumer<EngineSession> onClosed) {
         this.id = id;
         this.version = version;
-        this.transport = transport;
         this.loop = loop;
         this.options = options;
-        this.base64Only = base64Only;
+        this.outboundLimit = outboundLimit;
+        this.remoteAddress = remoteAddress;
         this.onClosed = onClosed;
         this.observer = observer;
-        outbox.add(EnginePacket.of(EnginePacket.Type.OPEN, openPayload(transport)));
     }
 
-    private String openPayload(Transport initial) {
-        String upgrades = initial == Transport.POLLING && options.allows(EngineOptions.WEBSOCKET) ? "[\"websocket\"]" : "[]";
-        return "{\"sid\":\"" + id + "\",\"upgrades\":" + upgrades
+    /** Starts the session on its first transport: queues the OPEN packet and starts the heartbeat. On the loop. */
+    void open(Transport first) {
+        transport = first;
+        boolean upgrades = first.canUpgrade() && options.allows(EngineOptions.WEBSOCKET);
+        enqueue(EnginePacket.of(EnginePacket.Type.OPEN, "{\"sid\":\"" + id + "\",\"upgrades\":"
+                + (upgrades ? "[\"websocket\"]" : "[]")
                 + ",\"pingInterval\":" + options.pingInterval().toMillis()
                 + ",\"pingTimeout\":" + options.pingTimeout().toMillis()
-                + ",\"maxPayload\":" + options.maxPayload() + "}";
+                + ",\"maxPayload\":" + options.maxPayload() + "}"));
+        if (version == EngineIOVersion.V4) {
+            schedulePing();
+        } else {
+            resetHeartbeatTimeout(options.pingInterval().toMillis() + options.pingTimeout().toMillis());
+        }
     }
 
     public UUID id() {
@@ -112,14 +113,20 @@ public final class EngineSession {
         return loop;
     }
 
+    /** The address of the client that opened the session. */
+    public InetAddress remoteAddress() {
+        return remoteAddress;
+    }
+
     /** The transport in use now; readable from any thread. */
-    public Transport transport() {
-        return transport;
+    public com.corundumstudio.socketio.Transport transport() {
+        Transport current = transport;
+        return current == null ? null : current.kind();
     }
 
     /** Whether a long-poll request is waiting for data; readable from any thread. */
     public boolean hasPendingPoll() {
-        return pollPending;
+        return transport instanceof PollingTransport polling && polling.hasPendingPoll();
     }
 
     public boolean isOpen() {
@@ -130,26 +137,14 @@ public final class EngineSession {
         return observer;
     }
 
-    /** Whether the current transport can take more data without queueing much in memory. */
+    /** Whether the client takes more data without much queueing up for it (volatile packets are skipped otherwise). */
     public boolean isWritable() {
-        Channel ws = webSocket;
-        if (ws != null) {
-            return ws.isWritable();
-        }
-        return options.outboundLimit() == 0 || outboxBytes < options.outboundLimit() / 16;
+        return transport.isWritable() && outboundLimit.isWritable(outboxBytes);
     }
 
     /** Sets the layer above; called once, right after the handshake, on the session's loop. */
     public void setListener(Listener listener) {
         this.listener = listener;
-    }
-
-    void start() {
-        if (version == EngineIOVersion.V4) {
-            schedulePing();
-        } else {
-            resetHeartbeatTimeout(options.pingInterval().toMillis() + options.pingTimeout().toMillis());
-        }
     }
 
     // ---- sending -------------------------------------------------------------------------------------------
@@ -159,7 +154,7 @@ public final class EngineSession {
     }
 
     public void send(List<EnginePacket> packets) {
-        inLoop(() -> {
+        execute(() -> {
             if (state == State.OPEN) {
                 packets.forEach(this::enqueue);
                 flush();
@@ -168,30 +163,26 @@ public final class EngineSession {
     }
 
     /**
-     * The same packets as many other sessions of this loop ({@link SessionFanOut}): on an idle WebSocket they are
-     * written as the shared frames and {@code true} says that {@link #flushWrites()} must follow; otherwise they go
-     * through the outbox like any other send.
+     * The same packets as many other sessions of this loop ({@link SessionFanOut}): when nothing is queued they go
+     * to the transport as the shared frames, and {@code true} says that {@link #flushWrites()} must follow;
+     * otherwise they go through the outbox like any other send.
      */
     boolean writeShared(WebSocketFrames.Shared frames) {
         if (state != State.OPEN) {
             return false;
         }
-        List<EnginePacket> packets = frames.packets();
-        if (transport == Transport.WEBSOCKET && webSocket != null && outbox.isEmpty()) {
-            for (int i = 0; i < packets.size(); i++) {
-                writeFrame(frames.frame(i, version, webSocket.alloc()));
-            }
+        if (outbox.isEmpty() && transport.writeShared(frames)) {
             return true;
         }
-        packets.forEach(this::enqueue);
+        frames.packets().forEach(this::enqueue);
         flush();
         return false;
     }
 
-    /** Sends what {@link #writeShared} wrote (a session closed since then has gone with its channel). */
+    /** Sends what {@link #writeShared} wrote (a session closed since then has gone with its connection). */
     void flushWrites() {
-        if (webSocket != null && state != State.CLOSED) {
-            flushWebSocket();
+        if (state != State.CLOSED) {
+            transport.flushShared();
         }
     }
 
@@ -200,176 +191,100 @@ public final class EngineSession {
         outboxBytes += packet.isBinary() ? packet.binary().length : packet.text().length() + 1;
     }
 
+    /** Sends what is queued if the transport can take it now; a session that is closing ends once it has. */
+    private void flush() {
+        if (!transport.canSend()) {
+            checkBacklog();
+            return;
+        }
+        if (!outbox.isEmpty()) {
+            transport.send(outbox);
+            outboxBytes = 0;
+        }
+        if (state == State.CLOSING) {
+            closeNow("forced close", null);
+        }
+    }
+
     /** Closes the session from the server side, after what is already queued has been delivered. */
     public void close() {
-        inLoop(() -> {
+        execute(() -> {
             if (state != State.OPEN) {
                 return;
             }
-            if (transport == Transport.WEBSOCKET && webSocket != null) {
-                flush();
-                closeNow("forced close", null);
-            } else if (pendingPoll != null) {
+            state = State.CLOSING;
+            if (transport.closesWithPacket()) {
                 enqueue(EnginePacket.CLOSE);
+            }
+            if (transport.canSend()) {
                 flush();
-                closeNow("forced close", null);
             } else {
-                // The client polls again shortly; it must still get what is queued, followed by the close packet.
-                state = State.CLOSING;
-                enqueue(EnginePacket.CLOSE);
+                // A polling client polls again shortly: it must still get what is queued, then the close packet.
                 closeTimeout = loop.schedule(() -> closeNow("forced close", null),
                         options.pingTimeout().toMillis(), TimeUnit.MILLISECONDS);
             }
         });
     }
 
-    private void flush() {
-        if (outbox.isEmpty()) {
-            return;
-        }
-        if (transport == Transport.WEBSOCKET && webSocket != null) {
-            for (EnginePacket packet : outbox) {
-                writeFrame(WebSocketFrames.encode(packet, version, webSocket.alloc()));
-            }
-            clearOutbox();
-            flushWebSocket();
-        } else if (transport == Transport.POLLING && pendingPoll != null) {
-            answerPoll(drainOutbox());
-        } else {
-            checkBacklog(outboxBytes);
+    // ---- slow consumers ------------------------------------------------------------------------------------
+
+    /** The transport's connection became writable or stopped being so; on the loop. */
+    void onWritabilityChanged(Transport from) {
+        if (from == transport && state != State.CLOSED && outboundLimit.isLimited()
+                && !from.isWritable() && backlogCheck == null) {
+            backlogCheck = loop.scheduleAtFixedRate(this::checkBacklog, BACKLOG_CHECK_MILLIS, BACKLOG_CHECK_MILLIS,
+                    TimeUnit.MILLISECONDS);
         }
     }
 
     /**
      * A burst to a healthy client can leave more than the limit waiting for a moment; a client whose backlog stays
-     * over the limit for {@link #SLOW_CONSUMER_GRACE_NANOS} does not read, and is dropped.
+     * over the limit for {@link OutboundLimit#GRACE} does not read, and is dropped with its queue, so that nobody
+     * else waits for it.
      */
-    private void checkBacklog(long waitingBytes) {
-        if (!isOverLimit(waitingBytes)) {
+    private void checkBacklog() {
+        if (!outboundLimit.isExceeded(outboxBytes + transport.pendingBytes())) {
             overLimitSince = 0;
+            if (backlogCheck != null && transport.isWritable()) {
+                cancel(backlogCheck);
+                backlogCheck = null;
+            }
         } else if (overLimitSince == 0) {
             overLimitSince = System.nanoTime();
-        } else if (System.nanoTime() - overLimitSince > SLOW_CONSUMER_GRACE_NANOS) {
-            dropSlowConsumer();
+        } else if (System.nanoTime() - overLimitSince > OutboundLimit.GRACE.toNanos()) {
+            log.debug("session {}: more than {} bytes waiting, closing a slow consumer", id, outboundLimit.bytes());
+            observer.closedForBehaviour("slow_consumer");
+            Transport dropped = transport;
+            closeNow("transport error", null);
+            dropped.abort();
         }
     }
 
-    private boolean isOverLimit(long bytes) {
-        return options.outboundLimit() > 0 && bytes > options.outboundLimit();
-    }
-
-    private static long pendingBytes(Channel channel) {
-        io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
-        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
-    }
-
-    /** A client that does not read: its queue is dropped with its connection, so nobody else waits for it. */
-    private void dropSlowConsumer() {
-        log.debug("session {}: more than {} bytes waiting, closing a slow consumer", id, options.outboundLimit());
-        observer.closedForBehaviour("slow_consumer");
-        Channel channel = webSocket;
-        closeNow("transport error", null);
-        if (channel != null) {
-            channel.close();
-        }
-    }
-
-    private void clearOutbox() {
-        outbox.clear();
-        outboxBytes = 0;
-    }
-
-    private List<EnginePacket> drainOutbox() {
-        List<EnginePacket> packets = new ArrayList<>(outbox);
-        clearOutbox();
-        return packets;
-    }
-
-    private void holdPoll(HttpExchange exchange) {
-        pendingPoll = exchange;
-        pollPending = true;
-        Channel channel = exchange.channel();
-        pendingPollWatcher = closed -> onChannelClosed(channel);
-        channel.closeFuture().addListener(pendingPollWatcher);
-    }
-
-    private HttpExchange releasePoll() {
-        HttpExchange poll = pendingPoll;
-        pendingPoll = null;
-        pollPending = false;
-        poll.channel().closeFuture().removeListener(pendingPollWatcher);
-        pendingPollWatcher = null;
-        return poll;
-    }
-
-    private void answerPoll(List<EnginePacket> packets) {
-        HttpExchange poll = releasePoll();
-        PollingPayload.Body body = PollingPayload.encode(packets, version, base64Only);
-        observer.bytesSent(body.bytes().length);
-        poll.respond(HttpResponseStatus.OK, body.contentType(), body.bytes());
-        if (state == State.CLOSING && packets.contains(EnginePacket.CLOSE)) {
-            closeNow("forced close", null);
-        }
-    }
-
-    /** A complete frame, past Netty's frame encoder (which passes bytes through); the void promise spares an object per write. */
-    private void writeFrame(io.netty.buffer.ByteBuf frame) {
-        observer.bytesSent(frame.readableBytes());
-        webSocket.write(frame, webSocket.voidPromise());
-    }
-
-    private void flushWebSocket() {
-        webSocket.flush();
-        checkBacklog(pendingBytes(webSocket));
-    }
-
-    // ---- long-polling --------------------------------------------------------------------------------------
+    // ---- from the transports -------------------------------------------------------------------------------
 
     void onPoll(HttpExchange exchange) {
-        inLoop(() -> {
+        execute(() -> {
             if (state == State.CLOSED) {
                 exchange.respondError(EngineIoError.UNKNOWN_SID);
-            } else if (transport != Transport.POLLING) {
-                exchange.respondError(EngineIoError.BAD_REQUEST);
-            } else if (pendingPoll != null) {
-                log.debug("session {}: overlapping polls", id);
-                exchange.respondError(EngineIoError.BAD_REQUEST);
-                closeNow("transport error", EnginePacket.CLOSE);
             } else {
-                holdPoll(exchange);
-                if (probeAnswered && outbox.isEmpty()) {
-                    // The client is pausing polling to upgrade: release the poll at once.
-                    answerPoll(List.of(EnginePacket.NOOP));
-                } else {
-                    flush();
-                }
+                transport.onPoll(exchange);
             }
         });
     }
 
     void onPost(HttpExchange exchange, List<EnginePacket> packets) {
-        inLoop(() -> {
+        execute(() -> {
             if (state == State.CLOSED) {
                 exchange.respondError(EngineIoError.UNKNOWN_SID);
-                return;
+            } else {
+                transport.onPost(exchange, packets);
             }
-            if (transport != Transport.POLLING) {
-                exchange.respondError(EngineIoError.BAD_REQUEST);
-                return;
-            }
-            for (EnginePacket packet : packets) {
-                if (state == State.CLOSED) {
-                    break;
-                }
-                onPacket(packet);
-            }
-            exchange.respondText(HttpResponseStatus.OK, "text/html", "ok");
         });
     }
 
     /** A request body that could not be decoded: the session ends as Node's engine.io ends it. */
     void onBadPayload(HttpExchange exchange, String problem) {
-        inLoop(() -> {
+        execute(() -> {
             log.debug("session {}: bad polling payload: {}", id, problem);
             exchange.respondError(EngineIoError.BAD_REQUEST);
             closeNow("parse error", EnginePacket.CLOSE);
@@ -377,31 +292,78 @@ public final class EngineSession {
     }
 
     void onPayloadTooLarge() {
-        inLoop(() -> closeNow("transport error", EnginePacket.CLOSE));
+        execute(() -> closeNow("transport error", EnginePacket.CLOSE));
     }
 
-    // ---- WebSocket -----------------------------------------------------------------------------------------
+    /** The transport can send now (a poll arrived). */
+    void onTransportReady(Transport from) {
+        if (probeAnswered && outbox.isEmpty()) {
+            // The client is pausing polling to upgrade: its poll is released at once.
+            enqueue(EnginePacket.NOOP);
+        }
+        flush();
+    }
 
-    /** A session whose first transport is a WebSocket. */
-    void attachWebSocket(Channel channel) {
-        inLoop(() -> {
-            webSocket = channel;
-            transport = Transport.WEBSOCKET;
-            flush();
+    boolean isCurrent(Transport candidate) {
+        return candidate == transport;
+    }
+
+    /** A packet from the client, through one of this session's transports. */
+    void receive(Transport from, EnginePacket packet) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (from == probe) {
+            onProbePacket(packet);
+        } else if (from == transport) {
+            onPacket(packet);
+        }
+    }
+
+    /** What a transport read could not be decoded. */
+    void onTransportError(Transport from, EngineProtocolException e) {
+        log.debug("session {}: protocol error: {}", id, e.getMessage());
+        if (from == probe) {
+            abandonProbe();
+        } else if (from == transport) {
+            closeNow("parse error", EnginePacket.CLOSE);
+        }
+    }
+
+    /** A transport's connection went away. */
+    void onTransportClosed(Transport from, String reason) {
+        if (from == transport) {
+            closeNow(reason, null);
+        } else if (from == probe) {
+            probe = null;
+            probeAnswered = false;
+            cancel(upgradeTimeout);
+        }
+    }
+
+    // ---- upgrade -------------------------------------------------------------------------------------------
+
+    /** A session whose first transport is a WebSocket: its handshake has been answered. */
+    void attachWebSocket(WebSocketTransport webSocket) {
+        execute(() -> {
+            webSocket.opened();
+            if (state != State.CLOSED) {
+                flush();
+            }
         });
     }
 
     /** A WebSocket opened by a polling client that wants to upgrade; it becomes the transport after the probe. */
-    void attachProbe(Channel channel) {
-        inLoop(() -> {
-            if (state != State.OPEN || transport != Transport.POLLING || probe != null) {
-                channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.PROTOCOL_ERROR))
-                        .addListener(ChannelFutureListener.CLOSE);
+    void attachProbe(WebSocketTransport candidate) {
+        execute(() -> {
+            if (state != State.OPEN || !transport.canUpgrade() || probe != null) {
+                candidate.refuse();
                 return;
             }
-            probe = channel;
+            candidate.opened();
+            probe = candidate;
             upgradeTimeout = loop.schedule(() -> {
-                if (probe == channel) {
+                if (probe == candidate) {
                     log.debug("session {}: upgrade timed out", id);
                     abandonProbe();
                 }
@@ -409,54 +371,21 @@ public final class EngineSession {
         });
     }
 
-    void onWebSocketText(Channel channel, String text) {
-        inLoop(() -> {
-            EnginePacket packet;
-            try {
-                packet = EnginePacket.decodeText(text);
-            } catch (EngineProtocolException e) {
-                onProtocolError(channel, e);
-                return;
-            }
-            if (channel == probe) {
-                onProbePacket(packet);
-            } else if (channel == webSocket) {
-                onPacket(packet);
-            }
-        });
-    }
-
-    void onWebSocketBinary(Channel channel, byte[] data) {
-        inLoop(() -> {
-            if (channel != webSocket) {
-                return;
-            }
-            if (version == EngineIOVersion.V4) {
-                onPacket(EnginePacket.binaryMessage(data));
-            } else if (data.length > 0 && data[0] == 4) {
-                onPacket(EnginePacket.binaryMessage(java.util.Arrays.copyOfRange(data, 1, data.length)));
-            } else {
-                onProtocolError(channel, new EngineProtocolException("binary frame without message type"));
-            }
-        });
-    }
-
     private void onProbePacket(EnginePacket packet) {
         if (packet.type() == EnginePacket.Type.PING && "probe".equals(packet.text())) {
-            probe.writeAndFlush(new TextWebSocketFrame(EnginePacket.of(EnginePacket.Type.PONG, "probe").encodeText()));
+            probe.answerProbe();
             probeAnswered = true;
-            if (pendingPoll != null) {
-                answerPoll(outbox.isEmpty() ? List.of(EnginePacket.NOOP) : drainOutbox());
+            if (transport.canSend()) {
+                // Pause: a waiting poll returns now, so that the client can send UPGRADE.
+                onTransportReady(transport);
             }
         } else if (packet.type() == EnginePacket.Type.UPGRADE && probeAnswered) {
             cancel(upgradeTimeout);
-            webSocket = probe;
+            Transport previous = transport;
+            transport = probe;
             probe = null;
             probeAnswered = false;
-            transport = Transport.WEBSOCKET;
-            if (pendingPoll != null) {
-                answerPoll(List.of(EnginePacket.NOOP));
-            }
+            previous.discard();
             log.debug("session {}: upgraded to websocket", id);
             flush();
         } else {
@@ -467,28 +396,12 @@ public final class EngineSession {
 
     private void abandonProbe() {
         cancel(upgradeTimeout);
-        Channel channel = probe;
+        WebSocketTransport abandoned = probe;
         probe = null;
         probeAnswered = false;
-        if (channel != null) {
-            channel.close();
+        if (abandoned != null) {
+            abandoned.abort();
         }
-    }
-
-    /** A connection used by this session went away. */
-    void onChannelClosed(Channel channel) {
-        inLoop(() -> {
-            if (channel == webSocket) {
-                closeNow("transport close", null);
-            } else if (channel == probe) {
-                probe = null;
-                probeAnswered = false;
-                cancel(upgradeTimeout);
-            } else if (pendingPoll != null && pendingPoll.channel() == channel) {
-                releasePoll();
-                closeNow("transport error", null);
-            }
-        });
     }
 
     // ---- packets and heartbeat -----------------------------------------------------------------------------
@@ -506,7 +419,7 @@ public final class EngineSession {
             }
             case CLOSE -> closeNow("transport close", EnginePacket.NOOP);
             case NOOP, UPGRADE -> { }
-            default -> onProtocolError(null, new EngineProtocolException("unexpected " + packet.type() + " packet"));
+            default -> onTransportError(transport, new EngineProtocolException("unexpected " + packet.type() + " packet"));
         }
     }
 
@@ -518,19 +431,10 @@ public final class EngineSession {
                 listener.onMessage(this, packet.text());
             }
         } catch (EngineProtocolException e) {
-            onProtocolError(null, e);
+            onTransportError(transport, e);
         } catch (RuntimeException e) {
             log.error("session {}: message handling failed; closing the session", id, e);
             closeNow("server error", EnginePacket.CLOSE);
-        }
-    }
-
-    private void onProtocolError(Channel channel, EngineProtocolException e) {
-        log.debug("session {}: protocol error: {}", id, e.getMessage());
-        if (channel != null && channel == probe) {
-            abandonProbe();
-        } else {
-            closeNow("parse error", EnginePacket.CLOSE);
         }
     }
 
@@ -566,7 +470,7 @@ public final class EngineSession {
      * @param farewell what a pending long-poll is answered with ({@code 6} when the client closed, {@code 1}
      *                 when the server did), or {@code null} for no answer
      */
-    private void closeNow(String reason, EnginePacket farewell) {
+    void closeNow(String reason, EnginePacket farewell) {
         if (state == State.CLOSED) {
             return;
         }
@@ -575,22 +479,14 @@ public final class EngineSession {
         cancel(heartbeatTimeout);
         cancel(upgradeTimeout);
         cancel(closeTimeout);
-        if (pendingPoll != null) {
-            HttpExchange poll = releasePoll();
-            if (farewell != null) {
-                PollingPayload.Body body = PollingPayload.encode(List.of(farewell), version, base64Only);
-                poll.respond(HttpResponseStatus.OK, body.contentType(), body.bytes());
-            }
-        }
-        if (webSocket != null && webSocket.isActive()) {
-            webSocket.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
-                    .addListener(ChannelFutureListener.CLOSE);
-        }
+        cancel(backlogCheck);
+        transport.close(farewell);
         if (probe != null) {
-            probe.close();
+            probe.abort();
             probe = null;
         }
-        clearOutbox();
+        outbox.clear();
+        outboxBytes = 0;
         log.debug("session {} closed: {}", id, reason);
         onClosed.accept(this);
         try {
@@ -606,7 +502,8 @@ public final class EngineSession {
         }
     }
 
-    private void inLoop(Runnable task) {
+    /** Runs a task on the session's loop: now when called there, else after what is queued there. */
+    void execute(Runnable task) {
         if (loop.inEventLoop()) {
             task.run();
         } else {
@@ -616,6 +513,6 @@ public final class EngineSession {
 
     @Override
     public String toString() {
-        return "EngineSession[" + id + ", " + version + ", " + transport + "]";
+        return "EngineSession[" + id + ", " + version + ", " + transport() + "]";
     }
 }
