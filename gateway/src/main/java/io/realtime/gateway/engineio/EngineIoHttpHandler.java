@@ -20,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
-import java.util.List;
 
 /**
  * The HTTP side of Engine.IO: the handshake, long-polling GET and POST, and the WebSocket upgrade request, with
@@ -95,24 +94,14 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
                 upgradeToWebSocket(ctx, request.http(), new WebSocketTransport(session, ctx.channel()), false);
             }
         } else if (HttpMethod.GET.equals(request.http().method())) {
-            session.onPoll(exchange);
+            session.onRequest(exchange, Transport::onPoll);
         } else if (HttpMethod.POST.equals(request.http().method())) {
-            onPost(request.http(), session, exchange);
+            sessions.observer().bytesReceived(request.http().content().readableBytes());
+            byte[] body = ByteBufUtil.getBytes(request.http().content());
+            session.onRequest(exchange, (transport, post) -> transport.onPost(post, body));
         } else {
             exchange.respondError(EngineIoError.BAD_REQUEST);
         }
-    }
-
-    private void onPost(FullHttpRequest request, EngineSession session, HttpExchange exchange) {
-        sessions.observer().bytesReceived(request.content().readableBytes());
-        List<EnginePacket> packets;
-        try {
-            packets = PollingPayload.decode(ByteBufUtil.getBytes(request.content()), session.version());
-        } catch (EngineProtocolException e) {
-            session.onBadPayload(exchange, e.getMessage());
-            return;
-        }
-        session.onPost(exchange, packets);
     }
 
     /** Opens a session on an admitted handshake, unless the application's authorization refuses it. */
@@ -133,7 +122,7 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         } else {
             session.open(new PollingTransport(session, "1".equals(b64) || "true".equals(b64)));
             opener.onOpen(session, handshake);
-            session.onPoll(request.exchange());
+            session.onRequest(request.exchange(), Transport::onPoll);
         }
     }
 

@@ -2,22 +2,19 @@ package io.realtime.gateway.engineio;
 
 import com.corundumstudio.socketio.protocol.EngineIOVersion;
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
-import io.realtime.gateway.limits.OutboundLimit;
+import io.realtime.gateway.limits.SlowConsumerGuard;
 import io.realtime.gateway.stats.TrafficObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
- * One Engine.IO connection (engine.io's {@code socket.ts}): its id, heartbeat, outgoing queue and the upgrade from
- * long-polling to a WebSocket (probe, pause, upgrade). Moving the packets is its current {@link Transport}'s job.
+ * One Engine.IO connection (engine.io's {@code socket.ts}): its id, state, outbox, heartbeat and upgrade. Moving the
+ * packets is the job of its current {@link Transport}; the steps of the upgrade are {@link Upgrade}'s.
  *
  * <p>All state is confined to one Netty event loop, the one that accepted the handshake. Requests of the same
  * session can arrive on other connections (each long-poll may use a new TCP connection, on another loop); every
@@ -27,78 +24,49 @@ public final class EngineSession {
 
     /** What the layer above (Socket.IO) hears from a session; always called on the session's event loop. */
     public interface Listener {
-        void onMessage(EngineSession session, String text);
+        default void onMessage(EngineSession session, String text) { }
 
-        void onBinary(EngineSession session, byte[] data);
+        default void onBinary(EngineSession session, byte[] data) { }
 
-        void onClose(EngineSession session, String reason);
+        default void onClose(EngineSession session, String reason) { }
     }
 
     private static final Logger log = LoggerFactory.getLogger(EngineSession.class);
-    private static final Listener NO_LISTENER = new Listener() {
-        public void onMessage(EngineSession s, String text) { }
-
-        public void onBinary(EngineSession s, byte[] data) { }
-
-        public void onClose(EngineSession s, String reason) { }
-    };
 
     private enum State { OPEN, CLOSING, CLOSED }
-
-    /** How often a backlog is looked at while its connection is not writable. */
-    private static final long BACKLOG_CHECK_MILLIS = OutboundLimit.GRACE.toMillis() / 4;
 
     private final UUID id;
     private final EngineIOVersion version;
     private final EventLoop loop;
-    private final EngineOptions options;
-    private final OutboundLimit outboundLimit;
     private final InetAddress remoteAddress;
-    private final Consumer<EngineSession> onClosed;
-    private final TrafficObserver observer;
-    private final ArrayDeque<EnginePacket> outbox = new ArrayDeque<>();
-    private long outboxBytes;
-    /** When the bytes waiting for this client first exceeded the limit (0: they do not). */
-    private long overLimitSince;
+    private final SessionRegistry registry;
+    private final Outbox outbox = new Outbox();
+    private final Heartbeat heartbeat;
+    private final Upgrade upgrade;
+    private final SlowConsumerGuard slowConsumers;
 
-    private Listener listener = NO_LISTENER;
+    private Listener listener = new Listener() { };
     private State state = State.OPEN;
     private volatile Transport transport;
-    /** A WebSocket opened to replace long-polling; it becomes the transport once the client sends UPGRADE. */
-    private WebSocketTransport probe;
-    private boolean probeAnswered;
-    private ScheduledFuture<?> pingTask;
-    private ScheduledFuture<?> heartbeatTimeout;
-    private ScheduledFuture<?> upgradeTimeout;
-    private ScheduledFuture<?> closeTimeout;
-    private ScheduledFuture<?> backlogCheck;
 
-    EngineSession(UUID id, EngineIOVersion version, EventLoop loop, EngineOptions options, OutboundLimit outboundLimit,
-                  InetAddress remoteAddress, TrafficObserver observer, Consumer<EngineSession> onClosed) {
+    EngineSession(UUID id, EngineIOVersion version, EventLoop loop, InetAddress remoteAddress, SessionRegistry registry) {
         this.id = id;
         this.version = version;
         this.loop = loop;
-        this.options = options;
-        this.outboundLimit = outboundLimit;
         this.remoteAddress = remoteAddress;
-        this.onClosed = onClosed;
-        this.observer = observer;
+        this.registry = registry;
+        this.upgrade = new Upgrade(this, registry.options().upgradeTimeout());
+        this.heartbeat = new Heartbeat(loop, registry.options(), version, this::ping,
+                () -> closeNow("ping timeout", EnginePacket.CLOSE));
+        this.slowConsumers = new SlowConsumerGuard(loop, registry.outboundLimit(),
+                () -> outbox.bytes() + transport.pendingBytes(), () -> transport.isWritable(), this::dropSlowConsumer);
     }
 
-    /** Starts the session on its first transport: queues the OPEN packet and starts the heartbeat. On the loop. */
+    /** Starts the session on its first transport, on its loop: queues the OPEN packet and starts the heartbeat. */
     void open(Transport first) {
         transport = first;
-        boolean upgrades = first.canUpgrade() && options.allows(EngineOptions.WEBSOCKET);
-        enqueue(EnginePacket.of(EnginePacket.Type.OPEN, "{\"sid\":\"" + id + "\",\"upgrades\":"
-                + (upgrades ? "[\"websocket\"]" : "[]")
-                + ",\"pingInterval\":" + options.pingInterval().toMillis()
-                + ",\"pingTimeout\":" + options.pingTimeout().toMillis()
-                + ",\"maxPayload\":" + options.maxPayload() + "}"));
-        if (version == EngineIOVersion.V4) {
-            schedulePing();
-        } else {
-            resetHeartbeatTimeout(options.pingInterval().toMillis() + options.pingTimeout().toMillis());
-        }
+        outbox.add(registry.options().openPacket(id, first.canUpgrade()));
+        heartbeat.start();
     }
 
     public UUID id() {
@@ -113,7 +81,6 @@ public final class EngineSession {
         return loop;
     }
 
-    /** The address of the client that opened the session. */
     public InetAddress remoteAddress() {
         return remoteAddress;
     }
@@ -133,13 +100,9 @@ public final class EngineSession {
         return state != State.CLOSED;
     }
 
-    TrafficObserver observer() {
-        return observer;
-    }
-
-    /** Whether the client takes more data without much queueing up for it (volatile packets are skipped otherwise). */
+    /** Whether the client takes more without much waiting for it (volatile packets skip it otherwise). */
     public boolean isWritable() {
-        return transport.isWritable() && outboundLimit.isWritable(outboxBytes);
+        return transport.isWritable() && registry.outboundLimit().isWritable(outbox.bytes());
     }
 
     /** Sets the layer above; called once, right after the handshake, on the session's loop. */
@@ -147,25 +110,26 @@ public final class EngineSession {
         this.listener = listener;
     }
 
-    // ---- sending -------------------------------------------------------------------------------------------
+    TrafficObserver observer() {
+        return registry.observer();
+    }
 
-    public void send(EnginePacket packet) {
-        send(List.of(packet));
+    EngineOptions options() {
+        return registry.options();
     }
 
     public void send(List<EnginePacket> packets) {
         execute(() -> {
             if (state == State.OPEN) {
-                packets.forEach(this::enqueue);
+                packets.forEach(outbox::add);
                 flush();
             }
         });
     }
 
     /**
-     * The same packets as many other sessions of this loop ({@link SessionFanOut}): when nothing is queued they go
-     * to the transport as the shared frames, and {@code true} says that {@link #flushWrites()} must follow;
-     * otherwise they go through the outbox like any other send.
+     * The same packets as many other sessions of this loop ({@link SessionFanOut}): with nothing queued, the
+     * transport may take the shared frames, and {@code true} says that {@link #flushWrites()} must follow.
      */
     boolean writeShared(WebSocketFrames.Shared frames) {
         if (state != State.OPEN) {
@@ -174,7 +138,7 @@ public final class EngineSession {
         if (outbox.isEmpty() && transport.writeShared(frames)) {
             return true;
         }
-        frames.packets().forEach(this::enqueue);
+        frames.packets().forEach(outbox::add);
         flush();
         return false;
     }
@@ -186,20 +150,19 @@ public final class EngineSession {
         }
     }
 
-    private void enqueue(EnginePacket packet) {
+    /** Queues a packet for the next flush, even while closing (the close packet itself). */
+    void queue(EnginePacket packet) {
         outbox.add(packet);
-        outboxBytes += packet.isBinary() ? packet.binary().length : packet.text().length() + 1;
     }
 
-    /** Sends what is queued if the transport can take it now; a session that is closing ends once it has. */
-    private void flush() {
+    /** Sends what is queued if the transport can take it now; a closing session ends once it has. */
+    void flush() {
         if (!transport.canSend()) {
-            checkBacklog();
+            slowConsumers.check();
             return;
         }
         if (!outbox.isEmpty()) {
-            transport.send(outbox);
-            outboxBytes = 0;
+            outbox.sendTo(transport);
         }
         if (state == State.CLOSING) {
             closeNow("forced close", null);
@@ -209,85 +172,38 @@ public final class EngineSession {
     /** Closes the session from the server side, after what is already queued has been delivered. */
     public void close() {
         execute(() -> {
-            if (state != State.OPEN) {
-                return;
-            }
-            state = State.CLOSING;
-            if (transport.closesWithPacket()) {
-                enqueue(EnginePacket.CLOSE);
-            }
-            if (transport.canSend()) {
-                flush();
-            } else {
-                // A polling client polls again shortly: it must still get what is queued, then the close packet.
-                closeTimeout = loop.schedule(() -> closeNow("forced close", null),
-                        options.pingTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (state == State.OPEN) {
+                state = State.CLOSING;
+                transport.closeGracefully();
             }
         });
     }
 
-    // ---- slow consumers ------------------------------------------------------------------------------------
-
-    /** The transport's connection became writable or stopped being so; on the loop. */
-    void onWritabilityChanged(Transport from) {
-        if (from == transport && state != State.CLOSED && outboundLimit.isLimited()
-                && !from.isWritable() && backlogCheck == null) {
-            backlogCheck = loop.scheduleAtFixedRate(this::checkBacklog, BACKLOG_CHECK_MILLIS, BACKLOG_CHECK_MILLIS,
-                    TimeUnit.MILLISECONDS);
+    private boolean ping() {
+        if (state == State.OPEN) {
+            outbox.add(EnginePacket.PING);
+            flush();
         }
+        return state == State.OPEN;
     }
 
-    /**
-     * A burst to a healthy client can leave more than the limit waiting for a moment; a client whose backlog stays
-     * over the limit for {@link OutboundLimit#GRACE} does not read, and is dropped with its queue, so that nobody
-     * else waits for it.
-     */
-    private void checkBacklog() {
-        if (!outboundLimit.isExceeded(outboxBytes + transport.pendingBytes())) {
-            overLimitSince = 0;
-            if (backlogCheck != null && transport.isWritable()) {
-                cancel(backlogCheck);
-                backlogCheck = null;
-            }
-        } else if (overLimitSince == 0) {
-            overLimitSince = System.nanoTime();
-        } else if (System.nanoTime() - overLimitSince > OutboundLimit.GRACE.toNanos()) {
-            log.debug("session {}: more than {} bytes waiting, closing a slow consumer", id, outboundLimit.bytes());
-            observer.closedForBehaviour("slow_consumer");
-            Transport dropped = transport;
-            closeNow("transport error", null);
-            dropped.abort();
-        }
+    /** A client that does not read ({@link SlowConsumerGuard}): its queue goes with its connection. */
+    private void dropSlowConsumer() {
+        log.debug("session {}: more than {} bytes waiting, closing a slow consumer", id, registry.outboundLimit().bytes());
+        registry.observer().closedForBehaviour("slow_consumer");
+        Transport dropped = transport;
+        closeNow("transport error", null);
+        dropped.abort();
     }
 
-    // ---- from the transports -------------------------------------------------------------------------------
-
-    void onPoll(HttpExchange exchange) {
+    /** A long-polling request (GET or POST) for this session, served by its transport, on its loop. */
+    void onRequest(HttpExchange exchange, BiConsumer<Transport, HttpExchange> serve) {
         execute(() -> {
             if (state == State.CLOSED) {
                 exchange.respondError(EngineIoError.UNKNOWN_SID);
             } else {
-                transport.onPoll(exchange);
+                serve.accept(transport, exchange);
             }
-        });
-    }
-
-    void onPost(HttpExchange exchange, List<EnginePacket> packets) {
-        execute(() -> {
-            if (state == State.CLOSED) {
-                exchange.respondError(EngineIoError.UNKNOWN_SID);
-            } else {
-                transport.onPost(exchange, packets);
-            }
-        });
-    }
-
-    /** A request body that could not be decoded: the session ends as Node's engine.io ends it. */
-    void onBadPayload(HttpExchange exchange, String problem) {
-        execute(() -> {
-            log.debug("session {}: bad polling payload: {}", id, problem);
-            exchange.respondError(EngineIoError.BAD_REQUEST);
-            closeNow("parse error", EnginePacket.CLOSE);
         });
     }
 
@@ -295,11 +211,10 @@ public final class EngineSession {
         execute(() -> closeNow("transport error", EnginePacket.CLOSE));
     }
 
-    /** The transport can send now (a poll arrived). */
-    void onTransportReady(Transport from) {
-        if (probeAnswered && outbox.isEmpty()) {
-            // The client is pausing polling to upgrade: its poll is released at once.
-            enqueue(EnginePacket.NOOP);
+    void onTransportReady() {
+        if (upgrade.isPausing() && outbox.isEmpty()) {
+            // The client pauses polling to upgrade: its poll is released at once.
+            outbox.add(EnginePacket.NOOP);
         }
         flush();
     }
@@ -308,113 +223,72 @@ public final class EngineSession {
         return candidate == transport;
     }
 
-    /** A packet from the client, through one of this session's transports. */
     void receive(Transport from, EnginePacket packet) {
-        if (state == State.CLOSED) {
-            return;
-        }
-        if (from == probe) {
-            onProbePacket(packet);
-        } else if (from == transport) {
+        if (state != State.CLOSED && upgrade.isProbe(from)) {
+            upgrade.onPacket(packet);
+        } else if (state != State.CLOSED && from == transport) {
             onPacket(packet);
         }
     }
 
-    /** What a transport read could not be decoded. */
     void onTransportError(Transport from, EngineProtocolException e) {
         log.debug("session {}: protocol error: {}", id, e.getMessage());
-        if (from == probe) {
-            abandonProbe();
+        if (upgrade.isProbe(from)) {
+            upgrade.abandon();
         } else if (from == transport) {
             closeNow("parse error", EnginePacket.CLOSE);
         }
     }
 
-    /** A transport's connection went away. */
     void onTransportClosed(Transport from, String reason) {
         if (from == transport) {
             closeNow(reason, null);
-        } else if (from == probe) {
-            probe = null;
-            probeAnswered = false;
-            cancel(upgradeTimeout);
+        } else if (upgrade.isProbe(from)) {
+            upgrade.onProbeClosed();
         }
     }
 
-    // ---- upgrade -------------------------------------------------------------------------------------------
+    void onWritabilityChanged(Transport from) {
+        if (from == transport && state != State.CLOSED && !from.isWritable()) {
+            slowConsumers.onUnwritable();
+        }
+    }
 
-    /** A session whose first transport is a WebSocket: its handshake has been answered. */
+    /** A session's first transport, a WebSocket, has its handshake answered: frames may follow. */
     void attachWebSocket(WebSocketTransport webSocket) {
         execute(() -> {
             webSocket.opened();
-            if (state != State.CLOSED) {
-                flush();
-            }
+            flush();
         });
     }
 
     /** A WebSocket opened by a polling client that wants to upgrade; it becomes the transport after the probe. */
     void attachProbe(WebSocketTransport candidate) {
-        execute(() -> {
-            if (state != State.OPEN || !transport.canUpgrade() || probe != null) {
-                candidate.refuse();
-                return;
-            }
-            candidate.opened();
-            probe = candidate;
-            upgradeTimeout = loop.schedule(() -> {
-                if (probe == candidate) {
-                    log.debug("session {}: upgrade timed out", id);
-                    abandonProbe();
-                }
-            }, options.upgradeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        });
+        execute(() -> upgrade.offer(candidate, state == State.OPEN && transport.canUpgrade()));
     }
 
-    private void onProbePacket(EnginePacket packet) {
-        if (packet.type() == EnginePacket.Type.PING && "probe".equals(packet.text())) {
-            probe.answerProbe();
-            probeAnswered = true;
-            if (transport.canSend()) {
-                // Pause: a waiting poll returns now, so that the client can send UPGRADE.
-                onTransportReady(transport);
-            }
-        } else if (packet.type() == EnginePacket.Type.UPGRADE && probeAnswered) {
-            cancel(upgradeTimeout);
-            Transport previous = transport;
-            transport = probe;
-            probe = null;
-            probeAnswered = false;
-            previous.discard();
-            log.debug("session {}: upgraded to websocket", id);
-            flush();
-        } else {
-            log.debug("session {}: unexpected packet during upgrade: {}", id, packet);
-            abandonProbe();
+    /** The probe was answered: a waiting poll returns now, so that the client can send UPGRADE. */
+    void pause() {
+        if (transport.canSend()) {
+            onTransportReady();
         }
     }
 
-    private void abandonProbe() {
-        cancel(upgradeTimeout);
-        WebSocketTransport abandoned = probe;
-        probe = null;
-        probeAnswered = false;
-        if (abandoned != null) {
-            abandoned.abort();
-        }
+    /** The upgrade is complete: what polling still holds is released, and the queue goes on the WebSocket. */
+    void switchTo(WebSocketTransport upgraded) {
+        Transport previous = transport;
+        transport = upgraded;
+        previous.discard();
+        flush();
     }
-
-    // ---- packets and heartbeat -----------------------------------------------------------------------------
 
     private void onPacket(EnginePacket packet) {
-        if (version != EngineIOVersion.V4) {
-            resetHeartbeatTimeout(options.pingInterval().toMillis() + options.pingTimeout().toMillis());
-        }
+        heartbeat.onPacket();
         switch (packet.type()) {
             case MESSAGE -> deliver(packet);
-            case PONG -> onPong();
+            case PONG -> heartbeat.onPong();
             case PING -> {
-                enqueue(EnginePacket.of(EnginePacket.Type.PONG, packet.text()));
+                outbox.add(EnginePacket.of(EnginePacket.Type.PONG, packet.text()));
                 flush();
             }
             case CLOSE -> closeNow("transport close", EnginePacket.NOOP);
@@ -438,57 +312,19 @@ public final class EngineSession {
         }
     }
 
-    private void schedulePing() {
-        pingTask = loop.schedule(() -> {
-            if (state != State.OPEN) {
-                return;
-            }
-            enqueue(EnginePacket.PING);
-            flush();
-            resetHeartbeatTimeout(options.pingTimeout().toMillis());
-        }, options.pingInterval().toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void onPong() {
-        if (version == EngineIOVersion.V4 && heartbeatTimeout != null) {
-            cancel(heartbeatTimeout);
-            heartbeatTimeout = null;
-            schedulePing();
-        }
-    }
-
-    private void resetHeartbeatTimeout(long millis) {
-        cancel(heartbeatTimeout);
-        heartbeatTimeout = loop.schedule(() -> closeNow("ping timeout", EnginePacket.CLOSE), millis, TimeUnit.MILLISECONDS);
-    }
-
-    // ---- closing -------------------------------------------------------------------------------------------
-
-    /**
-     * Ends the session at once.
-     *
-     * @param farewell what a pending long-poll is answered with ({@code 6} when the client closed, {@code 1}
-     *                 when the server did), or {@code null} for no answer
-     */
+    /** Ends the session at once; a waiting poll gets {@code farewell} (6: the client closed, 1: we did) or nothing. */
     void closeNow(String reason, EnginePacket farewell) {
         if (state == State.CLOSED) {
             return;
         }
         state = State.CLOSED;
-        cancel(pingTask);
-        cancel(heartbeatTimeout);
-        cancel(upgradeTimeout);
-        cancel(closeTimeout);
-        cancel(backlogCheck);
+        heartbeat.stop();
+        slowConsumers.stop();
+        upgrade.abandon();
         transport.close(farewell);
-        if (probe != null) {
-            probe.abort();
-            probe = null;
-        }
         outbox.clear();
-        outboxBytes = 0;
         log.debug("session {} closed: {}", id, reason);
-        onClosed.accept(this);
+        registry.remove(this);
         try {
             listener.onClose(this, reason);
         } catch (RuntimeException e) {
@@ -496,13 +332,6 @@ public final class EngineSession {
         }
     }
 
-    private static void cancel(ScheduledFuture<?> future) {
-        if (future != null) {
-            future.cancel(false);
-        }
-    }
-
-    /** Runs a task on the session's loop: now when called there, else after what is queued there. */
     void execute(Runnable task) {
         if (loop.inEventLoop()) {
             task.run();

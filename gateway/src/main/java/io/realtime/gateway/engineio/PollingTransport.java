@@ -3,12 +3,14 @@ package io.realtime.gateway.engineio;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Long-polling (engine.io's {@code transports/polling.ts}): a GET is held until there is something to send, a POST
@@ -24,6 +26,7 @@ final class PollingTransport extends Transport {
     /** The same as {@code pendingPoll != null}, for readers on other threads. */
     private volatile boolean pollPending;
     private ChannelFutureListener pendingPollWatcher;
+    private ScheduledFuture<?> closeTimeout;
 
     /** @param base64Only whether binary goes base64-encoded in text payloads (the client's {@code b64} parameter) */
     PollingTransport(EngineSession session, boolean base64Only) {
@@ -54,8 +57,15 @@ final class PollingTransport extends Transport {
     }
 
     @Override
-    boolean closesWithPacket() {
-        return true;
+    void closeGracefully() {
+        // The connection is not ours to close: the client learns from a CLOSE packet, now or on its next poll.
+        session.queue(EnginePacket.CLOSE);
+        if (canSend()) {
+            session.flush();
+        } else {
+            closeTimeout = session.eventLoop().schedule(() -> session.closeNow("forced close", null),
+                    session.options().pingTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
@@ -72,11 +82,21 @@ final class PollingTransport extends Transport {
             return;
         }
         hold(exchange);
-        session.onTransportReady(this);
+        session.onTransportReady();
     }
 
     @Override
-    void onPost(HttpExchange exchange, List<EnginePacket> packets) {
+    void onPost(HttpExchange exchange, byte[] body) {
+        List<EnginePacket> packets;
+        try {
+            packets = PollingPayload.decode(body, session.version());
+        } catch (EngineProtocolException e) {
+            // The session ends as Node's engine.io ends it.
+            log.debug("session {}: bad polling payload: {}", session.id(), e.getMessage());
+            exchange.respondError(EngineIoError.BAD_REQUEST);
+            session.closeNow("parse error", EnginePacket.CLOSE);
+            return;
+        }
         for (EnginePacket packet : packets) {
             if (!session.isOpen()) {
                 break;
@@ -95,6 +115,9 @@ final class PollingTransport extends Transport {
 
     @Override
     void close(EnginePacket farewell) {
+        if (closeTimeout != null) {
+            closeTimeout.cancel(false);
+        }
         if (pendingPoll != null) {
             HttpExchange poll = release();
             if (farewell != null) {

@@ -44,16 +44,23 @@ public final class SessionRegistry {
         return observer;
     }
 
+    EngineOptions options() {
+        return options;
+    }
+
+    OutboundLimit outboundLimit() {
+        return outboundLimit;
+    }
+
     /** A new session, to be opened on its first transport by the caller, on {@code loop}, before anything else. */
     EngineSession create(EngineIOVersion version, EventLoop loop, InetAddress address) {
-        EngineSession session = new EngineSession(UUID.randomUUID(), version, loop, options, outboundLimit, address,
-                observer, this::remove);
+        EngineSession session = new EngineSession(UUID.randomUUID(), version, loop, address, this);
         sessions.put(session.id(), session);
         listeners.forEach(listener -> listener.opened(session));
         return session;
     }
 
-    private void remove(EngineSession session) {
+    void remove(EngineSession session) {
         if (sessions.remove(session.id(), session)) {
             listeners.forEach(listener -> listener.closed(session));
         }

@@ -1,6 +1,5 @@
 package io.realtime.gateway.engineio;
 
-import java.util.List;
 import java.util.Queue;
 
 /**
@@ -51,10 +50,10 @@ abstract sealed class Transport permits PollingTransport, WebSocketTransport {
     }
 
     /**
-     * Whether a client learns of a server-side close from a CLOSE packet (long-polling: its connection is not ours
-     * to close) rather than from the transport's own close (a WebSocket close frame).
+     * The server closes the session (now {@code CLOSING}): the client is to get what is queued, then learn of the
+     * close; the session ends at its next flush ({@link EngineSession#flush()}).
      */
-    abstract boolean closesWithPacket();
+    abstract void closeGracefully();
 
     /** Whether a client on this transport may probe a WebSocket and upgrade to it. */
     boolean canUpgrade() {
@@ -66,8 +65,8 @@ abstract sealed class Transport permits PollingTransport, WebSocketTransport {
         exchange.respondError(EngineIoError.BAD_REQUEST);
     }
 
-    /** A long-polling POST for this session. */
-    void onPost(HttpExchange exchange, List<EnginePacket> packets) {
+    /** A long-polling POST for this session, with its body. */
+    void onPost(HttpExchange exchange, byte[] body) {
         exchange.respondError(EngineIoError.BAD_REQUEST);
     }
 

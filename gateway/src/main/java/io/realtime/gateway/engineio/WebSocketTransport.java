@@ -98,8 +98,12 @@ final class WebSocketTransport extends Transport {
     }
 
     @Override
-    boolean closesWithPacket() {
-        return false;
+    void closeGracefully() {
+        // What is queued goes first, then the close frame (closeNow); before the handshake is answered, that
+        // happens once it is, or the connection's end closes the session.
+        if (open) {
+            session.flush();
+        }
     }
 
     /** Answers a probe: the client may now pause polling and send UPGRADE. */
