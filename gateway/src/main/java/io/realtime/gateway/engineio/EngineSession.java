@@ -279,6 +279,7 @@ public final class EngineSession {
         Transport previous = transport;
         transport = upgraded;
         previous.discard();
+        onWritabilityChanged(upgraded);
         flush();
     }
 

@@ -51,8 +51,8 @@ public final class SlowConsumerGuard {
                 stop();
             }
         } else if (overLimitSince == 0) {
-            overLimitSince = System.nanoTime();
-        } else if (System.nanoTime() - overLimitSince > OutboundLimit.GRACE.toNanos()) {
+            overLimitSince = loop.ticker().nanoTime();
+        } else if (loop.ticker().nanoTime() - overLimitSince > OutboundLimit.GRACE.toNanos()) {
             stop();
             drop.run();
         }
