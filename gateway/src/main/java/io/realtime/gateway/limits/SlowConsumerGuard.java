@@ -65,7 +65,9 @@ public final class SlowConsumerGuard {
         }
     }
 
+    /** Stops watching and forgets the backlog seen so far. */
     public void stop() {
+        overLimitSince = 0;
         if (watch != null) {
             watch.cancel(false);
             watch = null;
