@@ -99,10 +99,12 @@ final class WebSocketTransport extends Transport {
 
     @Override
     void closeGracefully() {
-        // What is queued goes first, then the close frame (closeNow); before the handshake is answered, that
-        // happens once it is, or the connection's end closes the session.
         if (open) {
+            // What is queued goes first, then the close frame (the session's flush ends it).
             session.flush();
+        } else {
+            // No WebSocket yet (its handshake failed or is not answered): nothing can reach the client.
+            session.closeNow("forced close", null);
         }
     }
 
@@ -124,7 +126,9 @@ final class WebSocketTransport extends Transport {
 
     @Override
     void close(EnginePacket farewell) {
-        if (channel.isActive()) {
+        if (!open) {
+            channel.close();
+        } else if (channel.isActive()) {
             channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
                     .addListener(ChannelFutureListener.CLOSE);
         }

@@ -157,6 +157,21 @@ class EngineSessionTest {
     }
 
     @Test
+    void aWebSocketSessionClosedBeforeItsHandshakeIsAnsweredEndsAtOnceWithItsConnection() {
+        EngineSession session = fixture.registry.create(EngineIOVersion.V4, fixture.loop.eventLoop(),
+                java.net.InetAddress.getLoopbackAddress());
+        EmbeddedChannel webSocket = fixture.channel();
+        session.open(new WebSocketTransport(session, webSocket));
+        session.send(List.of(EnginePacket.message("never sent")));
+
+        session.close();
+        assertThat(session.isOpen()).isFalse();
+        assertThat(fixture.registry.size()).isZero();
+        assertThat((Object) webSocket.readOutbound()).as("no frame before the handshake").isNull();
+        assertThat(webSocket.isOpen()).isFalse();
+    }
+
+    @Test
     void theProbeIsAnsweredTheWaitingPollReleasedAndUpgradeMovesTheQueueToTheWebSocket() {
         EngineSession session = handshaken();
         EmbeddedChannel waiting = fixture.poll(session);

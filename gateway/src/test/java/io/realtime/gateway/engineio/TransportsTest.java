@@ -152,11 +152,18 @@ class TransportsTest {
     @Test
     void aWebSocketClosesWithACloseFrameAndAbortsWithout() {
         EmbeddedChannel closed = fixture.channel();
-        new WebSocketTransport(session(), closed).close(null);
+        WebSocketTransport open = new WebSocketTransport(session(), closed);
+        open.opened();
+        open.close(null);
         CloseWebSocketFrame frame = closed.readOutbound();
         assertThat(frame.statusCode()).isEqualTo(1000);
         frame.release();
         assertThat(closed.isOpen()).isFalse();
+
+        EmbeddedChannel neverOpened = fixture.channel();
+        new WebSocketTransport(session(), neverOpened).close(null);
+        assertThat((Object) neverOpened.readOutbound()).as("no frame before the handshake is answered").isNull();
+        assertThat(neverOpened.isOpen()).isFalse();
 
         EmbeddedChannel aborted = fixture.channel();
         new WebSocketTransport(session(), aborted).abort();
