@@ -15,19 +15,10 @@ final class AddressConnectionLimit implements AdmissionPolicy {
         this.max = max;
     }
 
-    int countFrom(InetAddress address) {
-        AtomicInteger count = perAddress.get(address);
-        return count == null ? 0 : count.get();
-    }
-
-    /** Addresses with open sessions. */
-    int addresses() {
-        return perAddress.size();
-    }
-
     @Override
     public Refusal check(InetAddress address) {
-        return countFrom(address) >= max ? Refusal.TOO_MANY_FROM_ADDRESS : null;
+        AtomicInteger count = perAddress.get(address);
+        return count != null && count.get() >= max ? Refusal.TOO_MANY_FROM_ADDRESS : null;
     }
 
     @Override

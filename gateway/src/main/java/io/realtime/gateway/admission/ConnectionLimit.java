@@ -16,10 +16,6 @@ final class ConnectionLimit implements AdmissionPolicy {
         this.max = max;
     }
 
-    int open() {
-        return open.get();
-    }
-
     @Override
     public Refusal check(InetAddress address) {
         return open.get() >= max ? Refusal.SERVER_FULL : null;

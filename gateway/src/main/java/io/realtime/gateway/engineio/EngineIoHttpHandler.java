@@ -159,7 +159,7 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (initial) {
-                session.attachWebSocket(webSocket);
+                webSocket.onHandshakeAnswered();
             } else {
                 session.attachProbe(webSocket);
             }

@@ -211,7 +211,11 @@ public final class EngineSession {
         execute(() -> closeNow("transport error", EnginePacket.CLOSE));
     }
 
+    /** The transport can send now: a poll arrived, a WebSocket's handshake was answered, a probe too (pause). */
     void onTransportReady() {
+        if (!transport.canSend()) {
+            return;
+        }
         if (upgrade.isPausing() && outbox.isEmpty()) {
             // The client pauses polling to upgrade: its poll is released at once.
             outbox.add(EnginePacket.NOOP);
@@ -254,24 +258,9 @@ public final class EngineSession {
         }
     }
 
-    /** A session's first transport, a WebSocket, has its handshake answered: frames may follow. */
-    void attachWebSocket(WebSocketTransport webSocket) {
-        execute(() -> {
-            webSocket.opened();
-            flush();
-        });
-    }
-
     /** A WebSocket opened by a polling client that wants to upgrade; it becomes the transport after the probe. */
     void attachProbe(WebSocketTransport candidate) {
         execute(() -> upgrade.offer(candidate, state == State.OPEN && transport.canUpgrade()));
-    }
-
-    /** The probe was answered: a waiting poll returns now, so that the client can send UPGRADE. */
-    void pause() {
-        if (transport.canSend()) {
-            onTransportReady();
-        }
     }
 
     /** The upgrade is complete: what polling still holds is released, and the queue goes on the WebSocket. */

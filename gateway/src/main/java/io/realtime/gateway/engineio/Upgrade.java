@@ -61,7 +61,8 @@ final class Upgrade {
         if (packet.type() == EnginePacket.Type.PING && "probe".equals(packet.text())) {
             probe.answerProbe();
             probeAnswered = true;
-            session.pause();
+            // Pause: a waiting poll returns now, so that the client can send UPGRADE.
+            session.onTransportReady();
         } else if (packet.type() == EnginePacket.Type.UPGRADE && probeAnswered) {
             WebSocketTransport upgraded = probe;
             reset();

@@ -28,13 +28,17 @@ final class WebSocketTransport extends Transport {
         this.channel = channel;
     }
 
-    Channel channel() {
-        return channel;
-    }
-
-    /** The 101 has been sent: frames may follow. */
+    /** The 101 has been sent: frames may follow. On the session's loop. */
     void opened() {
         open = true;
+    }
+
+    /** The handshake of the session's first transport has been answered: what is queued goes now. */
+    void onHandshakeAnswered() {
+        session.execute(() -> {
+            open = true;
+            session.onTransportReady();
+        });
     }
 
     @Override

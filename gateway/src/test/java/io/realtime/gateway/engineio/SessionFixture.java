@@ -77,7 +77,7 @@ final class SessionFixture implements AutoCloseable {
         channel.pipeline().addLast(new WebSocketFrameHandler(transport));
         session.open(transport);
         session.setListener(listener);
-        session.attachWebSocket(transport);
+        transport.onHandshakeAnswered();
         return session;
     }
 

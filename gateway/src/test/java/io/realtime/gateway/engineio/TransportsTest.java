@@ -189,7 +189,7 @@ class TransportsTest {
                 fixture.closeReasons.add(reason);
             }
         });
-        session.attachWebSocket(webSocket);
+        webSocket.onHandshakeAnswered();
 
         webSocket.onBinary(new byte[] {4, 9, 9});
         assertThat(fixture.messages).containsExactly("binary 2");
