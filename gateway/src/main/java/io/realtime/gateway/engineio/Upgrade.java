@@ -4,6 +4,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,7 +24,7 @@ final class Upgrade {
     private boolean probeAnswered;
     private ScheduledFuture<?> timeout;
 
-    Upgrade(EngineSession session, java.time.Duration timeout) {
+    Upgrade(EngineSession session, Duration timeout) {
         this.session = session;
         this.timeoutMillis = timeout.toMillis();
     }
