@@ -1,35 +1,32 @@
 package io.realtime.gateway.engineio;
 
+import io.realtime.gateway.stats.RefusalReason;
 import com.corundumstudio.socketio.AuthorizationListener;
 import com.corundumstudio.socketio.HandshakeData;
-import com.corundumstudio.socketio.Transport;
-import com.corundumstudio.socketio.protocol.EngineIOVersion;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
-import io.realtime.gateway.stats.RefusalReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The HTTP side of Engine.IO: the handshake, long-polling GET and POST, and the WebSocket upgrade request, with
- * the answers and error codes of Node's engine.io. Requests outside the Engine.IO path go to the next handler.
+ * the answers and error codes of Node's engine.io. It serves the {@link EngineRequest}s of
+ * {@link EngineRequestDecoder}; whether a handshake is admitted at all (drain, connection limits) was decided in
+ * front of it.
  */
 @Sharable
 public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
@@ -46,25 +43,9 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
     private final AuthorizationListener authorization;
     private final SessionOpener opener;
     private final boolean secure;
-    private final int maxSessions;
-    private final int maxPerAddress;
-    private final int handshakesPerSecondPerAddress;
 
     public EngineIoHttpHandler(EngineOptions options, SessionRegistry sessions, AuthorizationListener authorization,
-                               SessionOpener opener, boolean secure, int maxSessions) {
-        this(options, sessions, authorization, opener, secure, maxSessions, 0, 0);
-    }
-
-    /**
-     * @param maxPerAddress                 open sessions one client address may hold ({@code 0}: no limit)
-     * @param handshakesPerSecondPerAddress handshakes one address may make per second ({@code 0}: no limit)
-     */
-    public EngineIoHttpHandler(EngineOptions options, SessionRegistry sessions, AuthorizationListener authorization,
-                               SessionOpener opener, boolean secure, int maxSessions, int maxPerAddress,
-                               int handshakesPerSecondPerAddress) {
-        this.maxSessions = maxSessions;
-        this.maxPerAddress = maxPerAddress;
-        this.handshakesPerSecondPerAddress = handshakesPerSecondPerAddress;
+                               SessionOpener opener, boolean secure) {
         this.options = options;
         this.cors = new CorsPolicy(options.corsOrigins());
         this.sessions = sessions;
@@ -73,139 +54,77 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         this.secure = secure;
     }
 
-    /** Whether a request path belongs to Engine.IO ({@code /socket.io/} or {@code /socket.io}). */
-    public boolean owns(String path) {
-        return path.equals(options.path()) || path.equals(options.path().substring(0, options.path().length() - 1));
-    }
-
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest request)) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
-        QueryStringDecoder query = new QueryStringDecoder(request.uri());
-        if (!owns(query.path())) {
+        if (!(msg instanceof EngineRequest request)) {
             ctx.fireChannelRead(msg);
             return;
         }
         try {
-            handle(ctx, request, query.parameters());
+            handle(ctx, request);
         } catch (RuntimeException e) {
-            log.error("engine.io request {} {} failed", request.method(), request.uri(), e);
-            HttpExchange.of(ctx.channel(), request, cors).respondErrorAndClose(EngineIoError.BAD_REQUEST);
+            log.error("engine.io request {} {} failed", request.http().method(), request.http().uri(), e);
+            request.exchange().respondErrorAndClose(EngineIoError.BAD_REQUEST);
         } finally {
             request.release();
         }
     }
 
-    private void handle(ChannelHandlerContext ctx, FullHttpRequest request, Map<String, List<String>> params) {
-        HttpExchange exchange = HttpExchange.of(ctx.channel(), request, cors);
-        if (HttpMethod.OPTIONS.equals(request.method())) {
-            answerPreflight(exchange, request);
+    private void handle(ChannelHandlerContext ctx, EngineRequest request) {
+        HttpExchange exchange = request.exchange();
+        if (request.isPreflight()) {
+            answerPreflight(exchange, request.http());
             return;
         }
-        String transport = single(params, "transport");
-        if (transport == null || !options.allows(transport)) {
+        if (request.problem() != null) {
             sessions.observer().refused(RefusalReason.BAD_REQUEST);
-            exchange.respondError(EngineIoError.UNKNOWN_TRANSPORT);
+            exchange.respondError(request.problem());
             return;
         }
-        boolean websocket = EngineOptions.WEBSOCKET.equals(transport);
-        String sid = single(params, "sid");
-        if (sid == null) {
-            EngineIoError refusal = handshake(ctx, request, params, exchange, websocket);
-            if (refusal != null) {
-                sessions.observer().refused(switch (refusal) {
-                    case SERVER_FULL -> RefusalReason.LIMIT;
-                    case DRAINING -> RefusalReason.DRAINING;
-                    case TOO_MANY_FROM_ADDRESS -> RefusalReason.ADDRESS_LIMIT;
-                    case FORBIDDEN -> RefusalReason.AUTH;
-                    default -> RefusalReason.BAD_REQUEST;
-                });
-                exchange.respondError(refusal);
-            }
+        if (request.isHandshake()) {
+            handshake(ctx, request);
             return;
         }
-        EngineSession session = sessions.get(sid);
+        EngineSession session = sessions.get(request.param("sid"));
         if (session == null) {
             exchange.respondError(EngineIoError.UNKNOWN_SID);
-        } else if (websocket) {
-            if (!isWebSocketUpgrade(request)) {
+        } else if (request.isWebSocket()) {
+            if (!request.isWebSocketUpgrade()) {
                 exchange.respondErrorAndClose(EngineIoError.BAD_REQUEST);
             } else {
-                upgradeToWebSocket(ctx, request, session, false);
+                upgradeToWebSocket(ctx, request.http(), new WebSocketTransport(session, ctx.channel()), false);
             }
-        } else if (HttpMethod.GET.equals(request.method())) {
-            session.onPoll(exchange);
-        } else if (HttpMethod.POST.equals(request.method())) {
-            onPost(request, session, exchange);
+        } else if (HttpMethod.GET.equals(request.http().method())) {
+            session.onRequest(exchange, Transport::onPoll);
+        } else if (HttpMethod.POST.equals(request.http().method())) {
+            sessions.observer().bytesReceived(request.http().content().readableBytes());
+            byte[] body = ByteBufUtil.getBytes(request.http().content());
+            session.onRequest(exchange, (transport, post) -> transport.onPost(post, body));
         } else {
             exchange.respondError(EngineIoError.BAD_REQUEST);
         }
     }
 
-    private void onPost(FullHttpRequest request, EngineSession session, HttpExchange exchange) {
-        sessions.observer().bytesReceived(request.content().readableBytes());
-        List<EnginePacket> packets;
-        try {
-            packets = PollingPayload.decode(ByteBufUtil.getBytes(request.content()), session.version());
-        } catch (EngineProtocolException e) {
-            session.onBadPayload(exchange, e.getMessage());
+    /** Opens a session on an admitted handshake, unless the application's authorization refuses it. */
+    private void handshake(ChannelHandlerContext ctx, EngineRequest request) {
+        HandshakeData handshake = handshakeData(ctx.channel(), request);
+        if (!isAuthorized(handshake)) {
+            sessions.observer().refused(RefusalReason.AUTH);
+            request.exchange().respondError(EngineIoError.FORBIDDEN);
             return;
         }
-        session.onPost(exchange, packets);
-    }
-
-    /** Opens a session; returns the error to answer instead when the handshake is refused. */
-    private EngineIoError handshake(ChannelHandlerContext ctx, FullHttpRequest request, Map<String, List<String>> params,
-                                    HttpExchange exchange, boolean websocket) {
-        if (!HttpMethod.GET.equals(request.method())) {
-            return EngineIoError.BAD_HANDSHAKE_METHOD;
-        }
-        EngineIOVersion version = protocolVersion(single(params, "EIO"));
-        if (version == null) {
-            return EngineIoError.UNSUPPORTED_PROTOCOL_VERSION;
-        }
-        if (websocket && !isWebSocketUpgrade(request)) {
-            return EngineIoError.BAD_REQUEST;
-        }
-        if (!sessions.isAccepting()) {
-            return EngineIoError.DRAINING;
-        }
-        if (maxSessions > 0 && sessions.size() >= maxSessions) {
-            return EngineIoError.SERVER_FULL;
-        }
-        java.net.InetAddress address = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
-        if (maxPerAddress > 0 && sessions.countFrom(address) >= maxPerAddress
-                || handshakesPerSecondPerAddress > 0 && !sessions.allowHandshake(address, handshakesPerSecondPerAddress)) {
-            return EngineIoError.TOO_MANY_FROM_ADDRESS;
-        }
-        HandshakeData handshake = handshakeData(ctx.channel(), request, params);
-        if (!isAuthorized(handshake)) {
-            return EngineIoError.FORBIDDEN;
-        }
-        boolean base64Only = "1".equals(single(params, "b64")) || "true".equals(single(params, "b64"));
-        EngineSession session = sessions.create(version, websocket ? Transport.WEBSOCKET : Transport.POLLING,
-                ctx.channel().eventLoop(), base64Only, address);
-        session.start();
-        opener.onOpen(session, handshake);
-        if (websocket) {
-            upgradeToWebSocket(ctx, request, session, true);
+        String b64 = request.param("b64");
+        EngineSession session = sessions.create(request.version(), ctx.channel().eventLoop(), request.remoteAddress());
+        if (request.isWebSocket()) {
+            WebSocketTransport webSocket = new WebSocketTransport(session, ctx.channel());
+            session.open(webSocket);
+            opener.onOpen(session, handshake);
+            upgradeToWebSocket(ctx, request.http(), webSocket, true);
         } else {
-            session.onPoll(exchange);
+            session.open(new PollingTransport(session, "1".equals(b64) || "true".equals(b64)));
+            opener.onOpen(session, handshake);
+            session.onRequest(request.exchange(), Transport::onPoll);
         }
-        return null;
-    }
-
-    private EngineIOVersion protocolVersion(String eio) {
-        if ("4".equals(eio)) {
-            return EngineIOVersion.V4;
-        }
-        if ("3".equals(eio) && options.allowEIO3()) {
-            return EngineIOVersion.V3;
-        }
-        return null;
     }
 
     private boolean isAuthorized(HandshakeData handshake) {
@@ -217,11 +136,13 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void upgradeToWebSocket(ChannelHandlerContext ctx, FullHttpRequest request, EngineSession session, boolean initial) {
+    private void upgradeToWebSocket(ChannelHandlerContext ctx, FullHttpRequest request, WebSocketTransport webSocket,
+                                    boolean initial) {
         String location = (secure ? "wss://" : "ws://") + request.headers().get(HttpHeaderNames.HOST) + request.uri();
         WebSocketServerHandshaker handshaker =
                 new WebSocketServerHandshakerFactory(location, null, false, options.maxPayload()).newHandshaker(request);
         Channel channel = ctx.channel();
+        EngineSession session = webSocket.session;
         if (handshaker == null) {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(channel);
             if (initial) {
@@ -239,38 +160,33 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (initial) {
-                session.attachWebSocket(channel);
+                webSocket.onHandshakeAnswered();
             } else {
-                session.attachProbe(channel);
+                session.attachProbe(webSocket);
             }
         });
         // The frame decoder is in place as soon as handshake() returns: frames must find their handler from now on.
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addBefore(NAME, WEBSOCKET_AGGREGATOR, new WebSocketFrameAggregator(options.maxPayload()));
         pipeline.addBefore(NAME, CloseFrameOnce.NAME, new CloseFrameOnce());
-        pipeline.replace(NAME, WEBSOCKET_HANDLER, new WebSocketFrameHandler(session));
+        pipeline.replace(NAME, WEBSOCKET_HANDLER, new WebSocketFrameHandler(webSocket));
     }
 
     private void answerPreflight(HttpExchange exchange, FullHttpRequest request) {
-        HttpExchange preflight = new HttpExchange(exchange.channel(), exchange.keepAlive(),
-                new io.netty.handler.codec.http.DefaultHttpHeaders());
+        HttpExchange preflight = new HttpExchange(exchange.channel(), exchange.keepAlive(), new DefaultHttpHeaders());
         cors.applyPreflight(request, preflight.commonHeaders());
         preflight.respond(HttpResponseStatus.NO_CONTENT, null, new byte[0]);
     }
 
-    private static HandshakeData handshakeData(Channel channel, FullHttpRequest request, Map<String, List<String>> params) {
-        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
-        return new HandshakeData(request.headers().copy(), params, (InetSocketAddress) channel.remoteAddress(),
-                (InetSocketAddress) channel.localAddress(), request.uri(), origin != null && !"null".equalsIgnoreCase(origin));
+    private static HandshakeData handshakeData(Channel channel, EngineRequest request) {
+        String origin = request.http().headers().get(HttpHeaderNames.ORIGIN);
+        return new HandshakeData(request.http().headers().copy(), request.params(),
+                inet(channel.remoteAddress()), inet(channel.localAddress()),
+                request.http().uri(), origin != null && !"null".equalsIgnoreCase(origin));
     }
 
-    private static boolean isWebSocketUpgrade(FullHttpRequest request) {
-        return HttpMethod.GET.equals(request.method())
-                && request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
-    }
-
-    private static String single(Map<String, List<String>> params, String name) {
-        List<String> values = params.get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
+    private static InetSocketAddress inet(java.net.SocketAddress address) {
+        // Only tests' embedded channels have other addresses.
+        return address instanceof InetSocketAddress inet ? inet : new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
     }
 }

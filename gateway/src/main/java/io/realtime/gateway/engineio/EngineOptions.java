@@ -66,6 +66,14 @@ public record EngineOptions(
                 Duration.ofSeconds(10), Set.of(POLLING, WEBSOCKET), false, List.of());
     }
 
+    /** The handshake's answer: the session id and these options, and whether the client may upgrade. */
+    EnginePacket openPacket(java.util.UUID sid, boolean fromPolling) {
+        boolean upgrades = fromPolling && allows(WEBSOCKET);
+        return EnginePacket.of(EnginePacket.Type.OPEN, "{\"sid\":\"" + sid + "\",\"upgrades\":"
+                + (upgrades ? "[\"websocket\"]" : "[]") + ",\"pingInterval\":" + pingInterval.toMillis()
+                + ",\"pingTimeout\":" + pingTimeout.toMillis() + ",\"maxPayload\":" + maxPayload + "}");
+    }
+
     public boolean allows(String transport) {
         return transports.contains(transport);
     }

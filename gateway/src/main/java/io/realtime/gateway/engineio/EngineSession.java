@@ -1,31 +1,22 @@
 package io.realtime.gateway.engineio;
 
-import com.corundumstudio.socketio.Transport;
-import com.corundumstudio.socketio.protocol.EngineIOVersion;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.realtime.gateway.stats.BehaviourClose;
 import io.realtime.gateway.stats.DisconnectReason;
+import com.corundumstudio.socketio.protocol.EngineIOVersion;
+import io.netty.channel.EventLoop;
+import io.realtime.gateway.limits.SlowConsumerGuard;
 import io.realtime.gateway.stats.TrafficObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
- * One Engine.IO connection: its transports (long-polling, WebSocket, the upgrade between them), its outgoing
- * queue and its heartbeat.
+ * One Engine.IO connection (engine.io's {@code socket.ts}): its id, state, outbox, heartbeat and upgrade. Moving the
+ * packets is the job of its current {@link Transport}; the steps of the upgrade are {@link Upgrade}'s.
  *
  * <p>All state is confined to one Netty event loop, the one that accepted the handshake. Requests of the same
  * session can arrive on other connections (each long-poll may use a new TCP connection, on another loop); every
@@ -35,71 +26,49 @@ public final class EngineSession {
 
     /** What the layer above (Socket.IO) hears from a session; always called on the session's event loop. */
     public interface Listener {
-        void onMessage(EngineSession session, String text);
+        default void onMessage(EngineSession session, String text) { }
 
-        void onBinary(EngineSession session, byte[] data);
+        default void onBinary(EngineSession session, byte[] data) { }
 
-        void onClose(EngineSession session, DisconnectReason reason);
+        default void onClose(EngineSession session, DisconnectReason reason) { }
     }
 
     private static final Logger log = LoggerFactory.getLogger(EngineSession.class);
-    private static final Listener NO_LISTENER = new Listener() {
-        public void onMessage(EngineSession s, String text) { }
-
-        public void onBinary(EngineSession s, byte[] data) { }
-
-        public void onClose(EngineSession s, DisconnectReason reason) { }
-    };
 
     private enum State { OPEN, CLOSING, CLOSED }
-
-    private static final long SLOW_CONSUMER_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final UUID id;
     private final EngineIOVersion version;
     private final EventLoop loop;
-    private final EngineOptions options;
-    private final boolean base64Only;
-    private final Consumer<EngineSession> onClosed;
-    private final TrafficObserver observer;
-    private final ArrayDeque<EnginePacket> outbox = new ArrayDeque<>();
-    private long outboxBytes;
-    /** When the bytes waiting for this client first exceeded the limit (0: they do not). */
-    private long overLimitSince;
+    private final InetAddress remoteAddress;
+    private final SessionRegistry registry;
+    private final Outbox outbox = new Outbox();
+    private final Heartbeat heartbeat;
+    private final Upgrade upgrade;
+    private final SlowConsumerGuard slowConsumers;
 
-    private Listener listener = NO_LISTENER;
+    private Listener listener = new Listener() { };
     private State state = State.OPEN;
     private volatile Transport transport;
-    private Channel webSocket;
-    private Channel probe;
-    private boolean probeAnswered;
-    private HttpExchange pendingPoll;
-    private volatile boolean pollPending;
-    private ChannelFutureListener pendingPollWatcher;
-    private ScheduledFuture<?> pingTask;
-    private ScheduledFuture<?> heartbeatTimeout;
-    private ScheduledFuture<?> upgradeTimeout;
-    private ScheduledFuture<?> closeTimeout;
 
-    EngineSession(UUID id, EngineIOVersion version, Transport transport, EventLoop loop, EngineOptions options,
-                  boolean base64Only, TrafficObserver observer, Consumer<EngineSession> onClosed) {
+    EngineSession(UUID id, EngineIOVersion version, EventLoop loop, InetAddress remoteAddress, SessionRegistry registry) {
         this.id = id;
         this.version = version;
-        this.transport = transport;
         this.loop = loop;
-        this.options = options;
-        this.base64Only = base64Only;
-        this.onClosed = onClosed;
-        this.observer = observer;
-        outbox.add(EnginePacket.of(EnginePacket.Type.OPEN, openPayload(transport)));
+        this.remoteAddress = remoteAddress;
+        this.registry = registry;
+        this.upgrade = new Upgrade(this, registry.options().upgradeTimeout());
+        this.heartbeat = new Heartbeat(loop, registry.options(), version, this::ping,
+                () -> closeNow(DisconnectReason.PING_TIMEOUT, EnginePacket.CLOSE));
+        this.slowConsumers = new SlowConsumerGuard(loop, registry.outboundLimit(),
+                () -> outbox.bytes() + transport.pendingBytes(), () -> transport.isWritable(), this::dropSlowConsumer);
     }
 
-    private String openPayload(Transport initial) {
-        String upgrades = initial == Transport.POLLING && options.allows(EngineOptions.WEBSOCKET) ? "[\"websocket\"]" : "[]";
-        return "{\"sid\":\"" + id + "\",\"upgrades\":" + upgrades
-                + ",\"pingInterval\":" + options.pingInterval().toMillis()
-                + ",\"pingTimeout\":" + options.pingTimeout().toMillis()
-                + ",\"maxPayload\":" + options.maxPayload() + "}";
+    /** Starts the session on its first transport, on its loop: queues the OPEN packet and starts the heartbeat. */
+    void open(Transport first) {
+        transport = first;
+        outbox.add(registry.options().openPacket(id, first.canUpgrade()));
+        heartbeat.start();
     }
 
     public UUID id() {
@@ -114,31 +83,28 @@ public final class EngineSession {
         return loop;
     }
 
+    public InetAddress remoteAddress() {
+        return remoteAddress;
+    }
+
     /** The transport in use now; readable from any thread. */
-    public Transport transport() {
-        return transport;
+    public com.corundumstudio.socketio.Transport transport() {
+        Transport current = transport;
+        return current == null ? null : current.kind();
     }
 
     /** Whether a long-poll request is waiting for data; readable from any thread. */
     public boolean hasPendingPoll() {
-        return pollPending;
+        return transport instanceof PollingTransport polling && polling.hasPendingPoll();
     }
 
     public boolean isOpen() {
         return state != State.CLOSED;
     }
 
-    TrafficObserver observer() {
-        return observer;
-    }
-
-    /** Whether the current transport can take more data without queueing much in memory. */
+    /** Whether the client takes more without much waiting for it (volatile packets skip it otherwise). */
     public boolean isWritable() {
-        Channel ws = webSocket;
-        if (ws != null) {
-            return ws.isWritable();
-        }
-        return options.outboundLimit() == 0 || outboxBytes < options.outboundLimit() / 16;
+        return transport.isWritable() && registry.outboundLimit().isWritable(outbox.bytes());
     }
 
     /** Sets the layer above; called once, right after the handshake, on the session's loop. */
@@ -146,372 +112,188 @@ public final class EngineSession {
         this.listener = listener;
     }
 
-    void start() {
-        if (version == EngineIOVersion.V4) {
-            schedulePing();
-        } else {
-            resetHeartbeatTimeout(options.pingInterval().toMillis() + options.pingTimeout().toMillis());
-        }
+    TrafficObserver observer() {
+        return registry.observer();
     }
 
-    // ---- sending -------------------------------------------------------------------------------------------
-
-    public void send(EnginePacket packet) {
-        send(List.of(packet));
+    EngineOptions options() {
+        return registry.options();
     }
 
     public void send(List<EnginePacket> packets) {
-        inLoop(() -> {
+        execute(() -> {
             if (state == State.OPEN) {
-                packets.forEach(this::enqueue);
+                packets.forEach(outbox::add);
                 flush();
             }
         });
     }
 
     /**
-     * The same packets as many other sessions of this loop ({@link SessionFanOut}): on an idle WebSocket they are
-     * written as the shared frames and {@code true} says that {@link #flushWrites()} must follow; otherwise they go
-     * through the outbox like any other send.
+     * The same packets as many other sessions of this loop ({@link SessionFanOut}): with nothing queued, the
+     * transport may take the shared frames, and {@code true} says that {@link #flushWrites()} must follow.
      */
     boolean writeShared(WebSocketFrames.Shared frames) {
         if (state != State.OPEN) {
             return false;
         }
-        List<EnginePacket> packets = frames.packets();
-        if (transport == Transport.WEBSOCKET && webSocket != null && outbox.isEmpty()) {
-            for (int i = 0; i < packets.size(); i++) {
-                writeFrame(frames.frame(i, version, webSocket.alloc()));
-            }
+        if (outbox.isEmpty() && transport.writeShared(frames)) {
             return true;
         }
-        packets.forEach(this::enqueue);
+        frames.packets().forEach(outbox::add);
         flush();
         return false;
     }
 
-    /** Sends what {@link #writeShared} wrote (a session closed since then has gone with its channel). */
+    /** Sends what {@link #writeShared} wrote (a session closed since then has gone with its connection). */
     void flushWrites() {
-        if (webSocket != null && state != State.CLOSED) {
-            flushWebSocket();
+        if (state != State.CLOSED) {
+            transport.flushShared();
         }
     }
 
-    private void enqueue(EnginePacket packet) {
+    /** Queues a packet for the next flush, even while closing (the close packet itself). */
+    void queue(EnginePacket packet) {
         outbox.add(packet);
-        outboxBytes += packet.isBinary() ? packet.binary().length : packet.text().length() + 1;
     }
 
-    /** Closes the session from the server side, after what is already queued has been delivered. */
-    public void close() {
-        inLoop(() -> {
-            if (state != State.OPEN) {
-                return;
-            }
-            if (transport == Transport.WEBSOCKET && webSocket != null) {
-                flush();
-                closeNow(DisconnectReason.FORCED_CLOSE, null);
-            } else if (pendingPoll != null) {
-                enqueue(EnginePacket.CLOSE);
-                flush();
-                closeNow(DisconnectReason.FORCED_CLOSE, null);
-            } else {
-                // The client polls again shortly; it must still get what is queued, followed by the close packet.
-                state = State.CLOSING;
-                enqueue(EnginePacket.CLOSE);
-                closeTimeout = loop.schedule(() -> closeNow(DisconnectReason.FORCED_CLOSE, null),
-                        options.pingTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            }
-        });
-    }
-
-    private void flush() {
-        if (outbox.isEmpty()) {
+    /** Sends what is queued if the transport can take it now; a closing session ends once it has. */
+    void flush() {
+        if (!transport.canSend()) {
+            slowConsumers.check();
             return;
         }
-        if (transport == Transport.WEBSOCKET && webSocket != null) {
-            for (EnginePacket packet : outbox) {
-                writeFrame(WebSocketFrames.encode(packet, version, webSocket.alloc()));
-            }
-            clearOutbox();
-            flushWebSocket();
-        } else if (transport == Transport.POLLING && pendingPoll != null) {
-            answerPoll(drainOutbox());
-        } else {
-            checkBacklog(outboxBytes);
+        if (!outbox.isEmpty()) {
+            outbox.sendTo(transport);
         }
-    }
-
-    /**
-     * A burst to a healthy client can leave more than the limit waiting for a moment; a client whose backlog stays
-     * over the limit for {@link #SLOW_CONSUMER_GRACE_NANOS} does not read, and is dropped.
-     */
-    private void checkBacklog(long waitingBytes) {
-        if (!isOverLimit(waitingBytes)) {
-            overLimitSince = 0;
-        } else if (overLimitSince == 0) {
-            overLimitSince = System.nanoTime();
-        } else if (System.nanoTime() - overLimitSince > SLOW_CONSUMER_GRACE_NANOS) {
-            dropSlowConsumer();
-        }
-    }
-
-    private boolean isOverLimit(long bytes) {
-        return options.outboundLimit() > 0 && bytes > options.outboundLimit();
-    }
-
-    private static long pendingBytes(Channel channel) {
-        io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
-        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
-    }
-
-    /** A client that does not read: its queue is dropped with its connection, so nobody else waits for it. */
-    private void dropSlowConsumer() {
-        log.debug("session {}: more than {} bytes waiting, closing a slow consumer", id, options.outboundLimit());
-        observer.closedForBehaviour(BehaviourClose.SLOW_CONSUMER);
-        Channel channel = webSocket;
-        closeNow(DisconnectReason.TRANSPORT_ERROR, null);
-        if (channel != null) {
-            channel.close();
-        }
-    }
-
-    private void clearOutbox() {
-        outbox.clear();
-        outboxBytes = 0;
-    }
-
-    private List<EnginePacket> drainOutbox() {
-        List<EnginePacket> packets = new ArrayList<>(outbox);
-        clearOutbox();
-        return packets;
-    }
-
-    private void holdPoll(HttpExchange exchange) {
-        pendingPoll = exchange;
-        pollPending = true;
-        Channel channel = exchange.channel();
-        pendingPollWatcher = closed -> onChannelClosed(channel);
-        channel.closeFuture().addListener(pendingPollWatcher);
-    }
-
-    private HttpExchange releasePoll() {
-        HttpExchange poll = pendingPoll;
-        pendingPoll = null;
-        pollPending = false;
-        poll.channel().closeFuture().removeListener(pendingPollWatcher);
-        pendingPollWatcher = null;
-        return poll;
-    }
-
-    private void answerPoll(List<EnginePacket> packets) {
-        HttpExchange poll = releasePoll();
-        PollingPayload.Body body = PollingPayload.encode(packets, version, base64Only);
-        observer.bytesSent(body.bytes().length);
-        poll.respond(HttpResponseStatus.OK, body.contentType(), body.bytes());
-        if (state == State.CLOSING && packets.contains(EnginePacket.CLOSE)) {
+        if (state == State.CLOSING) {
             closeNow(DisconnectReason.FORCED_CLOSE, null);
         }
     }
 
-    /** A complete frame, past Netty's frame encoder (which passes bytes through); the void promise spares an object per write. */
-    private void writeFrame(io.netty.buffer.ByteBuf frame) {
-        observer.bytesSent(frame.readableBytes());
-        webSocket.write(frame, webSocket.voidPromise());
+    /** Closes the session from the server side, after what is already queued has been delivered. */
+    public void close() {
+        execute(() -> {
+            if (state == State.OPEN) {
+                state = State.CLOSING;
+                transport.closeGracefully();
+            }
+        });
     }
 
-    private void flushWebSocket() {
-        webSocket.flush();
-        checkBacklog(pendingBytes(webSocket));
+    private boolean ping() {
+        if (state == State.OPEN) {
+            outbox.add(EnginePacket.PING);
+            flush();
+        }
+        return state == State.OPEN;
     }
 
-    // ---- long-polling --------------------------------------------------------------------------------------
+    /** A client that does not read ({@link SlowConsumerGuard}): its queue goes with its connection. */
+    private void dropSlowConsumer() {
+        log.debug("session {}: more than {} bytes waiting, closing a slow consumer", id, registry.outboundLimit().bytes());
+        registry.observer().closedForBehaviour(BehaviourClose.SLOW_CONSUMER);
+        Transport dropped = transport;
+        closeNow(DisconnectReason.TRANSPORT_ERROR, null);
+        dropped.abort();
+    }
 
-    void onPoll(HttpExchange exchange) {
-        inLoop(() -> {
+    /** A long-polling request (GET or POST) for this session, served by its transport, on its loop. */
+    void onRequest(HttpExchange exchange, BiConsumer<Transport, HttpExchange> serve) {
+        execute(() -> {
             if (state == State.CLOSED) {
                 exchange.respondError(EngineIoError.UNKNOWN_SID);
-            } else if (transport != Transport.POLLING) {
-                exchange.respondError(EngineIoError.BAD_REQUEST);
-            } else if (pendingPoll != null) {
-                log.debug("session {}: overlapping polls", id);
-                exchange.respondError(EngineIoError.BAD_REQUEST);
-                closeNow(DisconnectReason.TRANSPORT_ERROR, EnginePacket.CLOSE);
             } else {
-                holdPoll(exchange);
-                if (probeAnswered && outbox.isEmpty()) {
-                    // The client is pausing polling to upgrade: release the poll at once.
-                    answerPoll(List.of(EnginePacket.NOOP));
-                } else {
-                    flush();
-                }
+                serve.accept(transport, exchange);
             }
-        });
-    }
-
-    void onPost(HttpExchange exchange, List<EnginePacket> packets) {
-        inLoop(() -> {
-            if (state == State.CLOSED) {
-                exchange.respondError(EngineIoError.UNKNOWN_SID);
-                return;
-            }
-            if (transport != Transport.POLLING) {
-                exchange.respondError(EngineIoError.BAD_REQUEST);
-                return;
-            }
-            for (EnginePacket packet : packets) {
-                if (state == State.CLOSED) {
-                    break;
-                }
-                onPacket(packet);
-            }
-            exchange.respondText(HttpResponseStatus.OK, "text/html", "ok");
-        });
-    }
-
-    /** A request body that could not be decoded: the session ends as Node's engine.io ends it. */
-    void onBadPayload(HttpExchange exchange, String problem) {
-        inLoop(() -> {
-            if (state != State.CLOSED) {
-                // The session ends here, so this is said once per session, not once per packet.
-                log.info("session {} dropped: bad polling payload: {}", id, problem);
-            }
-            exchange.respondError(EngineIoError.BAD_REQUEST);
-            closeNow(DisconnectReason.PARSE_ERROR, EnginePacket.CLOSE);
         });
     }
 
     void onPayloadTooLarge() {
-        inLoop(() -> closeNow(DisconnectReason.TRANSPORT_ERROR, EnginePacket.CLOSE));
+        execute(() -> closeNow(DisconnectReason.TRANSPORT_ERROR, EnginePacket.CLOSE));
     }
 
-    // ---- WebSocket -----------------------------------------------------------------------------------------
+    /** The transport can send now: a poll arrived, a WebSocket's handshake was answered, a probe too (pause). */
+    void onTransportReady() {
+        if (!transport.canSend()) {
+            return;
+        }
+        if (upgrade.isPausing() && outbox.isEmpty()) {
+            // The client pauses polling to upgrade: its poll is released at once.
+            outbox.add(EnginePacket.NOOP);
+        }
+        flush();
+    }
 
-    /** A session whose first transport is a WebSocket. */
-    void attachWebSocket(Channel channel) {
-        inLoop(() -> {
-            webSocket = channel;
-            transport = Transport.WEBSOCKET;
-            flush();
-        });
+    boolean isCurrent(Transport candidate) {
+        return candidate == transport;
+    }
+
+    void receive(Transport from, EnginePacket packet) {
+        if (state != State.CLOSED && upgrade.isProbe(from)) {
+            upgrade.onPacket(packet);
+        } else if (state != State.CLOSED && from == transport) {
+            onPacket(packet);
+        }
+    }
+
+    void onTransportError(Transport from, EngineProtocolException e) {
+        if (upgrade.isProbe(from)) {
+            log.debug("session {}: upgrade probe abandoned: {}", id, e.getMessage());
+            upgrade.abandon();
+        } else if (from == transport) {
+            dropForProtocolError("protocol error: " + e.getMessage());
+        }
+    }
+
+    /** Input that breaks the protocol ends the session, as Node's engine.io ends it; said once, since it ends here. */
+    void dropForProtocolError(String problem) {
+        if (state != State.CLOSED) {
+            log.info("session {} dropped: {}", id, problem);
+            closeNow(DisconnectReason.PARSE_ERROR, EnginePacket.CLOSE);
+        }
+    }
+
+    void onTransportClosed(Transport from, DisconnectReason reason) {
+        if (from == transport) {
+            closeNow(reason, null);
+        } else if (upgrade.isProbe(from)) {
+            upgrade.onProbeClosed();
+        }
+    }
+
+    void onWritabilityChanged(Transport from) {
+        if (from == transport && state != State.CLOSED && !from.isWritable()) {
+            slowConsumers.onUnwritable();
+        }
     }
 
     /** A WebSocket opened by a polling client that wants to upgrade; it becomes the transport after the probe. */
-    void attachProbe(Channel channel) {
-        inLoop(() -> {
-            if (state != State.OPEN || transport != Transport.POLLING || probe != null) {
-                channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.PROTOCOL_ERROR))
-                        .addListener(ChannelFutureListener.CLOSE);
-                return;
-            }
-            probe = channel;
-            upgradeTimeout = loop.schedule(() -> {
-                if (probe == channel) {
-                    log.debug("session {}: upgrade timed out", id);
-                    abandonProbe();
-                }
-            }, options.upgradeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        });
+    void attachProbe(WebSocketTransport candidate) {
+        execute(() -> upgrade.offer(candidate, state == State.OPEN && transport.canUpgrade()));
     }
 
-    void onWebSocketText(Channel channel, String text) {
-        inLoop(() -> {
-            EnginePacket packet;
-            try {
-                packet = EnginePacket.decodeText(text);
-            } catch (EngineProtocolException e) {
-                onProtocolError(channel, e);
-                return;
-            }
-            if (channel == probe) {
-                onProbePacket(packet);
-            } else if (channel == webSocket) {
-                onPacket(packet);
-            }
-        });
+    /** The upgrade is complete: what polling still holds is released, and the queue goes on the WebSocket. */
+    void switchTo(WebSocketTransport upgraded) {
+        Transport previous = transport;
+        transport = upgraded;
+        previous.discard();
+        onWritabilityChanged(upgraded);
+        flush();
     }
-
-    void onWebSocketBinary(Channel channel, byte[] data) {
-        inLoop(() -> {
-            if (channel != webSocket) {
-                return;
-            }
-            if (version == EngineIOVersion.V4) {
-                onPacket(EnginePacket.binaryMessage(data));
-            } else if (data.length > 0 && data[0] == 4) {
-                onPacket(EnginePacket.binaryMessage(java.util.Arrays.copyOfRange(data, 1, data.length)));
-            } else {
-                onProtocolError(channel, new EngineProtocolException("binary frame without message type"));
-            }
-        });
-    }
-
-    private void onProbePacket(EnginePacket packet) {
-        if (packet.type() == EnginePacket.Type.PING && "probe".equals(packet.text())) {
-            probe.writeAndFlush(new TextWebSocketFrame(EnginePacket.of(EnginePacket.Type.PONG, "probe").encodeText()));
-            probeAnswered = true;
-            if (pendingPoll != null) {
-                answerPoll(outbox.isEmpty() ? List.of(EnginePacket.NOOP) : drainOutbox());
-            }
-        } else if (packet.type() == EnginePacket.Type.UPGRADE && probeAnswered) {
-            cancel(upgradeTimeout);
-            webSocket = probe;
-            probe = null;
-            probeAnswered = false;
-            transport = Transport.WEBSOCKET;
-            if (pendingPoll != null) {
-                answerPoll(List.of(EnginePacket.NOOP));
-            }
-            log.debug("session {}: upgraded to websocket", id);
-            flush();
-        } else {
-            log.debug("session {}: unexpected packet during upgrade: {}", id, packet);
-            abandonProbe();
-        }
-    }
-
-    private void abandonProbe() {
-        cancel(upgradeTimeout);
-        Channel channel = probe;
-        probe = null;
-        probeAnswered = false;
-        if (channel != null) {
-            channel.close();
-        }
-    }
-
-    /** A connection used by this session went away. */
-    void onChannelClosed(Channel channel) {
-        inLoop(() -> {
-            if (channel == webSocket) {
-                closeNow(DisconnectReason.TRANSPORT_CLOSE, null);
-            } else if (channel == probe) {
-                probe = null;
-                probeAnswered = false;
-                cancel(upgradeTimeout);
-            } else if (pendingPoll != null && pendingPoll.channel() == channel) {
-                releasePoll();
-                closeNow(DisconnectReason.TRANSPORT_ERROR, null);
-            }
-        });
-    }
-
-    // ---- packets and heartbeat -----------------------------------------------------------------------------
 
     private void onPacket(EnginePacket packet) {
-        if (version != EngineIOVersion.V4) {
-            resetHeartbeatTimeout(options.pingInterval().toMillis() + options.pingTimeout().toMillis());
-        }
+        heartbeat.onPacket();
         switch (packet.type()) {
             case MESSAGE -> deliver(packet);
-            case PONG -> onPong();
+            case PONG -> heartbeat.onPong();
             case PING -> {
-                enqueue(EnginePacket.of(EnginePacket.Type.PONG, packet.text()));
+                outbox.add(EnginePacket.of(EnginePacket.Type.PONG, packet.text()));
                 flush();
             }
             case CLOSE -> closeNow(DisconnectReason.TRANSPORT_CLOSE, EnginePacket.NOOP);
             case NOOP, UPGRADE -> { }
-            default -> onProtocolError(null, new EngineProtocolException("unexpected " + packet.type() + " packet"));
+            default -> onTransportError(transport, new EngineProtocolException("unexpected " + packet.type() + " packet"));
         }
     }
 
@@ -523,82 +305,26 @@ public final class EngineSession {
                 listener.onMessage(this, packet.text());
             }
         } catch (EngineProtocolException e) {
-            onProtocolError(null, e);
+            onTransportError(transport, e);
         } catch (RuntimeException e) {
             log.error("session {}: message handling failed; closing the session", id, e);
             closeNow(DisconnectReason.SERVER_ERROR, EnginePacket.CLOSE);
         }
     }
 
-    private void onProtocolError(Channel channel, EngineProtocolException e) {
-        if (channel != null && channel == probe) {
-            log.debug("session {}: upgrade probe abandoned: {}", id, e.getMessage());
-            abandonProbe();
-        } else if (state != State.CLOSED) {
-            log.info("session {} dropped: protocol error: {}", id, e.getMessage());
-            closeNow(DisconnectReason.PARSE_ERROR, EnginePacket.CLOSE);
-        }
-    }
-
-    private void schedulePing() {
-        pingTask = loop.schedule(() -> {
-            if (state != State.OPEN) {
-                return;
-            }
-            enqueue(EnginePacket.PING);
-            flush();
-            resetHeartbeatTimeout(options.pingTimeout().toMillis());
-        }, options.pingInterval().toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void onPong() {
-        if (version == EngineIOVersion.V4 && heartbeatTimeout != null) {
-            cancel(heartbeatTimeout);
-            heartbeatTimeout = null;
-            schedulePing();
-        }
-    }
-
-    private void resetHeartbeatTimeout(long millis) {
-        cancel(heartbeatTimeout);
-        heartbeatTimeout = loop.schedule(() -> closeNow(DisconnectReason.PING_TIMEOUT, EnginePacket.CLOSE), millis, TimeUnit.MILLISECONDS);
-    }
-
-    // ---- closing -------------------------------------------------------------------------------------------
-
-    /**
-     * Ends the session at once.
-     *
-     * @param farewell what a pending long-poll is answered with ({@code 6} when the client closed, {@code 1}
-     *                 when the server did), or {@code null} for no answer
-     */
-    private void closeNow(DisconnectReason reason, EnginePacket farewell) {
+    /** Ends the session at once; a waiting poll gets {@code farewell} (6: the client closed, 1: we did) or nothing. */
+    void closeNow(DisconnectReason reason, EnginePacket farewell) {
         if (state == State.CLOSED) {
             return;
         }
         state = State.CLOSED;
-        cancel(pingTask);
-        cancel(heartbeatTimeout);
-        cancel(upgradeTimeout);
-        cancel(closeTimeout);
-        if (pendingPoll != null) {
-            HttpExchange poll = releasePoll();
-            if (farewell != null) {
-                PollingPayload.Body body = PollingPayload.encode(List.of(farewell), version, base64Only);
-                poll.respond(HttpResponseStatus.OK, body.contentType(), body.bytes());
-            }
-        }
-        if (webSocket != null && webSocket.isActive()) {
-            webSocket.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
-                    .addListener(ChannelFutureListener.CLOSE);
-        }
-        if (probe != null) {
-            probe.close();
-            probe = null;
-        }
-        clearOutbox();
+        heartbeat.stop();
+        slowConsumers.stop();
+        upgrade.abandon();
+        transport.close(farewell);
+        outbox.clear();
         log.debug("session {} closed: {}", id, reason);
-        onClosed.accept(this);
+        registry.remove(this);
         try {
             listener.onClose(this, reason);
         } catch (RuntimeException e) {
@@ -606,13 +332,7 @@ public final class EngineSession {
         }
     }
 
-    private static void cancel(ScheduledFuture<?> future) {
-        if (future != null) {
-            future.cancel(false);
-        }
-    }
-
-    private void inLoop(Runnable task) {
+    void execute(Runnable task) {
         if (loop.inEventLoop()) {
             task.run();
         } else {
@@ -622,6 +342,6 @@ public final class EngineSession {
 
     @Override
     public String toString() {
-        return "EngineSession[" + id + ", " + version + ", " + transport + "]";
+        return "EngineSession[" + id + ", " + version + ", " + transport() + "]";
     }
 }

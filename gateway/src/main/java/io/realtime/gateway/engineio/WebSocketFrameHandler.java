@@ -13,24 +13,24 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Hands the (aggregated) frames of one WebSocket to its Engine.IO session. */
+/** Hands the (aggregated) frames and the writability of one WebSocket to its transport. */
 final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
 
     private static final Logger log = LoggerFactory.getLogger(WebSocketFrameHandler.class);
 
-    private final EngineSession session;
+    private final WebSocketTransport transport;
 
-    WebSocketFrameHandler(EngineSession session) {
-        this.session = session;
+    WebSocketFrameHandler(WebSocketTransport transport) {
+        this.transport = transport;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-        session.observer().bytesReceived(frame.content().readableBytes());
+        transport.session.observer().bytesReceived(frame.content().readableBytes());
         if (frame instanceof TextWebSocketFrame text) {
-            session.onWebSocketText(ctx.channel(), text.text());
+            transport.onText(text.text());
         } else if (frame instanceof BinaryWebSocketFrame binary) {
-            session.onWebSocketBinary(ctx.channel(), ByteBufUtil.getBytes(binary.content()));
+            transport.onBinary(ByteBufUtil.getBytes(binary.content()));
         } else if (frame instanceof PingWebSocketFrame) {
             ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
         } else if (frame instanceof CloseWebSocketFrame) {
@@ -40,15 +40,21 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        transport.onWritabilityChanged();
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        session.onChannelClosed(ctx.channel());
+        transport.onInactive();
         super.channelInactive(ctx);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // Oversize and malformed frames are answered with a close frame by Netty's decoder; the session ends with the channel.
-        log.debug("session {}: websocket error: {}", session.id(), cause.toString());
+        log.debug("session {}: websocket error: {}", transport.session.id(), cause.toString());
         ctx.close();
     }
 }

@@ -1,19 +1,29 @@
 package io.realtime.gateway.server;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.ssl.SslContext;
+import io.realtime.gateway.admission.AdmissionHandler;
 import io.realtime.gateway.engineio.EngineHttpAggregator;
 import io.realtime.gateway.engineio.EngineIoHttpHandler;
+import io.realtime.gateway.engineio.EngineRequestDecoder;
 import io.realtime.gateway.engineio.SessionRegistry;
+
+import java.util.Map;
 
 /**
  * The pipeline of a Socket.IO port: HTTP decoding, aggregation bounded by {@code maxHttpBufferSize}, the Engine.IO
- * handler (handshake, long-polling, WebSocket upgrade), the node's other HTTP handlers (the demo page) and a JSON 404
- * for anything else. After a WebSocket upgrade
- * the Engine.IO handler is replaced by the frame handler of the session.
+ * requests read once, admission (drain and connection limits), the Engine.IO handler (handshake, long-polling,
+ * WebSocket upgrade), the node's other HTTP handlers (the demo page) and a JSON 404 for anything else. After a
+ * WebSocket upgrade the Engine.IO handler is replaced by the frame handler of the session.
+ *
+ * <p>Each connection gets the water marks of the outbound limit: past the high one a client counts as slow
+ * (volatile packets skip it) and its backlog is watched.
  */
 public final class GatewayChannelInitializer extends ChannelInitializer<Channel> {
 
@@ -22,24 +32,31 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
     public static final String HTTP_AGGREGATOR = "httpAggregator";
     public static final String HTTP_ENCODER = "httpEncoder";
 
+    private final EngineRequestDecoder engineRequests;
+    private final AdmissionHandler admission;
     private final EngineIoHttpHandler engineIo;
     private final SessionRegistry sessions;
     private final int maxPayload;
-    private final java.util.Map<String, io.netty.channel.ChannelHandler> extraHandlers;
-    private final io.netty.handler.ssl.SslContext tls;
+    private final WriteBufferWaterMark waterMark;
+    private final Map<String, ChannelHandler> extraHandlers;
+    private final SslContext tls;
 
-    GatewayChannelInitializer(EngineIoHttpHandler engineIo, SessionRegistry sessions, int maxPayload,
-                              java.util.Map<String, io.netty.channel.ChannelHandler> extraHandlers,
-                              io.netty.handler.ssl.SslContext tls) {
-        this.tls = tls;
+    GatewayChannelInitializer(EngineRequestDecoder engineRequests, AdmissionHandler admission, EngineIoHttpHandler engineIo,
+                              SessionRegistry sessions, int maxPayload, WriteBufferWaterMark waterMark,
+                              Map<String, ChannelHandler> extraHandlers, SslContext tls) {
+        this.engineRequests = engineRequests;
+        this.admission = admission;
         this.engineIo = engineIo;
         this.sessions = sessions;
         this.maxPayload = maxPayload;
-        this.extraHandlers = java.util.Map.copyOf(extraHandlers);
+        this.waterMark = waterMark;
+        this.extraHandlers = Map.copyOf(extraHandlers);
+        this.tls = tls;
     }
 
     @Override
     protected void initChannel(Channel channel) {
+        channel.config().setWriteBufferWaterMark(waterMark);
         ChannelPipeline pipeline = channel.pipeline();
         if (tls != null) {
             pipeline.addLast(TLS, tls.newHandler(channel.alloc()));
@@ -47,6 +64,8 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
         pipeline.addLast(HTTP_DECODER, new HttpRequestDecoder());
         pipeline.addLast(HTTP_AGGREGATOR, new EngineHttpAggregator(maxPayload, sessions));
         pipeline.addLast(HTTP_ENCODER, new HttpResponseEncoder());
+        pipeline.addLast(EngineRequestDecoder.NAME, engineRequests);
+        pipeline.addLast(AdmissionHandler.NAME, admission);
         pipeline.addLast(EngineIoHttpHandler.NAME, engineIo);
         extraHandlers.forEach(pipeline::addLast);
         pipeline.addLast(NotFoundHandler.NAME, NotFoundHandler.INSTANCE);

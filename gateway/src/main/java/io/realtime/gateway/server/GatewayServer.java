@@ -19,11 +19,15 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.Future;
+import io.realtime.gateway.admission.Admission;
+import io.realtime.gateway.admission.AdmissionHandler;
+import io.realtime.gateway.admission.AdmissionOptions;
 import io.realtime.gateway.engineio.EngineIoHttpHandler;
 import io.realtime.gateway.engineio.EngineOptions;
+import io.realtime.gateway.engineio.EngineRequestDecoder;
 import io.realtime.gateway.engineio.EngineSession;
 import io.realtime.gateway.engineio.SessionRegistry;
-import io.realtime.gateway.admission.AdmissionOptions;
+import io.realtime.gateway.limits.OutboundLimit;
 import io.realtime.gateway.socketio.GatewayJsonSupport;
 import io.realtime.gateway.socketio.NamespaceNames;
 import io.realtime.gateway.socketio.SocketIoEncoder;
@@ -62,6 +66,7 @@ public class GatewayServer extends SocketIOServer {
     private EventLoopGroup workerGroup;
     private EventLoopScheduler scheduler;
     private SessionRegistry sessions;
+    private Admission admission;
     private Channel serverChannel;
 
     /**
@@ -161,18 +166,21 @@ public class GatewayServer extends SocketIOServer {
         EngineOptions engineOptions = options.engine();
         io.netty.handler.ssl.SslContext tls = options.tls().orElse(null);
         sessions = new SessionRegistry(engineOptions, observer());
+        admission = new Admission(options.admission());
+        sessions.addListener(admission);
+
         SocketIoServerContext context = new SocketIoServerContext(configuration, json, new SocketIoEncoder(json.mapper()),
                 new ObservedAckManager(scheduler, observer()), scheduler, this::getNamespaceOrNull, options.connectTimeout(),
                 options.maxAttachments(), observer(), options.eventLimits());
-        AdmissionOptions admission = options.admission();
         EngineIoHttpHandler engineIo = new EngineIoHttpHandler(engineOptions, sessions,
-                configuration.getAuthorizationListener(), new SocketIoSessionOpener(context), tls != null,
-                admission.maxConnections(), admission.maxConnectionsPerAddress(), admission.handshakesPerSecondPerAddress());
+                configuration.getAuthorizationListener(), new SocketIoSessionOpener(context), tls != null);
 
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelType)
-                .childHandler(new GatewayChannelInitializer(engineIo, sessions, engineOptions.maxPayload(), httpHandlers, tls))
+                .childHandler(new GatewayChannelInitializer(new EngineRequestDecoder(engineOptions),
+                        new AdmissionHandler(admission, observer()), engineIo, sessions, engineOptions.maxPayload(),
+                        OutboundLimit.of(engineOptions.outboundLimit()).waterMark(), httpHandlers, tls))
                 .option(ChannelOption.SO_BACKLOG, configuration.getSocketConfig().getAcceptBackLog())
                 .option(ChannelOption.SO_REUSEADDR, configuration.getSocketConfig().isReuseAddress())
                 .childOption(ChannelOption.TCP_NODELAY, configuration.getSocketConfig().isTcpNoDelay())
@@ -203,7 +211,7 @@ public class GatewayServer extends SocketIOServer {
         if (sessions == null) {
             return;
         }
-        sessions.stopAccepting();
+        admission.stopAccepting();
         List<EngineSession> open = new java.util.ArrayList<>(sessions.all());
         java.util.Collections.shuffle(open);
         long start = System.nanoTime();

@@ -1,0 +1,163 @@
+package io.realtime.gateway.engineio;
+
+import io.realtime.gateway.stats.DisconnectReason;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Long-polling (engine.io's {@code transports/polling.ts}): a GET is held until there is something to send, a POST
+ * carries the client's packets. Each request may come on another connection, even on another event loop; the
+ * session hops them onto its own.
+ */
+final class PollingTransport extends Transport {
+
+    private static final Logger log = LoggerFactory.getLogger(PollingTransport.class);
+
+    private final boolean base64Only;
+    private HttpExchange pendingPoll;
+    /** The same as {@code pendingPoll != null}, for readers on other threads. */
+    private volatile boolean pollPending;
+    private ChannelFutureListener pendingPollWatcher;
+    private ScheduledFuture<?> closeTimeout;
+
+    /** @param base64Only whether binary goes base64-encoded in text payloads (the client's {@code b64} parameter) */
+    PollingTransport(EngineSession session, boolean base64Only) {
+        super(session);
+        this.base64Only = base64Only;
+    }
+
+    @Override
+    com.corundumstudio.socketio.Transport kind() {
+        return com.corundumstudio.socketio.Transport.POLLING;
+    }
+
+    /** Readable from any thread. */
+    boolean hasPendingPoll() {
+        return pollPending;
+    }
+
+    @Override
+    boolean canSend() {
+        return pendingPoll != null;
+    }
+
+    @Override
+    void send(Queue<EnginePacket> packets) {
+        List<EnginePacket> payload = new ArrayList<>(packets);
+        packets.clear();
+        answer(payload);
+    }
+
+    @Override
+    void closeGracefully() {
+        // The connection is not ours to close: the client learns from a CLOSE packet, now or on its next poll.
+        session.queue(EnginePacket.CLOSE);
+        if (canSend()) {
+            session.flush();
+        } else {
+            closeTimeout = session.eventLoop().schedule(() -> session.closeNow(DisconnectReason.FORCED_CLOSE, null),
+                    session.options().pingTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    boolean canUpgrade() {
+        return true;
+    }
+
+    @Override
+    void onPoll(HttpExchange exchange) {
+        if (pendingPoll != null) {
+            log.debug("session {}: overlapping polls", session.id());
+            exchange.respondError(EngineIoError.BAD_REQUEST);
+            session.closeNow(DisconnectReason.TRANSPORT_ERROR, EnginePacket.CLOSE);
+            return;
+        }
+        hold(exchange);
+        session.onTransportReady();
+    }
+
+    @Override
+    void onPost(HttpExchange exchange, byte[] body) {
+        List<EnginePacket> packets;
+        try {
+            packets = PollingPayload.decode(body, session.version());
+        } catch (EngineProtocolException e) {
+            exchange.respondError(EngineIoError.BAD_REQUEST);
+            session.dropForProtocolError("bad polling payload: " + e.getMessage());
+            return;
+        }
+        for (EnginePacket packet : packets) {
+            if (!session.isOpen()) {
+                break;
+            }
+            session.receive(this, packet);
+        }
+        exchange.respondText(HttpResponseStatus.OK, "text/html", "ok");
+    }
+
+    @Override
+    void discard() {
+        if (pendingPoll != null) {
+            answer(List.of(EnginePacket.NOOP));
+        }
+    }
+
+    @Override
+    void close(EnginePacket farewell) {
+        if (closeTimeout != null) {
+            closeTimeout.cancel(false);
+        }
+        if (pendingPoll != null) {
+            HttpExchange poll = release();
+            if (farewell != null) {
+                respond(poll, List.of(farewell));
+            }
+        }
+    }
+
+    private void hold(HttpExchange exchange) {
+        pendingPoll = exchange;
+        pollPending = true;
+        Channel channel = exchange.channel();
+        pendingPollWatcher = closed -> session.execute(() -> onConnectionClosed(channel));
+        channel.closeFuture().addListener(pendingPollWatcher);
+    }
+
+    private HttpExchange release() {
+        HttpExchange poll = pendingPoll;
+        pendingPoll = null;
+        pollPending = false;
+        poll.channel().closeFuture().removeListener(pendingPollWatcher);
+        pendingPollWatcher = null;
+        return poll;
+    }
+
+    /** A client that drops its waiting poll has gone (engine.io: "poll connection closed prematurely"). */
+    private void onConnectionClosed(Channel channel) {
+        if (pendingPoll != null && pendingPoll.channel() == channel) {
+            release();
+            session.onTransportClosed(this, DisconnectReason.TRANSPORT_ERROR);
+        }
+    }
+
+    private void answer(List<EnginePacket> packets) {
+        HttpExchange poll = release();
+        session.observer().bytesSent(respond(poll, packets));
+    }
+
+    private int respond(HttpExchange poll, List<EnginePacket> packets) {
+        PollingPayload.Body body = PollingPayload.encode(packets, session.version(), base64Only);
+        poll.respond(HttpResponseStatus.OK, body.contentType(), body.bytes());
+        return body.bytes().length;
+    }
+}

@@ -1,0 +1,179 @@
+package io.realtime.gateway.engineio;
+
+import io.realtime.gateway.stats.DisconnectReason;
+import com.corundumstudio.socketio.protocol.EngineIOVersion;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+
+import java.util.Arrays;
+import java.util.Queue;
+
+/**
+ * A WebSocket (engine.io's {@code transports/websocket.ts}): one Engine.IO packet per frame. The connection may live
+ * on another event loop than its session (a probe opened by a polling client): frames read there hop onto the
+ * session's loop, frames written from the session's loop are carried over by Netty.
+ */
+final class WebSocketTransport extends Transport {
+
+    private final Channel channel;
+    /** Whether the handshake has been answered, after which frames may be written. */
+    private boolean open;
+
+    WebSocketTransport(EngineSession session, Channel channel) {
+        super(session);
+        this.channel = channel;
+    }
+
+    /** The 101 has been sent: frames may follow. On the session's loop. */
+    void opened() {
+        open = true;
+    }
+
+    /** The handshake of the session's first transport has been answered: what is queued goes now. */
+    void onHandshakeAnswered() {
+        session.execute(() -> {
+            open = true;
+            session.onTransportReady();
+        });
+    }
+
+    @Override
+    com.corundumstudio.socketio.Transport kind() {
+        return com.corundumstudio.socketio.Transport.WEBSOCKET;
+    }
+
+    @Override
+    boolean canSend() {
+        return open;
+    }
+
+    @Override
+    void send(Queue<EnginePacket> packets) {
+        for (EnginePacket packet : packets) {
+            write(WebSocketFrames.encode(packet, session.version(), channel.alloc()));
+        }
+        packets.clear();
+        channel.flush();
+    }
+
+    @Override
+    boolean writeShared(WebSocketFrames.Shared frames) {
+        if (!open) {
+            return false;
+        }
+        int count = frames.packets().size();
+        for (int i = 0; i < count; i++) {
+            write(frames.frame(i, session.version(), channel.alloc()));
+        }
+        return true;
+    }
+
+    @Override
+    void flushShared() {
+        channel.flush();
+    }
+
+    /** A complete frame, past Netty's frame encoder (which passes bytes through); the void promise spares an object per write. */
+    private void write(ByteBuf frame) {
+        session.observer().bytesSent(frame.readableBytes());
+        channel.write(frame, channel.voidPromise());
+    }
+
+    @Override
+    boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    @Override
+    long pendingBytes() {
+        if (!channel.isActive()) {
+            return 0;
+        }
+        // Netty tells the bytes waiting only against its water marks: what may still be written before the high
+        // mark, or what must drain to get back under the low one.
+        WriteBufferWaterMark marks = channel.config().getWriteBufferWaterMark();
+        return channel.isWritable()
+                ? Math.max(0, marks.high() + 1 - channel.bytesBeforeUnwritable())
+                : marks.low() - 1 + channel.bytesBeforeWritable();
+    }
+
+    @Override
+    void closeGracefully() {
+        if (open) {
+            // What is queued goes first, then the close frame (the session's flush ends it).
+            session.flush();
+        } else {
+            // No WebSocket yet (its handshake failed or is not answered): nothing can reach the client.
+            session.closeNow(DisconnectReason.FORCED_CLOSE, null);
+        }
+    }
+
+    /** Answers a probe: the client may now pause polling and send UPGRADE. */
+    void answerProbe() {
+        channel.writeAndFlush(new TextWebSocketFrame(EnginePacket.of(EnginePacket.Type.PONG, "probe").encodeText()));
+    }
+
+    /** This WebSocket may not become the session's transport (a second probe, a session gone). */
+    void refuse() {
+        channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.PROTOCOL_ERROR))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    void abort() {
+        channel.close();
+    }
+
+    @Override
+    void close(EnginePacket farewell) {
+        if (!open) {
+            channel.close();
+        } else if (channel.isActive()) {
+            channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    // ---- from the connection's handler, on the connection's event loop -------------------------------------
+
+    void onText(String text) {
+        session.execute(() -> {
+            EnginePacket packet;
+            try {
+                packet = EnginePacket.decodeText(text);
+            } catch (EngineProtocolException e) {
+                session.onTransportError(this, e);
+                return;
+            }
+            session.receive(this, packet);
+        });
+    }
+
+    void onBinary(byte[] data) {
+        session.execute(() -> {
+            if (!session.isCurrent(this)) {
+                return;
+            }
+            if (session.version() == EngineIOVersion.V4) {
+                session.receive(this, EnginePacket.binaryMessage(data));
+            } else if (data.length > 0 && data[0] == 4) {
+                session.receive(this, EnginePacket.binaryMessage(Arrays.copyOfRange(data, 1, data.length)));
+            } else {
+                session.onTransportError(this, new EngineProtocolException("binary frame without message type"));
+            }
+        });
+    }
+
+    void onWritabilityChanged() {
+        session.execute(() -> session.onWritabilityChanged(this));
+    }
+
+    void onInactive() {
+        session.execute(() -> session.onTransportClosed(this, DisconnectReason.TRANSPORT_CLOSE));
+    }
+}

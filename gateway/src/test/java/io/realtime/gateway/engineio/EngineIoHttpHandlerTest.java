@@ -1,0 +1,123 @@
+package io.realtime.gateway.engineio;
+
+import io.realtime.gateway.stats.RefusalReason;
+import com.corundumstudio.socketio.AuthorizationResult;
+import com.corundumstudio.socketio.HandshakeData;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.realtime.gateway.admission.Admission;
+import io.realtime.gateway.admission.AdmissionHandler;
+import io.realtime.gateway.admission.AdmissionOptions;
+import io.realtime.gateway.stats.TrafficObserver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The Engine.IO requests through the pipeline's front (decoder, admission, handler) on an embedded channel. */
+class EngineIoHttpHandlerTest {
+
+    private final List<String> refusals = new ArrayList<>();
+    private final List<HandshakeData> opened = new ArrayList<>();
+    private final AtomicBoolean authorized = new AtomicBoolean(true);
+    private final TrafficObserver observer = new TrafficObserver() {
+        @Override
+        public void refused(RefusalReason reason) {
+            refusals.add(reason.tag());
+        }
+    };
+    private final EngineOptions options = EngineOptions.defaults();
+    private final SessionRegistry sessions = new SessionRegistry(options, observer);
+    private final EmbeddedChannel channel = new EmbeddedChannel() {
+        @Override
+        protected SocketAddress remoteAddress0() {
+            return new InetSocketAddress("127.0.0.1", 50_000);
+        }
+    };
+
+    EngineIoHttpHandlerTest() {
+        Admission admission = new Admission(AdmissionOptions.UNLIMITED);
+        sessions.addListener(admission);
+        channel.pipeline().addLast(new EngineRequestDecoder(options), new AdmissionHandler(admission, observer),
+                new EngineIoHttpHandler(options, sessions, handshake -> authorized.get()
+                        ? AuthorizationResult.SUCCESSFUL_AUTHORIZATION : AuthorizationResult.FAILED_AUTHORIZATION,
+                        (session, handshake) -> opened.add(handshake), false));
+    }
+
+    @AfterEach
+    void close() {
+        channel.finishAndReleaseAll();
+    }
+
+    private FullHttpResponse get(String uri) {
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri));
+        return channel.readOutbound();
+    }
+
+    private static String body(FullHttpResponse response) {
+        try {
+            return response.content().toString(StandardCharsets.UTF_8);
+        } finally {
+            response.release();
+        }
+    }
+
+    @Test
+    void aPollingHandshakeOpensASessionAndAnswersItsOpenPacket() {
+        FullHttpResponse answer = get("/socket.io/?EIO=4&transport=polling&token=abc");
+
+        assertThat(answer.status().code()).isEqualTo(200);
+        assertThat(sessions.size()).isOne();
+        EngineSession session = sessions.all().iterator().next();
+        assertThat(body(answer)).startsWith("0{\"sid\":\"" + session.id() + "\",\"upgrades\":[\"websocket\"]");
+        assertThat(opened).singleElement().satisfies(handshake ->
+                assertThat(handshake.getSingleUrlParam("token")).isEqualTo("abc"));
+        assertThat(session.remoteAddress().getHostAddress()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void aHandshakeTheApplicationRefusesIsForbiddenAndOpensNothing() {
+        authorized.set(false);
+        FullHttpResponse answer = get("/socket.io/?EIO=4&transport=polling");
+
+        assertThat(answer.status().code()).isEqualTo(403);
+        assertThat(body(answer)).isEqualTo("{\"code\":4,\"message\":\"Forbidden\"}");
+        assertThat(refusals).containsExactly("auth");
+        assertThat(sessions.size()).isZero();
+        assertThat(opened).isEmpty();
+    }
+
+    @Test
+    void malformedRequestsGetEngineIosErrors() {
+        assertThat(body(get("/socket.io/?EIO=4&transport=smoke"))).isEqualTo("{\"code\":0,\"message\":\"Transport unknown\"}");
+        assertThat(body(get("/socket.io/?EIO=4&transport=polling&sid=nope"))).isEqualTo("{\"code\":1,\"message\":\"Session ID unknown\"}");
+        assertThat(body(get("/socket.io/?EIO=3&transport=polling"))).isEqualTo("{\"code\":5,\"message\":\"Unsupported protocol version\"}");
+        assertThat(body(get("/socket.io/?EIO=4&transport=websocket"))).isEqualTo("{\"code\":3,\"message\":\"Bad request\"}");
+        assertThat(body(get("/socket.io/?EIO=4&transport=polling&x=%zz"))).isEqualTo("{\"code\":3,\"message\":\"Bad request\"}");
+        assertThat(refusals).containsExactly("bad_request", "bad_request", "bad_request");
+        assertThat(sessions.size()).isZero();
+    }
+
+    @Test
+    void aPollAndAPostReachTheSessionByItsId() {
+        get("/socket.io/?EIO=4&transport=polling").release();
+        String sid = sessions.all().iterator().next().id().toString();
+
+        DefaultFullHttpRequest post = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+                "/socket.io/?EIO=4&transport=polling&sid=" + sid);
+        post.content().writeCharSequence("2", StandardCharsets.UTF_8);
+        channel.writeInbound(post);
+        assertThat(body(channel.readOutbound())).isEqualTo("ok");
+        assertThat(body(get("/socket.io/?EIO=4&transport=polling&sid=" + sid))).isEqualTo("3");
+    }
+}

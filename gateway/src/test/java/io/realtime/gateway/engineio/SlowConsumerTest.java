@@ -1,0 +1,98 @@
+package io.realtime.gateway.engineio;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * OUTBOUND_LIMIT through Netty's writability: past a sixteenth of it a client is not writable (volatile packets skip
+ * it); a backlog over the whole of it for two seconds drops the client, a backlog that drains does not.
+ */
+class SlowConsumerTest {
+
+    private static final int LIMIT = 1600;
+
+    /** No heartbeat gets in the way: the clock moves by seconds here. */
+    private final SessionFixture fixture = new SessionFixture(LIMIT, 60_000);
+
+    @AfterEach
+    void close() {
+        fixture.close();
+    }
+
+    /** Broadcast frames written and left unflushed, as to a client whose socket does not drain. */
+    private static void backlog(EngineSession session, int bytes) {
+        WebSocketFrames.Shared frames = new WebSocketFrames.Shared(List.of(EnginePacket.message("x".repeat(bytes))));
+        try {
+            assertThat(session.writeShared(frames)).isTrue();
+        } finally {
+            frames.release();
+        }
+    }
+
+    @Test
+    void theWaterMarksFollowTheLimit() {
+        EmbeddedChannel webSocket = fixture.channel();
+        webSocket.config().setWriteBufferWaterMark(fixture.registry.outboundLimit().waterMark());
+        assertThat(webSocket.config().getWriteBufferHighWaterMark()).isEqualTo(LIMIT / 16);
+        assertThat(webSocket.config().getWriteBufferLowWaterMark()).isEqualTo(LIMIT / 32);
+    }
+
+    @Test
+    void aClientWhoseBacklogStaysOverTheLimitIsDropped() {
+        EmbeddedChannel webSocket = fixture.channel();
+        webSocket.config().setWriteBufferWaterMark(fixture.registry.outboundLimit().waterMark());
+        EngineSession session = fixture.webSocket(webSocket);
+        webSocket.releaseOutbound();
+        assertThat(session.isWritable()).isTrue();
+
+        backlog(session, 200);
+        assertThat(session.isWritable()).as("past 1/16 of the limit").isFalse();
+        fixture.advance(3000);
+        assertThat(session.isOpen()).as("over 1/16 but under the limit").isTrue();
+
+        backlog(session, 2000);
+        fixture.advance(500);
+        fixture.advance(1000);
+        assertThat(session.isOpen()).as("within the grace").isTrue();
+        fixture.advance(1100);
+        assertThat(session.isOpen()).isFalse();
+        assertThat(fixture.behaviourCloses).containsExactly("slow_consumer");
+        assertThat(fixture.closeReasons).containsExactly("transport error");
+        assertThat(webSocket.isOpen()).isFalse();
+    }
+
+    @Test
+    void aBacklogThatDrainsInTimeIsForgiven() {
+        EmbeddedChannel webSocket = fixture.channel();
+        webSocket.config().setWriteBufferWaterMark(fixture.registry.outboundLimit().waterMark());
+        EngineSession session = fixture.webSocket(webSocket);
+
+        backlog(session, 2000);
+        fixture.advance(1000);
+        session.flushWrites();
+        webSocket.releaseOutbound();
+        assertThat(session.isWritable()).isTrue();
+        fixture.advance(5000);
+        assertThat(session.isOpen()).isTrue();
+        assertThat(fixture.behaviourCloses).isEmpty();
+    }
+
+    @Test
+    void aPollingClientThatDoesNotPollIsDroppedOnceItsQueueStaysOverTheLimit() {
+        EngineSession session = fixture.polling(com.corundumstudio.socketio.protocol.EngineIOVersion.V4);
+        SessionFixture.answer(fixture.poll(session));
+        session.send(List.of(EnginePacket.message("x".repeat(200))));
+        assertThat(session.isWritable()).isFalse();
+
+        session.send(List.of(EnginePacket.message("x".repeat(2000))));
+        fixture.advance(2100);
+        session.send(List.of(EnginePacket.message("more")));
+        assertThat(session.isOpen()).isFalse();
+        assertThat(fixture.behaviourCloses).containsExactly("slow_consumer");
+    }
+}
