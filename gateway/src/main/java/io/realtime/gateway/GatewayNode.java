@@ -4,6 +4,7 @@ import com.corundumstudio.socketio.AckMode;
 import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketConfig;
 import com.corundumstudio.socketio.SocketIOServer;
+import io.realtime.gateway.admin.AdminUi;
 import io.realtime.gateway.api.GatewayRegistrar;
 import io.realtime.gateway.api.RegisteredGateway;
 import io.realtime.gateway.api.Validators;
@@ -137,6 +138,9 @@ public final class GatewayNode implements AutoCloseable {
             cluster.onRedisChannel(DATA_UPDATE_CHANNEL, json -> deliverDataUpdate(server, broadcaster, json));
         }
         features.accept(server);
+        if (config.adminUi().enabled() && !config.conformance()) {
+            resources.add(AdminUi.install(config.adminUi(), server, cluster, config.nodeId(), config.redisUrl()));
+        }
         cluster.attachAll();
         metrics.knownNames(namespaceNames(server), eventNames(gateways, config.conformance()), handledEvents(gateways));
         metrics.bindServer(server, config.maxConnections());

@@ -48,7 +48,8 @@ public record GatewayConfig(
         Duration drainWindow,
         Duration preStopDelay,
         ClusterSettings cluster,
-        boolean conformance) {
+        boolean conformance,
+        io.realtime.gateway.admin.AdminUiSettings adminUi) {
 
     /** TLS on the Socket.IO port: PEM certificate and key, or a PKCS#12 keystore; none when all are empty. */
     public record TlsSettings(Optional<Path> certFile, Optional<Path> keyFile, Optional<Path> keystore, String keystorePassword) {
@@ -168,6 +169,10 @@ public record GatewayConfig(
         ClusterSettings cluster = new ClusterSettings(values.get(Setting.REDIS_KEY), v.millis(Setting.CLUSTER_REQUEST_TIMEOUT),
                 v.nonNegativeInt(Setting.OUTAGE_BUFFER_SIZE), v.millis(Setting.OUTAGE_BUFFER_AGE));
         AuthSettings auth = authSettings(values, problems);
+        io.realtime.gateway.admin.AdminUiSettings adminUi = io.realtime.gateway.admin.AdminUiSettings.parse(values::get, problems);
+        if (adminUi.enabled()) {
+            cors = java.util.stream.Stream.concat(cors.stream(), adminUi.origins().stream()).distinct().toList();
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -176,7 +181,7 @@ public record GatewayConfig(
                 transports, allowEIO3, cors, outboundLimit);
         return new GatewayConfig(values.get(Setting.HOST), port, managementPort,
                 redis.isEmpty() ? Optional.empty() : Optional.of(redis), nodeId, engine, connectTimeout,
-                maxAttachments, maxConnections, maxConnectionsPerIp, handshakesPerIp, tls, eventLimits, workerThreads, auth, optional(values, Setting.API_KEY), dashboardInterval, drainWindow, preStopDelay, cluster, conformance);
+                maxAttachments, maxConnections, maxConnectionsPerIp, handshakesPerIp, tls, eventLimits, workerThreads, auth, optional(values, Setting.API_KEY), dashboardInterval, drainWindow, preStopDelay, cluster, conformance, adminUi);
     }
 
     private static AuthSettings authSettings(Map<Setting, String> values, List<String> problems) {
@@ -241,7 +246,10 @@ public record GatewayConfig(
                 .add("apiKey=" + (apiKey.isPresent() ? "****" : "(none: loopback only)"))
                 .add("dashboardInterval=" + dashboardInterval.toMillis()).add("drainWindow=" + drainWindow.toMillis())
                 .add("redisKey=" + cluster.key()).add("clusterRequestTimeout=" + cluster.requestTimeout().toMillis())
-                .add("outageBufferSize=" + cluster.outageBufferSize()).add("outageBufferAge=" + cluster.outageBufferAge().toMillis());
+                .add("outageBufferSize=" + cluster.outageBufferSize()).add("outageBufferAge=" + cluster.outageBufferAge().toMillis())
+                .add("adminUi=" + adminUi.mode().name().toLowerCase() + (adminUi.enabled() ? " " + adminUi.namespace()
+                        + (adminUi.authenticate() ? " user " + adminUi.username().orElse("") + " hash(****)" : " auth=none")
+                        + (adminUi.readonly() ? " readonly" : "") + " origins " + adminUi.origins() : ""));
         return out.toString();
     }
 

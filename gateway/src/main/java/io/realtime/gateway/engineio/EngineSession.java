@@ -38,6 +38,10 @@ public final class EngineSession {
         void onBinary(EngineSession session, byte[] data);
 
         void onClose(EngineSession session, String reason);
+
+        /** The session now runs over WebSocket (after a polling start). */
+        default void onUpgrade(EngineSession session) {
+        }
     }
 
     private static final Logger log = LoggerFactory.getLogger(EngineSession.class);
@@ -459,6 +463,7 @@ public final class EngineSession {
             }
             log.debug("session {}: upgraded to websocket", id);
             flush();
+            listener.onUpgrade(this);
         } else {
             log.debug("session {}: unexpected packet during upgrade: {}", id, packet);
             abandonProbe();

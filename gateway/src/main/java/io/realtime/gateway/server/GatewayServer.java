@@ -60,6 +60,7 @@ public class GatewayServer extends SocketIOServer {
     private int maxPerAddress;
     private int handshakesPerAddress;
     private io.netty.handler.ssl.SslContext tls;
+    private io.realtime.gateway.socketio.SocketActivity socketActivity = io.realtime.gateway.socketio.SocketActivity.NONE;
     private final GatewayJsonSupport json;
     private final TrafficStats stats = new TrafficStats();
     private final List<TrafficObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(stats));
@@ -131,6 +132,11 @@ public class GatewayServer extends SocketIOServer {
         httpHandlers.put(name, handler);
     }
 
+    /** Who hears what individual sockets do (the Admin UI); call before {@link #startAsync()}. */
+    public void setSocketActivity(io.realtime.gateway.socketio.SocketActivity activity) {
+        this.socketActivity = activity;
+    }
+
     /** Per-connection inbound event limits; call before {@link #startAsync()}. */
     public void setEventLimits(io.realtime.gateway.limits.EventLimits limits) {
         this.eventLimits = limits;
@@ -196,7 +202,7 @@ public class GatewayServer extends SocketIOServer {
 
         SocketIoServerContext context = new SocketIoServerContext(configuration, json, new SocketIoEncoder(json.mapper()),
                 new ObservedAckManager(scheduler, observer), scheduler, this::namespaceOnWire, connectTimeout, maxAttachments,
-                observer, eventLimits);
+                observer, eventLimits, socketActivity);
         EngineIoHttpHandler engineIo = new EngineIoHttpHandler(engineOptions, sessions,
                 configuration.getAuthorizationListener(), new SocketIoSessionOpener(context), tls != null, maxConnections,
                 maxPerAddress, handshakesPerAddress);

@@ -1,0 +1,39 @@
+package io.realtime.gateway.socketio;
+
+import java.util.List;
+
+/**
+ * What individual sockets do, for observers that need more than counts (the Admin UI's development mode): which
+ * socket, which room, which arguments. Called on the connection's event loop, or the sender's thread for
+ * {@link #eventSent}: implementations must be quick and must not block. Every method has a no-op default.
+ */
+public interface SocketActivity {
+
+    SocketActivity NONE = new SocketActivity() { };
+
+    /** A Socket.IO connection opened over a new Engine.IO session. */
+    default void opened(SocketIoConnection connection) {
+    }
+
+    /** The Engine.IO session under {@code connection} moved to another transport ({@code websocket}). */
+    default void upgraded(SocketIoConnection connection, String transport) {
+    }
+
+    /** The connection closed, in Engine.IO's words ({@code "transport close"}, {@code "ping timeout"}...). */
+    default void closed(SocketIoConnection connection, String reason) {
+    }
+
+    default void roomJoined(GatewaySocket socket, String room) {
+    }
+
+    default void roomLeft(GatewaySocket socket, String room) {
+    }
+
+    /** An event a client sent, before any handler runs (the ack callback, if any, is not among the arguments). */
+    default void eventReceived(GatewaySocket socket, String event, List<Object> args) {
+    }
+
+    /** An event sent to this one socket ({@code socket.emit}); broadcasts are not reported per recipient. */
+    default void eventSent(GatewaySocket socket, String event, List<?> args) {
+    }
+}
