@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * classpath {@code public/admin-ui/}) under {@code /admin-ui/}. Its page loads Roboto and the Material Design Icons
  * from Google's and jsDelivr's hosts; those links are pointed at copies from npm ({@code @fontsource/roboto},
  * {@code @mdi/font}) served from the same place, so the UI works offline. The page also pre-fills the UI's
- * connection form with this node (its origin, Socket.IO path and admin namespace) unless the user chose others.
+ * advanced connection options with this node's Socket.IO path and admin namespace unless the user chose others.
  * Files are read once and kept in memory.
  */
 @Sharable
@@ -101,7 +101,9 @@ final class AdminUiPage extends ChannelInboundHandlerAdapter {
     }
 
     private byte[] offlineIndex(String html) {
-        String defaults = "<script>(function(){var d={server_url:location.origin,path:" + jsString(path) + ",namespace:"
+        // Not the server URL: with one stored, the UI connects at once without credentials and greets a first
+        // visitor with "invalid credentials".
+        String defaults = "<script>(function(){var d={path:" + jsString(path) + ",namespace:"
                 + jsString(namespace) + "};for(var k in d){if(!localStorage.getItem(k)){localStorage.setItem(k,d[k]);}}})();</script>";
         return html
                 .replaceAll("https://fonts\\.googleapis\\.com/css\\?family=Roboto[^\"]*", "vendor/roboto/roboto.css")
