@@ -57,6 +57,10 @@ public final class AdminUi implements AutoCloseable {
             throw new IllegalArgumentException("the Admin UI is off");
         }
         boolean development = settings.mode() == AdminUiSettings.Mode.DEVELOPMENT;
+        if (server.getNamespace(settings.namespace()) != null) {
+            // Its clients would need the admin password, and the UI would drive them.
+            throw new IllegalStateException("ADMIN_UI_NAMESPACE " + settings.namespace() + " is a namespace of the application");
+        }
         SocketIONamespace admin = server.addNamespace(settings.namespace());
         ThreadPoolExecutor hashing = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(16),
                 daemon("admin-ui-auth"));

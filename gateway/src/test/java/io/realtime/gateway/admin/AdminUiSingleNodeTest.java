@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A node without Redis: sessions in memory; and a node with the UI off has neither namespace nor page. */
 class AdminUiSingleNodeTest {
@@ -40,6 +41,13 @@ class AdminUiSingleNodeTest {
             assertThat(admin.isConnected()).isTrue();
             admin.await("all_sockets", args -> args.get(0).isArray());
         }
+    }
+
+    @Test
+    void theAdminNamespaceCannotBeAnApplicationOne() {
+        Map<String, String> env = Map.of("ADMIN_UI", "production", "ADMIN_UI_AUTH", "none", "ADMIN_UI_NAMESPACE", "/chat");
+        assertThatThrownBy(() -> ProductNode.start(env)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("ADMIN_UI_NAMESPACE /chat is a namespace of the application");
     }
 
     @Test
