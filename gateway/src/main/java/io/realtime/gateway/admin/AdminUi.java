@@ -233,5 +233,10 @@ public final class AdminUi implements AutoCloseable {
                 events.eventSent(socket, event, args);
             }
         }
+
+        @Override
+        public boolean followsEvents() {
+            return events != null;
+        }
     }
 }

@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * Development mode's live feed ({@code instrument()}'s verbose listeners): every socket connected, upgraded,
- * disconnected, every room joined or left and every event received or sent, emitted to the admin namespace of the
- * whole cluster, so each UI sees every node. Events of the admin namespace itself are not reported (the UI's own
+ * disconnected, every room joined or left and every event received or sent (to each recipient of a broadcast too),
+ * emitted to the admin namespace of the whole cluster, so each UI sees every node. Events of the admin namespace itself are not reported (the UI's own
  * traffic would feed itself). Each report is one cluster broadcast: this is what development mode costs.
  */
 final class DevelopmentEvents implements SocketActivity {

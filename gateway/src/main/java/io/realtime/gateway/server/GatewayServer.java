@@ -60,7 +60,7 @@ public class GatewayServer extends SocketIOServer {
     private int maxPerAddress;
     private int handshakesPerAddress;
     private io.netty.handler.ssl.SslContext tls;
-    private io.realtime.gateway.socketio.SocketActivity socketActivity = io.realtime.gateway.socketio.SocketActivity.NONE;
+    private volatile io.realtime.gateway.socketio.SocketActivity socketActivity = io.realtime.gateway.socketio.SocketActivity.NONE;
     private final GatewayJsonSupport json;
     private final TrafficStats stats = new TrafficStats();
     private final List<TrafficObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(stats));
@@ -155,7 +155,8 @@ public class GatewayServer extends SocketIOServer {
 
     /** Encodes each broadcast once for all its recipients (for the cluster adapters). */
     public io.realtime.cluster.BroadcastEncoder broadcastEncoder() {
-        return new io.realtime.gateway.socketio.SharedBroadcastEncoder(new SocketIoEncoder(json.mapper()), fanOut, observer);
+        return new io.realtime.gateway.socketio.SharedBroadcastEncoder(new SocketIoEncoder(json.mapper()), fanOut, observer,
+                () -> socketActivity);
     }
 
     /** Every observer as one: what the protocol layers and features report to. */

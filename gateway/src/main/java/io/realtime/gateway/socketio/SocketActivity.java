@@ -33,7 +33,15 @@ public interface SocketActivity {
     default void eventReceived(GatewaySocket socket, String event, List<Object> args) {
     }
 
-    /** An event sent to this one socket ({@code socket.emit}); broadcasts are not reported per recipient. */
+    /**
+     * An event sent to this socket: by {@code socket.emit}, and for each recipient of a broadcast when
+     * {@link #followsEvents()}.
+     */
     default void eventSent(GatewaySocket socket, String event, List<?> args) {
+    }
+
+    /** Whether {@link #eventSent} wants every recipient of every broadcast (a loop over them, per broadcast). */
+    default boolean followsEvents() {
+        return false;
     }
 }

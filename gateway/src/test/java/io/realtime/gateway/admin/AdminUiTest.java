@@ -128,6 +128,12 @@ class AdminUiTest {
                     && args.get(2).get(0).asText().equals("subscribeToNotifications"));
             admin.await("room_joined", args -> args.get(0).asText().equals("/") && args.get(1).asText().equals("zoe")
                     && args.get(2).asText().equals(late.sid()));
+            // A broadcast is reported for each recipient, on whichever node it is.
+            late.ws().sendText("42[\"chatToServer\",\"to all\"]");
+            for (String recipient : List.of(early.sid(), late.sid())) {
+                admin.await("event_sent", args -> args.get(0).asText().equals("/") && args.get(1).asText().equals(recipient)
+                        && args.get(2).get(0).asText().equals("chatToClient") && args.get(2).get(1).asText().equals("to all"));
+            }
             late.close();
             admin.await("socket_disconnected", args -> args.get(1).asText().equals(late.sid())
                     && args.get(2).asText().equals("transport close"));
