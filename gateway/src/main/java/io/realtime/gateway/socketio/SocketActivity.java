@@ -33,14 +33,11 @@ public interface SocketActivity {
     default void eventReceived(GatewaySocket socket, String event, List<Object> args) {
     }
 
-    /**
-     * An event sent to this socket: by {@code socket.emit}, and for each recipient of a broadcast when
-     * {@link #followsEvents()}.
-     */
+    /** An event sent to this socket, by {@code socket.emit} or a broadcast; only heard when {@link #followsEvents()}. */
     default void eventSent(GatewaySocket socket, String event, List<?> args) {
     }
 
-    /** Whether {@link #eventSent} wants every recipient of every broadcast (a loop over them, per broadcast). */
+    /** Whether {@link #eventSent} is wanted: it costs a call per recipient of every broadcast. */
     default boolean followsEvents() {
         return false;
     }

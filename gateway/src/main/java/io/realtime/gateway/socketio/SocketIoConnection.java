@@ -323,7 +323,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         if (packet.getSubType() == PacketType.EVENT) {
             String nsp = packet.getNsp() == null || packet.getNsp().isEmpty() ? "/" : packet.getNsp();
             observer.eventsSent(nsp, packet.getName(), 1);
-            if (activity != SocketActivity.NONE) {
+            if (activity.followsEvents()) {
                 GatewaySocket target = sockets.get(nsp);
                 if (target != null) {
                     activity.eventSent(target, packet.getName(), packet.getData() instanceof List<?> args ? args : List.of());
