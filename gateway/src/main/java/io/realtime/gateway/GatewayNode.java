@@ -7,6 +7,7 @@ import com.corundumstudio.socketio.SocketIOServer;
 import io.realtime.cluster.Cluster;
 import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.RedisAdapterOptions;
+import io.realtime.gateway.admin.AdminUi;
 import io.realtime.gateway.api.GatewayRegistrar;
 import io.realtime.gateway.api.RegisteredGateway;
 import io.realtime.gateway.api.Validators;
@@ -127,6 +128,10 @@ public final class GatewayNode implements AutoCloseable {
             DataUpdateChannel.listen(cluster, push, server.jsonMapper());
         }
         features.accept(server);
+        if (config.adminUi().enabled() && !config.conformance()) {
+            resources.add(AdminUi.install(config.adminUi(), server, cluster, config.nodeId(), config.redisUrl(),
+                    traffic, scheduler));
+        }
         cluster.attachAll();
         KnownNames names = KnownNames.of(server.getAllNamespaces(), gateways,
                 config.conformance() ? ConformanceFeatures.EVENTS : Set.of());

@@ -1,5 +1,6 @@
 package io.realtime.gateway.config;
 
+import io.realtime.gateway.admin.AdminUiSettings;
 import io.realtime.gateway.admission.AdmissionOptions;
 import io.realtime.gateway.auth.AuthSettings;
 import io.realtime.gateway.engineio.EngineOptions;
@@ -39,6 +40,11 @@ final class ConfigReader {
             v.problem(Setting.TRANSPORTS.env() + ": expected polling and/or websocket, got '" + v.text(Setting.TRANSPORTS) + "'");
         }
         List<String> cors = List.copyOf(v.list(Setting.CORS));
+        AdminUiSettings adminUi = AdminUiSettings.parse(v::text, v.problems());
+        if (adminUi.enabled()) {
+            // The UI's own origins (when it is hosted elsewhere) join the allow-list.
+            cors = java.util.stream.Stream.concat(cors.stream(), adminUi.origins().stream()).distinct().toList();
+        }
         var pingInterval = v.millis(Setting.PING_INTERVAL);
         var pingTimeout = v.millis(Setting.PING_TIMEOUT);
         int maxPayload = v.positiveInt(Setting.MAX_HTTP_BUFFER_SIZE);
@@ -66,7 +72,8 @@ final class ConfigReader {
                 .cluster(new ClusterSettings(v.text(Setting.REDIS_KEY), v.millis(Setting.CLUSTER_REQUEST_TIMEOUT),
                         v.nonNegativeInt(Setting.OUTAGE_BUFFER_SIZE), v.millis(Setting.OUTAGE_BUFFER_AGE)))
                 .auth(auth(v))
-                .conformance(conformance);
+                .conformance(conformance)
+                .adminUi(adminUi);
         if (!v.problems().isEmpty()) {
             throw new ConfigException(v.problems());
         }

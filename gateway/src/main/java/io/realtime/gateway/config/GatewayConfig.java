@@ -1,5 +1,6 @@
 package io.realtime.gateway.config;
 
+import io.realtime.gateway.admin.AdminUiSettings;
 import io.realtime.gateway.admission.AdmissionOptions;
 import io.realtime.gateway.auth.AuthSettings;
 import io.realtime.gateway.engineio.EngineOptions;
@@ -48,6 +49,7 @@ public final class GatewayConfig {
     private final Duration preStopDelay;
     private final ClusterSettings cluster;
     private final boolean conformance;
+    private final AdminUiSettings adminUi;
 
     private GatewayConfig(Builder b) {
         this.host = b.host;
@@ -69,6 +71,7 @@ public final class GatewayConfig {
         this.preStopDelay = b.preStopDelay;
         this.cluster = b.cluster;
         this.conformance = b.conformance;
+        this.adminUi = b.adminUi;
     }
 
     /** Builds the configuration from the process environment and command-line arguments. */
@@ -173,6 +176,11 @@ public final class GatewayConfig {
         return conformance;
     }
 
+    /** The Socket.IO Admin UI: off by default. */
+    public AdminUiSettings adminUi() {
+        return adminUi;
+    }
+
     public boolean isClustered() {
         return redisUrl.isPresent();
     }
@@ -201,7 +209,10 @@ public final class GatewayConfig {
                 .add("apiKey=" + (apiKey.isPresent() ? "****" : "(none: loopback only)"))
                 .add("dashboardInterval=" + dashboardInterval.toMillis()).add("drainWindow=" + drainWindow.toMillis())
                 .add("redisKey=" + cluster.key()).add("clusterRequestTimeout=" + cluster.requestTimeout().toMillis())
-                .add("outageBufferSize=" + cluster.outageBufferSize()).add("outageBufferAge=" + cluster.outageBufferAge().toMillis());
+                .add("outageBufferSize=" + cluster.outageBufferSize()).add("outageBufferAge=" + cluster.outageBufferAge().toMillis())
+                .add("adminUi=" + adminUi.mode().name().toLowerCase() + (adminUi.enabled() ? " " + adminUi.namespace()
+                        + (adminUi.authenticate() ? " user " + adminUi.username().orElse("") + " hash(****)" : " auth=none")
+                        + (adminUi.readonly() ? " readonly" : "") + " origins " + adminUi.origins() : ""));
         return out.toString();
     }
 
@@ -245,6 +256,7 @@ public final class GatewayConfig {
         private Duration preStopDelay = Duration.ofSeconds(5);
         private ClusterSettings cluster = ClusterSettings.DEFAULTS;
         private boolean conformance;
+        private AdminUiSettings adminUi = AdminUiSettings.off();
 
         private Builder() {
         }
@@ -363,6 +375,12 @@ public final class GatewayConfig {
             return this;
         }
 
+        /** The {@code ADMIN_UI*} settings; default off. */
+        public Builder adminUi(AdminUiSettings adminUi) {
+            this.adminUi = adminUi;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first value a node cannot run with */
         public GatewayConfig build() {
             Objects.requireNonNull(host, "host");
@@ -372,6 +390,7 @@ public final class GatewayConfig {
             Objects.requireNonNull(eventLimits, "eventLimits");
             Objects.requireNonNull(auth, "auth");
             Objects.requireNonNull(cluster, "cluster");
+            Objects.requireNonNull(adminUi, "adminUi");
             requirePort(port, "port");
             requirePort(managementPort, "managementPort");
             if (port == managementPort && port != 0) {

@@ -56,7 +56,16 @@ public enum Setting {
     CLUSTER_REQUEST_TIMEOUT("clusterRequestTimeout", "CLUSTER_REQUEST_TIMEOUT", "5000",
             "ms cluster requests (fetchSockets, serverSideEmitWithAck) wait for every node (requestsTimeout)"),
     OUTAGE_BUFFER_SIZE("outageBufferSize", "OUTAGE_BUFFER_SIZE", "10000", "broadcasts held while Redis is unreachable"),
-    OUTAGE_BUFFER_AGE("outageBufferAge", "OUTAGE_BUFFER_AGE", "30000", "ms a held broadcast may wait and still be sent");
+    OUTAGE_BUFFER_AGE("outageBufferAge", "OUTAGE_BUFFER_AGE", "30000", "ms a held broadcast may wait and still be sent"),
+    ADMIN_UI("adminUi", "ADMIN_UI", "off",
+            "Socket.IO Admin UI: off, production (stats and commands) or development (also every socket and event)"),
+    ADMIN_UI_NAMESPACE("adminUiNamespace", "ADMIN_UI_NAMESPACE", "/admin", "namespace of the Admin UI (instrument()'s namespaceName)"),
+    ADMIN_UI_USERNAME("adminUiUsername", "ADMIN_UI_USERNAME", "", "Admin UI login name"),
+    ADMIN_UI_PASSWORD_HASH("adminUiPasswordHash", "ADMIN_UI_PASSWORD_HASH", "", "bcrypt hash of the Admin UI password"),
+    ADMIN_UI_AUTH("adminUiAuth", "ADMIN_UI_AUTH", "basic", "basic (username and password hash required) or none (local runs only)"),
+    ADMIN_UI_READONLY("adminUiReadonly", "ADMIN_UI_READONLY", "false", "Admin UI shows but refuses every command (join, leave, disconnect, emit)"),
+    ADMIN_UI_ORIGINS("adminUiOrigins", "ADMIN_UI_ORIGINS", "",
+            "comma-separated origins of an Admin UI hosted elsewhere (CORS with credentials); the node's own /admin-ui/ needs none");
 
     private final String key;
     private final String env;
@@ -98,6 +107,7 @@ public enum Setting {
 
     /** Whether the value may hold a secret (a password in a URI) and must be masked when printed. */
     public boolean isSecret() {
-        return this == REDIS_URL || this == JWT_SECRET || this == API_KEY || this == TLS_KEYSTORE_PASSWORD;
+        return this == REDIS_URL || this == JWT_SECRET || this == API_KEY || this == TLS_KEYSTORE_PASSWORD
+                || this == ADMIN_UI_PASSWORD_HASH;
     }
 }

@@ -31,6 +31,9 @@ public final class EngineSession {
         default void onBinary(EngineSession session, byte[] data) { }
 
         default void onClose(EngineSession session, DisconnectReason reason) { }
+
+        /** The session now runs over WebSocket (after a polling start). */
+        default void onUpgrade(EngineSession session) { }
     }
 
     private static final Logger log = LoggerFactory.getLogger(EngineSession.class);
@@ -280,6 +283,7 @@ public final class EngineSession {
         previous.discard();
         onWritabilityChanged(upgraded);
         flush();
+        listener.onUpgrade(this);
     }
 
     private void onPacket(EnginePacket packet) {

@@ -31,6 +31,10 @@ public final class TrafficMetrics implements TrafficObserver, TrafficTotals, Met
     private final AtomicLong pendingAcks = new AtomicLong();
     private final LongAdder eventsReceived = new LongAdder();
     private final LongAdder eventsSent = new LongAdder();
+    private final LongAdder packetsInTotal = new LongAdder();
+    private final LongAdder bytesInTotal = new LongAdder();
+    private final LongAdder packetsOutTotal = new LongAdder();
+    private final LongAdder bytesOutTotal = new LongAdder();
     private volatile KnownNames names = KnownNames.NONE;
     private volatile MeterRegistry registry;
     private volatile Counter bytesIn;
@@ -97,6 +101,26 @@ public final class TrafficMetrics implements TrafficObserver, TrafficTotals, Met
     }
 
     @Override
+    public long packetsIn() {
+        return packetsInTotal.sum();
+    }
+
+    @Override
+    public long bytesIn() {
+        return bytesInTotal.sum();
+    }
+
+    @Override
+    public long packetsOut() {
+        return packetsOutTotal.sum();
+    }
+
+    @Override
+    public long bytesOut() {
+        return bytesOutTotal.sum();
+    }
+
+    @Override
     public void connected(String namespace) {
         increment(1, MeterNames.CONNECTS, MeterNames.NSP, names.namespace(namespace));
     }
@@ -135,6 +159,8 @@ public final class TrafficMetrics implements TrafficObserver, TrafficTotals, Met
 
     @Override
     public void bytesReceived(long bytes) {
+        packetsInTotal.increment();
+        bytesInTotal.add(bytes);
         Counter counter = bytesIn;
         if (counter != null) {
             counter.increment(bytes);
@@ -143,6 +169,8 @@ public final class TrafficMetrics implements TrafficObserver, TrafficTotals, Met
 
     @Override
     public void bytesSent(long bytes) {
+        packetsOutTotal.increment();
+        bytesOutTotal.add(bytes);
         Counter counter = bytesOut;
         if (counter != null) {
             counter.increment(bytes);

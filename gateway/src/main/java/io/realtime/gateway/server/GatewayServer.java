@@ -58,6 +58,7 @@ public class GatewayServer extends SocketIOServer {
 
     private final Configuration configuration;
     private final GatewayServerOptions options;
+    private volatile io.realtime.gateway.socketio.SocketActivity socketActivity = io.realtime.gateway.socketio.SocketActivity.NONE;
     private final GatewayJsonSupport json;
     private final io.realtime.gateway.engineio.SessionFanOut fanOut = new io.realtime.gateway.engineio.SessionFanOut();
     private final java.util.Map<String, io.netty.channel.ChannelHandler> httpHandlers = new java.util.LinkedHashMap<>();
@@ -127,9 +128,18 @@ public class GatewayServer extends SocketIOServer {
         httpHandlers.put(name, handler);
     }
 
+    /**
+     * Who hears what individual sockets do (the Admin UI); registered rather than an option because the Admin UI
+     * needs the cluster, which needs this server first. Call before {@link #startAsync()}.
+     */
+    public void setSocketActivity(io.realtime.gateway.socketio.SocketActivity activity) {
+        this.socketActivity = activity;
+    }
+
     /** Encodes each broadcast once for all its recipients (for the cluster adapters). */
     public io.realtime.cluster.BroadcastEncoder broadcastEncoder() {
-        return new io.realtime.gateway.socketio.SharedBroadcastEncoder(new SocketIoEncoder(json.mapper()), fanOut, observer());
+        return new io.realtime.gateway.socketio.SharedBroadcastEncoder(new SocketIoEncoder(json.mapper()), fanOut, observer(),
+                () -> socketActivity);
     }
 
     /** Where the protocol layers and features report traffic (the options' observer). */
@@ -171,7 +181,7 @@ public class GatewayServer extends SocketIOServer {
 
         SocketIoServerContext context = new SocketIoServerContext(configuration, json, new SocketIoEncoder(json.mapper()),
                 new ObservedAckManager(scheduler, observer()), scheduler, this::getNamespaceOrNull, options.connectTimeout(),
-                options.maxAttachments(), observer(), options.eventLimits());
+                options.maxAttachments(), observer(), options.eventLimits(), socketActivity);
         EngineIoHttpHandler engineIo = new EngineIoHttpHandler(engineOptions, sessions,
                 configuration.getAuthorizationListener(), new SocketIoSessionOpener(context), tls != null);
 

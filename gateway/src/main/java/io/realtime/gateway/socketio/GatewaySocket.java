@@ -35,24 +35,32 @@ public final class GatewaySocket extends NamespaceClient {
     public void joinRoom(String room) {
         super.joinRoom(room);
         connection.observer().roomJoined(wireName());
+        connection.activity().roomJoined(this, room);
     }
 
     @Override
     public void joinRooms(java.util.Set<String> rooms) {
         super.joinRooms(rooms);
-        rooms.forEach(room -> connection.observer().roomJoined(wireName()));
+        rooms.forEach(room -> {
+            connection.observer().roomJoined(wireName());
+            connection.activity().roomJoined(this, room);
+        });
     }
 
     @Override
     public void leaveRoom(String room) {
         super.leaveRoom(room);
         connection.observer().roomLeft(wireName());
+        connection.activity().roomLeft(this, room);
     }
 
     @Override
     public void leaveRooms(java.util.Set<String> rooms) {
         super.leaveRooms(rooms);
-        rooms.forEach(room -> connection.observer().roomLeft(wireName()));
+        rooms.forEach(room -> {
+            connection.observer().roomLeft(wireName());
+            connection.activity().roomLeft(this, room);
+        });
     }
 
     private String wireName() {
@@ -62,6 +70,11 @@ public final class GatewaySocket extends NamespaceClient {
     /** Whether packets sent now can still reach the client: the socket has not ended, nor its connection. */
     boolean isLive() {
         return !disconnected.get() && connection.engineSession().isOpen();
+    }
+
+    /** The connection this socket belongs to (one per client, shared by its namespaces). */
+    public SocketIoConnection connection() {
+        return connection;
     }
 
     io.realtime.gateway.engineio.EngineSession engineSession() {

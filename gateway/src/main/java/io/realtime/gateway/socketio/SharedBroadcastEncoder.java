@@ -16,21 +16,30 @@ import java.util.List;
 /**
  * Encodes a broadcast once into Engine.IO packets (immutable, so every session can hold the same instances) and
  * hands them to all the recipients' sessions together ({@link SessionFanOut}), instead of one JSON serialization
- * and one task per client. The events sent are counted once per broadcast.
+ * and one task per client. The events sent are counted once per broadcast; only a {@link SocketActivity} that
+ * {@linkplain SocketActivity#followsEvents() follows events} hears of each recipient (as socket.io's outgoing listeners).
  */
 public final class SharedBroadcastEncoder implements BroadcastEncoder {
 
     private final SocketIoEncoder encoder;
     private final SessionFanOut fanOut;
     private final TrafficObserver observer;
+    private final java.util.function.Supplier<SocketActivity> activity;
 
     public SharedBroadcastEncoder(SocketIoEncoder encoder, SessionFanOut fanOut, TrafficObserver observer) {
+        this(encoder, fanOut, observer, () -> SocketActivity.NONE);
+    }
+
+    /** @param activity read at each broadcast: it may be set on the server after this encoder is made */
+    public SharedBroadcastEncoder(SocketIoEncoder encoder, SessionFanOut fanOut, TrafficObserver observer,
+                                  java.util.function.Supplier<SocketActivity> activity) {
         this.encoder = encoder;
         this.fanOut = fanOut;
         this.observer = observer;
+        this.activity = activity;
     }
 
-    private record Encoded(String namespace, String event, List<EnginePacket> packets) {
+    private record Encoded(String namespace, String event, List<Object> args, List<EnginePacket> packets) {
     }
 
     @Override
@@ -40,7 +49,7 @@ public final class SharedBroadcastEncoder implements BroadcastEncoder {
         event.setNsp(NamespaceNames.nettySocketIo(namespace));
         event.setName(packet.event());
         event.setData(packet.args());
-        return new Encoded(namespace, packet.event(), encoder.encode(event));
+        return new Encoded(namespace, packet.event(), packet.args(), encoder.encode(event));
     }
 
     @Override
@@ -60,6 +69,14 @@ public final class SharedBroadcastEncoder implements BroadcastEncoder {
         if (!sessions.isEmpty()) {
             observer.eventsSent(shared.namespace(), shared.event(), sessions.size());
             fanOut.send(sessions, shared.packets());
+            SocketActivity listener = activity.get();
+            if (listener.followsEvents()) {
+                for (SocketIOClient client : recipients) {
+                    if (client instanceof GatewaySocket socket && socket.isLive()) {
+                        listener.eventSent(socket, shared.event(), shared.args());
+                    }
+                }
+            }
         }
         return unserved;
     }

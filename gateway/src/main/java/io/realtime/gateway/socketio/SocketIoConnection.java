@@ -65,6 +65,9 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private final TrafficObserver observer;
     private final io.realtime.gateway.limits.EventLimits eventLimits;
     private final io.realtime.gateway.limits.TokenBucket eventBudget;
+    private final SocketActivity activity;
+    /** Namespaces whose CONNECT waits for a {@link DeferredAuth}; touched on the event loop only. */
+    private final Set<String> authenticating = new java.util.HashSet<>();
     private int refusedInARow;
 
     SocketIoConnection(EngineSession engine, HandshakeData handshake, SocketIoServerContext context) {
@@ -81,6 +84,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         this.observer = context.observer();
         this.eventLimits = context.eventLimits();
         this.eventBudget = eventLimits.newBucket();
+        this.activity = context.activity();
         this.connectTimeout = engine.eventLoop().schedule(() -> {
             if (sockets.isEmpty()) {
                 log.debug("session {}: no namespace joined in time, closing", engine.id());
@@ -91,6 +95,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
 
     /** Called once the listener is attached; v3 clients are connected to the main namespace implicitly. */
     void start() {
+        activity.opened(this);
         if (engine.version() == EngineIOVersion.V3) {
             connect(NamespaceNames.MAIN, null);
         }
@@ -130,7 +135,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             }
         }
         GatewaySocket socket = sockets.get(namespace);
-        if (packet.type() == SocketIoPacket.CONNECT && socket == null) {
+        if (packet.type() == SocketIoPacket.CONNECT && socket == null && !authenticating.contains(namespace)) {
             connect(namespace, auth);
         } else if (socket == null || packet.type() == SocketIoPacket.CONNECT || packet.type() == SocketIoPacket.CONNECT_ERROR) {
             throw new SocketIoProtocolException("invalid state: packet type " + packet.type() + " for namespace " + namespace);
@@ -152,6 +157,26 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         Object auth = authPayload == null ? Map.of() : mapper.convertValue(authPayload, Map.class);
         HandshakeData handshake = handshakeWithAuth(auth);
         AuthTokenResult result = namespace.onAuthData(new PendingSocket(this, namespace, handshake), auth);
+        if (result instanceof DeferredAuth deferred) {
+            authenticating.add(namespaceName);
+            deferred.outcome().whenComplete((outcome, failure) -> engine.eventLoop().execute(() -> {
+                authenticating.remove(namespaceName);
+                if (!engine.isOpen()) {
+                    return;
+                }
+                AuthTokenResult known = failure != null || outcome == null || outcome instanceof DeferredAuth
+                        ? new AuthTokenResult(false, null) : outcome;
+                if (failure != null) {
+                    log.debug("session {}: authentication for {} failed", getSessionId(), namespaceName, failure);
+                }
+                admit(namespace, namespaceName, handshake, known);
+            }));
+            return;
+        }
+        admit(namespace, namespaceName, handshake, result);
+    }
+
+    private void admit(Namespace namespace, String namespaceName, HandshakeData handshake, AuthTokenResult result) {
         if (!result.isSuccess()) {
             observer.refused(RefusalReason.AUTH);
             ConnectRefusal refusal = ConnectRefusal.from(result.getErrorData());
@@ -213,6 +238,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             ErrorReplies.reply(socket, ack, "bad_request", "invalid arguments for event '" + event + "'" + wrongField(e));
             return;
         }
+        activity.eventReceived(socket, event, args);
         long started = System.nanoTime();
         ((Namespace) socket.getNamespace()).onEvent(socket, event, args, ack);
         observer.handled(packet.namespace(), event, System.nanoTime() - started);
@@ -284,8 +310,14 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         for (GatewaySocket socket : new ArrayList<>(sockets.values())) {
             socket.end(reason);
         }
+        activity.closed(this, reason);
         ackManager.onDisconnect(this);
         storeFactory.onDisconnect(this);
+    }
+
+    @Override
+    public void onUpgrade(EngineSession session) {
+        activity.upgraded(this, "websocket");
     }
 
     // ---- outgoing ------------------------------------------------------------------------------------------
@@ -293,7 +325,14 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     @Override
     public io.netty.channel.ChannelFuture send(Packet packet) {
         if (packet.getSubType() == PacketType.EVENT) {
-            observer.eventsSent(NamespaceNames.wire(packet.getNsp()), packet.getName(), 1);
+            String nsp = NamespaceNames.wire(packet.getNsp());
+            observer.eventsSent(nsp, packet.getName(), 1);
+            if (activity.followsEvents()) {
+                GatewaySocket target = sockets.get(nsp);
+                if (target != null) {
+                    activity.eventSent(target, packet.getName(), packet.getData() instanceof List<?> args ? args : List.of());
+                }
+            }
         }
         if (engine.isOpen()) {
             engine.send(encodeOrExplain(packet));
@@ -377,6 +416,10 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
 
     TrafficObserver observer() {
         return observer;
+    }
+
+    SocketActivity activity() {
+        return activity;
     }
 
     /** The sockets of this connection, by namespace name ({@code /} for the main namespace). */

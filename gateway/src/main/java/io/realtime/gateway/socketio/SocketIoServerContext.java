@@ -16,6 +16,7 @@ import java.util.function.Function;
  * @param namespaces     finds a namespace by its wire name ({@code /}, {@code /chat}); {@code null} when unknown
  * @param connectTimeout how long a connection may stay without joining any namespace
  * @param maxAttachments the most binary attachments one packet may announce
+ * @param activity       who hears what individual sockets do ({@link SocketActivity#NONE} when nobody)
  */
 public record SocketIoServerContext(
         Configuration configuration,
@@ -27,5 +28,6 @@ public record SocketIoServerContext(
         Duration connectTimeout,
         int maxAttachments,
         TrafficObserver observer,
-        io.realtime.gateway.limits.EventLimits eventLimits) {
+        io.realtime.gateway.limits.EventLimits eventLimits,
+        SocketActivity activity) {
 }

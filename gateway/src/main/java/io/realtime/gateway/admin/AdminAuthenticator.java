@@ -1,0 +1,96 @@
+package io.realtime.gateway.admin;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import com.corundumstudio.socketio.AuthTokenListener;
+import com.corundumstudio.socketio.AuthTokenResult;
+import com.corundumstudio.socketio.SocketIOClient;
+import io.realtime.gateway.socketio.DeferredAuth;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The admin namespace's middleware from {@code instrument()}: a known {@code auth.sessionId} is let in; otherwise
+ * {@code auth.username} and {@code auth.password} must match the configured name and bcrypt hash, and then a new
+ * session is saved and sent to the UI as the {@code session} event. Anything else is refused with the message the
+ * UI recognises, {@code "invalid credentials"}. The hash is checked on {@code hashing} and sessions are looked up
+ * asynchronously: no event loop waits.
+ */
+final class AdminAuthenticator implements AuthTokenListener {
+
+    static final String INVALID_CREDENTIALS = "invalid credentials";
+
+    private static final Logger log = LoggerFactory.getLogger(AdminAuthenticator.class);
+    private static final AuthTokenResult REFUSED = new AuthTokenResult(false, INVALID_CREDENTIALS);
+
+    private final String username;
+    private final byte[] passwordHash;
+    private final AdminSessions sessions;
+    private final Executor hashing;
+    private final SecureRandom random = new SecureRandom();
+    /** Sessions created for connections whose CONNECT is being answered, by connection id; taken by {@link #takeNewSession}. */
+    private final Map<UUID, String> newSessions = new ConcurrentHashMap<>();
+
+    AdminAuthenticator(String username, String passwordHash, AdminSessions sessions, Executor hashing) {
+        this.username = username;
+        this.passwordHash = passwordHash.getBytes(StandardCharsets.UTF_8);
+        this.sessions = sessions;
+        this.hashing = hashing;
+    }
+
+    @Override
+    public AuthTokenResult getAuthTokenResult(Object authData, SocketIOClient client) {
+        Map<?, ?> auth = authData instanceof Map<?, ?> map ? map : Map.of();
+        UUID connection = client.getSessionId();
+        CompletionStage<Boolean> knownSession = auth.get("sessionId") instanceof String id && !id.isEmpty() && id.length() <= 64
+                ? sessions.exists(id) : CompletableFuture.completedFuture(false);
+        return new DeferredAuth(knownSession.exceptionally(failure -> {
+            log.warn("Admin UI session lookup failed: {}", failure.toString());
+            return false;
+        }).thenCompose(known -> known
+                ? CompletableFuture.completedFuture(AuthTokenResult.AuthTokenResultSuccess)
+                : checkPassword(auth, connection)));
+    }
+
+    private CompletionStage<AuthTokenResult> checkPassword(Map<?, ?> auth, UUID connection) {
+        if (!(auth.get("username") instanceof String name) || !name.equals(username)
+                || !(auth.get("password") instanceof String password) || password.length() > 1024) {
+            return CompletableFuture.completedFuture(REFUSED);
+        }
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                if (!BCrypt.verifyer().verify(password.getBytes(StandardCharsets.UTF_8), passwordHash).verified) {
+                    return REFUSED;
+                }
+                String sessionId = HexFormat.of().formatHex(randomBytes());
+                sessions.save(sessionId);
+                newSessions.put(connection, sessionId);
+                return AuthTokenResult.AuthTokenResultSuccess;
+            }, hashing);
+        } catch (RejectedExecutionException e) {
+            // More logins at once than hashing keeps up with: refuse rather than queue without bound.
+            return CompletableFuture.completedFuture(REFUSED);
+        }
+    }
+
+    /** The session created when this connection logged in with its password, once; empty for a session login. */
+    java.util.Optional<String> takeNewSession(UUID connection) {
+        return java.util.Optional.ofNullable(newSessions.remove(connection));
+    }
+
+    private byte[] randomBytes() {
+        byte[] bytes = new byte[8];
+        random.nextBytes(bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,245 @@
+package io.realtime.gateway.admin;
+
+import io.realtime.gateway.stats.DisconnectReason;
+import io.realtime.gateway.socketio.NamespaceNames;
+import io.realtime.gateway.stats.TrafficTotals;
+import com.corundumstudio.socketio.SocketIONamespace;
+import io.realtime.cluster.Cluster;
+import io.realtime.gateway.server.GatewayServer;
+import io.realtime.gateway.socketio.GatewaySocket;
+import io.realtime.gateway.socketio.SocketActivity;
+import io.realtime.gateway.socketio.SocketIoConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Socket.IO Admin UI on a node: {@code @socket.io/admin-ui}'s {@code instrument()} ported. It adds the admin
+ * namespace (authenticated, see {@link AdminAuthenticator}), sends each UI the {@code config} and, in development
+ * mode, {@code all_sockets}; every node broadcasts its {@code server_stats} every 2 s to the admin sockets of the
+ * whole cluster; commands go through the cluster's verbs ({@link AdminCommands}); development mode reports every
+ * socket's activity ({@link DevelopmentEvents}); the built UI is served under {@code /admin-ui/} ({@link AdminUiPage}).
+ * Nothing of it exists when the UI is off.
+ */
+public final class AdminUi implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AdminUi.class);
+    private static final long STATS_INTERVAL_MS = 2000;
+
+    private final ScheduledFuture<?> ticker;
+    private final ThreadPoolExecutor hashing;
+    private final AdminSessions sessions;
+
+    private AdminUi(ScheduledFuture<?> ticker, ThreadPoolExecutor hashing, AdminSessions sessions) {
+        this.ticker = ticker;
+        this.hashing = hashing;
+        this.sessions = sessions;
+    }
+
+    /**
+     * Installs the UI on {@code server} before it starts; call after every other namespace is added (the UI sees the
+     * namespaces there are then), and before the cluster attaches them.
+     *
+     * @param redisUrl  where the cluster's sessions are shared; empty: in memory (one node)
+     * @param totals    the node's running traffic totals (the aggregated events are their differences)
+     * @param scheduler the node's periodic work, which the once-a-second stats tick joins
+     */
+    public static AdminUi install(AdminUiSettings settings, GatewayServer server, Cluster cluster, String nodeId,
+                                  Optional<String> redisUrl, TrafficTotals totals, ScheduledExecutorService scheduler) {
+        if (!settings.enabled()) {
+            throw new IllegalArgumentException("the Admin UI is off");
+        }
+        boolean development = settings.mode() == AdminUiSettings.Mode.DEVELOPMENT;
+        if (server.getNamespace(settings.namespace()) != null) {
+            // Its clients would need the admin password, and the UI would drive them.
+            throw new IllegalStateException("ADMIN_UI_NAMESPACE " + settings.namespace() + " is a namespace of the application");
+        }
+        SocketIONamespace admin = server.addNamespace(settings.namespace());
+        ThreadPoolExecutor hashing = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(16),
+                daemon("admin-ui-auth"));
+        AdminSessions sessions = null;
+        AdminAuthenticator authenticator = null;
+        if (settings.authenticate()) {
+            sessions = redisUrl.<AdminSessions>map(RedisAdminSessions::connect).orElseGet(() -> new InMemoryAdminSessions(Clock.systemUTC()));
+            authenticator = new AdminAuthenticator(settings.username().orElseThrow(), settings.passwordHash().orElseThrow(),
+                    sessions, hashing);
+            admin.addAuthTokenListener(authenticator);
+        } else {
+            log.warn("ADMIN_UI_AUTH=none: anyone who reaches this node can use the Admin UI on {}", settings.namespace());
+        }
+
+        AdminTraffic traffic = new AdminTraffic(totals);
+        DevelopmentEvents events = development ? new DevelopmentEvents(cluster, settings.namespace()) : null;
+        AdminAuthenticator logins = authenticator;
+        server.setSocketActivity(new AdminActivity(traffic, events, logins));
+
+        List<String> features = new ArrayList<>(settings.readonly() ? List.of() : AdminCommands.FEATURES);
+        features.add("AGGREGATED_EVENTS");
+        if (development) {
+            features.add("ALL_EVENTS");
+        }
+        if (!settings.readonly()) {
+            new AdminCommands(cluster).register(admin);
+        }
+        admin.addConnectListener(client -> {
+            if (logins != null) {
+                logins.takeNewSession(client.getSessionId()).ifPresent(id -> client.sendEvent("session", id));
+            }
+            client.sendEvent("config", Map.of("supportedFeatures", features));
+            if (development) {
+                allSockets(server, cluster).thenAccept(sockets -> client.sendEvent("all_sockets", sockets));
+            }
+        });
+        for (SocketIONamespace namespace : server.getAllNamespaces()) {
+            String nsp = NamespaceNames.wire(namespace.getName());
+            namespace.addConnectListener(client -> {
+                AdminSockets.tag(client, client.getSessionId().toString(), client.getTransport());
+                if (events != null) {
+                    cluster.of(nsp).local().to(client.getSessionId().toString()).fetchSockets()
+                            .thenAccept(self -> events.connected(client, nsp, self));
+                }
+            });
+            if (events != null) {
+                namespace.addDisconnectListener(client -> events.disconnected(client, nsp));
+            }
+        }
+
+        ServerStats stats = new ServerStats(server, traffic, nodeId, hostname());
+        long[] ticks = {0};
+        ScheduledFuture<?> ticker = scheduler.scheduleAtFixedRate(() -> {
+            try {
+                long now = System.currentTimeMillis();
+                traffic.closeSecond(now - now % 1000 - 1000);
+                if (ticks[0]++ % (STATS_INTERVAL_MS / 1000) == 0) {
+                    cluster.of(settings.namespace()).emit("server_stats", stats.next());
+                }
+            } catch (RuntimeException e) {
+                log.warn("Admin UI stats not sent", e);
+            }
+        }, 1000 - System.currentTimeMillis() % 1000, 1000, TimeUnit.MILLISECONDS);
+        server.addHttpHandler(AdminUiPage.NAME, new AdminUiPage(settings.namespace(), server.engineOptions().path()));
+        log.info("Admin UI ({} mode{}) on namespace {}, server id {}, page /admin-ui/", settings.mode().name().toLowerCase(),
+                settings.readonly() ? ", read-only" : "", settings.namespace(), stats.serverId());
+        return new AdminUi(ticker, hashing, sessions);
+    }
+
+    /** Every socket of every namespace across the cluster ({@code fetchAllSockets}); a namespace that fails is left out. */
+    private static CompletionStage<List<Map<String, Object>>> allSockets(GatewayServer server, Cluster cluster) {
+        List<CompletableFuture<List<Map<String, Object>>>> parts = new ArrayList<>();
+        for (SocketIONamespace namespace : server.getAllNamespaces()) {
+            String nsp = NamespaceNames.wire(namespace.getName());
+            parts.add(cluster.of(nsp).fetchSockets().toCompletableFuture()
+                    .thenApply(sockets -> AdminSockets.serializeAll(sockets, nsp))
+                    .exceptionally(failure -> {
+                        log.warn("Admin UI: sockets of {} not fetched: {}", nsp, failure.toString());
+                        return List.of();
+                    }));
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<Map<String, Object>> all = new ArrayList<>();
+            parts.forEach(part -> all.addAll(part.join()));
+            return all;
+        });
+    }
+
+    /** The host name as the configuration finds it for the default node id. */
+    private static String hostname() {
+        String fromEnv = System.getenv("HOSTNAME");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    @Override
+    public void close() {
+        ticker.cancel(false);
+        hashing.shutdownNow();
+        if (sessions != null) {
+            sessions.close();
+        }
+    }
+
+    /** The one {@link SocketActivity} the server takes: counts, the {@code _admin} transport, development events. */
+    private record AdminActivity(AdminTraffic traffic, DevelopmentEvents events, AdminAuthenticator logins) implements SocketActivity {
+
+        @Override
+        public void opened(SocketIoConnection connection) {
+            traffic.opened(connection);
+        }
+
+        @Override
+        public void upgraded(SocketIoConnection connection, String transport) {
+            traffic.upgraded(connection, transport);
+            connection.sockets().values().forEach(socket -> AdminSockets.setTransport(socket, transport));
+            if (events != null) {
+                events.upgraded(connection, transport);
+            }
+        }
+
+        @Override
+        public void closed(SocketIoConnection connection, DisconnectReason reason) {
+            traffic.closed(connection, reason);
+            if (logins != null) {
+                logins.takeNewSession(connection.getSessionId());
+            }
+        }
+
+        @Override
+        public void roomJoined(GatewaySocket socket, String room) {
+            if (events != null) {
+                events.roomJoined(socket, room);
+            }
+        }
+
+        @Override
+        public void roomLeft(GatewaySocket socket, String room) {
+            if (events != null) {
+                events.roomLeft(socket, room);
+            }
+        }
+
+        @Override
+        public void eventReceived(GatewaySocket socket, String event, List<Object> args) {
+            if (events != null) {
+                events.eventReceived(socket, event, args);
+            }
+        }
+
+        @Override
+        public void eventSent(GatewaySocket socket, String event, List<?> args) {
+            if (events != null) {
+                events.eventSent(socket, event, args);
+            }
+        }
+
+        @Override
+        public boolean followsEvents() {
+            return events != null;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.realtime.gateway.admin;
+
+import io.realtime.gateway.socketio.NamespaceNames;
+import com.corundumstudio.socketio.SocketIOClient;
+import io.realtime.cluster.Cluster;
+import io.realtime.cluster.ClusterNamespace;
+import io.realtime.cluster.SocketDetails;
+import io.realtime.gateway.socketio.GatewaySocket;
+import io.realtime.gateway.socketio.SocketActivity;
+import io.realtime.gateway.socketio.SocketIoConnection;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Development mode's live feed ({@code instrument()}'s verbose listeners): every socket connected, upgraded,
+ * disconnected, every room joined or left and every event received or sent (to each recipient of a broadcast too),
+ * emitted to the admin namespace of the whole cluster, so each UI sees every node. Events of the admin namespace itself are not reported (the UI's own
+ * traffic would feed itself). Each report is one cluster broadcast: this is what development mode costs.
+ */
+final class DevelopmentEvents implements SocketActivity {
+
+    private final ClusterNamespace admin;
+    private final String adminName;
+
+    DevelopmentEvents(Cluster cluster, String adminName) {
+        this.admin = cluster.of(adminName);
+        this.adminName = adminName;
+    }
+
+    void connected(SocketIOClient client, String nsp, List<SocketDetails> self) {
+        if (!self.isEmpty()) {
+            admin.emit("socket_connected", AdminSockets.serialize(self.get(0), nsp), now());
+        }
+    }
+
+    void disconnected(SocketIOClient client, String nsp) {
+        String reason = client instanceof GatewaySocket socket && socket.disconnectReason() != null
+                ? socket.disconnectReason() : "server namespace disconnect";
+        admin.emit("socket_disconnected", nsp, client.getSessionId().toString(), reason, now());
+    }
+
+    @Override
+    public void upgraded(SocketIoConnection connection, String transport) {
+        connection.sockets().forEach((nsp, socket) ->
+                admin.emit("socket_updated", Map.of("id", socket.getSessionId().toString(), "nsp", nsp, "transport", transport)));
+    }
+
+    @Override
+    public void roomJoined(GatewaySocket socket, String room) {
+        admin.emit("room_joined", nsp(socket), room, socket.getSessionId().toString(), now());
+    }
+
+    @Override
+    public void roomLeft(GatewaySocket socket, String room) {
+        admin.emit("room_left", nsp(socket), room, socket.getSessionId().toString(), now());
+    }
+
+    @Override
+    public void eventReceived(GatewaySocket socket, String event, List<Object> args) {
+        report("event_received", socket, event, args);
+    }
+
+    @Override
+    public void eventSent(GatewaySocket socket, String event, List<?> args) {
+        report("event_sent", socket, event, args);
+    }
+
+    private void report(String type, GatewaySocket socket, String event, List<?> args) {
+        String nsp = nsp(socket);
+        if (nsp.equals(adminName)) {
+            return;
+        }
+        Object[] eventAndArgs = new Object[args.size() + 1];
+        eventAndArgs[0] = event;
+        for (int i = 0; i < args.size(); i++) {
+            eventAndArgs[i + 1] = args.get(i);
+        }
+        admin.emit(type, nsp, socket.getSessionId().toString(), eventAndArgs, now());
+    }
+
+    private static String nsp(GatewaySocket socket) {
+        return NamespaceNames.wire(socket.getNamespace().getName());
+    }
+
+    private static String now() {
+        // What a JavaScript Date becomes in JSON; the UI reads it back with new Date(...).
+        return Instant.now().toString();
+    }
+}

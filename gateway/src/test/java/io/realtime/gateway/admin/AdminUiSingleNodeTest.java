@@ -1,0 +1,63 @@
+package io.realtime.gateway.admin;
+
+import io.realtime.gateway.testing.ProductNode;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A node without Redis: sessions in memory; and a node with the UI off has neither namespace nor page. */
+class AdminUiSingleNodeTest {
+
+    @Test
+    void sessionsLiveInMemoryOnASingleNode() {
+        Map<String, String> env = Map.of("ADMIN_UI", "production", "ADMIN_UI_USERNAME", "admin",
+                "ADMIN_UI_PASSWORD_HASH", AdminUiTest.HASH, "ADMIN_UI_NAMESPACE", "/ops");
+        try (ProductNode node = ProductNode.start(env)) {
+            String session;
+            try (AdminClient admin = AdminClient.connect(node, "/ops", AdminUiTest.LOGIN)) {
+                session = admin.await("session", args -> true).get(0).asText();
+                admin.await("server_stats", args -> args.get(0).get("serverId").asText().length() > 0);
+                assertThat(admin.find("all_sockets", args -> true)).isEmpty();
+            }
+            try (AdminClient reloaded = AdminClient.connect(node, "/ops", "{\"sessionId\":\"" + session + "\"}")) {
+                assertThat(reloaded.isConnected()).isTrue();
+            }
+            try (AdminClient forged = AdminClient.connect(node, "/ops", "{\"sessionId\":\"" + session.replace(session.charAt(0), 'x') + "\"}")) {
+                assertThat(forged.connectAnswer()).isEqualTo("44/ops,{\"message\":\"invalid credentials\"}");
+            }
+        }
+    }
+
+    @Test
+    void noAuthenticationWhenExplicitlyTurnedOff() {
+        try (ProductNode node = ProductNode.start(Map.of("ADMIN_UI", "development", "ADMIN_UI_AUTH", "none"));
+             AdminClient admin = AdminClient.connect(node, "{}")) {
+            assertThat(admin.isConnected()).isTrue();
+            admin.await("all_sockets", args -> args.get(0).isArray());
+        }
+    }
+
+    @Test
+    void theAdminNamespaceCannotBeAnApplicationOne() {
+        Map<String, String> env = Map.of("ADMIN_UI", "production", "ADMIN_UI_AUTH", "none", "ADMIN_UI_NAMESPACE", "/chat");
+        assertThatThrownBy(() -> ProductNode.start(env)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("ADMIN_UI_NAMESPACE /chat is a namespace of the application");
+    }
+
+    @Test
+    void offMeansNoNamespaceAndNoPage() throws Exception {
+        try (ProductNode node = ProductNode.start(Map.of());
+             AdminClient admin = AdminClient.connect(node, AdminUiTest.LOGIN)) {
+            assertThat(admin.connectAnswer()).isEqualTo("44/admin,{\"message\":\"Invalid namespace\"}");
+            HttpResponse<Void> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(node.uri("/admin-ui/")).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            assertThat(page.statusCode()).isEqualTo(404);
+        }
+    }
+}

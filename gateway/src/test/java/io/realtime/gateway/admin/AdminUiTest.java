@@ -1,0 +1,233 @@
+package io.realtime.gateway.admin;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.realtime.cluster.SocketDetails;
+import io.realtime.cluster.testing.RedisFixture;
+import io.realtime.gateway.testing.ProductNode;
+import io.realtime.gateway.testing.ProductNode.Client;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The admin namespace of {@code @socket.io/admin-ui}, spoken to raw, on two development-mode nodes and one read-only
+ * production node sharing one Redis: login, sessions shared by the cluster, config, every node's stats, the live
+ * feed, commands applied cluster-wide, and bad input refused without changing anything.
+ */
+class AdminUiTest {
+
+    static final String PASSWORD = "s3cret-admin";
+    static final String HASH = BCrypt.withDefaults().hashToString(4, PASSWORD.toCharArray());
+    static final String LOGIN = "{\"username\":\"admin\",\"password\":\"" + PASSWORD + "\"}";
+
+    private static ProductNode a;
+    private static ProductNode b;
+    private static ProductNode readonly;
+
+    @BeforeAll
+    static void start() {
+        String key = "admin-test-" + UUID.randomUUID();
+        Map<String, String> env = Map.of("REDIS_URL", RedisFixture.shared().uri(), "ADMIN_UI_USERNAME", "admin",
+                "ADMIN_UI_PASSWORD_HASH", HASH);
+        a = ProductNode.start(env, "--redisKey=" + key, "--nodeId=a", "--adminUi=development", "--clusterRequestTimeout=2000");
+        b = ProductNode.start(env, "--redisKey=" + key, "--nodeId=b", "--adminUi=development", "--clusterRequestTimeout=2000");
+        readonly = ProductNode.start(env, "--redisKey=" + key, "--nodeId=r", "--adminUi=production", "--adminUiReadonly=true",
+                "--clusterRequestTimeout=2000");
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.node().cluster().of("/").serverCount().toCompletableFuture().join() == 3);
+    }
+
+    @AfterAll
+    static void stop() {
+        for (ProductNode node : new ProductNode[] {a, b, readonly}) {
+            if (node != null) {
+                node.close();
+            }
+        }
+    }
+
+    @Test
+    void wrongCredentialsAndForgedSessionsAreRefusedWithTheUisMessage() {
+        for (String auth : List.of("{\"username\":\"admin\",\"password\":\"wrong\"}", "{\"username\":\"root\",\"password\":\"" + PASSWORD + "\"}",
+                "{\"sessionId\":\"0123456789abcdef\"}", "{}", "{\"username\":[1],\"password\":{\"x\":1}}")) {
+            try (AdminClient refused = AdminClient.connect(a, auth)) {
+                assertThat(refused.connectAnswer()).as(auth).isEqualTo("44/admin,{\"message\":\"invalid credentials\"}");
+            }
+        }
+        // The node keeps serving: the right password still works.
+        try (AdminClient admin = AdminClient.connect(a, LOGIN)) {
+            assertThat(admin.isConnected()).isTrue();
+        }
+    }
+
+    @Test
+    void aLoginGetsASessionThatEveryNodeAcceptsAndTheConfig() {
+        String sessionId;
+        try (AdminClient admin = AdminClient.connect(a, LOGIN)) {
+            assertThat(admin.connectAnswer()).startsWith("40/admin,{\"sid\":");
+            sessionId = admin.await("session", args -> true).get(0).asText();
+            assertThat(sessionId).matches("[0-9a-f]{16}");
+            JsonNode features = admin.await("config", args -> true).get(0).get("supportedFeatures");
+            assertThat(texts(features)).containsExactlyInAnyOrder("EMIT", "JOIN", "LEAVE", "DISCONNECT", "MJOIN", "MLEAVE",
+                    "MDISCONNECT", "AGGREGATED_EVENTS", "ALL_EVENTS");
+            admin.await("all_sockets", args -> args.get(0).isArray());
+        }
+        // A reload reaches another node: the session is in Redis.
+        try (AdminClient reloaded = AdminClient.connect(b, "{\"sessionId\":\"" + sessionId + "\"}")) {
+            assertThat(reloaded.isConnected()).isTrue();
+            assertThat(reloaded.find("session", args -> true)).isEmpty();
+        }
+    }
+
+    @Test
+    void everyNodeReportsItsStatsEveryTwoSeconds() {
+        try (AdminClient admin = AdminClient.connect(a, LOGIN); Client client = b.open("/", null)) {
+            for (String id : List.of("a", "b", "r")) {
+                JsonNode stats = admin.await("server_stats", args -> args.get(0).get("serverId").asText().equals(id)).get(0);
+                assertThat(stats.get("hostname").asText()).isNotEmpty();
+                assertThat(stats.get("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
+                assertThat(stats.get("uptime").asDouble()).isPositive();
+                assertThat(stats.get("pollingClientsCount").isInt()).isTrue();
+                assertThat(stats.get("aggregatedEvents").isArray()).isTrue();
+                assertThat(texts(stats.get("namespaces").findValues("name"))).contains("/", "/chat", "/admin");
+            }
+            JsonNode withClient = admin.await("server_stats", args -> args.get(0).get("serverId").asText().equals("b")
+                    && args.get(0).get("clientsCount").asInt() >= 1
+                    && args.get(0).get("aggregatedEvents").findValues("type").stream().anyMatch(t -> t.asText().equals("rawConnection"))).get(0);
+            assertThat(withClient.get("aggregatedEvents").get(0).has("timestamp")).isTrue();
+        }
+    }
+
+    @Test
+    void developmentModeListsAndFollowsTheSocketsOfEveryNode() throws Exception {
+        try (Client early = b.open("/", null); AdminClient admin = AdminClient.connect(a, LOGIN)) {
+            JsonNode all = admin.await("all_sockets", args -> true).get(0);
+            JsonNode listed = find(all, early.sid());
+            assertThat(listed.get("nsp").asText()).isEqualTo("/");
+            assertThat(listed.get("transport").asText()).isEqualTo("websocket");
+            assertThat(listed.get("clientId").asText()).hasSize(12);
+            assertThat(listed.get("handshake").get("address").asText()).isEqualTo("127.0.0.1");
+
+            Client late = b.open("/", "{\"userId\":\"zoe\"}");
+            JsonNode connected = admin.await("socket_connected", args -> args.get(0).get("id").asText().equals(late.sid())).get(0);
+            assertThat(connected.get("transport").asText()).isEqualTo("websocket");
+            late.ws().sendText("42[\"subscribeToNotifications\"]");
+            admin.await("event_received", args -> args.get(1).asText().equals(late.sid())
+                    && args.get(2).get(0).asText().equals("subscribeToNotifications"));
+            admin.await("room_joined", args -> args.get(0).asText().equals("/") && args.get(1).asText().equals("zoe")
+                    && args.get(2).asText().equals(late.sid()));
+            // A broadcast is reported for each recipient, on whichever node it is.
+            late.ws().sendText("42[\"chatToServer\",\"to all\"]");
+            for (String recipient : List.of(early.sid(), late.sid())) {
+                admin.await("event_sent", args -> args.get(0).asText().equals("/") && args.get(1).asText().equals(recipient)
+                        && args.get(2).get(0).asText().equals("chatToClient") && args.get(2).get(1).asText().equals("to all"));
+            }
+            late.close();
+            admin.await("socket_disconnected", args -> args.get(1).asText().equals(late.sid())
+                    && args.get(2).asText().equals("transport close"));
+        }
+    }
+
+    @Test
+    void commandsActOnSocketsOfOtherNodes() {
+        try (Client client = b.open("/", null); AdminClient admin = AdminClient.connect(a, LOGIN)) {
+            admin.await("config", args -> true);
+            admin.send("join", "/", "vip", client.sid());
+            await().atMost(Duration.ofSeconds(5)).until(() -> idsIn("/", "vip").contains(client.sid()));
+            admin.send("emit", "/", "vip", "news", 1, Map.of("k", "v"));
+            assertThat(client.ws().nextTextSkippingPings()).isEqualTo("42[\"news\",1,{\"k\":\"v\"}]");
+            admin.send("leave", "/", "vip", client.sid());
+            await().atMost(Duration.ofSeconds(5)).until(() -> !idsIn("/", "vip").contains(client.sid()));
+            admin.send("_disconnect", "/", true, client.sid());
+            assertThat(client.ws().closed()).succeedsWithin(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void malformedCommandsChangeNothingAndTheNodeKeepsServing() {
+        try (Client client = b.open("/", null); AdminClient admin = AdminClient.connect(a, LOGIN)) {
+            admin.await("config", args -> true);
+            admin.send("join", 123, "bad1", client.sid());
+            admin.send("join", "/nowhere", "bad2", client.sid());
+            admin.send("join", "/", Map.of("room", "bad3"), client.sid());
+            admin.send("join", "/", "bad4", List.of(client.sid()));
+            admin.send("join");
+            admin.send("_disconnect", "/", "yes", client.sid());
+            admin.send("_disconnect", "/nowhere", true);
+            admin.send("emit", "/", client.sid(), "disconnect");
+            admin.send("emit", "/", 42, "news");
+            admin.send("leave", "/", "", client.sid());
+            // A valid command sent after them is applied: the ones before were handled (and dropped) first.
+            admin.send("join", "/", "good", client.sid());
+            await().atMost(Duration.ofSeconds(5)).until(() -> idsIn("/", "good").contains(client.sid()));
+            assertThat(roomsOf(client.sid())).containsExactlyInAnyOrder(client.sid(), "good");
+            assertThat(client.ws().closed()).isNotDone();
+            assertThat(admin.isConnected()).isTrue();
+        }
+    }
+
+    @Test
+    void readOnlyModeOffersNoCommandAndRefusesThem() {
+        try (Client client = b.open("/", null); AdminClient admin = AdminClient.connect(readonly, LOGIN)) {
+            JsonNode features = admin.await("config", args -> true).get(0).get("supportedFeatures");
+            assertThat(texts(features)).containsExactly("AGGREGATED_EVENTS");
+            admin.send("join", "/", "ro", client.sid());
+            admin.send("_disconnect", "/", true, client.sid());
+            await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+                    .until(() -> !idsIn("/", "ro").contains(client.sid()) && !client.ws().closed().isDone());
+            assertThat(admin.find("all_sockets", args -> true)).isEmpty();
+        }
+    }
+
+    @Test
+    void theUiIsServedWithoutExternalHosts() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> index = http.send(HttpRequest.newBuilder(a.uri("/admin-ui/")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(index.statusCode()).isEqualTo(200);
+        assertThat(index.body()).contains("Socket.IO Admin UI", "vendor/roboto/roboto.css", "vendor/mdi/css/materialdesignicons.min.css")
+                .doesNotContain("https://");
+        for (String asset : List.of("vendor/roboto/roboto.css", "vendor/roboto/400.css", "vendor/roboto/files/roboto-latin-400-normal.woff2",
+                "vendor/mdi/css/materialdesignicons.min.css", "vendor/mdi/fonts/materialdesignicons-webfont.woff2?v=7.4.47", "favicon.png")) {
+            assertThat(http.send(HttpRequest.newBuilder(a.uri("/admin-ui/" + asset)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode()).as(asset).isEqualTo(200);
+        }
+        assertThat(http.send(HttpRequest.newBuilder(a.uri("/admin-ui/../pom.xml")).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode()).isEqualTo(404);
+    }
+
+    private static JsonNode find(JsonNode sockets, String id) {
+        for (JsonNode socket : sockets) {
+            if (socket.get("id").asText().equals(id)) {
+                return socket;
+            }
+        }
+        throw new AssertionError("socket " + id + " not in " + sockets);
+    }
+
+    private static List<String> idsIn(String nsp, String room) {
+        return a.node().cluster().of(nsp).to(room).fetchSockets().toCompletableFuture().join().stream().map(SocketDetails::id).toList();
+    }
+
+    private static List<String> roomsOf(String id) {
+        return a.node().cluster().of("/").to(id).fetchSockets().toCompletableFuture().join().stream()
+                .flatMap(s -> s.rooms().stream()).toList();
+    }
+
+    private static List<String> texts(Iterable<JsonNode> nodes) {
+        List<String> out = new ArrayList<>();
+        nodes.forEach(node -> out.add(node.asText()));
+        return out;
+    }
+}
