@@ -18,7 +18,7 @@ import java.util.List;
  * hands them to all the recipients' sessions together ({@link SessionFanOut}), instead of one JSON serialization
  * and one task per client. The events sent are counted once per broadcast.
  */
-public final class SharedBroadcastEncoder implements BroadcastEncoder {
+public final class SharedBroadcastEncoder implements BroadcastEncoder<SharedBroadcastEncoder.Encoded> {
 
     private final SocketIoEncoder encoder;
     private final SessionFanOut fanOut;
@@ -30,11 +30,12 @@ public final class SharedBroadcastEncoder implements BroadcastEncoder {
         this.observer = observer;
     }
 
-    private record Encoded(String namespace, String event, List<EnginePacket> packets) {
+    /** A broadcast's Engine.IO packets, the same instances for every recipient. */
+    public record Encoded(String namespace, String event, List<EnginePacket> packets) {
     }
 
     @Override
-    public Object encode(String namespace, ClusterPacket packet) {
+    public Encoded encode(String namespace, ClusterPacket packet) {
         Packet event = new Packet(PacketType.MESSAGE);
         event.setSubType(PacketType.EVENT);
         event.setNsp("/".equals(namespace) ? "" : namespace);
@@ -44,10 +45,7 @@ public final class SharedBroadcastEncoder implements BroadcastEncoder {
     }
 
     @Override
-    public List<SocketIOClient> sendAll(Object encoded, List<SocketIOClient> recipients) {
-        if (!(encoded instanceof Encoded shared)) {
-            return recipients;
-        }
+    public List<SocketIOClient> sendAll(Encoded shared, List<SocketIOClient> recipients) {
         List<EngineSession> sessions = new ArrayList<>(recipients.size());
         List<SocketIOClient> unserved = new ArrayList<>(0);
         for (SocketIOClient client : recipients) {

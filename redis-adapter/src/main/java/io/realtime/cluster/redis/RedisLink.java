@@ -1,0 +1,362 @@
+package io.realtime.cluster.redis;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import io.realtime.cluster.ClusterObserver;
+import io.realtime.cluster.ClusterStats;
+import io.realtime.cluster.ClusterUnavailableException;
+import io.realtime.cluster.RedisAdapterOptions;
+import io.realtime.cluster.core.MalformedMessageException;
+import io.realtime.cluster.core.MalformedMessages;
+import io.netty.util.concurrent.EventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+
+/**
+ * The node's two Redis connections (lettuce, asynchronous): one publishes and asks, one is subscribed. Shared by
+ * every namespace and by the transport on top; knows plain ({@code PUBLISH}/{@code SUBSCRIBE}/{@code PSUBSCRIBE})
+ * and sharded ({@code SPUBLISH}/{@code SSUBSCRIBE}) pub/sub. Publishing never blocks: commands are pipelined and
+ * flushed once per burst; while Redis is unreachable holdable messages wait in a bounded buffer and are sent when
+ * the connection is back (lettuce reconnects and resubscribes by itself), and the others fail fast.
+ */
+public final class RedisLink implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
+    private static final Duration RESUBSCRIBE_WAIT = Duration.ofSeconds(3);
+
+    /** How a message is published and its receivers subscribed. */
+    public enum Mode { PLAIN, SHARDED }
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<byte[], byte[]> pub;
+    private final StatefulRedisPubSubConnection<byte[], byte[]> sub;
+    private final Map<String, BiConsumer<String, byte[]>> patternHandlers = new ConcurrentHashMap<>();
+    private final Map<String, BiConsumer<String, byte[]>> channelHandlers = new ConcurrentHashMap<>();
+    private final Map<String, BiConsumer<String, byte[]>> shardHandlers = new ConcurrentHashMap<>();
+    private final List<Runnable> lostListeners = new CopyOnWriteArrayList<>();
+    private final ClusterStats stats;
+    private final MalformedMessages malformed;
+    private final ClusterObserver observer;
+    private final OutageBuffer outage;
+    private final AtomicBoolean connected = new AtomicBoolean(true);
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    /** Lettuce's own event executor: timeouts and flushes, no thread of ours. */
+    private final EventExecutor scheduler;
+    private volatile boolean closing;
+    /** The last server count seen, to know when the others have resubscribed after an outage. */
+    private volatile Counted lastCounted;
+
+    private record Counted(Mode mode, String channel, int count) {
+    }
+
+    private RedisLink(RedisClient client, StatefulRedisConnection<byte[], byte[]> pub,
+                      StatefulRedisPubSubConnection<byte[], byte[]> sub, RedisAdapterOptions options,
+                      ClusterStats stats, ClusterObserver observer) {
+        this.client = client;
+        this.pub = pub;
+        this.sub = sub;
+        this.stats = stats;
+        this.observer = observer;
+        this.malformed = new MalformedMessages(stats.transport(), stats, observer);
+        this.outage = new OutageBuffer(options.outageBufferSize(), options.outageBufferAge(), stats);
+        this.scheduler = client.getResources().eventExecutorGroup().next();
+    }
+
+    /** Connects to Redis; fails (with the reason) when it cannot be reached within the request timeout. */
+    public static RedisLink connect(RedisAdapterOptions options, ClusterStats stats, ClusterObserver observer) {
+        RedisURI uri = RedisURI.create(options.redisUri());
+        uri.setTimeout(options.requestTimeout());
+        // Reconnect attempts back off from 100 ms to 2 s (lettuce's default grows to 30 s): the cluster must resume
+        // within seconds of Redis coming back.
+        ClientResources resources = ClientResources.builder()
+                .reconnectDelay(Delay.fullJitter(Duration.ofMillis(100), Duration.ofSeconds(2), 100, TimeUnit.MILLISECONDS))
+                .build();
+        RedisClient client = RedisClient.create(resources, uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(options.requestTimeout()))
+                .build());
+        try {
+            StatefulRedisConnection<byte[], byte[]> pub = client.connect(ByteArrayCodec.INSTANCE);
+            StatefulRedisPubSubConnection<byte[], byte[]> sub = client.connectPubSub(ByteArrayCodec.INSTANCE);
+            RedisLink link = new RedisLink(client, pub, sub, options, stats, observer);
+            link.listen();
+            return link;
+        } catch (RuntimeException e) {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            resources.shutdown(0, 1, TimeUnit.SECONDS);
+            throw new ClusterUnavailableException("cannot connect to Redis at " + uri.toURI().getHost() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void listen() {
+        // Bursts of publishes are written together: one flush per burst instead of one per message.
+        pub.setAutoFlushCommands(false);
+        sub.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(byte[] channel, byte[] message) {
+                dispatch(channelHandlers, text(channel), text(channel), message);
+            }
+
+            @Override
+            public void message(byte[] pattern, byte[] channel, byte[] message) {
+                dispatch(patternHandlers, text(pattern), text(channel), message);
+            }
+
+            @Override
+            public void smessage(byte[] channel, byte[] message) {
+                dispatch(shardHandlers, text(channel), text(channel), message);
+            }
+        });
+        pub.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                if (connected.compareAndSet(false, true)) {
+                    stats.recordReconnect();
+                    log.info("Redis connection is back ({}); {} held messages to send", address, outage.size());
+                    scheduler.execute(() -> resendWhenResubscribed(System.nanoTime() + RESUBSCRIBE_WAIT.toNanos()));
+                }
+            }
+
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                if (!closing && connected.compareAndSet(true, false)) {
+                    log.warn("Redis connection lost; local delivery goes on, broadcasts are held until it is back");
+                    lostListeners.forEach(Runnable::run);
+                }
+            }
+        });
+    }
+
+    private void dispatch(Map<String, BiConsumer<String, byte[]>> handlers, String key, String channel, byte[] message) {
+        stats.recordReceived(message.length);
+        BiConsumer<String, byte[]> handler = handlers.get(key);
+        if (handler == null) {
+            return;
+        }
+        try {
+            handler.accept(channel, message);
+        } catch (MalformedMessageException e) {
+            malformed.report(channel, e.kind(), e.getMessage());
+        } catch (RuntimeException e) {
+            malformed.report(channel, "unhandled: " + e.getClass().getSimpleName(), e.toString());
+        }
+    }
+
+    public boolean isConnected() {
+        return connected.get() && pub.isOpen();
+    }
+
+    public ClusterStats stats() {
+        return stats;
+    }
+
+    public MalformedMessages malformed() {
+        return malformed;
+    }
+
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    /** Runs when the connection to Redis is lost (pending requests fail fast). */
+    public void onConnectionLost(Runnable listener) {
+        lostListeners.add(listener);
+    }
+
+    public void psubscribe(String pattern, BiConsumer<String, byte[]> handler) {
+        if (patternHandlers.put(pattern, handler) == null) {
+            stats.recordSubscriptions(1);
+        }
+        sub.async().psubscribe(bytes(pattern));
+    }
+
+    public void subscribe(List<String> channels, BiConsumer<String, byte[]> handler) {
+        channels.forEach(channel -> {
+            if (channelHandlers.put(channel, handler) == null) {
+                stats.recordSubscriptions(1);
+            }
+        });
+        sub.async().subscribe(channels.stream().map(RedisLink::bytes).toArray(byte[][]::new));
+    }
+
+    /** SSUBSCRIBE: completes when Redis confirmed the subscription. */
+    public CompletionStage<Void> ssubscribe(String channel, BiConsumer<String, byte[]> handler) {
+        if (shardHandlers.put(channel, handler) == null) {
+            stats.recordSubscriptions(1);
+        }
+        return sub.async().ssubscribe(bytes(channel));
+    }
+
+    public void sunsubscribe(String channel) {
+        if (shardHandlers.remove(channel) != null) {
+            stats.recordSubscriptions(-1);
+        }
+        if (sub.isOpen()) {
+            sub.async().sunsubscribe(bytes(channel));
+        }
+    }
+
+    public void unsubscribe(List<String> patterns, List<String> channels) {
+        patterns.forEach(pattern -> {
+            if (patternHandlers.remove(pattern) != null) {
+                stats.recordSubscriptions(-1);
+            }
+        });
+        channels.forEach(channel -> {
+            if (channelHandlers.remove(channel) != null) {
+                stats.recordSubscriptions(-1);
+            }
+        });
+        if (sub.isOpen()) {
+            if (!patterns.isEmpty()) {
+                sub.async().punsubscribe(patterns.stream().map(RedisLink::bytes).toArray(byte[][]::new));
+            }
+            if (!channels.isEmpty()) {
+                sub.async().unsubscribe(channels.stream().map(RedisLink::bytes).toArray(byte[][]::new));
+            }
+        }
+    }
+
+    /**
+     * Publishes a message. A {@code holdable} one is kept and sent later when Redis is unreachable; any other
+     * fails at once so that the caller learns of it.
+     */
+    public CompletionStage<Void> publish(Mode mode, String channel, byte[] message, boolean holdable) {
+        if (!isConnected()) {
+            if (holdable) {
+                outage.hold(mode == Mode.SHARDED, channel, message);
+                return CompletableFuture.completedFuture(null);
+            }
+            return CompletableFuture.failedFuture(unavailable(null));
+        }
+        long started = System.nanoTime();
+        CompletionStage<Long> sent = mode == Mode.SHARDED
+                ? pub.async().spublish(bytes(channel), message) : pub.async().publish(bytes(channel), message);
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        sent.whenComplete((receivers, failure) -> {
+            if (failure == null) {
+                stats.recordPublished();
+                observer.published(System.nanoTime() - started);
+                result.complete(null);
+            } else if (holdable) {
+                stats.recordPublishFailure();
+                outage.hold(mode == Mode.SHARDED, channel, message);
+                result.complete(null);
+            } else {
+                stats.recordPublishFailure();
+                result.completeExceptionally(unavailable(failure));
+            }
+        });
+        scheduleFlush();
+        return result;
+    }
+
+    /** {@code PUBSUB NUMSUB} (or {@code SHARDNUMSUB}) of one channel: how many connections are subscribed to it. */
+    public CompletionStage<Integer> subscriberCount(Mode mode, String channel) {
+        return count(mode, channel).thenApply(value -> {
+            lastCounted = new Counted(mode, channel, value);
+            return value;
+        });
+    }
+
+    private CompletionStage<Integer> count(Mode mode, String channel) {
+        if (!isConnected()) {
+            return CompletableFuture.failedFuture(unavailable(null));
+        }
+        CompletionStage<Map<byte[], Long>> counts = mode == Mode.SHARDED
+                ? pub.async().pubsubShardNumsub(bytes(channel)) : pub.async().pubsubNumsub(bytes(channel));
+        scheduleFlush();
+        return counts.thenApply(values -> values.values().stream().mapToInt(Long::intValue).sum());
+    }
+
+    public static ClusterUnavailableException unavailable(Throwable cause) {
+        return new ClusterUnavailableException("Redis is unreachable", cause);
+    }
+
+    private void scheduleFlush() {
+        if (flushScheduled.compareAndSet(false, true)) {
+            scheduler.execute(() -> {
+                flushScheduled.set(false);
+                pub.flushCommands();
+            });
+        }
+    }
+
+    /**
+     * Pub/sub keeps nothing: held messages are sent once the other nodes have resubscribed too (as many servers as
+     * before the outage), or after a short wait for those that do not come back.
+     */
+    private void resendWhenResubscribed(long deadlineNanos) {
+        Counted counted = lastCounted;
+        if (counted == null || counted.count() <= 1 || System.nanoTime() > deadlineNanos) {
+            resendHeld();
+            return;
+        }
+        count(counted.mode(), counted.channel()).whenComplete((count, failure) -> {
+            if (failure == null && count >= counted.count()) {
+                scheduler.execute(this::resendHeld);
+            } else {
+                scheduler.schedule(() -> resendWhenResubscribed(deadlineNanos), 100, TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    private void resendHeld() {
+        for (OutageBuffer.Held held : outage.drain()) {
+            publish(held.sharded() ? Mode.SHARDED : Mode.PLAIN, held.channel(), held.message(), true);
+        }
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            scheduler.submit(pub::flushCommands).await(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sub.close();
+        pub.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        client.getResources().shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    static List<byte[]> allBytes(String... texts) {
+        return Arrays.stream(texts).map(RedisLink::bytes).toList();
+    }
+}
