@@ -58,7 +58,8 @@ public record GatewayConfig(
     }
 
     /** How the node joins the cluster when {@code REDIS_URL} is set. */
-    public record ClusterSettings(String key, Duration requestTimeout, int outageBufferSize, Duration outageBufferAge) {
+    public record ClusterSettings(String key, Duration requestTimeout, int outageBufferSize, Duration outageBufferAge,
+                                  io.realtime.cluster.TransportKind transport, io.realtime.cluster.SubscriptionMode subscriptionMode) {
     }
 
 
@@ -116,8 +117,8 @@ public record GatewayConfig(
         if (!redis.isEmpty()) {
             try {
                 String scheme = URI.create(redis).getScheme();
-                if (scheme == null || !Set.of("redis", "rediss", "redis-socket", "redis-sentinel").contains(scheme)) {
-                    problems.add(Setting.REDIS_URL.env() + ": expected a redis://, rediss:// or redis-sentinel:// URI");
+                if (scheme == null || !Set.of("redis", "rediss", "redis-socket", "redis-sentinel", "redis-cluster", "rediss-cluster").contains(scheme)) {
+                    problems.add(Setting.REDIS_URL.env() + ": expected a redis://, rediss://, redis-sentinel:// or redis-cluster:// URI");
                 }
             } catch (IllegalArgumentException e) {
                 problems.add(Setting.REDIS_URL.env() + ": not a URI");
@@ -166,7 +167,8 @@ public record GatewayConfig(
         Duration drainWindow = v.millis(Setting.DRAIN_WINDOW);
         Duration preStopDelay = v.millis(Setting.PRE_STOP_DELAY);
         ClusterSettings cluster = new ClusterSettings(values.get(Setting.REDIS_KEY), v.millis(Setting.CLUSTER_REQUEST_TIMEOUT),
-                v.nonNegativeInt(Setting.OUTAGE_BUFFER_SIZE), v.millis(Setting.OUTAGE_BUFFER_AGE));
+                v.nonNegativeInt(Setting.OUTAGE_BUFFER_SIZE), v.millis(Setting.OUTAGE_BUFFER_AGE),
+                transportKind(values.get(Setting.REDIS_ADAPTER), problems), subscriptionMode(values.get(Setting.REDIS_SUBSCRIPTION_MODE), problems));
         AuthSettings auth = authSettings(values, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -177,6 +179,31 @@ public record GatewayConfig(
         return new GatewayConfig(values.get(Setting.HOST), port, managementPort,
                 redis.isEmpty() ? Optional.empty() : Optional.of(redis), nodeId, engine, connectTimeout,
                 maxAttachments, maxConnections, maxConnectionsPerIp, handshakesPerIp, tls, eventLimits, workerThreads, auth, optional(values, Setting.API_KEY), dashboardInterval, drainWindow, preStopDelay, cluster, conformance);
+    }
+
+    private static io.realtime.cluster.TransportKind transportKind(String value, List<String> problems) {
+        switch (value.trim().toLowerCase()) {
+            case "classic":
+                return io.realtime.cluster.TransportKind.CLASSIC;
+            case "sharded":
+                return io.realtime.cluster.TransportKind.SHARDED;
+            case "streams":
+                problems.add(Setting.REDIS_ADAPTER.env() + "=streams: the Redis Streams transport is not available in this"
+                        + " version; use classic or sharded");
+                return io.realtime.cluster.TransportKind.CLASSIC;
+            default:
+                problems.add(Setting.REDIS_ADAPTER.env() + ": expected classic or sharded, got '" + value + "'");
+                return io.realtime.cluster.TransportKind.CLASSIC;
+        }
+    }
+
+    private static io.realtime.cluster.SubscriptionMode subscriptionMode(String value, List<String> problems) {
+        try {
+            return io.realtime.cluster.SubscriptionMode.of(value.trim().toLowerCase());
+        } catch (IllegalArgumentException e) {
+            problems.add(Setting.REDIS_SUBSCRIPTION_MODE.env() + ": " + e.getMessage());
+            return io.realtime.cluster.SubscriptionMode.DYNAMIC;
+        }
     }
 
     private static AuthSettings authSettings(Map<Setting, String> values, List<String> problems) {
@@ -241,7 +268,9 @@ public record GatewayConfig(
                 .add("apiKey=" + (apiKey.isPresent() ? "****" : "(none: loopback only)"))
                 .add("dashboardInterval=" + dashboardInterval.toMillis()).add("drainWindow=" + drainWindow.toMillis())
                 .add("redisKey=" + cluster.key()).add("clusterRequestTimeout=" + cluster.requestTimeout().toMillis())
-                .add("outageBufferSize=" + cluster.outageBufferSize()).add("outageBufferAge=" + cluster.outageBufferAge().toMillis());
+                .add("outageBufferSize=" + cluster.outageBufferSize()).add("outageBufferAge=" + cluster.outageBufferAge().toMillis())
+                .add("redisAdapter=" + cluster.transport().wireName())
+                .add("redisSubscriptionMode=" + cluster.subscriptionMode().wireName());
         return out.toString();
     }
 

@@ -8,7 +8,7 @@ public enum Setting {
     PORT("port", "SOCKETIO_PORT", "3000", "Socket.IO port (socket.io's convention)"),
     HOST("host", "SOCKETIO_HOST", "0.0.0.0", "address the Socket.IO port binds to"),
     MANAGEMENT_PORT("managementPort", "MANAGEMENT_PORT", "9090", "internal port: health, metrics and the backend API"),
-    REDIS_URL("redisUrl", "REDIS_URL", "", "Redis URI (redis://, rediss://, sentinel); unset: single node, in memory"),
+    REDIS_URL("redisUrl", "REDIS_URL", "", "Redis URI (redis://, rediss://, redis-sentinel://, redis-cluster://h1:p1,h2:p2); unset: single node, in memory"),
     NODE_ID("nodeId", "NODE_ID", "", "this node's name in the cluster; default: the host name"),
     PATH("path", "SOCKETIO_PATH", "/socket.io/", "request path of Socket.IO (socket.io's path)"),
     PING_INTERVAL("pingInterval", "PING_INTERVAL", "25000", "ms between server pings (socket.io's pingInterval)"),
@@ -56,7 +56,11 @@ public enum Setting {
     CLUSTER_REQUEST_TIMEOUT("clusterRequestTimeout", "CLUSTER_REQUEST_TIMEOUT", "5000",
             "ms cluster requests (fetchSockets, serverSideEmitWithAck) wait for every node (requestsTimeout)"),
     OUTAGE_BUFFER_SIZE("outageBufferSize", "OUTAGE_BUFFER_SIZE", "10000", "broadcasts held while Redis is unreachable"),
-    OUTAGE_BUFFER_AGE("outageBufferAge", "OUTAGE_BUFFER_AGE", "30000", "ms a held broadcast may wait and still be sent");
+    OUTAGE_BUFFER_AGE("outageBufferAge", "OUTAGE_BUFFER_AGE", "30000", "ms a held broadcast may wait and still be sent"),
+    REDIS_ADAPTER("redisAdapter", "REDIS_ADAPTER", "classic",
+            "cluster transport: classic (createAdapter, emitter) or sharded (createShardedAdapter, Redis 7); streams is reserved"),
+    REDIS_SUBSCRIPTION_MODE("redisSubscriptionMode", "REDIS_SUBSCRIPTION_MODE", "dynamic",
+            "sharded transport's subscriptionMode: static, dynamic (a channel per room) or dynamic-private (also per socket)");
 
     private final String key;
     private final String env;

@@ -7,9 +7,12 @@ import io.realtime.cluster.testing.RedisFixture;
 import io.realtime.gateway.testing.ProductNode;
 import io.realtime.gateway.testing.ProductNode.Client;
 import io.realtime.gateway.testing.RawWebSocket;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,25 +32,36 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** Three gateway nodes sharing one Redis: what a client on any node sees is what one big server would do. */
+/**
+ * Three gateway nodes sharing one Redis: what a client on any node sees is what one big server would do, with each
+ * cluster transport.
+ */
+@ParameterizedClass(name = "REDIS_ADAPTER={0}")
+@ValueSource(strings = {"classic", "sharded"})
 class ClusterTest {
 
     private static final String KEY = "cluster-test-" + UUID.randomUUID();
+    private static String transportFlag;
     private static ProductNode n1;
     private static ProductNode n2;
     private static ProductNode n3;
 
-    @BeforeAll
-    static void start() {
+    @Parameter
+    String transport;
+
+    @BeforeParameterizedClassInvocation
+    static void start(String transport) {
         Map<String, String> env = Map.of("REDIS_URL", RedisFixture.shared().uri());
-        String[] flags = {"--redisKey=" + KEY, "--pingInterval=25000", "--clusterRequestTimeout=2000", "--dashboardInterval=60000"};
+        transportFlag = "--redisAdapter=" + transport;
+        String[] flags = {"--redisKey=" + KEY, "--pingInterval=25000", "--clusterRequestTimeout=2000", "--dashboardInterval=60000",
+                transportFlag};
         n1 = ProductNode.start(env, concat(flags, "--nodeId=n1"));
         n2 = ProductNode.start(env, concat(flags, "--nodeId=n2"));
         n3 = ProductNode.start(env, concat(flags, "--nodeId=n3"));
         await().atMost(Duration.ofSeconds(5)).until(() -> serverCount(n1, "/") == 3);
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         for (ProductNode node : new ProductNode[] {n1, n2, n3}) {
             if (node != null) {
@@ -132,6 +146,34 @@ class ClusterTest {
             assertThat(sender.ws().nextText()).isEqualTo(markerText("/"));
             assertThat(other1.ws().nextText()).isEqualTo("42[\"news\"]");
             assertThat(other2.ws().nextText()).isEqualTo("42[\"news\"]");
+        }
+    }
+
+    @Test
+    void theNodesSpeakTheTransportTheyWereGiven() {
+        for (ProductNode node : new ProductNode[] {n1, n2, n3}) {
+            assertThat(node.node().cluster().stats().orElseThrow().transport()).isEqualTo(transport);
+        }
+    }
+
+    @Test
+    void aOneRoomBroadcastReachesFromRedisOnlyTheNodesWithTheRoomWhenSharded() {
+        try (Client member = n3.open("/chat", null)) {
+            join(member, "only-on-n3");
+            long before = n2.node().cluster().stats().orElseThrow().received();
+            int count = 20;
+            for (int i = 0; i < count; i++) {
+                of(n1, "/chat").to("only-on-n3").emit("targeted", i);
+            }
+            for (int i = 0; i < count; i++) {
+                assertThat(member.ws().nextText()).isEqualTo("42/chat,[\"targeted\"," + i + "]");
+            }
+            long receivedByN2 = n2.node().cluster().stats().orElseThrow().received() - before;
+            if (transport.equals("sharded")) {
+                assertThat(receivedByN2).as("a node without the room gets none of its messages").isLessThan(count);
+            } else {
+                assertThat(receivedByN2).as("classic: every node gets every broadcast").isGreaterThanOrEqualTo(count);
+            }
         }
     }
 
@@ -266,7 +308,7 @@ class ClusterTest {
     @Test
     void aNodeThatLeavesStopsBeingCountedAndRequestsDoNotWaitForIt() {
         Map<String, String> env = Map.of("REDIS_URL", RedisFixture.shared().uri());
-        ProductNode extra = ProductNode.start(env, "--redisKey=" + KEY, "--nodeId=extra", "--clusterRequestTimeout=2000");
+        ProductNode extra = ProductNode.start(env, "--redisKey=" + KEY, "--nodeId=extra", "--clusterRequestTimeout=2000", transportFlag);
         await().atMost(Duration.ofSeconds(5)).until(() -> serverCount(n1, "/") == 4);
 
         extra.close();
