@@ -1,17 +1,15 @@
 package io.realtime.cluster.redis;
 
-import io.lettuce.core.ClientOptions;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.event.TopologyRefreshEvent;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
 import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.ClusterStats;
 import io.realtime.cluster.ClusterUnavailableException;
@@ -38,7 +36,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
 /**
- * The node's two Redis connections (lettuce, asynchronous): one publishes and asks, one is subscribed. Shared by
+ * The node's two Redis connections (lettuce, asynchronous; one Redis or a Redis Cluster): one publishes and asks,
+ * one is subscribed. Shared by
  * every namespace and by the transport on top; knows plain ({@code PUBLISH}/{@code SUBSCRIBE}/{@code PSUBSCRIBE})
  * and sharded ({@code SPUBLISH}/{@code SSUBSCRIBE}) pub/sub. Publishing never blocks: commands are pipelined and
  * flushed once per burst; while Redis is unreachable holdable messages wait in a bounded buffer and are sent when
@@ -52,9 +51,12 @@ public final class RedisLink implements AutoCloseable {
     /** How a message is published and its receivers subscribed. */
     public enum Mode { PLAIN, SHARDED }
 
-    private final RedisClient client;
-    private final StatefulRedisConnection<byte[], byte[]> pub;
+    private final AbstractRedisClient client;
+    private final StatefulConnection<byte[], byte[]> pub;
+    private final RedisClusterAsyncCommands<byte[], byte[]> commands;
     private final StatefulRedisPubSubConnection<byte[], byte[]> sub;
+    /** A Redis Cluster: server counts are summed over the nodes, as Node's adapters sum them over the masters. */
+    private final boolean cluster;
     private final Map<String, BiConsumer<String, byte[]>> patternHandlers = new ConcurrentHashMap<>();
     private final Map<String, BiConsumer<String, byte[]>> channelHandlers = new ConcurrentHashMap<>();
     private final Map<String, BiConsumer<String, byte[]>> shardHandlers = new ConcurrentHashMap<>();
@@ -74,12 +76,13 @@ public final class RedisLink implements AutoCloseable {
     private record Counted(Mode mode, String channel, int count) {
     }
 
-    private RedisLink(RedisClient client, StatefulRedisConnection<byte[], byte[]> pub,
-                      StatefulRedisPubSubConnection<byte[], byte[]> sub, RedisAdapterOptions options,
-                      ClusterStats stats, ClusterObserver observer) {
-        this.client = client;
-        this.pub = pub;
-        this.sub = sub;
+    private RedisLink(RedisConnector.Connections connections, RedisAdapterOptions options, ClusterStats stats,
+                      ClusterObserver observer) {
+        this.client = connections.client();
+        this.pub = connections.pub();
+        this.commands = connections.commands();
+        this.sub = connections.sub();
+        this.cluster = connections.cluster();
         this.stats = stats;
         this.observer = observer;
         this.malformed = new MalformedMessages(stats.transport(), stats, observer);
@@ -89,35 +92,20 @@ public final class RedisLink implements AutoCloseable {
 
     /** Connects to Redis; fails (with the reason) when it cannot be reached within the request timeout. */
     public static RedisLink connect(RedisAdapterOptions options, ClusterStats stats, ClusterObserver observer) {
-        RedisURI uri = RedisURI.create(options.redisUri());
-        uri.setTimeout(options.requestTimeout());
-        // Reconnect attempts back off from 100 ms to 2 s (lettuce's default grows to 30 s): the cluster must resume
-        // within seconds of Redis coming back.
-        ClientResources resources = ClientResources.builder()
-                .reconnectDelay(Delay.fullJitter(Duration.ofMillis(100), Duration.ofSeconds(2), 100, TimeUnit.MILLISECONDS))
-                .build();
-        RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(options.requestTimeout()))
-                .build());
-        try {
-            StatefulRedisConnection<byte[], byte[]> pub = client.connect(ByteArrayCodec.INSTANCE);
-            StatefulRedisPubSubConnection<byte[], byte[]> sub = client.connectPubSub(ByteArrayCodec.INSTANCE);
-            RedisLink link = new RedisLink(client, pub, sub, options, stats, observer);
-            link.listen();
-            return link;
-        } catch (RuntimeException e) {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-            resources.shutdown(0, 1, TimeUnit.SECONDS);
-            throw new ClusterUnavailableException("cannot connect to Redis at " + uri.toURI().getHost() + ": " + e.getMessage(), e);
-        }
+        RedisLink link = new RedisLink(RedisConnector.connect(options), options, stats, observer);
+        link.listen();
+        return link;
     }
 
     private void listen() {
-        // Bursts of publishes are written together: one flush per burst instead of one per message.
-        pub.setAutoFlushCommands(false);
+        if (cluster) {
+            client.getResources().eventBus().get()
+                    .filter(event -> event instanceof TopologyRefreshEvent)
+                    .subscribe(event -> stats.recordTopologyRefresh());
+        } else {
+            // Bursts of publishes are written together: one flush per burst instead of one per message.
+            pub.setAutoFlushCommands(false);
+        }
         sub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(byte[] channel, byte[] message) {
@@ -134,7 +122,9 @@ public final class RedisLink implements AutoCloseable {
                 dispatch(shardHandlers, text(channel), text(channel), message);
             }
         });
-        pub.addListener(new RedisConnectionStateListener() {
+        // On a Redis Cluster a lost node is a failover, not an outage: lettuce reroutes once the topology is read
+        // again, and a publish that fails meanwhile is held like any other.
+        RedisConnectionStateListener outageListener = new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
                 if (connected.compareAndSet(false, true)) {
@@ -151,7 +141,10 @@ public final class RedisLink implements AutoCloseable {
                     lostListeners.forEach(Runnable::run);
                 }
             }
-        });
+        };
+        if (!cluster) {
+            ((StatefulRedisConnection<byte[], byte[]>) pub).addListener(outageListener);
+        }
     }
 
     private void dispatch(Map<String, BiConsumer<String, byte[]>> handlers, String key, String channel, byte[] message) {
@@ -258,7 +251,7 @@ public final class RedisLink implements AutoCloseable {
         }
         long started = System.nanoTime();
         CompletionStage<Long> sent = mode == Mode.SHARDED
-                ? pub.async().spublish(bytes(channel), message) : pub.async().publish(bytes(channel), message);
+                ? commands.spublish(bytes(channel), message) : commands.publish(bytes(channel), message);
         CompletableFuture<Void> result = new CompletableFuture<>();
         sent.whenComplete((receivers, failure) -> {
             if (failure == null) {
@@ -290,8 +283,15 @@ public final class RedisLink implements AutoCloseable {
         if (!isConnected()) {
             return CompletableFuture.failedFuture(unavailable(null));
         }
+        if (cluster) {
+            // Summed over every node: a subscriber's connection may be to a replica as well as to a primary.
+            var nodes = ((StatefulRedisClusterConnection<byte[], byte[]>) pub).async().nodes(node -> true).commands();
+            var counts = mode == Mode.SHARDED ? nodes.pubsubShardNumsub(bytes(channel)) : nodes.pubsubNumsub(bytes(channel));
+            return counts.thenApply(perNode -> perNode.stream()
+                    .mapToInt(values -> values.values().stream().mapToInt(Long::intValue).sum()).sum());
+        }
         CompletionStage<Map<byte[], Long>> counts = mode == Mode.SHARDED
-                ? pub.async().pubsubShardNumsub(bytes(channel)) : pub.async().pubsubNumsub(bytes(channel));
+                ? commands.pubsubShardNumsub(bytes(channel)) : commands.pubsubNumsub(bytes(channel));
         scheduleFlush();
         return counts.thenApply(values -> values.values().stream().mapToInt(Long::intValue).sum());
     }
