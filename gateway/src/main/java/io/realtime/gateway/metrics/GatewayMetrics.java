@@ -155,10 +155,18 @@ public final class GatewayMetrics implements TrafficObserver, ClusterObserver {
             return;
         }
         functionCounter("socketio.cluster.messages.published", stats, ClusterStats::published, "messages published to Redis");
-        functionCounter("socketio.cluster.messages.received", stats, ClusterStats::received, "messages received from Redis");
+        FunctionCounter.builder("socketio.cluster.messages.received", stats, ClusterStats::received).tags("transport", stats.transport())
+                .description("messages received from Redis").register(registry);
         functionCounter("socketio.cluster.buffered", stats, ClusterStats::buffered, "broadcasts held during a Redis outage");
         functionCounter("socketio.cluster.dropped", stats, ClusterStats::dropped, "broadcasts dropped during a Redis outage");
         functionCounter("socketio.cluster.reconnects", stats, ClusterStats::reconnects, "Redis reconnections");
+        FunctionCounter.builder("socketio.cluster.bytes.received", stats, ClusterStats::bytesReceived).tags("transport", stats.transport())
+                .description("bytes of the messages received from Redis").register(registry);
+        Gauge.builder("socketio.cluster.subscriptions", stats, ClusterStats::subscriptions).tags("transport", stats.transport())
+                .description("Redis channels and patterns this node is subscribed to").register(registry);
+        functionCounter("socketio.cluster.topology.refreshes", stats, ClusterStats::topologyRefreshes, "Redis Cluster topology refreshes");
+        FunctionCounter.builder("socketio.cluster.malformed.messages", stats, ClusterStats::malformed).tags("transport", stats.transport())
+                .description("messages from Redis that could not be read (ignored)").register(registry);
         for (String type : CLUSTER_REQUESTS) {
             requestTimer(type);
             counter("socketio.cluster.request.timeouts", "type", type);
