@@ -77,6 +77,8 @@ final class RedisConnector {
                 StatefulRedisClusterPubSubConnection<byte[], byte[]> sub = cluster.connectPubSub(ByteArrayCodec.INSTANCE);
                 // Sharded subscriptions live on the connection to the shard's node: their messages must reach our listener.
                 sub.setNodeMessagePropagation(true);
+                // Opened now rather than at the first room's SSUBSCRIBE, which would then wait for a connection.
+                cluster.getPartitions().forEach(node -> sub.getConnectionAsync(node.getNodeId()));
                 return new Connections(cluster, pub, pub.async(), sub, true);
             }
             RedisURI uri = RedisURI.create(options.redisUri());

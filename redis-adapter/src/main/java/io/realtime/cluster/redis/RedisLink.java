@@ -3,6 +3,7 @@ package io.realtime.cluster.redis;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -61,6 +62,8 @@ public final class RedisLink implements AutoCloseable {
     private final Map<String, BiConsumer<String, byte[]>> channelHandlers = new ConcurrentHashMap<>();
     private final Map<String, BiConsumer<String, byte[]>> shardHandlers = new ConcurrentHashMap<>();
     private final List<Runnable> lostListeners = new CopyOnWriteArrayList<>();
+    /** Subscriptions Redis confirmed ("c:", "p:", "s:" + channel or pattern), for the subscriptions gauge. */
+    private final java.util.Set<String> held = ConcurrentHashMap.newKeySet();
     private final ClusterStats stats;
     private final MalformedMessages malformed;
     private final ClusterObserver observer;
@@ -184,33 +187,42 @@ public final class RedisLink implements AutoCloseable {
     }
 
     public void psubscribe(String pattern, BiConsumer<String, byte[]> handler) {
-        if (patternHandlers.put(pattern, handler) == null) {
-            stats.recordSubscriptions(1);
-        }
-        sub.async().psubscribe(bytes(pattern));
+        patternHandlers.put(pattern, handler);
+        confirm("p:" + pattern, patternHandlers, pattern, sub.async().psubscribe(bytes(pattern)));
     }
 
     public void subscribe(List<String> channels, BiConsumer<String, byte[]> handler) {
-        channels.forEach(channel -> {
-            if (channelHandlers.put(channel, handler) == null) {
-                stats.recordSubscriptions(1);
-            }
-        });
-        sub.async().subscribe(channels.stream().map(RedisLink::bytes).toArray(byte[][]::new));
+        channels.forEach(channel -> channelHandlers.put(channel, handler));
+        RedisFuture<Void> done = sub.async().subscribe(channels.stream().map(RedisLink::bytes).toArray(byte[][]::new));
+        channels.forEach(channel -> confirm("c:" + channel, channelHandlers, channel, done));
     }
 
     /** SSUBSCRIBE: completes when Redis confirmed the subscription. */
     public CompletionStage<Void> ssubscribe(String channel, BiConsumer<String, byte[]> handler) {
-        if (shardHandlers.put(channel, handler) == null) {
-            stats.recordSubscriptions(1);
+        shardHandlers.put(channel, handler);
+        RedisFuture<Void> done = sub.async().ssubscribe(bytes(channel));
+        confirm("s:" + channel, shardHandlers, channel, done);
+        return done;
+    }
+
+    /** A subscription counts as held once Redis confirmed it, and while it is still wanted. */
+    private void confirm(String key, Map<String, ?> wanted, String name, CompletionStage<Void> done) {
+        done.whenComplete((ok, failure) -> {
+            if (failure == null && wanted.containsKey(name) && held.add(key)) {
+                stats.recordSubscriptions(1);
+            }
+        });
+    }
+
+    private void release(String key) {
+        if (held.remove(key)) {
+            stats.recordSubscriptions(-1);
         }
-        return sub.async().ssubscribe(bytes(channel));
     }
 
     public void sunsubscribe(String channel) {
-        if (shardHandlers.remove(channel) != null) {
-            stats.recordSubscriptions(-1);
-        }
+        shardHandlers.remove(channel);
+        release("s:" + channel);
         if (sub.isOpen()) {
             sub.async().sunsubscribe(bytes(channel));
         }
@@ -218,14 +230,12 @@ public final class RedisLink implements AutoCloseable {
 
     public void unsubscribe(List<String> patterns, List<String> channels) {
         patterns.forEach(pattern -> {
-            if (patternHandlers.remove(pattern) != null) {
-                stats.recordSubscriptions(-1);
-            }
+            patternHandlers.remove(pattern);
+            release("p:" + pattern);
         });
         channels.forEach(channel -> {
-            if (channelHandlers.remove(channel) != null) {
-                stats.recordSubscriptions(-1);
-            }
+            channelHandlers.remove(channel);
+            release("c:" + channel);
         });
         if (sub.isOpen()) {
             if (!patterns.isEmpty()) {

@@ -66,6 +66,17 @@ public final class RedisFixture implements AutoCloseable {
         return cluster;
     }
 
+    /** {@code PUBSUB SHARDNUMSUB} of a channel, summed over the nodes: how many connections hold it. */
+    public int shardSubscribers(String channel) {
+        List<Integer> ports = cluster != null ? cluster.ports() : List.of(port());
+        int total = 0;
+        for (int node : ports) {
+            String[] lines = RedisClusterProcesses.cli(node, "PUBSUB", "SHARDNUMSUB", channel).trim().split("\\R");
+            total += lines.length == 2 ? Integer.parseInt(lines[1].trim()) : 0;
+        }
+        return total;
+    }
+
     /** A host of this Redis (the first seed of a cluster) for plain commands such as PUBLISH. */
     public String host() {
         return cluster != null ? "127.0.0.1" : java.net.URI.create(uri).getHost();
