@@ -34,10 +34,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Three gateway nodes sharing one Redis: what a client on any node sees is what one big server would do, with each
- * cluster transport, on one Redis and on a Redis Cluster ({@code +cluster}).
+ * cluster transport, on one Redis and on a Redis Cluster ({@code +cluster}); the sharded one also with a channel per
+ * socket ({@code +dynamic-private}).
  */
 @ParameterizedClass(name = "REDIS_ADAPTER={0}")
-@ValueSource(strings = {"classic", "sharded", "classic+cluster", "sharded+cluster"})
+@ValueSource(strings = {"classic", "sharded", "sharded+dynamic-private", "classic+cluster", "sharded+cluster"})
 class ClusterTest {
 
     private static final String KEY = "cluster-test-" + UUID.randomUUID();
@@ -61,8 +62,9 @@ class ClusterTest {
         redis = variant.endsWith("+cluster") ? RedisFixture.sharedCluster() : RedisFixture.shared();
         Map<String, String> env = Map.of("REDIS_URL", redis.uri());
         transportFlag = "--redisAdapter=" + variant.split("\\+")[0];
+        String modeFlag = "--redisSubscriptionMode=" + (variant.contains("dynamic-private") ? "dynamic-private" : "dynamic");
         String[] flags = {"--redisKey=" + KEY, "--pingInterval=25000", "--clusterRequestTimeout=2000", "--dashboardInterval=60000",
-                transportFlag};
+                transportFlag, modeFlag};
         n1 = ProductNode.start(env, concat(flags, "--nodeId=n1"));
         n2 = ProductNode.start(env, concat(flags, "--nodeId=n2"));
         n3 = ProductNode.start(env, concat(flags, "--nodeId=n3"));
@@ -196,6 +198,21 @@ class ClusterTest {
             }
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> redis.shardSubscribers(roomChannel) == 0);
+    }
+
+    @Test
+    void aSendToOneSocketReachesItOnItsNodeOnly() {
+        try (Client target = n3.open("/chat", null); Client other = n2.open("/chat", null)) {
+            // dynamic-private: the socket's own channel is held once Redis confirmed it.
+            await().atMost(Duration.ofSeconds(5)).until(() -> !variant.contains("private")
+                    || redis.shardSubscribers(KEY + "#/chat#" + target.sid() + "#") == 1);
+
+            of(n1, "/chat").to(target.sid()).emit("direct", 1);
+            marker(n1, "/chat");
+
+            assertThat(target.ws().nextText()).isEqualTo("42/chat,[\"direct\",1]");
+            assertThat(other.ws().nextText()).isEqualTo(markerText("/chat"));
+        }
     }
 
     @Test
