@@ -191,6 +191,8 @@ public final class GatewayNode implements AutoCloseable {
                 .key(settings.key())
                 .requestTimeout(settings.requestTimeout())
                 .outageBuffer(settings.outageBufferSize(), settings.outageBufferAge())
+                .transport(settings.transport())
+                .subscriptionMode(settings.subscriptionMode())
                 .build(), observer, server.broadcastEncoder());
     }
 

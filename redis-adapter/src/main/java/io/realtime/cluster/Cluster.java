@@ -4,9 +4,17 @@ import com.corundumstudio.socketio.SocketIONamespace;
 import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.namespace.Namespace;
 
+import io.realtime.cluster.core.ClusterCoreAdapter;
+import io.realtime.cluster.core.ClusterTransport;
+import io.realtime.cluster.redis.RedisTransport;
+
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -21,18 +29,29 @@ import java.util.function.Function;
  */
 public final class Cluster implements AutoCloseable {
 
+    /** Timeouts of a single node's requests (emitWithAck); a cluster uses its transport's scheduler instead. */
+    private static final class LocalTimers {
+        static final ScheduledExecutorService INSTANCE = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "cluster-timers");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
     private final SocketIOServer server;
     private final Function<Namespace, ClusterAdapter> adapterFactory;
     private final Map<String, ClusterAdapter> adapters = new ConcurrentHashMap<>();
-    private final RedisLink link;
+    private final ClusterTransport transport;
     private final ClusterObserver observer;
+    private final ScheduledExecutorService timers;
 
-    private Cluster(SocketIOServer server, Function<Namespace, ClusterAdapter> adapterFactory, RedisLink link,
+    private Cluster(SocketIOServer server, Function<Namespace, ClusterAdapter> adapterFactory, ClusterTransport transport,
                     ClusterObserver observer) {
         this.server = server;
         this.observer = observer;
         this.adapterFactory = adapterFactory;
-        this.link = link;
+        this.transport = transport;
+        this.timers = transport == null ? LocalTimers.INSTANCE : transport.scheduler();
         attachAll();
     }
 
@@ -48,10 +67,9 @@ public final class Cluster implements AutoCloseable {
      * Runs {@code handler} for each message published on a plain Redis channel by an outside service (JSON text,
      * say); nothing happens on a single node. Each node receives every message: deliver locally.
      */
-    public void onRedisChannel(String channel, java.util.function.Consumer<String> handler) {
-        if (link != null) {
-            link.subscribe(java.util.List.of(channel),
-                    (name, message) -> handler.accept(new String(message, java.nio.charset.StandardCharsets.UTF_8)));
+    public void onRedisChannel(String channel, Consumer<String> handler) {
+        if (transport != null) {
+            transport.subscribeExternal(channel, handler);
         }
     }
 
@@ -65,7 +83,7 @@ public final class Cluster implements AutoCloseable {
     }
 
     /** @param encoder encodes each broadcast once for all recipients ({@code null}: one encoding per recipient) */
-    public static Cluster local(SocketIOServer server, ClusterObserver observer, BroadcastEncoder encoder) {
+    public static Cluster local(SocketIOServer server, ClusterObserver observer, BroadcastEncoder<?> encoder) {
         return new Cluster(server, namespace -> new LocalAdapter(namespace, observer, encoder), null, observer);
     }
 
@@ -78,10 +96,17 @@ public final class Cluster implements AutoCloseable {
         return redis(server, options, observer, null);
     }
 
+    /** Joins the cluster over Redis with the transport {@code options} names ({@link TransportKind}). */
     public static Cluster redis(SocketIOServer server, RedisAdapterOptions options, ClusterObserver observer,
-                                BroadcastEncoder encoder) {
-        RedisLink link = RedisLink.connect(options, observer);
-        return new Cluster(server, namespace -> new RedisAdapter(namespace, link, options, observer, encoder), link, observer);
+                                BroadcastEncoder<?> encoder) {
+        return over(server, RedisTransport.connect(options, observer), options.requestTimeout(), observer, encoder);
+    }
+
+    /** Joins a cluster over any transport (tests use an in-memory one); the cluster closes it. */
+    public static Cluster over(SocketIOServer server, ClusterTransport transport, Duration requestTimeout,
+                               ClusterObserver observer, BroadcastEncoder<?> encoder) {
+        return new Cluster(server, namespace -> new ClusterCoreAdapter(namespace, transport, requestTimeout, observer, encoder),
+                transport, observer);
     }
 
     /** The operators of a namespace ({@code /}, {@code /chat}); its adapter is created on first use. */
@@ -90,7 +115,7 @@ public final class Cluster implements AutoCloseable {
         if (!(found instanceof Namespace local)) {
             throw new IllegalArgumentException("no namespace " + namespace + " on this server");
         }
-        return new ClusterNamespace(adapterOf(local), BroadcastOptions.ALL, observer);
+        return new ClusterNamespace(adapterOf(local), BroadcastOptions.ALL, observer, timers);
     }
 
     private ClusterAdapter adapterOf(Namespace namespace) {
@@ -99,25 +124,25 @@ public final class Cluster implements AutoCloseable {
     }
 
     public boolean isClustered() {
-        return link != null;
+        return transport != null;
     }
 
-    /** The Redis link's totals; empty on a single node. */
+    /** The transport's totals; empty on a single node. */
     public Optional<ClusterStats> stats() {
-        return Optional.ofNullable(link).map(RedisLink::stats);
+        return Optional.ofNullable(transport).map(ClusterTransport::stats);
     }
 
     /** Whether Redis is reachable now (always true on a single node). */
     public boolean isConnected() {
-        return link == null || link.isConnected();
+        return transport == null || transport.isConnected();
     }
 
     @Override
     public void close() {
         adapters.values().forEach(ClusterAdapter::close);
         adapters.clear();
-        if (link != null) {
-            link.close();
+        if (transport != null) {
+            transport.close();
         }
     }
 }

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * socket.io's broadcast operators for one namespace of the cluster, over its {@link ClusterAdapter}:
@@ -20,15 +22,17 @@ public final class ClusterNamespace {
     private final ClusterAdapter adapter;
     private final BroadcastOptions opts;
     private final ClusterObserver observer;
+    private final ScheduledExecutorService timers;
 
-    ClusterNamespace(ClusterAdapter adapter, BroadcastOptions opts, ClusterObserver observer) {
+    ClusterNamespace(ClusterAdapter adapter, BroadcastOptions opts, ClusterObserver observer, ScheduledExecutorService timers) {
         this.adapter = adapter;
         this.opts = opts;
         this.observer = observer;
+        this.timers = timers;
     }
 
     private ClusterNamespace with(BroadcastOptions narrowed) {
-        return new ClusterNamespace(adapter, narrowed, observer);
+        return new ClusterNamespace(adapter, narrowed, observer, timers);
     }
 
     public String name() {
@@ -97,9 +101,7 @@ public final class ClusterNamespace {
                 }
             });
         }
-        CompletableFuture<Void> timer = CompletableFuture.runAsync(() -> { },
-                CompletableFuture.delayedExecutor(opts.timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
-        timer.thenRun(collector::onTimeout);
+        timers.schedule(collector::onTimeout, opts.timeout().toMillis(), TimeUnit.MILLISECONDS);
         return collector.result;
     }
 

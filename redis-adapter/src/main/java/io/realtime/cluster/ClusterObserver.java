@@ -22,4 +22,8 @@ public interface ClusterObserver {
     /** A cluster request timed out with answers missing. */
     default void requestTimedOut(String type) {
     }
+
+    /** A message from Redis could not be read ({@code kind}: what was wrong) and was ignored. */
+    default void malformedMessage(String transport, String kind) {
+    }
 }

@@ -1,18 +1,36 @@
 package io.realtime.cluster;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Running totals of the cluster link, for metrics: cheap to update from any thread. */
+/**
+ * Running totals of the cluster transport, for metrics: cheap to update from any thread. The {@code record...}
+ * methods are for transports; applications read.
+ */
 public final class ClusterStats {
 
-    final LongAdder published = new LongAdder();
-    final LongAdder received = new LongAdder();
-    final LongAdder buffered = new LongAdder();
-    final LongAdder dropped = new LongAdder();
-    final LongAdder publishFailures = new LongAdder();
-    final LongAdder requestTimeouts = new LongAdder();
-    final LongAdder requestFailures = new LongAdder();
-    final LongAdder reconnects = new LongAdder();
+    private final String transport;
+    private final LongAdder published = new LongAdder();
+    private final LongAdder received = new LongAdder();
+    private final LongAdder bytesReceived = new LongAdder();
+    private final LongAdder buffered = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder publishFailures = new LongAdder();
+    private final LongAdder requestTimeouts = new LongAdder();
+    private final LongAdder requestFailures = new LongAdder();
+    private final LongAdder reconnects = new LongAdder();
+    private final LongAdder malformed = new LongAdder();
+    private final LongAdder topologyRefreshes = new LongAdder();
+    private final AtomicLong subscriptions = new AtomicLong();
+
+    public ClusterStats(String transport) {
+        this.transport = transport;
+    }
+
+    /** The transport these totals are of ({@code classic}, {@code sharded}). */
+    public String transport() {
+        return transport;
+    }
 
     /** Messages published to Redis. */
     public long published() {
@@ -22,6 +40,11 @@ public final class ClusterStats {
     /** Messages received from Redis (broadcasts, requests and responses). */
     public long received() {
         return received.sum();
+    }
+
+    /** Bytes of the messages received from Redis (payloads, without the channel names). */
+    public long bytesReceived() {
+        return bytesReceived.sum();
     }
 
     /** Broadcasts kept while Redis was unreachable. */
@@ -51,5 +74,65 @@ public final class ClusterStats {
     /** Times the connection to Redis came back after a loss. */
     public long reconnects() {
         return reconnects.sum();
+    }
+
+    /** Messages from Redis that could not be read (and were ignored). */
+    public long malformed() {
+        return malformed.sum();
+    }
+
+    /** Channels and patterns this node is subscribed to now. */
+    public long subscriptions() {
+        return subscriptions.get();
+    }
+
+    /** Times the Redis Cluster topology was refreshed (periodically or on MOVED/ASK/reconnects). */
+    public long topologyRefreshes() {
+        return topologyRefreshes.sum();
+    }
+
+    public void recordPublished() {
+        published.increment();
+    }
+
+    public void recordReceived(int bytes) {
+        received.increment();
+        bytesReceived.add(bytes);
+    }
+
+    public void recordBuffered() {
+        buffered.increment();
+    }
+
+    public void recordDropped() {
+        dropped.increment();
+    }
+
+    public void recordPublishFailure() {
+        publishFailures.increment();
+    }
+
+    public void recordRequestTimeout() {
+        requestTimeouts.increment();
+    }
+
+    public void recordRequestFailure() {
+        requestFailures.increment();
+    }
+
+    public void recordReconnect() {
+        reconnects.increment();
+    }
+
+    public void recordMalformed() {
+        malformed.increment();
+    }
+
+    public void recordTopologyRefresh() {
+        topologyRefreshes.increment();
+    }
+
+    public void recordSubscriptions(int delta) {
+        subscriptions.addAndGet(delta);
     }
 }

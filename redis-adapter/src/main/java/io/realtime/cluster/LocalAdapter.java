@@ -33,7 +33,7 @@ public class LocalAdapter implements ClusterAdapter {
     protected final Namespace namespace;
     protected final String name;
     protected final ClusterObserver observer;
-    private final BroadcastEncoder encoder;
+    private final BroadcastEncoder<?> encoder;
     private final Map<String, ServerSideListener> serverSideListeners = new ConcurrentHashMap<>();
 
     public LocalAdapter(Namespace namespace) {
@@ -44,7 +44,7 @@ public class LocalAdapter implements ClusterAdapter {
         this(namespace, observer, null);
     }
 
-    public LocalAdapter(Namespace namespace, ClusterObserver observer, BroadcastEncoder encoder) {
+    public LocalAdapter(Namespace namespace, ClusterObserver observer, BroadcastEncoder<?> encoder) {
         this.namespace = namespace;
         this.name = namespace.getName().isEmpty() ? "/" : namespace.getName();
         this.observer = observer;
@@ -64,12 +64,16 @@ public class LocalAdapter implements ClusterAdapter {
         }
         // Encoded once and handed over in one go when the server can (the same bytes go to every socket).
         List<SocketIOClient> unserved = encoder != null && !recipients.isEmpty()
-                ? encoder.sendAll(encoder.encode(name, packet), recipients) : recipients;
+                ? sendEncoded(encoder, packet, recipients) : recipients;
         if (!unserved.isEmpty()) {
             Object[] args = packet.args().toArray();
             unserved.forEach(client -> client.sendEvent(packet.event(), args));
         }
         observer.delivered(name, recipients.size());
+    }
+
+    private <E> List<SocketIOClient> sendEncoded(BroadcastEncoder<E> typed, ClusterPacket packet, List<SocketIOClient> recipients) {
+        return typed.sendAll(typed.encode(name, packet), recipients);
     }
 
     @Override

@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param publishOnSpecificResponseChannel answer requests on the asker's own response channel
  * @param outageBufferSize       broadcasts kept while Redis is unreachable, sent when it is back
  * @param outageBufferAge        how old a kept broadcast may be and still be sent
+ * @param transport              the Redis protocol ({@link TransportKind#CLASSIC} by default)
+ * @param subscriptionMode       how the sharded transport subscribes ({@link SubscriptionMode#DYNAMIC} by default)
  */
 public record RedisAdapterOptions(
         String redisUri,
@@ -20,11 +22,15 @@ public record RedisAdapterOptions(
         Duration requestTimeout,
         boolean publishOnSpecificResponseChannel,
         int outageBufferSize,
-        Duration outageBufferAge) {
+        Duration outageBufferAge,
+        TransportKind transport,
+        SubscriptionMode subscriptionMode) {
 
     public RedisAdapterOptions {
         Objects.requireNonNull(redisUri, "redisUri");
         Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(subscriptionMode, "subscriptionMode");
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("requestTimeout must be positive");
         }
@@ -44,6 +50,8 @@ public record RedisAdapterOptions(
         private boolean publishOnSpecificResponseChannel;
         private int outageBufferSize = 10_000;
         private Duration outageBufferAge = Duration.ofSeconds(30);
+        private TransportKind transport = TransportKind.CLASSIC;
+        private SubscriptionMode subscriptionMode = SubscriptionMode.DYNAMIC;
 
         private Builder(String redisUri) {
             this.redisUri = redisUri;
@@ -70,9 +78,19 @@ public record RedisAdapterOptions(
             return this;
         }
 
+        public Builder transport(TransportKind value) {
+            transport = value;
+            return this;
+        }
+
+        public Builder subscriptionMode(SubscriptionMode value) {
+            subscriptionMode = value;
+            return this;
+        }
+
         public RedisAdapterOptions build() {
             return new RedisAdapterOptions(redisUri, key, requestTimeout, publishOnSpecificResponseChannel,
-                    outageBufferSize, outageBufferAge);
+                    outageBufferSize, outageBufferAge, transport, subscriptionMode);
         }
     }
 }

@@ -1,5 +1,8 @@
 package io.realtime.gateway.config;
 
+import io.realtime.cluster.SubscriptionMode;
+import io.realtime.cluster.TransportKind;
+
 import java.time.Duration;
 
 /**
@@ -9,9 +12,12 @@ import java.time.Duration;
  * @param requestTimeout   how long cluster requests wait for every node (default 5 s)
  * @param outageBufferSize broadcasts held while Redis is unreachable (default 10000)
  * @param outageBufferAge  how long a held broadcast may wait and still be sent (default 30 s)
+ * @param transport        how nodes reach each other through Redis ({@code REDIS_ADAPTER}, default classic)
+ * @param subscriptionMode the sharded transport's channels ({@code REDIS_SUBSCRIPTION_MODE}, default dynamic)
  */
-public record ClusterSettings(String key, Duration requestTimeout, int outageBufferSize, Duration outageBufferAge) {
+public record ClusterSettings(String key, Duration requestTimeout, int outageBufferSize, Duration outageBufferAge,
+                              TransportKind transport, SubscriptionMode subscriptionMode) {
 
     public static final ClusterSettings DEFAULTS = new ClusterSettings("socket.io", Duration.ofSeconds(5), 10_000,
-            Duration.ofSeconds(30));
+            Duration.ofSeconds(30), TransportKind.CLASSIC, SubscriptionMode.DYNAMIC);
 }

@@ -1,5 +1,7 @@
 package io.realtime.gateway.config;
 
+import io.realtime.cluster.SubscriptionMode;
+import io.realtime.cluster.TransportKind;
 import io.realtime.gateway.admin.AdminUiSettings;
 import io.realtime.gateway.admission.AdmissionOptions;
 import io.realtime.gateway.auth.AuthSettings;
@@ -18,7 +20,8 @@ import java.util.stream.Stream;
 /** Turns the raw values of every setting into a {@link GatewayConfig}, checking each and reporting all problems. */
 final class ConfigReader {
 
-    private static final Set<String> REDIS_SCHEMES = Set.of("redis", "rediss", "redis-socket", "redis-sentinel");
+    private static final Set<String> REDIS_SCHEMES = Set.of("redis", "rediss", "redis-socket", "redis-sentinel",
+            "redis-cluster", "rediss-cluster");
 
     private ConfigReader() {
     }
@@ -70,7 +73,8 @@ final class ConfigReader {
                 .drainWindow(v.millis(Setting.DRAIN_WINDOW))
                 .preStopDelay(v.millis(Setting.PRE_STOP_DELAY))
                 .cluster(new ClusterSettings(v.text(Setting.REDIS_KEY), v.millis(Setting.CLUSTER_REQUEST_TIMEOUT),
-                        v.nonNegativeInt(Setting.OUTAGE_BUFFER_SIZE), v.millis(Setting.OUTAGE_BUFFER_AGE)))
+                        v.nonNegativeInt(Setting.OUTAGE_BUFFER_SIZE), v.millis(Setting.OUTAGE_BUFFER_AGE),
+                        transportKind(v), subscriptionMode(v)))
                 .auth(auth(v))
                 .conformance(conformance)
                 .adminUi(adminUi);
@@ -82,11 +86,37 @@ final class ConfigReader {
                 transports, allowEIO3, cors, outboundLimit)).build();
     }
 
+    private static TransportKind transportKind(SettingValues v) {
+        String value = v.text(Setting.REDIS_ADAPTER).trim().toLowerCase();
+        switch (value) {
+            case "classic":
+                return TransportKind.CLASSIC;
+            case "sharded":
+                return TransportKind.SHARDED;
+            case "streams":
+                v.problem(Setting.REDIS_ADAPTER.env() + "=streams: the Redis Streams transport is not available in this"
+                        + " version; use classic or sharded");
+                return TransportKind.CLASSIC;
+            default:
+                v.problem(Setting.REDIS_ADAPTER.env() + ": expected classic or sharded, got '" + value + "'");
+                return TransportKind.CLASSIC;
+        }
+    }
+
+    private static SubscriptionMode subscriptionMode(SettingValues v) {
+        try {
+            return SubscriptionMode.of(v.text(Setting.REDIS_SUBSCRIPTION_MODE).trim().toLowerCase());
+        } catch (IllegalArgumentException e) {
+            v.problem(Setting.REDIS_SUBSCRIPTION_MODE.env() + ": " + e.getMessage());
+            return SubscriptionMode.DYNAMIC;
+        }
+    }
+
     private static void checkRedisUrl(String url, SettingValues v) {
         try {
             String scheme = URI.create(url).getScheme();
             if (scheme == null || !REDIS_SCHEMES.contains(scheme)) {
-                v.problem(Setting.REDIS_URL.env() + ": expected a redis://, rediss:// or redis-sentinel:// URI");
+                v.problem(Setting.REDIS_URL.env() + ": expected a redis://, rediss://, redis-sentinel:// or redis-cluster:// URI");
             }
         } catch (IllegalArgumentException e) {
             v.problem(Setting.REDIS_URL.env() + ": not a URI");

@@ -212,7 +212,9 @@ public final class GatewayConfig {
                 .add("outageBufferSize=" + cluster.outageBufferSize()).add("outageBufferAge=" + cluster.outageBufferAge().toMillis())
                 .add("adminUi=" + adminUi.mode().name().toLowerCase() + (adminUi.enabled() ? " " + adminUi.namespace()
                         + (adminUi.authenticate() ? " user " + adminUi.username().orElse("") + " hash(****)" : " auth=none")
-                        + (adminUi.readonly() ? " readonly" : "") + " origins " + adminUi.origins() : ""));
+                        + (adminUi.readonly() ? " readonly" : "") + " origins " + adminUi.origins() : ""))
+                .add("redisAdapter=" + cluster.transport().wireName())
+                .add("redisSubscriptionMode=" + cluster.subscriptionMode().wireName());
         return out.toString();
     }
 

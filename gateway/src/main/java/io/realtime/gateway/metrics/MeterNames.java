@@ -34,6 +34,10 @@ public final class MeterNames {
     public static final String CLUSTER_PUBLISH_LATENCY = "socketio.cluster.publish.latency";
     public static final String CLUSTER_MESSAGES_PUBLISHED = "socketio.cluster.messages.published";
     public static final String CLUSTER_MESSAGES_RECEIVED = "socketio.cluster.messages.received";
+    public static final String CLUSTER_BYTES_RECEIVED = "socketio.cluster.bytes.received";
+    public static final String CLUSTER_MALFORMED_MESSAGES = "socketio.cluster.malformed.messages";
+    public static final String CLUSTER_SUBSCRIPTIONS = "socketio.cluster.subscriptions";
+    public static final String CLUSTER_TOPOLOGY_REFRESHES = "socketio.cluster.topology.refreshes";
     public static final String CLUSTER_BUFFERED = "socketio.cluster.buffered";
     public static final String CLUSTER_DROPPED = "socketio.cluster.dropped";
     public static final String CLUSTER_RECONNECTS = "socketio.cluster.reconnects";

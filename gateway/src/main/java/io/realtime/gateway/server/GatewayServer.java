@@ -137,7 +137,7 @@ public class GatewayServer extends SocketIOServer {
     }
 
     /** Encodes each broadcast once for all its recipients (for the cluster adapters). */
-    public io.realtime.cluster.BroadcastEncoder broadcastEncoder() {
+    public io.realtime.gateway.socketio.SharedBroadcastEncoder broadcastEncoder() {
         return new io.realtime.gateway.socketio.SharedBroadcastEncoder(new SocketIoEncoder(json.mapper()), fanOut, observer(),
                 () -> socketActivity);
     }

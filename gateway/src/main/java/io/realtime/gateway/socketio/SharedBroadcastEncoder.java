@@ -19,7 +19,7 @@ import java.util.List;
  * and one task per client. The events sent are counted once per broadcast; only a {@link SocketActivity} that
  * {@linkplain SocketActivity#followsEvents() follows events} hears of each recipient (as socket.io's outgoing listeners).
  */
-public final class SharedBroadcastEncoder implements BroadcastEncoder {
+public final class SharedBroadcastEncoder implements BroadcastEncoder<SharedBroadcastEncoder.Encoded> {
 
     private final SocketIoEncoder encoder;
     private final SessionFanOut fanOut;
@@ -39,11 +39,12 @@ public final class SharedBroadcastEncoder implements BroadcastEncoder {
         this.activity = activity;
     }
 
-    private record Encoded(String namespace, String event, List<Object> args, List<EnginePacket> packets) {
+    /** A broadcast's Engine.IO packets, the same instances for every recipient (the arguments for those who follow events). */
+    public record Encoded(String namespace, String event, List<Object> args, List<EnginePacket> packets) {
     }
 
     @Override
-    public Object encode(String namespace, ClusterPacket packet) {
+    public Encoded encode(String namespace, ClusterPacket packet) {
         Packet event = new Packet(PacketType.MESSAGE);
         event.setSubType(PacketType.EVENT);
         event.setNsp(NamespaceNames.nettySocketIo(namespace));
@@ -53,10 +54,7 @@ public final class SharedBroadcastEncoder implements BroadcastEncoder {
     }
 
     @Override
-    public List<SocketIOClient> sendAll(Object encoded, List<SocketIOClient> recipients) {
-        if (!(encoded instanceof Encoded shared)) {
-            return recipients;
-        }
+    public List<SocketIOClient> sendAll(Encoded shared, List<SocketIOClient> recipients) {
         List<EngineSession> sessions = new ArrayList<>(recipients.size());
         List<SocketIOClient> unserved = new ArrayList<>(0);
         for (SocketIOClient client : recipients) {

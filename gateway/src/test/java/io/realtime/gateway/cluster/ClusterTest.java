@@ -7,9 +7,12 @@ import io.realtime.cluster.testing.RedisFixture;
 import io.realtime.gateway.testing.ProductNode;
 import io.realtime.gateway.testing.ProductNode.Client;
 import io.realtime.gateway.testing.RawWebSocket;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,25 +32,46 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** Three gateway nodes sharing one Redis: what a client on any node sees is what one big server would do. */
+/**
+ * Three gateway nodes sharing one Redis: what a client on any node sees is what one big server would do, with each
+ * cluster transport, on one Redis and on a Redis Cluster ({@code +cluster}); the sharded one also with a channel per
+ * socket ({@code +dynamic-private}).
+ */
+@ParameterizedClass(name = "REDIS_ADAPTER={0}")
+@ValueSource(strings = {"classic", "sharded", "sharded+dynamic-private", "classic+cluster", "sharded+cluster"})
 class ClusterTest {
 
     private static final String KEY = "cluster-test-" + UUID.randomUUID();
+    private static String transportFlag;
+    private static RedisFixture redis;
     private static ProductNode n1;
     private static ProductNode n2;
     private static ProductNode n3;
 
-    @BeforeAll
-    static void start() {
-        Map<String, String> env = Map.of("REDIS_URL", RedisFixture.shared().uri());
-        String[] flags = {"--redisKey=" + KEY, "--pingInterval=25000", "--clusterRequestTimeout=2000", "--dashboardInterval=60000"};
+    @Parameter
+    String variant;
+    String transport;
+
+    @org.junit.jupiter.api.BeforeEach
+    void transportOfTheVariant() {
+        transport = variant.split("\\+")[0];
+    }
+
+    @BeforeParameterizedClassInvocation
+    static void start(String variant) {
+        redis = variant.endsWith("+cluster") ? RedisFixture.sharedCluster() : RedisFixture.shared();
+        Map<String, String> env = Map.of("REDIS_URL", redis.uri());
+        transportFlag = "--redisAdapter=" + variant.split("\\+")[0];
+        String modeFlag = "--redisSubscriptionMode=" + (variant.contains("dynamic-private") ? "dynamic-private" : "dynamic");
+        String[] flags = {"--redisKey=" + KEY, "--pingInterval=25000", "--clusterRequestTimeout=2000", "--dashboardInterval=60000",
+                transportFlag, modeFlag};
         n1 = ProductNode.start(env, concat(flags, "--nodeId=n1"));
         n2 = ProductNode.start(env, concat(flags, "--nodeId=n2"));
         n3 = ProductNode.start(env, concat(flags, "--nodeId=n3"));
         await().atMost(Duration.ofSeconds(5)).until(() -> serverCount(n1, "/") == 3);
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         for (ProductNode node : new ProductNode[] {n1, n2, n3}) {
             if (node != null) {
@@ -132,6 +156,62 @@ class ClusterTest {
             assertThat(sender.ws().nextText()).isEqualTo(markerText("/"));
             assertThat(other1.ws().nextText()).isEqualTo("42[\"news\"]");
             assertThat(other2.ws().nextText()).isEqualTo("42[\"news\"]");
+        }
+    }
+
+    @Test
+    void theNodesSpeakTheTransportTheyWereGiven() {
+        for (ProductNode node : new ProductNode[] {n1, n2, n3}) {
+            assertThat(node.node().cluster().stats().orElseThrow().transport()).isEqualTo(transport);
+        }
+    }
+
+    @Test
+    void aOneRoomBroadcastReachesFromRedisOnlyTheNodesWithTheRoomWhenSharded() {
+        String roomChannel = KEY + "#/chat#only-on-n3#";
+        try (Client member = n3.open("/chat", null)) {
+            join(member, "only-on-n3");
+            if (transport.equals("sharded")) {
+                // Dynamic mode: a channel for the room while it has a member here.
+                await().atMost(Duration.ofSeconds(5)).until(() -> redis.shardSubscribers(roomChannel) == 1);
+            }
+            long before = n2.node().cluster().stats().orElseThrow().received();
+            int count = 20;
+            for (int i = 0; i < count; i++) {
+                of(n1, "/chat").to("only-on-n3").emit("targeted", i);
+            }
+            for (int i = 0; i < count; i++) {
+                assertThat(member.ws().nextText()).isEqualTo("42/chat,[\"targeted\"," + i + "]");
+            }
+            if (transport.equals("sharded")) {
+                // n2 has handled what came before a broadcast to everyone; none of the room's messages came.
+                try (Client witness = n2.open("/chat", null)) {
+                    of(n1, "/chat").emit("marker");
+                    assertThat(witness.ws().nextText()).isEqualTo(markerText("/chat"));
+                }
+                long receivedByN2 = n2.node().cluster().stats().orElseThrow().received() - before;
+                // A cluster request of the dashboard may interleave.
+                assertThat(receivedByN2).as("a node without the room gets none of its messages").isLessThanOrEqualTo(3);
+            } else {
+                await("classic: every node gets every broadcast").atMost(Duration.ofSeconds(5)).until(() ->
+                        n2.node().cluster().stats().orElseThrow().received() - before >= count);
+            }
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> redis.shardSubscribers(roomChannel) == 0);
+    }
+
+    @Test
+    void aSendToOneSocketReachesItOnItsNodeOnly() {
+        try (Client target = n3.open("/chat", null); Client other = n2.open("/chat", null)) {
+            // dynamic-private: the socket's own channel is held once Redis confirmed it.
+            await().atMost(Duration.ofSeconds(5)).until(() -> !variant.contains("private")
+                    || redis.shardSubscribers(KEY + "#/chat#" + target.sid() + "#") == 1);
+
+            of(n1, "/chat").to(target.sid()).emit("direct", 1);
+            marker(n1, "/chat");
+
+            assertThat(target.ws().nextText()).isEqualTo("42/chat,[\"direct\",1]");
+            assertThat(other.ws().nextText()).isEqualTo(markerText("/chat"));
         }
     }
 
@@ -241,11 +321,12 @@ class ClusterTest {
     @Test
     void jsonPublishedOnTheDataUpdateChannelReachesEveryNodesClientsOnce() {
         try (Client c1 = n1.open("/", null); Client c2 = n2.open("/", null); Client c3 = n3.open("/", null)) {
-            java.net.URI redis = java.net.URI.create(RedisFixture.shared().uri());
+            String receivers = RedisFixture.command(redis.host(), redis.port(), "PUBLISH", "dataUpdate", "{\"v\":42}");
 
-            String receivers = RedisFixture.command(redis.getHost(), redis.getPort(), "PUBLISH", "dataUpdate", "{\"v\":42}");
-
-            assertThat(Integer.parseInt(receivers.substring(1))).as("the three nodes subscribe to dataUpdate").isGreaterThanOrEqualTo(3);
+            if (redis.cluster() == null) {
+                // On a Redis Cluster the count is of the subscribers on the node asked; the message reaches all.
+                assertThat(Integer.parseInt(receivers.substring(1))).as("the three nodes subscribe to dataUpdate").isGreaterThanOrEqualTo(3);
+            }
             for (Client client : List.of(c1, c2, c3)) {
                 assertThat(client.ws().nextText()).isEqualTo("42[\"dataUpdated\",{\"v\":42}]");
             }
@@ -265,8 +346,8 @@ class ClusterTest {
 
     @Test
     void aNodeThatLeavesStopsBeingCountedAndRequestsDoNotWaitForIt() {
-        Map<String, String> env = Map.of("REDIS_URL", RedisFixture.shared().uri());
-        ProductNode extra = ProductNode.start(env, "--redisKey=" + KEY, "--nodeId=extra", "--clusterRequestTimeout=2000");
+        Map<String, String> env = Map.of("REDIS_URL", redis.uri());
+        ProductNode extra = ProductNode.start(env, "--redisKey=" + KEY, "--nodeId=extra", "--clusterRequestTimeout=2000", transportFlag);
         await().atMost(Duration.ofSeconds(5)).until(() -> serverCount(n1, "/") == 4);
 
         extra.close();

@@ -4,7 +4,8 @@ import io.realtime.cluster.ClusterUnavailableException;
 import io.realtime.cluster.testing.RedisFixture;
 import io.realtime.gateway.testing.ProductNode;
 import io.realtime.gateway.testing.ProductNode.Client;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.Map;
@@ -17,12 +18,13 @@ import static org.awaitility.Awaitility.await;
 /** Redis goes away and comes back, under a test that owns it: nodes keep serving, hold broadcasts, and resume. */
 class RedisOutageTest {
 
-    @Test
-    void nodesServeLocallyHoldBroadcastsAndResumeWhenRedisReturns() {
+    @ParameterizedTest(name = "REDIS_ADAPTER={0}")
+    @ValueSource(strings = {"classic", "sharded"})
+    void nodesServeLocallyHoldBroadcastsAndResumeWhenRedisReturns(String transport) {
         try (RedisFixture redis = RedisFixture.ownServer()) {
             Map<String, String> env = Map.of("REDIS_URL", redis.uri());
             String[] flags = {"--pingInterval=25000", "--clusterRequestTimeout=2000", "--outageBufferSize=3",
-                    "--outageBufferAge=60000", "--dashboardInterval=60000"};
+                    "--outageBufferAge=60000", "--dashboardInterval=60000", "--redisAdapter=" + transport};
             try (ProductNode n1 = ProductNode.start(env, flags); ProductNode n2 = ProductNode.start(env, flags);
                  Client here = n1.open("/", null); Client there = n2.open("/", null)) {
                 await().atMost(Duration.ofSeconds(5)).until(() ->

@@ -20,23 +20,70 @@ import java.util.concurrent.TimeUnit;
  * Redis for tests, in this order: {@code REDIS_URL} when set; else a {@code redis-server} this fixture starts on a
  * free port of 127.0.0.1; else a Testcontainers Redis where Docker exists. When none is possible the test fails
  * with the reason: it is never skipped silently. {@link #ownServer()} always starts a server the test owns, which
- * it may stop and restart (outage tests).
+ * it may stop and restart (outage tests). {@link #sharedCluster()} is a Redis Cluster of six {@code redis-server}
+ * processes (three primaries, three replicas) the fixture starts on free ports of 127.0.0.1.
  */
 public final class RedisFixture implements AutoCloseable {
 
     private static RedisFixture shared;
+    private static RedisFixture sharedCluster;
 
     private final String uri;
     private final Process process;
     private final GenericContainer<?> container;
     private final int port;
     private Process restarted;
+    private RedisClusterProcesses cluster;
 
     private RedisFixture(String uri, Process process, GenericContainer<?> container, int port) {
         this.uri = uri;
         this.process = process;
         this.container = container;
         this.port = port;
+    }
+
+    /** The Redis Cluster of the whole test run (never stopped by a test): {@code redis-cluster://} seed list. */
+    public static synchronized RedisFixture sharedCluster() {
+        if (sharedCluster == null) {
+            RedisClusterProcesses processes = RedisClusterProcesses.start(redisServerBinary());
+            sharedCluster = new RedisFixture(processes.uri(), null, null, processes.ports().get(0));
+            sharedCluster.cluster = processes;
+            Runtime.getRuntime().addShutdownHook(new Thread(sharedCluster::close));
+        }
+        return sharedCluster;
+    }
+
+    /** A Redis Cluster this test owns (it may kill its nodes). */
+    public static RedisFixture ownCluster() {
+        RedisClusterProcesses processes = RedisClusterProcesses.start(redisServerBinary());
+        RedisFixture fixture = new RedisFixture(processes.uri(), null, null, processes.ports().get(0));
+        fixture.cluster = processes;
+        return fixture;
+    }
+
+    /** The cluster's processes; null for a single Redis. */
+    public RedisClusterProcesses cluster() {
+        return cluster;
+    }
+
+    /** {@code PUBSUB SHARDNUMSUB} of a channel, summed over the nodes: how many connections hold it. */
+    public int shardSubscribers(String channel) {
+        List<Integer> ports = cluster != null ? cluster.ports() : List.of(port());
+        int total = 0;
+        for (int node : ports) {
+            String[] lines = RedisClusterProcesses.cli(node, "PUBSUB", "SHARDNUMSUB", channel).trim().split("\\R");
+            total += lines.length == 2 ? Integer.parseInt(lines[1].trim()) : 0;
+        }
+        return total;
+    }
+
+    /** A host of this Redis (the first seed of a cluster) for plain commands such as PUBLISH. */
+    public String host() {
+        return cluster != null ? "127.0.0.1" : java.net.URI.create(uri).getHost();
+    }
+
+    public int port() {
+        return cluster != null ? cluster.ports().get(0) : java.net.URI.create(uri).getPort();
     }
 
     /** The Redis of the whole test run (never stopped by a test). */
@@ -136,7 +183,7 @@ public final class RedisFixture implements AutoCloseable {
         }
     }
 
-    private static String redisServerBinary() {
+    static String redisServerBinary() {
         for (String candidate : List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server")) {
             if (Files.isExecutable(Path.of(candidate))) {
                 return candidate;
@@ -155,6 +202,9 @@ public final class RedisFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        if (cluster != null) {
+            cluster.close();
+        }
         if (process != null) {
             stop();
         }

@@ -1,22 +1,22 @@
-package io.realtime.cluster;
+package io.realtime.cluster.redis;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.realtime.cluster.core.MalformedMessageException;
 import org.msgpack.jackson.dataformat.MessagePackExtensionType;
 import org.msgpack.jackson.dataformat.MessagePackFactory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Encoding of the adapter's messages as Node's {@code @socket.io/redis-adapter} writes them: msgpack (notepack) for
- * broadcasts and acknowledged broadcasts, JSON for the other requests and responses. Decoded values are plain Java:
- * maps, lists, strings, numbers, booleans, null and {@code byte[]}.
+ * msgpack (as notepack writes it) and JSON, the two encodings of Node's Redis adapters. Decoded values are plain
+ * Java: maps, lists, strings, numbers, booleans, null and {@code byte[]}; what cannot be decoded is a
+ * {@link MalformedMessageException}.
  */
 final class WireCodec {
 
@@ -40,13 +40,13 @@ final class WireCodec {
         }
     }
 
-    /** A request or response: JSON when it starts with '{', msgpack otherwise (as Node's adapter tells them apart). */
-    Object decodeRequest(byte[] message) {
+    /** JSON when it starts with '{', msgpack otherwise (as Node's adapters tell them apart). */
+    Object decodeJsonOrMsgpack(byte[] message) {
         if (message.length > 0 && message[0] == '{') {
             try {
                 return json.readValue(message, Object.class);
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                throw new MalformedMessageException("invalid JSON", e.getMessage());
             }
         }
         return decodeMsgpack(message);
@@ -55,8 +55,8 @@ final class WireCodec {
     Object decodeMsgpack(byte[] message) {
         try {
             return plain(msgpack.readValue(message, Object.class));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | RuntimeException e) {
+            throw new MalformedMessageException("invalid msgpack", e.getMessage());
         }
     }
 

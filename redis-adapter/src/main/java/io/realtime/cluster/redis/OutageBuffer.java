@@ -1,4 +1,6 @@
-package io.realtime.cluster;
+package io.realtime.cluster.redis;
+
+import io.realtime.cluster.ClusterStats;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -11,7 +13,7 @@ import java.util.List;
  */
 final class OutageBuffer {
 
-    record Held(String channel, byte[] message, long heldAtNanos) {
+    record Held(boolean sharded, String channel, byte[] message, long heldAtNanos) {
     }
 
     private final int capacity;
@@ -25,17 +27,17 @@ final class OutageBuffer {
         this.stats = stats;
     }
 
-    synchronized void hold(String channel, byte[] message) {
+    synchronized void hold(boolean sharded, String channel, byte[] message) {
         if (capacity == 0) {
-            stats.dropped.increment();
+            stats.recordDropped();
             return;
         }
         if (held.size() == capacity) {
             held.removeFirst();
-            stats.dropped.increment();
+            stats.recordDropped();
         }
-        held.addLast(new Held(channel, message, System.nanoTime()));
-        stats.buffered.increment();
+        held.addLast(new Held(sharded, channel, message, System.nanoTime()));
+        stats.recordBuffered();
     }
 
     /** Takes every message still young enough to send; the others are counted as dropped. */
@@ -46,7 +48,7 @@ final class OutageBuffer {
             if (now - message.heldAtNanos() <= maxAgeNanos) {
                 fresh.add(message);
             } else {
-                stats.dropped.increment();
+                stats.recordDropped();
             }
         }
         held.clear();

@@ -1,0 +1,330 @@
+package io.realtime.cluster.core;
+
+import com.corundumstudio.socketio.namespace.Namespace;
+import io.realtime.cluster.BroadcastEncoder;
+import io.realtime.cluster.BroadcastOptions;
+import io.realtime.cluster.ClusterObserver;
+import io.realtime.cluster.ClusterPacket;
+import io.realtime.cluster.ClusterUnavailableException;
+import io.realtime.cluster.LocalAdapter;
+import io.realtime.cluster.SocketDetails;
+import io.realtime.cluster.core.ClusterMessage.AllRooms;
+import io.realtime.cluster.core.ClusterMessage.AllRoomsResponse;
+import io.realtime.cluster.core.ClusterMessage.Broadcast;
+import io.realtime.cluster.core.ClusterMessage.BroadcastAck;
+import io.realtime.cluster.core.ClusterMessage.BroadcastClientCount;
+import io.realtime.cluster.core.ClusterMessage.DisconnectSockets;
+import io.realtime.cluster.core.ClusterMessage.FetchSockets;
+import io.realtime.cluster.core.ClusterMessage.FetchSocketsResponse;
+import io.realtime.cluster.core.ClusterMessage.ServerSideEmit;
+import io.realtime.cluster.core.ClusterMessage.ServerSideEmitResponse;
+import io.realtime.cluster.core.ClusterMessage.SocketIds;
+import io.realtime.cluster.core.ClusterMessage.SocketIdsResponse;
+import io.realtime.cluster.core.ClusterMessage.SocketsJoin;
+import io.realtime.cluster.core.ClusterMessage.SocketsLeave;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+
+/**
+ * The adapter of one namespace in a cluster, whatever carries its messages (socket.io-adapter's
+ * {@code ClusterAdapter}, ported): every verb is applied to this node's sockets at once and published for the
+ * others; requests count the servers, wait for {@code count - 1} answers and fail at their timeout with what
+ * arrived; this node's own messages coming back are ignored. The transport only publishes, subscribes and counts.
+ */
+public final class ClusterCoreAdapter extends LocalAdapter implements MessageReceiver {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final NamespaceChannel channel;
+    private final String uid;
+    private final Duration requestTimeout;
+    private final ClusterTransport transport;
+    private final Requests requests;
+    private final Map<String, AckRequest> ackRequests = new ConcurrentHashMap<>();
+
+    private record AckRequest(IntConsumer clientCount, Consumer<Object> ack) {
+    }
+
+    public ClusterCoreAdapter(Namespace namespace, ClusterTransport transport, Duration requestTimeout,
+                              ClusterObserver observer, BroadcastEncoder<?> encoder) {
+        super(namespace, observer, encoder);
+        this.transport = transport;
+        this.requestTimeout = requestTimeout;
+        this.requests = new Requests(transport.scheduler(), observer, transport.stats());
+        this.channel = transport.open(name, this);
+        this.uid = channel.uid();
+        if (channel.wantsRoomEvents()) {
+            RoomWatcher.install(namespace, room -> channel.roomCreated(room, false), room -> channel.roomDeleted(room, false))
+                    .forEach(room -> channel.roomCreated(room, false));
+            namespace.addConnectListener(client -> channel.roomCreated(client.getSessionId().toString(), true));
+            namespace.addDisconnectListener(client -> channel.roomDeleted(client.getSessionId().toString(), true));
+            namespace.getAllClients().forEach(client -> channel.roomCreated(client.getSessionId().toString(), true));
+        }
+    }
+
+    /** This node's id on the wire for this namespace. */
+    public String uid() {
+        return uid;
+    }
+
+    // ---- verbs ---------------------------------------------------------------------------------------------
+
+    @Override
+    public void broadcast(ClusterPacket packet, BroadcastOptions opts) {
+        if (!opts.local()) {
+            channel.publish(new Broadcast(uid, packet, opts, null));
+        }
+        super.broadcast(packet, opts);
+    }
+
+    @Override
+    public void broadcastWithAck(ClusterPacket packet, BroadcastOptions opts, IntConsumer clientCount, Consumer<Object> ack) {
+        if (!opts.local()) {
+            String requestId = newRequestId();
+            ackRequests.put(requestId, new AckRequest(clientCount, ack));
+            // Nothing tells when every client answered: the entry simply goes when the caller stops waiting.
+            Duration timeout = opts.timeout() == null ? requestTimeout : opts.timeout();
+            transport.scheduler().schedule(() -> ackRequests.remove(requestId), timeout.toMillis(), TimeUnit.MILLISECONDS);
+            channel.publish(new Broadcast(uid, packet, opts, requestId)).whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    ackRequests.remove(requestId);
+                }
+            });
+        }
+        super.broadcastWithAck(packet, opts, clientCount, ack);
+    }
+
+    @Override
+    public void addSockets(BroadcastOptions opts, Set<String> rooms) {
+        if (!opts.local()) {
+            channel.publish(new SocketsJoin(uid, opts, rooms));
+        }
+        super.addSockets(opts, rooms);
+    }
+
+    @Override
+    public void delSockets(BroadcastOptions opts, Set<String> rooms) {
+        if (!opts.local()) {
+            channel.publish(new SocketsLeave(uid, opts, rooms));
+        }
+        super.delSockets(opts, rooms);
+    }
+
+    @Override
+    public void disconnectSockets(BroadcastOptions opts, boolean close) {
+        if (!opts.local()) {
+            channel.publish(new DisconnectSockets(uid, opts, close));
+        }
+        super.disconnectSockets(opts, close);
+    }
+
+    @Override
+    public void serverSideEmit(List<Object> eventAndArgs) {
+        channel.publish(new ServerSideEmit(uid, null, eventAndArgs));
+    }
+
+    @Override
+    public CompletionStage<List<Object>> serverSideEmitWithAck(List<Object> eventAndArgs) {
+        return ask("serverSideEmit", List.of(), requestId -> new ServerSideEmit(uid, requestId, eventAndArgs));
+    }
+
+    @Override
+    public CompletionStage<List<SocketDetails>> fetchSockets(BroadcastOptions opts) {
+        List<SocketDetails> local = localSocketDetails(opts);
+        if (opts.local()) {
+            return CompletableFuture.completedFuture(local);
+        }
+        return ask("fetchSockets", local, requestId -> new FetchSockets(uid, requestId, opts)).thenApply(all -> {
+            List<SocketDetails> sockets = new ArrayList<>(all.size());
+            all.forEach(item -> sockets.add((SocketDetails) item));
+            return sockets;
+        });
+    }
+
+    @Override
+    public CompletionStage<Set<String>> sockets(BroadcastOptions opts) {
+        if (opts.local()) {
+            return super.sockets(opts);
+        }
+        return fetchSockets(opts).thenApply(sockets -> {
+            Set<String> ids = new LinkedHashSet<>();
+            sockets.forEach(socket -> ids.add(socket.id()));
+            return ids;
+        });
+    }
+
+    @Override
+    public CompletionStage<Set<String>> allRooms() {
+        if (!channel.supports(MessageType.ALL_ROOMS)) {
+            // The protocol has no such request: the rooms of every socket are the same set (ids included).
+            return fetchSockets(BroadcastOptions.ALL).thenApply(sockets -> {
+                Set<String> rooms = new LinkedHashSet<>(localRooms());
+                sockets.forEach(socket -> rooms.addAll(socket.rooms()));
+                return rooms;
+            });
+        }
+        return ask("allRooms", localRooms(), requestId -> new AllRooms(uid, requestId)).thenApply(all -> {
+            Set<String> rooms = new LinkedHashSet<>();
+            all.forEach(room -> rooms.add((String) room));
+            return rooms;
+        });
+    }
+
+    @Override
+    public CompletionStage<Integer> serverCount() {
+        return channel.serverCount();
+    }
+
+    /** Counts the servers, then asks the others and waits for each one's answer; {@code local} is this node's part. */
+    private CompletionStage<List<Object>> ask(String metricName, java.util.Collection<?> local,
+                                              java.util.function.Function<String, ClusterMessage> request) {
+        return channel.serverCount().thenCompose(servers -> {
+            int others = servers - 1;
+            if (others <= 0) {
+                return CompletableFuture.completedFuture(List.copyOf(local));
+            }
+            String requestId = newRequestId();
+            CompletableFuture<List<Object>> result = requests.start(requestId, metricName, others, local, requestTimeout);
+            channel.publish(request.apply(requestId)).whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    requests.fail(requestId, failure instanceof ClusterUnavailableException ? failure
+                            : new ClusterUnavailableException("the cluster request could not be sent", failure));
+                }
+            });
+            return result;
+        });
+    }
+
+    // ---- messages from the other nodes ---------------------------------------------------------------------
+
+    @Override
+    public void onMessage(ClusterMessage message) {
+        if (uid.equals(message.uid())) {
+            return;
+        }
+        if (message.type().isResponse()) {
+            onResponse(message);
+            return;
+        }
+        switch (message.type()) {
+            case BROADCAST -> onBroadcast((Broadcast) message);
+            case SOCKETS_JOIN -> {
+                SocketsJoin join = (SocketsJoin) message;
+                super.addSockets(join.opts(), join.rooms());
+            }
+            case SOCKETS_LEAVE -> {
+                SocketsLeave leave = (SocketsLeave) message;
+                super.delSockets(leave.opts(), leave.rooms());
+            }
+            case DISCONNECT_SOCKETS -> {
+                DisconnectSockets disconnect = (DisconnectSockets) message;
+                super.disconnectSockets(disconnect.opts(), disconnect.close());
+            }
+            case FETCH_SOCKETS -> {
+                FetchSockets fetch = (FetchSockets) message;
+                channel.publishResponse(fetch.uid(), new FetchSocketsResponse(uid, fetch.requestId(),
+                        localSocketDetails(fetch.opts().asLocal())));
+            }
+            case SOCKET_IDS -> {
+                SocketIds ids = (SocketIds) message;
+                Set<String> found = new LinkedHashSet<>();
+                localSocketDetails(new BroadcastOptions(ids.rooms(), Set.of(), true, false, null)).forEach(s -> found.add(s.id()));
+                channel.publishResponse(ids.uid(), new SocketIdsResponse(uid, ids.requestId(), found));
+            }
+            case ALL_ROOMS -> {
+                AllRooms all = (AllRooms) message;
+                channel.publishResponse(all.uid(), new AllRoomsResponse(uid, all.requestId(), localRooms()));
+            }
+            case SERVER_SIDE_EMIT -> onServerSideEmit((ServerSideEmit) message);
+            default -> throw new IllegalStateException("unhandled message type " + message.type());
+        }
+    }
+
+    private void onBroadcast(Broadcast broadcast) {
+        if (broadcast.requestId() == null) {
+            super.broadcast(broadcast.packet(), broadcast.opts().asLocal());
+            return;
+        }
+        String requestId = broadcast.requestId();
+        super.broadcastWithAck(broadcast.packet(), broadcast.opts().asLocal(),
+                clientCount -> channel.publishResponse(broadcast.uid(), new BroadcastClientCount(uid, requestId, clientCount)),
+                ack -> channel.publishResponse(broadcast.uid(), new BroadcastAck(uid, requestId, ack)));
+    }
+
+    private void onServerSideEmit(ServerSideEmit emit) {
+        if (emit.requestId() == null) {
+            deliverServerSideEmit(new ArrayList<>(emit.data()), null);
+            return;
+        }
+        AtomicBoolean answered = new AtomicBoolean();
+        deliverServerSideEmit(new ArrayList<>(emit.data()), answer -> {
+            if (answered.compareAndSet(false, true)) {
+                channel.publishResponse(emit.uid(), new ServerSideEmitResponse(uid, emit.requestId(), answer));
+            }
+        });
+    }
+
+    private void onResponse(ClusterMessage response) {
+        String requestId = response.requestId();
+        switch (response.type()) {
+            case BROADCAST_CLIENT_COUNT -> {
+                AckRequest request = ackRequests.get(requestId);
+                if (request != null) {
+                    request.clientCount().accept(((BroadcastClientCount) response).clientCount());
+                }
+            }
+            case BROADCAST_ACK -> {
+                AckRequest request = ackRequests.get(requestId);
+                if (request != null) {
+                    request.ack().accept(((BroadcastAck) response).ack());
+                }
+            }
+            case FETCH_SOCKETS_RESPONSE -> requests.answer(requestId, ((FetchSocketsResponse) response).sockets());
+            case SOCKET_IDS_RESPONSE -> requests.answer(requestId, ((SocketIdsResponse) response).ids());
+            case ALL_ROOMS_RESPONSE -> requests.answer(requestId, ((AllRoomsResponse) response).rooms());
+            case SERVER_SIDE_EMIT_RESPONSE ->
+                    requests.answer(requestId, java.util.Collections.singletonList(((ServerSideEmitResponse) response).data()));
+            default -> throw new IllegalStateException("not a response: " + response.type());
+        }
+    }
+
+    @Override
+    public boolean hasRoom(String room) {
+        return super.hasRoom(room);
+    }
+
+    @Override
+    public boolean roomExists(String room) {
+        return namespace.getRooms().contains(room);
+    }
+
+    @Override
+    public void onConnectionLost() {
+        requests.failAll(() -> new ClusterUnavailableException("Redis connection lost during the request", null));
+    }
+
+    @Override
+    public void close() {
+        channel.close();
+        requests.failAll(() -> new ClusterUnavailableException("the cluster adapter was closed", null));
+    }
+
+    private static String newRequestId() {
+        byte[] bytes = new byte[8];
+        RANDOM.nextBytes(bytes);
+        return java.util.HexFormat.of().formatHex(bytes);
+    }
+}

@@ -1,0 +1,30 @@
+package io.realtime.cluster.core;
+
+import io.realtime.cluster.ClusterStats;
+
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+
+/**
+ * How the nodes of a cluster reach each other: publishes, subscribes and counts servers, nothing more. The
+ * protocol (who answers what, timeouts, own-message filtering) is the core's ({@link ClusterCoreAdapter}).
+ */
+public interface ClusterTransport extends AutoCloseable {
+
+    /** Joins one namespace's traffic: everything published for it reaches {@code receiver}, own messages included. */
+    NamespaceChannel open(String namespace, MessageReceiver receiver);
+
+    /** Subscribes to a plain channel that an outside service publishes text to (every node receives each message). */
+    void subscribeExternal(String channel, Consumer<String> handler);
+
+    /** Whether the transport can publish now. */
+    boolean isConnected();
+
+    ClusterStats stats();
+
+    /** The one scheduler of the cluster's timeouts (never a Netty I/O loop of the server). */
+    ScheduledExecutorService scheduler();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,16 @@
+package io.realtime.cluster.core;
+
+/** What a transport hands the core of a namespace. Called on the transport's threads; never blocks. */
+public interface MessageReceiver {
+
+    void onMessage(ClusterMessage message);
+
+    /** Whether a socket of this node is in {@code room}: a transport may skip decoding what no local socket wants. */
+    boolean hasRoom(String room);
+
+    /** Whether the room exists on this node now, members or not (it is about to get its first). */
+    boolean roomExists(String room);
+
+    /** The connection to the other nodes was lost: pending requests fail now rather than at their timeout. */
+    void onConnectionLost();
+}

@@ -1,0 +1,105 @@
+package io.realtime.cluster.core;
+
+import io.realtime.cluster.ClusterObserver;
+import io.realtime.cluster.ClusterStats;
+import io.realtime.cluster.ClusterTimeoutException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The requests of one namespace waiting for other servers' answers: each finishes when {@code expected} servers
+ * answered, or fails at its timeout with a {@link ClusterTimeoutException} carrying what arrived (this node's own
+ * part included).
+ */
+final class Requests {
+
+    private final ScheduledExecutorService scheduler;
+    private final ClusterObserver observer;
+    private final ClusterStats stats;
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+
+    private static final class Pending {
+        final String metricName;
+        final int expected;
+        final List<Object> results;
+        final CompletableFuture<List<Object>> promise = new CompletableFuture<>();
+        final long startedAt = System.nanoTime();
+        int answered;
+        ScheduledFuture<?> timeout;
+
+        Pending(String metricName, int expected, List<Object> initial) {
+            this.metricName = metricName;
+            this.expected = expected;
+            this.results = new ArrayList<>(initial);
+        }
+    }
+
+    Requests(ScheduledExecutorService scheduler, ClusterObserver observer, ClusterStats stats) {
+        this.scheduler = scheduler;
+        this.observer = observer;
+        this.stats = stats;
+    }
+
+    /** Waits for the answers of {@code expected} other servers; {@code initial} is this node's part of the result. */
+    CompletableFuture<List<Object>> start(String requestId, String metricName, int expected, Collection<?> initial, Duration timeout) {
+        Pending request = new Pending(metricName, expected, new ArrayList<>(initial));
+        pending.put(requestId, request);
+        request.timeout = scheduler.schedule(() -> timedOut(requestId, request), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return request.promise;
+    }
+
+    boolean isPending(String requestId) {
+        return requestId != null && pending.containsKey(requestId);
+    }
+
+    /** One server's answer: its items are added to the result. */
+    void answer(String requestId, Collection<?> items) {
+        Pending request = requestId == null ? null : pending.get(requestId);
+        if (request == null) {
+            return;
+        }
+        synchronized (request) {
+            request.results.addAll(items);
+            request.answered++;
+            if (request.answered >= request.expected && pending.remove(requestId, request)) {
+                request.timeout.cancel(false);
+                observer.requestCompleted(request.metricName, System.nanoTime() - request.startedAt);
+                request.promise.complete(new ArrayList<>(request.results));
+            }
+        }
+    }
+
+    void fail(String requestId, Throwable failure) {
+        Pending request = pending.remove(requestId);
+        if (request != null) {
+            request.timeout.cancel(false);
+            stats.recordRequestFailure();
+            request.promise.completeExceptionally(failure);
+        }
+    }
+
+    void failAll(Supplier<? extends RuntimeException> failure) {
+        List.copyOf(pending.keySet()).forEach(requestId -> fail(requestId, failure.get()));
+    }
+
+    private void timedOut(String requestId, Pending request) {
+        if (pending.remove(requestId, request)) {
+            stats.recordRequestTimeout();
+            observer.requestTimedOut(request.metricName);
+            synchronized (request) {
+                request.promise.completeExceptionally(new ClusterTimeoutException("timeout reached: only "
+                        + request.answered + " responses received out of " + request.expected, request.results));
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.realtime.cluster.redis;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import io.realtime.cluster.ClusterUnavailableException;
+import io.realtime.cluster.RedisAdapterOptions;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Opens the two connections of a {@link RedisLink} to one Redis (standalone or Sentinel-managed, lettuce's
+ * {@code redis://}, {@code rediss://}, {@code redis-sentinel://} URIs) or to a Redis Cluster from a seed list
+ * {@code redis-cluster://[user:password@]host1:port1,host2:port2} ({@code rediss-cluster://} with TLS).
+ */
+final class RedisConnector {
+
+    /** How often the cluster topology is read even when nothing suggests it changed. */
+    static final Duration PERIODIC_TOPOLOGY_REFRESH = Duration.ofSeconds(10);
+
+    record Connections(AbstractRedisClient client, io.lettuce.core.api.StatefulConnection<byte[], byte[]> pub,
+                       io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands<byte[], byte[]> commands,
+                       StatefulRedisPubSubConnection<byte[], byte[]> sub, boolean cluster) {
+    }
+
+    private RedisConnector() {
+    }
+
+    static boolean isCluster(String uri) {
+        return uri.startsWith("redis-cluster://") || uri.startsWith("rediss-cluster://");
+    }
+
+    static Connections connect(RedisAdapterOptions options) {
+        // Reconnect attempts back off from 100 ms to 2 s (lettuce's default grows to 30 s): the cluster must resume
+        // within seconds of Redis coming back.
+        ClientResources resources = ClientResources.builder()
+                .reconnectDelay(Delay.fullJitter(Duration.ofMillis(100), Duration.ofSeconds(2), 100, TimeUnit.MILLISECONDS))
+                .build();
+        AbstractRedisClient client = null;
+        try {
+            if (isCluster(options.redisUri())) {
+                RedisClusterClient cluster = RedisClusterClient.create(resources, clusterSeeds(options.redisUri(), options.requestTimeout()));
+                client = cluster;
+                cluster.setOptions(ClusterClientOptions.builder()
+                        .autoReconnect(true)
+                        // Node connections open lazily and reconnect during a failover: commands wait for them
+                        // (bounded by the timeout) instead of failing at once.
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+                        .timeoutOptions(TimeoutOptions.enabled(options.requestTimeout()))
+                        // Subscriptions follow a failover: the topology is read periodically and at once on MOVED,
+                        // ASK, persistent reconnects and uncovered slots.
+                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                                .enablePeriodicRefresh(PERIODIC_TOPOLOGY_REFRESH)
+                                .enableAllAdaptiveRefreshTriggers()
+                                .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
+                                .build())
+                        .build());
+                StatefulRedisClusterConnection<byte[], byte[]> pub = cluster.connect(ByteArrayCodec.INSTANCE);
+                StatefulRedisClusterPubSubConnection<byte[], byte[]> sub = cluster.connectPubSub(ByteArrayCodec.INSTANCE);
+                // Sharded subscriptions live on the connection to the shard's node: their messages must reach our listener.
+                sub.setNodeMessagePropagation(true);
+                // Opened now rather than at the first room's SSUBSCRIBE, which would then wait for a connection.
+                cluster.getPartitions().forEach(node -> sub.getConnectionAsync(node.getNodeId()));
+                return new Connections(cluster, pub, pub.async(), sub, true);
+            }
+            RedisURI uri = RedisURI.create(options.redisUri());
+            uri.setTimeout(options.requestTimeout());
+            RedisClient standalone = RedisClient.create(resources, uri);
+            client = standalone;
+            standalone.setOptions(ClientOptions.builder()
+                    .autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .timeoutOptions(TimeoutOptions.enabled(options.requestTimeout()))
+                    .build());
+            StatefulRedisConnection<byte[], byte[]> pub = standalone.connect(ByteArrayCodec.INSTANCE);
+            StatefulRedisPubSubConnection<byte[], byte[]> sub = standalone.connectPubSub(ByteArrayCodec.INSTANCE);
+            return new Connections(standalone, pub, pub.async(), sub, false);
+        } catch (RuntimeException e) {
+            if (client != null) {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            }
+            resources.shutdown(0, 1, TimeUnit.SECONDS);
+            throw new ClusterUnavailableException("cannot connect to Redis at " + hostsOf(options.redisUri()) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The seed nodes of a {@code redis-cluster://} URI. */
+    static List<RedisURI> clusterSeeds(String uri, Duration timeout) {
+        boolean tls = uri.startsWith("rediss-cluster://");
+        String rest = uri.substring(uri.indexOf("://") + 3);
+        int end = indexOfAny(rest, '/', '?');
+        String authority = end < 0 ? rest : rest.substring(0, end);
+        String user = null;
+        String password = null;
+        int at = authority.lastIndexOf('@');
+        if (at >= 0) {
+            String credentials = authority.substring(0, at);
+            authority = authority.substring(at + 1);
+            int colon = credentials.indexOf(':');
+            user = colon < 0 ? null : decode(credentials.substring(0, colon));
+            password = decode(colon < 0 ? credentials : credentials.substring(colon + 1));
+        }
+        List<RedisURI> seeds = new ArrayList<>();
+        for (String hostPort : authority.split(",")) {
+            URI parsed = URI.create("redis://" + hostPort.trim());
+            if (parsed.getHost() == null) {
+                throw new IllegalArgumentException("not host:port in the Redis Cluster seed list: '" + hostPort + "'");
+            }
+            RedisURI.Builder seed = RedisURI.builder().withHost(parsed.getHost())
+                    .withPort(parsed.getPort() < 0 ? 6379 : parsed.getPort()).withSsl(tls).withTimeout(timeout);
+            if (password != null) {
+                if (user == null || user.isEmpty()) {
+                    seed.withPassword(password.toCharArray());
+                } else {
+                    seed.withAuthentication(user, password.toCharArray());
+                }
+            }
+            seeds.add(seed.build());
+        }
+        return seeds;
+    }
+
+    private static int indexOfAny(String text, char a, char b) {
+        int i = text.indexOf(a);
+        int j = text.indexOf(b);
+        return i < 0 ? j : j < 0 ? i : Math.min(i, j);
+    }
+
+    private static String decode(String text) {
+        return URLDecoder.decode(text, StandardCharsets.UTF_8);
+    }
+
+    private static String hostsOf(String uri) {
+        String rest = uri.substring(Math.max(0, uri.indexOf("://") + 3));
+        return rest.substring(rest.lastIndexOf('@') + 1);
+    }
+}

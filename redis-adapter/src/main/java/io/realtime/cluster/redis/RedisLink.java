@@ -1,0 +1,372 @@
+package io.realtime.cluster.redis;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.event.TopologyRefreshEvent;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.realtime.cluster.ClusterObserver;
+import io.realtime.cluster.ClusterStats;
+import io.realtime.cluster.ClusterUnavailableException;
+import io.realtime.cluster.RedisAdapterOptions;
+import io.realtime.cluster.core.MalformedMessageException;
+import io.realtime.cluster.core.MalformedMessages;
+import io.netty.util.concurrent.EventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+
+/**
+ * The node's two Redis connections (lettuce, asynchronous; one Redis or a Redis Cluster): one publishes and asks,
+ * one is subscribed. Shared by
+ * every namespace and by the transport on top; knows plain ({@code PUBLISH}/{@code SUBSCRIBE}/{@code PSUBSCRIBE})
+ * and sharded ({@code SPUBLISH}/{@code SSUBSCRIBE}) pub/sub. Publishing never blocks: commands are pipelined and
+ * flushed once per burst; while Redis is unreachable holdable messages wait in a bounded buffer and are sent when
+ * the connection is back (lettuce reconnects and resubscribes by itself), and the others fail fast.
+ */
+public final class RedisLink implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
+    private static final Duration RESUBSCRIBE_WAIT = Duration.ofSeconds(3);
+
+    /** How a message is published and its receivers subscribed. */
+    public enum Mode { PLAIN, SHARDED }
+
+    private final AbstractRedisClient client;
+    private final StatefulConnection<byte[], byte[]> pub;
+    private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+    private final StatefulRedisPubSubConnection<byte[], byte[]> sub;
+    /** A Redis Cluster: server counts are summed over the nodes, as Node's adapters sum them over the masters. */
+    private final boolean cluster;
+    private final Map<String, BiConsumer<String, byte[]>> patternHandlers = new ConcurrentHashMap<>();
+    private final Map<String, BiConsumer<String, byte[]>> channelHandlers = new ConcurrentHashMap<>();
+    private final Map<String, BiConsumer<String, byte[]>> shardHandlers = new ConcurrentHashMap<>();
+    private final List<Runnable> lostListeners = new CopyOnWriteArrayList<>();
+    /** Subscriptions Redis confirmed ("c:", "p:", "s:" + channel or pattern), for the subscriptions gauge. */
+    private final java.util.Set<String> held = ConcurrentHashMap.newKeySet();
+    private final ClusterStats stats;
+    private final MalformedMessages malformed;
+    private final ClusterObserver observer;
+    private final OutageBuffer outage;
+    private final AtomicBoolean connected = new AtomicBoolean(true);
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    /** Lettuce's own event executor: timeouts and flushes, no thread of ours. */
+    private final EventExecutor scheduler;
+    private volatile boolean closing;
+    /** The last server count seen, to know when the others have resubscribed after an outage. */
+    private volatile Counted lastCounted;
+
+    private record Counted(Mode mode, String channel, int count) {
+    }
+
+    private RedisLink(RedisConnector.Connections connections, RedisAdapterOptions options, ClusterStats stats,
+                      ClusterObserver observer) {
+        this.client = connections.client();
+        this.pub = connections.pub();
+        this.commands = connections.commands();
+        this.sub = connections.sub();
+        this.cluster = connections.cluster();
+        this.stats = stats;
+        this.observer = observer;
+        this.malformed = new MalformedMessages(stats.transport(), stats, observer);
+        this.outage = new OutageBuffer(options.outageBufferSize(), options.outageBufferAge(), stats);
+        this.scheduler = client.getResources().eventExecutorGroup().next();
+    }
+
+    /** Connects to Redis; fails (with the reason) when it cannot be reached within the request timeout. */
+    public static RedisLink connect(RedisAdapterOptions options, ClusterStats stats, ClusterObserver observer) {
+        RedisLink link = new RedisLink(RedisConnector.connect(options), options, stats, observer);
+        link.listen();
+        return link;
+    }
+
+    private void listen() {
+        if (cluster) {
+            client.getResources().eventBus().get()
+                    .filter(event -> event instanceof TopologyRefreshEvent)
+                    .subscribe(event -> stats.recordTopologyRefresh());
+        } else {
+            // Bursts of publishes are written together: one flush per burst instead of one per message.
+            pub.setAutoFlushCommands(false);
+        }
+        sub.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(byte[] channel, byte[] message) {
+                dispatch(channelHandlers, text(channel), text(channel), message);
+            }
+
+            @Override
+            public void message(byte[] pattern, byte[] channel, byte[] message) {
+                dispatch(patternHandlers, text(pattern), text(channel), message);
+            }
+
+            @Override
+            public void smessage(byte[] channel, byte[] message) {
+                dispatch(shardHandlers, text(channel), text(channel), message);
+            }
+        });
+        // On a Redis Cluster a lost node is a failover, not an outage: lettuce reroutes once the topology is read
+        // again, and a publish that fails meanwhile is held like any other.
+        RedisConnectionStateListener outageListener = new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                if (connected.compareAndSet(false, true)) {
+                    stats.recordReconnect();
+                    log.info("Redis connection is back ({}); {} held messages to send", address, outage.size());
+                    scheduler.execute(() -> resendWhenResubscribed(System.nanoTime() + RESUBSCRIBE_WAIT.toNanos()));
+                }
+            }
+
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                if (!closing && connected.compareAndSet(true, false)) {
+                    log.warn("Redis connection lost; local delivery goes on, broadcasts are held until it is back");
+                    lostListeners.forEach(Runnable::run);
+                }
+            }
+        };
+        if (!cluster) {
+            ((StatefulRedisConnection<byte[], byte[]>) pub).addListener(outageListener);
+        }
+    }
+
+    private void dispatch(Map<String, BiConsumer<String, byte[]>> handlers, String key, String channel, byte[] message) {
+        stats.recordReceived(message.length);
+        BiConsumer<String, byte[]> handler = handlers.get(key);
+        if (handler == null) {
+            return;
+        }
+        try {
+            handler.accept(channel, message);
+        } catch (MalformedMessageException e) {
+            malformed.report(channel, e.kind(), e.getMessage());
+        } catch (RuntimeException e) {
+            malformed.report(channel, "unhandled: " + e.getClass().getSimpleName(), e.toString());
+        }
+    }
+
+    public boolean isConnected() {
+        return connected.get() && pub.isOpen();
+    }
+
+    public ClusterStats stats() {
+        return stats;
+    }
+
+    public MalformedMessages malformed() {
+        return malformed;
+    }
+
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    /** Runs when the connection to Redis is lost (pending requests fail fast). */
+    public void onConnectionLost(Runnable listener) {
+        lostListeners.add(listener);
+    }
+
+    public void psubscribe(String pattern, BiConsumer<String, byte[]> handler) {
+        patternHandlers.put(pattern, handler);
+        confirm("p:" + pattern, patternHandlers, pattern, sub.async().psubscribe(bytes(pattern)));
+    }
+
+    public void subscribe(List<String> channels, BiConsumer<String, byte[]> handler) {
+        channels.forEach(channel -> channelHandlers.put(channel, handler));
+        RedisFuture<Void> done = sub.async().subscribe(channels.stream().map(RedisLink::bytes).toArray(byte[][]::new));
+        channels.forEach(channel -> confirm("c:" + channel, channelHandlers, channel, done));
+    }
+
+    /** SSUBSCRIBE: completes when Redis confirmed the subscription. */
+    public CompletionStage<Void> ssubscribe(String channel, BiConsumer<String, byte[]> handler) {
+        shardHandlers.put(channel, handler);
+        RedisFuture<Void> done = sub.async().ssubscribe(bytes(channel));
+        confirm("s:" + channel, shardHandlers, channel, done);
+        return done;
+    }
+
+    /** A subscription counts as held once Redis confirmed it, and while it is still wanted. */
+    private void confirm(String key, Map<String, ?> wanted, String name, CompletionStage<Void> done) {
+        done.whenComplete((ok, failure) -> {
+            if (failure == null && wanted.containsKey(name) && held.add(key)) {
+                stats.recordSubscriptions(1);
+            }
+        });
+    }
+
+    private void release(String key) {
+        if (held.remove(key)) {
+            stats.recordSubscriptions(-1);
+        }
+    }
+
+    public void sunsubscribe(String channel) {
+        shardHandlers.remove(channel);
+        release("s:" + channel);
+        if (sub.isOpen()) {
+            sub.async().sunsubscribe(bytes(channel));
+        }
+    }
+
+    public void unsubscribe(List<String> patterns, List<String> channels) {
+        patterns.forEach(pattern -> {
+            patternHandlers.remove(pattern);
+            release("p:" + pattern);
+        });
+        channels.forEach(channel -> {
+            channelHandlers.remove(channel);
+            release("c:" + channel);
+        });
+        if (sub.isOpen()) {
+            if (!patterns.isEmpty()) {
+                sub.async().punsubscribe(patterns.stream().map(RedisLink::bytes).toArray(byte[][]::new));
+            }
+            if (!channels.isEmpty()) {
+                sub.async().unsubscribe(channels.stream().map(RedisLink::bytes).toArray(byte[][]::new));
+            }
+        }
+    }
+
+    /**
+     * Publishes a message. A {@code holdable} one is kept and sent later when Redis is unreachable; any other
+     * fails at once so that the caller learns of it.
+     */
+    public CompletionStage<Void> publish(Mode mode, String channel, byte[] message, boolean holdable) {
+        if (!isConnected()) {
+            if (holdable) {
+                outage.hold(mode == Mode.SHARDED, channel, message);
+                return CompletableFuture.completedFuture(null);
+            }
+            return CompletableFuture.failedFuture(unavailable(null));
+        }
+        long started = System.nanoTime();
+        CompletionStage<Long> sent = mode == Mode.SHARDED
+                ? commands.spublish(bytes(channel), message) : commands.publish(bytes(channel), message);
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        sent.whenComplete((receivers, failure) -> {
+            if (failure == null) {
+                stats.recordPublished();
+                observer.published(System.nanoTime() - started);
+                result.complete(null);
+            } else if (holdable) {
+                stats.recordPublishFailure();
+                outage.hold(mode == Mode.SHARDED, channel, message);
+                result.complete(null);
+            } else {
+                stats.recordPublishFailure();
+                result.completeExceptionally(unavailable(failure));
+            }
+        });
+        scheduleFlush();
+        return result;
+    }
+
+    /** {@code PUBSUB NUMSUB} (or {@code SHARDNUMSUB}) of one channel: how many connections are subscribed to it. */
+    public CompletionStage<Integer> subscriberCount(Mode mode, String channel) {
+        return count(mode, channel).thenApply(value -> {
+            lastCounted = new Counted(mode, channel, value);
+            return value;
+        });
+    }
+
+    private CompletionStage<Integer> count(Mode mode, String channel) {
+        if (!isConnected()) {
+            return CompletableFuture.failedFuture(unavailable(null));
+        }
+        if (cluster) {
+            // Summed over every node: a subscriber's connection may be to a replica as well as to a primary.
+            var nodes = ((StatefulRedisClusterConnection<byte[], byte[]>) pub).async().nodes(node -> true).commands();
+            var counts = mode == Mode.SHARDED ? nodes.pubsubShardNumsub(bytes(channel)) : nodes.pubsubNumsub(bytes(channel));
+            return counts.thenApply(perNode -> perNode.stream()
+                    .mapToInt(values -> values.values().stream().mapToInt(Long::intValue).sum()).sum());
+        }
+        CompletionStage<Map<byte[], Long>> counts = mode == Mode.SHARDED
+                ? commands.pubsubShardNumsub(bytes(channel)) : commands.pubsubNumsub(bytes(channel));
+        scheduleFlush();
+        return counts.thenApply(values -> values.values().stream().mapToInt(Long::intValue).sum());
+    }
+
+    public static ClusterUnavailableException unavailable(Throwable cause) {
+        return new ClusterUnavailableException("Redis is unreachable", cause);
+    }
+
+    private void scheduleFlush() {
+        if (flushScheduled.compareAndSet(false, true)) {
+            scheduler.execute(() -> {
+                flushScheduled.set(false);
+                pub.flushCommands();
+            });
+        }
+    }
+
+    /**
+     * Pub/sub keeps nothing: held messages are sent once the other nodes have resubscribed too (as many servers as
+     * before the outage), or after a short wait for those that do not come back.
+     */
+    private void resendWhenResubscribed(long deadlineNanos) {
+        Counted counted = lastCounted;
+        if (counted == null || counted.count() <= 1 || System.nanoTime() > deadlineNanos) {
+            resendHeld();
+            return;
+        }
+        count(counted.mode(), counted.channel()).whenComplete((count, failure) -> {
+            if (failure == null && count >= counted.count()) {
+                scheduler.execute(this::resendHeld);
+            } else {
+                scheduler.schedule(() -> resendWhenResubscribed(deadlineNanos), 100, TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    private void resendHeld() {
+        for (OutageBuffer.Held held : outage.drain()) {
+            publish(held.sharded() ? Mode.SHARDED : Mode.PLAIN, held.channel(), held.message(), true);
+        }
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            scheduler.submit(pub::flushCommands).await(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sub.close();
+        pub.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        client.getResources().shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    static List<byte[]> allBytes(String... texts) {
+        return Arrays.stream(texts).map(RedisLink::bytes).toList();
+    }
+}

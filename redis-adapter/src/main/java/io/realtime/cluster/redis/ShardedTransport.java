@@ -1,0 +1,167 @@
+package io.realtime.cluster.redis;
+
+import io.realtime.cluster.RedisAdapterOptions;
+import io.realtime.cluster.SubscriptionMode;
+import io.realtime.cluster.core.ClusterMessage;
+import io.realtime.cluster.core.ClusterMessage.Broadcast;
+import io.realtime.cluster.core.MessageReceiver;
+import io.realtime.cluster.core.MessageType;
+import io.realtime.cluster.core.NamespaceChannel;
+import io.realtime.cluster.redis.RedisLink.Mode;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Node's {@code createShardedAdapter} (8.3) on Redis 7 sharded pub/sub ({@code SPUBLISH}/{@code SSUBSCRIBE}):
+ * each node subscribes to {@code key#nsp#} and its own {@code key#nsp#uid#} (responses); in the dynamic modes also
+ * to {@code key#nsp#room#} while {@code room} has a member here, so a one-room broadcast reaches only the nodes
+ * that have that room. The server count is {@code PUBSUB SHARDNUMSUB} of {@code key#nsp#}.
+ */
+final class ShardedTransport extends RedisTransport {
+
+    ShardedTransport(RedisLink link, RedisAdapterOptions options) {
+        super(link, options);
+    }
+
+    @Override
+    public NamespaceChannel open(String namespace, MessageReceiver receiver) {
+        return new Channel(namespace, receiver);
+    }
+
+    /**
+     * Whether a room is a socket's own (it then goes on the namespace channel in {@code dynamic} mode): socket.io's
+     * ids are 20 characters, as Node's adapter checks; this node's netty-socketio ids are UUIDs.
+     */
+    static boolean looksLikeASocketId(String room) {
+        if (room.length() == 20) {
+            return true;
+        }
+        if (room.length() != 36) {
+            return false;
+        }
+        try {
+            UUID.fromString(room);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private final class Channel implements NamespaceChannel {
+
+        private final String uid = randomHex(8);
+        private final ShardedCodec codec;
+        private final MessageReceiver receiver;
+        private final SubscriptionMode mode = options.subscriptionMode();
+        private final String channel;
+        private final String responseChannel;
+        /** The room channels held now; guarded by itself (joins and leaves come from every event loop). */
+        private final Set<String> roomChannels = new HashSet<>();
+
+        Channel(String namespace, MessageReceiver receiver) {
+            this.codec = new ShardedCodec(namespace);
+            this.receiver = receiver;
+            this.channel = options.key() + "#" + namespace + "#";
+            this.responseChannel = channel + uid + "#";
+            link.ssubscribe(channel, this::onMessage);
+            link.ssubscribe(responseChannel, this::onMessage);
+            link.onConnectionLost(receiver::onConnectionLost);
+        }
+
+        @Override
+        public String uid() {
+            return uid;
+        }
+
+        @Override
+        public CompletionStage<Void> publish(ClusterMessage message) {
+            return link.publish(Mode.SHARDED, channelOf(message), codec.encode(message), message.holdable());
+        }
+
+        private String channelOf(ClusterMessage message) {
+            // An acknowledged broadcast stays on the namespace channel: the server count it is checked against
+            // counts every server, not only those with the room.
+            if (mode != SubscriptionMode.STATIC && message instanceof Broadcast broadcast && broadcast.requestId() == null
+                    && broadcast.opts().rooms().size() == 1) {
+                String room = broadcast.opts().rooms().iterator().next();
+                if (mode == SubscriptionMode.DYNAMIC_PRIVATE || !looksLikeASocketId(room)) {
+                    return roomChannel(room);
+                }
+            }
+            return channel;
+        }
+
+        private String roomChannel(String room) {
+            return channel + room + "#";
+        }
+
+        @Override
+        public CompletionStage<Void> publishResponse(String requesterUid, ClusterMessage response) {
+            return link.publish(Mode.SHARDED, requesterUid == null ? channel : channel + requesterUid + "#",
+                    codec.encode(response), false);
+        }
+
+        @Override
+        public CompletionStage<Integer> serverCount() {
+            return link.subscriberCount(Mode.SHARDED, channel);
+        }
+
+        @Override
+        public boolean supports(MessageType type) {
+            return type != MessageType.ALL_ROOMS && type != MessageType.SOCKET_IDS;
+        }
+
+        @Override
+        public boolean wantsRoomEvents() {
+            return mode != SubscriptionMode.STATIC;
+        }
+
+        @Override
+        public void roomCreated(String room, boolean socketRoom) {
+            if (socketRoom && mode != SubscriptionMode.DYNAMIC_PRIVATE) {
+                return;
+            }
+            synchronized (roomChannels) {
+                if (roomChannels.add(room)) {
+                    link.ssubscribe(roomChannel(room), this::onMessage);
+                }
+            }
+        }
+
+        @Override
+        public void roomDeleted(String room, boolean socketRoom) {
+            if (socketRoom && mode != SubscriptionMode.DYNAMIC_PRIVATE) {
+                return;
+            }
+            synchronized (roomChannels) {
+                // A room emptied on one thread may have been created again on another since.
+                if ((socketRoom || !receiver.roomExists(room)) && roomChannels.remove(room)) {
+                    link.sunsubscribe(roomChannel(room));
+                }
+            }
+        }
+
+        private void onMessage(String from, byte[] raw) {
+            ClusterMessage message = codec.decode(raw);
+            if (message != null) {
+                receiver.onMessage(message);
+            }
+        }
+
+        @Override
+        public void close() {
+            List<String> rooms;
+            synchronized (roomChannels) {
+                rooms = List.copyOf(roomChannels);
+                roomChannels.clear();
+            }
+            rooms.forEach(room -> link.sunsubscribe(roomChannel(room)));
+            link.sunsubscribe(channel);
+            link.sunsubscribe(responseChannel);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.realtime.cluster.redis;
+
+import io.realtime.cluster.ClusterObserver;
+import io.realtime.cluster.ClusterStats;
+import io.realtime.cluster.RedisAdapterOptions;
+import io.realtime.cluster.redis.RedisLink.Mode;
+import io.realtime.cluster.testing.RedisFixture;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The Redis link on a Redis Cluster: plain and sharded pub/sub, and server counts summed over the primaries. */
+class RedisClusterLinkTest {
+
+    @Test
+    void publishesSubscribesAndCountsAcrossTheClusterNodes() throws Exception {
+        RedisAdapterOptions options = RedisAdapterOptions.builder(RedisFixture.sharedCluster().uri())
+                .requestTimeout(Duration.ofSeconds(2)).build();
+        try (RedisLink one = RedisLink.connect(options, new ClusterStats("test"), ClusterObserver.NONE);
+             RedisLink two = RedisLink.connect(options, new ClusterStats("test"), ClusterObserver.NONE)) {
+            BlockingQueue<String> plain = new LinkedBlockingQueue<>();
+            BlockingQueue<String> sharded = new LinkedBlockingQueue<>();
+            List<String> channels = List.of("a#x#", "b#y#", "c#z#", "d#w#");
+            for (RedisLink link : List.of(one, two)) {
+                link.subscribe(List.of("plain-channel"), (channel, message) -> plain.add(new String(message, StandardCharsets.UTF_8)));
+                for (String channel : channels) {
+                    link.ssubscribe(channel, (from, message) -> sharded.add(from + "=" + new String(message, StandardCharsets.UTF_8)))
+                            .toCompletableFuture().get(5, TimeUnit.SECONDS);
+                }
+            }
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> one.subscriberCount(Mode.PLAIN, "plain-channel").toCompletableFuture().join() == 2);
+            for (String channel : channels) {
+                assertThat(one.subscriberCount(Mode.SHARDED, channel).toCompletableFuture().join()).as(channel).isEqualTo(2);
+            }
+
+            one.publish(Mode.PLAIN, "plain-channel", "p".getBytes(StandardCharsets.UTF_8), false).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(plain.poll(5, TimeUnit.SECONDS)).isEqualTo("p");
+            assertThat(plain.poll(5, TimeUnit.SECONDS)).isEqualTo("p");
+            for (String channel : channels) {
+                one.publish(Mode.SHARDED, channel, "s".getBytes(StandardCharsets.UTF_8), false).toCompletableFuture().get(5, TimeUnit.SECONDS);
+                assertThat(sharded.poll(5, TimeUnit.SECONDS)).isEqualTo(channel + "=s");
+                assertThat(sharded.poll(5, TimeUnit.SECONDS)).isEqualTo(channel + "=s");
+            }
+        }
+    }
+}

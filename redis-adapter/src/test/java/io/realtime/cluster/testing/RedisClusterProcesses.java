@@ -1,0 +1,195 @@
+package io.realtime.cluster.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * A Redis Cluster of six {@code redis-server --cluster-enabled yes} processes on free ports of 127.0.0.1 (three
+ * primaries, three replicas, made by {@code redis-cli --cluster create}), ready when every node reports
+ * {@code cluster_state:ok}. Fails with the reason when it cannot be made; never skipped.
+ */
+public final class RedisClusterProcesses implements AutoCloseable {
+
+    private static final Duration READY_WITHIN = Duration.ofSeconds(30);
+
+    private final Path dir;
+    private final String serverBinary;
+    private final Map<Integer, Process> nodes = new ConcurrentHashMap<>();
+    private final List<Integer> ports;
+
+    private RedisClusterProcesses(Path dir, String serverBinary, List<Integer> ports) {
+        this.dir = dir;
+        this.serverBinary = serverBinary;
+        this.ports = List.copyOf(ports);
+    }
+
+    static RedisClusterProcesses start(String serverBinary) {
+        if (serverBinary == null || !Files.isExecutable(Path.of("/usr/bin/redis-cli"))) {
+            throw new IllegalStateException("a Redis Cluster for the tests needs redis-server and redis-cli (apt-get install redis-server redis-tools)");
+        }
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("redis-cluster-");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        RedisClusterProcesses cluster = new RedisClusterProcesses(dir, serverBinary, freePortPairs(6));
+        try {
+            cluster.ports.forEach(cluster::startNode);
+            List<String> create = new ArrayList<>(List.of("/usr/bin/redis-cli", "--cluster", "create"));
+            cluster.ports.forEach(port -> create.add("127.0.0.1:" + port));
+            create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+            String output = run(create, Duration.ofSeconds(30));
+            if (!output.contains("[OK] All 16384 slots covered")) {
+                throw new IllegalStateException("redis-cli --cluster create failed:\n" + output);
+            }
+            cluster.awaitReady();
+            return cluster;
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /** The seed list of every node: {@code redis-cluster://127.0.0.1:p1,...}. */
+    public String uri() {
+        return "redis-cluster://" + ports.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
+    }
+
+    public List<Integer> ports() {
+        return ports;
+    }
+
+    /** The ports of the nodes that are primaries now. */
+    public List<Integer> primaries() {
+        return ports.stream().filter(nodes::containsKey)
+                .filter(port -> cli(port, "ROLE").startsWith("master")).toList();
+    }
+
+    /** Kills a node at once (SIGKILL), as a crash would. */
+    public void kill(int port) {
+        Process node = nodes.remove(port);
+        if (node != null) {
+            node.destroyForcibly();
+            try {
+                node.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Runs redis-cli against a node; returns its output. */
+    public static String cli(int port, String... words) {
+        List<String> command = new ArrayList<>(List.of("/usr/bin/redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port)));
+        command.addAll(List.of(words));
+        return run(command, Duration.ofSeconds(5));
+    }
+
+    private void startNode(int port) {
+        try {
+            Process process = new ProcessBuilder(serverBinary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
+                    "--cluster-node-timeout", "2000", "--dir", dir.toString(), "--save", "", "--appendonly", "no",
+                    "--protected-mode", "no")
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start();
+            nodes.put(port, process);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!"+PONG".equals(RedisFixture.command("127.0.0.1", port, "PING"))) {
+                if (System.nanoTime() > deadline || !process.isAlive()) {
+                    throw new IllegalStateException("redis-server (cluster node) did not start on port " + port);
+                }
+                Thread.sleep(20);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start redis-server", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + READY_WITHIN.toNanos();
+        while (true) {
+            boolean ready = ports.stream().allMatch(port -> {
+                String info = cli(port, "CLUSTER", "INFO");
+                return info.contains("cluster_state:ok") && info.contains("cluster_slots_ok:16384") && info.contains("cluster_known_nodes:6");
+            });
+            if (ready) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the Redis Cluster did not reach cluster_state:ok within " + READY_WITHIN.toSeconds() + " s");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static String run(List<String> command, Duration timeout) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            byte[] output = process.getInputStream().readAllBytes();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("timed out: " + String.join(" ", command));
+            }
+            return new String(output, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + command.get(0), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Ports whose cluster bus port (port + 10000) is free too. */
+    private static List<Integer> freePortPairs(int count) {
+        List<Integer> ports = new ArrayList<>();
+        while (ports.size() < count) {
+            int port = ThreadLocalRandom.current().nextInt(20000, 30000);
+            if (!ports.contains(port) && isFree(port) && isFree(port + 10000)) {
+                ports.add(port);
+            }
+        }
+        return ports;
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        List.copyOf(nodes.keySet()).forEach(this::kill);
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory
+        }
+    }
+}
