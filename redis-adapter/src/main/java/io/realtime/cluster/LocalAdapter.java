@@ -133,8 +133,11 @@ public class LocalAdapter implements ClusterAdapter {
             Set<String> rooms = new LinkedHashSet<>();
             rooms.add(client.getSessionId().toString());
             client.getAllRooms().stream().filter(room -> !room.equals(namespace.getName())).forEach(rooms::add);
+            // socket.io's socket.data is an object from the start; Node code reads it without a null check
+            // (the Admin UI's serializeData does), so a socket nobody gave data to answers {}.
+            Object data = client.get(SOCKET_DATA_KEY);
             details.add(new SocketDetails(client.getSessionId().toString(), handshakeOf(client.getHandshakeData()), rooms,
-                    client.get(SOCKET_DATA_KEY)));
+                    data == null ? Map.of() : data));
         }
         return details;
     }
