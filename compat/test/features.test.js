@@ -119,7 +119,7 @@ test("notifications reach only the user they are for; nobody can subscribe to so
 });
 
 test("dataUpdated: POST /api/v1/data reaches every client of /", async () => {
-  const [a, b] = await Promise.all([connected(), connected("/", asUser("carol"))]);
+  const [a, b] = await Promise.all([connected("/", asUser("dave")), connected("/", asUser("carol"))]);
   const heard = [once(a, "dataUpdated"), once(b, "dataUpdated")];
   assert.equal((await api("/api/v1/data", { version: 7 })).status, 202);
   assert.deepEqual(await Promise.all(heard), [[{ version: 7 }], [{ version: 7 }]]);
@@ -163,20 +163,23 @@ test("/chat: rooms are isolated, only members may send, leaving stops delivery",
   assert.deepEqual(overheard, []);
 });
 
-test("/chat needs a valid token: missing, expired, badly signed and malformed tokens are refused with a code", async () => {
+test("every namespace needs a valid token: missing, expired, badly signed, malformed and non-string tokens are refused with a code", async () => {
   const now = Math.floor(Date.now() / 1000);
   const cases = [
     [{}, "unauthorized"],
     [{ auth: { token: tokenFor("eve", SECRET, { exp: now - 60 }) } }, "token_expired"],
     [{ auth: { token: tokenFor("eve", "another-secret-that-is-long-enough-for-hs256") } }, "unauthorized"],
     [{ auth: { token: "not.a.jwt" } }, "unauthorized"],
+    ...[null, 42, true, "", { sub: "eve" }].map((token) => [{ auth: { token } }, "unauthorized"]),
   ];
-  for (const [options, code] of cases) {
-    const socket = connect("/chat", options);
-    const [error] = await once(socket, "connect_error");
-    assert.equal(error.data.code, code, JSON.stringify(options));
-    assert.equal(typeof error.data.reason, "string");
-    assert.ok(error.message.length > 0);
+  for (const namespace of ["/", "/chat", "/dashboard"]) {
+    for (const [options, code] of cases) {
+      const socket = connect(namespace, options);
+      const [error] = await once(socket, "connect_error");
+      assert.equal(error.data.code, code, `${namespace} ${JSON.stringify(options)}`);
+      assert.equal(typeof error.data.reason, "string");
+      assert.ok(error.message.length > 0);
+    }
   }
 });
 
@@ -213,7 +216,7 @@ test("invalid payloads get an error ack, or an exception event when no ack was a
 });
 
 test("/dashboard: figures at once on connection, then every interval", async () => {
-  const socket = connect("/dashboard");
+  const socket = connect("/dashboard", asUser("dora"));
   const updates = collect(socket, "dashboardUpdate");
   const [first] = await once(socket, "dashboardUpdate");
   assert.equal(typeof first.nodeId, "string");

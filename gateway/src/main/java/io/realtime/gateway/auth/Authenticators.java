@@ -28,7 +28,14 @@ public final class Authenticators {
             log.warn("AUTH_MODE=none: clients are not authenticated and may name themselves (auth.userId)");
             return HandshakeAuthenticator.trusting();
         }
-        return new HandshakeAuthenticator(AuthSettings.Mode.JWT, verifier(auth, scheduler), auth.requiredNamespaces());
+        auth.requiredNamespaces().ifPresent(required -> log.warn(
+                "AUTH_REQUIRED_NAMESPACES={} is deprecated and keeps its old meaning: every namespace it does not name"
+                        + " is public. Remove it (every namespace then needs a token) and name public namespaces in"
+                        + " AUTH_PUBLIC_NAMESPACES", required));
+        log.info("AUTH_MODE=jwt: every namespace needs a valid token except public ones (AUTH_PUBLIC_NAMESPACES={},"
+                + " and gateways declared public)", auth.publicNamespaces());
+        return new HandshakeAuthenticator(AuthSettings.Mode.JWT, verifier(auth, scheduler),
+                new NamespaceAccess(auth.publicNamespaces(), auth.requiredNamespaces()));
     }
 
     private static TokenVerifier verifier(AuthSettings auth, ScheduledExecutorService scheduler) {

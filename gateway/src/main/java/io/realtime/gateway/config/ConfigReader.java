@@ -108,6 +108,14 @@ final class ConfigReader {
         Optional<Path> keyFile = v.optional(Setting.JWT_PUBLIC_KEY_FILE).map(Path::of);
         Optional<String> jwks = v.optional(Setting.JWT_JWKS_URL);
         Optional<Set<String>> required = v.optional(Setting.AUTH_REQUIRED_NAMESPACES).map(list -> v.list(Setting.AUTH_REQUIRED_NAMESPACES));
+        Set<String> publicNamespaces = v.optional(Setting.AUTH_PUBLIC_NAMESPACES)
+                .map(list -> v.list(Setting.AUTH_PUBLIC_NAMESPACES)).orElse(Set.of());
+        if (required.isPresent() && !publicNamespaces.isEmpty()) {
+            v.problem(Setting.AUTH_PUBLIC_NAMESPACES.env() + " and the deprecated " + Setting.AUTH_REQUIRED_NAMESPACES.env()
+                    + " contradict each other: set only " + Setting.AUTH_PUBLIC_NAMESPACES.env());
+        }
+        publicNamespaces.stream().filter(name -> !name.startsWith("/"))
+                .forEach(name -> v.problem(Setting.AUTH_PUBLIC_NAMESPACES.env() + ": '" + name + "' is not a namespace (/name)"));
         if (!mode.equals("none") && !mode.equals("jwt")) {
             v.problem(Setting.AUTH_MODE.env() + ": expected none or jwt, got '" + v.text(Setting.AUTH_MODE) + "'");
             return AuthSettings.none();
@@ -126,6 +134,6 @@ final class ConfigReader {
                     .ifPresent(url -> v.problem(Setting.JWT_JWKS_URL.env() + ": expected an http(s) URL"));
         }
         return new AuthSettings(mode.equals("jwt") ? AuthSettings.Mode.JWT : AuthSettings.Mode.NONE, secret, keyFile, jwks,
-                v.optional(Setting.JWT_ISSUER), v.optional(Setting.JWT_AUDIENCE), required);
+                v.optional(Setting.JWT_ISSUER), v.optional(Setting.JWT_AUDIENCE), publicNamespaces, required);
     }
 }
