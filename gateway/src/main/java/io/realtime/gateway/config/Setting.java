@@ -15,7 +15,7 @@ public enum Setting {
     PING_TIMEOUT("pingTimeout", "PING_TIMEOUT", "20000", "ms to wait for a pong before closing (socket.io's pingTimeout)"),
     MAX_HTTP_BUFFER_SIZE("maxHttpBufferSize", "MAX_HTTP_BUFFER_SIZE", "1000000",
             "largest message or polling body in bytes (socket.io's maxHttpBufferSize)"),
-    CORS("cors", "CORS_ORIGINS", "", "comma-separated origins allowed cross-origin, * for any; empty: no CORS headers"),
+    CORS("cors", "CORS_ORIGINS", "", "comma-separated origins allowed cross-origin, * for any; empty: no CORS headers; set, other origins are refused (WebSocket too)"),
     TRANSPORTS("transports", "TRANSPORTS", "polling,websocket", "accepted transports (socket.io's transports)"),
     ALLOW_EIO3("allowEIO3", "ALLOW_EIO3", "false", "accept socket.io-client 2.x (Engine.IO v3) clients (socket.io's allowEIO3)"),
     UPGRADE_TIMEOUT("upgradeTimeout", "UPGRADE_TIMEOUT", "10000", "ms a WebSocket upgrade may take (socket.io's upgradeTimeout)"),

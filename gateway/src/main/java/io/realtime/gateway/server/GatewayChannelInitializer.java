@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.realtime.gateway.admission.AdmissionHandler;
+import io.realtime.gateway.admission.OriginHandler;
 import io.realtime.gateway.engineio.EngineHttpAggregator;
 import io.realtime.gateway.engineio.EngineIoHttpHandler;
 import io.realtime.gateway.engineio.EngineRequestDecoder;
@@ -18,7 +19,7 @@ import java.util.Map;
 
 /**
  * The pipeline of a Socket.IO port: HTTP decoding, aggregation bounded by {@code maxHttpBufferSize}, the Engine.IO
- * requests read once, admission (drain and connection limits), the Engine.IO handler (handshake, long-polling,
+ * requests read once, the origin check (CORS_ORIGINS, WebSocket included), admission (drain and connection limits), the Engine.IO handler (handshake, long-polling,
  * WebSocket upgrade), the node's other HTTP handlers (the demo page) and a JSON 404 for anything else. After a
  * WebSocket upgrade the Engine.IO handler is replaced by the frame handler of the session.
  *
@@ -33,6 +34,7 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
     public static final String HTTP_ENCODER = "httpEncoder";
 
     private final EngineRequestDecoder engineRequests;
+    private final OriginHandler origin;
     private final AdmissionHandler admission;
     private final EngineIoHttpHandler engineIo;
     private final SessionRegistry sessions;
@@ -41,10 +43,11 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
     private final Map<String, ChannelHandler> extraHandlers;
     private final SslContext tls;
 
-    GatewayChannelInitializer(EngineRequestDecoder engineRequests, AdmissionHandler admission, EngineIoHttpHandler engineIo,
+    GatewayChannelInitializer(EngineRequestDecoder engineRequests, OriginHandler origin, AdmissionHandler admission, EngineIoHttpHandler engineIo,
                               SessionRegistry sessions, int maxPayload, WriteBufferWaterMark waterMark,
                               Map<String, ChannelHandler> extraHandlers, SslContext tls) {
         this.engineRequests = engineRequests;
+        this.origin = origin;
         this.admission = admission;
         this.engineIo = engineIo;
         this.sessions = sessions;
@@ -65,6 +68,7 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
         pipeline.addLast(HTTP_AGGREGATOR, new EngineHttpAggregator(maxPayload, sessions));
         pipeline.addLast(HTTP_ENCODER, new HttpResponseEncoder());
         pipeline.addLast(EngineRequestDecoder.NAME, engineRequests);
+        pipeline.addLast(OriginHandler.NAME, origin);
         pipeline.addLast(AdmissionHandler.NAME, admission);
         pipeline.addLast(EngineIoHttpHandler.NAME, engineIo);
         extraHandlers.forEach(pipeline::addLast);

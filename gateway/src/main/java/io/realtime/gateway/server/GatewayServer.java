@@ -21,6 +21,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.Future;
 import io.realtime.gateway.admission.Admission;
 import io.realtime.gateway.admission.AdmissionHandler;
+import io.realtime.gateway.admission.OriginHandler;
+import io.realtime.gateway.engineio.CorsPolicy;
 import io.realtime.gateway.admission.AdmissionOptions;
 import io.realtime.gateway.engineio.EngineIoHttpHandler;
 import io.realtime.gateway.engineio.EngineOptions;
@@ -179,6 +181,7 @@ public class GatewayServer extends SocketIOServer {
                 .group(bossGroup, workerGroup)
                 .channel(channelType)
                 .childHandler(new GatewayChannelInitializer(new EngineRequestDecoder(engineOptions),
+                        new OriginHandler(new CorsPolicy(engineOptions.corsOrigins()), observer()),
                         new AdmissionHandler(admission, observer()), engineIo, sessions, engineOptions.maxPayload(),
                         OutboundLimit.of(engineOptions.outboundLimit()).waterMark(), httpHandlers, tls))
                 .option(ChannelOption.SO_BACKLOG, configuration.getSocketConfig().getAcceptBackLog())
