@@ -158,6 +158,7 @@ public final class GatewayNode implements AutoCloseable {
                 .maxAttachments(config.maxAttachments())
                 .eventLimits(config.eventLimits())
                 .admission(config.admission())
+                .httpLimits(config.httpLimits())
                 .tls(config.tls().enabled() ? TlsContexts.of(config.tls()) : null)
                 .observer(observer)
                 .build();

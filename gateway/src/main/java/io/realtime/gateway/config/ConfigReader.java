@@ -4,6 +4,7 @@ import io.realtime.gateway.admission.AdmissionOptions;
 import io.realtime.gateway.auth.AuthSettings;
 import io.realtime.gateway.engineio.EngineOptions;
 import io.realtime.gateway.limits.EventLimits;
+import io.realtime.gateway.limits.HttpLimits;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +56,8 @@ final class ConfigReader {
                 .maxAttachments(v.nonNegativeInt(Setting.MAX_ATTACHMENTS))
                 .admission(new AdmissionOptions(v.nonNegativeInt(Setting.MAX_CONNECTIONS),
                         v.nonNegativeInt(Setting.MAX_CONNECTIONS_PER_IP), v.nonNegativeInt(Setting.HANDSHAKES_PER_IP)))
+                .httpLimits(HttpLimits.DEFAULTS.withTimeouts(v.millis(Setting.REQUEST_TIMEOUT),
+                        v.millis(Setting.IDLE_CONNECTION_TIMEOUT)))
                 .tls(tls(v))
                 .eventLimits(new EventLimits(v.nonNegativeInt(Setting.EVENT_RATE), v.nonNegativeInt(Setting.EVENT_BURST),
                         v.nonNegativeInt(Setting.ABUSE_DISCONNECT_AFTER)))

@@ -4,6 +4,7 @@ import io.realtime.gateway.admission.AdmissionOptions;
 import io.realtime.gateway.auth.AuthSettings;
 import io.realtime.gateway.engineio.EngineOptions;
 import io.realtime.gateway.limits.EventLimits;
+import io.realtime.gateway.limits.HttpLimits;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -38,6 +39,7 @@ public final class GatewayConfig {
     private final Duration connectTimeout;
     private final int maxAttachments;
     private final AdmissionOptions admission;
+    private final HttpLimits httpLimits;
     private final TlsSettings tls;
     private final EventLimits eventLimits;
     private final int workerThreads;
@@ -59,6 +61,7 @@ public final class GatewayConfig {
         this.connectTimeout = b.connectTimeout;
         this.maxAttachments = b.maxAttachments;
         this.admission = b.admission;
+        this.httpLimits = b.httpLimits;
         this.tls = b.tls;
         this.eventLimits = b.eventLimits;
         this.workerThreads = b.workerThreads;
@@ -132,6 +135,11 @@ public final class GatewayConfig {
         return admission.handshakesPerSecondPerAddress();
     }
 
+    /** {@code REQUEST_TIMEOUT}, {@code IDLE_CONNECTION_TIMEOUT}, and the request line and header limits. */
+    public HttpLimits httpLimits() {
+        return httpLimits;
+    }
+
     public TlsSettings tls() {
         return tls;
     }
@@ -191,6 +199,8 @@ public final class GatewayConfig {
                 .add("outboundLimit=" + engine.outboundLimit())
                 .add("tls=" + (tls.enabled() ? "on" : "off"))
                 .add("maxConnectionsPerIp=" + maxConnectionsPerIp()).add("handshakesPerIp=" + handshakesPerIp())
+                .add("requestTimeout=" + httpLimits.requestTimeout().toMillis())
+                .add("idleConnectionTimeout=" + httpLimits.idleTimeout().toMillis())
                 .add("eventRate=" + eventLimits.ratePerSecond()).add("eventBurst=" + eventLimits.burst())
                 .add("abuseDisconnectAfter=" + eventLimits.disconnectAfter())
                 .add("workerThreads=" + workerThreads)
@@ -236,6 +246,7 @@ public final class GatewayConfig {
         private Duration connectTimeout = Duration.ofSeconds(45);
         private int maxAttachments = 10;
         private AdmissionOptions admission = new AdmissionOptions(20_000, 0, 0);
+        private HttpLimits httpLimits = HttpLimits.DEFAULTS;
         private TlsSettings tls = TlsSettings.NONE;
         private EventLimits eventLimits = new EventLimits(100, 200, 50);
         private int workerThreads;
@@ -304,6 +315,12 @@ public final class GatewayConfig {
             return this;
         }
 
+        /** {@code REQUEST_TIMEOUT}, {@code IDLE_CONNECTION_TIMEOUT}; default {@link HttpLimits#DEFAULTS} (10 s, 30 s). */
+        public Builder httpLimits(HttpLimits httpLimits) {
+            this.httpLimits = httpLimits;
+            return this;
+        }
+
         /** {@code TLS_*}; default none: plain. */
         public Builder tls(TlsSettings tls) {
             this.tls = tls;
@@ -369,6 +386,7 @@ public final class GatewayConfig {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(engine, "engine");
             Objects.requireNonNull(admission, "admission");
+            Objects.requireNonNull(httpLimits, "httpLimits");
             Objects.requireNonNull(tls, "tls");
             Objects.requireNonNull(eventLimits, "eventLimits");
             Objects.requireNonNull(auth, "auth");

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.ssl.SslContext;
@@ -14,11 +15,15 @@ import io.realtime.gateway.engineio.EngineHttpAggregator;
 import io.realtime.gateway.engineio.EngineIoHttpHandler;
 import io.realtime.gateway.engineio.EngineRequestDecoder;
 import io.realtime.gateway.engineio.SessionRegistry;
+import io.realtime.gateway.limits.HttpLimits;
+import io.realtime.gateway.limits.HttpTimeouts;
+import io.realtime.gateway.limits.OversizedRequestHandler;
 
 import java.util.Map;
 
 /**
- * The pipeline of a Socket.IO port: HTTP decoding, aggregation bounded by {@code maxHttpBufferSize}, the Engine.IO
+ * The pipeline of a Socket.IO port: the request and idle deadlines, HTTP decoding (a request line or header block over
+ * its limit answered 414 or 431), aggregation bounded by {@code maxHttpBufferSize}, the Engine.IO
  * requests read once, the origin check (CORS_ORIGINS, WebSocket included), admission (drain and connection limits), the Engine.IO handler (handshake, long-polling,
  * WebSocket upgrade), the node's other HTTP handlers (the demo page) and a JSON 404 for anything else. After a
  * WebSocket upgrade the Engine.IO handler is replaced by the frame handler of the session.
@@ -42,10 +47,12 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
     private final WriteBufferWaterMark waterMark;
     private final Map<String, ChannelHandler> extraHandlers;
     private final SslContext tls;
+    private final HttpLimits httpLimits;
+    private final HttpTimeouts timeouts;
 
     GatewayChannelInitializer(EngineRequestDecoder engineRequests, OriginHandler origin, AdmissionHandler admission, EngineIoHttpHandler engineIo,
                               SessionRegistry sessions, int maxPayload, WriteBufferWaterMark waterMark,
-                              Map<String, ChannelHandler> extraHandlers, SslContext tls) {
+                              Map<String, ChannelHandler> extraHandlers, SslContext tls, HttpLimits httpLimits) {
         this.engineRequests = engineRequests;
         this.origin = origin;
         this.admission = admission;
@@ -55,6 +62,8 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
         this.waterMark = waterMark;
         this.extraHandlers = Map.copyOf(extraHandlers);
         this.tls = tls;
+        this.httpLimits = httpLimits;
+        this.timeouts = new HttpTimeouts(httpLimits);
     }
 
     @Override
@@ -64,9 +73,14 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
         if (tls != null) {
             pipeline.addLast(TLS, tls.newHandler(channel.alloc()));
         }
-        pipeline.addLast(HTTP_DECODER, new HttpRequestDecoder());
+        HttpTimeouts.RequestClockPair clock = timeouts.newPair();
+        clock.addStart(pipeline);
+        pipeline.addLast(HTTP_DECODER, new HttpRequestDecoder(new HttpDecoderConfig()
+                .setMaxInitialLineLength(httpLimits.maxInitialLineLength()).setMaxHeaderSize(httpLimits.maxHeaderSize())));
+        pipeline.addLast(OversizedRequestHandler.NAME, OversizedRequestHandler.INSTANCE);
         pipeline.addLast(HTTP_AGGREGATOR, new EngineHttpAggregator(maxPayload, sessions));
         pipeline.addLast(HTTP_ENCODER, new HttpResponseEncoder());
+        clock.addEnd(pipeline);
         pipeline.addLast(EngineRequestDecoder.NAME, engineRequests);
         pipeline.addLast(OriginHandler.NAME, origin);
         pipeline.addLast(AdmissionHandler.NAME, admission);

@@ -4,6 +4,7 @@ import io.netty.handler.ssl.SslContext;
 import io.realtime.gateway.admission.AdmissionOptions;
 import io.realtime.gateway.engineio.EngineOptions;
 import io.realtime.gateway.limits.EventLimits;
+import io.realtime.gateway.limits.HttpLimits;
 import io.realtime.gateway.stats.TrafficObserver;
 
 import java.time.Duration;
@@ -27,6 +28,7 @@ public final class GatewayServerOptions {
     private final int maxAttachments;
     private final EventLimits eventLimits;
     private final AdmissionOptions admission;
+    private final HttpLimits httpLimits;
     private final SslContext tls;
     private final TrafficObserver observer;
 
@@ -36,6 +38,7 @@ public final class GatewayServerOptions {
         this.maxAttachments = builder.maxAttachments;
         this.eventLimits = builder.eventLimits;
         this.admission = builder.admission;
+        this.httpLimits = builder.httpLimits;
         this.tls = builder.tls;
         this.observer = builder.observer;
     }
@@ -52,7 +55,7 @@ public final class GatewayServerOptions {
     /** A builder holding these options, to derive others from them. */
     public Builder mutate() {
         return new Builder().engine(engine).connectTimeout(connectTimeout).maxAttachments(maxAttachments)
-                .eventLimits(eventLimits).admission(admission).tls(tls).observer(observer);
+                .eventLimits(eventLimits).admission(admission).httpLimits(httpLimits).tls(tls).observer(observer);
     }
 
     public EngineOptions engine() {
@@ -75,6 +78,11 @@ public final class GatewayServerOptions {
         return admission;
     }
 
+    /** The request and idle deadlines and the request line and header limits of the port. */
+    public HttpLimits httpLimits() {
+        return httpLimits;
+    }
+
     /** The TLS context of the port; empty: plain. */
     public Optional<SslContext> tls() {
         return Optional.ofNullable(tls);
@@ -91,6 +99,7 @@ public final class GatewayServerOptions {
         private int maxAttachments = DEFAULT_MAX_ATTACHMENTS;
         private EventLimits eventLimits = EventLimits.UNLIMITED;
         private AdmissionOptions admission = AdmissionOptions.UNLIMITED;
+        private HttpLimits httpLimits = HttpLimits.DEFAULTS;
         private SslContext tls;
         private TrafficObserver observer = TrafficObserver.NONE;
 
@@ -124,6 +133,12 @@ public final class GatewayServerOptions {
         /** Who may open a session; default {@link AdmissionOptions#UNLIMITED}. */
         public Builder admission(AdmissionOptions admission) {
             this.admission = Objects.requireNonNull(admission, "admission");
+            return this;
+        }
+
+        /** Request and idle deadlines, request line and header limits; default {@link HttpLimits#DEFAULTS}. */
+        public Builder httpLimits(HttpLimits httpLimits) {
+            this.httpLimits = Objects.requireNonNull(httpLimits, "httpLimits");
             return this;
         }
 
