@@ -159,6 +159,7 @@ public final class GatewayNode implements AutoCloseable {
                 .eventLimits(config.eventLimits())
                 .admission(config.admission())
                 .httpLimits(config.httpLimits())
+                .clientAddresses(config.clientAddresses())
                 .tls(config.tls().enabled() ? TlsContexts.of(config.tls()) : null)
                 .observer(observer)
                 .build();

@@ -1,6 +1,7 @@
 package io.realtime.gateway.config;
 
 import io.realtime.gateway.admission.AdmissionOptions;
+import io.realtime.gateway.admission.ClientAddressOptions;
 import io.realtime.gateway.auth.AuthSettings;
 import io.realtime.gateway.engineio.EngineOptions;
 import io.realtime.gateway.limits.EventLimits;
@@ -58,6 +59,7 @@ final class ConfigReader {
                         v.nonNegativeInt(Setting.MAX_CONNECTIONS_PER_IP), v.nonNegativeInt(Setting.HANDSHAKES_PER_IP)))
                 .httpLimits(HttpLimits.DEFAULTS.withTimeouts(v.millis(Setting.REQUEST_TIMEOUT),
                         v.millis(Setting.IDLE_CONNECTION_TIMEOUT)))
+                .clientAddresses(clientAddresses(v))
                 .tls(tls(v))
                 .eventLimits(new EventLimits(v.nonNegativeInt(Setting.EVENT_RATE), v.nonNegativeInt(Setting.EVENT_BURST),
                         v.nonNegativeInt(Setting.ABUSE_DISCONNECT_AFTER)))
@@ -103,6 +105,17 @@ final class ConfigReader {
                 .filter(file -> !Files.isReadable(file))
                 .forEach(file -> v.problem("TLS: cannot read " + file));
         return tls;
+    }
+
+    private static ClientAddressOptions clientAddresses(SettingValues v) {
+        boolean proxyProtocol = v.bool(Setting.PROXY_PROTOCOL);
+        List<String> trusted = List.copyOf(v.list(Setting.TRUSTED_PROXIES));
+        try {
+            return new ClientAddressOptions(proxyProtocol, trusted);
+        } catch (IllegalArgumentException e) {
+            v.problem(Setting.TRUSTED_PROXIES.env() + ": " + e.getMessage());
+            return new ClientAddressOptions(proxyProtocol, List.of());
+        }
     }
 
     private static AuthSettings auth(SettingValues v) {

@@ -1,6 +1,7 @@
 package io.realtime.gateway.config;
 
 import io.realtime.gateway.admission.AdmissionOptions;
+import io.realtime.gateway.admission.ClientAddressOptions;
 import io.realtime.gateway.auth.AuthSettings;
 import io.realtime.gateway.engineio.EngineOptions;
 import io.realtime.gateway.limits.EventLimits;
@@ -40,6 +41,7 @@ public final class GatewayConfig {
     private final int maxAttachments;
     private final AdmissionOptions admission;
     private final HttpLimits httpLimits;
+    private final ClientAddressOptions clientAddresses;
     private final TlsSettings tls;
     private final EventLimits eventLimits;
     private final int workerThreads;
@@ -62,6 +64,7 @@ public final class GatewayConfig {
         this.maxAttachments = b.maxAttachments;
         this.admission = b.admission;
         this.httpLimits = b.httpLimits;
+        this.clientAddresses = b.clientAddresses;
         this.tls = b.tls;
         this.eventLimits = b.eventLimits;
         this.workerThreads = b.workerThreads;
@@ -140,6 +143,11 @@ public final class GatewayConfig {
         return httpLimits;
     }
 
+    /** {@code PROXY_PROTOCOL}, {@code TRUSTED_PROXIES}. */
+    public ClientAddressOptions clientAddresses() {
+        return clientAddresses;
+    }
+
     public TlsSettings tls() {
         return tls;
     }
@@ -201,6 +209,8 @@ public final class GatewayConfig {
                 .add("maxConnectionsPerIp=" + maxConnectionsPerIp()).add("handshakesPerIp=" + handshakesPerIp())
                 .add("requestTimeout=" + httpLimits.requestTimeout().toMillis())
                 .add("idleConnectionTimeout=" + httpLimits.idleTimeout().toMillis())
+                .add("proxyProtocol=" + clientAddresses.proxyProtocol())
+                .add("trustedProxies=" + clientAddresses.trustedProxies())
                 .add("eventRate=" + eventLimits.ratePerSecond()).add("eventBurst=" + eventLimits.burst())
                 .add("abuseDisconnectAfter=" + eventLimits.disconnectAfter())
                 .add("workerThreads=" + workerThreads)
@@ -247,6 +257,7 @@ public final class GatewayConfig {
         private int maxAttachments = 10;
         private AdmissionOptions admission = new AdmissionOptions(20_000, 0, 0);
         private HttpLimits httpLimits = HttpLimits.DEFAULTS;
+        private ClientAddressOptions clientAddresses = ClientAddressOptions.DIRECT;
         private TlsSettings tls = TlsSettings.NONE;
         private EventLimits eventLimits = new EventLimits(100, 200, 50);
         private int workerThreads;
@@ -321,6 +332,12 @@ public final class GatewayConfig {
             return this;
         }
 
+        /** {@code PROXY_PROTOCOL}, {@code TRUSTED_PROXIES}; default {@link ClientAddressOptions#DIRECT}: neither. */
+        public Builder clientAddresses(ClientAddressOptions clientAddresses) {
+            this.clientAddresses = clientAddresses;
+            return this;
+        }
+
         /** {@code TLS_*}; default none: plain. */
         public Builder tls(TlsSettings tls) {
             this.tls = tls;
@@ -387,6 +404,7 @@ public final class GatewayConfig {
             Objects.requireNonNull(engine, "engine");
             Objects.requireNonNull(admission, "admission");
             Objects.requireNonNull(httpLimits, "httpLimits");
+            Objects.requireNonNull(clientAddresses, "clientAddresses");
             Objects.requireNonNull(tls, "tls");
             Objects.requireNonNull(eventLimits, "eventLimits");
             Objects.requireNonNull(auth, "auth");

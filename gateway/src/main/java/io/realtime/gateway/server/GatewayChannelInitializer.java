@@ -9,7 +9,12 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.realtime.gateway.admission.AdmissionHandler;
+import io.realtime.gateway.admission.ClientAddressOptions;
+import io.realtime.gateway.admission.ForwardedHeadersHandler;
+import io.realtime.gateway.admission.ProxyProtocolHandler;
+import io.realtime.gateway.admission.TrustedProxies;
 import io.realtime.gateway.admission.OriginHandler;
 import io.realtime.gateway.engineio.EngineHttpAggregator;
 import io.realtime.gateway.engineio.EngineIoHttpHandler;
@@ -22,8 +27,10 @@ import io.realtime.gateway.limits.OversizedRequestHandler;
 import java.util.Map;
 
 /**
- * The pipeline of a Socket.IO port: the request and idle deadlines, HTTP decoding (a request line or header block over
- * its limit answered 414 or 431), aggregation bounded by {@code maxHttpBufferSize}, the Engine.IO
+ * The pipeline of a Socket.IO port: the PROXY protocol header when a balancer sends one, the request and idle
+ * deadlines, HTTP decoding (a request line or header block over
+ * its limit answered 414 or 431), aggregation bounded by {@code maxHttpBufferSize}, the client address of trusted
+ * proxies' forwarding headers, the Engine.IO
  * requests read once, the origin check (CORS_ORIGINS, WebSocket included), admission (drain and connection limits), the Engine.IO handler (handshake, long-polling,
  * WebSocket upgrade), the node's other HTTP handlers (the demo page) and a JSON 404 for anything else. After a
  * WebSocket upgrade the Engine.IO handler is replaced by the frame handler of the session.
@@ -49,10 +56,13 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
     private final SslContext tls;
     private final HttpLimits httpLimits;
     private final HttpTimeouts timeouts;
+    private final boolean proxyProtocol;
+    private final ForwardedHeadersHandler forwardedHeaders;
 
     GatewayChannelInitializer(EngineRequestDecoder engineRequests, OriginHandler origin, AdmissionHandler admission, EngineIoHttpHandler engineIo,
                               SessionRegistry sessions, int maxPayload, WriteBufferWaterMark waterMark,
-                              Map<String, ChannelHandler> extraHandlers, SslContext tls, HttpLimits httpLimits) {
+                              Map<String, ChannelHandler> extraHandlers, SslContext tls, HttpLimits httpLimits,
+                              ClientAddressOptions clientAddresses) {
         this.engineRequests = engineRequests;
         this.origin = origin;
         this.admission = admission;
@@ -64,12 +74,20 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
         this.tls = tls;
         this.httpLimits = httpLimits;
         this.timeouts = new HttpTimeouts(httpLimits);
+        this.proxyProtocol = clientAddresses.proxyProtocol();
+        TrustedProxies proxies = TrustedProxies.parse(clientAddresses.trustedProxies());
+        this.forwardedHeaders = proxies.isEmpty() ? null : new ForwardedHeadersHandler(proxies);
     }
 
     @Override
     protected void initChannel(Channel channel) {
         channel.config().setWriteBufferWaterMark(waterMark);
         ChannelPipeline pipeline = channel.pipeline();
+        if (proxyProtocol) {
+            // Before TLS: the balancer writes the header ahead of the client's bytes.
+            pipeline.addLast(ProxyProtocolHandler.DECODER_NAME, new HAProxyMessageDecoder());
+            pipeline.addLast(ProxyProtocolHandler.NAME, new ProxyProtocolHandler());
+        }
         if (tls != null) {
             pipeline.addLast(TLS, tls.newHandler(channel.alloc()));
         }
@@ -81,6 +99,9 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
         pipeline.addLast(HTTP_AGGREGATOR, new EngineHttpAggregator(maxPayload, sessions));
         pipeline.addLast(HTTP_ENCODER, new HttpResponseEncoder());
         clock.addEnd(pipeline);
+        if (forwardedHeaders != null) {
+            pipeline.addLast(ForwardedHeadersHandler.NAME, forwardedHeaders);
+        }
         pipeline.addLast(EngineRequestDecoder.NAME, engineRequests);
         pipeline.addLast(OriginHandler.NAME, origin);
         pipeline.addLast(AdmissionHandler.NAME, admission);

@@ -183,7 +183,8 @@ public class GatewayServer extends SocketIOServer {
                 .childHandler(new GatewayChannelInitializer(new EngineRequestDecoder(engineOptions),
                         new OriginHandler(new CorsPolicy(engineOptions.corsOrigins()), observer()),
                         new AdmissionHandler(admission, observer()), engineIo, sessions, engineOptions.maxPayload(),
-                        OutboundLimit.of(engineOptions.outboundLimit()).waterMark(), httpHandlers, tls, options.httpLimits()))
+                        OutboundLimit.of(engineOptions.outboundLimit()).waterMark(), httpHandlers, tls, options.httpLimits(),
+                        options.clientAddresses()))
                 .option(ChannelOption.SO_BACKLOG, configuration.getSocketConfig().getAcceptBackLog())
                 .option(ChannelOption.SO_REUSEADDR, configuration.getSocketConfig().isReuseAddress())
                 .childOption(ChannelOption.TCP_NODELAY, configuration.getSocketConfig().isTcpNoDelay())

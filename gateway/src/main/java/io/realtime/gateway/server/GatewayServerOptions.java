@@ -2,6 +2,7 @@ package io.realtime.gateway.server;
 
 import io.netty.handler.ssl.SslContext;
 import io.realtime.gateway.admission.AdmissionOptions;
+import io.realtime.gateway.admission.ClientAddressOptions;
 import io.realtime.gateway.engineio.EngineOptions;
 import io.realtime.gateway.limits.EventLimits;
 import io.realtime.gateway.limits.HttpLimits;
@@ -29,6 +30,7 @@ public final class GatewayServerOptions {
     private final EventLimits eventLimits;
     private final AdmissionOptions admission;
     private final HttpLimits httpLimits;
+    private final ClientAddressOptions clientAddresses;
     private final SslContext tls;
     private final TrafficObserver observer;
 
@@ -39,6 +41,7 @@ public final class GatewayServerOptions {
         this.eventLimits = builder.eventLimits;
         this.admission = builder.admission;
         this.httpLimits = builder.httpLimits;
+        this.clientAddresses = builder.clientAddresses;
         this.tls = builder.tls;
         this.observer = builder.observer;
     }
@@ -55,7 +58,7 @@ public final class GatewayServerOptions {
     /** A builder holding these options, to derive others from them. */
     public Builder mutate() {
         return new Builder().engine(engine).connectTimeout(connectTimeout).maxAttachments(maxAttachments)
-                .eventLimits(eventLimits).admission(admission).httpLimits(httpLimits).tls(tls).observer(observer);
+                .eventLimits(eventLimits).admission(admission).httpLimits(httpLimits).clientAddresses(clientAddresses).tls(tls).observer(observer);
     }
 
     public EngineOptions engine() {
@@ -83,6 +86,11 @@ public final class GatewayServerOptions {
         return httpLimits;
     }
 
+    /** Where the real client address comes from behind a balancer. */
+    public ClientAddressOptions clientAddresses() {
+        return clientAddresses;
+    }
+
     /** The TLS context of the port; empty: plain. */
     public Optional<SslContext> tls() {
         return Optional.ofNullable(tls);
@@ -100,6 +108,7 @@ public final class GatewayServerOptions {
         private EventLimits eventLimits = EventLimits.UNLIMITED;
         private AdmissionOptions admission = AdmissionOptions.UNLIMITED;
         private HttpLimits httpLimits = HttpLimits.DEFAULTS;
+        private ClientAddressOptions clientAddresses = ClientAddressOptions.DIRECT;
         private SslContext tls;
         private TrafficObserver observer = TrafficObserver.NONE;
 
@@ -139,6 +148,12 @@ public final class GatewayServerOptions {
         /** Request and idle deadlines, request line and header limits; default {@link HttpLimits#DEFAULTS}. */
         public Builder httpLimits(HttpLimits httpLimits) {
             this.httpLimits = Objects.requireNonNull(httpLimits, "httpLimits");
+            return this;
+        }
+
+        /** PROXY protocol and trusted proxies; default {@link ClientAddressOptions#DIRECT}: the TCP peer, no header believed. */
+        public Builder clientAddresses(ClientAddressOptions clientAddresses) {
+            this.clientAddresses = Objects.requireNonNull(clientAddresses, "clientAddresses");
             return this;
         }
 
