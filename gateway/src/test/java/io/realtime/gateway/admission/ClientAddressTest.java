@@ -2,24 +2,31 @@ package io.realtime.gateway.admission;
 
 import io.realtime.cluster.SocketDetails;
 import io.realtime.gateway.testing.ProductNode;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * Outside in: the address per-address admission and {@code fetchSockets} see is the client's, as the PROXY protocol
- * (v1 and v2) or a trusted proxy's X-Forwarded-For names it; a forged header from anyone else is ignored.
+ * (v1 and v2; haproxy's send-proxy-v2 as deploy/local uses it) or a trusted proxy's X-Forwarded-For names it; a
+ * forged header from anyone else is ignored.
  */
 class ClientAddressTest {
 
@@ -61,6 +68,48 @@ class ClientAddressTest {
         }
     }
 
+    @Test
+    void throughHaproxyWithSendProxyV2TheNodeSeesTheClientNotTheBalancer() throws Exception {
+        Path haproxy = Stream.of("/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy")
+                .map(Path::of).filter(Files::isExecutable).findFirst().orElse(null);
+        Assumptions.assumeTrue(haproxy != null, "haproxy is not installed");
+        try (ProductNode node = ProductNode.start(Map.of("PROXY_PROTOCOL", "true", "MAX_CONNECTIONS_PER_IP", "1"))) {
+            int lbPort;
+            try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                lbPort = free.getLocalPort();
+            }
+            Path config = Files.createTempFile("haproxy", ".cfg");
+            // The balancer connects from 127.0.0.2, so the node's TCP peer is never the client's address.
+            Files.writeString(config, String.join("\n", "defaults", "  mode http", "  timeout connect 2s",
+                    "  timeout client 30s", "  timeout server 30s", "  timeout tunnel 1h", "frontend socketio",
+                    "  bind 127.0.0.1:" + lbPort, "  default_backend gateways", "backend gateways",
+                    "  server node 127.0.0.1:" + node.node().socketIoAddress().getPort() + " send-proxy-v2 source 127.0.0.2", ""));
+            Process balancer = new ProcessBuilder(haproxy.toString(), "-db", "-f", config.toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+                    try (Socket probe = new Socket("127.0.0.1", lbPort)) {
+                        return true;
+                    }
+                });
+                try (Raw one = Raw.open(lbPort, "127.0.0.1", new byte[0], "");
+                     Raw two = Raw.open(lbPort, "127.0.0.3", new byte[0], "");
+                     Raw again = Raw.open(lbPort, "127.0.0.1", new byte[0], "")) {
+                    assertThat(one.status).startsWith("HTTP/1.1 101");
+                    assertThat(two.status).startsWith("HTTP/1.1 101");
+                    assertThat(again.status).as("127.0.0.1 is at MAX_CONNECTIONS_PER_IP").startsWith("HTTP/1.1 429");
+                    one.connectMainNamespace();
+                    two.connectMainNamespace();
+                    assertThat(addresses(node)).containsExactlyInAnyOrder("127.0.0.1", "127.0.0.3");
+                }
+            } finally {
+                balancer.destroy();
+                balancer.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                Files.deleteIfExists(config);
+            }
+        }
+    }
+
     private static List<String> addresses(ProductNode node) {
         List<SocketDetails> sockets = node.node().cluster().of("/").fetchSockets().toCompletableFuture().join();
         return sockets.stream().map(s -> String.valueOf(s.handshake().get("address"))).toList();
@@ -91,7 +140,13 @@ class ClientAddressTest {
         }
 
         static Raw open(ProductNode node, byte[] proxyHeader, String extraHeaders) throws IOException {
-            Socket socket = new Socket("127.0.0.1", node.node().socketIoAddress().getPort());
+            return open(node.node().socketIoAddress().getPort(), "127.0.0.1", proxyHeader, extraHeaders);
+        }
+
+        static Raw open(int port, String from, byte[] proxyHeader, String extraHeaders) throws IOException {
+            Socket socket = new Socket();
+            socket.bind(new java.net.InetSocketAddress(from, 0));
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
             socket.setSoTimeout(5000);
             ByteArrayOutputStream request = new ByteArrayOutputStream();
             request.write(proxyHeader);
