@@ -25,7 +25,8 @@ function connect(namespace = "/", options = {}) {
   return socket;
 }
 
-async function connected(namespace, options) {
+// AUTH_MODE=jwt: every namespace needs a token, so a client is someone unless a test says otherwise.
+async function connected(namespace = "/", options = asUser("visitor")) {
   const socket = connect(namespace, options);
   await once(socket, "connect");
   return socket;
@@ -78,19 +79,19 @@ test("chatToServer: every client of / receives chatToClient", async () => {
   assert.deepEqual(await Promise.all(heard), [["hello everyone"], ["hello everyone"]]);
 });
 
-test("sendMessage: newMessage carries the authenticated user, or the socket id when anonymous", async () => {
+test("sendMessage: newMessage carries the authenticated user", async () => {
   const alice = await connected("/", asUser("alice"));
-  const anonymous = await connected();
-  const first = once(anonymous, "newMessage");
+  const bob = await connected("/", asUser("bob"));
+  const first = once(bob, "newMessage");
   alice.emit("sendMessage", "from alice");
   const [message] = await first;
   assert.equal(message.text, "from alice");
   assert.equal(message.userId, "alice");
   assert.ok(Math.abs(message.at - Date.now()) < 60_000);
 
-  const second = nextWhere(alice, "newMessage", (m) => m.text === "from nobody");
-  anonymous.emit("sendMessage", "from nobody");
-  assert.equal((await second).userId, anonymous.id);
+  const second = nextWhere(alice, "newMessage", (m) => m.text === "from bob");
+  bob.emit("sendMessage", "from bob");
+  assert.equal((await second).userId, "bob");
 });
 
 test("notifications reach only the user they are for; nobody can subscribe to someone else's", async () => {
