@@ -1,6 +1,7 @@
 package io.realtime.gateway.auth;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 
@@ -18,6 +19,7 @@ import java.util.Set;
  * @param requiredNamespaces the deprecated {@code AUTH_REQUIRED_NAMESPACES}: when set, the namespaces it names
  *                           ({@code *}: all) need a token and every other one is public, as before; kept so that
  *                           an existing configuration means what it meant, with a warning in the start log
+ * @param tokenExpiryGrace   how long after its token's {@code exp} a socket is disconnected ({@code token_expired})
  */
 public record AuthSettings(
         Mode mode,
@@ -27,16 +29,22 @@ public record AuthSettings(
         Optional<String> issuer,
         Optional<String> audience,
         Set<String> publicNamespaces,
-        Optional<Set<String>> requiredNamespaces) {
+        Optional<Set<String>> requiredNamespaces,
+        Duration tokenExpiryGrace) {
 
     public enum Mode { NONE, JWT }
 
+    public static final Duration DEFAULT_TOKEN_EXPIRY_GRACE = Duration.ofSeconds(30);
+
     public AuthSettings {
         publicNamespaces = Set.copyOf(publicNamespaces);
+        if (tokenExpiryGrace == null || tokenExpiryGrace.isNegative()) {
+            throw new IllegalArgumentException("tokenExpiryGrace must be zero or more: " + tokenExpiryGrace);
+        }
     }
 
     public static AuthSettings none() {
         return new AuthSettings(Mode.NONE, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Set.of(), Optional.empty());
+                Optional.empty(), Set.of(), Optional.empty(), DEFAULT_TOKEN_EXPIRY_GRACE);
     }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -21,7 +22,8 @@ public final class Authenticators {
     }
 
     /**
-     * @param scheduler where a JWKS key set is refreshed (the node's shared scheduler; it stops with it)
+     * @param scheduler where a JWKS key set is refreshed and expired tokens' sockets are ended (the node's shared
+     *                  scheduler; it stops with it)
      */
     public static HandshakeAuthenticator of(AuthSettings auth, ScheduledExecutorService scheduler) {
         if (auth.mode() == AuthSettings.Mode.NONE) {
@@ -35,7 +37,8 @@ public final class Authenticators {
         log.info("AUTH_MODE=jwt: every namespace needs a valid token except public ones (AUTH_PUBLIC_NAMESPACES={},"
                 + " and gateways declared public)", auth.publicNamespaces());
         return new HandshakeAuthenticator(AuthSettings.Mode.JWT, verifier(auth, scheduler),
-                new NamespaceAccess(auth.publicNamespaces(), auth.requiredNamespaces()));
+                new NamespaceAccess(auth.publicNamespaces(), auth.requiredNamespaces()),
+                scheduler == null ? null : new TokenExpiry(scheduler, auth.tokenExpiryGrace(), Clock.systemUTC()));
     }
 
     private static TokenVerifier verifier(AuthSettings auth, ScheduledExecutorService scheduler) {

@@ -26,11 +26,18 @@ public final class HandshakeAuthenticator {
     private final AuthSettings.Mode mode;
     private final TokenVerifier verifier;
     private final NamespaceAccess access;
+    private final TokenExpiry expiry;
 
     public HandshakeAuthenticator(AuthSettings.Mode mode, TokenVerifier verifier, NamespaceAccess access) {
+        this(mode, verifier, access, null);
+    }
+
+    /** @param expiry ends sockets whose token expired; {@code null}: tokens are checked at connect time only */
+    HandshakeAuthenticator(AuthSettings.Mode mode, TokenVerifier verifier, NamespaceAccess access, TokenExpiry expiry) {
         this.mode = mode;
         this.verifier = verifier;
         this.access = access;
+        this.expiry = expiry;
     }
 
     public static HandshakeAuthenticator trusting() {
@@ -52,6 +59,10 @@ public final class HandshakeAuthenticator {
                     access.whyPublic(wireName, declaredPublicBy).orElseThrow());
         }
         namespace.addAuthTokenListener((auth, client) -> admit(auth, client.getHandshakeData(), client, required));
+        if (mode == AuthSettings.Mode.JWT && expiry != null) {
+            namespace.addConnectListener(expiry::watch);
+            namespace.addDisconnectListener(expiry::forget);
+        }
     }
 
     AuthTokenResult admit(Object auth, HandshakeData handshake, SocketIOClient client, boolean required) {

@@ -219,6 +219,7 @@ public final class GatewayConfig {
                         .or(auth::jwksUrl).orElse("(none)")))
                 .add("authPublicNamespaces=" + auth.publicNamespaces())
                 .add("authRequiredNamespaces=" + auth.requiredNamespaces().map(Object::toString).orElse("(unset)"))
+                .add("tokenExpiryGrace=" + auth.tokenExpiryGrace().toMillis())
                 .add("apiKey=" + (apiKey.isPresent() ? "****" : "(none: loopback only)"))
                 .add("dashboardInterval=" + dashboardInterval.toMillis()).add("drainWindow=" + drainWindow.toMillis())
                 .add("redisKey=" + cluster.key()).add("clusterRequestTimeout=" + cluster.requestTimeout().toMillis())

@@ -56,6 +56,8 @@ public enum Setting {
             "deprecated (jwt now requires a token everywhere): when set, only these namespaces (* for all) need a token, the rest are public"),
     AUTH_PUBLIC_NAMESPACES("authPublicNamespaces", "AUTH_PUBLIC_NAMESPACES", "",
             "with jwt, namespaces anonymous clients may join (comma-separated); a token given there must still be valid"),
+    TOKEN_EXPIRY_GRACE("tokenExpiryGrace", "TOKEN_EXPIRY_GRACE", "30000",
+            "ms after its token's exp a socket is told (exception token_expired) and disconnected, to reconnect with a fresh token"),
     API_KEY("apiKey", "API_KEY", "", "bearer key of the backend API; empty: loopback callers only"),
     DASHBOARD_INTERVAL("dashboardInterval", "DASHBOARD_INTERVAL", "5000", "ms between dashboardUpdate events"),
     PRE_STOP_DELAY("preStopDelay", "PRE_STOP_DELAY", "5000",

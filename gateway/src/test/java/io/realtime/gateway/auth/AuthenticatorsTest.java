@@ -24,7 +24,8 @@ class AuthenticatorsTest {
     @Test
     void jwtRequiresATokenEverywhereExceptWhereTheSettingsOrTheGatewayNameANamespacePublic() {
         AuthSettings jwt = new AuthSettings(AuthSettings.Mode.JWT, Optional.of("0123456789abcdef0123456789abcdef"),
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Set.of("/lobby"), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Set.of("/lobby"), Optional.empty(),
+                AuthSettings.DEFAULT_TOKEN_EXPIRY_GRACE);
 
         HandshakeAuthenticator authenticator = Authenticators.of(jwt, null);
 
@@ -37,7 +38,8 @@ class AuthenticatorsTest {
     @Test
     void theDeprecatedRequiredNamespacesKeepTheirOldMeaning() {
         AuthSettings jwt = new AuthSettings(AuthSettings.Mode.JWT, Optional.of("0123456789abcdef0123456789abcdef"),
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Set.of(), Optional.of(Set.of("/admin")));
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Set.of(), Optional.of(Set.of("/admin")),
+                AuthSettings.DEFAULT_TOKEN_EXPIRY_GRACE);
 
         HandshakeAuthenticator authenticator = Authenticators.of(jwt, null);
 
@@ -66,7 +68,8 @@ class AuthenticatorsTest {
     @Test
     void aMissingPublicKeyFileIsAnErrorAtStart() {
         AuthSettings jwt = new AuthSettings(AuthSettings.Mode.JWT, Optional.empty(), Optional.of(Path.of("/nonexistent/key.pem")),
-                Optional.empty(), Optional.empty(), Optional.empty(), Set.of(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Set.of(), Optional.empty(),
+                AuthSettings.DEFAULT_TOKEN_EXPIRY_GRACE);
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Authenticators.of(jwt, null))
                 .isInstanceOf(java.io.UncheckedIOException.class);

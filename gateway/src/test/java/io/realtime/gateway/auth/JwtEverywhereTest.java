@@ -68,6 +68,24 @@ class JwtEverywhereTest {
         }
     }
 
+    @Test
+    void aSocketWhoseTokenExpiresIsToldAndDisconnected() throws Exception {
+        try (ProductNode node = ProductNode.start(Map.of("AUTH_MODE", "jwt", "JWT_SECRET", SECRET,
+                "TOKEN_EXPIRY_GRACE", "1"))) {
+            String shortLived = token("brief", Instant.now().plusSeconds(2));
+            try (RawWebSocket ws = node.connect("/", "{\"token\":\"" + shortLived + "\"}");
+                 RawWebSocket lasting = node.connect("/", "{\"token\":\"" + token("alice") + "\"}")) {
+                assertThat(ws.nextTextSkippingPings()).startsWith("42[\"exception\",{\"status\":\"error\",\"code\":\"token_expired\"");
+                assertThat(ws.nextTextSkippingPings()).isEqualTo("41");
+                assertThat(java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        node.apiUri("/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body())
+                        .contains("socketio_disconnects_total{nsp=\"/\",reason=\"token_expired\"} 1.0");
+                lasting.sendText("420[\"events\",1]");
+                assertThat(lasting.nextTextSkippingPings()).as("a socket with a valid token stays").isEqualTo("430[1]");
+            }
+        }
+    }
+
     private static String prefix(String type, String namespace) {
         return type + (namespace.equals("/") ? "" : namespace + ",");
     }
@@ -82,8 +100,12 @@ class JwtEverywhereTest {
     }
 
     private static String token(String user) throws Exception {
+        return token(user, Instant.now().plusSeconds(600));
+    }
+
+    private static String token(String user, Instant expiry) throws Exception {
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().subject(user)
-                .expirationTime(Date.from(Instant.now().plusSeconds(600))).build());
+                .expirationTime(Date.from(expiry)).build());
         jwt.sign(new MACSigner(SECRET));
         return jwt.serialize();
     }
