@@ -14,8 +14,9 @@ import io.realtime.gateway.stats.TrafficObserver;
  * Refuses Engine.IO requests from a browser on a site {@code CORS_ORIGINS} does not allow, WebSocket handshakes and
  * upgrades included: browsers apply CORS to HTTP only, so without this any web page could open a WebSocket with
  * the user's cookies (cross-site WebSocket hijacking). socket.io does not check it; we do once origins are listed.
- * A request without {@code Origin} (not a browser) passes, and so does a preflight, which the browser enforces
- * itself from the missing CORS headers.
+ * A request without {@code Origin} (not a browser) passes, and so does a same-origin one (its origin names the
+ * request's {@code Host}: a page served by the node or through the same balancer host) and a preflight, which the
+ * browser enforces itself from the missing CORS headers.
  */
 @Sharable
 public final class OriginHandler extends ChannelInboundHandlerAdapter {
@@ -32,8 +33,7 @@ public final class OriginHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof EngineRequest request && !request.isPreflight()
-                && !cors.allows(request.http().headers().get(HttpHeaderNames.ORIGIN))) {
+        if (msg instanceof EngineRequest request && !request.isPreflight() && !allowed(request)) {
             try {
                 observer.refused(RefusalReason.ORIGIN);
                 if (request.isWebSocket()) {
@@ -47,5 +47,18 @@ public final class OriginHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.fireChannelRead(msg);
+    }
+
+    private boolean allowed(EngineRequest request) {
+        String origin = request.http().headers().get(HttpHeaderNames.ORIGIN);
+        return cors.allows(origin) || isSameOrigin(origin, request.http().headers().get(HttpHeaderNames.HOST));
+    }
+
+    static boolean isSameOrigin(String origin, String host) {
+        if (host == null) {
+            return false;
+        }
+        int scheme = origin.indexOf("://");
+        return scheme > 0 && origin.substring(scheme + 3).equalsIgnoreCase(host);
     }
 }

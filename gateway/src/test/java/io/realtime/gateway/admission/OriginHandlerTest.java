@@ -96,6 +96,19 @@ class OriginHandlerTest {
     }
 
     @Test
+    void aSameOriginPageIsNoForeignSite() {
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+                "/socket.io/?EIO=4&transport=polling&sid=abc");
+        request.headers().set(HttpHeaderNames.ORIGIN, "http://gateway.example:3000").set(HttpHeaderNames.HOST, "gateway.example:3000");
+        channel.writeInbound(request);
+
+        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(passed).hasSize(1);
+        assertThat(OriginHandler.isSameOrigin("https://evil.example", "gateway.example")).isFalse();
+        assertThat(OriginHandler.isSameOrigin("https://gateway.example.evil", "gateway.example")).isFalse();
+    }
+
+    @Test
     void withoutCorsOriginsEveryOriginPasses() {
         assertThat(new CorsPolicy(List.of()).allows("https://evil.example")).isTrue();
         assertThat(new CorsPolicy(List.of("*")).allows("https://evil.example")).isTrue();
