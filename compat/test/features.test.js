@@ -25,7 +25,8 @@ function connect(namespace = "/", options = {}) {
   return socket;
 }
 
-async function connected(namespace, options) {
+// AUTH_MODE=jwt: every namespace needs a token, so a client is someone unless a test says otherwise.
+async function connected(namespace = "/", options = asUser("visitor")) {
   const socket = connect(namespace, options);
   await once(socket, "connect");
   return socket;
@@ -78,19 +79,19 @@ test("chatToServer: every client of / receives chatToClient", async () => {
   assert.deepEqual(await Promise.all(heard), [["hello everyone"], ["hello everyone"]]);
 });
 
-test("sendMessage: newMessage carries the authenticated user, or the socket id when anonymous", async () => {
+test("sendMessage: newMessage carries the authenticated user", async () => {
   const alice = await connected("/", asUser("alice"));
-  const anonymous = await connected();
-  const first = once(anonymous, "newMessage");
+  const bob = await connected("/", asUser("bob"));
+  const first = once(bob, "newMessage");
   alice.emit("sendMessage", "from alice");
   const [message] = await first;
   assert.equal(message.text, "from alice");
   assert.equal(message.userId, "alice");
   assert.ok(Math.abs(message.at - Date.now()) < 60_000);
 
-  const second = nextWhere(alice, "newMessage", (m) => m.text === "from nobody");
-  anonymous.emit("sendMessage", "from nobody");
-  assert.equal((await second).userId, anonymous.id);
+  const second = nextWhere(alice, "newMessage", (m) => m.text === "from bob");
+  bob.emit("sendMessage", "from bob");
+  assert.equal((await second).userId, "bob");
 });
 
 test("notifications reach only the user they are for; nobody can subscribe to someone else's", async () => {
@@ -119,7 +120,7 @@ test("notifications reach only the user they are for; nobody can subscribe to so
 });
 
 test("dataUpdated: POST /api/v1/data reaches every client of /", async () => {
-  const [a, b] = await Promise.all([connected(), connected("/", asUser("carol"))]);
+  const [a, b] = await Promise.all([connected("/", asUser("dave")), connected("/", asUser("carol"))]);
   const heard = [once(a, "dataUpdated"), once(b, "dataUpdated")];
   assert.equal((await api("/api/v1/data", { version: 7 })).status, 202);
   assert.deepEqual(await Promise.all(heard), [[{ version: 7 }], [{ version: 7 }]]);
@@ -163,20 +164,23 @@ test("/chat: rooms are isolated, only members may send, leaving stops delivery",
   assert.deepEqual(overheard, []);
 });
 
-test("/chat needs a valid token: missing, expired, badly signed and malformed tokens are refused with a code", async () => {
+test("every namespace needs a valid token: missing, expired, badly signed, malformed and non-string tokens are refused with a code", async () => {
   const now = Math.floor(Date.now() / 1000);
   const cases = [
     [{}, "unauthorized"],
     [{ auth: { token: tokenFor("eve", SECRET, { exp: now - 60 }) } }, "token_expired"],
     [{ auth: { token: tokenFor("eve", "another-secret-that-is-long-enough-for-hs256") } }, "unauthorized"],
     [{ auth: { token: "not.a.jwt" } }, "unauthorized"],
+    ...[null, 42, true, "", { sub: "eve" }].map((token) => [{ auth: { token } }, "unauthorized"]),
   ];
-  for (const [options, code] of cases) {
-    const socket = connect("/chat", options);
-    const [error] = await once(socket, "connect_error");
-    assert.equal(error.data.code, code, JSON.stringify(options));
-    assert.equal(typeof error.data.reason, "string");
-    assert.ok(error.message.length > 0);
+  for (const namespace of ["/", "/chat", "/dashboard"]) {
+    for (const [options, code] of cases) {
+      const socket = connect(namespace, options);
+      const [error] = await once(socket, "connect_error");
+      assert.equal(error.data.code, code, `${namespace} ${JSON.stringify(options)}`);
+      assert.equal(typeof error.data.reason, "string");
+      assert.ok(error.message.length > 0);
+    }
   }
 });
 
@@ -213,7 +217,7 @@ test("invalid payloads get an error ack, or an exception event when no ack was a
 });
 
 test("/dashboard: figures at once on connection, then every interval", async () => {
-  const socket = connect("/dashboard");
+  const socket = connect("/dashboard", asUser("dora"));
   const updates = collect(socket, "dashboardUpdate");
   const [first] = await once(socket, "dashboardUpdate");
   assert.equal(typeof first.nodeId, "string");

@@ -5,7 +5,10 @@
 #   deploy/local/cluster.sh up | down | status
 #
 # Settings (environment): LB_PORT (3000), NODE_PORTS ("3101 3102 3103"), MANAGEMENT_PORTS ("9101 9102 9103"),
-# REDIS_PORT (6390), RUN_DIR (deploy/local/.run), DRAIN_WINDOW (ms, 3000), and any gateway setting (AUTH_MODE, ...).
+# REDIS_PORT (6390), RUN_DIR (deploy/local/.run), DRAIN_WINDOW (ms, 3000), MAX_CONNECTIONS_PER_IP (1000),
+# HANDSHAKES_PER_IP (100), and any gateway setting (AUTH_MODE, ...). haproxy tells the nodes each client's address
+# with the PROXY protocol (send-proxy-v2), so per-address limits count clients, not the balancer; the nodes' own
+# ports therefore only take connections that start with a PROXY header.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -42,7 +45,8 @@ up() {
     if ! alive "$run/node-$n.pid"; then
       NODE_ID="node-$n" REDIS_URL="redis://127.0.0.1:$redis_port" SOCKETIO_HOST=127.0.0.1 \
         SOCKETIO_PORT="${node_ports[$i]}" MANAGEMENT_PORT="${management_ports[$i]}" \
-        DRAIN_WINDOW="${DRAIN_WINDOW:-3000}" CORS_ORIGINS="${CORS_ORIGINS:-*}" \
+        DRAIN_WINDOW="${DRAIN_WINDOW:-3000}" CORS_ORIGINS="${CORS_ORIGINS:-*}" PROXY_PROTOCOL=true \
+        MAX_CONNECTIONS_PER_IP="${MAX_CONNECTIONS_PER_IP:-1000}" HANDSHAKES_PER_IP="${HANDSHAKES_PER_IP:-100}" \
         nohup java -jar "$jar" > "$run/node-$n.log" 2>&1 &
       echo $! > "$run/node-$n.pid"
     fi
@@ -80,7 +84,7 @@ write_haproxy_config() {
     echo "  http-check expect status 200"
     for i in "${!node_ports[@]}"; do
       local n=$((i + 1))
-      echo "  server node-$n 127.0.0.1:${node_ports[$i]} cookie node-$n check port ${management_ports[$i]} inter 500ms fall 1 rise 2"
+      echo "  server node-$n 127.0.0.1:${node_ports[$i]} cookie node-$n send-proxy-v2 check port ${management_ports[$i]} inter 500ms fall 1 rise 2"
     done
   } > "$run/haproxy.cfg"
 }

@@ -163,6 +163,8 @@ public final class GatewayNode implements AutoCloseable {
                 .maxAttachments(config.maxAttachments())
                 .eventLimits(config.eventLimits())
                 .admission(config.admission())
+                .httpLimits(config.httpLimits())
+                .clientAddresses(config.clientAddresses())
                 .tls(config.tls().enabled() ? TlsContexts.of(config.tls()) : null)
                 .observer(observer)
                 .build();

@@ -18,6 +18,9 @@ public @interface Gateway {
     /** Namespace name on the wire: {@code /}, {@code /chat}. */
     String namespace();
 
-    /** Whether clients must present a valid token to connect; configuration may override it per namespace. */
-    AuthPolicy auth() default AuthPolicy.OPTIONAL;
+    /**
+     * Whether clients must present a valid token to connect under {@code AUTH_MODE=jwt}: required unless declared
+     * {@link AuthPolicy#PUBLIC} here or named in {@code AUTH_PUBLIC_NAMESPACES}.
+     */
+    AuthPolicy auth() default AuthPolicy.REQUIRED;
 }

@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
@@ -68,7 +69,8 @@ public final class GatewayRegistrar {
             throw new IllegalArgumentException(type.getName() + " is not annotated with @Gateway");
         }
         SocketIONamespace namespace = namespace(meta.namespace());
-        authenticator.protect(namespace, meta.namespace(), meta.auth() == AuthPolicy.REQUIRED);
+        authenticator.protect(namespace, meta.namespace(),
+                meta.auth() == AuthPolicy.PUBLIC ? Optional.of(type.getSimpleName()) : Optional.empty());
         Set<String> events = new LinkedHashSet<>();
         List<Method> methods = Arrays.stream(type.getMethods())
                 .sorted(Comparator.comparing(Method::getName)).toList();

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -21,14 +22,23 @@ public final class Authenticators {
     }
 
     /**
-     * @param scheduler where a JWKS key set is refreshed (the node's shared scheduler; it stops with it)
+     * @param scheduler where a JWKS key set is refreshed and expired tokens' sockets are ended (the node's shared
+     *                  scheduler; it stops with it)
      */
     public static HandshakeAuthenticator of(AuthSettings auth, ScheduledExecutorService scheduler) {
         if (auth.mode() == AuthSettings.Mode.NONE) {
             log.warn("AUTH_MODE=none: clients are not authenticated and may name themselves (auth.userId)");
             return HandshakeAuthenticator.trusting();
         }
-        return new HandshakeAuthenticator(AuthSettings.Mode.JWT, verifier(auth, scheduler), auth.requiredNamespaces());
+        auth.requiredNamespaces().ifPresent(required -> log.warn(
+                "AUTH_REQUIRED_NAMESPACES={} is deprecated and keeps its old meaning: every namespace it does not name"
+                        + " is public. Remove it (every namespace then needs a token) and name public namespaces in"
+                        + " AUTH_PUBLIC_NAMESPACES", required));
+        log.info("AUTH_MODE=jwt: every namespace needs a valid token except public ones (AUTH_PUBLIC_NAMESPACES={},"
+                + " and gateways declared public)", auth.publicNamespaces());
+        return new HandshakeAuthenticator(AuthSettings.Mode.JWT, verifier(auth, scheduler),
+                new NamespaceAccess(auth.publicNamespaces(), auth.requiredNamespaces()),
+                scheduler == null ? null : new TokenExpiry(scheduler, auth.tokenExpiryGrace(), Clock.systemUTC()));
     }
 
     private static TokenVerifier verifier(AuthSettings auth, ScheduledExecutorService scheduler) {

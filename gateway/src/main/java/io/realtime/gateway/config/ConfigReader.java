@@ -4,9 +4,11 @@ import io.realtime.cluster.SubscriptionMode;
 import io.realtime.cluster.TransportKind;
 import io.realtime.gateway.admin.AdminUiSettings;
 import io.realtime.gateway.admission.AdmissionOptions;
+import io.realtime.gateway.admission.ClientAddressOptions;
 import io.realtime.gateway.auth.AuthSettings;
 import io.realtime.gateway.engineio.EngineOptions;
 import io.realtime.gateway.limits.EventLimits;
+import io.realtime.gateway.limits.HttpLimits;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -64,6 +66,9 @@ final class ConfigReader {
                 .maxAttachments(v.nonNegativeInt(Setting.MAX_ATTACHMENTS))
                 .admission(new AdmissionOptions(v.nonNegativeInt(Setting.MAX_CONNECTIONS),
                         v.nonNegativeInt(Setting.MAX_CONNECTIONS_PER_IP), v.nonNegativeInt(Setting.HANDSHAKES_PER_IP)))
+                .httpLimits(HttpLimits.DEFAULTS.withTimeouts(v.millis(Setting.REQUEST_TIMEOUT),
+                        v.millis(Setting.IDLE_CONNECTION_TIMEOUT)))
+                .clientAddresses(clientAddresses(v))
                 .tls(tls(v))
                 .eventLimits(new EventLimits(v.nonNegativeInt(Setting.EVENT_RATE), v.nonNegativeInt(Setting.EVENT_BURST),
                         v.nonNegativeInt(Setting.ABUSE_DISCONNECT_AFTER)))
@@ -139,12 +144,31 @@ final class ConfigReader {
         return tls;
     }
 
+    private static ClientAddressOptions clientAddresses(SettingValues v) {
+        boolean proxyProtocol = v.bool(Setting.PROXY_PROTOCOL);
+        List<String> trusted = List.copyOf(v.list(Setting.TRUSTED_PROXIES));
+        try {
+            return new ClientAddressOptions(proxyProtocol, trusted);
+        } catch (IllegalArgumentException e) {
+            v.problem(Setting.TRUSTED_PROXIES.env() + ": " + e.getMessage());
+            return new ClientAddressOptions(proxyProtocol, List.of());
+        }
+    }
+
     private static AuthSettings auth(SettingValues v) {
         String mode = v.text(Setting.AUTH_MODE).toLowerCase();
         Optional<String> secret = v.optional(Setting.JWT_SECRET);
         Optional<Path> keyFile = v.optional(Setting.JWT_PUBLIC_KEY_FILE).map(Path::of);
         Optional<String> jwks = v.optional(Setting.JWT_JWKS_URL);
         Optional<Set<String>> required = v.optional(Setting.AUTH_REQUIRED_NAMESPACES).map(list -> v.list(Setting.AUTH_REQUIRED_NAMESPACES));
+        Set<String> publicNamespaces = v.optional(Setting.AUTH_PUBLIC_NAMESPACES)
+                .map(list -> v.list(Setting.AUTH_PUBLIC_NAMESPACES)).orElse(Set.of());
+        if (required.isPresent() && !publicNamespaces.isEmpty()) {
+            v.problem(Setting.AUTH_PUBLIC_NAMESPACES.env() + " and the deprecated " + Setting.AUTH_REQUIRED_NAMESPACES.env()
+                    + " contradict each other: set only " + Setting.AUTH_PUBLIC_NAMESPACES.env());
+        }
+        publicNamespaces.stream().filter(name -> !name.startsWith("/"))
+                .forEach(name -> v.problem(Setting.AUTH_PUBLIC_NAMESPACES.env() + ": '" + name + "' is not a namespace (/name)"));
         if (!mode.equals("none") && !mode.equals("jwt")) {
             v.problem(Setting.AUTH_MODE.env() + ": expected none or jwt, got '" + v.text(Setting.AUTH_MODE) + "'");
             return AuthSettings.none();
@@ -163,6 +187,7 @@ final class ConfigReader {
                     .ifPresent(url -> v.problem(Setting.JWT_JWKS_URL.env() + ": expected an http(s) URL"));
         }
         return new AuthSettings(mode.equals("jwt") ? AuthSettings.Mode.JWT : AuthSettings.Mode.NONE, secret, keyFile, jwks,
-                v.optional(Setting.JWT_ISSUER), v.optional(Setting.JWT_AUDIENCE), required);
+                v.optional(Setting.JWT_ISSUER), v.optional(Setting.JWT_AUDIENCE), publicNamespaces, required,
+                v.millis(Setting.TOKEN_EXPIRY_GRACE));
     }
 }

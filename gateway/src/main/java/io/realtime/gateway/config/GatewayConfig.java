@@ -2,9 +2,11 @@ package io.realtime.gateway.config;
 
 import io.realtime.gateway.admin.AdminUiSettings;
 import io.realtime.gateway.admission.AdmissionOptions;
+import io.realtime.gateway.admission.ClientAddressOptions;
 import io.realtime.gateway.auth.AuthSettings;
 import io.realtime.gateway.engineio.EngineOptions;
 import io.realtime.gateway.limits.EventLimits;
+import io.realtime.gateway.limits.HttpLimits;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -39,6 +41,8 @@ public final class GatewayConfig {
     private final Duration connectTimeout;
     private final int maxAttachments;
     private final AdmissionOptions admission;
+    private final HttpLimits httpLimits;
+    private final ClientAddressOptions clientAddresses;
     private final TlsSettings tls;
     private final EventLimits eventLimits;
     private final int workerThreads;
@@ -61,6 +65,8 @@ public final class GatewayConfig {
         this.connectTimeout = b.connectTimeout;
         this.maxAttachments = b.maxAttachments;
         this.admission = b.admission;
+        this.httpLimits = b.httpLimits;
+        this.clientAddresses = b.clientAddresses;
         this.tls = b.tls;
         this.eventLimits = b.eventLimits;
         this.workerThreads = b.workerThreads;
@@ -135,6 +141,16 @@ public final class GatewayConfig {
         return admission.handshakesPerSecondPerAddress();
     }
 
+    /** {@code REQUEST_TIMEOUT}, {@code IDLE_CONNECTION_TIMEOUT}, and the request line and header limits. */
+    public HttpLimits httpLimits() {
+        return httpLimits;
+    }
+
+    /** {@code PROXY_PROTOCOL}, {@code TRUSTED_PROXIES}. */
+    public ClientAddressOptions clientAddresses() {
+        return clientAddresses;
+    }
+
     public TlsSettings tls() {
         return tls;
     }
@@ -199,13 +215,19 @@ public final class GatewayConfig {
                 .add("outboundLimit=" + engine.outboundLimit())
                 .add("tls=" + (tls.enabled() ? "on" : "off"))
                 .add("maxConnectionsPerIp=" + maxConnectionsPerIp()).add("handshakesPerIp=" + handshakesPerIp())
+                .add("requestTimeout=" + httpLimits.requestTimeout().toMillis())
+                .add("idleConnectionTimeout=" + httpLimits.idleTimeout().toMillis())
+                .add("proxyProtocol=" + clientAddresses.proxyProtocol())
+                .add("trustedProxies=" + clientAddresses.trustedProxies())
                 .add("eventRate=" + eventLimits.ratePerSecond()).add("eventBurst=" + eventLimits.burst())
                 .add("abuseDisconnectAfter=" + eventLimits.disconnectAfter())
                 .add("workerThreads=" + workerThreads)
                 .add("authMode=" + auth.mode().name().toLowerCase())
                 .add("jwtKeys=" + (auth.secret().isPresent() ? "secret(****)" : auth.publicKeyFile().map(Path::toString)
                         .or(auth::jwksUrl).orElse("(none)")))
-                .add("authRequiredNamespaces=" + auth.requiredNamespaces().map(Object::toString).orElse("(as declared)"))
+                .add("authPublicNamespaces=" + auth.publicNamespaces())
+                .add("authRequiredNamespaces=" + auth.requiredNamespaces().map(Object::toString).orElse("(unset)"))
+                .add("tokenExpiryGrace=" + auth.tokenExpiryGrace().toMillis())
                 .add("apiKey=" + (apiKey.isPresent() ? "****" : "(none: loopback only)"))
                 .add("dashboardInterval=" + dashboardInterval.toMillis()).add("drainWindow=" + drainWindow.toMillis())
                 .add("redisKey=" + cluster.key()).add("clusterRequestTimeout=" + cluster.requestTimeout().toMillis())
@@ -248,6 +270,8 @@ public final class GatewayConfig {
         private Duration connectTimeout = Duration.ofSeconds(45);
         private int maxAttachments = 10;
         private AdmissionOptions admission = new AdmissionOptions(20_000, 0, 0);
+        private HttpLimits httpLimits = HttpLimits.DEFAULTS;
+        private ClientAddressOptions clientAddresses = ClientAddressOptions.DIRECT;
         private TlsSettings tls = TlsSettings.NONE;
         private EventLimits eventLimits = new EventLimits(100, 200, 50);
         private int workerThreads;
@@ -314,6 +338,18 @@ public final class GatewayConfig {
         /** {@code MAX_CONNECTIONS}, {@code MAX_CONNECTIONS_PER_IP}, {@code HANDSHAKES_PER_IP}; default 20000, 0, 0. */
         public Builder admission(AdmissionOptions admission) {
             this.admission = admission;
+            return this;
+        }
+
+        /** {@code REQUEST_TIMEOUT}, {@code IDLE_CONNECTION_TIMEOUT}; default {@link HttpLimits#DEFAULTS} (10 s, 30 s). */
+        public Builder httpLimits(HttpLimits httpLimits) {
+            this.httpLimits = httpLimits;
+            return this;
+        }
+
+        /** {@code PROXY_PROTOCOL}, {@code TRUSTED_PROXIES}; default {@link ClientAddressOptions#DIRECT}: neither. */
+        public Builder clientAddresses(ClientAddressOptions clientAddresses) {
+            this.clientAddresses = clientAddresses;
             return this;
         }
 
@@ -388,6 +424,8 @@ public final class GatewayConfig {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(engine, "engine");
             Objects.requireNonNull(admission, "admission");
+            Objects.requireNonNull(httpLimits, "httpLimits");
+            Objects.requireNonNull(clientAddresses, "clientAddresses");
             Objects.requireNonNull(tls, "tls");
             Objects.requireNonNull(eventLimits, "eventLimits");
             Objects.requireNonNull(auth, "auth");

@@ -25,13 +25,21 @@ public final class CorsPolicy {
         return !allowedOrigins.isEmpty();
     }
 
+    /**
+     * Whether a request with this {@code Origin} header may be served: always when CORS is off or the request has
+     * no origin (not a browser, or same-origin navigation), otherwise only an origin on the list.
+     */
+    public boolean allows(String origin) {
+        return origin == null || !isEnabled() || anyOrigin || allowedOrigins.contains(origin);
+    }
+
     /** Adds the CORS headers a response to {@code request} should carry. */
     public void apply(HttpRequest request, HttpHeaders responseHeaders) {
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
         if (origin == null || !isEnabled()) {
             return;
         }
-        if (anyOrigin || allowedOrigins.contains(origin)) {
+        if (allows(origin)) {
             responseHeaders.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
             responseHeaders.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
             responseHeaders.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);

@@ -19,7 +19,9 @@ public enum EngineIoError {
     /** Not in Node's engine.io: the node is shutting down; the client should connect to another. */
     DRAINING(-1, "draining", HttpResponseStatus.SERVICE_UNAVAILABLE),
     /** Not in Node's engine.io: this address has too many connections, or opens them too fast. */
-    TOO_MANY_FROM_ADDRESS(-1, "too_many_requests", HttpResponseStatus.TOO_MANY_REQUESTS);
+    TOO_MANY_FROM_ADDRESS(-1, "too_many_requests", HttpResponseStatus.TOO_MANY_REQUESTS),
+    /** Not in Node's engine.io: a browser on a site outside {@code CORS_ORIGINS} (WebSocket included). */
+    ORIGIN_NOT_ALLOWED(-1, "origin_not_allowed", HttpResponseStatus.FORBIDDEN);
 
     private final int code;
     private final String message;
@@ -49,6 +51,9 @@ public enum EngineIoError {
         }
         if (this == TOO_MANY_FROM_ADDRESS) {
             return "{\"code\":\"too_many_requests\",\"message\":\"too many connections or handshakes from this address\"}";
+        }
+        if (this == ORIGIN_NOT_ALLOWED) {
+            return "{\"code\":\"origin_not_allowed\",\"message\":\"this origin is not in CORS_ORIGINS\"}";
         }
         if (this == DRAINING) {
             return "{\"code\":\"draining\",\"message\":\"the node is shutting down, try another\"}";

@@ -181,7 +181,7 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
     private static HandshakeData handshakeData(Channel channel, EngineRequest request) {
         String origin = request.http().headers().get(HttpHeaderNames.ORIGIN);
         return new HandshakeData(request.http().headers().copy(), request.params(),
-                inet(channel.remoteAddress()), inet(channel.localAddress()),
+                ClientAddress.of(channel), inet(channel.localAddress()),
                 request.http().uri(), origin != null && !"null".equalsIgnoreCase(origin));
     }
 

@@ -9,7 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 
@@ -69,8 +68,6 @@ public final class EngineRequestDecoder extends ChannelInboundHandlerAdapter {
     }
 
     private static InetAddress remoteAddress(ChannelHandlerContext ctx) {
-        // Only tests' embedded channels have no socket address.
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress address
-                ? address.getAddress() : InetAddress.getLoopbackAddress();
+        return ClientAddress.of(ctx.channel()).getAddress();
     }
 }

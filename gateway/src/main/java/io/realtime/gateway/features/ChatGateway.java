@@ -2,7 +2,6 @@ package io.realtime.gateway.features;
 
 import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.annotation.OnEvent;
-import io.realtime.gateway.api.AuthPolicy;
 import io.realtime.gateway.api.Emits;
 import io.realtime.gateway.api.Gateway;
 import io.realtime.gateway.api.GatewayException;
@@ -18,7 +17,7 @@ import java.time.Clock;
 import java.util.Map;
 
 /** Chat rooms: join, leave, and talk to the members of a room you are in. Needs a token when AUTH_MODE=jwt. */
-@Gateway(namespace = "/chat", auth = AuthPolicy.REQUIRED)
+@Gateway(namespace = "/chat")
 @Emits({Events.JOINED_ROOM, Events.LEFT_ROOM, Events.CHAT_TO_CLIENT, Events.EXCEPTION})
 public final class ChatGateway {
 

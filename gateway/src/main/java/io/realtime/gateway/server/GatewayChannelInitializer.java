@@ -5,20 +5,33 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.realtime.gateway.admission.AdmissionHandler;
+import io.realtime.gateway.admission.ClientAddressOptions;
+import io.realtime.gateway.admission.ForwardedHeadersHandler;
+import io.realtime.gateway.admission.ProxyProtocolHandler;
+import io.realtime.gateway.admission.TrustedProxies;
+import io.realtime.gateway.admission.OriginHandler;
 import io.realtime.gateway.engineio.EngineHttpAggregator;
 import io.realtime.gateway.engineio.EngineIoHttpHandler;
 import io.realtime.gateway.engineio.EngineRequestDecoder;
 import io.realtime.gateway.engineio.SessionRegistry;
+import io.realtime.gateway.limits.HttpLimits;
+import io.realtime.gateway.limits.HttpTimeouts;
+import io.realtime.gateway.limits.OversizedRequestHandler;
 
 import java.util.Map;
 
 /**
- * The pipeline of a Socket.IO port: HTTP decoding, aggregation bounded by {@code maxHttpBufferSize}, the Engine.IO
- * requests read once, admission (drain and connection limits), the Engine.IO handler (handshake, long-polling,
+ * The pipeline of a Socket.IO port: the PROXY protocol header when a balancer sends one, the request and idle
+ * deadlines, HTTP decoding (a request line or header block over
+ * its limit answered 414 or 431), aggregation bounded by {@code maxHttpBufferSize}, the client address of trusted
+ * proxies' forwarding headers, the Engine.IO
+ * requests read once, the origin check (CORS_ORIGINS, WebSocket included), admission (drain and connection limits), the Engine.IO handler (handshake, long-polling,
  * WebSocket upgrade), the node's other HTTP handlers (the demo page) and a JSON 404 for anything else. After a
  * WebSocket upgrade the Engine.IO handler is replaced by the frame handler of the session.
  *
@@ -33,6 +46,7 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
     public static final String HTTP_ENCODER = "httpEncoder";
 
     private final EngineRequestDecoder engineRequests;
+    private final OriginHandler origin;
     private final AdmissionHandler admission;
     private final EngineIoHttpHandler engineIo;
     private final SessionRegistry sessions;
@@ -40,11 +54,17 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
     private final WriteBufferWaterMark waterMark;
     private final Map<String, ChannelHandler> extraHandlers;
     private final SslContext tls;
+    private final HttpLimits httpLimits;
+    private final HttpTimeouts timeouts;
+    private final boolean proxyProtocol;
+    private final ForwardedHeadersHandler forwardedHeaders;
 
-    GatewayChannelInitializer(EngineRequestDecoder engineRequests, AdmissionHandler admission, EngineIoHttpHandler engineIo,
+    GatewayChannelInitializer(EngineRequestDecoder engineRequests, OriginHandler origin, AdmissionHandler admission, EngineIoHttpHandler engineIo,
                               SessionRegistry sessions, int maxPayload, WriteBufferWaterMark waterMark,
-                              Map<String, ChannelHandler> extraHandlers, SslContext tls) {
+                              Map<String, ChannelHandler> extraHandlers, SslContext tls, HttpLimits httpLimits,
+                              ClientAddressOptions clientAddresses) {
         this.engineRequests = engineRequests;
+        this.origin = origin;
         this.admission = admission;
         this.engineIo = engineIo;
         this.sessions = sessions;
@@ -52,19 +72,38 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
         this.waterMark = waterMark;
         this.extraHandlers = Map.copyOf(extraHandlers);
         this.tls = tls;
+        this.httpLimits = httpLimits;
+        this.timeouts = new HttpTimeouts(httpLimits);
+        this.proxyProtocol = clientAddresses.proxyProtocol();
+        TrustedProxies proxies = TrustedProxies.parse(clientAddresses.trustedProxies());
+        this.forwardedHeaders = proxies.isEmpty() ? null : new ForwardedHeadersHandler(proxies);
     }
 
     @Override
     protected void initChannel(Channel channel) {
         channel.config().setWriteBufferWaterMark(waterMark);
         ChannelPipeline pipeline = channel.pipeline();
+        if (proxyProtocol) {
+            // Before TLS: the balancer writes the header ahead of the client's bytes.
+            pipeline.addLast(ProxyProtocolHandler.DECODER_NAME, new HAProxyMessageDecoder());
+            pipeline.addLast(ProxyProtocolHandler.NAME, new ProxyProtocolHandler());
+        }
         if (tls != null) {
             pipeline.addLast(TLS, tls.newHandler(channel.alloc()));
         }
-        pipeline.addLast(HTTP_DECODER, new HttpRequestDecoder());
+        HttpTimeouts.RequestClockPair clock = timeouts.newPair();
+        clock.addStart(pipeline);
+        pipeline.addLast(HTTP_DECODER, new HttpRequestDecoder(new HttpDecoderConfig()
+                .setMaxInitialLineLength(httpLimits.maxInitialLineLength()).setMaxHeaderSize(httpLimits.maxHeaderSize())));
+        pipeline.addLast(OversizedRequestHandler.NAME, OversizedRequestHandler.INSTANCE);
         pipeline.addLast(HTTP_AGGREGATOR, new EngineHttpAggregator(maxPayload, sessions));
         pipeline.addLast(HTTP_ENCODER, new HttpResponseEncoder());
+        clock.addEnd(pipeline);
+        if (forwardedHeaders != null) {
+            pipeline.addLast(ForwardedHeadersHandler.NAME, forwardedHeaders);
+        }
         pipeline.addLast(EngineRequestDecoder.NAME, engineRequests);
+        pipeline.addLast(OriginHandler.NAME, origin);
         pipeline.addLast(AdmissionHandler.NAME, admission);
         pipeline.addLast(EngineIoHttpHandler.NAME, engineIo);
         extraHandlers.forEach(pipeline::addLast);

@@ -21,6 +21,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.Future;
 import io.realtime.gateway.admission.Admission;
 import io.realtime.gateway.admission.AdmissionHandler;
+import io.realtime.gateway.admission.OriginHandler;
+import io.realtime.gateway.engineio.CorsPolicy;
 import io.realtime.gateway.admission.AdmissionOptions;
 import io.realtime.gateway.engineio.EngineIoHttpHandler;
 import io.realtime.gateway.engineio.EngineOptions;
@@ -189,8 +191,10 @@ public class GatewayServer extends SocketIOServer {
                 .group(bossGroup, workerGroup)
                 .channel(channelType)
                 .childHandler(new GatewayChannelInitializer(new EngineRequestDecoder(engineOptions),
+                        new OriginHandler(new CorsPolicy(engineOptions.corsOrigins()), observer()),
                         new AdmissionHandler(admission, observer()), engineIo, sessions, engineOptions.maxPayload(),
-                        OutboundLimit.of(engineOptions.outboundLimit()).waterMark(), httpHandlers, tls))
+                        OutboundLimit.of(engineOptions.outboundLimit()).waterMark(), httpHandlers, tls, options.httpLimits(),
+                        options.clientAddresses()))
                 .option(ChannelOption.SO_BACKLOG, configuration.getSocketConfig().getAcceptBackLog())
                 .option(ChannelOption.SO_REUSEADDR, configuration.getSocketConfig().isReuseAddress())
                 .childOption(ChannelOption.TCP_NODELAY, configuration.getSocketConfig().isTcpNoDelay())

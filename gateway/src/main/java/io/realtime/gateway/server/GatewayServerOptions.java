@@ -2,8 +2,10 @@ package io.realtime.gateway.server;
 
 import io.netty.handler.ssl.SslContext;
 import io.realtime.gateway.admission.AdmissionOptions;
+import io.realtime.gateway.admission.ClientAddressOptions;
 import io.realtime.gateway.engineio.EngineOptions;
 import io.realtime.gateway.limits.EventLimits;
+import io.realtime.gateway.limits.HttpLimits;
 import io.realtime.gateway.stats.TrafficObserver;
 
 import java.time.Duration;
@@ -27,6 +29,8 @@ public final class GatewayServerOptions {
     private final int maxAttachments;
     private final EventLimits eventLimits;
     private final AdmissionOptions admission;
+    private final HttpLimits httpLimits;
+    private final ClientAddressOptions clientAddresses;
     private final SslContext tls;
     private final TrafficObserver observer;
 
@@ -36,6 +40,8 @@ public final class GatewayServerOptions {
         this.maxAttachments = builder.maxAttachments;
         this.eventLimits = builder.eventLimits;
         this.admission = builder.admission;
+        this.httpLimits = builder.httpLimits;
+        this.clientAddresses = builder.clientAddresses;
         this.tls = builder.tls;
         this.observer = builder.observer;
     }
@@ -52,7 +58,7 @@ public final class GatewayServerOptions {
     /** A builder holding these options, to derive others from them. */
     public Builder mutate() {
         return new Builder().engine(engine).connectTimeout(connectTimeout).maxAttachments(maxAttachments)
-                .eventLimits(eventLimits).admission(admission).tls(tls).observer(observer);
+                .eventLimits(eventLimits).admission(admission).httpLimits(httpLimits).clientAddresses(clientAddresses).tls(tls).observer(observer);
     }
 
     public EngineOptions engine() {
@@ -75,6 +81,16 @@ public final class GatewayServerOptions {
         return admission;
     }
 
+    /** The request and idle deadlines and the request line and header limits of the port. */
+    public HttpLimits httpLimits() {
+        return httpLimits;
+    }
+
+    /** Where the real client address comes from behind a balancer. */
+    public ClientAddressOptions clientAddresses() {
+        return clientAddresses;
+    }
+
     /** The TLS context of the port; empty: plain. */
     public Optional<SslContext> tls() {
         return Optional.ofNullable(tls);
@@ -91,6 +107,8 @@ public final class GatewayServerOptions {
         private int maxAttachments = DEFAULT_MAX_ATTACHMENTS;
         private EventLimits eventLimits = EventLimits.UNLIMITED;
         private AdmissionOptions admission = AdmissionOptions.UNLIMITED;
+        private HttpLimits httpLimits = HttpLimits.DEFAULTS;
+        private ClientAddressOptions clientAddresses = ClientAddressOptions.DIRECT;
         private SslContext tls;
         private TrafficObserver observer = TrafficObserver.NONE;
 
@@ -124,6 +142,18 @@ public final class GatewayServerOptions {
         /** Who may open a session; default {@link AdmissionOptions#UNLIMITED}. */
         public Builder admission(AdmissionOptions admission) {
             this.admission = Objects.requireNonNull(admission, "admission");
+            return this;
+        }
+
+        /** Request and idle deadlines, request line and header limits; default {@link HttpLimits#DEFAULTS}. */
+        public Builder httpLimits(HttpLimits httpLimits) {
+            this.httpLimits = Objects.requireNonNull(httpLimits, "httpLimits");
+            return this;
+        }
+
+        /** PROXY protocol and trusted proxies; default {@link ClientAddressOptions#DIRECT}: the TCP peer, no header believed. */
+        public Builder clientAddresses(ClientAddressOptions clientAddresses) {
+            this.clientAddresses = Objects.requireNonNull(clientAddresses, "clientAddresses");
             return this;
         }
 

@@ -93,13 +93,18 @@ public final class GatewaySocket extends NamespaceClient {
     /** Sends the DISCONNECT packet and ends the socket; the client sees {@code "io server disconnect"}. */
     @Override
     public void disconnect() {
+        disconnect(io.realtime.gateway.stats.DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
+    }
+
+    /** As {@link #disconnect()}, counted under {@code reason} (the client sees {@code "io server disconnect"}). */
+    public void disconnect(io.realtime.gateway.stats.DisconnectReason reason) {
         if (disconnected.get()) {
             return;
         }
         Packet packet = new Packet(PacketType.MESSAGE, getEngineIOVersion());
         packet.setSubType(PacketType.DISCONNECT);
         send(packet);
-        end(io.realtime.gateway.stats.DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
+        end(reason);
     }
 
     @Override

@@ -13,7 +13,9 @@ public enum DisconnectReason {
     PARSE_ERROR("parse error"),
     FORCED_CLOSE("forced close"),
     SERVER_SHUTTING_DOWN("server shutting down"),
-    SERVER_ERROR("server error");
+    SERVER_ERROR("server error"),
+    /** Not in socket.io: the token the socket joined with expired ({@code AUTH_MODE=jwt}, after TOKEN_EXPIRY_GRACE). */
+    TOKEN_EXPIRED("token_expired");
 
     private final String text;
 

@@ -10,6 +10,8 @@ public enum RefusalReason {
     ADDRESS_LIMIT("address_limit"),
     /** The node is draining. */
     DRAINING("draining"),
+    /** A browser on a site that {@code CORS_ORIGINS} does not allow (WebSocket or polling). */
+    ORIGIN("origin"),
     /** Not a valid Engine.IO request (unknown transport, bad parameters). */
     BAD_REQUEST("bad_request");
 

@@ -18,18 +18,33 @@ class AuthenticatorsTest {
     void noAuthTrustsWhatClientsSayAndRequiresNoToken() {
         HandshakeAuthenticator authenticator = Authenticators.of(AuthSettings.none(), null);
 
-        assertThat(authenticator.requiresToken("/chat", true)).isFalse();
+        assertThat(authenticator.requiresToken("/chat", Optional.empty())).isFalse();
     }
 
     @Test
-    void jwtRequiresATokenWhereTheGatewayOrTheSettingsSay() {
+    void jwtRequiresATokenEverywhereExceptWhereTheSettingsOrTheGatewayNameANamespacePublic() {
         AuthSettings jwt = new AuthSettings(AuthSettings.Mode.JWT, Optional.of("0123456789abcdef0123456789abcdef"),
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(Set.of("/admin")));
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Set.of("/lobby"), Optional.empty(),
+                AuthSettings.DEFAULT_TOKEN_EXPIRY_GRACE);
 
         HandshakeAuthenticator authenticator = Authenticators.of(jwt, null);
 
-        assertThat(authenticator.requiresToken("/admin", false)).isTrue();
-        assertThat(authenticator.requiresToken("/chat", true)).isFalse();
+        assertThat(authenticator.requiresToken("/", Optional.empty())).isTrue();
+        assertThat(authenticator.requiresToken("/dashboard", Optional.empty())).isTrue();
+        assertThat(authenticator.requiresToken("/lobby", Optional.empty())).isFalse();
+        assertThat(authenticator.requiresToken("/status", Optional.of("StatusGateway"))).isFalse();
+    }
+
+    @Test
+    void theDeprecatedRequiredNamespacesKeepTheirOldMeaning() {
+        AuthSettings jwt = new AuthSettings(AuthSettings.Mode.JWT, Optional.of("0123456789abcdef0123456789abcdef"),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Set.of(), Optional.of(Set.of("/admin")),
+                AuthSettings.DEFAULT_TOKEN_EXPIRY_GRACE);
+
+        HandshakeAuthenticator authenticator = Authenticators.of(jwt, null);
+
+        assertThat(authenticator.requiresToken("/admin", Optional.of("AdminGateway"))).isTrue();
+        assertThat(authenticator.requiresToken("/chat", Optional.empty())).isFalse();
     }
 
     @Test
@@ -53,7 +68,8 @@ class AuthenticatorsTest {
     @Test
     void aMissingPublicKeyFileIsAnErrorAtStart() {
         AuthSettings jwt = new AuthSettings(AuthSettings.Mode.JWT, Optional.empty(), Optional.of(Path.of("/nonexistent/key.pem")),
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Set.of(), Optional.empty(),
+                AuthSettings.DEFAULT_TOKEN_EXPIRY_GRACE);
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Authenticators.of(jwt, null))
                 .isInstanceOf(java.io.UncheckedIOException.class);

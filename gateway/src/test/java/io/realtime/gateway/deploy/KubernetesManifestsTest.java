@@ -145,6 +145,12 @@ class KubernetesManifestsTest {
                 .forEach(env -> used.add(env.getValueFrom().getSecretKeyRef().getKey()));
         assertThat(knownVariables).containsAll(used);
 
+        // Behind the ingress, per-address limits only mean something when the node reads the client's address.
+        assertThat(io.realtime.gateway.admission.TrustedProxies.parse(
+                List.of(config.getData().get(Setting.TRUSTED_PROXIES.env()).split(","))).isEmpty()).isFalse();
+        assertThat(Integer.parseInt(config.getData().get(Setting.MAX_CONNECTIONS_PER_IP.env()))).isPositive();
+        assertThat(Integer.parseInt(config.getData().get(Setting.HANDSHAKES_PER_IP.env()))).isPositive();
+
         long drainMillis = Long.parseLong(config.getData().get(Setting.PRE_STOP_DELAY.env()))
                 + Long.parseLong(config.getData().get(Setting.DRAIN_WINDOW.env()));
         assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds() * 1000)

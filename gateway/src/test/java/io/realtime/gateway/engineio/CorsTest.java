@@ -11,7 +11,10 @@ import java.net.http.HttpResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Cross-origin requests are answered for the origins on the allow-list only. */
+/**
+ * Cross-origin requests are answered for the origins on the allow-list only; a foreign origin is refused outright,
+ * on WebSocket (which browsers never check against CORS) and on polling.
+ */
 class CorsTest {
 
     private static TestNode node;
@@ -55,9 +58,33 @@ class CorsTest {
     }
 
     @Test
-    void otherOriginsGetNoCorsHeaders() throws Exception {
+    void otherOriginsAreRefusedOnPollingWithoutCorsHeaders() throws Exception {
         HttpResponse<String> response = request("GET", "https://evil.example");
 
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(response.body()).isEqualTo("{\"code\":\"origin_not_allowed\",\"message\":\"this origin is not in CORS_ORIGINS\"}");
         assertThat(response.headers().firstValue("access-control-allow-origin")).isEmpty();
+        assertThat(request("POST", "https://evil.example").statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void aWebSocketFromAForeignOriginIsRefusedAndOneFromAnAllowedOriginOrNoBrowserOpens() throws Exception {
+        assertThat(webSocketAnswer("Origin: https://evil.example\r\n")).startsWith("HTTP/1.1 403")
+                .contains("origin_not_allowed");
+        assertThat(webSocketAnswer("Origin: https://app.example\r\n")).startsWith("HTTP/1.1 101");
+        assertThat(webSocketAnswer("")).startsWith("HTTP/1.1 101");
+    }
+
+    /** The head of the answer to a WebSocket handshake with the extra header lines given. */
+    private String webSocketAnswer(String extraHeaders) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", node.port())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] answer = new byte[512];
+            int read = socket.getInputStream().read(answer);
+            return new String(answer, 0, Math.max(read, 0), java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
     }
 }

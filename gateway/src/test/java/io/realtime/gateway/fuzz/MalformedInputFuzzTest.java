@@ -46,7 +46,7 @@ class MalformedInputFuzzTest {
         logged.start();
         root.addAppender(logged);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
-        try (ProductNode node = ProductNode.start(Map.of("AUTH_MODE", "jwt", "JWT_SECRET", SECRET),
+        try (ProductNode node = ProductNode.start(Map.of("AUTH_MODE", "jwt", "JWT_SECRET", SECRET, "AUTH_PUBLIC_NAMESPACES", "/"),
                 "--pingInterval=25000", "--maxHttpBufferSize=20000", "--eventRate=0", "--dashboardInterval=60000");
              RawWebSocket witness = node.connect("/", null)) {
             long heapBefore = heapAfterGc();

@@ -1,0 +1,71 @@
+package io.realtime.gateway.auth;
+
+import com.corundumstudio.socketio.SocketIOClient;
+import io.realtime.gateway.socketio.GatewaySocket;
+import io.realtime.gateway.stats.DisconnectReason;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ends a socket whose token has expired, {@code grace} after its {@code exp}: socket.io connections live for days,
+ * and a token checked only at connect time would outlive its revocation window. The client is told first (an
+ * {@code exception} event with code {@code token_expired}), then disconnected (counted as {@code token_expired});
+ * its reconnection presents a fresh token. One timer per verified socket on the node's scheduler, cancelled when
+ * the socket leaves.
+ */
+final class TokenExpiry {
+
+    static final String EVENT = "exception";
+    private static final String TIMER_KEY = "tokenExpiry@";
+
+    private final ScheduledExecutorService scheduler;
+    private final Duration grace;
+    private final Clock clock;
+
+    TokenExpiry(ScheduledExecutorService scheduler, Duration grace, Clock clock) {
+        this.scheduler = scheduler;
+        this.grace = grace;
+        this.clock = clock;
+    }
+
+    void watch(SocketIOClient client) {
+        Principal principal = Principal.of(client);
+        if (!principal.verified() || !(principal.claims().get("exp") instanceof Number exp)) {
+            return;
+        }
+        long delay = Math.max(0, exp.longValue() * 1000 + grace.toMillis() - clock.millis());
+        ScheduledFuture<?> timer = scheduler.schedule(() -> expire(client), delay, TimeUnit.MILLISECONDS);
+        client.set(key(client), timer);
+    }
+
+    void forget(SocketIOClient client) {
+        ScheduledFuture<?> timer = client.get(key(client));
+        if (timer != null) {
+            timer.cancel(false);
+            client.del(key(client));
+        }
+    }
+
+    private static void expire(SocketIOClient client) {
+        Map<String, Object> notice = new LinkedHashMap<>();
+        notice.put("status", "error");
+        notice.put("code", AuthFailure.TOKEN_EXPIRED);
+        notice.put("message", "token expired: connect again with a fresh token");
+        client.sendEvent(EVENT, notice);
+        if (client instanceof GatewaySocket socket) {
+            socket.disconnect(DisconnectReason.TOKEN_EXPIRED);
+        } else {
+            client.disconnect();
+        }
+    }
+
+    private static String key(SocketIOClient client) {
+        return TIMER_KEY + client.getNamespace().getName();
+    }
+}

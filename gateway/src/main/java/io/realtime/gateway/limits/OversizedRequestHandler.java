@@ -1,0 +1,57 @@
+package io.realtime.gateway.limits;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Behind the HTTP decoder: a request line longer than {@link HttpLimits#maxInitialLineLength()} is answered 414, a
+ * header block larger than {@link HttpLimits#maxHeaderSize()} 431, and the connection closed (the decoder has given
+ * up on it). Other decoding failures go on to the handlers that answer them today.
+ */
+@Sharable
+public final class OversizedRequestHandler extends ChannelInboundHandlerAdapter {
+
+    public static final String NAME = "oversizedRequest";
+    public static final OversizedRequestHandler INSTANCE = new OversizedRequestHandler();
+
+    private OversizedRequestHandler() {
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpObject http && http.decoderResult().isFailure()) {
+            Throwable cause = http.decoderResult().cause();
+            HttpResponseStatus status = cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                    : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE : null;
+            if (status != null) {
+                ReferenceCountUtil.release(msg);
+                String code = status == HttpResponseStatus.REQUEST_URI_TOO_LONG ? "uri_too_long" : "headers_too_large";
+                byte[] body = ("{\"code\":\"" + code + "\",\"message\":\"" + status.reasonPhrase() + "\"}")
+                        .getBytes(StandardCharsets.UTF_8);
+                FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+                response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                // From the tail, so that the response encoder (behind this handler) encodes it.
+                ctx.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+}
