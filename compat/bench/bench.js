@@ -30,7 +30,10 @@ const jar = process.env.BENCH_JAR || path.resolve(__dirname, "../../gateway/targ
 // Another build of the gateway, run as the target "baseline" (BENCH_TARGETS=baseline,java): a refactoring or a
 // change of the message path is judged against the build before it, in the same command.
 const baselineJar = process.env.BENCH_BASELINE_JAR;
-const isJvm = (kind) => kind === "java" || kind === "baseline";
+// The target "adminui" is this build with the Socket.IO Admin UI on in production mode and one UI connected
+// (BENCH_TARGETS=java,adminui): its RATIO line says what the UI costs on the message path.
+const isJvm = (kind) => kind === "java" || kind === "baseline" || kind === "adminui";
+const ADMIN_UI_ENV = { ADMIN_UI: "production", ADMIN_UI_AUTH: "none" };
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 function percentile(sorted, p) {
@@ -82,9 +85,10 @@ async function startServers(kind, redisUrl) {
   for (let i = 1; i <= 3; i++) {
     const port = await freePort();
     const child = isJvm(kind)
-      ? spawn("java", ["-Xmx1g", ...JAVA_OPTS.map((o) => o.replaceAll("%i", String(i))), "-jar", kind === "java" ? jar : baselineJar], { stdio: ["pipe", "ignore", "inherit"], env: { ...process.env,
+      ? spawn("java", ["-Xmx1g", ...JAVA_OPTS.map((o) => o.replaceAll("%i", String(i))), "-jar", kind === "baseline" ? baselineJar : jar], { stdio: ["pipe", "ignore", "inherit"], env: { ...process.env,
         SOCKETIO_HOST: "127.0.0.1", SOCKETIO_PORT: String(port), MANAGEMENT_PORT: String(await freePort()), REDIS_URL: redisUrl,
-        NODE_ID: `java-${i}`, EVENT_RATE: "0", MAX_CONNECTIONS: "0", LOG_LEVEL: "WARN", DASHBOARD_INTERVAL: "600000" } })
+        NODE_ID: `java-${i}`, EVENT_RATE: "0", MAX_CONNECTIONS: "0", LOG_LEVEL: "WARN", DASHBOARD_INTERVAL: "600000",
+        ...(kind === "adminui" ? ADMIN_UI_ENV : {}) } })
       : spawn("node", [path.join(__dirname, "node-server.js"), String(port), redisUrl], { stdio: ["pipe", "ignore", "inherit"] });
     servers.push({ port, url: `http://127.0.0.1:${port}`, pid: child.pid, child });
   }
@@ -245,6 +249,8 @@ async function verifyLeanClient(servers) {
 async function run(kind) {
   const redis = await startRedis();
   const servers = await startServers(kind, redis.url);
+  // One Admin UI connected for the whole run, as an operator's open browser tab would be.
+  const adminUi = kind === "adminui" ? require("socket.io-client").io(`${servers[0].url}/admin`, { forceNew: true }) : null;
   await verifyLeanClient(servers);
   // Unmeasured warm-up of every path measured below, so that both targets are measured in steady state.
   const warmUntil = Date.now() + 20000;
@@ -260,6 +266,7 @@ async function run(kind) {
   }
   results.connections = await connections(kind, servers);
   console.log("BENCH " + JSON.stringify({ target: kind, scenario: "connections", ...results.connections }));
+  adminUi?.disconnect();
   await stopServers(servers);
   await redis.stop();
   const passing = results.sweep.filter((p) => p.loss === 0 && p.latencyMs.p99 <= 1000);
@@ -273,11 +280,11 @@ async function run(kind) {
   return results;
 }
 
-function pointsAt(java, other, otherName, rate, figure, ratio) {
+function pointsAt(java, other, names, rate, figure, ratio) {
   const at = (results) => results.sweep.find((p) => p.targetDeliveriesPerSecond === rate);
   const j = at(java) ? figure(at(java)) : null;
   const o = at(other) ? figure(at(other)) : null;
-  return { java: j, [otherName]: o, ratio: ratio(j, o) };
+  return { [names.self]: j, [names.other]: o, ratio: ratio(j, o) };
 }
 
 async function main() {
@@ -287,17 +294,20 @@ async function main() {
   }
   const baseline = TARGETS.includes("baseline") ? await run("baseline") : null;
   const java = TARGETS.includes("java") ? await run("java") : null;
+  const adminui = TARGETS.includes("adminui") ? await run("adminui") : null;
   const node = TARGETS.includes("node") ? await run("node") : null;
   if (java && baseline) printRatios(java, baseline, "baseline");
+  if (adminui && java) printRatios(adminui, java, "adminUiOff", "adminUiOn");
   if (java && node) printRatios(java, node, "node");
   process.exit(0);
 }
 
 /** Ratios of the gateway's figures to another target's ("node" or "baseline"), at the knee and at equal rates. */
-function printRatios(java, other, otherName) {
+function printRatios(java, other, otherName, selfName = "java") {
+  const names = { self: selfName, other: otherName };
   const ratio = (a, b) => (a != null && b ? Number((a / b).toFixed(2)) : null);
-  const pair = (j, o) => ({ java: j, [otherName]: o, ratio: ratio(j, o) });
-  const byRate = (figure) => Object.fromEntries(RATES.map((rate) => [rate, pointsAt(java, other, otherName, rate, figure, ratio)]));
+  const pair = (j, o) => ({ [selfName]: j, [otherName]: o, ratio: ratio(j, o) });
+  const byRate = (figure) => Object.fromEntries(RATES.map((rate) => [rate, pointsAt(java, other, names, rate, figure, ratio)]));
   console.log("RATIO " + JSON.stringify({
     against: otherName,
     kneeDeliveriesPerSecond: pair(java.knee?.deliveriesPerSecond, other.knee?.deliveriesPerSecond),
@@ -309,7 +319,7 @@ function printRatios(java, other, otherName) {
     parallelAcksPerSecond: pair(java.echo.parallelAcksPerSecond, other.echo.parallelAcksPerSecond),
     cpuMicrosPerDeliveryByRate: byRate((p) => p.cpuMicrosPerDelivery),
     p99MsByRate: byRate((p) => p.latencyMs.p99),
-    sweepEnd: { java: java.sweepEnd, [otherName]: other.sweepEnd },
+    sweepEnd: { [selfName]: java.sweepEnd, [otherName]: other.sweepEnd },
   }));
 }
 
