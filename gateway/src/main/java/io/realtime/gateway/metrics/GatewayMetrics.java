@@ -164,7 +164,7 @@ public final class GatewayMetrics implements TrafficObserver, ClusterObserver {
                 .description("bytes of the messages received from Redis").register(registry);
         Gauge.builder("socketio.cluster.subscriptions", stats, ClusterStats::subscriptions).tags("transport", stats.transport())
                 .description("Redis channels and patterns this node is subscribed to").register(registry);
-        functionCounter("socketio.cluster.topology.refreshes", stats, ClusterStats::topologyRefreshes, "Redis Cluster topology refreshes");
+        functionCounter("socketio.cluster.topology.refreshes", stats, ClusterStats::topologyRefreshes, "Redis Cluster topology refreshes (adaptive, or periodic ones that found a change)");
         FunctionCounter.builder("socketio.cluster.malformed.messages", stats, ClusterStats::malformed).tags("transport", stats.transport())
                 .description("messages from Redis that could not be read (ignored)").register(registry);
         for (String type : CLUSTER_REQUESTS) {

@@ -8,7 +8,12 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.event.TopologyRefreshEvent;
+import io.lettuce.core.event.cluster.AdaptiveRefreshTriggeredEvent;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.realtime.cluster.ClusterObserver;
@@ -70,9 +75,15 @@ public final class RedisLink implements AutoCloseable {
     private final OutageBuffer outage;
     private final AtomicBoolean connected = new AtomicBoolean(true);
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private final AtomicBoolean retryScheduled = new AtomicBoolean();
+    private final AtomicBoolean topologySuspect = new AtomicBoolean();
+    /** Kinds of publish failure already logged (each is logged once; all are counted). */
+    private final java.util.Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
     /** Lettuce's own event executor: timeouts and flushes, no thread of ours. */
     private final EventExecutor scheduler;
     private volatile boolean closing;
+    /** Who served which slots at the last look (Redis Cluster only). */
+    private volatile String slotOwners;
     /** The last server count seen, to know when the others have resubscribed after an outage. */
     private volatile Counted lastCounted;
 
@@ -102,9 +113,30 @@ public final class RedisLink implements AutoCloseable {
 
     private void listen() {
         if (cluster) {
-            client.getResources().eventBus().get()
-                    .filter(event -> event instanceof TopologyRefreshEvent)
-                    .subscribe(event -> stats.recordTopologyRefresh());
+            // Counted: refreshes that MOVED/ASK/reconnects triggered, and periodic ones that found a change.
+            client.getResources().eventBus().get().subscribe(event -> {
+                if (event instanceof TopologyRefreshEvent || event instanceof AdaptiveRefreshTriggeredEvent) {
+                    stats.recordTopologyRefresh();
+                } else if (event instanceof ClusterTopologyChangedEvent) {
+                    stats.recordTopologyRefresh();
+                }
+            });
+            // lettuce's change event does not come after every failover, and nothing in lettuce refreshes the
+            // topology when commands to a dead primary time out: once a second, a failed publish asks for a
+            // refresh, and a change of the slots' owners renews the sharded subscriptions.
+            RedisClusterClient clusterClient = (RedisClusterClient) client;
+            scheduler.scheduleWithFixedDelay(() -> {
+                CompletionStage<Void> refreshed = topologySuspect.getAndSet(false)
+                        ? clusterClient.refreshPartitionsAsync() : CompletableFuture.completedFuture(null);
+                refreshed.whenComplete((ok, failure) -> scheduler.execute(() -> {
+                    String owners = slotOwners(clusterClient);
+                    String before = slotOwners;
+                    slotOwners = owners;
+                    if (before != null && !before.equals(owners)) {
+                        followTopology();
+                    }
+                }));
+            }, 1, 1, TimeUnit.SECONDS);
         } else {
             // Bursts of publishes are written together: one flush per burst instead of one per message.
             pub.setAutoFlushCommands(false);
@@ -148,6 +180,32 @@ public final class RedisLink implements AutoCloseable {
         if (!cluster) {
             ((StatefulRedisConnection<byte[], byte[]>) pub).addListener(outageListener);
         }
+    }
+
+    /**
+     * After a Redis Cluster failover: lettuce reconnects a node connection to the same (dead) node, so sharded
+     * subscriptions are issued again and routed to the slot's new owner; what was held meanwhile is sent.
+     */
+    private void followTopology() {
+        if (closing) {
+            return;
+        }
+        List<String> channels = List.copyOf(shardHandlers.keySet());
+        if (!channels.isEmpty()) {
+            log.info("Redis Cluster topology changed: renewing {} sharded subscriptions", channels.size());
+            channels.forEach(channel -> sub.async().ssubscribe(bytes(channel)));
+        }
+        resendWhenResubscribed(System.nanoTime() + RESUBSCRIBE_WAIT.toNanos());
+    }
+
+    private static String slotOwners(RedisClusterClient client) {
+        java.util.TreeSet<String> owners = new java.util.TreeSet<>();
+        for (RedisClusterNode node : client.getPartitions()) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+                owners.add(node.getSlots().get(0) + "@" + node.getUri().getPort());
+            }
+        }
+        return owners.toString();
     }
 
     private void dispatch(Map<String, BiConsumer<String, byte[]>> handlers, String key, String channel, byte[] message) {
@@ -260,8 +318,8 @@ public final class RedisLink implements AutoCloseable {
             return CompletableFuture.failedFuture(unavailable(null));
         }
         long started = System.nanoTime();
-        CompletionStage<Long> sent = mode == Mode.SHARDED
-                ? commands.spublish(bytes(channel), message) : commands.publish(bytes(channel), message);
+        CompletionStage<Long> sent = cluster ? publishToSlotOwner(mode, bytes(channel), message)
+                : mode == Mode.SHARDED ? commands.spublish(bytes(channel), message) : commands.publish(bytes(channel), message);
         CompletableFuture<Void> result = new CompletableFuture<>();
         sent.whenComplete((receivers, failure) -> {
             if (failure == null) {
@@ -270,7 +328,15 @@ public final class RedisLink implements AutoCloseable {
                 result.complete(null);
             } else if (holdable) {
                 stats.recordPublishFailure();
+                if (loggedFailures.add(failure.getClass().getName())) {
+                    log.warn("publishing to Redis failed, the message is held and sent again: {}", failure.toString());
+                }
                 outage.hold(mode == Mode.SHARDED, channel, message);
+                if (cluster) {
+                    // No connection event tells when a shard is back: look at the topology, try again shortly.
+                    topologySuspect.set(true);
+                    scheduleRetry();
+                }
                 result.complete(null);
             } else {
                 stats.recordPublishFailure();
@@ -279,6 +345,20 @@ public final class RedisLink implements AutoCloseable {
         });
         scheduleFlush();
         return result;
+    }
+
+    /**
+     * lettuce sends a command without a key (its channel is not one) on the cluster connection's default node,
+     * which may be the primary that just died: a message goes straight to the primary serving its channel's slot.
+     */
+    private CompletionStage<Long> publishToSlotOwner(Mode mode, byte[] channel, byte[] message) {
+        StatefulRedisClusterConnection<byte[], byte[]> clustered = (StatefulRedisClusterConnection<byte[], byte[]>) pub;
+        RedisClusterNode owner = clustered.getPartitions().getMasterBySlot(SlotHash.getSlot(channel));
+        if (owner == null) {
+            return mode == Mode.SHARDED ? commands.spublish(channel, message) : commands.publish(channel, message);
+        }
+        return clustered.getConnectionAsync(owner.getNodeId()).thenCompose(node -> mode == Mode.SHARDED
+                ? node.async().spublish(channel, message) : node.async().publish(channel, message));
     }
 
     /** {@code PUBSUB NUMSUB} (or {@code SHARDNUMSUB}) of one channel: how many connections are subscribed to it. */
@@ -294,8 +374,11 @@ public final class RedisLink implements AutoCloseable {
             return CompletableFuture.failedFuture(unavailable(null));
         }
         if (cluster) {
-            // Summed over every node: a subscriber's connection may be to a replica as well as to a primary.
-            var nodes = ((StatefulRedisClusterConnection<byte[], byte[]>) pub).async().nodes(node -> true).commands();
+            // Summed over the live nodes: a plain subscriber's connection may be to a replica as well as to a
+            // primary; a sharded one is on the shard's primary. A failed node would only make the count time out.
+            var nodes = ((StatefulRedisClusterConnection<byte[], byte[]>) pub).async().nodes(node ->
+                    !node.is(RedisClusterNode.NodeFlag.FAIL) && !node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)
+                            && (mode == Mode.PLAIN || node.is(RedisClusterNode.NodeFlag.UPSTREAM))).commands();
             var counts = mode == Mode.SHARDED ? nodes.pubsubShardNumsub(bytes(channel)) : nodes.pubsubNumsub(bytes(channel));
             return counts.thenApply(perNode -> perNode.stream()
                     .mapToInt(values -> values.values().stream().mapToInt(Long::intValue).sum()).sum());
@@ -336,6 +419,15 @@ public final class RedisLink implements AutoCloseable {
                 scheduler.schedule(() -> resendWhenResubscribed(deadlineNanos), 100, TimeUnit.MILLISECONDS);
             }
         });
+    }
+
+    private void scheduleRetry() {
+        if (retryScheduled.compareAndSet(false, true)) {
+            scheduler.schedule(() -> {
+                retryScheduled.set(false);
+                resendWhenResubscribed(System.nanoTime() + RESUBSCRIBE_WAIT.toNanos());
+            }, 500, TimeUnit.MILLISECONDS);
+        }
     }
 
     private void resendHeld() {
