@@ -9,11 +9,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.SlotHash;
-import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
-import io.lettuce.core.cluster.event.TopologyRefreshEvent;
-import io.lettuce.core.event.cluster.AdaptiveRefreshTriggeredEvent;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.realtime.cluster.ClusterObserver;
@@ -42,12 +37,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
 /**
- * The node's two Redis connections (lettuce, asynchronous; one Redis or a Redis Cluster): one publishes and asks,
- * one is subscribed. Shared by
- * every namespace and by the transport on top; knows plain ({@code PUBLISH}/{@code SUBSCRIBE}/{@code PSUBSCRIBE})
- * and sharded ({@code SPUBLISH}/{@code SSUBSCRIBE}) pub/sub. Publishing never blocks: commands are pipelined and
- * flushed once per burst; while Redis is unreachable holdable messages wait in a bounded buffer and are sent when
- * the connection is back (lettuce reconnects and resubscribes by itself), and the others fail fast.
+ * The node's two Redis connections (lettuce, asynchronous; one Redis, Sentinel or a Redis Cluster with
+ * {@link ClusterTopology}): one publishes and asks, one is subscribed. Shared by every namespace and by the
+ * transport on top; knows plain ({@code PUBLISH}/{@code SUBSCRIBE}/{@code PSUBSCRIBE}) and sharded
+ * ({@code SPUBLISH}/{@code SSUBSCRIBE}) pub/sub. Publishing never blocks: commands are pipelined and flushed once
+ * per burst; while Redis is unreachable holdable messages wait in a bounded buffer and are sent when the
+ * connection is back (lettuce reconnects and resubscribes by itself), and the others fail fast.
+ *
+ * <p>About 400 lines: connection state, subscriptions and the outage buffer interlock (what is held is sent once
+ * the subscribers are back), so they stay together.
  */
 public final class RedisLink implements AutoCloseable {
 
@@ -61,8 +59,8 @@ public final class RedisLink implements AutoCloseable {
     private final StatefulConnection<byte[], byte[]> pub;
     private final RedisClusterAsyncCommands<byte[], byte[]> commands;
     private final StatefulRedisPubSubConnection<byte[], byte[]> sub;
-    /** A Redis Cluster: server counts are summed over the nodes, as Node's adapters sum them over the masters. */
-    private final boolean cluster;
+    /** On a Redis Cluster: routing of publishes, server counts and failovers; null on one Redis. */
+    private final ClusterTopology topology;
     private final Map<String, BiConsumer<String, byte[]>> patternHandlers = new ConcurrentHashMap<>();
     private final Map<String, BiConsumer<String, byte[]>> channelHandlers = new ConcurrentHashMap<>();
     private final Map<String, BiConsumer<String, byte[]>> shardHandlers = new ConcurrentHashMap<>();
@@ -76,14 +74,11 @@ public final class RedisLink implements AutoCloseable {
     private final AtomicBoolean connected = new AtomicBoolean(true);
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private final AtomicBoolean retryScheduled = new AtomicBoolean();
-    private final AtomicBoolean topologySuspect = new AtomicBoolean();
     /** Kinds of publish failure already logged (each is logged once; all are counted). */
     private final java.util.Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
     /** Lettuce's own event executor: timeouts and flushes, no thread of ours. */
     private final EventExecutor scheduler;
     private volatile boolean closing;
-    /** Who served which slots at the last look (Redis Cluster only). */
-    private volatile String slotOwners;
     /** The last server count seen, to know when the others have resubscribed after an outage. */
     private volatile Counted lastCounted;
 
@@ -96,12 +91,13 @@ public final class RedisLink implements AutoCloseable {
         this.pub = connections.pub();
         this.commands = connections.commands();
         this.sub = connections.sub();
-        this.cluster = connections.cluster();
         this.stats = stats;
         this.observer = observer;
         this.malformed = new MalformedMessages(stats.transport(), stats, observer);
         this.outage = new OutageBuffer(options.outageBufferSize(), options.outageBufferAge(), stats);
         this.scheduler = client.getResources().eventExecutorGroup().next();
+        this.topology = connections.cluster() ? new ClusterTopology((RedisClusterClient) client,
+                (StatefulRedisClusterConnection<byte[], byte[]>) pub, stats, scheduler) : null;
     }
 
     /** Connects to Redis; fails (with the reason) when it cannot be reached within the request timeout. */
@@ -112,31 +108,8 @@ public final class RedisLink implements AutoCloseable {
     }
 
     private void listen() {
-        if (cluster) {
-            // Counted: refreshes that MOVED/ASK/reconnects triggered, and periodic ones that found a change.
-            client.getResources().eventBus().get().subscribe(event -> {
-                if (event instanceof TopologyRefreshEvent || event instanceof AdaptiveRefreshTriggeredEvent) {
-                    stats.recordTopologyRefresh();
-                } else if (event instanceof ClusterTopologyChangedEvent) {
-                    stats.recordTopologyRefresh();
-                }
-            });
-            // lettuce's change event does not come after every failover, and nothing in lettuce refreshes the
-            // topology when commands to a dead primary time out: once a second, a failed publish asks for a
-            // refresh, and a change of the slots' owners renews the sharded subscriptions.
-            RedisClusterClient clusterClient = (RedisClusterClient) client;
-            scheduler.scheduleWithFixedDelay(() -> {
-                CompletionStage<Void> refreshed = topologySuspect.getAndSet(false)
-                        ? clusterClient.refreshPartitionsAsync() : CompletableFuture.completedFuture(null);
-                refreshed.whenComplete((ok, failure) -> scheduler.execute(() -> {
-                    String owners = slotOwners(clusterClient);
-                    String before = slotOwners;
-                    slotOwners = owners;
-                    if (before != null && !before.equals(owners)) {
-                        followTopology();
-                    }
-                }));
-            }, 1, 1, TimeUnit.SECONDS);
+        if (topology != null) {
+            topology.watch(this::followTopology);
         } else {
             // Bursts of publishes are written together: one flush per burst instead of one per message.
             pub.setAutoFlushCommands(false);
@@ -177,7 +150,7 @@ public final class RedisLink implements AutoCloseable {
                 }
             }
         };
-        if (!cluster) {
+        if (topology == null) {
             ((StatefulRedisConnection<byte[], byte[]>) pub).addListener(outageListener);
         }
     }
@@ -196,16 +169,6 @@ public final class RedisLink implements AutoCloseable {
             channels.forEach(channel -> sub.async().ssubscribe(bytes(channel)));
         }
         resendWhenResubscribed(System.nanoTime() + RESUBSCRIBE_WAIT.toNanos());
-    }
-
-    private static String slotOwners(RedisClusterClient client) {
-        java.util.TreeSet<String> owners = new java.util.TreeSet<>();
-        for (RedisClusterNode node : client.getPartitions()) {
-            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
-                owners.add(node.getSlots().get(0) + "@" + node.getUri().getPort());
-            }
-        }
-        return owners.toString();
     }
 
     private void dispatch(Map<String, BiConsumer<String, byte[]>> handlers, String key, String channel, byte[] message) {
@@ -318,7 +281,7 @@ public final class RedisLink implements AutoCloseable {
             return CompletableFuture.failedFuture(unavailable(null));
         }
         long started = System.nanoTime();
-        CompletionStage<Long> sent = cluster ? publishToSlotOwner(mode, bytes(channel), message)
+        CompletionStage<Long> sent = topology != null ? topology.publish(mode, bytes(channel), message)
                 : mode == Mode.SHARDED ? commands.spublish(bytes(channel), message) : commands.publish(bytes(channel), message);
         CompletableFuture<Void> result = new CompletableFuture<>();
         sent.whenComplete((receivers, failure) -> {
@@ -332,9 +295,9 @@ public final class RedisLink implements AutoCloseable {
                     log.warn("publishing to Redis failed, the message is held and sent again: {}", failure.toString());
                 }
                 outage.hold(mode == Mode.SHARDED, channel, message);
-                if (cluster) {
+                if (topology != null) {
                     // No connection event tells when a shard is back: look at the topology, try again shortly.
-                    topologySuspect.set(true);
+                    topology.suspect();
                     scheduleRetry();
                 }
                 result.complete(null);
@@ -345,20 +308,6 @@ public final class RedisLink implements AutoCloseable {
         });
         scheduleFlush();
         return result;
-    }
-
-    /**
-     * lettuce sends a command without a key (its channel is not one) on the cluster connection's default node,
-     * which may be the primary that just died: a message goes straight to the primary serving its channel's slot.
-     */
-    private CompletionStage<Long> publishToSlotOwner(Mode mode, byte[] channel, byte[] message) {
-        StatefulRedisClusterConnection<byte[], byte[]> clustered = (StatefulRedisClusterConnection<byte[], byte[]>) pub;
-        RedisClusterNode owner = clustered.getPartitions().getMasterBySlot(SlotHash.getSlot(channel));
-        if (owner == null) {
-            return mode == Mode.SHARDED ? commands.spublish(channel, message) : commands.publish(channel, message);
-        }
-        return clustered.getConnectionAsync(owner.getNodeId()).thenCompose(node -> mode == Mode.SHARDED
-                ? node.async().spublish(channel, message) : node.async().publish(channel, message));
     }
 
     /** {@code PUBSUB NUMSUB} (or {@code SHARDNUMSUB}) of one channel: how many connections are subscribed to it. */
@@ -373,15 +322,8 @@ public final class RedisLink implements AutoCloseable {
         if (!isConnected()) {
             return CompletableFuture.failedFuture(unavailable(null));
         }
-        if (cluster) {
-            // Summed over the live nodes: a plain subscriber's connection may be to a replica as well as to a
-            // primary; a sharded one is on the shard's primary. A failed node would only make the count time out.
-            var nodes = ((StatefulRedisClusterConnection<byte[], byte[]>) pub).async().nodes(node ->
-                    !node.is(RedisClusterNode.NodeFlag.FAIL) && !node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)
-                            && (mode == Mode.PLAIN || node.is(RedisClusterNode.NodeFlag.UPSTREAM))).commands();
-            var counts = mode == Mode.SHARDED ? nodes.pubsubShardNumsub(bytes(channel)) : nodes.pubsubNumsub(bytes(channel));
-            return counts.thenApply(perNode -> perNode.stream()
-                    .mapToInt(values -> values.values().stream().mapToInt(Long::intValue).sum()).sum());
+        if (topology != null) {
+            return topology.count(mode, bytes(channel));
         }
         CompletionStage<Map<byte[], Long>> counts = mode == Mode.SHARDED
                 ? commands.pubsubShardNumsub(bytes(channel)) : commands.pubsubNumsub(bytes(channel));
