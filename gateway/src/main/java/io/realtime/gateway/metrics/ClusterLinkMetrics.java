@@ -49,7 +49,7 @@ public final class ClusterLinkMetrics implements MeterBinder {
                 .tags("transport", transport).description("Redis channels and patterns this node is subscribed to")
                 .register(registry);
         functionCounter(registry, MeterNames.CLUSTER_TOPOLOGY_REFRESHES, ClusterStats::topologyRefreshes,
-                "Redis Cluster topology refreshes");
+                "Redis Cluster topology refreshes (adaptive, or periodic ones that found a change)");
         functionCounter(registry, MeterNames.CLUSTER_BUFFERED, ClusterStats::buffered, "broadcasts held during a Redis outage");
         functionCounter(registry, MeterNames.CLUSTER_DROPPED, ClusterStats::dropped, "broadcasts dropped during a Redis outage");
         functionCounter(registry, MeterNames.CLUSTER_RECONNECTS, ClusterStats::reconnects, "Redis reconnections");

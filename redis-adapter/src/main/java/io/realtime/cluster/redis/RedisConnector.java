@@ -66,11 +66,13 @@ final class RedisConnector {
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                         .timeoutOptions(TimeoutOptions.enabled(options.requestTimeout()))
                         // Subscriptions follow a failover: the topology is read periodically and at once on MOVED,
-                        // ASK, persistent reconnects and uncovered slots.
+                        // ASK, persistent reconnects and uncovered slots, from the seed nodes (with the nodes they
+                        // announce as sources too, lettuce kept a dead primary as a slot's owner more often).
                         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                                 .enablePeriodicRefresh(PERIODIC_TOPOLOGY_REFRESH)
                                 .enableAllAdaptiveRefreshTriggers()
                                 .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
+                                .dynamicRefreshSources(false)
                                 .build())
                         .build());
                 StatefulRedisClusterConnection<byte[], byte[]> pub = cluster.connect(ByteArrayCodec.INSTANCE);

@@ -8,7 +8,7 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.cluster.event.TopologyRefreshEvent;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.realtime.cluster.ClusterObserver;
@@ -37,12 +37,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
 /**
- * The node's two Redis connections (lettuce, asynchronous; one Redis or a Redis Cluster): one publishes and asks,
- * one is subscribed. Shared by
- * every namespace and by the transport on top; knows plain ({@code PUBLISH}/{@code SUBSCRIBE}/{@code PSUBSCRIBE})
- * and sharded ({@code SPUBLISH}/{@code SSUBSCRIBE}) pub/sub. Publishing never blocks: commands are pipelined and
- * flushed once per burst; while Redis is unreachable holdable messages wait in a bounded buffer and are sent when
- * the connection is back (lettuce reconnects and resubscribes by itself), and the others fail fast.
+ * The node's two Redis connections (lettuce, asynchronous; one Redis, Sentinel or a Redis Cluster with
+ * {@link ClusterTopology}): one publishes and asks, one is subscribed. Shared by every namespace and by the
+ * transport on top; knows plain ({@code PUBLISH}/{@code SUBSCRIBE}/{@code PSUBSCRIBE}) and sharded
+ * ({@code SPUBLISH}/{@code SSUBSCRIBE}) pub/sub. Publishing never blocks: commands are pipelined and flushed once
+ * per burst; while Redis is unreachable holdable messages wait in a bounded buffer and are sent when the
+ * connection is back (lettuce reconnects and resubscribes by itself), and the others fail fast.
+ *
+ * <p>About 400 lines: connection state, subscriptions and the outage buffer interlock (what is held is sent once
+ * the subscribers are back), so they stay together.
  */
 public final class RedisLink implements AutoCloseable {
 
@@ -56,8 +59,8 @@ public final class RedisLink implements AutoCloseable {
     private final StatefulConnection<byte[], byte[]> pub;
     private final RedisClusterAsyncCommands<byte[], byte[]> commands;
     private final StatefulRedisPubSubConnection<byte[], byte[]> sub;
-    /** A Redis Cluster: server counts are summed over the nodes, as Node's adapters sum them over the masters. */
-    private final boolean cluster;
+    /** On a Redis Cluster: routing of publishes, server counts and failovers; null on one Redis. */
+    private final ClusterTopology topology;
     private final Map<String, BiConsumer<String, byte[]>> patternHandlers = new ConcurrentHashMap<>();
     private final Map<String, BiConsumer<String, byte[]>> channelHandlers = new ConcurrentHashMap<>();
     private final Map<String, BiConsumer<String, byte[]>> shardHandlers = new ConcurrentHashMap<>();
@@ -70,6 +73,9 @@ public final class RedisLink implements AutoCloseable {
     private final OutageBuffer outage;
     private final AtomicBoolean connected = new AtomicBoolean(true);
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private final AtomicBoolean retryScheduled = new AtomicBoolean();
+    /** Kinds of publish failure already logged (each is logged once; all are counted). */
+    private final java.util.Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
     /** Lettuce's own event executor: timeouts and flushes, no thread of ours. */
     private final EventExecutor scheduler;
     private volatile boolean closing;
@@ -85,12 +91,13 @@ public final class RedisLink implements AutoCloseable {
         this.pub = connections.pub();
         this.commands = connections.commands();
         this.sub = connections.sub();
-        this.cluster = connections.cluster();
         this.stats = stats;
         this.observer = observer;
         this.malformed = new MalformedMessages(stats.transport(), stats, observer);
         this.outage = new OutageBuffer(options.outageBufferSize(), options.outageBufferAge(), stats);
         this.scheduler = client.getResources().eventExecutorGroup().next();
+        this.topology = connections.cluster() ? new ClusterTopology((RedisClusterClient) client,
+                (StatefulRedisClusterConnection<byte[], byte[]>) pub, stats, scheduler) : null;
     }
 
     /** Connects to Redis; fails (with the reason) when it cannot be reached within the request timeout. */
@@ -101,10 +108,8 @@ public final class RedisLink implements AutoCloseable {
     }
 
     private void listen() {
-        if (cluster) {
-            client.getResources().eventBus().get()
-                    .filter(event -> event instanceof TopologyRefreshEvent)
-                    .subscribe(event -> stats.recordTopologyRefresh());
+        if (topology != null) {
+            topology.watch(this::followTopology);
         } else {
             // Bursts of publishes are written together: one flush per burst instead of one per message.
             pub.setAutoFlushCommands(false);
@@ -145,9 +150,25 @@ public final class RedisLink implements AutoCloseable {
                 }
             }
         };
-        if (!cluster) {
+        if (topology == null) {
             ((StatefulRedisConnection<byte[], byte[]>) pub).addListener(outageListener);
         }
+    }
+
+    /**
+     * After a Redis Cluster failover: lettuce reconnects a node connection to the same (dead) node, so sharded
+     * subscriptions are issued again and routed to the slot's new owner; what was held meanwhile is sent.
+     */
+    private void followTopology() {
+        if (closing) {
+            return;
+        }
+        List<String> channels = List.copyOf(shardHandlers.keySet());
+        if (!channels.isEmpty()) {
+            log.info("Redis Cluster topology changed: renewing {} sharded subscriptions", channels.size());
+            channels.forEach(channel -> sub.async().ssubscribe(bytes(channel)));
+        }
+        resendWhenResubscribed(System.nanoTime() + RESUBSCRIBE_WAIT.toNanos());
     }
 
     private void dispatch(Map<String, BiConsumer<String, byte[]>> handlers, String key, String channel, byte[] message) {
@@ -260,8 +281,8 @@ public final class RedisLink implements AutoCloseable {
             return CompletableFuture.failedFuture(unavailable(null));
         }
         long started = System.nanoTime();
-        CompletionStage<Long> sent = mode == Mode.SHARDED
-                ? commands.spublish(bytes(channel), message) : commands.publish(bytes(channel), message);
+        CompletionStage<Long> sent = topology != null ? topology.publish(mode, bytes(channel), message)
+                : mode == Mode.SHARDED ? commands.spublish(bytes(channel), message) : commands.publish(bytes(channel), message);
         CompletableFuture<Void> result = new CompletableFuture<>();
         sent.whenComplete((receivers, failure) -> {
             if (failure == null) {
@@ -270,7 +291,15 @@ public final class RedisLink implements AutoCloseable {
                 result.complete(null);
             } else if (holdable) {
                 stats.recordPublishFailure();
+                if (loggedFailures.add(failure.getClass().getName())) {
+                    log.warn("publishing to Redis failed, the message is held and sent again: {}", failure.toString());
+                }
                 outage.hold(mode == Mode.SHARDED, channel, message);
+                if (topology != null) {
+                    // No connection event tells when a shard is back: look at the topology, try again shortly.
+                    topology.suspect();
+                    scheduleRetry();
+                }
                 result.complete(null);
             } else {
                 stats.recordPublishFailure();
@@ -293,12 +322,8 @@ public final class RedisLink implements AutoCloseable {
         if (!isConnected()) {
             return CompletableFuture.failedFuture(unavailable(null));
         }
-        if (cluster) {
-            // Summed over every node: a subscriber's connection may be to a replica as well as to a primary.
-            var nodes = ((StatefulRedisClusterConnection<byte[], byte[]>) pub).async().nodes(node -> true).commands();
-            var counts = mode == Mode.SHARDED ? nodes.pubsubShardNumsub(bytes(channel)) : nodes.pubsubNumsub(bytes(channel));
-            return counts.thenApply(perNode -> perNode.stream()
-                    .mapToInt(values -> values.values().stream().mapToInt(Long::intValue).sum()).sum());
+        if (topology != null) {
+            return topology.count(mode, bytes(channel));
         }
         CompletionStage<Map<byte[], Long>> counts = mode == Mode.SHARDED
                 ? commands.pubsubShardNumsub(bytes(channel)) : commands.pubsubNumsub(bytes(channel));
@@ -336,6 +361,15 @@ public final class RedisLink implements AutoCloseable {
                 scheduler.schedule(() -> resendWhenResubscribed(deadlineNanos), 100, TimeUnit.MILLISECONDS);
             }
         });
+    }
+
+    private void scheduleRetry() {
+        if (retryScheduled.compareAndSet(false, true)) {
+            scheduler.schedule(() -> {
+                retryScheduled.set(false);
+                resendWhenResubscribed(System.nanoTime() + RESUBSCRIBE_WAIT.toNanos());
+            }, 500, TimeUnit.MILLISECONDS);
+        }
     }
 
     private void resendHeld() {

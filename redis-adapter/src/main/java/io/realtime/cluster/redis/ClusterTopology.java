@@ -1,0 +1,110 @@
+package io.realtime.cluster.redis;
+
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import io.lettuce.core.cluster.event.TopologyRefreshEvent;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.event.cluster.AdaptiveRefreshTriggeredEvent;
+import io.netty.util.concurrent.EventExecutor;
+import io.realtime.cluster.ClusterStats;
+import io.realtime.cluster.redis.RedisLink.Mode;
+
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What a {@link RedisLink} on a Redis Cluster needs beyond lettuce: publishing to the primary that serves a
+ * channel's slot, server counts summed over the live nodes, and noticing that a slot changed owner (a failover) so
+ * that sharded subscriptions are renewed.
+ */
+final class ClusterTopology {
+
+    private final RedisClusterClient client;
+    private final StatefulRedisClusterConnection<byte[], byte[]> pub;
+    private final ClusterStats stats;
+    private final EventExecutor scheduler;
+    private final AtomicBoolean suspect = new AtomicBoolean();
+    /** Who served which slots at the last look. */
+    private volatile String slotOwners;
+
+    ClusterTopology(RedisClusterClient client, StatefulRedisClusterConnection<byte[], byte[]> pub, ClusterStats stats,
+                    EventExecutor scheduler) {
+        this.client = client;
+        this.pub = pub;
+        this.stats = stats;
+        this.scheduler = scheduler;
+    }
+
+    /** Counts refreshes and calls {@code ownersChanged} (on the scheduler) when a slot got a new owner. */
+    void watch(Runnable ownersChanged) {
+        // Counted: refreshes that MOVED/ASK/reconnects triggered, and periodic ones that found a change.
+        client.getResources().eventBus().get().subscribe(event -> {
+            if (event instanceof TopologyRefreshEvent || event instanceof AdaptiveRefreshTriggeredEvent
+                    || event instanceof ClusterTopologyChangedEvent) {
+                stats.recordTopologyRefresh();
+            }
+        });
+        // lettuce's change event does not come after every failover, and nothing in lettuce refreshes the
+        // topology when commands to a dead primary time out: once a second, a failed publish asks for a refresh,
+        // and a change of the slots' owners is reported.
+        scheduler.scheduleWithFixedDelay(() -> {
+            CompletionStage<Void> refreshed = suspect.getAndSet(false)
+                    ? client.refreshPartitionsAsync() : CompletableFuture.completedFuture(null);
+            refreshed.whenComplete((ok, failure) -> scheduler.execute(() -> {
+                String owners = slotOwners();
+                String before = slotOwners;
+                slotOwners = owners;
+                if (before != null && !before.equals(owners)) {
+                    ownersChanged.run();
+                }
+            }));
+        }, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** A publish failed: the topology is read again at the next look. */
+    void suspect() {
+        suspect.set(true);
+    }
+
+    /**
+     * lettuce sends a command without a key (a channel is not one) on the cluster connection's default node, which
+     * may be the primary that just died: a sharded message goes straight to the primary serving its channel's slot.
+     */
+    CompletionStage<Long> publish(Mode mode, byte[] channel, byte[] message) {
+        // A plain PUBLISH reaches every node from any node, but only in order from one: all go to slot 0's primary.
+        RedisClusterNode owner = pub.getPartitions().getMasterBySlot(mode == Mode.SHARDED ? SlotHash.getSlot(channel) : 0);
+        if (owner == null) {
+            return mode == Mode.SHARDED ? pub.async().spublish(channel, message) : pub.async().publish(channel, message);
+        }
+        return pub.getConnectionAsync(owner.getNodeId()).thenCompose(node -> mode == Mode.SHARDED
+                ? node.async().spublish(channel, message) : node.async().publish(channel, message));
+    }
+
+    /**
+     * Subscribers of a channel, summed over the live nodes: a plain subscriber's connection may be to a replica as
+     * well as to a primary; a sharded one is on the shard's primary. A failed node would only make it time out.
+     */
+    CompletionStage<Integer> count(Mode mode, byte[] channel) {
+        var nodes = pub.async().nodes(node -> !node.is(RedisClusterNode.NodeFlag.FAIL)
+                && !node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)
+                && (mode == Mode.PLAIN || node.is(RedisClusterNode.NodeFlag.UPSTREAM))).commands();
+        var counts = mode == Mode.SHARDED ? nodes.pubsubShardNumsub(channel) : nodes.pubsubNumsub(channel);
+        return counts.thenApply(perNode -> perNode.stream()
+                .mapToInt(values -> values.values().stream().mapToInt(Long::intValue).sum()).sum());
+    }
+
+    private String slotOwners() {
+        TreeSet<String> owners = new TreeSet<>();
+        for (RedisClusterNode node : client.getPartitions()) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+                owners.add(node.getSlots().get(0) + "@" + node.getUri().getPort());
+            }
+        }
+        return owners.toString();
+    }
+}
