@@ -101,48 +101,17 @@ public final class RedisClusterProcesses implements AutoCloseable {
     }
 
     private void startNode(int port) {
-        try {
-            Process process = new ProcessBuilder(serverBinary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
-                    "--cluster-node-timeout", "2000", "--dir", dir.toString(), "--save", "", "--appendonly", "no",
-                    "--protected-mode", "no")
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start();
-            nodes.put(port, process);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!"+PONG".equals(RedisFixture.command("127.0.0.1", port, "PING"))) {
-                if (System.nanoTime() > deadline || !process.isAlive()) {
-                    throw new IllegalStateException("redis-server (cluster node) did not start on port " + port);
-                }
-                Thread.sleep(20);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start redis-server", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        nodes.put(port, RedisProcess.start(port, List.of(serverBinary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
+                "--cluster-node-timeout", "2000", "--dir", dir.toString(), "--save", "", "--appendonly", "no",
+                "--protected-mode", "no"), dir.resolve("redis-" + port + ".log").toFile()));
     }
 
     private void awaitReady() {
-        long deadline = System.nanoTime() + READY_WITHIN.toNanos();
-        while (true) {
-            boolean ready = ports.stream().allMatch(port -> {
-                String info = cli(port, "CLUSTER", "INFO");
-                return info.contains("cluster_state:ok") && info.contains("cluster_slots_ok:16384") && info.contains("cluster_known_nodes:6");
-            });
-            if (ready) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the Redis Cluster did not reach cluster_state:ok within " + READY_WITHIN.toSeconds() + " s");
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        RedisProcess.awaitCondition(() -> ports.stream().allMatch(port -> {
+            String info = cli(port, "CLUSTER", "INFO");
+            return info.contains("cluster_state:ok") && info.contains("cluster_slots_ok:16384") && info.contains("cluster_known_nodes:6");
+        }), READY_WITHIN, "the Redis Cluster did not reach cluster_state:ok");
     }
 
     private static String run(List<String> command, Duration timeout) {

@@ -162,25 +162,8 @@ public final class RedisFixture implements AutoCloseable {
     }
 
     private static Process startProcess(int port) {
-        try {
-            Process process = new ProcessBuilder(redisServerBinary(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--protected-mode", "no")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!"+PONG".equals(command("127.0.0.1", port, "PING"))) {
-                if (System.nanoTime() > deadline || !process.isAlive()) {
-                    process.destroyForcibly();
-                    throw new IllegalStateException("redis-server did not start on port " + port);
-                }
-                Thread.sleep(20);
-            }
-            return process;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start redis-server", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return RedisProcess.start(port, List.of(redisServerBinary(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--protected-mode", "no"), null);
     }
 
     static String redisServerBinary() {

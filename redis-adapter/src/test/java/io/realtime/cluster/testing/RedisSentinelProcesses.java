@@ -115,45 +115,15 @@ public final class RedisSentinelProcesses implements AutoCloseable {
     }
 
     private void startProcess(int port, List<String> command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start();
-            processes.put(port, process);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!"+PONG".equals(RedisFixture.command("127.0.0.1", port, "PING"))) {
-                if (System.nanoTime() > deadline || !process.isAlive()) {
-                    throw new IllegalStateException("did not start on port " + port + ": " + String.join(" ", command));
-                }
-                Thread.sleep(20);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start " + command.get(0), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        processes.put(port, RedisProcess.start(port, command, dir.resolve("redis-" + port + ".log").toFile()));
     }
 
     private void awaitReady() {
-        long deadline = System.nanoTime() + READY_WITHIN.toNanos();
-        while (true) {
-            boolean ready = sentinels.stream().allMatch(port -> {
-                String info = RedisClusterProcesses.cli(port, "INFO", "sentinel");
-                return info.contains("status=ok") && info.contains("slaves=1") && info.contains("sentinels=3");
-            }) && RedisClusterProcesses.cli(replica, "INFO", "replication").contains("master_link_status:up");
-            if (ready) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the Sentinel setup was not ready within " + READY_WITHIN.toSeconds() + " s");
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        RedisProcess.awaitCondition(() -> sentinels.stream().allMatch(port -> {
+            String info = RedisClusterProcesses.cli(port, "INFO", "sentinel");
+            return info.contains("status=ok") && info.contains("slaves=1") && info.contains("sentinels=3");
+        }) && RedisClusterProcesses.cli(replica, "INFO", "replication").contains("master_link_status:up"),
+                READY_WITHIN, "the Sentinel setup was not ready");
     }
 
     private static List<Integer> freePorts(int count) {
