@@ -27,7 +27,8 @@ const sockets = [];
 before(async () => {
   assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing (apt-get install chromium; .ci/run does it)`);
   fs.mkdirSync(shots, { recursive: true });
-  cluster = await startCluster({ ADMIN_UI: "development", DRAIN_WINDOW: "1000", ...SETTINGS });
+  // Clients are also put on each node directly, so the nodes take connections without a PROXY header.
+  cluster = await startCluster({ ADMIN_UI: "development", DRAIN_WINDOW: "1000", LOCAL_PROXY_PROTOCOL: "false", ...SETTINGS });
   // The balancer's configuration names each node's ports: the test puts clients on each node directly.
   const config = fs.readFileSync(path.join(cluster.runDir, "haproxy.cfg"), "utf8");
   nodes = [...config.matchAll(/server (node-\d) 127\.0\.0\.1:(\d+) cookie \S+ check port (\d+)/g)]

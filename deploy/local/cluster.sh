@@ -6,9 +6,10 @@
 #
 # Settings (environment): LB_PORT (3000), NODE_PORTS ("3101 3102 3103"), MANAGEMENT_PORTS ("9101 9102 9103"),
 # REDIS_PORT (6390), RUN_DIR (deploy/local/.run), DRAIN_WINDOW (ms, 3000), MAX_CONNECTIONS_PER_IP (1000),
-# HANDSHAKES_PER_IP (100), and any gateway setting (AUTH_MODE, ...). haproxy tells the nodes each client's address
-# with the PROXY protocol (send-proxy-v2), so per-address limits count clients, not the balancer; the nodes' own
-# ports therefore only take connections that start with a PROXY header.
+# HANDSHAKES_PER_IP (100), LOCAL_PROXY_PROTOCOL (true), and any gateway setting (AUTH_MODE, ...). haproxy tells the
+# nodes each client's address with the PROXY protocol (send-proxy-v2), so per-address limits count clients, not the
+# balancer; the nodes' own ports therefore only take connections that start with a PROXY header.
+# LOCAL_PROXY_PROTOCOL=false turns that off on both sides, for tests that also reach the nodes directly.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -18,6 +19,9 @@ lb_port="${LB_PORT:-3000}"
 read -r -a node_ports <<< "${NODE_PORTS:-3101 3102 3103}"
 read -r -a management_ports <<< "${MANAGEMENT_PORTS:-9101 9102 9103}"
 redis_port="${REDIS_PORT:-6390}"
+proxy_protocol="${LOCAL_PROXY_PROTOCOL:-true}"
+send_proxy=""
+[ "$proxy_protocol" = true ] && send_proxy="send-proxy-v2 "
 jar="$root/gateway/target/gateway.jar"
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
@@ -45,7 +49,7 @@ up() {
     if ! alive "$run/node-$n.pid"; then
       NODE_ID="node-$n" REDIS_URL="redis://127.0.0.1:$redis_port" SOCKETIO_HOST=127.0.0.1 \
         SOCKETIO_PORT="${node_ports[$i]}" MANAGEMENT_PORT="${management_ports[$i]}" \
-        DRAIN_WINDOW="${DRAIN_WINDOW:-3000}" CORS_ORIGINS="${CORS_ORIGINS:-*}" PROXY_PROTOCOL=true \
+        DRAIN_WINDOW="${DRAIN_WINDOW:-3000}" CORS_ORIGINS="${CORS_ORIGINS:-*}" PROXY_PROTOCOL="$proxy_protocol" \
         MAX_CONNECTIONS_PER_IP="${MAX_CONNECTIONS_PER_IP:-1000}" HANDSHAKES_PER_IP="${HANDSHAKES_PER_IP:-100}" \
         nohup java -jar "$jar" > "$run/node-$n.log" 2>&1 &
       echo $! > "$run/node-$n.pid"
@@ -84,7 +88,7 @@ write_haproxy_config() {
     echo "  http-check expect status 200"
     for i in "${!node_ports[@]}"; do
       local n=$((i + 1))
-      echo "  server node-$n 127.0.0.1:${node_ports[$i]} cookie node-$n send-proxy-v2 check port ${management_ports[$i]} inter 500ms fall 1 rise 2"
+      echo "  server node-$n 127.0.0.1:${node_ports[$i]} cookie node-$n ${send_proxy}check port ${management_ports[$i]} inter 500ms fall 1 rise 2"
     done
   } > "$run/haproxy.cfg"
 }
