@@ -6,6 +6,8 @@ import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.namespace.Namespace;
 import com.corundumstudio.socketio.transport.NamespaceClient;
 
+import io.realtime.cluster.recovery.SessionRecovery;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -35,6 +37,8 @@ public class LocalAdapter implements ClusterAdapter {
     protected final ClusterObserver observer;
     private final BroadcastEncoder<?> encoder;
     private final Map<String, ServerSideListener> serverSideListeners = new ConcurrentHashMap<>();
+    /** {@code null} when connection state recovery is off: then broadcasts carry no offset and cost nothing more. */
+    private final SessionRecovery recovery;
 
     public LocalAdapter(Namespace namespace) {
         this(namespace, ClusterObserver.NONE);
@@ -45,6 +49,12 @@ public class LocalAdapter implements ClusterAdapter {
     }
 
     public LocalAdapter(Namespace namespace, ClusterObserver observer, BroadcastEncoder<?> encoder) {
+        this(namespace, observer, encoder, null);
+    }
+
+    /** @param recovery this namespace's connection state recovery; {@code null} when it is off */
+    public LocalAdapter(Namespace namespace, ClusterObserver observer, BroadcastEncoder<?> encoder, SessionRecovery recovery) {
+        this.recovery = recovery;
         this.namespace = namespace;
         this.name = namespace.getName().isEmpty() ? "/" : namespace.getName();
         this.observer = observer;
@@ -58,6 +68,19 @@ public class LocalAdapter implements ClusterAdapter {
 
     @Override
     public void broadcast(ClusterPacket packet, BroadcastOptions opts) {
+        if (recovery == null) {
+            deliver(packet, opts);
+        } else {
+            recovery.broadcast(packet, opts, withOffset -> deliver(withOffset, opts));
+        }
+    }
+
+    /** This namespace's connection state recovery, when it is on. */
+    public java.util.Optional<SessionRecovery> recovery() {
+        return java.util.Optional.ofNullable(recovery);
+    }
+
+    private void deliver(ClusterPacket packet, BroadcastOptions opts) {
         List<SocketIOClient> recipients = select(opts);
         if (opts.volatile_()) {
             recipients.removeIf(client -> !client.isWritable());

@@ -19,7 +19,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.realtime.cluster.ClusterPacket;
+import io.realtime.cluster.recovery.RecoveredSession;
+import io.realtime.cluster.recovery.SessionRecovery;
+import io.realtime.cluster.recovery.SessionState;
 import io.realtime.gateway.engineio.EngineSession;
+import io.realtime.gateway.recovery.RecoveryRequest;
+import io.realtime.gateway.recovery.SessionIds;
 import io.realtime.gateway.stats.BehaviourClose;
 import io.realtime.gateway.stats.DisconnectReason;
 import io.realtime.gateway.stats.EventRefusal;
@@ -34,8 +40,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -66,6 +74,8 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private final io.realtime.gateway.limits.EventLimits eventLimits;
     private final io.realtime.gateway.limits.TokenBucket eventBudget;
     private final SocketActivity activity;
+    /** A namespace's connection state recovery by its wire name; {@code null} when recovery is off. */
+    private final Function<String, SessionRecovery> recoveries;
     /** Namespaces whose CONNECT waits for a {@link DeferredAuth}; touched on the event loop only. */
     private final Set<String> authenticating = new java.util.HashSet<>();
     private int refusedInARow;
@@ -85,6 +95,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         this.eventLimits = context.eventLimits();
         this.eventBudget = eventLimits.newBucket();
         this.activity = context.activity();
+        this.recoveries = context.recoveries();
         this.connectTimeout = engine.eventLoop().schedule(() -> {
             if (sockets.isEmpty()) {
                 log.debug("session {}: no namespace joined in time, closing", engine.id());
@@ -156,7 +167,8 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         }
         Object auth = authPayload == null ? Map.of() : mapper.convertValue(authPayload, Map.class);
         HandshakeData handshake = handshakeWithAuth(auth);
-        AuthTokenResult result = namespace.onAuthData(new PendingSocket(this, namespace, handshake), auth);
+        PendingSocket pending = new PendingSocket(this, namespace, handshake, UUID.randomUUID());
+        AuthTokenResult result = namespace.onAuthData(pending, auth);
         if (result instanceof DeferredAuth deferred) {
             authenticating.add(namespaceName);
             deferred.outcome().whenComplete((outcome, failure) -> engine.eventLoop().execute(() -> {
@@ -169,14 +181,15 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
                 if (failure != null) {
                     log.debug("session {}: authentication for {} failed", getSessionId(), namespaceName, failure);
                 }
-                admit(namespace, namespaceName, handshake, known);
+                admit(namespace, namespaceName, pending, known);
             }));
             return;
         }
-        admit(namespace, namespaceName, handshake, result);
+        admit(namespace, namespaceName, pending, result);
     }
 
-    private void admit(Namespace namespace, String namespaceName, HandshakeData handshake, AuthTokenResult result) {
+    private void admit(Namespace namespace, String namespaceName, PendingSocket pending, AuthTokenResult result) {
+        HandshakeData handshake = pending.getHandshakeData();
         if (!result.isSuccess()) {
             observer.refused(RefusalReason.AUTH);
             ConnectRefusal refusal = ConnectRefusal.from(result.getErrorData());
@@ -184,18 +197,79 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             return;
         }
         connectTimeout.cancel(false);
-        GatewaySocket socket = new GatewaySocket(this, namespace, handshake);
-        sockets.put(namespaceName, socket);
+        SessionRecovery recovery = recoveries != null && engine.version() == EngineIOVersion.V4
+                ? recoveries.apply(namespaceName) : null;
+        Recovered recovered = recovery == null ? null : recover(recovery, namespace, namespaceName, pending);
+        GatewaySocket socket;
+        if (recovered != null) {
+            socket = recovered.socket();
+        } else {
+            socket = GatewaySocket.create(this, namespace, handshake, pending.getSessionId(),
+                    recovery == null ? null : SessionIds.newPid(), recovery);
+            socket.keep(pending.keys());
+            sockets.put(namespaceName, socket);
+        }
         Packet connected = new Packet(PacketType.MESSAGE, engine.version());
         connected.setSubType(PacketType.CONNECT);
         connected.setNsp(namespaceName);
         if (engine.version() == EngineIOVersion.V4) {
-            connected.setData(Map.of("sid", getSessionId().toString()));
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("sid", socket.getSessionId().toString());
+            if (socket.pid() != null) {
+                data.put("pid", socket.pid());
+            }
+            connected.setData(data);
         }
         send(connected);
         observer.connected(namespaceName);
-        log.debug("socket {} connected to {}", getSessionId(), namespaceName);
+        if (recovered != null) {
+            replay(namespaceName, recovered.missed());
+        }
+        log.debug("socket {} connected to {}{}", socket.getSessionId(), namespaceName, recovered != null ? " (recovered)" : "");
         namespace.onConnect(socket);
+    }
+
+    private record Recovered(GatewaySocket socket, List<ClusterPacket> missed) {
+    }
+
+    /**
+     * The socket of the session the client asks back, with what it missed; {@code null} (a new session) when it
+     * asks for none or for one that cannot be recovered. The socket joins its rooms while the namespace's log is
+     * held, so each later packet reaches it live and each earlier one is in {@code missed}.
+     */
+    private Recovered recover(SessionRecovery recovery, Namespace namespace, String namespaceName, PendingSocket pending) {
+        Optional<RecoveryRequest> request = RecoveryRequest.of(pending.getHandshakeData().getAuthToken());
+        if (request.isEmpty()) {
+            return null;
+        }
+        GatewaySocket[] attached = new GatewaySocket[1];
+        Optional<RecoveredSession> session = recovery.restore(request.get().pid(), request.get().offset(), restored -> {
+            SessionState state = restored.state();
+            GatewaySocket socket = GatewaySocket.create(this, namespace, pending.getHandshakeData(),
+                    UUID.fromString(state.sid()), state.pid(), recovery);
+            sockets.put(namespaceName, socket);
+            // Authentication ran again; the principal and data are the session's.
+            socket.keep(pending.keys());
+            state.attributes().forEach(socket::set);
+            Set<String> rooms = new java.util.LinkedHashSet<>(state.rooms());
+            rooms.remove(state.sid());
+            if (!rooms.isEmpty()) {
+                socket.joinRooms(rooms);
+            }
+            attached[0] = socket;
+        });
+        return session.map(found -> new Recovered(attached[0], found.missed())).orElse(null);
+    }
+
+    private void replay(String namespaceName, List<ClusterPacket> missed) {
+        for (ClusterPacket packet : missed) {
+            Packet event = new Packet(PacketType.MESSAGE, engine.version());
+            event.setSubType(PacketType.EVENT);
+            event.setNsp(namespaceName);
+            event.setName(packet.event());
+            event.setData(packet.args());
+            send(event);
+        }
     }
 
     private void sendConnectError(String namespaceName, String message, Object data) {
@@ -262,7 +336,8 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             log.debug("session {}: ack {} has arguments of the wrong type", getSessionId(), packet.ackId());
             ack.setData(List.of());
         }
-        ackManager.onAck(socket, ack);
+        // Acks are keyed by the connection (see GatewaySocket): answer them as the connection.
+        ackManager.onAck(new PendingSocket(this, socket.getNamespace(), socket.getHandshakeData(), getSessionId()), ack);
     }
 
     /** Arguments in the declared types; binary arrives as {@code byte[]}, undeclared arguments as plain Java values. */
@@ -385,7 +460,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
 
     @Override
     public NamespaceClient addNamespaceClient(Namespace namespace) {
-        GatewaySocket socket = new GatewaySocket(this, namespace, handshakeWithAuth(Map.of()));
+        GatewaySocket socket = GatewaySocket.create(this, namespace, handshakeWithAuth(Map.of()), UUID.randomUUID(), null, null);
         sockets.put(NamespaceNames.wire(namespace), socket);
         return socket;
     }
@@ -411,7 +486,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     void socketEnded(GatewaySocket socket, DisconnectReason reason) {
         String name = NamespaceNames.wire(socket.getNamespace());
         observer.disconnected(name, reason);
-        log.debug("socket {} left {}: {}", getSessionId(), name, reason);
+        log.debug("socket {} left {}: {}", socket.getSessionId(), name, reason);
     }
 
     TrafficObserver observer() {
