@@ -14,6 +14,11 @@ public record RecoveryRequest(String pid, String offset) {
     /** Longer than any pid (22 characters) or offset (a stream id, at most 41 characters) the server hands out. */
     static final int MAX_LENGTH = 64;
 
+    /** Whether the client asked to recover at all (it sent a pid or an offset, valid or not). */
+    public static boolean asked(Object auth) {
+        return auth instanceof Map<?, ?> map && (map.containsKey("pid") || map.containsKey("offset"));
+    }
+
     public static Optional<RecoveryRequest> of(Object auth) {
         if (!(auth instanceof Map<?, ?> map)
                 || !(map.get("pid") instanceof String pid) || !(map.get("offset") instanceof String offset)) {

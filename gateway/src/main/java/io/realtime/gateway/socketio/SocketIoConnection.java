@@ -29,6 +29,7 @@ import io.realtime.gateway.recovery.SessionIds;
 import io.realtime.gateway.stats.BehaviourClose;
 import io.realtime.gateway.stats.DisconnectReason;
 import io.realtime.gateway.stats.EventRefusal;
+import io.realtime.gateway.stats.RecoveryFailure;
 import io.realtime.gateway.stats.RefusalReason;
 import io.realtime.gateway.stats.TrafficObserver;
 import org.slf4j.Logger;
@@ -238,8 +239,12 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
      * held, so each later packet reaches it live and each earlier one is in {@code missed}.
      */
     private Recovered recover(SessionRecovery recovery, Namespace namespace, String namespaceName, PendingSocket pending) {
-        Optional<RecoveryRequest> request = RecoveryRequest.of(pending.getHandshakeData().getAuthToken());
+        Object auth = pending.getHandshakeData().getAuthToken();
+        Optional<RecoveryRequest> request = RecoveryRequest.of(auth);
         if (request.isEmpty()) {
+            if (RecoveryRequest.asked(auth)) {
+                observer.recoveryFailed(RecoveryFailure.INVALID);
+            }
             return null;
         }
         GatewaySocket[] attached = new GatewaySocket[1];
@@ -258,7 +263,12 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             }
             attached[0] = socket;
         });
-        return session.map(found -> new Recovered(attached[0], found.missed())).orElse(null);
+        if (session.isEmpty()) {
+            observer.recoveryFailed(RecoveryFailure.NOT_FOUND);
+            return null;
+        }
+        observer.recovered(namespaceName, session.get().missed().size());
+        return new Recovered(attached[0], session.get().missed());
     }
 
     private void replay(String namespaceName, List<ClusterPacket> missed) {
