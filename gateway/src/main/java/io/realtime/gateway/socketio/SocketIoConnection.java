@@ -20,16 +20,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.realtime.cluster.ClusterPacket;
-import io.realtime.cluster.recovery.RecoveredSession;
-import io.realtime.cluster.recovery.SessionRecovery;
-import io.realtime.cluster.recovery.SessionState;
 import io.realtime.gateway.engineio.EngineSession;
-import io.realtime.gateway.recovery.RecoveryRequest;
-import io.realtime.gateway.recovery.SessionIds;
 import io.realtime.gateway.stats.BehaviourClose;
 import io.realtime.gateway.stats.DisconnectReason;
 import io.realtime.gateway.stats.EventRefusal;
-import io.realtime.gateway.stats.RecoveryFailure;
 import io.realtime.gateway.stats.RefusalReason;
 import io.realtime.gateway.stats.TrafficObserver;
 import org.slf4j.Logger;
@@ -41,7 +35,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
@@ -75,8 +68,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private final io.realtime.gateway.limits.EventLimits eventLimits;
     private final io.realtime.gateway.limits.TokenBucket eventBudget;
     private final SocketActivity activity;
-    /** A namespace's connection state recovery by its wire name; {@code null} when recovery is off. */
-    private final Function<String, SessionRecovery> recoveries;
+    private final SocketOpener opener;
     /** Namespaces whose CONNECT waits for a {@link DeferredAuth}; touched on the event loop only. */
     private final Set<String> authenticating = new java.util.HashSet<>();
     private int refusedInARow;
@@ -96,7 +88,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         this.eventLimits = context.eventLimits();
         this.eventBudget = eventLimits.newBucket();
         this.activity = context.activity();
-        this.recoveries = context.recoveries();
+        this.opener = new SocketOpener(context.recoveries(), context.observer());
         this.connectTimeout = engine.eventLoop().schedule(() -> {
             if (sockets.isEmpty()) {
                 log.debug("session {}: no namespace joined in time, closing", engine.id());
@@ -198,18 +190,8 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             return;
         }
         connectTimeout.cancel(false);
-        SessionRecovery recovery = recoveries != null && engine.version() == EngineIOVersion.V4
-                ? recoveries.apply(namespaceName) : null;
-        Recovered recovered = recovery == null ? null : recover(recovery, namespace, namespaceName, pending);
-        GatewaySocket socket;
-        if (recovered != null) {
-            socket = recovered.socket();
-        } else {
-            socket = GatewaySocket.create(this, namespace, handshake, pending.getSessionId(),
-                    recovery == null ? null : SessionIds.newPid(), recovery);
-            socket.keep(pending.keys());
-            sockets.put(namespaceName, socket);
-        }
+        SocketOpener.Opened opened = opener.open(this, namespace, namespaceName, pending, sockets::put);
+        GatewaySocket socket = opened.socket();
         Packet connected = new Packet(PacketType.MESSAGE, engine.version());
         connected.setSubType(PacketType.CONNECT);
         connected.setNsp(namespaceName);
@@ -223,54 +205,12 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         }
         send(connected);
         observer.connected(namespaceName);
-        if (recovered != null) {
-            replay(namespaceName, recovered.missed());
-        }
-        log.debug("socket {} connected to {}{}", socket.getSessionId(), namespaceName, recovered != null ? " (recovered)" : "");
+        replay(namespaceName, opened.missed());
+        log.debug("socket {} connected to {}{}", socket.getSessionId(), namespaceName, opened.recovered() ? " (recovered)" : "");
         namespace.onConnect(socket);
     }
 
-    private record Recovered(GatewaySocket socket, List<ClusterPacket> missed) {
-    }
-
-    /**
-     * The socket of the session the client asks back, with what it missed; {@code null} (a new session) when it
-     * asks for none or for one that cannot be recovered. The socket joins its rooms while the namespace's log is
-     * held, so each later packet reaches it live and each earlier one is in {@code missed}.
-     */
-    private Recovered recover(SessionRecovery recovery, Namespace namespace, String namespaceName, PendingSocket pending) {
-        Object auth = pending.getHandshakeData().getAuthToken();
-        Optional<RecoveryRequest> request = RecoveryRequest.of(auth);
-        if (request.isEmpty()) {
-            if (RecoveryRequest.asked(auth)) {
-                observer.recoveryFailed(RecoveryFailure.INVALID);
-            }
-            return null;
-        }
-        GatewaySocket[] attached = new GatewaySocket[1];
-        Optional<RecoveredSession> session = recovery.restore(request.get().pid(), request.get().offset(), restored -> {
-            SessionState state = restored.state();
-            GatewaySocket socket = GatewaySocket.create(this, namespace, pending.getHandshakeData(),
-                    UUID.fromString(state.sid()), state.pid(), recovery);
-            sockets.put(namespaceName, socket);
-            // Authentication ran again; the principal and data are the session's.
-            socket.keep(pending.keys());
-            state.attributes().forEach(socket::set);
-            Set<String> rooms = new java.util.LinkedHashSet<>(state.rooms());
-            rooms.remove(state.sid());
-            if (!rooms.isEmpty()) {
-                socket.joinRooms(rooms);
-            }
-            attached[0] = socket;
-        });
-        if (session.isEmpty()) {
-            observer.recoveryFailed(RecoveryFailure.NOT_FOUND);
-            return null;
-        }
-        observer.recovered(namespaceName, session.get().missed().size());
-        return new Recovered(attached[0], session.get().missed());
-    }
-
+    /** What a recovered socket missed, sent after its CONNECT answer and before anything live (same loop task). */
     private void replay(String namespaceName, List<ClusterPacket> missed) {
         for (ClusterPacket packet : missed) {
             Packet event = new Packet(PacketType.MESSAGE, engine.version());
