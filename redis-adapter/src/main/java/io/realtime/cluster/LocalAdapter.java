@@ -128,7 +128,7 @@ public class LocalAdapter implements ClusterAdapter {
                 rooms.add(room);
             }
         }
-        namespace.getAllClients().forEach(client -> rooms.add(client.getSessionId().toString()));
+        namespace.getAllClients().forEach(client -> rooms.add(SocketIds.wire(client.getSessionId())));
         return rooms;
     }
 
@@ -141,7 +141,7 @@ public class LocalAdapter implements ClusterAdapter {
     @Override
     public CompletionStage<Set<String>> sockets(BroadcastOptions opts) {
         Set<String> ids = new LinkedHashSet<>();
-        select(opts).forEach(client -> ids.add(client.getSessionId().toString()));
+        select(opts).forEach(client -> ids.add(SocketIds.wire(client.getSessionId())));
         return CompletableFuture.completedFuture(ids);
     }
 
@@ -154,9 +154,9 @@ public class LocalAdapter implements ClusterAdapter {
         List<SocketDetails> details = new ArrayList<>();
         for (SocketIOClient client : select(opts)) {
             Set<String> rooms = new LinkedHashSet<>();
-            rooms.add(client.getSessionId().toString());
+            rooms.add(SocketIds.wire(client.getSessionId()));
             client.getAllRooms().stream().filter(room -> !room.equals(namespace.getName())).forEach(rooms::add);
-            details.add(new SocketDetails(client.getSessionId().toString(), handshakeOf(client.getHandshakeData()), rooms,
+            details.add(new SocketDetails(SocketIds.wire(client.getSessionId()), handshakeOf(client.getHandshakeData()), rooms,
                     client.get(SOCKET_DATA_KEY)));
         }
         return details;
@@ -263,14 +263,8 @@ public class LocalAdapter implements ClusterAdapter {
     }
 
     private SocketIOClient clientById(String id) {
-        if (id.length() != 36) {
-            return null;
-        }
-        try {
-            return namespace.getClient(UUID.fromString(id));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        UUID socket = SocketIds.parse(id);
+        return socket == null ? null : namespace.getClient(socket);
     }
 
     private static Map<String, Object> handshakeOf(HandshakeData handshake) {

@@ -9,6 +9,7 @@ import com.corundumstudio.socketio.transport.NamespaceClient;
 import com.corundumstudio.socketio.AckCallback;
 import io.realtime.cluster.BroadcastOptions;
 import io.realtime.cluster.ClusterPacket;
+import io.realtime.cluster.SocketIds;
 import io.realtime.cluster.recovery.SessionRecovery;
 import io.realtime.cluster.recovery.SessionState;
 import io.realtime.gateway.stats.DisconnectReason;
@@ -111,7 +112,7 @@ public final class GatewaySocket extends NamespaceClient {
         }
         List<Object> args = packet.getData() instanceof List<?> list ? new ArrayList<>(list) : List.of();
         recovery.broadcast(new ClusterPacket(packet.getName(), args),
-                new BroadcastOptions(Set.of(id.toString()), Set.of(), true, false, null),
+                new BroadcastOptions(Set.of(SocketIds.wire(id)), Set.of(), true, false, null),
                 withOffset -> {
                     Packet copy = new Packet(PacketType.MESSAGE, getEngineIOVersion());
                     copy.setSubType(PacketType.EVENT);
@@ -245,7 +246,7 @@ public final class GatewaySocket extends NamespaceClient {
     /** What a recovered socket gets back: id, pid, rooms (its own id first, as socket.io lists them), kept keys. */
     private SessionState session() {
         List<String> rooms = new ArrayList<>();
-        rooms.add(id.toString());
+        rooms.add(SocketIds.wire(id));
         String namespaceRoom = getNamespace().getName();
         for (String room : getAllRooms()) {
             if (!room.equals(namespaceRoom)) {
@@ -259,6 +260,6 @@ public final class GatewaySocket extends NamespaceClient {
                 attributes.put(key, value);
             }
         }
-        return new SessionState(id.toString(), pid, rooms, attributes);
+        return new SessionState(SocketIds.wire(id), pid, rooms, attributes);
     }
 }

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.realtime.cluster.ClusterPacket;
+import io.realtime.cluster.SocketIds;
 import io.realtime.gateway.engineio.EngineSession;
 import io.realtime.gateway.stats.BehaviourClose;
 import io.realtime.gateway.stats.DisconnectReason;
@@ -160,7 +161,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         }
         Object auth = authPayload == null ? Map.of() : mapper.convertValue(authPayload, Map.class);
         HandshakeData handshake = handshakeWithAuth(auth);
-        PendingSocket pending = new PendingSocket(this, namespace, handshake, UUID.randomUUID());
+        PendingSocket pending = new PendingSocket(this, namespace, handshake, SocketIds.newId());
         AuthTokenResult result = namespace.onAuthData(pending, auth);
         if (result instanceof DeferredAuth deferred) {
             authenticating.add(namespaceName);
@@ -197,7 +198,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         connected.setNsp(namespaceName);
         if (engine.version() == EngineIOVersion.V4) {
             Map<String, Object> data = new LinkedHashMap<>();
-            data.put("sid", socket.getSessionId().toString());
+            data.put("sid", SocketIds.wire(socket.getSessionId()));
             if (socket.pid() != null) {
                 data.put("pid", socket.pid());
             }
@@ -410,7 +411,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
 
     @Override
     public NamespaceClient addNamespaceClient(Namespace namespace) {
-        GatewaySocket socket = GatewaySocket.create(this, namespace, handshakeWithAuth(Map.of()), UUID.randomUUID(), null, null);
+        GatewaySocket socket = GatewaySocket.create(this, namespace, handshakeWithAuth(Map.of()), SocketIds.newId(), null, null);
         sockets.put(NamespaceNames.wire(namespace), socket);
         return socket;
     }

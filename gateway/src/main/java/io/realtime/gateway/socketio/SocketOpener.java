@@ -3,6 +3,7 @@ package io.realtime.gateway.socketio;
 import com.corundumstudio.socketio.namespace.Namespace;
 import com.corundumstudio.socketio.protocol.EngineIOVersion;
 import io.realtime.cluster.ClusterPacket;
+import io.realtime.cluster.SocketIds;
 import io.realtime.cluster.recovery.RecoveredSession;
 import io.realtime.cluster.recovery.SessionRecovery;
 import io.realtime.cluster.recovery.SessionState;
@@ -15,7 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -76,7 +76,7 @@ final class SocketOpener {
         Optional<RecoveredSession> session = recovery.restore(request.get().pid(), request.get().offset(), restored -> {
             SessionState state = restored.state();
             GatewaySocket socket = GatewaySocket.create(connection, namespace, pending.getHandshakeData(),
-                    UUID.fromString(state.sid()), state.pid(), recovery);
+                    SocketIds.parse(state.sid()), state.pid(), recovery);
             register.accept(namespaceName, socket);
             // Authentication ran again and must have passed; the principal and data are the session's.
             socket.keep(pending.keys());

@@ -2,6 +2,7 @@ package io.realtime.gateway.recovery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.realtime.cluster.SocketIds;
 import io.realtime.gateway.testing.RawWebSocket;
 import io.realtime.gateway.testing.TestNode;
 import org.junit.jupiter.api.AfterAll;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -84,7 +84,7 @@ class ConnectionStateRecoveryTest {
     }
 
     private static boolean isGone(String sid) {
-        return node.server().getNamespace("").getClient(UUID.fromString(sid)) == null;
+        return node.server().getNamespace("").getClient(SocketIds.parse(sid)) == null;
     }
 
     private static String lastOffset(List<JsonNode> events) {
@@ -197,7 +197,7 @@ class ConnectionStateRecoveryTest {
              RawWebSocket ws = RawWebSocket.connect(plain.webSocketUri("/socket.io/?EIO=4&transport=websocket"))) {
             assertThat(ws.nextText()).startsWith("0{");
             ws.sendText("40");
-            assertThat(ws.nextText()).matches("40\\{\"sid\":\"[0-9a-f-]{36}\"}");
+            assertThat(ws.nextText()).matches("40\\{\"sid\":\"[A-Za-z0-9_-]{20}\"}");
             assertThat(ws.nextText()).isEqualTo("42[\"auth\",{}]");
             ws.sendText("42[\"message\",1]");
             assertThat(ws.nextText()).isEqualTo("42[\"message-back\",1]");

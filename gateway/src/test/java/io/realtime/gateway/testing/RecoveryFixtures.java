@@ -5,6 +5,8 @@ import com.corundumstudio.socketio.SocketIOServer;
 import io.realtime.cluster.Cluster;
 import io.realtime.cluster.LocalAdapter;
 
+import io.realtime.cluster.SocketIds;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +34,7 @@ public final class RecoveryFixtures {
         });
         main.addEventListener("state", Object.class, (client, data, ack) -> {
             Map<String, Object> state = new LinkedHashMap<>();
-            state.put("id", client.getSessionId().toString());
+            state.put("id", SocketIds.wire(client.getSessionId()));
             state.put("rooms", List.copyOf(new TreeSet<>(client.getAllRooms()).stream().filter(r -> !r.isEmpty()).toList()));
             state.put("data", client.get(LocalAdapter.SOCKET_DATA_KEY));
             ack.sendAckData(state);
