@@ -161,7 +161,9 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         }
         Object auth = authPayload == null ? Map.of() : mapper.convertValue(authPayload, Map.class);
         HandshakeData handshake = handshakeWithAuth(auth);
-        PendingSocket pending = new PendingSocket(this, namespace, handshake, SocketIds.newId());
+        // socket.io gives a v2 client's socket its connection's id, which the client takes as its own.
+        UUID socketId = engine.version() == EngineIOVersion.V3 ? getSessionId() : SocketIds.newId();
+        PendingSocket pending = new PendingSocket(this, namespace, handshake, socketId);
         AuthTokenResult result = namespace.onAuthData(pending, auth);
         if (result instanceof DeferredAuth deferred) {
             authenticating.add(namespaceName);
