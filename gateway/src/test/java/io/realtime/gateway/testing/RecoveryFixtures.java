@@ -50,5 +50,15 @@ public final class RecoveryFixtures {
             }
             ack.sendAckData(count);
         });
+        // The same through netty-socketio's room operations, which hand each socket the packet itself.
+        main.addEventListener("to-room-direct", Map.class, (client, order, ack) -> {
+            String room = (String) order.get("room");
+            int from = ((Number) order.get("from")).intValue();
+            int count = ((Number) order.get("count")).intValue();
+            for (int i = from; i < from + count; i++) {
+                server.getRoomOperations(room).sendEvent((String) order.get("event"), i);
+            }
+            ack.sendAckData(count);
+        });
     }
 }
