@@ -23,28 +23,28 @@ test("recovery: a transport cut under the client recovers its id, rooms, data an
     await Promise.all([once(socket, "connect"), once(other, "connect")]);
     assert.equal(socket.recovered, false);
     const id = socket.id;
-    assert.equal(await socket.emitWithAck("join", "r1"), "joined");
-    assert.equal(await socket.emitWithAck("set-data", { n: 7 }), "kept");
-    await socket.emitWithAck("to-room", { room: "r1", event: "news", from: 1, count: 2 });
+    assert.equal(await socket.timeout(5000).emitWithAck("join", "r1"), "joined");
+    assert.equal(await socket.timeout(5000).emitWithAck("set-data", { n: 7 }), "kept");
+    await socket.timeout(5000).emitWithAck("to-room", { room: "r1", event: "news", from: 1, count: 2 });
     await waitFor(() => news.length === 2, 5000, "news before the cut");
 
     const cut = once(socket, "disconnect");
     socket.io.engine.close();
     await cut;
-    await other.emitWithAck("to-room", { room: "r1", event: "news", from: 3, count: 3 });
-    await other.emitWithAck("to-room", { room: "elsewhere", event: "news", from: 100, count: 1 });
+    await other.timeout(5000).emitWithAck("to-room", { room: "r1", event: "news", from: 3, count: 3 });
+    await other.timeout(5000).emitWithAck("to-room", { room: "elsewhere", event: "news", from: 100, count: 1 });
     assert.equal(news.length, 2, "nothing arrives while disconnected");
 
     await once(socket, "connect", 5000);
     assert.equal(socket.recovered, true);
     assert.equal(socket.id, id);
     await waitFor(() => news.length === 5, 5000, "missed news");
-    const state = await socket.emitWithAck("state");
+    const state = await socket.timeout(5000).emitWithAck("state");
     assert.equal(state.id, id);
     assert.ok(state.rooms.includes("r1"), `rooms ${state.rooms}`);
     assert.deepEqual(state.data, { n: 7 });
 
-    await other.emitWithAck("to-room", { room: "r1", event: "news", from: 6, count: 1 });
+    await other.timeout(5000).emitWithAck("to-room", { room: "r1", event: "news", from: 6, count: 1 });
     await waitFor(() => news.length === 6, 5000, "live news");
     assert.deepEqual(news, [1, 2, 3, 4, 5, 6]);
   } finally {
@@ -73,7 +73,7 @@ test("recovery: forged, replayed and malformed pid/offset values give a normal n
         await once(socket, "connect");
         assert.equal(socket.recovered, false);
         assert.notEqual(socket.id, victim.id);
-        assert.equal((await socket.emitWithAck("state")).id, socket.id);
+        assert.equal((await socket.timeout(5000).emitWithAck("state")).id, socket.id);
       } finally {
         socket.disconnect();
       }
