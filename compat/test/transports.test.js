@@ -26,7 +26,7 @@ for (const transports of [["websocket"], ["polling"], ["polling", "websocket"]])
     const upgraded = transports.length === 2 ? upgradeOf(socket) : null;
     try {
       await once(socket, "connect");
-      assert.match(socket.id, /^[0-9a-f-]{36}$/);
+      assert.match(socket.id, /^[A-Za-z0-9_-]{20}$/);
       if (transports.length === 2) {
         await upgraded;
       }

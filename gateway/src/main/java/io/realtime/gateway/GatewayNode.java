@@ -186,6 +186,11 @@ public final class GatewayNode implements AutoCloseable {
 
     private static Cluster joinCluster(GatewayConfig config, GatewayServer server, ClusterObserver observer) {
         if (config.redisUrl().isEmpty()) {
+            if (config.recovery().isPresent()) {
+                Cluster cluster = Cluster.local(server, observer, server.broadcastEncoder(), config.recovery().get());
+                server.setRecoveries(namespace -> cluster.recovery(namespace).orElse(null));
+                return cluster;
+            }
             return Cluster.local(server, observer, server.broadcastEncoder());
         }
         ClusterSettings settings = config.cluster();

@@ -6,6 +6,9 @@ import com.corundumstudio.socketio.namespace.Namespace;
 
 import io.realtime.cluster.core.ClusterCoreAdapter;
 import io.realtime.cluster.core.ClusterTransport;
+import io.realtime.cluster.recovery.InMemorySessionRecovery;
+import io.realtime.cluster.recovery.RecoveryOptions;
+import io.realtime.cluster.recovery.SessionRecovery;
 import io.realtime.cluster.redis.RedisTransport;
 
 import java.time.Duration;
@@ -87,6 +90,16 @@ public final class Cluster implements AutoCloseable {
         return new Cluster(server, namespace -> new LocalAdapter(namespace, observer, encoder), null, observer);
     }
 
+    /**
+     * A single node with connection state recovery: each namespace keeps its sessions and a log of recent packets
+     * in memory, as socket.io's in-memory adapter does.
+     */
+    public static Cluster local(SocketIOServer server, ClusterObserver observer, BroadcastEncoder<?> encoder,
+                                RecoveryOptions recovery) {
+        return new Cluster(server, namespace -> new LocalAdapter(namespace, observer, encoder,
+                new InMemorySessionRecovery(recovery)), null, observer);
+    }
+
     /** Joins the cluster over Redis; fails when Redis cannot be reached now. */
     public static Cluster redis(SocketIOServer server, RedisAdapterOptions options) {
         return redis(server, options, ClusterObserver.NONE);
@@ -116,6 +129,15 @@ public final class Cluster implements AutoCloseable {
             throw new IllegalArgumentException("no namespace " + namespace + " on this server");
         }
         return new ClusterNamespace(adapterOf(local), BroadcastOptions.ALL, observer, timers);
+    }
+
+    /** The connection state recovery of a namespace; empty when it is off (or there is no such namespace). */
+    public Optional<SessionRecovery> recovery(String namespace) {
+        SocketIONamespace found = server.getNamespace("/".equals(namespace) ? Namespace.DEFAULT_NAME : namespace);
+        if (found instanceof Namespace local && adapterOf(local) instanceof LocalAdapter adapter) {
+            return adapter.recovery();
+        }
+        return Optional.empty();
     }
 
     private ClusterAdapter adapterOf(Namespace namespace) {

@@ -6,6 +6,8 @@ import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.namespace.Namespace;
 import com.corundumstudio.socketio.transport.NamespaceClient;
 
+import io.realtime.cluster.recovery.SessionRecovery;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -35,6 +37,8 @@ public class LocalAdapter implements ClusterAdapter {
     protected final ClusterObserver observer;
     private final BroadcastEncoder<?> encoder;
     private final Map<String, ServerSideListener> serverSideListeners = new ConcurrentHashMap<>();
+    /** {@code null} when connection state recovery is off: then broadcasts carry no offset and cost nothing more. */
+    private final SessionRecovery recovery;
 
     public LocalAdapter(Namespace namespace) {
         this(namespace, ClusterObserver.NONE);
@@ -45,6 +49,12 @@ public class LocalAdapter implements ClusterAdapter {
     }
 
     public LocalAdapter(Namespace namespace, ClusterObserver observer, BroadcastEncoder<?> encoder) {
+        this(namespace, observer, encoder, null);
+    }
+
+    /** @param recovery this namespace's connection state recovery; {@code null} when it is off */
+    public LocalAdapter(Namespace namespace, ClusterObserver observer, BroadcastEncoder<?> encoder, SessionRecovery recovery) {
+        this.recovery = recovery;
         this.namespace = namespace;
         this.name = namespace.getName().isEmpty() ? "/" : namespace.getName();
         this.observer = observer;
@@ -58,6 +68,19 @@ public class LocalAdapter implements ClusterAdapter {
 
     @Override
     public void broadcast(ClusterPacket packet, BroadcastOptions opts) {
+        if (recovery == null) {
+            deliver(packet, opts);
+        } else {
+            recovery.broadcast(packet, opts, withOffset -> deliver(withOffset, opts));
+        }
+    }
+
+    /** This namespace's connection state recovery, when it is on. */
+    public java.util.Optional<SessionRecovery> recovery() {
+        return java.util.Optional.ofNullable(recovery);
+    }
+
+    private void deliver(ClusterPacket packet, BroadcastOptions opts) {
         List<SocketIOClient> recipients = select(opts);
         if (opts.volatile_()) {
             recipients.removeIf(client -> !client.isWritable());
@@ -105,7 +128,7 @@ public class LocalAdapter implements ClusterAdapter {
                 rooms.add(room);
             }
         }
-        namespace.getAllClients().forEach(client -> rooms.add(client.getSessionId().toString()));
+        namespace.getAllClients().forEach(client -> rooms.add(SocketIds.wire(client.getSessionId())));
         return rooms;
     }
 
@@ -118,7 +141,7 @@ public class LocalAdapter implements ClusterAdapter {
     @Override
     public CompletionStage<Set<String>> sockets(BroadcastOptions opts) {
         Set<String> ids = new LinkedHashSet<>();
-        select(opts).forEach(client -> ids.add(client.getSessionId().toString()));
+        select(opts).forEach(client -> ids.add(SocketIds.wire(client.getSessionId())));
         return CompletableFuture.completedFuture(ids);
     }
 
@@ -131,12 +154,12 @@ public class LocalAdapter implements ClusterAdapter {
         List<SocketDetails> details = new ArrayList<>();
         for (SocketIOClient client : select(opts)) {
             Set<String> rooms = new LinkedHashSet<>();
-            rooms.add(client.getSessionId().toString());
+            rooms.add(SocketIds.wire(client.getSessionId()));
             client.getAllRooms().stream().filter(room -> !room.equals(namespace.getName())).forEach(rooms::add);
             // socket.io's socket.data is an object from the start; Node code reads it without a null check
             // (the Admin UI's serializeData does), so a socket nobody gave data to answers {}.
             Object data = client.get(SOCKET_DATA_KEY);
-            details.add(new SocketDetails(client.getSessionId().toString(), handshakeOf(client.getHandshakeData()), rooms,
+            details.add(new SocketDetails(SocketIds.wire(client.getSessionId()), handshakeOf(client.getHandshakeData()), rooms,
                     data == null ? Map.of() : data));
         }
         return details;
@@ -243,14 +266,8 @@ public class LocalAdapter implements ClusterAdapter {
     }
 
     private SocketIOClient clientById(String id) {
-        if (id.length() != 36) {
-            return null;
-        }
-        try {
-            return namespace.getClient(UUID.fromString(id));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        UUID socket = SocketIds.parse(id);
+        return socket == null ? null : namespace.getClient(socket);
     }
 
     private static Map<String, Object> handshakeOf(HandshakeData handshake) {

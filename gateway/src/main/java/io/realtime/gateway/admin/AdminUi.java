@@ -1,5 +1,6 @@
 package io.realtime.gateway.admin;
 
+import io.realtime.cluster.SocketIds;
 import io.realtime.gateway.stats.DisconnectReason;
 import io.realtime.gateway.socketio.NamespaceNames;
 import io.realtime.gateway.stats.TrafficTotals;
@@ -105,9 +106,9 @@ public final class AdminUi implements AutoCloseable {
         for (SocketIONamespace namespace : server.getAllNamespaces()) {
             String nsp = NamespaceNames.wire(namespace.getName());
             namespace.addConnectListener(client -> {
-                AdminSockets.tag(client, client.getSessionId().toString(), client.getTransport());
+                AdminSockets.tag(client, SocketIds.wire(client.getSessionId()), client.getTransport());
                 if (events != null) {
-                    cluster.of(nsp).local().to(client.getSessionId().toString()).fetchSockets()
+                    cluster.of(nsp).local().to(SocketIds.wire(client.getSessionId())).fetchSockets()
                             .thenAccept(self -> events.connected(client, nsp, self));
                 }
             });

@@ -1,5 +1,6 @@
 package io.realtime.gateway.admin;
 
+import io.realtime.cluster.SocketIds;
 import io.realtime.gateway.socketio.NamespaceNames;
 import com.corundumstudio.socketio.SocketIOClient;
 import io.realtime.cluster.Cluster;
@@ -38,23 +39,23 @@ final class DevelopmentEvents implements SocketActivity {
     void disconnected(SocketIOClient client, String nsp) {
         String reason = client instanceof GatewaySocket socket && socket.disconnectReason() != null
                 ? socket.disconnectReason() : "server namespace disconnect";
-        admin.emit("socket_disconnected", nsp, client.getSessionId().toString(), reason, now());
+        admin.emit("socket_disconnected", nsp, SocketIds.wire(client.getSessionId()), reason, now());
     }
 
     @Override
     public void upgraded(SocketIoConnection connection, String transport) {
         connection.sockets().forEach((nsp, socket) ->
-                admin.emit("socket_updated", Map.of("id", socket.getSessionId().toString(), "nsp", nsp, "transport", transport)));
+                admin.emit("socket_updated", Map.of("id", SocketIds.wire(socket.getSessionId()), "nsp", nsp, "transport", transport)));
     }
 
     @Override
     public void roomJoined(GatewaySocket socket, String room) {
-        admin.emit("room_joined", nsp(socket), room, socket.getSessionId().toString(), now());
+        admin.emit("room_joined", nsp(socket), room, SocketIds.wire(socket.getSessionId()), now());
     }
 
     @Override
     public void roomLeft(GatewaySocket socket, String room) {
-        admin.emit("room_left", nsp(socket), room, socket.getSessionId().toString(), now());
+        admin.emit("room_left", nsp(socket), room, SocketIds.wire(socket.getSessionId()), now());
     }
 
     @Override
@@ -77,7 +78,7 @@ final class DevelopmentEvents implements SocketActivity {
         for (int i = 0; i < args.size(); i++) {
             eventAndArgs[i + 1] = args.get(i);
         }
-        admin.emit(type, nsp, socket.getSessionId().toString(), eventAndArgs, now());
+        admin.emit(type, nsp, SocketIds.wire(socket.getSessionId()), eventAndArgs, now());
     }
 
     private static String nsp(GatewaySocket socket) {

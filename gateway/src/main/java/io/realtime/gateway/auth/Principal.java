@@ -2,6 +2,8 @@ package io.realtime.gateway.auth;
 
 import com.corundumstudio.socketio.SocketIOClient;
 
+import io.realtime.cluster.SocketIds;
+
 import java.util.Map;
 
 /**
@@ -18,7 +20,7 @@ public record Principal(String userId, boolean verified, Map<String, Object> cla
     }
 
     public static Principal anonymous(SocketIOClient client) {
-        return new Principal(client.getSessionId().toString(), false, Map.of());
+        return new Principal(SocketIds.wire(client.getSessionId()), false, Map.of());
     }
 
     /** The principal admitted to the client's namespace, or an anonymous one. */

@@ -3,6 +3,8 @@ package io.realtime.gateway.broadcast;
 import io.realtime.cluster.Cluster;
 import io.realtime.cluster.ClusterNamespace;
 
+import io.realtime.cluster.SocketIds;
+
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -20,7 +22,7 @@ public final class ClusterBroadcaster implements Broadcaster {
         ClusterNamespace operators = cluster.of(target.namespace()).to(target.rooms());
         Set<String> except = new LinkedHashSet<>(target.except());
         if (target.excludedSocket() != null) {
-            except.add(target.excludedSocket().toString());
+            except.add(SocketIds.wire(target.excludedSocket()));
         }
         operators = operators.except(except);
         if (target.localOnly()) {

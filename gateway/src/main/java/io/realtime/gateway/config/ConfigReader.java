@@ -2,6 +2,7 @@ package io.realtime.gateway.config;
 
 import io.realtime.cluster.SubscriptionMode;
 import io.realtime.cluster.TransportKind;
+import io.realtime.cluster.recovery.RecoveryOptions;
 import io.realtime.gateway.admin.AdminUiSettings;
 import io.realtime.gateway.admission.AdmissionOptions;
 import io.realtime.gateway.admission.ClientAddressOptions;
@@ -82,13 +83,28 @@ final class ConfigReader {
                         transportKind(v), subscriptionMode(v)))
                 .auth(auth(v))
                 .conformance(conformance)
-                .adminUi(adminUi);
+                .adminUi(adminUi)
+                .recovery(recovery(v, redis.isPresent()));
         if (!v.problems().isEmpty()) {
             throw new ConfigException(v.problems());
         }
         String normalizedPath = path.endsWith("/") ? path : path + "/";
         return builder.engine(new EngineOptions(normalizedPath, pingInterval, pingTimeout, maxPayload, upgradeTimeout,
                 transports, allowEIO3, cors, outboundLimit)).build();
+    }
+
+    /** Connection state recovery, or {@code null} when it is off. */
+    private static RecoveryOptions recovery(SettingValues v, boolean clustered) {
+        boolean on = v.bool(Setting.CONNECTION_STATE_RECOVERY);
+        java.time.Duration max = v.millis(Setting.MAX_DISCONNECTION_DURATION);
+        if (!on) {
+            return null;
+        }
+        if (clustered) {
+            v.problem(GatewayConfig.RECOVERY_NEEDS_SINGLE_NODE);
+            return null;
+        }
+        return new RecoveryOptions(max, RecoveryOptions.DEFAULTS.maxPackets());
     }
 
     private static TransportKind transportKind(SettingValues v) {

@@ -1,5 +1,7 @@
 package io.realtime.gateway.config;
 
+import io.realtime.cluster.recovery.RecoveryOptions;
+
 import io.realtime.gateway.admin.AdminUiSettings;
 import io.realtime.gateway.admission.AdmissionOptions;
 import io.realtime.gateway.admission.ClientAddressOptions;
@@ -54,6 +56,12 @@ public final class GatewayConfig {
     private final ClusterSettings cluster;
     private final boolean conformance;
     private final AdminUiSettings adminUi;
+    private final Optional<RecoveryOptions> recovery;
+
+    /** Why a cluster node refuses to start with recovery on (the streams transport is not there yet). */
+    static final String RECOVERY_NEEDS_SINGLE_NODE = Setting.CONNECTION_STATE_RECOVERY.env() + "=true works on a single"
+            + " node only in this version (a cluster needs " + Setting.REDIS_ADAPTER.env() + "=streams, not available yet):"
+            + " unset " + Setting.REDIS_URL.env() + " or set " + Setting.CONNECTION_STATE_RECOVERY.env() + "=false";
 
     private GatewayConfig(Builder b) {
         this.host = b.host;
@@ -78,6 +86,7 @@ public final class GatewayConfig {
         this.cluster = b.cluster;
         this.conformance = b.conformance;
         this.adminUi = b.adminUi;
+        this.recovery = Optional.ofNullable(b.recovery);
     }
 
     /** Builds the configuration from the process environment and command-line arguments. */
@@ -197,6 +206,11 @@ public final class GatewayConfig {
         return adminUi;
     }
 
+    /** socket.io's connectionStateRecovery: off (empty) by default. */
+    public Optional<RecoveryOptions> recovery() {
+        return recovery;
+    }
+
     public boolean isClustered() {
         return redisUrl.isPresent();
     }
@@ -236,7 +250,9 @@ public final class GatewayConfig {
                         + (adminUi.authenticate() ? " user " + adminUi.username().orElse("") + " hash(****)" : " auth=none")
                         + (adminUi.readonly() ? " readonly" : "") + " origins " + adminUi.origins() : ""))
                 .add("redisAdapter=" + cluster.transport().wireName())
-                .add("redisSubscriptionMode=" + cluster.subscriptionMode().wireName());
+                .add("redisSubscriptionMode=" + cluster.subscriptionMode().wireName())
+                .add("connectionStateRecovery=" + recovery.isPresent()
+                        + recovery.map(r -> " maxDisconnectionDuration=" + r.maxDisconnectionDuration().toMillis()).orElse(""));
         return out.toString();
     }
 
@@ -282,6 +298,7 @@ public final class GatewayConfig {
         private Duration preStopDelay = Duration.ofSeconds(5);
         private ClusterSettings cluster = ClusterSettings.DEFAULTS;
         private boolean conformance;
+        private RecoveryOptions recovery;
         private AdminUiSettings adminUi = AdminUiSettings.off();
 
         private Builder() {
@@ -419,6 +436,15 @@ public final class GatewayConfig {
             return this;
         }
 
+        /**
+         * {@code CONNECTION_STATE_RECOVERY}, {@code MAX_DISCONNECTION_DURATION}; default {@code null}: off. On, a
+         * single node keeps sessions and recent packets in memory.
+         */
+        public Builder recovery(RecoveryOptions recovery) {
+            this.recovery = recovery;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first value a node cannot run with */
         public GatewayConfig build() {
             Objects.requireNonNull(host, "host");
@@ -435,6 +461,9 @@ public final class GatewayConfig {
             requirePort(managementPort, "managementPort");
             if (port == managementPort && port != 0) {
                 throw new IllegalArgumentException("managementPort must differ from port (" + port + ")");
+            }
+            if (recovery != null && redisUrl != null) {
+                throw new IllegalArgumentException(RECOVERY_NEEDS_SINGLE_NODE);
             }
             requirePositive(connectTimeout, "connectTimeout");
             requirePositive(dashboardInterval, "dashboardInterval");

@@ -27,6 +27,9 @@ public final class MeterNames {
     public static final String ACKS_PENDING = "socketio.acks.pending";
     public static final String ACK_LATENCY = "socketio.ack.latency";
     public static final String ACK_TIMEOUTS = "socketio.ack.timeouts";
+    public static final String RECOVERIES = "socketio.recoveries";
+    public static final String RECOVERIES_FAILED = "socketio.recoveries.failed";
+    public static final String RECOVERY_REPLAYED = "socketio.recovery.replayed";
 
     public static final String BROADCAST_RECIPIENTS = "socketio.broadcast.recipients";
     public static final String CLUSTER_NODES = "socketio.cluster.nodes";

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.realtime.gateway.stats.BehaviourClose;
+import io.realtime.gateway.stats.RecoveryFailure;
 import io.realtime.gateway.stats.DisconnectReason;
 import io.realtime.gateway.stats.EventRefusal;
 import io.realtime.gateway.stats.RefusalReason;
@@ -56,6 +57,11 @@ public final class TrafficMetrics implements TrafficObserver, TrafficTotals, Met
         }
         for (BehaviourClose reason : BehaviourClose.values()) {
             counter(MeterNames.CONNECTIONS_CLOSED_BEHAVIOUR, MeterNames.REASON, reason.tag());
+        }
+        counter(MeterNames.RECOVERIES);
+        counter(MeterNames.RECOVERY_REPLAYED);
+        for (RecoveryFailure reason : RecoveryFailure.values()) {
+            counter(MeterNames.RECOVERIES_FAILED, MeterNames.REASON, reason.tag());
         }
         createSeries(names);
     }
@@ -150,6 +156,17 @@ public final class TrafficMetrics implements TrafficObserver, TrafficTotals, Met
     @Override
     public void eventRefused(String namespace, EventRefusal reason) {
         increment(1, MeterNames.EVENTS_REFUSED, MeterNames.NSP, names.namespace(namespace), MeterNames.REASON, reason.tag());
+    }
+
+    @Override
+    public void recovered(String namespace, int replayed) {
+        increment(1, MeterNames.RECOVERIES);
+        increment(replayed, MeterNames.RECOVERY_REPLAYED);
+    }
+
+    @Override
+    public void recoveryFailed(RecoveryFailure reason) {
+        increment(1, MeterNames.RECOVERIES_FAILED, MeterNames.REASON, reason.tag());
     }
 
     @Override

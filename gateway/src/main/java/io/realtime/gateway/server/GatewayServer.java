@@ -61,6 +61,7 @@ public class GatewayServer extends SocketIOServer {
     private final Configuration configuration;
     private final GatewayServerOptions options;
     private volatile io.realtime.gateway.socketio.SocketActivity socketActivity = io.realtime.gateway.socketio.SocketActivity.NONE;
+    private volatile java.util.function.Function<String, io.realtime.cluster.recovery.SessionRecovery> recoveries;
     private final GatewayJsonSupport json;
     private final io.realtime.gateway.engineio.SessionFanOut fanOut = new io.realtime.gateway.engineio.SessionFanOut();
     private final java.util.Map<String, io.netty.channel.ChannelHandler> httpHandlers = new java.util.LinkedHashMap<>();
@@ -138,6 +139,14 @@ public class GatewayServer extends SocketIOServer {
         this.socketActivity = activity;
     }
 
+    /**
+     * Turns connection state recovery on: {@code recoveries} gives a namespace's (by wire name), which the cluster
+     * holds, and the cluster needs this server first. Call before {@link #startAsync()}.
+     */
+    public void setRecoveries(java.util.function.Function<String, io.realtime.cluster.recovery.SessionRecovery> recoveries) {
+        this.recoveries = recoveries;
+    }
+
     /** Encodes each broadcast once for all its recipients (for the cluster adapters). */
     public io.realtime.gateway.socketio.SharedBroadcastEncoder broadcastEncoder() {
         return new io.realtime.gateway.socketio.SharedBroadcastEncoder(new SocketIoEncoder(json.mapper()), fanOut, observer(),
@@ -183,7 +192,7 @@ public class GatewayServer extends SocketIOServer {
 
         SocketIoServerContext context = new SocketIoServerContext(configuration, json, new SocketIoEncoder(json.mapper()),
                 new ObservedAckManager(scheduler, observer()), scheduler, this::getNamespaceOrNull, options.connectTimeout(),
-                options.maxAttachments(), observer(), options.eventLimits(), socketActivity);
+                options.maxAttachments(), observer(), options.eventLimits(), socketActivity, recoveries);
         EngineIoHttpHandler engineIo = new EngineIoHttpHandler(engineOptions, sessions,
                 configuration.getAuthorizationListener(), new SocketIoSessionOpener(context), tls != null);
 

@@ -6,24 +6,148 @@ import com.corundumstudio.socketio.protocol.Packet;
 import com.corundumstudio.socketio.protocol.PacketType;
 import com.corundumstudio.socketio.transport.NamespaceClient;
 
+import com.corundumstudio.socketio.AckCallback;
+import io.realtime.cluster.BroadcastOptions;
+import io.realtime.cluster.ClusterPacket;
+import io.realtime.cluster.SocketIds;
+import io.realtime.cluster.recovery.SessionRecovery;
+import io.realtime.cluster.recovery.SessionState;
+import io.realtime.gateway.stats.DisconnectReason;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A client's connection to one namespace: netty-socketio's {@code SocketIOClient}, with the handshake (and
  * {@code auth} payload) of that namespace's CONNECT, and a server-side {@link #disconnect()} that really ends the
  * socket the way socket.io's {@code socket.disconnect()} does.
+ *
+ * <p>Each socket has an id of its own, as in socket.io (not its connection's Engine.IO id): a recovered socket
+ * takes its old id again on a new connection. netty-socketio keys rooms and clients by {@link #getSessionId()},
+ * so they follow the socket's id; acknowledgements stay keyed by the connection, which netty-socketio clears when
+ * the connection closes.
+ *
+ * <p>With connection state recovery on, the socket has a private session id ({@link #pid()}); every event sent to
+ * it without an ack gets an offset, and it leaves its session behind when it goes away for a reason socket.io
+ * recovers from.
  */
 public final class GatewaySocket extends NamespaceClient {
 
+    /** socket.io's {@code RECOVERABLE_DISCONNECT_REASONS}: a client leaving on purpose leaves no session. */
+    private static final Set<DisconnectReason> RECOVERABLE = EnumSet.of(DisconnectReason.TRANSPORT_ERROR,
+            DisconnectReason.TRANSPORT_CLOSE, DisconnectReason.FORCED_CLOSE, DisconnectReason.PING_TIMEOUT,
+            DisconnectReason.SERVER_SHUTTING_DOWN);
+
+    /**
+     * The id of the socket being constructed: netty-socketio's constructor registers the socket with its namespace
+     * (by {@link #getSessionId()}) before this class's fields are assigned.
+     */
+    private static final ThreadLocal<UUID> CONSTRUCTING = new ThreadLocal<>();
+
     private final SocketIoConnection connection;
     private final HandshakeData handshake;
+    private final UUID id;
+    private final String pid;
+    private final SessionRecovery recovery;
+    /** Keys this socket set in its connection's store: what a recovered socket gets back. */
+    private final Set<String> keys = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean disconnected = new AtomicBoolean();
-    private volatile io.realtime.gateway.stats.DisconnectReason disconnectReason;
+    private volatile DisconnectReason disconnectReason;
 
-    GatewaySocket(SocketIoConnection connection, Namespace namespace, HandshakeData handshake) {
+    private GatewaySocket(SocketIoConnection connection, Namespace namespace, HandshakeData handshake, UUID id,
+                          String pid, SessionRecovery recovery) {
         super(connection, namespace);
         this.connection = connection;
         this.handshake = handshake;
+        this.id = id;
+        this.pid = pid;
+        this.recovery = recovery;
+    }
+
+    /**
+     * A socket registered with its namespace under {@code id}.
+     *
+     * @param pid      its private session id; {@code null} without recovery
+     * @param recovery its namespace's recovery; {@code null} when off
+     */
+    static GatewaySocket create(SocketIoConnection connection, Namespace namespace, HandshakeData handshake, UUID id,
+                                String pid, SessionRecovery recovery) {
+        CONSTRUCTING.set(id);
+        try {
+            return new GatewaySocket(connection, namespace, handshake, id, pid, recovery);
+        } finally {
+            CONSTRUCTING.remove();
+        }
+    }
+
+    @Override
+    public UUID getSessionId() {
+        UUID own = id;
+        return own != null ? own : CONSTRUCTING.get();
+    }
+
+    /** The private session id a client presents to recover this socket; {@code null} without recovery. */
+    public String pid() {
+        return pid;
+    }
+
+    /**
+     * With recovery on, an event without an ack gets an offset and a place in the namespace's log, as socket.io's
+     * {@code socket.emit} does by going through its adapter; netty-socketio's {@code BroadcastOperations} hand
+     * each recipient the same packet, so it is copied, never changed.
+     */
+    @Override
+    public void send(Packet packet) {
+        if (recovery == null || packet.getSubType() != PacketType.EVENT || packet.getAckId() != null
+                || packet.getName() == null || packet.getName().isEmpty()) {
+            super.send(packet);
+            return;
+        }
+        List<Object> args = packet.getData() instanceof List<?> list ? new ArrayList<>(list) : List.of();
+        recovery.broadcast(new ClusterPacket(packet.getName(), args),
+                new BroadcastOptions(Set.of(SocketIds.wire(id)), Set.of(), true, false, null),
+                withOffset -> {
+                    Packet copy = new Packet(PacketType.MESSAGE, getEngineIOVersion());
+                    copy.setSubType(PacketType.EVENT);
+                    copy.setName(withOffset.event());
+                    copy.setData(withOffset.args());
+                    super.send(copy);
+                });
+    }
+
+    @Override
+    public void send(Packet packet, AckCallback<?> callback) {
+        if (!isLive()) {
+            callback.onTimeout();
+            return;
+        }
+        long index = connection.getAckManager().registerAck(connection.getSessionId(), callback);
+        packet.setAckId(index);
+        send(packet);
+    }
+
+    @Override
+    public void set(String key, Object value) {
+        keys.add(key);
+        super.set(key, value);
+    }
+
+    @Override
+    public void del(String key) {
+        keys.remove(key);
+        super.del(key);
+    }
+
+    /** Takes over keys set before the socket existed (by authentication) or by the session it recovers. */
+    void keep(Set<String> more) {
+        keys.addAll(more);
     }
 
     @Override
@@ -116,8 +240,31 @@ public final class GatewaySocket extends NamespaceClient {
     void end(io.realtime.gateway.stats.DisconnectReason reason) {
         if (disconnected.compareAndSet(false, true)) {
             disconnectReason = reason;
+            if (recovery != null && pid != null && RECOVERABLE.contains(reason)) {
+                recovery.persist(session());
+            }
             super.onDisconnect();
             connection.socketEnded(this, reason);
         }
+    }
+
+    /** What a recovered socket gets back: id, pid, rooms (its own id first, as socket.io lists them), kept keys. */
+    private SessionState session() {
+        List<String> rooms = new ArrayList<>();
+        rooms.add(SocketIds.wire(id));
+        String namespaceRoom = getNamespace().getName();
+        for (String room : getAllRooms()) {
+            if (!room.equals(namespaceRoom)) {
+                rooms.add(room);
+            }
+        }
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        for (String key : keys) {
+            Object value = get(key);
+            if (value != null) {
+                attributes.put(key, value);
+            }
+        }
+        return new SessionState(SocketIds.wire(id), pid, rooms, attributes);
     }
 }

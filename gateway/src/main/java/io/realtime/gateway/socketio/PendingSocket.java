@@ -21,11 +21,20 @@ final class PendingSocket implements SocketIOClient {
     private final SocketIoConnection connection;
     private final SocketIONamespace namespace;
     private final HandshakeData handshake;
+    private final UUID id;
+    /** Keys authentication set in the store: the socket, once admitted, keeps them (and a recovery restores them). */
+    private final Set<String> keys = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    PendingSocket(SocketIoConnection connection, SocketIONamespace namespace, HandshakeData handshake) {
+    /** @param id the id the socket will have once admitted */
+    PendingSocket(SocketIoConnection connection, SocketIONamespace namespace, HandshakeData handshake, UUID id) {
         this.connection = connection;
         this.namespace = namespace;
         this.handshake = handshake;
+        this.id = id;
+    }
+
+    Set<String> keys() {
+        return keys;
     }
 
     @Override
@@ -55,7 +64,7 @@ final class PendingSocket implements SocketIOClient {
 
     @Override
     public UUID getSessionId() {
-        return connection.getSessionId();
+        return id;
     }
 
     @Override
@@ -70,6 +79,7 @@ final class PendingSocket implements SocketIOClient {
 
     @Override
     public void set(String key, Object val) {
+        keys.add(key);
         connection.getStore().set(key, val);
     }
 
@@ -85,6 +95,7 @@ final class PendingSocket implements SocketIOClient {
 
     @Override
     public void del(String key) {
+        keys.remove(key);
         connection.getStore().del(key);
     }
 

@@ -19,6 +19,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.realtime.cluster.ClusterPacket;
+import io.realtime.cluster.SocketIds;
 import io.realtime.gateway.engineio.EngineSession;
 import io.realtime.gateway.stats.BehaviourClose;
 import io.realtime.gateway.stats.DisconnectReason;
@@ -36,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -66,6 +69,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private final io.realtime.gateway.limits.EventLimits eventLimits;
     private final io.realtime.gateway.limits.TokenBucket eventBudget;
     private final SocketActivity activity;
+    private final SocketOpener opener;
     /** Namespaces whose CONNECT waits for a {@link DeferredAuth}; touched on the event loop only. */
     private final Set<String> authenticating = new java.util.HashSet<>();
     private int refusedInARow;
@@ -85,6 +89,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         this.eventLimits = context.eventLimits();
         this.eventBudget = eventLimits.newBucket();
         this.activity = context.activity();
+        this.opener = new SocketOpener(context.recoveries(), context.observer());
         this.connectTimeout = engine.eventLoop().schedule(() -> {
             if (sockets.isEmpty()) {
                 log.debug("session {}: no namespace joined in time, closing", engine.id());
@@ -156,7 +161,10 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         }
         Object auth = authPayload == null ? Map.of() : mapper.convertValue(authPayload, Map.class);
         HandshakeData handshake = handshakeWithAuth(auth);
-        AuthTokenResult result = namespace.onAuthData(new PendingSocket(this, namespace, handshake), auth);
+        // socket.io gives a v2 client's socket its connection's id, which the client takes as its own.
+        UUID socketId = engine.version() == EngineIOVersion.V3 ? getSessionId() : SocketIds.newId();
+        PendingSocket pending = new PendingSocket(this, namespace, handshake, socketId);
+        AuthTokenResult result = namespace.onAuthData(pending, auth);
         if (result instanceof DeferredAuth deferred) {
             authenticating.add(namespaceName);
             deferred.outcome().whenComplete((outcome, failure) -> engine.eventLoop().execute(() -> {
@@ -169,14 +177,15 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
                 if (failure != null) {
                     log.debug("session {}: authentication for {} failed", getSessionId(), namespaceName, failure);
                 }
-                admit(namespace, namespaceName, handshake, known);
+                admit(namespace, namespaceName, pending, known);
             }));
             return;
         }
-        admit(namespace, namespaceName, handshake, result);
+        admit(namespace, namespaceName, pending, result);
     }
 
-    private void admit(Namespace namespace, String namespaceName, HandshakeData handshake, AuthTokenResult result) {
+    private void admit(Namespace namespace, String namespaceName, PendingSocket pending, AuthTokenResult result) {
+        HandshakeData handshake = pending.getHandshakeData();
         if (!result.isSuccess()) {
             observer.refused(RefusalReason.AUTH);
             ConnectRefusal refusal = ConnectRefusal.from(result.getErrorData());
@@ -184,18 +193,36 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             return;
         }
         connectTimeout.cancel(false);
-        GatewaySocket socket = new GatewaySocket(this, namespace, handshake);
-        sockets.put(namespaceName, socket);
+        SocketOpener.Opened opened = opener.open(this, namespace, namespaceName, pending, sockets::put);
+        GatewaySocket socket = opened.socket();
         Packet connected = new Packet(PacketType.MESSAGE, engine.version());
         connected.setSubType(PacketType.CONNECT);
         connected.setNsp(namespaceName);
         if (engine.version() == EngineIOVersion.V4) {
-            connected.setData(Map.of("sid", getSessionId().toString()));
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("sid", SocketIds.wire(socket.getSessionId()));
+            if (socket.pid() != null) {
+                data.put("pid", socket.pid());
+            }
+            connected.setData(data);
         }
         send(connected);
         observer.connected(namespaceName);
-        log.debug("socket {} connected to {}", getSessionId(), namespaceName);
+        replay(namespaceName, opened.missed());
+        log.debug("socket {} connected to {}{}", socket.getSessionId(), namespaceName, opened.recovered() ? " (recovered)" : "");
         namespace.onConnect(socket);
+    }
+
+    /** What a recovered socket missed, sent after its CONNECT answer and before anything live (same loop task). */
+    private void replay(String namespaceName, List<ClusterPacket> missed) {
+        for (ClusterPacket packet : missed) {
+            Packet event = new Packet(PacketType.MESSAGE, engine.version());
+            event.setSubType(PacketType.EVENT);
+            event.setNsp(namespaceName);
+            event.setName(packet.event());
+            event.setData(packet.args());
+            send(event);
+        }
     }
 
     private void sendConnectError(String namespaceName, String message, Object data) {
@@ -262,7 +289,8 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             log.debug("session {}: ack {} has arguments of the wrong type", getSessionId(), packet.ackId());
             ack.setData(List.of());
         }
-        ackManager.onAck(socket, ack);
+        // Acks are keyed by the connection (see GatewaySocket): answer them as the connection.
+        ackManager.onAck(new PendingSocket(this, socket.getNamespace(), socket.getHandshakeData(), getSessionId()), ack);
     }
 
     /** Arguments in the declared types; binary arrives as {@code byte[]}, undeclared arguments as plain Java values. */
@@ -385,7 +413,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
 
     @Override
     public NamespaceClient addNamespaceClient(Namespace namespace) {
-        GatewaySocket socket = new GatewaySocket(this, namespace, handshakeWithAuth(Map.of()));
+        GatewaySocket socket = GatewaySocket.create(this, namespace, handshakeWithAuth(Map.of()), SocketIds.newId(), null, null);
         sockets.put(NamespaceNames.wire(namespace), socket);
         return socket;
     }
@@ -411,7 +439,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     void socketEnded(GatewaySocket socket, DisconnectReason reason) {
         String name = NamespaceNames.wire(socket.getNamespace());
         observer.disconnected(name, reason);
-        log.debug("socket {} left {}: {}", getSessionId(), name, reason);
+        log.debug("socket {} left {}: {}", socket.getSessionId(), name, reason);
     }
 
     TrafficObserver observer() {

@@ -17,6 +17,7 @@ import java.util.function.Function;
  * @param connectTimeout how long a connection may stay without joining any namespace
  * @param maxAttachments the most binary attachments one packet may announce
  * @param activity       who hears what individual sockets do ({@link SocketActivity#NONE} when nobody)
+ * @param recoveries     a namespace's connection state recovery by its wire name; {@code null} when it is off
  */
 public record SocketIoServerContext(
         Configuration configuration,
@@ -29,5 +30,6 @@ public record SocketIoServerContext(
         int maxAttachments,
         TrafficObserver observer,
         io.realtime.gateway.limits.EventLimits eventLimits,
-        SocketActivity activity) {
+        SocketActivity activity,
+        Function<String, io.realtime.cluster.recovery.SessionRecovery> recoveries) {
 }

@@ -57,6 +57,14 @@ public interface TrafficObserver {
     default void roomLeft(String namespace) {
     }
 
+    /** A socket recovered its session (connection state recovery) and was sent the {@code replayed} events it missed. */
+    default void recovered(String namespace, int replayed) {
+    }
+
+    /** A client asked to recover a session and got a new one. */
+    default void recoveryFailed(RecoveryFailure reason) {
+    }
+
     default void ackRequested() {
     }
 

@@ -4,6 +4,7 @@ import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.annotation.OnConnect;
 import com.corundumstudio.socketio.annotation.OnEvent;
+import io.realtime.cluster.SocketIds;
 import io.realtime.gateway.auth.HandshakeAuthenticator;
 import io.realtime.gateway.auth.Principal;
 import io.realtime.gateway.testing.RawWebSocket;
@@ -33,7 +34,7 @@ class GatewayRegistrarTest {
     public static final class ShopGateway {
         @OnConnect
         public void welcome(SocketIOClient client, Principal principal) {
-            client.sendEvent("welcome", principal.userId().equals(client.getSessionId().toString()));
+            client.sendEvent("welcome", principal.userId().equals(SocketIds.wire(client.getSessionId())));
         }
 
         @OnEvent("order")

@@ -7,6 +7,7 @@ import io.realtime.gateway.server.GatewayServer;
 import io.realtime.gateway.stats.BehaviourClose;
 import io.realtime.gateway.stats.DisconnectReason;
 import io.realtime.gateway.stats.EventRefusal;
+import io.realtime.gateway.stats.RecoveryFailure;
 import io.realtime.gateway.stats.RefusalReason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -99,8 +100,16 @@ class MeterBindersTest {
         for (EventRefusal reason : EventRefusal.values()) {
             traffic.eventRefused("/chat", reason);
         }
+        for (RecoveryFailure reason : RecoveryFailure.values()) {
+            traffic.recoveryFailed(reason);
+        }
+        traffic.recovered("/chat", 3);
 
         String scrape = metrics.scrape();
+        for (RecoveryFailure reason : RecoveryFailure.values()) {
+            assertThat(scrape).contains("socketio_recoveries_failed_total{reason=\"" + reason.tag() + "\"} 1.0");
+        }
+        assertThat(scrape).contains("socketio_recoveries_total 1.0").contains("socketio_recovery_replayed_total 3.0");
         for (DisconnectReason reason : DisconnectReason.values()) {
             assertThat(scrape).contains("socketio_disconnects_total{nsp=\"/chat\",reason=\"" + reason.text() + "\"} 1.0");
         }

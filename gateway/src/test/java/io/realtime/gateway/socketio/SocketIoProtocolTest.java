@@ -60,7 +60,7 @@ class SocketIoProtocolTest {
         try (RawWebSocket ws = openWebSocket()) {
             ws.sendText("40{\"token\":\"a\"}");
 
-            assertThat(ws.nextText()).matches("40\\{\"sid\":\"[0-9a-f-]{36}\"}");
+            assertThat(ws.nextText()).matches("40\\{\"sid\":\"[A-Za-z0-9_-]{20}\"}");
             assertThat(ws.nextText()).isEqualTo("42[\"auth\",{\"token\":\"a\"}]");
         }
     }

@@ -3,6 +3,8 @@ package io.realtime.gateway.testing;
 import com.corundumstudio.socketio.SocketIONamespace;
 import com.corundumstudio.socketio.SocketIOServer;
 
+import io.realtime.cluster.SocketIds;
+
 import java.util.Map;
 
 /**
@@ -26,6 +28,6 @@ public final class ClientSuiteFixtures {
             ack.sendAckData(auth != null ? auth : Map.of());
         });
         main.addDisconnectListener(client ->
-                main.getBroadcastOperations().sendEvent("disconnected", Map.of("id", client.getSessionId().toString())));
+                main.getBroadcastOperations().sendEvent("disconnected", Map.of("id", SocketIds.wire(client.getSessionId()))));
     }
 }

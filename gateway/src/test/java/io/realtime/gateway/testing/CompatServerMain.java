@@ -30,6 +30,9 @@ public final class CompatServerMain {
                 CompatFixtures.install(server);
             }
         });
+        if (!product) {
+            RecoveryFixtures.install(node.server(), node.cluster());
+        }
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.stop();

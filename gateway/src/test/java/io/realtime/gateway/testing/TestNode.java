@@ -51,6 +51,7 @@ public final class TestNode implements AutoCloseable {
             CompatFixtures.install(server);
             extra.accept(server);
         });
+        RecoveryFixtures.install(node.server(), node.cluster());
         return new TestNode(node.server(), node.socketIoAddress().getPort());
     }
 

@@ -69,9 +69,9 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
         if (channel.wantsRoomEvents()) {
             RoomWatcher.install(namespace, room -> channel.roomCreated(room, false), room -> channel.roomDeleted(room, false))
                     .forEach(room -> channel.roomCreated(room, false));
-            namespace.addConnectListener(client -> channel.roomCreated(client.getSessionId().toString(), true));
-            namespace.addDisconnectListener(client -> channel.roomDeleted(client.getSessionId().toString(), true));
-            namespace.getAllClients().forEach(client -> channel.roomCreated(client.getSessionId().toString(), true));
+            namespace.addConnectListener(client -> channel.roomCreated(io.realtime.cluster.SocketIds.wire(client.getSessionId()), true));
+            namespace.addDisconnectListener(client -> channel.roomDeleted(io.realtime.cluster.SocketIds.wire(client.getSessionId()), true));
+            namespace.getAllClients().forEach(client -> channel.roomCreated(io.realtime.cluster.SocketIds.wire(client.getSessionId()), true));
         }
     }
 

@@ -46,7 +46,25 @@ final class ShardedCodec {
         this.nsp = nsp;
     }
 
+    /** A message's type code and {@code data}, as socket.io-adapter's {@code ClusterAdapter} writes them. */
+    record Body(int type, Map<String, Object> data) {
+
+        boolean hasBinary() {
+            return ShardedCodec.hasBinary(data);
+        }
+    }
+
     byte[] encode(ClusterMessage message) {
+        Body typed = body(message);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("uid", message.uid());
+        body.put("nsp", nsp);
+        body.put("type", typed.type());
+        body.put("data", typed.data());
+        return typed.hasBinary() ? codec.msgpack(body) : codec.json(body);
+    }
+
+    Body body(ClusterMessage message) {
         Map<String, Object> data = new LinkedHashMap<>();
         int type;
         if (message instanceof Broadcast broadcast) {
@@ -97,12 +115,7 @@ final class ShardedCodec {
         } else {
             throw new IllegalArgumentException("the sharded protocol has no " + message.type() + " message");
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("uid", message.uid());
-        body.put("nsp", nsp);
-        body.put("type", type);
-        body.put("data", data);
-        return hasBinary(data) ? codec.msgpack(body) : codec.json(body);
+        return new Body(type, data);
     }
 
     /** The message; null for the types this node has nothing to do with (heartbeats, adapter close). */
@@ -118,6 +131,11 @@ final class ShardedCodec {
         if (!(body.get("data") instanceof Map<?, ?> data)) {
             throw new MalformedMessageException("sharded message without data", String.valueOf(body.get("data")));
         }
+        return message(uid, type, data);
+    }
+
+    /** The message of a type code and its {@code data}; null for a broadcast to another namespace. */
+    ClusterMessage message(String uid, int type, Map<?, ?> data) {
         return switch (type) {
             case BROADCAST -> {
                 var event = WireValues.eventOf(data.get("packet"), nsp);

@@ -1,0 +1,98 @@
+package io.realtime.gateway.socketio;
+
+import com.corundumstudio.socketio.namespace.Namespace;
+import com.corundumstudio.socketio.protocol.EngineIOVersion;
+import io.realtime.cluster.ClusterPacket;
+import io.realtime.cluster.SocketIds;
+import io.realtime.cluster.recovery.RecoveredSession;
+import io.realtime.cluster.recovery.SessionRecovery;
+import io.realtime.cluster.recovery.SessionState;
+import io.realtime.gateway.recovery.RecoveryRequest;
+import io.realtime.gateway.recovery.SessionIds;
+import io.realtime.gateway.stats.RecoveryFailure;
+import io.realtime.gateway.stats.TrafficObserver;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * Makes the socket of an admitted namespace CONNECT: a new one (with a pid when connection state recovery is on),
+ * or, when the client asks for its session back and it can be recovered, the session's socket and what it missed
+ * (socket.io's {@code Namespace._createSocket} with {@code restoreSession}).
+ */
+final class SocketOpener {
+
+    /** The socket, and the events to replay to it right after its CONNECT answer (none for a new session). */
+    record Opened(GatewaySocket socket, List<ClusterPacket> missed, boolean recovered) {
+    }
+
+    private final Function<String, SessionRecovery> recoveries;
+    private final TrafficObserver observer;
+
+    /** @param recoveries a namespace's recovery by wire name; {@code null} when recovery is off */
+    SocketOpener(Function<String, SessionRecovery> recoveries, TrafficObserver observer) {
+        this.recoveries = recoveries;
+        this.observer = observer;
+    }
+
+    /** @param register called with the namespace's wire name and the socket, as soon as the socket exists */
+    Opened open(SocketIoConnection connection, Namespace namespace, String namespaceName, PendingSocket pending,
+                BiConsumer<String, GatewaySocket> register) {
+        SessionRecovery recovery = recoveries != null && connection.getEngineIOVersion() == EngineIOVersion.V4
+                ? recoveries.apply(namespaceName) : null;
+        if (recovery != null) {
+            Opened recovered = recover(recovery, connection, namespace, namespaceName, pending, register);
+            if (recovered != null) {
+                return recovered;
+            }
+        }
+        GatewaySocket socket = GatewaySocket.create(connection, namespace, pending.getHandshakeData(),
+                pending.getSessionId(), recovery == null ? null : SessionIds.newPid(), recovery);
+        socket.keep(pending.keys());
+        register.accept(namespaceName, socket);
+        return new Opened(socket, List.of(), false);
+    }
+
+    /**
+     * The session the client asks back, or {@code null} (a new session) when it asks for none or for one that
+     * cannot be recovered. The socket joins its rooms while the namespace's log is held, so each later packet
+     * reaches it live and each earlier one is in {@code missed}.
+     */
+    private Opened recover(SessionRecovery recovery, SocketIoConnection connection, Namespace namespace,
+                           String namespaceName, PendingSocket pending, BiConsumer<String, GatewaySocket> register) {
+        Object auth = pending.getHandshakeData().getAuthToken();
+        Optional<RecoveryRequest> request = RecoveryRequest.of(auth);
+        if (request.isEmpty()) {
+            if (RecoveryRequest.asked(auth)) {
+                observer.recoveryFailed(RecoveryFailure.INVALID);
+            }
+            return null;
+        }
+        GatewaySocket[] attached = new GatewaySocket[1];
+        Optional<RecoveredSession> session = recovery.restore(request.get().pid(), request.get().offset(), restored -> {
+            SessionState state = restored.state();
+            GatewaySocket socket = GatewaySocket.create(connection, namespace, pending.getHandshakeData(),
+                    SocketIds.parse(state.sid()), state.pid(), recovery);
+            register.accept(namespaceName, socket);
+            // Authentication ran again and must have passed; the principal and data are the session's.
+            socket.keep(pending.keys());
+            state.attributes().forEach(socket::set);
+            Set<String> rooms = new LinkedHashSet<>(state.rooms());
+            rooms.remove(state.sid());
+            if (!rooms.isEmpty()) {
+                socket.joinRooms(rooms);
+            }
+            attached[0] = socket;
+        });
+        if (session.isEmpty()) {
+            observer.recoveryFailed(RecoveryFailure.NOT_FOUND);
+            return null;
+        }
+        observer.recovered(namespaceName, session.get().missed().size());
+        return new Opened(attached[0], session.get().missed(), true);
+    }
+}

@@ -1,0 +1,159 @@
+package io.realtime.cluster.recovery;
+
+import io.realtime.cluster.BroadcastOptions;
+import io.realtime.cluster.ClusterPacket;
+
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * One namespace's recovery on a single node, as socket.io-adapter's in-memory adapter does it: a bounded log of
+ * recent packets (by count and by age) and the sessions of sockets that went away.
+ *
+ * <p>Offsets are the decimal sequence numbers of this log. The log holds consecutive numbers, so an offset is
+ * found by subtraction; an offset that is not a plain number of at most 18 digits, or lies outside what the log
+ * still holds (trimmed, or never sent), is unknown. One lock orders recording with delivery and restoring with
+ * attaching; it is only taken when recovery is on.
+ */
+public final class InMemorySessionRecovery implements SessionRecovery {
+
+    private record Entry(long seq, long at, ClusterPacket packet, BroadcastOptions opts) {
+    }
+
+    private record Kept(SessionState state, long at) {
+    }
+
+    private final RecoveryOptions options;
+    private final Clock clock;
+    private final ArrayDeque<Entry> log = new ArrayDeque<>();
+    /** In the order they were kept, which is also the order they expire. */
+    private final Map<String, Kept> sessions = new LinkedHashMap<>();
+    private long nextSeq = 1;
+
+    public InMemorySessionRecovery(RecoveryOptions options) {
+        this(options, Clock.systemUTC());
+    }
+
+    public InMemorySessionRecovery(RecoveryOptions options, Clock clock) {
+        this.options = options;
+        this.clock = clock;
+    }
+
+    @Override
+    public void broadcast(ClusterPacket packet, BroadcastOptions opts, Consumer<ClusterPacket> deliver) {
+        if (opts.volatile_()) {
+            deliver.accept(packet);
+            return;
+        }
+        synchronized (this) {
+            long now = clock.millis();
+            long seq = nextSeq++;
+            List<Object> args = new ArrayList<>(packet.args().size() + 1);
+            args.addAll(packet.args());
+            args.add(Long.toString(seq));
+            ClusterPacket withOffset = new ClusterPacket(packet.event(), args);
+            log.addLast(new Entry(seq, now, withOffset, opts));
+            trim(now);
+            deliver.accept(withOffset);
+        }
+    }
+
+    @Override
+    public synchronized void persist(SessionState session) {
+        long now = clock.millis();
+        expire(now);
+        sessions.put(session.pid(), new Kept(session, now));
+    }
+
+    @Override
+    public Optional<RecoveredSession> restore(String pid, String offset, Consumer<RecoveredSession> attach) {
+        long seq = parse(offset);
+        if (pid == null || seq < 0) {
+            return Optional.empty();
+        }
+        synchronized (this) {
+            long now = clock.millis();
+            expire(now);
+            trim(now);
+            Kept kept = sessions.get(pid);
+            if (kept == null) {
+                return Optional.empty();
+            }
+            Entry first = log.peekFirst();
+            // The client's offset must still be in the log: otherwise something it missed may have been dropped.
+            if (first == null || seq < first.seq() || seq >= nextSeq) {
+                return Optional.empty();
+            }
+            sessions.remove(pid);
+            List<ClusterPacket> missed = new ArrayList<>();
+            Iterator<Entry> entries = log.iterator();
+            long skip = seq - first.seq() + 1;
+            for (long i = 0; i < skip && entries.hasNext(); i++) {
+                entries.next();
+            }
+            while (entries.hasNext()) {
+                Entry entry = entries.next();
+                if (selects(entry.opts(), kept.state().rooms())) {
+                    missed.add(entry.packet());
+                }
+            }
+            RecoveredSession recovered = new RecoveredSession(kept.state(), missed);
+            attach.accept(recovered);
+            return Optional.of(recovered);
+        }
+    }
+
+    /** The number of sessions kept now (for tests and metrics). */
+    public synchronized int sessionCount() {
+        expire(clock.millis());
+        return sessions.size();
+    }
+
+    /** socket.io-adapter's {@code shouldIncludePacket}: in one of the rooms (or everyone's), in none of the excepted. */
+    static boolean selects(BroadcastOptions opts, List<String> sessionRooms) {
+        boolean included = opts.rooms().isEmpty();
+        for (String room : sessionRooms) {
+            if (opts.except().contains(room)) {
+                return false;
+            }
+            included |= opts.rooms().contains(room);
+        }
+        return included;
+    }
+
+    /** The sequence number an offset names, or -1 when it is not one this log could have written. */
+    static long parse(String offset) {
+        if (offset == null || offset.isEmpty() || offset.length() > 18) {
+            return -1;
+        }
+        for (int i = 0; i < offset.length(); i++) {
+            char c = offset.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+        }
+        return Long.parseLong(offset);
+    }
+
+    private void trim(long now) {
+        long oldest = now - options.maxDisconnectionDuration().toMillis();
+        while (!log.isEmpty() && (log.size() > options.maxPackets() || log.peekFirst().at() < oldest)) {
+            log.removeFirst();
+        }
+    }
+
+    private void expire(long now) {
+        long oldest = now - options.maxDisconnectionDuration().toMillis();
+        Iterator<Kept> kept = sessions.values().iterator();
+        while (kept.hasNext() && kept.next().at() < oldest) {
+            kept.remove();
+        }
+    }
+}

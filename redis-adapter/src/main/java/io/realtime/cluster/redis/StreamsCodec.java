@@ -1,0 +1,146 @@
+package io.realtime.cluster.redis;
+
+import io.realtime.cluster.core.ClusterMessage;
+import io.realtime.cluster.core.ClusterMessage.Broadcast;
+import io.realtime.cluster.core.ClusterMessage.FetchSockets;
+import io.realtime.cluster.core.ClusterMessage.ServerSideEmit;
+import io.realtime.cluster.core.MalformedMessageException;
+import io.realtime.cluster.recovery.SessionState;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The wire format of {@code @socket.io/redis-streams-adapter} 0.3: the first piece of the streams transport
+ * (issue 17, not wired to a transport yet).
+ *
+ * <ul>
+ *   <li>Stream entries ({@code XADD socket.io MAXLEN ~ n * uid … nsp … type … data …}): {@code type} the decimal code
+ *       of socket.io-adapter's {@code MessageType}, {@code data} JSON text, or base64 msgpack when a message that may
+ *       carry binary does.</li>
+ *   <li>Ephemeral messages (broadcasts with acks, server-side emits, fetchSockets) and responses go over pub/sub as
+ *       one msgpack object {@code {uid, nsp, type, data}}.</li>
+ *   <li>Sessions ({@code sio:session:<pid>}): base64 msgpack of {@code {sid, pid, rooms, data}}.</li>
+ *   <li>Offsets are stream entry ids, {@code <ms>-<seq>}; anything else is refused before it reaches Redis.</li>
+ * </ul>
+ * The message types and their {@code data} are the sharded adapter's (both are socket.io-adapter's
+ * {@code ClusterAdapter}), so they come from {@link ShardedCodec}.
+ */
+final class StreamsCodec {
+
+    private static final Pattern OFFSET = Pattern.compile("[0-9]{1,20}-[0-9]{1,20}");
+
+    private final WireCodec codec = new WireCodec();
+    private final ShardedCodec messages;
+    private final String nsp;
+
+    StreamsCodec(String nsp) {
+        this.nsp = nsp;
+        this.messages = new ShardedCodec(nsp);
+    }
+
+    /** Whether the streams adapter sends {@code message} over pub/sub instead of the stream. */
+    static boolean isEphemeral(ClusterMessage message) {
+        return message instanceof Broadcast broadcast && broadcast.requestId() != null
+                || message instanceof ServerSideEmit
+                || message instanceof FetchSockets;
+    }
+
+    /** The fields of the stream entry that carries {@code message}, in the adapter's order. */
+    Map<String, String> entry(ClusterMessage message) {
+        ShardedCodec.Body body = messages.body(message);
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("uid", message.uid());
+        fields.put("nsp", nsp);
+        fields.put("type", Integer.toString(body.type()));
+        fields.put("data", mayContainBinary(body.type()) && body.hasBinary()
+                ? Base64.getEncoder().encodeToString(codec.msgpack(body.data()))
+                : new String(codec.json(body.data()), StandardCharsets.UTF_8));
+        return fields;
+    }
+
+    /** The message of a stream entry; null for types this node has nothing to do with. */
+    ClusterMessage fromEntry(Map<String, String> fields) {
+        String uid = fields.get("uid");
+        String type = fields.get("type");
+        String data = fields.get("data");
+        if (uid == null || type == null || data == null || !type.matches("[0-9]{1,3}")) {
+            throw new MalformedMessageException("stream entry without uid, type or data", String.valueOf(fields.keySet()));
+        }
+        Object decoded = data.startsWith("{")
+                ? codec.decodeJsonOrMsgpack(data.getBytes(StandardCharsets.UTF_8))
+                : codec.decodeMsgpack(base64(data));
+        if (!(decoded instanceof Map<?, ?> map)) {
+            throw new MalformedMessageException("stream entry data is not an object", data);
+        }
+        return messages.message(uid, Integer.parseInt(type), map);
+    }
+
+    /** A pub/sub message: msgpack of the whole message, as the streams adapter publishes it. */
+    byte[] published(ClusterMessage message) {
+        ShardedCodec.Body body = messages.body(message);
+        Map<String, Object> whole = new LinkedHashMap<>();
+        whole.put("uid", message.uid());
+        whole.put("nsp", nsp);
+        whole.put("type", body.type());
+        whole.put("data", body.data());
+        return codec.msgpack(whole);
+    }
+
+    /** Whether {@code offset} is a stream entry id (the adapter checks the same before it asks Redis). */
+    static boolean isOffset(String offset) {
+        return offset != null && OFFSET.matcher(offset).matches();
+    }
+
+    /** The smallest entry id after {@code offset} (the adapter's {@code nextOffset}). */
+    static String nextOffset(String offset) {
+        int dash = offset.indexOf('-');
+        return offset.substring(0, dash + 1) + (Long.parseLong(offset.substring(dash + 1)) + 1);
+    }
+
+    /** A session as the adapter stores it: base64 msgpack of {@code {sid, pid, rooms, data}}. */
+    String session(SessionState session, Object data) {
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("sid", session.sid());
+        value.put("pid", session.pid());
+        value.put("rooms", session.rooms());
+        value.put("data", data);
+        return Base64.getEncoder().encodeToString(codec.msgpack(value));
+    }
+
+    /** A stored session, with socket.io's {@code data} (whatever the writer kept there) as its one attribute. */
+    SessionState sessionOf(String stored, String dataKey) {
+        if (!(codec.decodeMsgpack(base64(stored)) instanceof Map<?, ?> map)
+                || !(map.get("sid") instanceof String sid) || !(map.get("pid") instanceof String pid)
+                || !(map.get("rooms") instanceof List<?> rooms)) {
+            throw new MalformedMessageException("stored session is not {sid, pid, rooms, data}", stored);
+        }
+        List<String> names = new ArrayList<>();
+        for (Object room : rooms) {
+            if (room instanceof String name) {
+                names.add(name);
+            }
+        }
+        Object data = map.get("data");
+        return new SessionState(sid, pid, names, data == null ? Map.of() : Map.of(dataKey, data));
+    }
+
+    private static boolean mayContainBinary(int type) {
+        return type == ShardedCodec.BROADCAST || type == ShardedCodec.FETCH_SOCKETS_RESPONSE
+                || type == ShardedCodec.SERVER_SIDE_EMIT || type == ShardedCodec.SERVER_SIDE_EMIT_RESPONSE
+                || type == ShardedCodec.BROADCAST_ACK;
+    }
+
+    private static byte[] base64(String text) {
+        try {
+            return Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("invalid base64", e.getMessage());
+        }
+    }
+}

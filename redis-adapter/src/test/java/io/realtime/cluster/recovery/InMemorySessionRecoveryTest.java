@@ -1,0 +1,113 @@
+package io.realtime.cluster.recovery;
+
+import io.realtime.cluster.BroadcastOptions;
+import io.realtime.cluster.ClusterPacket;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class InMemorySessionRecoveryTest {
+
+    private static final class MutableClock extends Clock {
+        long millis = 1_000_000;
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis);
+        }
+    }
+
+    private final MutableClock clock = new MutableClock();
+    private final InMemorySessionRecovery recovery =
+            new InMemorySessionRecovery(new RecoveryOptions(Duration.ofSeconds(10), 5), clock);
+
+    private String send(String event, Set<String> rooms, Set<String> except) {
+        List<ClusterPacket> delivered = new ArrayList<>();
+        recovery.broadcast(ClusterPacket.of(event, 1), new BroadcastOptions(rooms, except, false, false, null), delivered::add);
+        List<Object> args = delivered.get(0).args();
+        return (String) args.get(args.size() - 1);
+    }
+
+    private static SessionState session(String pid, String... rooms) {
+        return new SessionState("sid-" + pid, pid, List.of(rooms), Map.of("data", 7));
+    }
+
+    @Test
+    void replaysWhatTheRoomsSelectAfterTheOffsetInOrderAndOnlyOnce() {
+        String offset = send("a", Set.of(), Set.of());
+        send("to-r1", Set.of("r1"), Set.of());
+        send("to-r2", Set.of("r2"), Set.of());
+        send("all-but-r1", Set.of(), Set.of("r1"));
+        send("to-me", Set.of("sid-p"), Set.of());
+        recovery.persist(session("p", "sid-p", "r1"));
+
+        List<RecoveredSession> attached = new ArrayList<>();
+        Optional<RecoveredSession> found = recovery.restore("p", offset, attached::add);
+
+        assertThat(found).isPresent();
+        assertThat(attached).hasSize(1);
+        assertThat(found.get().state().attributes()).containsEntry("data", 7);
+        assertThat(found.get().missed()).extracting(ClusterPacket::event).containsExactly("to-r1", "to-me");
+        assertThat(found.get().missed().get(0).args()).hasSize(2);
+        assertThat(recovery.restore("p", offset, s -> { })).isEmpty();
+    }
+
+    @Test
+    void volatilePacketsHaveNoOffsetAndAreNotKept() {
+        String offset = send("a", Set.of(), Set.of());
+        List<ClusterPacket> delivered = new ArrayList<>();
+        recovery.broadcast(ClusterPacket.of("v", 1), BroadcastOptions.ALL.asVolatile(), delivered::add);
+        recovery.persist(session("p"));
+
+        assertThat(delivered.get(0).args()).containsExactly(1);
+        assertThat(recovery.restore("p", offset, s -> { }).orElseThrow().missed()).isEmpty();
+    }
+
+    @Test
+    void unknownTrimmedOrMalformedOffsetsAndExpiredSessionsRecoverNothing() {
+        String first = send("a", Set.of(), Set.of());
+        for (int i = 0; i < 5; i++) {
+            send("b", Set.of(), Set.of());
+        }
+        recovery.persist(session("p"));
+
+        // The log holds 5 packets: the first was trimmed, so part of what followed it could be missing.
+        for (String offset : List.of(first, "0", "-1", "99999", "1e3", "", "x".repeat(100), "1234567890123456789")) {
+            assertThat(recovery.restore("p", offset, s -> { })).as(offset).isEmpty();
+        }
+        assertThat(recovery.restore("unknown", "3", s -> { })).isEmpty();
+        assertThat(recovery.restore(null, "3", s -> { })).isEmpty();
+
+        clock.millis += 10_001;
+        assertThat(recovery.sessionCount()).isZero();
+        assertThat(recovery.restore("p", "6", s -> { })).isEmpty();
+    }
+
+    @Test
+    void offsetsAreTheLogsConsecutiveNumbers() {
+        assertThat(InMemorySessionRecovery.parse("42")).isEqualTo(42);
+        assertThat(InMemorySessionRecovery.parse("1-0")).isEqualTo(-1);
+        assertThat(InMemorySessionRecovery.parse(null)).isEqualTo(-1);
+        assertThat(Long.parseLong(send("x", Set.of(), Set.of())) + 1).isEqualTo(Long.parseLong(send("y", Set.of(), Set.of())));
+    }
+}
