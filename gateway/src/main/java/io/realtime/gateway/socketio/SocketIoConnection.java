@@ -50,6 +50,10 @@ import java.util.function.Function;
  * decided here and in the Engine.IO layer instead.
  *
  * <p>Incoming packets are handled on the session's event loop; {@link #send(Packet)} may be called from any thread.
+ *
+ * <p>Longer than our other classes because {@link ClientHead} has some twenty methods netty-socketio calls, most of
+ * them answered here in a line; the next split to make is the inbound events (dispatch, argument conversion, the
+ * event rate, acks) into a class of their own.
  */
 public final class SocketIoConnection extends ClientHead implements EngineSession.Listener {
 
