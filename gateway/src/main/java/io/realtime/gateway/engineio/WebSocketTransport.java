@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 
 import java.util.Arrays;
 import java.util.Queue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A WebSocket (engine.io's {@code transports/websocket.ts}): one Engine.IO packet per frame. The connection may live
@@ -19,6 +20,9 @@ import java.util.Queue;
  * session's loop, frames written from the session's loop are carried over by Netty.
  */
 final class WebSocketTransport extends Transport {
+
+    /** How long a closing WebSocket may take to get its Close frame out before the connection is dropped. */
+    private static final long CLOSE_TIMEOUT_MS = 3000;
 
     private final Channel channel;
     /** Whether the handshake has been answered, after which frames may be written. */
@@ -136,6 +140,9 @@ final class WebSocketTransport extends Transport {
         } else if (channel.isActive()) {
             channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
                     .addListener(ChannelFutureListener.CLOSE);
+            // A peer that reads nothing never lets the Close frame out: the session is gone already, so the
+            // connection is not kept until TCP gives up (as ws destroys its socket after a close timeout).
+            channel.eventLoop().schedule(() -> channel.close(), CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         }
     }
 

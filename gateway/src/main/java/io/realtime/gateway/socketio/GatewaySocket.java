@@ -240,10 +240,13 @@ public final class GatewaySocket extends NamespaceClient {
     void end(io.realtime.gateway.stats.DisconnectReason reason) {
         if (disconnected.compareAndSet(false, true)) {
             disconnectReason = reason;
-            if (recovery != null && pid != null && RECOVERABLE.contains(reason)) {
-                recovery.persist(session());
-            }
+            // Taken before the socket leaves its rooms, kept only once it has left them: a recovery that came
+            // earlier would make a socket with this id that the leaving one then takes out of the namespace.
+            SessionState kept = recovery != null && pid != null && RECOVERABLE.contains(reason) ? session() : null;
             super.onDisconnect();
+            if (kept != null) {
+                recovery.persist(kept);
+            }
             connection.socketEnded(this, reason);
         }
     }

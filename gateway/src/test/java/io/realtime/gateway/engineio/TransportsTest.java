@@ -173,6 +173,27 @@ class TransportsTest {
     }
 
     @Test
+    void aWebSocketWhosePeerReadsNothingIsDroppedWhenItsCloseFrameCannotGoOut() {
+        // A write that never completes: the Close frame stays behind what the peer does not read.
+        EmbeddedChannel stuck = new EmbeddedChannel(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+            }
+        });
+        stuck.freezeTime();
+        WebSocketTransport webSocket = new WebSocketTransport(session(), stuck);
+        webSocket.opened();
+        webSocket.close(null);
+        stuck.runPendingTasks();
+        assertThat(stuck.isOpen()).as("the Close frame may still go out").isTrue();
+
+        stuck.advanceTimeBy(3, java.util.concurrent.TimeUnit.SECONDS);
+        stuck.runScheduledPendingTasks();
+        assertThat(stuck.isOpen()).isFalse();
+    }
+
+    @Test
     void anEngineIoV3BinaryFrameNeedsItsMessageType() {
         EngineSession session = fixture.registry.create(EngineIOVersion.V3, fixture.loop.eventLoop(),
                 InetAddress.getLoopbackAddress());

@@ -212,7 +212,9 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
 
     @Override
     public void onMessage(ClusterMessage message) {
-        if (uid.equals(message.uid())) {
+        String own = uid;
+        if (own == null || own.equals(message.uid())) {
+            // null: the transport subscribed while this adapter is still being built; nothing is for it yet.
             return;
         }
         if (message.type().isResponse()) {
