@@ -18,8 +18,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The answer to one plain HTTP request (the internal port, the demo page, the 404): a full response with the
- * extra headers set here, keeping the connection open when the client asked to. Engine.IO's long-polls have their
- * own ({@code engineio.HttpExchange}), which also answers later and carries CORS.
+ * extra headers set here, keeping the connection open when the client asked to. Engine.IO's exchanges
+ * ({@code engineio.HttpExchange}, which answer later and carry CORS) write through {@link #send(Channel, boolean,
+ * HttpHeaders, HttpResponseStatus, String, byte[])} too.
  */
 public final class HttpReply {
 
@@ -47,8 +48,17 @@ public final class HttpReply {
     }
 
     public void send(HttpResponseStatus status, String contentType, byte[] body) {
+        send(channel, keepAlive, headers, status, contentType, body);
+    }
+
+    /**
+     * Writes one full response with {@code extraHeaders}, keeping the connection open when {@code keepAlive}: the one
+     * way every HTTP answer of the node is written (Engine.IO's long-polls too, which answer later).
+     */
+    public static void send(Channel channel, boolean keepAlive, HttpHeaders extraHeaders, HttpResponseStatus status,
+                            String contentType, byte[] body) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
-        response.headers().add(headers);
+        response.headers().add(extraHeaders);
         if (contentType != null) {
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }
