@@ -51,10 +51,10 @@ class SocketIoProtocolTest {
     @Test
     void mainNamespaceConnectsOnlyOnTheClientsConnectPacketAndSeesItsAuth() {
         try (RawWebSocket ws = openWebSocket()) {
-            ws.sendText("42[\"message\",\"too early\"]");
-            ws.sendText("40{\"token\":\"a\"}");
-
             // Before its CONNECT the client is in no namespace: socket.io treats an event then as a protocol error.
+            // (Nothing is sent after it: the server may already have closed the connection.)
+            ws.sendText("42[\"message\",\"too early\"]");
+
             await().atMost(Duration.ofSeconds(2)).until(() -> ws.closed().isDone());
         }
         try (RawWebSocket ws = openWebSocket()) {
