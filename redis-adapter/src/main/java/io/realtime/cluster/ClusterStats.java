@@ -16,6 +16,7 @@ public final class ClusterStats {
     private final LongAdder buffered = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder publishFailures = new LongAdder();
+    private final LongAdder undelivered = new LongAdder();
     private final LongAdder requestTimeouts = new LongAdder();
     private final LongAdder requestFailures = new LongAdder();
     private final LongAdder reconnects = new LongAdder();
@@ -59,6 +60,15 @@ public final class ClusterStats {
 
     public long publishFailures() {
         return publishFailures.sum();
+    }
+
+    /**
+     * Namespace-wide messages that Redis took but handed to fewer servers than were counted last (sharded
+     * transport): some node missed them, as in the seconds of a Redis Cluster failover before every node has
+     * subscribed again on the promoted replica.
+     */
+    public long undelivered() {
+        return undelivered.sum();
     }
 
     /** Cluster requests (fetchSockets, serverSideEmitWithAck, allRooms, ...) that did not get every answer in time. */
@@ -110,6 +120,10 @@ public final class ClusterStats {
 
     public void recordPublishFailure() {
         publishFailures.increment();
+    }
+
+    public void recordUndelivered() {
+        undelivered.increment();
     }
 
     public void recordRequestTimeout() {

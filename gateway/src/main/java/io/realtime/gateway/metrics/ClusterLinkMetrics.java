@@ -52,6 +52,8 @@ public final class ClusterLinkMetrics implements MeterBinder {
                 "Redis Cluster topology refreshes (adaptive, or periodic ones that found a change)");
         functionCounter(registry, MeterNames.CLUSTER_BUFFERED, ClusterStats::buffered, "broadcasts held during a Redis outage");
         functionCounter(registry, MeterNames.CLUSTER_DROPPED, ClusterStats::dropped, "broadcasts dropped during a Redis outage");
+        functionCounter(registry, MeterNames.CLUSTER_UNDELIVERED, ClusterStats::undelivered,
+                "namespace-wide messages Redis handed to fewer nodes than counted (sharded: a Redis Cluster failover's window)");
         functionCounter(registry, MeterNames.CLUSTER_RECONNECTS, ClusterStats::reconnects, "Redis reconnections");
         scheduler.scheduleWithFixedDelay(() -> cluster.of("/").serverCount().thenAccept(nodes::set),
                 0, SAMPLING.toMillis(), TimeUnit.MILLISECONDS);

@@ -43,6 +43,7 @@ public final class MeterNames {
     public static final String CLUSTER_TOPOLOGY_REFRESHES = "socketio.cluster.topology.refreshes";
     public static final String CLUSTER_BUFFERED = "socketio.cluster.buffered";
     public static final String CLUSTER_DROPPED = "socketio.cluster.dropped";
+    public static final String CLUSTER_UNDELIVERED = "socketio.cluster.undelivered";
     public static final String CLUSTER_RECONNECTS = "socketio.cluster.reconnects";
     public static final String CLUSTER_REQUEST_DURATION = "socketio.cluster.request.duration";
     public static final String CLUSTER_REQUEST_TIMEOUTS = "socketio.cluster.request.timeouts";

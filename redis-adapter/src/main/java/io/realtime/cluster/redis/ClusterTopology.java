@@ -1,5 +1,7 @@
 package io.realtime.cluster.redis;
 
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -11,6 +13,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.realtime.cluster.ClusterStats;
 import io.realtime.cluster.redis.RedisLink.Mode;
 
+import java.time.Duration;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -24,11 +27,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ClusterTopology {
 
+    /** How long after a dropped node connection the topology is read every second (a failover takes a few). */
+    private static final Duration UNSETTLED = Duration.ofSeconds(20);
+
     private final RedisClusterClient client;
     private final StatefulRedisClusterConnection<byte[], byte[]> pub;
     private final ClusterStats stats;
     private final EventExecutor scheduler;
     private final AtomicBoolean suspect = new AtomicBoolean();
+    /** Until when (nanoTime) the topology is read every second: a node connection dropped, a failover may follow. */
+    private volatile long unsettledUntil = System.nanoTime();
     /** Who served which slots at the last look. */
     private volatile String slotOwners;
 
@@ -49,11 +57,21 @@ final class ClusterTopology {
                 stats.recordTopologyRefresh();
             }
         });
+        // A node that only subscribes publishes nothing that could fail: a dropped connection to any node (its
+        // subscriptions may be on it) has the topology read every second until the promotion a few seconds later
+        // is seen, instead of at the next periodic refresh.
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                unsettledUntil = System.nanoTime() + UNSETTLED.toNanos();
+            }
+        });
         // lettuce's change event does not come after every failover, and nothing in lettuce refreshes the
-        // topology when commands to a dead primary time out: once a second, a failed publish asks for a refresh,
-        // and a change of the slots' owners is reported.
+        // topology when commands to a dead primary time out: once a second, a failed publish or a recently dropped
+        // connection asks for a refresh, and a change of the slots' owners is reported.
         scheduler.scheduleWithFixedDelay(() -> {
-            CompletionStage<Void> refreshed = suspect.getAndSet(false)
+            boolean refresh = suspect.getAndSet(false) || System.nanoTime() - unsettledUntil < 0;
+            CompletionStage<Void> refreshed = refresh
                     ? client.refreshPartitionsAsync() : CompletableFuture.completedFuture(null);
             refreshed.whenComplete((ok, failure) -> scheduler.execute(() -> {
                 String owners = slotOwners();

@@ -10,6 +10,7 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -65,6 +66,12 @@ final class RedisConnector {
                         // (bounded by the timeout) instead of failing at once.
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                         .timeoutOptions(TimeoutOptions.enabled(options.requestTimeout()))
+                        // A failed primary stays in CLUSTER NODES (flagged fail, without slots) until an operator
+                        // forgets it: left out of the topology, its connections are closed instead of being
+                        // reconnected to a dead address every few hundred milliseconds.
+                        .nodeFilter(node -> !node.is(RedisClusterNode.NodeFlag.FAIL)
+                                && !node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)
+                                && !node.is(RedisClusterNode.NodeFlag.NOADDR))
                         // Subscriptions follow a failover: the topology is read periodically and at once on MOVED,
                         // ASK, persistent reconnects and uncovered slots, from the seed nodes (with the nodes they
                         // announce as sources too, lettuce kept a dead primary as a slot's owner more often).

@@ -287,6 +287,7 @@ public final class RedisLink implements AutoCloseable {
         sent.whenComplete((receivers, failure) -> {
             if (failure == null) {
                 stats.recordPublished();
+                countShortDelivery(mode, channel, receivers);
                 observer.published(System.nanoTime() - started);
                 result.complete(null);
             } else if (holdable) {
@@ -308,6 +309,19 @@ public final class RedisLink implements AutoCloseable {
         });
         scheduleFlush();
         return result;
+    }
+
+    /**
+     * SPUBLISH answers how many subscribers of the channel got the message; on the channel the server count is
+     * taken from, fewer than counted means a node missed it. (A PUBLISH's answer on a Redis Cluster covers one
+     * node's subscribers only, so plain pub/sub cannot tell.)
+     */
+    private void countShortDelivery(Mode mode, String channel, Long receivers) {
+        Counted counted = lastCounted;
+        if (mode == Mode.SHARDED && receivers != null && counted != null && counted.mode() == mode
+                && counted.channel().equals(channel) && receivers < counted.count()) {
+            stats.recordUndelivered();
+        }
     }
 
     /** {@code PUBSUB NUMSUB} (or {@code SHARDNUMSUB}) of one channel: how many connections are subscribed to it. */

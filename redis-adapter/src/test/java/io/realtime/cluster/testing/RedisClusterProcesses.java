@@ -31,13 +31,20 @@ public final class RedisClusterProcesses implements AutoCloseable {
     private final Map<Integer, Process> nodes = new ConcurrentHashMap<>();
     private final List<Integer> ports;
 
-    private RedisClusterProcesses(Path dir, String serverBinary, List<Integer> ports) {
+    private final Duration nodeTimeout;
+
+    private RedisClusterProcesses(Path dir, String serverBinary, List<Integer> ports, Duration nodeTimeout) {
         this.dir = dir;
         this.serverBinary = serverBinary;
         this.ports = List.copyOf(ports);
+        this.nodeTimeout = nodeTimeout;
     }
 
-    static RedisClusterProcesses start(String serverBinary) {
+    /**
+     * @param nodeTimeout {@code cluster-node-timeout}: how long a primary may be unreachable before it is failed
+     *                    over (a failover takes about this plus one second)
+     */
+    static RedisClusterProcesses start(String serverBinary, Duration nodeTimeout) {
         if (serverBinary == null || !Files.isExecutable(Path.of("/usr/bin/redis-cli"))) {
             throw new IllegalStateException("a Redis Cluster for the tests needs redis-server and redis-cli (apt-get install redis-server redis-tools)");
         }
@@ -47,7 +54,7 @@ public final class RedisClusterProcesses implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        RedisClusterProcesses cluster = new RedisClusterProcesses(dir, serverBinary, freePortPairs(6));
+        RedisClusterProcesses cluster = new RedisClusterProcesses(dir, serverBinary, freePortPairs(6), nodeTimeout);
         try {
             cluster.ports.forEach(cluster::startNode);
             List<String> create = new ArrayList<>(List.of("/usr/bin/redis-cli", "--cluster", "create"));
@@ -80,6 +87,52 @@ public final class RedisClusterProcesses implements AutoCloseable {
                 .filter(port -> cli(port, "ROLE").startsWith("master")).toList();
     }
 
+    /**
+     * The port of the primary serving {@code slot}, as a live node sees the cluster now; -1 while no live primary
+     * serves it (a failover in progress).
+     */
+    public int primaryOf(int slot) {
+        for (int port : List.copyOf(nodes.keySet())) {
+            String table = cli(port, "CLUSTER", "NODES");
+            if (table.isBlank() || table.startsWith("Could not connect")) {
+                continue;
+            }
+            for (String line : table.split("\\R")) {
+                String[] fields = line.trim().split(" ");
+                if (fields.length < 9 || !fields[2].contains("master") || fields[2].contains("fail")) {
+                    continue;
+                }
+                for (int i = 8; i < fields.length; i++) {
+                    if (covers(fields[i], slot)) {
+                        int owner = Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1, fields[1].indexOf('@')));
+                        return nodes.containsKey(owner) ? owner : -1;
+                    }
+                }
+            }
+            return -1;
+        }
+        return -1;
+    }
+
+    /** {@code CLUSTER KEYSLOT} of a key or channel. */
+    public int slotOf(String key) {
+        return Integer.parseInt(cli(anyLive(), "CLUSTER", "KEYSLOT", key).trim());
+    }
+
+    private int anyLive() {
+        return nodes.keySet().iterator().next();
+    }
+
+    private static boolean covers(String range, int slot) {
+        if (range.startsWith("[")) {
+            return false; // a slot being migrated
+        }
+        int dash = range.indexOf('-');
+        int from = Integer.parseInt(dash < 0 ? range : range.substring(0, dash));
+        int to = dash < 0 ? from : Integer.parseInt(range.substring(dash + 1));
+        return slot >= from && slot <= to;
+    }
+
     /** Kills a node at once (SIGKILL), as a crash would. */
     public void kill(int port) {
         Process node = nodes.remove(port);
@@ -103,15 +156,22 @@ public final class RedisClusterProcesses implements AutoCloseable {
     private void startNode(int port) {
         nodes.put(port, RedisProcess.start(port, List.of(serverBinary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
-                "--cluster-node-timeout", "2000", "--dir", dir.toString(), "--save", "", "--appendonly", "no",
+                "--cluster-node-timeout", Long.toString(nodeTimeout.toMillis()),
+                // A replica fails over however long it has been cut off from its primary (the default refuses when
+                // the link was down, or never up, for long), and its first sync starts at once (the default waits 5 s).
+                "--cluster-replica-validity-factor", "0", "--repl-diskless-sync-delay", "0", "--dir", dir.toString(), "--save", "", "--appendonly", "no",
                 "--protected-mode", "no"), dir.resolve("redis-" + port + ".log").toFile()));
     }
 
     private void awaitReady() {
         RedisProcess.awaitCondition(() -> ports.stream().allMatch(port -> {
             String info = cli(port, "CLUSTER", "INFO");
-            return info.contains("cluster_state:ok") && info.contains("cluster_slots_ok:16384") && info.contains("cluster_known_nodes:6");
-        }), READY_WITHIN, "the Redis Cluster did not reach cluster_state:ok");
+            if (!info.contains("cluster_state:ok") || !info.contains("cluster_slots_ok:16384") || !info.contains("cluster_known_nodes:6")) {
+                return false;
+            }
+            String replication = cli(port, "INFO", "replication");
+            return replication.contains("role:master") || replication.contains("master_link_status:up");
+        }), READY_WITHIN, "the Redis Cluster did not reach cluster_state:ok with every replica in sync");
     }
 
     private static String run(List<String> command, Duration timeout) {

@@ -45,7 +45,7 @@ public final class RedisFixture implements AutoCloseable {
     /** The Redis Cluster of the whole test run (never stopped by a test): {@code redis-cluster://} seed list. */
     public static synchronized RedisFixture sharedCluster() {
         if (sharedCluster == null) {
-            RedisClusterProcesses processes = RedisClusterProcesses.start(redisServerBinary());
+            RedisClusterProcesses processes = RedisClusterProcesses.start(redisServerBinary(), Duration.ofSeconds(2));
             sharedCluster = new RedisFixture(processes.uri(), null, null, processes.ports().get(0));
             sharedCluster.cluster = processes;
             Runtime.getRuntime().addShutdownHook(new Thread(sharedCluster::close));
@@ -53,9 +53,12 @@ public final class RedisFixture implements AutoCloseable {
         return sharedCluster;
     }
 
-    /** A Redis Cluster this test owns (it may kill its nodes). */
+    /**
+     * A Redis Cluster this test owns (it may kill its nodes); a primary that stops answering is failed over after
+     * one second.
+     */
     public static RedisFixture ownCluster() {
-        RedisClusterProcesses processes = RedisClusterProcesses.start(redisServerBinary());
+        RedisClusterProcesses processes = RedisClusterProcesses.start(redisServerBinary(), Duration.ofSeconds(1));
         RedisFixture fixture = new RedisFixture(processes.uri(), null, null, processes.ports().get(0));
         fixture.cluster = processes;
         return fixture;
