@@ -226,6 +226,20 @@ class ClusterTest {
         }
     }
 
+    /** The flag crosses the transport (what it drops is proven by the core's tests with sockets that cannot write). */
+    @Test
+    void aVolatileBroadcastReachesTheWritableClientsOfEveryNode() {
+        try (Client c1 = n1.open("/", null); Client c2 = n2.open("/", null); Client c3 = n3.open("/", null)) {
+            of(n2, "/").asVolatile().emit("volatile", 1);
+            marker(n2, "/");
+
+            for (Client client : List.of(c1, c2, c3)) {
+                assertThat(client.ws().nextText()).isEqualTo("42[\"volatile\",1]");
+                assertThat(client.ws().nextText()).isEqualTo(markerText("/"));
+            }
+        }
+    }
+
     @Test
     void fetchSocketsSeesSocketsOfEveryNodeWithRoomsAndHandshake() {
         try (Client a = n1.open("/chat", null); Client b = n2.open("/chat", null); Client c = n3.open("/chat", null)) {

@@ -82,6 +82,8 @@ class CodecTest {
         ClassicCodec codec = new ClassicCodec("/");
         Broadcast broadcast = new Broadcast("abcdef", ClusterPacket.of("ev", "x"), BroadcastOptions.ALL.withRooms(Set.of("r")), null);
         assertThat(codec.decodeBroadcast(codec.broadcast(broadcast))).isEqualTo(broadcast);
+        Broadcast flagged = new Broadcast("abcdef", ClusterPacket.of("ev"), new BroadcastOptions(Set.of("r"), Set.of("x"), false, true, null), null);
+        assertThat(codec.decodeBroadcast(codec.broadcast(flagged))).as("volatile crosses the wire").isEqualTo(flagged);
 
         ServerSideEmit emit = new ServerSideEmit("abcdef", null, List.of("sync", 1));
         Map<?, ?> request = json.readValue(codec.request(emit), Map.class);
