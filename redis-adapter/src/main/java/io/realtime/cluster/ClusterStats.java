@@ -63,9 +63,10 @@ public final class ClusterStats {
     }
 
     /**
-     * Namespace-wide messages that Redis took but handed to fewer servers than were counted last (sharded
-     * transport): some node missed them, as in the seconds of a Redis Cluster failover before every node has
-     * subscribed again on the promoted replica.
+     * Namespace-wide messages that Redis took but handed to fewer subscribers than were counted last (sharded
+     * transport): some node missed them, as in the seconds of a failover before every node has subscribed again on
+     * the promoted replica. This node's own subscription is among those counted though it needs none of its own
+     * messages, so the figure is an upper bound of what the other nodes missed.
      */
     public long undelivered() {
         return undelivered.sum();

@@ -6,7 +6,6 @@ import io.realtime.cluster.testing.RedisFixture;
 import io.realtime.cluster.testing.RedisSentinelProcesses;
 import io.realtime.gateway.testing.ProductNode;
 import io.realtime.gateway.testing.ProductNode.Client;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The Redis primary dies under traffic (SIGKILL) and Sentinel promotes the replica:
- * one node sends numbered broadcasts every 20 ms; its own client never misses one (local delivery does not stop),
+ * The Redis primary dies under traffic (SIGKILL) and Sentinel, or the Redis Cluster, promotes its replica, on each
+ * transport: one node sends numbered broadcasts every 20 ms; its own client never misses one (local delivery does not stop),
  * the other node's client gets them again within 10 s of the promotion, and nothing sent after that is lost. What
  * the remote client missed in between is counted and printed beside the node's metrics.
  */
@@ -35,10 +34,11 @@ class RedisFailoverTest {
 
     private static final Pattern TICK = Pattern.compile("42\\[\"tick\",(\\d+)]");
 
-    @Test
-    void aSentinelFailoverUnderTraffic() {
+    @ParameterizedTest(name = "REDIS_ADAPTER={0}")
+    @ValueSource(strings = {"classic", "sharded"})
+    void aSentinelFailoverUnderTraffic(String transport) {
         try (RedisSentinelProcesses sentinel = RedisSentinelProcesses.start()) {
-            underTraffic(sentinel.uri(), "classic", () -> sentinel.kill(sentinel.primaryPort()),
+            underTraffic(sentinel.uri(), transport, () -> sentinel.kill(sentinel.primaryPort()),
                     () -> sentinel.currentPrimaryPort() == sentinel.replicaPort());
         }
     }

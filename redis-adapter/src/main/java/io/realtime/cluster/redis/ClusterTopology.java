@@ -84,9 +84,15 @@ final class ClusterTopology {
         }, 1, 1, TimeUnit.SECONDS);
     }
 
+    /** Whether a failover may be under way: a node connection dropped lately, or a publish failed. */
+    boolean unsettled() {
+        return suspect.get() || System.nanoTime() - unsettledUntil < 0;
+    }
+
     /** A publish failed: the topology is read again at the next look. */
     void suspect() {
         suspect.set(true);
+        unsettledUntil = System.nanoTime() + UNSETTLED.toNanos();
     }
 
     /**

@@ -327,7 +327,13 @@ public final class RedisLink implements AutoCloseable {
     /** {@code PUBSUB NUMSUB} (or {@code SHARDNUMSUB}) of one channel: how many connections are subscribed to it. */
     public CompletionStage<Integer> subscriberCount(Mode mode, String channel) {
         return count(mode, channel).thenApply(value -> {
-            lastCounted = new Counted(mode, channel, value);
+            Counted before = lastCounted;
+            // While a Redis Cluster failover settles the count dips (nodes subscribe again on the promoted replica):
+            // the count from before stays what held messages wait for and what a short delivery is measured against.
+            if (topology == null || !topology.unsettled() || before == null || before.mode() != mode
+                    || !before.channel().equals(channel) || value >= before.count()) {
+                lastCounted = new Counted(mode, channel, value);
+            }
             return value;
         });
     }
