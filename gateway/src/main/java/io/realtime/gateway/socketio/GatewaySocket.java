@@ -113,7 +113,7 @@ public final class GatewaySocket extends NamespaceClient {
         List<Object> args = packet.getData() instanceof List<?> list ? new ArrayList<>(list) : List.of();
         recovery.broadcast(new ClusterPacket(packet.getName(), args),
                 new BroadcastOptions(Set.of(SocketIds.wire(id)), Set.of(), true, false, null),
-                withOffset -> {
+                withOffset -> () -> {
                     Packet copy = new Packet(PacketType.MESSAGE, getEngineIOVersion());
                     copy.setSubType(PacketType.EVENT);
                     copy.setName(withOffset.event());
@@ -268,6 +268,6 @@ public final class GatewaySocket extends NamespaceClient {
                 attributes.put(key, value);
             }
         }
-        return new SessionState(SocketIds.wire(id), pid, rooms, attributes);
+        return new SessionState(SocketIds.wire(id), pid, rooms, io.realtime.gateway.recovery.SessionAttributes.toWire(attributes));
     }
 }

@@ -11,7 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * One namespace's recovery on a single node, as socket.io-adapter's in-memory adapter does it: a bounded log of
@@ -19,8 +23,9 @@ import java.util.function.Consumer;
  *
  * <p>Offsets are the decimal sequence numbers of this log. The log holds consecutive numbers, so an offset is
  * found by subtraction; an offset that is not a plain number of at most 18 digits, or lies outside what the log
- * still holds (trimmed, or never sent), is unknown. One lock orders recording with delivery and restoring with
- * attaching; it is only taken when recovery is on.
+ * still holds (trimmed, or never sent), is unknown. One lock orders recording and choosing recipients with
+ * restoring and attaching; it is only taken when recovery is on. The sending happens outside it, from a queue that
+ * one thread at a time empties in offset order, so a socket gets the packets in the order of their offsets.
  */
 public final class InMemorySessionRecovery implements SessionRecovery {
 
@@ -36,6 +41,9 @@ public final class InMemorySessionRecovery implements SessionRecovery {
     /** In the order they were kept, which is also the order they expire. */
     private final Map<String, Kept> sessions = new LinkedHashMap<>();
     private long nextSeq = 1;
+    /** Sends chosen under the lock, waiting to run in offset order; guarded by {@code this}. */
+    private final ArrayDeque<Runnable> outbox = new ArrayDeque<>();
+    private boolean draining;
 
     public InMemorySessionRecovery(RecoveryOptions options) {
         this(options, Clock.systemUTC());
@@ -47,9 +55,9 @@ public final class InMemorySessionRecovery implements SessionRecovery {
     }
 
     @Override
-    public void broadcast(ClusterPacket packet, BroadcastOptions opts, Consumer<ClusterPacket> deliver) {
+    public void broadcast(ClusterPacket packet, BroadcastOptions opts, Function<ClusterPacket, Runnable> select) {
         if (opts.volatile_()) {
-            deliver.accept(packet);
+            select.apply(packet).run();
             return;
         }
         synchronized (this) {
@@ -61,7 +69,31 @@ public final class InMemorySessionRecovery implements SessionRecovery {
             ClusterPacket withOffset = new ClusterPacket(packet.event(), args);
             log.addLast(new Entry(seq, now, withOffset, opts));
             trim(now);
-            deliver.accept(withOffset);
+            outbox.addLast(select.apply(withOffset));
+            if (draining) {
+                // The thread emptying the queue sends this one too, after those before it.
+                return;
+            }
+            draining = true;
+        }
+        drain();
+    }
+
+    private void drain() {
+        while (true) {
+            Runnable send;
+            synchronized (this) {
+                send = outbox.pollFirst();
+                if (send == null) {
+                    draining = false;
+                    return;
+                }
+            }
+            try {
+                send.run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(InMemorySessionRecovery.class).warn("a broadcast could not be sent", e);
+            }
         }
     }
 
@@ -72,8 +104,14 @@ public final class InMemorySessionRecovery implements SessionRecovery {
         sessions.put(session.pid(), new Kept(session, now));
     }
 
+    /** Everything is at hand: {@code attach} runs at once, on the caller's thread. */
     @Override
-    public Optional<RecoveredSession> restore(String pid, String offset, Consumer<RecoveredSession> attach) {
+    public CompletionStage<Optional<RecoveredSession>> restore(String pid, String offset, Executor attachOn,
+                                                               Consumer<RecoveredSession> attach) {
+        return CompletableFuture.completedFuture(restoreNow(pid, offset, attach));
+    }
+
+    private Optional<RecoveredSession> restoreNow(String pid, String offset, Consumer<RecoveredSession> attach) {
         long seq = parse(offset);
         if (pid == null || seq < 0) {
             return Optional.empty();
@@ -117,7 +155,7 @@ public final class InMemorySessionRecovery implements SessionRecovery {
     }
 
     /** socket.io-adapter's {@code shouldIncludePacket}: in one of the rooms (or everyone's), in none of the excepted. */
-    static boolean selects(BroadcastOptions opts, List<String> sessionRooms) {
+    public static boolean selects(BroadcastOptions opts, List<String> sessionRooms) {
         boolean included = opts.rooms().isEmpty();
         for (String room : sessionRooms) {
             if (opts.except().contains(room)) {
