@@ -133,9 +133,10 @@ final class StreamSessionRecovery implements SessionRecovery {
             pending.add(restore);
         }
         CompletableFuture<Optional<RecoveredSession>> result = new CompletableFuture<>();
-        CompletionStage<String> session = link.getdel(keyPrefix + pid);
-        CompletionStage<List<Map.Entry<String, Map<String, String>>>> known = link.xrange(stream, offset, offset, 1);
-        session.thenCombine(known, (stored, at) -> stored == null || at.isEmpty() ? null : stored)
+        // The offset first: a session is taken (GETDEL) only for an offset the stream still holds, so a wrong
+        // offset does not spend the session of the client that knows the pid.
+        link.xrange(stream, offset, offset, 1)
+                .thenCompose(at -> at.isEmpty() ? CompletableFuture.<String>completedFuture(null) : link.getdel(keyPrefix + pid))
                 .thenCompose(stored -> {
                     if (stored == null) {
                         return CompletableFuture.completedFuture(null);

@@ -119,6 +119,12 @@ public final class StreamsTransport extends RedisTransport {
             return link.xadd(stream, options.streamMaxLen(), codec.entry(message));
         }
 
+        /** socket.io-adapter's ClusterAdapter, as the sharded protocol: no allRooms or socket-ids requests. */
+        @Override
+        public boolean supports(io.realtime.cluster.core.MessageType type) {
+            return type != io.realtime.cluster.core.MessageType.ALL_ROOMS && type != io.realtime.cluster.core.MessageType.SOCKET_IDS;
+        }
+
         @Override
         public boolean ordersBroadcasts() {
             return true;
