@@ -80,6 +80,7 @@ final class SocketOpener {
             if (!rooms.isEmpty()) {
                 socket.joinRooms(rooms);
             }
+            socket.sessionChanged();
             attached[0] = socket;
         }).handle((session, failure) -> {
             if (failure != null || session.isEmpty()) {
@@ -99,6 +100,7 @@ final class SocketOpener {
                 pending.getSessionId(), recovery == null ? null : SessionIds.newPid(), recovery);
         socket.keep(pending.keys());
         register.accept(namespaceName, socket);
+        socket.sessionChanged();
         return new Opened(socket, List.of(), false);
     }
 

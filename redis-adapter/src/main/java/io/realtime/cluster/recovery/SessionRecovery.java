@@ -42,6 +42,22 @@ public interface SessionRecovery {
     void persist(SessionState session);
 
     /**
+     * Whether the session of a connected socket is kept already ({@link #opened}), so that it survives the death of
+     * its node; the socket then reports its state at connect and when its rooms or data change.
+     */
+    default boolean keepsLiveSessions() {
+        return false;
+    }
+
+    /** A recoverable socket is connected, or its rooms or data changed ({@link #keepsLiveSessions} only). */
+    default void opened(SessionState session) {
+    }
+
+    /** A socket ended for a reason that leaves no session: whatever was kept for it goes. */
+    default void discarded(String pid) {
+    }
+
+    /**
      * Takes the session {@code pid} (at most once) with the packets after {@code offset} that its rooms select, and
      * runs {@code attach} with it, on {@code attachOn} (or at once, on the caller's thread, when nothing had to be
      * fetched) and before any later packet is sent. Completes empty when the pid is unknown or expired, or the

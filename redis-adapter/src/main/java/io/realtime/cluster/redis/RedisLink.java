@@ -397,6 +397,31 @@ public final class RedisLink implements AutoCloseable {
         return done.thenApply(ok -> null);
     }
 
+    /** {@code GET key}; null when there is none. */
+    public CompletionStage<String> get(String key) {
+        if (!isConnected()) {
+            return CompletableFuture.failedFuture(unavailable(null));
+        }
+        CompletionStage<byte[]> value = commands.get(bytes(key));
+        scheduleFlush();
+        return value.thenApply(raw -> raw == null ? null : text(raw));
+    }
+
+    /** {@code DEL key}. */
+    public CompletionStage<Void> del(String key) {
+        if (!isConnected()) {
+            return CompletableFuture.failedFuture(unavailable(null));
+        }
+        CompletionStage<Long> done = commands.del(bytes(key));
+        scheduleFlush();
+        return done.thenApply(n -> null);
+    }
+
+    /** {@code PUBSUB NUMSUB} of one channel, without taking it as the cluster's count (an owner's liveness). */
+    public CompletionStage<Integer> subscribers(String channel) {
+        return count(Mode.PLAIN, channel);
+    }
+
     /** {@code PEXPIRE key ttl}: whether the key exists. */
     public CompletionStage<Boolean> pexpire(String key, Duration ttl) {
         if (!isConnected()) {

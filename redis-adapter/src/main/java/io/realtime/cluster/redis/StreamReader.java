@@ -26,6 +26,7 @@ final class StreamReader implements AutoCloseable {
     private final int readCount;
     private final BiConsumer<String, Map<String, String>> onEntry;
     private final Thread thread;
+    private final String startedAfter;
     private volatile boolean closed;
     private final RedisLink.BlockingReader reader;
 
@@ -36,9 +37,14 @@ final class StreamReader implements AutoCloseable {
         this.onEntry = onEntry;
         this.reader = link.openBlockingReader();
         // The position is taken before start() returns: whatever is added once the adapter exists is read.
-        String after = reader.lastId(stream);
-        this.thread = new Thread(() -> run(after), "stream-reader-" + stream);
+        this.startedAfter = reader.lastId(stream);
+        this.thread = new Thread(() -> run(startedAfter), "stream-reader-" + stream);
         thread.setDaemon(true);
+    }
+
+    /** The id this reader started after: it delivers no entry up to it. */
+    String startedAfter() {
+        return startedAfter;
     }
 
     static StreamReader start(RedisLink link, String stream, RedisAdapterOptions options,

@@ -35,6 +35,13 @@ import java.util.function.Function;
  * delivering; each restore in progress collects what the reader delivered meanwhile ({@link Pending}), so the
  * replay is what Redis returned plus what came after it, and everything later reaches the socket live. Choosing
  * recipients and attaching share one lock.
+ *
+ * <p>Beyond the adapter, a session outlives its node: it is written when its socket connects and when its rooms or
+ * data change, with the node's liveness channel as {@code owner}, and its expiry is pushed back every
+ * {@link #refreshInterval} while the socket is connected; so a SIGKILLed node's sessions stay recoverable for
+ * {@code maxDisconnectionDuration} after its last refresh. A restore takes a session whose owner is named only once
+ * that owner is gone ({@code PUBSUB NUMSUB} of its channel is 0: Redis dropped its connections) or has rewritten
+ * the session without owner (its socket ended): a session is never taken from under a connected socket.
  */
 final class StreamSessionRecovery implements SessionRecovery {
 
@@ -51,6 +58,18 @@ final class StreamSessionRecovery implements SessionRecovery {
     private final StreamsCodec codec;
     private final String dataKey;
     private final java.util.function.BiFunction<ClusterPacket, BroadcastOptions, CompletionStage<String>> append;
+    /** How often a restore looks again at a session whose owner is alive (it may be writing it back just now). */
+    private static final long OWNER_WAIT_MILLIS = 200;
+    private static final int OWNER_WAIT_ATTEMPTS = 5;
+
+    /** This node's liveness channel, named as the owner of the sessions of its connected sockets. */
+    private final String ownerChannel;
+    /** The pids of this namespace's connected recoverable sockets, whose sessions are refreshed. */
+    private final Map<String, Boolean> live = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Where this node's reader of the stream started: entries up to it were never delivered here. */
+    private final String readerStart;
+    /** The last entry the reader delivered, recipients chosen; guarded by {@code this}. */
+    private String lastDelivered;
     /** Restores between their first read and their attach; guarded by {@code this}. */
     private final Set<Pending> pending = new HashSet<>();
 
@@ -64,7 +83,10 @@ final class StreamSessionRecovery implements SessionRecovery {
 
     StreamSessionRecovery(RedisLink link, String stream, String nsp, String keyPrefix, RecoveryOptions options,
                           StreamsCodec codec, String dataKey,
-                          java.util.function.BiFunction<ClusterPacket, BroadcastOptions, CompletionStage<String>> append) {
+                          java.util.function.BiFunction<ClusterPacket, BroadcastOptions, CompletionStage<String>> append,
+                          String ownerChannel, String readerStart) {
+        this.ownerChannel = ownerChannel;
+        this.readerStart = readerStart;
         this.link = link;
         this.stream = stream;
         this.nsp = nsp;
@@ -73,6 +95,37 @@ final class StreamSessionRecovery implements SessionRecovery {
         this.codec = codec;
         this.dataKey = dataKey;
         this.append = append;
+        long every = refreshInterval(options.maxDisconnectionDuration()).toMillis();
+        link.scheduler().scheduleAtFixedRate(this::refresh, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** A third of maxDisconnectionDuration, at most 30 s: the expiry of a live session is pushed back that often. */
+    static java.time.Duration refreshInterval(java.time.Duration maxDisconnectionDuration) {
+        long third = Math.max(1000, maxDisconnectionDuration.toMillis() / 3);
+        return java.time.Duration.ofMillis(Math.min(30_000, third));
+    }
+
+    private void refresh() {
+        for (String pid : live.keySet()) {
+            link.pexpire(keyPrefix + pid, options.maxDisconnectionDuration()).exceptionally(failure -> false);
+        }
+    }
+
+    @Override
+    public boolean keepsLiveSessions() {
+        return true;
+    }
+
+    @Override
+    public void opened(SessionState session) {
+        live.put(session.pid(), Boolean.TRUE);
+        write(session, codec.session(session, dataKey, ownerChannel));
+    }
+
+    @Override
+    public void discarded(String pid) {
+        live.remove(pid);
+        link.del(keyPrefix + pid).exceptionally(failure -> null);
     }
 
     /** Appended to the stream (a socket's own event too: its room is its id); it comes back through the reader. */
@@ -102,6 +155,7 @@ final class StreamSessionRecovery implements SessionRecovery {
                     restore.delivered.add(new Replayable(offset, withOffset, opts));
                 }
                 send = select.apply(withOffset);
+                lastDelivered = offset;
             }
         }
         send.run();
@@ -109,7 +163,12 @@ final class StreamSessionRecovery implements SessionRecovery {
 
     @Override
     public void persist(SessionState session) {
-        link.setPx(keyPrefix + session.pid(), sessionValue(session), options.maxDisconnectionDuration())
+        live.remove(session.pid());
+        write(session, sessionValue(session));
+    }
+
+    private void write(SessionState session, String value) {
+        link.setPx(keyPrefix + session.pid(), value, options.maxDisconnectionDuration())
                 .whenComplete((ok, failure) -> {
                     if (failure != null) {
                         log.warn("session {} could not be kept in Redis: {}", session.sid(), failure.toString());
@@ -136,7 +195,7 @@ final class StreamSessionRecovery implements SessionRecovery {
         // The offset first: a session is taken (GETDEL) only for an offset the stream still holds, so a wrong
         // offset does not spend the session of the client that knows the pid.
         link.xrange(stream, offset, offset, 1)
-                .thenCompose(at -> at.isEmpty() ? CompletableFuture.<String>completedFuture(null) : link.getdel(keyPrefix + pid))
+                .thenCompose(at -> at.isEmpty() ? CompletableFuture.<String>completedFuture(null) : takeOnceOwnerIsGone(pid, 0))
                 .thenCompose(stored -> {
                     if (stored == null) {
                         return CompletableFuture.completedFuture(null);
@@ -157,23 +216,88 @@ final class StreamSessionRecovery implements SessionRecovery {
                         result.complete(Optional.empty());
                         return;
                     }
-                    try {
-                        attachOn.execute(() -> {
-                            try {
-                                result.complete(Optional.of(attach(restore, read, attach)));
-                            } catch (RuntimeException e) {
-                                forget(restore);
-                                result.completeExceptionally(e);
-                            }
-                        });
-                    } catch (RuntimeException rejected) {
-                        // The connection's loop is gone: the session goes back for another attempt.
-                        forget(restore);
-                        persist(read.state());
-                        result.complete(Optional.empty());
-                    }
+                    attachWhenCaughtUp(restore, read, offset, attachOn, attach, result, 0);
                 });
         return result;
+    }
+
+    /** How long a restore waits for this node's reader to reach the client's offset (it may lag behind another node's). */
+    private static final int CATCH_UP_ATTEMPTS = 200;
+    private static final long CATCH_UP_MILLIS = 10;
+
+    /**
+     * Attaches on the socket's loop once this node's reader has delivered the client's offset: before that, entries
+     * the client already has would still come live.
+     */
+    private void attachWhenCaughtUp(Pending restore, Read read, String offset, Executor attachOn,
+                                    Consumer<RecoveredSession> attach, CompletableFuture<Optional<RecoveredSession>> result,
+                                    int attempt) {
+        boolean behind;
+        synchronized (this) {
+            behind = after(offset, lastDelivered == null || !after(lastDelivered, readerStart) ? readerStart : lastDelivered);
+        }
+        if (behind && attempt < CATCH_UP_ATTEMPTS) {
+            link.scheduler().schedule(() -> attachWhenCaughtUp(restore, read, offset, attachOn, attach, result, attempt + 1),
+                    CATCH_UP_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return;
+        }
+        if (behind) {
+            log.warn("the stream reader is 2 s behind offset {}: session {} is attached anyway", offset, read.state().sid());
+        }
+        try {
+            attachOn.execute(() -> {
+                try {
+                    result.complete(Optional.of(attach(restore, read, attach)));
+                } catch (RuntimeException e) {
+                    forget(restore);
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RuntimeException rejected) {
+            // The connection's loop is gone: the session goes back for another attempt.
+            forget(restore);
+            persist(read.state());
+            result.complete(Optional.empty());
+        }
+    }
+
+    /**
+     * GETDEL of the session once no live socket holds it: its owner (if it names one) is gone, or is this node and
+     * the socket is no longer connected here; null when there is none or its owner keeps it.
+     */
+    private CompletionStage<String> takeOnceOwnerIsGone(String pid, int attempt) {
+        String key = keyPrefix + pid;
+        return link.get(key).thenCompose(stored -> {
+            if (stored == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            String owner = codec.ownerOf(stored);
+            if (owner == null) {
+                return link.getdel(key);
+            }
+            CompletionStage<Boolean> alive = owner.equals(ownerChannel)
+                    ? CompletableFuture.completedFuture(live.containsKey(pid))
+                    : link.subscribers(owner).thenApply(count -> count > 0);
+            return alive.thenCompose(held -> {
+                if (!held) {
+                    return link.getdel(key);
+                }
+                if (attempt + 1 >= OWNER_WAIT_ATTEMPTS) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                // Its owner may be ending the socket now (the client reconnected before the old transport's
+                // close reached it): look again shortly.
+                CompletableFuture<String> later = new CompletableFuture<>();
+                link.scheduler().schedule(() -> takeOnceOwnerIsGone(pid, attempt + 1).whenComplete((value, failure) -> {
+                    if (failure != null) {
+                        later.completeExceptionally(failure);
+                    } else {
+                        later.complete(value);
+                    }
+                }), OWNER_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                return later;
+            });
+        });
     }
 
     private record Read(SessionState state, List<Replayable> entries, String last) {
@@ -216,19 +340,26 @@ final class StreamSessionRecovery implements SessionRecovery {
         return new Replayable(id, new ClusterPacket(broadcast.packet().event(), args), broadcast.opts());
     }
 
-    /** On the socket's loop: what Redis returned, then what the reader delivered since, selected by the rooms. */
+    /**
+     * On the socket's loop: every entry after the client's offset up to the reader's position (read from Redis, or
+     * collected while reading), selected by the rooms; what comes after that position the reader delivers live to
+     * the socket attached now. The reader may be behind what Redis returned or ahead of it: either way each entry is
+     * replayed or delivered live, once.
+     */
     private RecoveredSession attach(Pending restore, Read read, Consumer<RecoveredSession> attach) {
         synchronized (this) {
             pending.remove(restore);
+            String position = lastDelivered == null || !after(lastDelivered, readerStart) ? readerStart : lastDelivered;
             List<ClusterPacket> missed = new ArrayList<>();
             List<String> rooms = read.state().rooms();
             for (Replayable entry : read.entries()) {
-                if (InMemorySessionRecovery.selects(entry.opts(), rooms)) {
+                if (!after(entry.offset(), position) && InMemorySessionRecovery.selects(entry.opts(), rooms)) {
                     missed.add(entry.packet());
                 }
             }
             for (Replayable entry : restore.delivered) {
-                if (after(entry.offset(), read.last()) && InMemorySessionRecovery.selects(entry.opts(), rooms)) {
+                if (after(entry.offset(), read.last()) && !after(entry.offset(), position)
+                        && InMemorySessionRecovery.selects(entry.opts(), rooms)) {
                     missed.add(entry.packet());
                 }
             }

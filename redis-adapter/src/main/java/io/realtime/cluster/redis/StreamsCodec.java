@@ -118,6 +118,15 @@ final class StreamsCodec {
      * attributes (plain values) ride along under {@code kept}, a key socket.io ignores.
      */
     String session(SessionState session, String dataKey) {
+        return session(session, dataKey, null);
+    }
+
+    /**
+     * As {@link #session(SessionState, String)}; {@code owner} (the liveness channel of the node where the socket is
+     * connected now, null once it is not) rides along too, so a node asked to restore it can tell whether its
+     * socket may still be alive.
+     */
+    String session(SessionState session, String dataKey, String owner) {
         Map<String, Object> value = new LinkedHashMap<>();
         value.put("sid", session.sid());
         value.put("pid", session.pid());
@@ -128,7 +137,16 @@ final class StreamsCodec {
         if (!kept.isEmpty()) {
             value.put("kept", kept);
         }
+        if (owner != null) {
+            value.put("owner", owner);
+        }
         return Base64.getEncoder().encodeToString(codec.msgpack(value));
+    }
+
+    /** The owner a stored session names (its socket was connected there when it was written); null when none. */
+    String ownerOf(String stored) {
+        return codec.decodeMsgpack(base64(stored)) instanceof Map<?, ?> map && map.get("owner") instanceof String owner
+                ? owner : null;
     }
 
     /** A stored session, with socket.io's {@code data} (whatever the writer kept there) as its one attribute. */

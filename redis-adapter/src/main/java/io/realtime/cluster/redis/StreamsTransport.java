@@ -29,8 +29,16 @@ public final class StreamsTransport extends RedisTransport {
     private final Map<String, StreamReader> readers = new ConcurrentHashMap<>();
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
 
+    /**
+     * Subscribed for as long as this node lives: the owner named in the sessions of its connected sockets, whose
+     * {@code PUBSUB NUMSUB} drops to 0 the moment Redis loses this node's connection (SIGKILL included).
+     */
+    private final String nodeChannel;
+
     StreamsTransport(RedisLink link, RedisAdapterOptions options) {
         super(link, options);
+        this.nodeChannel = options.key() + "#node#" + randomHex(8) + "#";
+        link.subscribe(List.of(nodeChannel), (channel, message) -> { });
     }
 
     /** The stream of a namespace: the adapter's {@code computeStreamName} (Java's int hash and {@code %} are JS's). */
@@ -144,7 +152,8 @@ public final class StreamsTransport extends RedisTransport {
         @Override
         public SessionRecovery recovery(RecoveryOptions recovery, String dataKey) {
             return new StreamSessionRecovery(link, stream, namespace, options.sessionKeyPrefix(), recovery, codec, dataKey,
-                    (packet, opts) -> append(new ClusterMessage.Broadcast(uid, packet, opts, null)));
+                    (packet, opts) -> append(new ClusterMessage.Broadcast(uid, packet, opts, null)), nodeChannel,
+                    readers.get(stream).startedAfter());
         }
 
         private void onPublished(String from, byte[] raw) {
