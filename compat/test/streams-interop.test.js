@@ -41,7 +41,7 @@ function installFixtures(io) {
 
 before(async () => {
   redis = await startRedis();
-  java = await startNode("--nodeId=java", {
+  java = await startNode("--nodeId=java", "--pingInterval=25000", "--pingTimeout=20000", {
     REDIS_URL: redis.url, REDIS_ADAPTER: "streams", CONNECTION_STATE_RECOVERY: "true",
   });
   redisClient = createClient({ url: redis.url });

@@ -21,7 +21,7 @@ after(async () => {
 });
 
 async function javaNode(id) {
-  const node = await startNode(`--nodeId=${id}`, {
+  const node = await startNode(`--nodeId=${id}`, "--pingInterval=25000", "--pingTimeout=20000", {
     REDIS_URL: redis.url, REDIS_ADAPTER: "streams", CONNECTION_STATE_RECOVERY: "true", REDIS_KEY: "streams-recovery",
   });
   nodes.push(node);
