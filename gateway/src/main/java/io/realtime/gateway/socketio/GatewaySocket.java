@@ -120,7 +120,14 @@ public final class GatewaySocket extends NamespaceClient {
                     copy.setSubType(PacketType.EVENT);
                     copy.setName(withOffset.event());
                     copy.setData(withOffset.args());
-                    super.send(copy);
+                    // The recovery may run this on the thread that empties its queue, not the socket's: the
+                    // connection is written on its own loop only.
+                    io.netty.channel.EventLoop loop = connection.engineSession().eventLoop();
+                    if (loop.inEventLoop()) {
+                        super.send(copy);
+                    } else {
+                        loop.execute(() -> super.send(copy));
+                    }
                 });
     }
 

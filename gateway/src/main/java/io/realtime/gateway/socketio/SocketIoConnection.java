@@ -212,7 +212,11 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
                 return;
             }
             answer(namespace, namespaceName, found.orElseGet(() -> opener.openNew(this, namespace, namespaceName, pending, sockets::put)));
-        }));
+        })).exceptionally(error -> {
+            // Nothing else would see it: a failure inside the completion is kept by the future.
+            log.error("session {}: the CONNECT to {} could not be answered", getSessionId(), namespaceName, error);
+            return null;
+        });
     }
 
     private void onLoop(Runnable task) {

@@ -23,9 +23,10 @@ import java.util.function.Function;
  *
  * <p>Offsets are the decimal sequence numbers of this log. The log holds consecutive numbers, so an offset is
  * found by subtraction; an offset that is not a plain number of at most 18 digits, or lies outside what the log
- * still holds (trimmed, or never sent), is unknown. One lock orders recording and choosing recipients with
- * restoring and attaching; it is only taken when recovery is on. The sending happens outside it, from a queue that
- * one thread at a time empties in offset order, so a socket gets the packets in the order of their offsets.
+ * still holds (trimmed, or never sent), is unknown. One lock orders recording, choosing recipients and handing the
+ * packet over with restoring and attaching; it is only taken when recovery is on. (Handing over under the lock is
+ * what keeps a socket's packets in offset order here: a queue emptied outside it was tried and put a socket's own
+ * event behind later broadcasts when two sockets connected at once; see the report of issue 17.)
  */
 public final class InMemorySessionRecovery implements SessionRecovery {
 
@@ -41,9 +42,6 @@ public final class InMemorySessionRecovery implements SessionRecovery {
     /** In the order they were kept, which is also the order they expire. */
     private final Map<String, Kept> sessions = new LinkedHashMap<>();
     private long nextSeq = 1;
-    /** Sends chosen under the lock, waiting to run in offset order; guarded by {@code this}. */
-    private final ArrayDeque<Runnable> outbox = new ArrayDeque<>();
-    private boolean draining;
 
     public InMemorySessionRecovery(RecoveryOptions options) {
         this(options, Clock.systemUTC());
@@ -69,31 +67,7 @@ public final class InMemorySessionRecovery implements SessionRecovery {
             ClusterPacket withOffset = new ClusterPacket(packet.event(), args);
             log.addLast(new Entry(seq, now, withOffset, opts));
             trim(now);
-            outbox.addLast(select.apply(withOffset));
-            if (draining) {
-                // The thread emptying the queue sends this one too, after those before it.
-                return;
-            }
-            draining = true;
-        }
-        drain();
-    }
-
-    private void drain() {
-        while (true) {
-            Runnable send;
-            synchronized (this) {
-                send = outbox.pollFirst();
-                if (send == null) {
-                    draining = false;
-                    return;
-                }
-            }
-            try {
-                send.run();
-            } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(InMemorySessionRecovery.class).warn("a broadcast could not be sent", e);
-            }
+            select.apply(withOffset).run();
         }
     }
 

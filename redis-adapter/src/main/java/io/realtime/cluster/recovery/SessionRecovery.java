@@ -17,14 +17,15 @@ import java.util.function.Function;
  *
  * <p>Choosing a packet's recipients and attaching a recovered socket are ordered by one lock, and packets reach a
  * socket in the order of their offsets: a packet either is replayed or reaches the recovered socket live, never both
- * and never neither. The sending itself happens outside the lock.
+ * and never neither. Over the cluster's log the sending happens outside the lock (one reader thread sends in log
+ * order); in memory it still happens under it.
  */
 public interface SessionRecovery {
 
     /**
      * Sends {@code packet}: with its offset as a new last argument when it can be replayed (not volatile; broadcasts
      * with acks never come here), as it is otherwise. {@code select} chooses the recipients of the packet it is
-     * given (under the lock) and returns what sends it to them (run outside the lock, in offset order). A recovery
+     * given (under the lock) and returns what sends it to them, in offset order. A recovery
      * over a cluster's log appends the packet to the log instead and it comes back through {@link #delivered}; it
      * uses {@code select} only when the log cannot be reached (the packet then goes out without an offset).
      */
