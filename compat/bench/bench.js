@@ -32,7 +32,10 @@ const jar = process.env.BENCH_JAR || path.resolve(__dirname, "../../gateway/targ
 const baselineJar = process.env.BENCH_BASELINE_JAR;
 // The target "adminui" is this build with the Socket.IO Admin UI on in production mode and one UI connected
 // (BENCH_TARGETS=java,adminui): its RATIO line says what the UI costs on the message path.
-const isJvm = (kind) => kind === "java" || kind === "baseline" || kind === "adminui";
+// "java-streams" is this build on the streams transport (REDIS_ADAPTER=streams), "node-streams" Node's socket.io with
+// @socket.io/redis-streams-adapter: BENCH_TARGETS=java,java-streams,node-streams prints the streams transport's
+// cost beside the classic one and beside Node's streams adapter, in the same run.
+const isJvm = (kind) => kind === "java" || kind === "baseline" || kind === "adminui" || kind === "java-streams";
 const ADMIN_UI_ENV = { ADMIN_UI: "production", ADMIN_UI_AUTH: "none" };
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
@@ -88,8 +91,9 @@ async function startServers(kind, redisUrl) {
       ? spawn("java", ["-Xmx1g", ...JAVA_OPTS.map((o) => o.replaceAll("%i", String(i))), "-jar", kind === "baseline" ? baselineJar : jar], { stdio: ["pipe", "ignore", "inherit"], env: { ...process.env,
         SOCKETIO_HOST: "127.0.0.1", SOCKETIO_PORT: String(port), MANAGEMENT_PORT: String(await freePort()), REDIS_URL: redisUrl,
         NODE_ID: `java-${i}`, EVENT_RATE: "0", MAX_CONNECTIONS: "0", LOG_LEVEL: "WARN", DASHBOARD_INTERVAL: "600000",
-        ...(kind === "adminui" ? ADMIN_UI_ENV : {}) } })
-      : spawn("node", [path.join(__dirname, "node-server.js"), String(port), redisUrl], { stdio: ["pipe", "ignore", "inherit"] });
+        ...(kind === "adminui" ? ADMIN_UI_ENV : {}), ...(kind === "java-streams" ? { REDIS_ADAPTER: "streams" } : {}) } })
+      : spawn("node", [path.join(__dirname, "node-server.js"), String(port), redisUrl, kind === "node-streams" ? "streams" : "classic"],
+        { stdio: ["pipe", "ignore", "inherit"] });
     servers.push({ port, url: `http://127.0.0.1:${port}`, pid: child.pid, child });
   }
   for (const server of servers) {
@@ -296,7 +300,11 @@ async function main() {
   const java = TARGETS.includes("java") ? await run("java") : null;
   const adminui = TARGETS.includes("adminui") ? await run("adminui") : null;
   const node = TARGETS.includes("node") ? await run("node") : null;
+  const javaStreams = TARGETS.includes("java-streams") ? await run("java-streams") : null;
+  const nodeStreams = TARGETS.includes("node-streams") ? await run("node-streams") : null;
   if (java && baseline) printRatios(java, baseline, "baseline");
+  if (javaStreams && java) printRatios(javaStreams, java, "classic", "streams");
+  if (javaStreams && nodeStreams) printRatios(javaStreams, nodeStreams, "nodeStreams", "streams");
   if (adminui && java) printRatios(adminui, java, "adminUiOff", "adminUiOn");
   if (java && node) printRatios(java, node, "node");
   process.exit(0);

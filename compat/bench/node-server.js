@@ -1,19 +1,21 @@
 "use strict";
 // The reference: a Node.js socket.io 4 server with @socket.io/redis-adapter, with the same events as the gateway's
 // built-ins that the benchmark uses (/ events echo; /chat joinRoom, chatToRoom -> chatToClient).
-// node bench/node-server.js <port> <redis-url>; prints "READY <port>".
+// node bench/node-server.js <port> <redis-url> [classic|streams]; prints "READY <port>". With "streams" the adapter is
+// @socket.io/redis-streams-adapter (the reference of the gateway's streams transport).
 const http = require("node:http");
 const { Server } = require("socket.io");
 const { createAdapter } = require("@socket.io/redis-adapter");
 const { createClient } = require("redis");
 
 async function main() {
-  const [port, redisUrl] = process.argv.slice(2);
+  const [port, redisUrl, transport = "classic"] = process.argv.slice(2);
   const pub = createClient({ url: redisUrl });
   const sub = pub.duplicate();
   await Promise.all([pub.connect(), sub.connect()]);
   const server = http.createServer();
-  const io = new Server(server, { adapter: createAdapter(pub, sub), pingInterval: 25000, pingTimeout: 20000 });
+  const adapter = transport === "streams" ? require("@socket.io/redis-streams-adapter").createAdapter(pub) : createAdapter(pub, sub);
+  const io = new Server(server, { adapter, pingInterval: 25000, pingTimeout: 20000 });
   io.on("connection", (socket) => socket.on("events", (data, ack) => typeof ack === "function" && ack(data)));
   io.of("/chat").on("connection", (socket) => {
     socket.on("joinRoom", (room, ack) => {

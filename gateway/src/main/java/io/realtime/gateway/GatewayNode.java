@@ -194,13 +194,19 @@ public final class GatewayNode implements AutoCloseable {
             return Cluster.local(server, observer, server.broadcastEncoder());
         }
         ClusterSettings settings = config.cluster();
-        return Cluster.redis(server, RedisAdapterOptions.builder(config.redisUrl().get())
+        RedisAdapterOptions options = RedisAdapterOptions.builder(config.redisUrl().get())
                 .key(settings.key())
                 .requestTimeout(settings.requestTimeout())
                 .outageBuffer(settings.outageBufferSize(), settings.outageBufferAge())
                 .transport(settings.transport())
                 .subscriptionMode(settings.subscriptionMode())
-                .build(), observer, server.broadcastEncoder());
+                .streams(RedisAdapterOptions.StreamOptions.DEFAULTS.withMaxLen(settings.streamMaxLen()))
+                .build();
+        Cluster cluster = Cluster.redis(server, options, observer, server.broadcastEncoder(), config.recovery().orElse(null));
+        if (config.recovery().isPresent()) {
+            server.setRecoveries(namespace -> cluster.recovery(namespace).orElse(null));
+        }
+        return cluster;
     }
 
     private static Configuration socketIoConfiguration(GatewayConfig config) {

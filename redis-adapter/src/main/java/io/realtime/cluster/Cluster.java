@@ -115,6 +115,21 @@ public final class Cluster implements AutoCloseable {
         return over(server, RedisTransport.connect(options, observer), options.requestTimeout(), observer, encoder);
     }
 
+    /**
+     * Joins the cluster over Redis with connection state recovery across it ({@code recovery} non-null): only the
+     * streams transport keeps the log it needs; any other fails here.
+     */
+    public static Cluster redis(SocketIOServer server, RedisAdapterOptions options, ClusterObserver observer,
+                                BroadcastEncoder<?> encoder, RecoveryOptions recovery) {
+        if (recovery != null && options.transport() != TransportKind.STREAMS) {
+            throw new IllegalArgumentException("connection state recovery in a cluster needs the streams transport, not "
+                    + options.transport().wireName());
+        }
+        ClusterTransport transport = RedisTransport.connect(options, observer);
+        return new Cluster(server, namespace -> new ClusterCoreAdapter(namespace, transport, options.requestTimeout(),
+                observer, encoder, recovery), transport, observer);
+    }
+
     /** Joins a cluster over any transport (tests use an in-memory one); the cluster closes it. */
     public static Cluster over(SocketIOServer server, ClusterTransport transport, Duration requestTimeout,
                                ClusterObserver observer, BroadcastEncoder<?> encoder) {

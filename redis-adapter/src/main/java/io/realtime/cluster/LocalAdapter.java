@@ -38,7 +38,7 @@ public class LocalAdapter implements ClusterAdapter {
     private final BroadcastEncoder<?> encoder;
     private final Map<String, ServerSideListener> serverSideListeners = new ConcurrentHashMap<>();
     /** {@code null} when connection state recovery is off: then broadcasts carry no offset and cost nothing more. */
-    private final SessionRecovery recovery;
+    private SessionRecovery recovery;
 
     public LocalAdapter(Namespace namespace) {
         this(namespace, ClusterObserver.NONE);
@@ -69,9 +69,9 @@ public class LocalAdapter implements ClusterAdapter {
     @Override
     public void broadcast(ClusterPacket packet, BroadcastOptions opts) {
         if (recovery == null) {
-            deliver(packet, opts);
+            prepare(packet, opts).run();
         } else {
-            recovery.broadcast(packet, opts, withOffset -> deliver(withOffset, opts));
+            recovery.broadcast(packet, opts, withOffset -> prepare(withOffset, opts));
         }
     }
 
@@ -80,11 +80,38 @@ public class LocalAdapter implements ClusterAdapter {
         return java.util.Optional.ofNullable(recovery);
     }
 
-    private void deliver(ClusterPacket packet, BroadcastOptions opts) {
+    /** Set once, while a subclass is built, when its recovery comes from its transport. */
+    protected void useRecovery(SessionRecovery value) {
+        if (recovery != null) {
+            throw new IllegalStateException("recovery is set once");
+        }
+        recovery = value;
+    }
+
+    /** Sends to this node's sockets now, with no offset and no place in any log (socket.io's local broadcasts). */
+    protected void broadcastUnrecorded(ClusterPacket packet, BroadcastOptions opts) {
+        prepare(packet, opts).run();
+    }
+
+    /** A broadcast read back from the cluster's log at {@code offset}: sent with that offset when recovery is on. */
+    protected void broadcastAt(String offset, ClusterPacket packet, BroadcastOptions opts) {
+        if (recovery == null) {
+            prepare(packet, opts).run();
+        } else {
+            recovery.delivered(offset, packet, opts, withOffset -> prepare(withOffset, opts));
+        }
+    }
+
+    /** Chooses the recipients now; the result sends to them (recovery runs it outside its lock, in offset order). */
+    private Runnable prepare(ClusterPacket packet, BroadcastOptions opts) {
         List<SocketIOClient> recipients = select(opts);
         if (opts.volatile_()) {
             recipients.removeIf(client -> !client.isWritable());
         }
+        return () -> deliver(packet, recipients);
+    }
+
+    private void deliver(ClusterPacket packet, List<SocketIOClient> recipients) {
         // Encoded once and handed over in one go when the server can (the same bytes go to every socket).
         List<SocketIOClient> unserved = encoder != null && !recipients.isEmpty()
                 ? sendEncoded(encoder, packet, recipients) : recipients;

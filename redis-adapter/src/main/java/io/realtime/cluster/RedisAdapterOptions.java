@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param outageBufferAge        how old a kept broadcast may be and still be sent
  * @param transport              the Redis protocol ({@link TransportKind#CLASSIC} by default)
  * @param subscriptionMode       how the sharded transport subscribes ({@link SubscriptionMode#DYNAMIC} by default)
+ * @param streams                the streams transport's stream and session keys ({@link StreamOptions#DEFAULTS})
  */
 public record RedisAdapterOptions(
         String redisUri,
@@ -24,13 +25,61 @@ public record RedisAdapterOptions(
         int outageBufferSize,
         Duration outageBufferAge,
         TransportKind transport,
-        SubscriptionMode subscriptionMode) {
+        SubscriptionMode subscriptionMode,
+        StreamOptions streams) {
+
+    /**
+     * The options of {@code @socket.io/redis-streams-adapter}, with its defaults.
+     *
+     * @param streamName       the stream ({@code socket.io})
+     * @param streamCount      how many streams the namespaces are spread over by hash (1)
+     * @param maxLen           {@code MAXLEN ~} of each {@code XADD} (10 000): how far back a session can be recovered
+     * @param readCount        entries one {@code XREAD} returns at most (100)
+     * @param sessionKeyPrefix the key of a kept session before its pid ({@code sio:session:})
+     */
+    public record StreamOptions(String streamName, int streamCount, long maxLen, int readCount, String sessionKeyPrefix) {
+
+        public static final StreamOptions DEFAULTS = new StreamOptions("socket.io", 1, 10_000, 100, "sio:session:");
+
+        public StreamOptions {
+            Objects.requireNonNull(streamName, "streamName");
+            Objects.requireNonNull(sessionKeyPrefix, "sessionKeyPrefix");
+            if (streamCount < 1 || maxLen < 1 || readCount < 1) {
+                throw new IllegalArgumentException("streamCount, maxLen and readCount must be at least 1");
+            }
+        }
+
+        public StreamOptions withMaxLen(long value) {
+            return new StreamOptions(streamName, streamCount, value, readCount, sessionKeyPrefix);
+        }
+    }
+
+    public String streamName() {
+        return streams.streamName();
+    }
+
+    public int streamCount() {
+        return streams.streamCount();
+    }
+
+    public long streamMaxLen() {
+        return streams.maxLen();
+    }
+
+    public int streamReadCount() {
+        return streams.readCount();
+    }
+
+    public String sessionKeyPrefix() {
+        return streams.sessionKeyPrefix();
+    }
 
     public RedisAdapterOptions {
         Objects.requireNonNull(redisUri, "redisUri");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(subscriptionMode, "subscriptionMode");
+        Objects.requireNonNull(streams, "streams");
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("requestTimeout must be positive");
         }
@@ -52,6 +101,7 @@ public record RedisAdapterOptions(
         private Duration outageBufferAge = Duration.ofSeconds(30);
         private TransportKind transport = TransportKind.CLASSIC;
         private SubscriptionMode subscriptionMode = SubscriptionMode.DYNAMIC;
+        private StreamOptions streams = StreamOptions.DEFAULTS;
 
         private Builder(String redisUri) {
             this.redisUri = redisUri;
@@ -88,9 +138,14 @@ public record RedisAdapterOptions(
             return this;
         }
 
+        public Builder streams(StreamOptions value) {
+            streams = value;
+            return this;
+        }
+
         public RedisAdapterOptions build() {
             return new RedisAdapterOptions(redisUri, key, requestTimeout, publishOnSpecificResponseChannel,
-                    outageBufferSize, outageBufferAge, transport, subscriptionMode);
+                    outageBufferSize, outageBufferAge, transport, subscriptionMode, streams);
         }
     }
 }

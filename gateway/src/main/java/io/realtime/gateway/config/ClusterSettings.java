@@ -14,10 +14,18 @@ import java.time.Duration;
  * @param outageBufferAge  how long a held broadcast may wait and still be sent (default 30 s)
  * @param transport        how nodes reach each other through Redis ({@code REDIS_ADAPTER}, default classic)
  * @param subscriptionMode the sharded transport's channels ({@code REDIS_SUBSCRIPTION_MODE}, default dynamic)
+ * @param streamMaxLen     the streams transport's {@code MAXLEN ~} ({@code REDIS_STREAM_MAX_LEN}, default 10000, as
+ *                         {@code @socket.io/redis-streams-adapter}'s {@code maxLen})
  */
 public record ClusterSettings(String key, Duration requestTimeout, int outageBufferSize, Duration outageBufferAge,
-                              TransportKind transport, SubscriptionMode subscriptionMode) {
+                              TransportKind transport, SubscriptionMode subscriptionMode, long streamMaxLen) {
 
     public static final ClusterSettings DEFAULTS = new ClusterSettings("socket.io", Duration.ofSeconds(5), 10_000,
-            Duration.ofSeconds(30), TransportKind.CLASSIC, SubscriptionMode.DYNAMIC);
+            Duration.ofSeconds(30), TransportKind.CLASSIC, SubscriptionMode.DYNAMIC, 10_000);
+
+    public ClusterSettings {
+        if (streamMaxLen < 1) {
+            throw new IllegalArgumentException("streamMaxLen must be at least 1");
+        }
+    }
 }

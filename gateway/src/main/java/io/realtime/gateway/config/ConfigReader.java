@@ -57,6 +57,7 @@ final class ConfigReader {
         var upgradeTimeout = v.millis(Setting.UPGRADE_TIMEOUT);
         boolean allowEIO3 = v.bool(Setting.ALLOW_EIO3);
         int outboundLimit = v.nonNegativeInt(Setting.OUTBOUND_LIMIT);
+        TransportKind transport = transportKind(v);
         GatewayConfig.Builder builder = GatewayConfig.builder()
                 .host(v.text(Setting.HOST))
                 .port(port)
@@ -80,11 +81,11 @@ final class ConfigReader {
                 .preStopDelay(v.millis(Setting.PRE_STOP_DELAY))
                 .cluster(new ClusterSettings(v.text(Setting.REDIS_KEY), v.millis(Setting.CLUSTER_REQUEST_TIMEOUT),
                         v.nonNegativeInt(Setting.OUTAGE_BUFFER_SIZE), v.millis(Setting.OUTAGE_BUFFER_AGE),
-                        transportKind(v), subscriptionMode(v)))
+                        transport, subscriptionMode(v), Math.max(1, v.nonNegativeInt(Setting.REDIS_STREAM_MAX_LEN))))
                 .auth(auth(v))
                 .conformance(conformance)
                 .adminUi(adminUi)
-                .recovery(recovery(v, redis.isPresent()));
+                .recovery(recovery(v, redis.isPresent() && transport != TransportKind.STREAMS));
         if (!v.problems().isEmpty()) {
             throw new ConfigException(v.problems());
         }
@@ -101,7 +102,7 @@ final class ConfigReader {
             return null;
         }
         if (clustered) {
-            v.problem(GatewayConfig.RECOVERY_NEEDS_SINGLE_NODE);
+            v.problem(GatewayConfig.RECOVERY_NEEDS_STREAMS);
             return null;
         }
         return new RecoveryOptions(max, RecoveryOptions.DEFAULTS.maxPackets());
@@ -115,11 +116,9 @@ final class ConfigReader {
             case "sharded":
                 return TransportKind.SHARDED;
             case "streams":
-                v.problem(Setting.REDIS_ADAPTER.env() + "=streams: the Redis Streams transport is not available in this"
-                        + " version; use classic or sharded");
-                return TransportKind.CLASSIC;
+                return TransportKind.STREAMS;
             default:
-                v.problem(Setting.REDIS_ADAPTER.env() + ": expected classic or sharded, got '" + value + "'");
+                v.problem(Setting.REDIS_ADAPTER.env() + ": expected classic, sharded or streams, got '" + value + "'");
                 return TransportKind.CLASSIC;
         }
     }

@@ -58,10 +58,10 @@ public final class GatewayConfig {
     private final AdminUiSettings adminUi;
     private final Optional<RecoveryOptions> recovery;
 
-    /** Why a cluster node refuses to start with recovery on (the streams transport is not there yet). */
-    static final String RECOVERY_NEEDS_SINGLE_NODE = Setting.CONNECTION_STATE_RECOVERY.env() + "=true works on a single"
-            + " node only in this version (a cluster needs " + Setting.REDIS_ADAPTER.env() + "=streams, not available yet):"
-            + " unset " + Setting.REDIS_URL.env() + " or set " + Setting.CONNECTION_STATE_RECOVERY.env() + "=false";
+    /** Why a cluster node refuses to start with recovery on over a transport that keeps no log to replay. */
+    static final String RECOVERY_NEEDS_STREAMS = Setting.CONNECTION_STATE_RECOVERY.env() + "=true in a cluster needs"
+            + " the streams transport: set " + Setting.REDIS_ADAPTER.env() + "=streams, or "
+            + Setting.CONNECTION_STATE_RECOVERY.env() + "=false, or unset " + Setting.REDIS_URL.env() + " (a single node)";
 
     private GatewayConfig(Builder b) {
         this.host = b.host;
@@ -462,8 +462,8 @@ public final class GatewayConfig {
             if (port == managementPort && port != 0) {
                 throw new IllegalArgumentException("managementPort must differ from port (" + port + ")");
             }
-            if (recovery != null && redisUrl != null) {
-                throw new IllegalArgumentException(RECOVERY_NEEDS_SINGLE_NODE);
+            if (recovery != null && redisUrl != null && cluster.transport() != io.realtime.cluster.TransportKind.STREAMS) {
+                throw new IllegalArgumentException(RECOVERY_NEEDS_STREAMS);
             }
             requirePositive(connectTimeout, "connectTimeout");
             requirePositive(dashboardInterval, "dashboardInterval");

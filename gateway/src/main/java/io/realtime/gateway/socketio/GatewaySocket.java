@@ -59,6 +59,8 @@ public final class GatewaySocket extends NamespaceClient {
     /** Keys this socket set in its connection's store: what a recovered socket gets back. */
     private final Set<String> keys = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean disconnected = new AtomicBoolean();
+    /** A write of the live session is queued on the connection's loop (one for a burst of changes). */
+    private final AtomicBoolean sessionWriteQueued = new AtomicBoolean();
     private volatile DisconnectReason disconnectReason;
 
     private GatewaySocket(SocketIoConnection connection, Namespace namespace, HandshakeData handshake, UUID id,
@@ -113,12 +115,19 @@ public final class GatewaySocket extends NamespaceClient {
         List<Object> args = packet.getData() instanceof List<?> list ? new ArrayList<>(list) : List.of();
         recovery.broadcast(new ClusterPacket(packet.getName(), args),
                 new BroadcastOptions(Set.of(SocketIds.wire(id)), Set.of(), true, false, null),
-                withOffset -> {
+                withOffset -> () -> {
                     Packet copy = new Packet(PacketType.MESSAGE, getEngineIOVersion());
                     copy.setSubType(PacketType.EVENT);
                     copy.setName(withOffset.event());
                     copy.setData(withOffset.args());
-                    super.send(copy);
+                    // The recovery may run this on the thread that empties its queue, not the socket's: the
+                    // connection is written on its own loop only.
+                    io.netty.channel.EventLoop loop = connection.engineSession().eventLoop();
+                    if (loop.inEventLoop()) {
+                        super.send(copy);
+                    } else {
+                        loop.execute(() -> super.send(copy));
+                    }
                 });
     }
 
@@ -137,12 +146,31 @@ public final class GatewaySocket extends NamespaceClient {
     public void set(String key, Object value) {
         keys.add(key);
         super.set(key, value);
+        sessionChanged();
     }
 
     @Override
     public void del(String key) {
         keys.remove(key);
         super.del(key);
+        sessionChanged();
+    }
+
+    /**
+     * The socket's rooms or data changed, or it just connected: a recovery whose sessions outlive their node
+     * ({@link SessionRecovery#keepsLiveSessions}) gets its state, once per burst of changes, from the socket's loop.
+     */
+    void sessionChanged() {
+        if (recovery == null || pid == null || !recovery.keepsLiveSessions() || disconnected.get()
+                || !sessionWriteQueued.compareAndSet(false, true)) {
+            return;
+        }
+        connection.engineSession().eventLoop().execute(() -> {
+            sessionWriteQueued.set(false);
+            if (!disconnected.get()) {
+                recovery.opened(session());
+            }
+        });
     }
 
     /** Takes over keys set before the socket existed (by authentication) or by the session it recovers. */
@@ -158,6 +186,7 @@ public final class GatewaySocket extends NamespaceClient {
     @Override
     public void joinRoom(String room) {
         super.joinRoom(room);
+        sessionChanged();
         connection.observer().roomJoined(wireName());
         connection.activity().roomJoined(this, room);
     }
@@ -165,6 +194,7 @@ public final class GatewaySocket extends NamespaceClient {
     @Override
     public void joinRooms(java.util.Set<String> rooms) {
         super.joinRooms(rooms);
+        sessionChanged();
         rooms.forEach(room -> {
             connection.observer().roomJoined(wireName());
             connection.activity().roomJoined(this, room);
@@ -174,6 +204,7 @@ public final class GatewaySocket extends NamespaceClient {
     @Override
     public void leaveRoom(String room) {
         super.leaveRoom(room);
+        sessionChanged();
         connection.observer().roomLeft(wireName());
         connection.activity().roomLeft(this, room);
     }
@@ -181,6 +212,7 @@ public final class GatewaySocket extends NamespaceClient {
     @Override
     public void leaveRooms(java.util.Set<String> rooms) {
         super.leaveRooms(rooms);
+        sessionChanged();
         rooms.forEach(room -> {
             connection.observer().roomLeft(wireName());
             connection.activity().roomLeft(this, room);
@@ -246,6 +278,8 @@ public final class GatewaySocket extends NamespaceClient {
             super.onDisconnect();
             if (kept != null) {
                 recovery.persist(kept);
+            } else if (recovery != null && pid != null && recovery.keepsLiveSessions()) {
+                recovery.discarded(pid);
             }
             connection.socketEnded(this, reason);
         }
@@ -268,6 +302,6 @@ public final class GatewaySocket extends NamespaceClient {
                 attributes.put(key, value);
             }
         }
-        return new SessionState(SocketIds.wire(id), pid, rooms, attributes);
+        return new SessionState(SocketIds.wire(id), pid, rooms, io.realtime.gateway.recovery.SessionAttributes.toWire(attributes));
     }
 }

@@ -36,6 +36,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
@@ -197,7 +198,36 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             return;
         }
         connectTimeout.cancel(false);
-        SocketOpener.Opened opened = opener.open(this, namespace, namespaceName, pending, sockets::put);
+        // Until the socket exists (a restore may wait on Redis), a second CONNECT to the namespace is refused.
+        authenticating.add(namespaceName);
+        opener.recover(this, namespace, namespaceName, pending, sockets::put).whenComplete((recovered, failure) -> onLoop(() -> {
+            authenticating.remove(namespaceName);
+            Optional<SocketOpener.Opened> found = failure == null ? recovered : Optional.empty();
+            if (failure != null) {
+                log.warn("session {}: recovery for {} failed", getSessionId(), namespaceName, failure);
+            }
+            if (!engine.isOpen()) {
+                // Gone while its session was being restored: the socket ends as its connection did, and keeps it.
+                found.ifPresent(opened -> opened.socket().end(DisconnectReason.TRANSPORT_CLOSE));
+                return;
+            }
+            answer(namespace, namespaceName, found.orElseGet(() -> opener.openNew(this, namespace, namespaceName, pending, sockets::put)));
+        })).exceptionally(error -> {
+            // Nothing else would see it: a failure inside the completion is kept by the future.
+            log.error("session {}: the CONNECT to {} could not be answered", getSessionId(), namespaceName, error);
+            return null;
+        });
+    }
+
+    private void onLoop(Runnable task) {
+        if (engine.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            engine.eventLoop().execute(task);
+        }
+    }
+
+    private void answer(Namespace namespace, String namespaceName, SocketOpener.Opened opened) {
         GatewaySocket socket = opened.socket();
         Packet connected = new Packet(PacketType.MESSAGE, engine.version());
         connected.setSubType(PacketType.CONNECT);

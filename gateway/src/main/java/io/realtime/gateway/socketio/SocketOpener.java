@@ -8,6 +8,7 @@ import io.realtime.cluster.recovery.RecoveredSession;
 import io.realtime.cluster.recovery.SessionRecovery;
 import io.realtime.cluster.recovery.SessionState;
 import io.realtime.gateway.recovery.RecoveryRequest;
+import io.realtime.gateway.recovery.SessionAttributes;
 import io.realtime.gateway.recovery.SessionIds;
 import io.realtime.gateway.stats.RecoveryFailure;
 import io.realtime.gateway.stats.TrafficObserver;
@@ -16,6 +17,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -39,60 +43,69 @@ final class SocketOpener {
         this.observer = observer;
     }
 
-    /** @param register called with the namespace's wire name and the socket, as soon as the socket exists */
-    Opened open(SocketIoConnection connection, Namespace namespace, String namespaceName, PendingSocket pending,
-                BiConsumer<String, GatewaySocket> register) {
-        SessionRecovery recovery = recoveries != null && connection.getEngineIOVersion() == EngineIOVersion.V4
-                ? recoveries.apply(namespaceName) : null;
-        if (recovery != null) {
-            Opened recovered = recover(recovery, connection, namespace, namespaceName, pending, register);
-            if (recovered != null) {
-                return recovered;
-            }
-        }
-        GatewaySocket socket = GatewaySocket.create(connection, namespace, pending.getHandshakeData(),
-                pending.getSessionId(), recovery == null ? null : SessionIds.newPid(), recovery);
-        socket.keep(pending.keys());
-        register.accept(namespaceName, socket);
-        return new Opened(socket, List.of(), false);
-    }
-
     /**
-     * The session the client asks back, or {@code null} (a new session) when it asks for none or for one that
-     * cannot be recovered. The socket joins its rooms while the namespace's log is held, so each later packet
-     * reaches it live and each earlier one is in {@code missed}.
+     * The recovered socket when the client asks for its session back and it can be recovered; empty otherwise (then
+     * {@link #openNew}). Never waits: a restore from Redis completes later, and the socket is attached (registered,
+     * in its rooms) on the connection's loop, in the task that completes the stage, so its CONNECT answer and replay
+     * go out before anything live can reach it.
+     *
+     * @param register called with the namespace's wire name and the socket, as soon as the socket exists
      */
-    private Opened recover(SessionRecovery recovery, SocketIoConnection connection, Namespace namespace,
-                           String namespaceName, PendingSocket pending, BiConsumer<String, GatewaySocket> register) {
+    CompletionStage<Optional<Opened>> recover(SocketIoConnection connection, Namespace namespace, String namespaceName,
+                                              PendingSocket pending, BiConsumer<String, GatewaySocket> register) {
+        SessionRecovery recovery = recoveryOf(connection, namespaceName);
+        if (recovery == null) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
         Object auth = pending.getHandshakeData().getAuthToken();
         Optional<RecoveryRequest> request = RecoveryRequest.of(auth);
         if (request.isEmpty()) {
             if (RecoveryRequest.asked(auth)) {
                 observer.recoveryFailed(RecoveryFailure.INVALID);
             }
-            return null;
+            return CompletableFuture.completedFuture(Optional.empty());
         }
         GatewaySocket[] attached = new GatewaySocket[1];
-        Optional<RecoveredSession> session = recovery.restore(request.get().pid(), request.get().offset(), restored -> {
+        Executor loop = connection.engineSession().eventLoop();
+        return recovery.restore(request.get().pid(), request.get().offset(), loop, restored -> {
             SessionState state = restored.state();
             GatewaySocket socket = GatewaySocket.create(connection, namespace, pending.getHandshakeData(),
                     SocketIds.parse(state.sid()), state.pid(), recovery);
             register.accept(namespaceName, socket);
             // Authentication ran again and must have passed; the principal and data are the session's.
             socket.keep(pending.keys());
-            state.attributes().forEach(socket::set);
+            SessionAttributes.fromWire(state.attributes()).forEach(socket::set);
             Set<String> rooms = new LinkedHashSet<>(state.rooms());
             rooms.remove(state.sid());
             if (!rooms.isEmpty()) {
                 socket.joinRooms(rooms);
             }
+            socket.sessionChanged();
             attached[0] = socket;
+        }).handle((session, failure) -> {
+            if (failure != null || session.isEmpty()) {
+                observer.recoveryFailed(RecoveryFailure.NOT_FOUND);
+                return Optional.<Opened>empty();
+            }
+            observer.recovered(namespaceName, session.get().missed().size());
+            return Optional.of(new Opened(attached[0], session.get().missed(), true));
         });
-        if (session.isEmpty()) {
-            observer.recoveryFailed(RecoveryFailure.NOT_FOUND);
-            return null;
-        }
-        observer.recovered(namespaceName, session.get().missed().size());
-        return new Opened(attached[0], session.get().missed(), true);
+    }
+
+    /** A new socket (with a pid when recovery is on); on the connection's loop. */
+    Opened openNew(SocketIoConnection connection, Namespace namespace, String namespaceName, PendingSocket pending,
+                   BiConsumer<String, GatewaySocket> register) {
+        SessionRecovery recovery = recoveryOf(connection, namespaceName);
+        GatewaySocket socket = GatewaySocket.create(connection, namespace, pending.getHandshakeData(),
+                pending.getSessionId(), recovery == null ? null : SessionIds.newPid(), recovery);
+        socket.keep(pending.keys());
+        register.accept(namespaceName, socket);
+        socket.sessionChanged();
+        return new Opened(socket, List.of(), false);
+    }
+
+    private SessionRecovery recoveryOf(SocketIoConnection connection, String namespaceName) {
+        return recoveries != null && connection.getEngineIOVersion() == EngineIOVersion.V4
+                ? recoveries.apply(namespaceName) : null;
     }
 }

@@ -38,7 +38,7 @@ import static org.awaitility.Awaitility.await;
  * socket ({@code +dynamic-private}).
  */
 @ParameterizedClass(name = "REDIS_ADAPTER={0}")
-@ValueSource(strings = {"classic", "sharded", "sharded+dynamic-private", "classic+cluster", "sharded+cluster"})
+@ValueSource(strings = {"classic", "sharded", "sharded+dynamic-private", "streams", "classic+cluster", "sharded+cluster", "streams+cluster"})
 class ClusterTest {
 
     private static final String KEY = "cluster-test-" + UUID.randomUUID();

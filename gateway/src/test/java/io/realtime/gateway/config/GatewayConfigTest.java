@@ -73,6 +73,27 @@ class GatewayConfigTest {
     }
 
     @Test
+    void recoveryInAClusterNeedsTheStreamsTransportAndSaysWhatToSet() {
+        for (String transport : new String[] {"classic", "sharded"}) {
+            Map<String, String> env = Map.of("REDIS_URL", "redis://redis:6379", "REDIS_ADAPTER", transport,
+                    "CONNECTION_STATE_RECOVERY", "true");
+            assertThatThrownBy(() -> GatewayConfig.load(env, new String[0]))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("REDIS_ADAPTER=streams")
+                    .hasMessageContaining("CONNECTION_STATE_RECOVERY=false");
+        }
+        GatewayConfig streams = GatewayConfig.load(Map.of("REDIS_URL", "redis://redis:6379", "REDIS_ADAPTER", "streams",
+                "CONNECTION_STATE_RECOVERY", "true", "REDIS_STREAM_MAX_LEN", "500"), new String[0]);
+        assertThat(streams.recovery()).isPresent();
+        assertThat(streams.cluster().transport()).isEqualTo(io.realtime.cluster.TransportKind.STREAMS);
+        assertThat(streams.cluster().streamMaxLen()).isEqualTo(500);
+        assertThat(GatewayConfig.load(Map.of("REDIS_URL", "redis://redis:6379", "REDIS_ADAPTER", "streams"), new String[0])
+                .cluster().streamMaxLen()).as("redis-streams-adapter's maxLen").isEqualTo(10_000);
+        assertThatThrownBy(() -> GatewayConfig.load(Map.of("REDIS_ADAPTER", "kafka"), new String[0]))
+                .hasMessageContaining("expected classic, sharded or streams");
+    }
+
+    @Test
     void redisPasswordIsMaskedWhenDescribed() {
         GatewayConfig config = GatewayConfig.load(Map.of("REDIS_URL", "redis://user:hunter2@redis:6379/0"), new String[0]);
 

@@ -23,6 +23,8 @@ import io.realtime.cluster.core.ClusterMessage.SocketIdsResponse;
 import io.realtime.cluster.core.ClusterMessage.SocketsJoin;
 import io.realtime.cluster.core.ClusterMessage.SocketsLeave;
 
+import io.realtime.cluster.recovery.RecoveryOptions;
+
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,12 +62,24 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
 
     public ClusterCoreAdapter(Namespace namespace, ClusterTransport transport, Duration requestTimeout,
                               ClusterObserver observer, BroadcastEncoder<?> encoder) {
+        this(namespace, transport, requestTimeout, observer, encoder, null);
+    }
+
+    /**
+     * @param recovery connection state recovery over the transport's log; {@code null} when off
+     * @throws UnsupportedOperationException when recovery is asked of a transport that keeps no log
+     */
+    public ClusterCoreAdapter(Namespace namespace, ClusterTransport transport, Duration requestTimeout,
+                              ClusterObserver observer, BroadcastEncoder<?> encoder, RecoveryOptions recovery) {
         super(namespace, observer, encoder);
         this.transport = transport;
         this.requestTimeout = requestTimeout;
         this.requests = new Requests(transport.scheduler(), observer, transport.stats());
         this.channel = transport.open(name, this);
         this.uid = channel.uid();
+        if (recovery != null) {
+            useRecovery(channel.recovery(recovery, SOCKET_DATA_KEY));
+        }
         if (channel.wantsRoomEvents()) {
             RoomWatcher.install(namespace, room -> channel.roomCreated(room, false), room -> channel.roomDeleted(room, false))
                     .forEach(room -> channel.roomCreated(room, false));
@@ -84,6 +98,20 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
 
     @Override
     public void broadcast(ClusterPacket packet, BroadcastOptions opts) {
+        if (channel.ordersBroadcasts()) {
+            if (opts.local()) {
+                broadcastUnrecorded(packet, opts);
+                return;
+            }
+            // Delivered here too when the log gives it back, in the order every node sees (with its offset).
+            channel.append(new Broadcast(uid, packet, opts, null)).whenComplete((offset, failure) -> {
+                if (failure != null) {
+                    // socket.io's ClusterAdapter sends it to its own sockets anyway, without an offset.
+                    broadcastUnrecorded(packet, opts);
+                }
+            });
+            return;
+        }
         if (!opts.local()) {
             channel.publish(new Broadcast(uid, packet, opts, null));
         }
@@ -209,6 +237,16 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
     }
 
     // ---- messages from the other nodes ---------------------------------------------------------------------
+
+    @Override
+    public void onMessage(ClusterMessage message, String offset) {
+        if (uid != null && message instanceof Broadcast broadcast && broadcast.requestId() == null && offset != null) {
+            // Own broadcasts too: a log-ordered transport delivers them here, at their offset.
+            broadcastAt(offset, broadcast.packet(), broadcast.opts().asLocal());
+            return;
+        }
+        onMessage(message);
+    }
 
     @Override
     public void onMessage(ClusterMessage message) {

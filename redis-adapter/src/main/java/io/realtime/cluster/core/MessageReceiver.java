@@ -5,6 +5,11 @@ public interface MessageReceiver {
 
     void onMessage(ClusterMessage message);
 
+    /** A message read from the transport's log at {@code offset} (its entry id): the streams transport's entries. */
+    default void onMessage(ClusterMessage message, String offset) {
+        onMessage(message);
+    }
+
     /** Whether a socket of this node is in {@code room}: a transport may skip decoding what no local socket wants. */
     boolean hasRoom(String room);
 

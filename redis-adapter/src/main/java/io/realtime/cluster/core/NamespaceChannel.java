@@ -1,5 +1,9 @@
 package io.realtime.cluster.core;
 
+import io.realtime.cluster.recovery.RecoveryOptions;
+import io.realtime.cluster.recovery.SessionRecovery;
+
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** A namespace's link to the other nodes through a {@link ClusterTransport}. */
@@ -39,6 +43,30 @@ public interface NamespaceChannel {
 
     /** A room may have lost its last member on this node ({@link MessageReceiver#roomExists} tells). */
     default void roomDeleted(String room, boolean socketRoom) {
+    }
+
+    /**
+     * Whether broadcasts come back to their sender in the order every node sees them ({@link
+     * MessageReceiver#onMessage(ClusterMessage, String)} with their offset): the core then delivers its own
+     * broadcasts when they come back, not when it sends them.
+     */
+    default boolean ordersBroadcasts() {
+        return false;
+    }
+
+    /** Appends a message to the log every node reads; completes with its offset ({@link #ordersBroadcasts} only). */
+    default CompletionStage<String> append(ClusterMessage message) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("this transport keeps no log"));
+    }
+
+    /**
+     * The namespace's connection state recovery over this transport's log.
+     *
+     * @param dataKey the socket store key of socket.io's {@code socket.data}
+     * @throws UnsupportedOperationException when the transport keeps no log to replay from
+     */
+    default SessionRecovery recovery(RecoveryOptions options, String dataKey) {
+        throw new UnsupportedOperationException("connection state recovery in a cluster needs the streams transport");
     }
 
     void close();

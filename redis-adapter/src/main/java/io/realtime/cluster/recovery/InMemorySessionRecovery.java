@@ -11,7 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * One namespace's recovery on a single node, as socket.io-adapter's in-memory adapter does it: a bounded log of
@@ -19,8 +23,10 @@ import java.util.function.Consumer;
  *
  * <p>Offsets are the decimal sequence numbers of this log. The log holds consecutive numbers, so an offset is
  * found by subtraction; an offset that is not a plain number of at most 18 digits, or lies outside what the log
- * still holds (trimmed, or never sent), is unknown. One lock orders recording with delivery and restoring with
- * attaching; it is only taken when recovery is on.
+ * still holds (trimmed, or never sent), is unknown. One lock orders recording, choosing recipients and handing the
+ * packet over with restoring and attaching; it is only taken when recovery is on. (Handing over under the lock is
+ * what keeps a socket's packets in offset order here: a queue emptied outside it was tried and put a socket's own
+ * event behind later broadcasts when two sockets connected at once; see the report of issue 17.)
  */
 public final class InMemorySessionRecovery implements SessionRecovery {
 
@@ -47,9 +53,9 @@ public final class InMemorySessionRecovery implements SessionRecovery {
     }
 
     @Override
-    public void broadcast(ClusterPacket packet, BroadcastOptions opts, Consumer<ClusterPacket> deliver) {
+    public void broadcast(ClusterPacket packet, BroadcastOptions opts, Function<ClusterPacket, Runnable> select) {
         if (opts.volatile_()) {
-            deliver.accept(packet);
+            select.apply(packet).run();
             return;
         }
         synchronized (this) {
@@ -61,7 +67,7 @@ public final class InMemorySessionRecovery implements SessionRecovery {
             ClusterPacket withOffset = new ClusterPacket(packet.event(), args);
             log.addLast(new Entry(seq, now, withOffset, opts));
             trim(now);
-            deliver.accept(withOffset);
+            select.apply(withOffset).run();
         }
     }
 
@@ -72,8 +78,14 @@ public final class InMemorySessionRecovery implements SessionRecovery {
         sessions.put(session.pid(), new Kept(session, now));
     }
 
+    /** Everything is at hand: {@code attach} runs at once, on the caller's thread. */
     @Override
-    public Optional<RecoveredSession> restore(String pid, String offset, Consumer<RecoveredSession> attach) {
+    public CompletionStage<Optional<RecoveredSession>> restore(String pid, String offset, Executor attachOn,
+                                                               Consumer<RecoveredSession> attach) {
+        return CompletableFuture.completedFuture(restoreNow(pid, offset, attach));
+    }
+
+    private Optional<RecoveredSession> restoreNow(String pid, String offset, Consumer<RecoveredSession> attach) {
         long seq = parse(offset);
         if (pid == null || seq < 0) {
             return Optional.empty();
@@ -117,7 +129,7 @@ public final class InMemorySessionRecovery implements SessionRecovery {
     }
 
     /** socket.io-adapter's {@code shouldIncludePacket}: in one of the rooms (or everyone's), in none of the excepted. */
-    static boolean selects(BroadcastOptions opts, List<String> sessionRooms) {
+    public static boolean selects(BroadcastOptions opts, List<String> sessionRooms) {
         boolean included = opts.rooms().isEmpty();
         for (String room : sessionRooms) {
             if (opts.except().contains(room)) {

@@ -351,6 +351,147 @@ public final class RedisLink implements AutoCloseable {
         return counts.thenApply(values -> values.values().stream().mapToInt(Long::intValue).sum());
     }
 
+    /**
+     * {@code XADD stream MAXLEN ~ maxLen * field value...}: the entry's id. Fails at once while Redis is unreachable
+     * (a stream entry's id is its offset: it cannot be held and given later).
+     */
+    public CompletionStage<String> xadd(String stream, long maxLen, Map<String, String> fields) {
+        if (!isConnected()) {
+            return CompletableFuture.failedFuture(unavailable(null));
+        }
+        Map<byte[], byte[]> body = new java.util.LinkedHashMap<>();
+        fields.forEach((name, value) -> body.put(bytes(name), bytes(value)));
+        long started = System.nanoTime();
+        CompletionStage<String> added = commands.xadd(bytes(stream),
+                io.lettuce.core.XAddArgs.Builder.maxlen(maxLen).approximateTrimming(), body);
+        scheduleFlush();
+        return added.handle((id, failure) -> {
+            if (failure != null) {
+                stats.recordPublishFailure();
+                throw unavailable(failure);
+            }
+            stats.recordPublished();
+            observer.published(System.nanoTime() - started);
+            return id;
+        });
+    }
+
+    /** {@code XRANGE stream from to COUNT count}: entries as field maps by id, in stream order. */
+    public CompletionStage<List<Map.Entry<String, Map<String, String>>>> xrange(String stream, String from, String to, int count) {
+        if (!isConnected()) {
+            return CompletableFuture.failedFuture(unavailable(null));
+        }
+        CompletionStage<List<io.lettuce.core.StreamMessage<byte[], byte[]>>> range = commands.xrange(bytes(stream),
+                io.lettuce.core.Range.create(from, to), io.lettuce.core.Limit.from(count));
+        scheduleFlush();
+        return range.thenApply(RedisLink::entries);
+    }
+
+    static List<Map.Entry<String, Map<String, String>>> entries(List<io.lettuce.core.StreamMessage<byte[], byte[]>> messages) {
+        List<Map.Entry<String, Map<String, String>>> entries = new java.util.ArrayList<>(messages.size());
+        for (io.lettuce.core.StreamMessage<byte[], byte[]> message : messages) {
+            Map<String, String> fields = new java.util.LinkedHashMap<>();
+            message.getBody().forEach((name, value) -> fields.put(text(name), text(value)));
+            entries.add(Map.entry(message.getId(), fields));
+        }
+        return entries;
+    }
+
+    /** {@code GETDEL key}: the value, taken at most once; null when there is none. */
+    public CompletionStage<String> getdel(String key) {
+        if (!isConnected()) {
+            return CompletableFuture.failedFuture(unavailable(null));
+        }
+        CompletionStage<byte[]> value = commands.getdel(bytes(key));
+        scheduleFlush();
+        return value.thenApply(raw -> raw == null ? null : text(raw));
+    }
+
+    /** {@code SET key value PX ttl}. */
+    public CompletionStage<Void> setPx(String key, String value, Duration ttl) {
+        if (!isConnected()) {
+            return CompletableFuture.failedFuture(unavailable(null));
+        }
+        CompletionStage<String> done = commands.set(bytes(key), bytes(value), io.lettuce.core.SetArgs.Builder.px(ttl.toMillis()));
+        scheduleFlush();
+        return done.thenApply(ok -> null);
+    }
+
+    /** {@code GET key}; null when there is none. */
+    public CompletionStage<String> get(String key) {
+        if (!isConnected()) {
+            return CompletableFuture.failedFuture(unavailable(null));
+        }
+        CompletionStage<byte[]> value = commands.get(bytes(key));
+        scheduleFlush();
+        return value.thenApply(raw -> raw == null ? null : text(raw));
+    }
+
+    /** {@code DEL key}. */
+    public CompletionStage<Void> del(String key) {
+        if (!isConnected()) {
+            return CompletableFuture.failedFuture(unavailable(null));
+        }
+        CompletionStage<Long> done = commands.del(bytes(key));
+        scheduleFlush();
+        return done.thenApply(n -> null);
+    }
+
+    /** {@code PUBSUB NUMSUB} of one channel, without taking it as the cluster's count (an owner's liveness). */
+    public CompletionStage<Integer> subscribers(String channel) {
+        return count(Mode.PLAIN, channel);
+    }
+
+    /** {@code PEXPIRE key ttl}: whether the key exists. */
+    public CompletionStage<Boolean> pexpire(String key, Duration ttl) {
+        if (!isConnected()) {
+            return CompletableFuture.failedFuture(unavailable(null));
+        }
+        CompletionStage<Boolean> done = commands.pexpire(bytes(key), ttl.toMillis());
+        scheduleFlush();
+        return done;
+    }
+
+    /**
+     * A connection of its own for blocking reads ({@code XREAD BLOCK}), which must never hold up the pipelined
+     * publishes; used from one thread of the caller's, never from lettuce's or Netty's loops.
+     */
+    public BlockingReader openBlockingReader() {
+        if (client instanceof io.lettuce.core.cluster.RedisClusterClient cluster) {
+            StatefulRedisClusterConnection<byte[], byte[]> connection = cluster.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE);
+            return new BlockingReader(connection, connection.sync());
+        }
+        StatefulRedisConnection<byte[], byte[]> connection =
+                ((io.lettuce.core.RedisClient) client).connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE);
+        return new BlockingReader(connection, connection.sync());
+    }
+
+    /** A blocking connection and its synchronous commands. */
+    public record BlockingReader(StatefulConnection<byte[], byte[]> connection,
+                                 io.lettuce.core.cluster.api.sync.RedisClusterCommands<byte[], byte[]> commands)
+            implements AutoCloseable {
+
+        /** {@code XREAD BLOCK blockMillis COUNT count STREAMS stream after}: entries after {@code after}, in order. */
+        public List<Map.Entry<String, Map<String, String>>> read(String stream, String after, int count, long blockMillis) {
+            List<io.lettuce.core.StreamMessage<byte[], byte[]>> messages = commands.xread(
+                    io.lettuce.core.XReadArgs.Builder.block(blockMillis).count(count),
+                    io.lettuce.core.XReadArgs.StreamOffset.from(bytes(stream), after));
+            return messages == null ? List.of() : entries(messages);
+        }
+
+        /** The id of the stream's last entry, {@code 0-0} when it has none: where a new reader starts. */
+        public String lastId(String stream) {
+            List<io.lettuce.core.StreamMessage<byte[], byte[]>> last = commands.xrevrange(bytes(stream),
+                    io.lettuce.core.Range.create("-", "+"), io.lettuce.core.Limit.from(1));
+            return last == null || last.isEmpty() ? "0-0" : last.get(0).getId();
+        }
+
+        @Override
+        public void close() {
+            connection.close();
+        }
+    }
+
     public static ClusterUnavailableException unavailable(Throwable cause) {
         return new ClusterUnavailableException("Redis is unreachable", cause);
     }

@@ -31,6 +31,7 @@ public abstract class RedisTransport implements ClusterTransport {
         return switch (options.transport()) {
             case CLASSIC -> new ClassicTransport(link, options);
             case SHARDED -> new ShardedTransport(link, options);
+            case STREAMS -> new StreamsTransport(link, options);
         };
     }
 

@@ -113,6 +113,42 @@ final class StreamsCodec {
         return Base64.getEncoder().encodeToString(codec.msgpack(value));
     }
 
+    /**
+     * A session as the adapter stores it, {@code data} from the attribute {@code dataKey}; the socket's other kept
+     * attributes (plain values) ride along under {@code kept}, a key socket.io ignores.
+     */
+    String session(SessionState session, String dataKey) {
+        return session(session, dataKey, null);
+    }
+
+    /**
+     * As {@link #session(SessionState, String)}; {@code owner} (the liveness channel of the node where the socket is
+     * connected now, null once it is not) rides along too, so a node asked to restore it can tell whether its
+     * socket may still be alive.
+     */
+    String session(SessionState session, String dataKey, String owner) {
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("sid", session.sid());
+        value.put("pid", session.pid());
+        value.put("rooms", session.rooms());
+        value.put("data", session.attributes().get(dataKey));
+        Map<String, Object> kept = new LinkedHashMap<>(session.attributes());
+        kept.remove(dataKey);
+        if (!kept.isEmpty()) {
+            value.put("kept", kept);
+        }
+        if (owner != null) {
+            value.put("owner", owner);
+        }
+        return Base64.getEncoder().encodeToString(codec.msgpack(value));
+    }
+
+    /** The owner a stored session names (its socket was connected there when it was written); null when none. */
+    String ownerOf(String stored) {
+        return codec.decodeMsgpack(base64(stored)) instanceof Map<?, ?> map && map.get("owner") instanceof String owner
+                ? owner : null;
+    }
+
     /** A stored session, with socket.io's {@code data} (whatever the writer kept there) as its one attribute. */
     SessionState sessionOf(String stored, String dataKey) {
         if (!(codec.decodeMsgpack(base64(stored)) instanceof Map<?, ?> map)
@@ -126,8 +162,19 @@ final class StreamsCodec {
                 names.add(name);
             }
         }
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        if (map.get("kept") instanceof Map<?, ?> kept) {
+            kept.forEach((key, value) -> {
+                if (key instanceof String name && value != null) {
+                    attributes.put(name, value);
+                }
+            });
+        }
         Object data = map.get("data");
-        return new SessionState(sid, pid, names, data == null ? Map.of() : Map.of(dataKey, data));
+        if (data != null) {
+            attributes.put(dataKey, data);
+        }
+        return new SessionState(sid, pid, names, attributes);
     }
 
     private static boolean mayContainBinary(int type) {

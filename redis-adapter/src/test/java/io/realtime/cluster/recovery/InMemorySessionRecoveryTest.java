@@ -43,9 +43,17 @@ class InMemorySessionRecoveryTest {
 
     private String send(String event, Set<String> rooms, Set<String> except) {
         List<ClusterPacket> delivered = new ArrayList<>();
-        recovery.broadcast(ClusterPacket.of(event, 1), new BroadcastOptions(rooms, except, false, false, null), delivered::add);
+        recovery.broadcast(ClusterPacket.of(event, 1), new BroadcastOptions(rooms, except, false, false, null), collect(delivered));
         List<Object> args = delivered.get(0).args();
         return (String) args.get(args.size() - 1);
+    }
+
+    private static java.util.function.Function<ClusterPacket, Runnable> collect(List<ClusterPacket> into) {
+        return packet -> () -> into.add(packet);
+    }
+
+    private Optional<RecoveredSession> restore(String pid, String offset, java.util.function.Consumer<RecoveredSession> attach) {
+        return recovery.restore(pid, offset, Runnable::run, attach).toCompletableFuture().join();
     }
 
     private static SessionState session(String pid, String... rooms) {
@@ -62,25 +70,25 @@ class InMemorySessionRecoveryTest {
         recovery.persist(session("p", "sid-p", "r1"));
 
         List<RecoveredSession> attached = new ArrayList<>();
-        Optional<RecoveredSession> found = recovery.restore("p", offset, attached::add);
+        Optional<RecoveredSession> found = restore("p", offset, attached::add);
 
         assertThat(found).isPresent();
         assertThat(attached).hasSize(1);
         assertThat(found.get().state().attributes()).containsEntry("data", 7);
         assertThat(found.get().missed()).extracting(ClusterPacket::event).containsExactly("to-r1", "to-me");
         assertThat(found.get().missed().get(0).args()).hasSize(2);
-        assertThat(recovery.restore("p", offset, s -> { })).isEmpty();
+        assertThat(restore("p", offset, s -> { })).isEmpty();
     }
 
     @Test
     void volatilePacketsHaveNoOffsetAndAreNotKept() {
         String offset = send("a", Set.of(), Set.of());
         List<ClusterPacket> delivered = new ArrayList<>();
-        recovery.broadcast(ClusterPacket.of("v", 1), BroadcastOptions.ALL.asVolatile(), delivered::add);
+        recovery.broadcast(ClusterPacket.of("v", 1), BroadcastOptions.ALL.asVolatile(), collect(delivered));
         recovery.persist(session("p"));
 
         assertThat(delivered.get(0).args()).containsExactly(1);
-        assertThat(recovery.restore("p", offset, s -> { }).orElseThrow().missed()).isEmpty();
+        assertThat(restore("p", offset, s -> { }).orElseThrow().missed()).isEmpty();
     }
 
     @Test
@@ -93,14 +101,14 @@ class InMemorySessionRecoveryTest {
 
         // The log holds 5 packets: the first was trimmed, so part of what followed it could be missing.
         for (String offset : List.of(first, "0", "-1", "99999", "1e3", "", "x".repeat(100), "1234567890123456789")) {
-            assertThat(recovery.restore("p", offset, s -> { })).as(offset).isEmpty();
+            assertThat(restore("p", offset, s -> { })).as(offset).isEmpty();
         }
-        assertThat(recovery.restore("unknown", "3", s -> { })).isEmpty();
-        assertThat(recovery.restore(null, "3", s -> { })).isEmpty();
+        assertThat(restore("unknown", "3", s -> { })).isEmpty();
+        assertThat(restore(null, "3", s -> { })).isEmpty();
 
         clock.millis += 10_001;
         assertThat(recovery.sessionCount()).isZero();
-        assertThat(recovery.restore("p", "6", s -> { })).isEmpty();
+        assertThat(restore("p", "6", s -> { })).isEmpty();
     }
 
     @Test
@@ -109,5 +117,30 @@ class InMemorySessionRecoveryTest {
         assertThat(InMemorySessionRecovery.parse("1-0")).isEqualTo(-1);
         assertThat(InMemorySessionRecovery.parse(null)).isEqualTo(-1);
         assertThat(Long.parseLong(send("x", Set.of(), Set.of())) + 1).isEqualTo(Long.parseLong(send("y", Set.of(), Set.of())));
+    }
+
+    @Test
+    void sendsRunInOffsetOrderAcrossThreads() throws Exception {
+        InMemorySessionRecovery large = new InMemorySessionRecovery(new RecoveryOptions(Duration.ofSeconds(10), 100_000), clock);
+        List<Long> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+        Runnable sender = () -> {
+            for (int i = 0; i < 2_000; i++) {
+                large.broadcast(ClusterPacket.of("e", i), BroadcastOptions.ALL, packet -> () -> {
+                    List<Object> args = packet.args();
+                    sent.add(Long.parseLong((String) args.get(args.size() - 1)));
+                });
+            }
+        };
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            Thread thread = new Thread(sender);
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join(30_000);
+        }
+
+        assertThat(sent).hasSize(8_000).isSorted();
     }
 }

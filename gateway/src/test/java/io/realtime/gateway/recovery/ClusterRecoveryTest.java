@@ -1,0 +1,192 @@
+package io.realtime.gateway.recovery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.realtime.cluster.SocketIds;
+import io.realtime.cluster.testing.RedisFixture;
+import io.realtime.gateway.testing.RawWebSocket;
+import io.realtime.gateway.testing.TestNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Connection state recovery across a cluster on the streams transport, on the wire: a session started on node A is
+ * recovered on node B with its id, rooms, data and every packet sent to it meanwhile (offsets are stream ids).
+ */
+class ClusterRecoveryTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static TestNode a;
+    private static TestNode b;
+
+    @BeforeAll
+    static void start() {
+        RedisFixture redis = RedisFixture.shared();
+        String[] flags = {"--redisUrl=" + redis.uri(), "--redisAdapter=streams", "--redisKey=recovery-" + UUID.randomUUID(),
+                "--pingInterval=25000", "--pingTimeout=20000", "--connectionStateRecovery=true", "--dashboardInterval=60000"};
+        a = TestNode.start(flags);
+        b = TestNode.start(flags);
+    }
+
+    @AfterAll
+    static void stop() {
+        for (TestNode node : new TestNode[] {a, b}) {
+            if (node != null) {
+                node.close();
+            }
+        }
+    }
+
+    private record Socket(RawWebSocket ws, String sid, String pid, List<JsonNode> early) implements AutoCloseable {
+        @Override
+        public void close() {
+            ws.close();
+        }
+    }
+
+    private static Socket connect(TestNode node, String auth) throws Exception {
+        RawWebSocket ws = RawWebSocket.connect(node.webSocketUri("/socket.io/?EIO=4&transport=websocket"));
+        assertThat(ws.nextText()).startsWith("0{");
+        ws.sendText(auth == null ? "40" : "40" + auth);
+        String connected = ws.nextText();
+        assertThat(connected).startsWith("40{");
+        JsonNode data = JSON.readTree(connected.substring(2));
+        List<JsonNode> early = new ArrayList<>();
+        for (JsonNode event = event(ws); !event.get(0).asText().equals("auth"); event = event(ws)) {
+            early.add(event);
+        }
+        return new Socket(ws, data.get("sid").asText(), data.path("pid").asText(null), early);
+    }
+
+    private static JsonNode event(RawWebSocket ws) throws Exception {
+        String text = ws.nextText();
+        assertThat(text).startsWith("42");
+        return JSON.readTree(text.substring(2));
+    }
+
+    private static List<JsonNode> call(Socket socket, int ackId, String eventAndArgs, int events) throws Exception {
+        socket.ws().sendText("42" + ackId + eventAndArgs);
+        List<JsonNode> received = new ArrayList<>();
+        JsonNode ack = null;
+        while (ack == null || received.size() < events) {
+            String text = socket.ws().nextText();
+            if (text.startsWith("43" + ackId)) {
+                ack = JSON.readTree(text.substring(2 + String.valueOf(ackId).length()));
+            } else {
+                assertThat(text).startsWith("42");
+                received.add(JSON.readTree(text.substring(2)));
+            }
+        }
+        received.add(ack);
+        return received;
+    }
+
+    private static String toRoom(String room, int from, int count) {
+        return "[\"to-room\",{\"room\":\"" + room + "\",\"event\":\"news\",\"from\":" + from + ",\"count\":" + count + "}]";
+    }
+
+    private static boolean isGone(TestNode node, String sid) {
+        return node.server().getNamespace("").getClient(SocketIds.parse(sid)) == null;
+    }
+
+    private static String lastOffset(List<JsonNode> events) {
+        JsonNode last = events.stream().filter(e -> e.isArray() && e.get(0).asText().equals("news"))
+                .reduce((x, y) -> y).orElseThrow();
+        return last.get(last.size() - 1).asText();
+    }
+
+    @Test
+    void aSessionStartedOnOneNodeIsRecoveredOnAnotherWithWhatItMissedInOrder() throws Exception {
+        Socket first = connect(a, null);
+        call(first, 1, "[\"join\",\"r1\"]", 0);
+        call(first, 2, "[\"set-data\",{\"n\":7}]", 0);
+        List<JsonNode> before = call(first, 3, toRoom("r1", 1, 2), 2);
+        assertThat(before.subList(0, 2)).extracting(e -> e.get(1).asInt()).containsExactly(1, 2);
+        // A socket's own event (netty-socketio's room operations) is a stream entry too.
+        List<JsonNode> direct = call(first, 4, toRoom("r1", 100, 1).replace("to-room", "to-room-direct"), 1);
+        String offset = lastOffset(direct);
+        assertThat(offset).matches("[0-9]+-[0-9]+");
+        first.ws().close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> isGone(a, first.sid()));
+
+        try (Socket other = connect(b, null)) {
+            call(other, 1, toRoom("r1", 3, 3), 0);
+            call(other, 2, toRoom("elsewhere", 100, 2), 0);
+
+            try (Socket recovered = connect(b, "{\"pid\":\"" + first.pid() + "\",\"offset\":\"" + offset + "\"}")) {
+                assertThat(recovered.sid()).isEqualTo(first.sid());
+                assertThat(recovered.pid()).isEqualTo(first.pid());
+                assertThat(recovered.early()).extracting(e -> e.get(0).asText() + " " + e.get(1).asInt())
+                        .containsExactly("news 3", "news 4", "news 5");
+                JsonNode state = call(recovered, 1, "[\"state\"]", 0).get(0).get(0);
+                assertThat(state.get("id").asText()).isEqualTo(first.sid());
+                assertThat(state.get("rooms")).extracting(JsonNode::asText).contains("r1");
+                assertThat(state.get("data").get("n").asInt()).isEqualTo(7);
+
+                call(other, 3, toRoom("r1", 6, 1), 0);
+                JsonNode live = event(recovered.ws());
+                assertThat(live.get(1).asInt()).isEqualTo(6);
+
+                try (Socket again = connect(a, "{\"pid\":\"" + first.pid() + "\",\"offset\":\"" + offset + "\"}")) {
+                    assertThat(again.sid()).isNotEqualTo(first.sid());
+                    assertThat(again.early()).isEmpty();
+                }
+            }
+        }
+    }
+
+    @Test
+    void packetsSentWhileTheRestoreIsUnderWayArriveOnceInOrder() throws Exception {
+        Socket first = connect(a, null);
+        call(first, 1, "[\"join\",\"busy\"]", 0);
+        String offset = lastOffset(call(first, 2, toRoom("busy", 0, 1), 1));
+        first.ws().close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> isGone(a, first.sid()));
+
+        try (Socket sender = connect(a, null)) {
+            int total = 400;
+            // The sender's node publishes while the client reconnects to the other node.
+            sender.ws().sendText("429" + toRoom("busy", 1, total));
+            try (Socket recovered = connect(b, "{\"pid\":\"" + first.pid() + "\",\"offset\":\"" + offset + "\"}")) {
+                assertThat(recovered.sid()).isEqualTo(first.sid());
+                List<Integer> numbers = new ArrayList<>();
+                recovered.early().forEach(e -> numbers.add(e.get(1).asInt()));
+                while (numbers.size() < total) {
+                    numbers.add(event(recovered.ws()).get(1).asInt());
+                }
+                List<Integer> expected = new ArrayList<>();
+                for (int i = 1; i <= total; i++) {
+                    expected.add(i);
+                }
+                assertThat(numbers).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void wrongOffsetsGiveANewSessionWithoutSpendingIt() throws Exception {
+        Socket owner = connect(a, null);
+        String offset = lastOffset(call(owner, 1, toRoom(owner.sid(), 1, 1), 1));
+        owner.ws().close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> isGone(a, owner.sid()));
+        String pid = owner.pid();
+        for (String bad : List.of("1-0", "0-0", "99999999999999-0", "1", "x-1", "18446744073709551616-0")) {
+            try (Socket fresh = connect(b, "{\"pid\":\"" + pid + "\",\"offset\":\"" + bad + "\"}")) {
+                assertThat(fresh.sid()).as(bad).isNotEqualTo(owner.sid());
+                assertThat(fresh.early()).isEmpty();
+            }
+        }
+        try (Socket recovered = connect(b, "{\"pid\":\"" + pid + "\",\"offset\":\"" + offset + "\"}")) {
+            assertThat(recovered.sid()).isEqualTo(owner.sid());
+        }
+    }
+}

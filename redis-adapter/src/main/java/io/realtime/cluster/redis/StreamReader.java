@@ -1,0 +1,107 @@
+package io.realtime.cluster.redis;
+
+import io.realtime.cluster.RedisAdapterOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * Reads one stream for the whole node: a thread of its own over a connection of its own, blocking in
+ * {@code XREAD} (never on a Netty or lettuce loop), handing each entry to the transport in stream order. It starts
+ * after the stream's last entry and then follows entry ids, so nothing added between two reads is skipped (the
+ * adapter's {@code $} would). While Redis is away it tries again every half second.
+ */
+final class StreamReader implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamReader.class);
+    /** What one read waits for at most: below lettuce's command timeout, short enough to stop promptly. */
+    private static final long BLOCK_MILLIS = 1000;
+    private static final long RETRY_MILLIS = 500;
+
+    private final RedisLink link;
+    private final String stream;
+    private final int readCount;
+    private final BiConsumer<String, Map<String, String>> onEntry;
+    private final Thread thread;
+    private final String startedAfter;
+    private volatile boolean closed;
+    private final RedisLink.BlockingReader reader;
+
+    private StreamReader(RedisLink link, String stream, RedisAdapterOptions options, BiConsumer<String, Map<String, String>> onEntry) {
+        this.link = link;
+        this.stream = stream;
+        this.readCount = options.streamReadCount();
+        this.onEntry = onEntry;
+        this.reader = link.openBlockingReader();
+        // The position is taken before start() returns: whatever is added once the adapter exists is read.
+        this.startedAfter = reader.lastId(stream);
+        this.thread = new Thread(() -> run(startedAfter), "stream-reader-" + stream);
+        thread.setDaemon(true);
+    }
+
+    /** The id this reader started after: it delivers no entry up to it. */
+    String startedAfter() {
+        return startedAfter;
+    }
+
+    static StreamReader start(RedisLink link, String stream, RedisAdapterOptions options,
+                              BiConsumer<String, Map<String, String>> onEntry) {
+        StreamReader reader = new StreamReader(link, stream, options, onEntry);
+        reader.thread.start();
+        return reader;
+    }
+
+    private void run(String start) {
+        String after = start;
+        boolean failing = false;
+        while (!closed) {
+            List<Map.Entry<String, Map<String, String>>> entries;
+            try {
+                entries = reader.read(stream, after, readCount, BLOCK_MILLIS);
+                failing = false;
+            } catch (RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                if (!failing) {
+                    log.warn("reading the stream {} failed, trying again: {}", stream, e.toString());
+                    failing = true;
+                }
+                pause();
+                continue;
+            }
+            for (Map.Entry<String, Map<String, String>> entry : entries) {
+                link.stats().recordReceived(entry.getValue().getOrDefault("data", "").length());
+                try {
+                    onEntry.accept(entry.getKey(), entry.getValue());
+                } catch (RuntimeException e) {
+                    log.warn("stream entry {} could not be delivered", entry.getKey(), e);
+                }
+                after = entry.getKey();
+            }
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(RETRY_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed = true;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            thread.join(BLOCK_MILLIS * 2);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        reader.close();
+    }
+}

@@ -1,0 +1,391 @@
+package io.realtime.cluster.redis;
+
+import io.realtime.cluster.BroadcastOptions;
+import io.realtime.cluster.ClusterPacket;
+import io.realtime.cluster.core.ClusterMessage;
+import io.realtime.cluster.core.ClusterMessage.Broadcast;
+import io.realtime.cluster.core.MalformedMessageException;
+import io.realtime.cluster.recovery.InMemorySessionRecovery;
+import io.realtime.cluster.recovery.RecoveredSession;
+import io.realtime.cluster.recovery.RecoveryOptions;
+import io.realtime.cluster.recovery.SessionRecovery;
+import io.realtime.cluster.recovery.SessionState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * One namespace's recovery over the streams transport, as {@code @socket.io/redis-streams-adapter} 0.3 keeps it:
+ * the offset of a packet is the id of its stream entry; a session is {@code sio:session:<pid>} (base64 msgpack
+ * {@code {sid, pid, rooms, data}}, {@code PX maxDisconnectionDuration}); a restore takes the session (GETDEL),
+ * checks that the offset is still in the stream and replays the broadcasts after it that the session's rooms select.
+ *
+ * <p>Between the moment a restore starts reading and the moment its socket is attached, the stream reader goes on
+ * delivering; each restore in progress collects what the reader delivered meanwhile ({@link Pending}), so the
+ * replay is what Redis returned plus what came after it, and everything later reaches the socket live. Choosing
+ * recipients and attaching share one lock.
+ *
+ * <p>Beyond the adapter, a session outlives its node: it is written when its socket connects and when its rooms or
+ * data change, with the node's liveness channel as {@code owner}, and its expiry is pushed back every
+ * {@link #refreshInterval} while the socket is connected; so a SIGKILLed node's sessions stay recoverable for
+ * {@code maxDisconnectionDuration} after its last refresh. A restore takes a session whose owner is named only once
+ * that owner is gone ({@code PUBSUB NUMSUB} of its channel is 0: Redis dropped its connections) or has rewritten
+ * the session without owner (its socket ended): a session is never taken from under a connected socket.
+ */
+final class StreamSessionRecovery implements SessionRecovery {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamSessionRecovery.class);
+    /** Entries one XRANGE returns; a replay reads at most this many times as many (the adapter's 100 calls). */
+    private static final int RANGE_COUNT = 1000;
+    private static final int MAX_RANGE_CALLS = 100;
+
+    private final RedisLink link;
+    private final String stream;
+    private final String nsp;
+    private final String keyPrefix;
+    private final RecoveryOptions options;
+    private final StreamsCodec codec;
+    private final String dataKey;
+    private final java.util.function.BiFunction<ClusterPacket, BroadcastOptions, CompletionStage<String>> append;
+    /** How often a restore looks again at a session whose owner is alive (it may be writing it back just now). */
+    private static final long OWNER_WAIT_MILLIS = 200;
+    private static final int OWNER_WAIT_ATTEMPTS = 5;
+
+    /** This node's liveness channel, named as the owner of the sessions of its connected sockets. */
+    private final String ownerChannel;
+    /** The pids of this namespace's connected recoverable sockets, whose sessions are refreshed. */
+    private final Map<String, Boolean> live = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Where this node's reader of the stream started: entries up to it were never delivered here. */
+    private final String readerStart;
+    /** The last entry the reader delivered, recipients chosen; guarded by {@code this}. */
+    private String lastDelivered;
+    /** Restores between their first read and their attach; guarded by {@code this}. */
+    private final Set<Pending> pending = new HashSet<>();
+
+    /** What the reader delivered while one restore was reading the stream. */
+    private static final class Pending {
+        final List<Replayable> delivered = new ArrayList<>();
+    }
+
+    private record Replayable(String offset, ClusterPacket packet, BroadcastOptions opts) {
+    }
+
+    StreamSessionRecovery(RedisLink link, String stream, String nsp, String keyPrefix, RecoveryOptions options,
+                          StreamsCodec codec, String dataKey,
+                          java.util.function.BiFunction<ClusterPacket, BroadcastOptions, CompletionStage<String>> append,
+                          String ownerChannel, String readerStart) {
+        this.ownerChannel = ownerChannel;
+        this.readerStart = readerStart;
+        this.link = link;
+        this.stream = stream;
+        this.nsp = nsp;
+        this.keyPrefix = keyPrefix;
+        this.options = options;
+        this.codec = codec;
+        this.dataKey = dataKey;
+        this.append = append;
+        long every = refreshInterval(options.maxDisconnectionDuration()).toMillis();
+        link.scheduler().scheduleAtFixedRate(this::refresh, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** A third of maxDisconnectionDuration, at most 30 s: the expiry of a live session is pushed back that often. */
+    static java.time.Duration refreshInterval(java.time.Duration maxDisconnectionDuration) {
+        long third = Math.max(1000, maxDisconnectionDuration.toMillis() / 3);
+        return java.time.Duration.ofMillis(Math.min(30_000, third));
+    }
+
+    private void refresh() {
+        for (String pid : live.keySet()) {
+            link.pexpire(keyPrefix + pid, options.maxDisconnectionDuration()).exceptionally(failure -> false);
+        }
+    }
+
+    @Override
+    public boolean keepsLiveSessions() {
+        return true;
+    }
+
+    @Override
+    public void opened(SessionState session) {
+        live.put(session.pid(), Boolean.TRUE);
+        write(session, codec.session(session, dataKey, ownerChannel));
+    }
+
+    @Override
+    public void discarded(String pid) {
+        live.remove(pid);
+        link.del(keyPrefix + pid).exceptionally(failure -> null);
+    }
+
+    /** Appended to the stream (a socket's own event too: its room is its id); it comes back through the reader. */
+    @Override
+    public void broadcast(ClusterPacket packet, BroadcastOptions opts, Function<ClusterPacket, Runnable> select) {
+        BroadcastOptions shared = opts.local() ? new BroadcastOptions(opts.rooms(), opts.except(), false, opts.volatile_(), opts.timeout()) : opts;
+        append.apply(packet, shared).whenComplete((offset, failure) -> {
+            if (failure != null) {
+                // socket.io sends it anyway, without an offset, when the stream cannot take it.
+                select.apply(packet).run();
+            }
+        });
+    }
+
+    @Override
+    public void delivered(String offset, ClusterPacket packet, BroadcastOptions opts, Function<ClusterPacket, Runnable> select) {
+        Runnable send;
+        if (opts.volatile_()) {
+            send = select.apply(packet);
+        } else {
+            List<Object> args = new ArrayList<>(packet.args().size() + 1);
+            args.addAll(packet.args());
+            args.add(offset);
+            ClusterPacket withOffset = new ClusterPacket(packet.event(), args);
+            synchronized (this) {
+                for (Pending restore : pending) {
+                    restore.delivered.add(new Replayable(offset, withOffset, opts));
+                }
+                send = select.apply(withOffset);
+                lastDelivered = offset;
+            }
+        }
+        send.run();
+    }
+
+    @Override
+    public void persist(SessionState session) {
+        live.remove(session.pid());
+        write(session, sessionValue(session));
+    }
+
+    private void write(SessionState session, String value) {
+        link.setPx(keyPrefix + session.pid(), value, options.maxDisconnectionDuration())
+                .whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        log.warn("session {} could not be kept in Redis: {}", session.sid(), failure.toString());
+                    }
+                });
+    }
+
+    /** The session as the adapter stores it; the socket's other kept keys ride along under a key Node ignores. */
+    String sessionValue(SessionState session) {
+        return codec.session(session, dataKey);
+    }
+
+    @Override
+    public CompletionStage<Optional<RecoveredSession>> restore(String pid, String offset, Executor attachOn,
+                                                               Consumer<RecoveredSession> attach) {
+        if (pid == null || !StreamsCodec.isOffset(offset)) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        Pending restore = new Pending();
+        synchronized (this) {
+            pending.add(restore);
+        }
+        CompletableFuture<Optional<RecoveredSession>> result = new CompletableFuture<>();
+        // The offset first: a session is taken (GETDEL) only for an offset the stream still holds, so a wrong
+        // offset does not spend the session of the client that knows the pid.
+        link.xrange(stream, offset, offset, 1)
+                .thenCompose(at -> at.isEmpty() ? CompletableFuture.<String>completedFuture(null) : takeOnceOwnerIsGone(pid, 0))
+                .thenCompose(stored -> {
+                    if (stored == null) {
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    SessionState state = codec.sessionOf(stored, dataKey);
+                    if (!pid.equals(state.pid())) {
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    List<Replayable> read = new ArrayList<>();
+                    return readAfter(offset, read, 0).thenApply(last -> new Read(state, read, last));
+                })
+                .whenComplete((read, failure) -> {
+                    if (failure != null || read == null) {
+                        forget(restore);
+                        if (failure != null && !(unwrap(failure) instanceof MalformedMessageException)) {
+                            log.debug("session {} could not be restored", pid, failure);
+                        }
+                        result.complete(Optional.empty());
+                        return;
+                    }
+                    attachWhenCaughtUp(restore, read, offset, attachOn, attach, result, 0);
+                });
+        return result;
+    }
+
+    /** How long a restore waits for this node's reader to reach the client's offset (it may lag behind another node's). */
+    private static final int CATCH_UP_ATTEMPTS = 200;
+    private static final long CATCH_UP_MILLIS = 10;
+
+    /**
+     * Attaches on the socket's loop once this node's reader has delivered the client's offset: before that, entries
+     * the client already has would still come live.
+     */
+    private void attachWhenCaughtUp(Pending restore, Read read, String offset, Executor attachOn,
+                                    Consumer<RecoveredSession> attach, CompletableFuture<Optional<RecoveredSession>> result,
+                                    int attempt) {
+        boolean behind;
+        synchronized (this) {
+            behind = after(offset, lastDelivered == null || !after(lastDelivered, readerStart) ? readerStart : lastDelivered);
+        }
+        if (behind && attempt < CATCH_UP_ATTEMPTS) {
+            link.scheduler().schedule(() -> attachWhenCaughtUp(restore, read, offset, attachOn, attach, result, attempt + 1),
+                    CATCH_UP_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return;
+        }
+        if (behind) {
+            log.warn("the stream reader is 2 s behind offset {}: session {} is attached anyway", offset, read.state().sid());
+        }
+        try {
+            attachOn.execute(() -> {
+                try {
+                    result.complete(Optional.of(attach(restore, read, attach)));
+                } catch (RuntimeException e) {
+                    forget(restore);
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RuntimeException rejected) {
+            // The connection's loop is gone: the session goes back for another attempt.
+            forget(restore);
+            persist(read.state());
+            result.complete(Optional.empty());
+        }
+    }
+
+    /**
+     * GETDEL of the session once no live socket holds it: its owner (if it names one) is gone, or is this node and
+     * the socket is no longer connected here; null when there is none or its owner keeps it.
+     */
+    private CompletionStage<String> takeOnceOwnerIsGone(String pid, int attempt) {
+        String key = keyPrefix + pid;
+        return link.get(key).thenCompose(stored -> {
+            if (stored == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            String owner = codec.ownerOf(stored);
+            if (owner == null) {
+                return link.getdel(key);
+            }
+            CompletionStage<Boolean> alive = owner.equals(ownerChannel)
+                    ? CompletableFuture.completedFuture(live.containsKey(pid))
+                    : link.subscribers(owner).thenApply(count -> count > 0);
+            return alive.thenCompose(held -> {
+                if (!held) {
+                    return link.getdel(key);
+                }
+                if (attempt + 1 >= OWNER_WAIT_ATTEMPTS) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                // Its owner may be ending the socket now (the client reconnected before the old transport's
+                // close reached it): look again shortly.
+                CompletableFuture<String> later = new CompletableFuture<>();
+                link.scheduler().schedule(() -> takeOnceOwnerIsGone(pid, attempt + 1).whenComplete((value, failure) -> {
+                    if (failure != null) {
+                        later.completeExceptionally(failure);
+                    } else {
+                        later.complete(value);
+                    }
+                }), OWNER_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                return later;
+            });
+        });
+    }
+
+    private record Read(SessionState state, List<Replayable> entries, String last) {
+    }
+
+    /** Reads the broadcasts after {@code after} into {@code into}; completes with the id of the last entry read. */
+    private CompletionStage<String> readAfter(String after, List<Replayable> into, int calls) {
+        return link.xrange(stream, StreamsCodec.nextOffset(after), "+", RANGE_COUNT).thenCompose(entries -> {
+            String last = after;
+            for (Map.Entry<String, Map<String, String>> entry : entries) {
+                last = entry.getKey();
+                Replayable replayable = replayable(entry.getKey(), entry.getValue());
+                if (replayable != null) {
+                    into.add(replayable);
+                }
+            }
+            if (entries.size() < RANGE_COUNT || calls + 1 >= MAX_RANGE_CALLS) {
+                return CompletableFuture.completedFuture(last);
+            }
+            return readAfter(last, into, calls + 1);
+        });
+    }
+
+    /** A broadcast of this namespace without ack and not volatile, with its offset appended; null otherwise. */
+    private Replayable replayable(String id, Map<String, String> fields) {
+        if (!nsp.equals(fields.get("nsp")) || !"3".equals(fields.get("type"))) {
+            return null;
+        }
+        ClusterMessage message;
+        try {
+            message = codec.fromEntry(fields);
+        } catch (MalformedMessageException e) {
+            return null;
+        }
+        if (!(message instanceof Broadcast broadcast) || broadcast.requestId() != null || broadcast.opts().volatile_()) {
+            return null;
+        }
+        List<Object> args = new ArrayList<>(broadcast.packet().args());
+        args.add(id);
+        return new Replayable(id, new ClusterPacket(broadcast.packet().event(), args), broadcast.opts());
+    }
+
+    /**
+     * On the socket's loop: every entry after the client's offset up to the reader's position (read from Redis, or
+     * collected while reading), selected by the rooms; what comes after that position the reader delivers live to
+     * the socket attached now. The reader may be behind what Redis returned or ahead of it: either way each entry is
+     * replayed or delivered live, once.
+     */
+    private RecoveredSession attach(Pending restore, Read read, Consumer<RecoveredSession> attach) {
+        synchronized (this) {
+            pending.remove(restore);
+            String position = lastDelivered == null || !after(lastDelivered, readerStart) ? readerStart : lastDelivered;
+            List<ClusterPacket> missed = new ArrayList<>();
+            List<String> rooms = read.state().rooms();
+            for (Replayable entry : read.entries()) {
+                if (!after(entry.offset(), position) && InMemorySessionRecovery.selects(entry.opts(), rooms)) {
+                    missed.add(entry.packet());
+                }
+            }
+            for (Replayable entry : restore.delivered) {
+                if (after(entry.offset(), read.last()) && !after(entry.offset(), position)
+                        && InMemorySessionRecovery.selects(entry.opts(), rooms)) {
+                    missed.add(entry.packet());
+                }
+            }
+            RecoveredSession recovered = new RecoveredSession(read.state(), missed);
+            attach.accept(recovered);
+            return recovered;
+        }
+    }
+
+    private synchronized void forget(Pending restore) {
+        pending.remove(restore);
+    }
+
+    /** Whether stream id {@code a} comes after {@code b}. */
+    static boolean after(String a, String b) {
+        int da = a.indexOf('-');
+        int db = b.indexOf('-');
+        long ma = Long.parseUnsignedLong(a.substring(0, da));
+        long mb = Long.parseUnsignedLong(b.substring(0, db));
+        if (ma != mb) {
+            return Long.compareUnsigned(ma, mb) > 0;
+        }
+        return Long.compareUnsigned(Long.parseUnsignedLong(a.substring(da + 1)), Long.parseUnsignedLong(b.substring(db + 1))) > 0;
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+}

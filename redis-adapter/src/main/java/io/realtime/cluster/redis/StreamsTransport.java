@@ -1,0 +1,172 @@
+package io.realtime.cluster.redis;
+
+import io.realtime.cluster.RedisAdapterOptions;
+import io.realtime.cluster.core.ClusterMessage;
+import io.realtime.cluster.core.MalformedMessageException;
+import io.realtime.cluster.core.MessageReceiver;
+import io.realtime.cluster.core.NamespaceChannel;
+import io.realtime.cluster.recovery.RecoveryOptions;
+import io.realtime.cluster.recovery.SessionRecovery;
+import io.realtime.cluster.redis.RedisLink.Mode;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@code @socket.io/redis-streams-adapter} 0.3: broadcasts (without acks), socketsJoin/Leave and disconnectSockets
+ * are entries of the stream {@code socket.io} ({@code XADD ... MAXLEN ~ n *}), read by every node with blocking
+ * {@code XREAD} on a connection and a thread of their own ({@link StreamReader}); requests, acknowledged broadcasts and
+ * responses go over pub/sub on {@code key#nsp#} and {@code key#nsp#uid#}; the server count is {@code PUBSUB NUMSUB}
+ * of {@code key#nsp#}. With {@code streamCount} above 1 a namespace's stream is chosen by the adapter's hash.
+ *
+ * <p>Every broadcast, this node's own included, reaches the local sockets when the reader returns its entry, so each
+ * socket sees the namespace's broadcasts in stream order and each entry's id is the offset it carries.
+ */
+public final class StreamsTransport extends RedisTransport {
+
+    private final Map<String, StreamReader> readers = new ConcurrentHashMap<>();
+    private final Map<String, Channel> channels = new ConcurrentHashMap<>();
+
+    /**
+     * Subscribed for as long as this node lives: the owner named in the sessions of its connected sockets, whose
+     * {@code PUBSUB NUMSUB} drops to 0 the moment Redis loses this node's connection (SIGKILL included).
+     */
+    private final String nodeChannel;
+
+    StreamsTransport(RedisLink link, RedisAdapterOptions options) {
+        super(link, options);
+        this.nodeChannel = options.key() + "#node#" + randomHex(8) + "#";
+        link.subscribe(List.of(nodeChannel), (channel, message) -> { });
+    }
+
+    /** The stream of a namespace: the adapter's {@code computeStreamName} (Java's int hash and {@code %} are JS's). */
+    static String streamOf(String namespace, String streamName, int streamCount) {
+        if (streamCount == 1) {
+            return streamName;
+        }
+        int hash = 0;
+        for (int i = 0; i < namespace.length(); i++) {
+            hash = hash * 31 + namespace.charAt(i);
+        }
+        return streamName + "-" + (hash % streamCount);
+    }
+
+    @Override
+    public NamespaceChannel open(String namespace, MessageReceiver receiver) {
+        Channel channel = new Channel(namespace, receiver);
+        channels.put(namespace, channel);
+        readers.computeIfAbsent(channel.stream, stream -> StreamReader.start(link, stream, options, this::onEntry));
+        return channel;
+    }
+
+    private void onEntry(String id, Map<String, String> fields) {
+        String nsp = fields.get("nsp");
+        Channel channel = nsp == null ? null : channels.get(nsp);
+        if (channel == null) {
+            return;
+        }
+        ClusterMessage message;
+        try {
+            message = channel.codec.fromEntry(fields);
+        } catch (MalformedMessageException e) {
+            link.malformed().report(channel.stream, e.kind(), e.getMessage());
+            return;
+        }
+        if (message != null) {
+            channel.receiver.onMessage(message, id);
+        }
+    }
+
+    @Override
+    public void close() {
+        readers.values().forEach(StreamReader::close);
+        readers.clear();
+        super.close();
+    }
+
+    private final class Channel implements NamespaceChannel {
+
+        private final String uid = randomHex(8);
+        private final String namespace;
+        private final String stream;
+        private final StreamsCodec codec;
+        private final ShardedCodec published;
+        private final MessageReceiver receiver;
+        private final String publicChannel;
+        private final String privateChannel;
+
+        Channel(String namespace, MessageReceiver receiver) {
+            this.namespace = namespace;
+            this.stream = streamOf(namespace, options.streamName(), options.streamCount());
+            this.codec = new StreamsCodec(namespace);
+            this.published = new ShardedCodec(namespace);
+            this.receiver = receiver;
+            this.publicChannel = options.key() + "#" + namespace + "#";
+            this.privateChannel = publicChannel + uid + "#";
+            link.subscribe(List.of(publicChannel, privateChannel), this::onPublished);
+            link.onConnectionLost(receiver::onConnectionLost);
+        }
+
+        @Override
+        public String uid() {
+            return uid;
+        }
+
+        @Override
+        public CompletionStage<Void> publish(ClusterMessage message) {
+            if (StreamsCodec.isEphemeral(message)) {
+                return link.publish(Mode.PLAIN, publicChannel, codec.published(message), false);
+            }
+            return append(message).thenApply(id -> null);
+        }
+
+        @Override
+        public CompletionStage<String> append(ClusterMessage message) {
+            return link.xadd(stream, options.streamMaxLen(), codec.entry(message));
+        }
+
+        /** socket.io-adapter's ClusterAdapter, as the sharded protocol: no allRooms or socket-ids requests. */
+        @Override
+        public boolean supports(io.realtime.cluster.core.MessageType type) {
+            return type != io.realtime.cluster.core.MessageType.ALL_ROOMS && type != io.realtime.cluster.core.MessageType.SOCKET_IDS;
+        }
+
+        @Override
+        public boolean ordersBroadcasts() {
+            return true;
+        }
+
+        @Override
+        public CompletionStage<Void> publishResponse(String requesterUid, ClusterMessage response) {
+            return link.publish(Mode.PLAIN, requesterUid == null ? publicChannel : publicChannel + requesterUid + "#",
+                    codec.published(response), false);
+        }
+
+        @Override
+        public CompletionStage<Integer> serverCount() {
+            return link.subscriberCount(Mode.PLAIN, publicChannel);
+        }
+
+        @Override
+        public SessionRecovery recovery(RecoveryOptions recovery, String dataKey) {
+            return new StreamSessionRecovery(link, stream, namespace, options.sessionKeyPrefix(), recovery, codec, dataKey,
+                    (packet, opts) -> append(new ClusterMessage.Broadcast(uid, packet, opts, null)), nodeChannel,
+                    readers.get(stream).startedAfter());
+        }
+
+        private void onPublished(String from, byte[] raw) {
+            ClusterMessage message = published.decode(raw);
+            if (message != null) {
+                receiver.onMessage(message);
+            }
+        }
+
+        @Override
+        public void close() {
+            channels.remove(namespace, this);
+            link.unsubscribe(List.of(), List.of(publicChannel, privateChannel));
+        }
+    }
+}

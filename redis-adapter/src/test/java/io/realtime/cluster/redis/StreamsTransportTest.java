@@ -1,0 +1,171 @@
+package io.realtime.cluster.redis;
+
+import io.realtime.cluster.BroadcastOptions;
+import io.realtime.cluster.ClusterObserver;
+import io.realtime.cluster.ClusterPacket;
+import io.realtime.cluster.RedisAdapterOptions;
+import io.realtime.cluster.TransportKind;
+import io.realtime.cluster.core.ClusterMessage;
+import io.realtime.cluster.core.ClusterMessage.Broadcast;
+import io.realtime.cluster.core.ClusterMessage.FetchSockets;
+import io.realtime.cluster.core.ClusterMessage.SocketsJoin;
+import io.realtime.cluster.core.MessageReceiver;
+import io.realtime.cluster.core.NamespaceChannel;
+import io.realtime.cluster.recovery.RecoveryOptions;
+import io.realtime.cluster.recovery.SessionRecovery;
+import io.realtime.cluster.recovery.SessionState;
+import io.realtime.cluster.testing.RedisFixture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The streams transport against a real Redis: what goes in the stream, what over pub/sub, offsets, trimming. */
+class StreamsTransportTest {
+
+    private final List<RedisTransport> transports = new ArrayList<>();
+    private final String stream = "streams-test-" + UUID.randomUUID();
+
+    private record Received(ClusterMessage message, String offset) {
+    }
+
+    private static final class Recorder implements MessageReceiver {
+        final List<Received> received = new CopyOnWriteArrayList<>();
+        /** When set, broadcasts read back go through it, as the core hands them to its recovery. */
+        volatile SessionRecovery recovery;
+
+        @Override
+        public void onMessage(ClusterMessage message) {
+            received.add(new Received(message, null));
+        }
+
+        @Override
+        public void onMessage(ClusterMessage message, String offset) {
+            received.add(new Received(message, offset));
+            SessionRecovery delivering = recovery;
+            if (delivering != null && message instanceof Broadcast broadcast) {
+                delivering.delivered(offset, broadcast.packet(), broadcast.opts(), packet -> () -> { });
+            }
+        }
+
+        @Override
+        public boolean hasRoom(String room) {
+            return true;
+        }
+
+        @Override
+        public boolean roomExists(String room) {
+            return true;
+        }
+
+        @Override
+        public void onConnectionLost() {
+        }
+    }
+
+    private RedisTransport transport(long maxLen) {
+        RedisAdapterOptions options = RedisAdapterOptions.builder(RedisFixture.shared().uri())
+                .key(stream).transport(TransportKind.STREAMS)
+                .streams(new RedisAdapterOptions.StreamOptions(stream, 1, maxLen, 100, stream + ":session:"))
+                .build();
+        RedisTransport transport = RedisTransport.connect(options, ClusterObserver.NONE);
+        transports.add(transport);
+        return transport;
+    }
+
+    @AfterEach
+    void close() {
+        transports.forEach(RedisTransport::close);
+    }
+
+    private static String xlen(String key) {
+        RedisFixture redis = RedisFixture.shared();
+        return RedisFixture.command(redis.host(), redis.port(), "XLEN", key);
+    }
+
+    @Test
+    void broadcastsAndJoinsAreStreamEntriesEveryNodeReadsInOrderWithTheEntryIdAsOffset() {
+        Recorder onA = new Recorder();
+        Recorder onB = new Recorder();
+        NamespaceChannel a = transport(10_000).open("/", onA);
+        transport(10_000).open("/", onB);
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.serverCount().toCompletableFuture().join() == 2);
+
+        String first = a.append(new Broadcast(a.uid(), ClusterPacket.of("e", 1), BroadcastOptions.ALL, null)).toCompletableFuture().join();
+        a.publish(new SocketsJoin(a.uid(), BroadcastOptions.ALL, Set.of("r"))).toCompletableFuture().join();
+        String third = a.append(new Broadcast(a.uid(), ClusterPacket.of("e", 2), BroadcastOptions.ALL, null)).toCompletableFuture().join();
+
+        assertThat(first).matches("[0-9]+-[0-9]+");
+        for (Recorder recorder : List.of(onA, onB)) {
+            // The sender reads its own entries too: the core delivers its broadcasts at their offsets.
+            await().atMost(Duration.ofSeconds(5)).until(() -> recorder.received.size() == 3);
+            assertThat(recorder.received).extracting(r -> r.message().type().name())
+                    .containsExactly("BROADCAST", "SOCKETS_JOIN", "BROADCAST");
+            assertThat(recorder.received.get(0).offset()).isEqualTo(first);
+            assertThat(recorder.received.get(2).offset()).isEqualTo(third);
+        }
+        assertThat(xlen(stream)).isEqualTo(":3");
+    }
+
+    @Test
+    void requestsGoOverPubSubNotTheStream() {
+        Recorder onB = new Recorder();
+        NamespaceChannel a = transport(10_000).open("/chat", new Recorder());
+        transport(10_000).open("/chat", onB);
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.serverCount().toCompletableFuture().join() == 2);
+
+        a.publish(new FetchSockets(a.uid(), "req-1", BroadcastOptions.ALL)).toCompletableFuture().join();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !onB.received.isEmpty());
+        assertThat(onB.received.get(0).message()).isInstanceOf(FetchSockets.class);
+        assertThat(onB.received.get(0).offset()).isNull();
+        assertThat(xlen(stream)).isEqualTo(":0");
+    }
+
+    @Test
+    void aNamespaceIsHashedToItsStreamAsTheAdapterDoes() {
+        // Values computed with the adapter's hashCode in Node: 46457863 % 3 = 1; -1014064871 % 3 = -2 (JS keeps the sign).
+        assertThat(StreamsTransport.streamOf("/chat", "socket.io", 3)).isEqualTo("socket.io-1");
+        assertThat(StreamsTransport.streamOf("/notifications", "socket.io", 3)).isEqualTo("socket.io--2");
+        assertThat(StreamsTransport.streamOf("/", "socket.io", 1)).isEqualTo("socket.io");
+    }
+
+    @Test
+    void aTrimmedOffsetOrAnUnknownSessionRestoresNothingAndAKeptOneIsTakenOnce() {
+        Recorder reader = new Recorder();
+        NamespaceChannel a = transport(10).open("/", reader);
+        SessionRecovery recovery = a.recovery(new RecoveryOptions(Duration.ofSeconds(30), 10), "data");
+        reader.recovery = recovery;
+        String oldest = a.append(new Broadcast(a.uid(), ClusterPacket.of("e", 0), BroadcastOptions.ALL, null)).toCompletableFuture().join();
+        String recent = oldest;
+        // MAXLEN ~ trims whole nodes of 100 entries: 250 entries drop the first node, the offset with it.
+        for (int i = 1; i <= 250; i++) {
+            recent = a.append(new Broadcast(a.uid(), ClusterPacket.of("e", i), BroadcastOptions.ALL, null)).toCompletableFuture().join();
+        }
+        a.append(new Broadcast(a.uid(), ClusterPacket.of("after", 1), BroadcastOptions.ALL, null)).toCompletableFuture().join();
+        SessionState session = new SessionState("sid-1", "pid-1", List.of("sid-1"), Map.of("data", Map.of("n", 1)));
+        recovery.persist(session);
+        String recentOffset = recent;
+        await().atMost(Duration.ofSeconds(5)).until(() -> !RedisFixture.command(RedisFixture.shared().host(),
+                RedisFixture.shared().port(), "EXISTS", stream + ":session:pid-1").equals(":0"));
+
+        assertThat(recovery.restore("pid-1", oldest, Runnable::run, s -> { }).toCompletableFuture().join())
+                .as("the offset was trimmed: a partial replay is refused").isEmpty();
+        assertThat(recovery.restore("unknown", recentOffset, Runnable::run, s -> { }).toCompletableFuture().join()).isEmpty();
+        var restored = recovery.restore("pid-1", recentOffset, Runnable::run, s -> { }).toCompletableFuture().join();
+        assertThat(restored).isPresent();
+        assertThat(restored.get().state().attributes()).containsEntry("data", Map.of("n", 1));
+        assertThat(restored.get().missed()).extracting(ClusterPacket::event).containsExactly("after");
+        assertThat(recovery.restore("pid-1", recentOffset, Runnable::run, s -> { }).toCompletableFuture().join())
+                .as("taken once").isEmpty();
+    }
+}
