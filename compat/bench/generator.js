@@ -10,9 +10,9 @@ const path = require("node:path");
 const defaultGenerators = () => Math.max(2, os.availableParallelism ? os.availableParallelism() : os.cpus().length);
 
 class Worker {
-  constructor(index, execArgv = []) {
+  constructor(index, execArgv = [], script = "generator-worker.js") {
     this.index = index;
-    this.child = fork(path.join(__dirname, "generator-worker.js"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv });
+    this.child = fork(path.join(__dirname, script), [], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv });
     this.pending = new Map();
     this.nextId = 0;
     this.child.on("message", ({ id, result, error }) => {
@@ -41,8 +41,9 @@ class Worker {
 }
 
 class GeneratorPool {
-  constructor(size = defaultGenerators(), execArgv = []) {
-    this.workers = Array.from({ length: size }, (_, i) => new Worker(i, execArgv));
+  /** `script`: the worker (generator-worker.js for bench.js, scale-worker.js for scale.js). */
+  constructor(size = defaultGenerators(), execArgv = [], script = undefined) {
+    this.workers = Array.from({ length: size }, (_, i) => new Worker(i, execArgv, script));
   }
 
   get size() {

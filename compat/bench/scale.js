@@ -1,0 +1,265 @@
+"use strict";
+// Connection scale (not in the default run): SCALE_CONNECTIONS lean WebSocket clients over a cluster of
+// SCALE_NODES gateway nodes on this machine (one Redis), each joined to a room of /chat, then broadcasts to
+// everyone in /chat through the backend API. Prints one "SCALE {...}" line: connect rate, time until every
+// connection had each broadcast, per-node RSS, live heap (after a full GC) and native memory (NMT) per
+// connection, the kernel's socket memory, and the generator's processes.
+//
+//   mvn -B -q -DskipTests package && cd compat && npm ci && node bench/scale.js
+//   (SCALE_CONNECTIONS=100000 SCALE_NODES=6 SCALE_GENERATORS=6 SCALE_ROOMS=1000 SCALE_BROADCASTS=3
+//    SCALE_WINDOW=100 SCALE_JAVA_OPTS="-Xmx512m")
+const { execFileSync, spawn } = require("node:child_process");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { GeneratorPool } = require("./generator");
+const { Histogram } = require("./histogram");
+const { now } = require("./clock");
+const { freePort } = require("../test/support/ports");
+const { startRedis } = require("../test/support/redis");
+const { waitFor } = require("../test/support/node");
+
+const CONNECTIONS = Number(process.env.SCALE_CONNECTIONS || 100000);
+const NODES = Number(process.env.SCALE_NODES || 6);
+const GENERATORS = Number(process.env.SCALE_GENERATORS || NODES);
+// Rooms of /chat; connection i joins room i % ROOMS. The broadcast goes to the whole namespace, every room.
+const ROOMS = Number(process.env.SCALE_ROOMS || 1000);
+const BROADCASTS = Number(process.env.SCALE_BROADCASTS || 3);
+// Handshakes in flight per generator process.
+const WINDOW = Number(process.env.SCALE_WINDOW || 100);
+const WARMUP_PER_GENERATOR = Number(process.env.SCALE_WARMUP || 500);
+const JAVA_OPTS = (process.env.SCALE_JAVA_OPTS || "-Xmx512m").split(" ").filter(Boolean);
+const jar = process.env.BENCH_JAR || path.resolve(__dirname, "../../gateway/target/gateway.jar");
+// Descriptors a node or a generator process needs beyond one per connection (jars, epoll, Redis, listeners).
+const SPARE_FILES = 500;
+const PAGE_SIZE = Number(execFileSync("getconf", ["PAGESIZE"], { encoding: "utf8" }).trim());
+
+/** The soft and hard limits on open files of processes started from here, and the machine's. */
+function fileLimits() {
+  const line = fs.readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"));
+  const [soft, hard] = line.trim().split(/\s+/).slice(3, 5).map(Number);
+  const read = (file) => Number(fs.readFileSync(file, "utf8").trim().split(/\s+/)[0]);
+  return { soft, hard, fileMax: read("/proc/sys/fs/file-max"), nrOpen: read("/proc/sys/fs/nr_open") };
+}
+
+/** TCP line of /proc/net/sockstat: sockets in use and the memory (pages) the kernel has for their buffers. */
+function sockstat() {
+  const line = fs.readFileSync("/proc/net/sockstat", "utf8").split("\n").find((l) => l.startsWith("TCP:"));
+  const fields = Object.fromEntries(line.slice(5).trim().split(/\s+/).reduce((pairs, v, i, a) => (i % 2 ? pairs : [...pairs, [a[i], Number(a[i + 1])]]), []));
+  return { inuse: fields.inuse, memKb: (fields.mem * PAGE_SIZE) / 1024 };
+}
+
+// The kernel's own objects per socket (slab caches), which sockstat's buffer memory does not count.
+const SOCKET_SLABS = ["TCP", "tcp_bind_bucket", "sock_inode_cache", "dentry", "filp", "eventpoll_epi", "eventpoll_pwq", "request_sock_TCP"];
+
+/** Bytes in the socket-related slab caches (objects x object size), from /proc/slabinfo (root only; else null). */
+function socketSlabBytes() {
+  try {
+    const bytes = {};
+    for (const line of fs.readFileSync("/proc/slabinfo", "utf8").split("\n").slice(2)) {
+      const [name, activeObjs, , objSize] = line.trim().split(/\s+/);
+      if (SOCKET_SLABS.includes(name)) bytes[name] = Number(activeObjs) * Number(objSize);
+    }
+    return bytes;
+  } catch {
+    return null;
+  }
+}
+
+function procStats(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  return {
+    userSeconds: Number(stat[11]) / 100, systemSeconds: Number(stat[12]) / 100,
+    rssKb: Number(/VmRSS:\s+(\d+)/.exec(status)[1]), threads: Number(/Threads:\s+(\d+)/.exec(status)[1]),
+    openFiles: fs.readdirSync(`/proc/${pid}/fd`).length,
+  };
+}
+
+const jcmd = (pid, ...args) => execFileSync("jcmd", [String(pid), ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
+
+/** Live heap after a full GC, in KB. */
+function liveHeapKb(pid) {
+  jcmd(pid, "GC.run");
+  return Number(/used (\d+)K/.exec(jcmd(pid, "GC.heap_info"))[1]);
+}
+
+/** Committed-memory changes since the NMT baseline, per category (KB), and the total. */
+function nativeMemoryDiff(pid) {
+  const text = jcmd(pid, "VM.native_memory", "summary.diff");
+  const categories = {};
+  for (const match of text.matchAll(/^-\s+(.+?) \(reserved=\d+KB(?: [+-]\d+KB)?, committed=\d+KB(?: ([+-]\d+)KB)?\)/gm)) {
+    categories[match[1].trim()] = Number(match[2] || 0);
+  }
+  const total = /Total: reserved=\d+KB(?: [+-]\d+KB)?, committed=\d+KB(?: ([+-]\d+)KB)?/.exec(text);
+  return { totalKb: Number(total?.[1] || 0), categories };
+}
+
+const started = new Set();
+process.on("exit", () => started.forEach((child) => child.exitCode === null && child.kill("SIGKILL")));
+
+async function startNodes(redisUrl, perNode) {
+  const nodes = [];
+  for (let i = 1; i <= NODES; i++) {
+    const port = await freePort();
+    const managementPort = await freePort();
+    const log = fs.openSync(path.join(os.tmpdir(), `scale-node-${i}.log`), "w");
+    const child = spawn("java", [...JAVA_OPTS, "-XX:NativeMemoryTracking=summary", "-jar", jar], {
+      stdio: ["ignore", log, log],
+      env: { ...process.env, SOCKETIO_HOST: "127.0.0.1", SOCKETIO_PORT: String(port), MANAGEMENT_PORT: String(managementPort),
+        REDIS_URL: redisUrl, NODE_ID: `scale-${i}`, EVENT_RATE: "0", LOG_LEVEL: "WARN", DASHBOARD_INTERVAL: "600000",
+        MAX_CONNECTIONS: String(perNode + 100) },
+    });
+    fs.closeSync(log);
+    started.add(child);
+    nodes.push({ i, port, managementPort, url: `http://127.0.0.1:${port}`, pid: child.pid, child });
+  }
+  for (const node of nodes) {
+    await waitFor(async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${node.managementPort}/health/ready`)).ok;
+      } catch {
+        return false;
+      }
+    }, 120000, `node ${node.i} ready`);
+  }
+  return nodes;
+}
+
+async function broadcast(nodes, pool, n) {
+  await pool.all("arm");
+  const cpuBefore = nodes.map((node) => procStats(node.pid));
+  const sentAt = now();
+  const response = await fetch(`http://127.0.0.1:${nodes[0].managementPort}/api/v1/emit`, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ namespace: "/chat", event: "scale", data: { t: sentAt, n } }),
+  });
+  if (response.status !== 202) throw new Error(`emit answered ${response.status}: ${await response.text()}`);
+  const results = await pool.all("collect", () => ({ waitMs: 30000 }));
+  const cpuAfter = nodes.map((node) => procStats(node.pid));
+  const histogram = new Histogram();
+  results.forEach((r) => histogram.merge(r.histogram));
+  const received = results.reduce((total, r) => total + r.received, 0);
+  const expected = results.reduce((total, r) => total + r.expected, 0);
+  const lastAt = Math.max(...results.map((r) => r.lastAt ?? Infinity));
+  const user = cpuAfter.reduce((t, s, i) => t + s.userSeconds - cpuBefore[i].userSeconds, 0);
+  const system = cpuAfter.reduce((t, s, i) => t + s.systemSeconds - cpuBefore[i].systemSeconds, 0);
+  return {
+    received, expected, missing: expected - received,
+    msUntilEveryone: received === expected ? Number((lastAt - sentAt).toFixed(1)) : null,
+    latencyMs: { p50: histogram.percentile(0.5), p99: histogram.percentile(0.99), max: histogram.max() },
+    // Server CPU from the send until the last client had it (every node; includes their idle background).
+    serverCpuMicrosPerDelivery: received ? Number((((user + system) * 1e6) / received).toFixed(2)) : null,
+    serverUserCpuMicrosPerDelivery: received ? Number(((user * 1e6) / received).toFixed(2)) : null,
+  };
+}
+
+async function main() {
+  if (!fs.existsSync(jar)) throw new Error(`${jar} is missing: mvn -B -q -DskipTests package`);
+  const limits = fileLimits();
+  const perNode = Math.ceil(CONNECTIONS / NODES);
+  const perGenerator = Math.ceil(CONNECTIONS / GENERATORS);
+  for (const [who, count] of [["node", perNode], ["generator process", perGenerator]]) {
+    if (count + SPARE_FILES > limits.soft) {
+      throw new Error(`each ${who} would hold ${count} connections, over the open-files limit ${limits.soft} (ulimit -n) less ${SPARE_FILES}: raise SCALE_NODES/SCALE_GENERATORS or the limit`);
+    }
+  }
+  // Both ends of every connection are on this machine.
+  if (2 * CONNECTIONS + NODES * SPARE_FILES > limits.fileMax) throw new Error(`fs.file-max ${limits.fileMax} is too low for ${CONNECTIONS} connections`);
+
+  const redis = await startRedis();
+  const pool = new GeneratorPool(GENERATORS, [], "scale-worker.js");
+  try {
+    const nodes = await startNodes(redis.url, perNode);
+    // Warm-up, unmeasured: a few connections per generator through every path below (connect, join, broadcast,
+    // close), so that the baseline already holds the JIT's code, the classes and the pools the first clients cost.
+    const warmUrls = pool.workers.map((_, w) => Array.from({ length: WARMUP_PER_GENERATOR }, (_, i) => nodes[(w + i) % NODES].url));
+    await pool.all("connect", (w) => ({ urls: warmUrls[w], namespace: "/chat", window: WINDOW }));
+    await pool.all("join", (w) => ({ rooms: warmUrls[w].map((_, i) => `room-${i % ROOMS}`), window: WINDOW }));
+    for (let n = 0; n < 3; n++) await broadcast(nodes, pool, -1);
+    await pool.all("close");
+    await new Promise((r) => setTimeout(r, 2000));
+    const before = nodes.map((node) => ({ heapKb: liveHeapKb(node.pid), ...procStats(node.pid) }));
+    nodes.forEach((node) => jcmd(node.pid, "VM.native_memory", "baseline"));
+    const socketsBefore = sockstat();
+    const slabsBefore = socketSlabBytes();
+
+    // Connection i goes to node i % NODES and is opened by generator i % GENERATORS.
+    const urls = pool.workers.map(() => []);
+    const rooms = pool.workers.map(() => []);
+    const perNodeCount = new Array(NODES).fill(0);
+    for (let i = 0; i < CONNECTIONS; i++) {
+      urls[i % GENERATORS].push(nodes[i % NODES].url);
+      rooms[i % GENERATORS].push(`room-${i % ROOMS}`);
+      perNodeCount[i % NODES]++;
+    }
+    const connects = await pool.all("connect", (w) => ({ urls: urls[w], namespace: "/chat", window: WINDOW }));
+    const connected = connects.reduce((t, c) => t + c.connected, 0);
+    const connectSeconds = (Math.max(...connects.map((c) => c.ended)) - Math.min(...connects.map((c) => c.started))) / 1000;
+    const failed = connects.reduce((t, c) => t + c.failed, 0);
+    if (failed) console.error(`scale: ${failed} connections failed: ${JSON.stringify(connects.map((c) => c.errors))}`);
+    const joins = await pool.all("join", (w) => ({ rooms: rooms[w].slice(0, connects[w].connected), window: WINDOW }));
+    const joinSeconds = (Math.max(...joins.map((j) => j.ended)) - Math.min(...joins.map((j) => j.started))) / 1000;
+
+    const broadcasts = [];
+    for (let n = 0; n < BROADCASTS; n++) {
+      broadcasts.push(await broadcast(nodes, pool, n));
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+
+    // Memory held per connection, on each node: after a full GC, against the baseline taken before any client.
+    const socketsAfter = sockstat();
+    const slabsAfter = socketSlabBytes();
+    const perNodeMemory = nodes.map((node, i) => {
+      const heapKb = liveHeapKb(node.pid);
+      const stats = procStats(node.pid);
+      const nmt = nativeMemoryDiff(node.pid);
+      const count = perNodeCount[i];
+      const perConnection = (kb) => Number(((kb * 1024) / count).toFixed(0));
+      // Native: every committed change but the Java heap's (the heap counts as its live part instead).
+      const nativeKb = nmt.totalKb - (nmt.categories["Java Heap"] || 0);
+      const byCategory = Object.fromEntries(Object.entries(nmt.categories).filter(([, kb]) => kb !== 0).map(([name, kb]) => [name, perConnection(kb)]));
+      return {
+        node: i + 1, connections: count, openFiles: stats.openFiles, threads: stats.threads,
+        rssMb: Math.round(stats.rssKb / 1024),
+        bytesPerConnection: {
+          liveHeap: perConnection(heapKb - before[i].heapKb), native: perConnection(nativeKb),
+          heapPlusNative: perConnection(heapKb - before[i].heapKb + nativeKb), rss: perConnection(stats.rssKb - before[i].rssKb),
+          nmtCommittedByCategory: byCategory,
+        },
+      };
+    });
+    const generators = await pool.all("stats");
+    const median = (values) => values.filter((v) => v != null).sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? null;
+    const result = {
+      connections: CONNECTIONS, nodes: NODES, generators: GENERATORS, rooms: ROOMS, connected, failed,
+      retried: connects.reduce((t, c) => t + c.retried, 0),
+      connectsPerSecond: Math.round(connected / connectSeconds), connectSeconds: Number(connectSeconds.toFixed(1)),
+      joinsPerSecond: Math.round(connected / joinSeconds),
+      broadcasts, medianMsUntilEveryone: median(broadcasts.map((b) => b.msUntilEveryone)),
+      perNode: perNodeMemory,
+      medianHeapPlusNativeBytesPerConnection: median(perNodeMemory.map((n) => n.bytesPerConnection.heapPlusNative)),
+      kernel: { tcpSockets: socketsAfter.inuse - socketsBefore.inuse, tcpMemKb: socketsAfter.memKb - socketsBefore.memKb,
+        // Both ends of each connection are sockets of this machine.
+        tcpMemBytesPerConnection: Number((((socketsAfter.memKb - socketsBefore.memKb) * 1024) / connected).toFixed(0)),
+        slabBytesPerConnection: slabsAfter && Object.fromEntries(Object.keys(slabsAfter).map((name) => [name, Math.round((slabsAfter[name] - (slabsBefore[name] || 0)) / connected)])) },
+      loadAverage: os.loadavg().map((l) => Number(l.toFixed(1))),
+      generatorProcesses: generators.map((g) => ({ clients: g.clients, disconnected: g.disconnected, rssMb: g.rssMb, heapUsedMb: g.heapUsedMb })),
+      limits: { openFilesPerProcess: limits.soft, hard: limits.hard, fileMax: limits.fileMax, nrOpen: limits.nrOpen,
+        maxFilesOfANode: Math.max(...perNodeMemory.map((n) => n.openFiles)) },
+    };
+    console.log("SCALE " + JSON.stringify(result));
+    await pool.all("close");
+    for (const node of nodes) node.child.kill("SIGTERM");
+    await Promise.all(nodes.map((node) => (node.child.exitCode !== null ? null : new Promise((r) => node.child.on("exit", r)))));
+  } finally {
+    await pool.close();
+    await redis.stop();
+  }
+  process.exit(0);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
