@@ -5,9 +5,15 @@
 const { LeanClient } = require("./lean-client");
 const { Histogram } = require("./histogram");
 const { now } = require("./clock");
+const { monitorEventLoopDelay } = require("node:perf_hooks");
+
+// How late this process's event loop ran: a late loop answers the server's pings late.
+const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+loopDelay.enable();
 
 const clients = [];
 let disconnected = 0;
+const closes = { first: null, last: null, codes: {} };
 let received = 0;
 let lastAt = null;
 let histogram = new Histogram();
@@ -38,7 +44,13 @@ async function connect({ urls, namespace, window }) {
     for (let attempt = 0; ; attempt++) {
       try {
         const client = await new LeanClient(urls[i], namespace).connected;
-        client.ws.on("close", () => disconnected++);
+        client.ws.on("close", (code) => {
+          if (client.closing) return;
+          disconnected++;
+          closes.first ??= now();
+          closes.last = now();
+          closes.codes[code] = (closes.codes[code] || 0) + 1;
+        });
         client.on("scale", onBroadcast);
         clients.push(client);
         return;
@@ -54,11 +66,15 @@ async function connect({ urls, namespace, window }) {
   return { connected: clients.length, failed, retried, errors, started, ended: now(), rssMb: Math.round(process.memoryUsage().rss / 2 ** 20) };
 }
 
-/** Joins client i to rooms[i] (the room names the parent chose), with acks. */
+/** Joins client i to rooms[i] (the room names the parent chose), with acks; an ack not back in 30 s is a failure. */
 async function join({ rooms, window }) {
   const started = now();
-  await bounded(clients.length, window, (i) => clients[i].emitWithAck("joinRoom", rooms[i]));
-  return { joined: clients.length, started, ended: now() };
+  let failed = 0;
+  await bounded(clients.length, window, (i) => Promise.race([
+    clients[i].emitWithAck("joinRoom", rooms[i]),
+    new Promise((resolve) => setTimeout(resolve, 30000)).then(() => failed++),
+  ]));
+  return { joined: clients.length - failed, failed, started, ended: now() };
 }
 
 function arm() {
@@ -77,11 +93,15 @@ async function collect({ waitMs }) {
 
 function stats() {
   const memory = process.memoryUsage();
-  return { clients: clients.length, disconnected, rssMb: Math.round(memory.rss / 2 ** 20), heapUsedMb: Math.round(memory.heapUsed / 2 ** 20) };
+  return { clients: clients.length, disconnected, closes, rssMb: Math.round(memory.rss / 2 ** 20), heapUsedMb: Math.round(memory.heapUsed / 2 ** 20),
+    loopDelayMs: { p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) } };
 }
 
 function close() {
-  clients.forEach((client) => client.close());
+  clients.forEach((client) => {
+    client.closing = true;
+    client.close();
+  });
   clients.length = 0;
   return {};
 }

@@ -97,33 +97,66 @@ function nativeMemoryDiff(pid) {
 
 const started = new Set();
 process.on("exit", () => started.forEach((child) => child.exitCode === null && child.kill("SIGKILL")));
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(130));
 
+/**
+ * Starts the nodes one after the other, each ready before the next starts (a loaded machine slows a JVM's start
+ * enough that several starting at once can miss their Redis connect timeout); a node that exits is started again,
+ * at most twice.
+ */
 async function startNodes(redisUrl, perNode) {
   const nodes = [];
   for (let i = 1; i <= NODES; i++) {
-    const port = await freePort();
-    const managementPort = await freePort();
-    const log = fs.openSync(path.join(os.tmpdir(), `scale-node-${i}.log`), "w");
-    const child = spawn("java", [...JAVA_OPTS, "-XX:NativeMemoryTracking=summary", "-jar", jar], {
-      stdio: ["ignore", log, log],
-      env: { ...process.env, SOCKETIO_HOST: "127.0.0.1", SOCKETIO_PORT: String(port), MANAGEMENT_PORT: String(managementPort),
-        REDIS_URL: redisUrl, NODE_ID: `scale-${i}`, EVENT_RATE: "0", LOG_LEVEL: "WARN", DASHBOARD_INTERVAL: "600000",
-        MAX_CONNECTIONS: String(perNode + 100) },
-    });
-    fs.closeSync(log);
-    started.add(child);
-    nodes.push({ i, port, managementPort, url: `http://127.0.0.1:${port}`, pid: child.pid, child });
-  }
-  for (const node of nodes) {
-    await waitFor(async () => {
-      try {
-        return (await fetch(`http://127.0.0.1:${node.managementPort}/health/ready`)).ok;
-      } catch {
-        return false;
+    for (let attempt = 1; ; attempt++) {
+      const node = await startNode(i, redisUrl, perNode);
+      const exited = new Promise((resolve) => node.child.on("exit", () => resolve(false)));
+      const ready = waitFor(async () => {
+        try {
+          return (await fetch(`http://127.0.0.1:${node.managementPort}/health/ready`)).ok;
+        } catch {
+          return false;
+        }
+      }, 120000, `node ${i} ready`).then(() => true);
+      if (await Promise.race([ready, exited])) {
+        nodes.push(node);
+        break;
       }
-    }, 120000, `node ${node.i} ready`);
+      if (attempt === 3) throw new Error(`node ${i} did not start, see ${path.join(os.tmpdir(), `scale-node-${i}.log`)}`);
+      console.error(`scale: node ${i} exited while starting; starting it again`);
+    }
   }
   return nodes;
+}
+
+async function startNode(i, redisUrl, perNode) {
+  const port = await freePort();
+  const managementPort = await freePort();
+  const log = fs.openSync(path.join(os.tmpdir(), `scale-node-${i}.log`), "a");
+  const gcLog = `-Xlog:gc:file=${path.join(os.tmpdir(), `scale-node-${i}-gc.log`)}`;
+  const child = spawn("java", [...JAVA_OPTS, "-XX:NativeMemoryTracking=summary", gcLog, "-jar", jar], {
+    stdio: ["ignore", log, log],
+    env: { ...process.env, SOCKETIO_HOST: "127.0.0.1", SOCKETIO_PORT: String(port), MANAGEMENT_PORT: String(managementPort),
+      REDIS_URL: redisUrl, NODE_ID: `scale-${i}`, EVENT_RATE: "0", LOG_LEVEL: "WARN", DASHBOARD_INTERVAL: "600000",
+      MAX_CONNECTIONS: String(perNode + 100) },
+  });
+  fs.closeSync(log);
+  started.add(child);
+  return { i, port, managementPort, url: `http://127.0.0.1:${port}`, pid: child.pid, child };
+}
+
+/** A progress line on stderr: clients and unexpected closes per generator, ping timeouts per node. */
+async function report(nodes, pool, phase) {
+  try {
+    const stats = await pool.all("stats");
+    const pingTimeouts = await Promise.all(nodes.map(async (node) => {
+      const text = await (await fetch(`http://127.0.0.1:${node.managementPort}/metrics`)).text();
+      return Number(/socketio_disconnects_total\{nsp="\/chat",reason="ping timeout"\} (\S+)/.exec(text)?.[1] || 0);
+    }));
+    console.error(`scale: ${phase}: clients ${stats.map((s) => s.clients).join(",")} closed ${stats.map((s) => s.disconnected).join(",")}`
+      + ` loop delay max ms ${stats.map((s) => s.loopDelayMs.max).join(",")} ping timeouts ${pingTimeouts.join(",")} load ${os.loadavg()[0].toFixed(1)}`);
+  } catch (error) {
+    console.error(`scale: progress: ${error.message}`);
+  }
 }
 
 async function broadcast(nodes, pool, n) {
@@ -193,12 +226,16 @@ async function main() {
       rooms[i % GENERATORS].push(`room-${i % ROOMS}`);
       perNodeCount[i % NODES]++;
     }
+    const progress = setInterval(() => report(nodes, pool, "connecting"), 15000);
     const connects = await pool.all("connect", (w) => ({ urls: urls[w], namespace: "/chat", window: WINDOW }));
+    clearInterval(progress);
     const connected = connects.reduce((t, c) => t + c.connected, 0);
     const connectSeconds = (Math.max(...connects.map((c) => c.ended)) - Math.min(...connects.map((c) => c.started))) / 1000;
     const failed = connects.reduce((t, c) => t + c.failed, 0);
     if (failed) console.error(`scale: ${failed} connections failed: ${JSON.stringify(connects.map((c) => c.errors))}`);
+    const joinProgress = setInterval(() => report(nodes, pool, "joining"), 15000);
     const joins = await pool.all("join", (w) => ({ rooms: rooms[w].slice(0, connects[w].connected), window: WINDOW }));
+    clearInterval(joinProgress);
     const joinSeconds = (Math.max(...joins.map((j) => j.ended)) - Math.min(...joins.map((j) => j.started))) / 1000;
 
     const broadcasts = [];
@@ -244,7 +281,8 @@ async function main() {
         tcpMemBytesPerConnection: Number((((socketsAfter.memKb - socketsBefore.memKb) * 1024) / connected).toFixed(0)),
         slabBytesPerConnection: slabsAfter && Object.fromEntries(Object.keys(slabsAfter).map((name) => [name, Math.round((slabsAfter[name] - (slabsBefore[name] || 0)) / connected)])) },
       loadAverage: os.loadavg().map((l) => Number(l.toFixed(1))),
-      generatorProcesses: generators.map((g) => ({ clients: g.clients, disconnected: g.disconnected, rssMb: g.rssMb, heapUsedMb: g.heapUsedMb })),
+      joinFailures: joins.reduce((t, j) => t + j.failed, 0),
+      generatorProcesses: generators.map((g) => ({ clients: g.clients, disconnected: g.disconnected, rssMb: g.rssMb, heapUsedMb: g.heapUsedMb, loopDelayMaxMs: g.loopDelayMs.max })),
       limits: { openFilesPerProcess: limits.soft, hard: limits.hard, fileMax: limits.fileMax, nrOpen: limits.nrOpen,
         maxFilesOfANode: Math.max(...perNodeMemory.map((n) => n.openFiles)) },
     };
