@@ -35,7 +35,7 @@ async function bounded(count, window, task) {
 }
 
 /** Opens one client per url (retrying a refused or reset one up to 3 times); figures for the connect rate. */
-async function connect({ urls, namespace, window }) {
+async function connect({ urls, namespace, window, addresses = [undefined] }) {
   const started = now();
   let failed = 0;
   let retried = 0;
@@ -43,7 +43,7 @@ async function connect({ urls, namespace, window }) {
   await bounded(urls.length, window, async (i) => {
     for (let attempt = 0; ; attempt++) {
       try {
-        const client = await new LeanClient(urls[i], namespace).connected;
+        const client = await new LeanClient(urls[i], namespace, { localAddress: addresses[i % addresses.length] }).connected;
         client.ws.on("close", (code) => {
           if (client.closing) return;
           disconnected++;
@@ -70,7 +70,7 @@ async function connect({ urls, namespace, window }) {
 async function join({ rooms, window }) {
   const started = now();
   let failed = 0;
-  await bounded(clients.length, window, (i) => Promise.race([
+  await bounded(clients.length, window, (i) => clients[i].ws.readyState !== 1 ? failed++ : Promise.race([
     clients[i].emitWithAck("joinRoom", rooms[i]),
     new Promise((resolve) => setTimeout(resolve, 30000)).then(() => failed++),
   ]));

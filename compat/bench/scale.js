@@ -25,8 +25,17 @@ const GENERATORS = Number(process.env.SCALE_GENERATORS || NODES);
 // Rooms of /chat; connection i joins room i % ROOMS. The broadcast goes to the whole namespace, every room.
 const ROOMS = Number(process.env.SCALE_ROOMS || 1000);
 const BROADCASTS = Number(process.env.SCALE_BROADCASTS || 3);
+// Connections per source address. Linux's connect() takes a free ephemeral port per destination scanning the
+// range (even ports first): past half the range (about 14,000 connections to one node's port from one address)
+// each connect scans thousands of ports in the kernel and the whole machine slows down. Clients therefore bind
+// to several loopback source addresses (127.0.x.y), each with its own port range.
+const PER_ADDRESS = Number(process.env.SCALE_CLIENTS_PER_ADDRESS || 4000);
 // Handshakes in flight per generator process.
 const WINDOW = Number(process.env.SCALE_WINDOW || 100);
+// The nodes' pingTimeout: on a shared 2-core machine a generator process with 16,000 clients was seen to stall for
+// up to two minutes (a major GC at a few percent of a core), and the default 20 s closed all its clients. The
+// scenario measures memory and broadcast time, not heartbeats under starvation.
+const PING_TIMEOUT = process.env.SCALE_PING_TIMEOUT || "300000";
 const WARMUP_PER_GENERATOR = Number(process.env.SCALE_WARMUP || 500);
 const JAVA_OPTS = (process.env.SCALE_JAVA_OPTS || "-Xmx512m").split(" ").filter(Boolean);
 const jar = process.env.BENCH_JAR || path.resolve(__dirname, "../../gateway/target/gateway.jar");
@@ -96,7 +105,11 @@ function nativeMemoryDiff(pid) {
 }
 
 const started = new Set();
-process.on("exit", () => started.forEach((child) => child.exitCode === null && child.kill("SIGKILL")));
+let redis = null;
+process.on("exit", () => {
+  started.forEach((child) => child.exitCode === null && child.kill("SIGKILL"));
+  redis?.stop(); // sends SIGTERM at once; the exit does not wait for it
+});
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(130));
 
 /**
@@ -137,11 +150,17 @@ async function startNode(i, redisUrl, perNode) {
     stdio: ["ignore", log, log],
     env: { ...process.env, SOCKETIO_HOST: "127.0.0.1", SOCKETIO_PORT: String(port), MANAGEMENT_PORT: String(managementPort),
       REDIS_URL: redisUrl, NODE_ID: `scale-${i}`, EVENT_RATE: "0", LOG_LEVEL: "WARN", DASHBOARD_INTERVAL: "600000",
-      MAX_CONNECTIONS: String(perNode + 100) },
+      MAX_CONNECTIONS: String(perNode + 100), PING_TIMEOUT: PING_TIMEOUT },
   });
   fs.closeSync(log);
   started.add(child);
   return { i, port, managementPort, url: `http://127.0.0.1:${port}`, pid: child.pid, child };
+}
+
+/** The node's open /chat WebSocket connections, from its metrics. */
+async function liveConnections(node) {
+  const text = await (await fetch(`http://127.0.0.1:${node.managementPort}/metrics`)).text();
+  return Number(/socketio_connections\{nsp="\/chat",transport="websocket"\} (\S+)/.exec(text)[1]);
 }
 
 /** A progress line on stderr: clients and unexpected closes per generator, ping timeouts per node. */
@@ -200,8 +219,9 @@ async function main() {
   // Both ends of every connection are on this machine.
   if (2 * CONNECTIONS + NODES * SPARE_FILES > limits.fileMax) throw new Error(`fs.file-max ${limits.fileMax} is too low for ${CONNECTIONS} connections`);
 
-  const redis = await startRedis();
+  redis = await startRedis();
   const pool = new GeneratorPool(GENERATORS, [], "scale-worker.js");
+  pool.workers.forEach((worker) => started.add(worker.child));
   try {
     const nodes = await startNodes(redis.url, perNode);
     // Warm-up, unmeasured: a few connections per generator through every path below (connect, join, broadcast,
@@ -227,7 +247,8 @@ async function main() {
       perNodeCount[i % NODES]++;
     }
     const progress = setInterval(() => report(nodes, pool, "connecting"), 15000);
-    const connects = await pool.all("connect", (w) => ({ urls: urls[w], namespace: "/chat", window: WINDOW }));
+    const addressesOf = (w) => Array.from({ length: Math.ceil(urls[w].length / PER_ADDRESS) }, (_, j) => `127.0.${10 + w}.${1 + j}`);
+    const connects = await pool.all("connect", (w) => ({ urls: urls[w], namespace: "/chat", window: WINDOW, addresses: addressesOf(w) }));
     clearInterval(progress);
     const connected = connects.reduce((t, c) => t + c.connected, 0);
     const connectSeconds = (Math.max(...connects.map((c) => c.ended)) - Math.min(...connects.map((c) => c.started))) / 1000;
@@ -247,11 +268,12 @@ async function main() {
     // Memory held per connection, on each node: after a full GC, against the baseline taken before any client.
     const socketsAfter = sockstat();
     const slabsAfter = socketSlabBytes();
+    const live = await Promise.all(nodes.map(liveConnections));
     const perNodeMemory = nodes.map((node, i) => {
       const heapKb = liveHeapKb(node.pid);
       const stats = procStats(node.pid);
       const nmt = nativeMemoryDiff(node.pid);
-      const count = perNodeCount[i];
+      const count = live[i];
       const perConnection = (kb) => Number(((kb * 1024) / count).toFixed(0));
       // Native: every committed change but the Java heap's (the heap counts as its live part instead).
       const nativeKb = nmt.totalKb - (nmt.categories["Java Heap"] || 0);
