@@ -25,17 +25,17 @@ function onBroadcast(data) {
   histogram.record(at - data.t);
 }
 
-/** Runs `task(i)` for i in [0, count) with at most `window` in flight. */
-async function bounded(count, window, task) {
+/** Runs `task(i)` for i in [0, count) with at most `window` in flight, starting none after `deadline` (clock.js). */
+async function bounded(count, window, task, deadline = Infinity) {
   let next = 0;
   const lane = async () => {
-    while (next < count) await task(next++);
+    while (next < count && now() < deadline) await task(next++);
   };
   await Promise.all(Array.from({ length: Math.min(window, count) }, lane));
 }
 
 /** Opens one client per url (retrying a refused or reset one up to 3 times); figures for the connect rate. */
-async function connect({ urls, namespace, window, addresses = [undefined] }) {
+async function connect({ urls, namespace, window, addresses = [undefined], deadline }) {
   const started = now();
   let failed = 0;
   let retried = 0;
@@ -62,7 +62,7 @@ async function connect({ urls, namespace, window, addresses = [undefined] }) {
         await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
       }
     }
-  });
+  }, deadline ?? Infinity);
   return { connected: clients.length, failed, retried, errors, started, ended: now(), rssMb: Math.round(process.memoryUsage().rss / 2 ** 20) };
 }
 

@@ -36,6 +36,9 @@ const WINDOW = Number(process.env.SCALE_WINDOW || 100);
 // up to two minutes (a major GC at a few percent of a core), and the default 20 s closed all its clients. The
 // scenario measures memory and broadcast time, not heartbeats under starvation.
 const PING_TIMEOUT = process.env.SCALE_PING_TIMEOUT || "300000";
+// A time budget for opening the connections (seconds; none by default): on a machine shared with other work the
+// run goes on with as many as were open by then, and says so.
+const CONNECT_SECONDS = Number(process.env.SCALE_CONNECT_SECONDS || 0);
 const WARMUP_PER_GENERATOR = Number(process.env.SCALE_WARMUP || 500);
 const JAVA_OPTS = (process.env.SCALE_JAVA_OPTS || "-Xmx512m").split(" ").filter(Boolean);
 const jar = process.env.BENCH_JAR || path.resolve(__dirname, "../../gateway/target/gateway.jar");
@@ -91,6 +94,19 @@ const jcmd = (pid, ...args) => execFileSync("jcmd", [String(pid), ...args], { en
 function liveHeapKb(pid) {
   jcmd(pid, "GC.run");
   return Number(/used (\d+)K/.exec(jcmd(pid, "GC.heap_info"))[1]);
+}
+
+/** Bytes per class of the live heap (GC.class_histogram forces a full GC first). */
+function classHistogram(pid) {
+  const bytes = new Map();
+  for (const match of jcmd(pid, "GC.class_histogram").matchAll(/^\s*\d+:\s+\d+\s+(\d+)\s+(\S+)/gm)) bytes.set(match[2], Number(match[1]));
+  return bytes;
+}
+
+/** Where the live heap's growth went: the classes that grew most, in bytes per connection. */
+function heapGrowth(before, after, connections, top = 15) {
+  return Object.fromEntries([...after].map(([name, b]) => [name, (b - (before.get(name) || 0)) / connections])
+    .sort((x, y) => y[1] - x[1]).slice(0, top).map(([name, perConnection]) => [name, Math.round(perConnection)]));
 }
 
 /** Committed-memory changes since the NMT baseline, per category (KB), and the total. */
@@ -234,6 +250,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 2000));
     const before = nodes.map((node) => ({ heapKb: liveHeapKb(node.pid), ...procStats(node.pid) }));
     nodes.forEach((node) => jcmd(node.pid, "VM.native_memory", "baseline"));
+    const classesBefore = classHistogram(nodes[0].pid);
     const socketsBefore = sockstat();
     const slabsBefore = socketSlabBytes();
 
@@ -248,7 +265,8 @@ async function main() {
     }
     const progress = setInterval(() => report(nodes, pool, "connecting"), 15000);
     const addressesOf = (w) => Array.from({ length: Math.ceil(urls[w].length / PER_ADDRESS) }, (_, j) => `127.0.${10 + w}.${1 + j}`);
-    const connects = await pool.all("connect", (w) => ({ urls: urls[w], namespace: "/chat", window: WINDOW, addresses: addressesOf(w) }));
+    const deadline = CONNECT_SECONDS ? now() + CONNECT_SECONDS * 1000 : undefined;
+    const connects = await pool.all("connect", (w) => ({ urls: urls[w], namespace: "/chat", window: WINDOW, addresses: addressesOf(w), deadline }));
     clearInterval(progress);
     const connected = connects.reduce((t, c) => t + c.connected, 0);
     const connectSeconds = (Math.max(...connects.map((c) => c.ended)) - Math.min(...connects.map((c) => c.started))) / 1000;
@@ -289,6 +307,7 @@ async function main() {
       };
     });
     const generators = await pool.all("stats");
+    const node1HeapByClass = heapGrowth(classesBefore, classHistogram(nodes[0].pid), live[0]);
     const median = (values) => values.filter((v) => v != null).sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? null;
     const result = {
       connections: CONNECTIONS, nodes: NODES, generators: GENERATORS, rooms: ROOMS, connected, failed,
@@ -304,6 +323,7 @@ async function main() {
         slabBytesPerConnection: slabsAfter && Object.fromEntries(Object.keys(slabsAfter).map((name) => [name, Math.round((slabsAfter[name] - (slabsBefore[name] || 0)) / connected)])) },
       loadAverage: os.loadavg().map((l) => Number(l.toFixed(1))),
       joinFailures: joins.reduce((t, j) => t + j.failed, 0),
+      node1HeapBytesPerConnectionByClass: node1HeapByClass,
       generatorProcesses: generators.map((g) => ({ clients: g.clients, disconnected: g.disconnected, rssMb: g.rssMb, heapUsedMb: g.heapUsedMb, loopDelayMaxMs: g.loopDelayMs.max })),
       limits: { openFilesPerProcess: limits.soft, hard: limits.hard, fileMax: limits.fileMax, nrOpen: limits.nrOpen,
         maxFilesOfANode: Math.max(...perNodeMemory.map((n) => n.openFiles)) },
