@@ -4,11 +4,16 @@
 // line per measurement ("BENCH {...}") and the ratios ("RATIO {...}"). Not part of the default test run.
 //
 //   mvn -B -q -DskipTests package && cd compat && npm ci && node bench/bench.js
-//   (BENCH_SUBSCRIBERS=600 BENCH_SECONDS=10 BENCH_WARMUP_SECONDS=60 BENCH_REPEAT=3 BENCH_CONNECTIONS=2000)
+//   (BENCH_SUBSCRIBERS=600 BENCH_SECONDS=10 BENCH_WARMUP_SECONDS=60 BENCH_REPEAT=3 BENCH_CONNECTIONS=2000
+//    BENCH_GENERATORS=2)
 const { execFileSync, spawn } = require("node:child_process");
 const fs = require("node:fs");
+const os = require("node:os");
 const path = require("node:path");
 const { LeanClient } = require("./lean-client");
+const { GeneratorPool, defaultGenerators } = require("./generator");
+const { Histogram } = require("./histogram");
+const { now } = require("./clock");
 const { freePort } = require("../test/support/ports");
 const { startRedis } = require("../test/support/redis");
 const { waitFor } = require("../test/support/node");
@@ -37,7 +42,14 @@ const baselineJar = process.env.BENCH_BASELINE_JAR;
 // cost beside the classic one and beside Node's streams adapter, in the same run.
 const isJvm = (kind) => kind === "java" || kind === "baseline" || kind === "adminui" || kind === "java-streams";
 const ADMIN_UI_ENV = { ADMIN_UI: "production", ADMIN_UI_AUTH: "none" };
-const now = () => Number(process.hrtime.bigint()) / 1e6;
+// The subscribers and the parallel-ack clients are split across this many generator processes; the publisher,
+// the sequential echo and the measurements stay in this one.
+const GENERATORS = Number(process.env.BENCH_GENERATORS || defaultGenerators());
+const CORES = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
+// A process of the generator at this share of a core (its one JavaScript thread) is taken as the limit of a step;
+// the whole machine at this share of all its cores likewise.
+const BOUND = 0.9;
+let pool;
 
 function percentile(sorted, p) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : null;
@@ -76,24 +88,34 @@ function machineJiffies() {
   return { busy: total - idle, total };
 }
 
+/** CPU of a process, all its threads: user space (utime: our code, the JIT's output, GC) and kernel (stime). */
 function procStats(pid) {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  const cpuSeconds = (Number(stat[11]) + Number(stat[12])) / 100;
+  const userSeconds = Number(stat[11]) / 100;
+  const cpuSeconds = userSeconds + Number(stat[12]) / 100;
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))[1]);
-  return { cpuSeconds, rssKb };
+  return { cpuSeconds, userSeconds, rssKb };
 }
+
+// Everything this command started, stopped on any exit (a failed run must not leave servers behind).
+const started = new Set();
+process.on("exit", () => started.forEach((child) => child.exitCode === null && child.kill("SIGKILL")));
 
 async function startServers(kind, redisUrl) {
   const servers = [];
   for (let i = 1; i <= 3; i++) {
     const port = await freePort();
+    // Each server's log, for a server that does not come up.
+    const log = fs.openSync(path.join(os.tmpdir(), `bench-${kind}-${i}.log`), "w");
     const child = isJvm(kind)
-      ? spawn("java", ["-Xmx1g", ...JAVA_OPTS.map((o) => o.replaceAll("%i", String(i))), "-jar", kind === "baseline" ? baselineJar : jar], { stdio: ["pipe", "ignore", "inherit"], env: { ...process.env,
+      ? spawn("java", ["-Xmx1g", ...JAVA_OPTS.map((o) => o.replaceAll("%i", String(i))), "-jar", kind === "baseline" ? baselineJar : jar], { stdio: ["pipe", log, "inherit"], env: { ...process.env,
         SOCKETIO_HOST: "127.0.0.1", SOCKETIO_PORT: String(port), MANAGEMENT_PORT: String(await freePort()), REDIS_URL: redisUrl,
         NODE_ID: `java-${i}`, EVENT_RATE: "0", MAX_CONNECTIONS: "0", LOG_LEVEL: "WARN", DASHBOARD_INTERVAL: "600000",
         ...(kind === "adminui" ? ADMIN_UI_ENV : {}), ...(kind === "java-streams" ? { REDIS_ADAPTER: "streams" } : {}) } })
       : spawn("node", [path.join(__dirname, "node-server.js"), String(port), redisUrl, kind === "node-streams" ? "streams" : "classic"],
-        { stdio: ["pipe", "ignore", "inherit"] });
+        { stdio: ["pipe", log, "inherit"] });
+    fs.closeSync(log);
+    started.add(child);
     servers.push({ port, url: `http://127.0.0.1:${port}`, pid: child.pid, child });
   }
   for (const server of servers) {
@@ -141,28 +163,36 @@ async function echo(servers) {
     rtts.push(now() - started);
   }
   rtts.sort((a, b) => a - b);
-  const parallel = await connectAll(servers, 50, "/");
-  const started = now();
-  await Promise.all(parallel.map(async (c) => { for (let i = 0; i < ACKS_PER_CLIENT; i++) await c.emitWithAck("events", i); }));
-  const acksPerSecond = (50 * ACKS_PER_CLIENT) / ((now() - started) / 1000);
-  [client, ...parallel].forEach((c) => c.close());
-  return { rttP50Ms: percentile(rtts, 0.5), rttP99Ms: percentile(rtts, 0.99), parallelAcksPerSecond: Math.round(acksPerSecond) };
+  client.close();
+  // The 50 parallel clients are split across the generator processes; the rate is over the span from the first
+  // start to the last end (one clock for all processes).
+  const urls = Array.from({ length: 50 }, (_, i) => servers[i % servers.length].url);
+  const shares = pool.split(urls);
+  await pool.all("connect", (w) => ({ urls: shares[w], namespace: "/" }));
+  const runs = await pool.all("acks", () => ({ perClient: ACKS_PER_CLIENT }));
+  await pool.all("close");
+  const span = Math.max(...runs.map((r) => r.ended)) - Math.min(...runs.map((r) => r.started));
+  const acks = runs.reduce((total, r) => total + r.acks, 0);
+  return { rttP50Ms: percentile(rtts, 0.5), rttP99Ms: percentile(rtts, 0.99), parallelAcksPerSecond: Math.round(acks / (span / 1000)),
+    ackGeneratorCpuShares: runs.map((r) => Number((r.cpuSeconds / ((r.ended - r.started) / 1000)).toFixed(2))) };
 }
 
 async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
-  const subscribers = await connectAll(servers, SUBSCRIBERS, "/chat", "bench");
+  const urls = Array.from({ length: SUBSCRIBERS }, (_, i) => servers[i % servers.length].url);
+  const shares = pool.split(urls);
+  await pool.all("connect", (w) => ({ urls: shares[w], namespace: "/chat", room: "bench" }));
   const publisher = await new LeanClient(servers[0].url, "/chat").connected;
   await publisher.emitWithAck("joinRoom", "bench");
-  const latencies = [];
-  let delivered = 0;
-  const onMessage = (m) => {
-    delivered++;
-    latencies.push(now() - JSON.parse(m.message).t);
-  };
-  subscribers.forEach((c) => c.on("chatToClient", onMessage));
-  publisher.on("chatToClient", onMessage);
+  // The publisher hears its own broadcasts too; its share is recorded here and merged with the workers'.
+  const own = new Histogram();
+  let ownDelivered = 0;
+  publisher.on("chatToClient", (m) => {
+    ownDelivered++;
+    own.record(now() - JSON.parse(m.message).t);
+  });
   const recipients = SUBSCRIBERS + 1;
   const messagesPerSecond = deliveriesPerSecond / recipients;
+  await pool.all("start");
   const before = servers.map((s) => procStats(s.pid));
   const machineBefore = machineJiffies();
   const generatorBefore = process.cpuUsage();
@@ -182,25 +212,38 @@ async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
     }, 5);
   });
   const elapsed = (now() - started) / 1000;
-  await waitFor(() => delivered >= sent * recipients, 3000, "drain").catch(() => {});
+  // Each worker waits (at most 3 s) for what is still in flight, so the CPU below is that of every delivery counted.
+  const stops = await pool.all("stop", () => ({ sent, waitMs: 3000 }));
   const after = servers.map((s) => procStats(s.pid));
   const machineAfter = machineJiffies();
-  const generator = process.cpuUsage(generatorBefore);
-  const generatorCpuShare = Number(((generator.user + generator.system) / 1e6 / elapsed).toFixed(2));
-  // The generator is one Node.js thread: near a full core, it (not the servers) sets the pace.
-  if (generatorCpuShare >= 0.9) console.error(`bench: the load generator used ${generatorCpuShare} of a core at ${deliveriesPerSecond}/s; it is the limit`);
+  const parentCpu = process.cpuUsage(generatorBefore);
+  const histogram = new Histogram().merge(own);
+  for (const stop of stops) histogram.merge(stop.histogram);
+  const delivered = ownDelivered + stops.reduce((total, stop) => total + stop.delivered, 0);
+  // The generator's CPU while the step ran: the parent (publisher) and each worker (subscribers), per process,
+  // since each is one JavaScript thread and any of them near a full core sets the pace.
+  const generatorCpuShares = [(parentCpu.user + parentCpu.system) / 1e6, ...stops.map((s) => s.cpuUserSeconds + s.cpuSystemSeconds)]
+    .map((seconds) => Number((seconds / elapsed).toFixed(2)));
+  const generatorBound = generatorCpuShares.some((share) => share >= BOUND);
+  if (generatorBound) console.error(`bench: a load generator process used ${Math.max(...generatorCpuShares)} of a core at ${deliveriesPerSecond}/s; it is the limit`);
   const serverCpu = after.reduce((total, stats, i) => total + stats.cpuSeconds - before[i].cpuSeconds, 0);
-  latencies.sort((a, b) => a - b);
-  [publisher, ...subscribers].forEach((c) => c.close());
+  const serverUserCpu = after.reduce((total, stats, i) => total + stats.userSeconds - before[i].userSeconds, 0);
+  await pool.all("close");
+  publisher.close();
   const expected = sent * recipients;
+  const perDelivery = (cpu) => (delivered ? Number(((cpu * 1e6) / delivered).toFixed(2)) : null);
+  const machineCpuShare = Number(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)).toFixed(2));
   return {
     targetDeliveriesPerSecond: deliveriesPerSecond, sent, recipients, delivered, loss: expected - delivered,
     deliveriesPerSecond: Math.round(delivered / elapsed),
-    latencyMs: { p50: percentile(latencies, 0.5), p90: percentile(latencies, 0.9), p99: percentile(latencies, 0.99), max: latencies[latencies.length - 1] },
-    serverCpuSeconds: Number(serverCpu.toFixed(2)), cpuMicrosPerDelivery: delivered ? Number(((serverCpu * 1e6) / delivered).toFixed(2)) : null,
+    latencyMs: { p50: histogram.percentile(0.5), p90: histogram.percentile(0.9), p99: histogram.percentile(0.99), max: histogram.max() },
+    serverCpuSeconds: Number(serverCpu.toFixed(2)), serverUserCpuSeconds: Number(serverUserCpu.toFixed(2)),
+    cpuMicrosPerDelivery: perDelivery(serverCpu), userCpuMicrosPerDelivery: perDelivery(serverUserCpu),
     serverRssMb: after.map((s) => Math.round(s.rssKb / 1024)),
-    generatorCpuShare, generatorBound: generatorCpuShare >= 0.9,
-    machineCpuShare: Number(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)).toFixed(2)),
+    // Shares of the whole machine (all cores): the servers', the generator's (all its processes) and everything's.
+    serverMachineShare: Number((serverCpu / elapsed / CORES).toFixed(2)),
+    generatorMachineShare: Number((generatorCpuShares.reduce((a, b) => a + b, 0) / CORES).toFixed(2)),
+    generatorCpuShares, generatorBound, machineCpuShare, machineBound: machineCpuShare >= BOUND,
   };
 }
 
@@ -251,7 +294,17 @@ async function verifyLeanClient(servers) {
 }
 
 async function run(kind) {
+  pool = new GeneratorPool(GENERATORS);
   const redis = await startRedis();
+  try {
+    return await measure(kind, redis);
+  } finally {
+    await redis.stop();
+    await pool.close();
+  }
+}
+
+async function measure(kind, redis) {
   const servers = await startServers(kind, redis.url);
   // One Admin UI connected for the whole run, as an operator's open browser tab would be.
   const adminUi = kind === "adminui" ? require("socket.io-client").io(`${servers[0].url}/admin`, { forceNew: true }) : null;
@@ -272,13 +325,15 @@ async function run(kind) {
   console.log("BENCH " + JSON.stringify({ target: kind, scenario: "connections", ...results.connections }));
   adminUi?.disconnect();
   await stopServers(servers);
-  await redis.stop();
   const passing = results.sweep.filter((p) => p.loss === 0 && p.latencyMs.p99 <= 1000);
   results.knee = passing.length ? passing[passing.length - 1] : null;
-  // What ended the sweep: the first failing step (with how busy the machine and the generator were), or the last rate.
+  // What ended the sweep: the first failing step, and who was at the end of their CPU there: a generator process
+  // (one JavaScript thread near a full core), else the whole machine (all cores busy: on a small machine the
+  // servers and the generator compete for them), else the servers themselves.
   const failed = results.sweep.find((p) => !passing.includes(p));
   results.sweepEnd = failed
-    ? { failedAt: failed.targetDeliveriesPerSecond, machineCpuShare: failed.machineCpuShare, generatorBound: failed.generatorBound }
+    ? { failedAt: failed.targetDeliveriesPerSecond, limitedBy: failed.generatorBound ? "generator" : failed.machineBound ? "machine" : "servers",
+      machineCpuShare: failed.machineCpuShare, serverMachineShare: failed.serverMachineShare, generatorCpuShares: failed.generatorCpuShares }
     : { failedAt: null, lastRate: RATES[RATES.length - 1] };
   results.at20k = results.sweep.find((p) => p.targetDeliveriesPerSecond === 20000) || null;
   return results;
@@ -320,12 +375,17 @@ function printRatios(java, other, otherName, selfName = "java") {
     against: otherName,
     kneeDeliveriesPerSecond: pair(java.knee?.deliveriesPerSecond, other.knee?.deliveriesPerSecond),
     cpuMicrosPerDeliveryAtKnee: pair(java.knee?.cpuMicrosPerDelivery, other.knee?.cpuMicrosPerDelivery),
+    userCpuMicrosPerDeliveryAtKnee: pair(java.knee?.userCpuMicrosPerDelivery, other.knee?.userCpuMicrosPerDelivery),
+    // The share of the machine each side's servers, and everything together, used at its own knee.
+    serverMachineShareAtKnee: pair(java.knee?.serverMachineShare, other.knee?.serverMachineShare),
+    machineCpuShareAtKnee: pair(java.knee?.machineCpuShare, other.knee?.machineCpuShare),
     p99MsAt20k: pair(java.at20k?.latencyMs.p99, other.at20k?.latencyMs.p99),
     rssKbPerIdleConnection: pair(java.connections.rssKbPerConnection, other.connections.rssKbPerConnection),
     javaHeapKbPerIdleConnection: java.connections.heapKbPerConnection,
     echoP50Ms: pair(java.echo.rttP50Ms, other.echo.rttP50Ms),
     parallelAcksPerSecond: pair(java.echo.parallelAcksPerSecond, other.echo.parallelAcksPerSecond),
     cpuMicrosPerDeliveryByRate: byRate((p) => p.cpuMicrosPerDelivery),
+    userCpuMicrosPerDeliveryByRate: byRate((p) => p.userCpuMicrosPerDelivery),
     p99MsByRate: byRate((p) => p.latencyMs.p99),
     sweepEnd: { [selfName]: java.sweepEnd, [otherName]: other.sweepEnd },
   }));
@@ -335,3 +395,4 @@ main().catch((error) => {
   console.error(error);
   process.exit(1);
 });
+process.on("exit", () => pool?.workers.forEach((w) => w.child.exitCode === null && w.child.kill()));

@@ -5,13 +5,14 @@
 const WebSocket = require("ws");
 
 class LeanClient {
-  constructor(url, namespace) {
+  /** `options`: extra options of the `ws` client, e.g. `localAddress` (a source address of 127.0.0.0/8). */
+  constructor(url, namespace, options = {}) {
     this.namespace = namespace;
     this.prefix = namespace === "/" ? "" : `${namespace},`;
     this.ackId = 0;
     this.acks = new Map();
     this.handlers = new Map();
-    this.ws = new WebSocket(`${url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false });
+    this.ws = new WebSocket(`${url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false, ...options });
     this.connected = new Promise((resolve, reject) => {
       this.ws.on("error", reject);
       this.ws.on("message", (data) => this.onMessage(data.toString(), resolve));

@@ -6,7 +6,9 @@
 #
 # Settings (environment): LB_PORT (3000), NODE_PORTS ("3101 3102 3103"), MANAGEMENT_PORTS ("9101 9102 9103"),
 # REDIS_PORT (6390), RUN_DIR (deploy/local/.run), DRAIN_WINDOW (ms, 3000), MAX_CONNECTIONS_PER_IP (1000),
-# HANDSHAKES_PER_IP (100), LOCAL_PROXY_PROTOCOL (true), and any gateway setting (AUTH_MODE, ...). haproxy tells the
+# HANDSHAKES_PER_IP (100), LOCAL_PROXY_PROTOCOL (true), LB_MAXCONN (haproxy's maxconn, 8000: each connection
+# costs haproxy two descriptors, so one haproxy holds at most half its open-files limit), and any gateway setting
+# (AUTH_MODE, ...). haproxy tells the
 # nodes each client's address with the PROXY protocol (send-proxy-v2), so per-address limits count clients, not the
 # balancer; the nodes' own ports therefore only take connections that start with a PROXY header.
 # LOCAL_PROXY_PROTOCOL=false turns that off on both sides, for tests that also reach the nodes directly.
@@ -69,7 +71,7 @@ up() {
 write_haproxy_config() {
   {
     echo "global"
-    echo "  maxconn 8000"
+    echo "  maxconn ${LB_MAXCONN:-8000}"
     echo "defaults"
     echo "  mode http"
     echo "  option redispatch"
