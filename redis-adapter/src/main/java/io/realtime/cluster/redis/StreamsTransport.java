@@ -4,6 +4,7 @@ import io.realtime.cluster.RedisAdapterOptions;
 import io.realtime.cluster.core.ClusterMessage;
 import io.realtime.cluster.core.MalformedMessageException;
 import io.realtime.cluster.core.MessageReceiver;
+import io.realtime.cluster.core.MessageType;
 import io.realtime.cluster.core.NamespaceChannel;
 import io.realtime.cluster.recovery.RecoveryOptions;
 import io.realtime.cluster.recovery.SessionRecovery;
@@ -129,8 +130,8 @@ public final class StreamsTransport extends RedisTransport {
 
         /** socket.io-adapter's ClusterAdapter, as the sharded protocol: no allRooms or socket-ids requests. */
         @Override
-        public boolean supports(io.realtime.cluster.core.MessageType type) {
-            return type != io.realtime.cluster.core.MessageType.ALL_ROOMS && type != io.realtime.cluster.core.MessageType.SOCKET_IDS;
+        public boolean supports(MessageType type) {
+            return type != MessageType.ALL_ROOMS && type != MessageType.SOCKET_IDS;
         }
 
         @Override
