@@ -314,7 +314,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
      * converts through a token buffer even then (each packet's tree is its own, so nobody else sees it).
      */
     private Object convert(JsonNode node, Class<?> type) {
-        if (type.isInstance(node)) {
+        if (JsonNode.class.isAssignableFrom(type) && type.isInstance(node)) {
             return node;
         }
         if (type == String.class && node.isTextual()) {
