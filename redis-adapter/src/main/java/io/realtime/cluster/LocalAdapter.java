@@ -283,8 +283,15 @@ public class LocalAdapter implements ClusterAdapter {
 
     /** The sockets in {@code room}, or the socket whose id it is (each socket is in a room of its own id). */
     private List<SocketIOClient> roomMembers(String room) {
-        List<SocketIOClient> members = new ArrayList<>(namespace.getRoomClientsInCluster(room) + 1);
-        namespace.getRoomClients(room).forEach(members::add);
+        Iterable<SocketIOClient> clients = namespace.getRoomClients(room);
+        List<SocketIOClient> members;
+        if (clients instanceof ArrayList<SocketIOClient> fresh) {
+            // netty-socketio builds a new list per call: taken as it is rather than copied once more per broadcast.
+            members = fresh;
+        } else {
+            members = new ArrayList<>();
+            clients.forEach(members::add);
+        }
         SocketIOClient byId = clientById(room);
         if (byId != null && !members.contains(byId)) {
             members.add(byId);

@@ -112,8 +112,9 @@ public final class GatewayRegistrar {
         // Executable validation costs microseconds per call: only methods with constraints pay for it.
         boolean constrained = validator.getConstraintsForClass(gateway.getClass())
                 .getConstraintsForMethod(method.getName(), method.getParameterTypes()) != null;
+        Injected[] parameters = Arrays.stream(method.getParameterTypes()).map(Injected::of).toArray(Injected[]::new);
         namespace.addEventListener(event, payloadType, (client, payload, ack) -> {
-            Object[] args = arguments(method, client, payload, ack);
+            Object[] args = arguments(parameters, client, payload, ack);
             Set<ConstraintViolation<Object>> violations = constrained
                     ? validator.forExecutables().validateParameters(gateway, method, args) : Set.of();
             if (!violations.isEmpty()) {
@@ -173,20 +174,31 @@ public final class GatewayRegistrar {
         }
     }
 
-    private static Object[] arguments(Method method, SocketIOClient client, Object payload, AckRequest ack) {
-        Parameter[] parameters = method.getParameters();
+    /** What each parameter of a handler takes, decided once when it is bound rather than on every event. */
+    private enum Injected {
+        CLIENT, ACK, PRINCIPAL, PAYLOAD;
+
+        static Injected of(Class<?> type) {
+            if (type == SocketIOClient.class) {
+                return CLIENT;
+            } else if (type == AckRequest.class) {
+                return ACK;
+            } else if (type == Principal.class) {
+                return PRINCIPAL;
+            }
+            return PAYLOAD;
+        }
+    }
+
+    private static Object[] arguments(Injected[] parameters, SocketIOClient client, Object payload, AckRequest ack) {
         Object[] args = new Object[parameters.length];
         for (int i = 0; i < parameters.length; i++) {
-            Class<?> type = parameters[i].getType();
-            if (type == SocketIOClient.class) {
-                args[i] = client;
-            } else if (type == AckRequest.class) {
-                args[i] = ack;
-            } else if (type == Principal.class) {
-                args[i] = Principal.of(client);
-            } else {
-                args[i] = payload;
-            }
+            args[i] = switch (parameters[i]) {
+                case CLIENT -> client;
+                case ACK -> ack;
+                case PRINCIPAL -> Principal.of(client);
+                case PAYLOAD -> payload;
+            };
         }
         return args;
     }

@@ -5,7 +5,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,29 +25,59 @@ public final class SessionFanOut {
     private final Map<EventLoop, PendingFlush> pendingFlushes = new ConcurrentHashMap<>();
 
     public void send(List<EngineSession> sessions, List<EnginePacket> packets) {
-        Map<EventLoop, List<EngineSession>> byLoop = new IdentityHashMap<>();
-        for (EngineSession session : sessions) {
-            byLoop.computeIfAbsent(session.eventLoop(), loop -> new ArrayList<>()).add(session);
-        }
-        Map.Entry<EventLoop, List<EngineSession>> onThisLoop = null;
-        for (Map.Entry<EventLoop, List<EngineSession>> group : byLoop.entrySet()) {
-            if (group.getKey().inEventLoop()) {
-                onThisLoop = group;
+        List<LoopShare> shares = byLoop(sessions);
+        LoopShare onThisLoop = null;
+        for (LoopShare share : shares) {
+            if (share.loop.inEventLoop()) {
+                onThisLoop = share;
             } else {
-                group.getKey().execute(() -> sendOnLoop(group.getKey(), group.getValue(), packets));
+                share.loop.execute(() -> sendOnLoop(share.loop, share.sessions, packets));
             }
         }
         // The other loops are already at work; this thread's own share goes last.
         if (onThisLoop != null) {
-            sendOnLoop(onThisLoop.getKey(), onThisLoop.getValue(), packets);
+            sendOnLoop(onThisLoop.loop, onThisLoop.sessions, packets);
         }
+    }
+
+    /**
+     * The sessions grouped by event loop, each group in the order given. A node has a handful of loops, so a scan of
+     * the groups found so far (the last one first: sessions of one loop often come in runs) costs less per recipient
+     * than a map.
+     */
+    private static List<LoopShare> byLoop(List<EngineSession> sessions) {
+        List<LoopShare> shares = new ArrayList<>(4);
+        LoopShare last = null;
+        for (int i = 0, n = sessions.size(); i < n; i++) {
+            EngineSession session = sessions.get(i);
+            EventLoop loop = session.eventLoop();
+            if (last == null || last.loop != loop) {
+                last = null;
+                for (int j = 0, m = shares.size(); j < m; j++) {
+                    if (shares.get(j).loop == loop) {
+                        last = shares.get(j);
+                        break;
+                    }
+                }
+                if (last == null) {
+                    last = new LoopShare(loop, new ArrayList<>(Math.max(8, n / 4)));
+                    shares.add(last);
+                }
+            }
+            last.sessions.add(session);
+        }
+        return shares;
+    }
+
+    private record LoopShare(EventLoop loop, List<EngineSession> sessions) {
     }
 
     private void sendOnLoop(EventLoop loop, List<EngineSession> sessions, List<EnginePacket> packets) {
         PendingFlush flush = pendingFlushes.computeIfAbsent(loop, PendingFlush::new);
         WebSocketFrames.Shared frames = new WebSocketFrames.Shared(packets);
         try {
-            for (EngineSession session : sessions) {
+            for (int i = 0, n = sessions.size(); i < n; i++) {
+                EngineSession session = sessions.get(i);
                 try {
                     if (session.writeShared(frames)) {
                         flush.add(session);
@@ -57,6 +86,10 @@ public final class SessionFanOut {
                     // One broken connection must not cost the others their copy.
                     log.warn("session {}: broadcast not delivered: {}", session.id(), e.toString());
                 }
+            }
+            if (frames.framesHandedOut() > 0) {
+                // Counted once per loop rather than per recipient: every session of a server reports to one observer.
+                sessions.get(0).observer().bytesSent(frames.framesHandedOut(), frames.bytesHandedOut());
             }
         } finally {
             frames.release();

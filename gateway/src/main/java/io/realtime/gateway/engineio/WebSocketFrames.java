@@ -52,6 +52,8 @@ final class WebSocketFrames {
         private final java.util.List<EnginePacket> packets;
         private ByteBuf[] v4;
         private ByteBuf[] older;
+        private int framesHandedOut;
+        private long bytesHandedOut;
 
         Shared(java.util.List<EnginePacket> packets) {
             this.packets = packets;
@@ -72,10 +74,24 @@ final class WebSocketFrames {
                     older = frames;
                 }
             }
-            if (frames[index] == null) {
-                frames[index] = encode(packets.get(index), version, alloc);
+            ByteBuf frame = frames[index];
+            if (frame == null) {
+                frame = encode(packets.get(index), version, alloc);
+                frames[index] = frame;
             }
-            return frames[index].retainedDuplicate();
+            framesHandedOut++;
+            bytesHandedOut += frame.readableBytes();
+            return frame.retainedDuplicate();
+        }
+
+        /** How many frames {@link #frame} handed out (each written to a connection), for the traffic counts. */
+        int framesHandedOut() {
+            return framesHandedOut;
+        }
+
+        /** Their bytes. */
+        long bytesHandedOut() {
+            return bytesHandedOut;
         }
 
         void release() {

@@ -29,6 +29,8 @@ public final class TrafficMetrics implements TrafficObserver, TrafficTotals, Met
 
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    /** The meters of each (namespace, event) tag pair, found without building a key string per event. */
+    private final Map<String, Map<String, EventMeters>> eventMeters = new ConcurrentHashMap<>();
     private final AtomicLong pendingAcks = new AtomicLong();
     private final LongAdder eventsReceived = new LongAdder();
     private final LongAdder eventsSent = new LongAdder();
@@ -144,13 +146,17 @@ public final class TrafficMetrics implements TrafficObserver, TrafficTotals, Met
     @Override
     public void eventReceived(String namespace, String event) {
         eventsReceived.increment();
-        increment(1, MeterNames.EVENTS_RECEIVED, MeterNames.NSP, names.namespace(namespace), MeterNames.EVENT, names.event(event));
+        if (registry != null) {
+            eventMeters(namespace, event).received().increment();
+        }
     }
 
     @Override
     public void eventsSent(String namespace, String event, int count) {
         eventsSent.add(count);
-        increment(count, MeterNames.EVENTS_SENT, MeterNames.NSP, names.namespace(namespace), MeterNames.EVENT, names.event(event));
+        if (registry != null) {
+            eventMeters(namespace, event).sent().increment(count);
+        }
     }
 
     @Override
@@ -186,7 +192,12 @@ public final class TrafficMetrics implements TrafficObserver, TrafficTotals, Met
 
     @Override
     public void bytesSent(long bytes) {
-        packetsOutTotal.increment();
+        bytesSent(1, bytes);
+    }
+
+    @Override
+    public void bytesSent(long payloads, long bytes) {
+        packetsOutTotal.add(payloads);
         bytesOutTotal.add(bytes);
         Counter counter = bytesOut;
         if (counter != null) {
@@ -197,7 +208,7 @@ public final class TrafficMetrics implements TrafficObserver, TrafficTotals, Met
     @Override
     public void handled(String namespace, String event, long nanos) {
         if (registry != null) {
-            handlerTimer(names.namespace(namespace), names.event(event)).record(Duration.ofNanos(nanos));
+            eventMeters(namespace, event).handled().record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
     }
 
@@ -250,7 +261,62 @@ public final class TrafficMetrics implements TrafficObserver, TrafficTotals, Met
         }
     }
 
-    /** Looked up on every event received or sent: a plain string key, because building {@code Tags} sorts and streams. */
+    private EventMeters eventMeters(String namespace, String event) {
+        String nsp = names.namespace(namespace);
+        String name = names.event(event);
+        Map<String, EventMeters> byEvent = eventMeters.get(nsp);
+        if (byEvent == null) {
+            byEvent = eventMeters.computeIfAbsent(nsp, key -> new ConcurrentHashMap<>());
+        }
+        EventMeters meters = byEvent.get(name);
+        return meters != null ? meters : byEvent.computeIfAbsent(name, key -> new EventMeters(nsp, name));
+    }
+
+    /**
+     * The meters of one (namespace, event) pair, each registered on first use (as {@link #counter} would), so that
+     * the series that exist stay the same; tag values are already limited to the known names.
+     */
+    private final class EventMeters {
+        private final String namespace;
+        private final String event;
+        private volatile Counter received;
+        private volatile Counter sent;
+        private volatile Timer handled;
+
+        EventMeters(String namespace, String event) {
+            this.namespace = namespace;
+            this.event = event;
+        }
+
+        Counter received() {
+            Counter meter = received;
+            if (meter == null) {
+                meter = counter(MeterNames.EVENTS_RECEIVED, MeterNames.NSP, namespace, MeterNames.EVENT, event);
+                received = meter;
+            }
+            return meter;
+        }
+
+        Counter sent() {
+            Counter meter = sent;
+            if (meter == null) {
+                meter = counter(MeterNames.EVENTS_SENT, MeterNames.NSP, namespace, MeterNames.EVENT, event);
+                sent = meter;
+            }
+            return meter;
+        }
+
+        Timer handled() {
+            Timer meter = handled;
+            if (meter == null) {
+                meter = handlerTimer(namespace, event);
+                handled = meter;
+            }
+            return meter;
+        }
+    }
+
+    /** A plain string key, because building {@code Tags} sorts and streams; events find theirs through {@link EventMeters}. */
     private Counter counter(String name, String... tagKeysAndValues) {
         return counters.computeIfAbsent(name + '|' + String.join("|", tagKeysAndValues),
                 key -> Counter.builder(name).tags(tagKeysAndValues).register(registry));

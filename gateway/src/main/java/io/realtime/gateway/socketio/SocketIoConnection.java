@@ -334,9 +334,23 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             int index = i - from;
             Class<?> type = index < types.size() ? types.get(index) : Object.class;
             JsonNode node = array.get(i);
-            args.add(node.isNull() ? null : mapper.convertValue(node, type));
+            args.add(node.isNull() ? null : convert(node, type));
         }
         return args;
+    }
+
+    /**
+     * One argument in its declared type. A tree wanted as a tree, or a string as a string, is taken as it is: Jackson
+     * converts through a token buffer even then (each packet's tree is its own, so nobody else sees it).
+     */
+    private Object convert(JsonNode node, Class<?> type) {
+        if (JsonNode.class.isAssignableFrom(type) && type.isInstance(node)) {
+            return node;
+        }
+        if (type == String.class && node.isTextual()) {
+            return node.textValue();
+        }
+        return mapper.convertValue(node, type);
     }
 
     /** Over its event rate: refused with an error; a client that keeps going is disconnected. */

@@ -53,7 +53,7 @@ public final class SocketIoEncoder {
                 List<?> data = packet.getData();
                 if (data != null) {
                     for (Object arg : data) {
-                        args.add(extractBinary(mapper.valueToTree(arg), attachments));
+                        args.add(extractBinary(toTree(arg), attachments));
                     }
                 }
                 payload = args;
@@ -92,6 +92,32 @@ public final class SocketIoEncoder {
             packets.add(EnginePacket.binaryMessage(attachment));
         }
         return packets;
+    }
+
+    /**
+     * An argument as a tree. One that already is (an echo of what a client sent) is used as it is, rather than copied
+     * through a token buffer as Jackson does; one holding binary (which the placeholders replace) or plain objects is
+     * converted as any other value, so that the caller's tree is never changed.
+     */
+    private JsonNode toTree(Object arg) {
+        if (arg instanceof JsonNode node && isPlainJson(node)) {
+            return node;
+        }
+        return mapper.valueToTree(arg);
+    }
+
+    private static boolean isPlainJson(JsonNode node) {
+        if (node.isBinary() || node.isPojo()) {
+            return false;
+        }
+        if (node.isContainerNode()) {
+            for (JsonNode child : node) {
+                if (!isPlainJson(child)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static JsonNode extractBinary(JsonNode node, List<byte[]> attachments) {

@@ -38,7 +38,12 @@ public interface TrafficObserver {
     default void bytesReceived(long bytes) {
     }
 
+    /** One payload (a WebSocket frame, a polling response) of {@code bytes} was written. */
     default void bytesSent(long bytes) {
+    }
+
+    /** {@code payloads} payloads of {@code bytes} in all were written: a broadcast's frames on one event loop. */
+    default void bytesSent(long payloads, long bytes) {
     }
 
     /** A handler ran (its synchronous part) for {@code nanos}. */

@@ -66,6 +66,18 @@ class GatewayRegistrarTest {
             };
         }
 
+        /** A tree in, the same tree out: what an echo does (the tree is taken and written as it is). */
+        @OnEvent("echo")
+        public com.fasterxml.jackson.databind.JsonNode echo(com.fasterxml.jackson.databind.JsonNode payload) {
+            return payload;
+        }
+
+        /** An undeclared type gets plain Java values, never the parser's tree. */
+        @OnEvent("kind")
+        public String kind(Object payload) {
+            return payload == null ? "null" : payload instanceof java.util.Map<?, ?> ? "map" : payload.getClass().getSimpleName();
+        }
+
         @OnEvent("fire")
         public void fire(SocketIOClient client, String value) {
             client.sendEvent("fired", value);
@@ -82,7 +94,7 @@ class GatewayRegistrarTest {
     private static void register(SocketIOServer server) {
         GatewayRegistrar registrar = new GatewayRegistrar(server, Validators.create(), HandshakeAuthenticator.trusting());
         RegisteredGateway registered = registrar.register(new ShopGateway());
-        assertThat(registered.handledEvents()).containsExactlyInAnyOrder("order", "refuse", "crash", "later", "fire", "unwritable");
+        assertThat(registered.handledEvents()).containsExactlyInAnyOrder("order", "refuse", "crash", "later", "fire", "unwritable", "echo", "kind");
         assertThat(registered.emittedEvents()).containsExactly("welcome");
     }
 
@@ -106,6 +118,19 @@ class GatewayRegistrarTest {
             ws.sendText("42/shop,1[\"order\",{\"item\":\"tea\",\"quantity\":2}]");
 
             assertThat(ws.nextText()).isEqualTo("43/shop,1[{\"item\":\"tea\",\"quantity\":2}]");
+        }
+    }
+
+    @Test
+    void aTreeIsEchoedUnchangedAndAnUndeclaredTypeGetsPlainValues() {
+        try (RawWebSocket ws = shop()) {
+            ws.sendText("42/shop,1[\"echo\",{\"a\":[1,2.5,\"é\",null,{\"b\":true}]}]");
+            assertThat(ws.nextText()).isEqualTo("43/shop,1[{\"a\":[1,2.5,\"é\",null,{\"b\":true}]}]");
+
+            ws.sendText("42/shop,2[\"kind\",{\"a\":1}]");
+            assertThat(ws.nextText()).isEqualTo("43/shop,2[\"map\"]");
+            ws.sendText("42/shop,3[\"kind\",\"text\"]");
+            assertThat(ws.nextText()).isEqualTo("43/shop,3[\"String\"]");
         }
     }
 

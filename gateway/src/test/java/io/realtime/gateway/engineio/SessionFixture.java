@@ -32,6 +32,8 @@ final class SessionFixture implements AutoCloseable {
     final List<String> messages = new ArrayList<>();
     final List<String> closeReasons = new ArrayList<>();
     final List<String> behaviourCloses = new ArrayList<>();
+    /** Each report of payloads written in a batch: {payloads, bytes}. */
+    final List<long[]> batchesSent = new ArrayList<>();
     final EmbeddedChannel loop = new EmbeddedChannel();
     final SessionRegistry registry;
     private final List<EmbeddedChannel> channels = new ArrayList<>();
@@ -61,6 +63,11 @@ final class SessionFixture implements AutoCloseable {
             @Override
             public void closedForBehaviour(BehaviourClose reason) {
                 behaviourCloses.add(reason.tag());
+            }
+
+            @Override
+            public void bytesSent(long payloads, long bytes) {
+                batchesSent.add(new long[] {payloads, bytes});
             }
         });
     }
