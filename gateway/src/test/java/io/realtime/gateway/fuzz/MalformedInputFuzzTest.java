@@ -52,8 +52,17 @@ class MalformedInputFuzzTest {
             long heapBefore = heapAfterGc();
             int port = node.node().socketIoAddress().getPort();
             AtomicInteger ticks = new AtomicInteger();
-            ticker.scheduleAtFixedRate(() -> node.node().cluster().of("/").emit("tick", ticks.getAndIncrement()),
-                    0, 20, TimeUnit.MILLISECONDS);
+            // A tick that throws would silently end the schedule: what it threw is kept and shown.
+            List<Throwable> tickFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ticker.scheduleAtFixedRate(() -> {
+                try {
+                    node.node().cluster().of("/").emit("tick", ticks.get());
+                    ticks.incrementAndGet();
+                } catch (Throwable e) {
+                    tickFailures.add(e);
+                    throw e;
+                }
+            }, 0, 20, TimeUnit.MILLISECONDS);
 
             Random random = new Random(SEED);
             List<Supplier<byte[]>> packets = packetGenerators(random);
@@ -74,13 +83,20 @@ class MalformedInputFuzzTest {
             ticker.shutdown();
             assertThat(ticker.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
             assertThat(sent).isEqualTo(INPUTS);
+            assertThat(tickFailures).as("ticks that failed").isEmpty();
 
             int expected = ticks.get();
             for (int n = 0; n < expected; n++) {
-                String message = witness.nextText();
-                while (message.equals("2")) {
-                    witness.sendText("3");
+                String message;
+                try {
                     message = witness.nextText();
+                    while (message.equals("2")) {
+                        witness.sendText("3");
+                        message = witness.nextText();
+                    }
+                } catch (AssertionError e) {
+                    throw new AssertionError("tick " + n + " of " + expected + " never came (witness closed: "
+                            + witness.closed().isDone() + ")", e);
                 }
                 assertThat(message).isEqualTo("42[\"tick\"," + n + "]");
             }
