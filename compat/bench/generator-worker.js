@@ -5,6 +5,7 @@
 const { LeanClient } = require("./lean-client");
 const { Histogram } = require("./histogram");
 const { now } = require("./clock");
+const { serveCommands } = require("./worker-commands");
 
 let clients = [];
 let histogram = new Histogram();
@@ -59,11 +60,4 @@ function close() {
 
 const commands = { connect, start, stop, acks, close };
 
-process.on("message", async ({ id, command, args }) => {
-  try {
-    process.send({ id, result: await commands[command](args || {}) });
-  } catch (error) {
-    process.send({ id, error: String(error && error.stack ? error.stack : error) });
-  }
-});
-process.on("disconnect", () => process.exit(0));
+serveCommands(commands);

@@ -6,6 +6,7 @@ const { LeanClient } = require("./lean-client");
 const { Histogram } = require("./histogram");
 const { now } = require("./clock");
 const { monitorEventLoopDelay } = require("node:perf_hooks");
+const { serveCommands } = require("./worker-commands");
 
 // How late this process's event loop ran: a late loop answers the server's pings late.
 const loopDelay = monitorEventLoopDelay({ resolution: 20 });
@@ -108,11 +109,4 @@ function close() {
 
 const commands = { connect, join, arm, collect, stats, close };
 
-process.on("message", async ({ id, command, args }) => {
-  try {
-    process.send({ id, result: await commands[command](args || {}) });
-  } catch (error) {
-    process.send({ id, error: String(error && error.stack ? error.stack : error) });
-  }
-});
-process.on("disconnect", () => process.exit(0));
+serveCommands(commands);

@@ -6,6 +6,7 @@
 // every refused or failed attempt (HTTP status of a refused handshake, else the error code).
 const { LeanClient } = require("./lean-client");
 const { now } = require("./clock");
+const { serveCommands } = require("./worker-commands");
 
 const DELAY = 1000;
 const DELAY_MAX = 5000;
@@ -155,11 +156,4 @@ function close() {
 
 const commands = { connect, arm, collect, listen, heard, close };
 
-process.on("message", async ({ id, command, args }) => {
-  try {
-    process.send({ id, result: await commands[command](args || {}) });
-  } catch (error) {
-    process.send({ id, error: String(error && error.stack ? error.stack : error) });
-  }
-});
-process.on("disconnect", () => process.exit(0));
+serveCommands(commands);
