@@ -52,7 +52,11 @@ before(async () => {
 
 after(async () => {
   sockets.forEach((s) => s.disconnect());
-  if (nodeServer) await new Promise((resolve) => nodeServer.close(resolve));
+  if (nodeServer) {
+    await new Promise((resolve) => nodeServer.close(resolve));
+    // instrument() never clears its 2-s server_stats timer: once the Redis clients quit, its next publish would reject.
+    nodeServer.of("/admin").emit = () => true;
+  }
   await Promise.all(redisClients.map((c) => c.quit().catch(() => {})));
   await Promise.all([javaA, javaB].filter(Boolean).map((n) => n.stop()));
   if (redis) await redis.stop();
