@@ -5,6 +5,7 @@ const { test } = require("node:test");
 const assert = require("node:assert/strict");
 const { io } = require("socket.io-client");
 const { startNode, once, waitFor } = require("./support/node");
+const { expectMissedThenLive } = require("./support/recovery");
 
 const RECOVERY = { CONNECTION_STATE_RECOVERY: "true" };
 
@@ -38,15 +39,7 @@ test("recovery: a transport cut under the client recovers its id, rooms, data an
     await once(socket, "connect", 5000);
     assert.equal(socket.recovered, true);
     assert.equal(socket.id, id);
-    await waitFor(() => news.length === 5, 5000, "missed news");
-    const state = await socket.timeout(5000).emitWithAck("state");
-    assert.equal(state.id, id);
-    assert.ok(state.rooms.includes("r1"), `rooms ${state.rooms}`);
-    assert.deepEqual(state.data, { n: 7 });
-
-    await other.timeout(5000).emitWithAck("to-room", { room: "r1", event: "news", from: 6, count: 1 });
-    await waitFor(() => news.length === 6, 5000, "live news");
-    assert.deepEqual(news, [1, 2, 3, 4, 5, 6]);
+    await expectMissedThenLive(socket, other, news, id);
   } finally {
     socket.disconnect();
     other.disconnect();

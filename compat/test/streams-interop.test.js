@@ -10,6 +10,7 @@ const { createAdapter } = require("@socket.io/redis-streams-adapter");
 const { createClient } = require("redis");
 const { io: connect } = require("socket.io-client");
 const { startNode, once, waitFor } = require("./support/node");
+const { expectMissedThenLive } = require("./support/recovery");
 const { startRedis } = require("./support/redis");
 
 let redis;
@@ -119,15 +120,7 @@ async function recoverAcross(from, to) {
   await once(socket, "connect", 5000);
   assert.equal(socket.recovered, true, "recovered on the other server");
   assert.equal(socket.id, id);
-  await waitFor(() => news.length === 5, 5000, "missed news");
-  const state = await socket.timeout(5000).emitWithAck("state");
-  assert.equal(state.id, id);
-  assert.ok(state.rooms.includes("r1"), `rooms ${state.rooms}`);
-  assert.deepEqual(state.data, { n: 7 });
-
-  await other.timeout(5000).emitWithAck("to-room", { room: "r1", event: "news", from: 6, count: 1 });
-  await waitFor(() => news.length === 6, 5000, "live news");
-  assert.deepEqual(news, [1, 2, 3, 4, 5, 6]);
+  await expectMissedThenLive(socket, other, news, id);
   socket.disconnect();
   other.disconnect();
 }

@@ -6,6 +6,7 @@ const { test, before, after } = require("node:test");
 const assert = require("node:assert/strict");
 const { io } = require("socket.io-client");
 const { startNode, once, waitFor } = require("./support/node");
+const { expectMissedThenLive } = require("./support/recovery");
 const { startRedis } = require("./support/redis");
 
 let redis;
@@ -57,13 +58,7 @@ test("streams: the sessions of a SIGKILLed node are recovered on another node wi
     await once(socket, "connect", 10000);
     assert.equal(socket.recovered, true, "recovered on the surviving node");
     assert.equal(socket.id, id);
-    await waitFor(() => news.length === 5, 5000, "missed news");
-    const state = await socket.timeout(5000).emitWithAck("state");
-    assert.ok(state.rooms.includes("r1"), `rooms ${state.rooms}`);
-    assert.deepEqual(state.data, { n: 7 });
-    await other.timeout(5000).emitWithAck("to-room", { room: "r1", event: "news", from: 6, count: 1 });
-    await waitFor(() => news.length === 6, 5000, "live news");
-    assert.deepEqual(news, [1, 2, 3, 4, 5, 6]);
+    await expectMissedThenLive(socket, other, news, id);
   } finally {
     socket.disconnect();
     other.disconnect();
