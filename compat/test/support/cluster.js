@@ -1,15 +1,17 @@
 "use strict";
-const { freePort } = require("./ports");
 // Runs deploy/local/cluster.sh (Redis, three nodes, haproxy) on free ports of 127.0.0.1 in a temporary run directory.
 const { execFile } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
+const { freePort } = require("./ports");
 
 const script = path.resolve(__dirname, "../../../deploy/local/cluster.sh");
 
-
-/** Starts the local cluster; resolves to { url, runDir, pidOf(nodeId), restore(), stop() }. `extraEnv` are gateway settings. */
+/**
+ * Starts the local cluster; resolves to { url, runDir, nodeIds, pidOf(nodeId), apiUrlOf(nodeId), restore(), stop() }.
+ * `extraEnv` are gateway settings.
+ */
 async function startCluster(extraEnv = {}) {
   const ports = [];
   for (let i = 0; i < 8; i++) ports.push(await freePort());
@@ -31,6 +33,9 @@ async function startCluster(extraEnv = {}) {
   return {
     url: `http://127.0.0.1:${ports[0]}`,
     runDir: env.RUN_DIR,
+    nodeIds: ["node-1", "node-2", "node-3"],
+    /** The node's management port: health, metrics and the backend API (loopback callers need no key). */
+    apiUrlOf: (nodeId) => `http://127.0.0.1:${ports[4 + Number(nodeId.slice("node-".length)) - 1]}`,
     pidOf: (nodeId) => Number(fs.readFileSync(path.join(env.RUN_DIR, `${nodeId}.pid`), "utf8").trim()),
     /** Starts again whatever is not running (a node a test stopped). */
     restore: () => run("up"),
