@@ -4,7 +4,7 @@ import com.corundumstudio.socketio.namespace.Namespace;
 import com.corundumstudio.socketio.protocol.EngineIOVersion;
 import io.realtime.cluster.ClusterPacket;
 import io.realtime.cluster.SocketIds;
-import io.realtime.cluster.recovery.RecoveredSession;
+import io.realtime.cluster.recovery.RestoreRefusal;
 import io.realtime.cluster.recovery.SessionRecovery;
 import io.realtime.cluster.recovery.SessionState;
 import io.realtime.gateway.recovery.RecoveryRequest;
@@ -82,13 +82,13 @@ final class SocketOpener {
             }
             socket.sessionChanged();
             attached[0] = socket;
-        }).handle((session, failure) -> {
-            if (failure != null || session.isEmpty()) {
-                observer.recoveryFailed(RecoveryFailure.NOT_FOUND);
+        }).handle((result, failure) -> {
+            if (failure != null || !result.isRecovered()) {
+                observer.recoveryFailed(failure != null ? RecoveryFailure.UNAVAILABLE : failureOf(result.refusal()));
                 return Optional.<Opened>empty();
             }
-            observer.recovered(namespaceName, session.get().missed().size());
-            return Optional.of(new Opened(attached[0], session.get().missed(), true));
+            observer.recovered(namespaceName, result.session().missed().size());
+            return Optional.of(new Opened(attached[0], result.session().missed(), true));
         });
     }
 
@@ -102,6 +102,16 @@ final class SocketOpener {
         register.accept(namespaceName, socket);
         socket.sessionChanged();
         return new Opened(socket, List.of(), false);
+    }
+
+    private static RecoveryFailure failureOf(RestoreRefusal refusal) {
+        return switch (refusal) {
+            case MALFORMED_OFFSET -> RecoveryFailure.INVALID;
+            case OFFSET_GONE -> RecoveryFailure.OFFSET_GONE;
+            case UNKNOWN_SESSION -> RecoveryFailure.NOT_FOUND;
+            case STILL_CONNECTED -> RecoveryFailure.STILL_CONNECTED;
+            case UNAVAILABLE -> RecoveryFailure.UNAVAILABLE;
+        };
     }
 
     private SessionRecovery recoveryOf(SocketIoConnection connection, String namespaceName) {

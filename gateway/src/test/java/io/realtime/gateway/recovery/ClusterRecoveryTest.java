@@ -179,14 +179,38 @@ class ClusterRecoveryTest {
         owner.ws().close();
         await().atMost(Duration.ofSeconds(5)).until(() -> isGone(a, owner.sid()));
         String pid = owner.pid();
-        for (String bad : List.of("1-0", "0-0", "99999999999999-0", "1", "x-1", "18446744073709551616-0")) {
+        double goneBefore = failures(b, "offset_gone");
+        double invalidBefore = failures(b, "invalid");
+        for (String bad : List.of("1-0", "0-0", "99999999999999-0", "1", "x-1", "-1-0", "18446744073709551616-0")) {
             try (Socket fresh = connect(b, "{\"pid\":\"" + pid + "\",\"offset\":\"" + bad + "\"}")) {
                 assertThat(fresh.sid()).as(bad).isNotEqualTo(owner.sid());
                 assertThat(fresh.early()).isEmpty();
             }
         }
+        assertThat(failures(b, "offset_gone") - goneBefore).as("well-formed offsets the stream does not hold").isEqualTo(3);
+        assertThat(failures(b, "invalid") - invalidBefore).as("offsets that are not stream ids").isEqualTo(4);
         try (Socket recovered = connect(b, "{\"pid\":\"" + pid + "\",\"offset\":\"" + offset + "\"}")) {
             assertThat(recovered.sid()).isEqualTo(owner.sid());
         }
+    }
+
+    @Test
+    void thePidOfASocketStillConnectedElsewhereIsNotTakenAndCountsAsStillConnected() throws Exception {
+        try (Socket owner = connect(a, null)) {
+            String offset = lastOffset(call(owner, 1, toRoom(owner.sid(), 1, 1), 1));
+            double before = failures(b, "still_connected");
+            try (Socket thief = connect(b, "{\"pid\":\"" + owner.pid() + "\",\"offset\":\"" + offset + "\"}")) {
+                assertThat(thief.sid()).isNotEqualTo(owner.sid());
+            }
+            assertThat(failures(b, "still_connected") - before).isEqualTo(1);
+            assertThat(isGone(a, owner.sid())).as("the owner keeps its socket").isFalse();
+        }
+    }
+
+    /** socketio_recoveries_failed_total for {@code reason} on {@code node}. */
+    private static double failures(TestNode node, String reason) {
+        String prefix = "socketio_recoveries_failed_total{reason=\"" + reason + "\"} ";
+        return node.scrape().lines().filter(line -> line.startsWith(prefix))
+                .mapToDouble(line -> Double.parseDouble(line.substring(prefix.length()))).findFirst().orElseThrow();
     }
 }

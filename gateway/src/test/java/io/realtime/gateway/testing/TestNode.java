@@ -28,10 +28,13 @@ public final class TestNode implements AutoCloseable {
 
     private final SocketIOServer server;
     private final int port;
+    /** Null in baseline mode (a plain netty-socketio server). */
+    private final GatewayNode node;
 
-    private TestNode(SocketIOServer server, int port) {
+    private TestNode(SocketIOServer server, int port, GatewayNode node) {
         this.server = server;
         this.port = port;
+        this.node = node;
     }
 
     /** A conformance-mode node with the fixtures; {@code flags} are node flags such as {@code --pingInterval=300}. */
@@ -52,7 +55,7 @@ public final class TestNode implements AutoCloseable {
             extra.accept(server);
         });
         RecoveryFixtures.install(node.server(), node.cluster());
-        return new TestNode(node.server(), node.socketIoAddress().getPort());
+        return new TestNode(node.server(), node.socketIoAddress().getPort(), node);
     }
 
     private static TestNode startPlain(GatewayConfig config) {
@@ -69,7 +72,7 @@ public final class TestNode implements AutoCloseable {
         ConformanceFeatures.install(server);
         CompatFixtures.install(server);
         server.start();
-        return new TestNode(server, port);
+        return new TestNode(server, port, null);
     }
 
     private static int freePort() {
@@ -103,6 +106,14 @@ public final class TestNode implements AutoCloseable {
             throw new AssertionError("not a gateway server (baseline mode)");
         }
         return gateway;
+    }
+
+    /** The node's metrics as Prometheus reads them; fails in baseline mode. */
+    public String scrape() {
+        if (node == null) {
+            throw new AssertionError("no metrics in baseline mode");
+        }
+        return node.metrics().scrape();
     }
 
     @Override

@@ -10,7 +10,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -80,15 +79,18 @@ public final class InMemorySessionRecovery implements SessionRecovery {
 
     /** Everything is at hand: {@code attach} runs at once, on the caller's thread. */
     @Override
-    public CompletionStage<Optional<RecoveredSession>> restore(String pid, String offset, Executor attachOn,
-                                                               Consumer<RecoveredSession> attach) {
+    public CompletionStage<RestoreResult> restore(String pid, String offset, Executor attachOn,
+                                                  Consumer<RecoveredSession> attach) {
         return CompletableFuture.completedFuture(restoreNow(pid, offset, attach));
     }
 
-    private Optional<RecoveredSession> restoreNow(String pid, String offset, Consumer<RecoveredSession> attach) {
+    private RestoreResult restoreNow(String pid, String offset, Consumer<RecoveredSession> attach) {
         long seq = parse(offset);
-        if (pid == null || seq < 0) {
-            return Optional.empty();
+        if (seq < 0) {
+            return RestoreResult.refused(RestoreRefusal.MALFORMED_OFFSET);
+        }
+        if (pid == null) {
+            return RestoreResult.refused(RestoreRefusal.UNKNOWN_SESSION);
         }
         synchronized (this) {
             long now = clock.millis();
@@ -96,12 +98,12 @@ public final class InMemorySessionRecovery implements SessionRecovery {
             trim(now);
             Kept kept = sessions.get(pid);
             if (kept == null) {
-                return Optional.empty();
+                return RestoreResult.refused(RestoreRefusal.UNKNOWN_SESSION);
             }
             Entry first = log.peekFirst();
             // The client's offset must still be in the log: otherwise something it missed may have been dropped.
             if (first == null || seq < first.seq() || seq >= nextSeq) {
-                return Optional.empty();
+                return RestoreResult.refused(RestoreRefusal.OFFSET_GONE);
             }
             sessions.remove(pid);
             List<ClusterPacket> missed = new ArrayList<>();
@@ -118,7 +120,7 @@ public final class InMemorySessionRecovery implements SessionRecovery {
             }
             RecoveredSession recovered = new RecoveredSession(kept.state(), missed);
             attach.accept(recovered);
-            return Optional.of(recovered);
+            return RestoreResult.recovered(recovered);
         }
     }
 

@@ -3,7 +3,6 @@ package io.realtime.cluster.recovery;
 import io.realtime.cluster.BroadcastOptions;
 import io.realtime.cluster.ClusterPacket;
 
-import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -61,10 +60,9 @@ public interface SessionRecovery {
     /**
      * Takes the session {@code pid} (at most once) with the packets after {@code offset} that its rooms select, and
      * runs {@code attach} with it, on {@code attachOn} (or at once, on the caller's thread, when nothing had to be
-     * fetched) and before any later packet is sent. Completes empty when the pid is unknown or expired, or the
-     * offset is unknown or no longer held: the client then gets a new session, never part of one. Never waits on
-     * the caller's thread.
+     * fetched) and before any later packet is sent. Completes refused, with the reason, when the pid is unknown,
+     * expired or still connected, or the offset is unknown or no longer held: the client then gets a new session,
+     * never part of one. Never waits on the caller's thread.
      */
-    CompletionStage<Optional<RecoveredSession>> restore(String pid, String offset, Executor attachOn,
-                                                        Consumer<RecoveredSession> attach);
+    CompletionStage<RestoreResult> restore(String pid, String offset, Executor attachOn, Consumer<RecoveredSession> attach);
 }

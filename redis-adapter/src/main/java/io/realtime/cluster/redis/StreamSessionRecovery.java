@@ -8,6 +8,8 @@ import io.realtime.cluster.core.MalformedMessageException;
 import io.realtime.cluster.recovery.InMemorySessionRecovery;
 import io.realtime.cluster.recovery.RecoveredSession;
 import io.realtime.cluster.recovery.RecoveryOptions;
+import io.realtime.cluster.recovery.RestoreRefusal;
+import io.realtime.cluster.recovery.RestoreResult;
 import io.realtime.cluster.recovery.SessionRecovery;
 import io.realtime.cluster.recovery.SessionState;
 import org.slf4j.Logger;
@@ -17,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -182,43 +183,64 @@ final class StreamSessionRecovery implements SessionRecovery {
     }
 
     @Override
-    public CompletionStage<Optional<RecoveredSession>> restore(String pid, String offset, Executor attachOn,
-                                                               Consumer<RecoveredSession> attach) {
-        if (pid == null || !StreamsCodec.isOffset(offset)) {
-            return CompletableFuture.completedFuture(Optional.empty());
+    public CompletionStage<RestoreResult> restore(String pid, String offset, Executor attachOn,
+                                                  Consumer<RecoveredSession> attach) {
+        if (!StreamsCodec.isOffset(offset)) {
+            return CompletableFuture.completedFuture(RestoreResult.refused(RestoreRefusal.MALFORMED_OFFSET));
+        }
+        if (pid == null) {
+            return CompletableFuture.completedFuture(RestoreResult.refused(RestoreRefusal.UNKNOWN_SESSION));
         }
         Pending restore = new Pending();
         synchronized (this) {
             pending.add(restore);
         }
-        CompletableFuture<Optional<RecoveredSession>> result = new CompletableFuture<>();
+        CompletableFuture<RestoreResult> result = new CompletableFuture<>();
         // The offset first: a session is taken (GETDEL) only for an offset the stream still holds, so a wrong
         // offset does not spend the session of the client that knows the pid.
         link.xrange(stream, offset, offset, 1)
-                .thenCompose(at -> at.isEmpty() ? CompletableFuture.<String>completedFuture(null) : takeOnceOwnerIsGone(pid, 0))
-                .thenCompose(stored -> {
-                    if (stored == null) {
-                        return CompletableFuture.completedFuture(null);
+                .thenCompose(at -> {
+                    if (at.isEmpty()) {
+                        throw new Refused(RestoreRefusal.OFFSET_GONE);
                     }
+                    return takeOnceOwnerIsGone(pid, 0);
+                })
+                .thenCompose(stored -> {
                     SessionState state = codec.sessionOf(stored, dataKey);
                     if (!pid.equals(state.pid())) {
-                        return CompletableFuture.completedFuture(null);
+                        throw new Refused(RestoreRefusal.UNKNOWN_SESSION);
                     }
                     List<Replayable> read = new ArrayList<>();
                     return readAfter(offset, read, 0).thenApply(last -> new Read(state, read, last));
                 })
                 .whenComplete((read, failure) -> {
-                    if (failure != null || read == null) {
+                    if (failure != null) {
                         forget(restore);
-                        if (failure != null && !(unwrap(failure) instanceof MalformedMessageException)) {
+                        Throwable cause = unwrap(failure);
+                        if (cause instanceof Refused refused) {
+                            result.complete(RestoreResult.refused(refused.reason));
+                            return;
+                        }
+                        if (!(cause instanceof MalformedMessageException)) {
                             log.debug("session {} could not be restored", pid, failure);
                         }
-                        result.complete(Optional.empty());
+                        result.complete(RestoreResult.refused(cause instanceof MalformedMessageException
+                                ? RestoreRefusal.UNKNOWN_SESSION : RestoreRefusal.UNAVAILABLE));
                         return;
                     }
                     attachWhenCaughtUp(restore, read, offset, attachOn, attach, result, 0);
                 });
         return result;
+    }
+
+    /** Ends a restore's chain with the reason it found nothing to restore; an answer, so without a stack trace. */
+    private static final class Refused extends RuntimeException {
+        final RestoreRefusal reason;
+
+        Refused(RestoreRefusal reason) {
+            super(reason.name(), null, false, false);
+            this.reason = reason;
+        }
     }
 
     /** How long a restore waits for this node's reader to reach the client's offset (it may lag behind another node's). */
@@ -230,7 +252,7 @@ final class StreamSessionRecovery implements SessionRecovery {
      * the client already has would still come live.
      */
     private void attachWhenCaughtUp(Pending restore, Read read, String offset, Executor attachOn,
-                                    Consumer<RecoveredSession> attach, CompletableFuture<Optional<RecoveredSession>> result,
+                                    Consumer<RecoveredSession> attach, CompletableFuture<RestoreResult> result,
                                     int attempt) {
         boolean behind;
         synchronized (this) {
@@ -247,7 +269,7 @@ final class StreamSessionRecovery implements SessionRecovery {
         try {
             attachOn.execute(() -> {
                 try {
-                    result.complete(Optional.of(attach(restore, read, attach)));
+                    result.complete(RestoreResult.recovered(attach(restore, read, attach)));
                 } catch (RuntimeException e) {
                     forget(restore);
                     result.completeExceptionally(e);
@@ -257,33 +279,34 @@ final class StreamSessionRecovery implements SessionRecovery {
             // The connection's loop is gone: the session goes back for another attempt.
             forget(restore);
             persist(read.state());
-            result.complete(Optional.empty());
+            result.complete(RestoreResult.refused(RestoreRefusal.UNAVAILABLE));
         }
     }
 
     /**
      * GETDEL of the session once no live socket holds it: its owner (if it names one) is gone, or is this node and
-     * the socket is no longer connected here; null when there is none or its owner keeps it.
+     * the socket is no longer connected here. Refused when there is none (or another restore took it first) or its
+     * owner keeps it.
      */
     private CompletionStage<String> takeOnceOwnerIsGone(String pid, int attempt) {
         String key = keyPrefix + pid;
         return link.get(key).thenCompose(stored -> {
             if (stored == null) {
-                return CompletableFuture.completedFuture(null);
+                throw new Refused(RestoreRefusal.UNKNOWN_SESSION);
             }
             String owner = codec.ownerOf(stored);
             if (owner == null) {
-                return link.getdel(key);
+                return take(key);
             }
             CompletionStage<Boolean> alive = owner.equals(ownerChannel)
                     ? CompletableFuture.completedFuture(live.containsKey(pid))
                     : link.subscribers(owner).thenApply(count -> count > 0);
             return alive.thenCompose(held -> {
                 if (!held) {
-                    return link.getdel(key);
+                    return take(key);
                 }
                 if (attempt + 1 >= OWNER_WAIT_ATTEMPTS) {
-                    return CompletableFuture.completedFuture(null);
+                    throw new Refused(RestoreRefusal.STILL_CONNECTED);
                 }
                 // Its owner may be ending the socket now (the client reconnected before the old transport's
                 // close reached it): look again shortly.
@@ -297,6 +320,16 @@ final class StreamSessionRecovery implements SessionRecovery {
                 }), OWNER_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
                 return later;
             });
+        });
+    }
+
+    /** GETDEL: the session, unless another restore took it between the look and the take. */
+    private CompletionStage<String> take(String key) {
+        return link.getdel(key).thenApply(stored -> {
+            if (stored == null) {
+                throw new Refused(RestoreRefusal.UNKNOWN_SESSION);
+            }
+            return stored;
         });
     }
 

@@ -94,7 +94,18 @@ final class StreamsCodec {
 
     /** Whether {@code offset} is a stream entry id (the adapter checks the same before it asks Redis). */
     static boolean isOffset(String offset) {
-        return offset != null && OFFSET.matcher(offset).matches();
+        if (offset == null || !OFFSET.matcher(offset).matches()) {
+            return false;
+        }
+        // Twenty digits can still overflow: Redis would refuse the id (an error, not an unknown offset).
+        int dash = offset.indexOf('-');
+        try {
+            Long.parseUnsignedLong(offset, 0, dash, 10);
+            Long.parseUnsignedLong(offset, dash + 1, offset.length(), 10);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** The smallest entry id after {@code offset} (the adapter's {@code nextOffset}). */

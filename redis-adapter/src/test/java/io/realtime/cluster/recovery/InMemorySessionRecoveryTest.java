@@ -53,7 +53,11 @@ class InMemorySessionRecoveryTest {
     }
 
     private Optional<RecoveredSession> restore(String pid, String offset, java.util.function.Consumer<RecoveredSession> attach) {
-        return recovery.restore(pid, offset, Runnable::run, attach).toCompletableFuture().join();
+        return Optional.ofNullable(recovery.restore(pid, offset, Runnable::run, attach).toCompletableFuture().join().session());
+    }
+
+    private RestoreResult restoreResult(String pid, String offset) {
+        return recovery.restore(pid, offset, Runnable::run, s -> { }).toCompletableFuture().join();
     }
 
     private static SessionState session(String pid, String... rooms) {
@@ -77,7 +81,7 @@ class InMemorySessionRecoveryTest {
         assertThat(found.get().state().attributes()).containsEntry("data", 7);
         assertThat(found.get().missed()).extracting(ClusterPacket::event).containsExactly("to-r1", "to-me");
         assertThat(found.get().missed().get(0).args()).hasSize(2);
-        assertThat(restore("p", offset, s -> { })).isEmpty();
+        assertThat(restoreResult("p", offset).refusal()).as("taken once").isEqualTo(RestoreRefusal.UNKNOWN_SESSION);
     }
 
     @Test
@@ -100,15 +104,18 @@ class InMemorySessionRecoveryTest {
         recovery.persist(session("p"));
 
         // The log holds 5 packets: the first was trimmed, so part of what followed it could be missing.
-        for (String offset : List.of(first, "0", "-1", "99999", "1e3", "", "x".repeat(100), "1234567890123456789")) {
-            assertThat(restore("p", offset, s -> { })).as(offset).isEmpty();
+        for (String offset : List.of(first, "0", "99999")) {
+            assertThat(restoreResult("p", offset).refusal()).as(offset).isEqualTo(RestoreRefusal.OFFSET_GONE);
         }
-        assertThat(restore("unknown", "3", s -> { })).isEmpty();
-        assertThat(restore(null, "3", s -> { })).isEmpty();
+        for (String offset : List.of("-1", "1e3", "", "x".repeat(100), "1234567890123456789")) {
+            assertThat(restoreResult("p", offset).refusal()).as(offset).isEqualTo(RestoreRefusal.MALFORMED_OFFSET);
+        }
+        assertThat(restoreResult("unknown", "3").refusal()).isEqualTo(RestoreRefusal.UNKNOWN_SESSION);
+        assertThat(restoreResult(null, "3").refusal()).isEqualTo(RestoreRefusal.UNKNOWN_SESSION);
 
         clock.millis += 10_001;
         assertThat(recovery.sessionCount()).isZero();
-        assertThat(restore("p", "6", s -> { })).isEmpty();
+        assertThat(restoreResult("p", "6").refusal()).as("expired").isEqualTo(RestoreRefusal.UNKNOWN_SESSION);
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.realtime.cluster.core.ClusterMessage.SocketsJoin;
 import io.realtime.cluster.core.MessageReceiver;
 import io.realtime.cluster.core.NamespaceChannel;
 import io.realtime.cluster.recovery.RecoveryOptions;
+import io.realtime.cluster.recovery.RestoreRefusal;
 import io.realtime.cluster.recovery.SessionRecovery;
 import io.realtime.cluster.recovery.SessionState;
 import io.realtime.cluster.testing.RedisFixture;
@@ -158,14 +159,17 @@ class StreamsTransportTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> !RedisFixture.command(RedisFixture.shared().host(),
                 RedisFixture.shared().port(), "EXISTS", stream + ":session:pid-1").equals(":0"));
 
-        assertThat(recovery.restore("pid-1", oldest, Runnable::run, s -> { }).toCompletableFuture().join())
-                .as("the offset was trimmed: a partial replay is refused").isEmpty();
-        assertThat(recovery.restore("unknown", recentOffset, Runnable::run, s -> { }).toCompletableFuture().join()).isEmpty();
+        assertThat(recovery.restore("pid-1", oldest, Runnable::run, s -> { }).toCompletableFuture().join().refusal())
+                .as("the offset was trimmed: a partial replay is refused").isEqualTo(RestoreRefusal.OFFSET_GONE);
+        assertThat(recovery.restore("unknown", recentOffset, Runnable::run, s -> { }).toCompletableFuture().join().refusal())
+                .isEqualTo(RestoreRefusal.UNKNOWN_SESSION);
+        assertThat(recovery.restore("pid-1", "not-an-offset", Runnable::run, s -> { }).toCompletableFuture().join().refusal())
+                .isEqualTo(RestoreRefusal.MALFORMED_OFFSET);
         var restored = recovery.restore("pid-1", recentOffset, Runnable::run, s -> { }).toCompletableFuture().join();
-        assertThat(restored).isPresent();
-        assertThat(restored.get().state().attributes()).containsEntry("data", Map.of("n", 1));
-        assertThat(restored.get().missed()).extracting(ClusterPacket::event).containsExactly("after");
-        assertThat(recovery.restore("pid-1", recentOffset, Runnable::run, s -> { }).toCompletableFuture().join())
-                .as("taken once").isEmpty();
+        assertThat(restored.isRecovered()).isTrue();
+        assertThat(restored.session().state().attributes()).containsEntry("data", Map.of("n", 1));
+        assertThat(restored.session().missed()).extracting(ClusterPacket::event).containsExactly("after");
+        assertThat(recovery.restore("pid-1", recentOffset, Runnable::run, s -> { }).toCompletableFuture().join().refusal())
+                .as("taken once").isEqualTo(RestoreRefusal.UNKNOWN_SESSION);
     }
 }
