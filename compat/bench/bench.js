@@ -31,6 +31,9 @@ const REPEAT = Number(process.env.BENCH_REPEAT || 3);
 // Extra JVM options for the gateway nodes, "%i" replaced by the node number, e.g. for a profile:
 // BENCH_JAVA_OPTS="-XX:StartFlightRecording=dumponexit=true,settings=profile,filename=/tmp/node-%i.jfr"
 const JAVA_OPTS = (process.env.BENCH_JAVA_OPTS || "").split(" ").filter(Boolean);
+// The java launcher of the gateway nodes (another JDK for the node image, e.g. /usr/lib/jvm/temurin-25-jdk-amd64/bin/java,
+// with BENCH_JAVA_OPTS="-XX:AOTCache=/tmp/gateway.aot"); the library modules stay on Java 17 whatever runs the node.
+const JAVA = process.env.BENCH_JAVA || "java";
 const jar = process.env.BENCH_JAR || path.resolve(__dirname, "../../gateway/target/gateway.jar");
 // Another build of the gateway, run as the target "baseline" (BENCH_TARGETS=baseline,java): a refactoring or a
 // change of the message path is judged against the build before it, in the same command.
@@ -108,7 +111,7 @@ async function startServers(kind, redisUrl) {
     // Each server's log, for a server that does not come up.
     const log = fs.openSync(path.join(os.tmpdir(), `bench-${kind}-${i}.log`), "w");
     const child = isJvm(kind)
-      ? spawn("java", ["-Xmx1g", ...JAVA_OPTS.map((o) => o.replaceAll("%i", String(i))), "-jar", kind === "baseline" ? baselineJar : jar], { stdio: ["pipe", log, "inherit"], env: { ...process.env,
+      ? spawn(JAVA, ["-Xmx1g", ...JAVA_OPTS.map((o) => o.replaceAll("%i", String(i))), "-jar", kind === "baseline" ? baselineJar : jar], { stdio: ["pipe", log, "inherit"], env: { ...process.env,
         SOCKETIO_HOST: "127.0.0.1", SOCKETIO_PORT: String(port), MANAGEMENT_PORT: String(await freePort()), REDIS_URL: redisUrl,
         NODE_ID: `java-${i}`, EVENT_RATE: "0", MAX_CONNECTIONS: "0", LOG_LEVEL: "WARN", DASHBOARD_INTERVAL: "600000",
         ...(kind === "adminui" ? ADMIN_UI_ENV : {}), ...(kind === "java-streams" ? { REDIS_ADAPTER: "streams" } : {}) } })
@@ -309,10 +312,11 @@ async function measure(kind, redis) {
   // One Admin UI connected for the whole run, as an operator's open browser tab would be.
   const adminUi = kind === "adminui" ? require("socket.io-client").io(`${servers[0].url}/admin`, { forceNew: true }) : null;
   await verifyLeanClient(servers);
-  // Unmeasured warm-up of every path measured below, so that both targets are measured in steady state.
-  const warmUntil = Date.now() + 20000;
+  // Unmeasured warm-up of every path measured below, so that both targets are measured in steady state
+  // (BENCH_WARMUP_SECONDS=0: none, to see the warm-up itself in the first steps).
+  const warmUntil = Date.now() + Math.min(20, WARMUP_SECONDS) * 1000;
   for (let i = 0; i < 20 && Date.now() < warmUntil; i++) await echo(servers);
-  await fanout(servers, RATES[0], WARMUP_SECONDS);
+  if (WARMUP_SECONDS > 0) await fanout(servers, RATES[0], WARMUP_SECONDS);
   const results = { echo: await repeated(() => echo(servers)), sweep: [] };
   console.log("BENCH " + JSON.stringify({ target: kind, scenario: "echo", ...results.echo }));
   for (const rate of RATES) {
