@@ -62,6 +62,12 @@ public final class GatewaySocket extends NamespaceClient {
     /** A write of the live session is queued on the connection's loop (one for a burst of changes). */
     private final AtomicBoolean sessionWriteQueued = new AtomicBoolean();
     private volatile DisconnectReason disconnectReason;
+    /**
+     * Set last in the constructor: the namespace lists the socket from inside netty-socketio's constructor, so a
+     * broadcast on another loop can meet it before any field of this class is assigned (the volatile write
+     * publishes them all).
+     */
+    private volatile boolean constructed;
 
     private GatewaySocket(SocketIoConnection connection, Namespace namespace, HandshakeData handshake, UUID id,
                           String pid, SessionRecovery recovery) {
@@ -71,6 +77,7 @@ public final class GatewaySocket extends NamespaceClient {
         this.id = id;
         this.pid = pid;
         this.recovery = recovery;
+        this.constructed = true;
     }
 
     /**
@@ -225,7 +232,7 @@ public final class GatewaySocket extends NamespaceClient {
 
     /** Whether packets sent now can still reach the client: the socket has not ended, nor its connection. */
     boolean isLive() {
-        return !disconnected.get() && connection.engineSession().isOpen();
+        return constructed && !disconnected.get() && connection.engineSession().isOpen();
     }
 
     /** The connection this socket belongs to (one per client, shared by its namespaces). */
@@ -243,7 +250,7 @@ public final class GatewaySocket extends NamespaceClient {
     }
 
     public boolean isDisconnected() {
-        return disconnected.get();
+        return constructed && disconnected.get();
     }
 
     /** Sends the DISCONNECT packet and ends the socket; the client sees {@code "io server disconnect"}. */
