@@ -40,6 +40,10 @@ const PING_TIMEOUT = process.env.SCALE_PING_TIMEOUT || "300000";
 // run goes on with as many as were open by then, and says so.
 const CONNECT_SECONDS = Number(process.env.SCALE_CONNECT_SECONDS || 0);
 const WARMUP_PER_GENERATOR = Number(process.env.SCALE_WARMUP || 500);
+// How many classes the result lists (node 1's live-heap growth per connection); SCALE_HISTOGRAM_FILE: a file that
+// gets every class's growth (bytes and instances per connection), for comparing two runs class by class.
+const TOP_CLASSES = Number(process.env.SCALE_TOP_CLASSES || 15);
+const HISTOGRAM_FILE = process.env.SCALE_HISTOGRAM_FILE;
 const JAVA_OPTS = (process.env.SCALE_JAVA_OPTS || "-Xmx512m").split(" ").filter(Boolean);
 const jar = process.env.BENCH_JAR || path.resolve(__dirname, "../../gateway/target/gateway.jar");
 // Descriptors a node or a generator process needs beyond one per connection (jars, epoll, Redis, listeners).
@@ -96,17 +100,29 @@ function liveHeapKb(pid) {
   return Number(/used (\d+)K/.exec(jcmd(pid, "GC.heap_info"))[1]);
 }
 
-/** Bytes per class of the live heap (GC.class_histogram forces a full GC first). */
+/** Bytes per class of the live heap (GC.class_histogram forces a full GC first); instances in `counts`. */
 function classHistogram(pid) {
   const bytes = new Map();
-  for (const match of jcmd(pid, "GC.class_histogram").matchAll(/^\s*\d+:\s+\d+\s+(\d+)\s+(\S+)/gm)) bytes.set(match[2], Number(match[1]));
+  bytes.counts = new Map();
+  for (const match of jcmd(pid, "GC.class_histogram").matchAll(/^\s*\d+:\s+(\d+)\s+(\d+)\s+(\S+)/gm)) {
+    bytes.set(match[3], Number(match[2]));
+    bytes.counts.set(match[3], Number(match[1]));
+  }
   return bytes;
 }
 
 /** Where the live heap's growth went: the classes that grew most, in bytes per connection. */
-function heapGrowth(before, after, connections, top = 15) {
+function heapGrowth(before, after, connections, top = TOP_CLASSES) {
   return Object.fromEntries([...after].map(([name, b]) => [name, (b - (before.get(name) || 0)) / connections])
     .sort((x, y) => y[1] - x[1]).slice(0, top).map(([name, perConnection]) => [name, Math.round(perConnection)]));
+}
+
+/** Every class whose live bytes changed, per connection: bytes and instances (for SCALE_HISTOGRAM_FILE). */
+function fullHeapGrowth(before, after, connections) {
+  return [...after].map(([name, b]) => ({ name, bytes: (b - (before.get(name) || 0)) / connections,
+    instances: (after.counts.get(name) - (before.counts.get(name) || 0)) / connections }))
+    .filter((c) => Math.abs(c.bytes) >= 0.5).sort((x, y) => y.bytes - x.bytes)
+    .map((c) => ({ ...c, bytes: Number(c.bytes.toFixed(1)), instances: Number(c.instances.toFixed(3)) }));
 }
 
 /** Committed-memory changes since the NMT baseline, per category (KB), and the total. */
@@ -307,7 +323,9 @@ async function main() {
       };
     });
     const generators = await pool.all("stats");
-    const node1HeapByClass = heapGrowth(classesBefore, classHistogram(nodes[0].pid), live[0]);
+    const classesAfter = classHistogram(nodes[0].pid);
+    const node1HeapByClass = heapGrowth(classesBefore, classesAfter, live[0]);
+    if (HISTOGRAM_FILE) fs.writeFileSync(HISTOGRAM_FILE, JSON.stringify(fullHeapGrowth(classesBefore, classesAfter, live[0]), null, 1));
     const median = (values) => values.filter((v) => v != null).sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? null;
     const result = {
       connections: CONNECTIONS, nodes: NODES, generators: GENERATORS, rooms: ROOMS, connected, failed,

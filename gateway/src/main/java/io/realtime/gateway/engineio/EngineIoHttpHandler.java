@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.function.Consumer;
 
 /**
  * The HTTP side of Engine.IO: the handshake, long-polling GET and POST, and the WebSocket upgrade request, with
@@ -43,15 +44,23 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
     private final AuthorizationListener authorization;
     private final SessionOpener opener;
     private final boolean secure;
+    /** What a connection's pipeline sheds once it carries a WebSocket (the handlers that serve HTTP requests only). */
+    private final Consumer<ChannelPipeline> webSocketOnly;
 
     public EngineIoHttpHandler(EngineOptions options, SessionRegistry sessions, AuthorizationListener authorization,
                                SessionOpener opener, boolean secure) {
+        this(options, sessions, authorization, opener, secure, pipeline -> { });
+    }
+
+    public EngineIoHttpHandler(EngineOptions options, SessionRegistry sessions, AuthorizationListener authorization,
+                               SessionOpener opener, boolean secure, Consumer<ChannelPipeline> webSocketOnly) {
         this.options = options;
         this.cors = new CorsPolicy(options.corsOrigins());
         this.sessions = sessions;
         this.authorization = authorization;
         this.opener = opener;
         this.secure = secure;
+        this.webSocketOnly = webSocketOnly;
     }
 
     @Override
@@ -170,6 +179,9 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         pipeline.addBefore(NAME, WEBSOCKET_AGGREGATOR, new WebSocketFrameAggregator(options.maxPayload()));
         pipeline.addBefore(NAME, CloseFrameOnce.NAME, new CloseFrameOnce());
         pipeline.replace(NAME, WEBSOCKET_HANDLER, new WebSocketFrameHandler(webSocket));
+        // No HTTP request can come any more (the HTTP decoder is gone): an idle connection keeps no HTTP handler.
+        // Here rather than when the 101 is written, which may complete inside handshake() itself.
+        webSocketOnly.accept(pipeline);
     }
 
     private void answerPreflight(HttpExchange exchange, FullHttpRequest request) {
