@@ -192,7 +192,7 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
 
     private static HandshakeData handshakeData(Channel channel, EngineRequest request) {
         String origin = request.http().headers().get(HttpHeaderNames.ORIGIN);
-        return new HandshakeData(request.http().headers().copy(), request.params(),
+        return KeptHandshake.of(request.http().headers(), request.params(),
                 ClientAddress.of(channel), inet(channel.localAddress()),
                 request.http().uri(), origin != null && !"null".equalsIgnoreCase(origin));
     }

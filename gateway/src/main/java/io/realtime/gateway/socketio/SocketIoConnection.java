@@ -564,6 +564,9 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
 
     private HandshakeData handshakeWithAuth(Object auth) {
         HandshakeData base = getHandshakeData();
+        if (base instanceof io.realtime.gateway.engineio.KeptHandshake kept) {
+            return kept.withAuth(auth);
+        }
         HandshakeData copy = new HandshakeData(base.getHttpHeaders(), base.getUrlParams(), base.getAddress(),
                 base.getLocal(), base.getUrl(), base.isXdomain());
         copy.setAuthToken(auth);
