@@ -56,8 +56,11 @@ public final class GatewaySocket extends NamespaceClient {
     private final UUID id;
     private final String pid;
     private final SessionRecovery recovery;
-    /** Keys this socket set in its connection's store: what a recovered socket gets back. */
-    private final Set<String> keys = ConcurrentHashMap.newKeySet();
+    /**
+     * Keys this socket set in its connection's store: what a recovered socket gets back. Made at the first key:
+     * most sockets never set one, and an empty concurrent set costs 88 bytes (issue 18).
+     */
+    private volatile Set<String> keys;
     private final AtomicBoolean disconnected = new AtomicBoolean();
     /** A write of the live session is queued on the connection's loop (one for a burst of changes). */
     private final AtomicBoolean sessionWriteQueued = new AtomicBoolean();
@@ -144,14 +147,17 @@ public final class GatewaySocket extends NamespaceClient {
 
     @Override
     public void set(String key, Object value) {
-        keys.add(key);
+        keys().add(key);
         super.set(key, value);
         sessionChanged();
     }
 
     @Override
     public void del(String key) {
-        keys.remove(key);
+        Set<String> known = keys;
+        if (known != null) {
+            known.remove(key);
+        }
         super.del(key);
         sessionChanged();
     }
@@ -175,7 +181,23 @@ public final class GatewaySocket extends NamespaceClient {
 
     /** Takes over keys set before the socket existed (by authentication) or by the session it recovers. */
     void keep(Set<String> more) {
-        keys.addAll(more);
+        if (!more.isEmpty()) {
+            keys().addAll(more);
+        }
+    }
+
+    private Set<String> keys() {
+        Set<String> known = keys;
+        if (known == null) {
+            synchronized (this) {
+                known = keys;
+                if (known == null) {
+                    known = ConcurrentHashMap.newKeySet(2);
+                    keys = known;
+                }
+            }
+        }
+        return known;
     }
 
     @Override
@@ -296,7 +318,7 @@ public final class GatewaySocket extends NamespaceClient {
             }
         }
         Map<String, Object> attributes = new LinkedHashMap<>();
-        for (String key : keys) {
+        for (String key : keys != null ? keys : Set.<String>of()) {
             Object value = get(key);
             if (value != null) {
                 attributes.put(key, value);
