@@ -92,6 +92,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     SocketIoConnection(EngineSession engine, HandshakeData handshake, SocketIoServerContext context) {
         super(engine.id(), context.ackManager(), client -> { }, LazyMemoryStore.factoryFor(context.configuration().getStoreFactory()),
                 handshake, UNUSED_CLIENTS, engine.transport(), context.scheduler(), context.configuration(), handshake.getUrlParams());
+        UnusedClientState.release(this);
         this.engine = engine;
         this.encoder = context.encoder();
         this.json = context.json();
