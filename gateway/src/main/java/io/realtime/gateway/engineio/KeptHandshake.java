@@ -32,6 +32,17 @@ public final class KeptHandshake extends HandshakeData {
             "3", List.of("3"), "4", List.of("4"), "websocket", List.of("websocket"), "polling", List.of("polling"),
             "1", List.of("1"), "true", List.of("true"));
 
+    /**
+     * Headers whose values many clients send alike (the same host, client library, browser, upgrade): those values
+     * are interned, held once for every connection. Others (keys, cookies, tokens, addresses) are each their own.
+     */
+    private static final Set<String> COMMON_HEADERS = Set.of("host", "connection", "upgrade", "sec-websocket-version",
+            "sec-websocket-extensions", "user-agent", "origin", "accept", "accept-encoding", "accept-language",
+            "cache-control", "pragma", "sec-fetch-dest", "sec-fetch-mode", "sec-fetch-site", "x-forwarded-proto",
+            "x-forwarded-host", "x-forwarded-port");
+    /** Query keys of Engine.IO itself: a URL with no other is the same for many clients, and interned. */
+    private static final Set<String> ENGINE_QUERY_KEYS = Set.of("EIO", "transport");
+
     /** Names and values, alternating, in the order the client sent them. */
     private final String[] headers;
 
@@ -49,10 +60,13 @@ public final class KeptHandshake extends HandshakeData {
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> header = it.next();
             // Header names repeat across connections: interned, they are held once (and collected when unused).
-            kept[i++] = header.getKey().toString().intern();
-            kept[i++] = header.getValue().toString();
+            String name = header.getKey().toString().intern();
+            String value = header.getValue().toString();
+            kept[i++] = name;
+            kept[i++] = COMMON_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT)) ? value.intern() : value;
         }
-        return new KeptHandshake(kept, QueryMap.of(query), address, local, url, xdomain);
+        boolean engineOnly = ENGINE_QUERY_KEYS.containsAll(query.keySet());
+        return new KeptHandshake(kept, QueryMap.of(query), address, local, engineOnly ? url.intern() : url, xdomain);
     }
 
     /** The same handshake with another {@code auth} payload (a namespace's CONNECT), sharing headers and query. */

@@ -22,7 +22,7 @@ class KeptHandshakeTest {
         HttpHeaders headers = new DefaultHttpHeaders()
                 .add("Host", "example.com").add("Cookie", "a=1").add("Cookie", "b=2").add("Authorization", "Bearer t");
         String url = "/socket.io/?EIO=4&transport=websocket&token=abc&tag=x&tag=y&empty=";
-        return KeptHandshake.of(headers, new QueryStringDecoder(url).parameters(), CLIENT, LOCAL, url, true);
+        return KeptHandshake.of(headers, new QueryStringDecoder(url).parameters(), CLIENT, LOCAL, new String(url), true);
     }
 
     @Test
@@ -50,6 +50,21 @@ class KeptHandshakeTest {
         assertThat(query.containsKey("tag")).isTrue();
         // The common values are shared by every handshake.
         assertThat(query.get("transport")).isSameAs(handshake().getUrlParams().get("transport"));
+    }
+
+    @Test
+    void valuesManyClientsShareAreHeldOnceAndOthersEachTheirOwn() {
+        String url = "/socket.io/?EIO=4&transport=websocket";
+        KeptHandshake first = KeptHandshake.of(new DefaultHttpHeaders().add("Upgrade", new String("websocket"))
+                .add("Cookie", new String("c=1")), new QueryStringDecoder(url).parameters(), CLIENT, LOCAL, new String(url), false);
+        KeptHandshake second = KeptHandshake.of(new DefaultHttpHeaders().add("Upgrade", new String("websocket"))
+                .add("Cookie", new String("c=1")), new QueryStringDecoder(url).parameters(), CLIENT, LOCAL, new String(url), false);
+
+        assertThat(first.getHttpHeaders().get("upgrade")).isSameAs(second.getHttpHeaders().get("upgrade"));
+        assertThat(first.getHttpHeaders().get("cookie")).isNotSameAs(second.getHttpHeaders().get("cookie"));
+        assertThat(first.getUrl()).isSameAs(second.getUrl());
+        // A URL with a query of its own (a token) is not shared.
+        assertThat(handshake().getUrl()).isNotSameAs(handshake().getUrl());
     }
 
     @Test
