@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * A client's connection to one namespace: netty-socketio's {@code SocketIOClient}, with the handshake (and
@@ -50,6 +50,10 @@ public final class GatewaySocket extends NamespaceClient {
      * (by {@link #getSessionId()}) before this class's fields are assigned.
      */
     private static final ThreadLocal<UUID> CONSTRUCTING = new ThreadLocal<>();
+    private static final AtomicIntegerFieldUpdater<GatewaySocket> DISCONNECTED =
+            AtomicIntegerFieldUpdater.newUpdater(GatewaySocket.class, "disconnected");
+    private static final AtomicIntegerFieldUpdater<GatewaySocket> SESSION_WRITE_QUEUED =
+            AtomicIntegerFieldUpdater.newUpdater(GatewaySocket.class, "sessionWriteQueued");
 
     private final SocketIoConnection connection;
     private final HandshakeData handshake;
@@ -61,9 +65,13 @@ public final class GatewaySocket extends NamespaceClient {
      * most sockets never set one, and an empty concurrent set costs 88 bytes (issue 18).
      */
     private volatile Set<String> keys;
-    private final AtomicBoolean disconnected = new AtomicBoolean();
+    /**
+     * 1 once the socket has ended; with {@link #sessionWriteQueued}, plain volatile ints behind field updaters
+     * rather than two AtomicBoolean objects per socket (32 bytes, issue 18).
+     */
+    private volatile int disconnected;
     /** A write of the live session is queued on the connection's loop (one for a burst of changes). */
-    private final AtomicBoolean sessionWriteQueued = new AtomicBoolean();
+    private volatile int sessionWriteQueued;
     private volatile DisconnectReason disconnectReason;
 
     private GatewaySocket(SocketIoConnection connection, Namespace namespace, HandshakeData handshake, UUID id,
@@ -167,13 +175,13 @@ public final class GatewaySocket extends NamespaceClient {
      * ({@link SessionRecovery#keepsLiveSessions}) gets its state, once per burst of changes, from the socket's loop.
      */
     void sessionChanged() {
-        if (recovery == null || pid == null || !recovery.keepsLiveSessions() || disconnected.get()
-                || !sessionWriteQueued.compareAndSet(false, true)) {
+        if (recovery == null || pid == null || !recovery.keepsLiveSessions() || disconnected != 0
+                || !SESSION_WRITE_QUEUED.compareAndSet(this, 0, 1)) {
             return;
         }
         connection.engineSession().eventLoop().execute(() -> {
-            sessionWriteQueued.set(false);
-            if (!disconnected.get()) {
+            sessionWriteQueued = 0;
+            if (disconnected == 0) {
                 recovery.opened(session());
             }
         });
@@ -247,7 +255,7 @@ public final class GatewaySocket extends NamespaceClient {
 
     /** Whether packets sent now can still reach the client: the socket has not ended, nor its connection. */
     boolean isLive() {
-        return !disconnected.get() && connection.engineSession().isOpen();
+        return disconnected == 0 && connection.engineSession().isOpen();
     }
 
     /** The connection this socket belongs to (one per client, shared by its namespaces). */
@@ -265,7 +273,7 @@ public final class GatewaySocket extends NamespaceClient {
     }
 
     public boolean isDisconnected() {
-        return disconnected.get();
+        return disconnected != 0;
     }
 
     /** Sends the DISCONNECT packet and ends the socket; the client sees {@code "io server disconnect"}. */
@@ -276,7 +284,7 @@ public final class GatewaySocket extends NamespaceClient {
 
     /** As {@link #disconnect()}, counted under {@code reason} (the client sees {@code "io server disconnect"}). */
     public void disconnect(io.realtime.gateway.stats.DisconnectReason reason) {
-        if (disconnected.get()) {
+        if (disconnected != 0) {
             return;
         }
         Packet packet = new Packet(PacketType.MESSAGE, getEngineIOVersion());
@@ -292,7 +300,7 @@ public final class GatewaySocket extends NamespaceClient {
 
     /** Ends the socket once: leaves its rooms and runs the namespace's disconnect listeners. */
     void end(io.realtime.gateway.stats.DisconnectReason reason) {
-        if (disconnected.compareAndSet(false, true)) {
+        if (DISCONNECTED.compareAndSet(this, 0, 1)) {
             disconnectReason = reason;
             // Taken before the socket leaves its rooms, kept only once it has left them: a recovery that came
             // earlier would make a socket with this id that the leaving one then takes out of the namespace.

@@ -89,7 +89,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private Set<String> authenticating;
     private int refusedInARow;
 
-    SocketIoConnection(EngineSession engine, HandshakeData handshake, SocketIoServerContext context) {
+    SocketIoConnection(EngineSession engine, HandshakeData handshake, SocketIoServerContext context, SocketOpener opener) {
         super(engine.id(), context.ackManager(), client -> { }, LazyMemoryStore.factoryFor(context.configuration().getStoreFactory()),
                 handshake, UNUSED_CLIENTS, engine.transport(), context.scheduler(), context.configuration(), handshake.getUrlParams());
         UnusedClientState.release(this);
@@ -105,7 +105,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         this.eventLimits = context.eventLimits();
         this.eventBudget = eventLimits.newBucket();
         this.activity = context.activity();
-        this.opener = new SocketOpener(context.recoveries(), context.observer());
+        this.opener = opener;
         this.connectTimeout = engine.eventLoop().schedule(() -> {
             if (sockets.isEmpty()) {
                 log.debug("session {}: no namespace joined in time, closing", engine.id());
