@@ -44,6 +44,13 @@ const WARMUP_PER_GENERATOR = Number(process.env.SCALE_WARMUP || 500);
 // gets every class's growth (bytes and instances per connection), for comparing two runs class by class.
 const TOP_CLASSES = Number(process.env.SCALE_TOP_CLASSES || 15);
 const HISTOGRAM_FILE = process.env.SCALE_HISTOGRAM_FILE;
+// Idle time before the native-memory baseline and before the reading: HotSpot returns the compiler's spare arena
+// chunks every 5 s, and a reading taken right after a burst of compilation counts (or, at the baseline, discounts)
+// several MB of them, which at a few thousand connections is more than the connections' own native memory.
+const NMT_SETTLE_MS = Number(process.env.SCALE_NMT_SETTLE_MS ?? 6000);
+// NMT categories of the JIT (code cache, compiler threads' arenas): they follow what is being compiled, not the
+// connections; "nativeWithoutJit" leaves them out.
+const JIT_CATEGORIES = ["Code", "Compiler", "Arena Chunk"];
 const JAVA_OPTS = (process.env.SCALE_JAVA_OPTS || "-Xmx512m").split(" ").filter(Boolean);
 const jar = process.env.BENCH_JAR || path.resolve(__dirname, "../../gateway/target/gateway.jar");
 // Descriptors a node or a generator process needs beyond one per connection (jars, epoll, Redis, listeners).
@@ -264,6 +271,7 @@ async function main() {
     for (let n = 0; n < 3; n++) await broadcast(nodes, pool, -1);
     await pool.all("close");
     await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, NMT_SETTLE_MS));
     const before = nodes.map((node) => ({ heapKb: liveHeapKb(node.pid), ...procStats(node.pid) }));
     nodes.forEach((node) => jcmd(node.pid, "VM.native_memory", "baseline"));
     const classesBefore = classHistogram(nodes[0].pid);
@@ -303,6 +311,7 @@ async function main() {
     const socketsAfter = sockstat();
     const slabsAfter = socketSlabBytes();
     const live = await Promise.all(nodes.map(liveConnections));
+    await new Promise((r) => setTimeout(r, NMT_SETTLE_MS));
     const perNodeMemory = nodes.map((node, i) => {
       const heapKb = liveHeapKb(node.pid);
       const stats = procStats(node.pid);
@@ -311,13 +320,16 @@ async function main() {
       const perConnection = (kb) => Number(((kb * 1024) / count).toFixed(0));
       // Native: every committed change but the Java heap's (the heap counts as its live part instead).
       const nativeKb = nmt.totalKb - (nmt.categories["Java Heap"] || 0);
+      const jitKb = JIT_CATEGORIES.reduce((total, name) => total + (nmt.categories[name] || 0), 0);
       const byCategory = Object.fromEntries(Object.entries(nmt.categories).filter(([, kb]) => kb !== 0).map(([name, kb]) => [name, perConnection(kb)]));
       return {
         node: i + 1, connections: count, openFiles: stats.openFiles, threads: stats.threads,
         rssMb: Math.round(stats.rssKb / 1024),
         bytesPerConnection: {
           liveHeap: perConnection(heapKb - before[i].heapKb), native: perConnection(nativeKb),
-          heapPlusNative: perConnection(heapKb - before[i].heapKb + nativeKb), rss: perConnection(stats.rssKb - before[i].rssKb),
+          heapPlusNative: perConnection(heapKb - before[i].heapKb + nativeKb),
+          nativeWithoutJit: perConnection(nativeKb - jitKb), heapPlusNativeWithoutJit: perConnection(heapKb - before[i].heapKb + nativeKb - jitKb),
+          rss: perConnection(stats.rssKb - before[i].rssKb),
           nmtCommittedByCategory: byCategory,
         },
       };
