@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
@@ -44,6 +45,8 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
     private final AuthorizationListener authorization;
     private final SessionOpener opener;
     private final boolean secure;
+    /** One for every WebSocket: each frame decoder keeps its configuration (24 bytes a connection, issue 18). */
+    private final WebSocketDecoderConfig frameDecoding;
     /** What a connection's pipeline sheds once it carries a WebSocket (the handlers that serve HTTP requests only). */
     private final Consumer<ChannelPipeline> webSocketOnly;
 
@@ -61,6 +64,9 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         this.opener = opener;
         this.secure = secure;
         this.webSocketOnly = webSocketOnly;
+        // What WebSocketServerHandshakerFactory(url, null, false, maxPayload) builds for every handshake.
+        this.frameDecoding = WebSocketDecoderConfig.newBuilder().allowExtensions(false)
+                .maxFramePayloadLength(options.maxPayload()).allowMaskMismatch(false).build();
     }
 
     @Override
@@ -149,7 +155,7 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
                                     boolean initial) {
         String location = (secure ? "wss://" : "ws://") + request.headers().get(HttpHeaderNames.HOST) + request.uri();
         WebSocketServerHandshaker handshaker =
-                new WebSocketServerHandshakerFactory(location, null, false, options.maxPayload()).newHandshaker(request);
+                new WebSocketServerHandshakerFactory(location, null, frameDecoding).newHandshaker(request);
         Channel channel = ctx.channel();
         EngineSession session = webSocket.session;
         if (handshaker == null) {

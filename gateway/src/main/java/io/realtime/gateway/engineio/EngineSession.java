@@ -65,8 +65,7 @@ public final class EngineSession {
         this.loop = loop;
         this.remoteAddress = remoteAddress;
         this.registry = registry;
-        this.heartbeat = new Heartbeat(loop, registry.options(), version, this::ping,
-                () -> closeNow(DisconnectReason.PING_TIMEOUT, EnginePacket.CLOSE));
+        this.heartbeat = new Heartbeat(loop, registry.options(), version, this);
     }
 
     private SlowConsumerGuard slowConsumers() {
@@ -198,7 +197,8 @@ public final class EngineSession {
         });
     }
 
-    private boolean ping() {
+    /** Sends a ping; {@code false} once the session no longer pings (it is closing). For the {@link Heartbeat}. */
+    boolean ping() {
         if (state == State.OPEN) {
             outbox.add(EnginePacket.PING);
             flush();
