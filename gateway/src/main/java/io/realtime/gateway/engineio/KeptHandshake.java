@@ -43,6 +43,13 @@ public final class KeptHandshake extends HandshakeData {
     /** Query keys of Engine.IO itself: a URL with no other is the same for many clients, and interned. */
     private static final Set<String> ENGINE_QUERY_KEYS = Set.of("EIO", "transport");
 
+    /**
+     * The query maps of such URLs, shared by every connection that sent the same one (80 bytes each otherwise);
+     * a handful exist (EIO 3 or 4, two transports, either order), at most {@link #SHARED_QUERIES_MAX} are kept.
+     */
+    private static final Map<String, QueryMap> SHARED_QUERIES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int SHARED_QUERIES_MAX = 32;
+
     /** Names and values, alternating, in the order the client sent them. */
     private final String[] headers;
 
@@ -65,8 +72,18 @@ public final class KeptHandshake extends HandshakeData {
             kept[i++] = name;
             kept[i++] = COMMON_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT)) ? value.intern() : value;
         }
-        boolean engineOnly = ENGINE_QUERY_KEYS.containsAll(query.keySet());
-        return new KeptHandshake(kept, QueryMap.of(query), address, local, engineOnly ? url.intern() : url, xdomain);
+        if (!ENGINE_QUERY_KEYS.containsAll(query.keySet())) {
+            return new KeptHandshake(kept, QueryMap.of(query), address, local, url, xdomain);
+        }
+        String shared = url.intern();
+        QueryMap sharedQuery = SHARED_QUERIES.get(shared);
+        if (sharedQuery == null) {
+            sharedQuery = QueryMap.of(query);
+            if (SHARED_QUERIES.size() < SHARED_QUERIES_MAX) {
+                SHARED_QUERIES.putIfAbsent(shared, sharedQuery);
+            }
+        }
+        return new KeptHandshake(kept, sharedQuery, address, local, shared, xdomain);
     }
 
     /** The same handshake with another {@code auth} payload (a namespace's CONNECT), sharing headers and query. */

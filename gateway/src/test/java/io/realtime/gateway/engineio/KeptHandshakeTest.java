@@ -63,6 +63,7 @@ class KeptHandshakeTest {
         assertThat(first.getHttpHeaders().get("upgrade")).isSameAs(second.getHttpHeaders().get("upgrade"));
         assertThat(first.getHttpHeaders().get("cookie")).isNotSameAs(second.getHttpHeaders().get("cookie"));
         assertThat(first.getUrl()).isSameAs(second.getUrl());
+        assertThat(first.getUrlParams()).isSameAs(second.getUrlParams());
         // A URL with a query of its own (a token) is not shared.
         assertThat(handshake().getUrl()).isNotSameAs(handshake().getUrl());
     }
