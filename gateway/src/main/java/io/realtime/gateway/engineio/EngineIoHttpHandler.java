@@ -183,7 +183,6 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         // The frame decoder is in place as soon as handshake() returns: frames must find their handler from now on.
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addBefore(NAME, WEBSOCKET_AGGREGATOR, new WebSocketFrameAggregator(options.maxPayload()));
-        pipeline.addBefore(NAME, CloseFrameOnce.NAME, new CloseFrameOnce());
         pipeline.replace(NAME, WEBSOCKET_HANDLER, new WebSocketFrameHandler(webSocket));
         // No HTTP request can come any more (the HTTP decoder is gone): an idle connection keeps no HTTP handler.
         // Here rather than when the 101 is written, which may complete inside handshake() itself.

@@ -38,7 +38,6 @@ class HttpOnlyHandlersTest {
                 .addLast(OriginHandler.NAME, stub())
                 .addLast(AdmissionHandler.NAME, stub())
                 .addLast(EngineIoHttpHandler.WEBSOCKET_AGGREGATOR, new WebSocketFrameAggregator(1000))
-                .addLast("webSocketCloseOnce", stub())
                 .addLast(EngineIoHttpHandler.WEBSOCKET_HANDLER, stub())
                 .addLast("demo", stub())
                 .addLast(NotFoundHandler.NAME, stub());
@@ -46,7 +45,7 @@ class HttpOnlyHandlersTest {
         new HttpOnlyHandlers(List.of("demo", "absent")).accept(channel.pipeline());
 
         assertThat(channel.pipeline().names()).startsWith("wsdecoder", "wsencoder", EngineIoHttpHandler.WEBSOCKET_AGGREGATOR,
-                "webSocketCloseOnce", EngineIoHttpHandler.WEBSOCKET_HANDLER);
+                EngineIoHttpHandler.WEBSOCKET_HANDLER);
         // EmbeddedChannel's own last handler and the pipeline's tail follow.
         assertThat(channel.pipeline().names()).doesNotContain(OversizedRequestHandler.NAME, ForwardedHeadersHandler.NAME,
                 EngineRequestDecoder.NAME, OriginHandler.NAME, AdmissionHandler.NAME, "demo", NotFoundHandler.NAME);
