@@ -8,6 +8,9 @@
 //   mvn -B -q -DskipTests package && cd compat && npm ci && node bench/scale.js
 //   (SCALE_CONNECTIONS=100000 SCALE_NODES=6 SCALE_GENERATORS=6 SCALE_ROOMS=1000 SCALE_BROADCASTS=3
 //    SCALE_WINDOW=100 SCALE_JAVA_OPTS="-Xmx512m")
+//   One node's memory per connection, class by class (about a minute):
+//   SCALE_CONNECTIONS=5000 SCALE_NODES=1 SCALE_BROADCASTS=1 SCALE_WARMUP=300 SCALE_TOP_CLASSES=40 \
+//     SCALE_HISTOGRAM_FILE=/tmp/classes.json node bench/scale.js
 const { execFileSync, spawn } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
