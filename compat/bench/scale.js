@@ -8,6 +8,9 @@
 //   mvn -B -q -DskipTests package && cd compat && npm ci && node bench/scale.js
 //   (SCALE_CONNECTIONS=100000 SCALE_NODES=6 SCALE_GENERATORS=6 SCALE_ROOMS=1000 SCALE_BROADCASTS=3
 //    SCALE_WINDOW=100 SCALE_JAVA_OPTS="-Xmx512m")
+//   One node's memory per connection, class by class (about a minute):
+//   SCALE_CONNECTIONS=5000 SCALE_NODES=1 SCALE_BROADCASTS=1 SCALE_WARMUP=300 SCALE_TOP_CLASSES=40 \
+//     SCALE_HISTOGRAM_FILE=/tmp/classes.json node bench/scale.js
 const { execFileSync, spawn } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
@@ -40,6 +43,17 @@ const PING_TIMEOUT = process.env.SCALE_PING_TIMEOUT || "300000";
 // run goes on with as many as were open by then, and says so.
 const CONNECT_SECONDS = Number(process.env.SCALE_CONNECT_SECONDS || 0);
 const WARMUP_PER_GENERATOR = Number(process.env.SCALE_WARMUP || 500);
+// How many classes the result lists (node 1's live-heap growth per connection); SCALE_HISTOGRAM_FILE: a file that
+// gets every class's growth (bytes and instances per connection), for comparing two runs class by class.
+const TOP_CLASSES = Number(process.env.SCALE_TOP_CLASSES || 15);
+const HISTOGRAM_FILE = process.env.SCALE_HISTOGRAM_FILE;
+// Idle time before the native-memory baseline and before the reading: HotSpot returns the compiler's spare arena
+// chunks every 5 s, and a reading taken right after a burst of compilation counts (or, at the baseline, discounts)
+// several MB of them, which at a few thousand connections is more than the connections' own native memory.
+const NMT_SETTLE_MS = Number(process.env.SCALE_NMT_SETTLE_MS ?? 6000);
+// NMT categories of the JIT (code cache, compiler threads' arenas): they follow what is being compiled, not the
+// connections; "nativeWithoutJit" leaves them out.
+const JIT_CATEGORIES = ["Code", "Compiler", "Arena Chunk"];
 const JAVA_OPTS = (process.env.SCALE_JAVA_OPTS || "-Xmx512m").split(" ").filter(Boolean);
 const jar = process.env.BENCH_JAR || path.resolve(__dirname, "../../gateway/target/gateway.jar");
 // Descriptors a node or a generator process needs beyond one per connection (jars, epoll, Redis, listeners).
@@ -96,17 +110,29 @@ function liveHeapKb(pid) {
   return Number(/used (\d+)K/.exec(jcmd(pid, "GC.heap_info"))[1]);
 }
 
-/** Bytes per class of the live heap (GC.class_histogram forces a full GC first). */
+/** Bytes per class of the live heap (GC.class_histogram forces a full GC first); instances in `counts`. */
 function classHistogram(pid) {
   const bytes = new Map();
-  for (const match of jcmd(pid, "GC.class_histogram").matchAll(/^\s*\d+:\s+\d+\s+(\d+)\s+(\S+)/gm)) bytes.set(match[2], Number(match[1]));
+  bytes.counts = new Map();
+  for (const match of jcmd(pid, "GC.class_histogram").matchAll(/^\s*\d+:\s+(\d+)\s+(\d+)\s+(\S+)/gm)) {
+    bytes.set(match[3], Number(match[2]));
+    bytes.counts.set(match[3], Number(match[1]));
+  }
   return bytes;
 }
 
 /** Where the live heap's growth went: the classes that grew most, in bytes per connection. */
-function heapGrowth(before, after, connections, top = 15) {
+function heapGrowth(before, after, connections, top = TOP_CLASSES) {
   return Object.fromEntries([...after].map(([name, b]) => [name, (b - (before.get(name) || 0)) / connections])
     .sort((x, y) => y[1] - x[1]).slice(0, top).map(([name, perConnection]) => [name, Math.round(perConnection)]));
+}
+
+/** Every class whose live bytes changed, per connection: bytes and instances (for SCALE_HISTOGRAM_FILE). */
+function fullHeapGrowth(before, after, connections) {
+  return [...after].map(([name, b]) => ({ name, bytes: (b - (before.get(name) || 0)) / connections,
+    instances: (after.counts.get(name) - (before.counts.get(name) || 0)) / connections }))
+    .filter((c) => Math.abs(c.bytes) >= 0.5).sort((x, y) => y.bytes - x.bytes)
+    .map((c) => ({ ...c, bytes: Number(c.bytes.toFixed(1)), instances: Number(c.instances.toFixed(3)) }));
 }
 
 /** Committed-memory changes since the NMT baseline, per category (KB), and the total. */
@@ -248,6 +274,7 @@ async function main() {
     for (let n = 0; n < 3; n++) await broadcast(nodes, pool, -1);
     await pool.all("close");
     await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, NMT_SETTLE_MS));
     const before = nodes.map((node) => ({ heapKb: liveHeapKb(node.pid), ...procStats(node.pid) }));
     nodes.forEach((node) => jcmd(node.pid, "VM.native_memory", "baseline"));
     const classesBefore = classHistogram(nodes[0].pid);
@@ -287,6 +314,7 @@ async function main() {
     const socketsAfter = sockstat();
     const slabsAfter = socketSlabBytes();
     const live = await Promise.all(nodes.map(liveConnections));
+    await new Promise((r) => setTimeout(r, NMT_SETTLE_MS));
     const perNodeMemory = nodes.map((node, i) => {
       const heapKb = liveHeapKb(node.pid);
       const stats = procStats(node.pid);
@@ -295,19 +323,24 @@ async function main() {
       const perConnection = (kb) => Number(((kb * 1024) / count).toFixed(0));
       // Native: every committed change but the Java heap's (the heap counts as its live part instead).
       const nativeKb = nmt.totalKb - (nmt.categories["Java Heap"] || 0);
+      const jitKb = JIT_CATEGORIES.reduce((total, name) => total + (nmt.categories[name] || 0), 0);
       const byCategory = Object.fromEntries(Object.entries(nmt.categories).filter(([, kb]) => kb !== 0).map(([name, kb]) => [name, perConnection(kb)]));
       return {
         node: i + 1, connections: count, openFiles: stats.openFiles, threads: stats.threads,
         rssMb: Math.round(stats.rssKb / 1024),
         bytesPerConnection: {
           liveHeap: perConnection(heapKb - before[i].heapKb), native: perConnection(nativeKb),
-          heapPlusNative: perConnection(heapKb - before[i].heapKb + nativeKb), rss: perConnection(stats.rssKb - before[i].rssKb),
+          heapPlusNative: perConnection(heapKb - before[i].heapKb + nativeKb),
+          nativeWithoutJit: perConnection(nativeKb - jitKb), heapPlusNativeWithoutJit: perConnection(heapKb - before[i].heapKb + nativeKb - jitKb),
+          rss: perConnection(stats.rssKb - before[i].rssKb),
           nmtCommittedByCategory: byCategory,
         },
       };
     });
     const generators = await pool.all("stats");
-    const node1HeapByClass = heapGrowth(classesBefore, classHistogram(nodes[0].pid), live[0]);
+    const classesAfter = classHistogram(nodes[0].pid);
+    const node1HeapByClass = heapGrowth(classesBefore, classesAfter, live[0]);
+    if (HISTOGRAM_FILE) fs.writeFileSync(HISTOGRAM_FILE, JSON.stringify(fullHeapGrowth(classesBefore, classesAfter, live[0]), null, 1));
     const median = (values) => values.filter((v) => v != null).sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? null;
     const result = {
       connections: CONNECTIONS, nodes: NODES, generators: GENERATORS, rooms: ROOMS, connected, failed,

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
@@ -21,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.function.Consumer;
 
 /**
  * The HTTP side of Engine.IO: the handshake, long-polling GET and POST, and the WebSocket upgrade request, with
@@ -43,15 +45,28 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
     private final AuthorizationListener authorization;
     private final SessionOpener opener;
     private final boolean secure;
+    /** One for every WebSocket: each frame decoder keeps its configuration (24 bytes a connection, issue 18). */
+    private final WebSocketDecoderConfig frameDecoding;
+    /** What a connection's pipeline sheds once it carries a WebSocket (the handlers that serve HTTP requests only). */
+    private final Consumer<ChannelPipeline> webSocketOnly;
 
     public EngineIoHttpHandler(EngineOptions options, SessionRegistry sessions, AuthorizationListener authorization,
                                SessionOpener opener, boolean secure) {
+        this(options, sessions, authorization, opener, secure, pipeline -> { });
+    }
+
+    public EngineIoHttpHandler(EngineOptions options, SessionRegistry sessions, AuthorizationListener authorization,
+                               SessionOpener opener, boolean secure, Consumer<ChannelPipeline> webSocketOnly) {
         this.options = options;
         this.cors = new CorsPolicy(options.corsOrigins());
         this.sessions = sessions;
         this.authorization = authorization;
         this.opener = opener;
         this.secure = secure;
+        this.webSocketOnly = webSocketOnly;
+        // What WebSocketServerHandshakerFactory(url, null, false, maxPayload) builds for every handshake.
+        this.frameDecoding = WebSocketDecoderConfig.newBuilder().allowExtensions(false)
+                .maxFramePayloadLength(options.maxPayload()).allowMaskMismatch(false).build();
     }
 
     @Override
@@ -140,7 +155,7 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
                                     boolean initial) {
         String location = (secure ? "wss://" : "ws://") + request.headers().get(HttpHeaderNames.HOST) + request.uri();
         WebSocketServerHandshaker handshaker =
-                new WebSocketServerHandshakerFactory(location, null, false, options.maxPayload()).newHandshaker(request);
+                new WebSocketServerHandshakerFactory(location, null, frameDecoding).newHandshaker(request);
         Channel channel = ctx.channel();
         EngineSession session = webSocket.session;
         if (handshaker == null) {
@@ -168,8 +183,10 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         // The frame decoder is in place as soon as handshake() returns: frames must find their handler from now on.
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addBefore(NAME, WEBSOCKET_AGGREGATOR, new WebSocketFrameAggregator(options.maxPayload()));
-        pipeline.addBefore(NAME, CloseFrameOnce.NAME, new CloseFrameOnce());
         pipeline.replace(NAME, WEBSOCKET_HANDLER, new WebSocketFrameHandler(webSocket));
+        // No HTTP request can come any more (the HTTP decoder is gone): an idle connection keeps no HTTP handler.
+        // Here rather than when the 101 is written, which may complete inside handshake() itself.
+        webSocketOnly.accept(pipeline);
     }
 
     private void answerPreflight(HttpExchange exchange, FullHttpRequest request) {
@@ -180,7 +197,7 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
 
     private static HandshakeData handshakeData(Channel channel, EngineRequest request) {
         String origin = request.http().headers().get(HttpHeaderNames.ORIGIN);
-        return new HandshakeData(request.http().headers().copy(), request.params(),
+        return KeptHandshake.of(request.http().headers(), request.params(),
                 ClientAddress.of(channel), inet(channel.localAddress()),
                 request.http().uri(), origin != null && !"null".equalsIgnoreCase(origin));
     }

@@ -47,8 +47,13 @@ public final class EngineSession {
     private final SessionRegistry registry;
     private final Outbox outbox = new Outbox();
     private final Heartbeat heartbeat;
-    private final Upgrade upgrade;
-    private final SlowConsumerGuard slowConsumers;
+    /**
+     * Made when a probe arrives (polling clients that upgrade) and when a backlog first has to be looked at: most
+     * WebSocket sessions never need either, and together with the guard's callbacks they cost an idle connection
+     * about 140 bytes (issue 18).
+     */
+    private Upgrade upgrade;
+    private SlowConsumerGuard slowConsumers;
 
     private Listener listener = new Listener() { };
     private State state = State.OPEN;
@@ -60,11 +65,19 @@ public final class EngineSession {
         this.loop = loop;
         this.remoteAddress = remoteAddress;
         this.registry = registry;
-        this.upgrade = new Upgrade(this, registry.options().upgradeTimeout());
-        this.heartbeat = new Heartbeat(loop, registry.options(), version, this::ping,
-                () -> closeNow(DisconnectReason.PING_TIMEOUT, EnginePacket.CLOSE));
-        this.slowConsumers = new SlowConsumerGuard(loop, registry.outboundLimit(),
-                () -> outbox.bytes() + transport.pendingBytes(), () -> transport.isWritable(), this::dropSlowConsumer);
+        this.heartbeat = new Heartbeat(loop, registry.options(), version, this);
+    }
+
+    private SlowConsumerGuard slowConsumers() {
+        if (slowConsumers == null) {
+            slowConsumers = new SlowConsumerGuard(loop, registry.outboundLimit(),
+                    () -> outbox.bytes() + transport.pendingBytes(), () -> transport.isWritable(), this::dropSlowConsumer);
+        }
+        return slowConsumers;
+    }
+
+    private boolean isProbe(Transport candidate) {
+        return upgrade != null && upgrade.isProbe(candidate);
     }
 
     /** Starts the session on its first transport, on its loop: queues the OPEN packet and starts the heartbeat. */
@@ -163,7 +176,7 @@ public final class EngineSession {
     /** Sends what is queued if the transport can take it now; a closing session ends once it has. */
     void flush() {
         if (!transport.canSend()) {
-            slowConsumers.check();
+            slowConsumers().check();
             return;
         }
         if (!outbox.isEmpty()) {
@@ -184,7 +197,8 @@ public final class EngineSession {
         });
     }
 
-    private boolean ping() {
+    /** Sends a ping; {@code false} once the session no longer pings (it is closing). For the {@link Heartbeat}. */
+    boolean ping() {
         if (state == State.OPEN) {
             outbox.add(EnginePacket.PING);
             flush();
@@ -221,7 +235,7 @@ public final class EngineSession {
         if (!transport.canSend()) {
             return;
         }
-        if (upgrade.isPausing() && outbox.isEmpty()) {
+        if (upgrade != null && upgrade.isPausing() && outbox.isEmpty()) {
             // The client pauses polling to upgrade: its poll is released at once.
             outbox.add(EnginePacket.NOOP);
         }
@@ -233,7 +247,7 @@ public final class EngineSession {
     }
 
     void receive(Transport from, EnginePacket packet) {
-        if (state != State.CLOSED && upgrade.isProbe(from)) {
+        if (state != State.CLOSED && isProbe(from)) {
             upgrade.onPacket(packet);
         } else if (state != State.CLOSED && from == transport) {
             onPacket(packet);
@@ -241,7 +255,7 @@ public final class EngineSession {
     }
 
     void onTransportError(Transport from, EngineProtocolException e) {
-        if (upgrade.isProbe(from)) {
+        if (isProbe(from)) {
             log.debug("session {}: upgrade probe abandoned: {}", id, e.getMessage());
             upgrade.abandon();
         } else if (from == transport) {
@@ -260,20 +274,25 @@ public final class EngineSession {
     void onTransportClosed(Transport from, DisconnectReason reason) {
         if (from == transport) {
             closeNow(reason, null);
-        } else if (upgrade.isProbe(from)) {
+        } else if (isProbe(from)) {
             upgrade.onProbeClosed();
         }
     }
 
     void onWritabilityChanged(Transport from) {
         if (from == transport && state != State.CLOSED && !from.isWritable()) {
-            slowConsumers.onUnwritable();
+            slowConsumers().onUnwritable();
         }
     }
 
     /** A WebSocket opened by a polling client that wants to upgrade; it becomes the transport after the probe. */
     void attachProbe(WebSocketTransport candidate) {
-        execute(() -> upgrade.offer(candidate, state == State.OPEN && transport.canUpgrade()));
+        execute(() -> {
+            if (upgrade == null) {
+                upgrade = new Upgrade(this, registry.options().upgradeTimeout());
+            }
+            upgrade.offer(candidate, state == State.OPEN && transport.canUpgrade());
+        });
     }
 
     /** The upgrade is complete: what polling still holds is released, and the queue goes on the WebSocket. */
@@ -323,8 +342,12 @@ public final class EngineSession {
         }
         state = State.CLOSED;
         heartbeat.stop();
-        slowConsumers.stop();
-        upgrade.abandon();
+        if (slowConsumers != null) {
+            slowConsumers.stop();
+        }
+        if (upgrade != null) {
+            upgrade.abandon();
+        }
         transport.close(farewell);
         outbox.clear();
         log.debug("session {} closed: {}", id, reason);

@@ -5,7 +5,8 @@ import java.util.ArrayDeque;
 /** The packets waiting to be sent to one client, and their size (for the outbound limit); on the session's loop. */
 final class Outbox {
 
-    private final ArrayDeque<EnginePacket> packets = new ArrayDeque<>();
+    /** Small at first: an idle session's queue is empty, and ArrayDeque's default array is 88 bytes (issue 18). */
+    private final ArrayDeque<EnginePacket> packets = new ArrayDeque<>(2);
     private long bytes;
 
     void add(EnginePacket packet) {

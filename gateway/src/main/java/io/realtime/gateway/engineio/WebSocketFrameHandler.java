@@ -1,31 +1,53 @@
 package io.realtime.gateway.engineio;
 
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Hands the (aggregated) frames and the writability of one WebSocket to its transport. */
-final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+/**
+ * Hands the (aggregated) frames and the writability of one WebSocket to its transport, and lets one Close frame
+ * out per WebSocket (RFC 6455 §5.5.1: a Close is answered only if none was sent). The server closing a session and
+ * the client closing at the same moment would otherwise both send one, and browsers fail the connection on the
+ * second ("Close received after close"). A later Close is dropped, its write reported done so that whoever meant to
+ * close the channel after it still does. One handler for both (it was two: a handler context and an object less
+ * per connection, 80 bytes, issue 18).
+ */
+final class WebSocketFrameHandler extends ChannelDuplexHandler {
 
     private static final Logger log = LoggerFactory.getLogger(WebSocketFrameHandler.class);
 
     private final WebSocketTransport transport;
+    private boolean closeSent;
 
     WebSocketFrameHandler(WebSocketTransport transport) {
         this.transport = transport;
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof WebSocketFrame frame)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        try {
+            onFrame(ctx, frame);
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void onFrame(ChannelHandlerContext ctx, WebSocketFrame frame) {
         transport.session.observer().bytesReceived(frame.content().readableBytes());
         if (frame instanceof TextWebSocketFrame text) {
             transport.onText(text.text());
@@ -34,9 +56,25 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
         } else if (frame instanceof PingWebSocketFrame) {
             ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
         } else if (frame instanceof CloseWebSocketFrame) {
-            ctx.writeAndFlush(frame.retain())
-                    .addListener(ChannelFutureListener.CLOSE);
+            // The echo goes through this handler's own write, which lets one Close out; the channel closes either way.
+            ChannelPromise written = ctx.newPromise();
+            write(ctx, frame.retain(), written);
+            ctx.flush();
+            written.addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof CloseWebSocketFrame) {
+            if (closeSent) {
+                ReferenceCountUtil.release(msg);
+                promise.trySuccess();
+                return;
+            }
+            closeSent = true;
+        }
+        ctx.write(msg, promise);
     }
 
     @Override

@@ -33,7 +33,8 @@ import java.util.Map;
  * proxies' forwarding headers, the Engine.IO
  * requests read once, the origin check (CORS_ORIGINS, WebSocket included), admission (drain and connection limits), the Engine.IO handler (handshake, long-polling,
  * WebSocket upgrade), the node's other HTTP handlers (the demo page) and a JSON 404 for anything else. After a
- * WebSocket upgrade the Engine.IO handler is replaced by the frame handler of the session.
+ * WebSocket upgrade the Engine.IO handler is replaced by the frame handler of the session, and once the 101 is
+ * out the handlers that serve HTTP requests only are removed ({@link HttpOnlyHandlers}).
  *
  * <p>Each connection gets the water marks of the outbound limit: past the high one a client counts as slow
  * (volatile packets skip it) and its backlog is watched.

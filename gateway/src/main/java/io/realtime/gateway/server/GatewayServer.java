@@ -194,7 +194,8 @@ public class GatewayServer extends SocketIOServer {
                 new ObservedAckManager(scheduler, observer()), scheduler, this::getNamespaceOrNull, options.connectTimeout(),
                 options.maxAttachments(), observer(), options.eventLimits(), socketActivity, recoveries);
         EngineIoHttpHandler engineIo = new EngineIoHttpHandler(engineOptions, sessions,
-                configuration.getAuthorizationListener(), new SocketIoSessionOpener(context), tls != null);
+                configuration.getAuthorizationListener(), new SocketIoSessionOpener(context), tls != null,
+                new HttpOnlyHandlers(httpHandlers.keySet()));
 
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)

@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * A client's connection to one namespace: netty-socketio's {@code SocketIOClient}, with the handshake (and
@@ -50,17 +50,28 @@ public final class GatewaySocket extends NamespaceClient {
      * (by {@link #getSessionId()}) before this class's fields are assigned.
      */
     private static final ThreadLocal<UUID> CONSTRUCTING = new ThreadLocal<>();
+    private static final AtomicIntegerFieldUpdater<GatewaySocket> DISCONNECTED =
+            AtomicIntegerFieldUpdater.newUpdater(GatewaySocket.class, "disconnected");
+    private static final AtomicIntegerFieldUpdater<GatewaySocket> SESSION_WRITE_QUEUED =
+            AtomicIntegerFieldUpdater.newUpdater(GatewaySocket.class, "sessionWriteQueued");
 
     private final SocketIoConnection connection;
     private final HandshakeData handshake;
     private final UUID id;
     private final String pid;
     private final SessionRecovery recovery;
-    /** Keys this socket set in its connection's store: what a recovered socket gets back. */
-    private final Set<String> keys = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean disconnected = new AtomicBoolean();
+    /**
+     * Keys this socket set in its connection's store: what a recovered socket gets back. Made at the first key:
+     * most sockets never set one, and an empty concurrent set costs 88 bytes (issue 18).
+     */
+    private volatile Set<String> keys;
+    /**
+     * 1 once the socket has ended; with {@link #sessionWriteQueued}, plain volatile ints behind field updaters
+     * rather than two AtomicBoolean objects per socket (32 bytes, issue 18).
+     */
+    private volatile int disconnected;
     /** A write of the live session is queued on the connection's loop (one for a burst of changes). */
-    private final AtomicBoolean sessionWriteQueued = new AtomicBoolean();
+    private volatile int sessionWriteQueued;
     private volatile DisconnectReason disconnectReason;
     /**
      * Set last in the constructor: the namespace lists the socket from inside netty-socketio's constructor, so a
@@ -151,14 +162,17 @@ public final class GatewaySocket extends NamespaceClient {
 
     @Override
     public void set(String key, Object value) {
-        keys.add(key);
+        keys().add(key);
         super.set(key, value);
         sessionChanged();
     }
 
     @Override
     public void del(String key) {
-        keys.remove(key);
+        Set<String> known = keys;
+        if (known != null) {
+            known.remove(key);
+        }
         super.del(key);
         sessionChanged();
     }
@@ -168,13 +182,13 @@ public final class GatewaySocket extends NamespaceClient {
      * ({@link SessionRecovery#keepsLiveSessions}) gets its state, once per burst of changes, from the socket's loop.
      */
     void sessionChanged() {
-        if (recovery == null || pid == null || !recovery.keepsLiveSessions() || disconnected.get()
-                || !sessionWriteQueued.compareAndSet(false, true)) {
+        if (recovery == null || pid == null || !recovery.keepsLiveSessions() || disconnected != 0
+                || !SESSION_WRITE_QUEUED.compareAndSet(this, 0, 1)) {
             return;
         }
         connection.engineSession().eventLoop().execute(() -> {
-            sessionWriteQueued.set(false);
-            if (!disconnected.get()) {
+            sessionWriteQueued = 0;
+            if (disconnected == 0) {
                 recovery.opened(session());
             }
         });
@@ -182,7 +196,23 @@ public final class GatewaySocket extends NamespaceClient {
 
     /** Takes over keys set before the socket existed (by authentication) or by the session it recovers. */
     void keep(Set<String> more) {
-        keys.addAll(more);
+        if (!more.isEmpty()) {
+            keys().addAll(more);
+        }
+    }
+
+    private Set<String> keys() {
+        Set<String> known = keys;
+        if (known == null) {
+            synchronized (this) {
+                known = keys;
+                if (known == null) {
+                    known = ConcurrentHashMap.newKeySet(2);
+                    keys = known;
+                }
+            }
+        }
+        return known;
     }
 
     @Override
@@ -232,7 +262,7 @@ public final class GatewaySocket extends NamespaceClient {
 
     /** Whether packets sent now can still reach the client: the socket has not ended, nor its connection. */
     boolean isLive() {
-        return constructed && !disconnected.get() && connection.engineSession().isOpen();
+        return constructed && disconnected == 0 && connection.engineSession().isOpen();
     }
 
     /** The connection this socket belongs to (one per client, shared by its namespaces). */
@@ -250,7 +280,7 @@ public final class GatewaySocket extends NamespaceClient {
     }
 
     public boolean isDisconnected() {
-        return constructed && disconnected.get();
+        return disconnected != 0;
     }
 
     /** Sends the DISCONNECT packet and ends the socket; the client sees {@code "io server disconnect"}. */
@@ -261,7 +291,7 @@ public final class GatewaySocket extends NamespaceClient {
 
     /** As {@link #disconnect()}, counted under {@code reason} (the client sees {@code "io server disconnect"}). */
     public void disconnect(io.realtime.gateway.stats.DisconnectReason reason) {
-        if (disconnected.get()) {
+        if (disconnected != 0) {
             return;
         }
         Packet packet = new Packet(PacketType.MESSAGE, getEngineIOVersion());
@@ -277,7 +307,7 @@ public final class GatewaySocket extends NamespaceClient {
 
     /** Ends the socket once: leaves its rooms and runs the namespace's disconnect listeners. */
     void end(io.realtime.gateway.stats.DisconnectReason reason) {
-        if (disconnected.compareAndSet(false, true)) {
+        if (DISCONNECTED.compareAndSet(this, 0, 1)) {
             disconnectReason = reason;
             // Taken before the socket leaves its rooms, kept only once it has left them: a recovery that came
             // earlier would make a socket with this id that the leaving one then takes out of the namespace.
@@ -303,7 +333,7 @@ public final class GatewaySocket extends NamespaceClient {
             }
         }
         Map<String, Object> attributes = new LinkedHashMap<>();
-        for (String key : keys) {
+        for (String key : keys != null ? keys : Set.<String>of()) {
             Object value = get(key);
             if (value != null) {
                 attributes.put(key, value);

@@ -59,6 +59,11 @@ import java.util.function.Function;
 public final class SocketIoConnection extends ClientHead implements EngineSession.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(SocketIoConnection.class);
+    /**
+     * What {@link ClientHead} wants as its registry of clients: only its transport methods use it, which this class
+     * replaces, so every connection shares one that stays empty (one each cost 152 bytes, issue 18).
+     */
+    private static final ClientsBox UNUSED_CLIENTS = new ClientsBox();
 
     private final EngineSession engine;
     private final SocketIoEncoder encoder;
@@ -67,21 +72,27 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private final ObjectMapper mapper;
     private final AckManager ackManager;
     private final Function<String, Namespace> namespaces;
-    private final Map<String, GatewaySocket> sockets = new ConcurrentHashMap<>();
-    private final ScheduledFuture<?> connectTimeout;
+    /** Sized for the one or two namespaces a client joins: the default table of 16 is 48 bytes more (issue 18). */
+    private final Map<String, GatewaySocket> sockets = new ConcurrentHashMap<>(2);
+    /** Until the first namespace is joined; then dropped (a cancelled task kept here is 80 bytes, issue 18). */
+    private ScheduledFuture<?> connectTimeout;
     private final com.corundumstudio.socketio.store.StoreFactory storeFactory;
     private final TrafficObserver observer;
     private final io.realtime.gateway.limits.EventLimits eventLimits;
     private final io.realtime.gateway.limits.TokenBucket eventBudget;
     private final SocketActivity activity;
     private final SocketOpener opener;
-    /** Namespaces whose CONNECT waits for a {@link DeferredAuth}; touched on the event loop only. */
-    private final Set<String> authenticating = new java.util.HashSet<>();
+    /**
+     * Namespaces whose CONNECT waits for a {@link DeferredAuth} or a recovery; touched on the event loop only. Null
+     * while there is none, which is nearly always: an empty set that had one entry costs 144 bytes (issue 18).
+     */
+    private Set<String> authenticating;
     private int refusedInARow;
 
-    SocketIoConnection(EngineSession engine, HandshakeData handshake, SocketIoServerContext context) {
-        super(engine.id(), context.ackManager(), client -> { }, context.configuration().getStoreFactory(), handshake,
-                new ClientsBox(), engine.transport(), context.scheduler(), context.configuration(), handshake.getUrlParams());
+    SocketIoConnection(EngineSession engine, HandshakeData handshake, SocketIoServerContext context, SocketOpener opener) {
+        super(engine.id(), context.ackManager(), client -> { }, LazyMemoryStore.factoryFor(context.configuration().getStoreFactory()),
+                handshake, UNUSED_CLIENTS, engine.transport(), context.scheduler(), context.configuration(), handshake.getUrlParams());
+        UnusedClientState.release(this);
         this.engine = engine;
         this.encoder = context.encoder();
         this.json = context.json();
@@ -94,7 +105,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         this.eventLimits = context.eventLimits();
         this.eventBudget = eventLimits.newBucket();
         this.activity = context.activity();
-        this.opener = new SocketOpener(context.recoveries(), context.observer());
+        this.opener = opener;
         this.connectTimeout = engine.eventLoop().schedule(() -> {
             if (sockets.isEmpty()) {
                 log.debug("session {}: no namespace joined in time, closing", engine.id());
@@ -145,7 +156,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             }
         }
         GatewaySocket socket = sockets.get(namespace);
-        if (packet.type() == SocketIoPacket.CONNECT && socket == null && !authenticating.contains(namespace)) {
+        if (packet.type() == SocketIoPacket.CONNECT && socket == null && !isAuthenticating(namespace)) {
             connect(namespace, auth);
         } else if (socket == null || packet.type() == SocketIoPacket.CONNECT || packet.type() == SocketIoPacket.CONNECT_ERROR) {
             throw new SocketIoProtocolException("invalid state: packet type " + packet.type() + " for namespace " + namespace);
@@ -171,9 +182,9 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         PendingSocket pending = new PendingSocket(this, namespace, handshake, socketId);
         AuthTokenResult result = namespace.onAuthData(pending, auth);
         if (result instanceof DeferredAuth deferred) {
-            authenticating.add(namespaceName);
+            startAuthenticating(namespaceName);
             deferred.outcome().whenComplete((outcome, failure) -> engine.eventLoop().execute(() -> {
-                authenticating.remove(namespaceName);
+                endAuthenticating(namespaceName);
                 if (!engine.isOpen()) {
                     return;
                 }
@@ -197,11 +208,11 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             sendConnectError(namespaceName, refusal.message(), refusal.data());
             return;
         }
-        connectTimeout.cancel(false);
+        cancelConnectTimeout();
         // Until the socket exists (a restore may wait on Redis), a second CONNECT to the namespace is refused.
-        authenticating.add(namespaceName);
+        startAuthenticating(namespaceName);
         opener.recover(this, namespace, namespaceName, pending, sockets::put).whenComplete((recovered, failure) -> onLoop(() -> {
-            authenticating.remove(namespaceName);
+            endAuthenticating(namespaceName);
             Optional<SocketOpener.Opened> found = failure == null ? recovered : Optional.empty();
             if (failure != null) {
                 log.warn("session {}: recovery for {} failed", getSessionId(), namespaceName, failure);
@@ -217,6 +228,31 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             log.error("session {}: the CONNECT to {} could not be answered", getSessionId(), namespaceName, error);
             return null;
         });
+    }
+
+    private boolean isAuthenticating(String namespaceName) {
+        return authenticating != null && authenticating.contains(namespaceName);
+    }
+
+    private void startAuthenticating(String namespaceName) {
+        if (authenticating == null) {
+            authenticating = new java.util.HashSet<>(2);
+        }
+        authenticating.add(namespaceName);
+    }
+
+    private void endAuthenticating(String namespaceName) {
+        if (authenticating != null && authenticating.remove(namespaceName) && authenticating.isEmpty()) {
+            authenticating = null;
+        }
+    }
+
+    private void cancelConnectTimeout() {
+        ScheduledFuture<?> timeout = connectTimeout;
+        if (timeout != null) {
+            timeout.cancel(false);
+            connectTimeout = null;
+        }
     }
 
     private void onLoop(Runnable task) {
@@ -382,7 +418,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
 
     @Override
     public void onClose(EngineSession session, DisconnectReason reason) {
-        connectTimeout.cancel(false);
+        cancelConnectTimeout();
         for (GatewaySocket socket : new ArrayList<>(sockets.values())) {
             socket.end(reason);
         }
@@ -564,6 +600,9 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
 
     private HandshakeData handshakeWithAuth(Object auth) {
         HandshakeData base = getHandshakeData();
+        if (base instanceof io.realtime.gateway.engineio.KeptHandshake kept) {
+            return kept.withAuth(auth);
+        }
         HandshakeData copy = new HandshakeData(base.getHttpHeaders(), base.getUrlParams(), base.getAddress(),
                 base.getLocal(), base.getUrl(), base.isXdomain());
         copy.setAuthToken(auth);

@@ -30,6 +30,8 @@ class EngineIoHttpHandlerTest {
     private final List<String> refusals = new ArrayList<>();
     private final List<HandshakeData> opened = new ArrayList<>();
     private final AtomicBoolean authorized = new AtomicBoolean(true);
+    /** The handlers in place each time the handler let the pipeline shed its HTTP-only ones. */
+    private final List<List<String>> trimmed = new ArrayList<>();
     private final TrafficObserver observer = new TrafficObserver() {
         @Override
         public void refused(RefusalReason reason) {
@@ -48,10 +50,11 @@ class EngineIoHttpHandlerTest {
     EngineIoHttpHandlerTest() {
         Admission admission = new Admission(AdmissionOptions.UNLIMITED);
         sessions.addListener(admission);
-        channel.pipeline().addLast(new EngineRequestDecoder(options), new AdmissionHandler(admission, observer),
-                new EngineIoHttpHandler(options, sessions, handshake -> authorized.get()
+        channel.pipeline().addLast(new EngineRequestDecoder(options), new AdmissionHandler(admission, observer));
+        // By its name, as in the server: a WebSocket upgrade puts the frame handler in its place.
+        channel.pipeline().addLast(EngineIoHttpHandler.NAME, new EngineIoHttpHandler(options, sessions, handshake -> authorized.get()
                         ? AuthorizationResult.SUCCESSFUL_AUTHORIZATION : AuthorizationResult.FAILED_AUTHORIZATION,
-                        (session, handshake) -> opened.add(handshake), false));
+                        (session, handshake) -> opened.add(handshake), false, pipeline -> trimmed.add(pipeline.names())));
     }
 
     @AfterEach
@@ -83,6 +86,30 @@ class EngineIoHttpHandlerTest {
         assertThat(opened).singleElement().satisfies(handshake ->
                 assertThat(handshake.getSingleUrlParam("token")).isEqualTo("abc"));
         assertThat(session.remoteAddress().getHostAddress()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void aWebSocketHandshakeHasThePipelineShedItsHttpHandlersOnceTheFrameHandlerIsInPlace() {
+        // Netty's handshaker swaps the HTTP codec for the WebSocket one: it needs one in the pipeline.
+        channel.pipeline().addFirst(new io.netty.handler.codec.http.HttpServerCodec());
+        DefaultFullHttpRequest upgrade = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/socket.io/?EIO=4&transport=websocket");
+        upgrade.headers().set("Host", "localhost").set("Upgrade", "websocket").set("Connection", "Upgrade")
+                .set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==").set("Sec-WebSocket-Version", "13");
+        channel.writeInbound(upgrade);
+        channel.runPendingTasks();
+
+        io.netty.buffer.ByteBuf response = channel.readOutbound();
+        assertThat(response.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 101 Switching Protocols");
+        response.release();
+        assertThat(sessions.size()).isOne();
+        assertThat(trimmed).singleElement().satisfies(names ->
+                assertThat(names).contains(EngineIoHttpHandler.WEBSOCKET_AGGREGATOR, EngineIoHttpHandler.WEBSOCKET_HANDLER));
+    }
+
+    @Test
+    void aPollingHandshakeLeavesThePipelineAsItIs() {
+        get("/socket.io/?EIO=4&transport=polling").release();
+        assertThat(trimmed).isEmpty();
     }
 
     @Test
