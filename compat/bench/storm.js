@@ -18,7 +18,8 @@ const os = require("node:os");
 const path = require("node:path");
 const { GeneratorPool } = require("./generator");
 const { now } = require("./clock");
-const { freePort } = require("../test/support/ports");
+// Nodes 2 and 3 start again while 15,000 proxied connections hold ports of the ephemeral range.
+const { freeListenPort: freePort } = require("../test/support/ports");
 const { waitFor } = require("../test/support/node");
 
 const CLIENTS = Number(process.env.STORM_CLIENTS || 15000);

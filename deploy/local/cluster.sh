@@ -8,7 +8,8 @@
 # REDIS_PORT (6390), RUN_DIR (deploy/local/.run), DRAIN_WINDOW (ms, 3000), MAX_CONNECTIONS_PER_IP (1000),
 # HANDSHAKES_PER_IP (100), LOCAL_PROXY_PROTOCOL (true), LB_MAXCONN (haproxy's maxconn, 8000: each connection
 # costs haproxy two descriptors, so one haproxy holds at most half its open-files limit), and any gateway setting
-# (AUTH_MODE, ...). haproxy tells the
+# (AUTH_MODE, ...). JAVA (java) and JAVA_OPTS run the nodes on another JDK or with JVM options ("%n" in JAVA_OPTS
+# becomes the node's number, e.g. JAVA_OPTS="-XX:AOTCacheOutput=/tmp/node-%n.aot"). haproxy tells the
 # nodes each client's address with the PROXY protocol (send-proxy-v2), so per-address limits count clients, not the
 # balancer; the nodes' own ports therefore only take connections that start with a PROXY header.
 # LOCAL_PROXY_PROTOCOL=false turns that off on both sides, for tests that also reach the nodes directly.
@@ -49,11 +50,13 @@ up() {
   for i in "${!node_ports[@]}"; do
     local n=$((i + 1))
     if ! alive "$run/node-$n.pid"; then
+      local java_opts="${JAVA_OPTS:-}"
+      # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
       NODE_ID="node-$n" REDIS_URL="redis://127.0.0.1:$redis_port" SOCKETIO_HOST=127.0.0.1 \
         SOCKETIO_PORT="${node_ports[$i]}" MANAGEMENT_PORT="${management_ports[$i]}" \
         DRAIN_WINDOW="${DRAIN_WINDOW:-3000}" CORS_ORIGINS="${CORS_ORIGINS:-*}" PROXY_PROTOCOL="$proxy_protocol" \
         MAX_CONNECTIONS_PER_IP="${MAX_CONNECTIONS_PER_IP:-1000}" HANDSHAKES_PER_IP="${HANDSHAKES_PER_IP:-100}" \
-        nohup java -jar "$jar" > "$run/node-$n.log" 2>&1 &
+        nohup "${JAVA:-java}" ${java_opts//%n/$n} -jar "$jar" > "$run/node-$n.log" 2>&1 &
       echo $! > "$run/node-$n.pid"
     fi
   done
