@@ -382,7 +382,7 @@ public final class GatewayConfig {
             return this;
         }
 
-        /** {@code WORKER_THREADS}; default 0: twice the cores. */
+        /** {@code WORKER_THREADS}; default 0: one per core. */
         public Builder workerThreads(int workerThreads) {
             this.workerThreads = workerThreads;
             return this;

@@ -45,7 +45,7 @@ public enum Setting {
             "every connection starts with a PROXY protocol v1/v2 header from the balancer, whose source is the client address"),
     TRUSTED_PROXIES("trustedProxies", "TRUSTED_PROXIES", "",
             "CIDRs whose Forwarded / X-Forwarded-For headers name the client (comma-separated); from others they are ignored"),
-    WORKER_THREADS("workerThreads", "WORKER_THREADS", "0", "Netty event loop threads; 0: twice the cores"),
+    WORKER_THREADS("workerThreads", "WORKER_THREADS", "0", "Netty event loop threads; 0: one per core"),
     AUTH_MODE("authMode", "AUTH_MODE", "none", "none (clients may name themselves with auth.userId, unverified) or jwt"),
     JWT_SECRET("jwtSecret", "JWT_SECRET", "", "HS256/384/512 shared secret, at least 32 bytes"),
     JWT_PUBLIC_KEY_FILE("jwtPublicKeyFile", "JWT_PUBLIC_KEY_FILE", "", "PEM file of the RS/PS/ES public key that signs tokens"),

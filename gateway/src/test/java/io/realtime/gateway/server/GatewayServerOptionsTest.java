@@ -29,6 +29,12 @@ class GatewayServerOptionsTest {
     }
 
     @Test
+    void eventLoopsAreOnePerCoreUnlessConfigured() {
+        assertThat(GatewayServer.eventLoops(0)).isEqualTo(io.netty.util.NettyRuntime.availableProcessors());
+        assertThat(GatewayServer.eventLoops(3)).isEqualTo(3);
+    }
+
+    @Test
     void mutateKeepsEveryValueButTheOneChanged() {
         GatewayServerOptions options = GatewayServerOptions.builder()
                 .connectTimeout(Duration.ofSeconds(3)).maxAttachments(2)
