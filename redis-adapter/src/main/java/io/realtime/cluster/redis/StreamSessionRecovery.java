@@ -219,13 +219,13 @@ final class StreamSessionRecovery implements SessionRecovery {
                         Throwable cause = unwrap(failure);
                         if (cause instanceof Refused refused) {
                             result.complete(RestoreResult.refused(refused.reason));
-                            return;
-                        }
-                        if (!(cause instanceof MalformedMessageException)) {
+                        } else if (cause instanceof MalformedMessageException) {
+                            // A stored session we cannot read is as good as none.
+                            result.complete(RestoreResult.refused(RestoreRefusal.UNKNOWN_SESSION));
+                        } else {
                             log.debug("session {} could not be restored", pid, failure);
+                            result.complete(RestoreResult.refused(RestoreRefusal.UNAVAILABLE));
                         }
-                        result.complete(RestoreResult.refused(cause instanceof MalformedMessageException
-                                ? RestoreRefusal.UNKNOWN_SESSION : RestoreRefusal.UNAVAILABLE));
                         return;
                     }
                     attachWhenCaughtUp(restore, read, offset, attachOn, attach, result, 0);
