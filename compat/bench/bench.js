@@ -14,6 +14,7 @@ const { LeanClient } = require("./lean-client");
 const { GeneratorPool, defaultGenerators } = require("./generator");
 const { Histogram } = require("./histogram");
 const { now } = require("./clock");
+const { processStats, machineJiffies } = require("./proc");
 const { freePort } = require("../test/support/ports");
 const { startRedis } = require("../test/support/redis");
 const { waitFor } = require("../test/support/node");
@@ -81,23 +82,6 @@ async function repeated(measure) {
   const runs = [];
   for (let i = 0; i < REPEAT; i++) runs.push(await measure());
   return { ...medianOf(runs), runs: runs.length };
-}
-
-/** Busy and total jiffies of the whole machine (all cores), from /proc/stat. */
-function machineJiffies() {
-  const fields = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-  const idle = fields[3] + fields[4];
-  const total = fields.reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
-}
-
-/** CPU of a process, all its threads: user space (utime: our code, the JIT's output, GC) and kernel (stime). */
-function procStats(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  const userSeconds = Number(stat[11]) / 100;
-  const cpuSeconds = userSeconds + Number(stat[12]) / 100;
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))[1]);
-  return { cpuSeconds, userSeconds, rssKb };
 }
 
 // Everything this command started, stopped on any exit (a failed run must not leave servers behind).
@@ -196,7 +180,7 @@ async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
   const recipients = SUBSCRIBERS + 1;
   const messagesPerSecond = deliveriesPerSecond / recipients;
   await pool.all("start");
-  const before = servers.map((s) => procStats(s.pid));
+  const before = servers.map((s) => processStats(s.pid));
   const machineBefore = machineJiffies();
   const generatorBefore = process.cpuUsage();
   const started = now();
@@ -217,7 +201,7 @@ async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
   const elapsed = (now() - started) / 1000;
   // Each worker waits (at most 3 s) for what is still in flight, so the CPU below is that of every delivery counted.
   const stops = await pool.all("stop", () => ({ sent, waitMs: 3000 }));
-  const after = servers.map((s) => procStats(s.pid));
+  const after = servers.map((s) => processStats(s.pid));
   const machineAfter = machineJiffies();
   const parentCpu = process.cpuUsage(generatorBefore);
   const histogram = new Histogram().merge(own);
@@ -261,15 +245,15 @@ async function connections(kind, servers) {
   const pid = servers[0].pid;
   // For the JVM the baseline follows a full GC, so that the deltas below are what the connections hold.
   const heapBefore = isJvm(kind) ? javaHeapUsedKb(pid) : null;
-  const before = procStats(pid).rssKb;
+  const before = processStats(pid).rssKb;
   const started = now();
   const clients = await connectAll([servers[0]], CONNECTIONS, "/chat", "idle");
   const seconds = (now() - started) / 1000;
   await new Promise((r) => setTimeout(r, 2000));
-  const after = procStats(pid).rssKb;
+  const after = processStats(pid).rssKb;
   // RSS right after connecting includes the garbage of the connect storm; after a full GC, what stays.
   const heapAfter = isJvm(kind) ? javaHeapUsedKb(pid) : null;
-  const afterGc = isJvm(kind) ? procStats(pid).rssKb : null;
+  const afterGc = isJvm(kind) ? processStats(pid).rssKb : null;
   clients.forEach((c) => c.close());
   const perConnection = (a, b) => (a == null ? null : Number(((a - b) / CONNECTIONS).toFixed(1)));
   return { connections: CONNECTIONS, connectsPerSecond: Math.round(CONNECTIONS / seconds),

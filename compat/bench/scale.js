@@ -18,6 +18,7 @@ const path = require("node:path");
 const { GeneratorPool } = require("./generator");
 const { Histogram } = require("./histogram");
 const { now } = require("./clock");
+const { processStats } = require("./proc");
 const { freePort } = require("../test/support/ports");
 const { startRedis } = require("../test/support/redis");
 const { waitFor } = require("../test/support/node");
@@ -90,16 +91,6 @@ function socketSlabBytes() {
   } catch {
     return null;
   }
-}
-
-function procStats(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-  return {
-    userSeconds: Number(stat[11]) / 100, systemSeconds: Number(stat[12]) / 100,
-    rssKb: Number(/VmRSS:\s+(\d+)/.exec(status)[1]), threads: Number(/Threads:\s+(\d+)/.exec(status)[1]),
-    openFiles: fs.readdirSync(`/proc/${pid}/fd`).length,
-  };
 }
 
 const jcmd = (pid, ...args) => execFileSync("jcmd", [String(pid), ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
@@ -222,7 +213,7 @@ async function report(nodes, pool, phase) {
 
 async function broadcast(nodes, pool, n) {
   await pool.all("arm");
-  const cpuBefore = nodes.map((node) => procStats(node.pid));
+  const cpuBefore = nodes.map((node) => processStats(node.pid));
   const sentAt = now();
   const response = await fetch(`http://127.0.0.1:${nodes[0].managementPort}/api/v1/emit`, {
     method: "POST", headers: { "content-type": "application/json" },
@@ -230,7 +221,7 @@ async function broadcast(nodes, pool, n) {
   });
   if (response.status !== 202) throw new Error(`emit answered ${response.status}: ${await response.text()}`);
   const results = await pool.all("collect", () => ({ waitMs: 30000 }));
-  const cpuAfter = nodes.map((node) => procStats(node.pid));
+  const cpuAfter = nodes.map((node) => processStats(node.pid));
   const histogram = new Histogram();
   results.forEach((r) => histogram.merge(r.histogram));
   const received = results.reduce((total, r) => total + r.received, 0);
@@ -275,7 +266,7 @@ async function main() {
     await pool.all("close");
     await new Promise((r) => setTimeout(r, 2000));
     await new Promise((r) => setTimeout(r, NMT_SETTLE_MS));
-    const before = nodes.map((node) => ({ heapKb: liveHeapKb(node.pid), ...procStats(node.pid) }));
+    const before = nodes.map((node) => ({ heapKb: liveHeapKb(node.pid), ...processStats(node.pid) }));
     nodes.forEach((node) => jcmd(node.pid, "VM.native_memory", "baseline"));
     const classesBefore = classHistogram(nodes[0].pid);
     const socketsBefore = sockstat();
@@ -317,7 +308,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, NMT_SETTLE_MS));
     const perNodeMemory = nodes.map((node, i) => {
       const heapKb = liveHeapKb(node.pid);
-      const stats = procStats(node.pid);
+      const stats = processStats(node.pid);
       const nmt = nativeMemoryDiff(node.pid);
       const count = live[i];
       const perConnection = (kb) => Number(((kb * 1024) / count).toFixed(0));

@@ -18,6 +18,7 @@ const os = require("node:os");
 const path = require("node:path");
 const { GeneratorPool } = require("./generator");
 const { now } = require("./clock");
+const { processStats, machineJiffies } = require("./proc");
 // Nodes 2 and 3 start again while 15,000 proxied connections hold ports of the ephemeral range.
 const { freeListenPort: freePort } = require("../test/support/ports");
 const { waitFor } = require("../test/support/node");
@@ -69,7 +70,8 @@ async function main() {
       }
     }
   };
-  const pidOf = (name) => Number(fs.readFileSync(path.join(runDir, `${name}.pid`), "utf8").trim());
+  const readPid = (file) => Number(fs.readFileSync(file, "utf8").trim());
+  const pidOf = (name) => readPid(path.join(runDir, `${name}.pid`));
   const extraBalancers = [];
   const pool = new GeneratorPool(GENERATORS, [], "storm-worker.js");
   try {
@@ -100,10 +102,20 @@ async function main() {
     await new Promise((r) => setTimeout(r, 2000)); // haproxy's checks: rise 2 at 500 ms
     await pool.all("arm");
     const node1 = pidOf("node-1");
+    // Who spent the machine during the storm: the surviving nodes, the balancers, Redis, the generator processes.
+    const roles = { nodes: [pidOf("node-2"), pidOf("node-3")], balancers: [pidOf("haproxy"), ...extraBalancers.map(readPid)],
+      redis: [pidOf("redis")], generators: pool.workers.map((w) => w.pid) };
+    const cpuOf = () => Object.fromEntries(Object.entries(roles).map(([role, pids]) =>
+      [role, pids.reduce((total, pid) => total + processStats(pid).cpuSeconds, 0)]));
+    const cpuBefore = cpuOf();
+    const machineBefore = machineJiffies();
     const killedAt = now();
     process.kill(node1, "SIGKILL");
     // Waits well past the target, so that a slow storm still says how long it took.
     const results = await pool.all("collect", () => ({ waitMs: Math.max(120, TARGET_SECONDS * 4) * 1000 }));
+    const stormSeconds = (now() - killedAt) / 1000;
+    const cpuAfter = cpuOf();
+    const machineAfter = machineJiffies();
 
     const cut = results.reduce((t, r) => t + r.cut, 0);
     const back = results.reduce((t, r) => t + r.back, 0);
@@ -133,6 +145,9 @@ async function main() {
       cutSeconds: { p50: seconds(percentile(cutTimes, 0.5)), max: seconds(cutTimes[cutTimes.length - 1]) },
       refusedOrFailedAttempts: refusals, nodesAfter, broadcastHeardBy: heard,
       pass: allBack && backTimes[backTimes.length - 1] <= TARGET_SECONDS * 1000 && heard === CLIENTS,
+      // Cores used on average from the kill until the last client was back, per role, and the machine's busy share.
+      coresUsed: Object.fromEntries(Object.keys(roles).map((role) => [role, Number(((cpuAfter[role] - cpuBefore[role]) / stormSeconds).toFixed(2))])),
+      machineBusyShare: Number(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)).toFixed(2)),
       loadAverage: os.loadavg().map((l) => Number(l.toFixed(1))),
     };
     console.log("STORM " + JSON.stringify(result));
@@ -141,7 +156,7 @@ async function main() {
     await pool.close();
     for (const pidFile of extraBalancers) {
       try {
-        process.kill(Number(fs.readFileSync(pidFile, "utf8").trim()), "SIGTERM");
+        process.kill(readPid(pidFile), "SIGTERM");
       } catch {
         // already gone
       }

@@ -18,6 +18,7 @@ const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
 const { LeanClient } = require("./lean-client");
+const { processStats, machineJiffies } = require("./proc");
 const { freePort } = require("../test/support/ports");
 const { startRedis } = require("../test/support/redis");
 const { waitFor } = require("../test/support/node");
@@ -42,19 +43,6 @@ const REPEAT = Number(env("REPEAT", 1));
 const JAVA_OPTS = env("JAVA_OPTS", "-Xmx256m").split(" ").filter(Boolean);
 const jar = process.env.BENCH_JAR || path.resolve(__dirname, "../../gateway/target/gateway.jar");
 const now = () => Number(process.hrtime.bigint()) / 1e6;
-
-function cpuSeconds(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  // utime + stime, in clock ticks of 1/100 s.
-  return (Number(stat[11]) + Number(stat[12])) / 100;
-}
-
-function machineJiffies() {
-  const fields = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-  const idle = fields[3] + fields[4];
-  const total = fields.reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
-}
 
 /** What the node says it received from Redis: messages and bytes (its Prometheus counters). */
 async function receivedFromRedis(server) {
@@ -210,16 +198,16 @@ async function runOnce(target, nodeCount) {
     // Sharded room channels are subscribed once Redis confirmed them; the warm-up also covers that.
     await publish(rooms, WARMUP_SECONDS, "warm-up");
     await new Promise((r) => setTimeout(r, 2000));
-    const idleBefore = servers.map((s) => cpuSeconds(s.pid));
+    const idleBefore = servers.map((s) => processStats(s.pid).cpuSeconds);
     await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
-    const idlePerSecond = servers.map((s, i) => (cpuSeconds(s.pid) - idleBefore[i]) / IDLE_SECONDS);
-    const cpuBefore = servers.map((s) => cpuSeconds(s.pid));
+    const idlePerSecond = servers.map((s, i) => (processStats(s.pid).cpuSeconds - idleBefore[i]) / IDLE_SECONDS);
+    const cpuBefore = servers.map((s) => processStats(s.pid).cpuSeconds);
     const redisBefore = await Promise.all(servers.map(receivedFromRedis));
     const machineBefore = machineJiffies();
     const { sent, elapsed } = await publish(rooms, SECONDS, "measured");
     const expectedPerRoom = sent * (MEMBERS + 1);
     await waitFor(() => rooms.every((room) => room.delivered >= expectedPerRoom), 5000, "drain").catch(() => {});
-    const cpuAfter = servers.map((s) => cpuSeconds(s.pid));
+    const cpuAfter = servers.map((s) => processStats(s.pid).cpuSeconds);
     const redisAfter = await Promise.all(servers.map(receivedFromRedis));
     const machineAfter = machineJiffies();
     const perNode = servers.map((server, i) => {
