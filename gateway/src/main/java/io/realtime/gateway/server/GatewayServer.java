@@ -90,6 +90,7 @@ public class GatewayServer extends SocketIOServer {
         this.configuration = configuration;
         this.options = java.util.Objects.requireNonNull(options, "options");
         this.json = (GatewayJsonSupport) configuration.getJsonSupport();
+        CompactClientRooms.install(getNamespaceOrNull(""));
     }
 
     private static Configuration withGatewayJson(Configuration configuration) {
@@ -307,7 +308,9 @@ public class GatewayServer extends SocketIOServer {
 
     @Override
     public SocketIONamespace addNamespace(String name) {
-        return super.addNamespace(NamespaceNames.nettySocketIo(name));
+        SocketIONamespace namespace = super.addNamespace(NamespaceNames.nettySocketIo(name));
+        CompactClientRooms.install((Namespace) namespace);
+        return namespace;
     }
 
     @Override

@@ -40,7 +40,6 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -72,8 +71,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private final ObjectMapper mapper;
     private final AckManager ackManager;
     private final Function<String, Namespace> namespaces;
-    /** Sized for the one or two namespaces a client joins: the default table of 16 is 48 bytes more (issue 18). */
-    private final Map<String, GatewaySocket> sockets = new ConcurrentHashMap<>(2);
+    private final SocketsByNamespace<GatewaySocket> sockets = new SocketsByNamespace<>();
     /** Until the first namespace is joined; then dropped (a cancelled task kept here is 80 bytes, issue 18). */
     private ScheduledFuture<?> connectTimeout;
     private final com.corundumstudio.socketio.store.StoreFactory storeFactory;
@@ -419,7 +417,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     @Override
     public void onClose(EngineSession session, DisconnectReason reason) {
         cancelConnectTimeout();
-        for (GatewaySocket socket : new ArrayList<>(sockets.values())) {
+        for (GatewaySocket socket : sockets.values()) {
             socket.end(reason);
         }
         activity.closed(this, reason);
@@ -482,7 +480,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     /** Ends every namespace socket with a DISCONNECT packet, then closes the connection. */
     @Override
     public void disconnect() {
-        for (GatewaySocket socket : new ArrayList<>(sockets.values())) {
+        for (GatewaySocket socket : sockets.values()) {
             socket.disconnect();
         }
         engine.close();
@@ -509,7 +507,9 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
 
     @Override
     public void removeNamespaceClient(NamespaceClient client) {
-        sockets.remove(NamespaceNames.wire(client.getNamespace()), client);
+        if (client instanceof GatewaySocket socket) {
+            sockets.remove(NamespaceNames.wire(client.getNamespace()), socket);
+        }
     }
 
     @Override
@@ -536,7 +536,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
 
     /** The sockets of this connection, by namespace name ({@code /} for the main namespace). */
     public Map<String, GatewaySocket> sockets() {
-        return java.util.Collections.unmodifiableMap(sockets);
+        return sockets.snapshot();
     }
 
     @Override
