@@ -14,7 +14,7 @@ const { LeanClient } = require("./lean-client");
 const { GeneratorPool, defaultGenerators } = require("./generator");
 const { Histogram } = require("./histogram");
 const { now } = require("./clock");
-const { processStats, machineJiffies } = require("./proc");
+const { processStats, machineJiffies, jvmThreadCpu, jvmThreadCpuDelta, liveHeapKb } = require("./proc");
 const { freePort } = require("../test/support/ports");
 const { startRedis } = require("../test/support/redis");
 const { waitFor } = require("../test/support/node");
@@ -44,7 +44,10 @@ const baselineJar = process.env.BENCH_BASELINE_JAR;
 // "java-streams" is this build on the streams transport (REDIS_ADAPTER=streams), "node-streams" Node's socket.io with
 // @socket.io/redis-streams-adapter: BENCH_TARGETS=java,java-streams,node-streams prints the streams transport's
 // cost beside the classic one and beside Node's streams adapter, in the same run.
-const isJvm = (kind) => kind === "java" || kind === "baseline" || kind === "adminui" || kind === "java-streams";
+// "java-parallelgc" is this build on the parallel collector instead of the JVM's default (G1): the collector's
+// share of a delivery (G1's write barriers and refinement) beside the other figures (BENCH_TARGETS=java,java-parallelgc).
+const isJvm = (kind) => ["java", "baseline", "adminui", "java-streams", "java-parallelgc"].includes(kind);
+const TARGET_JAVA_OPTS = { "java-parallelgc": ["-XX:+UseParallelGC"] };
 const ADMIN_UI_ENV = { ADMIN_UI: "production", ADMIN_UI_AUTH: "none" };
 // The subscribers and the parallel-ack clients are split across this many generator processes; the publisher,
 // the sequential echo and the measurements stay in this one.
@@ -95,7 +98,7 @@ async function startServers(kind, redisUrl) {
     // Each server's log, for a server that does not come up.
     const log = fs.openSync(path.join(os.tmpdir(), `bench-${kind}-${i}.log`), "w");
     const child = isJvm(kind)
-      ? spawn(JAVA, ["-Xmx1g", ...JAVA_OPTS.map((o) => o.replaceAll("%i", String(i))), "-jar", kind === "baseline" ? baselineJar : jar], { stdio: ["pipe", log, "inherit"], env: { ...process.env,
+      ? spawn(JAVA, ["-Xmx1g", ...(TARGET_JAVA_OPTS[kind] || []), ...JAVA_OPTS.map((o) => o.replaceAll("%i", String(i))), "-jar", kind === "baseline" ? baselineJar : jar], { stdio: ["pipe", log, "inherit"], env: { ...process.env,
         SOCKETIO_HOST: "127.0.0.1", SOCKETIO_PORT: String(port), MANAGEMENT_PORT: String(await freePort()), REDIS_URL: redisUrl,
         NODE_ID: `java-${i}`, EVENT_RATE: "0", MAX_CONNECTIONS: "0", LOG_LEVEL: "WARN", DASHBOARD_INTERVAL: "600000",
         ...(kind === "adminui" ? ADMIN_UI_ENV : {}), ...(kind === "java-streams" ? { REDIS_ADAPTER: "streams" } : {}) } })
@@ -103,7 +106,7 @@ async function startServers(kind, redisUrl) {
         { stdio: ["pipe", log, "inherit"] });
     fs.closeSync(log);
     started.add(child);
-    servers.push({ port, url: `http://127.0.0.1:${port}`, pid: child.pid, child });
+    servers.push({ port, url: `http://127.0.0.1:${port}`, pid: child.pid, child, jvm: isJvm(kind) });
   }
   for (const server of servers) {
     await waitFor(async () => {
@@ -156,12 +159,27 @@ async function echo(servers) {
   const urls = Array.from({ length: 50 }, (_, i) => servers[i % servers.length].url);
   const shares = pool.split(urls);
   await pool.all("connect", (w) => ({ urls: shares[w], namespace: "/" }));
+  const before = servers.map((s) => processStats(s.pid));
+  const jvm = servers.every((s) => s.jvm);
+  const threadsBefore = jvm ? servers.map((s) => jvmThreadCpu(s.pid)) : null;
+  const machineBefore = machineJiffies();
   const runs = await pool.all("acks", () => ({ perClient: ACKS_PER_CLIENT }));
+  const machineAfter = machineJiffies();
+  const after = servers.map((s) => processStats(s.pid));
+  const threadsAfter = jvm ? servers.map((s) => jvmThreadCpu(s.pid)) : null;
   await pool.all("close");
   const span = Math.max(...runs.map((r) => r.ended)) - Math.min(...runs.map((r) => r.started));
   const acks = runs.reduce((total, r) => total + r.acks, 0);
+  const perAck = (seconds) => Number(((seconds * 1e6) / acks).toFixed(2));
   return { rttP50Ms: percentile(rtts, 0.5), rttP99Ms: percentile(rtts, 0.99), parallelAcksPerSecond: Math.round(acks / (span / 1000)),
-    ackGeneratorCpuShares: runs.map((r) => Number((r.cpuSeconds / ((r.ended - r.started) / 1000)).toFixed(2))) };
+    ackGeneratorCpuShares: runs.map((r) => Number((r.cpuSeconds / ((r.ended - r.started) / 1000)).toFixed(2))),
+    // What the parallel acks cost the servers, and how busy the machine was: a busy machine bounds the rate, an idle
+    // one says the clients waited on something else (wake-ups, batching).
+    serverCpuMicrosPerAck: perAck(after.reduce((t, s, i) => t + s.cpuSeconds - before[i].cpuSeconds, 0)),
+    serverUserCpuMicrosPerAck: perAck(after.reduce((t, s, i) => t + s.userSeconds - before[i].userSeconds, 0)),
+    serverCpuMicrosPerAckByThread: jvm ? Object.fromEntries(Object.entries(jvmThreadCpuDelta(threadsBefore, threadsAfter))
+      .map(([role, seconds]) => [role, perAck(seconds)])) : undefined,
+    ackMachineCpuShare: Number(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)).toFixed(2)) };
 }
 
 async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
@@ -181,6 +199,8 @@ async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
   const messagesPerSecond = deliveriesPerSecond / recipients;
   await pool.all("start");
   const before = servers.map((s) => processStats(s.pid));
+  const jvm = servers.every((s) => s.jvm);
+  const threadsBefore = jvm ? servers.map((s) => jvmThreadCpu(s.pid)) : null;
   const machineBefore = machineJiffies();
   const generatorBefore = process.cpuUsage();
   const started = now();
@@ -202,6 +222,7 @@ async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
   // Each worker waits (at most 3 s) for what is still in flight, so the CPU below is that of every delivery counted.
   const stops = await pool.all("stop", () => ({ sent, waitMs: 3000 }));
   const after = servers.map((s) => processStats(s.pid));
+  const threadsAfter = jvm ? servers.map((s) => jvmThreadCpu(s.pid)) : null;
   const machineAfter = machineJiffies();
   const parentCpu = process.cpuUsage(generatorBefore);
   const histogram = new Histogram().merge(own);
@@ -226,6 +247,9 @@ async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
     latencyMs: { p50: histogram.percentile(0.5), p90: histogram.percentile(0.9), p99: histogram.percentile(0.99), max: histogram.max() },
     serverCpuSeconds: Number(serverCpu.toFixed(2)), serverUserCpuSeconds: Number(serverUserCpu.toFixed(2)),
     cpuMicrosPerDelivery: perDelivery(serverCpu), userCpuMicrosPerDelivery: perDelivery(serverUserCpu),
+    // A JVM's CPU per delivery by thread role: event loops, Redis, JIT compilers, GC, other.
+    cpuMicrosPerDeliveryByThread: jvm ? Object.fromEntries(Object.entries(jvmThreadCpuDelta(threadsBefore, threadsAfter))
+      .map(([role, seconds]) => [role, perDelivery(seconds)])) : undefined,
     serverRssMb: after.map((s) => Math.round(s.rssKb / 1024)),
     // Shares of the whole machine (all cores): the servers', the generator's (all its processes) and everything's.
     serverMachineShare: Number((serverCpu / elapsed / CORES).toFixed(2)),
@@ -234,17 +258,10 @@ async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
   };
 }
 
-/** Live Java heap after a full GC, in KB; RSS alone hides per-connection cost inside an already-grown heap. */
-function javaHeapUsedKb(pid) {
-  execFileSync("jcmd", [String(pid), "GC.run"]);
-  const info = execFileSync("jcmd", [String(pid), "GC.heap_info"], { encoding: "utf8" });
-  return Number(/used (\d+)K/.exec(info)[1]);
-}
-
 async function connections(kind, servers) {
   const pid = servers[0].pid;
   // For the JVM the baseline follows a full GC, so that the deltas below are what the connections hold.
-  const heapBefore = isJvm(kind) ? javaHeapUsedKb(pid) : null;
+  const heapBefore = isJvm(kind) ? liveHeapKb(pid) : null;
   const before = processStats(pid).rssKb;
   const started = now();
   const clients = await connectAll([servers[0]], CONNECTIONS, "/chat", "idle");
@@ -252,7 +269,7 @@ async function connections(kind, servers) {
   await new Promise((r) => setTimeout(r, 2000));
   const after = processStats(pid).rssKb;
   // RSS right after connecting includes the garbage of the connect storm; after a full GC, what stays.
-  const heapAfter = isJvm(kind) ? javaHeapUsedKb(pid) : null;
+  const heapAfter = isJvm(kind) ? liveHeapKb(pid) : null;
   const afterGc = isJvm(kind) ? processStats(pid).rssKb : null;
   clients.forEach((c) => c.close());
   const perConnection = (a, b) => (a == null ? null : Number(((a - b) / CONNECTIONS).toFixed(1)));
@@ -344,12 +361,15 @@ async function main() {
   const adminui = TARGETS.includes("adminui") ? await run("adminui") : null;
   const node = TARGETS.includes("node") ? await run("node") : null;
   const javaStreams = TARGETS.includes("java-streams") ? await run("java-streams") : null;
+  const javaParallelGc = TARGETS.includes("java-parallelgc") ? await run("java-parallelgc") : null;
   const nodeStreams = TARGETS.includes("node-streams") ? await run("node-streams") : null;
   if (java && baseline) printRatios(java, baseline, "baseline");
   if (javaStreams && java) printRatios(javaStreams, java, "classic", "streams");
   if (javaStreams && nodeStreams) printRatios(javaStreams, nodeStreams, "nodeStreams", "streams");
   if (adminui && java) printRatios(adminui, java, "adminUiOff", "adminUiOn");
   if (java && node) printRatios(java, node, "node");
+  if (javaParallelGc && java) printRatios(javaParallelGc, java, "g1", "parallelGc");
+  if (javaParallelGc && node) printRatios(javaParallelGc, node, "node", "parallelGc");
   process.exit(0);
 }
 

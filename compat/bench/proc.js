@@ -1,5 +1,6 @@
 "use strict";
 // What /proc says of a process and of the machine, for the benchmarks' CPU and memory figures.
+const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
 
 /**
@@ -27,4 +28,49 @@ function machineJiffies() {
   return { busy: total - idle, total };
 }
 
-module.exports = { processStats, machineJiffies };
+/** A JVM's threads by what they do, from their names (the kernel keeps the first 15 characters). */
+const JVM_THREAD_ROLES = [
+  ["eventLoops", /^(multiThreadIoEv|epollEventLoop|nioEventLoopGro)/],
+  ["redis", /^lettuce/],
+  ["jit", /^(C1 CompilerThre|C2 CompilerThre|Sweeper thread)/],
+  ["gc", /^(GC Thread|G1 |VM Thread)/],
+];
+
+/** CPU seconds (user + kernel) of a JVM's threads, summed by role (eventLoops, redis, jit, gc, other). */
+function jvmThreadCpu(pid) {
+  const seconds = { eventLoops: 0, redis: 0, jit: 0, gc: 0, other: 0 };
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    let comm, stat;
+    try {
+      comm = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8").split(") ")[1].split(" ");
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const role = JVM_THREAD_ROLES.find(([, pattern]) => pattern.test(comm))?.[0] || "other";
+    seconds[role] += (Number(stat[11]) + Number(stat[12])) / 100;
+  }
+  return seconds;
+}
+
+/** The CPU by role spent between two jvmThreadCpu readings of each process, summed over the processes. */
+function jvmThreadCpuDelta(before, after) {
+  const total = {};
+  after.forEach((reading, i) => {
+    for (const [role, seconds] of Object.entries(reading)) total[role] = (total[role] || 0) + seconds - before[i][role];
+  });
+  return Object.fromEntries(Object.entries(total).map(([role, seconds]) => [role, Number(seconds.toFixed(2))]));
+}
+
+/**
+ * A JVM's live heap after a full GC, in KB; RSS alone hides per-connection cost inside an already-grown heap. The
+ * heap's lines of GC.heap_info are summed (G1 prints one, the parallel collector one per generation), Metaspace not.
+ */
+function liveHeapKb(pid) {
+  execFileSync("jcmd", [String(pid), "GC.run"]);
+  const info = execFileSync("jcmd", [String(pid), "GC.heap_info"], { encoding: "utf8" });
+  return info.split("\n").filter((line) => !/^\s*(Metaspace|class space)/.test(line))
+    .reduce((total, line) => total + Number(/used (\d+)K/.exec(line)?.[1] || 0), 0);
+}
+
+module.exports = { processStats, machineJiffies, jvmThreadCpu, jvmThreadCpuDelta, liveHeapKb };

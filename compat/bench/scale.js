@@ -18,7 +18,7 @@ const path = require("node:path");
 const { GeneratorPool } = require("./generator");
 const { Histogram } = require("./histogram");
 const { now } = require("./clock");
-const { processStats } = require("./proc");
+const { processStats, jvmThreadCpu, jvmThreadCpuDelta, liveHeapKb } = require("./proc");
 const { freePort } = require("../test/support/ports");
 const { startRedis } = require("../test/support/redis");
 const { waitFor } = require("../test/support/node");
@@ -29,6 +29,9 @@ const GENERATORS = Number(process.env.SCALE_GENERATORS || NODES);
 // Rooms of /chat; connection i joins room i % ROOMS. The broadcast goes to the whole namespace, every room.
 const ROOMS = Number(process.env.SCALE_ROOMS || 1000);
 const BROADCASTS = Number(process.env.SCALE_BROADCASTS || 3);
+// Broadcasts to everyone before the measured ones, reported apart: the first broadcasts to 16,000 connections per
+// node run while the JIT compiles that loop for such counts (the warm-up's few connections do not get it there).
+const WARM_BROADCASTS = Number(process.env.SCALE_WARM_BROADCASTS || 2);
 // Connections per source address. Linux's connect() takes a free ephemeral port per destination scanning the
 // range (even ports first): past half the range (about 14,000 connections to one node's port from one address)
 // each connect scans thousands of ports in the kernel and the whole machine slows down. Clients therefore bind
@@ -95,11 +98,6 @@ function socketSlabBytes() {
 
 const jcmd = (pid, ...args) => execFileSync("jcmd", [String(pid), ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
 
-/** Live heap after a full GC, in KB. */
-function liveHeapKb(pid) {
-  jcmd(pid, "GC.run");
-  return Number(/used (\d+)K/.exec(jcmd(pid, "GC.heap_info"))[1]);
-}
 
 /** Bytes per class of the live heap (GC.class_histogram forces a full GC first); instances in `counts`. */
 function classHistogram(pid) {
@@ -214,6 +212,7 @@ async function report(nodes, pool, phase) {
 async function broadcast(nodes, pool, n) {
   await pool.all("arm");
   const cpuBefore = nodes.map((node) => processStats(node.pid));
+  const threadsBefore = nodes.map((node) => jvmThreadCpu(node.pid));
   const sentAt = now();
   const response = await fetch(`http://127.0.0.1:${nodes[0].managementPort}/api/v1/emit`, {
     method: "POST", headers: { "content-type": "application/json" },
@@ -222,6 +221,7 @@ async function broadcast(nodes, pool, n) {
   if (response.status !== 202) throw new Error(`emit answered ${response.status}: ${await response.text()}`);
   const results = await pool.all("collect", () => ({ waitMs: 30000 }));
   const cpuAfter = nodes.map((node) => processStats(node.pid));
+  const threadsAfter = nodes.map((node) => jvmThreadCpu(node.pid));
   const histogram = new Histogram();
   results.forEach((r) => histogram.merge(r.histogram));
   const received = results.reduce((total, r) => total + r.received, 0);
@@ -236,6 +236,8 @@ async function broadcast(nodes, pool, n) {
     // Server CPU from the send until the last client had it (every node; includes their idle background).
     serverCpuMicrosPerDelivery: received ? Number((((user + system) * 1e6) / received).toFixed(2)) : null,
     serverUserCpuMicrosPerDelivery: received ? Number(((user * 1e6) / received).toFixed(2)) : null,
+    // The same CPU by thread role, in seconds over all nodes: event loops, Redis, JIT compilers, GC, other.
+    serverCpuSecondsByThread: jvmThreadCpuDelta(threadsBefore, threadsAfter),
   };
 }
 
@@ -295,6 +297,11 @@ async function main() {
     clearInterval(joinProgress);
     const joinSeconds = (Math.max(...joins.map((j) => j.ended)) - Math.min(...joins.map((j) => j.started))) / 1000;
 
+    const warmUpBroadcasts = [];
+    for (let n = 0; n < WARM_BROADCASTS; n++) {
+      warmUpBroadcasts.push(await broadcast(nodes, pool, -2 - n));
+      await new Promise((r) => setTimeout(r, 1000));
+    }
     const broadcasts = [];
     for (let n = 0; n < BROADCASTS; n++) {
       broadcasts.push(await broadcast(nodes, pool, n));
@@ -338,7 +345,7 @@ async function main() {
       retried: connects.reduce((t, c) => t + c.retried, 0),
       connectsPerSecond: Math.round(connected / connectSeconds), connectSeconds: Number(connectSeconds.toFixed(1)),
       joinsPerSecond: Math.round(connected / joinSeconds),
-      broadcasts, medianMsUntilEveryone: median(broadcasts.map((b) => b.msUntilEveryone)),
+      warmUpBroadcasts, broadcasts, medianMsUntilEveryone: median(broadcasts.map((b) => b.msUntilEveryone)),
       perNode: perNodeMemory,
       medianHeapPlusNativeBytesPerConnection: median(perNodeMemory.map((n) => n.bytesPerConnection.heapPlusNative)),
       kernel: { tcpSockets: socketsAfter.inuse - socketsBefore.inuse, tcpMemKb: socketsAfter.memKb - socketsBefore.memKb,
