@@ -57,6 +57,8 @@ const CORES = os.availableParallelism ? os.availableParallelism() : os.cpus().le
 // the whole machine at this share of all its cores likewise.
 const BOUND = 0.9;
 let pool;
+// The Redis of the target being measured: its CPU per published message is reported beside the servers'.
+let redisOfRun;
 
 function percentile(sorted, p) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : null;
@@ -201,6 +203,7 @@ async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
   const before = servers.map((s) => processStats(s.pid));
   const jvm = servers.every((s) => s.jvm);
   const threadsBefore = jvm ? servers.map((s) => jvmThreadCpu(s.pid)) : null;
+  const redisBefore = redisOfRun?.pid ? processStats(redisOfRun.pid).cpuSeconds : null;
   const machineBefore = machineJiffies();
   const generatorBefore = process.cpuUsage();
   const started = now();
@@ -223,6 +226,7 @@ async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
   const stops = await pool.all("stop", () => ({ sent, waitMs: 3000 }));
   const after = servers.map((s) => processStats(s.pid));
   const threadsAfter = jvm ? servers.map((s) => jvmThreadCpu(s.pid)) : null;
+  const redisAfter = redisBefore != null ? processStats(redisOfRun.pid).cpuSeconds : null;
   const machineAfter = machineJiffies();
   const parentCpu = process.cpuUsage(generatorBefore);
   const histogram = new Histogram().merge(own);
@@ -250,6 +254,8 @@ async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
     // A JVM's CPU per delivery by thread role: event loops, Redis, JIT compilers, GC, other.
     cpuMicrosPerDeliveryByThread: jvm ? Object.fromEntries(Object.entries(jvmThreadCpuDelta(threadsBefore, threadsAfter))
       .map(([role, seconds]) => [role, perDelivery(seconds)])) : undefined,
+    // Redis's CPU per message published (one PUBLISH, delivered to each server's subscription).
+    redisCpuMicrosPerMessage: redisAfter != null && sent ? Number((((redisAfter - redisBefore) * 1e6) / sent).toFixed(1)) : null,
     serverRssMb: after.map((s) => Math.round(s.rssKb / 1024)),
     // Shares of the whole machine (all cores): the servers', the generator's (all its processes) and everything's.
     serverMachineShare: Number((serverCpu / elapsed / CORES).toFixed(2)),
@@ -300,6 +306,7 @@ async function verifyLeanClient(servers) {
 async function run(kind) {
   pool = new GeneratorPool(GENERATORS);
   const redis = await startRedis();
+  redisOfRun = redis;
   try {
     return await measure(kind, redis);
   } finally {

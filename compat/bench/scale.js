@@ -32,6 +32,10 @@ const BROADCASTS = Number(process.env.SCALE_BROADCASTS || 3);
 // Broadcasts to everyone before the measured ones, reported apart: the first broadcasts to 16,000 connections per
 // node run while the JIT compiles that loop for such counts (the warm-up's few connections do not get it there).
 const WARM_BROADCASTS = Number(process.env.SCALE_WARM_BROADCASTS || 2);
+// A window without traffic after the broadcasts: what the nodes spend on idle connections (heartbeats, timers)
+// per connection. The nodes are started with socket.io's default ping interval, 25 s.
+const IDLE_SECONDS = Number(process.env.SCALE_IDLE_SECONDS || 10);
+const PING_INTERVAL_MS = 25000;
 // Connections per source address. Linux's connect() takes a free ephemeral port per destination scanning the
 // range (even ports first): past half the range (about 14,000 connections to one node's port from one address)
 // each connect scans thousands of ports in the kernel and the whole machine slows down. Clients therefore bind
@@ -181,7 +185,7 @@ async function startNode(i, redisUrl, perNode) {
     stdio: ["ignore", log, log],
     env: { ...process.env, SOCKETIO_HOST: "127.0.0.1", SOCKETIO_PORT: String(port), MANAGEMENT_PORT: String(managementPort),
       REDIS_URL: redisUrl, NODE_ID: `scale-${i}`, EVENT_RATE: "0", LOG_LEVEL: "WARN", DASHBOARD_INTERVAL: "600000",
-      MAX_CONNECTIONS: String(perNode + 100), PING_TIMEOUT: PING_TIMEOUT },
+      MAX_CONNECTIONS: String(perNode + 100), PING_TIMEOUT: PING_TIMEOUT, PING_INTERVAL: String(PING_INTERVAL_MS) },
   });
   fs.closeSync(log);
   started.add(child);
@@ -308,6 +312,17 @@ async function main() {
       await new Promise((r) => setTimeout(r, 1000));
     }
 
+    const idleBefore = nodes.map((node) => processStats(node.pid));
+    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+    const idleCpuSeconds = nodes.reduce((t, node, i) => t + processStats(node.pid).cpuSeconds - idleBefore[i].cpuSeconds, 0);
+    const idleMicrosPerConnectionPerSecond = (idleCpuSeconds * 1e6) / IDLE_SECONDS / connected;
+    const idle = {
+      seconds: IDLE_SECONDS, nodesCores: Number((idleCpuSeconds / IDLE_SECONDS).toFixed(3)),
+      cpuMicrosPerConnectionPerSecond: Number(idleMicrosPerConnectionPerSecond.toFixed(3)),
+      // An upper bound on one heartbeat's cost (ping written, pong read, timers moved): all idle CPU is charged to it.
+      cpuMicrosPerHeartbeat: Number((idleMicrosPerConnectionPerSecond * (PING_INTERVAL_MS / 1000)).toFixed(1)),
+    };
+
     // Memory held per connection, on each node: after a full GC, against the baseline taken before any client.
     const socketsAfter = sockstat();
     const slabsAfter = socketSlabBytes();
@@ -345,7 +360,7 @@ async function main() {
       retried: connects.reduce((t, c) => t + c.retried, 0),
       connectsPerSecond: Math.round(connected / connectSeconds), connectSeconds: Number(connectSeconds.toFixed(1)),
       joinsPerSecond: Math.round(connected / joinSeconds),
-      warmUpBroadcasts, broadcasts, medianMsUntilEveryone: median(broadcasts.map((b) => b.msUntilEveryone)),
+      warmUpBroadcasts, broadcasts, idle, medianMsUntilEveryone: median(broadcasts.map((b) => b.msUntilEveryone)),
       perNode: perNodeMemory,
       medianHeapPlusNativeBytesPerConnection: median(perNodeMemory.map((n) => n.bytesPerConnection.heapPlusNative)),
       kernel: { tcpSockets: socketsAfter.inuse - socketsBefore.inuse, tcpMemKb: socketsAfter.memKb - socketsBefore.memKb,

@@ -18,7 +18,7 @@ function ping(port) {
 }
 
 async function startRedis() {
-  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, async stop() {} };
+  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, pid: null, async stop() {} };
   const port = await freePort();
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
     stdio: "ignore",
@@ -31,6 +31,8 @@ async function startRedis() {
   const exited = new Promise((resolve) => child.on("exit", resolve));
   return {
     url: `redis://127.0.0.1:${port}`,
+    // For benchmarks that measure what Redis spends.
+    pid: child.pid,
     async stop() {
       child.kill("SIGTERM");
       await exited;
