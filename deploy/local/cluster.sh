@@ -9,7 +9,10 @@
 # HANDSHAKES_PER_IP (100), LOCAL_PROXY_PROTOCOL (true), LB_MAXCONN (haproxy's maxconn, 8000: each connection
 # costs haproxy two descriptors, so one haproxy holds at most half its open-files limit), and any gateway setting
 # (AUTH_MODE, ...). JAVA (java) and JAVA_OPTS run the nodes on another JDK or with JVM options ("%n" in JAVA_OPTS
-# becomes the node's number, e.g. JAVA_OPTS="-XX:AOTCacheOutput=/tmp/node-%n.aot"). haproxy tells the
+# becomes the node's number, e.g. JAVA_OPTS="-XX:AOTCacheOutput=/tmp/node-%n.aot"). JAVA_OPTS defaults to
+# -XX:TieredStopAtLevel=1 (C1 only): three nodes share this machine's cores, where C2's compiling competes with the
+# event loops (compat/bench/storm.js: 15,000 clients back in 8.1 to 9.2 s against 12.2 s with C2; JAVA_OPTS="" for
+# the JVM's default). haproxy tells the
 # nodes each client's address with the PROXY protocol (send-proxy-v2), so per-address limits count clients, not the
 # balancer; the nodes' own ports therefore only take connections that start with a PROXY header.
 # LOCAL_PROXY_PROTOCOL=false turns that off on both sides, for tests that also reach the nodes directly.
@@ -50,7 +53,7 @@ up() {
   for i in "${!node_ports[@]}"; do
     local n=$((i + 1))
     if ! alive "$run/node-$n.pid"; then
-      local java_opts="${JAVA_OPTS:-}"
+      local java_opts="${JAVA_OPTS--XX:TieredStopAtLevel=1}"
       # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
       NODE_ID="node-$n" REDIS_URL="redis://127.0.0.1:$redis_port" SOCKETIO_HOST=127.0.0.1 \
         SOCKETIO_PORT="${node_ports[$i]}" MANAGEMENT_PORT="${management_ports[$i]}" \
