@@ -14,7 +14,7 @@ const { LeanClient } = require("./lean-client");
 const { GeneratorPool, defaultGenerators } = require("./generator");
 const { Histogram } = require("./histogram");
 const { now } = require("./clock");
-const { processStats, machineJiffies, jvmThreadCpu, jvmThreadCpuDelta, liveHeapKb } = require("./proc");
+const { processStats, machineJiffies, cpuReading, cpuSpent, liveHeapKb } = require("./proc");
 const { freePort } = require("../test/support/ports");
 const { startRedis } = require("../test/support/redis");
 const { waitFor } = require("../test/support/node");
@@ -161,14 +161,11 @@ async function echo(servers) {
   const urls = Array.from({ length: 50 }, (_, i) => servers[i % servers.length].url);
   const shares = pool.split(urls);
   await pool.all("connect", (w) => ({ urls: shares[w], namespace: "/" }));
-  const before = servers.map((s) => processStats(s.pid));
-  const jvm = servers.every((s) => s.jvm);
-  const threadsBefore = jvm ? servers.map((s) => jvmThreadCpu(s.pid)) : null;
+  const before = serversCpu(servers);
   const machineBefore = machineJiffies();
   const runs = await pool.all("acks", () => ({ perClient: ACKS_PER_CLIENT }));
   const machineAfter = machineJiffies();
-  const after = servers.map((s) => processStats(s.pid));
-  const threadsAfter = jvm ? servers.map((s) => jvmThreadCpu(s.pid)) : null;
+  const spent = cpuSpent(before, serversCpu(servers));
   await pool.all("close");
   const span = Math.max(...runs.map((r) => r.ended)) - Math.min(...runs.map((r) => r.started));
   const acks = runs.reduce((total, r) => total + r.acks, 0);
@@ -177,11 +174,19 @@ async function echo(servers) {
     ackGeneratorCpuShares: runs.map((r) => Number((r.cpuSeconds / ((r.ended - r.started) / 1000)).toFixed(2))),
     // What the parallel acks cost the servers, and how busy the machine was: a busy machine bounds the rate, an idle
     // one says the clients waited on something else (wake-ups, batching).
-    serverCpuMicrosPerAck: perAck(after.reduce((t, s, i) => t + s.cpuSeconds - before[i].cpuSeconds, 0)),
-    serverUserCpuMicrosPerAck: perAck(after.reduce((t, s, i) => t + s.userSeconds - before[i].userSeconds, 0)),
-    serverCpuMicrosPerAckByThread: jvm ? Object.fromEntries(Object.entries(jvmThreadCpuDelta(threadsBefore, threadsAfter))
-      .map(([role, seconds]) => [role, perAck(seconds)])) : undefined,
+    serverCpuMicrosPerAck: perAck(spent.cpuSeconds), serverUserCpuMicrosPerAck: perAck(spent.userSeconds),
+    serverCpuMicrosPerAckByThread: byRole(spent.byThread, perAck),
     ackMachineCpuShare: Number(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)).toFixed(2)) };
+}
+
+/** The servers' CPU so far (by thread role when they are JVMs), and Redis's when its pid is given. */
+function serversCpu(servers, redisPid = null) {
+  return cpuReading(servers.map((s) => s.pid), { jvm: servers.every((s) => s.jvm), redisPid });
+}
+
+/** Seconds by thread role turned into a per-unit figure (per delivery, per ack); undefined for non-JVM servers. */
+function byRole(secondsByRole, per) {
+  return secondsByRole ? Object.fromEntries(Object.entries(secondsByRole).map(([role, seconds]) => [role, per(seconds)])) : undefined;
 }
 
 async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
@@ -200,10 +205,7 @@ async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
   const recipients = SUBSCRIBERS + 1;
   const messagesPerSecond = deliveriesPerSecond / recipients;
   await pool.all("start");
-  const before = servers.map((s) => processStats(s.pid));
-  const jvm = servers.every((s) => s.jvm);
-  const threadsBefore = jvm ? servers.map((s) => jvmThreadCpu(s.pid)) : null;
-  const redisBefore = redisOfRun?.pid ? processStats(redisOfRun.pid).cpuSeconds : null;
+  const before = serversCpu(servers, redisOfRun?.pid);
   const machineBefore = machineJiffies();
   const generatorBefore = process.cpuUsage();
   const started = now();
@@ -224,9 +226,8 @@ async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
   const elapsed = (now() - started) / 1000;
   // Each worker waits (at most 3 s) for what is still in flight, so the CPU below is that of every delivery counted.
   const stops = await pool.all("stop", () => ({ sent, waitMs: 3000 }));
-  const after = servers.map((s) => processStats(s.pid));
-  const threadsAfter = jvm ? servers.map((s) => jvmThreadCpu(s.pid)) : null;
-  const redisAfter = redisBefore != null ? processStats(redisOfRun.pid).cpuSeconds : null;
+  const after = serversCpu(servers, redisOfRun?.pid);
+  const spent = cpuSpent(before, after);
   const machineAfter = machineJiffies();
   const parentCpu = process.cpuUsage(generatorBefore);
   const histogram = new Histogram().merge(own);
@@ -238,8 +239,8 @@ async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
     .map((seconds) => Number((seconds / elapsed).toFixed(2)));
   const generatorBound = generatorCpuShares.some((share) => share >= BOUND);
   if (generatorBound) console.error(`bench: a load generator process used ${Math.max(...generatorCpuShares)} of a core at ${deliveriesPerSecond}/s; it is the limit`);
-  const serverCpu = after.reduce((total, stats, i) => total + stats.cpuSeconds - before[i].cpuSeconds, 0);
-  const serverUserCpu = after.reduce((total, stats, i) => total + stats.userSeconds - before[i].userSeconds, 0);
+  const serverCpu = spent.cpuSeconds;
+  const serverUserCpu = spent.userSeconds;
   await pool.all("close");
   publisher.close();
   const expected = sent * recipients;
@@ -252,11 +253,10 @@ async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
     serverCpuSeconds: Number(serverCpu.toFixed(2)), serverUserCpuSeconds: Number(serverUserCpu.toFixed(2)),
     cpuMicrosPerDelivery: perDelivery(serverCpu), userCpuMicrosPerDelivery: perDelivery(serverUserCpu),
     // A JVM's CPU per delivery by thread role: event loops, Redis, JIT compilers, GC, other.
-    cpuMicrosPerDeliveryByThread: jvm ? Object.fromEntries(Object.entries(jvmThreadCpuDelta(threadsBefore, threadsAfter))
-      .map(([role, seconds]) => [role, perDelivery(seconds)])) : undefined,
+    cpuMicrosPerDeliveryByThread: byRole(spent.byThread, perDelivery),
     // Redis's CPU per message published (one PUBLISH, delivered to each server's subscription).
-    redisCpuMicrosPerMessage: redisAfter != null && sent ? Number((((redisAfter - redisBefore) * 1e6) / sent).toFixed(1)) : null,
-    serverRssMb: after.map((s) => Math.round(s.rssKb / 1024)),
+    redisCpuMicrosPerMessage: spent.redisSeconds != null && sent ? Number(((spent.redisSeconds * 1e6) / sent).toFixed(1)) : null,
+    serverRssMb: after.processes.map((s) => Math.round(s.rssKb / 1024)),
     // Shares of the whole machine (all cores): the servers', the generator's (all its processes) and everything's.
     serverMachineShare: Number((serverCpu / elapsed / CORES).toFixed(2)),
     generatorMachineShare: Number((generatorCpuShares.reduce((a, b) => a + b, 0) / CORES).toFixed(2)),

@@ -53,13 +53,35 @@ function jvmThreadCpu(pid) {
   return seconds;
 }
 
-/** The CPU by role spent between two jvmThreadCpu readings of each process, summed over the processes. */
-function jvmThreadCpuDelta(before, after) {
-  const total = {};
-  after.forEach((reading, i) => {
-    for (const [role, seconds] of Object.entries(reading)) total[role] = (total[role] || 0) + seconds - before[i][role];
-  });
-  return Object.fromEntries(Object.entries(total).map(([role, seconds]) => [role, Number(seconds.toFixed(2))]));
+/**
+ * What the given processes have used so far: each one's CPU, by thread role when they are JVMs, and Redis's CPU
+ * when its pid is given. Two readings make a figure: {@link cpuSpent}.
+ */
+function cpuReading(pids, { jvm = false, redisPid = null } = {}) {
+  return {
+    processes: pids.map(processStats),
+    threads: jvm ? pids.map(jvmThreadCpu) : null,
+    redisSeconds: redisPid ? processStats(redisPid).cpuSeconds : null,
+  };
+}
+
+/**
+ * The CPU used between two readings, over all the processes: seconds in all, in user space and in the kernel;
+ * by thread role (JVMs, else null); Redis's seconds (else null).
+ */
+function cpuSpent(before, after) {
+  const sum = (key) => after.processes.reduce((total, stats, i) => total + stats[key] - before.processes[i][key], 0);
+  let byThread = null;
+  if (after.threads) {
+    byThread = {};
+    after.threads.forEach((reading, i) => {
+      for (const [role, seconds] of Object.entries(reading)) byThread[role] = (byThread[role] || 0) + seconds - before.threads[i][role];
+    });
+  }
+  return {
+    cpuSeconds: sum("cpuSeconds"), userSeconds: sum("userSeconds"), systemSeconds: sum("systemSeconds"), byThread,
+    redisSeconds: after.redisSeconds != null ? after.redisSeconds - before.redisSeconds : null,
+  };
 }
 
 /**
@@ -73,4 +95,4 @@ function liveHeapKb(pid) {
     .reduce((total, line) => total + Number(/used (\d+)K/.exec(line)?.[1] || 0), 0);
 }
 
-module.exports = { processStats, machineJiffies, jvmThreadCpu, jvmThreadCpuDelta, liveHeapKb };
+module.exports = { processStats, machineJiffies, cpuReading, cpuSpent, liveHeapKb };

@@ -18,7 +18,7 @@ const path = require("node:path");
 const { GeneratorPool } = require("./generator");
 const { Histogram } = require("./histogram");
 const { now } = require("./clock");
-const { processStats, jvmThreadCpu, jvmThreadCpuDelta, liveHeapKb } = require("./proc");
+const { processStats, cpuReading, cpuSpent, liveHeapKb } = require("./proc");
 const { freePort } = require("../test/support/ports");
 const { startRedis } = require("../test/support/redis");
 const { waitFor } = require("../test/support/node");
@@ -101,7 +101,6 @@ function socketSlabBytes() {
 }
 
 const jcmd = (pid, ...args) => execFileSync("jcmd", [String(pid), ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
-
 
 /** Bytes per class of the live heap (GC.class_histogram forces a full GC first); instances in `counts`. */
 function classHistogram(pid) {
@@ -215,8 +214,8 @@ async function report(nodes, pool, phase) {
 
 async function broadcast(nodes, pool, n) {
   await pool.all("arm");
-  const cpuBefore = nodes.map((node) => processStats(node.pid));
-  const threadsBefore = nodes.map((node) => jvmThreadCpu(node.pid));
+  const nodesCpu = () => cpuReading(nodes.map((node) => node.pid), { jvm: true });
+  const cpuBefore = nodesCpu();
   const sentAt = now();
   const response = await fetch(`http://127.0.0.1:${nodes[0].managementPort}/api/v1/emit`, {
     method: "POST", headers: { "content-type": "application/json" },
@@ -224,24 +223,21 @@ async function broadcast(nodes, pool, n) {
   });
   if (response.status !== 202) throw new Error(`emit answered ${response.status}: ${await response.text()}`);
   const results = await pool.all("collect", () => ({ waitMs: 30000 }));
-  const cpuAfter = nodes.map((node) => processStats(node.pid));
-  const threadsAfter = nodes.map((node) => jvmThreadCpu(node.pid));
+  const spent = cpuSpent(cpuBefore, nodesCpu());
   const histogram = new Histogram();
   results.forEach((r) => histogram.merge(r.histogram));
   const received = results.reduce((total, r) => total + r.received, 0);
   const expected = results.reduce((total, r) => total + r.expected, 0);
   const lastAt = Math.max(...results.map((r) => r.lastAt ?? Infinity));
-  const user = cpuAfter.reduce((t, s, i) => t + s.userSeconds - cpuBefore[i].userSeconds, 0);
-  const system = cpuAfter.reduce((t, s, i) => t + s.systemSeconds - cpuBefore[i].systemSeconds, 0);
   return {
     received, expected, missing: expected - received,
     msUntilEveryone: received === expected ? Number((lastAt - sentAt).toFixed(1)) : null,
     latencyMs: { p50: histogram.percentile(0.5), p99: histogram.percentile(0.99), max: histogram.max() },
     // Server CPU from the send until the last client had it (every node; includes their idle background).
-    serverCpuMicrosPerDelivery: received ? Number((((user + system) * 1e6) / received).toFixed(2)) : null,
-    serverUserCpuMicrosPerDelivery: received ? Number(((user * 1e6) / received).toFixed(2)) : null,
+    serverCpuMicrosPerDelivery: received ? Number(((spent.cpuSeconds * 1e6) / received).toFixed(2)) : null,
+    serverUserCpuMicrosPerDelivery: received ? Number(((spent.userSeconds * 1e6) / received).toFixed(2)) : null,
     // The same CPU by thread role, in seconds over all nodes: event loops, Redis, JIT compilers, GC, other.
-    serverCpuSecondsByThread: jvmThreadCpuDelta(threadsBefore, threadsAfter),
+    serverCpuSecondsByThread: Object.fromEntries(Object.entries(spent.byThread).map(([role, seconds]) => [role, Number(seconds.toFixed(2))])),
   };
 }
 
@@ -312,9 +308,9 @@ async function main() {
       await new Promise((r) => setTimeout(r, 1000));
     }
 
-    const idleBefore = nodes.map((node) => processStats(node.pid));
+    const idleBefore = cpuReading(nodes.map((node) => node.pid));
     await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
-    const idleCpuSeconds = nodes.reduce((t, node, i) => t + processStats(node.pid).cpuSeconds - idleBefore[i].cpuSeconds, 0);
+    const idleCpuSeconds = cpuSpent(idleBefore, cpuReading(nodes.map((node) => node.pid))).cpuSeconds;
     const idleMicrosPerConnectionPerSecond = (idleCpuSeconds * 1e6) / IDLE_SECONDS / connected;
     const idle = {
       seconds: IDLE_SECONDS, nodesCores: Number((idleCpuSeconds / IDLE_SECONDS).toFixed(3)),
