@@ -36,9 +36,11 @@ const JVM_THREAD_ROLES = [
   ["gc", /^(GC Thread|G1 |VM Thread)/],
 ];
 
-/** CPU seconds (user + kernel) of a JVM's threads, summed by role (eventLoops, redis, jit, gc, other). */
+const ROLES = ["eventLoops", "redis", "jit", "gc", "other"];
+
+/** CPU seconds (user + kernel) of each live thread of a JVM, by thread id, with its role (eventLoops, redis, jit, gc, other). */
 function jvmThreadCpu(pid) {
-  const seconds = { eventLoops: 0, redis: 0, jit: 0, gc: 0, other: 0 };
+  const threads = new Map();
   for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
     let comm, stat;
     try {
@@ -48,9 +50,24 @@ function jvmThreadCpu(pid) {
       continue; // the thread ended meanwhile
     }
     const role = JVM_THREAD_ROLES.find(([, pattern]) => pattern.test(comm))?.[0] || "other";
-    seconds[role] += (Number(stat[11]) + Number(stat[12])) / 100;
+    threads.set(tid, { role, seconds: (Number(stat[11]) + Number(stat[12])) / 100 });
   }
-  return seconds;
+  return threads;
+}
+
+/**
+ * One JVM's CPU between two readings by thread role. A thread's share is its own difference (from zero when it
+ * started in between). A thread that ended in between (the JVM stops idle compiler threads and starts them again)
+ * is no longer listed, but its time stays in the process's total: what the total has beyond the listed threads'
+ * shares went to such threads, and goes to their role (to "other" when they had several).
+ */
+function threadSpent(before, after, processSeconds) {
+  const spent = Object.fromEntries(ROLES.map((role) => [role, 0]));
+  for (const [tid, { role, seconds }] of after) spent[role] += seconds - (before.get(tid)?.seconds || 0);
+  const endedRoles = new Set([...before].filter(([tid]) => !after.has(tid)).map(([, thread]) => thread.role));
+  const unlisted = processSeconds - ROLES.reduce((total, role) => total + spent[role], 0);
+  if (endedRoles.size > 0 && unlisted > 0) spent[endedRoles.size === 1 ? [...endedRoles][0] : "other"] += unlisted;
+  return spent;
 }
 
 /**
@@ -73,9 +90,10 @@ function cpuSpent(before, after) {
   const sum = (key) => after.processes.reduce((total, stats, i) => total + stats[key] - before.processes[i][key], 0);
   let byThread = null;
   if (after.threads) {
-    byThread = {};
+    byThread = Object.fromEntries(ROLES.map((role) => [role, 0]));
     after.threads.forEach((reading, i) => {
-      for (const [role, seconds] of Object.entries(reading)) byThread[role] = (byThread[role] || 0) + seconds - before.threads[i][role];
+      const processSeconds = after.processes[i].cpuSeconds - before.processes[i].cpuSeconds;
+      for (const [role, seconds] of Object.entries(threadSpent(before.threads[i], reading, processSeconds))) byThread[role] += seconds;
     });
   }
   return {
@@ -95,4 +113,4 @@ function liveHeapKb(pid) {
     .reduce((total, line) => total + Number(/used (\d+)K/.exec(line)?.[1] || 0), 0);
 }
 
-module.exports = { processStats, machineJiffies, cpuReading, cpuSpent, liveHeapKb };
+module.exports = { processStats, machineJiffies, cpuReading, cpuSpent, threadSpent, liveHeapKb };
