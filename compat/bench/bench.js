@@ -47,8 +47,10 @@ const baselineJar = process.env.BENCH_BASELINE_JAR;
 // cost beside the classic one and beside Node's streams adapter, in the same run.
 // "java-parallelgc" is this build on the parallel collector instead of the JVM's default (G1): the collector's
 // share of a delivery (G1's write barriers and refinement) beside the other figures (BENCH_TARGETS=java,java-parallelgc).
-const isJvm = (kind) => ["java", "baseline", "adminui", "java-streams", "java-parallelgc"].includes(kind);
-const TARGET_JAVA_OPTS = { "java-parallelgc": ["-XX:+UseParallelGC"] };
+// "java-c1" is this build with the JIT's first compiler only (-XX:TieredStopAtLevel=1, as deploy/local runs its
+// nodes): no C2 compiling on cores the event loops need, for slower compiled code (BENCH_TARGETS=java,java-c1,node).
+const isJvm = (kind) => ["java", "baseline", "adminui", "java-streams", "java-parallelgc", "java-c1"].includes(kind);
+const TARGET_JAVA_OPTS = { "java-parallelgc": ["-XX:+UseParallelGC"], "java-c1": ["-XX:TieredStopAtLevel=1"] };
 const ADMIN_UI_ENV = { ADMIN_UI: "production", ADMIN_UI_AUTH: "none" };
 // The subscribers and the parallel-ack clients are split across this many generator processes; the publisher,
 // the sequential echo and the measurements stay in this one.
@@ -375,6 +377,7 @@ async function main() {
   const node = TARGETS.includes("node") ? await run("node") : null;
   const javaStreams = TARGETS.includes("java-streams") ? await run("java-streams") : null;
   const javaParallelGc = TARGETS.includes("java-parallelgc") ? await run("java-parallelgc") : null;
+  const javaC1 = TARGETS.includes("java-c1") ? await run("java-c1") : null;
   const nodeStreams = TARGETS.includes("node-streams") ? await run("node-streams") : null;
   if (java && baseline) printRatios(java, baseline, "baseline");
   if (javaStreams && java) printRatios(javaStreams, java, "classic", "streams");
@@ -383,6 +386,8 @@ async function main() {
   if (java && node) printRatios(java, node, "node");
   if (javaParallelGc && java) printRatios(javaParallelGc, java, "g1", "parallelGc");
   if (javaParallelGc && node) printRatios(javaParallelGc, node, "node", "parallelGc");
+  if (javaC1 && java) printRatios(javaC1, java, "c2", "c1");
+  if (javaC1 && node) printRatios(javaC1, node, "node", "c1");
   process.exit(0);
 }
 
