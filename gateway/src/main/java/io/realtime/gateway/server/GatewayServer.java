@@ -90,7 +90,6 @@ public class GatewayServer extends SocketIOServer {
         this.configuration = configuration;
         this.options = java.util.Objects.requireNonNull(options, "options");
         this.json = (GatewayJsonSupport) configuration.getJsonSupport();
-        CompactClientRooms.install(getNamespaceOrNull(""));
     }
 
     private static Configuration withGatewayJson(Configuration configuration) {
@@ -306,6 +305,7 @@ public class GatewayServer extends SocketIOServer {
         return super.getNamespace(NamespaceNames.nettySocketIo(name));
     }
 
+    /** Every namespace, the main one too: netty-socketio's constructor creates that one through this method. */
     @Override
     public SocketIONamespace addNamespace(String name) {
         SocketIONamespace namespace = super.addNamespace(NamespaceNames.nettySocketIo(name));
