@@ -18,6 +18,7 @@ const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
 const { LeanClient } = require("./lean-client");
+const { now } = require("./clock");
 const { processStats, machineJiffies } = require("./proc");
 const { freePort } = require("../test/support/ports");
 const { startRedis } = require("../test/support/redis");
@@ -42,7 +43,6 @@ const WARMUP_SECONDS = Number(env("WARMUP_SECONDS", 20));
 const REPEAT = Number(env("REPEAT", 1));
 const JAVA_OPTS = env("JAVA_OPTS", "-Xmx256m").split(" ").filter(Boolean);
 const jar = process.env.BENCH_JAR || path.resolve(__dirname, "../../gateway/target/gateway.jar");
-const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 /** What the node says it received from Redis: messages and bytes (its Prometheus counters). */
 async function receivedFromRedis(server) {
