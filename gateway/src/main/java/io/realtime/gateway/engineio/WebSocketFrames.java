@@ -65,6 +65,18 @@ final class WebSocketFrames {
 
         /** The frame of packet {@code index} for one connection: a retained duplicate, released by the write. */
         ByteBuf frame(int index, EngineIOVersion version, ByteBufAllocator alloc) {
+            return shared(index, version, alloc).retainedDuplicate();
+        }
+
+        /**
+         * The frame of packet {@code index} itself, retained for one connection, for a reader that leaves its indices
+         * alone ({@link DirectSocketWrite}); released by that reader.
+         */
+        ByteBuf retainedShared(int index, EngineIOVersion version, ByteBufAllocator alloc) {
+            return shared(index, version, alloc).retain();
+        }
+
+        private ByteBuf shared(int index, EngineIOVersion version, ByteBufAllocator alloc) {
             ByteBuf[] frames = version == EngineIOVersion.V4 ? v4 : older;
             if (frames == null) {
                 frames = new ByteBuf[packets.size()];
@@ -81,7 +93,7 @@ final class WebSocketFrames {
             }
             framesHandedOut++;
             bytesHandedOut += frame.readableBytes();
-            return frame.retainedDuplicate();
+            return frame;
         }
 
         /** How many frames {@link #frame} handed out (each written to a connection), for the traffic counts. */

@@ -35,6 +35,13 @@ final class WebSocketTransport extends Transport {
      * whatever sits in front of it (TLS) still sees the bytes. Found at the first write, once the handshake placed it.
      */
     private ChannelOutboundInvoker frameOut;
+    /** The way past Netty's per-write bookkeeping for a broadcast's frame, where the connection allows it; or null. */
+    private DirectSocketWrite directWrite;
+    /**
+     * A broadcast's one frame, held from {@link #writeShared} until {@link #flushShared} to go straight to the socket.
+     * Every other write to this connection puts it into Netty first, so nothing overtakes it.
+     */
+    private ByteBuf heldFrame;
 
     WebSocketTransport(EngineSession session, Channel channel) {
         super(session);
@@ -67,6 +74,7 @@ final class WebSocketTransport extends Transport {
     @Override
     void send(Queue<EnginePacket> packets) {
         ChannelOutboundInvoker out = frameOut();
+        writeHeldFrame(out);
         for (EnginePacket packet : packets) {
             ByteBuf frame = WebSocketFrames.encode(packet, session.version(), channel.alloc());
             session.observer().bytesSent(frame.readableBytes());
@@ -83,6 +91,11 @@ final class WebSocketTransport extends Transport {
         }
         ChannelOutboundInvoker out = frameOut();
         int count = frames.packets().size();
+        if (count == 1 && heldFrame == null && directWrite != null && directWrite.idle()) {
+            heldFrame = frames.retainedShared(0, session.version(), channel.alloc());
+            return true;
+        }
+        writeHeldFrame(out);
         for (int i = 0; i < count; i++) {
             // The void promise spares an object per write; the bytes are counted once per loop by the fan-out.
             out.write(frames.frame(i, session.version(), channel.alloc()), channel.voidPromise());
@@ -92,7 +105,23 @@ final class WebSocketTransport extends Transport {
 
     @Override
     void flushShared() {
-        frameOut().flush();
+        ByteBuf held = heldFrame;
+        if (held != null) {
+            heldFrame = null;
+            directWrite.writeAndFlush(held, frameOut());
+        } else {
+            frameOut().flush();
+        }
+    }
+
+    /** Puts a held broadcast frame into Netty, ahead of what this connection writes next. */
+    private void writeHeldFrame(ChannelOutboundInvoker out) {
+        ByteBuf held = heldFrame;
+        if (held != null) {
+            heldFrame = null;
+            // A duplicate of its own for Netty to move the reader index of; it takes over the held reference.
+            out.write(held.duplicate(), channel.voidPromise());
+        }
     }
 
     private ChannelOutboundInvoker frameOut() {
@@ -102,6 +131,7 @@ final class WebSocketTransport extends Transport {
             ChannelOutboundInvoker encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
             out = encoder != null ? encoder : channel;
             frameOut = out;
+            directWrite = DirectSocketWrite.of(channel);
         }
         return out;
     }
@@ -148,11 +178,18 @@ final class WebSocketTransport extends Transport {
 
     @Override
     void abort() {
+        releaseHeldFrame();
         channel.close();
     }
 
     @Override
     void close(EnginePacket farewell) {
+        // What the session wrote before it closed goes ahead of the Close frame, as it would have through Netty.
+        if (channel.isActive()) {
+            writeHeldFrame(frameOut());
+        } else {
+            releaseHeldFrame();
+        }
         if (!open) {
             channel.close();
         } else if (channel.isActive()) {
@@ -161,6 +198,14 @@ final class WebSocketTransport extends Transport {
             // A peer that reads nothing never lets the Close frame out: the session is gone already, so the
             // connection is not kept until TCP gives up (as ws destroys its socket after a close timeout).
             channel.eventLoop().schedule(() -> channel.close(), CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void releaseHeldFrame() {
+        ByteBuf held = heldFrame;
+        if (held != null) {
+            heldFrame = null;
+            held.release();
         }
     }
 
