@@ -78,8 +78,9 @@ final class DirectSocketWrite {
         if (frame.hasMemoryAddress() && idle()) {
             try {
                 sent = socket.sendAddress(frame.memoryAddress(), start, end);
-            } catch (IOException e) {
-                // A connection reset or closed by the peer: Netty meets the same error below and closes it its way.
+            } catch (IOException | RuntimeException e) {
+                // A connection reset or closed by the peer (Netty reports some errnos as unchecked exceptions): Netty
+                // meets the same error below and closes the connection its way.
                 sent = 0;
             }
         }

@@ -96,7 +96,7 @@ final class WebSocketFrames {
             return frame;
         }
 
-        /** How many frames {@link #frame} handed out (each written to a connection), for the traffic counts. */
+        /** How many frames {@link #frame} and {@link #retainedShared} handed out (one per connection), to count. */
         int framesHandedOut() {
             return framesHandedOut;
         }

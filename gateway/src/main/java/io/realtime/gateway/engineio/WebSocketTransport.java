@@ -114,6 +114,16 @@ final class WebSocketTransport extends Transport {
         }
     }
 
+    /**
+     * Before a control frame written from the connection's handler (a Pong, the echo of a Close): a held broadcast
+     * frame goes into Netty first. On the connection's loop; a frame is only ever held when that is the session's too.
+     */
+    void beforeControlFrame() {
+        if (heldFrame != null) {
+            writeHeldFrame(frameOut());
+        }
+    }
+
     /** Puts a held broadcast frame into Netty, ahead of what this connection writes next. */
     private void writeHeldFrame(ChannelOutboundInvoker out) {
         ByteBuf held = heldFrame;
@@ -185,7 +195,7 @@ final class WebSocketTransport extends Transport {
     @Override
     void close(EnginePacket farewell) {
         // What the session wrote before it closed goes ahead of the Close frame, as it would have through Netty.
-        if (channel.isActive()) {
+        if (heldFrame != null && channel.isActive()) {
             writeHeldFrame(frameOut());
         } else {
             releaseHeldFrame();

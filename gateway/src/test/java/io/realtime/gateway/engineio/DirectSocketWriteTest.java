@@ -18,6 +18,8 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import org.junit.jupiter.api.AfterEach;
@@ -32,6 +34,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.io.InputStream;
+import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.Arrays;
@@ -104,6 +107,15 @@ class DirectSocketWriteTest {
         return channel.pipeline().context(WebSocketFrameEncoder.class);
     }
 
+    /** An outbound invoker that only records what it is asked to do. */
+    private static ChannelOutboundInvoker recording(List<String> calls) {
+        return (ChannelOutboundInvoker) Proxy.newProxyInstance(ChannelOutboundInvoker.class.getClassLoader(),
+                new Class<?>[] {ChannelOutboundInvoker.class}, (proxy, method, args) -> {
+                    calls.add(method.getName());
+                    return null;
+                });
+    }
+
     private static ByteBuf bytes(int length, int seed) {
         byte[] data = new byte[length];
         for (int i = 0; i < length; i++) {
@@ -134,13 +146,13 @@ class DirectSocketWriteTest {
         DirectSocketWrite direct = onLoop(channel, () -> DirectSocketWrite.of(channel));
         assertThat(direct).isNotNull();
 
+        List<String> nettyCalls = new ArrayList<>();
         onLoop(channel, () -> {
             assertThat(direct.idle()).isTrue();
-            direct.writeAndFlush(shared.retain(), encoderOf(channel));
-            // Nothing was left for Netty: the socket took the whole frame.
-            assertThat(channel.unsafe().outboundBuffer().totalPendingWriteBytes()).isZero();
+            direct.writeAndFlush(shared.retain(), recording(nettyCalls));
             return null;
         });
+        assertThat(nettyCalls).as("the socket took the whole frame; nothing went through Netty").isEmpty();
 
         assertThat(read(300)).isEqualTo(bytesArray(shared));
         assertThat(shared.readerIndex()).isZero();
@@ -196,8 +208,12 @@ class DirectSocketWriteTest {
                     InetAddress.getLoopbackAddress());
             WebSocketTransport webSocket = new WebSocketTransport(session, channel);
             onLoop(channel, () -> {
+                channel.pipeline().addLast(new WebSocketFrameHandler(webSocket));
                 webSocket.opened();
                 assertThat(webSocket.writeShared(broadcast(broadcasts, "first"))).isTrue();
+                // The client's Ping, read before the fan-out flushes: its Pong goes behind the held frame.
+                channel.pipeline().fireChannelRead(
+                        new PingWebSocketFrame(Unpooled.copiedBuffer("p", StandardCharsets.UTF_8)));
                 // A packet of this session alone, before the fan-out flushes: behind the held frame.
                 webSocket.send(new ArrayDeque<>(List.of(EnginePacket.message("second"))));
                 webSocket.flushShared();
@@ -215,12 +231,12 @@ class DirectSocketWriteTest {
 
             DataInputStream in = new DataInputStream(client.getInputStream());
             client.setSoTimeout(5000);
-            List<String> texts = new ArrayList<>();
-            for (int i = 0; i < 6; i++) {
-                texts.add(readTextFrame(in));
+            List<String> received = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                received.add(readFrame(in));
             }
-            assertThat(texts).containsExactly("4first", "4second", "4third", "4fourth", "4fifth", "4sixth");
-            assertThat(in.readUnsignedByte()).as("then the Close frame").isEqualTo(0x88);
+            assertThat(received).containsExactly("text 4first", "pong p", "text 4second", "text 4third", "text 4fourth",
+                    "text 4fifth", "text 4sixth", "close \u0003\u00e8Bye");
             for (WebSocketFrames.Shared frames : broadcasts) {
                 // The broadcast's own reference and this one: the connection gave its own back.
                 await().atMost(5, TimeUnit.SECONDS).until(() -> referencesBesidesOurs(frames, channel) == 1);
@@ -243,12 +259,46 @@ class DirectSocketWriteTest {
         return frames;
     }
 
-    /** One short unmasked text frame, as a server sends it. */
-    private static String readTextFrame(DataInputStream in) throws Exception {
-        assertThat(in.readUnsignedByte()).isEqualTo(0x81);
+    @Test
+    void aClientsCloseIsEchoedBehindAHeldBroadcastFrame() throws Exception {
+        Channel channel = connect(null, 65536);
+        List<WebSocketFrames.Shared> broadcasts = new ArrayList<>();
+        try (SessionFixture fixture = new SessionFixture()) {
+            EngineSession session = fixture.registry.create(EngineIOVersion.V4, channel.eventLoop(),
+                    InetAddress.getLoopbackAddress());
+            WebSocketTransport webSocket = new WebSocketTransport(session, channel);
+            onLoop(channel, () -> {
+                channel.pipeline().addLast(new WebSocketFrameHandler(webSocket));
+                webSocket.opened();
+                assertThat(webSocket.writeShared(broadcast(broadcasts, "last words"))).isTrue();
+                channel.pipeline().fireChannelRead(new CloseWebSocketFrame(1000, "bye"));
+                return null;
+            });
+
+            DataInputStream in = new DataInputStream(client.getInputStream());
+            client.setSoTimeout(5000);
+            assertThat(readFrame(in)).isEqualTo("text 4last words");
+            assertThat(readFrame(in)).isEqualTo("close \u0003\u00e8bye");
+            assertThat(in.read()).as("and the connection ends").isEqualTo(-1);
+            for (WebSocketFrames.Shared frames : broadcasts) {
+                await().atMost(5, TimeUnit.SECONDS).until(() -> referencesBesidesOurs(frames, channel) == 1);
+            }
+        } finally {
+            broadcasts.forEach(WebSocketFrames.Shared::release);
+        }
+    }
+
+    /** One short unmasked frame, as a server sends it: its kind and its payload (as ISO-8859-1 for a Close). */
+    private static String readFrame(DataInputStream in) throws Exception {
+        int first = in.readUnsignedByte();
         byte[] payload = new byte[in.readUnsignedByte()];
         in.readFully(payload);
-        return new String(payload, StandardCharsets.UTF_8);
+        return switch (first) {
+            case 0x81 -> "text " + new String(payload, StandardCharsets.UTF_8);
+            case 0x8A -> "pong " + new String(payload, StandardCharsets.UTF_8);
+            case 0x88 -> "close " + new String(payload, StandardCharsets.ISO_8859_1);
+            default -> "opcode " + Integer.toHexString(first);
+        };
     }
 
     private static byte[] bytesArray(ByteBuf buf) {
