@@ -54,10 +54,10 @@ final class WebSocketFrameHandler extends ChannelDuplexHandler {
         } else if (frame instanceof BinaryWebSocketFrame binary) {
             transport.onBinary(ByteBufUtil.getBytes(binary.content()));
         } else if (frame instanceof PingWebSocketFrame) {
-            transport.beforeControlFrame();
+            transport.pushHeldFrame();
             ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
         } else if (frame instanceof CloseWebSocketFrame) {
-            transport.beforeControlFrame();
+            transport.pushHeldFrame();
             // The echo goes through this handler's own write, which lets one Close out; the channel closes either way.
             ChannelPromise written = ctx.newPromise();
             write(ctx, frame.retain(), written);

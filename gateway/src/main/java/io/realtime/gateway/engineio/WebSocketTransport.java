@@ -73,8 +73,8 @@ final class WebSocketTransport extends Transport {
 
     @Override
     void send(Queue<EnginePacket> packets) {
+        pushHeldFrame();
         ChannelOutboundInvoker out = frameOut();
-        writeHeldFrame(out);
         for (EnginePacket packet : packets) {
             ByteBuf frame = WebSocketFrames.encode(packet, session.version(), channel.alloc());
             session.observer().bytesSent(frame.readableBytes());
@@ -95,7 +95,7 @@ final class WebSocketTransport extends Transport {
             heldFrame = frames.retainedShared(0, session.version(), channel.alloc());
             return true;
         }
-        writeHeldFrame(out);
+        pushHeldFrame();
         for (int i = 0; i < count; i++) {
             // The void promise spares an object per write; the bytes are counted once per loop by the fan-out.
             out.write(frames.frame(i, session.version(), channel.alloc()), channel.voidPromise());
@@ -115,22 +115,17 @@ final class WebSocketTransport extends Transport {
     }
 
     /**
-     * Before a control frame written from the connection's handler (a Pong, the echo of a Close): a held broadcast
-     * frame goes into Netty first. On the connection's loop; a frame is only ever held when that is the session's too.
+     * Puts a held broadcast frame into Netty, ahead of what this connection writes next: the session's own packets,
+     * its close, a control frame from the connection's handler (a Pong, the echo of a Close). On the connection's
+     * loop; a frame is only ever held when that is the session's too.
      */
-    void beforeControlFrame() {
-        if (heldFrame != null) {
-            writeHeldFrame(frameOut());
-        }
-    }
-
-    /** Puts a held broadcast frame into Netty, ahead of what this connection writes next. */
-    private void writeHeldFrame(ChannelOutboundInvoker out) {
+    void pushHeldFrame() {
         ByteBuf held = heldFrame;
         if (held != null) {
             heldFrame = null;
-            // A duplicate of its own for Netty to move the reader index of; it takes over the held reference.
-            out.write(held.duplicate(), channel.voidPromise());
+            // A duplicate of its own for Netty to move the reader index of; it takes over the held reference (and
+            // releases it if the connection is gone).
+            frameOut().write(held.duplicate(), channel.voidPromise());
         }
     }
 
@@ -195,11 +190,7 @@ final class WebSocketTransport extends Transport {
     @Override
     void close(EnginePacket farewell) {
         // What the session wrote before it closed goes ahead of the Close frame, as it would have through Netty.
-        if (heldFrame != null && channel.isActive()) {
-            writeHeldFrame(frameOut());
-        } else {
-            releaseHeldFrame();
-        }
+        pushHeldFrame();
         if (!open) {
             channel.close();
         } else if (channel.isActive()) {
