@@ -204,12 +204,8 @@ class DirectSocketWriteTest {
         Channel channel = connect(null, 65536);
         List<WebSocketFrames.Shared> broadcasts = new ArrayList<>();
         try (SessionFixture fixture = new SessionFixture()) {
-            EngineSession session = fixture.registry.create(EngineIOVersion.V4, channel.eventLoop(),
-                    InetAddress.getLoopbackAddress());
-            WebSocketTransport webSocket = new WebSocketTransport(session, channel);
+            WebSocketTransport webSocket = openWebSocket(fixture, channel);
             onLoop(channel, () -> {
-                channel.pipeline().addLast(new WebSocketFrameHandler(webSocket));
-                webSocket.opened();
                 assertThat(webSocket.writeShared(broadcast(broadcasts, "first"))).isTrue();
                 // The client's Ping, read before the fan-out flushes: its Pong goes behind the held frame.
                 channel.pipeline().fireChannelRead(
@@ -253,6 +249,18 @@ class DirectSocketWriteTest {
         return others;
     }
 
+    /** A session's WebSocket on the accepted connection, its handshake answered and its frame handler in place. */
+    private static WebSocketTransport openWebSocket(SessionFixture fixture, Channel channel) throws Exception {
+        EngineSession session = fixture.registry.create(EngineIOVersion.V4, channel.eventLoop(),
+                InetAddress.getLoopbackAddress());
+        WebSocketTransport webSocket = new WebSocketTransport(session, channel);
+        return onLoop(channel, () -> {
+            channel.pipeline().addLast(new WebSocketFrameHandler(webSocket));
+            webSocket.opened();
+            return webSocket;
+        });
+    }
+
     private static WebSocketFrames.Shared broadcast(List<WebSocketFrames.Shared> all, String text) {
         WebSocketFrames.Shared frames = new WebSocketFrames.Shared(List.of(EnginePacket.message(text)));
         all.add(frames);
@@ -264,12 +272,8 @@ class DirectSocketWriteTest {
         Channel channel = connect(null, 65536);
         List<WebSocketFrames.Shared> broadcasts = new ArrayList<>();
         try (SessionFixture fixture = new SessionFixture()) {
-            EngineSession session = fixture.registry.create(EngineIOVersion.V4, channel.eventLoop(),
-                    InetAddress.getLoopbackAddress());
-            WebSocketTransport webSocket = new WebSocketTransport(session, channel);
+            WebSocketTransport webSocket = openWebSocket(fixture, channel);
             onLoop(channel, () -> {
-                channel.pipeline().addLast(new WebSocketFrameHandler(webSocket));
-                webSocket.opened();
                 assertThat(webSocket.writeShared(broadcast(broadcasts, "last words"))).isTrue();
                 channel.pipeline().fireChannelRead(new CloseWebSocketFrame(1000, "bye"));
                 return null;
