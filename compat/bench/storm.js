@@ -87,7 +87,7 @@ async function main() {
     // Nodes 2 and 3 leave (graceful drain), so that every client lands on node 1.
     for (const n of [2, 3]) process.kill(pidOf(`node-${n}`), "SIGTERM");
     await waitFor(() => ![2, 3].some((n) => alive(pidOf(`node-${n}`))), 30000, "nodes 2 and 3 stopped");
-    await new Promise((r) => setTimeout(r, 1500)); // haproxy's checks (every 500 ms, fall 1) see them down
+    await new Promise((r) => setTimeout(r, 1500)); // haproxy's checks (every 500 ms, fall 2) see them down
 
     const addressCount = Math.ceil(CLIENTS / PER_ADDRESS);
     const addresses = Array.from({ length: addressCount }, (_, i) => `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`);

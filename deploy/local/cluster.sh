@@ -74,6 +74,9 @@ up() {
 
 # Long-polling needs every request of a session on the same node: haproxy pins it with a cookie. WebSocket
 # connections are single requests and need nothing. A node that turns unready (draining) stops getting new clients.
+# Two failed checks mark a node down, each given 2 s to answer: a node that is only busy (a collection, the compiler, a
+# loaded test machine) for one check must keep its cookie, since a node marked down has its polling sessions
+# redispatched to nodes that do not know them (400 Bad Request).
 write_haproxy_config() {
   {
     echo "global"
@@ -86,6 +89,7 @@ write_haproxy_config() {
     echo "  timeout client 60s"
     echo "  timeout server 60s"
     echo "  timeout tunnel 1h"
+    echo "  timeout check 2s"
     echo "frontend socketio"
     echo "  bind 127.0.0.1:$lb_port"
     echo "  default_backend gateways"
@@ -96,7 +100,7 @@ write_haproxy_config() {
     echo "  http-check expect status 200"
     for i in "${!node_ports[@]}"; do
       local n=$((i + 1))
-      echo "  server node-$n 127.0.0.1:${node_ports[$i]} cookie node-$n ${send_proxy}check port ${management_ports[$i]} inter 500ms fall 1 rise 2"
+      echo "  server node-$n 127.0.0.1:${node_ports[$i]} cookie node-$n ${send_proxy}check port ${management_ports[$i]} inter 500ms fall 2 rise 2"
     done
   } > "$run/haproxy.cfg"
 }
