@@ -4,6 +4,8 @@ import io.realtime.gateway.stats.DisconnectReason;
 import io.realtime.gateway.stats.BehaviourClose;
 import com.corundumstudio.socketio.protocol.EngineIOVersion;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -81,7 +83,12 @@ final class SessionFixture implements AutoCloseable {
 
     /** A session whose first transport is a WebSocket on {@code channel}, its handshake answered. */
     EngineSession webSocket(EmbeddedChannel channel) {
-        EngineSession session = registry.create(EngineIOVersion.V4, loop.eventLoop(), InetAddress.getLoopbackAddress());
+        return webSocket(channel, loop.eventLoop());
+    }
+
+    /** The same on any connection, the session on {@code eventLoop} (called on that loop). */
+    EngineSession webSocket(Channel channel, EventLoop eventLoop) {
+        EngineSession session = registry.create(EngineIOVersion.V4, eventLoop, InetAddress.getLoopbackAddress());
         WebSocketTransport transport = new WebSocketTransport(session, channel);
         channel.pipeline().addLast(new WebSocketFrameHandler(transport));
         session.open(transport);
