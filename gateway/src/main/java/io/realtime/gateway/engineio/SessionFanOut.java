@@ -110,10 +110,10 @@ public final class SessionFanOut {
 
         void add(EngineSession session) {
             if (written.isEmpty()) {
-                // A flush queued as a task of its own ran before the next broadcast's task when that one arrived a
-                // moment later: one send per connection and broadcast (0.95 per delivery at 80,000/s, where Node's
-                // engine.io, which holds a socket's packets while its last write is in flight, made 0.55).
-                // An I/O loop runs these after each iteration (a DefaultEventLoop would only at its shutdown).
+                // After the tasks already waiting, not as one of them: a flush queued as a task ran ahead of a
+                // broadcast queued a moment later, which then cost every connection a send of its own (engine.io
+                // likewise holds a socket's packets while its last write is in flight). An I/O loop runs these
+                // after each iteration; a DefaultEventLoop would only at its shutdown.
                 if (loop instanceof SingleThreadIoEventLoop iterating) {
                     iterating.executeAfterEventLoopIteration(this);
                 } else {

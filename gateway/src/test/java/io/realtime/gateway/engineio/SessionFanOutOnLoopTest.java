@@ -50,7 +50,7 @@ class SessionFanOutOnLoopTest {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
 
-    /** The server side of a local connection with a frame encoder, and in front of it a count of the flushes that send. */
+    /** The server end of a local connection: a frame encoder, in front of it a count of the flushes that send. */
     private Channel connect() throws Exception {
         CompletableFuture<Channel> accepted = new CompletableFuture<>();
         LocalAddress address = new LocalAddress("fan-out-" + System.nanoTime());
@@ -109,7 +109,8 @@ class SessionFanOutOnLoopTest {
                 fanOut.send(List.of(session), List.of(EnginePacket.message("first")));
                 // The next broadcast reaches the loop while it still runs this task: a flush queued as a task of
                 // its own would run before it.
-                channel.eventLoop().execute(() -> fanOut.send(List.of(session), List.of(EnginePacket.message("second"))));
+                List<EnginePacket> second = List.of(EnginePacket.message("second"));
+                channel.eventLoop().execute(() -> fanOut.send(List.of(session), second));
             }).get(5, TimeUnit.SECONDS);
 
             await().atMost(5, TimeUnit.SECONDS).until(() -> String.join("", received).contains("4second"));
