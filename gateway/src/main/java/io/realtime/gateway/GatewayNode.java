@@ -161,6 +161,7 @@ public final class GatewayNode implements AutoCloseable {
                 .engine(config.engine())
                 .connectTimeout(config.connectTimeout())
                 .maxAttachments(config.maxAttachments())
+                .broadcastFlushWindow(config.broadcastFlushWindow())
                 .eventLimits(config.eventLimits())
                 .admission(config.admission())
                 .httpLimits(config.httpLimits())

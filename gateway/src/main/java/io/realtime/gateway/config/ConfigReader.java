@@ -75,6 +75,7 @@ final class ConfigReader {
                 .eventLimits(new EventLimits(v.nonNegativeInt(Setting.EVENT_RATE), v.nonNegativeInt(Setting.EVENT_BURST),
                         v.nonNegativeInt(Setting.ABUSE_DISCONNECT_AFTER)))
                 .workerThreads(v.nonNegativeInt(Setting.WORKER_THREADS))
+                .broadcastFlushWindow(v.millisOrZero(Setting.BROADCAST_FLUSH_WINDOW))
                 .apiKey(v.optional(Setting.API_KEY).orElse(null))
                 .dashboardInterval(v.millis(Setting.DASHBOARD_INTERVAL))
                 .drainWindow(v.millis(Setting.DRAIN_WINDOW))

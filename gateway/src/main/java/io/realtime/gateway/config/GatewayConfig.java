@@ -48,6 +48,7 @@ public final class GatewayConfig {
     private final TlsSettings tls;
     private final EventLimits eventLimits;
     private final int workerThreads;
+    private final Duration broadcastFlushWindow;
     private final AuthSettings auth;
     private final Optional<String> apiKey;
     private final Duration dashboardInterval;
@@ -78,6 +79,7 @@ public final class GatewayConfig {
         this.tls = b.tls;
         this.eventLimits = b.eventLimits;
         this.workerThreads = b.workerThreads;
+        this.broadcastFlushWindow = b.broadcastFlushWindow;
         this.auth = b.auth;
         this.apiKey = Optional.ofNullable(b.apiKey);
         this.dashboardInterval = b.dashboardInterval;
@@ -172,6 +174,10 @@ public final class GatewayConfig {
         return workerThreads;
     }
 
+    public Duration broadcastFlushWindow() {
+        return broadcastFlushWindow;
+    }
+
     public AuthSettings auth() {
         return auth;
     }
@@ -236,6 +242,7 @@ public final class GatewayConfig {
                 .add("eventRate=" + eventLimits.ratePerSecond()).add("eventBurst=" + eventLimits.burst())
                 .add("abuseDisconnectAfter=" + eventLimits.disconnectAfter())
                 .add("workerThreads=" + workerThreads)
+                .add("broadcastFlushWindow=" + broadcastFlushWindow.toMillis())
                 .add("authMode=" + auth.mode().name().toLowerCase())
                 .add("jwtKeys=" + (auth.secret().isPresent() ? "secret(****)" : auth.publicKeyFile().map(Path::toString)
                         .or(auth::jwksUrl).orElse("(none)")))
@@ -291,6 +298,7 @@ public final class GatewayConfig {
         private TlsSettings tls = TlsSettings.NONE;
         private EventLimits eventLimits = new EventLimits(100, 200, 50);
         private int workerThreads;
+        private Duration broadcastFlushWindow = Duration.ofMillis(5);
         private AuthSettings auth = AuthSettings.none();
         private String apiKey;
         private Duration dashboardInterval = Duration.ofSeconds(5);
@@ -388,6 +396,12 @@ public final class GatewayConfig {
             return this;
         }
 
+        /** {@code BROADCAST_FLUSH_WINDOW}; default 5 ms. */
+        public Builder broadcastFlushWindow(Duration broadcastFlushWindow) {
+            this.broadcastFlushWindow = broadcastFlushWindow;
+            return this;
+        }
+
         /** {@code AUTH_MODE}, {@code JWT_*}; default {@link AuthSettings#none()}. */
         public Builder auth(AuthSettings auth) {
             this.auth = auth;
@@ -457,6 +471,10 @@ public final class GatewayConfig {
             Objects.requireNonNull(auth, "auth");
             Objects.requireNonNull(cluster, "cluster");
             Objects.requireNonNull(adminUi, "adminUi");
+            Objects.requireNonNull(broadcastFlushWindow, "broadcastFlushWindow");
+            if (broadcastFlushWindow.isNegative()) {
+                throw new IllegalArgumentException("broadcastFlushWindow must not be negative: " + broadcastFlushWindow);
+            }
             requirePort(port, "port");
             requirePort(managementPort, "managementPort");
             if (port == managementPort && port != 0) {

@@ -28,6 +28,8 @@ public enum Setting {
             "events refused in a row after which the connection is closed (0: never)"),
     OUTBOUND_LIMIT("outboundLimit", "OUTBOUND_LIMIT", "4194304",
             "bytes that may wait for one slow client before it is disconnected (0: no limit); volatile broadcasts skip it past 1/16"),
+    BROADCAST_FLUSH_WINDOW("broadcastFlushWindow", "BROADCAST_FLUSH_WINDOW", "5",
+            "ms a connection's broadcasts may wait to go out together: one sent within this of the last goes in one send with those that follow (0: each at once)"),
     TLS_CERT_FILE("tlsCertFile", "TLS_CERT_FILE", "", "PEM certificate chain for TLS on the Socket.IO port (with TLS_KEY_FILE)"),
     TLS_KEY_FILE("tlsKeyFile", "TLS_KEY_FILE", "", "PEM private key (PKCS#8) for TLS on the Socket.IO port"),
     TLS_KEYSTORE_FILE("tlsKeystoreFile", "TLS_KEYSTORE_FILE", "", "PKCS#12 keystore for TLS on the Socket.IO port (instead of PEM files)"),

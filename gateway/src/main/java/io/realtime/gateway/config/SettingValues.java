@@ -44,6 +44,11 @@ record SettingValues(Map<Setting, String> raw, List<String> problems) {
         return Duration.ofMillis(Math.max(positiveInt(setting), 1));
     }
 
+    /** Milliseconds where zero turns the behaviour off. */
+    Duration millisOrZero(Setting setting) {
+        return Duration.ofMillis(nonNegativeInt(setting));
+    }
+
     boolean bool(Setting setting) {
         String value = raw.get(setting).toLowerCase();
         if (!value.equals("true") && !value.equals("false")) {

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
@@ -58,6 +59,10 @@ public final class EngineSession {
     private Listener listener = new Listener() { };
     private State state = State.OPEN;
     private volatile Transport transport;
+    /** When the fan-out last flushed this session ({@link System#nanoTime()}); at first, as if long ago. */
+    private long sharedFlushedAt = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+    /** Written by the fan-out and waiting on one of its flushes. */
+    private boolean sharedFlushDue;
 
     EngineSession(UUID id, EngineIOVersion version, EventLoop loop, InetAddress remoteAddress, SessionRegistry registry) {
         this.id = id;
@@ -93,6 +98,11 @@ public final class EngineSession {
 
     public EngineIOVersion version() {
         return version;
+    }
+
+    /** When the fan-out last flushed this session, in {@link System#nanoTime()}'s terms. */
+    long sharedFlushedAt() {
+        return sharedFlushedAt;
     }
 
     public EventLoop eventLoop() {
@@ -147,13 +157,18 @@ public final class EngineSession {
 
     /**
      * The same packets as many other sessions of this loop ({@link SessionFanOut}): with nothing queued, the
-     * transport may take the shared frames, and {@code true} says that {@link #flushWrites()} must follow.
+     * transport may take the shared frames, and {@code true} says that {@link #flushWrites} must follow (once: a
+     * session already waiting for that flush answers {@code false}).
      */
     boolean writeShared(WebSocketFrames.Shared frames) {
         if (state != State.OPEN) {
             return false;
         }
         if (outbox.isEmpty() && transport.writeShared(frames)) {
+            if (sharedFlushDue) {
+                return false;
+            }
+            sharedFlushDue = true;
             return true;
         }
         frames.packets().forEach(outbox::add);
@@ -162,7 +177,9 @@ public final class EngineSession {
     }
 
     /** Sends what {@link #writeShared} wrote (a session closed since then has gone with its connection). */
-    void flushWrites() {
+    void flushWrites(long now) {
+        sharedFlushDue = false;
+        sharedFlushedAt = now;
         if (state != State.CLOSED) {
             transport.flushShared();
         }

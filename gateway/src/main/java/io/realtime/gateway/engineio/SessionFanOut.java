@@ -5,10 +5,12 @@ import io.netty.channel.SingleThreadIoEventLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Sends the same packets to many sessions, as a broadcast does: one task per event loop instead of one per
@@ -16,15 +18,27 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The connections written are flushed together once the loop has run every task waiting on it (Netty's tasks
  * after an event loop iteration): broadcasts that reach a loop together, as when Redis hands over several in one read
- * or the loop falls behind, go to a connection in one system call; when the loop keeps up, each broadcast is flushed
- * right after it is written. Each session still receives its packets in the order they were sent to it from one
- * thread.
+ * or the loop falls behind, go to a connection in one system call. A connection flushed less than the flush window
+ * ago waits for the rest of that window, and what reaches it meanwhile goes along in the same send: engine.io holds
+ * a socket's packets while its last write is in flight, to the same end. The send is most of what a delivery costs
+ * (the kernel's share of a fan-out is three quarters), so a connection receiving a burst costs the node one send per
+ * window, not one per broadcast, while one that has had nothing for a window gets its broadcast at once. Each session
+ * still receives its packets in the order they were sent to it from one thread.
  */
 public final class SessionFanOut {
 
     private static final Logger log = LoggerFactory.getLogger(SessionFanOut.class);
 
     private final Map<EventLoop, PendingFlush> pendingFlushes = new ConcurrentHashMap<>();
+    private final long windowNanos;
+
+    /** @param flushWindow how long after its last broadcast flush a connection waits to be flushed again; zero: never */
+    public SessionFanOut(Duration flushWindow) {
+        if (flushWindow.isNegative()) {
+            throw new IllegalArgumentException("flushWindow must not be negative: " + flushWindow);
+        }
+        this.windowNanos = flushWindow.toNanos();
+    }
 
     public void send(List<EngineSession> sessions, List<EnginePacket> packets) {
         List<LoopShare> shares = byLoop(sessions);
@@ -75,14 +89,16 @@ public final class SessionFanOut {
     }
 
     private void sendOnLoop(EventLoop loop, List<EngineSession> sessions, List<EnginePacket> packets) {
-        PendingFlush flush = pendingFlushes.computeIfAbsent(loop, PendingFlush::new);
+        PendingFlush flush = pendingFlushes.computeIfAbsent(loop, l -> new PendingFlush(l, windowNanos));
         WebSocketFrames.Shared frames = new WebSocketFrames.Shared(packets);
+        // One reading of the clock for the whole loop's share: the windows are milliseconds, a share microseconds.
+        long now = windowNanos == 0 ? 0 : System.nanoTime();
         try {
             for (int i = 0, n = sessions.size(); i < n; i++) {
                 EngineSession session = sessions.get(i);
                 try {
                     if (session.writeShared(frames)) {
-                        flush.add(session);
+                        flush.add(session, now);
                     }
                 } catch (RuntimeException e) {
                     // One broken connection must not cost the others their copy.
@@ -98,42 +114,65 @@ public final class SessionFanOut {
         }
     }
 
-    /** The WebSocket sessions of one loop written since its last flush; only touched on that loop. */
-    private static final class PendingFlush implements Runnable {
+    /**
+     * The WebSocket sessions of one loop written since their last flush, each once: those due now, flushed after the
+     * loop's iteration, and those inside their flush window, flushed when the window of the first of them ends. Only
+     * touched on that loop.
+     */
+    private static final class PendingFlush {
         private final EventLoop loop;
-        private List<EngineSession> written = new ArrayList<>();
-        private List<EngineSession> flushing = new ArrayList<>();
+        private final long windowNanos;
+        private final Batch due = new Batch();
+        private final Batch held = new Batch();
 
-        PendingFlush(EventLoop loop) {
+        PendingFlush(EventLoop loop, long windowNanos) {
             this.loop = loop;
+            this.windowNanos = windowNanos;
         }
 
-        void add(EngineSession session) {
-            if (written.isEmpty()) {
+        void add(EngineSession session, long now) {
+            long windowLeft = windowNanos == 0 ? 0 : session.sharedFlushedAt() + windowNanos - now;
+            if (windowLeft > 0) {
+                // Those that join later wait no longer than this first one's window: at most a window each.
+                if (held.add(session)) {
+                    loop.schedule(held, windowLeft, TimeUnit.NANOSECONDS);
+                }
+            } else if (due.add(session)) {
                 // After the tasks already waiting, not as one of them: a flush queued as a task ran ahead of a
-                // broadcast queued a moment later, which then cost every connection a send of its own (engine.io
-                // likewise holds a socket's packets while its last write is in flight). An I/O loop runs these
-                // after each iteration; a DefaultEventLoop would only at its shutdown.
+                // broadcast queued a moment later, which then cost every connection a send of its own. An I/O loop
+                // runs these after each iteration; a DefaultEventLoop would only at its shutdown.
                 if (loop instanceof SingleThreadIoEventLoop iterating) {
-                    iterating.executeAfterEventLoopIteration(this);
+                    iterating.executeAfterEventLoopIteration(due);
                 } else {
-                    loop.execute(this);
+                    loop.execute(due);
                 }
             }
-            written.add(session);
+        }
+    }
+
+    /** Sessions flushed together by one run. */
+    private static final class Batch implements Runnable {
+        private List<EngineSession> sessions = new ArrayList<>();
+        private List<EngineSession> flushing = new ArrayList<>();
+
+        /** @return whether this is the first session since the last run: the run must be put on the loop */
+        boolean add(EngineSession session) {
+            sessions.add(session);
+            return sessions.size() == 1;
         }
 
         @Override
         public void run() {
             // A flush can close a session, whose disconnect listeners may broadcast on this very loop: what they
             // write goes to a fresh list and a flush of its own, never into the list being walked.
-            List<EngineSession> batch = written;
-            written = flushing;
+            List<EngineSession> batch = sessions;
+            sessions = flushing;
             flushing = batch;
+            long now = System.nanoTime();
             try {
                 for (EngineSession session : batch) {
                     try {
-                        session.flushWrites();
+                        session.flushWrites(now);
                     } catch (RuntimeException e) {
                         log.warn("session {}: flush failed: {}", session.id(), e.toString());
                     }

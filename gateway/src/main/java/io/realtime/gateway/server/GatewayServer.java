@@ -63,7 +63,7 @@ public class GatewayServer extends SocketIOServer {
     private volatile io.realtime.gateway.socketio.SocketActivity socketActivity = io.realtime.gateway.socketio.SocketActivity.NONE;
     private volatile java.util.function.Function<String, io.realtime.cluster.recovery.SessionRecovery> recoveries;
     private final GatewayJsonSupport json;
-    private final io.realtime.gateway.engineio.SessionFanOut fanOut = new io.realtime.gateway.engineio.SessionFanOut();
+    private final io.realtime.gateway.engineio.SessionFanOut fanOut;
     private final java.util.Map<String, io.netty.channel.ChannelHandler> httpHandlers = new java.util.LinkedHashMap<>();
 
     private EventLoopGroup bossGroup;
@@ -90,6 +90,7 @@ public class GatewayServer extends SocketIOServer {
         this.configuration = configuration;
         this.options = java.util.Objects.requireNonNull(options, "options");
         this.json = (GatewayJsonSupport) configuration.getJsonSupport();
+        this.fanOut = new io.realtime.gateway.engineio.SessionFanOut(options.broadcastFlushWindow());
     }
 
     private static Configuration withGatewayJson(Configuration configuration) {

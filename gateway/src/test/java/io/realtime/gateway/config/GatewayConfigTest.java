@@ -63,6 +63,17 @@ class GatewayConfigTest {
     }
 
     @Test
+    void theBroadcastFlushWindowMayBeTurnedOffButNotBeNegative() {
+        assertThat(GatewayConfig.load(Map.of(), new String[0]).broadcastFlushWindow()).isEqualTo(java.time.Duration.ofMillis(5));
+        assertThat(GatewayConfig.load(Map.of("BROADCAST_FLUSH_WINDOW", "0"), new String[0]).broadcastFlushWindow()).isZero();
+        assertThat(GatewayConfig.load(Map.of(), new String[] {"--broadcastFlushWindow=12"}).broadcastFlushWindow())
+                .isEqualTo(java.time.Duration.ofMillis(12));
+        assertThatThrownBy(() -> GatewayConfig.load(Map.of("BROADCAST_FLUSH_WINDOW", "-1"), new String[0]))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("BROADCAST_FLUSH_WINDOW: '-1' must be zero or more");
+    }
+
+    @Test
     void conformanceModeUsesTheTestServerTimingsUnlessAFlagSaysOtherwise() {
         GatewayConfig config = GatewayConfig.load(Map.of("SOCKETIO_PORT", "5000"), new String[] {"--conformance", "--pingTimeout=250"});
 

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SessionFanOutTest {
 
     private final SessionFixture fixture = new SessionFixture();
-    private final SessionFanOut fanOut = new SessionFanOut();
+    private final SessionFanOut fanOut = new SessionFanOut(java.time.Duration.ZERO);
 
     @AfterEach
     void close() {
