@@ -22,7 +22,7 @@ const { waitFor } = require("../test/support/node");
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS || 600);
 const SECONDS = Number(process.env.BENCH_SECONDS || 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 2000);
-const RATES = (process.env.BENCH_RATES || "20000,40000,80000,120000,160000,200000,240000,280000,320000,360000,400000").split(",").map(Number);
+const RATES = (process.env.BENCH_RATES || "20000,40000,80000,120000,160000,200000,240000,280000,320000,360000,400000,440000,480000,520000,560000,600000").split(",").map(Number);
 // Unmeasured fan-out before the sweep: profiles of short runs (JFR, perf by thread) showed the C2 compiler threads
 // using a third of the JVMs' CPU, so 5-s steps measured warm-up rather than steady state. Both targets get the same.
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS || 60);

@@ -7,10 +7,13 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOutboundHandler;
 import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.unix.IovArray;
 import io.netty.channel.unix.Socket;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.netty.util.concurrent.FastThreadLocal;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,6 +27,22 @@ import java.util.Map;
  * through Netty as any write does: order, backpressure (water marks, {@code EPOLLOUT}) and error handling stay Netty's.
  */
 final class DirectSocketWrite {
+
+    /**
+     * The system call's list of buffers, one per event loop (Netty's own is the loop's and not public); the memory is
+     * given back when the loop's thread ends.
+     */
+    private static final FastThreadLocal<IovArray> VECTORS = new FastThreadLocal<>() {
+        @Override
+        protected IovArray initialValue() {
+            return new IovArray();
+        }
+
+        @Override
+        protected void onRemoval(IovArray vectors) {
+            vectors.release();
+        }
+    };
 
     private final Channel channel;
     private final Socket socket;
@@ -72,26 +91,69 @@ final class DirectSocketWrite {
      * all of it, is written and flushed through {@code out}.
      */
     void writeAndFlush(ByteBuf frame, ChannelOutboundInvoker out) {
-        int start = frame.readerIndex();
-        int end = frame.writerIndex();
-        int sent = 0;
-        if (frame.hasMemoryAddress() && idle()) {
-            try {
-                sent = socket.sendAddress(frame.memoryAddress(), start, end);
-            } catch (IOException | RuntimeException e) {
-                // A connection reset or closed by the peer (Netty reports some errnos as unchecked exceptions): Netty
-                // meets the same error below and closes the connection its way.
-                sent = 0;
-            }
+        writeAndFlush(frame, List.of(), out);
+    }
+
+    /**
+     * Sends {@code first} and then {@code more} (retained references this call takes over, as above) in one system
+     * call when {@link #idle()}; what the socket does not take goes through {@code out} in order, and is flushed.
+     */
+    void writeAndFlush(ByteBuf first, List<ByteBuf> more, ChannelOutboundInvoker out) {
+        long sent = finish(first, idle() ? send(first, more) : 0, out);
+        for (int i = 0, n = more.size(); i < n; i++) {
+            sent = finish(more.get(i), sent, out);
         }
-        if (sent == end - start) {
+        if (sent < 0) {
+            out.flush();
+        }
+    }
+
+    /** The bytes the socket took of the frames, in order; 0 where they cannot be sent from here. */
+    private long send(ByteBuf first, List<ByteBuf> more) {
+        try {
+            if (more.isEmpty()) {
+                return first.hasMemoryAddress()
+                        ? socket.sendAddress(first.memoryAddress(), first.readerIndex(), first.writerIndex()) : 0;
+            }
+            IovArray vectors = VECTORS.get();
+            vectors.clear();
+            try {
+                boolean all = add(vectors, first);
+                for (int i = 0, n = more.size(); all && i < n; i++) {
+                    all = add(vectors, more.get(i));
+                }
+                return all ? socket.writevAddresses(vectors.memoryAddress(0), vectors.count()) : 0;
+            } finally {
+                vectors.clear();
+            }
+        } catch (IOException | RuntimeException e) {
+            // A connection reset or closed by the peer (Netty reports some errnos as unchecked exceptions): Netty
+            // meets the same error on the way below and closes the connection its way.
+            return 0;
+        }
+    }
+
+    private static boolean add(IovArray vectors, ByteBuf frame) {
+        return frame.hasMemoryAddress() && vectors.add(frame, frame.readerIndex(), frame.readableBytes());
+    }
+
+    /**
+     * Releases {@code frame} when the socket took all of it ({@code sent} bytes left over from the frames before);
+     * else writes what it did not take through {@code out}. Returns the bytes left over for the next frame, or -1
+     * once a frame went through Netty (the frames after it follow it there).
+     */
+    private long finish(ByteBuf frame, long sent, ChannelOutboundInvoker out) {
+        int length = frame.readableBytes();
+        if (sent >= length) {
             frame.release();
-            return;
+            return sent - length;
         }
         // The duplicate takes over this call's reference; its own reader index starts after what the socket took.
         ByteBuf rest = frame.duplicate();
-        rest.readerIndex(start + sent);
+        if (sent > 0) {
+            rest.readerIndex(frame.readerIndex() + (int) sent);
+        }
         out.write(rest, channel.voidPromise());
-        out.flush();
+        return -1;
     }
 }

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
@@ -37,11 +38,17 @@ final class WebSocketTransport extends Transport {
     private ChannelOutboundInvoker frameOut;
     /** The way past Netty's per-write bookkeeping for a broadcast's frame, where the connection allows it; or null. */
     private DirectSocketWrite directWrite;
+    /** The most broadcast frames held for one send; past it they go through Netty. */
+    private static final int MOST_HELD = 64;
+
     /**
-     * A broadcast's one frame, held from {@link #writeShared} until {@link #flushShared} to go straight to the socket.
-     * Every other write to this connection puts it into Netty first, so nothing overtakes it.
+     * Broadcast frames held from {@link #writeShared} until {@link #flushShared} to go straight to the socket in one
+     * send: the first, and those that came after it within the fan-out's flush window (the list is made when a
+     * connection first holds two, and kept). Every other write to this connection puts them into Netty first, so
+     * nothing overtakes them.
      */
     private ByteBuf heldFrame;
+    private ArrayList<ByteBuf> heldAfter;
 
     WebSocketTransport(EngineSession session, Channel channel) {
         super(session);
@@ -91,9 +98,19 @@ final class WebSocketTransport extends Transport {
         }
         ChannelOutboundInvoker out = frameOut();
         int count = frames.packets().size();
-        if (count == 1 && heldFrame == null && directWrite != null && directWrite.idle()) {
-            heldFrame = frames.retainedShared(0, session.version(), channel.alloc());
-            return true;
+        if (count == 1 && directWrite != null) {
+            // A frame held already means nothing went into Netty since, which was idle then.
+            if (heldFrame == null && directWrite.idle()) {
+                heldFrame = frames.retainedShared(0, session.version(), channel.alloc());
+                return true;
+            }
+            if (heldFrame != null && (heldAfter == null || heldAfter.size() < MOST_HELD)) {
+                if (heldAfter == null) {
+                    heldAfter = new ArrayList<>(4);
+                }
+                heldAfter.add(frames.retainedShared(0, session.version(), channel.alloc()));
+                return true;
+            }
         }
         pushHeldFrame();
         for (int i = 0; i < count; i++) {
@@ -108,24 +125,39 @@ final class WebSocketTransport extends Transport {
         ByteBuf held = heldFrame;
         if (held != null) {
             heldFrame = null;
-            directWrite.writeAndFlush(held, frameOut());
+            if (heldAfter == null || heldAfter.isEmpty()) {
+                directWrite.writeAndFlush(held, frameOut());
+            } else {
+                try {
+                    directWrite.writeAndFlush(held, heldAfter, frameOut());
+                } finally {
+                    heldAfter.clear();
+                }
+            }
         } else {
             frameOut().flush();
         }
     }
 
     /**
-     * Puts a held broadcast frame into Netty, ahead of what this connection writes next: the session's own packets,
+     * Puts the held broadcast frames into Netty, ahead of what this connection writes next: the session's own packets,
      * its close, a control frame from the connection's handler (a Pong, the echo of a Close). On the connection's
-     * loop; a frame is only ever held when that is the session's too.
+     * loop; frames are only ever held when that is the session's too.
      */
     void pushHeldFrame() {
         ByteBuf held = heldFrame;
         if (held != null) {
             heldFrame = null;
+            ChannelOutboundInvoker out = frameOut();
             // A duplicate of its own for Netty to move the reader index of; it takes over the held reference (and
             // releases it if the connection is gone).
-            frameOut().write(held.duplicate(), channel.voidPromise());
+            out.write(held.duplicate(), channel.voidPromise());
+            if (heldAfter != null) {
+                for (int i = 0, n = heldAfter.size(); i < n; i++) {
+                    out.write(heldAfter.get(i).duplicate(), channel.voidPromise());
+                }
+                heldAfter.clear();
+            }
         }
     }
 
@@ -207,6 +239,10 @@ final class WebSocketTransport extends Transport {
         if (held != null) {
             heldFrame = null;
             held.release();
+            if (heldAfter != null) {
+                heldAfter.forEach(ByteBuf::release);
+                heldAfter.clear();
+            }
         }
     }
 

@@ -187,6 +187,56 @@ class DirectSocketWriteTest {
     }
 
     @Test
+    void severalFramesGoToTheSocketInOneCallInOrder() throws Exception {
+        Channel channel = connect(null, 65536);
+        DirectSocketWrite direct = onLoop(channel, () -> DirectSocketWrite.of(channel));
+        List<ByteBuf> frames = List.of(bytes(300, 7), bytes(20, 9), bytes(4000, 13));
+        byte[] expected = concat(concat(bytesArray(frames.get(0)), bytesArray(frames.get(1))), bytesArray(frames.get(2)));
+
+        List<String> nettyCalls = new ArrayList<>();
+        onLoop(channel, () -> {
+            frames.forEach(ByteBuf::retain);
+            direct.writeAndFlush(frames.get(0), frames.subList(1, 3), recording(nettyCalls));
+            return null;
+        });
+        assertThat(nettyCalls).as("the socket took every frame; nothing went through Netty").isEmpty();
+
+        assertThat(read(expected.length)).isEqualTo(expected);
+        for (ByteBuf frame : frames) {
+            assertThat(frame.readerIndex()).isZero();
+            assertThat(frame.refCnt()).isEqualTo(1);
+            frame.release();
+        }
+    }
+
+    @Test
+    void framesTheSocketDoesNotTakeGoThroughNettyInOrder() throws Exception {
+        Channel channel = connect(null, 4096);
+        DirectSocketWrite direct = onLoop(channel, () -> DirectSocketWrite.of(channel));
+        List<ByteBuf> frames = List.of(bytes(1000, 5), bytes(2 * 1024 * 1024, 3), bytes(1000, 11));
+        ByteBuf later = bytes(500, 17);
+        byte[] expected = concat(concat(concat(bytesArray(frames.get(0)), bytesArray(frames.get(1))),
+                bytesArray(frames.get(2))), bytesArray(later));
+
+        onLoop(channel, () -> {
+            frames.forEach(ByteBuf::retain);
+            direct.writeAndFlush(frames.get(0), frames.subList(1, 3), encoderOf(channel));
+            // The client reads nothing yet: the rest waits in Netty, and what follows goes behind it.
+            assertThat(direct.idle()).isFalse();
+            direct.writeAndFlush(later.retain(), encoderOf(channel));
+            return null;
+        });
+
+        assertThat(read(expected.length)).isEqualTo(expected);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> onLoop(channel, direct::idle));
+        for (ByteBuf frame : List.of(frames.get(0), frames.get(1), frames.get(2), later)) {
+            assertThat(frame.readerIndex()).isZero();
+            assertThat(frame.refCnt()).isEqualTo(1);
+            frame.release();
+        }
+    }
+
+    @Test
     void aConnectionWithAnOutboundHandlerInFrontOfTheEncoderKeepsNettysPath() throws Exception {
         Channel channel = connect(new ChannelOutboundHandlerAdapter(), 65536);
         assertThat(onLoop(channel, () -> DirectSocketWrite.of(channel))).isNull();
@@ -215,12 +265,17 @@ class DirectSocketWriteTest {
                 webSocket.flushShared();
                 assertThat(webSocket.writeShared(broadcast(broadcasts, "third"))).isTrue();
                 webSocket.flushShared();
-                // Several broadcasts before one flush: the held one goes first, in Netty, with the rest.
-                webSocket.writeShared(broadcast(broadcasts, "fourth"));
-                webSocket.writeShared(broadcast(broadcasts, "fifth"));
+                // Several broadcasts before one flush: held together and sent in one call.
+                assertThat(webSocket.writeShared(broadcast(broadcasts, "fourth"))).isTrue();
+                assertThat(webSocket.writeShared(broadcast(broadcasts, "fifth"))).isTrue();
                 webSocket.flushShared();
-                // Closed before the flush: what was written still goes out ahead of the Close frame.
+                // Several held, then a packet of the session's own: all of them go ahead of it, in Netty.
                 webSocket.writeShared(broadcast(broadcasts, "sixth"));
+                webSocket.writeShared(broadcast(broadcasts, "seventh"));
+                webSocket.send(new ArrayDeque<>(List.of(EnginePacket.message("eighth"))));
+                // Closed before the flush: what was written still goes out ahead of the Close frame.
+                webSocket.writeShared(broadcast(broadcasts, "ninth"));
+                webSocket.writeShared(broadcast(broadcasts, "tenth"));
                 webSocket.close(null);
                 return null;
             });
@@ -228,11 +283,12 @@ class DirectSocketWriteTest {
             DataInputStream in = new DataInputStream(client.getInputStream());
             client.setSoTimeout(5000);
             List<String> received = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
+            for (int i = 0; i < 12; i++) {
                 received.add(readFrame(in));
             }
             assertThat(received).containsExactly("text 4first", "pong p", "text 4second", "text 4third", "text 4fourth",
-                    "text 4fifth", "text 4sixth", "close \u0003\u00e8Bye");
+                    "text 4fifth", "text 4sixth", "text 4seventh", "text 4eighth", "text 4ninth", "text 4tenth",
+                    "close \u0003\u00e8Bye");
             for (WebSocketFrames.Shared frames : broadcasts) {
                 // The broadcast's own reference and this one: the connection gave its own back.
                 await().atMost(5, TimeUnit.SECONDS).until(() -> referencesBesidesOurs(frames, channel) == 1);
