@@ -86,17 +86,10 @@ final class DirectSocketWrite {
     }
 
     /**
-     * Sends {@code frame} (a retained reference this call takes over, whose reader index it leaves alone: the buffer
-     * may be shared by every connection of the loop), straight to the socket when {@link #idle()}; what is left, or
-     * all of it, is written and flushed through {@code out}.
-     */
-    void writeAndFlush(ByteBuf frame, ChannelOutboundInvoker out) {
-        writeAndFlush(frame, List.of(), out);
-    }
-
-    /**
-     * Sends {@code first} and then {@code more} (retained references this call takes over, as above) in one system
-     * call when {@link #idle()}; what the socket does not take goes through {@code out} in order, and is flushed.
+     * Sends {@code first} and then {@code more} (retained references this call takes over, whose reader indices it
+     * leaves alone: a buffer may be shared by every connection of the loop) straight to the socket in one system call
+     * when {@link #idle()}; what the socket does not take, or all of it, goes through {@code out} in order, and is
+     * flushed.
      */
     void writeAndFlush(ByteBuf first, List<ByteBuf> more, ChannelOutboundInvoker out) {
         long sent = finish(first, idle() ? send(first, more) : 0, out);

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 
@@ -26,6 +27,8 @@ final class WebSocketTransport extends Transport {
 
     /** How long a closing WebSocket may take to get its Close frame out before the connection is dropped. */
     private static final long CLOSE_TIMEOUT_MS = 3000;
+    /** The most broadcast frames held for one send; past it they go through Netty. */
+    private static final int MOST_HELD = 64;
 
     private final Channel channel;
     /** Whether the handshake has been answered, after which frames may be written. */
@@ -38,9 +41,6 @@ final class WebSocketTransport extends Transport {
     private ChannelOutboundInvoker frameOut;
     /** The way past Netty's per-write bookkeeping for a broadcast's frame, where the connection allows it; or null. */
     private DirectSocketWrite directWrite;
-    /** The most broadcast frames held for one send; past it they go through Netty. */
-    private static final int MOST_HELD = 64;
-
     /**
      * Broadcast frames held from {@link #writeShared} until {@link #flushShared} to go straight to the socket in one
      * send: the first, and those that came after it within the fan-out's flush window (the list is made when a
@@ -125,12 +125,10 @@ final class WebSocketTransport extends Transport {
         ByteBuf held = heldFrame;
         if (held != null) {
             heldFrame = null;
-            if (heldAfter == null || heldAfter.isEmpty()) {
-                directWrite.writeAndFlush(held, frameOut());
-            } else {
-                try {
-                    directWrite.writeAndFlush(held, heldAfter, frameOut());
-                } finally {
+            try {
+                directWrite.writeAndFlush(held, heldAfter == null ? List.of() : heldAfter, frameOut());
+            } finally {
+                if (heldAfter != null) {
                     heldAfter.clear();
                 }
             }

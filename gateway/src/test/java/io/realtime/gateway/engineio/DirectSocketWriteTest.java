@@ -149,7 +149,7 @@ class DirectSocketWriteTest {
         List<String> nettyCalls = new ArrayList<>();
         onLoop(channel, () -> {
             assertThat(direct.idle()).isTrue();
-            direct.writeAndFlush(shared.retain(), recording(nettyCalls));
+            direct.writeAndFlush(shared.retain(), List.of(), recording(nettyCalls));
             return null;
         });
         assertThat(nettyCalls).as("the socket took the whole frame; nothing went through Netty").isEmpty();
@@ -176,11 +176,11 @@ class DirectSocketWriteTest {
         byte[] expected = concat(bytesArray(big), bytesArray(after));
 
         onLoop(channel, () -> {
-            direct.writeAndFlush(big.retain(), encoderOf(channel));
+            direct.writeAndFlush(big.retain(), List.of(), encoderOf(channel));
             // The client reads nothing yet: the rest waits in Netty, so the connection is no longer idle ...
             assertThat(direct.idle()).isFalse();
             // ... and the next frame falls back to Netty, behind that rest.
-            direct.writeAndFlush(after.retain(), encoderOf(channel));
+            direct.writeAndFlush(after.retain(), List.of(), encoderOf(channel));
             return null;
         });
 
@@ -222,7 +222,7 @@ class DirectSocketWriteTest {
             direct.writeAndFlush(frames.get(0), frames.subList(1, 3), encoderOf(channel));
             // The client reads nothing yet: the rest waits in Netty, and what follows goes behind it.
             assertThat(direct.idle()).isFalse();
-            direct.writeAndFlush(later.retain(), encoderOf(channel));
+            direct.writeAndFlush(later.retain(), List.of(), encoderOf(channel));
             return null;
         });
 
