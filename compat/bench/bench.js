@@ -15,7 +15,7 @@ const { GeneratorPool, defaultGenerators } = require("./generator");
 const { Histogram } = require("./histogram");
 const { now } = require("./clock");
 const { processStats, machineJiffies, cpuReading, cpuSpent, liveHeapKb } = require("./proc");
-const { freePort } = require("../test/support/ports");
+const { freePorts } = require("../test/support/ports");
 const { startRedis } = require("../test/support/redis");
 const { waitFor } = require("../test/support/node");
 
@@ -99,12 +99,12 @@ process.on("exit", () => started.forEach((child) => child.exitCode === null && c
 async function startServers(kind, redisUrl) {
   const servers = [];
   for (let i = 1; i <= 3; i++) {
-    const port = await freePort();
+    const [port, managementPort] = await freePorts(2);
     // Each server's log, for a server that does not come up.
     const log = fs.openSync(path.join(os.tmpdir(), `bench-${kind}-${i}.log`), "w");
     const child = isJvm(kind)
       ? spawn(JAVA, ["-Xmx1g", ...(TARGET_JAVA_OPTS[kind] || []), ...JAVA_OPTS.map((o) => o.replaceAll("%i", String(i))), "-jar", kind === "baseline" ? baselineJar : jar], { stdio: ["pipe", log, "inherit"], env: { ...process.env,
-        SOCKETIO_HOST: "127.0.0.1", SOCKETIO_PORT: String(port), MANAGEMENT_PORT: String(await freePort()), REDIS_URL: redisUrl,
+        SOCKETIO_HOST: "127.0.0.1", SOCKETIO_PORT: String(port), MANAGEMENT_PORT: String(managementPort), REDIS_URL: redisUrl,
         NODE_ID: `java-${i}`, EVENT_RATE: "0", MAX_CONNECTIONS: "0", LOG_LEVEL: "WARN", DASHBOARD_INTERVAL: "600000",
         ...(kind === "adminui" ? ADMIN_UI_ENV : {}), ...(kind === "java-streams" ? { REDIS_ADAPTER: "streams" } : {}) } })
       : spawn("node", [path.join(__dirname, "node-server.js"), String(port), redisUrl, kind === "node-streams" ? "streams" : "classic"],

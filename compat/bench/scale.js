@@ -19,7 +19,7 @@ const { GeneratorPool } = require("./generator");
 const { Histogram } = require("./histogram");
 const { now } = require("./clock");
 const { processStats, cpuReading, cpuSpent, liveHeapKb } = require("./proc");
-const { freePort } = require("../test/support/ports");
+const { freePorts } = require("../test/support/ports");
 const { startRedis } = require("../test/support/redis");
 const { waitFor } = require("../test/support/node");
 
@@ -176,8 +176,7 @@ async function startNodes(redisUrl, perNode) {
 }
 
 async function startNode(i, redisUrl, perNode) {
-  const port = await freePort();
-  const managementPort = await freePort();
+  const [port, managementPort] = await freePorts(2);
   const log = fs.openSync(path.join(os.tmpdir(), `scale-node-${i}.log`), "a");
   const gcLog = `-Xlog:gc:file=${path.join(os.tmpdir(), `scale-node-${i}-gc.log`)}`;
   const child = spawn("java", [...JAVA_OPTS, "-XX:NativeMemoryTracking=summary", gcLog, "-jar", jar], {

@@ -20,7 +20,7 @@ const path = require("node:path");
 const { LeanClient } = require("./lean-client");
 const { now } = require("./clock");
 const { processStats, machineJiffies } = require("./proc");
-const { freePort } = require("../test/support/ports");
+const { freePorts } = require("../test/support/ports");
 const { startRedis } = require("../test/support/redis");
 const { waitFor } = require("../test/support/node");
 
@@ -101,8 +101,7 @@ async function startNodes(count, redisUrl, transport) {
   const servers = [];
   // One after another: six JVMs starting at once on a busy 2-core machine ran past the 5-s Redis connect timeout.
   for (let i = 1; i <= count; i++) {
-    const port = await freePort();
-    const managementPort = await freePort();
+    const [port, managementPort] = await freePorts(2);
     // The node logs to stdout: kept in a file, so that a node that does not start says why.
     const log = path.join(os.tmpdir(), `${key}-node-${i}.log`);
     const child = spawn("java", [...JAVA_OPTS, "-jar", jar], { stdio: ["pipe", fs.openSync(log, "w"), "inherit"], env: { ...process.env,

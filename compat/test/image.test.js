@@ -8,7 +8,7 @@ const { execFileSync, spawn } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { freePort } = require("./support/ports");
+const { freePorts } = require("./support/ports");
 
 const root = path.resolve(__dirname, "../..");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "image-"));
@@ -35,7 +35,7 @@ test("the image's entrypoint starts the node, which answers a Socket.IO handshak
   assert.deepEqual(spec.process.args, ["/opt/java/bin/java", "-jar", "/app/gateway.jar"]);
   assert.equal(spec.process.user.uid, 10001, "runs as a non-root user");
 
-  const [port, managementPort] = [await freePort(), await freePort()];
+  const [port, managementPort] = await freePorts(2);
   const env = Object.fromEntries(spec.process.env.map((entry) => entry.split(/=(.*)/s).slice(0, 2)));
   const chroot = execFileSync("sh", ["-c", "command -v chroot"], { encoding: "utf8" }).trim();
   node = spawn(chroot, [`--userspec=${spec.process.user.uid}:${spec.process.user.gid}`, path.join(bundle, "rootfs"),

@@ -4,7 +4,7 @@ const { execFile } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { freePort } = require("./ports");
+const { freePorts } = require("./ports");
 
 const script = path.resolve(__dirname, "../../../deploy/local/cluster.sh");
 
@@ -13,8 +13,7 @@ const script = path.resolve(__dirname, "../../../deploy/local/cluster.sh");
  * `extraEnv` are gateway settings.
  */
 async function startCluster(extraEnv = {}) {
-  const ports = [];
-  for (let i = 0; i < 8; i++) ports.push(await freePort());
+  const ports = await freePorts(8);
   const env = {
     ...process.env,
     RUN_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "local-cluster-")),

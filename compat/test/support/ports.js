@@ -2,15 +2,30 @@
 const net = require("node:net");
 
 /** A port of 127.0.0.1 that was free a moment ago. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
+async function freePort() {
+  return (await freePorts(1))[0];
+}
+
+/**
+ * `count` different ports of 127.0.0.1 that were free a moment ago: all are held together before any is let go, since
+ * the kernel may hand a port just released to the next caller (two calls in a row gave one node the same port for
+ * Socket.IO and management).
+ */
+async function freePorts(count) {
+  const servers = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = net.createServer();
+      servers.push(server);
+      await new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", resolve);
+      });
+    }
+    return servers.map((server) => server.address().port);
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(() => resolve()))));
+  }
 }
 
 /**
@@ -31,4 +46,4 @@ async function freeListenPort() {
   throw new Error("no free port below the ephemeral range");
 }
 
-module.exports = { freePort, freeListenPort };
+module.exports = { freePort, freePorts, freeListenPort };
