@@ -25,9 +25,9 @@ public final class GatewayServerOptions {
     /** socket.io-parser has no limit; ten keeps one packet from reserving unbounded placeholders. */
     public static final int DEFAULT_MAX_ATTACHMENTS = 10;
     /**
-     * Broadcasts that reach a loop within 5 ms of its last broadcast flush wait for the rest of those 5 ms and go to
-     * each connection in one send: what a burst costs the node falls by the sends saved, and a lone broadcast still
-     * goes out at once.
+     * Broadcasts that reach a connection within 5 ms of its last broadcast flush wait for the rest of those 5 ms and go
+     * to it in one send: what a burst costs the node falls by the sends saved, and a lone broadcast still goes out at
+     * once.
      */
     public static final Duration DEFAULT_BROADCAST_FLUSH_WINDOW = Duration.ofMillis(5);
 
@@ -83,7 +83,7 @@ public final class GatewayServerOptions {
         return maxAttachments;
     }
 
-    /** How long after a loop's last broadcast flush the next one waits, to send what reaches it meanwhile along. */
+    /** How long after a connection's last broadcast flush the next one waits, to send what reaches it meanwhile along. */
     public Duration broadcastFlushWindow() {
         return broadcastFlushWindow;
     }
@@ -150,7 +150,7 @@ public final class GatewayServerOptions {
         }
 
         /**
-         * How long after a loop's last broadcast flush the next one waits ({@link SessionFanOut}); default
+         * How long after a connection's last broadcast flush the next one waits ({@link SessionFanOut}); default
          * {@link #DEFAULT_BROADCAST_FLUSH_WINDOW}; zero: each broadcast is flushed once its loop has run the tasks waiting.
          */
         public Builder broadcastFlushWindow(Duration broadcastFlushWindow) {
