@@ -312,8 +312,9 @@ class ClusterTest {
     }
 
     private static void answer(Client client, String value) {
-        Matcher question = Pattern.compile("42(\\d+)\\[\"question\",.*").matcher(client.ws().nextText());
-        assertThat(question.matches()).isTrue();
+        String text = client.ws().nextText();
+        Matcher question = Pattern.compile("42(\\d+)\\[\"question\",.*").matcher(text);
+        assertThat(question.matches()).as("a question with an ack id: %s", text).isTrue();
         client.ws().sendText("43" + question.group(1) + "[\"" + value + "\"]");
     }
 
