@@ -20,7 +20,7 @@ const { GeneratorPool } = require("./generator");
 const { now } = require("./clock");
 const { processStats, machineJiffies } = require("./proc");
 // Nodes 2 and 3 start again while 15,000 proxied connections hold ports of the ephemeral range.
-const { freeListenPort: freePort } = require("../test/support/ports");
+const { freeListenPorts } = require("../test/support/ports");
 const { waitFor } = require("../test/support/node");
 
 const CLIENTS = Number(process.env.STORM_CLIENTS || 15000);
@@ -47,10 +47,10 @@ async function main() {
   const perBalancer = Math.ceil(CLIENTS / GENERATORS);
   const maxconn = perBalancer + 500;
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), "storm-"));
-  const ports = { lb: await freePort(), nodes: [await freePort(), await freePort(), await freePort()],
-    management: [await freePort(), await freePort(), await freePort()], redis: await freePort() };
-  const lbPorts = [ports.lb];
-  for (let i = 1; i < GENERATORS; i++) lbPorts.push(await freePort());
+  // Every port at once, so that no two of them are the same.
+  const [lb, n1, n2, n3, m1, m2, m3, redis, ...moreLbPorts] = await freeListenPorts(7 + GENERATORS);
+  const ports = { lb, nodes: [n1, n2, n3], management: [m1, m2, m3], redis };
+  const lbPorts = [lb, ...moreLbPorts];
   const env = { ...process.env, RUN_DIR: runDir, LB_PORT: String(ports.lb), NODE_PORTS: ports.nodes.join(" "),
     MANAGEMENT_PORTS: ports.management.join(" "), REDIS_PORT: String(ports.redis), LB_MAXCONN: String(maxconn),
     LOG_LEVEL: "WARN", EVENT_RATE: "0",

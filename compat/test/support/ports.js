@@ -11,16 +11,25 @@ async function freePort() {
  * the kernel may hand a port just released to the next caller (two calls in a row gave one node the same port for
  * Socket.IO and management).
  */
-async function freePorts(count) {
+function freePorts(count) {
+  return holdPorts(count, () => 0);
+}
+
+/**
+ * `count` different free ports of 127.0.0.1 below Linux's ephemeral range (32768 and up), held together as
+ * {@link freePorts} holds its own, for servers started while many outgoing connections are open: those take their
+ * local ports from that range and can take a port picked there before its server binds it.
+ */
+function freeListenPorts(count) {
+  return holdPorts(count, () => 20000 + Math.floor(Math.random() * 12000));
+}
+
+/** Binds `count` servers of 127.0.0.1, each to a port of `pick()` (50 tries each), and closes them all at the end. */
+async function holdPorts(count, pick) {
   const servers = [];
   try {
-    for (let i = 0; i < count; i++) {
-      const server = net.createServer();
-      servers.push(server);
-      await new Promise((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", resolve);
-      });
+    while (servers.length < count) {
+      servers.push(await listenOnFreePort(pick));
     }
     return servers.map((server) => server.address().port);
   } finally {
@@ -28,22 +37,16 @@ async function freePorts(count) {
   }
 }
 
-/**
- * A free port of 127.0.0.1 below Linux's ephemeral range (32768 and up), for a server started while many outgoing
- * connections are open: those take their local ports from that range and can take a port picked there before its
- * server binds it.
- */
-async function freeListenPort() {
+async function listenOnFreePort(pick) {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
-    const free = await new Promise((resolve) => {
-      const server = net.createServer();
+    const server = net.createServer();
+    const listening = await new Promise((resolve) => {
       server.once("error", () => resolve(false));
-      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+      server.listen(pick(), "127.0.0.1", () => resolve(true));
     });
-    if (free) return port;
+    if (listening) return server;
   }
-  throw new Error("no free port below the ephemeral range");
+  throw new Error("no free port of 127.0.0.1");
 }
 
-module.exports = { freePort, freePorts, freeListenPort };
+module.exports = { freePort, freePorts, freeListenPorts };
