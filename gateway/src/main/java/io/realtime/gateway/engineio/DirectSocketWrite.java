@@ -17,10 +17,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a broadcast frame straight to an epoll connection's socket, from the connection's event loop, when nothing of
- * that connection waits in Netty's outbound buffer. A broadcast pays Netty's per-write bookkeeping (an outbound buffer
- * entry, a flush through the pipeline, a buffer duplicate, its release) once per recipient, where the socket needs
- * one {@code send}; the profile of a fan-out put that bookkeeping at about a third of the event loops' user time.
+ * Writes frames straight to an epoll connection's socket, from the connection's event loop, when nothing of that
+ * connection waits in Netty's outbound buffer: a broadcast's shared frames and a session's own packets (acks, pings).
+ * A broadcast pays Netty's per-write bookkeeping (an outbound buffer entry, a flush through the pipeline, a buffer
+ * duplicate, its release) once per recipient, where the socket needs one {@code send}; the profile of a fan-out put
+ * that bookkeeping at about a third of the event loops' user time, and that of parallel acks at a tenth.
  *
  * <p>Only where nothing between the frame encoder and the socket handles outbound data (no TLS, no traffic shaping),
  * since those bytes would skip it. Whatever the socket does not take at once, and every send that fails, goes on

@@ -82,13 +82,28 @@ final class WebSocketTransport extends Transport {
     void send(Queue<EnginePacket> packets) {
         pushHeldFrame();
         ChannelOutboundInvoker out = frameOut();
+        if (directWrite != null && !packets.isEmpty()) {
+            // An ack, an event to one socket, a ping: one send where the connection is idle, as a broadcast's frame.
+            ByteBuf first = frame(packets.poll());
+            List<ByteBuf> more = packets.isEmpty() ? List.of() : new ArrayList<>(packets.size());
+            for (EnginePacket packet : packets) {
+                more.add(frame(packet));
+            }
+            packets.clear();
+            directWrite.writeAndFlush(first, more, out);
+            return;
+        }
         for (EnginePacket packet : packets) {
-            ByteBuf frame = WebSocketFrames.encode(packet, session.version(), channel.alloc());
-            session.observer().bytesSent(frame.readableBytes());
-            out.write(frame, channel.voidPromise());
+            out.write(frame(packet), channel.voidPromise());
         }
         packets.clear();
         out.flush();
+    }
+
+    private ByteBuf frame(EnginePacket packet) {
+        ByteBuf frame = WebSocketFrames.encode(packet, session.version(), channel.alloc());
+        session.observer().bytesSent(frame.readableBytes());
+        return frame;
     }
 
     @Override

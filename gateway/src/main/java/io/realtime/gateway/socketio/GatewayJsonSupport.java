@@ -3,7 +3,9 @@ package io.realtime.gateway.socketio;
 import com.corundumstudio.socketio.AckCallback;
 import com.corundumstudio.socketio.protocol.AckArgs;
 import com.corundumstudio.socketio.protocol.JsonSupport;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
 
@@ -25,14 +27,21 @@ public final class GatewayJsonSupport implements JsonSupport {
     }
 
     private final ObjectMapper mapper;
+    private final ObjectReader trees;
     private final Map<EventKey, List<Class<?>>> eventTypes = new ConcurrentHashMap<>();
 
     public GatewayJsonSupport(ObjectMapper mapper) {
         this.mapper = mapper;
+        this.trees = mapper.readerFor(JsonNode.class);
     }
 
     public ObjectMapper mapper() {
         return mapper;
+    }
+
+    /** Reads JSON text into trees, its type resolved once here where the mapper's {@code readTree} does it per call. */
+    public ObjectReader trees() {
+        return trees;
     }
 
     /** The declared argument types of an event in a namespace (netty-socketio names: {@code ""} is the main one). */

@@ -95,7 +95,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         this.encoder = context.encoder();
         this.json = context.json();
         this.mapper = json.mapper();
-        this.parser = new SocketIoParser(mapper, context.maxAttachments());
+        this.parser = new SocketIoParser(json.trees(), context.maxAttachments());
         this.ackManager = context.ackManager();
         this.namespaces = context.namespaces();
         this.storeFactory = context.configuration().getStoreFactory();

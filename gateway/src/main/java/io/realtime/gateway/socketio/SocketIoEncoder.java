@@ -5,6 +5,7 @@ import com.corundumstudio.socketio.protocol.PacketType;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BinaryNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -24,9 +25,12 @@ import java.util.Map;
 public final class SocketIoEncoder {
 
     private final ObjectMapper mapper;
+    /** Writes trees with their serializer found once, where the mapper's {@code writeValueAsString} looks it up per call. */
+    private final ObjectWriter trees;
 
     public SocketIoEncoder(ObjectMapper mapper) {
         this.mapper = mapper;
+        this.trees = mapper.writerFor(JsonNode.class);
     }
 
     public List<EnginePacket> encode(Packet packet) {
@@ -81,7 +85,7 @@ public final class SocketIoEncoder {
         }
         if (payload != null) {
             try {
-                text.append(mapper.writeValueAsString(payload));
+                text.append(trees.writeValueAsString(payload));
             } catch (JsonProcessingException e) {
                 throw new IllegalArgumentException("payload cannot be written as JSON", e);
             }

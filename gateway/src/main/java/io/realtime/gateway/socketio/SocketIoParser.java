@@ -2,7 +2,7 @@ package io.realtime.gateway.socketio;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BinaryNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,14 +24,15 @@ public final class SocketIoParser {
             Set.of("connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
     private static final int MAX_ACK_ID_DIGITS = 15;
 
-    private final ObjectMapper mapper;
+    private final ObjectReader trees;
     private final int maxAttachments;
 
     private SocketIoPacket pending;
     private List<byte[]> attachments;
 
-    public SocketIoParser(ObjectMapper mapper, int maxAttachments) {
-        this.mapper = mapper;
+    /** {@code trees}: a reader of {@code JsonNode}s ({@link GatewayJsonSupport#trees()}). */
+    public SocketIoParser(ObjectReader trees, int maxAttachments) {
+        this.trees = trees;
         this.maxAttachments = maxAttachments;
     }
 
@@ -106,7 +107,7 @@ public final class SocketIoParser {
         JsonNode data = null;
         if (i < text.length()) {
             try {
-                data = mapper.readTree(text.substring(i));
+                data = trees.readTree(text.substring(i));
             } catch (JsonProcessingException e) {
                 throw new SocketIoProtocolException("invalid payload");
             }

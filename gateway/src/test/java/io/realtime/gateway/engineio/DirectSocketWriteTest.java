@@ -293,6 +293,38 @@ class DirectSocketWriteTest {
         }
     }
 
+    @Test
+    void aSessionsOwnPacketsGoToTheSocketWholeAndInOrderAmongBroadcasts() throws Exception {
+        Channel channel = connect(null, 65536);
+        List<WebSocketFrames.Shared> broadcasts = new ArrayList<>();
+        try (SessionFixture fixture = new SessionFixture()) {
+            WebSocketTransport webSocket = openWebSocket(fixture, channel);
+            onLoop(channel, () -> {
+                // An ack with a binary attachment: two frames in one call on an idle connection.
+                webSocket.send(new ArrayDeque<>(List.of(EnginePacket.message("ack"),
+                        EnginePacket.binaryMessage(new byte[] {1, 2, 3}))));
+                assertThat(channel.unsafe().outboundBuffer().totalPendingWriteBytes()).isZero();
+                assertThat(webSocket.writeShared(broadcast(broadcasts, "broadcast"))).isTrue();
+                webSocket.flushShared();
+                webSocket.send(new ArrayDeque<>(List.of(EnginePacket.message("own"))));
+                return null;
+            });
+
+            DataInputStream in = new DataInputStream(client.getInputStream());
+            client.setSoTimeout(5000);
+            List<String> received = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                received.add(readFrame(in));
+            }
+            assertThat(received).containsExactly("text 4ack", "binary 010203", "text 4broadcast", "text 4own");
+            for (WebSocketFrames.Shared frames : broadcasts) {
+                await().atMost(5, TimeUnit.SECONDS).until(() -> referencesBesidesOurs(frames, channel) == 1);
+            }
+        } finally {
+            broadcasts.forEach(WebSocketFrames.Shared::release);
+        }
+    }
+
     private static int referencesBesidesOurs(WebSocketFrames.Shared frames, Channel channel) {
         ByteBuf frame = frames.retainedShared(0, EngineIOVersion.V4, channel.alloc());
         int others = frame.refCnt() - 1;
@@ -350,6 +382,7 @@ class DirectSocketWriteTest {
         in.readFully(payload);
         return switch (first) {
             case 0x81 -> "text " + new String(payload, StandardCharsets.UTF_8);
+            case 0x82 -> "binary " + java.util.HexFormat.of().formatHex(payload);
             case 0x8A -> "pong " + new String(payload, StandardCharsets.UTF_8);
             case 0x88 -> "close " + new String(payload, StandardCharsets.ISO_8859_1);
             default -> "opcode " + Integer.toHexString(first);

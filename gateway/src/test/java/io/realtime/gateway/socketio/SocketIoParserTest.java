@@ -1,5 +1,6 @@
 package io.realtime.gateway.socketio;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BinaryNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -10,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SocketIoParserTest {
 
-    private final SocketIoParser parser = new SocketIoParser(SocketIoJson.newMapper(), 10);
+    private final SocketIoParser parser = new SocketIoParser(SocketIoJson.newMapper().readerFor(JsonNode.class), 10);
 
     @Test
     void readsNamespaceAckIdAndPayload() {
