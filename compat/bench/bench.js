@@ -405,6 +405,7 @@ function printRatios(java, other, otherName, selfName = "java") {
   const names = { self: selfName, other: otherName };
   const ratio = (a, b) => (a != null && b ? Number((a / b).toFixed(2)) : null);
   const pair = (j, o) => ({ [selfName]: j, [otherName]: o, ratio: ratio(j, o) });
+  const perCore = (micros) => (micros ? Math.round(1e6 / micros) : null);
   const byRate = (figure) => Object.fromEntries(RATES.map((rate) => [rate, pointsAt(java, other, names, rate, figure, ratio)]));
   console.log("RATIO " + JSON.stringify({
     against: otherName,
@@ -419,6 +420,11 @@ function printRatios(java, other, otherName, selfName = "java") {
     javaHeapKbPerIdleConnection: java.connections.heapKbPerConnection,
     echoP50Ms: pair(java.echo.rttP50Ms, other.echo.rttP50Ms),
     parallelAcksPerSecond: pair(java.echo.parallelAcksPerSecond, other.echo.parallelAcksPerSecond),
+    // The servers' own capacity for acks: what one core of theirs answers per second (a million over their CPU us per
+    // ack). On a small machine the generator shares the cores, so acks per second is bound by both sides' costs
+    // together, and the servers' ratio shows only in this figure.
+    serverCpuMicrosPerAck: pair(java.echo.serverCpuMicrosPerAck, other.echo.serverCpuMicrosPerAck),
+    acksPerServerCoreSecond: pair(perCore(java.echo.serverCpuMicrosPerAck), perCore(other.echo.serverCpuMicrosPerAck)),
     cpuMicrosPerDeliveryByRate: byRate((p) => p.cpuMicrosPerDelivery),
     userCpuMicrosPerDeliveryByRate: byRate((p) => p.userCpuMicrosPerDelivery),
     p99MsByRate: byRate((p) => p.latencyMs.p99),

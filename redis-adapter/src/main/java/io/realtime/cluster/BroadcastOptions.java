@@ -18,8 +18,9 @@ public record BroadcastOptions(Set<String> rooms, Set<String> except, boolean lo
     public static final BroadcastOptions ALL = new BroadcastOptions(Set.of(), Set.of(), false, false, null);
 
     public BroadcastOptions {
-        rooms = Set.copyOf(new LinkedHashSet<>(rooms));
-        except = Set.copyOf(new LinkedHashSet<>(except));
+        // Free when they already are immutable sets (each broadcast read from Redis is copied by asLocal).
+        rooms = Set.copyOf(rooms);
+        except = Set.copyOf(except);
     }
 
     public BroadcastOptions withRooms(Set<String> more) {
