@@ -21,7 +21,7 @@ import java.util.Map;
  * connection waits in Netty's outbound buffer: a broadcast's shared frames and a session's own packets (acks, pings).
  * A broadcast pays Netty's per-write bookkeeping (an outbound buffer entry, a flush through the pipeline, a buffer
  * duplicate, its release) once per recipient, where the socket needs one {@code send}; the profile of a fan-out put
- * that bookkeeping at about a third of the event loops' user time, and that of parallel acks at a tenth.
+ * that bookkeeping at about a third of the event loops' user time, and that of parallel acks at 7 % of their time.
  *
  * <p>Only where nothing between the frame encoder and the socket handles outbound data (no TLS, no traffic shaping),
  * since those bytes would skip it. Whatever the socket does not take at once, and every send that fails, goes on

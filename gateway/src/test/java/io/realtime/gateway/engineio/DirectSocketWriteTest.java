@@ -275,19 +275,10 @@ class DirectSocketWriteTest {
                 return null;
             });
 
-            DataInputStream in = new DataInputStream(client.getInputStream());
-            client.setSoTimeout(5000);
-            List<String> received = new ArrayList<>();
-            for (int i = 0; i < 12; i++) {
-                received.add(readFrame(in));
-            }
-            assertThat(received).containsExactly("text 4first", "pong p", "text 4second", "text 4third", "text 4fourth",
-                    "text 4fifth", "text 4sixth", "text 4seventh", "text 4eighth", "text 4ninth", "text 4tenth",
-                    "close \u0003\u00e8Bye");
-            for (WebSocketFrames.Shared frames : broadcasts) {
-                // The broadcast's own reference and this one: the connection gave its own back.
-                await().atMost(5, TimeUnit.SECONDS).until(() -> referencesBesidesOurs(frames, channel) == 1);
-            }
+            assertThat(readFrames(12)).containsExactly("text 4first", "pong p", "text 4second", "text 4third",
+                    "text 4fourth", "text 4fifth", "text 4sixth", "text 4seventh", "text 4eighth", "text 4ninth",
+                    "text 4tenth", "close \u0003\u00e8Bye");
+            awaitReferencesGivenBack(broadcasts, channel);
         } finally {
             broadcasts.forEach(WebSocketFrames.Shared::release);
         }
@@ -310,19 +301,29 @@ class DirectSocketWriteTest {
                 return null;
             });
 
-            DataInputStream in = new DataInputStream(client.getInputStream());
-            client.setSoTimeout(5000);
-            List<String> received = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                received.add(readFrame(in));
-            }
-            assertThat(received).containsExactly("text 4ack", "binary 010203", "text 4broadcast", "text 4own");
-            for (WebSocketFrames.Shared frames : broadcasts) {
-                await().atMost(5, TimeUnit.SECONDS).until(() -> referencesBesidesOurs(frames, channel) == 1);
-            }
+            assertThat(readFrames(4)).containsExactly("text 4ack", "binary 010203", "text 4broadcast", "text 4own");
+            awaitReferencesGivenBack(broadcasts, channel);
         } finally {
             broadcasts.forEach(WebSocketFrames.Shared::release);
         }
+    }
+
+    /** The broadcast's own reference and the test's are all that is left: the connection gave its own back. */
+    private static void awaitReferencesGivenBack(List<WebSocketFrames.Shared> broadcasts, Channel channel) {
+        for (WebSocketFrames.Shared frames : broadcasts) {
+            await().atMost(5, TimeUnit.SECONDS).until(() -> referencesBesidesOurs(frames, channel) == 1);
+        }
+    }
+
+    /** The next {@code count} frames the client reads, as {@link #readFrame} tells them. */
+    private List<String> readFrames(int count) throws Exception {
+        DataInputStream in = new DataInputStream(client.getInputStream());
+        client.setSoTimeout(5000);
+        List<String> received = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            received.add(readFrame(in));
+        }
+        return received;
     }
 
     private static int referencesBesidesOurs(WebSocketFrames.Shared frames, Channel channel) {
@@ -367,9 +368,7 @@ class DirectSocketWriteTest {
             assertThat(readFrame(in)).isEqualTo("text 4last words");
             assertThat(readFrame(in)).isEqualTo("close \u0003\u00e8bye");
             assertThat(in.read()).as("and the connection ends").isEqualTo(-1);
-            for (WebSocketFrames.Shared frames : broadcasts) {
-                await().atMost(5, TimeUnit.SECONDS).until(() -> referencesBesidesOurs(frames, channel) == 1);
-            }
+            awaitReferencesGivenBack(broadcasts, channel);
         } finally {
             broadcasts.forEach(WebSocketFrames.Shared::release);
         }
