@@ -17,7 +17,8 @@ public interface BroadcastEncoder<E> {
 
     /**
      * Sends an encoded event to its recipients; returns those it could not serve, which get the ordinary
-     * {@code sendEvent} path.
+     * {@code sendEvent} path. What the server derives from the recipients can be kept with them
+     * ({@link Recipients#prepared}): a room's are the same instance until its membership changes.
      */
-    List<SocketIOClient> sendAll(E encoded, List<SocketIOClient> recipients);
+    List<SocketIOClient> sendAll(E encoded, Recipients recipients);
 }

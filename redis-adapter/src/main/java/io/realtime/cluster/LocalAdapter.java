@@ -36,6 +36,7 @@ public class LocalAdapter implements ClusterAdapter {
     protected final String name;
     protected final ClusterObserver observer;
     private final BroadcastEncoder<?> encoder;
+    private final ObservedRooms rooms;
     private final Map<String, ServerSideListener> serverSideListeners = new ConcurrentHashMap<>();
     /** {@code null} when connection state recovery is off: then broadcasts carry no offset and cost nothing more. */
     private SessionRecovery recovery;
@@ -59,6 +60,15 @@ public class LocalAdapter implements ClusterAdapter {
         this.name = namespace.getName().isEmpty() ? "/" : namespace.getName();
         this.observer = observer;
         this.encoder = encoder;
+        this.rooms = ObservedRooms.of(namespace);
+    }
+
+    /**
+     * Tells of every room of this node created (its first socket joined) and deleted (its last left) from now on,
+     * the namespace's own room aside; returns the rooms that exist now. Once per namespace.
+     */
+    protected List<String> watchRooms(Consumer<String> created, Consumer<String> deleted) {
+        return rooms.watch(created, deleted);
     }
 
     @Override
@@ -104,25 +114,33 @@ public class LocalAdapter implements ClusterAdapter {
 
     /** Chooses the recipients now; the result sends to them (recovery runs it outside its lock, in offset order). */
     private Runnable prepare(ClusterPacket packet, BroadcastOptions opts) {
-        List<SocketIOClient> recipients = select(opts);
-        if (opts.volatile_()) {
-            recipients.removeIf(client -> !client.isWritable());
-        }
+        Recipients chosen = recipients(opts);
+        Recipients recipients = opts.volatile_() ? writable(chosen) : chosen;
         return () -> deliver(packet, recipients);
     }
 
-    private void deliver(ClusterPacket packet, List<SocketIOClient> recipients) {
+    private static Recipients writable(Recipients recipients) {
+        List<SocketIOClient> writable = new ArrayList<>(recipients.clients().size());
+        for (SocketIOClient client : recipients.clients()) {
+            if (client.isWritable()) {
+                writable.add(client);
+            }
+        }
+        return Recipients.of(writable);
+    }
+
+    private void deliver(ClusterPacket packet, Recipients recipients) {
         // Encoded once and handed over in one go when the server can (the same bytes go to every socket).
         List<SocketIOClient> unserved = encoder != null && !recipients.isEmpty()
-                ? sendEncoded(encoder, packet, recipients) : recipients;
+                ? sendEncoded(encoder, packet, recipients) : recipients.clients();
         if (!unserved.isEmpty()) {
             Object[] args = packet.args().toArray();
             unserved.forEach(client -> client.sendEvent(packet.event(), args));
         }
-        observer.delivered(name, recipients.size());
+        observer.delivered(name, recipients.clients().size());
     }
 
-    private <E> List<SocketIOClient> sendEncoded(BroadcastEncoder<E> typed, ClusterPacket packet, List<SocketIOClient> recipients) {
+    private <E> List<SocketIOClient> sendEncoded(BroadcastEncoder<E> typed, ClusterPacket packet, Recipients recipients) {
         return typed.sendAll(typed.encode(name, packet), recipients);
     }
 
@@ -248,14 +266,19 @@ public class LocalAdapter implements ClusterAdapter {
     public void close() {
     }
 
-    /** The local sockets {@code opts} select, each once, in a stable order. */
+    /** The local sockets {@code opts} select, each once, in a stable order; unmodifiable. */
     protected List<SocketIOClient> select(BroadcastOptions opts) {
+        return recipients(opts).clients();
+    }
+
+    /** The local sockets {@code opts} select, each once, in a stable order. */
+    protected Recipients recipients(BroadcastOptions opts) {
         // The common cases, one room or everyone and nobody left out, need none of the merging below.
         if (opts.except().isEmpty() && opts.rooms().size() == 1) {
-            return roomMembers(opts.rooms().iterator().next());
+            return roomRecipients(opts.rooms().iterator().next());
         }
         if (opts.except().isEmpty() && opts.rooms().isEmpty()) {
-            return new ArrayList<>(namespace.getAllClients());
+            return Recipients.of(new ArrayList<>(namespace.getAllClients()));
         }
         Set<UUID> excluded = new HashSet<>();
         for (String room : opts.except()) {
@@ -278,25 +301,22 @@ public class LocalAdapter implements ClusterAdapter {
             }
         }
         selected.keySet().removeAll(excluded);
-        return new ArrayList<>(selected.values());
+        return Recipients.of(new ArrayList<>(selected.values()));
     }
 
-    /** The sockets in {@code room}, or the socket whose id it is (each socket is in a room of its own id). */
-    private List<SocketIOClient> roomMembers(String room) {
-        Iterable<SocketIOClient> clients = namespace.getRoomClients(room);
-        List<SocketIOClient> members;
-        if (clients instanceof ArrayList<SocketIOClient> fresh) {
-            // netty-socketio builds a new list per call: taken as it is rather than copied once more per broadcast.
-            members = fresh;
-        } else {
-            members = new ArrayList<>();
-            clients.forEach(members::add);
-        }
+    /**
+     * The sockets in {@code room}, or the socket whose id it is (each socket is in a room of its own id): a room's
+     * recipients are kept from one broadcast to the next while its membership stays the same.
+     */
+    private Recipients roomRecipients(String room) {
+        Recipients members = rooms.recipients(room);
         SocketIOClient byId = clientById(room);
-        if (byId != null && !members.contains(byId)) {
-            members.add(byId);
+        if (byId == null || members.clients().contains(byId)) {
+            return members;
         }
-        return members;
+        List<SocketIOClient> withSocket = new ArrayList<>(members.clients());
+        withSocket.add(byId);
+        return Recipients.of(withSocket);
     }
 
     private SocketIOClient clientById(String id) {

@@ -23,7 +23,7 @@ import java.util.function.BiConsumer;
  * session can arrive on other connections (each long-poll may use a new TCP connection, on another loop); every
  * entry point therefore hops onto the session's loop, so there are no locks and nothing here ever blocks.
  */
-public final class EngineSession {
+public final class EngineSession implements SessionFanOut.Recipient {
 
     /** What the layer above (Socket.IO) hears from a session; always called on the session's event loop. */
     public interface Listener {
@@ -103,6 +103,17 @@ public final class EngineSession {
     /** When the fan-out last flushed this session, in {@link System#nanoTime()}'s terms. */
     long sharedFlushedAt() {
         return sharedFlushedAt;
+    }
+
+    /** A session is its own recipient of a broadcast; {@link #writeShared} looks at its state. */
+    @Override
+    public EngineSession engineSession() {
+        return this;
+    }
+
+    @Override
+    public boolean receivesBroadcasts() {
+        return true;
     }
 
     public EventLoop eventLoop() {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 
 /**
  * Sends the same packets to many sessions, as a broadcast does: one task per event loop instead of one per
@@ -40,33 +41,66 @@ public final class SessionFanOut {
         this.windowNanos = flushWindow.toNanos();
     }
 
+    /**
+     * What a broadcast goes to: a session, or a socket on one, which may have ended since it was chosen (asked on
+     * the session's loop, just before the write).
+     */
+    public interface Recipient {
+        EngineSession engineSession();
+
+        boolean receivesBroadcasts();
+    }
+
+    /**
+     * Recipients grouped by event loop, each group in the order given; immutable, so the grouping of a room's
+     * recipients is made once and kept while they stay the same, not redone per broadcast.
+     */
+    public static final class Groups {
+        private final List<LoopShare> shares;
+
+        private Groups(List<LoopShare> shares) {
+            this.shares = shares;
+        }
+
+        public boolean isEmpty() {
+            return shares.isEmpty();
+        }
+    }
+
+    /** Sends to every session, and counts nothing. */
     public void send(List<EngineSession> sessions, List<EnginePacket> packets) {
-        List<LoopShare> shares = byLoop(sessions);
+        send(group(sessions), packets, sent -> { });
+    }
+
+    /**
+     * Sends to every recipient that still receives broadcasts; {@code sentOnLoop} hears, once per event loop and on
+     * it, how many did.
+     */
+    public void send(Groups groups, List<EnginePacket> packets, IntConsumer sentOnLoop) {
         LoopShare onThisLoop = null;
-        for (LoopShare share : shares) {
+        for (LoopShare share : groups.shares) {
             if (share.loop.inEventLoop()) {
                 onThisLoop = share;
             } else {
-                share.loop.execute(() -> sendOnLoop(share.loop, share.sessions, packets));
+                share.loop.execute(() -> sendOnLoop(share, packets, sentOnLoop));
             }
         }
         // The other loops are already at work; this thread's own share goes last.
         if (onThisLoop != null) {
-            sendOnLoop(onThisLoop.loop, onThisLoop.sessions, packets);
+            sendOnLoop(onThisLoop, packets, sentOnLoop);
         }
     }
 
     /**
-     * The sessions grouped by event loop, each group in the order given. A node has a handful of loops, so a scan of
-     * the groups found so far (the last one first: sessions of one loop often come in runs) costs less per recipient
-     * than a map.
+     * The recipients grouped by event loop. A node has a handful of loops, so a scan of the groups found so far (the
+     * last one first: recipients of one loop often come in runs) costs less per recipient than a map.
      */
-    private static List<LoopShare> byLoop(List<EngineSession> sessions) {
+    public static Groups group(List<? extends Recipient> recipients) {
         List<LoopShare> shares = new ArrayList<>(4);
         LoopShare last = null;
-        for (int i = 0, n = sessions.size(); i < n; i++) {
-            EngineSession session = sessions.get(i);
-            EventLoop loop = session.eventLoop();
+        for (int i = 0, n = recipients.size(); i < n; i++) {
+            Recipient recipient = recipients.get(i);
+            EventLoop loop = recipient.engineSession().eventLoop();
             if (last == null || last.loop != loop) {
                 last = null;
                 for (int j = 0, m = shares.size(); j < m; j++) {
@@ -80,22 +114,31 @@ public final class SessionFanOut {
                     shares.add(last);
                 }
             }
-            last.sessions.add(session);
+            last.recipients.add(recipient);
         }
-        return shares;
+        return new Groups(List.copyOf(shares));
     }
 
-    private record LoopShare(EventLoop loop, List<EngineSession> sessions) {
+    private record LoopShare(EventLoop loop, List<Recipient> recipients) {
     }
 
-    private void sendOnLoop(EventLoop loop, List<EngineSession> sessions, List<EnginePacket> packets) {
-        PendingFlush flush = pendingFlushes.computeIfAbsent(loop, l -> new PendingFlush(l, windowNanos));
+    private void sendOnLoop(LoopShare share, List<EnginePacket> packets, IntConsumer sentOnLoop) {
+        PendingFlush flush = pendingFlushes.computeIfAbsent(share.loop, l -> new PendingFlush(l, windowNanos));
         WebSocketFrames.Shared frames = new WebSocketFrames.Shared(packets);
         // One reading of the clock for the whole loop's share: the windows are milliseconds, a share microseconds.
         long now = windowNanos == 0 ? 0 : System.nanoTime();
+        List<Recipient> recipients = share.recipients;
+        int sent = 0;
+        EngineSession reporter = null;
         try {
-            for (int i = 0, n = sessions.size(); i < n; i++) {
-                EngineSession session = sessions.get(i);
+            for (int i = 0, n = recipients.size(); i < n; i++) {
+                Recipient recipient = recipients.get(i);
+                if (!recipient.receivesBroadcasts()) {
+                    continue;
+                }
+                EngineSession session = recipient.engineSession();
+                reporter = session;
+                sent++;
                 try {
                     if (session.writeShared(frames)) {
                         flush.add(session, now);
@@ -107,10 +150,13 @@ public final class SessionFanOut {
             }
             if (frames.framesHandedOut() > 0) {
                 // Counted once per loop rather than per recipient: every session of a server reports to one observer.
-                sessions.get(0).observer().bytesSent(frames.framesHandedOut(), frames.bytesHandedOut());
+                reporter.observer().bytesSent(frames.framesHandedOut(), frames.bytesHandedOut());
             }
         } finally {
             frames.release();
+        }
+        if (sent > 0) {
+            sentOnLoop.accept(sent);
         }
     }
 

@@ -5,6 +5,7 @@ import com.corundumstudio.socketio.namespace.Namespace;
 import com.corundumstudio.socketio.protocol.Packet;
 import com.corundumstudio.socketio.protocol.PacketType;
 import com.corundumstudio.socketio.transport.NamespaceClient;
+import io.realtime.gateway.engineio.SessionFanOut;
 
 import com.corundumstudio.socketio.AckCallback;
 import io.realtime.cluster.BroadcastOptions;
@@ -38,7 +39,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * it without an ack gets an offset, and it leaves its session behind when it goes away for a reason socket.io
  * recovers from.
  */
-public final class GatewaySocket extends NamespaceClient {
+public final class GatewaySocket extends NamespaceClient implements SessionFanOut.Recipient {
 
     /** socket.io's {@code RECOVERABLE_DISCONNECT_REASONS}: a client leaving on purpose leaves no session. */
     private static final Set<DisconnectReason> RECOVERABLE = EnumSet.of(DisconnectReason.TRANSPORT_ERROR,
@@ -270,8 +271,15 @@ public final class GatewaySocket extends NamespaceClient {
         return connection;
     }
 
-    io.realtime.gateway.engineio.EngineSession engineSession() {
+    @Override
+    public io.realtime.gateway.engineio.EngineSession engineSession() {
         return connection.engineSession();
+    }
+
+    /** Asked on the connection's loop just before a broadcast is written: the socket may have ended since it was chosen. */
+    @Override
+    public boolean receivesBroadcasts() {
+        return isLive();
     }
 
     /** Why the socket ended, in socket.io's words ({@code "client namespace disconnect"}, {@code "ping timeout"}...). */

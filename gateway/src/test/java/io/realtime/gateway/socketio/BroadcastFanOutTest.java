@@ -8,12 +8,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A broadcast is encoded once and written to all its recipients by one task per event loop, with the flush of a
@@ -70,6 +72,40 @@ class BroadcastFanOutTest {
         } finally {
             webSockets.forEach(Client::close);
         }
+    }
+
+    /**
+     * A room's recipients are grouped by event loop once and kept until its membership changes: each broadcast must
+     * still reach exactly the sockets in the room when it is sent, including one that left its namespace on a
+     * connection that stays open.
+     */
+    @Test
+    void aRoomsBroadcastsReachExactlyItsMembersOfTheMoment() {
+        try (Client a = node.open("/", null); Client b = node.open("/", null)) {
+            var everyone = node.node().cluster().of("/");
+            everyone.to(a.sid()).socketsJoin("team");
+            everyone.to("team").emit("n", 1);
+            everyone.to("team").emit("n", 2);
+            assertThat(a.ws().nextText()).isEqualTo("42[\"n\",1]");
+            assertThat(a.ws().nextText()).isEqualTo("42[\"n\",2]");
+
+            everyone.to(b.sid()).socketsJoin("team");
+            everyone.to("team").emit("n", 3);
+            assertThat(a.ws().nextText()).isEqualTo("42[\"n\",3]");
+            assertThat(b.ws().nextText()).isEqualTo("42[\"n\",3]");
+
+            a.ws().sendText("41");
+            await().atMost(Duration.ofSeconds(5)).until(() -> roomSize(everyone, "team") == 1);
+            everyone.to("team").emit("n", 4);
+            assertThat(b.ws().nextText()).isEqualTo("42[\"n\",4]");
+            // Back in the namespace, a new socket: the CONNECT answer is the first thing it hears, with no 4 before it.
+            a.ws().sendText("40");
+            assertThat(a.ws().nextText()).startsWith("40{\"sid\":");
+        }
+    }
+
+    private static int roomSize(io.realtime.cluster.ClusterNamespace namespace, String room) {
+        return namespace.to(room).fetchSockets().toCompletableFuture().join().size();
     }
 
     /** The next {@code count} messages, however many polls they take (each poll is bounded by its timeout). */

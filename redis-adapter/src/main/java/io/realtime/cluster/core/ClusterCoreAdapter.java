@@ -81,7 +81,7 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
             useRecovery(channel.recovery(recovery, SOCKET_DATA_KEY));
         }
         if (channel.wantsRoomEvents()) {
-            RoomWatcher.install(namespace, room -> channel.roomCreated(room, false), room -> channel.roomDeleted(room, false))
+            watchRooms(room -> channel.roomCreated(room, false), room -> channel.roomDeleted(room, false))
                     .forEach(room -> channel.roomCreated(room, false));
             namespace.addConnectListener(client -> channel.roomCreated(io.realtime.cluster.SocketIds.wire(client.getSessionId()), true));
             namespace.addDisconnectListener(client -> channel.roomDeleted(io.realtime.cluster.SocketIds.wire(client.getSessionId()), true));

@@ -2,15 +2,15 @@ package io.realtime.cluster.redis;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.realtime.cluster.core.MalformedMessageException;
 import org.msgpack.jackson.dataformat.MessagePackExtensionType;
 import org.msgpack.jackson.dataformat.MessagePackFactory;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.ListIterator;
 import java.util.Map;
 
 /**
@@ -23,6 +23,9 @@ final class WireCodec {
     private final ObjectMapper msgpack = new ObjectMapper(new MessagePackFactory())
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
     private final ObjectMapper json = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    // Made once: the mapper's readValue(bytes, type) resolves the type's deserializer at every call.
+    private final ObjectReader msgpackValues = msgpack.readerFor(Object.class);
+    private final ObjectReader jsonValues = json.readerFor(Object.class);
 
     byte[] msgpack(Object value) {
         try {
@@ -44,7 +47,7 @@ final class WireCodec {
     Object decodeJsonOrMsgpack(byte[] message) {
         if (message.length > 0 && message[0] == '{') {
             try {
-                return json.readValue(message, Object.class);
+                return jsonValues.readValue(message);
             } catch (IOException e) {
                 throw new MalformedMessageException("invalid JSON", e.getMessage());
             }
@@ -54,26 +57,38 @@ final class WireCodec {
 
     Object decodeMsgpack(byte[] message) {
         try {
-            return plain(msgpack.readValue(message, Object.class));
+            return plain(msgpackValues.readValue(message));
         } catch (IOException | RuntimeException e) {
             throw new MalformedMessageException("invalid msgpack", e.getMessage());
         }
     }
 
-    /** notepack's extension values (dates, undefined in older versions) become plain values. */
+    /**
+     * notepack's extension values (dates, undefined in older versions) become plain values, in place: Jackson's
+     * untyped values are mutable {@code LinkedHashMap}s and {@code ArrayList}s, and a message seldom holds any.
+     */
+    @SuppressWarnings("unchecked")
     private static Object plain(Object value) {
         if (value instanceof MessagePackExtensionType extension) {
             return extension.getType() == -1 ? timestampMillis(extension.getData()) : null;
         }
         if (value instanceof Map<?, ?> map) {
-            Map<Object, Object> copy = new LinkedHashMap<>();
-            map.forEach((key, item) -> copy.put(key, plain(item)));
-            return copy;
-        }
-        if (value instanceof List<?> list) {
-            List<Object> copy = new ArrayList<>(list.size());
-            list.forEach(item -> copy.add(plain(item)));
-            return copy;
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                Object item = entry.getValue();
+                Object plainItem = plain(item);
+                if (plainItem != item) {
+                    ((Map.Entry<Object, Object>) entry).setValue(plainItem);
+                }
+            }
+        } else if (value instanceof List<?> list) {
+            ListIterator<Object> items = (ListIterator<Object>) list.listIterator();
+            while (items.hasNext()) {
+                Object item = items.next();
+                Object plainItem = plain(item);
+                if (plainItem != item) {
+                    items.set(plainItem);
+                }
+            }
         }
         return value;
     }

@@ -1,0 +1,212 @@
+package io.realtime.cluster;
+
+import com.corundumstudio.socketio.SocketIOClient;
+import com.corundumstudio.socketio.namespace.Namespace;
+
+import java.lang.reflect.Field;
+import java.util.AbstractSet;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.Consumer;
+
+/**
+ * The rooms of one netty-socketio {@link Namespace}, observed. It keeps each room's {@link Recipients} from one
+ * broadcast to the next until somebody joins or leaves the room, and tells when a room gets its first local member
+ * and when it loses its last (socket.io's adapter events {@code create-room} / {@code delete-room}), which transports
+ * with per-room channels need.
+ *
+ * <p>Why reflection: netty-socketio 2.0 has no room events, and lists a room's clients anew at each call (a lookup
+ * of every member in its client map: on a node receiving broadcasts from Redis, a large part of what the reading
+ * thread spends per broadcast). Its {@link Namespace} keeps rooms in a private {@code roomClients} map, creates a room
+ * with {@code putIfAbsent}, changes it only through the set it finds there ({@code add}, {@code remove}) and removes
+ * it with {@code remove(room, emptySet)}. That map is replaced, once, when the namespace's first adapter is made, by
+ * this one, whose sets count their changes.
+ */
+final class ObservedRooms extends ConcurrentHashMap<String, Set<UUID>> {
+
+    private final transient Namespace namespace;
+    private transient volatile Consumer<String> created;
+    private transient volatile Consumer<String> deleted;
+
+    private ObservedRooms(Namespace namespace) {
+        this.namespace = namespace;
+    }
+
+    /**
+     * The observed rooms of {@code namespace}, installed at the first call. Fails with a clear message when this
+     * version of netty-socketio keeps its rooms differently.
+     */
+    @SuppressWarnings("unchecked")
+    static ObservedRooms of(Namespace namespace) {
+        try {
+            Field field = Namespace.class.getDeclaredField("roomClients");
+            field.setAccessible(true);
+            synchronized (ObservedRooms.class) {
+                Object current = field.get(namespace);
+                if (current instanceof ObservedRooms installed) {
+                    return installed;
+                }
+                ObservedRooms rooms = new ObservedRooms(namespace);
+                ((Map<String, Set<UUID>>) current).forEach((room, ids) -> rooms.put(room, new Members(ids)));
+                field.set(namespace, rooms);
+                return rooms;
+            }
+        } catch (ReflectiveOperationException | ClassCastException | SecurityException e) {
+            throw new IllegalStateException("cannot observe the rooms of netty-socketio's Namespace: " + e, e);
+        }
+    }
+
+    /**
+     * Tells {@code onCreated} and {@code onDeleted} of every room created and deleted from now on, the namespace's own
+     * room aside; returns the rooms that exist now. Once per namespace.
+     */
+    List<String> watch(Consumer<String> onCreated, Consumer<String> onDeleted) {
+        synchronized (this) {
+            if (created != null) {
+                throw new IllegalStateException("room events already observed for namespace " + namespace.getName());
+            }
+            created = onCreated;
+            deleted = onDeleted;
+        }
+        return keySet().stream().filter(room -> !room.equals(namespace.getName())).toList();
+    }
+
+    /** The clients of {@code room} now: the same instance as at the last call while its membership stayed the same. */
+    Recipients recipients(String room) {
+        Set<UUID> members = get(room);
+        return members instanceof Members observed ? observed.recipients(namespace) : Recipients.none();
+    }
+
+    @Override
+    public Set<UUID> putIfAbsent(String room, Set<UUID> ids) {
+        // netty-socketio adds its first member to the set it passed, then finds this one in the map and adds it
+        // here again: that second add is the change the kept recipients hear of.
+        Set<UUID> existing = super.putIfAbsent(room, ids instanceof Members ? ids : new Members(ids));
+        Consumer<String> listener = created;
+        if (existing == null && listener != null && !room.equals(namespace.getName())) {
+            listener.accept(room);
+        }
+        return existing;
+    }
+
+    @Override
+    public boolean remove(Object room, Object ids) {
+        boolean removed = super.remove(room, ids);
+        Consumer<String> listener = deleted;
+        if (removed && listener != null && !room.equals(namespace.getName())) {
+            listener.accept((String) room);
+        }
+        return removed;
+    }
+
+    /** A room's member ids, counting every change, with the recipients made at the current count. */
+    private static final class Members extends AbstractSet<UUID> {
+
+        private static final AtomicIntegerFieldUpdater<Members> CHANGES =
+                AtomicIntegerFieldUpdater.newUpdater(Members.class, "changes");
+
+        private final Set<UUID> ids;
+        /** Every add and remove counts, even one that changed nothing: see {@link ObservedRooms#putIfAbsent}. */
+        private volatile int changes;
+        private volatile Kept kept;
+
+        private record Kept(int changes, Recipients recipients) {
+        }
+
+        Members(Set<UUID> ids) {
+            this.ids = ids;
+        }
+
+        Recipients recipients(Namespace namespace) {
+            // Read before the members: a change made while they are read leaves what is kept stale, never current.
+            int now = changes;
+            Kept last = kept;
+            if (last != null && last.changes() == now) {
+                return last.recipients();
+            }
+            List<SocketIOClient> clients = new ArrayList<>(ids.size());
+            boolean complete = true;
+            for (UUID id : ids) {
+                SocketIOClient client = namespace.getClient(id);
+                if (client != null) {
+                    clients.add(client);
+                } else {
+                    // Leaving, or not yet listed: no room change may follow, so this answer is not kept.
+                    complete = false;
+                }
+            }
+            Recipients recipients = Recipients.of(clients);
+            if (complete) {
+                kept = new Kept(now, recipients);
+            }
+            return recipients;
+        }
+
+        private void changed() {
+            CHANGES.incrementAndGet(this);
+            // Nothing kept outlives a change: the sockets that left are not held until the next broadcast.
+            kept = null;
+        }
+
+        @Override
+        public boolean add(UUID id) {
+            try {
+                return ids.add(id);
+            } finally {
+                changed();
+            }
+        }
+
+        @Override
+        public boolean remove(Object id) {
+            try {
+                return ids.remove(id);
+            } finally {
+                changed();
+            }
+        }
+
+        @Override
+        public boolean contains(Object id) {
+            return ids.contains(id);
+        }
+
+        @Override
+        public int size() {
+            return ids.size();
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return ids.isEmpty();
+        }
+
+        @Override
+        public Iterator<UUID> iterator() {
+            Iterator<UUID> each = ids.iterator();
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return each.hasNext();
+                }
+
+                @Override
+                public UUID next() {
+                    return each.next();
+                }
+
+                @Override
+                public void remove() {
+                    each.remove();
+                    changed();
+                }
+            };
+        }
+    }
+}
