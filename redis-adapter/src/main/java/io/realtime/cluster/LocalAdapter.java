@@ -278,7 +278,7 @@ public class LocalAdapter implements ClusterAdapter {
             return roomRecipients(opts.rooms().iterator().next());
         }
         if (opts.except().isEmpty() && opts.rooms().isEmpty()) {
-            return Recipients.of(new ArrayList<>(namespace.getAllClients()));
+            return rooms.everyone();
         }
         Set<UUID> excluded = new HashSet<>();
         for (String room : opts.except()) {

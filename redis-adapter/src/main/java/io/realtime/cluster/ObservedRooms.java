@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Consumer;
 
 /**
- * The rooms of one netty-socketio {@link Namespace}, observed. It keeps each room's {@link Recipients} from one
- * broadcast to the next until somebody joins or leaves the room, and tells when a room gets its first local member
+ * The rooms and sockets of one netty-socketio {@link Namespace}, observed. It keeps each room's {@link Recipients}
+ * from one broadcast to the next until somebody joins or leaves the room (and everyone's until a socket comes or
+ * goes), and tells when a room gets its first local member
  * and when it loses its last (socket.io's adapter events {@code create-room} / {@code delete-room}), which transports
  * with per-room channels need.
  *
@@ -25,17 +26,20 @@ import java.util.function.Consumer;
  * of every member in its client map: on a node receiving broadcasts from Redis, a large part of what the reading
  * thread spends per broadcast). Its {@link Namespace} keeps rooms in a private {@code roomClients} map, creates a room
  * with {@code putIfAbsent}, changes it only through the set it finds there ({@code add}, {@code remove}) and removes
- * it with {@code remove(room, emptySet)}. That map is replaced, once, when the namespace's first adapter is made, by
- * this one, whose sets count their changes.
+ * it with {@code remove(room, emptySet)}; its sockets are a private {@code allClients} map, changed by {@code put} and
+ * {@code remove}. Both maps are replaced, once, when the namespace's first adapter is made, by maps that count their
+ * changes.
  */
 final class ObservedRooms extends ConcurrentHashMap<String, Set<UUID>> {
 
     private final transient Namespace namespace;
+    private final transient Everyone everyone;
     private transient volatile Consumer<String> created;
     private transient volatile Consumer<String> deleted;
 
-    private ObservedRooms(Namespace namespace) {
+    private ObservedRooms(Namespace namespace, Everyone everyone) {
         this.namespace = namespace;
+        this.everyone = everyone;
     }
 
     /**
@@ -45,16 +49,21 @@ final class ObservedRooms extends ConcurrentHashMap<String, Set<UUID>> {
     @SuppressWarnings("unchecked")
     static ObservedRooms of(Namespace namespace) {
         try {
-            Field field = Namespace.class.getDeclaredField("roomClients");
-            field.setAccessible(true);
+            Field roomsField = Namespace.class.getDeclaredField("roomClients");
+            Field clientsField = Namespace.class.getDeclaredField("allClients");
+            roomsField.setAccessible(true);
+            clientsField.setAccessible(true);
             synchronized (ObservedRooms.class) {
-                Object current = field.get(namespace);
+                Object current = roomsField.get(namespace);
                 if (current instanceof ObservedRooms installed) {
                     return installed;
                 }
-                ObservedRooms rooms = new ObservedRooms(namespace);
+                Everyone everyone = new Everyone();
+                everyone.putAll((Map<UUID, SocketIOClient>) clientsField.get(namespace));
+                ObservedRooms rooms = new ObservedRooms(namespace, everyone);
                 ((Map<String, Set<UUID>>) current).forEach((room, ids) -> rooms.put(room, new Members(ids)));
-                field.set(namespace, rooms);
+                clientsField.set(namespace, everyone);
+                roomsField.set(namespace, rooms);
                 return rooms;
             }
         } catch (ReflectiveOperationException | ClassCastException | SecurityException e) {
@@ -80,7 +89,13 @@ final class ObservedRooms extends ConcurrentHashMap<String, Set<UUID>> {
     /** The clients of {@code room} now: the same instance as at the last call while its membership stayed the same. */
     Recipients recipients(String room) {
         Set<UUID> members = get(room);
-        return members instanceof Members observed ? observed.recipients(namespace) : Recipients.none();
+        return members instanceof Members observed
+                ? observed.kept.recipients(clients -> observed.addClients(namespace, clients)) : Recipients.none();
+    }
+
+    /** Every socket of the namespace now: the same instance as at the last call while none came or went. */
+    Recipients everyone() {
+        return everyone.kept.recipients(everyone::addClients);
     }
 
     @Override
@@ -105,42 +120,34 @@ final class ObservedRooms extends ConcurrentHashMap<String, Set<UUID>> {
         return removed;
     }
 
-    /** A room's member ids, counting every change, with the recipients made at the current count. */
-    private static final class Members extends AbstractSet<UUID> {
+    /**
+     * Recipients kept while the count of changes of what they were listed from stays the same. The count is read
+     * before the listing: a change made meanwhile leaves what is kept stale, never current.
+     */
+    private static final class KeptRecipients {
 
-        private static final AtomicIntegerFieldUpdater<Members> CHANGES =
-                AtomicIntegerFieldUpdater.newUpdater(Members.class, "changes");
+        private static final AtomicIntegerFieldUpdater<KeptRecipients> CHANGES =
+                AtomicIntegerFieldUpdater.newUpdater(KeptRecipients.class, "changes");
 
-        private final Set<UUID> ids;
-        /** Every add and remove counts, even one that changed nothing: see {@link ObservedRooms#putIfAbsent}. */
         private volatile int changes;
         private volatile Kept kept;
 
         private record Kept(int changes, Recipients recipients) {
         }
 
-        Members(Set<UUID> ids) {
-            this.ids = ids;
+        /** Lists the clients into the list given; answers whether the listing is complete enough to keep. */
+        interface Listing {
+            boolean addTo(List<SocketIOClient> clients);
         }
 
-        Recipients recipients(Namespace namespace) {
-            // Read before the members: a change made while they are read leaves what is kept stale, never current.
+        Recipients recipients(Listing listing) {
             int now = changes;
             Kept last = kept;
             if (last != null && last.changes() == now) {
                 return last.recipients();
             }
-            List<SocketIOClient> clients = new ArrayList<>(ids.size());
-            boolean complete = true;
-            for (UUID id : ids) {
-                SocketIOClient client = namespace.getClient(id);
-                if (client != null) {
-                    clients.add(client);
-                } else {
-                    // Leaving, or not yet listed: no room change may follow, so this answer is not kept.
-                    complete = false;
-                }
-            }
+            List<SocketIOClient> clients = new ArrayList<>();
+            boolean complete = listing.addTo(clients);
             Recipients recipients = Recipients.of(clients);
             if (complete) {
                 kept = new Kept(now, recipients);
@@ -148,10 +155,65 @@ final class ObservedRooms extends ConcurrentHashMap<String, Set<UUID>> {
             return recipients;
         }
 
-        private void changed() {
+        void changed() {
             CHANGES.incrementAndGet(this);
             // Nothing kept outlives a change: the sockets that left are not held until the next broadcast.
             kept = null;
+        }
+    }
+
+    /** netty-socketio's map of the namespace's sockets by id, counting every socket added and removed. */
+    private static final class Everyone extends ConcurrentHashMap<UUID, SocketIOClient> {
+        private final transient KeptRecipients kept = new KeptRecipients();
+
+        boolean addClients(List<SocketIOClient> clients) {
+            clients.addAll(values());
+            return true;
+        }
+
+        @Override
+        public SocketIOClient put(UUID id, SocketIOClient client) {
+            try {
+                return super.put(id, client);
+            } finally {
+                kept.changed();
+            }
+        }
+
+        @Override
+        public SocketIOClient remove(Object id) {
+            try {
+                return super.remove(id);
+            } finally {
+                kept.changed();
+            }
+        }
+    }
+
+    /** A room's member ids, counting every change. */
+    private static final class Members extends AbstractSet<UUID> {
+
+        private final Set<UUID> ids;
+        /** Every add and remove counts, even one that changed nothing: see {@link ObservedRooms#putIfAbsent}. */
+        private final KeptRecipients kept = new KeptRecipients();
+
+        Members(Set<UUID> ids) {
+            this.ids = ids;
+        }
+
+        boolean addClients(Namespace namespace, List<SocketIOClient> clients) {
+            boolean complete = true;
+            for (UUID id : ids) {
+                SocketIOClient client = namespace.getClient(id);
+                if (client != null) {
+                    clients.add(client);
+                } else {
+                    // Leaving, or not yet listed among the namespace's sockets: no room change may follow, so
+                    // this listing is not kept.
+                    complete = false;
+                }
+            }
+            return complete;
         }
 
         @Override
@@ -159,7 +221,7 @@ final class ObservedRooms extends ConcurrentHashMap<String, Set<UUID>> {
             try {
                 return ids.add(id);
             } finally {
-                changed();
+                kept.changed();
             }
         }
 
@@ -168,7 +230,7 @@ final class ObservedRooms extends ConcurrentHashMap<String, Set<UUID>> {
             try {
                 return ids.remove(id);
             } finally {
-                changed();
+                kept.changed();
             }
         }
 
@@ -204,7 +266,7 @@ final class ObservedRooms extends ConcurrentHashMap<String, Set<UUID>> {
                 @Override
                 public void remove() {
                     each.remove();
-                    changed();
+                    kept.changed();
                 }
             };
         }

@@ -104,6 +104,20 @@ class RoomRecipientsTest {
     }
 
     @Test
+    void everyonesRecipientsAreKeptUntilASocketComesOrGoes() {
+        FakeSocket a = FakeSocket.connect(namespace);
+        Recipients first = adapter.recipients(BroadcastOptions.ALL);
+        assertThat(first.clients()).containsExactly(a);
+        a.joinRoom("lobby");
+        assertThat(adapter.recipients(BroadcastOptions.ALL)).isSameAs(first);
+
+        FakeSocket b = FakeSocket.connect(namespace);
+        assertThat(adapter.recipients(BroadcastOptions.ALL).clients()).containsExactlyInAnyOrder(a, b);
+        a.disconnect();
+        assertThat(adapter.recipients(BroadcastOptions.ALL).clients()).containsExactly(b);
+    }
+
+    @Test
     void aSocketIdStillSelectsThatSocketBesideTheRoomsMembers() {
         FakeSocket member = FakeSocket.connect(namespace);
         FakeSocket alone = FakeSocket.connect(namespace);

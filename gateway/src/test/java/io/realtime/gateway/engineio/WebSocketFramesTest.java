@@ -62,7 +62,11 @@ class WebSocketFramesTest {
         ByteBuf second = shared.frame(0, EngineIOVersion.V4, ByteBufAllocator.DEFAULT);
         shared.release();
 
-        assertThat(first.unwrap()).isSameAs(second.unwrap());
+        // The same memory under both: compared through a byte, since Netty's sampled leak detection may wrap either.
+        byte header = first.getByte(0);
+        first.setByte(0, header ^ 1);
+        assertThat(second.getByte(0)).isEqualTo((byte) (header ^ 1));
+        first.setByte(0, header);
         assertThat(first.refCnt()).isEqualTo(2);
         assertThat(readBack(first)).isInstanceOf(TextWebSocketFrame.class);
         assertThat(second.refCnt()).isEqualTo(1);
