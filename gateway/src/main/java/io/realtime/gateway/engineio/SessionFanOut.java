@@ -116,7 +116,12 @@ public final class SessionFanOut {
             }
             last.recipients.add(recipient);
         }
-        return new Groups(List.copyOf(shares));
+        // Kept as long as a room's membership stays the same: immutable, and no larger than it needs to be.
+        List<LoopShare> kept = new ArrayList<>(shares.size());
+        for (LoopShare share : shares) {
+            kept.add(new LoopShare(share.loop, List.copyOf(share.recipients)));
+        }
+        return new Groups(List.copyOf(kept));
     }
 
     private record LoopShare(EventLoop loop, List<Recipient> recipients) {
