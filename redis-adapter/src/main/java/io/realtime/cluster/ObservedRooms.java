@@ -61,7 +61,7 @@ final class ObservedRooms extends ConcurrentHashMap<String, Set<UUID>> {
                 Everyone everyone = new Everyone();
                 everyone.putAll((Map<UUID, SocketIOClient>) clientsField.get(namespace));
                 ObservedRooms rooms = new ObservedRooms(namespace, everyone);
-                ((Map<String, Set<UUID>>) current).forEach((room, ids) -> rooms.put(room, new Members(ids)));
+                ((Map<String, Set<UUID>>) current).forEach((room, ids) -> rooms.put(room, new Members(ids, namespace)));
                 clientsField.set(namespace, everyone);
                 roomsField.set(namespace, rooms);
                 return rooms;
@@ -89,20 +89,19 @@ final class ObservedRooms extends ConcurrentHashMap<String, Set<UUID>> {
     /** The clients of {@code room} now: the same instance as at the last call while its membership stayed the same. */
     Recipients recipients(String room) {
         Set<UUID> members = get(room);
-        return members instanceof Members observed
-                ? observed.kept.recipients(clients -> observed.addClients(namespace, clients)) : Recipients.none();
+        return members instanceof Members observed ? observed.kept.recipients(observed) : Recipients.none();
     }
 
     /** Every socket of the namespace now: the same instance as at the last call while none came or went. */
     Recipients everyone() {
-        return everyone.kept.recipients(everyone::addClients);
+        return everyone.kept.recipients(everyone);
     }
 
     @Override
     public Set<UUID> putIfAbsent(String room, Set<UUID> ids) {
         // netty-socketio adds its first member to the set it passed, then finds this one in the map and adds it
         // here again: that second add is the change the kept recipients hear of.
-        Set<UUID> existing = super.putIfAbsent(room, ids instanceof Members ? ids : new Members(ids));
+        Set<UUID> existing = super.putIfAbsent(room, ids instanceof Members ? ids : new Members(ids, namespace));
         Consumer<String> listener = created;
         if (existing == null && listener != null && !room.equals(namespace.getName())) {
             listener.accept(room);
@@ -163,10 +162,12 @@ final class ObservedRooms extends ConcurrentHashMap<String, Set<UUID>> {
     }
 
     /** netty-socketio's map of the namespace's sockets by id, counting every socket added and removed. */
-    private static final class Everyone extends ConcurrentHashMap<UUID, SocketIOClient> {
+    private static final class Everyone extends ConcurrentHashMap<UUID, SocketIOClient>
+            implements KeptRecipients.Listing {
         private final transient KeptRecipients kept = new KeptRecipients();
 
-        boolean addClients(List<SocketIOClient> clients) {
+        @Override
+        public boolean addTo(List<SocketIOClient> clients) {
             clients.addAll(values());
             return true;
         }
@@ -191,17 +192,20 @@ final class ObservedRooms extends ConcurrentHashMap<String, Set<UUID>> {
     }
 
     /** A room's member ids, counting every change. */
-    private static final class Members extends AbstractSet<UUID> {
+    private static final class Members extends AbstractSet<UUID> implements KeptRecipients.Listing {
 
         private final Set<UUID> ids;
+        private final Namespace namespace;
         /** Every add and remove counts, even one that changed nothing: see {@link ObservedRooms#putIfAbsent}. */
         private final KeptRecipients kept = new KeptRecipients();
 
-        Members(Set<UUID> ids) {
+        Members(Set<UUID> ids, Namespace namespace) {
             this.ids = ids;
+            this.namespace = namespace;
         }
 
-        boolean addClients(Namespace namespace, List<SocketIOClient> clients) {
+        @Override
+        public boolean addTo(List<SocketIOClient> clients) {
             boolean complete = true;
             for (UUID id : ids) {
                 SocketIOClient client = namespace.getClient(id);

@@ -67,11 +67,6 @@ public final class SessionFanOut {
         }
     }
 
-    /** Sends to every session, and counts nothing. */
-    public void send(List<EngineSession> sessions, List<EnginePacket> packets) {
-        send(group(sessions), packets, sent -> { });
-    }
-
     /**
      * Sends to every recipient that still receives broadcasts; {@code sentOnLoop} hears, once per event loop and on
      * it, how many did.

@@ -7,7 +7,6 @@ import io.realtime.cluster.BroadcastEncoder;
 import io.realtime.cluster.ClusterPacket;
 import io.realtime.cluster.Recipients;
 import io.realtime.gateway.engineio.EnginePacket;
-import io.realtime.gateway.engineio.EngineSession;
 import io.realtime.gateway.engineio.SessionFanOut;
 import io.realtime.gateway.stats.TrafficObserver;
 
@@ -63,7 +62,8 @@ public final class SharedBroadcastEncoder implements BroadcastEncoder<SharedBroa
     public List<SocketIOClient> sendAll(Encoded shared, Recipients recipients) {
         Prepared prepared = recipients.prepared(preparation);
         if (!prepared.sockets().isEmpty()) {
-            fanOut.send(prepared.sockets(), shared.packets(), sent -> observer.eventsSent(shared.namespace(), shared.event(), sent));
+            fanOut.send(prepared.sockets(), shared.packets(),
+                    sent -> observer.eventsSent(shared.namespace(), shared.event(), sent));
             SocketActivity listener = activity.get();
             if (listener.followsEvents()) {
                 for (SocketIOClient client : recipients.clients()) {

@@ -127,6 +127,10 @@ class SessionFanOutOnLoopTest {
         group.next().schedule(() -> { }, 20, TimeUnit.MILLISECONDS).get(5, TimeUnit.SECONDS);
     }
 
+    private static void send(SessionFanOut fanOut, List<EngineSession> sessions, List<EnginePacket> packets) {
+        fanOut.send(SessionFanOut.group(sessions), packets, sent -> { });
+    }
+
     @Test
     void aBroadcastQueuedOnTheLoopAfterAnotherIsWrittenGoesOutInTheSameFlush() throws Exception {
         SessionFanOut fanOut = new SessionFanOut(Duration.ZERO);
@@ -135,10 +139,10 @@ class SessionFanOutOnLoopTest {
         flushCalls.set(0);
 
         onLoop(() -> {
-            fanOut.send(List.of(connection.session()), message("first"));
+            send(fanOut, List.of(connection.session()), message("first"));
             // The next broadcast reaches the loop while it still runs this task: a flush queued as a task of
             // its own would run before it.
-            group.next().execute(() -> fanOut.send(List.of(connection.session()), message("second")));
+            group.next().execute(() -> send(fanOut, List.of(connection.session()), message("second")));
         });
 
         await().atMost(5, TimeUnit.SECONDS).until(() -> connection.text().contains("4second"));
@@ -153,12 +157,12 @@ class SessionFanOutOnLoopTest {
         Connection connection = connect();
         flushes.set(0);
 
-        onLoop(() -> fanOut.send(List.of(connection.session()), message("first")));
+        onLoop(() -> send(fanOut, List.of(connection.session()), message("first")));
         assertThat(flushes).as("nothing sent within the window before: at once").hasValue(1);
         long firstSent = System.nanoTime();
 
-        onLoop(() -> fanOut.send(List.of(connection.session()), message("second")));
-        onLoop(() -> fanOut.send(List.of(connection.session()), message("third")));
+        onLoop(() -> send(fanOut, List.of(connection.session()), message("second")));
+        onLoop(() -> send(fanOut, List.of(connection.session()), message("third")));
         assertThat(flushes).as("the other two wait for the window's end").hasValue(1);
 
         await().atMost(5, TimeUnit.SECONDS).until(() -> connection.text().contains("4third"));
@@ -174,8 +178,8 @@ class SessionFanOutOnLoopTest {
         Connection quiet = connect();
         flushes.set(0);
 
-        onLoop(() -> fanOut.send(List.of(busy.session()), message("one")));
-        onLoop(() -> fanOut.send(List.of(busy.session(), quiet.session()), message("two")));
+        onLoop(() -> send(fanOut, List.of(busy.session()), message("one")));
+        onLoop(() -> send(fanOut, List.of(busy.session(), quiet.session()), message("two")));
 
         await().atMost(5, TimeUnit.SECONDS).until(() -> quiet.text().contains("4two"));
         assertThat(busy.text()).as("within its window: held").isEqualTo("\u0081\u00044one");

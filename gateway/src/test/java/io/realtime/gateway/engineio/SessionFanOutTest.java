@@ -57,7 +57,9 @@ class SessionFanOutTest {
         fixture.batchesSent.clear();
         seenBehindEncoder.clear();
 
-        fanOut.send(sessions, List.of(EnginePacket.message("2[\"news\",1]"), EnginePacket.message("2[\"news\",2]")));
+        List<Integer> sentOnLoop = new ArrayList<>();
+        fanOut.send(SessionFanOut.group(sessions), List.of(EnginePacket.message("2[\"news\",1]"),
+                EnginePacket.message("2[\"news\",2]")), sentOnLoop::add);
         fixture.advance(0);
 
         for (EmbeddedChannel channel : channels) {
@@ -70,6 +72,8 @@ class SessionFanOutTest {
         // 6 frames of 2 + 12 bytes each, reported in one call for the loop.
         assertThat(fixture.batchesSent).hasSize(1);
         assertThat(fixture.batchesSent.get(0)).containsExactly(6, 6 * 14);
+        // One loop, three recipients that take broadcasts: the events sent, counted once for the loop.
+        assertThat(sentOnLoop).containsExactly(3);
     }
 
     @Test
@@ -81,7 +85,7 @@ class SessionFanOutTest {
         nextFrameText(channel);
         seenBehindEncoder.clear();
 
-        fanOut.send(List.of(session), List.of(EnginePacket.message("2[\"last\"]")));
+        fanOut.send(SessionFanOut.group(List.of(session)), List.of(EnginePacket.message("2[\"last\"]")), sent -> { });
         session.close();
         fixture.advance(0);
 
