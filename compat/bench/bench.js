@@ -45,12 +45,22 @@ const baselineJar = process.env.BENCH_BASELINE_JAR;
 // "java-streams" is this build on the streams transport (REDIS_ADAPTER=streams), "node-streams" Node's socket.io with
 // @socket.io/redis-streams-adapter: BENCH_TARGETS=java,java-streams,node-streams prints the streams transport's
 // cost beside the classic one and beside Node's streams adapter, in the same run.
-// "java-parallelgc" is this build on the parallel collector instead of the JVM's default (G1): the collector's
-// share of a delivery (G1's write barriers and refinement) beside the other figures (BENCH_TARGETS=java,java-parallelgc).
-// "java-c1" is this build with the JIT's first compiler only (-XX:TieredStopAtLevel=1, as deploy/local runs its
-// nodes): no C2 compiling on cores the event loops need, for slower compiled code (BENCH_TARGETS=java,java-c1,node).
-const isJvm = (kind) => ["java", "baseline", "adminui", "java-streams", "java-parallelgc", "java-c1"].includes(kind);
-const TARGET_JAVA_OPTS = { "java-parallelgc": ["-XX:+UseParallelGC"], "java-c1": ["-XX:TieredStopAtLevel=1"] };
+// Variants of this build with JVM options of their own, each compared with "java" and with Node (its RATIO lines
+// name it `name` and "java" `javaName`):
+// "java-parallelgc": the parallel collector instead of the JVM's default (G1): the collector's share of a delivery
+// (G1's write barriers and refinement) beside the other figures (BENCH_TARGETS=java,java-parallelgc).
+// "java-c1": the JIT's first compiler only (-XX:TieredStopAtLevel=1, as deploy/local runs its nodes): no C2
+// compiling on cores the event loops need, for slower compiled code (BENCH_TARGETS=java,java-c1,node).
+// "java-1cpu": each node sized to its share of this machine (three nodes on two cores), as a container CPU limit
+// under one core sizes the JVM: one event loop, the serial collector, fewer compiler threads
+// (BENCH_TARGETS=java,java-1cpu,node).
+const JVM_VARIANTS = {
+  "java-parallelgc": { options: ["-XX:+UseParallelGC"], name: "parallelGc", javaName: "g1" },
+  "java-c1": { options: ["-XX:TieredStopAtLevel=1"], name: "c1", javaName: "c2" },
+  "java-1cpu": { options: ["-XX:ActiveProcessorCount=1"], name: "oneCpu", javaName: "allCpus" },
+};
+const isJvm = (kind) => ["java", "baseline", "adminui", "java-streams", ...Object.keys(JVM_VARIANTS)].includes(kind);
+const TARGET_JAVA_OPTS = Object.fromEntries(Object.entries(JVM_VARIANTS).map(([kind, variant]) => [kind, variant.options]));
 const ADMIN_UI_ENV = { ADMIN_UI: "production", ADMIN_UI_AUTH: "none" };
 // The subscribers and the parallel-ack clients are split across this many generator processes; the publisher,
 // the sequential echo and the measurements stay in this one.
@@ -385,18 +395,20 @@ async function main() {
   const adminui = TARGETS.includes("adminui") ? await run("adminui") : null;
   const node = TARGETS.includes("node") ? await run("node") : null;
   const javaStreams = TARGETS.includes("java-streams") ? await run("java-streams") : null;
-  const javaParallelGc = TARGETS.includes("java-parallelgc") ? await run("java-parallelgc") : null;
-  const javaC1 = TARGETS.includes("java-c1") ? await run("java-c1") : null;
+  const variants = [];
+  for (const kind of Object.keys(JVM_VARIANTS)) {
+    if (TARGETS.includes(kind)) variants.push({ ...JVM_VARIANTS[kind], result: await run(kind) });
+  }
   const nodeStreams = TARGETS.includes("node-streams") ? await run("node-streams") : null;
   if (java && baseline) printRatios(java, baseline, "baseline");
   if (javaStreams && java) printRatios(javaStreams, java, "classic", "streams");
   if (javaStreams && nodeStreams) printRatios(javaStreams, nodeStreams, "nodeStreams", "streams");
   if (adminui && java) printRatios(adminui, java, "adminUiOff", "adminUiOn");
   if (java && node) printRatios(java, node, "node");
-  if (javaParallelGc && java) printRatios(javaParallelGc, java, "g1", "parallelGc");
-  if (javaParallelGc && node) printRatios(javaParallelGc, node, "node", "parallelGc");
-  if (javaC1 && java) printRatios(javaC1, java, "c2", "c1");
-  if (javaC1 && node) printRatios(javaC1, node, "node", "c1");
+  for (const variant of variants) {
+    if (java) printRatios(variant.result, java, variant.javaName, variant.name);
+    if (node) printRatios(variant.result, node, "node", variant.name);
+  }
   process.exit(0);
 }
 
