@@ -159,6 +159,12 @@ final class ObservedRooms extends ConcurrentHashMap<String, Set<UUID>> {
             // Nothing kept outlives a change: the sockets that left are not held until the next broadcast.
             kept = null;
         }
+
+        /** Counts a change made by a call, once it is made, and gives that call's result back. */
+        <T> T changed(T result) {
+            changed();
+            return result;
+        }
     }
 
     /** netty-socketio's map of the namespace's sockets by id, counting every socket added and removed. */
@@ -174,20 +180,12 @@ final class ObservedRooms extends ConcurrentHashMap<String, Set<UUID>> {
 
         @Override
         public SocketIOClient put(UUID id, SocketIOClient client) {
-            try {
-                return super.put(id, client);
-            } finally {
-                kept.changed();
-            }
+            return kept.changed(super.put(id, client));
         }
 
         @Override
         public SocketIOClient remove(Object id) {
-            try {
-                return super.remove(id);
-            } finally {
-                kept.changed();
-            }
+            return kept.changed(super.remove(id));
         }
     }
 
@@ -222,20 +220,12 @@ final class ObservedRooms extends ConcurrentHashMap<String, Set<UUID>> {
 
         @Override
         public boolean add(UUID id) {
-            try {
-                return ids.add(id);
-            } finally {
-                kept.changed();
-            }
+            return kept.changed(ids.add(id));
         }
 
         @Override
         public boolean remove(Object id) {
-            try {
-                return ids.remove(id);
-            } finally {
-                kept.changed();
-            }
+            return kept.changed(ids.remove(id));
         }
 
         @Override
