@@ -4,6 +4,7 @@ import com.corundumstudio.socketio.AckMode;
 import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketConfig;
 import com.corundumstudio.socketio.SocketIOServer;
+import io.netty.channel.EventLoopGroup;
 import io.realtime.cluster.Cluster;
 import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.RedisAdapterOptions;
@@ -49,6 +50,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -105,8 +107,12 @@ public final class GatewayNode implements AutoCloseable {
         resources.add(scheduler::shutdownNow);
         TrafficMetrics traffic = new TrafficMetrics();
         ClusterMetrics clusterMetrics = new ClusterMetrics();
-        GatewayServer server = new GatewayServer(socketIoConfiguration(config), serverOptions(config, traffic));
-        Cluster cluster = joinCluster(config, server, clusterMetrics);
+        Configuration configuration = socketIoConfiguration(config);
+        // One set of event loops for the connections and the Redis link: a broadcast read from Redis is written to
+        // the sockets of the loop that read it, and handed to the other loops, without a thread of lettuce's between.
+        EventLoopGroup eventLoops = GatewayServer.newEventLoops(configuration);
+        GatewayServer server = new GatewayServer(configuration, serverOptions(config, traffic, eventLoops));
+        Cluster cluster = joinCluster(config, server, clusterMetrics, eventLoops);
         resources.add(cluster);
         Broadcaster broadcaster = new ClusterBroadcaster(cluster);
         ServerPush push = new ServerPush(broadcaster);
@@ -148,6 +154,8 @@ public final class GatewayNode implements AutoCloseable {
                     config.preStopDelay());
         }
         health.serving();
+        // Last: the server and the cluster link close their channels on these loops first.
+        resources.add(() -> eventLoops.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).syncUninterruptibly());
         GatewayNode node = new GatewayNode(config, server, gateways, resources, backendApi, cluster, health, metrics);
         log.info("Gateway node '{}' serving Socket.IO on {}{} in {} mode", config.nodeId(), server.localAddress(),
                 config.engine().path(), config.conformance() ? "conformance"
@@ -156,8 +164,9 @@ public final class GatewayNode implements AutoCloseable {
         return node;
     }
 
-    private static GatewayServerOptions serverOptions(GatewayConfig config, TrafficObserver observer) {
+    private static GatewayServerOptions serverOptions(GatewayConfig config, TrafficObserver observer, EventLoopGroup eventLoops) {
         return GatewayServerOptions.builder()
+                .eventLoops(eventLoops)
                 .engine(config.engine())
                 .connectTimeout(config.connectTimeout())
                 .maxAttachments(config.maxAttachments())
@@ -185,7 +194,8 @@ public final class GatewayNode implements AutoCloseable {
         return scheduler;
     }
 
-    private static Cluster joinCluster(GatewayConfig config, GatewayServer server, ClusterObserver observer) {
+    private static Cluster joinCluster(GatewayConfig config, GatewayServer server, ClusterObserver observer,
+                                       EventLoopGroup eventLoops) {
         if (config.redisUrl().isEmpty()) {
             if (config.recovery().isPresent()) {
                 Cluster cluster = Cluster.local(server, observer, server.broadcastEncoder(), config.recovery().get());
@@ -202,6 +212,7 @@ public final class GatewayNode implements AutoCloseable {
                 .transport(settings.transport())
                 .subscriptionMode(settings.subscriptionMode())
                 .streams(RedisAdapterOptions.StreamOptions.DEFAULTS.withMaxLen(settings.streamMaxLen()))
+                .eventLoops(eventLoops)
                 .build();
         Cluster cluster = Cluster.redis(server, options, observer, server.broadcastEncoder(), config.recovery().orElse(null));
         if (config.recovery().isPresent()) {

@@ -1,7 +1,10 @@
 package io.realtime.cluster;
 
+import io.netty.channel.EventLoopGroup;
+
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Options of the Redis adapter; immutable, built with {@link #builder(String)}.
@@ -16,6 +19,13 @@ import java.util.Objects;
  * @param transport              the Redis protocol ({@link TransportKind#CLASSIC} by default)
  * @param subscriptionMode       how the sharded transport subscribes ({@link SubscriptionMode#DYNAMIC} by default)
  * @param streams                the streams transport's stream and session keys ({@link StreamOptions#DEFAULTS})
+ * @param eventLoops             the application's own Netty event loops to read and write Redis on, instead of
+ *                               lettuce's I/O threads (none by default): a broadcast read from Redis is then written
+ *                               to the sockets of the loop that read it without a hand-over to another thread. The
+ *                               application owns the group and shuts it down after closing the cluster (lettuce's
+ *                               executor and timer stop when it terminates); it must be of the transport lettuce
+ *                               uses here (epoll where available, else NIO), and nothing may wait on those loops
+ *                               for a Redis answer (the loop waiting would be the one to read it).
  */
 public record RedisAdapterOptions(
         String redisUri,
@@ -26,7 +36,8 @@ public record RedisAdapterOptions(
         Duration outageBufferAge,
         TransportKind transport,
         SubscriptionMode subscriptionMode,
-        StreamOptions streams) {
+        StreamOptions streams,
+        Optional<EventLoopGroup> eventLoops) {
 
     /**
      * The options of {@code @socket.io/redis-streams-adapter}, with its defaults.
@@ -80,6 +91,7 @@ public record RedisAdapterOptions(
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(subscriptionMode, "subscriptionMode");
         Objects.requireNonNull(streams, "streams");
+        Objects.requireNonNull(eventLoops, "eventLoops");
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("requestTimeout must be positive");
         }
@@ -102,6 +114,7 @@ public record RedisAdapterOptions(
         private TransportKind transport = TransportKind.CLASSIC;
         private SubscriptionMode subscriptionMode = SubscriptionMode.DYNAMIC;
         private StreamOptions streams = StreamOptions.DEFAULTS;
+        private EventLoopGroup eventLoops;
 
         private Builder(String redisUri) {
             this.redisUri = redisUri;
@@ -143,9 +156,14 @@ public record RedisAdapterOptions(
             return this;
         }
 
+        public Builder eventLoops(EventLoopGroup value) {
+            eventLoops = value;
+            return this;
+        }
+
         public RedisAdapterOptions build() {
             return new RedisAdapterOptions(redisUri, key, requestTimeout, publishOnSpecificResponseChannel,
-                    outageBufferSize, outageBufferAge, transport, subscriptionMode, streams);
+                    outageBufferSize, outageBufferAge, transport, subscriptionMode, streams, Optional.ofNullable(eventLoops));
         }
     }
 }

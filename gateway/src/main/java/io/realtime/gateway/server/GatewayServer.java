@@ -180,10 +180,9 @@ public class GatewayServer extends SocketIOServer {
 
     @Override
     public Future<Void> startAsync() {
-        IoHandlerFactory ioHandler = useEpoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelType = useEpoll() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        bossGroup = new MultiThreadIoEventLoopGroup(1, ioHandler);
-        workerGroup = new MultiThreadIoEventLoopGroup(eventLoops(configuration.getWorkerThreads()), ioHandler);
+        Class<? extends ServerChannel> channelType = useEpoll(configuration) ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        bossGroup = new MultiThreadIoEventLoopGroup(1, ioHandlerFactory(configuration));
+        workerGroup = options.eventLoops().orElseGet(() -> newEventLoops(configuration));
         scheduler = new EventLoopScheduler(workerGroup);
         EngineOptions engineOptions = options.engine();
         io.netty.handler.ssl.SslContext tls = options.tls().orElse(null);
@@ -219,7 +218,7 @@ public class GatewayServer extends SocketIOServer {
         return binding.addListener(bound -> {
             if (bound.isSuccess()) {
                 log.info("Socket.IO server listening on {} ({}, {}, transports {})", serverChannel.localAddress(),
-                        tls != null ? "TLS" : "plain", useEpoll() ? "epoll" : "nio", engineOptions.transports());
+                        tls != null ? "TLS" : "plain", useEpoll(configuration) ? "epoll" : "nio", engineOptions.transports());
             } else {
                 log.error("Socket.IO server failed to bind {}", address, bound.cause());
             }
@@ -276,9 +275,11 @@ public class GatewayServer extends SocketIOServer {
             serverChannel.close().syncUninterruptibly();
         }
         scheduler.shutdown();
-        Future<?> workers = workerGroup.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS);
+        Future<?> workers = options.eventLoops().isPresent() ? null : workerGroup.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS);
         Future<?> boss = bossGroup.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS);
-        workers.syncUninterruptibly();
+        if (workers != null) {
+            workers.syncUninterruptibly();
+        }
         boss.syncUninterruptibly();
         workerGroup = null;
         log.info("Socket.IO server stopped");
@@ -329,7 +330,20 @@ public class GatewayServer extends SocketIOServer {
         return configured > 0 ? configured : io.netty.util.NettyRuntime.availableProcessors();
     }
 
-    private boolean useEpoll() {
+    /**
+     * The worker event loops this configuration asks for (its worker threads, else one per core; epoll where asked
+     * for and available, else NIO), for an application that lends them to the server and to its Redis link
+     * ({@link GatewayServerOptions.Builder#eventLoops}).
+     */
+    public static EventLoopGroup newEventLoops(Configuration configuration) {
+        return new MultiThreadIoEventLoopGroup(eventLoops(configuration.getWorkerThreads()), ioHandlerFactory(configuration));
+    }
+
+    private static IoHandlerFactory ioHandlerFactory(Configuration configuration) {
+        return useEpoll(configuration) ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    }
+
+    private static boolean useEpoll(Configuration configuration) {
         return configuration.isUseLinuxNativeEpoll() && Epoll.isAvailable();
     }
 }

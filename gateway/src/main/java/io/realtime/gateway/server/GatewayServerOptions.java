@@ -1,5 +1,6 @@
 package io.realtime.gateway.server;
 
+import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.realtime.gateway.admission.AdmissionOptions;
 import io.realtime.gateway.admission.ClientAddressOptions;
@@ -41,6 +42,7 @@ public final class GatewayServerOptions {
     private final ClientAddressOptions clientAddresses;
     private final SslContext tls;
     private final TrafficObserver observer;
+    private final EventLoopGroup eventLoops;
 
     private GatewayServerOptions(Builder builder) {
         this.engine = builder.engine;
@@ -53,6 +55,7 @@ public final class GatewayServerOptions {
         this.clientAddresses = builder.clientAddresses;
         this.tls = builder.tls;
         this.observer = builder.observer;
+        this.eventLoops = builder.eventLoops;
     }
 
     public static Builder builder() {
@@ -68,7 +71,8 @@ public final class GatewayServerOptions {
     public Builder mutate() {
         return new Builder().engine(engine).connectTimeout(connectTimeout).maxAttachments(maxAttachments)
                 .broadcastFlushWindow(broadcastFlushWindow)
-                .eventLimits(eventLimits).admission(admission).httpLimits(httpLimits).clientAddresses(clientAddresses).tls(tls).observer(observer);
+                .eventLimits(eventLimits).admission(admission).httpLimits(httpLimits).clientAddresses(clientAddresses).tls(tls).observer(observer)
+                .eventLoops(eventLoops);
     }
 
     public EngineOptions engine() {
@@ -115,6 +119,11 @@ public final class GatewayServerOptions {
         return observer;
     }
 
+    /** The connections' event loops when the application lends them; empty: the server makes its own. */
+    public Optional<EventLoopGroup> eventLoops() {
+        return Optional.ofNullable(eventLoops);
+    }
+
     /** Mutable, single-use collector of options; {@link #build()} checks them. */
     public static final class Builder {
         private EngineOptions engine = EngineOptions.defaults();
@@ -127,6 +136,7 @@ public final class GatewayServerOptions {
         private ClientAddressOptions clientAddresses = ClientAddressOptions.DIRECT;
         private SslContext tls;
         private TrafficObserver observer = TrafficObserver.NONE;
+        private EventLoopGroup eventLoops;
 
         private Builder() {
         }
@@ -191,6 +201,18 @@ public final class GatewayServerOptions {
         /** Where the server reports its traffic (the metrics); default {@link TrafficObserver#NONE}. */
         public Builder observer(TrafficObserver observer) {
             this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
+        /**
+         * Serves the connections on these event loops, which the application owns and shuts down after
+         * {@link GatewayServer#stop()} (the node lends the same loops to its Redis link, so that a broadcast read
+         * from Redis is written to the loop's sockets without a hand-over); make them with
+         * {@link GatewayServer#newEventLoops}. Default {@code null}: the server makes its own and shuts them down
+         * in {@code stop()}.
+         */
+        public Builder eventLoops(EventLoopGroup eventLoops) {
+            this.eventLoops = eventLoops;
             return this;
         }
 

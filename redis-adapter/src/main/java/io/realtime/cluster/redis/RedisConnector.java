@@ -16,6 +16,13 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.EventLoopGroupProvider;
+import io.lettuce.core.resource.Transports;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.realtime.cluster.ClusterUnavailableException;
 import io.realtime.cluster.RedisAdapterOptions;
 
@@ -52,9 +59,10 @@ final class RedisConnector {
     static Connections connect(RedisAdapterOptions options) {
         // Reconnect attempts back off from 100 ms to 2 s (lettuce's default grows to 30 s): the cluster must resume
         // within seconds of Redis coming back.
-        ClientResources resources = ClientResources.builder()
-                .reconnectDelay(Delay.fullJitter(Duration.ofMillis(100), Duration.ofSeconds(2), 100, TimeUnit.MILLISECONDS))
-                .build();
+        ClientResources.Builder builder = ClientResources.builder()
+                .reconnectDelay(Delay.fullJitter(Duration.ofMillis(100), Duration.ofSeconds(2), 100, TimeUnit.MILLISECONDS));
+        options.eventLoops().ifPresent(group -> builder.eventLoopGroupProvider(BorrowedEventLoops.of(group)));
+        ClientResources resources = builder.build();
         AbstractRedisClient client = null;
         try {
             if (isCluster(options.redisUri())) {
@@ -160,5 +168,52 @@ final class RedisConnector {
     private static String hostsOf(String uri) {
         String rest = uri.substring(Math.max(0, uri.indexOf("://") + 3));
         return rest.substring(rest.lastIndexOf('@') + 1);
+    }
+
+    /**
+     * The application's event loops lent to lettuce: every channel lettuce opens is registered on them, and
+     * neither closing a connection nor shutting lettuce down touches them (their owner shuts them down).
+     */
+    private static final class BorrowedEventLoops implements EventLoopGroupProvider {
+
+        private final EventLoopGroup group;
+
+        private BorrowedEventLoops(EventLoopGroup group) {
+            this.group = group;
+        }
+
+        /** The loops lent, once checked to be of the kind lettuce's channels need on this machine. */
+        static BorrowedEventLoops of(EventLoopGroup group) {
+            Class<? extends EventLoopGroup> needed = Transports.eventLoopGroupClass();
+            if (!needed.isInstance(group)) {
+                throw new IllegalArgumentException("eventLoops: Redis I/O needs a " + needed.getSimpleName()
+                        + " here; the event loops given are a " + group.getClass().getSimpleName());
+            }
+            return new BorrowedEventLoops(group);
+        }
+
+        @Override
+        public <T extends EventLoopGroup> T allocate(Class<T> type) {
+            return type.cast(group);
+        }
+
+        @Override
+        public int threadPoolSize() {
+            int loops = 0;
+            for (EventExecutor ignored : group) {
+                loops++;
+            }
+            return loops;
+        }
+
+        @Override
+        public Future<Boolean> release(EventExecutorGroup eventLoopGroup, long quietPeriod, long timeout, TimeUnit unit) {
+            return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
+        }
+
+        @Override
+        public Future<Boolean> shutdown(long quietPeriod, long timeout, TimeUnit timeUnit) {
+            return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
+        }
     }
 }

@@ -78,6 +78,8 @@ public final class RedisLink implements AutoCloseable {
     private final java.util.Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
     /** Lettuce's own event executor: timeouts and flushes, no thread of ours. */
     private final EventExecutor scheduler;
+    /** The application's event loops the connections live on, when it lent them. */
+    private final java.util.Optional<io.netty.channel.EventLoopGroup> lentLoops;
     private volatile boolean closing;
     /** The last server count seen, to know when the others have resubscribed after an outage. */
     private volatile Counted lastCounted;
@@ -96,6 +98,7 @@ public final class RedisLink implements AutoCloseable {
         this.malformed = new MalformedMessages(stats.transport(), stats, observer);
         this.outage = new OutageBuffer(options.outageBufferSize(), options.outageBufferAge(), stats);
         this.scheduler = client.getResources().eventExecutorGroup().next();
+        this.lentLoops = options.eventLoops();
         this.topology = connections.cluster() ? new ClusterTopology((RedisClusterClient) client,
                 (StatefulRedisClusterConnection<byte[], byte[]>) pub, stats, scheduler) : null;
     }
@@ -550,7 +553,14 @@ public final class RedisLink implements AutoCloseable {
         sub.close();
         pub.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        client.getResources().shutdown(0, 2, TimeUnit.SECONDS);
+        if (lentLoops.isPresent()) {
+            // A channel on the application's loops may tell lettuce's event bus that it went inactive after this
+            // returns (one still connecting when the client shut down closes later, a topology refresh's): the
+            // bus's executor stops with those loops, not before, lest each such event be refused and logged.
+            lentLoops.get().terminationFuture().addListener(done -> client.getResources().shutdown(0, 2, TimeUnit.SECONDS));
+        } else {
+            client.getResources().shutdown(0, 2, TimeUnit.SECONDS);
+        }
     }
 
     static byte[] bytes(String text) {

@@ -1,0 +1,98 @@
+package io.realtime.cluster.redis;
+
+import io.lettuce.core.resource.Transports;
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.EventExecutor;
+import io.realtime.cluster.ClusterObserver;
+import io.realtime.cluster.ClusterStats;
+import io.realtime.cluster.RedisAdapterOptions;
+import io.realtime.cluster.redis.RedisLink.Mode;
+import io.realtime.cluster.testing.RedisFixture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** The Redis link on the application's own event loops: read and written there, and the loops left to their owner. */
+class BorrowedEventLoopsTest {
+
+    /** Loops of the transport lettuce picks on this machine, as an application lending its own would make them. */
+    private final EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2,
+            Transports.socketChannelClass() == EpollSocketChannel.class ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+
+    @AfterEach
+    void shutDown() {
+        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void messagesAreReadOnTheLentLoopsWithoutThreadsOfLettucesAndTheLoopsOutliveTheLink() throws Exception {
+        RedisAdapterOptions options = RedisAdapterOptions.builder(RedisFixture.shared().uri()).eventLoops(loops).build();
+        Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
+        String channel = "borrowed-loops-" + UUID.randomUUID();
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        try (RedisLink publisher = RedisLink.connect(options, new ClusterStats("test"), ClusterObserver.NONE);
+             RedisLink subscriber = RedisLink.connect(options, new ClusterStats("test"), ClusterObserver.NONE)) {
+            subscriber.subscribe(List.of(channel), (from, message) ->
+                    received.add((onLentLoop() ? "lent loop: " : "other thread: ") + new String(message, StandardCharsets.UTF_8)));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> publisher.subscriberCount(Mode.PLAIN, channel).toCompletableFuture().join() == 1);
+
+            publisher.publish(Mode.PLAIN, channel, "hello".getBytes(StandardCharsets.UTF_8), false)
+                    .toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+            assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("lent loop: hello");
+            assertThat(Thread.getAllStackTraces().keySet()).filteredOn(thread -> !before.contains(thread))
+                    .extracting(Thread::getName)
+                    .noneMatch(name -> name.startsWith("lettuce-epollEventLoop") || name.startsWith("lettuce-nioEventLoop"));
+        }
+        assertThat(loops.isShuttingDown()).isFalse();
+        assertThat(loops.submit(() -> "still serving").get(5, TimeUnit.SECONDS)).isEqualTo("still serving");
+
+        // lettuce's executor and timer stop once their owner has shut the loops down.
+        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> !before.contains(thread) && thread.isAlive())
+                .noneMatch(thread -> thread.getName().startsWith("lettuce-")));
+    }
+
+    @Test
+    void loopsOfAnotherKindAreRefusedWithTheReason() {
+        EventLoopGroup other = new DefaultEventLoopGroup(1);
+        try {
+            RedisAdapterOptions options = RedisAdapterOptions.builder(RedisFixture.shared().uri()).eventLoops(other).build();
+            assertThatThrownBy(() -> RedisLink.connect(options, new ClusterStats("test"), ClusterObserver.NONE))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("eventLoops")
+                    .hasMessageContaining("DefaultEventLoopGroup");
+        } finally {
+            other.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    private boolean onLentLoop() {
+        for (EventExecutor loop : loops) {
+            if (loop.inEventLoop()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
