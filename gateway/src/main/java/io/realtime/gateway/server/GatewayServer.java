@@ -259,7 +259,8 @@ public class GatewayServer extends SocketIOServer {
     /**
      * Closes every session the way socket.io's {@code server.close()} does (a WebSocket gets a close frame, a
      * long-polling client its close packet on its next poll; clients see "transport close" and reconnect), stops
-     * listening, then releases the event loops. Takes about half a second at most.
+     * listening, then shuts its event loops down (those it made: lent ones stay with their owner). Takes about half
+     * a second at most.
      */
     @Override
     public void stop() {

@@ -2,13 +2,19 @@ package io.realtime.gateway.server;
 
 import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.Transport;
+import io.netty.channel.EventLoopGroup;
 import io.realtime.gateway.admission.AdmissionOptions;
 import io.realtime.gateway.engineio.EngineOptions;
 import io.realtime.gateway.limits.EventLimits;
 import io.realtime.gateway.stats.TrafficObserver;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,6 +38,33 @@ class GatewayServerOptionsTest {
     void eventLoopsAreOnePerCoreUnlessConfigured() {
         assertThat(GatewayServer.eventLoops(0)).isEqualTo(io.netty.util.NettyRuntime.availableProcessors());
         assertThat(GatewayServer.eventLoops(3)).isEqualTo(3);
+    }
+
+    @Test
+    void lentEventLoopsServeTheConnectionsAndStayWithTheirOwnerAfterStop() throws Exception {
+        Configuration configuration = new Configuration();
+        configuration.setHostname("127.0.0.1");
+        configuration.setPort(0);
+        configuration.setWorkerThreads(2);
+        EventLoopGroup loops = GatewayServer.newEventLoops(configuration);
+        try {
+            GatewayServer server = new GatewayServer(configuration, GatewayServerOptions.builder().eventLoops(loops).build());
+            assertThat(server.options().mutate().build().eventLoops()).contains(loops);
+            server.startAsync().syncUninterruptibly();
+            try {
+                HttpResponse<String> handshake = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + server.localAddress().getPort() + "/socket.io/?EIO=4&transport=polling")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(handshake.statusCode()).isEqualTo(200);
+                assertThat(handshake.body()).startsWith("0{\"sid\":");
+            } finally {
+                server.stop();
+            }
+            assertThat(loops.isShuttingDown()).isFalse();
+            assertThat(loops.submit(() -> "still running").get(5, TimeUnit.SECONDS)).isEqualTo("still running");
+        } finally {
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 
     @Test
