@@ -276,10 +276,9 @@ public class GatewayServer extends SocketIOServer {
             serverChannel.close().syncUninterruptibly();
         }
         scheduler.shutdown();
-        Future<?> workers = options.eventLoops().isPresent() ? null : workerGroup.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS);
         Future<?> boss = bossGroup.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS);
-        if (workers != null) {
-            workers.syncUninterruptibly();
+        if (options.eventLoops().isEmpty()) {
+            workerGroup.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).syncUninterruptibly();
         }
         boss.syncUninterruptibly();
         workerGroup = null;
