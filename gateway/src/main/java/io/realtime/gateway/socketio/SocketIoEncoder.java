@@ -12,7 +12,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.realtime.gateway.engineio.EnginePacket;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -27,10 +29,13 @@ public final class SocketIoEncoder {
     private final ObjectMapper mapper;
     /** Writes trees with their serializer found once, where the mapper's {@code writeValueAsString} looks it up per call. */
     private final ObjectWriter trees;
+    /** Writes the arguments of an event or ack that holds no binary, straight from the values. */
+    private final ObjectWriter values;
 
     public SocketIoEncoder(ObjectMapper mapper) {
         this.mapper = mapper;
         this.trees = mapper.writerFor(JsonNode.class);
+        this.values = mapper.writer();
     }
 
     public List<EnginePacket> encode(Packet packet) {
@@ -50,6 +55,9 @@ public final class SocketIoEncoder {
             }
             case EVENT, BINARY_EVENT, ACK, BINARY_ACK -> {
                 boolean event = subType == PacketType.EVENT || subType == PacketType.BINARY_EVENT;
+                if (isPlain(packet.getData(), 0)) {
+                    return plainArguments(event, packet);
+                }
                 ArrayNode args = JsonNodeFactory.instance.arrayNode();
                 if (event) {
                     args.add(packet.getName());
@@ -72,10 +80,73 @@ public final class SocketIoEncoder {
         return toEnginePackets(type, packet.getNsp(), packet.getAckId(), payload, attachments);
     }
 
-    private List<EnginePacket> toEnginePackets(int type, String namespace, Long ackId, JsonNode payload, List<byte[]> attachments) {
+    /**
+     * An event or ack whose arguments hold no binary and nothing but JSON's own kinds of value, as every broadcast read
+     * from Redis and most emits do: written as they are, where the general path first copies them into a tree (a
+     * serialization and a parse) to find and replace the binary in it.
+     */
+    private List<EnginePacket> plainArguments(boolean event, Packet packet) {
+        List<?> data = packet.getData();
+        List<Object> args = new ArrayList<>((data == null ? 0 : data.size()) + 1);
+        if (event) {
+            args.add(packet.getName());
+        }
+        if (data != null) {
+            args.addAll(data);
+        }
+        StringBuilder text = header(event ? SocketIoPacket.EVENT : SocketIoPacket.ACK, packet.getNsp(), packet.getAckId(), 0);
+        try {
+            text.append(values.writeValueAsString(args));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("payload cannot be written as JSON", e);
+        }
+        return List.of(EnginePacket.message(text.toString()));
+    }
+
+    /**
+     * Whether a value is null, a string, a boolean, a number of the JDK's whole or binary floating kinds, a list or map
+     * (string keys) of such values, or a tree without binary: what is written the same from the value as from its tree.
+     * Anything else (binary, records, beans, other numbers), and nesting deeper than a payload may be read, takes the
+     * general path.
+     */
+    private static boolean isPlain(Object value, int depth) {
+        if (value == null || value instanceof String || value instanceof Boolean || value instanceof Integer
+                || value instanceof Long || value instanceof Double || value instanceof Float || value instanceof Short
+                || value instanceof Byte || value instanceof BigInteger) {
+            return true;
+        }
+        if (depth >= SocketIoJson.MAX_NESTING_DEPTH) {
+            return false;
+        }
+        if (value instanceof JsonNode node) {
+            return isPlainJson(node);
+        }
+        if (value instanceof Collection<?> list) {
+            if (!(list instanceof List<?>)) {
+                return false;
+            }
+            for (Object element : list) {
+                if (!isPlain(element, depth + 1)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (value instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                if (!(entry.getKey() instanceof String) || !isPlain(entry.getValue(), depth + 1)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static StringBuilder header(int type, String namespace, Long ackId, int attachments) {
         StringBuilder text = new StringBuilder().append(type);
-        if (!attachments.isEmpty()) {
-            text.append(attachments.size()).append('-');
+        if (attachments > 0) {
+            text.append(attachments).append('-');
         }
         if (!NamespaceNames.MAIN.equals(NamespaceNames.wire(namespace))) {
             text.append(namespace).append(',');
@@ -83,6 +154,11 @@ public final class SocketIoEncoder {
         if (ackId != null) {
             text.append(ackId);
         }
+        return text;
+    }
+
+    private List<EnginePacket> toEnginePackets(int type, String namespace, Long ackId, JsonNode payload, List<byte[]> attachments) {
+        StringBuilder text = header(type, namespace, ackId, attachments.size());
         if (payload != null) {
             try {
                 text.append(trees.writeValueAsString(payload));

@@ -5,9 +5,14 @@ import com.corundumstudio.socketio.protocol.PacketType;
 import io.realtime.gateway.engineio.EnginePacket;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -15,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class SocketIoEncoderTest {
 
-    private final SocketIoEncoder encoder = new SocketIoEncoder(SocketIoJson.newMapper());
+    private final ObjectMapper mapper = SocketIoJson.newMapper();
+    private final SocketIoEncoder encoder = new SocketIoEncoder(mapper);
 
     private static Packet event(String namespace, String name, Object... args) {
         Packet packet = new Packet(PacketType.MESSAGE);
@@ -78,5 +84,50 @@ class SocketIoEncoderTest {
 
         assertThat(encoder.encode(disconnect)).containsExactly(EnginePacket.message("1/chat,"));
         assertThat(encoder.encode(error)).containsExactly(EnginePacket.message("4/x,{\"message\":\"Invalid namespace\"}"));
+    }
+
+    @Test
+    void plainArgumentsAreWrittenAsTheirTreeWouldBe() throws Exception {
+        Map<String, Object> nested = new LinkedHashMap<>();
+        nested.put("text", "\u00e9\"quoted\"\n");
+        nested.put("absent", null);
+        nested.put("numbers", Arrays.asList(1, -2L, (short) 3, (byte) 4, 1.5, 2.25f, Double.NaN,
+                new BigInteger("18446744073709551615")));
+        nested.put("deeper", List.of(Map.of("ok", true), List.of()));
+        Object[] args = {"room-1", nested, mapper.readTree("{\"echoed\":[1,{\"a\":null}]}"), false, null};
+        List<Object> expected = new ArrayList<>(List.of("up"));
+        expected.addAll(Arrays.asList(args));
+
+        List<EnginePacket> packets = encoder.encode(event("/chat", "up", args));
+
+        assertThat(packets).containsExactly(EnginePacket.message(
+                "2/chat," + mapper.writeValueAsString(mapper.valueToTree(expected))));
+    }
+
+    @Test
+    void argumentsOtherThanPlainValuesTakeTheGeneralPathAndAreWrittenAsBefore() {
+        record Point(int x, int y) {
+        }
+        Map<Object, Object> numberKeys = new LinkedHashMap<>();
+        numberKeys.put(1, "one");
+        Object deep = "bottom";
+        for (int i = 0; i < SocketIoJson.MAX_NESTING_DEPTH + 5; i++) {
+            deep = List.of(deep);
+        }
+
+        assertThat(encoder.encode(event("", "p", new Point(1, 2), new LinkedHashSet<>(List.of("a", "b")), numberKeys)))
+                .containsExactly(EnginePacket.message("2[\"p\",{\"x\":1,\"y\":2},[\"a\",\"b\"],{\"1\":\"one\"}]"));
+        assertThat(encoder.encode(event("", "deep", deep)).get(0).text())
+                .startsWith("2[\"deep\",[[[").endsWith("\"bottom\"" + "]".repeat(SocketIoJson.MAX_NESTING_DEPTH + 5 + 1));
+    }
+
+    @Test
+    void anAckWithoutArgumentsIsAnEmptyArray() {
+        Packet ack = new Packet(PacketType.MESSAGE);
+        ack.setSubType(PacketType.ACK);
+        ack.setNsp("/chat");
+        ack.setAckId(12L);
+
+        assertThat(encoder.encode(ack)).containsExactly(EnginePacket.message("3/chat,12[]"));
     }
 }
