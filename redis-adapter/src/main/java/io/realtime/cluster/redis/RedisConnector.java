@@ -32,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -114,8 +115,22 @@ final class RedisConnector {
             if (client != null) {
                 client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
             }
-            resources.shutdown(0, 1, TimeUnit.SECONDS);
+            releaseResources(resources, options.eventLoops());
             throw new ClusterUnavailableException("cannot connect to Redis at " + hostsOf(options.redisUri()) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stops lettuce's own resources once its client has shut down. A channel on lent loops may tell lettuce's event
+     * bus that it went inactive after the client's shutdown returned (one still connecting then closes later, as a
+     * topology refresh's or a failed connect's does): the bus's executor then stops with those loops, not before,
+     * lest each such event be refused and logged as an error.
+     */
+    static void releaseResources(ClientResources resources, Optional<EventLoopGroup> lentLoops) {
+        if (lentLoops.isPresent()) {
+            lentLoops.get().terminationFuture().addListener(done -> resources.shutdown(0, 2, TimeUnit.SECONDS));
+        } else {
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
         }
     }
 

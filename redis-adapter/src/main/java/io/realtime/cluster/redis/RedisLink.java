@@ -553,14 +553,7 @@ public final class RedisLink implements AutoCloseable {
         sub.close();
         pub.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        if (lentLoops.isPresent()) {
-            // A channel on the application's loops may tell lettuce's event bus that it went inactive after this
-            // returns (one still connecting when the client shut down closes later, a topology refresh's): the
-            // bus's executor stops with those loops, not before, lest each such event be refused and logged.
-            lentLoops.get().terminationFuture().addListener(done -> client.getResources().shutdown(0, 2, TimeUnit.SECONDS));
-        } else {
-            client.getResources().shutdown(0, 2, TimeUnit.SECONDS);
-        }
+        RedisConnector.releaseResources(client.getResources(), lentLoops);
     }
 
     static byte[] bytes(String text) {

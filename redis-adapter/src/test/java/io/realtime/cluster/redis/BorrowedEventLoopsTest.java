@@ -10,12 +10,15 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.ClusterStats;
+import io.realtime.cluster.ClusterUnavailableException;
 import io.realtime.cluster.RedisAdapterOptions;
 import io.realtime.cluster.redis.RedisLink.Mode;
 import io.realtime.cluster.testing.RedisFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
@@ -71,6 +74,38 @@ class BorrowedEventLoopsTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
                 .filter(thread -> !before.contains(thread) && thread.isAlive())
                 .noneMatch(thread -> thread.getName().startsWith("lettuce-")));
+    }
+
+    @Test
+    void aFailedConnectLeavesTheLoopsServingAndLettucesThreadsEndWithThem() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        RedisAdapterOptions options = RedisAdapterOptions.builder("redis://127.0.0.1:" + closedPort)
+                .eventLoops(loops).requestTimeout(Duration.ofSeconds(2)).build();
+        Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
+
+        assertThatThrownBy(() -> RedisLink.connect(options, new ClusterStats("test"), ClusterObserver.NONE))
+                .isInstanceOf(ClusterUnavailableException.class)
+                .hasMessageContaining("127.0.0.1:" + closedPort);
+
+        // lettuce's resources outlive the failed client while the loops its channel ran on may still report to them.
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                .until(() -> lettuceThreadsSince(before).stream().anyMatch(name -> name.startsWith("lettuce-timer")));
+        assertThat(loops.submit(() -> "still serving").get(5, TimeUnit.SECONDS)).isEqualTo("still serving");
+        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        await().atMost(Duration.ofSeconds(5)).until(() -> lettuceThreadsSince(before).isEmpty());
+    }
+
+    private static Set<String> lettuceThreadsSince(Set<Thread> before) {
+        Set<String> names = new HashSet<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (!before.contains(thread) && thread.isAlive() && thread.getName().startsWith("lettuce-")) {
+                names.add(thread.getName().replaceAll("-\\d+$", ""));
+            }
+        }
+        return names;
     }
 
     @Test
