@@ -32,6 +32,15 @@ class SocketIoEncoderTest {
         return packet;
     }
 
+    private static Packet ack(String namespace, long id, List<?> args) {
+        Packet ack = new Packet(PacketType.MESSAGE);
+        ack.setSubType(PacketType.ACK);
+        ack.setNsp(namespace);
+        ack.setAckId(id);
+        ack.setData(args);
+        return ack;
+    }
+
     @Test
     void eventOnTheMainNamespaceHasNoNamespacePrefix() {
         assertThat(encoder.encode(event("", "hello", "world", 1, null)))
@@ -63,13 +72,7 @@ class SocketIoEncoderTest {
 
     @Test
     void binaryAckIsTypeSix() {
-        Packet ack = new Packet(PacketType.MESSAGE);
-        ack.setSubType(PacketType.ACK);
-        ack.setNsp("");
-        ack.setAckId(3L);
-        ack.setData(List.of(new byte[] {5}));
-
-        assertThat(encoder.encode(ack).get(0)).isEqualTo(EnginePacket.message("61-3[{\"_placeholder\":true,\"num\":0}]"));
+        assertThat(encoder.encode(ack("", 3, List.of(new byte[] {5}))).get(0)).isEqualTo(EnginePacket.message("61-3[{\"_placeholder\":true,\"num\":0}]"));
     }
 
     @Test
@@ -123,11 +126,6 @@ class SocketIoEncoderTest {
 
     @Test
     void anAckWithoutArgumentsIsAnEmptyArray() {
-        Packet ack = new Packet(PacketType.MESSAGE);
-        ack.setSubType(PacketType.ACK);
-        ack.setNsp("/chat");
-        ack.setAckId(12L);
-
-        assertThat(encoder.encode(ack)).containsExactly(EnginePacket.message("3/chat,12[]"));
+        assertThat(encoder.encode(ack("/chat", 12, null))).containsExactly(EnginePacket.message("3/chat,12[]"));
     }
 }
