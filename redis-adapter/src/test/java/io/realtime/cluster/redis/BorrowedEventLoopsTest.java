@@ -71,9 +71,7 @@ class BorrowedEventLoopsTest {
 
         // lettuce's executor and timer stop once their owner has shut the loops down.
         loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
-                .filter(thread -> !before.contains(thread) && thread.isAlive())
-                .noneMatch(thread -> thread.getName().startsWith("lettuce-")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> lettuceThreadsSince(before).isEmpty());
     }
 
     @Test
