@@ -39,7 +39,7 @@ public final class SocketIoEncoder {
     }
 
     public List<EnginePacket> encode(Packet packet) {
-        List<byte[]> attachments = new ArrayList<>();
+        List<byte[]> attachments = List.of();
         int type;
         JsonNode payload = null;
         PacketType subType = packet.getSubType();
@@ -58,6 +58,7 @@ public final class SocketIoEncoder {
                 if (isPlain(packet.getData(), 0)) {
                     return plainArguments(event, packet);
                 }
+                attachments = new ArrayList<>();
                 ArrayNode args = JsonNodeFactory.instance.arrayNode();
                 if (event) {
                     args.add(packet.getName());
