@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import org.slf4j.Logger;
@@ -182,8 +181,7 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         });
         // The frame decoder is in place as soon as handshake() returns: frames must find their handler from now on.
         ChannelPipeline pipeline = channel.pipeline();
-        pipeline.addBefore(NAME, WEBSOCKET_AGGREGATOR, new WebSocketFrameAggregator(options.maxPayload()));
-        pipeline.replace(NAME, WEBSOCKET_HANDLER, new WebSocketFrameHandler(webSocket));
+        pipeline.replace(NAME, WEBSOCKET_HANDLER, new WebSocketFrameHandler(webSocket, options.maxPayload()));
         // No HTTP request can come any more (the HTTP decoder is gone): an idle connection keeps no HTTP handler.
         // Here rather than when the 101 is written, which may complete inside handshake() itself.
         webSocketOnly.accept(pipeline);

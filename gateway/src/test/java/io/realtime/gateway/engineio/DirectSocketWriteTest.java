@@ -339,7 +339,7 @@ class DirectSocketWriteTest {
                 InetAddress.getLoopbackAddress());
         WebSocketTransport webSocket = new WebSocketTransport(session, channel);
         return onLoop(channel, () -> {
-            channel.pipeline().addLast(new WebSocketFrameHandler(webSocket));
+            channel.pipeline().addLast(new WebSocketFrameHandler(webSocket, 1_000_000));
             webSocket.opened();
             return webSocket;
         });

@@ -30,8 +30,11 @@ final class SessionFixture implements AutoCloseable {
     static final long PING_INTERVAL = 1000;
     static final long PING_TIMEOUT = 500;
     static final long UPGRADE_TIMEOUT = 300;
+    static final int MAX_PAYLOAD = 1_000_000;
 
     final List<String> messages = new ArrayList<>();
+    /** Binary messages received, in hex. */
+    final List<String> binaries = new ArrayList<>();
     final List<String> closeReasons = new ArrayList<>();
     final List<String> behaviourCloses = new ArrayList<>();
     /** Each report of payloads written in a batch: {payloads, bytes}. */
@@ -47,6 +50,11 @@ final class SessionFixture implements AutoCloseable {
         }
 
         @Override
+        public void onBinary(EngineSession session, byte[] data) {
+            binaries.add(java.util.HexFormat.of().formatHex(data));
+        }
+
+        @Override
         public void onClose(EngineSession session, DisconnectReason reason) {
             closeReasons.add(reason.text());
         }
@@ -59,7 +67,7 @@ final class SessionFixture implements AutoCloseable {
     SessionFixture(long outboundLimit, long pingInterval) {
         loop.freezeTime();
         EngineOptions options = new EngineOptions("/socket.io/", Duration.ofMillis(pingInterval),
-                Duration.ofMillis(PING_TIMEOUT), 1_000_000, Duration.ofMillis(UPGRADE_TIMEOUT),
+                Duration.ofMillis(PING_TIMEOUT), MAX_PAYLOAD, Duration.ofMillis(UPGRADE_TIMEOUT),
                 Set.of(EngineOptions.POLLING, EngineOptions.WEBSOCKET), true, List.of(), outboundLimit);
         registry = new SessionRegistry(options, new TrafficObserver() {
             @Override
@@ -90,7 +98,7 @@ final class SessionFixture implements AutoCloseable {
     EngineSession webSocket(Channel channel, EventLoop eventLoop) {
         EngineSession session = registry.create(EngineIOVersion.V4, eventLoop, InetAddress.getLoopbackAddress());
         WebSocketTransport transport = new WebSocketTransport(session, channel);
-        channel.pipeline().addLast(new WebSocketFrameHandler(transport));
+        channel.pipeline().addLast(new WebSocketFrameHandler(transport, MAX_PAYLOAD));
         session.open(transport);
         session.setListener(listener);
         transport.onHandshakeAnswered();

@@ -5,6 +5,12 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -13,7 +19,7 @@ import java.net.InetAddress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** One Close frame per WebSocket, whoever writes it: the server, or the echo of the client's. */
+/** One Close frame per WebSocket, whoever writes it: the server, or the echo of the client's; fragmented messages. */
 class WebSocketFrameHandlerTest {
 
     private final SessionFixture fixture = new SessionFixture();
@@ -26,7 +32,7 @@ class WebSocketFrameHandlerTest {
     private EmbeddedChannel channel() {
         EngineSession session = fixture.registry.create(EngineIOVersion.V4, fixture.loop.eventLoop(), InetAddress.getLoopbackAddress());
         EmbeddedChannel channel = new EmbeddedChannel();
-        channel.pipeline().addLast(new WebSocketFrameHandler(new WebSocketTransport(session, channel)));
+        channel.pipeline().addLast(new WebSocketFrameHandler(new WebSocketTransport(session, channel), 1_000_000));
         return channel;
     }
 
@@ -70,5 +76,45 @@ class WebSocketFrameHandlerTest {
         assertThat(theirs.refCnt()).isZero();
         assertThat(closedFirst.isOpen()).isFalse();
         ours.release();
+    }
+
+    @Test
+    void aMessageSentInFragmentsArrivesWholeAndOnlyThenIsAnAggregatorPlaced() {
+        EmbeddedChannel channel = fixture.channel();
+        fixture.webSocket(channel);
+        fixture.loop.runPendingTasks();
+        assertThat(channel.pipeline().get(WebSocketFrameAggregator.class)).isNull();
+
+        channel.writeInbound(new TextWebSocketFrame("4whole"));
+        channel.writeInbound(new TextWebSocketFrame(false, 0, "4in "));
+        assertThat(channel.pipeline().get(WebSocketFrameAggregator.class)).isNotNull();
+        channel.writeInbound(new ContinuationWebSocketFrame(false, 0, "three "));
+        // A control frame between the fragments is answered at once, as RFC 6455 §5.4 allows it.
+        channel.writeInbound(new PingWebSocketFrame(Unpooled.copiedBuffer("p", StandardCharsets.UTF_8)));
+        channel.writeInbound(new ContinuationWebSocketFrame(true, 0, "parts"));
+        channel.writeInbound(new BinaryWebSocketFrame(false, 0, Unpooled.wrappedBuffer(new byte[] {1, 2})));
+        channel.writeInbound(new ContinuationWebSocketFrame(true, 0, Unpooled.wrappedBuffer(new byte[] {3})));
+        channel.writeInbound(new TextWebSocketFrame("4after"));
+        fixture.loop.runPendingTasks();
+
+        assertThat(fixture.messages).containsExactly("whole", "in three parts", "after");
+        assertThat(fixture.binaries).containsExactly("010203");
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void fragmentsAddingUpToMoreThanTheLargestMessageCloseTheConnection() {
+        EmbeddedChannel channel = fixture.channel();
+        fixture.webSocket(channel);
+        fixture.loop.runPendingTasks();
+        String half = "x".repeat(SessionFixture.MAX_PAYLOAD / 2 + 1);
+
+        channel.writeInbound(new TextWebSocketFrame(false, 0, "4" + half));
+        channel.writeInbound(new ContinuationWebSocketFrame(true, 0, half));
+        fixture.loop.runPendingTasks();
+
+        assertThat(fixture.messages).isEmpty();
+        assertThat(channel.isOpen()).isFalse();
+        channel.finishAndReleaseAll();
     }
 }
