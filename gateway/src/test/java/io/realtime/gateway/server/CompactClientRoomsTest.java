@@ -8,7 +8,6 @@ import java.lang.reflect.Field;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,7 +26,7 @@ class CompactClientRoomsTest {
 
             Map<UUID, Set<String>> clientRooms = clientRooms(namespace);
             assertThat(clientRooms).isInstanceOf(CompactClientRooms.class);
-            assertThat(clientRooms.get(client)).isInstanceOf(ConcurrentHashMap.KeySetView.class)
+            assertThat(clientRooms.get(client)).isInstanceOf(ClientRoomSet.class)
                     .containsExactlyInAnyOrder("lobby", "news");
             assertThat(namespace.getRooms()).contains("lobby", "news");
 
