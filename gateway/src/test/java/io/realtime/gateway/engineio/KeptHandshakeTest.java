@@ -74,12 +74,26 @@ class KeptHandshakeTest {
         KeptHandshake withAuth = handshake.withAuth(Map.of("token", "xyz"));
 
         assertThat(withAuth.getAuthToken()).isEqualTo(Map.of("token", "xyz"));
-        assertThat(handshake.getAuthToken()).isNull();
+        // The connection's own handshake says no auth, as socket.io's handshake.auth does: {}.
+        assertThat(handshake.getAuthToken()).isEqualTo(Map.of());
         assertThat(withAuth.getUrlParams()).isSameAs(handshake.getUrlParams());
         assertThat(withAuth.getHttpHeaders().get("cookie")).isEqualTo("a=1");
         assertThat(withAuth.getAddress()).isEqualTo(CLIENT);
         assertThat(withAuth.getLocal()).isEqualTo(LOCAL);
         assertThat(withAuth.getUrl()).isEqualTo(handshake.getUrl());
         assertThat(withAuth.isXdomain()).isTrue();
+    }
+
+    @Test
+    void aSocketWithoutAuthSharesItsConnectionsHandshake() {
+        KeptHandshake handshake = handshake();
+
+        assertThat(handshake.withAuth(Map.of())).isSameAs(handshake);
+        assertThat(handshake.withAuth(new java.util.HashMap<>())).isSameAs(handshake);
+        KeptHandshake withAuth = handshake.withAuth(Map.of("token", "xyz"));
+        assertThat(withAuth).isNotSameAs(handshake);
+        assertThat(withAuth.withAuth(Map.of())).as("a handshake with auth of its own is not shared").isNotSameAs(withAuth)
+                .satisfies(copy -> assertThat(copy.getAuthToken()).isEqualTo(Map.of()));
+        assertThat(handshake.getAuthToken()).isEqualTo(Map.of());
     }
 }
