@@ -51,6 +51,8 @@ public final class RedisLink implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
     private static final Duration RESUBSCRIBE_WAIT = Duration.ofSeconds(3);
+    /** How long after a reconnect to a single Redis its subscriber counts are taken to be settling. */
+    private static final Duration RESUBSCRIBING = Duration.ofSeconds(10);
 
     /** How a message is published and its receivers subscribed. */
     public enum Mode { PLAIN, SHARDED }
@@ -83,6 +85,11 @@ public final class RedisLink implements AutoCloseable {
     private volatile boolean closing;
     /** The last server count seen, to know when the others have resubscribed after an outage. */
     private volatile Counted lastCounted;
+    /**
+     * Until when (nanoTime) a single Redis's subscriber counts may dip: after a reconnect (an outage, a Sentinel
+     * failover) the other nodes subscribe again one by one, each when its own connection is back.
+     */
+    private volatile long resubscribingUntil = System.nanoTime();
 
     private record Counted(Mode mode, String channel, int count) {
     }
@@ -139,6 +146,7 @@ public final class RedisLink implements AutoCloseable {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
                 if (connected.compareAndSet(false, true)) {
+                    resubscribingUntil = System.nanoTime() + RESUBSCRIBING.toNanos();
                     stats.recordReconnect();
                     log.info("Redis connection is back ({}); {} held messages to send", address, outage.size());
                     scheduler.execute(() -> resendWhenResubscribed(System.nanoTime() + RESUBSCRIBE_WAIT.toNanos()));
@@ -331,9 +339,11 @@ public final class RedisLink implements AutoCloseable {
     public CompletionStage<Integer> subscriberCount(Mode mode, String channel) {
         return count(mode, channel).thenApply(value -> {
             Counted before = lastCounted;
-            // While a Redis Cluster failover settles the count dips (nodes subscribe again on the promoted replica):
-            // the count from before stays what held messages wait for and what a short delivery is measured against.
-            if (topology == null || !topology.unsettled() || before == null || before.mode() != mode
+            // While a failover or an outage settles the count dips (nodes subscribe again, on the promoted replica
+            // or the same Redis): the count from before stays what held messages wait for and what a short delivery
+            // is measured against. (A Sentinel failover let messages go to the one node back while the count said one.)
+            boolean mayDip = topology != null ? topology.unsettled() : System.nanoTime() - resubscribingUntil < 0;
+            if (!mayDip || before == null || before.mode() != mode
                     || !before.channel().equals(channel) || value >= before.count()) {
                 lastCounted = new Counted(mode, channel, value);
             }
