@@ -8,6 +8,10 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.List;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
@@ -78,11 +82,17 @@ class WebSocketFrameHandlerTest {
         ours.release();
     }
 
-    @Test
-    void aMessageSentInFragmentsArrivesWholeAndOnlyThenIsAnAggregatorPlaced() {
+    /** A WebSocket session on an embedded channel, its OPEN packet sent. */
+    private EmbeddedChannel openWebSocket() {
         EmbeddedChannel channel = fixture.channel();
         fixture.webSocket(channel);
         fixture.loop.runPendingTasks();
+        return channel;
+    }
+
+    @Test
+    void aMessageSentInFragmentsArrivesWholeAndOnlyThenIsAnAggregatorPlaced() {
+        EmbeddedChannel channel = openWebSocket();
         assertThat(channel.pipeline().get(WebSocketFrameAggregator.class)).isNull();
 
         channel.writeInbound(new TextWebSocketFrame("4whole"));
@@ -99,14 +109,20 @@ class WebSocketFrameHandlerTest {
 
         assertThat(fixture.messages).containsExactly("whole", "in three parts", "after");
         assertThat(fixture.binaries).containsExactly("010203");
+        List<String> pongs = new ArrayList<>();
+        for (Object out = channel.readOutbound(); out != null; out = channel.readOutbound()) {
+            if (out instanceof PongWebSocketFrame pong) {
+                pongs.add(pong.content().toString(StandardCharsets.UTF_8));
+            }
+            ReferenceCountUtil.release(out);
+        }
+        assertThat(pongs).containsExactly("p");
         channel.finishAndReleaseAll();
     }
 
     @Test
     void fragmentsAddingUpToMoreThanTheLargestMessageCloseTheConnection() {
-        EmbeddedChannel channel = fixture.channel();
-        fixture.webSocket(channel);
-        fixture.loop.runPendingTasks();
+        EmbeddedChannel channel = openWebSocket();
         String half = "x".repeat(SessionFixture.MAX_PAYLOAD / 2 + 1);
 
         channel.writeInbound(new TextWebSocketFrame(false, 0, "4" + half));
