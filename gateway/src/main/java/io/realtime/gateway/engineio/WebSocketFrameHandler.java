@@ -17,11 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands the frames (fragmented messages put together, {@link #aggregateFromNowOn}) and the writability of one WebSocket to its transport, and lets one Close frame
- * out per WebSocket (RFC 6455 §5.5.1: a Close is answered only if none was sent). The server closing a session and
- * the client closing at the same moment would otherwise both send one, and browsers fail the connection on the
- * second ("Close received after close"). A later Close is dropped, its write reported done so that whoever meant to
- * close the channel after it still does. One handler for both (it was two: a handler context and an object less
+ * Hands the frames (fragmented messages put together, {@link #aggregateFromNowOn}) and the writability of one
+ * WebSocket to its transport, and lets one Close frame out per WebSocket (RFC 6455 §5.5.1: a Close is answered only
+ * if none was sent). The server closing a session and the client closing at the same moment would otherwise both
+ * send one, and browsers fail the connection on the second ("Close received after close"). A later Close is dropped,
+ * its write reported done so that whoever meant to close the channel after it still does. One handler for both (it was two: a handler context and an object less
  * per connection, 80 bytes, issue 18).
  */
 final class WebSocketFrameHandler extends ChannelDuplexHandler {
@@ -68,7 +68,8 @@ final class WebSocketFrameHandler extends ChannelDuplexHandler {
         try {
             aggregator.channelRead(ctx.pipeline().context(aggregator), first);
         } catch (Exception e) {
-            ctx.fireExceptionCaught(e);
+            // As the pipeline would have: the aggregator's failure ends up here, and the connection is closed.
+            exceptionCaught(ctx, e);
         }
     }
 
