@@ -18,7 +18,7 @@ const path = require("node:path");
 const { GeneratorPool } = require("./generator");
 const { Histogram } = require("./histogram");
 const { now } = require("./clock");
-const { processStats, cpuReading, cpuSpent, liveHeapKb } = require("./proc");
+const { processStats, machineJiffies, cpuReading, cpuSpent, liveHeapKb } = require("./proc");
 const { freePorts } = require("../test/support/ports");
 const { startRedis } = require("../test/support/redis");
 const { waitFor } = require("../test/support/node");
@@ -214,7 +214,10 @@ async function report(nodes, pool, phase) {
 async function broadcast(nodes, pool, n) {
   await pool.all("arm");
   const nodesCpu = () => cpuReading(nodes.map((node) => node.pid), { jvm: true });
+  const generatorsCpu = () => cpuReading(pool.workers.map((worker) => worker.child.pid));
   const cpuBefore = nodesCpu();
+  const generatorsBefore = generatorsCpu();
+  const machineBefore = machineJiffies();
   const sentAt = now();
   const response = await fetch(`http://127.0.0.1:${nodes[0].managementPort}/api/v1/emit`, {
     method: "POST", headers: { "content-type": "application/json" },
@@ -223,6 +226,8 @@ async function broadcast(nodes, pool, n) {
   if (response.status !== 202) throw new Error(`emit answered ${response.status}: ${await response.text()}`);
   const results = await pool.all("collect", () => ({ waitMs: 30000 }));
   const spent = cpuSpent(cpuBefore, nodesCpu());
+  const generatorsSpent = cpuSpent(generatorsBefore, generatorsCpu());
+  const machineAfter = machineJiffies();
   const histogram = new Histogram();
   results.forEach((r) => histogram.merge(r.histogram));
   const received = results.reduce((total, r) => total + r.received, 0);
@@ -237,6 +242,10 @@ async function broadcast(nodes, pool, n) {
     serverUserCpuMicrosPerDelivery: received ? Number(((spent.userSeconds * 1e6) / received).toFixed(2)) : null,
     // The same CPU by thread role, in seconds over all nodes: event loops, Redis, JIT compilers, GC, other.
     serverCpuSecondsByThread: Object.fromEntries(Object.entries(spent.byThread).map(([role, seconds]) => [role, Number(seconds.toFixed(2))])),
+    // The generator's processes over the same time (receiving, parsing, their heartbeats), and how busy the whole
+    // machine was: with both near their limit, the machine, not the nodes, decides how soon everyone has it.
+    generatorCpuMicrosPerDelivery: received ? Number(((generatorsSpent.cpuSeconds * 1e6) / received).toFixed(2)) : null,
+    machineBusy: Number(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)).toFixed(2)),
   };
 }
 
@@ -296,6 +305,7 @@ async function main() {
     clearInterval(joinProgress);
     const joinSeconds = (Math.max(...joins.map((j) => j.ended)) - Math.min(...joins.map((j) => j.started))) / 1000;
 
+    console.error(`scale: ${connected} connected and joined; broadcasting`);
     const warmUpBroadcasts = [];
     for (let n = 0; n < WARM_BROADCASTS; n++) {
       warmUpBroadcasts.push(await broadcast(nodes, pool, -2 - n));
