@@ -70,7 +70,7 @@ public final class EngineSession implements SessionFanOut.Recipient {
         this.loop = loop;
         this.remoteAddress = remoteAddress;
         this.registry = registry;
-        this.heartbeat = new Heartbeat(loop, registry.options(), version, this);
+        this.heartbeat = new Heartbeat(registry.heartbeats(loop), version, this);
     }
 
     private SlowConsumerGuard slowConsumers() {

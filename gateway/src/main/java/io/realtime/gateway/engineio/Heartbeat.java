@@ -2,92 +2,94 @@ package io.realtime.gateway.engineio;
 
 import com.corundumstudio.socketio.protocol.EngineIOVersion;
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.realtime.gateway.stats.DisconnectReason;
 
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
  * The heartbeat of one session, on its event loop. Engine.IO v4: the server pings every {@code pingInterval} and
  * waits {@code pingTimeout} for the pong. v3: the client pings, and the server waits {@code pingInterval +
  * pingTimeout} for any packet.
  *
- * <p>At most one task is scheduled at a time (the next ping, or the deadline of what is awaited), and it is this
- * object itself: no callback or task object per session or per ping is kept (they cost an idle connection 48 bytes,
- * issue 18).
+ * <p>The heartbeat waits in one of its loop's {@link Queues} at a time (for the next ping, for the pong, for a v3
+ * client's next packet): no task, callback or future per session or per ping (issue 18: they cost an idle connection
+ * 64 bytes, and its loop a wake-up per ping).
  */
-final class Heartbeat implements Runnable {
+final class Heartbeat extends DeadlineQueue.Entry {
 
-    private final EventLoop loop;
-    private final EngineOptions options;
+    /**
+     * The waits of one event loop's heartbeats, one queue per duration. Their tick, how late a ping or a timeout may
+     * come so that those due together share a wake-up, is a two-hundredth of the shorter of {@code pingInterval} and
+     * {@code pingTimeout}, from 1 ms to 100 ms: 100 ms for socket.io's 25 s and 20 s.
+     */
+    static final class Queues {
+        static final Duration SHORTEST_TICK = Duration.ofMillis(1);
+        static final Duration LONGEST_TICK = Duration.ofMillis(100);
+
+        private final DeadlineQueue untilPing;
+        private final DeadlineQueue untilPong;
+        private final DeadlineQueue untilV3Silence;
+
+        Queues(EventLoop loop, EngineOptions options) {
+            long tick = tick(options).toNanos();
+            this.untilPing = new DeadlineQueue(loop, options.pingInterval().toNanos(), tick);
+            this.untilPong = new DeadlineQueue(loop, options.pingTimeout().toNanos(), tick);
+            this.untilV3Silence = new DeadlineQueue(loop, options.pingInterval().plus(options.pingTimeout()).toNanos(), tick);
+        }
+
+        static Duration tick(EngineOptions options) {
+            Duration shorter = options.pingInterval().compareTo(options.pingTimeout()) < 0
+                    ? options.pingInterval() : options.pingTimeout();
+            Duration tick = shorter.dividedBy(200);
+            return tick.compareTo(SHORTEST_TICK) < 0 ? SHORTEST_TICK : tick.compareTo(LONGEST_TICK) > 0 ? LONGEST_TICK : tick;
+        }
+    }
+
+    private final Queues queues;
     private final boolean serverPings;
     private final EngineSession session;
-    private ScheduledFuture<?> pingTask;
-    private ScheduledFuture<?> timeout;
 
     /** The session is pinged ({@link EngineSession#ping()}) and ended when what it awaits does not come. */
-    Heartbeat(EventLoop loop, EngineOptions options, EngineIOVersion version, EngineSession session) {
-        this.loop = loop;
-        this.options = options;
+    Heartbeat(Queues queues, EngineIOVersion version, EngineSession session) {
+        this.queues = queues;
         this.serverPings = version == EngineIOVersion.V4;
         this.session = session;
     }
 
+    /** On the session's loop, as every method here. */
     void start() {
-        if (serverPings) {
-            schedulePing();
-        } else {
-            resetTimeout(options.pingInterval().toMillis() + options.pingTimeout().toMillis());
-        }
+        (serverPings ? queues.untilPing : queues.untilV3Silence).add(this);
     }
 
     /** Any packet from the client: a v3 client is alive. */
     void onPacket() {
-        if (!serverPings) {
-            resetTimeout(options.pingInterval().toMillis() + options.pingTimeout().toMillis());
+        if (!serverPings && queue() != null) {
+            queues.untilV3Silence.add(this);
         }
     }
 
     /** The answer to our ping: the next one follows after the interval. */
     void onPong() {
-        if (serverPings && timeout != null) {
-            timeout.cancel(false);
-            timeout = null;
-            schedulePing();
+        if (queue() == queues.untilPong) {
+            queues.untilPing.add(this);
         }
     }
 
     void stop() {
-        cancel(pingTask);
-        cancel(timeout);
-    }
-
-    /** The scheduled task: the deadline of what is awaited when one is set, else the next ping. */
-    @Override
-    public void run() {
-        if (timeout != null) {
-            timeout = null;
-            session.closeNow(io.realtime.gateway.stats.DisconnectReason.PING_TIMEOUT, EnginePacket.CLOSE);
-        } else {
-            pingTask = null;
-            // false: the session no longer pings (it is closing).
-            if (session.ping()) {
-                resetTimeout(options.pingTimeout().toMillis());
-            }
+        if (queue() != null) {
+            queue().remove(this);
         }
     }
 
-    private void schedulePing() {
-        pingTask = loop.schedule(this, options.pingInterval().toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void resetTimeout(long millis) {
-        cancel(timeout);
-        timeout = loop.schedule(this, millis, TimeUnit.MILLISECONDS);
-    }
-
-    private static void cancel(ScheduledFuture<?> future) {
-        if (future != null) {
-            future.cancel(false);
+    @Override
+    void expired(DeadlineQueue queue) {
+        if (queue == queues.untilPing) {
+            // false: the session no longer pings (it is closing).
+            if (session.ping()) {
+                queues.untilPong.add(this);
+            }
+        } else {
+            session.closeNow(DisconnectReason.PING_TIMEOUT, EnginePacket.CLOSE);
         }
     }
 }

@@ -25,6 +25,7 @@ public final class SessionRegistry {
     }
 
     private final Map<UUID, EngineSession> sessions = new ConcurrentHashMap<>();
+    private final Map<EventLoop, Heartbeat.Queues> heartbeats = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final EngineOptions options;
     private final OutboundLimit outboundLimit;
@@ -46,6 +47,11 @@ public final class SessionRegistry {
 
     EngineOptions options() {
         return options;
+    }
+
+    /** Where the heartbeats of {@code loop}'s sessions wait. */
+    Heartbeat.Queues heartbeats(EventLoop loop) {
+        return heartbeats.computeIfAbsent(loop, l -> new Heartbeat.Queues(l, options));
     }
 
     OutboundLimit outboundLimit() {

@@ -10,7 +10,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
+import static io.realtime.gateway.engineio.SessionFixture.HEARTBEAT_TICK;
 import static io.realtime.gateway.engineio.SessionFixture.PING_INTERVAL;
 import static io.realtime.gateway.engineio.SessionFixture.PING_TIMEOUT;
 import static io.realtime.gateway.engineio.SessionFixture.UPGRADE_TIMEOUT;
@@ -63,18 +65,46 @@ class EngineSessionTest {
         EngineSession session = handshaken();
         EmbeddedChannel waiting = fixture.poll(session);
 
-        fixture.advance(PING_INTERVAL);
+        fixture.advance(PING_INTERVAL - 1);
+        assertThat(waiting.<Object>readOutbound()).isNull();
+        fixture.advance(1 + HEARTBEAT_TICK);
         assertThat(answer(waiting)).isEqualTo("2");
         assertThat(fixture.post(session, "3")).isEqualTo(200);
-        fixture.advance(PING_TIMEOUT + 1);
+        fixture.advance(PING_TIMEOUT + HEARTBEAT_TICK);
         assertThat(session.isOpen()).isTrue();
 
-        fixture.advance(PING_INTERVAL - PING_TIMEOUT - 1);
+        fixture.advance(PING_INTERVAL - PING_TIMEOUT);
         assertThat(answer(fixture.poll(session))).isEqualTo("2");
-        fixture.advance(PING_TIMEOUT);
+        fixture.advance(PING_TIMEOUT - HEARTBEAT_TICK - 1);
+        assertThat(session.isOpen()).isTrue();
+        fixture.advance(2 * HEARTBEAT_TICK + 1);
         assertThat(session.isOpen()).isFalse();
         assertThat(fixture.closeReasons).containsExactly("ping timeout");
         assertThat(fixture.registry.size()).isZero();
+    }
+
+    @Test
+    void pingsDueWithinOneTickGoOutTogether() {
+        EmbeddedChannel first = fixture.channel();
+        EmbeddedChannel second = fixture.channel();
+        // 1 and 2 ms past a tick of the loop's clock: the two deadlines fall within one tick.
+        long tick = Heartbeat.Queues.tick(fixture.registry.options()).toNanos();
+        fixture.loop.advanceTimeBy(tick - Math.floorMod(fixture.loop.eventLoop().ticker().nanoTime(), tick), TimeUnit.NANOSECONDS);
+        fixture.advance(1);
+        fixture.webSocket(first);
+        fixture.advance(1);
+        fixture.webSocket(second);
+        first.releaseOutbound();
+        second.releaseOutbound();
+
+        for (long waited = 0; waited < PING_INTERVAL + HEARTBEAT_TICK; waited++) {
+            fixture.advance(1);
+            boolean firstPinged = !first.outboundMessages().isEmpty();
+            boolean secondPinged = !second.outboundMessages().isEmpty();
+            assertThat(firstPinged).as("both pinged in one wake-up, after %d ms", waited + 1).isEqualTo(secondPinged);
+        }
+        assertThat(nextFrameText(first)).isEqualTo("2");
+        assertThat(nextFrameText(second)).isEqualTo("2");
     }
 
     @Test

@@ -31,6 +31,8 @@ final class SessionFixture implements AutoCloseable {
     static final long PING_TIMEOUT = 500;
     static final long UPGRADE_TIMEOUT = 300;
     static final int MAX_PAYLOAD = 1_000_000;
+    /** How late a ping or a ping timeout may come (the heartbeats' tick for these options), in whole milliseconds. */
+    static final long HEARTBEAT_TICK = 3;
 
     final List<String> messages = new ArrayList<>();
     /** Binary messages received, in hex. */
@@ -69,6 +71,7 @@ final class SessionFixture implements AutoCloseable {
         EngineOptions options = new EngineOptions("/socket.io/", Duration.ofMillis(pingInterval),
                 Duration.ofMillis(PING_TIMEOUT), MAX_PAYLOAD, Duration.ofMillis(UPGRADE_TIMEOUT),
                 Set.of(EngineOptions.POLLING, EngineOptions.WEBSOCKET), true, List.of(), outboundLimit);
+        assertThat(Heartbeat.Queues.tick(options)).isLessThanOrEqualTo(Duration.ofMillis(HEARTBEAT_TICK));
         registry = new SessionRegistry(options, new TrafficObserver() {
             @Override
             public void closedForBehaviour(BehaviourClose reason) {
