@@ -11,8 +11,11 @@ public enum Setting {
     REDIS_URL("redisUrl", "REDIS_URL", "", "Redis URI (redis://, rediss://, redis-sentinel://, redis-cluster://h1:p1,h2:p2); unset: single node, in memory"),
     NODE_ID("nodeId", "NODE_ID", "", "this node's name in the cluster; default: the host name"),
     PATH("path", "SOCKETIO_PATH", "/socket.io/", "request path of Socket.IO (socket.io's path)"),
-    PING_INTERVAL("pingInterval", "PING_INTERVAL", "25000", "ms between server pings (socket.io's pingInterval)"),
-    PING_TIMEOUT("pingTimeout", "PING_TIMEOUT", "20000", "ms to wait for a pong before closing (socket.io's pingTimeout)"),
+    PING_INTERVAL("pingInterval", "PING_INTERVAL", "25000",
+            "ms between server pings (socket.io's pingInterval); a ping goes out up to a tick late (a two-hundredth of"
+                    + " the shorter of the two settings, 1 to 100 ms) so that those due together share one wake-up of the node"),
+    PING_TIMEOUT("pingTimeout", "PING_TIMEOUT", "20000",
+            "ms to wait for a pong before closing (socket.io's pingTimeout), up to a tick late as well"),
     MAX_HTTP_BUFFER_SIZE("maxHttpBufferSize", "MAX_HTTP_BUFFER_SIZE", "1000000",
             "largest message or polling body in bytes (socket.io's maxHttpBufferSize)"),
     CORS("cors", "CORS_ORIGINS", "", "comma-separated origins allowed cross-origin, * for any; empty: no CORS headers; set, other origins are refused (WebSocket too)"),
