@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * WebSocket to its transport, and lets one Close frame out per WebSocket (RFC 6455 §5.5.1: a Close is answered only
  * if none was sent). The server closing a session and the client closing at the same moment would otherwise both
  * send one, and browsers fail the connection on the second ("Close received after close"). A later Close is dropped,
- * its write reported done so that whoever meant to close the channel after it still does. One handler for both (it was two: a handler context and an object less
- * per connection, 80 bytes, issue 18).
+ * its write reported done so that whoever meant to close the channel after it still does. One handler for both (it
+ * was two: a handler context and an object less per connection, 80 bytes, issue 18).
  */
 final class WebSocketFrameHandler extends ChannelDuplexHandler {
 
