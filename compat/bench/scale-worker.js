@@ -36,7 +36,7 @@ async function bounded(count, window, task, deadline = Infinity) {
 }
 
 /** Opens one client per url (retrying a refused or reset one up to 3 times); figures for the connect rate. */
-async function connect({ urls, namespace, window, addresses = [undefined], deadline }) {
+async function connect({ urls, namespace, window, addresses = [undefined], deadline, raw = false }) {
   const started = now();
   let failed = 0;
   let retried = 0;
@@ -44,7 +44,7 @@ async function connect({ urls, namespace, window, addresses = [undefined], deadl
   await bounded(urls.length, window, async (i) => {
     for (let attempt = 0; ; attempt++) {
       try {
-        const client = await new LeanClient(urls[i], namespace, { localAddress: addresses[i % addresses.length] }).connected;
+        const client = await new LeanClient(urls[i], namespace, { localAddress: addresses[i % addresses.length], raw }).connected;
         client.ws.on("close", (code) => {
           if (client.closing) return;
           disconnected++;

@@ -7,7 +7,7 @@
 //
 //   mvn -B -q -DskipTests package && cd compat && npm ci && node bench/scale.js
 //   (SCALE_CONNECTIONS=100000 SCALE_NODES=6 SCALE_GENERATORS=6 SCALE_ROOMS=1000 SCALE_BROADCASTS=3
-//    SCALE_WINDOW=100 SCALE_JAVA_OPTS="-Xmx512m")
+//    SCALE_WINDOW=100 SCALE_CLIENT=raw SCALE_JAVA_OPTS="-Xmx512m")
 //   One node's memory per connection, class by class (about a minute):
 //   SCALE_CONNECTIONS=5000 SCALE_NODES=1 SCALE_BROADCASTS=1 SCALE_WARMUP=300 SCALE_TOP_CLASSES=40 \
 //     SCALE_HISTOGRAM_FILE=/tmp/classes.json node bench/scale.js
@@ -51,6 +51,11 @@ const PING_TIMEOUT = process.env.SCALE_PING_TIMEOUT || "300000";
 // run goes on with as many as were open by then, and says so.
 const CONNECT_SECONDS = Number(process.env.SCALE_CONNECT_SECONDS || 0);
 const WARMUP_PER_GENERATOR = Number(process.env.SCALE_WARMUP || 500);
+// How the generator's clients speak WebSocket: "raw" (bench/raw-websocket.js, frames read straight from the TCP
+// socket) or "ws" (the `ws` package, as the default benchmark's clients). The generator shares the machine with the
+// nodes, and with `ws` its processes used 31 to 43 us per delivered broadcast, 60 % of this machine.
+const CLIENT = process.env.SCALE_CLIENT || "raw";
+if (!["raw", "ws"].includes(CLIENT)) throw new Error(`SCALE_CLIENT must be raw or ws, not ${CLIENT}`);
 // How many classes the result lists (node 1's live-heap growth per connection); SCALE_HISTOGRAM_FILE: a file that
 // gets every class's growth (bytes and instances per connection), for comparing two runs class by class.
 const TOP_CLASSES = Number(process.env.SCALE_TOP_CLASSES || 15);
@@ -270,7 +275,7 @@ async function main() {
     // Warm-up, unmeasured: a few connections per generator through every path below (connect, join, broadcast,
     // close), so that the baseline already holds the JIT's code, the classes and the pools the first clients cost.
     const warmUrls = pool.workers.map((_, w) => Array.from({ length: WARMUP_PER_GENERATOR }, (_, i) => nodes[(w + i) % NODES].url));
-    await pool.all("connect", (w) => ({ urls: warmUrls[w], namespace: "/chat", window: WINDOW }));
+    await pool.all("connect", (w) => ({ urls: warmUrls[w], namespace: "/chat", window: WINDOW, raw: CLIENT === "raw" }));
     await pool.all("join", (w) => ({ rooms: warmUrls[w].map((_, i) => `room-${i % ROOMS}`), window: WINDOW }));
     for (let n = 0; n < 3; n++) await broadcast(nodes, pool, -1);
     await pool.all("close");
@@ -294,7 +299,7 @@ async function main() {
     const progress = setInterval(() => report(nodes, pool, "connecting"), 15000);
     const addressesOf = (w) => Array.from({ length: Math.ceil(urls[w].length / PER_ADDRESS) }, (_, j) => `127.0.${10 + w}.${1 + j}`);
     const deadline = CONNECT_SECONDS ? now() + CONNECT_SECONDS * 1000 : undefined;
-    const connects = await pool.all("connect", (w) => ({ urls: urls[w], namespace: "/chat", window: WINDOW, addresses: addressesOf(w), deadline }));
+    const connects = await pool.all("connect", (w) => ({ urls: urls[w], namespace: "/chat", window: WINDOW, addresses: addressesOf(w), deadline, raw: CLIENT === "raw" }));
     clearInterval(progress);
     const connected = connects.reduce((t, c) => t + c.connected, 0);
     const connectSeconds = (Math.max(...connects.map((c) => c.ended)) - Math.min(...connects.map((c) => c.started))) / 1000;
@@ -361,7 +366,7 @@ async function main() {
     if (HISTOGRAM_FILE) fs.writeFileSync(HISTOGRAM_FILE, JSON.stringify(fullHeapGrowth(classesBefore, classesAfter, live[0]), null, 1));
     const median = (values) => values.filter((v) => v != null).sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? null;
     const result = {
-      connections: CONNECTIONS, nodes: NODES, generators: GENERATORS, rooms: ROOMS, connected, failed,
+      connections: CONNECTIONS, nodes: NODES, generators: GENERATORS, client: CLIENT, rooms: ROOMS, connected, failed,
       retried: connects.reduce((t, c) => t + c.retried, 0),
       connectsPerSecond: Math.round(connected / connectSeconds), connectSeconds: Number(connectSeconds.toFixed(1)),
       joinsPerSecond: Math.round(connected / joinSeconds),
