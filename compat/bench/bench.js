@@ -340,7 +340,7 @@ async function run(kind) {
  * target then until a round's compiler threads used under JIT_QUIET_SHARE of the servers' CPU (at most
  * WARMUP_MAX_SECONDS). Returns how long it took and the last round's compiler share (null for other targets).
  */
-async function warmUpServers(kind, servers) {
+async function warmUpServers(servers) {
   const started = Date.now();
   const jvm = servers.every((s) => s.jvm);
   const elapsed = () => (Date.now() - started) / 1000;
@@ -377,7 +377,7 @@ async function measure(kind, redis) {
   // or p99 over 1 s): each rate has code paths of its own (at 80,000/s the event loops fall behind and flush several
   // frames at once), and a warm-up at the first rate only left C2 recompiling the fan-out, after deoptimizations
   // on those paths, for 2.2 of the 8.5 us per delivery at the first step above it.
-  const warmUp = await warmUpServers(kind, servers);
+  const warmUp = await warmUpServers(servers);
   console.log("BENCH " + JSON.stringify({ target: kind, scenario: "warmUp", ...warmUp }));
   const results = { warmUp, echo: await repeated(() => echo(servers)), sweep: [] };
   console.log("BENCH " + JSON.stringify({ target: kind, scenario: "echo", ...results.echo }));
