@@ -33,8 +33,13 @@ class RawWebSocket extends EventEmitter {
     this.socket.on("connect", () => this.socket.write(`GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n`
       + `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`));
     this.socket.on("data", (chunk) => (this.readyState === OPEN ? this.onFrames(chunk) : this.onAnswer(chunk)));
-    // After a close (a reset as the server drops its end) there is nobody left to tell.
-    this.socket.on("error", (error) => this.readyState !== CLOSED && this.emit("error", error));
+    this.socket.on("error", (error) => {
+      // After a close (a reset as the server drops its end) there is nobody left to tell.
+      if (this.readyState === CLOSED) return;
+      this.emit("error", error);
+      // One error for a connection that failed before its handshake: the socket's close that follows says nothing new.
+      if (this.readyState === CONNECTING) this.closed(1006);
+    });
     this.socket.on("close", () => {
       if (this.readyState === CONNECTING) this.emit("error", new Error("connection closed before the handshake was answered"));
       this.closed(1006);

@@ -116,6 +116,21 @@ test("a connection closed before the handshake's answer is an error", async (t) 
   assert.equal(client.readyState, 3);
 });
 
+test("a refused connection is one error, then the close", async () => {
+  const server = net.createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  const client = new RawWebSocket(`ws://127.0.0.1:${port}/`);
+  const errors = [];
+  client.on("error", (error) => errors.push(error.code));
+  assert.equal(await new Promise((resolve) => client.once("close", resolve)), 1006);
+  // The socket's own close event comes after the error; by then nothing more may be reported.
+  if (!client.socket.closed) await new Promise((resolve) => client.socket.once("close", resolve));
+  assert.deepEqual(errors, ["ECONNREFUSED"]);
+});
+
 test("an answer that is no WebSocket upgrade is an error, and the connection is closed", async (t) => {
   const server = net.createServer((socket) => socket.once("data", () => socket.end("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")));
   server.listen(0, "127.0.0.1");
