@@ -35,6 +35,11 @@ const WARMUP_MAX_SECONDS = Math.max(WARMUP_SECONDS, Number(process.env.BENCH_WAR
 const WARMUP_ROUND_SECONDS = 10;
 const JIT_QUIET_SHARE = 0.03;
 const TARGETS = (process.env.BENCH_TARGETS || "java,node").split(",");
+// How the lean clients speak WebSocket: "ws" (the `ws` package, every figure recorded so far) or "raw"
+// (bench/raw-websocket.js, less CPU per message: the generator shares the cores with the servers).
+const CLIENT = process.env.BENCH_CLIENT || "ws";
+if (!["ws", "raw"].includes(CLIENT)) throw new Error(`BENCH_CLIENT must be ws or raw, not ${CLIENT}`);
+const CLIENT_OPTIONS = { raw: CLIENT === "raw" };
 // Each echo and fan-out measurement is repeated and reported as the median of the runs (loss: the worst run).
 const REPEAT = Number(process.env.BENCH_REPEAT || 3);
 // Extra JVM options for the gateway nodes, "%i" replaced by the node number, e.g. for a profile:
@@ -155,7 +160,7 @@ async function connectAll(servers, count, namespace, room) {
   for (let i = 0; i < count; i += 50) {
     const batch = [];
     for (let j = i; j < Math.min(count, i + 50); j++) {
-      batch.push(new LeanClient(servers[j % servers.length].url, namespace).connected);
+      batch.push(new LeanClient(servers[j % servers.length].url, namespace, CLIENT_OPTIONS).connected);
     }
     clients.push(...(await Promise.all(batch)));
   }
@@ -167,7 +172,7 @@ async function connectAll(servers, count, namespace, room) {
 const ACKS_PER_CLIENT = 1000;
 
 async function echo(servers) {
-  const client = await new LeanClient(servers[0].url, "/").connected;
+  const client = await new LeanClient(servers[0].url, "/", CLIENT_OPTIONS).connected;
   const rtts = [];
   for (let i = 0; i < 2000; i++) {
     const started = now();
@@ -180,7 +185,7 @@ async function echo(servers) {
   // start to the last end (one clock for all processes).
   const urls = Array.from({ length: 50 }, (_, i) => servers[i % servers.length].url);
   const shares = pool.split(urls);
-  await pool.all("connect", (w) => ({ urls: shares[w], namespace: "/" }));
+  await pool.all("connect", (w) => ({ urls: shares[w], namespace: "/", ...CLIENT_OPTIONS }));
   const before = serversCpu(servers);
   const machineBefore = machineJiffies();
   const runs = await pool.all("acks", () => ({ perClient: ACKS_PER_CLIENT }));
@@ -212,8 +217,8 @@ function byRole(secondsByRole, per) {
 async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
   const urls = Array.from({ length: SUBSCRIBERS }, (_, i) => servers[i % servers.length].url);
   const shares = pool.split(urls);
-  await pool.all("connect", (w) => ({ urls: shares[w], namespace: "/chat", room: "bench" }));
-  const publisher = await new LeanClient(servers[0].url, "/chat").connected;
+  await pool.all("connect", (w) => ({ urls: shares[w], namespace: "/chat", room: "bench", ...CLIENT_OPTIONS }));
+  const publisher = await new LeanClient(servers[0].url, "/chat", CLIENT_OPTIONS).connected;
   await publisher.emitWithAck("joinRoom", "bench");
   // The publisher hears its own broadcasts too; its share is recorded here and merged with the workers'.
   const own = new Histogram();
@@ -310,7 +315,7 @@ async function verifyLeanClient(servers) {
   const official = io(`${servers[1].url}/chat`, { transports: ["websocket"], forceNew: true, reconnection: false });
   await new Promise((resolve) => official.on("connect", resolve));
   await official.timeout(5000).emitWithAck("joinRoom", "check");
-  const lean = await new LeanClient(servers[0].url, "/chat").connected;
+  const lean = await new LeanClient(servers[0].url, "/chat", CLIENT_OPTIONS).connected;
   await lean.emitWithAck("joinRoom", "check");
   const text = "é ✓ \" {json} " + "x".repeat(100);
   const heardByOfficial = new Promise((resolve) => official.on("chatToClient", (m) => m.message === text && resolve(m)));
@@ -378,7 +383,7 @@ async function measure(kind, redis) {
   // frames at once), and a warm-up at the first rate only left C2 recompiling the fan-out, after deoptimizations
   // on those paths, for 2.2 of the 8.5 us per delivery at the first step above it.
   const warmUp = await warmUpServers(servers);
-  console.log("BENCH " + JSON.stringify({ target: kind, scenario: "warmUp", ...warmUp }));
+  console.log("BENCH " + JSON.stringify({ target: kind, scenario: "warmUp", client: CLIENT, ...warmUp }));
   const results = { warmUp, echo: await repeated(() => echo(servers)), sweep: [] };
   console.log("BENCH " + JSON.stringify({ target: kind, scenario: "echo", ...results.echo }));
   for (const rate of RATES) {

@@ -17,9 +17,9 @@ function onMessage(message) {
   histogram.record(now() - JSON.parse(message.message).t);
 }
 
-async function connect({ urls, namespace, room, batch = 50 }) {
+async function connect({ urls, namespace, room, batch = 50, raw = false }) {
   for (let i = 0; i < urls.length; i += batch) {
-    const connecting = urls.slice(i, i + batch).map((url) => new LeanClient(url, namespace).connected);
+    const connecting = urls.slice(i, i + batch).map((url) => new LeanClient(url, namespace, { raw }).connected);
     clients.push(...(await Promise.all(connecting)));
   }
   if (room) await Promise.all(clients.map((client) => client.emitWithAck("joinRoom", room)));
