@@ -273,7 +273,11 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
 
     @Override
     public io.realtime.gateway.engineio.EngineSession engineSession() {
-        return connection.engineSession();
+        // From the base client, not this class's field: netty-socketio's constructor sets the base client and then
+        // lists the socket with its namespace, before this class's fields are assigned, and a broadcast on another
+        // thread grouping its recipients by event loop can meet the socket in between (it skips it at the write,
+        // since the socket is not live yet, and reaches it from the next broadcast on).
+        return ((SocketIoConnection) getBaseClient()).engineSession();
     }
 
     /** Asked on the connection's loop just before a broadcast is written: the socket may have ended since it was chosen. */
