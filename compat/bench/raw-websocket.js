@@ -4,7 +4,7 @@
 // message through a stream and emitters of its own; with 100,000 connections on two cores the generator's CPU per
 // message decides how soon the machine has delivered a broadcast to everyone, so this reads the frames straight
 // from the socket's chunks. The part of `ws`'s interface the lean client uses: the events open, message (a
-// Buffer), close (the code) and error, send(text), terminate() and readyState.
+// Buffer, valid only during the event), close (the code) and error, send(text), terminate() and readyState.
 const crypto = require("node:crypto");
 const { EventEmitter } = require("node:events");
 const net = require("node:net");
@@ -18,6 +18,9 @@ const CLOSE = 0x8;
 const PING = 0x9;
 const PONG = 0xa;
 
+// The read buffer of every RawWebSocket of this process (see the constructor); a read takes at most its size.
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+
 class RawWebSocket extends EventEmitter {
   /** `url`: ws://host:port/path?query; `localAddress`: the source address to bind (127.0.0.0/8 in the benchmarks). */
   constructor(url, { localAddress } = {}) {
@@ -28,11 +31,14 @@ class RawWebSocket extends EventEmitter {
     this.pending = null;
     const key = crypto.randomBytes(16).toString("base64");
     this.expectedAccept = crypto.createHash("sha1").update(key + ACCEPT_GUID).digest("base64");
-    this.socket = net.connect({ host: hostname, port: Number(port), localAddress });
+    // Every socket reads into the one buffer of the process and hands the bytes over at once: no buffer per read and
+    // no stream machinery (`readable.push`, the 'data' event) per message. So what a chunk holds is valid only until
+    // the callback returns: a partial frame left over is copied, and 'message' listeners read their Buffer at once.
+    this.socket = net.connect({ host: hostname, port: Number(port), localAddress,
+      onread: { buffer: readBuffer, callback: (length, buffer) => this.onChunk(buffer.subarray(0, length)) } });
     this.socket.setNoDelay(true);
     this.socket.on("connect", () => this.socket.write(`GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n`
       + `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`));
-    this.socket.on("data", (chunk) => (this.readyState === OPEN ? this.onFrames(chunk) : this.onAnswer(chunk)));
     this.socket.on("error", (error) => {
       // After a close (a reset as the server drops its end) there is nobody left to tell.
       if (this.readyState === CLOSED) return;
@@ -46,12 +52,17 @@ class RawWebSocket extends EventEmitter {
     });
   }
 
+  onChunk(chunk) {
+    if (this.readyState === OPEN) this.onFrames(chunk);
+    else if (this.readyState === CONNECTING) this.onAnswer(chunk);
+  }
+
   /** The handshake's answer: 101 with the right accept key, then (perhaps in the same chunk) the first frames. */
   onAnswer(chunk) {
     const buffer = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     const end = buffer.indexOf("\r\n\r\n");
     if (end < 0) {
-      this.pending = buffer;
+      this.pending = Buffer.from(buffer);
       return;
     }
     this.pending = null;
@@ -98,7 +109,7 @@ class RawWebSocket extends EventEmitter {
         return;
       }
     }
-    this.pending = offset < buffer.length ? buffer.subarray(offset) : null;
+    this.pending = offset < buffer.length ? Buffer.from(buffer.subarray(offset)) : null;
   }
 
   send(text) {
