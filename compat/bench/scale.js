@@ -250,6 +250,7 @@ async function broadcast(nodes, pool, n) {
     // The generator's processes over the same time (receiving, parsing, their heartbeats), and how busy the whole
     // machine was: with both near their limit, the machine, not the nodes, decides how soon everyone has it.
     generatorCpuMicrosPerDelivery: received ? Number(((generatorsSpent.cpuSeconds * 1e6) / received).toFixed(2)) : null,
+    generatorUserCpuMicrosPerDelivery: received ? Number(((generatorsSpent.userSeconds * 1e6) / received).toFixed(2)) : null,
     machineBusy: Number(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)).toFixed(2)),
   };
 }
