@@ -14,7 +14,7 @@ const { LeanClient } = require("./lean-client");
 const { GeneratorPool, defaultGenerators } = require("./generator");
 const { Histogram } = require("./histogram");
 const { now } = require("./clock");
-const { processStats, machineJiffies, cpuReading, cpuSpent, liveHeapKb } = require("./proc");
+const { JIT_QUIET_SHARE, processStats, machineJiffies, cpuReading, cpuSpent, liveHeapKb } = require("./proc");
 const { freePorts } = require("../test/support/ports");
 const { startRedis } = require("../test/support/redis");
 const { waitFor } = require("../test/support/node");
@@ -33,7 +33,6 @@ const RATES = (process.env.BENCH_RATES || "20000,40000,80000,120000,160000,20000
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS || 60);
 const WARMUP_MAX_SECONDS = Math.max(WARMUP_SECONDS, Number(process.env.BENCH_WARMUP_MAX_SECONDS || 300));
 const WARMUP_ROUND_SECONDS = 10;
-const JIT_QUIET_SHARE = 0.03;
 const TARGETS = (process.env.BENCH_TARGETS || "java,node").split(",");
 // How the lean clients speak WebSocket: "ws" (the `ws` package, every figure recorded so far) or "raw"
 // (bench/raw-websocket.js, less CPU per message: the generator shares the cores with the servers).

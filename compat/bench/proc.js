@@ -38,6 +38,10 @@ const JVM_THREAD_ROLES = [
 
 const ROLES = ["eventLoops", "redis", "jit", "gc", "other"];
 
+// A JVM counts as warm once its compiler threads take less than this share of its CPU over a stretch of the
+// measured traffic (bench.js: a warm-up round; scale.js: a broadcast to everyone).
+const JIT_QUIET_SHARE = 0.03;
+
 /** CPU seconds (user + kernel) of each live thread of a JVM, by thread id, with its role (eventLoops, redis, jit, gc, other). */
 function jvmThreadCpu(pid) {
   const threads = new Map();
@@ -113,4 +117,4 @@ function liveHeapKb(pid) {
     .reduce((total, line) => total + Number(/used (\d+)K/.exec(line)?.[1] || 0), 0);
 }
 
-module.exports = { processStats, machineJiffies, cpuReading, cpuSpent, threadSpent, liveHeapKb };
+module.exports = { JIT_QUIET_SHARE, processStats, machineJiffies, cpuReading, cpuSpent, threadSpent, liveHeapKb };

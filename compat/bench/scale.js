@@ -18,7 +18,7 @@ const path = require("node:path");
 const { GeneratorPool } = require("./generator");
 const { Histogram } = require("./histogram");
 const { now } = require("./clock");
-const { processStats, machineJiffies, cpuReading, cpuSpent, liveHeapKb } = require("./proc");
+const { JIT_QUIET_SHARE, processStats, machineJiffies, cpuReading, cpuSpent, liveHeapKb } = require("./proc");
 const { freePorts } = require("../test/support/ports");
 const { startRedis } = require("../test/support/redis");
 const { waitFor } = require("../test/support/node");
@@ -31,7 +31,11 @@ const ROOMS = Number(process.env.SCALE_ROOMS || 1000);
 const BROADCASTS = Number(process.env.SCALE_BROADCASTS || 3);
 // Broadcasts to everyone before the measured ones, reported apart: the first broadcasts to 16,000 connections per
 // node run while the JIT compiles that loop for such counts (the warm-up's few connections do not get it there).
+// At least SCALE_WARM_BROADCASTS, then more until the nodes' compiler threads took under JIT_QUIET_SHARE of the nodes'
+// CPU in one, at most SCALE_WARM_BROADCASTS_MAX in all: after two, C2 still took 7 to 25 % of the nodes' CPU in the
+// next four broadcasts (recompiling as the profiles grew) and the broadcast to everyone took 0.5 to 0.8 s longer.
 const WARM_BROADCASTS = Number(process.env.SCALE_WARM_BROADCASTS || 2);
+const WARM_BROADCASTS_MAX = Math.max(WARM_BROADCASTS, Number(process.env.SCALE_WARM_BROADCASTS_MAX || 12));
 // A window without traffic after the broadcasts: what the nodes spend on idle connections (heartbeats, timers)
 // per connection. The nodes are started with socket.io's default ping interval, 25 s.
 const IDLE_SECONDS = Number(process.env.SCALE_IDLE_SECONDS || 10);
@@ -247,6 +251,7 @@ async function broadcast(nodes, pool, n) {
     serverUserCpuMicrosPerDelivery: received ? Number(((spent.userSeconds * 1e6) / received).toFixed(2)) : null,
     // The same CPU by thread role, in seconds over all nodes: event loops, Redis, JIT compilers, GC, other.
     serverCpuSecondsByThread: Object.fromEntries(Object.entries(spent.byThread).map(([role, seconds]) => [role, Number(seconds.toFixed(2))])),
+    serverJitShare: spent.cpuSeconds > 0 ? Number((spent.byThread.jit / spent.cpuSeconds).toFixed(3)) : null,
     // The generator's processes over the same time (receiving, parsing, their heartbeats), and how busy the whole
     // machine was: with both near their limit, the machine, not the nodes, decides how soon everyone has it.
     generatorCpuMicrosPerDelivery: received ? Number(((generatorsSpent.cpuSeconds * 1e6) / received).toFixed(2)) : null,
@@ -313,8 +318,9 @@ async function main() {
 
     console.error(`scale: ${connected} connected and joined; broadcasting`);
     const warmUpBroadcasts = [];
-    for (let n = 0; n < WARM_BROADCASTS; n++) {
-      warmUpBroadcasts.push(await broadcast(nodes, pool, -2 - n));
+    while (warmUpBroadcasts.length < WARM_BROADCASTS
+        || (warmUpBroadcasts.length < WARM_BROADCASTS_MAX && !(warmUpBroadcasts.at(-1).serverJitShare < JIT_QUIET_SHARE))) {
+      warmUpBroadcasts.push(await broadcast(nodes, pool, -1 - warmUpBroadcasts.length));
       await new Promise((r) => setTimeout(r, 1000));
     }
     const broadcasts = [];
