@@ -46,16 +46,15 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
             DisconnectReason.TRANSPORT_CLOSE, DisconnectReason.FORCED_CLOSE, DisconnectReason.PING_TIMEOUT,
             DisconnectReason.SERVER_SHUTTING_DOWN);
 
-    /**
-     * The id of the socket being constructed: netty-socketio's constructor registers the socket with its namespace
-     * (by {@link #getSessionId()}) before this class's fields are assigned.
-     */
-    private static final ThreadLocal<UUID> CONSTRUCTING = new ThreadLocal<>();
     private static final AtomicIntegerFieldUpdater<GatewaySocket> DISCONNECTED =
             AtomicIntegerFieldUpdater.newUpdater(GatewaySocket.class, "disconnected");
     private static final AtomicIntegerFieldUpdater<GatewaySocket> SESSION_WRITE_QUEUED =
             AtomicIntegerFieldUpdater.newUpdater(GatewaySocket.class, "sessionWriteQueued");
 
+    /**
+     * Read only once {@link #constructed} (on every broadcast, through {@link #isLive()}); whatever can run while the
+     * socket is being built, from its own loop or another thread, goes through {@link #connection()}.
+     */
     private final SocketIoConnection connection;
     private final HandshakeData handshake;
     private final UUID id;
@@ -100,18 +99,26 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
      */
     static GatewaySocket create(SocketIoConnection connection, Namespace namespace, HandshakeData handshake, UUID id,
                                 String pid, SessionRecovery recovery) {
-        CONSTRUCTING.set(id);
+        connection.underConstruction(new SocketIoConnection.SocketUnderConstruction(namespace, id));
         try {
             return new GatewaySocket(connection, namespace, handshake, id, pid, recovery);
         } finally {
-            CONSTRUCTING.remove();
+            connection.underConstruction(null);
         }
     }
 
+    /**
+     * netty-socketio's constructor lists the socket with its namespace by this id before this class's fields are
+     * assigned, and from then on another thread (a cluster request listing the namespace's sockets) can ask for it.
+     */
     @Override
     public UUID getSessionId() {
-        UUID own = id;
-        return own != null ? own : CONSTRUCTING.get();
+        if (constructed) {
+            return id;
+        }
+        SocketIoConnection.SocketUnderConstruction building = connection().underConstruction();
+        // None, or another namespace's: this socket's construction ended meanwhile (and the volatile read shows it).
+        return building != null && building.namespace() == getNamespace() ? building.id() : id;
     }
 
     /** The private session id a client presents to recover this socket; {@code null} without recovery. */
@@ -133,7 +140,7 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
         }
         List<Object> args = packet.getData() instanceof List<?> list ? new ArrayList<>(list) : List.of();
         recovery.broadcast(new ClusterPacket(packet.getName(), args),
-                new BroadcastOptions(Set.of(SocketIds.wire(id)), Set.of(), true, false, null),
+                new BroadcastOptions(Set.of(SocketIds.wire(getSessionId())), Set.of(), true, false, null),
                 withOffset -> () -> {
                     Packet copy = new Packet(PacketType.MESSAGE, getEngineIOVersion());
                     copy.setSubType(PacketType.EVENT);
@@ -141,7 +148,7 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
                     copy.setData(withOffset.args());
                     // The recovery may run this on the thread that empties its queue, not the socket's: the
                     // connection is written on its own loop only.
-                    io.netty.channel.EventLoop loop = connection.engineSession().eventLoop();
+                    io.netty.channel.EventLoop loop = engineSession().eventLoop();
                     if (loop.inEventLoop()) {
                         super.send(copy);
                     } else {
@@ -150,15 +157,40 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
                 });
     }
 
+    /**
+     * On the socket's loop, where its connection closes: an ack registered from another thread just after the close
+     * cleared the connection's acks would wait for good.
+     */
     @Override
     public void send(Packet packet, AckCallback<?> callback) {
+        if (!onLoop(() -> send(packet, callback))) {
+            return;
+        }
         if (!isLive()) {
             callback.onTimeout();
             return;
         }
-        long index = connection.getAckManager().registerAck(connection.getSessionId(), callback);
+        SocketIoConnection base = connection();
+        long index = base.getAckManager().registerAck(base.getSessionId(), callback);
         packet.setAckId(index);
         send(packet);
+    }
+
+    /**
+     * Whether the caller is on the socket's loop; if not, {@code task} is handed to it (or run here once the loop no
+     * longer takes tasks: the node is stopping and the connection with it).
+     */
+    private boolean onLoop(Runnable task) {
+        io.netty.channel.EventLoop loop = engineSession().eventLoop();
+        if (loop.inEventLoop()) {
+            return true;
+        }
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            task.run();
+        }
+        return false;
     }
 
     @Override
@@ -187,7 +219,7 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
                 || !SESSION_WRITE_QUEUED.compareAndSet(this, 0, 1)) {
             return;
         }
-        connection.engineSession().eventLoop().execute(() -> {
+        engineSession().eventLoop().execute(() -> {
             sessionWriteQueued = 0;
             if (disconnected == 0) {
                 recovery.opened(session());
@@ -224,27 +256,45 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
     @Override
     public void joinRoom(String room) {
         super.joinRoom(room);
+        if (leftIfEnded(Set.of(room))) {
+            return;
+        }
         sessionChanged();
-        connection.observer().roomJoined(wireName());
-        connection.activity().roomJoined(this, room);
+        connection().observer().roomJoined(wireName());
+        connection().activity().roomJoined(this, room);
     }
 
     @Override
     public void joinRooms(java.util.Set<String> rooms) {
         super.joinRooms(rooms);
+        if (leftIfEnded(rooms)) {
+            return;
+        }
         sessionChanged();
         rooms.forEach(room -> {
-            connection.observer().roomJoined(wireName());
-            connection.activity().roomJoined(this, room);
+            connection().observer().roomJoined(wireName());
+            connection().activity().roomJoined(this, room);
         });
+    }
+
+    /**
+     * A join from another thread (a cluster request, the application) can meet the socket ending on its loop, which
+     * leaves the rooms it had a moment before: the id would stay in the rooms joined meanwhile for good.
+     */
+    private boolean leftIfEnded(Set<String> rooms) {
+        if (disconnected == 0) {
+            return false;
+        }
+        super.leaveRooms(rooms);
+        return true;
     }
 
     @Override
     public void leaveRoom(String room) {
         super.leaveRoom(room);
         sessionChanged();
-        connection.observer().roomLeft(wireName());
-        connection.activity().roomLeft(this, room);
+        connection().observer().roomLeft(wireName());
+        connection().activity().roomLeft(this, room);
     }
 
     @Override
@@ -252,8 +302,8 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
         super.leaveRooms(rooms);
         sessionChanged();
         rooms.forEach(room -> {
-            connection.observer().roomLeft(wireName());
-            connection.activity().roomLeft(this, room);
+            connection().observer().roomLeft(wireName());
+            connection().activity().roomLeft(this, room);
         });
     }
 
@@ -266,9 +316,12 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
         return constructed && disconnected == 0 && connection.engineSession().isOpen();
     }
 
-    /** The connection this socket belongs to (one per client, shared by its namespaces). */
+    /**
+     * The connection this socket belongs to (one per client, shared by its namespaces), from netty-socketio's base
+     * client: set before the socket is listed, where this class's field is not.
+     */
     public SocketIoConnection connection() {
-        return connection;
+        return (SocketIoConnection) getBaseClient();
     }
 
     @Override
@@ -277,7 +330,7 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
         // lists the socket with its namespace, before this class's fields are assigned, and a broadcast on another
         // thread grouping its recipients by event loop can meet the socket in between (it skips it at the write,
         // since the socket is not live yet, and reaches it from the next broadcast on).
-        return ((SocketIoConnection) getBaseClient()).engineSession();
+        return connection().engineSession();
     }
 
     /** Asked on the connection's loop just before a broadcast is written: the socket may have ended since it was chosen. */
@@ -301,9 +354,13 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
         disconnect(io.realtime.gateway.stats.DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
     }
 
-    /** As {@link #disconnect()}, counted under {@code reason} (the client sees {@code "io server disconnect"}). */
+    /**
+     * As {@link #disconnect()}, counted under {@code reason} (the client sees {@code "io server disconnect"}). On the
+     * socket's loop, as all its ending: from another thread it is handed there, so that it cannot end the socket
+     * between an event handler's steps, nor a socket still being built (which ends once it is connected).
+     */
     public void disconnect(io.realtime.gateway.stats.DisconnectReason reason) {
-        if (disconnected != 0) {
+        if (disconnected != 0 || !onLoop(() -> disconnect(reason))) {
             return;
         }
         Packet packet = new Packet(PacketType.MESSAGE, getEngineIOVersion());
@@ -330,7 +387,7 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
             } else if (recovery != null && pid != null && recovery.keepsLiveSessions()) {
                 recovery.discarded(pid);
             }
-            connection.socketEnded(this, reason);
+            connection().socketEnded(this, reason);
         }
     }
 

@@ -86,6 +86,8 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
      */
     private Set<String> authenticating;
     private int refusedInARow;
+    /** The socket being built on this connection's loop, while netty-socketio's constructor lists it (see GatewaySocket). */
+    private volatile SocketUnderConstruction underConstruction;
 
     SocketIoConnection(EngineSession engine, HandshakeData handshake, SocketIoServerContext context, SocketOpener opener) {
         super(engine.id(), context.ackManager(), client -> { }, LazyMemoryStore.factoryFor(context.configuration().getStoreFactory()),
@@ -524,6 +526,18 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         String name = NamespaceNames.wire(socket.getNamespace());
         observer.disconnected(name, reason);
         log.debug("socket {} left {}: {}", socket.getSessionId(), name, reason);
+    }
+
+    /** A socket's namespace and id, known to other threads before the socket's own fields are assigned. */
+    record SocketUnderConstruction(Namespace namespace, UUID id) {
+    }
+
+    SocketUnderConstruction underConstruction() {
+        return underConstruction;
+    }
+
+    void underConstruction(SocketUnderConstruction socket) {
+        underConstruction = socket;
     }
 
     TrafficObserver observer() {
