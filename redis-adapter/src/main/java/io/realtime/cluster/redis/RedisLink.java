@@ -35,6 +35,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The node's two Redis connections (lettuce, asynchronous; one Redis, Sentinel or a Redis Cluster with
@@ -69,6 +71,11 @@ public final class RedisLink implements AutoCloseable {
     private final List<Runnable> lostListeners = new CopyOnWriteArrayList<>();
     /** Subscriptions Redis confirmed ("c:", "p:", "s:" + channel or pattern), for the subscriptions gauge. */
     private final java.util.Set<String> held = ConcurrentHashMap.newKeySet();
+    /**
+     * Subscriptions Redis confirmed on the subscriber connection and has not ended, wanted or not (same keys as
+     * {@link #held}): what lettuce subscribes to again after a reconnect.
+     */
+    private final java.util.Set<String> confirmed = ConcurrentHashMap.newKeySet();
     private final ClusterStats stats;
     private final MalformedMessages malformed;
     private final ClusterObserver observer;
@@ -139,6 +146,36 @@ public final class RedisLink implements AutoCloseable {
             public void smessage(byte[] channel, byte[] message) {
                 dispatch(shardHandlers, text(channel), text(channel), message);
             }
+
+            @Override
+            public void subscribed(byte[] channel, long count) {
+                confirmed.add("c:" + text(channel));
+            }
+
+            @Override
+            public void unsubscribed(byte[] channel, long count) {
+                confirmed.remove("c:" + text(channel));
+            }
+
+            @Override
+            public void psubscribed(byte[] pattern, long count) {
+                confirmed.add("p:" + text(pattern));
+            }
+
+            @Override
+            public void punsubscribed(byte[] pattern, long count) {
+                confirmed.remove("p:" + text(pattern));
+            }
+
+            @Override
+            public void ssubscribed(byte[] channel, long count) {
+                confirmed.add("s:" + text(channel));
+            }
+
+            @Override
+            public void sunsubscribed(byte[] channel, long count) {
+                confirmed.remove("s:" + text(channel));
+            }
         });
         // On a Redis Cluster a lost node is a failover, not an outage: lettuce reroutes once the topology is read
         // again, and a publish that fails meanwhile is held like any other.
@@ -163,6 +200,46 @@ public final class RedisLink implements AutoCloseable {
         };
         if (topology == null) {
             ((StatefulRedisConnection<byte[], byte[]>) pub).addListener(outageListener);
+            sub.addListener(new RedisConnectionStateListener() {
+                @Override
+                public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                    reconcileSubscriptions();
+                }
+            });
+        }
+    }
+
+    /**
+     * After the subscriber connection is back, lettuce has subscribed again to what Redis had confirmed: a
+     * subscription made while it was down was refused and is missing, and one ended meanwhile is back. Sent after
+     * lettuce's own resubscription (it goes out before this event), so what is unwanted ends unsubscribed.
+     */
+    private void reconcileSubscriptions() {
+        if (closing) {
+            return;
+        }
+        var commands = sub.async();
+        unsubscribeUnwanted("c:", channelHandlers, channel -> commands.unsubscribe(channel));
+        unsubscribeUnwanted("p:", patternHandlers, pattern -> commands.punsubscribe(pattern));
+        unsubscribeUnwanted("s:", shardHandlers, channel -> commands.sunsubscribe(channel));
+        subscribeMissing("c:", channelHandlers, channel -> commands.subscribe(channel));
+        subscribeMissing("p:", patternHandlers, pattern -> commands.psubscribe(pattern));
+        subscribeMissing("s:", shardHandlers, channel -> commands.ssubscribe(channel));
+    }
+
+    private void unsubscribeUnwanted(String kind, Map<String, ?> wanted, Consumer<byte[]> unsubscribe) {
+        for (String key : confirmed) {
+            if (key.startsWith(kind) && !wanted.containsKey(key.substring(kind.length()))) {
+                unsubscribe.accept(bytes(key.substring(kind.length())));
+            }
+        }
+    }
+
+    private void subscribeMissing(String kind, Map<String, ?> wanted, Function<byte[], RedisFuture<Void>> subscribe) {
+        for (String name : wanted.keySet()) {
+            if (!confirmed.contains(kind + name)) {
+                confirm(kind + name, wanted, name, subscribe.apply(bytes(name)));
+            }
         }
     }
 
@@ -284,13 +361,19 @@ public final class RedisLink implements AutoCloseable {
      * fails at once so that the caller learns of it.
      */
     public CompletionStage<Void> publish(Mode mode, String channel, byte[] message, boolean holdable) {
-        if (!isConnected()) {
-            if (holdable) {
-                outage.hold(mode == Mode.SHARDED, channel, message);
+        if (holdable) {
+            // Held too while earlier ones wait (after a reconnect, for the other nodes to resubscribe): sent now it
+            // would overtake them, and the nodes not back yet would miss it.
+            if (outage.holdIfWaiting(() -> !isConnected(), mode == Mode.SHARDED, channel, message)) {
                 return CompletableFuture.completedFuture(null);
             }
+        } else if (!isConnected()) {
             return CompletableFuture.failedFuture(unavailable(null));
         }
+        return send(mode, channel, message, holdable);
+    }
+
+    private CompletionStage<Void> send(Mode mode, String channel, byte[] message, boolean holdable) {
         long started = System.nanoTime();
         CompletionStage<Long> sent = topology != null ? topology.publish(mode, bytes(channel), message)
                 : mode == Mode.SHARDED ? commands.spublish(bytes(channel), message) : commands.publish(bytes(channel), message);
@@ -308,10 +391,11 @@ public final class RedisLink implements AutoCloseable {
                 }
                 outage.hold(mode == Mode.SHARDED, channel, message);
                 if (topology != null) {
-                    // No connection event tells when a shard is back: look at the topology, try again shortly.
+                    // No connection event tells when a shard is back: look at the topology.
                     topology.suspect();
-                    scheduleRetry();
                 }
+                // Try again shortly even if the connection stays up (a timeout): later messages wait behind this one.
+                scheduleRetry();
                 result.complete(null);
             } else {
                 stats.recordPublishFailure();
@@ -546,9 +630,17 @@ public final class RedisLink implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends what is held, in order; what is published meanwhile is held behind it and sent next. After a failed send
+     * the rest waits for its retry, rather than this spinning on a connection that fails every command at once.
+     */
     private void resendHeld() {
-        for (OutageBuffer.Held held : outage.drain()) {
-            publish(held.sharded() ? Mode.SHARDED : Mode.PLAIN, held.channel(), held.message(), true);
+        while (isConnected() && !retryScheduled.get()) {
+            List<OutageBuffer.Held> batch = outage.drain();
+            if (batch.isEmpty()) {
+                return;
+            }
+            batch.forEach(held -> send(held.sharded() ? Mode.SHARDED : Mode.PLAIN, held.channel(), held.message(), true));
         }
     }
 

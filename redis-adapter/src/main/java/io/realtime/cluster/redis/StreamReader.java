@@ -17,13 +17,16 @@ import java.util.function.BiConsumer;
 final class StreamReader implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StreamReader.class);
-    /** What one read waits for at most: below lettuce's command timeout, short enough to stop promptly. */
+    /** What one read waits for at most: short enough to stop promptly. */
     private static final long BLOCK_MILLIS = 1000;
+    /** The least a read waits for: a tiny request timeout must not turn the reader into a busy loop. */
+    private static final long MIN_BLOCK_MILLIS = 10;
     private static final long RETRY_MILLIS = 500;
 
     private final RedisLink link;
     private final String stream;
     private final int readCount;
+    private final long blockMillis;
     private final BiConsumer<String, Map<String, String>> onEntry;
     private final Thread thread;
     private final String startedAfter;
@@ -34,6 +37,10 @@ final class StreamReader implements AutoCloseable {
         this.link = link;
         this.stream = stream;
         this.readCount = options.streamReadCount();
+        // The read runs under lettuce's command timeout (the request timeout): blocking as long as that would time
+        // out every idle read, drop the late reply and pause before the next, delaying every broadcast. Half of it
+        // leaves the rest for the round trip.
+        this.blockMillis = Math.max(MIN_BLOCK_MILLIS, Math.min(BLOCK_MILLIS, options.requestTimeout().toMillis() / 2));
         this.onEntry = onEntry;
         this.reader = link.openBlockingReader();
         // The position is taken before start() returns: whatever is added once the adapter exists is read.
@@ -60,7 +67,7 @@ final class StreamReader implements AutoCloseable {
         while (!closed) {
             List<Map.Entry<String, Map<String, String>>> entries;
             try {
-                entries = reader.read(stream, after, readCount, BLOCK_MILLIS);
+                entries = reader.read(stream, after, readCount, blockMillis);
                 failing = false;
             } catch (RuntimeException e) {
                 if (closed) {

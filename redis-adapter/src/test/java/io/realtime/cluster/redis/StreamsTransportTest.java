@@ -1,5 +1,8 @@
 package io.realtime.cluster.redis;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.realtime.cluster.BroadcastOptions;
 import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.ClusterPacket;
@@ -18,6 +21,7 @@ import io.realtime.cluster.recovery.SessionState;
 import io.realtime.cluster.testing.RedisFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,8 +78,12 @@ class StreamsTransportTest {
     }
 
     private RedisTransport transport(long maxLen) {
+        return transport(maxLen, Duration.ofSeconds(5));
+    }
+
+    private RedisTransport transport(long maxLen, Duration requestTimeout) {
         RedisAdapterOptions options = RedisAdapterOptions.builder(RedisFixture.shared().uri())
-                .key(stream).transport(TransportKind.STREAMS)
+                .key(stream).transport(TransportKind.STREAMS).requestTimeout(requestTimeout)
                 .streams(new RedisAdapterOptions.StreamOptions(stream, 1, maxLen, 100, stream + ":session:"))
                 .build();
         RedisTransport transport = RedisTransport.connect(options, ClusterObserver.NONE);
@@ -115,6 +123,28 @@ class StreamsTransportTest {
             assertThat(recorder.received.get(2).offset()).isEqualTo(third);
         }
         assertThat(xlen(stream)).isEqualTo(":3");
+    }
+
+    @Test
+    void anIdleStreamIsReadWithoutTimeoutsWhenTheRequestTimeoutIsShorterThanASecond() {
+        Logger logger = (Logger) LoggerFactory.getLogger(StreamReader.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            Recorder reader = new Recorder();
+            NamespaceChannel a = transport(10_000, Duration.ofMillis(300)).open("/", reader);
+
+            // Several idle reads: each would time out if it blocked past the request timeout.
+            await("no failed stream read").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+                    .until(() -> appender.list.isEmpty());
+            a.append(new Broadcast(a.uid(), ClusterPacket.of("e", 1), BroadcastOptions.ALL, null)).toCompletableFuture().join();
+
+            await().atMost(Duration.ofSeconds(2)).until(() -> reader.received.size() == 1);
+            assertThat(appender.list).isEmpty();
+        } finally {
+            logger.detachAppender(appender);
+        }
     }
 
     @Test

@@ -1,0 +1,99 @@
+package io.realtime.cluster.redis;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.realtime.cluster.ClusterObserver;
+import io.realtime.cluster.ClusterStats;
+import io.realtime.cluster.RedisAdapterOptions;
+import io.realtime.cluster.redis.RedisLink.Mode;
+import io.realtime.cluster.testing.RedisFixture;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The Redis link when a single Redis it owns goes away and comes back: order of held messages, subscriptions. */
+class RedisLinkReconnectTest {
+
+    private static RedisLink connect(RedisFixture redis) {
+        return RedisLink.connect(RedisAdapterOptions.builder(redis.uri()).requestTimeout(Duration.ofSeconds(2)).build(),
+                new ClusterStats("test"), ClusterObserver.NONE);
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aMessagePublishedRightAfterAReconnectGoesOutAfterThoseHeldDuringTheOutage() {
+        try (RedisFixture redis = RedisFixture.ownServer(); RedisLink link = connect(redis)) {
+            RedisClient client = RedisClient.create(redis.uri());
+            try {
+                // Two subscribers before the outage: afterwards held messages wait (up to 3 s) for two to be back.
+                StatefulRedisPubSubConnection<String, String> gone = client.connectPubSub();
+                StatefulRedisPubSubConnection<String, String> goneToo = client.connectPubSub();
+                gone.sync().subscribe("ordered");
+                goneToo.sync().subscribe("ordered");
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> link.subscriberCount(Mode.PLAIN, "ordered").toCompletableFuture().join() == 2);
+                gone.close();
+                goneToo.close();
+
+                redis.stop();
+                await().atMost(Duration.ofSeconds(5)).until(() -> !link.isConnected());
+                link.publish(Mode.PLAIN, "ordered", bytes("1"), true);
+                assertThat(link.stats().buffered()).isEqualTo(1);
+                redis.restart();
+
+                List<String> received = new CopyOnWriteArrayList<>();
+                StatefulRedisPubSubConnection<String, String> back = client.connectPubSub();
+                back.addListener(new RedisPubSubAdapter<>() {
+                    @Override
+                    public void message(String channel, String message) {
+                        received.add(message);
+                    }
+                });
+                back.sync().subscribe("ordered");
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(link::isConnected);
+                link.publish(Mode.PLAIN, "ordered", bytes("2"), true);
+
+                await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 2);
+                assertThat(received).containsExactly("1", "2");
+            } finally {
+                client.shutdown(0, 2, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void subscriptionsChangedWhileTheSubscriberConnectionIsDownAreMadeGoodWhenItIsBack() throws Exception {
+        try (RedisFixture redis = RedisFixture.ownServer(); RedisLink link = connect(redis)) {
+            link.ssubscribe("left#", (channel, message) -> { }).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            link.subscribe(List.of("plain-left#"), (channel, message) -> { });
+            await().atMost(Duration.ofSeconds(5)).until(() -> link.subscribers("plain-left#").toCompletableFuture().join() == 1);
+
+            redis.stop();
+            await().atMost(Duration.ofSeconds(5)).until(() -> !link.isConnected());
+            // A room joined and another left here while Redis is away; a namespace opened too.
+            link.ssubscribe("joined#", (channel, message) -> { });
+            link.sunsubscribe("left#");
+            link.subscribe(List.of("plain-joined#"), (channel, message) -> { });
+            link.unsubscribe(List.of(), List.of("plain-left#"));
+            redis.restart();
+
+            // The link unsubscribes before it subscribes: once the new ones are held, the old ones are gone.
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> redis.shardSubscribers("joined#") == 1
+                    && link.subscribers("plain-joined#").toCompletableFuture().join() == 1);
+            assertThat(redis.shardSubscribers("left#")).isZero();
+            assertThat(link.subscribers("plain-left#").toCompletableFuture().join()).isZero();
+            await().atMost(Duration.ofSeconds(5)).until(() -> link.stats().subscriptions() == 2);
+        }
+    }
+}
