@@ -9,6 +9,10 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.models.partitions.Partitions;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.realtime.cluster.ClusterObserver;
@@ -127,6 +131,15 @@ public final class RedisLink implements AutoCloseable {
     private void listen() {
         if (topology != null) {
             topology.watch(this::followTopology);
+            client.addListener(new RedisConnectionStateListener() {
+                @Override
+                public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                    // A node connection of the subscriber (the publisher's are not pub/sub connections).
+                    if (connection instanceof StatefulRedisPubSubConnection<?, ?> && connection != sub) {
+                        scheduler.execute(() -> renewShardSubscriptions(connection));
+                    }
+                }
+            });
         } else {
             // Bursts of publishes are written together: one flush per burst instead of one per message.
             pub.setAutoFlushCommands(false);
@@ -257,6 +270,40 @@ public final class RedisLink implements AutoCloseable {
             channels.forEach(channel -> sub.async().ssubscribe(bytes(channel)));
         }
         resendWhenResubscribed(System.nanoTime() + RESUBSCRIBE_WAIT.toNanos());
+    }
+
+    /**
+     * A Redis Cluster node's subscriber connection is back with the same slot owners (a network blip, CLIENT KILL,
+     * the pub/sub output-buffer limit, a restart without failover), so {@link #followTopology} is not called. lettuce
+     * subscribes it again with ONE SSUBSCRIBE of all its shard channels, which Redis refuses (CROSSSLOT) when they
+     * hash to several slots, as a namespace's, its responses' and its rooms' channels do: each wanted channel that
+     * node serves is subscribed again by itself (one still held is only confirmed again).
+     */
+    private void renewShardSubscriptions(RedisChannelHandler<?, ?> connection) {
+        if (closing) {
+            return;
+        }
+        Partitions partitions = ((StatefulRedisClusterPubSubConnection<byte[], byte[]>) sub).getPartitions();
+        List<String> channels = shardHandlers.keySet().stream()
+                .filter(channel -> routedOver(connection, partitions.getMasterBySlot(SlotHash.getSlot(bytes(channel)))))
+                .toList();
+        if (!channels.isEmpty()) {
+            log.info("Redis Cluster subscriber connection is back: renewing {} sharded subscriptions", channels.size());
+            channels.forEach(channel -> sub.async().ssubscribe(bytes(channel)));
+        }
+    }
+
+    /**
+     * Whether {@code connection} is the one lettuce sends a slot's subscriptions over when {@code owner} serves it:
+     * the subscriber's connection to that primary's host and port (those it opens by node id carry none).
+     */
+    private boolean routedOver(RedisChannelHandler<?, ?> connection, RedisClusterNode owner) {
+        if (owner == null) {
+            return false;
+        }
+        CompletableFuture<?> open = ((StatefulRedisClusterPubSubConnection<byte[], byte[]>) sub)
+                .getConnectionAsync(owner.getUri().getHost(), owner.getUri().getPort());
+        return open.isDone() && !open.isCompletedExceptionally() && open.join() == connection;
     }
 
     private void dispatch(Map<String, BiConsumer<String, byte[]>> handlers, String key, String channel, byte[] message) {

@@ -1,0 +1,89 @@
+package io.realtime.cluster.redis;
+
+import io.lettuce.core.cluster.SlotHash;
+import io.realtime.cluster.ClusterObserver;
+import io.realtime.cluster.ClusterStats;
+import io.realtime.cluster.RedisAdapterOptions;
+import io.realtime.cluster.redis.RedisLink.Mode;
+import io.realtime.cluster.testing.RedisClusterProcesses;
+import io.realtime.cluster.testing.RedisFixture;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The Redis link on a Redis Cluster when its pub/sub connections to a primary drop and come back with the same slot
+ * owners (a network blip, {@code CLIENT KILL TYPE pubsub}, the pub/sub output-buffer limit): no failover follows, yet
+ * every sharded subscription held on that primary must be back.
+ */
+class RedisClusterResubscribeTest {
+
+    @Test
+    void shardSubscriptionsInSeveralSlotsOfAPrimaryComeBackAfterItsPubSubConnectionsAreKilled() throws Exception {
+        try (RedisFixture redis = RedisFixture.ownCluster()) {
+            RedisClusterProcesses cluster = redis.cluster();
+            List<String> channels = twoSlotsOfOnePrimary(cluster, "blip-" + UUID.randomUUID());
+            int primary = cluster.primaryOf(SlotHash.getSlot(channels.get(0)));
+            RedisAdapterOptions options = RedisAdapterOptions.builder(redis.uri()).requestTimeout(Duration.ofSeconds(2)).build();
+            try (RedisLink one = RedisLink.connect(options, new ClusterStats("test"), ClusterObserver.NONE);
+                 RedisLink two = RedisLink.connect(options, new ClusterStats("test"), ClusterObserver.NONE)) {
+                BlockingQueue<String> received = new LinkedBlockingQueue<>();
+                for (RedisLink link : List.of(one, two)) {
+                    for (String channel : channels) {
+                        link.ssubscribe(channel, (from, message) -> received.add(from + "=" + new String(message, StandardCharsets.UTF_8)))
+                                .toCompletableFuture().get(5, TimeUnit.SECONDS);
+                    }
+                }
+                for (String channel : channels) {
+                    assertThat(redis.shardSubscribers(channel)).as(channel).isEqualTo(2);
+                }
+
+                int clients = clients(primary);
+                assertThat(RedisClusterProcesses.cli(primary, "CLIENT", "KILL", "TYPE", "pubsub").trim())
+                        .as("pub/sub connections killed on the primary").isEqualTo("2");
+                await("both links reconnected to the primary").atMost(Duration.ofSeconds(10))
+                        .until(() -> clients(primary) == clients);
+
+                for (String channel : channels) {
+                    await("both links subscribed again to " + channel).atMost(Duration.ofSeconds(5))
+                            .untilAsserted(() -> assertThat(redis.shardSubscribers(channel)).as(channel).isEqualTo(2));
+                }
+                for (String channel : channels) {
+                    one.publish(Mode.SHARDED, channel, "s".getBytes(StandardCharsets.UTF_8), false).toCompletableFuture().get(5, TimeUnit.SECONDS);
+                    assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo(channel + "=s");
+                    assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo(channel + "=s");
+                }
+            }
+        }
+    }
+
+    /** A namespace channel ({@code key#/#}) and a room channel in another slot of the same primary. */
+    private static List<String> twoSlotsOfOnePrimary(RedisClusterProcesses cluster, String key) {
+        String namespace = key + "#/#";
+        int primary = cluster.primaryOf(SlotHash.getSlot(namespace));
+        List<String> channels = new ArrayList<>(List.of(namespace));
+        for (int room = 0; channels.size() < 2; room++) {
+            String channel = namespace + "room-" + room + "#";
+            int slot = SlotHash.getSlot(channel);
+            if (slot != SlotHash.getSlot(namespace) && cluster.primaryOf(slot) == primary) {
+                channels.add(channel);
+            }
+        }
+        return channels;
+    }
+
+    /** How many client connections the node has (the redis-cli asking included). */
+    private static int clients(int port) {
+        return RedisClusterProcesses.cli(port, "CLIENT", "LIST").trim().split("\\R").length;
+    }
+}
