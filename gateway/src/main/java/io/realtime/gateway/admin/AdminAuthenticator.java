@@ -1,6 +1,7 @@
 package io.realtime.gateway.admin;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
+import at.favre.lib.crypto.bcrypt.LongPasswordStrategies;
 import com.corundumstudio.socketio.AuthTokenListener;
 import com.corundumstudio.socketio.AuthTokenResult;
 import com.corundumstudio.socketio.SocketIOClient;
@@ -36,6 +37,12 @@ final class AdminAuthenticator implements AuthTokenListener {
     private final String username;
     private final byte[] passwordHash;
     private final AdminSessions sessions;
+    /**
+     * As bcrypt itself and bcryptjs (the Admin UI's own server): a password counts up to its 72nd byte. The library's
+     * default refuses a longer one with an exception, which answered a right password "Not authorized".
+     */
+    private static final BCrypt.Verifyer VERIFYER = BCrypt.verifyer(null, LongPasswordStrategies.none());
+
     private final Executor hashing;
     private final SecureRandom random = new SecureRandom();
     /** Sessions created for connections whose CONNECT is being answered, by connection id; taken by {@link #takeNewSession}. */
@@ -69,7 +76,7 @@ final class AdminAuthenticator implements AuthTokenListener {
         }
         try {
             return CompletableFuture.supplyAsync(() -> {
-                if (!BCrypt.verifyer().verify(password.getBytes(StandardCharsets.UTF_8), passwordHash).verified) {
+                if (!VERIFYER.verify(password.getBytes(StandardCharsets.UTF_8), passwordHash).verified) {
                     return REFUSED;
                 }
                 String sessionId = HexFormat.of().formatHex(randomBytes());

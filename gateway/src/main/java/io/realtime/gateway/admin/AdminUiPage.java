@@ -44,7 +44,8 @@ final class AdminUiPage extends ChannelInboundHandlerAdapter {
 
     private final String namespace;
     private final String path;
-    private final Map<String, Optional<byte[]>> cache = new ConcurrentHashMap<>();
+    /** The files found, by name; never the names asked for that do not exist (anyone may ask for any number of those). */
+    private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
 
     /** @param enginePath the Socket.IO path ({@code /socket.io/}) the UI must connect to */
     AdminUiPage(String namespace, String enginePath) {
@@ -76,7 +77,7 @@ final class AdminUiPage extends ChannelInboundHandlerAdapter {
             return;
         }
         String resource = requestPath.length() == PREFIX.length() ? "index.html" : requestPath.substring(PREFIX.length());
-        Optional<byte[]> body = SAFE.matcher(resource).matches() ? cache.computeIfAbsent(resource, this::load) : Optional.empty();
+        Optional<byte[]> body = SAFE.matcher(resource).matches() ? cached(resource) : Optional.empty();
         if (body.isEmpty()) {
             exchange.respondText(HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8", "not found");
             return;
@@ -86,6 +87,21 @@ final class AdminUiPage extends ChannelInboundHandlerAdapter {
         exchange.commonHeaders().set(HttpHeaderNames.CACHE_CONTROL,
                 resource.matches(".*\\.[0-9a-f]{8}\\.(js|css|svg)") ? "public, max-age=31536000, immutable" : "no-cache");
         exchange.respond(HttpResponseStatus.OK, TYPES.getOrDefault(extension, "application/octet-stream"), body.get());
+    }
+
+    private Optional<byte[]> cached(String resource) {
+        byte[] known = cache.get(resource);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<byte[]> loaded = load(resource);
+        loaded.ifPresent(bytes -> cache.putIfAbsent(resource, bytes));
+        return loaded;
+    }
+
+    /** Package-private for tests: how many files are cached. */
+    int cachedFiles() {
+        return cache.size();
     }
 
     private Optional<byte[]> load(String resource) {

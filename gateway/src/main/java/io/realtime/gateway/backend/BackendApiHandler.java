@@ -69,7 +69,8 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        String path = new QueryStringDecoder(request.uri()).path();
+        // Undecoded: a user id may hold an escaped '/' (UndecodablePathHandler already refused bad escapes).
+        String path = new QueryStringDecoder(request.uri()).rawPath();
         long started = System.nanoTime();
         String route = routeName(path);
         HttpResponseStatus status = HttpResponseStatus.ACCEPTED;
@@ -115,7 +116,8 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
         JsonNode body = body(request);
         if (parts[0].equals("notifications")) {
-            String userId = QueryStringDecoder.decodeComponent(parts[1]);
+            // Decoded once, as a path segment: a '+' is a plus, not a space.
+            String userId = QueryStringDecoder.decodeComponent(parts[1].replace("+", "%2B"), StandardCharsets.UTF_8);
             if (userId.isEmpty() || userId.length() > 128) {
                 throw ApiException.of(ApiError.badRequest("userId must be 1 to 128 characters"));
             }
@@ -133,6 +135,9 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             request = mapper.treeToValue(body, EmitRequest.class);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw ApiException.of(ApiError.badRequest("expected {namespace, rooms?, except?, event, data}"));
+        }
+        if (request == null) {
+            throw ApiException.of(ApiError.badRequest("expected {namespace, rooms?, except?, event, data}, not null"));
         }
         Set<ConstraintViolation<EmitRequest>> violations = validator.validate(request);
         if (!violations.isEmpty()) {
@@ -164,11 +169,17 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         if (!request.content().isReadable()) {
             throw ApiException.of(ApiError.badRequest("a JSON body is required"));
         }
+        JsonNode body;
         try {
-            return mapper.readTree(request.content().toString(StandardCharsets.UTF_8));
+            body = mapper.readTree(request.content().toString(StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
             throw ApiException.of(ApiError.badRequest("the body is not valid JSON"));
         }
+        // Whitespace only: Jackson reads no value at all.
+        if (body == null || body.isMissingNode()) {
+            throw ApiException.of(ApiError.badRequest("a JSON body is required"));
+        }
+        return body;
     }
 
     private boolean isAllowed(ChannelHandlerContext ctx, FullHttpRequest request) {

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.realtime.gateway.broadcast.ServerPush;
 import io.realtime.gateway.health.NodeHealth;
+import io.realtime.gateway.http.UndecodablePathHandler;
 import io.realtime.gateway.metrics.ApiMetrics;
 import io.realtime.gateway.metrics.GatewayMetrics;
 import jakarta.validation.Validator;
@@ -35,6 +36,8 @@ import java.util.concurrent.TimeUnit;
 
 /** The internal HTTP port ({@code MANAGEMENT_PORT}): health, Prometheus metrics and the backend publish API. */
 public final class BackendApiServer implements AutoCloseable {
+
+    private static final UndecodablePathHandler UNDECODABLE_PATH = UndecodablePathHandler.forBackendApi();
 
     private static final Logger log = LoggerFactory.getLogger(BackendApiServer.class);
 
@@ -65,6 +68,7 @@ public final class BackendApiServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("http", new HttpServerCodec());
                         ch.pipeline().addLast("aggregator", new JsonTooLargeAggregator(maxBodyBytes));
+                        ch.pipeline().addLast(UndecodablePathHandler.NAME, UNDECODABLE_PATH);
                         ch.pipeline().addLast("management", management);
                         ch.pipeline().addLast("api", api);
                     }

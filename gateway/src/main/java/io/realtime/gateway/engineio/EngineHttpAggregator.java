@@ -27,7 +27,12 @@ public final class EngineHttpAggregator extends HttpObjectAggregator {
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
         if (oversized instanceof HttpRequest request) {
-            List<String> sid = new QueryStringDecoder(request.uri()).parameters().get("sid");
+            List<String> sid;
+            try {
+                sid = new QueryStringDecoder(request.uri()).parameters().get("sid");
+            } catch (IllegalArgumentException unreadable) {
+                sid = null;
+            }
             EngineSession session = sid == null || sid.isEmpty() ? null : sessions.get(sid.get(0));
             if (session != null) {
                 session.onPayloadTooLarge();

@@ -20,6 +20,7 @@ import io.realtime.gateway.engineio.EngineHttpAggregator;
 import io.realtime.gateway.engineio.EngineIoHttpHandler;
 import io.realtime.gateway.engineio.EngineRequestDecoder;
 import io.realtime.gateway.engineio.SessionRegistry;
+import io.realtime.gateway.http.UndecodablePathHandler;
 import io.realtime.gateway.limits.HttpLimits;
 import io.realtime.gateway.limits.HttpTimeouts;
 import io.realtime.gateway.limits.OversizedRequestHandler;
@@ -40,6 +41,8 @@ import java.util.Map;
  * (volatile packets skip it) and its backlog is watched.
  */
 public final class GatewayChannelInitializer extends ChannelInitializer<Channel> {
+
+    private static final UndecodablePathHandler UNDECODABLE_PATH = UndecodablePathHandler.forSocketIoPort();
 
     public static final String TLS = "ssl";
     public static final String HTTP_DECODER = "httpDecoder";
@@ -100,6 +103,7 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
         pipeline.addLast(HTTP_AGGREGATOR, new EngineHttpAggregator(maxPayload, sessions));
         pipeline.addLast(HTTP_ENCODER, new HttpResponseEncoder());
         clock.addEnd(pipeline);
+        pipeline.addLast(UndecodablePathHandler.NAME, UNDECODABLE_PATH);
         if (forwardedHeaders != null) {
             pipeline.addLast(ForwardedHeadersHandler.NAME, forwardedHeaders);
         }

@@ -34,6 +34,25 @@ class AdminUiSingleNodeTest {
         }
     }
 
+    /** As bcryptjs (the Admin UI's own server), a password is read up to its 72nd byte, never refused for its length. */
+    @Test
+    void aPasswordOfMoreThan72BytesCountsUpToItsSeventySecond() {
+        String password = "x".repeat(80) + "tail";
+        // bcryptjs.hashSync(password, 4)
+        Map<String, String> env = Map.of("ADMIN_UI", "production", "ADMIN_UI_USERNAME", "admin",
+                "ADMIN_UI_PASSWORD_HASH", "$2a$04$FWdz472l2RGRR.py/Pav0uB0Tsk2jY1ahxV2rHHu5sJ5LfKnJQ3KC");
+        try (ProductNode node = ProductNode.start(env)) {
+            for (String accepted : new String[] {password, "x".repeat(72)}) {
+                try (AdminClient admin = AdminClient.connect(node, "{\"username\":\"admin\",\"password\":\"" + accepted + "\"}")) {
+                    assertThat(admin.isConnected()).as("%d bytes", accepted.length()).isTrue();
+                }
+            }
+            try (AdminClient wrong = AdminClient.connect(node, "{\"username\":\"admin\",\"password\":\"" + "y".repeat(90) + "\"}")) {
+                assertThat(wrong.connectAnswer()).isEqualTo("44/admin,{\"message\":\"invalid credentials\"}");
+            }
+        }
+    }
+
     @Test
     void noAuthenticationWhenExplicitlyTurnedOff() {
         try (ProductNode node = ProductNode.start(Map.of("ADMIN_UI", "development", "ADMIN_UI_AUTH", "none"));

@@ -115,6 +115,8 @@ class BackendApiTest {
             "/api/v1/emit|{\"namespace\":\"/\"}",
             "/api/v1/emit|{\"namespace\":\"/\",\"event\":\"disconnect\"}",
             "/api/v1/emit|{\"namespace\":\"/\",\"event\":\"x\",\"rooms\":\"not a list\"}",
+            "/api/v1/emit|null",
+            "/api/v1/notifications/alice|{not json",
     })
     void badBodiesAre400WithAJsonError(String path, String body) throws Exception {
         HttpResponse<String> response = post(path, body == null ? "" : body);
@@ -122,6 +124,27 @@ class BackendApiTest {
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(response.body()).get("error").get("code").asText()).isEqualTo("bad_request");
         assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
+    }
+
+    @Test
+    void aBodyOfWhitespaceOnlyIs400() throws Exception {
+        for (String path : new String[] {"/api/v1/data", "/api/v1/notifications/alice", "/api/v1/emit"}) {
+            HttpResponse<String> response = post(path, "  \n ");
+
+            assertThat(response.statusCode()).as(path).isEqualTo(400);
+            assertThat(JSON.readTree(response.body()).get("error").get("message").asText()).isEqualTo("a JSON body is required");
+        }
+    }
+
+    @Test
+    void aNotificationUserIdIsOnePathSegmentDecodedOnce() throws Exception {
+        try (RawWebSocket escaped = subscribed("x%41"); RawWebSocket plus = subscribed("a+b/c")) {
+            assertThat(post("/api/v1/notifications/x%2541", "{\"n\":1}").statusCode()).isEqualTo(202);
+            assertThat(escaped.nextText()).isEqualTo("42[\"notification\",{\"n\":1}]");
+
+            assertThat(post("/api/v1/notifications/a+b%2Fc", "{\"n\":2}").statusCode()).isEqualTo(202);
+            assertThat(plus.nextText()).isEqualTo("42[\"notification\",{\"n\":2}]");
+        }
     }
 
     @Test
