@@ -84,3 +84,17 @@ for (const transports of [["websocket"], ["polling"]]) {
     }
   });
 }
+
+test("websocket with forceBase64: the client's attachments go as base64 text frames and come back as bytes", async () => {
+  const socket = io(node.url, { transports: ["websocket"], forceBase64: true, reconnection: false, forceNew: true });
+  try {
+    await once(socket, "connect");
+    socket.emit("message", { buffer: Buffer.from([1, 2, 3]) }, Buffer.from([4]));
+    const [echoed, second] = await once(socket, "message-back");
+    assert.deepEqual([...echoed.buffer], [1, 2, 3]);
+    assert.deepEqual([...second], [4]);
+    assert.equal(socket.connected, true);
+  } finally {
+    socket.disconnect();
+  }
+});

@@ -1,5 +1,7 @@
 package io.realtime.gateway.engineio;
 
+import com.corundumstudio.socketio.protocol.EngineIOVersion;
+
 import java.util.Arrays;
 
 /**
@@ -89,6 +91,20 @@ public final class EnginePacket {
             utf8 = bytes;
         }
         return bytes;
+    }
+
+    /**
+     * A text record or frame as the client's parser writes it: a packet, or binary data in base64 ({@code b...} in
+     * v4, {@code b4...} in v3), which a client sends when it cannot send binary ({@code forceBase64}, or polling).
+     */
+    static EnginePacket decodeTextOrBase64(String record, EngineIOVersion version) {
+        if (version == EngineIOVersion.V4 && record.startsWith("b")) {
+            return binaryMessage(PayloadBase64.decode(record, 1));
+        }
+        if (version != EngineIOVersion.V4 && record.startsWith("b4")) {
+            return binaryMessage(PayloadBase64.decode(record, 2));
+        }
+        return decodeText(record);
     }
 
     static EnginePacket decodeText(String record) {

@@ -77,12 +77,7 @@ public final class PollingPayload {
             if (end < 0) {
                 end = body.length();
             }
-            String record = body.substring(start, end);
-            if (record.startsWith("b")) {
-                packets.add(EnginePacket.binaryMessage(PayloadBase64.decode(record, 1)));
-            } else {
-                packets.add(EnginePacket.decodeText(record));
-            }
+            packets.add(EnginePacket.decodeTextOrBase64(body.substring(start, end), EngineIOVersion.V4));
             start = end + 1;
         }
         return packets;
@@ -109,15 +104,11 @@ public final class PollingPayload {
             }
             int length = parseLength(body.substring(i, colon));
             int start = colon + 1;
-            if (start + length > body.length()) {
+            // As a subtraction: a length near Integer.MAX_VALUE must not overflow past the check.
+            if (length < 0 || length > body.length() - start) {
                 throw new EngineProtocolException("record longer than payload");
             }
-            String record = body.substring(start, start + length);
-            if (record.startsWith("b4")) {
-                packets.add(EnginePacket.binaryMessage(PayloadBase64.decode(record, 2)));
-            } else {
-                packets.add(EnginePacket.decodeText(record));
-            }
+            packets.add(EnginePacket.decodeTextOrBase64(body.substring(start, start + length), EngineIOVersion.V3));
             i = start + length;
         }
         return packets;
@@ -154,7 +145,9 @@ public final class PollingPayload {
                 throw new EngineProtocolException("bad binary record marker");
             }
             i++;
-            int length = 0;
+            // A long: ten digits can exceed an int, and the record's length is checked against what is left, as a
+            // subtraction, before anything is sized from it.
+            long length = 0;
             int digits = 0;
             while (i < body.length && (body[i] & 0xff) != 0xff) {
                 int digit = body[i];
@@ -165,17 +158,18 @@ public final class PollingPayload {
                 i++;
             }
             i++;
-            if (digits == 0 || length < 1 || i + length > body.length) {
+            if (digits == 0 || length < 1 || length > body.length - i) {
                 throw new EngineProtocolException("binary record longer than payload");
             }
+            int size = (int) length;
             if (text) {
-                packets.add(EnginePacket.decodeText(new String(body, i, length, StandardCharsets.UTF_8)));
+                packets.add(EnginePacket.decodeText(new String(body, i, size, StandardCharsets.UTF_8)));
             } else {
-                byte[] data = new byte[length - 1];
-                System.arraycopy(body, i + 1, data, 0, length - 1);
+                byte[] data = new byte[size - 1];
+                System.arraycopy(body, i + 1, data, 0, size - 1);
                 packets.add(EnginePacket.binaryMessage(data));
             }
-            i += length;
+            i += size;
         }
         return packets;
     }

@@ -265,7 +265,7 @@ final class WebSocketTransport extends Transport {
         session.execute(() -> {
             EnginePacket packet;
             try {
-                packet = EnginePacket.decodeText(text);
+                packet = EnginePacket.decodeTextOrBase64(text, session.version());
             } catch (EngineProtocolException e) {
                 session.onTransportError(this, e);
                 return;

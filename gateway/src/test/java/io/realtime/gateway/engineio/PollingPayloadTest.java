@@ -103,9 +103,23 @@ class PollingPayloadTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"5:4", "x:4", ":4", "99999999999:4", "2:9x", "4:b4A=", "5:b4A!B"})
+    @ValueSource(strings = {"5:4", "x:4", ":4", "99999999999:4", "2:9x", "4:b4A=", "5:b4A!B", "-1:4", "2147483647:4"})
     void malformedV3BodiesAreRejected(String body) {
         assertThatThrownBy(() -> PollingPayload.decode(body.getBytes(StandardCharsets.UTF_8), EngineIOVersion.V3))
+                .isInstanceOf(EngineProtocolException.class);
+    }
+
+    /**
+     * Lengths near or past Integer.MAX_VALUE in the binary framing: each is refused before anything is sized from it
+     * (2,147,483,640 once overflowed past the check into a 2-GiB allocation, which ends a node sized for containers).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"01 02 01 04 07 04 08 03 06 04 00 ff 04", "00 02 01 04 07 04 08 03 06 04 07 ff 34",
+            "00 09 09 09 09 09 09 09 09 09 09 ff 34", "01 04 02 09 04 09 06 07 02 09 06 ff 04"})
+    void v3BinaryRecordLengthsPastThePayloadAreRejected(String hex) {
+        byte[] body = java.util.HexFormat.ofDelimiter(" ").parseHex(hex);
+
+        assertThatThrownBy(() -> PollingPayload.decode(body, EngineIOVersion.V3))
                 .isInstanceOf(EngineProtocolException.class);
     }
 }

@@ -119,6 +119,18 @@ class SocketIoProtocolTest {
         }
     }
 
+    /** socket.io-client with {@code forceBase64: true} sends an attachment over WebSocket as a text frame {@code b<base64>}. */
+    @Test
+    void binaryOverWebSocketInBase64TextFramesIsReadAsBinary() {
+        try (RawWebSocket ws = connectedWebSocket()) {
+            ws.sendText("451-[\"message\",{\"_placeholder\":true,\"num\":0}]");
+            ws.sendText("bAQID");
+
+            assertThat(ws.nextText()).isEqualTo("451-[\"message-back\",{\"_placeholder\":true,\"num\":0}]");
+            assertThat(ws.nextBinary()).containsExactly(1, 2, 3);
+        }
+    }
+
     @Test
     void nestedBinaryWithSeveralAttachmentsReachesTheClient() {
         try (RawWebSocket ws = connectedWebSocket()) {
