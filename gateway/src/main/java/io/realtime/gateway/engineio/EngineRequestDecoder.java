@@ -43,13 +43,8 @@ public final class EngineRequestDecoder extends ChannelInboundHandlerAdapter {
             return;
         }
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
-        String path;
-        try {
-            path = query.path();
-        } catch (RuntimeException e) {
-            request.release();
-            throw e;
-        }
+        // Decodes: UndecodablePathHandler, ahead in the pipeline, answered every path that does not.
+        String path = query.path();
         if (!owns(path)) {
             ctx.fireChannelRead(msg);
             return;
