@@ -77,7 +77,7 @@ public final class RedisLink implements AutoCloseable {
     private final java.util.Set<String> held = ConcurrentHashMap.newKeySet();
     /**
      * Subscriptions Redis confirmed on the subscriber connection and has not ended, wanted or not (same keys as
-     * {@link #held}): what lettuce subscribes to again after a reconnect.
+     * {@link #held}): what lettuce subscribes to again after a reconnect. Kept on a single Redis or Sentinel only.
      */
     private final java.util.Set<String> confirmed = ConcurrentHashMap.newKeySet();
     private final ClusterStats stats;
@@ -159,36 +159,6 @@ public final class RedisLink implements AutoCloseable {
             public void smessage(byte[] channel, byte[] message) {
                 dispatch(shardHandlers, text(channel), text(channel), message);
             }
-
-            @Override
-            public void subscribed(byte[] channel, long count) {
-                confirmed.add("c:" + text(channel));
-            }
-
-            @Override
-            public void unsubscribed(byte[] channel, long count) {
-                confirmed.remove("c:" + text(channel));
-            }
-
-            @Override
-            public void psubscribed(byte[] pattern, long count) {
-                confirmed.add("p:" + text(pattern));
-            }
-
-            @Override
-            public void punsubscribed(byte[] pattern, long count) {
-                confirmed.remove("p:" + text(pattern));
-            }
-
-            @Override
-            public void ssubscribed(byte[] channel, long count) {
-                confirmed.add("s:" + text(channel));
-            }
-
-            @Override
-            public void sunsubscribed(byte[] channel, long count) {
-                confirmed.remove("s:" + text(channel));
-            }
         });
         // On a Redis Cluster a lost node is a failover, not an outage: lettuce reroutes once the topology is read
         // again, and a publish that fails meanwhile is held like any other.
@@ -213,6 +183,39 @@ public final class RedisLink implements AutoCloseable {
         };
         if (topology == null) {
             ((StatefulRedisConnection<byte[], byte[]>) pub).addListener(outageListener);
+            // What Redis confirmed, for the reconciliation below (on a Cluster the subscriptions live on each node's
+            // connection, renewed by renewShardSubscriptions instead).
+            sub.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void subscribed(byte[] channel, long count) {
+                    confirmed.add("c:" + text(channel));
+                }
+
+                @Override
+                public void unsubscribed(byte[] channel, long count) {
+                    confirmed.remove("c:" + text(channel));
+                }
+
+                @Override
+                public void psubscribed(byte[] pattern, long count) {
+                    confirmed.add("p:" + text(pattern));
+                }
+
+                @Override
+                public void punsubscribed(byte[] pattern, long count) {
+                    confirmed.remove("p:" + text(pattern));
+                }
+
+                @Override
+                public void ssubscribed(byte[] channel, long count) {
+                    confirmed.add("s:" + text(channel));
+                }
+
+                @Override
+                public void sunsubscribed(byte[] channel, long count) {
+                    confirmed.remove("s:" + text(channel));
+                }
+            });
             sub.addListener(new RedisConnectionStateListener() {
                 @Override
                 public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
