@@ -54,7 +54,11 @@ public interface NamespaceChannel {
         return false;
     }
 
-    /** Appends a message to the log every node reads; completes with its offset ({@link #ordersBroadcasts} only). */
+    /**
+     * Appends a message to the log every node reads; completes with its offset ({@link #ordersBroadcasts} only).
+     * When this fails the caller gives the message to its own sockets itself, so should the log hold it after all
+     * (a command that timed out after it reached the server), it is not given back to this node's receiver.
+     */
     default CompletionStage<String> append(ClusterMessage message) {
         return CompletableFuture.failedFuture(new UnsupportedOperationException("this transport keeps no log"));
     }

@@ -35,6 +35,9 @@ final class StreamsCodec {
 
     private static final Pattern OFFSET = Pattern.compile("[0-9]{1,20}-[0-9]{1,20}");
 
+    /** The field of an entry that holds the number its node gave it ({@link #entry(ClusterMessage, String)}). */
+    static final String SEQ = "seq";
+
     private final WireCodec codec = new WireCodec();
     private final ShardedCodec messages;
     private final String nsp;
@@ -53,6 +56,14 @@ final class StreamsCodec {
 
     /** The fields of the stream entry that carries {@code message}, in the adapter's order. */
     Map<String, String> entry(ClusterMessage message) {
+        return entry(message, null);
+    }
+
+    /**
+     * The same, with {@code seq} (when not null) in a field of ours after the adapter's: the number this node gave
+     * the entry, which tells it its own entries apart when it reads them back. The adapter reads only its own fields.
+     */
+    Map<String, String> entry(ClusterMessage message, String seq) {
         ShardedCodec.Body body = messages.body(message);
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("uid", message.uid());
@@ -61,6 +72,9 @@ final class StreamsCodec {
         fields.put("data", mayContainBinary(body.type()) && body.hasBinary()
                 ? Base64.getEncoder().encodeToString(codec.msgpack(body.data()))
                 : new String(codec.json(body.data()), StandardCharsets.UTF_8));
+        if (seq != null) {
+            fields.put(SEQ, seq);
+        }
         return fields;
     }
 

@@ -10,10 +10,13 @@ import io.realtime.cluster.recovery.RecoveryOptions;
 import io.realtime.cluster.recovery.SessionRecovery;
 import io.realtime.cluster.redis.RedisLink.Mode;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code @socket.io/redis-streams-adapter} 0.3: broadcasts (without acks), socketsJoin/Leave and disconnectSockets
@@ -26,6 +29,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * socket sees the namespace's broadcasts in stream order and each entry's id is the offset it carries.
  */
 public final class StreamsTransport extends RedisTransport {
+
+    /** How long an entry whose append failed is looked out for, and how many at most: enough for any Redis answer. */
+    private static final Duration FAILED_APPEND_HORIZON = Duration.ofMinutes(5);
+    private static final int FAILED_APPENDS_KEPT = 10_000;
 
     private final Map<String, StreamReader> readers = new ConcurrentHashMap<>();
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
@@ -75,7 +82,7 @@ public final class StreamsTransport extends RedisTransport {
             link.malformed().report(channel.stream, e.kind(), e.getMessage());
             return;
         }
-        if (message != null) {
+        if (message != null && !channel.deliveredAlready(message, fields.get(StreamsCodec.SEQ))) {
             channel.receiver.onMessage(message, id);
         }
     }
@@ -90,6 +97,9 @@ public final class StreamsTransport extends RedisTransport {
     private final class Channel implements NamespaceChannel {
 
         private final String uid = randomHex(8);
+        private final AtomicLong appended = new AtomicLong();
+        /** The numbers of own entries whose append failed, with when ({@link #rememberFailed}). */
+        private final Map<String, Long> failedAppends = new ConcurrentHashMap<>();
         private final String namespace;
         private final String stream;
         private final StreamsCodec codec;
@@ -125,7 +135,32 @@ public final class StreamsTransport extends RedisTransport {
 
         @Override
         public CompletionStage<String> append(ClusterMessage message) {
-            return link.xadd(stream, options.streamMaxLen(), codec.entry(message));
+            String seq = Long.toString(appended.incrementAndGet());
+            return link.xadd(stream, options.streamMaxLen(), codec.entry(message, seq)).handle((id, failure) -> {
+                if (failure != null) {
+                    rememberFailed(seq);
+                    throw failure instanceof CompletionException wrapped ? wrapped : new CompletionException(failure);
+                }
+                return id;
+            });
+        }
+
+        /**
+         * An XADD that timed out, or whose connection dropped, may still have reached Redis: its entry then comes
+         * back to this node, which gave it to its sockets when the append failed.
+         */
+        private void rememberFailed(String seq) {
+            long now = System.nanoTime();
+            failedAppends.values().removeIf(failedAt -> now - failedAt > FAILED_APPEND_HORIZON.toNanos());
+            if (failedAppends.size() < FAILED_APPENDS_KEPT) {
+                failedAppends.put(seq, now);
+            }
+        }
+
+        /** Whether an entry read back is one of this node's own whose append failed: its sockets have it. */
+        boolean deliveredAlready(ClusterMessage message, String seq) {
+            return !failedAppends.isEmpty() && seq != null && uid.equals(message.uid())
+                    && failedAppends.remove(seq) != null;
         }
 
         /** socket.io-adapter's ClusterAdapter, as the sharded protocol: no allRooms or socket-ids requests. */

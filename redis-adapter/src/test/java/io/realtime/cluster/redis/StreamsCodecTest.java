@@ -69,6 +69,12 @@ class StreamsCodecTest {
 
         Map<String, String> join = codec.entry(new SocketsJoin("me", toR1, Set.of("r2")));
         assertThat(codec.fromEntry(join)).isInstanceOf(SocketsJoin.class);
+
+        // The node's own number for an entry comes after the adapter's fields, which read the same with it.
+        Map<String, String> numbered = codec.entry(new Broadcast("me", ClusterPacket.of("news", 1), toR1, null), "7");
+        assertThat(numbered.keySet()).containsExactly("uid", "nsp", "type", "data", "seq");
+        assertThat(numbered).containsEntry("seq", "7");
+        assertThat(((Broadcast) codec.fromEntry(numbered)).packet().args()).containsExactly(1);
     }
 
     @Test

@@ -29,9 +29,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The streams transport against a real Redis: what goes in the stream, what over pub/sub, offsets, trimming. */
@@ -82,7 +84,11 @@ class StreamsTransportTest {
     }
 
     private RedisTransport transport(long maxLen, Duration requestTimeout) {
-        RedisAdapterOptions options = RedisAdapterOptions.builder(RedisFixture.shared().uri())
+        return transport(RedisFixture.shared(), maxLen, requestTimeout);
+    }
+
+    private RedisTransport transport(RedisFixture redis, long maxLen, Duration requestTimeout) {
+        RedisAdapterOptions options = RedisAdapterOptions.builder(redis.uri())
                 .key(stream).transport(TransportKind.STREAMS).requestTimeout(requestTimeout)
                 .streams(new RedisAdapterOptions.StreamOptions(stream, 1, maxLen, 100, stream + ":session:"))
                 .build();
@@ -123,6 +129,43 @@ class StreamsTransportTest {
             assertThat(recorder.received.get(2).offset()).isEqualTo(third);
         }
         assertThat(xlen(stream)).isEqualTo(":3");
+    }
+
+    @Test
+    void anOwnBroadcastWhoseAppendTimedOutButReachedRedisIsNotGivenBackToItsNode() {
+        try (RedisFixture redis = RedisFixture.ownServer()) {
+            Recorder onA = new Recorder();
+            Recorder onB = new Recorder();
+            NamespaceChannel a = transport(redis, 10_000, Duration.ofMillis(300)).open("/", onA);
+            transport(redis, 10_000, Duration.ofSeconds(5)).open("/", onB);
+            await().atMost(Duration.ofSeconds(5)).until(() -> a.serverCount().toCompletableFuture().join() == 2);
+
+            // Redis holds every write for a while: the XADD times out here, and Redis applies it afterwards.
+            RedisFixture.command(redis.host(), redis.port(), "CLIENT", "PAUSE", "1500", "WRITE");
+            assertThatThrownBy(() -> a.append(broadcast(a, 1)).toCompletableFuture().join())
+                    .isInstanceOf(CompletionException.class);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> RedisFixture.command(redis.host(), redis.port(), "XLEN", stream).equals(":1"));
+            a.append(broadcast(a, 2)).toCompletableFuture().join();
+
+            for (Recorder recorder : List.of(onA, onB)) {
+                await().atMost(Duration.ofSeconds(5)).until(() -> recorder.received.stream()
+                        .anyMatch(received -> firstArgument(received).equals(2)));
+            }
+            // The core gave the first to A's sockets when its append failed; only the other node reads it.
+            assertThat(onA.received).extracting(StreamsTransportTest::firstArgument).containsExactly(2);
+            assertThat(onB.received).extracting(StreamsTransportTest::firstArgument).containsExactly(1, 2);
+            transports.forEach(RedisTransport::close);
+            transports.clear();
+        }
+    }
+
+    private static Broadcast broadcast(NamespaceChannel from, int value) {
+        return new Broadcast(from.uid(), ClusterPacket.of("e", value), BroadcastOptions.ALL, null);
+    }
+
+    private static Object firstArgument(Received received) {
+        return ((Broadcast) received.message()).packet().args().get(0);
     }
 
     @Test
