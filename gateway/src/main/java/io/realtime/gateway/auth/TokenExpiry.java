@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -22,11 +23,15 @@ import java.util.concurrent.TimeUnit;
 final class TokenExpiry {
 
     static final String EVENT = "exception";
-    private static final String TIMER_KEY = "tokenExpiry@";
 
     private final ScheduledExecutorService scheduler;
     private final Duration grace;
     private final Clock clock;
+    /**
+     * Each watched socket's timer. Kept here, not in the socket's store, whose keys are the socket's data: a
+     * recoverable session would carry the timer along.
+     */
+    private final Map<SocketIOClient, ScheduledFuture<?>> timers = new ConcurrentHashMap<>();
 
     TokenExpiry(ScheduledExecutorService scheduler, Duration grace, Clock clock) {
         this.scheduler = scheduler;
@@ -40,15 +45,20 @@ final class TokenExpiry {
             return;
         }
         long delay = Math.max(0, exp.longValue() * 1000 + grace.toMillis() - clock.millis());
-        ScheduledFuture<?> timer = scheduler.schedule(() -> expire(client), delay, TimeUnit.MILLISECONDS);
-        client.set(key(client), timer);
+        ScheduledFuture<?> timer = scheduler.schedule(() -> {
+            timers.remove(client);
+            expire(client);
+        }, delay, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> before = timers.put(client, timer);
+        if (before != null) {
+            before.cancel(false);
+        }
     }
 
     void forget(SocketIOClient client) {
-        ScheduledFuture<?> timer = client.get(key(client));
+        ScheduledFuture<?> timer = timers.remove(client);
         if (timer != null) {
             timer.cancel(false);
-            client.del(key(client));
         }
     }
 
@@ -65,7 +75,4 @@ final class TokenExpiry {
         }
     }
 
-    private static String key(SocketIOClient client) {
-        return TIMER_KEY + client.getNamespace().getName();
-    }
 }

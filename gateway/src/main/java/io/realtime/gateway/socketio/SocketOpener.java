@@ -7,14 +7,18 @@ import io.realtime.cluster.SocketIds;
 import io.realtime.cluster.recovery.RestoreRefusal;
 import io.realtime.cluster.recovery.SessionRecovery;
 import io.realtime.cluster.recovery.SessionState;
+import io.realtime.gateway.auth.Principal;
 import io.realtime.gateway.recovery.RecoveryRequest;
 import io.realtime.gateway.recovery.SessionAttributes;
 import io.realtime.gateway.recovery.SessionIds;
 import io.realtime.gateway.stats.RecoveryFailure;
 import io.realtime.gateway.stats.TrafficObserver;
 
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -66,15 +70,27 @@ final class SocketOpener {
             return CompletableFuture.completedFuture(Optional.empty());
         }
         GatewaySocket[] attached = new GatewaySocket[1];
+        boolean[] anotherUsers = new boolean[1];
         Executor loop = connection.engineSession().eventLoop();
         return recovery.restore(request.get().pid(), request.get().offset(), loop, restored -> {
             SessionState state = restored.state();
+            Map<String, Object> kept = SessionAttributes.fromWire(state.attributes());
+            Map<String, Object> authenticated = new HashMap<>();
+            pending.keys().forEach(key -> authenticated.put(key, pending.get(key)));
+            if (!Objects.equals(userOf(kept), userOf(authenticated))) {
+                // Its pid came with another user's credentials (or none where it had some): the session is given up,
+                // rooms and all, and this client gets a new one.
+                anotherUsers[0] = true;
+                return;
+            }
             GatewaySocket socket = GatewaySocket.create(connection, namespace, pending.getHandshakeData(),
                     SocketIds.parse(state.sid()), state.pid(), recovery);
             register.accept(namespaceName, socket);
-            // Authentication ran again and must have passed; the principal and data are the session's.
+            // Authentication ran again and passed: what it set (the principal of the token just presented, with its
+            // expiry) holds; the rest of the data is the session's.
             socket.keep(pending.keys());
-            SessionAttributes.fromWire(state.attributes()).forEach(socket::set);
+            kept.keySet().removeAll(authenticated.keySet());
+            kept.forEach(socket::set);
             Set<String> rooms = new LinkedHashSet<>(state.rooms());
             rooms.remove(state.sid());
             if (!rooms.isEmpty()) {
@@ -83,6 +99,10 @@ final class SocketOpener {
             socket.sessionChanged();
             attached[0] = socket;
         }).handle((result, failure) -> {
+            if (failure == null && anotherUsers[0]) {
+                observer.recoveryFailed(RecoveryFailure.ANOTHER_USER);
+                return Optional.<Opened>empty();
+            }
             if (failure != null || !result.isRecovered()) {
                 observer.recoveryFailed(failure != null ? RecoveryFailure.UNAVAILABLE : failureOf(result.refusal()));
                 return Optional.<Opened>empty();
@@ -102,6 +122,16 @@ final class SocketOpener {
         register.accept(namespaceName, socket);
         socket.sessionChanged();
         return new Opened(socket, List.of(), false);
+    }
+
+    /** The user a socket's attributes name (its principal's), or null for an anonymous one. */
+    private static String userOf(Map<String, Object> attributes) {
+        for (Object value : attributes.values()) {
+            if (value instanceof Principal principal) {
+                return principal.userId();
+            }
+        }
+        return null;
     }
 
     private static RecoveryFailure failureOf(RestoreRefusal refusal) {

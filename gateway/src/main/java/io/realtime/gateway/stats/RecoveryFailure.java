@@ -12,6 +12,8 @@ public enum RecoveryFailure {
     NOT_FOUND("not_found"),
     /** The session's socket is still connected (here or on a live node), so it is not taken. */
     STILL_CONNECTED("still_connected"),
+    /** The session was another user's than the credentials the client presented now: it is given up. */
+    ANOTHER_USER("another_user"),
     /** The session could not be read (Redis failed) or attached (the connection went away meanwhile). */
     UNAVAILABLE("unavailable");
 

@@ -120,7 +120,7 @@ final class StreamSessionRecovery implements SessionRecovery {
     @Override
     public void opened(SessionState session) {
         live.put(session.pid(), Boolean.TRUE);
-        write(session, codec.session(session, dataKey, ownerChannel));
+        write(session, () -> codec.session(session, dataKey, ownerChannel));
     }
 
     @Override
@@ -165,10 +165,21 @@ final class StreamSessionRecovery implements SessionRecovery {
     @Override
     public void persist(SessionState session) {
         live.remove(session.pid());
-        write(session, sessionValue(session));
+        write(session, () -> sessionValue(session));
     }
 
-    private void write(SessionState session, String value) {
+    /**
+     * Keeps the session in Redis. Its data is the application's: a value the codec cannot write (an object that is
+     * not plain data) costs that session its recovery, never the caller (a socket's close) its work.
+     */
+    private void write(SessionState session, java.util.function.Supplier<String> encoded) {
+        String value;
+        try {
+            value = encoded.get();
+        } catch (IllegalArgumentException unencodable) {
+            log.warn("session {} cannot be kept in Redis: {}", session.sid(), unencodable.getMessage());
+            return;
+        }
         link.setPx(keyPrefix + session.pid(), value, options.maxDisconnectionDuration())
                 .whenComplete((ok, failure) -> {
                     if (failure != null) {

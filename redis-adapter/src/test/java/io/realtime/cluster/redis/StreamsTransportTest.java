@@ -245,4 +245,24 @@ class StreamsTransportTest {
         assertThat(recovery.restore("pid-1", recentOffset, Runnable::run, s -> { }).toCompletableFuture().join().refusal())
                 .as("taken once").isEqualTo(RestoreRefusal.UNKNOWN_SESSION);
     }
+
+    @Test
+    void aSessionWhoseDataCannotBeWrittenIsNotKeptAndItsCallerGoesOn() {
+        NamespaceChannel a = transport(10).open("/", new Recorder());
+        SessionRecovery recovery = a.recovery(new RecoveryOptions(Duration.ofSeconds(30), 10), "data");
+        java.util.concurrent.ScheduledExecutorService scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        // An object of the JDK's that is no plain data (and that Jackson may not even look into).
+        Object timer = scheduler.schedule(() -> { }, 1, java.util.concurrent.TimeUnit.HOURS);
+        scheduler.shutdownNow();
+        SessionState session = new SessionState("sid-2", "pid-2", List.of("sid-2"), Map.of("data", Map.of("timer", timer)));
+
+        recovery.opened(session);
+        recovery.persist(session);
+        recovery.persist(new SessionState("sid-3", "pid-3", List.of("sid-3"), Map.of("data", Map.of("n", 3))));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !RedisFixture.command(RedisFixture.shared().host(),
+                RedisFixture.shared().port(), "EXISTS", stream + ":session:pid-3").equals(":0"));
+        assertThat(RedisFixture.command(RedisFixture.shared().host(), RedisFixture.shared().port(),
+                "EXISTS", stream + ":session:pid-2")).isEqualTo(":0");
+    }
 }
