@@ -135,8 +135,7 @@ public final class GatewayNode implements AutoCloseable {
         }
         features.accept(server);
         if (config.adminUi().enabled() && !config.conformance()) {
-            resources.add(AdminUi.install(config.adminUi(), server, cluster, config.nodeId(), config.redisUrl(),
-                    traffic, scheduler));
+            resources.add(AdminUi.install(config.adminUi(), server, cluster, config.nodeId(), traffic, scheduler));
         }
         cluster.attachAll();
         KnownNames names = KnownNames.of(server.getAllNamespaces(), gateways,

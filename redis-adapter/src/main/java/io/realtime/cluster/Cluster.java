@@ -76,6 +76,11 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
+    /** Keys shared by every node, in the cluster's Redis; empty on a single node. */
+    public Optional<SharedKeys> sharedKeys() {
+        return transport == null ? Optional.empty() : transport.sharedKeys();
+    }
+
     /** A single node: every verb stays on this server. */
     public static Cluster local(SocketIOServer server) {
         return local(server, ClusterObserver.NONE);

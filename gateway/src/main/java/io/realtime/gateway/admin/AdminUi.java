@@ -17,7 +17,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -53,12 +52,11 @@ public final class AdminUi implements AutoCloseable {
      * Installs the UI on {@code server} before it starts; call after every other namespace is added (the UI sees the
      * namespaces there are then), and before the cluster attaches them.
      *
-     * @param redisUrl  where the cluster's sessions are shared; empty: in memory (one node)
      * @param totals    the node's running traffic totals (the aggregated events are their differences)
      * @param scheduler the node's periodic work, which the once-a-second stats tick joins
      */
     public static AdminUi install(AdminUiSettings settings, GatewayServer server, Cluster cluster, String nodeId,
-                                  Optional<String> redisUrl, TrafficTotals totals, ScheduledExecutorService scheduler) {
+                                  TrafficTotals totals, ScheduledExecutorService scheduler) {
         if (!settings.enabled()) {
             throw new IllegalArgumentException("the Admin UI is off");
         }
@@ -73,7 +71,8 @@ public final class AdminUi implements AutoCloseable {
         AdminSessions sessions = null;
         AdminAuthenticator authenticator = null;
         if (settings.authenticate()) {
-            sessions = redisUrl.<AdminSessions>map(RedisAdminSessions::connect).orElseGet(() -> new InMemoryAdminSessions(Clock.systemUTC()));
+            sessions = cluster.sharedKeys().<AdminSessions>map(RedisAdminSessions::new)
+                    .orElseGet(() -> new InMemoryAdminSessions(Clock.systemUTC()));
             authenticator = new AdminAuthenticator(settings.username().orElseThrow(), settings.passwordHash().orElseThrow(),
                     sessions, hashing);
             admin.addAuthTokenListener(authenticator);

@@ -1,9 +1,6 @@
 package io.realtime.gateway.admin;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.realtime.cluster.SharedKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,51 +8,30 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Sessions every node of the cluster sees: the keys {@code socket.io-admin#<id>} with a 24-hour expiry, exactly as
- * {@code @socket.io/admin-ui}'s {@code RedisStore} writes them, over lettuce's asynchronous API.
+ * {@code @socket.io/admin-ui}'s {@code RedisStore} writes them, through the cluster's own Redis connection (a single
+ * server, Sentinel or a Redis Cluster; its timeouts, and its failing fast while Redis is away).
  */
 final class RedisAdminSessions implements AdminSessions {
 
     private static final Logger log = LoggerFactory.getLogger(RedisAdminSessions.class);
 
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
-    private final RedisAsyncCommands<String, String> redis;
+    private final SharedKeys keys;
 
-    private RedisAdminSessions(RedisClient client, StatefulRedisConnection<String, String> connection) {
-        this.client = client;
-        this.connection = connection;
-        this.redis = connection.async();
-    }
-
-    /** Connects now (at start, never on an event loop). */
-    static RedisAdminSessions connect(String redisUrl) {
-        RedisClient client = RedisClient.create(redisUrl);
-        try {
-            return new RedisAdminSessions(client, client.connect());
-        } catch (RuntimeException e) {
-            client.shutdown();
-            throw e;
-        }
+    RedisAdminSessions(SharedKeys keys) {
+        this.keys = keys;
     }
 
     @Override
     public CompletionStage<Boolean> exists(String sessionId) {
-        return redis.exists(KEY_PREFIX + sessionId).thenApply(count -> count != null && count > 0);
+        return keys.get(KEY_PREFIX + sessionId).thenApply(value -> value != null);
     }
 
     @Override
     public void save(String sessionId) {
         // "true" is what RedisStore's SET key true stores.
-        redis.set(KEY_PREFIX + sessionId, "true", SetArgs.Builder.ex(DURATION.toSeconds()))
-                .exceptionally(failure -> {
-                    log.warn("Admin UI session not saved in Redis: {}", failure.toString());
-                    return null;
-                });
-    }
-
-    @Override
-    public void close() {
-        connection.close();
-        client.shutdown();
+        keys.set(KEY_PREFIX + sessionId, "true", DURATION).exceptionally(failure -> {
+            log.warn("Admin UI session not saved in Redis: {}", failure.toString());
+            return null;
+        });
     }
 }

@@ -92,6 +92,23 @@ class AdminUiTest {
     }
 
     @Test
+    void onARedisClusterTheSessionsAreSharedThroughTheClustersConnection() {
+        String key = "admin-test-" + UUID.randomUUID();
+        Map<String, String> env = Map.of("REDIS_URL", RedisFixture.sharedCluster().uri(), "ADMIN_UI_USERNAME", "admin",
+                "ADMIN_UI_PASSWORD_HASH", HASH);
+        try (ProductNode first = ProductNode.start(env, "--redisKey=" + key, "--nodeId=c1", "--adminUi=production");
+             ProductNode second = ProductNode.start(env, "--redisKey=" + key, "--nodeId=c2", "--adminUi=production")) {
+            String sessionId;
+            try (AdminClient admin = AdminClient.connect(first, LOGIN)) {
+                sessionId = admin.await("session", args -> true).get(0).asText();
+            }
+            try (AdminClient reloaded = AdminClient.connect(second, "{\"sessionId\":\"" + sessionId + "\"}")) {
+                assertThat(reloaded.isConnected()).isTrue();
+            }
+        }
+    }
+
+    @Test
     void everyNodeReportsItsStatsEveryTwoSeconds() {
         try (AdminClient admin = AdminClient.connect(a, LOGIN); Client client = b.open("/", null)) {
             for (String id : List.of("a", "b", "r")) {

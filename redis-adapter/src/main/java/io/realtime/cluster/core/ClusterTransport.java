@@ -1,7 +1,9 @@
 package io.realtime.cluster.core;
 
 import io.realtime.cluster.ClusterStats;
+import io.realtime.cluster.SharedKeys;
 
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
@@ -16,6 +18,11 @@ public interface ClusterTransport extends AutoCloseable {
 
     /** Subscribes to a plain channel that an outside service publishes text to (every node receives each message). */
     void subscribeExternal(String channel, Consumer<String> handler);
+
+    /** The keys of the Redis the transport uses; empty for a transport without one. */
+    default Optional<SharedKeys> sharedKeys() {
+        return Optional.empty();
+    }
 
     /** Whether the transport can publish now. */
     boolean isConnected();

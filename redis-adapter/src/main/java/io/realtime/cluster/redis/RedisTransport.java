@@ -3,11 +3,15 @@ package io.realtime.cluster.redis;
 import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.ClusterStats;
 import io.realtime.cluster.RedisAdapterOptions;
+import io.realtime.cluster.SharedKeys;
 import io.realtime.cluster.core.ClusterTransport;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
@@ -38,6 +42,21 @@ public abstract class RedisTransport implements ClusterTransport {
     @Override
     public void subscribeExternal(String channel, Consumer<String> handler) {
         link.subscribe(List.of(channel), (name, message) -> handler.accept(new String(message, StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public Optional<SharedKeys> sharedKeys() {
+        return Optional.of(new SharedKeys() {
+            @Override
+            public CompletionStage<String> get(String key) {
+                return link.get(key);
+            }
+
+            @Override
+            public CompletionStage<Void> set(String key, String value, Duration ttl) {
+                return link.setPx(key, value, ttl);
+            }
+        });
     }
 
     @Override
