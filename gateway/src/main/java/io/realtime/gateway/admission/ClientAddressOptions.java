@@ -6,16 +6,42 @@ import java.util.List;
  * Where the real client address comes from behind a balancer; both off by default, since a client could otherwise
  * name any address it likes and slip past per-address limits.
  *
- * @param proxyProtocol  every connection starts with a PROXY protocol v1 or v2 header ({@code PROXY_PROTOCOL});
- *                       a connection without one is closed
- * @param trustedProxies CIDRs ({@code TRUSTED_PROXIES}) whose {@code Forwarded} / {@code X-Forwarded-For} headers
- *                       are believed; from any other peer they are ignored
+ * @param proxyProtocol   every connection starts with a PROXY protocol v1 or v2 header ({@code PROXY_PROTOCOL});
+ *                        a connection without one is closed
+ * @param trustedProxies  CIDRs ({@code TRUSTED_PROXIES}) whose forwarding header is believed; from any other peer it
+ *                        is ignored
+ * @param forwardedHeader the one header those proxies write ({@code FORWARDED_HEADER}): a proxy passes the other
+ *                        along as the client sent it, so reading both would let a client name its own address
  */
-public record ClientAddressOptions(boolean proxyProtocol, List<String> trustedProxies) {
+public record ClientAddressOptions(boolean proxyProtocol, List<String> trustedProxies, ForwardedHeader forwardedHeader) {
 
-    public static final ClientAddressOptions DIRECT = new ClientAddressOptions(false, List.of());
+    public static final ClientAddressOptions DIRECT = new ClientAddressOptions(false, List.of(), ForwardedHeader.X_FORWARDED_FOR);
+
+    /** The headers a proxy may name the client in. */
+    public enum ForwardedHeader {
+        /** {@code X-Forwarded-For}: what nginx, HAProxy, Envoy and the cloud balancers write. */
+        X_FORWARDED_FOR("x-forwarded-for"),
+        /** {@code Forwarded} (RFC 7239), its {@code for=} parameters. */
+        FORWARDED("forwarded");
+
+        private final String setting;
+
+        ForwardedHeader(String setting) {
+            this.setting = setting;
+        }
+
+        /** The value of {@code FORWARDED_HEADER} that names it. */
+        public String setting() {
+            return setting;
+        }
+    }
+
+    public ClientAddressOptions(boolean proxyProtocol, List<String> trustedProxies) {
+        this(proxyProtocol, trustedProxies, ForwardedHeader.X_FORWARDED_FOR);
+    }
 
     public ClientAddressOptions {
+        java.util.Objects.requireNonNull(forwardedHeader, "forwardedHeader");
         trustedProxies = List.copyOf(trustedProxies);
         TrustedProxies.parse(trustedProxies); // refuses a malformed CIDR now rather than at the first request
     }

@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.ipfilter.IpFilterRuleType;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
 import io.netty.util.NetUtil;
+import io.realtime.gateway.admission.ClientAddressOptions.ForwardedHeader;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -12,21 +13,29 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The proxies whose forwarding headers are believed, and how a request's client is read from them: the hops of
- * {@code Forwarded} (RFC 7239; else {@code X-Forwarded-For}) are walked from the nearest one back, past every
- * trusted proxy; the first untrusted hop is the client (anything left of it could have been written by the client).
- * Only IP literals are read (never a name to resolve); a hop that is not one ends the walk at the last trusted hop.
+ * The proxies whose forwarding header is believed, and how a request's client is read from it: the hops of the one
+ * header they write ({@code X-Forwarded-For}, or {@code Forwarded} of RFC 7239) are walked from the nearest one back,
+ * past every trusted proxy; the first untrusted hop is the client (anything left of it could have been written by the
+ * client). The other header is never read: a proxy passes it along as the client wrote it. Only IP literals are read
+ * (never a name to resolve); a hop that is not one ends the walk at the last trusted hop.
  */
 public final class TrustedProxies {
 
     private final List<IpSubnetFilterRule> rules;
+    private final ForwardedHeader header;
 
-    private TrustedProxies(List<IpSubnetFilterRule> rules) {
+    private TrustedProxies(List<IpSubnetFilterRule> rules, ForwardedHeader header) {
         this.rules = rules;
+        this.header = header;
+    }
+
+    /** Proxies that write {@code X-Forwarded-For}. @throws IllegalArgumentException naming a CIDR that is not one */
+    public static TrustedProxies parse(List<String> cidrs) {
+        return parse(cidrs, ForwardedHeader.X_FORWARDED_FOR);
     }
 
     /** @throws IllegalArgumentException naming a CIDR that is not one */
-    public static TrustedProxies parse(List<String> cidrs) {
+    public static TrustedProxies parse(List<String> cidrs, ForwardedHeader header) {
         List<IpSubnetFilterRule> rules = new ArrayList<>();
         for (String cidr : cidrs) {
             String[] parts = cidr.trim().split("/", 2);
@@ -46,7 +55,7 @@ public final class TrustedProxies {
             }
             rules.add(new IpSubnetFilterRule(address, prefix, IpFilterRuleType.ACCEPT));
         }
-        return new TrustedProxies(List.copyOf(rules));
+        return new TrustedProxies(List.copyOf(rules), header);
     }
 
     public boolean isEmpty() {
@@ -67,7 +76,7 @@ public final class TrustedProxies {
         if (!trusts(peer)) {
             return peer;
         }
-        List<String> hops = hops(headers);
+        List<String> hops = hops(headers, header);
         InetSocketAddress client = peer;
         for (int i = hops.size() - 1; i >= 0; i--) {
             InetAddress hop = literal(hops.get(i));
@@ -82,13 +91,12 @@ public final class TrustedProxies {
         return client;
     }
 
-    /** The addresses the request went through, the original client first. */
-    static List<String> hops(HttpHeaders headers) {
+    /** The addresses the request went through, as {@code header} names them, the original client first. */
+    static List<String> hops(HttpHeaders headers, ForwardedHeader header) {
         List<String> hops = new ArrayList<>();
-        List<String> forwarded = headers.getAll("Forwarded");
-        if (!forwarded.isEmpty()) {
-            for (String header : forwarded) {
-                for (String element : header.split(",")) {
+        if (header == ForwardedHeader.FORWARDED) {
+            for (String value : headers.getAll("Forwarded")) {
+                for (String element : value.split(",")) {
                     String node = "";
                     for (String pair : element.split(";")) {
                         String[] kv = pair.trim().split("=", 2);
@@ -101,8 +109,8 @@ public final class TrustedProxies {
             }
             return hops;
         }
-        for (String header : headers.getAll("X-Forwarded-For")) {
-            for (String hop : header.split(",")) {
+        for (String value : headers.getAll("X-Forwarded-For")) {
+            for (String hop : value.split(",")) {
                 hops.add(hop.trim());
             }
         }

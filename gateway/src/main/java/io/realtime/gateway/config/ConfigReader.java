@@ -163,11 +163,18 @@ final class ConfigReader {
     private static ClientAddressOptions clientAddresses(SettingValues v) {
         boolean proxyProtocol = v.bool(Setting.PROXY_PROTOCOL);
         List<String> trusted = List.copyOf(v.list(Setting.TRUSTED_PROXIES));
+        String headerName = v.text(Setting.FORWARDED_HEADER).trim().toLowerCase(java.util.Locale.ROOT);
+        ClientAddressOptions.ForwardedHeader header = java.util.Arrays.stream(ClientAddressOptions.ForwardedHeader.values())
+                .filter(candidate -> candidate.setting().equals(headerName)).findFirst().orElse(null);
+        if (header == null) {
+            v.problem(Setting.FORWARDED_HEADER.env() + ": expected x-forwarded-for or forwarded, got '" + headerName + "'");
+            header = ClientAddressOptions.ForwardedHeader.X_FORWARDED_FOR;
+        }
         try {
-            return new ClientAddressOptions(proxyProtocol, trusted);
+            return new ClientAddressOptions(proxyProtocol, trusted, header);
         } catch (IllegalArgumentException e) {
             v.problem(Setting.TRUSTED_PROXIES.env() + ": " + e.getMessage());
-            return new ClientAddressOptions(proxyProtocol, List.of());
+            return new ClientAddressOptions(proxyProtocol, List.of(), header);
         }
     }
 

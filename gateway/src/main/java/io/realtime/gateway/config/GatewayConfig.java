@@ -239,6 +239,7 @@ public final class GatewayConfig {
                 .add("idleConnectionTimeout=" + httpLimits.idleTimeout().toMillis())
                 .add("proxyProtocol=" + clientAddresses.proxyProtocol())
                 .add("trustedProxies=" + clientAddresses.trustedProxies())
+                .add("forwardedHeader=" + clientAddresses.forwardedHeader().setting())
                 .add("eventRate=" + eventLimits.ratePerSecond()).add("eventBurst=" + eventLimits.burst())
                 .add("abuseDisconnectAfter=" + eventLimits.disconnectAfter())
                 .add("workerThreads=" + workerThreads)

@@ -79,7 +79,7 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
         this.httpLimits = httpLimits;
         this.timeouts = new HttpTimeouts(httpLimits);
         this.proxyProtocol = clientAddresses.proxyProtocol();
-        TrustedProxies proxies = TrustedProxies.parse(clientAddresses.trustedProxies());
+        TrustedProxies proxies = TrustedProxies.parse(clientAddresses.trustedProxies(), clientAddresses.forwardedHeader());
         this.forwardedHeaders = proxies.isEmpty() ? null : new ForwardedHeadersHandler(proxies);
     }
 

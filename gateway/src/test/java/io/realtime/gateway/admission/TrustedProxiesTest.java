@@ -38,17 +38,28 @@ class TrustedProxiesTest {
     }
 
     @Test
-    void forwardedIsReadBeforeXForwardedForWithQuotesPortsAndIpv6() {
-        HttpHeaders both = headers("Forwarded", "for=\"[2001:db8:cafe::17]:4711\";proto=https, for=10.2.2.2")
-                .add("X-Forwarded-For", "192.0.2.1");
-        assertThat(client(balancer, both)).isEqualTo("2001:db8:cafe:0:0:0:0:17");
-        assertThat(client(balancer, headers("Forwarded", "for=192.0.2.60:8080;by=10.0.0.1"))).isEqualTo("192.0.2.60");
+    void onlyTheHeaderTheProxiesWriteIsReadSoAClientCannotNameItselfInTheOther() {
+        // nginx writes X-Forwarded-For and passes the client's own Forwarded along untouched.
+        HttpHeaders spoofed = headers("Forwarded", "for=192.0.2.99").add("X-Forwarded-For", "203.0.113.7");
+        assertThat(client(balancer, spoofed)).isEqualTo("203.0.113.7");
+        assertThat(client(balancer, headers("Forwarded", "for=192.0.2.99"))).isEqualTo("10.1.2.3");
+
+        TrustedProxies rfc7239 = TrustedProxies.parse(List.of("10.0.0.0/8"), ClientAddressOptions.ForwardedHeader.FORWARDED);
+        assertThat(rfc7239.clientOf(balancer, headers("X-Forwarded-For", "192.0.2.99").add("Forwarded", "for=203.0.113.8"))
+                .getAddress().getHostAddress()).isEqualTo("203.0.113.8");
+        assertThat(rfc7239.clientOf(balancer, headers("X-Forwarded-For", "192.0.2.99")).getAddress().getHostAddress())
+                .isEqualTo("10.1.2.3");
     }
 
     @Test
-    void aHopThatIsNoAddressEndsTheWalkAtTheLastTrustedOneAndNothingIsResolved() {
-        assertThat(client(balancer, headers("Forwarded", "for=unknown"))).isEqualTo("10.1.2.3");
-        assertThat(client(balancer, headers("X-Forwarded-For", "example.com, 10.4.4.4"))).isEqualTo("10.4.4.4");
+    void forwardedIsReadWithQuotesPortsAndIpv6() {
+        TrustedProxies rfc7239 = TrustedProxies.parse(List.of("10.0.0.0/8"), ClientAddressOptions.ForwardedHeader.FORWARDED);
+        HttpHeaders forwarded = headers("Forwarded", "for=\"[2001:db8:cafe::17]:4711\";proto=https, for=10.2.2.2");
+        assertThat(rfc7239.clientOf(balancer, forwarded).getAddress().getHostAddress()).isEqualTo("2001:db8:cafe:0:0:0:0:17");
+        assertThat(rfc7239.clientOf(balancer, headers("Forwarded", "for=192.0.2.60:8080;by=10.0.0.1"))
+                .getAddress().getHostAddress()).isEqualTo("192.0.2.60");
+        assertThat(rfc7239.clientOf(balancer, headers("Forwarded", "for=unknown")).getAddress().getHostAddress())
+                .isEqualTo("10.1.2.3");
     }
 
     @Test
