@@ -4,13 +4,21 @@ import com.corundumstudio.socketio.AckCallback;
 import com.corundumstudio.socketio.MultiTypeAckCallback;
 import com.corundumstudio.socketio.MultiTypeArgs;
 import com.corundumstudio.socketio.ack.AckManager;
+import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.scheduler.CancelableScheduler;
 import io.realtime.gateway.stats.TrafficObserver;
 
 import java.util.UUID;
 
-/** netty-socketio's ack bookkeeping, reporting each server-to-client ack: asked, answered (with latency), timed out. */
+/**
+ * netty-socketio's ack bookkeeping, reporting each server-to-client ack: asked, answered (with latency), timed out.
+ * A connection that ends with acks pending has them called back as timeouts; those are not counted as such (the
+ * client did not ignore them, it left).
+ */
 final class ObservedAckManager extends AckManager {
+
+    /** Set while this thread calls back the pending acks of a connection that ended. */
+    private static final ThreadLocal<Boolean> ENDING = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     private final TrafficObserver observer;
 
@@ -25,6 +33,22 @@ final class ObservedAckManager extends AckManager {
         return super.registerAck(sessionId, observed(callback, System.nanoTime()));
     }
 
+    @Override
+    public void onDisconnect(ClientHead client) {
+        ENDING.set(Boolean.TRUE);
+        try {
+            super.onDisconnect(client);
+        } finally {
+            ENDING.remove();
+        }
+    }
+
+    private void timedOut() {
+        if (!ENDING.get()) {
+            observer.ackTimedOut();
+        }
+    }
+
     @SuppressWarnings({"unchecked", "rawtypes"})
     private AckCallback<?> observed(AckCallback<?> callback, long askedAt) {
         if (callback instanceof MultiTypeAckCallback multi) {
@@ -37,7 +61,7 @@ final class ObservedAckManager extends AckManager {
 
                 @Override
                 public void onTimeout() {
-                    observer.ackTimedOut();
+                    timedOut();
                     multi.onTimeout();
                 }
 
@@ -57,7 +81,7 @@ final class ObservedAckManager extends AckManager {
 
             @Override
             public void onTimeout() {
-                observer.ackTimedOut();
+                timedOut();
                 raw.onTimeout();
             }
         };

@@ -1,0 +1,64 @@
+package io.realtime.gateway.server;
+
+import com.corundumstudio.socketio.AckCallback;
+import com.corundumstudio.socketio.SocketIOClient;
+import io.realtime.cluster.SocketIds;
+import io.realtime.gateway.testing.RawWebSocket;
+import io.realtime.gateway.testing.TestNode;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Server-to-client acks as counted: a client that never answers times out, one that leaves does not. */
+class ObservedAckManagerTest {
+
+    private static double timeouts(TestNode node) {
+        String prefix = "socketio_ack_timeouts_total ";
+        return node.scrape().lines().filter(line -> line.startsWith(prefix))
+                .mapToDouble(line -> Double.parseDouble(line.substring(prefix.length()))).findFirst().orElseThrow();
+    }
+
+    private static SocketIOClient connect(TestNode node, RawWebSocket ws) {
+        assertThat(ws.nextText()).startsWith("0{");
+        ws.sendText("40");
+        String connected = ws.nextText();
+        String sid = connected.substring(connected.indexOf("\"sid\":\"") + 7, connected.indexOf('"', connected.indexOf("\"sid\":\"") + 7));
+        return node.server().getNamespace("").getClient(SocketIds.parse(sid));
+    }
+
+    @Test
+    void anAckPendingWhenItsClientLeavesIsNoTimeoutButOneNeverAnsweredIs() {
+        try (TestNode node = TestNode.start("--pingInterval=25000", "--pingTimeout=20000")) {
+            AtomicInteger calledBack = new AtomicInteger();
+            AckCallback<Object> leftPending = new AckCallback<>(Object.class, 30) {
+                @Override
+                public void onSuccess(Object result) {
+                }
+
+                @Override
+                public void onTimeout() {
+                    calledBack.incrementAndGet();
+                }
+            };
+            RawWebSocket leaving = RawWebSocket.connect(node.webSocketUri("/socket.io/?EIO=4&transport=websocket"));
+            connect(node, leaving).sendEvent("question", leftPending);
+            assertThat(leaving.nextTextSkippingPings()).startsWith("42");
+            leaving.close();
+            await().atMost(Duration.ofSeconds(5)).until(() -> calledBack.get() == 1);
+            assertThat(timeouts(node)).isZero();
+
+            try (RawWebSocket silent = RawWebSocket.connect(node.webSocketUri("/socket.io/?EIO=4&transport=websocket"))) {
+                connect(node, silent).sendEvent("question", new AckCallback<>(Object.class, 1) {
+                    @Override
+                    public void onSuccess(Object result) {
+                    }
+                });
+                await().atMost(Duration.ofSeconds(5)).until(() -> timeouts(node) == 1);
+            }
+        }
+    }
+}
