@@ -143,7 +143,7 @@ public final class GatewayNode implements AutoCloseable {
         traffic.declare(names);
         clusterMetrics.declare(names);
         GatewayMetrics metrics = new GatewayMetrics().bind(new RuntimeMetrics(), traffic, clusterMetrics,
-                new ServerMetrics(server, config.maxConnections()), new ClusterLinkMetrics(cluster, scheduler));
+                new ServerMetrics(server, config.maxConnections(), server::sessionCount), new ClusterLinkMetrics(cluster, scheduler));
         NodeHealth health = new NodeHealth(server, cluster);
         server.startAsync().syncUninterruptibly();
         BackendApiServer backendApi = null;

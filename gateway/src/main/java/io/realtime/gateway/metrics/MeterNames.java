@@ -9,6 +9,8 @@ public final class MeterNames {
 
     public static final String CONNECTIONS = "socketio.connections";
     public static final String CONNECTIONS_LIMIT = "socketio.connections.limit";
+    /** Open Engine.IO sessions (connections, whatever namespaces they joined): what the limit counts. */
+    public static final String SESSIONS = "socketio.sessions";
     public static final String CONNECTIONS_REFUSED = "socketio.connections.refused";
     public static final String CONNECTIONS_CLOSED_BEHAVIOUR = "socketio.connections.closed.behaviour";
     public static final String ROOMS = "socketio.rooms";

@@ -11,6 +11,8 @@ import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
 
@@ -23,9 +25,14 @@ public final class RuntimeMetrics implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         List.of(new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmThreadMetrics(), new ClassLoaderMetrics(),
                         new ProcessorMetrics(), new UptimeMetrics(), new FileDescriptorMetrics(),
-                        new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT))
+                        new NettyAllocatorMetrics(channelAllocator()))
                 .forEach(binder -> binder.bindTo(registry));
         Gauge.builder(MeterNames.NETTY_DIRECT_MEMORY_USED, PlatformDependent::usedDirectMemory).baseUnit("bytes")
                 .description("direct memory Netty has reserved").register(registry);
+    }
+
+    /** The allocator the channels use ({@code channel.alloc()}): Netty 4.2's default is the adaptive one, not the pooled. */
+    static ByteBufAllocatorMetricProvider channelAllocator() {
+        return ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider ? provider : PooledByteBufAllocator.DEFAULT;
     }
 }

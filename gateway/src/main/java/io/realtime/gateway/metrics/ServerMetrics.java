@@ -10,18 +10,26 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.realtime.gateway.socketio.NamespaceNames;
 
+import java.util.function.IntSupplier;
+
 /**
- * Gauges read from the server on each scrape: open sockets per namespace and transport, rooms per namespace, and
- * the connection limit. The namespaces are those of the server when bound.
+ * Gauges read from the server on each scrape: open sockets per namespace and transport, rooms per namespace, open
+ * connections and the connection limit. The namespaces are those of the server when bound.
  */
 public final class ServerMetrics implements MeterBinder {
 
     private final SocketIOServer server;
     private final int maxConnections;
+    private final IntSupplier sessions;
 
-    /** @param maxConnections the node's connection limit, for the gauge ({@code 0}: no limit) */
-    public ServerMetrics(SocketIOServer server, int maxConnections) {
+    /**
+     * @param maxConnections the node's connection limit, for the gauge ({@code 0}: no limit)
+     * @param sessions       the open connections (Engine.IO sessions), which the limit counts: a connection may hold
+     *                       a socket in several namespaces, or none yet
+     */
+    public ServerMetrics(SocketIOServer server, int maxConnections, IntSupplier sessions) {
         this.server = server;
+        this.sessions = sessions;
         this.maxConnections = maxConnections;
     }
 
@@ -41,6 +49,8 @@ public final class ServerMetrics implements MeterBinder {
                         .tags(MeterNames.NSP, name).description("rooms with at least one socket of this node").register(registry);
             }
         }
+        Gauge.builder(MeterNames.SESSIONS, sessions::getAsInt)
+                .description("open connections (Engine.IO sessions), as MAX_CONNECTIONS counts them").register(registry);
         Gauge.builder(MeterNames.CONNECTIONS_LIMIT, () -> maxConnections)
                 .description("connections this node accepts (MAX_CONNECTIONS; 0: no limit)").register(registry);
     }

@@ -50,7 +50,7 @@ class MeterBindersTest {
         KnownNames names = KnownNames.of(server.getAllNamespaces(),
                 List.of(new RegisteredGateway("/chat", Object.class, Set.of("chatToRoom"), Set.of("chatToClient"))), Set.of());
         traffic.declare(names);
-        metrics = new GatewayMetrics().bind(new RuntimeMetrics(), traffic, clusterMetrics, new ServerMetrics(server, 20_000),
+        metrics = new GatewayMetrics().bind(new RuntimeMetrics(), traffic, clusterMetrics, new ServerMetrics(server, 20_000, server::sessionCount),
                 new ClusterLinkMetrics(cluster, scheduler), new ApiMetrics(List.of("notifications", "data", "emit", "unknown"), 202));
         // Declared after binding: the order does not matter.
         clusterMetrics.declare(names);

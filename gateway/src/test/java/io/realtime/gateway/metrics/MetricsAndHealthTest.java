@@ -46,6 +46,8 @@ class MetricsAndHealthTest {
             ws.sendText("42[\"made-up-event-" + System.nanoTime() + "\"]");
             await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(metrics(node))
                     .contains("socketio_connections{nsp=\"/\",transport=\"websocket\"} 1.0")
+                    .contains("socketio_sessions 1.0")
+                    .containsPattern("netty_allocator_memory_used\\{[^}]*memory_type=\"direct\"[^}]*\\} [1-9]")
                     .contains("socketio_events_received_total{event=\"events\",nsp=\"/\"} 1.0")
                     .contains("socketio_events_received_total{event=\"other\",nsp=\"/\"} 1.0")
                     .contains("socketio_handler_duration_seconds_count{event=\"events\",nsp=\"/\"} 1")
