@@ -154,7 +154,19 @@ class KubernetesManifestsTest {
         long drainMillis = Long.parseLong(config.getData().get(Setting.PRE_STOP_DELAY.env()))
                 + Long.parseLong(config.getData().get(Setting.DRAIN_WINDOW.env()));
         assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds() * 1000)
-                .as("the grace period covers the pre-stop delay and the drain, with room to exit").isGreaterThan(drainMillis + 3000);
+                .as("the grace period (which includes the pre-stop hook) covers the pre-stop delay and the drain, with room"
+                        + " for the last sessions (2 s), the stop and Redis").isGreaterThanOrEqualTo(drainMillis + 8000);
+
+        // Heap + Netty's direct memory + about 200 MB of metaspace, code and threads within the memory limit.
+        String jvm = container.getEnv().stream().filter(env -> env.getName().equals("JAVA_TOOL_OPTIONS")).findFirst()
+                .orElseThrow().getValue();
+        long limit = container.getResources().getLimits().get("memory").getNumericalAmount().longValue();
+        double heapShare = Double.parseDouble(jvm.replaceAll(".*-XX:MaxRAMPercentage=([0-9.]+).*", "$1")) / 100;
+        assertThat(jvm).as("Netty's direct memory is capped").contains("-XX:MaxDirectMemorySize=");
+        long direct = Long.parseLong(jvm.replaceAll(".*-XX:MaxDirectMemorySize=([0-9]+)m.*", "$1")) << 20;
+        assertThat((long) (limit * heapShare) + direct + (200L << 20)).isLessThanOrEqualTo(limit);
+        assertThat(container.getReadinessProbe().getFailureThreshold() * container.getReadinessProbe().getPeriodSeconds())
+                .as("one slow readiness answer does not take the pod out").isGreaterThanOrEqualTo(10);
 
         assertThat(deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
