@@ -36,12 +36,12 @@ public final class Authenticators {
                         + " AUTH_PUBLIC_NAMESPACES", required));
         log.info("AUTH_MODE=jwt: every namespace needs a valid token except public ones (AUTH_PUBLIC_NAMESPACES={},"
                 + " and gateways declared public)", auth.publicNamespaces());
-        return new HandshakeAuthenticator(AuthSettings.Mode.JWT, verifier(auth, scheduler),
+        return new HandshakeAuthenticator(AuthSettings.Mode.JWT, verifier(auth, scheduler).clockSkew(auth.tokenExpiryGrace()),
                 new NamespaceAccess(auth.publicNamespaces(), auth.requiredNamespaces()),
                 scheduler == null ? null : new TokenExpiry(scheduler, auth.tokenExpiryGrace(), Clock.systemUTC()));
     }
 
-    private static TokenVerifier verifier(AuthSettings auth, ScheduledExecutorService scheduler) {
+    private static JwtVerifier verifier(AuthSettings auth, ScheduledExecutorService scheduler) {
         String issuer = auth.issuer().orElse(null);
         String audience = auth.audience().orElse(null);
         try {

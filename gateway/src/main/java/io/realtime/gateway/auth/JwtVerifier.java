@@ -33,6 +33,7 @@ public final class JwtVerifier implements TokenVerifier {
     private static final String EXPIRED_MESSAGE = "Expired JWT";
 
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    private final DefaultJWTClaimsVerifier<SecurityContext> claimsVerifier;
 
     private JwtVerifier(JWKSource<SecurityContext> keys, Set<JWSAlgorithm> algorithms, String issuer, String audience) {
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys));
@@ -40,7 +41,18 @@ public final class JwtVerifier implements TokenVerifier {
         if (issuer != null) {
             exact.issuer(issuer);
         }
-        processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(audience, exact.build(), Set.of("sub", "exp")));
+        claimsVerifier = new DefaultJWTClaimsVerifier<>(audience, exact.build(), Set.of("sub", "exp"));
+        processor.setJWTClaimsSetVerifier(claimsVerifier);
+    }
+
+    /**
+     * How far past its {@code exp} (or before its {@code nbf}) a token is still accepted; nimbus's default is 60 s.
+     * The handshake takes the same as the grace after which a connected socket's expired token ends it, so a token
+     * the handshake accepts does not end its socket at once.
+     */
+    public JwtVerifier clockSkew(java.time.Duration skew) {
+        claimsVerifier.setMaxClockSkew((int) Math.min(Integer.MAX_VALUE, skew.toSeconds()));
+        return this;
     }
 
     /** HMAC with a shared secret of at least 32 bytes. */

@@ -47,7 +47,13 @@ final class ConfigReader {
         }
         List<String> cors = List.copyOf(v.list(Setting.CORS));
         AdminUiSettings adminUi = AdminUiSettings.parse(v::text, v.problems());
-        if (adminUi.enabled()) {
+        if (adminUi.enabled() && !adminUi.origins().isEmpty()) {
+            if (cors.isEmpty()) {
+                // Without an allow-list every origin is served; the UI's origins alone would make one that refuses the
+                // application's own browsers.
+                v.problem(Setting.ADMIN_UI_ORIGINS.env() + " joins the CORS allow-list, which is off (" + Setting.CORS.env()
+                        + " is empty): set " + Setting.CORS.env() + " to the application's origins (or *) as well");
+            }
             // The UI's own origins (when it is hosted elsewhere) join the allow-list.
             cors = java.util.stream.Stream.concat(cors.stream(), adminUi.origins().stream()).distinct().toList();
         }
@@ -78,7 +84,7 @@ final class ConfigReader {
                 .broadcastFlushWindow(v.millisOrZero(Setting.BROADCAST_FLUSH_WINDOW))
                 .apiKey(v.optional(Setting.API_KEY).orElse(null))
                 .dashboardInterval(v.millis(Setting.DASHBOARD_INTERVAL))
-                .drainWindow(v.millis(Setting.DRAIN_WINDOW))
+                .drainWindow(v.millisOrZero(Setting.DRAIN_WINDOW))
                 .preStopDelay(v.millis(Setting.PRE_STOP_DELAY))
                 .cluster(new ClusterSettings(v.text(Setting.REDIS_KEY), v.millis(Setting.CLUSTER_REQUEST_TIMEOUT),
                         v.nonNegativeInt(Setting.OUTAGE_BUFFER_SIZE), v.millis(Setting.OUTAGE_BUFFER_AGE),
@@ -192,6 +198,14 @@ final class ConfigReader {
         }
         publicNamespaces.stream().filter(name -> !name.startsWith("/"))
                 .forEach(name -> v.problem(Setting.AUTH_PUBLIC_NAMESPACES.env() + ": '" + name + "' is not a namespace (/name)"));
+        // A typo here would make every namespace public: refused, as in the list of public ones.
+        required.ifPresent(names -> {
+            if (names.isEmpty()) {
+                v.problem(Setting.AUTH_REQUIRED_NAMESPACES.env() + ": names no namespace");
+            }
+            names.stream().filter(name -> !name.startsWith("/")).forEach(name -> v.problem(
+                    Setting.AUTH_REQUIRED_NAMESPACES.env() + ": '" + name + "' is not a namespace (/name)"));
+        });
         if (!mode.equals("none") && !mode.equals("jwt")) {
             v.problem(Setting.AUTH_MODE.env() + ": expected none or jwt, got '" + v.text(Setting.AUTH_MODE) + "'");
             return AuthSettings.none();
@@ -211,6 +225,6 @@ final class ConfigReader {
         }
         return new AuthSettings(mode.equals("jwt") ? AuthSettings.Mode.JWT : AuthSettings.Mode.NONE, secret, keyFile, jwks,
                 v.optional(Setting.JWT_ISSUER), v.optional(Setting.JWT_AUDIENCE), publicNamespaces, required,
-                v.millis(Setting.TOKEN_EXPIRY_GRACE));
+                v.millisOrZero(Setting.TOKEN_EXPIRY_GRACE));
     }
 }

@@ -486,7 +486,9 @@ public final class GatewayConfig {
             }
             requirePositive(connectTimeout, "connectTimeout");
             requirePositive(dashboardInterval, "dashboardInterval");
-            requirePositive(drainWindow, "drainWindow");
+            if (drainWindow == null || drainWindow.isNegative()) {
+                throw new IllegalArgumentException("drainWindow must be zero (close every client at once) or more");
+            }
             requirePositive(preStopDelay, "preStopDelay");
             if (maxAttachments < 0 || workerThreads < 0) {
                 throw new IllegalArgumentException("maxAttachments and workerThreads must be zero or more");

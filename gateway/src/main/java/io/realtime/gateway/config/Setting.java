@@ -94,7 +94,7 @@ public enum Setting {
     ADMIN_UI_AUTH("adminUiAuth", "ADMIN_UI_AUTH", "basic", "basic (username and password hash required) or none (local runs only)"),
     ADMIN_UI_READONLY("adminUiReadonly", "ADMIN_UI_READONLY", "false", "Admin UI shows but refuses every command (join, leave, disconnect, emit)"),
     ADMIN_UI_ORIGINS("adminUiOrigins", "ADMIN_UI_ORIGINS", "",
-            "comma-separated origins of an Admin UI hosted elsewhere (CORS with credentials); the node's own /admin-ui/ needs none");
+            "comma-separated origins of an Admin UI hosted elsewhere (CORS with credentials; they join CORS_ORIGINS, which must then be set); the node's own /admin-ui/ needs none");
 
     private final String key;
     private final String env;

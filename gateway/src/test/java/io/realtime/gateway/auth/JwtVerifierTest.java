@@ -67,6 +67,16 @@ class JwtVerifierTest {
     }
 
     @Test
+    void aTokenPastItsExpiryIsAcceptedOnlyWithinTheGraceAConnectedSocketGets() throws Exception {
+        String expired45sAgo = token(new MACSigner(SECRET), JWSAlgorithm.HS256, null, claims("a", Instant.now().minusSeconds(45)));
+        // A socket is ended 30 s after its token's exp: a handshake must not accept what would be ended at once.
+        assertThat(rejection(JwtVerifier.withSecret(SECRET, "issuer", "gateway").clockSkew(java.time.Duration.ofSeconds(30)),
+                expired45sAgo).code()).isEqualTo(AuthFailure.TOKEN_EXPIRED);
+        assertThat(JwtVerifier.withSecret(SECRET, "issuer", "gateway").clockSkew(java.time.Duration.ofSeconds(60))
+                .verify(expired45sAgo).userId()).isEqualTo("a");
+    }
+
+    @Test
     void expiredWrongSignatureMalformedAndWrongClaimsAreRefusedWithTheirCode() throws Exception {
         JwtVerifier verifier = JwtVerifier.withSecret(SECRET, "issuer", "gateway");
         String expired = token(new MACSigner(SECRET), JWSAlgorithm.HS256, null, claims("a", Instant.now().minusSeconds(120)));

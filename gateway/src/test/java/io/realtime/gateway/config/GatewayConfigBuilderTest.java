@@ -49,7 +49,8 @@ class GatewayConfigBuilderTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("managementPort");
         assertThatThrownBy(() -> GatewayConfig.builder().port(70_000).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port");
-        assertThatThrownBy(() -> GatewayConfig.builder().drainWindow(Duration.ZERO).build())
+        assertThat(GatewayConfig.builder().drainWindow(Duration.ZERO).build().drainWindow()).isZero();
+        assertThatThrownBy(() -> GatewayConfig.builder().drainWindow(Duration.ofMillis(-1)).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("drainWindow");
     }
 

@@ -74,6 +74,30 @@ class GatewayConfigTest {
     }
 
     @Test
+    void theDrainWindowAndTheTokenGraceMayBeZero() {
+        GatewayConfig zero = GatewayConfig.load(Map.of("DRAIN_WINDOW", "0", "TOKEN_EXPIRY_GRACE", "0"), new String[0]);
+        assertThat(zero.drainWindow()).isZero();
+        assertThat(zero.auth().tokenExpiryGrace()).isZero();
+        assertThatThrownBy(() -> GatewayConfig.load(Map.of("DRAIN_WINDOW", "-1"), new String[0]))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("DRAIN_WINDOW");
+    }
+
+    @Test
+    void settingsWhoseTypoWouldOpenOrCloseEverythingAreRefused() {
+        // A required-namespace list naming no namespace would leave every namespace public.
+        assertThatThrownBy(() -> GatewayConfig.load(Map.of("AUTH_MODE", "jwt", "JWT_SECRET", "a-test-secret-of-at-least-32-bytes!!",
+                "AUTH_REQUIRED_NAMESPACES", "chat"), new String[0]))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("AUTH_REQUIRED_NAMESPACES: 'chat' is not a namespace");
+        // The hosted Admin UI's origin alone would make an allow-list that refuses the application's browsers.
+        assertThatThrownBy(() -> GatewayConfig.load(Map.of("ADMIN_UI", "production", "ADMIN_UI_AUTH", "none",
+                "ADMIN_UI_ORIGINS", "https://admin.socket.io"), new String[0]))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("CORS_ORIGINS is empty");
+        assertThat(GatewayConfig.load(Map.of("ADMIN_UI", "production", "ADMIN_UI_AUTH", "none",
+                "ADMIN_UI_ORIGINS", "https://admin.socket.io", "CORS_ORIGINS", "*"), new String[0]).engine().corsOrigins())
+                .containsExactly("*", "https://admin.socket.io");
+    }
+
+    @Test
     void conformanceModeUsesTheTestServerTimingsUnlessAFlagSaysOtherwise() {
         GatewayConfig config = GatewayConfig.load(Map.of("SOCKETIO_PORT", "5000"), new String[] {"--conformance", "--pingTimeout=250"});
 
