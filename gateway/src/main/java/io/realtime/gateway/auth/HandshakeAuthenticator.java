@@ -69,6 +69,10 @@ public final class HandshakeAuthenticator {
         if (mode == AuthSettings.Mode.NONE) {
             Object claimed = auth instanceof Map<?, ?> map ? map.get("userId") : null;
             if (claimed instanceof String userId && !userId.isBlank()) {
+                if (userId.length() > Principal.MAX_USER_ID_LENGTH) {
+                    return refuse(AuthFailure.unauthorized("auth.userId must be at most " + Principal.MAX_USER_ID_LENGTH
+                            + " characters"));
+                }
                 Principal.admit(client, new Principal(userId, false, Map.of("userId", userId)));
             }
             return AuthTokenResult.AuthTokenResultSuccess;

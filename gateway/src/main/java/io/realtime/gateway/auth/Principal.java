@@ -13,6 +13,9 @@ import java.util.Map;
  */
 public record Principal(String userId, boolean verified, Map<String, Object> claims) {
 
+    /** The longest user id the node takes from a client or a backend (a notification room is named after it). */
+    public static final int MAX_USER_ID_LENGTH = 128;
+
     private static final String STORE_KEY = "principal@";
 
     public Principal {

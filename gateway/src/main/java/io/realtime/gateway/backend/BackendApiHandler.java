@@ -13,8 +13,10 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.realtime.gateway.auth.Principal;
 import io.realtime.gateway.broadcast.BroadcastTarget;
 import io.realtime.gateway.broadcast.ServerPush;
+import io.realtime.gateway.http.CrossSiteRequests;
 import io.realtime.gateway.http.HttpReply;
 import io.realtime.gateway.metrics.ApiMetrics;
 import jakarta.validation.ConstraintViolation;
@@ -80,7 +82,8 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             }
             if (!isAllowed(ctx, request)) {
                 throw ApiException.of(new ApiError(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
-                        apiKey == null ? "the API accepts loopback callers only (no API_KEY is configured)"
+                        apiKey == null ? "the API accepts loopback callers only, never a web page of another site"
+                                + " (no API_KEY is configured)"
                                 : "a valid 'Authorization: Bearer <API_KEY>' header is required"));
             }
             Map<String, Object> receipt = route(path.substring(PREFIX.length()), request);
@@ -118,8 +121,8 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         if (parts[0].equals("notifications")) {
             // Decoded once, as a path segment: a '+' is a plus, not a space.
             String userId = QueryStringDecoder.decodeComponent(parts[1].replace("+", "%2B"), StandardCharsets.UTF_8);
-            if (userId.isEmpty() || userId.length() > 128) {
-                throw ApiException.of(ApiError.badRequest("userId must be 1 to 128 characters"));
+            if (userId.isEmpty() || userId.length() > Principal.MAX_USER_ID_LENGTH) {
+                throw ApiException.of(ApiError.badRequest("userId must be 1 to " + Principal.MAX_USER_ID_LENGTH + " characters"));
             }
             return receipt(push.notifyUser(userId, body), ServerPush.NOTIFICATION);
         }
@@ -184,7 +187,9 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     private boolean isAllowed(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (apiKey == null) {
-            return ctx.channel().remoteAddress() instanceof InetSocketAddress address && address.getAddress().isLoopbackAddress();
+            // A page of any site open in a browser on this machine is a loopback caller too.
+            return ctx.channel().remoteAddress() instanceof InetSocketAddress address && address.getAddress().isLoopbackAddress()
+                    && !CrossSiteRequests.isCrossSite(request);
         }
         String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {

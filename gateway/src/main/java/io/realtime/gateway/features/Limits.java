@@ -4,7 +4,7 @@ package io.realtime.gateway.features;
 final class Limits {
 
     static final int MESSAGE_LENGTH = 2000;
-    static final int USER_ID_LENGTH = 128;
+    static final int USER_ID_LENGTH = io.realtime.gateway.auth.Principal.MAX_USER_ID_LENGTH;
     static final int ROOM_LENGTH = 64;
     /** Room names: visible characters, no spaces. */
     static final String ROOM_PATTERN = "\\S{1," + ROOM_LENGTH + "}";

@@ -10,12 +10,14 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.realtime.gateway.auth.Principal;
 import io.realtime.gateway.broadcast.ServerPush;
+import io.realtime.gateway.engineio.ClientAddress;
+import io.realtime.gateway.http.CrossSiteRequests;
 import io.realtime.gateway.http.HttpReply;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -50,11 +52,12 @@ public final class DemoPage extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        String path = new QueryStringDecoder(request.uri()).path();
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
         HttpReply exchange = HttpReply.to(ctx.channel(), request);
         if (path.startsWith(NOTIFY_PREFIX) && HttpMethod.POST.equals(request.method())) {
             try {
-                notify(ctx, request, path.substring(NOTIFY_PREFIX.length()), exchange);
+                notify(ctx, request, uri.rawPath().substring(NOTIFY_PREFIX.length()), exchange);
             } finally {
                 request.release();
             }
@@ -73,19 +76,22 @@ public final class DemoPage extends ChannelInboundHandlerAdapter {
     }
 
     private void notify(ChannelHandlerContext ctx, FullHttpRequest request, String encodedUser, HttpReply exchange) {
-        boolean loopback = ctx.channel().remoteAddress() instanceof InetSocketAddress address && address.getAddress().isLoopbackAddress();
-        if (!notificationsOpen || !loopback) {
+        // The client's address, not a balancer's on this machine; and not a page of another site in a local browser.
+        java.net.InetSocketAddress client = ClientAddress.of(ctx.channel());
+        boolean loopback = client != null && client.getAddress() != null && client.getAddress().isLoopbackAddress();
+        if (!notificationsOpen || !loopback || CrossSiteRequests.isCrossSite(request)) {
             error(exchange, HttpResponseStatus.FORBIDDEN, "forbidden", "the backend API does not accept this caller without its key");
             return;
         }
-        String userId = QueryStringDecoder.decodeComponent(encodedUser);
+        // Decoded once, as a path segment: a '+' is a plus, not a space.
+        String userId = QueryStringDecoder.decodeComponent(encodedUser.replace("+", "%2B"), StandardCharsets.UTF_8);
         JsonNode body;
         try {
             body = mapper.readTree(request.content().toString(StandardCharsets.UTF_8));
         } catch (IOException e) {
             body = null;
         }
-        if (userId.isEmpty() || userId.length() > 128 || body == null || !body.isObject()) {
+        if (userId.isEmpty() || userId.length() > Principal.MAX_USER_ID_LENGTH || body == null || !body.isObject()) {
             error(exchange, HttpResponseStatus.BAD_REQUEST, "bad_request", "expected a user id and a JSON object");
             return;
         }

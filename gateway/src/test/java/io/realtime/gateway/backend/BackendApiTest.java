@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -182,12 +183,55 @@ class BackendApiTest {
     }
 
     @Test
-    void withoutAnApiKeyLoopbackCallersAreAccepted() throws Exception {
+    void withoutAnApiKeyLoopbackCallersAreAcceptedButNotAPageOfAnotherSite() throws Exception {
         try (ProductNode open = ProductNode.start(Map.of(), "--pingInterval=25000")) {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(open.apiUri("/api/v1/data"))
                     .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
-
             assertThat(response.statusCode()).isEqualTo(202);
+
+            // Any page open in a browser on this machine could otherwise post here ("simple" requests need no preflight).
+            HttpResponse<String> crossSite = http.send(HttpRequest.newBuilder(open.apiUri("/api/v1/data"))
+                    .header("Origin", "https://elsewhere.example").header("Content-Type", "text/plain")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(crossSite.statusCode()).isEqualTo(401);
+            assertThat(JSON.readTree(crossSite.body()).get("error").get("code").asText()).isEqualTo("unauthorized");
         }
+    }
+
+    @Test
+    void theDemoPagesNotificationTakesTheUserIdDecodedOnceAndOnlyFromItsOwnPage() throws Exception {
+        try (ProductNode open = ProductNode.start(Map.of(), "--pingInterval=25000");
+             RawWebSocket plus = open.connect("/", "{\"userId\":\"a+b\"}");
+             RawWebSocket percent = open.connect("/", "{\"userId\":\"100%\"}")) {
+            for (RawWebSocket ws : List.of(plus, percent)) {
+                ws.sendText("421[\"subscribeToNotifications\"]");
+                assertThat(ws.nextText()).startsWith("431[{\"subscribed\"");
+            }
+            String ownPage = "http://" + open.uri("/").getAuthority();
+            assertThat(demoNotify(open, "a+b", ownPage).statusCode()).isEqualTo(202);
+            assertThat(plus.nextText()).isEqualTo("42[\"notification\",{\"n\":1}]");
+            assertThat(demoNotify(open, "100%25", null).statusCode()).isEqualTo(202);
+            assertThat(percent.nextText()).isEqualTo("42[\"notification\",{\"n\":1}]");
+
+            HttpResponse<String> crossSite = demoNotify(open, "a+b", "https://elsewhere.example");
+            assertThat(crossSite.statusCode()).isEqualTo(403);
+            assertThat(JSON.readTree(crossSite.body()).get("error").get("code").asText()).isEqualTo("forbidden");
+
+            // A self-named user (AUTH_MODE=none) is held to the user id's limit, as the API's notifications are.
+            try (RawWebSocket tooLong = RawWebSocket.connect(open.webSocketUri("/socket.io/?EIO=4&transport=websocket"))) {
+                assertThat(tooLong.nextText()).startsWith("0{");
+                tooLong.sendText("40{\"userId\":\"" + "u".repeat(129) + "\"}");
+                assertThat(tooLong.nextText()).startsWith("44{").contains("auth.userId must be at most 128 characters");
+            }
+        }
+    }
+
+    private HttpResponse<String> demoNotify(ProductNode node, String encodedUser, String origin) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(node.uri("/demo/notifications/" + encodedUser))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"n\":1}"));
+        if (origin != null) {
+            request.header("Origin", origin);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }
