@@ -2,6 +2,7 @@ package io.realtime.gateway.features;
 
 import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.annotation.OnEvent;
+import io.realtime.cluster.SocketIds;
 import io.realtime.gateway.api.Emits;
 import io.realtime.gateway.api.Gateway;
 import io.realtime.gateway.api.GatewayException;
@@ -15,6 +16,7 @@ import jakarta.validation.constraints.Size;
 
 import java.time.Clock;
 import java.util.Map;
+import java.util.Set;
 
 /** Chat rooms: join, leave, and talk to the members of a room you are in. Needs a token when AUTH_MODE=jwt. */
 @Gateway(namespace = "/chat")
@@ -27,6 +29,9 @@ public final class ChatGateway {
             @NotNull @Size(min = 1, max = Limits.MESSAGE_LENGTH) String message) {
     }
 
+    /** A socket id's shape (socket.io's: 20 base64url characters), reserved for the socket's own room. */
+    private static final java.util.regex.Pattern SOCKET_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{20}");
+
     private final Broadcaster broadcaster;
     private final Clock clock;
 
@@ -37,9 +42,32 @@ public final class ChatGateway {
 
     @OnEvent("joinRoom")
     public Map<String, Object> joinRoom(SocketIOClient client, @NotNull @Pattern(regexp = Limits.ROOM_PATTERN) String room) {
+        refuseReserved(room);
+        Set<String> rooms = client.getAllRooms();
+        if (!rooms.contains(room) && chatRooms(client, rooms) >= Limits.ROOMS_PER_SOCKET) {
+            throw GatewayException.forbidden("a socket may be in at most " + Limits.ROOMS_PER_SOCKET + " rooms: leave one first");
+        }
         client.joinRoom(room);
         client.sendEvent(Events.JOINED_ROOM, room);
         return Map.of("room", room, "joined", true);
+    }
+
+    /**
+     * Rooms the server keeps: the namespace's (every socket is in it) and each socket's own (its id), whose traffic
+     * a member would receive and whose members are not a chat's.
+     */
+    private static void refuseReserved(String room) {
+        if (room.startsWith("/") || SOCKET_ID.matcher(room).matches()) {
+            throw GatewayException.forbidden("'" + room + "' is reserved: room names may not start with '/' or be a socket id");
+        }
+    }
+
+    /** The rooms the socket joined itself: not its namespace's, nor its own. */
+    private static long chatRooms(SocketIOClient client, Set<String> rooms) {
+        String ownId = SocketIds.wire(client.getSessionId());
+        String ownUuid = client.getSessionId().toString();
+        String namespace = client.getNamespace().getName();
+        return rooms.stream().filter(room -> !room.equals(ownId) && !room.equals(ownUuid) && !room.equals(namespace)).count();
     }
 
     @OnEvent("leaveRoom")
@@ -51,6 +79,7 @@ public final class ChatGateway {
 
     @OnEvent("chatToRoom")
     public Map<String, Object> chatToRoom(SocketIOClient client, Principal principal, @NotNull @Valid RoomMessage message) {
+        refuseReserved(message.room());
         if (!client.getAllRooms().contains(message.room())) {
             throw GatewayException.forbidden("join room '" + message.room() + "' before sending to it");
         }

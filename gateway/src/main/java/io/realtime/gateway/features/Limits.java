@@ -8,6 +8,8 @@ final class Limits {
     static final int ROOM_LENGTH = 64;
     /** Room names: visible characters, no spaces. */
     static final String ROOM_PATTERN = "\\S{1," + ROOM_LENGTH + "}";
+    /** Chat rooms one socket may be in at once: each costs memory on every node, and Redis a subscription. */
+    static final int ROOMS_PER_SOCKET = 50;
 
     private Limits() {
     }

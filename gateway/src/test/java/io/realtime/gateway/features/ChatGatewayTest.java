@@ -1,0 +1,61 @@
+package io.realtime.gateway.features;
+
+import io.realtime.gateway.testing.ProductNode;
+import io.realtime.gateway.testing.RawWebSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Chat rooms on the wire: what a socket may join, and that only members of a room it joined hear it. */
+class ChatGatewayTest {
+
+    private static ProductNode node;
+
+    @BeforeAll
+    static void start() {
+        node = ProductNode.start(Map.of(), "--pingInterval=25000", "--eventRate=0");
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    private static String call(RawWebSocket ws, int ackId, String event, String argument) {
+        ws.sendText("42/chat," + ackId + "[\"" + event + "\"," + argument + "]");
+        String prefix = "43/chat," + ackId + "[";
+        for (String text = ws.nextTextSkippingPings(); ; text = ws.nextTextSkippingPings()) {
+            if (text.startsWith(prefix)) {
+                return text.substring(prefix.length() - 1);
+            }
+        }
+    }
+
+    @Test
+    void theServersOwnRoomsAreNotChatRooms() {
+        try (RawWebSocket member = node.connect("/chat", null); RawWebSocket intruder = node.connect("/chat", null)) {
+            assertThat(call(intruder, 1, "joinRoom", "\"/chat\"")).contains("forbidden");
+            assertThat(call(intruder, 2, "joinRoom", "\"AbCdEfGhIjKlMnOpQrSt\"")).contains("forbidden", "socket id");
+            // Every socket is in its namespace's room: sending to it is not a member's right.
+            assertThat(call(intruder, 3, "chatToRoom", "{\"room\":\"/chat\",\"message\":\"hi all\"}")).contains("forbidden");
+            assertThat(call(member, 1, "joinRoom", "\"lobby\"")).contains("\"joined\":true");
+        }
+    }
+
+    @Test
+    void aSocketMayBeInFiftyRoomsAtOnce() {
+        try (RawWebSocket ws = node.connect("/chat", null)) {
+            for (int i = 0; i < 50; i++) {
+                assertThat(call(ws, 100 + i, "joinRoom", "\"room-" + i + "\"")).as("room %d", i).contains("\"joined\":true");
+            }
+            assertThat(call(ws, 200, "joinRoom", "\"room-50\"")).contains("forbidden", "at most 50 rooms");
+            assertThat(call(ws, 201, "joinRoom", "\"room-7\"")).as("one it is in already").contains("\"joined\":true");
+            assertThat(call(ws, 202, "leaveRoom", "\"room-7\"")).contains("\"left\":true");
+            assertThat(call(ws, 203, "joinRoom", "\"room-50\"")).contains("\"joined\":true");
+        }
+    }
+}
