@@ -58,6 +58,8 @@ import java.util.function.Function;
 public final class SocketIoConnection extends ClientHead implements EngineSession.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(SocketIoConnection.class);
+    /** CONNECTs a connection sends before they count against its event rate: enough for a client's namespaces. */
+    static final int FREE_CONNECTS = 8;
     /**
      * What {@link ClientHead} wants as its registry of clients: only its transport methods use it, which this class
      * replaces, so every connection shares one that stays empty (one each cost 152 bytes, issue 18).
@@ -78,6 +80,8 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private final TrafficObserver observer;
     private final io.realtime.gateway.limits.EventLimits eventLimits;
     private final io.realtime.gateway.limits.TokenBucket eventBudget;
+    /** Namespace CONNECTs this connection sent; those after {@link #FREE_CONNECTS} take from {@link #eventBudget}. */
+    private int connects;
     private final SocketActivity activity;
     private final SocketOpener opener;
     /**
@@ -157,6 +161,13 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         }
         GatewaySocket socket = sockets.get(namespace);
         if (packet.type() == SocketIoPacket.CONNECT && socket == null && !isAuthenticating(namespace)) {
+            // A CONNECT costs what an event does and more (authentication, a socket, its session): past the first
+            // few (a client joins each of its namespaces once), each takes from the events' budget.
+            if (++connects > FREE_CONNECTS && eventBudget != null && !eventBudget.tryTake()) {
+                refuseConnectForRate(namespace);
+                return;
+            }
+            refusedInARow = 0;
             connect(namespace, auth);
         } else if (socket == null || packet.type() == SocketIoPacket.CONNECT || packet.type() == SocketIoPacket.CONNECT_ERROR) {
             throw new SocketIoProtocolException("invalid state: packet type " + packet.type() + " for namespace " + namespace);
@@ -397,6 +408,20 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         request.setAckId(packet.ackId());
         ErrorReplies.reply(socket, new AckRequest(request, socket), "rate_limited",
                 "too many events (limit " + eventLimits.ratePerSecond() + "/s): '" + event + "' was not handled");
+        countRefusal();
+    }
+
+    private void refuseConnectForRate(String namespaceName) {
+        observer.eventRefused(namespaceName, EventRefusal.RATE_LIMITED);
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("code", "rate_limited");
+        data.put("reason", "too many packets (limit " + eventLimits.ratePerSecond() + "/s): connect again later");
+        sendConnectError(namespaceName, "Too many requests", data);
+        countRefusal();
+    }
+
+    /** Closes the connection as abusive once {@code disconnectAfter} packets in a row were refused for the rate. */
+    private void countRefusal() {
         if (eventLimits.disconnectAfter() > 0 && ++refusedInARow >= eventLimits.disconnectAfter()) {
             log.debug("session {}: {} events refused in a row, closing", getSessionId(), refusedInARow);
             observer.closedForBehaviour(BehaviourClose.ABUSE);

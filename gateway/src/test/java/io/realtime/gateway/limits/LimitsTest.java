@@ -44,6 +44,37 @@ class LimitsTest {
     }
 
     @Test
+    void namespaceConnectsBeyondAClientsOwnTakeFromTheEventRate() throws Exception {
+        try (ProductNode node = ProductNode.start(Map.of(), "--eventRate=1", "--eventBurst=2", "--abuseDisconnectAfter=5",
+                "--pingInterval=25000");
+             RawWebSocket cycler = RawWebSocket.connect(node.webSocketUri("/socket.io/?EIO=4&transport=websocket"))) {
+            assertThat(cycler.nextText()).startsWith("0{");
+            String refused = null;
+            // Connect and leave /chat over and over: each CONNECT authenticates and makes a socket.
+            for (int i = 0; i < 20 && refused == null; i++) {
+                cycler.sendText("40/chat,");
+                String answer = cycler.nextText();
+                if (answer.startsWith("44/chat,")) {
+                    refused = answer;
+                } else {
+                    assertThat(answer).startsWith("40/chat,{\"sid\"");
+                    cycler.sendText("41/chat,");
+                }
+            }
+            assertThat(refused).as("a CONNECT refused for the rate").isNotNull().contains("rate_limited");
+            for (int i = 0; i < 10 && !cycler.closed().isDone(); i++) {
+                try {
+                    cycler.sendText("40/chat,");
+                } catch (CompletionException e) {
+                    break;
+                }
+            }
+            await().atMost(Duration.ofSeconds(3)).until(() -> cycler.closed().isDone());
+            assertThat(metrics(node)).contains("socketio_connections_closed_behaviour_total{reason=\"abuse\"} 1.0");
+        }
+    }
+
+    @Test
     void eventsOverTheRateAreRefusedAndPersistentAbuseDisconnects() throws Exception {
         try (ProductNode node = ProductNode.start(Map.of(), "--eventRate=1", "--eventBurst=5", "--abuseDisconnectAfter=10",
                 "--pingInterval=25000");
