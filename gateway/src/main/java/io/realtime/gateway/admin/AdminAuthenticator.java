@@ -33,6 +33,10 @@ final class AdminAuthenticator implements AuthTokenListener {
 
     private static final Logger log = LoggerFactory.getLogger(AdminAuthenticator.class);
     private static final AuthTokenResult REFUSED = new AuthTokenResult(false, INVALID_CREDENTIALS);
+    /** Not "invalid credentials": the password was not even checked, and the UI must not say it was wrong. */
+    private static final AuthTokenResult BUSY = new AuthTokenResult(false, "too many logins at once: try again shortly");
+    /** How long a new session waits for its connection's CONNECT answer before it is forgotten (the connection left). */
+    private static final long NEW_SESSION_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
 
     private final String username;
     private final byte[] passwordHash;
@@ -45,8 +49,14 @@ final class AdminAuthenticator implements AuthTokenListener {
 
     private final Executor hashing;
     private final SecureRandom random = new SecureRandom();
-    /** Sessions created for connections whose CONNECT is being answered, by connection id; taken by {@link #takeNewSession}. */
-    private final Map<UUID, String> newSessions = new ConcurrentHashMap<>();
+    /**
+     * Sessions created for sockets whose CONNECT is being answered, by socket id; taken by {@link #takeNewSession},
+     * or forgotten after a minute when the connection went away meanwhile.
+     */
+    private final Map<UUID, NewSession> newSessions = new ConcurrentHashMap<>();
+
+    private record NewSession(String id, long createdAt) {
+    }
 
     AdminAuthenticator(String username, String passwordHash, AdminSessions sessions, Executor hashing) {
         this.username = username;
@@ -81,18 +91,20 @@ final class AdminAuthenticator implements AuthTokenListener {
                 }
                 String sessionId = HexFormat.of().formatHex(randomBytes());
                 sessions.save(sessionId);
-                newSessions.put(connection, sessionId);
+                long now = System.nanoTime();
+                newSessions.values().removeIf(old -> now - old.createdAt() > NEW_SESSION_NANOS);
+                newSessions.put(connection, new NewSession(sessionId, now));
                 return AuthTokenResult.AuthTokenResultSuccess;
             }, hashing);
         } catch (RejectedExecutionException e) {
             // More logins at once than hashing keeps up with: refuse rather than queue without bound.
-            return CompletableFuture.completedFuture(REFUSED);
+            return CompletableFuture.completedFuture(BUSY);
         }
     }
 
-    /** The session created when this connection logged in with its password, once; empty for a session login. */
-    java.util.Optional<String> takeNewSession(UUID connection) {
-        return java.util.Optional.ofNullable(newSessions.remove(connection));
+    /** The session created when this socket logged in with its password, once; empty for a session login. */
+    java.util.Optional<String> takeNewSession(UUID socket) {
+        return java.util.Optional.ofNullable(newSessions.remove(socket)).map(NewSession::id);
     }
 
     private byte[] randomBytes() {

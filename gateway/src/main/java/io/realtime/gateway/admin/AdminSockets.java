@@ -46,7 +46,7 @@ final class AdminSockets {
             client.set(LocalAdapter.SOCKET_DATA_KEY, map);
         }
         Map<String, Object> admin = new ConcurrentHashMap<>();
-        admin.put("clientId", clientId.substring(0, Math.min(12, clientId.length())));
+        admin.put("clientId", clientId);
         admin.put("transport", transportName(transport));
         map.put(ADMIN_KEY, admin);
     }

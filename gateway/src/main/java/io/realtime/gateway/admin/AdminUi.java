@@ -4,6 +4,7 @@ import io.realtime.cluster.SocketIds;
 import io.realtime.gateway.stats.DisconnectReason;
 import io.realtime.gateway.socketio.NamespaceNames;
 import io.realtime.gateway.stats.TrafficTotals;
+import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.SocketIONamespace;
 import io.realtime.cluster.Cluster;
 import io.realtime.gateway.server.GatewayServer;
@@ -83,7 +84,7 @@ public final class AdminUi implements AutoCloseable {
         AdminTraffic traffic = new AdminTraffic(totals);
         DevelopmentEvents events = development ? new DevelopmentEvents(cluster, settings.namespace()) : null;
         AdminAuthenticator logins = authenticator;
-        server.setSocketActivity(new AdminActivity(traffic, events, logins));
+        server.setSocketActivity(new AdminActivity(traffic, events));
 
         List<String> features = new ArrayList<>(settings.readonly() ? List.of() : AdminCommands.FEATURES);
         features.add("AGGREGATED_EVENTS");
@@ -92,6 +93,20 @@ public final class AdminUi implements AutoCloseable {
         }
         if (!settings.readonly()) {
             new AdminCommands(cluster).register(admin);
+        }
+        // First, the admin namespace's own included: its socket is tagged before it is listed (all_sockets, below).
+        for (SocketIONamespace namespace : server.getAllNamespaces()) {
+            String nsp = NamespaceNames.wire(namespace.getName());
+            namespace.addConnectListener(client -> {
+                AdminSockets.tag(client, clientId(client), client.getTransport());
+                if (events != null) {
+                    cluster.of(nsp).local().to(SocketIds.wire(client.getSessionId())).fetchSockets()
+                            .thenAccept(self -> events.connected(client, nsp, self));
+                }
+            });
+            if (events != null) {
+                namespace.addDisconnectListener(client -> events.disconnected(client, nsp));
+            }
         }
         admin.addConnectListener(client -> {
             if (logins != null) {
@@ -102,19 +117,6 @@ public final class AdminUi implements AutoCloseable {
                 allSockets(server, cluster).thenAccept(sockets -> client.sendEvent("all_sockets", sockets));
             }
         });
-        for (SocketIONamespace namespace : server.getAllNamespaces()) {
-            String nsp = NamespaceNames.wire(namespace.getName());
-            namespace.addConnectListener(client -> {
-                AdminSockets.tag(client, SocketIds.wire(client.getSessionId()), client.getTransport());
-                if (events != null) {
-                    cluster.of(nsp).local().to(SocketIds.wire(client.getSessionId())).fetchSockets()
-                            .thenAccept(self -> events.connected(client, nsp, self));
-                }
-            });
-            if (events != null) {
-                namespace.addDisconnectListener(client -> events.disconnected(client, nsp));
-            }
-        }
 
         ServerStats stats = new ServerStats(server, traffic, nodeId, hostname());
         long[] ticks = {0};
@@ -184,8 +186,17 @@ public final class AdminUi implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code instrument()}'s {@code clientId}: the first 12 characters of the connection's Engine.IO id, the same for
+     * every namespace socket of that connection (the UI groups them by it).
+     */
+    static String clientId(SocketIOClient client) {
+        String id = client instanceof GatewaySocket socket ? socket.engineSession().id().toString() : SocketIds.wire(client.getSessionId());
+        return id.substring(0, Math.min(12, id.length()));
+    }
+
     /** The one {@link SocketActivity} the server takes: counts, the {@code _admin} transport, development events. */
-    private record AdminActivity(AdminTraffic traffic, DevelopmentEvents events, AdminAuthenticator logins) implements SocketActivity {
+    private record AdminActivity(AdminTraffic traffic, DevelopmentEvents events) implements SocketActivity {
 
         @Override
         public void opened(SocketIoConnection connection) {
@@ -204,9 +215,6 @@ public final class AdminUi implements AutoCloseable {
         @Override
         public void closed(SocketIoConnection connection, DisconnectReason reason) {
             traffic.closed(connection, reason);
-            if (logins != null) {
-                logins.takeNewSession(connection.getSessionId());
-            }
         }
 
         @Override

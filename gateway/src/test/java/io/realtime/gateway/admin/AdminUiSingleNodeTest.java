@@ -1,11 +1,15 @@
 package io.realtime.gateway.admin;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.realtime.gateway.testing.ProductNode;
+import io.realtime.gateway.testing.RawWebSocket;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,6 +63,40 @@ class AdminUiSingleNodeTest {
              AdminClient admin = AdminClient.connect(node, "{}")) {
             assertThat(admin.isConnected()).isTrue();
             admin.await("all_sockets", args -> args.get(0).isArray());
+        }
+    }
+
+    @Test
+    void aConnectionsSocketsShareItsClientIdAndTheAdminsOwnSocketIsListedWithItsTransport() throws Exception {
+        try (ProductNode node = ProductNode.start(Map.of("ADMIN_UI", "development", "ADMIN_UI_AUTH", "none"), "--pingInterval=25000");
+             RawWebSocket app = RawWebSocket.connect(node.webSocketUri("/socket.io/?EIO=4&transport=websocket"))) {
+            String engineSid = AdminClient.JSON.readTree(app.nextText().substring(1)).get("sid").asText();
+            app.sendText("40");
+            assertThat(app.nextText()).startsWith("40{");
+            app.sendText("40/chat,");
+            assertThat(app.nextText()).startsWith("40/chat,{");
+
+            try (AdminClient admin = AdminClient.connect(node, "{}")) {
+                String adminSid = AdminClient.JSON.readTree(admin.connectAnswer().substring(admin.connectAnswer().indexOf('{')))
+                        .get("sid").asText();
+                JsonNode sockets = admin.await("all_sockets", args -> args.get(0).isArray()).get(0);
+                List<JsonNode> apps = new ArrayList<>();
+                JsonNode own = null;
+                for (JsonNode socket : sockets) {
+                    if (socket.get("id").asText().equals(adminSid)) {
+                        own = socket;
+                    } else if (!socket.get("nsp").asText().equals("/admin")) {
+                        apps.add(socket);
+                    }
+                }
+                // instrument()'s clientId: the connection's Engine.IO id, cut to 12 characters, on each of its sockets.
+                assertThat(apps).extracting(socket -> socket.get("nsp").asText()).containsExactlyInAnyOrder("/", "/chat");
+                assertThat(apps).extracting(socket -> socket.get("clientId").asText())
+                        .containsOnly(engineSid.substring(0, 12));
+                assertThat(own).isNotNull();
+                assertThat(own.get("transport").asText()).isEqualTo("websocket");
+                assertThat(own.get("clientId").isNull()).isFalse();
+            }
         }
     }
 
