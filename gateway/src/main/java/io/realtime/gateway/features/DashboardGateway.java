@@ -41,6 +41,8 @@ public final class DashboardGateway implements AutoCloseable {
     private final ClusterNamespace main;
     private volatile ScheduledFuture<?> ticker;
     private volatile List<Map<String, Object>> lastNodes = List.of();
+    /** Whether a round of {@code nodeInfo} is waiting for its answers: rounds never overlap. */
+    private final java.util.concurrent.atomic.AtomicBoolean asking = new java.util.concurrent.atomic.AtomicBoolean();
 
     public DashboardGateway(Broadcaster broadcaster, DashboardFigures figures, ClusterNamespace main) {
         this.broadcaster = broadcaster;
@@ -70,7 +72,14 @@ public final class DashboardGateway implements AutoCloseable {
 
     void publish() {
         Map<String, Object> local = figures.sample();
-        main.serverSideEmitWithAck(NODE_INFO).handle((answers, failure) -> {
+        if (!asking.compareAndSet(false, true)) {
+            // The last round still waits for a node that does not answer (until the cluster's request timeout): the
+            // dashboards get this node's figures now, with what the other nodes said last.
+            broadcaster.emit(BroadcastTarget.everyone("/dashboard").onThisNode(), Events.DASHBOARD_UPDATE,
+                    withCluster(local, otherNodes(lastNodes, local)));
+            return;
+        }
+        main.serverSideEmitWithAck(NODE_INFO).whenComplete((answers, failure) -> asking.set(false)).handle((answers, failure) -> {
             List<Object> received = answers;
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
