@@ -34,6 +34,9 @@ public final class SessionFanOut {
     private final long windowNanos;
 
     /** @param flushWindow how long after its last broadcast flush a connection waits to be flushed again; zero: never */
+    /** Whether broadcasts carry recovery offsets, which each connection must get in order ({@link OffsetOrder}). */
+    private volatile boolean offsetOrdered;
+
     public SessionFanOut(Duration flushWindow) {
         if (flushWindow.isNegative()) {
             throw new IllegalArgumentException("flushWindow must not be negative: " + flushWindow);
@@ -67,11 +70,22 @@ public final class SessionFanOut {
         }
     }
 
+    /** Connection state recovery is on: broadcasts carry offsets, and each connection gets them in order. */
+    public void keepOffsetOrder() {
+        offsetOrdered = true;
+    }
+
     /**
      * Sends to every recipient that still receives broadcasts; {@code sentOnLoop} hears, once per event loop and on
      * it, how many did.
      */
     public void send(Groups groups, List<EnginePacket> packets, IntConsumer sentOnLoop) {
+        if (offsetOrdered) {
+            for (LoopShare share : groups.shares) {
+                OffsetOrder.run(share.loop, () -> sendOnLoop(share, packets, sentOnLoop));
+            }
+            return;
+        }
         LoopShare onThisLoop = null;
         for (LoopShare share : groups.shares) {
             if (share.loop.inEventLoop()) {

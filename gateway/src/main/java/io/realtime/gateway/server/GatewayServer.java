@@ -146,6 +146,7 @@ public class GatewayServer extends SocketIOServer {
      */
     public void setRecoveries(java.util.function.Function<String, io.realtime.cluster.recovery.SessionRecovery> recoveries) {
         this.recoveries = recoveries;
+        fanOut.keepOffsetOrder();
     }
 
     /** Encodes each broadcast once for all its recipients (for the cluster adapters). */

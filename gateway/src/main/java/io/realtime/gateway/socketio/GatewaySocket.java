@@ -146,14 +146,9 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
                     copy.setSubType(PacketType.EVENT);
                     copy.setName(withOffset.event());
                     copy.setData(withOffset.args());
-                    // The recovery may run this on the thread that empties its queue, not the socket's: the
-                    // connection is written on its own loop only.
-                    io.netty.channel.EventLoop loop = engineSession().eventLoop();
-                    if (loop.inEventLoop()) {
-                        super.send(copy);
-                    } else {
-                        loop.execute(() -> super.send(copy));
-                    }
+                    // The recovery may run this on another thread than the socket's, whose loop alone writes the
+                    // connection, and behind packets with earlier offsets handed to that loop.
+                    io.realtime.gateway.engineio.OffsetOrder.run(engineSession().eventLoop(), () -> super.send(copy));
                 });
     }
 
