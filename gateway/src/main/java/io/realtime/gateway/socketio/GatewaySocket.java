@@ -146,10 +146,19 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
                     copy.setSubType(PacketType.EVENT);
                     copy.setName(withOffset.event());
                     copy.setData(withOffset.args());
-                    // The recovery may run this on another thread than the socket's, whose loop alone writes the
-                    // connection, and behind packets with earlier offsets handed to that loop.
-                    io.realtime.gateway.engineio.OffsetOrder.run(engineSession().eventLoop(), () -> super.send(copy));
+                    // To the socket with this id now: this one, or the one a recovery attached on a new connection
+                    // since (an application may hold this object and send later), as socket.io's adapter does.
+                    GatewaySocket current = getNamespace().getClient(getSessionId()) instanceof GatewaySocket live ? live : this;
+                    current.sendInOffsetOrder(copy);
                 });
+    }
+
+    /**
+     * On the socket's loop, which alone writes its connection (the recovery may run this on another thread), behind
+     * packets with earlier offsets handed to that loop.
+     */
+    private void sendInOffsetOrder(Packet packet) {
+        io.realtime.gateway.engineio.OffsetOrder.run(engineSession().eventLoop(), () -> super.send(packet));
     }
 
     /**

@@ -94,6 +94,26 @@ class ConnectionStateRecoveryTest {
     }
 
     @Test
+    void anEventSentThroughTheSocketsOldObjectAfterItsRecoveryReachesTheRecoveredSocket() throws Exception {
+        Socket first = connect(null);
+        call(first, 1, "[\"join\",\"solo\"]", 0);
+        String offset = lastOffset(call(first, 2, toRoom("solo", 1, 1).replace("to-room", "to-room-direct"), 1));
+        // An application keeps the socket object and sends to it later, after a slow step.
+        com.corundumstudio.socketio.SocketIOClient held = node.server().getNamespace("").getClient(SocketIds.parse(first.sid()));
+        first.ws().close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> isGone(first.sid()));
+
+        try (Socket recovered = connect("{\"pid\":\"" + first.pid() + "\",\"offset\":\"" + offset + "\"}")) {
+            assertThat(recovered.sid()).isEqualTo(first.sid());
+            held.sendEvent("news", "late");
+            JsonNode late = event(recovered.ws());
+            assertThat(late.get(0).asText()).isEqualTo("news");
+            assertThat(late.get(1).asText()).isEqualTo("late");
+            assertThat(Long.parseLong(late.get(late.size() - 1).asText())).isGreaterThan(Long.parseLong(offset));
+        }
+    }
+
+    @Test
     void aCutTransportRecoversTheIdRoomsDataAndTheMissedPacketsInOrderThenLiveTraffic() throws Exception {
         Socket first = connect(null);
         assertThat(first.pid()).matches("[A-Za-z0-9_-]{22}");
