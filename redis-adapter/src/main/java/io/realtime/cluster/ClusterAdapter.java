@@ -49,6 +49,11 @@ public interface ClusterAdapter extends AutoCloseable {
     /** As {@link #serverSideEmit}, and collects one answer from each other server. */
     CompletionStage<List<Object>> serverSideEmitWithAck(List<Object> eventAndArgs);
 
+    /** The same, waiting at most {@code timeout} for the answers (socket.io's {@code io.timeout(ms).serverSideEmitWithAck}). */
+    default CompletionStage<List<Object>> serverSideEmitWithAck(List<Object> eventAndArgs, java.time.Duration timeout) {
+        return serverSideEmitWithAck(eventAndArgs);
+    }
+
     /** Registers the handler of a server-side event sent by the other servers. */
     void onServerSideEmit(String event, ServerSideListener listener);
 

@@ -71,7 +71,7 @@ public final class ClusterNamespace {
         return with(opts.asVolatile());
     }
 
-    /** How long {@link #emitWithAck} waits for the clients' acknowledgements. */
+    /** How long {@link #emitWithAck} waits for the clients' acknowledgements, {@link #serverSideEmitWithAck} for the servers'. */
     public ClusterNamespace timeout(Duration timeout) {
         return with(opts.withTimeout(timeout));
     }
@@ -131,7 +131,8 @@ public final class ClusterNamespace {
 
     /** One answer from each other server; fails with {@link ClusterTimeoutException} (partial answers) on timeout. */
     public CompletionStage<List<Object>> serverSideEmitWithAck(String event, Object... args) {
-        return adapter.serverSideEmitWithAck(eventAndArgs(event, args));
+        return opts.timeout() == null ? adapter.serverSideEmitWithAck(eventAndArgs(event, args))
+                : adapter.serverSideEmitWithAck(eventAndArgs(event, args), opts.timeout());
     }
 
     public void onServerSideEmit(String event, ServerSideListener listener) {

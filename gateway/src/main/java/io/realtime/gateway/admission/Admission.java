@@ -32,6 +32,23 @@ public final class Admission implements SessionRegistry.Listener {
         }
     }
 
+    /**
+     * The address per-address limits count under: an IPv4 address itself, an IPv6 address's /64, which one
+     * subscriber or host usually holds whole (it could otherwise take a new address for every handshake).
+     */
+    static InetAddress limitKey(InetAddress address) {
+        if (!(address instanceof java.net.Inet6Address)) {
+            return address;
+        }
+        byte[] network = java.util.Arrays.copyOf(address.getAddress(), 16);
+        java.util.Arrays.fill(network, 8, 16, (byte) 0);
+        try {
+            return InetAddress.getByAddress(network);
+        } catch (java.net.UnknownHostException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
     public AdmissionOptions options() {
         return options;
     }
@@ -39,7 +56,7 @@ public final class Admission implements SessionRegistry.Listener {
     /** Why a handshake from this address is refused now, or {@code null} when it may go on to authorization. */
     public Refusal check(InetAddress address) {
         for (int i = 0; i < policies.size(); i++) {
-            Refusal refusal = policies.get(i).check(address);
+            Refusal refusal = policies.get(i).check(limitKey(address));
             if (refusal != null) {
                 return refusal;
             }
@@ -59,14 +76,14 @@ public final class Admission implements SessionRegistry.Listener {
     @Override
     public void opened(EngineSession session) {
         for (int i = 0; i < policies.size(); i++) {
-            policies.get(i).opened(session.remoteAddress());
+            policies.get(i).opened(limitKey(session.remoteAddress()));
         }
     }
 
     @Override
     public void closed(EngineSession session) {
         for (int i = 0; i < policies.size(); i++) {
-            policies.get(i).closed(session.remoteAddress());
+            policies.get(i).closed(limitKey(session.remoteAddress()));
         }
     }
 }

@@ -41,6 +41,7 @@ public final class DashboardGateway implements AutoCloseable {
     private final ClusterNamespace main;
     private volatile ScheduledFuture<?> ticker;
     private volatile List<Map<String, Object>> lastNodes = List.of();
+    private volatile Duration roundTimeout = Duration.ofSeconds(1);
     /** Whether a round of {@code nodeInfo} is waiting for its answers: rounds never overlap. */
     private final java.util.concurrent.atomic.AtomicBoolean asking = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -60,6 +61,7 @@ public final class DashboardGateway implements AutoCloseable {
      * work: publishing only samples counters and hands a broadcast over, it never waits).
      */
     public DashboardGateway start(Duration interval, ScheduledExecutorService scheduler) {
+        roundTimeout = Duration.ofMillis(Math.max(1, interval.toMillis() / 2));
         ticker = scheduler.scheduleAtFixedRate(this::publish, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
@@ -73,31 +75,34 @@ public final class DashboardGateway implements AutoCloseable {
     void publish() {
         Map<String, Object> local = figures.sample();
         if (!asking.compareAndSet(false, true)) {
-            // The last round still waits for a node that does not answer (until the cluster's request timeout): the
-            // dashboards get this node's figures now, with what the other nodes said last.
-            broadcaster.emit(BroadcastTarget.everyone("/dashboard").onThisNode(), Events.DASHBOARD_UPDATE,
-                    withCluster(local, otherNodes(lastNodes, local)));
+            // The last round still waits (Redis itself is slow to answer): rounds never overlap.
             return;
         }
-        main.serverSideEmitWithAck(NODE_INFO).whenComplete((answers, failure) -> asking.set(false)).handle((answers, failure) -> {
-            List<Object> received = answers;
-            if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-                received = cause instanceof ClusterTimeoutException timeout ? timeout.partialResults() : List.of();
-                log.debug("nodeInfo: {}", cause.toString());
-            }
-            List<Map<String, Object>> nodes = new ArrayList<>();
-            for (Object answer : received) {
-                if (answer instanceof Map<?, ?> map) {
-                    Map<String, Object> node = new LinkedHashMap<>();
-                    map.forEach((key, value) -> node.put(String.valueOf(key), value));
-                    nodes.add(node);
-                }
-            }
-            lastNodes = nodes;
-            broadcaster.emit(BroadcastTarget.everyone("/dashboard").onThisNode(), Events.DASHBOARD_UPDATE, withCluster(local, nodes));
-            return null;
+        // A server that does not answer (a Node server without the listener, one just killed) holds a round back
+        // half an interval at most, not the cluster's request timeout: the others' answers go out on time.
+        main.timeout(roundTimeout).serverSideEmitWithAck(NODE_INFO).whenComplete((answers, failure) -> {
+            asking.set(false);
+            publish(local, answers, failure);
         });
+    }
+
+    private void publish(Map<String, Object> local, List<Object> answers, Throwable failure) {
+        List<Object> received = answers;
+        if (failure != null) {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            received = cause instanceof ClusterTimeoutException timeout ? timeout.partialResults() : List.of();
+            log.debug("nodeInfo: {}", cause.toString());
+        }
+        List<Map<String, Object>> nodes = new ArrayList<>();
+        for (Object answer : received) {
+            if (answer instanceof Map<?, ?> map) {
+                Map<String, Object> node = new LinkedHashMap<>();
+                map.forEach((key, value) -> node.put(String.valueOf(key), value));
+                nodes.add(node);
+            }
+        }
+        lastNodes = nodes;
+        broadcaster.emit(BroadcastTarget.everyone("/dashboard").onThisNode(), Events.DASHBOARD_UPDATE, withCluster(local, nodes));
     }
 
     private static List<Map<String, Object>> otherNodes(List<Map<String, Object>> nodes, Map<String, Object> local) {

@@ -72,6 +72,18 @@ class AdmissionTest {
     }
 
     @Test
+    void anIpv6ClientIsCountedByItsSlash64SoANewAddressPerHandshakeDoesNotEscapeTheLimits() throws Exception {
+        Admission admission = admission(AdmissionOptions.builder().maxConnectionsPerAddress(1).build());
+        EngineSession only = open(InetAddress.getByName("2001:db8:1:2::1"));
+        assertThat(admission.check(InetAddress.getByName("2001:db8:1:2:ffff::7"))).isEqualTo(Refusal.TOO_MANY_FROM_ADDRESS);
+        assertThat(admission.check(InetAddress.getByName("2001:db8:1:3::1"))).as("another /64").isNull();
+
+        SessionTestAccess.closeNow(only);
+        assertThat(admission.check(InetAddress.getByName("2001:db8:1:2:ffff::7"))).isNull();
+        assertThat(Admission.limitKey(second)).isEqualTo(second);
+    }
+
+    @Test
     void theHandshakeRateOfAnAddressAllowsABurstOfTwiceItsRate() {
         Admission admission = admission(AdmissionOptions.builder().handshakesPerSecondPerAddress(2).build());
         List<Refusal> answers = new ArrayList<>();

@@ -166,7 +166,12 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
 
     @Override
     public CompletionStage<List<Object>> serverSideEmitWithAck(List<Object> eventAndArgs) {
-        return ask("serverSideEmit", List.of(), requestId -> new ServerSideEmit(uid, requestId, eventAndArgs));
+        return serverSideEmitWithAck(eventAndArgs, requestTimeout);
+    }
+
+    @Override
+    public CompletionStage<List<Object>> serverSideEmitWithAck(List<Object> eventAndArgs, Duration timeout) {
+        return ask("serverSideEmit", List.of(), timeout, requestId -> new ServerSideEmit(uid, requestId, eventAndArgs));
     }
 
     @Override
@@ -219,13 +224,18 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
     /** Counts the servers, then asks the others and waits for each one's answer; {@code local} is this node's part. */
     private CompletionStage<List<Object>> ask(String metricName, java.util.Collection<?> local,
                                               java.util.function.Function<String, ClusterMessage> request) {
+        return ask(metricName, local, requestTimeout, request);
+    }
+
+    private CompletionStage<List<Object>> ask(String metricName, java.util.Collection<?> local, Duration timeout,
+                                              java.util.function.Function<String, ClusterMessage> request) {
         return channel.serverCount().thenCompose(servers -> {
             int others = servers - 1;
             if (others <= 0) {
                 return CompletableFuture.completedFuture(List.copyOf(local));
             }
             String requestId = newRequestId();
-            CompletableFuture<List<Object>> result = requests.start(requestId, metricName, others, local, requestTimeout);
+            CompletableFuture<List<Object>> result = requests.start(requestId, metricName, others, local, timeout);
             channel.publish(request.apply(requestId)).whenComplete((ok, failure) -> {
                 if (failure != null) {
                     requests.fail(requestId, failure instanceof ClusterUnavailableException ? failure
