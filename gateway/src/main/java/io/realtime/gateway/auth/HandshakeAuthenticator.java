@@ -66,6 +66,9 @@ public final class HandshakeAuthenticator {
     }
 
     AuthTokenResult admit(Object auth, HandshakeData handshake, SocketIOClient client, boolean required) {
+        // Each CONNECT is who it says now: a socket that left this namespace and joins again without credentials is
+        // anonymous, not whoever its connection was the last time.
+        Principal.forget(client);
         if (mode == AuthSettings.Mode.NONE) {
             Object claimed = auth instanceof Map<?, ?> map ? map.get("userId") : null;
             if (claimed instanceof String userId && !userId.isBlank()) {

@@ -32,6 +32,11 @@ public record Principal(String userId, boolean verified, Map<String, Object> cla
         return principal != null ? principal : anonymous(client);
     }
 
+    /** Forgets who was admitted to the client's namespace before (the store is its connection's). */
+    static void forget(SocketIOClient client) {
+        client.del(STORE_KEY + client.getNamespace().getName());
+    }
+
     /** Remembers who was admitted to the client's namespace; called by the authentication step. */
     static void admit(SocketIOClient client, Principal principal) {
         client.set(STORE_KEY + client.getNamespace().getName(), principal);

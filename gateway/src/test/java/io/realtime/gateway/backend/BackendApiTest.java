@@ -226,6 +226,21 @@ class BackendApiTest {
         }
     }
 
+    @Test
+    void aSocketThatJoinsItsNamespaceAgainWithoutCredentialsIsNotItsConnectionsLastUser() throws Exception {
+        try (ProductNode open = ProductNode.start(Map.of(), "--pingInterval=25000");
+             RawWebSocket ws = open.connect("/", "{\"userId\":\"alice\"}")) {
+            ws.sendText("421[\"subscribeToNotifications\"]");
+            assertThat(ws.nextText()).isEqualTo("431[{\"subscribed\":\"alice\"}]");
+            ws.sendText("41");
+            ws.sendText("40");
+            String connected = ws.nextText();
+            assertThat(connected).startsWith("40{");
+            ws.sendText("422[\"subscribeToNotifications\"]");
+            assertThat(ws.nextText()).startsWith("432[{\"subscribed\"").doesNotContain("alice");
+        }
+    }
+
     private HttpResponse<String> demoNotify(ProductNode node, String encodedUser, String origin) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(node.uri("/demo/notifications/" + encodedUser))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"n\":1}"));
