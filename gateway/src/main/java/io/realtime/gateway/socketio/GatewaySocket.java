@@ -200,8 +200,18 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
     @Override
     public void set(String key, Object value) {
         keys().add(key);
-        super.set(key, value);
+        super.set(SocketStore.key(getNamespace().getName(), key), value);
         sessionChanged();
+    }
+
+    @Override
+    public <T> T get(String key) {
+        return super.get(SocketStore.key(getNamespace().getName(), key));
+    }
+
+    @Override
+    public boolean has(String key) {
+        return super.has(SocketStore.key(getNamespace().getName(), key));
     }
 
     @Override
@@ -210,7 +220,7 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
         if (known != null) {
             known.remove(key);
         }
-        super.del(key);
+        super.del(SocketStore.key(getNamespace().getName(), key));
         sessionChanged();
     }
 

@@ -80,23 +80,23 @@ final class PendingSocket implements SocketIOClient {
     @Override
     public void set(String key, Object val) {
         keys.add(key);
-        connection.getStore().set(key, val);
+        connection.getStore().set(SocketStore.key(getNamespace().getName(), key), val);
     }
 
     @Override
     public <T> T get(String key) {
-        return connection.getStore().get(key);
+        return connection.getStore().get(SocketStore.key(getNamespace().getName(), key));
     }
 
     @Override
     public boolean has(String key) {
-        return connection.getStore().has(key);
+        return connection.getStore().has(SocketStore.key(getNamespace().getName(), key));
     }
 
     @Override
     public void del(String key) {
         keys.remove(key);
-        connection.getStore().del(key);
+        connection.getStore().del(SocketStore.key(getNamespace().getName(), key));
     }
 
     @Override

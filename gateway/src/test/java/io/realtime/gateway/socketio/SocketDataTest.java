@@ -1,0 +1,43 @@
+package io.realtime.gateway.socketio;
+
+import com.corundumstudio.socketio.SocketIOClient;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.realtime.cluster.LocalAdapter;
+import io.realtime.cluster.SocketIds;
+import io.realtime.gateway.testing.ProductNode;
+import io.realtime.gateway.testing.RawWebSocket;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A socket's data is its own, as socket.io's {@code socket.data}: not shared with its connection's other sockets. */
+class SocketDataTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void twoNamespaceSocketsOfOneConnectionKeepTheirOwnData() throws Exception {
+        try (ProductNode node = ProductNode.start(Map.of(), "--pingInterval=25000");
+             RawWebSocket ws = RawWebSocket.connect(node.webSocketUri("/socket.io/?EIO=4&transport=websocket"))) {
+            assertThat(ws.nextText()).startsWith("0{");
+            ws.sendText("40");
+            String main = JSON.readTree(ws.nextText().substring(2)).get("sid").asText();
+            ws.sendText("40/chat,");
+            String chatAnswer = ws.nextText();
+            String chat = JSON.readTree(chatAnswer.substring(chatAnswer.indexOf('{'))).get("sid").asText();
+            SocketIOClient onMain = node.node().server().getNamespace("").getClient(SocketIds.parse(main));
+            SocketIOClient onChat = node.node().server().getNamespace("/chat").getClient(SocketIds.parse(chat));
+
+            onMain.set(LocalAdapter.SOCKET_DATA_KEY, Map.of("room", "lobby"));
+            onChat.set(LocalAdapter.SOCKET_DATA_KEY, Map.of("room", "kitchen"));
+
+            assertThat(onMain.<Map<String, String>>get(LocalAdapter.SOCKET_DATA_KEY)).containsEntry("room", "lobby");
+            assertThat(onChat.<Map<String, String>>get(LocalAdapter.SOCKET_DATA_KEY)).containsEntry("room", "kitchen");
+            onChat.del(LocalAdapter.SOCKET_DATA_KEY);
+            assertThat(onChat.has(LocalAdapter.SOCKET_DATA_KEY)).isFalse();
+            assertThat(onMain.has(LocalAdapter.SOCKET_DATA_KEY)).isTrue();
+        }
+    }
+}
