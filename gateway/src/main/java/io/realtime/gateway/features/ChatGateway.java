@@ -29,9 +29,6 @@ public final class ChatGateway {
             @NotNull @Size(min = 1, max = Limits.MESSAGE_LENGTH) String message) {
     }
 
-    /** A socket id's shape (socket.io's: 20 base64url characters), reserved for the socket's own room. */
-    private static final java.util.regex.Pattern SOCKET_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{20}");
-
     private final Broadcaster broadcaster;
     private final Clock clock;
 
@@ -53,11 +50,11 @@ public final class ChatGateway {
     }
 
     /**
-     * Rooms the server keeps: the namespace's (every socket is in it) and each socket's own (its id), whose traffic
-     * a member would receive and whose members are not a chat's.
+     * Rooms the server keeps: the namespace's (every socket is in it) and each socket's own (its id in either form a
+     * socket id takes: 20 base64url characters, or a UUID's 36), whose traffic a member would receive.
      */
     private static void refuseReserved(String room) {
-        if (room.startsWith("/") || SOCKET_ID.matcher(room).matches()) {
+        if (room.startsWith("/") || SocketIds.parse(room) != null) {
             throw GatewayException.forbidden("'" + room + "' is reserved: room names may not start with '/' or be a socket id");
         }
     }

@@ -75,15 +75,23 @@ public final class DashboardGateway implements AutoCloseable {
     void publish() {
         Map<String, Object> local = figures.sample();
         if (!asking.compareAndSet(false, true)) {
-            // The last round still waits (Redis itself is slow to answer): rounds never overlap.
+            // The last round still waits (Redis itself is slow to answer): rounds never overlap, and the dashboards
+            // get this node's figures now with what the others said last.
+            broadcaster.emit(BroadcastTarget.everyone("/dashboard").onThisNode(), Events.DASHBOARD_UPDATE,
+                    withCluster(local, otherNodes(lastNodes, local)));
             return;
         }
         // A server that does not answer (a Node server without the listener, one just killed) holds a round back
         // half an interval at most, not the cluster's request timeout: the others' answers go out on time.
-        main.timeout(roundTimeout).serverSideEmitWithAck(NODE_INFO).whenComplete((answers, failure) -> {
+        try {
+            main.timeout(roundTimeout).serverSideEmitWithAck(NODE_INFO).whenComplete((answers, failure) -> {
+                asking.set(false);
+                publish(local, answers, failure);
+            });
+        } catch (RuntimeException e) {
             asking.set(false);
-            publish(local, answers, failure);
-        });
+            publish(local, List.of(), e);
+        }
     }
 
     private void publish(Map<String, Object> local, List<Object> answers, Throwable failure) {

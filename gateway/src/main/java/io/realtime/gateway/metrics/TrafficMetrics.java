@@ -247,6 +247,11 @@ public final class TrafficMetrics implements TrafficObserver, TrafficTotals, Met
     }
 
     @Override
+    public void ackAbandoned() {
+        pendingAcks.decrementAndGet();
+    }
+
+    @Override
     public void ackTimedOut() {
         pendingAcks.decrementAndGet();
         Counter counter = ackTimeouts;

@@ -44,7 +44,9 @@ final class ObservedAckManager extends AckManager {
     }
 
     private void timedOut() {
-        if (!ENDING.get()) {
+        if (ENDING.get()) {
+            observer.ackAbandoned();
+        } else {
             observer.ackTimedOut();
         }
     }

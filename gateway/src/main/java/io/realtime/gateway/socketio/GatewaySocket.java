@@ -396,12 +396,27 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
             // earlier would make a socket with this id that the leaving one then takes out of the namespace.
             SessionState kept = recovery != null && pid != null && RECOVERABLE.contains(reason) ? session() : null;
             super.onDisconnect();
+            forgetData();
             if (kept != null) {
                 recovery.persist(kept);
             } else if (recovery != null && pid != null && recovery.keepsLiveSessions()) {
                 recovery.discarded(pid);
             }
             connection().socketEnded(this, reason);
+        }
+    }
+
+    /**
+     * Takes this socket's data out of its connection's store once its disconnect listeners have read it: a socket
+     * that joins the namespace again on this connection starts with none, as a new socket.io socket does.
+     */
+    private void forgetData() {
+        Set<String> known = keys;
+        if (known != null) {
+            String namespace = getNamespace().getName();
+            for (String key : known) {
+                super.del(SocketStore.key(namespace, key));
+            }
         }
     }
 

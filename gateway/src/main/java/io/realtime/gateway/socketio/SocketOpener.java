@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -77,9 +76,11 @@ final class SocketOpener {
             Map<String, Object> kept = SessionAttributes.fromWire(state.attributes());
             Map<String, Object> authenticated = new HashMap<>();
             pending.keys().forEach(key -> authenticated.put(key, pending.get(key)));
-            if (!Objects.equals(userOf(kept), userOf(authenticated))) {
-                // Its pid came with another user's credentials (or none where it had some): the session is given up,
-                // rooms and all, and this client gets a new one.
+            String sessionUser = userOf(kept);
+            if (sessionUser != null && !sessionUser.equals(userOf(authenticated))) {
+                // A user's session, its pid presented with another user's credentials or none: it is given up, rooms
+                // and all, and this client gets a new one. (An anonymous session, or one a Node.js node kept, names
+                // no user: whoever presents its secret pid takes it, as socket.io has it.)
                 anotherUsers[0] = true;
                 return;
             }

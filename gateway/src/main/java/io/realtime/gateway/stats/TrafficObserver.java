@@ -78,4 +78,8 @@ public interface TrafficObserver {
 
     default void ackTimedOut() {
     }
+
+    /** A server-to-client ack still pending when its client left: no longer pending, and no timeout either. */
+    default void ackAbandoned() {
+    }
 }

@@ -40,6 +40,8 @@ class ChatGatewayTest {
         try (RawWebSocket member = node.connect("/chat", null); RawWebSocket intruder = node.connect("/chat", null)) {
             assertThat(call(intruder, 1, "joinRoom", "\"/chat\"")).contains("forbidden");
             assertThat(call(intruder, 2, "joinRoom", "\"AbCdEfGhIjKlMnOpQrSt\"")).contains("forbidden", "socket id");
+            // A socket id's other form, a UUID, names the same socket's room.
+            assertThat(call(intruder, 4, "joinRoom", "\"" + java.util.UUID.randomUUID() + "\"")).contains("forbidden", "socket id");
             // Every socket is in its namespace's room: sending to it is not a member's right.
             assertThat(call(intruder, 3, "chatToRoom", "{\"room\":\"/chat\",\"message\":\"hi all\"}")).contains("forbidden");
             assertThat(call(member, 1, "joinRoom", "\"lobby\"")).contains("\"joined\":true");

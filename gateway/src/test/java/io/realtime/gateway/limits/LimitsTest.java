@@ -45,7 +45,7 @@ class LimitsTest {
 
     @Test
     void namespaceConnectsBeyondAClientsOwnTakeFromTheEventRate() throws Exception {
-        try (ProductNode node = ProductNode.start(Map.of(), "--eventRate=1", "--eventBurst=2", "--abuseDisconnectAfter=5",
+        try (ProductNode node = ProductNode.start(Map.of(), "--eventRate=1", "--eventBurst=2", "--abuseDisconnectAfter=2",
                 "--pingInterval=25000");
              RawWebSocket cycler = RawWebSocket.connect(node.webSocketUri("/socket.io/?EIO=4&transport=websocket"))) {
             assertThat(cycler.nextText()).startsWith("0{");

@@ -17,7 +17,10 @@ import static org.awaitility.Awaitility.await;
 class ObservedAckManagerTest {
 
     private static double timeouts(TestNode node) {
-        String prefix = "socketio_ack_timeouts_total ";
+        return value(node, "socketio_ack_timeouts_total ");
+    }
+
+    private static double value(TestNode node, String prefix) {
         return node.scrape().lines().filter(line -> line.startsWith(prefix))
                 .mapToDouble(line -> Double.parseDouble(line.substring(prefix.length()))).findFirst().orElseThrow();
     }
@@ -50,6 +53,7 @@ class ObservedAckManagerTest {
             leaving.close();
             await().atMost(Duration.ofSeconds(5)).until(() -> calledBack.get() == 1);
             assertThat(timeouts(node)).isZero();
+            assertThat(value(node, "socketio_acks_pending ")).as("no longer pending").isZero();
 
             try (RawWebSocket silent = RawWebSocket.connect(node.webSocketUri("/socket.io/?EIO=4&transport=websocket"))) {
                 connect(node, silent).sendEvent("question", new AckCallback<>(Object.class, 1) {

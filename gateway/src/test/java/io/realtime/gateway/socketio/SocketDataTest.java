@@ -38,6 +38,17 @@ class SocketDataTest {
             onChat.del(LocalAdapter.SOCKET_DATA_KEY);
             assertThat(onChat.has(LocalAdapter.SOCKET_DATA_KEY)).isFalse();
             assertThat(onMain.has(LocalAdapter.SOCKET_DATA_KEY)).isTrue();
+
+            // A socket that leaves and joins again on the same connection is a new socket, with no data.
+            onChat.set(LocalAdapter.SOCKET_DATA_KEY, Map.of("room", "kitchen"));
+            ws.sendText("41/chat,");
+            ws.sendText("40/chat,");
+            String again = ws.nextText();
+            assertThat(again).startsWith("40/chat,{");
+            SocketIOClient rejoined = node.node().server().getNamespace("/chat")
+                    .getClient(SocketIds.parse(JSON.readTree(again.substring(again.indexOf('{'))).get("sid").asText()));
+            assertThat(rejoined.has(LocalAdapter.SOCKET_DATA_KEY)).isFalse();
+            assertThat(onMain.<Map<String, String>>get(LocalAdapter.SOCKET_DATA_KEY)).containsEntry("room", "lobby");
         }
     }
 }

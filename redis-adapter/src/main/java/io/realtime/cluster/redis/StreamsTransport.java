@@ -138,7 +138,9 @@ public final class StreamsTransport extends RedisTransport {
             String seq = Long.toString(appended.incrementAndGet());
             return link.xadd(stream, options.streamMaxLen(), codec.entry(message, seq)).handle((id, failure) -> {
                 if (failure != null) {
-                    rememberFailed(seq);
+                    if (mayHaveReachedRedis(failure)) {
+                        rememberFailed(seq);
+                    }
                     throw failure instanceof CompletionException wrapped ? wrapped : new CompletionException(failure);
                 }
                 return id;
@@ -151,10 +153,18 @@ public final class StreamsTransport extends RedisTransport {
          */
         private void rememberFailed(String seq) {
             long now = System.nanoTime();
-            failedAppends.values().removeIf(failedAt -> now - failedAt > FAILED_APPEND_HORIZON.toNanos());
+            if (failedAppends.size() >= FAILED_APPENDS_KEPT / 2) {
+                failedAppends.values().removeIf(failedAt -> now - failedAt > FAILED_APPEND_HORIZON.toNanos());
+            }
             if (failedAppends.size() < FAILED_APPENDS_KEPT) {
                 failedAppends.put(seq, now);
             }
+        }
+
+        /** Not when the link refused it before sending (Redis unreachable): only a command that went out can be applied. */
+        private static boolean mayHaveReachedRedis(Throwable failure) {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            return !(cause instanceof io.realtime.cluster.ClusterUnavailableException unavailable) || unavailable.getCause() != null;
         }
 
         /** Whether an entry read back is one of this node's own whose append failed: its sockets have it. */
