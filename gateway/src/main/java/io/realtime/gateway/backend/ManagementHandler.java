@@ -23,6 +23,13 @@ public final class ManagementHandler extends ChannelInboundHandlerAdapter {
     public static final String LIVENESS = "/health/live";
     public static final String READINESS = "/health/ready";
     public static final String PRE_STOP = "/lifecycle/pre-stop";
+    /**
+     * How long after its answer a pre-stop waits for the stop that should follow (Kubernetes sends SIGTERM at once,
+     * and kills the pod within its grace period) before the node serves again.
+     */
+    static final java.time.Duration PRE_STOP_EXPIRY = java.time.Duration.ofMinutes(1);
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ManagementHandler.class);
 
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -31,7 +38,15 @@ public final class ManagementHandler extends ChannelInboundHandlerAdapter {
     private final ObjectMapper mapper;
     private final java.time.Duration preStopDelay;
 
+    private final java.time.Duration preStopExpiry;
+
     ManagementHandler(NodeHealth health, GatewayMetrics metrics, ObjectMapper mapper, java.time.Duration preStopDelay) {
+        this(health, metrics, mapper, preStopDelay, PRE_STOP_EXPIRY);
+    }
+
+    ManagementHandler(NodeHealth health, GatewayMetrics metrics, ObjectMapper mapper, java.time.Duration preStopDelay,
+                      java.time.Duration preStopExpiry) {
+        this.preStopExpiry = preStopExpiry;
         this.health = health;
         this.metrics = metrics;
         this.mapper = mapper;
@@ -54,10 +69,15 @@ public final class ManagementHandler extends ChannelInboundHandlerAdapter {
             case PRE_STOP -> {
                 // Kubernetes' preStop hook: unready now, so endpoints and balancers drop the pod; the answer comes
                 // after the delay (scheduled, never blocking the event loop), then SIGTERM starts the drain.
-                health.draining();
+                health.preStop();
                 byte[] body = "{\"status\":\"DRAINING\"}".getBytes(StandardCharsets.UTF_8);
                 ctx.executor().schedule(() -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json", body),
                         preStopDelay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                ctx.executor().schedule(() -> {
+                    if (health.preStopExpired()) {
+                        log.warn("{} was called but no stop followed within {}: serving again", PRE_STOP, preStopExpiry);
+                    }
+                }, preStopDelay.plus(preStopExpiry).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             }
             default -> {
                 ctx.fireChannelRead(msg);

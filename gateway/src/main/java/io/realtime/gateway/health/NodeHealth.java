@@ -22,6 +22,8 @@ public final class NodeHealth {
     private final GatewayServer server;
     private final Cluster cluster;
     private volatile Phase phase = Phase.STARTING;
+    /** Set once the node stops for good (SIGTERM's drain, or a stop): nothing makes it serve again. */
+    private volatile boolean stopping;
 
     public NodeHealth(GatewayServer server, Cluster cluster) {
         this.server = server;
@@ -32,8 +34,32 @@ public final class NodeHealth {
         phase = Phase.SERVING;
     }
 
+    /** The node stops: unready from now on. */
     public void draining() {
+        stopping = true;
         phase = Phase.DRAINING;
+    }
+
+    /**
+     * Kubernetes' pre-stop hook: unready now, so balancers drop the pod before SIGTERM starts the drain. Only the
+     * hook says so, which anything that reaches the internal port can call: {@link #preStopExpired} undoes it.
+     */
+    public void preStop() {
+        if (phase == Phase.SERVING) {
+            phase = Phase.DRAINING;
+        }
+    }
+
+    /**
+     * No stop followed the pre-stop hook in time (a SIGTERM comes within the pod's grace period): it was not
+     * Kubernetes stopping the pod, and the node serves again. Whether it did.
+     */
+    public boolean preStopExpired() {
+        if (stopping || phase != Phase.DRAINING) {
+            return false;
+        }
+        phase = Phase.SERVING;
+        return true;
     }
 
     public Phase phase() {

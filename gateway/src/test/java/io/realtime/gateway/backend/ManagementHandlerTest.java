@@ -1,0 +1,56 @@
+package io.realtime.gateway.backend;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.realtime.gateway.health.NodeHealth;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Kubernetes' pre-stop hook: unready at once, answered after the delay, and undone when no stop follows. */
+class ManagementHandlerTest {
+
+    private static FullHttpResponse preStop(EmbeddedChannel channel) {
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, ManagementHandler.PRE_STOP));
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            channel.runScheduledPendingTasks();
+            return channel.outboundMessages().size() > 0;
+        });
+        return channel.readOutbound();
+    }
+
+    @Test
+    void aPreStopThatNoStopFollowsIsUndoneAndOneThatAStopFollowsIsNot() {
+        NodeHealth health = new NodeHealth(null, null);
+        health.serving();
+        EmbeddedChannel channel = new EmbeddedChannel(new ManagementHandler(health, null, new ObjectMapper(),
+                Duration.ofMillis(20), Duration.ofMillis(200)));
+
+        FullHttpResponse answer = preStop(channel);
+        assertThat(answer.status()).isEqualTo(HttpResponseStatus.OK);
+        answer.release();
+        assertThat(health.phase()).isEqualTo(NodeHealth.Phase.DRAINING);
+        // Called by something else than Kubernetes stopping the pod: no SIGTERM comes, and the node serves again.
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            channel.runScheduledPendingTasks();
+            return health.phase() == NodeHealth.Phase.SERVING;
+        });
+
+        preStop(channel).release();
+        health.draining();
+        // Past the expiry the stop that followed holds.
+        await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5)).until(() -> {
+            channel.runScheduledPendingTasks();
+            return health.phase() == NodeHealth.Phase.DRAINING;
+        });
+        channel.finishAndReleaseAll();
+    }
+}
