@@ -33,10 +33,10 @@ public final class SessionFanOut {
     private final Map<EventLoop, PendingFlush> pendingFlushes = new ConcurrentHashMap<>();
     private final long windowNanos;
 
-    /** @param flushWindow how long after its last broadcast flush a connection waits to be flushed again; zero: never */
     /** Whether broadcasts carry recovery offsets, which each connection must get in order ({@link OffsetOrder}). */
     private volatile boolean offsetOrdered;
 
+    /** @param flushWindow how long after its last broadcast flush a connection waits to be flushed again; zero: never */
     public SessionFanOut(Duration flushWindow) {
         if (flushWindow.isNegative()) {
             throw new IllegalArgumentException("flushWindow must not be negative: " + flushWindow);

@@ -69,7 +69,7 @@ final class SocketOpener {
             return CompletableFuture.completedFuture(Optional.empty());
         }
         GatewaySocket[] attached = new GatewaySocket[1];
-        boolean[] anotherUsers = new boolean[1];
+        boolean[] sessionOfAnotherUser = new boolean[1];
         Executor loop = connection.engineSession().eventLoop();
         return recovery.restore(request.get().pid(), request.get().offset(), loop, restored -> {
             SessionState state = restored.state();
@@ -81,7 +81,7 @@ final class SocketOpener {
                 // A user's session, its pid presented with another user's credentials or none: it is given up, rooms
                 // and all, and this client gets a new one. (An anonymous session, or one a Node.js node kept, names
                 // no user: whoever presents its secret pid takes it, as socket.io has it.)
-                anotherUsers[0] = true;
+                sessionOfAnotherUser[0] = true;
                 return;
             }
             GatewaySocket socket = GatewaySocket.create(connection, namespace, pending.getHandshakeData(),
@@ -100,7 +100,7 @@ final class SocketOpener {
             socket.sessionChanged();
             attached[0] = socket;
         }).handle((result, failure) -> {
-            if (failure == null && anotherUsers[0]) {
+            if (failure == null && sessionOfAnotherUser[0]) {
                 observer.recoveryFailed(RecoveryFailure.ANOTHER_USER);
                 return Optional.<Opened>empty();
             }
