@@ -18,6 +18,7 @@ import io.realtime.gateway.broadcast.BroadcastTarget;
 import io.realtime.gateway.broadcast.ServerPush;
 import io.realtime.gateway.http.CrossSiteRequests;
 import io.realtime.gateway.http.HttpReply;
+import io.realtime.gateway.http.PathSegments;
 import io.realtime.gateway.metrics.ApiMetrics;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
@@ -119,8 +120,7 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
         JsonNode body = body(request);
         if (parts[0].equals("notifications")) {
-            // Decoded once, as a path segment: a '+' is a plus, not a space.
-            String userId = QueryStringDecoder.decodeComponent(parts[1].replace("+", "%2B"), StandardCharsets.UTF_8);
+            String userId = PathSegments.decode(parts[1]);
             if (userId.isEmpty() || userId.length() > Principal.MAX_USER_ID_LENGTH) {
                 throw ApiException.of(ApiError.badRequest("userId must be 1 to " + Principal.MAX_USER_ID_LENGTH + " characters"));
             }

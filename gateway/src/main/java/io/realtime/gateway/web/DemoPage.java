@@ -15,6 +15,7 @@ import io.realtime.gateway.broadcast.ServerPush;
 import io.realtime.gateway.engineio.ClientAddress;
 import io.realtime.gateway.http.CrossSiteRequests;
 import io.realtime.gateway.http.HttpReply;
+import io.realtime.gateway.http.PathSegments;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,8 +84,7 @@ public final class DemoPage extends ChannelInboundHandlerAdapter {
             error(exchange, HttpResponseStatus.FORBIDDEN, "forbidden", "the backend API does not accept this caller without its key");
             return;
         }
-        // Decoded once, as a path segment: a '+' is a plus, not a space.
-        String userId = QueryStringDecoder.decodeComponent(encodedUser.replace("+", "%2B"), StandardCharsets.UTF_8);
+        String userId = PathSegments.decode(encodedUser);
         JsonNode body;
         try {
             body = mapper.readTree(request.content().toString(StandardCharsets.UTF_8));
