@@ -36,10 +36,6 @@ public record ClientAddressOptions(boolean proxyProtocol, List<String> trustedPr
         }
     }
 
-    public ClientAddressOptions(boolean proxyProtocol, List<String> trustedProxies) {
-        this(proxyProtocol, trustedProxies, ForwardedHeader.X_FORWARDED_FOR);
-    }
-
     public ClientAddressOptions {
         java.util.Objects.requireNonNull(forwardedHeader, "forwardedHeader");
         trustedProxies = List.copyOf(trustedProxies);
