@@ -36,9 +36,12 @@ test("recovery: a transport cut under the client recovers its id, rooms, data an
     await other.timeout(5000).emitWithAck("to-room", { room: "elsewhere", event: "news", from: 100, count: 1 });
     assert.equal(news.length, 2, "nothing arrives while disconnected");
 
+    // As with socket.io, the missed events come ahead of the CONNECT answer: the client fires them before "connect".
+    const heardAtConnect = new Promise((resolve) => socket.once("connect", () => resolve(news.length)));
     await once(socket, "connect", 5000);
     assert.equal(socket.recovered, true);
     assert.equal(socket.id, id);
+    assert.equal(await heardAtConnect, 5, "missed events fired before connect");
     await expectMissedThenLive(socket, other, news, id);
   } finally {
     socket.disconnect();

@@ -287,14 +287,16 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             }
             connected.setData(data);
         }
+        // socket.io sends what was missed ahead of the CONNECT answer; its client holds those events and fires them
+        // before "connect", so a listener for "connect" already sees the recovered state.
+        replay(namespaceName, opened.missed());
         send(connected);
         observer.connected(namespaceName);
-        replay(namespaceName, opened.missed());
         log.debug("socket {} connected to {}{}", socket.getSessionId(), namespaceName, opened.recovered() ? " (recovered)" : "");
         namespace.onConnect(socket);
     }
 
-    /** What a recovered socket missed, sent after its CONNECT answer and before anything live (same loop task). */
+    /** What a recovered socket missed, sent just before its CONNECT answer and anything live (same loop task). */
     private void replay(String namespaceName, List<ClusterPacket> missed) {
         for (ClusterPacket packet : missed) {
             Packet event = new Packet(PacketType.MESSAGE, engine.version());

@@ -33,7 +33,7 @@ import java.util.function.Function;
  */
 final class SocketOpener {
 
-    /** The socket, and the events to replay to it right after its CONNECT answer (none for a new session). */
+    /** The socket, and the events to replay to it just before its CONNECT answer (none for a new session). */
     record Opened(GatewaySocket socket, List<ClusterPacket> missed, boolean recovered) {
     }
 

@@ -32,8 +32,13 @@ class ConnectionStateRecoveryTest {
         node.close();
     }
 
-    /** A connected main-namespace socket: its raw WebSocket, id and pid. */
-    private record Socket(RawWebSocket ws, String sid, String pid, List<JsonNode> early) implements AutoCloseable {
+    /**
+     * A connected main-namespace socket: its raw WebSocket, id and pid; {@code beforeConnect}: the replayed events,
+     * which come ahead of the CONNECT answer as socket.io sends them;
+     * {@code early}: those and whatever else arrives before the connect listener's "auth" event.
+     */
+    private record Socket(RawWebSocket ws, String sid, String pid, List<JsonNode> beforeConnect, List<JsonNode> early)
+            implements AutoCloseable {
         @Override
         public void close() {
             ws.close();
@@ -44,15 +49,19 @@ class ConnectionStateRecoveryTest {
         RawWebSocket ws = RawWebSocket.connect(node.webSocketUri("/socket.io/?EIO=4&transport=websocket"));
         assertThat(ws.nextText()).startsWith("0{");
         ws.sendText(auth == null ? "40" : "40" + auth);
+        List<JsonNode> beforeConnect = new ArrayList<>();
         String connected = ws.nextText();
+        while (connected.startsWith("42")) {
+            beforeConnect.add(JSON.readTree(connected.substring(2)));
+            connected = ws.nextText();
+        }
         assertThat(connected).startsWith("40{");
         JsonNode data = JSON.readTree(connected.substring(2));
-        // Whatever arrives before the connect listener's "auth" event: the replayed packets.
-        List<JsonNode> early = new ArrayList<>();
+        List<JsonNode> early = new ArrayList<>(beforeConnect);
         for (JsonNode event = event(ws); !event.get(0).asText().equals("auth"); event = event(ws)) {
             early.add(event);
         }
-        return new Socket(ws, data.get("sid").asText(), data.path("pid").asText(null), early);
+        return new Socket(ws, data.get("sid").asText(), data.path("pid").asText(null), beforeConnect, early);
     }
 
     private static JsonNode event(RawWebSocket ws) throws Exception {
@@ -137,7 +146,7 @@ class ConnectionStateRecoveryTest {
             try (Socket recovered = connect("{\"pid\":\"" + first.pid() + "\",\"offset\":\"" + offset + "\"}")) {
                 assertThat(recovered.sid()).isEqualTo(first.sid());
                 assertThat(recovered.pid()).isEqualTo(first.pid());
-                assertThat(recovered.early()).extracting(e -> e.get(0).asText() + " " + e.get(1).asInt())
+                assertThat(recovered.beforeConnect()).extracting(e -> e.get(0).asText() + " " + e.get(1).asInt())
                         .containsExactly("news 3", "news 4", "news 5");
                 JsonNode state = call(recovered, 1, "[\"state\"]", 0).get(0).get(0);
                 assertThat(state.get("id").asText()).isEqualTo(first.sid());
