@@ -35,7 +35,9 @@ import java.util.function.Function;
  * <p>Between the moment a restore starts reading and the moment its socket is attached, the stream reader goes on
  * delivering; each restore in progress collects what the reader delivered meanwhile ({@link Pending}), so the
  * replay is what Redis returned plus what came after it, and everything later reaches the socket live. Choosing
- * recipients and attaching share one lock.
+ * recipients and attaching share one lock. Once a restore has read its session, it keeps only what the session's rooms
+ * select, both from Redis and from the reader: in a reconnect storm under heavy broadcast, thousands of restores in
+ * progress would otherwise each hold every entry of the namespace for as long as they take.
  *
  * <p>Beyond the adapter, a session outlives its node: it is written when its socket connects and when its rooms or
  * data change, with the node's liveness channel as {@code owner}, and its expiry is pushed back every
@@ -74,9 +76,20 @@ final class StreamSessionRecovery implements SessionRecovery {
     /** Restores between their first read and their attach; guarded by {@code this}. */
     private final Set<Pending> pending = new HashSet<>();
 
-    /** What the reader delivered while one restore was reading the stream. */
+    /** What the reader delivered while one restore was reading the stream; guarded by the recovery. */
     private static final class Pending {
         final List<Replayable> delivered = new ArrayList<>();
+        /** The session's rooms once it is read; until then everything delivered is kept. */
+        List<String> rooms;
+
+        boolean keeps(Replayable entry) {
+            return rooms == null || InMemorySessionRecovery.selects(entry.opts(), rooms);
+        }
+
+        void select(List<String> sessionRooms) {
+            rooms = sessionRooms;
+            delivered.removeIf(entry -> !keeps(entry));
+        }
     }
 
     private record Replayable(String offset, ClusterPacket packet, BroadcastOptions opts) {
@@ -151,9 +164,12 @@ final class StreamSessionRecovery implements SessionRecovery {
             args.addAll(packet.args());
             args.add(offset);
             ClusterPacket withOffset = new ClusterPacket(packet.event(), args);
+            Replayable entry = new Replayable(offset, withOffset, opts);
             synchronized (this) {
                 for (Pending restore : pending) {
-                    restore.delivered.add(new Replayable(offset, withOffset, opts));
+                    if (restore.keeps(entry)) {
+                        restore.delivered.add(entry);
+                    }
                 }
                 send = select.apply(withOffset);
                 lastDelivered = offset;
@@ -221,8 +237,11 @@ final class StreamSessionRecovery implements SessionRecovery {
                     if (!pid.equals(state.pid())) {
                         throw new Refused(RestoreRefusal.UNKNOWN_SESSION);
                     }
+                    synchronized (this) {
+                        restore.select(state.rooms());
+                    }
                     List<Replayable> read = new ArrayList<>();
-                    return readAfter(offset, read, 0).thenApply(last -> new Read(state, read, last));
+                    return readAfter(offset, state.rooms(), read, 0).thenApply(last -> new Read(state, read, last));
                 })
                 .whenComplete((read, failure) -> {
                     if (failure != null) {
@@ -347,21 +366,24 @@ final class StreamSessionRecovery implements SessionRecovery {
     private record Read(SessionState state, List<Replayable> entries, String last) {
     }
 
-    /** Reads the broadcasts after {@code after} into {@code into}; completes with the id of the last entry read. */
-    private CompletionStage<String> readAfter(String after, List<Replayable> into, int calls) {
+    /**
+     * Reads the broadcasts after {@code after} that select a session in {@code rooms} into {@code into}; completes with
+     * the id of the last entry read.
+     */
+    private CompletionStage<String> readAfter(String after, List<String> rooms, List<Replayable> into, int calls) {
         return link.xrange(stream, StreamsCodec.nextOffset(after), "+", RANGE_COUNT).thenCompose(entries -> {
             String last = after;
             for (Map.Entry<String, Map<String, String>> entry : entries) {
                 last = entry.getKey();
                 Replayable replayable = replayable(entry.getKey(), entry.getValue());
-                if (replayable != null) {
+                if (replayable != null && InMemorySessionRecovery.selects(replayable.opts(), rooms)) {
                     into.add(replayable);
                 }
             }
             if (entries.size() < RANGE_COUNT || calls + 1 >= MAX_RANGE_CALLS) {
                 return CompletableFuture.completedFuture(last);
             }
-            return readAfter(last, into, calls + 1);
+            return readAfter(last, rooms, into, calls + 1);
         });
     }
 
@@ -394,16 +416,15 @@ final class StreamSessionRecovery implements SessionRecovery {
         synchronized (this) {
             pending.remove(restore);
             String position = lastDelivered == null || !after(lastDelivered, readerStart) ? readerStart : lastDelivered;
+            // Both lists hold only what the session's rooms select.
             List<ClusterPacket> missed = new ArrayList<>();
-            List<String> rooms = read.state().rooms();
             for (Replayable entry : read.entries()) {
-                if (!after(entry.offset(), position) && InMemorySessionRecovery.selects(entry.opts(), rooms)) {
+                if (!after(entry.offset(), position)) {
                     missed.add(entry.packet());
                 }
             }
             for (Replayable entry : restore.delivered) {
-                if (after(entry.offset(), read.last()) && !after(entry.offset(), position)
-                        && InMemorySessionRecovery.selects(entry.opts(), rooms)) {
+                if (after(entry.offset(), read.last()) && !after(entry.offset(), position)) {
                     missed.add(entry.packet());
                 }
             }
@@ -415,6 +436,11 @@ final class StreamSessionRecovery implements SessionRecovery {
 
     private synchronized void forget(Pending restore) {
         pending.remove(restore);
+    }
+
+    /** How many delivered entries the restores in progress hold, all together. */
+    synchronized int heldByRestores() {
+        return pending.stream().mapToInt(restore -> restore.delivered.size()).sum();
     }
 
     /** Whether stream id {@code a} comes after {@code b}. */

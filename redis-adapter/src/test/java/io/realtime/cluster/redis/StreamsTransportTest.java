@@ -247,6 +247,36 @@ class StreamsTransportTest {
     }
 
     @Test
+    void aRestoreInProgressKeepsOnlyWhatItsSessionsRoomsSelect() {
+        Recorder reader = new Recorder();
+        NamespaceChannel a = transport(10_000).open("/", reader);
+        StreamSessionRecovery recovery = (StreamSessionRecovery) a.recovery(new RecoveryOptions(Duration.ofSeconds(30), 10), "data");
+        reader.recovery = recovery;
+        String offset = a.append(new Broadcast(a.uid(), ClusterPacket.of("e", 0), BroadcastOptions.ALL, null)).toCompletableFuture().join();
+        await().atMost(Duration.ofSeconds(5)).until(() -> reader.received.size() == 1);
+        recovery.persist(new SessionState("sid-4", "pid-4", List.of("sid-4", "mine"), Map.of()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !RedisFixture.command(RedisFixture.shared().host(),
+                RedisFixture.shared().port(), "EXISTS", stream + ":session:pid-4").equals(":0"));
+
+        // The restore has read its session and waits for the socket's loop, as it would in a busy reconnect storm.
+        List<Runnable> loop = new CopyOnWriteArrayList<>();
+        var restoring = recovery.restore("pid-4", offset, loop::add, s -> { }).toCompletableFuture();
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.size() == 1);
+        long later = Long.parseLong(offset.substring(0, offset.indexOf('-'))) + 1;
+        BroadcastOptions elsewhere = new BroadcastOptions(Set.of("elsewhere"), Set.of(), false, false, null);
+        for (int i = 0; i < 1_000; i++) {
+            recovery.delivered(later + "-" + i, ClusterPacket.of("other", i), elsewhere, packet -> () -> { });
+        }
+        recovery.delivered(later + "-1000", ClusterPacket.of("news", 1),
+                new BroadcastOptions(Set.of("mine"), Set.of(), false, false, null), packet -> () -> { });
+
+        assertThat(recovery.heldByRestores()).as("only the session's own room's entry is held").isEqualTo(1);
+        loop.forEach(Runnable::run);
+        assertThat(restoring.join().session().missed()).extracting(ClusterPacket::event).containsExactly("news");
+        assertThat(recovery.heldByRestores()).isZero();
+    }
+
+    @Test
     void aSessionWhoseDataCannotBeWrittenIsNotKeptAndItsCallerGoesOn() {
         NamespaceChannel a = transport(10).open("/", new Recorder());
         SessionRecovery recovery = a.recovery(new RecoveryOptions(Duration.ofSeconds(30), 10), "data");
