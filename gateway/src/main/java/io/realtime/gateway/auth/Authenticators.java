@@ -41,6 +41,10 @@ public final class Authenticators {
                 scheduler == null ? null : new TokenExpiry(scheduler, auth.tokenExpiryGrace(), Clock.systemUTC()));
     }
 
+    private static boolean isLoopback(String host) {
+        return host != null && (host.equalsIgnoreCase("localhost") || host.startsWith("127.") || host.equals("[::1]"));
+    }
+
     private static JwtVerifier verifier(AuthSettings auth, ScheduledExecutorService scheduler) {
         String issuer = auth.issuer().orElse(null);
         String audience = auth.audience().orElse(null);
@@ -51,8 +55,12 @@ public final class Authenticators {
             if (auth.publicKeyFile().isPresent()) {
                 return JwtVerifier.withPublicKeyPem(Files.readString(auth.publicKeyFile().get()), issuer, audience);
             }
-            JwksKeyCache keys = new JwksKeyCache(URI.create(auth.jwksUrl().orElseThrow()).toURL(), JWKS_REFRESH,
-                    JWKS_MINIMUM_GAP, scheduler).start();
+            URI jwks = URI.create(auth.jwksUrl().orElseThrow());
+            if ("http".equalsIgnoreCase(jwks.getScheme()) && !isLoopback(jwks.getHost())) {
+                log.warn("JWT_JWKS_URL={} is plain http: whoever can change that traffic can sign tokens this node accepts;"
+                        + " use https unless the issuer is reached over a network you trust", jwks);
+            }
+            JwksKeyCache keys = new JwksKeyCache(jwks.toURL(), JWKS_REFRESH, JWKS_MINIMUM_GAP, scheduler).start();
             return JwtVerifier.withJwks(keys, issuer, audience);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -13,14 +13,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Signing keys from a JWKS endpoint, kept in memory. Token checks only read the cached set, so they never wait on
- * the network; the set is fetched on a background thread at start, every refresh interval, and soon after a token
- * names a key the set does not have (rate-limited, for key rotation).
+ * the network; the set is fetched at start, every refresh interval, and soon after a token names a key the set does
+ * not have (rate-limited, for key rotation). The scheduler only times the fetches: each runs on a thread of the
+ * cache's own that exists while one runs, so a slow endpoint holds neither the node's shared scheduler (token expiry,
+ * the dashboard) nor a thread while idle.
  */
 public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoCloseable {
 
@@ -36,6 +40,9 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
     private volatile java.util.concurrent.ScheduledFuture<?> periodic;
     private volatile boolean closed;
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
+    /** Set while a fetch is queued or running: a refresh asked for meanwhile is that fetch. */
+    private final AtomicBoolean fetching = new AtomicBoolean();
+    private final ThreadPoolExecutor fetcher = fetcher();
     private volatile JWKSet keys = new JWKSet();
     private volatile Instant lastFetch = Instant.EPOCH;
 
@@ -48,10 +55,7 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
         }), true);
     }
 
-    /**
-     * A cache that fetches on a scheduler it shares with other periodic work (the node's); fetches block that
-     * scheduler's thread for at most the HTTP timeouts.
-     */
+    /** A cache timed by a scheduler it shares with other periodic work (the node's), which its fetches never block. */
     public JwksKeyCache(URL url, Duration refreshInterval, Duration minimumRefreshGap, ScheduledExecutorService scheduler) {
         this(url, refreshInterval, minimumRefreshGap, scheduler, false);
     }
@@ -65,11 +69,22 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
         this.ownsRefresher = ownsScheduler;
     }
 
+    /** One thread at most, gone after a few idle seconds: a fetch every few minutes keeps no thread in between. */
+    private static ThreadPoolExecutor fetcher() {
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
+            Thread thread = new Thread(runnable, "jwks-fetch");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.allowCoreThreadTimeOut(true);
+        return executor;
+    }
+
     /** Fetches once now (on the caller's thread, at start-up) and schedules the periodic refresh. */
     public JwksKeyCache start() {
         fetch();
-        periodic = refresher.scheduleWithFixedDelay(this::fetch, refreshInterval.toMillis(), refreshInterval.toMillis(),
-                TimeUnit.MILLISECONDS);
+        periodic = refresher.scheduleWithFixedDelay(this::fetchInBackground, refreshInterval.toMillis(),
+                refreshInterval.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -92,8 +107,25 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
             long delay = Math.max(0, Duration.between(Instant.now(), earliest).toMillis());
             refresher.schedule(() -> {
                 refreshQueued.set(false);
-                fetch();
+                fetchInBackground();
             }, delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void fetchInBackground() {
+        if (closed || !fetching.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            fetcher.execute(() -> {
+                try {
+                    fetch();
+                } finally {
+                    fetching.set(false);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            fetching.set(false);
         }
     }
 
@@ -117,6 +149,7 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
         if (periodic != null) {
             periodic.cancel(false);
         }
+        fetcher.shutdownNow();
         if (ownsRefresher) {
             refresher.shutdownNow();
         }

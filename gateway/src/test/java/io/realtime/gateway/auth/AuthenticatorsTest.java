@@ -1,16 +1,25 @@
 package io.realtime.gateway.auth;
 
+import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.JWKSelector;
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class AuthenticatorsTest {
 
@@ -61,6 +70,43 @@ class AuthenticatorsTest {
             assertThat(scheduler.isShutdown()).isFalse();
             assertThat(scheduler.submit(() -> "still running").get()).isEqualTo("still running");
         } finally {
+            scheduler.shutdownNow();
+        }
+    }
+
+    @Test
+    void aJwksEndpointThatHangsDoesNotHoldTheNodesScheduler() throws Exception {
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger requests = new AtomicInteger();
+        HttpServer jwks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        jwks.setExecutor(Executors.newCachedThreadPool());
+        jwks.createContext("/jwks.json", exchange -> {
+            // The first fetch (at start) is answered; every later one hangs until the test is done.
+            if (requests.incrementAndGet() > 1) {
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            byte[] body = "{\"keys\":[]}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        jwks.start();
+        try (JwksKeyCache cache = new JwksKeyCache(URI.create("http://127.0.0.1:" + jwks.getAddress().getPort() + "/jwks.json").toURL(),
+                Duration.ofMinutes(5), Duration.ZERO, scheduler).start()) {
+            // A token naming a key the set lacks asks for a refresh, which hangs at the endpoint.
+            cache.get(new JWKSelector(new JWKMatcher.Builder().keyID("rotated").build()), null);
+            await().atMost(Duration.ofSeconds(5)).until(() -> requests.get() == 2);
+
+            assertThat(scheduler.submit(() -> "on time").get(3, TimeUnit.SECONDS)).isEqualTo("on time");
+            assertThat(release.getCount()).as("the refresh was still hanging").isEqualTo(1);
+        } finally {
+            release.countDown();
+            jwks.stop(0);
             scheduler.shutdownNow();
         }
     }
