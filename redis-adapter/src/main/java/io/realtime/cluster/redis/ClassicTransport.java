@@ -37,6 +37,8 @@ final class ClassicTransport extends RedisTransport {
         private final String responseChannel;
         private final String specificResponseChannel;
 
+        private final Runnable stopLostListener;
+
         Channel(String namespace, MessageReceiver receiver) {
             this.codec = new ClassicCodec(namespace);
             this.receiver = receiver;
@@ -46,7 +48,7 @@ final class ClassicTransport extends RedisTransport {
             this.specificResponseChannel = responseChannel + uid + "#";
             link.psubscribe(broadcastChannel + "*", this::onBroadcast);
             link.subscribe(List.of(requestChannel, responseChannel, specificResponseChannel), this::onRequestOrResponse);
-            link.onConnectionLost(receiver::onConnectionLost);
+            this.stopLostListener = link.onConnectionLost(receiver::onConnectionLost);
         }
 
         @Override
@@ -103,6 +105,7 @@ final class ClassicTransport extends RedisTransport {
 
         @Override
         public void close() {
+            stopLostListener.run();
             link.unsubscribe(List.of(broadcastChannel + "*"), List.of(requestChannel, responseChannel, specificResponseChannel));
         }
     }

@@ -340,9 +340,14 @@ public final class RedisLink implements AutoCloseable {
         return scheduler;
     }
 
-    /** Runs when the connection to Redis is lost (pending requests fail fast). */
-    public void onConnectionLost(Runnable listener) {
-        lostListeners.add(listener);
+    /**
+     * Runs {@code listener} whenever the connection to Redis is lost (pending requests fail fast); the returned
+     * action stops it, for a namespace channel that closes while the link stays.
+     */
+    public Runnable onConnectionLost(Runnable listener) {
+        Runnable registered = listener::run;
+        lostListeners.add(registered);
+        return () -> lostListeners.remove(registered);
     }
 
     public void psubscribe(String pattern, BiConsumer<String, byte[]> handler) {

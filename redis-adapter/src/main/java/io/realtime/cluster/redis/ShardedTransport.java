@@ -62,6 +62,8 @@ final class ShardedTransport extends RedisTransport {
         /** The room channels held now; guarded by itself (joins and leaves come from every event loop). */
         private final Set<String> roomChannels = new HashSet<>();
 
+        private final Runnable stopLostListener;
+
         Channel(String namespace, MessageReceiver receiver) {
             this.codec = new ShardedCodec(namespace);
             this.receiver = receiver;
@@ -69,7 +71,7 @@ final class ShardedTransport extends RedisTransport {
             this.responseChannel = channel + uid + "#";
             link.ssubscribe(channel, this::onMessage);
             link.ssubscribe(responseChannel, this::onMessage);
-            link.onConnectionLost(receiver::onConnectionLost);
+            this.stopLostListener = link.onConnectionLost(receiver::onConnectionLost);
         }
 
         @Override
@@ -154,6 +156,7 @@ final class ShardedTransport extends RedisTransport {
 
         @Override
         public void close() {
+            stopLostListener.run();
             List<String> rooms;
             synchronized (roomChannels) {
                 rooms = List.copyOf(roomChannels);

@@ -69,6 +69,7 @@ final class StreamSessionRecovery implements SessionRecovery {
     private final String ownerChannel;
     /** The pids of this namespace's connected recoverable sockets, whose sessions are refreshed. */
     private final Map<String, Boolean> live = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ScheduledFuture<?> refreshing;
     /** Where this node's reader of the stream started: entries up to it were never delivered here. */
     private final String readerStart;
     /** The last entry the reader delivered, recipients chosen; guarded by {@code this}. */
@@ -110,7 +111,12 @@ final class StreamSessionRecovery implements SessionRecovery {
         this.dataKey = dataKey;
         this.append = append;
         long every = refreshInterval(options.maxDisconnectionDuration()).toMillis();
-        link.scheduler().scheduleAtFixedRate(this::refresh, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+        this.refreshing = link.scheduler().scheduleAtFixedRate(this::refresh, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops pushing back the expiry of live sessions: their namespace's channel closed. */
+    void close() {
+        refreshing.cancel(false);
     }
 
     /** A third of maxDisconnectionDuration, at most 30 s: the expiry of a live session is pushed back that often. */

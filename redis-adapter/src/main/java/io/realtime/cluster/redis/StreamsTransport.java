@@ -108,6 +108,10 @@ public final class StreamsTransport extends RedisTransport {
         private final String publicChannel;
         private final String privateChannel;
 
+        private final Runnable stopLostListener;
+        /** The namespace's recovery, whose session refresh stops with the channel. */
+        private volatile StreamSessionRecovery sessionRecovery;
+
         Channel(String namespace, MessageReceiver receiver) {
             this.namespace = namespace;
             this.stream = streamOf(namespace, options.streamName(), options.streamCount());
@@ -117,7 +121,7 @@ public final class StreamsTransport extends RedisTransport {
             this.publicChannel = options.key() + "#" + namespace + "#";
             this.privateChannel = publicChannel + uid + "#";
             link.subscribe(List.of(publicChannel, privateChannel), this::onPublished);
-            link.onConnectionLost(receiver::onConnectionLost);
+            this.stopLostListener = link.onConnectionLost(receiver::onConnectionLost);
         }
 
         @Override
@@ -197,9 +201,11 @@ public final class StreamsTransport extends RedisTransport {
 
         @Override
         public SessionRecovery recovery(RecoveryOptions recovery, String dataKey) {
-            return new StreamSessionRecovery(link, stream, namespace, options.sessionKeyPrefix(), recovery, codec, dataKey,
-                    (packet, opts) -> append(new ClusterMessage.Broadcast(uid, packet, opts, null)), nodeChannel,
+            StreamSessionRecovery made = new StreamSessionRecovery(link, stream, namespace, options.sessionKeyPrefix(), recovery,
+                    codec, dataKey, (packet, opts) -> append(new ClusterMessage.Broadcast(uid, packet, opts, null)), nodeChannel,
                     readers.get(stream).startedAfter());
+            sessionRecovery = made;
+            return made;
         }
 
         private void onPublished(String from, byte[] raw) {
@@ -211,6 +217,11 @@ public final class StreamsTransport extends RedisTransport {
 
         @Override
         public void close() {
+            stopLostListener.run();
+            StreamSessionRecovery kept = sessionRecovery;
+            if (kept != null) {
+                kept.close();
+            }
             channels.remove(namespace, this);
             link.unsubscribe(List.of(), List.of(publicChannel, privateChannel));
         }
