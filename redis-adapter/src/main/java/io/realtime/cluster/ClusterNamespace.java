@@ -71,7 +71,10 @@ public final class ClusterNamespace {
         return with(opts.asVolatile());
     }
 
-    /** How long {@link #emitWithAck} waits for the clients' acknowledgements, {@link #serverSideEmitWithAck} for the servers'. */
+    /**
+     * How long {@link #emitWithAck} waits for the clients' acknowledgements, {@link #serverSideEmitWithAck} and
+     * {@link #fetchSockets} for the other servers' answers (those two otherwise wait the adapter's request timeout).
+     */
     public ClusterNamespace timeout(Duration timeout) {
         return with(opts.withTimeout(timeout));
     }
@@ -101,7 +104,10 @@ public final class ClusterNamespace {
                 }
             });
         }
-        timers.schedule(collector::onTimeout, opts.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        java.util.concurrent.ScheduledFuture<?> timer =
+                timers.schedule(collector::onTimeout, opts.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        // Done before its timeout: the timer would otherwise hold the acknowledgements until then.
+        collector.result.whenComplete((acks, failure) -> timer.cancel(false));
         return collector.result;
     }
 

@@ -166,6 +166,17 @@ class ClusterCoreTest {
     }
 
     @Test
+    void fetchSocketsWaitsAsLongAsItsTimeoutSays() {
+        n1.connect();
+        n3.transport().deaf(true);
+        Duration timeout = REQUEST_TIMEOUT.multipliedBy(3);
+        long started = System.nanoTime();
+        CompletableFuture<List<SocketDetails>> partial = n1.ops().timeout(timeout).fetchSockets().toCompletableFuture();
+        assertThatThrownBy(partial::join).cause().isInstanceOf(ClusterTimeoutException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(timeout);
+    }
+
+    @Test
     void allRoomsAndSocketsAreClusterWide() {
         FakeSocket a = n1.connect();
         FakeSocket b = n2.connect();

@@ -180,7 +180,8 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
         if (opts.local()) {
             return CompletableFuture.completedFuture(local);
         }
-        return ask("fetchSockets", local, requestId -> new FetchSockets(uid, requestId, opts)).thenApply(all -> {
+        Duration timeout = opts.timeout() != null ? opts.timeout() : requestTimeout;
+        return ask("fetchSockets", local, timeout, requestId -> new FetchSockets(uid, requestId, opts)).thenApply(all -> {
             List<SocketDetails> sockets = new ArrayList<>(all.size());
             all.forEach(item -> sockets.add((SocketDetails) item));
             return sockets;
@@ -342,11 +343,11 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
                     request.ack().accept(((BroadcastAck) response).ack());
                 }
             }
-            case FETCH_SOCKETS_RESPONSE -> requests.answer(requestId, ((FetchSocketsResponse) response).sockets());
-            case SOCKET_IDS_RESPONSE -> requests.answer(requestId, ((SocketIdsResponse) response).ids());
-            case ALL_ROOMS_RESPONSE -> requests.answer(requestId, ((AllRoomsResponse) response).rooms());
-            case SERVER_SIDE_EMIT_RESPONSE ->
-                    requests.answer(requestId, java.util.Collections.singletonList(((ServerSideEmitResponse) response).data()));
+            case FETCH_SOCKETS_RESPONSE -> requests.answer(requestId, response.uid(), ((FetchSocketsResponse) response).sockets());
+            case SOCKET_IDS_RESPONSE -> requests.answer(requestId, response.uid(), ((SocketIdsResponse) response).ids());
+            case ALL_ROOMS_RESPONSE -> requests.answer(requestId, response.uid(), ((AllRoomsResponse) response).rooms());
+            case SERVER_SIDE_EMIT_RESPONSE -> requests.answer(requestId, response.uid(),
+                    java.util.Collections.singletonList(((ServerSideEmitResponse) response).data()));
             default -> throw new IllegalStateException("not a response: " + response.type());
         }
     }

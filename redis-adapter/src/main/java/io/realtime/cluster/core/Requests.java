@@ -19,7 +19,11 @@ import java.util.function.Supplier;
 /**
  * The requests of one namespace waiting for other servers' answers: each finishes when {@code expected} servers
  * answered, or fails at its timeout with a {@link ClusterTimeoutException} carrying what arrived (this node's own
- * part included).
+ * part included). A server that answers twice (a message delivered twice, as a resubscribed shard connection can)
+ * counts once when its answers name it; the classic wire's answers name no server and each counts.
+ *
+ * <p>Answers, failures and timeouts come from different threads (the Redis link's, its listeners', the scheduler's),
+ * each at any moment of the others: a request completes exactly once, and always.
  */
 final class Requests {
 
@@ -34,8 +38,17 @@ final class Requests {
         final List<Object> results;
         final CompletableFuture<List<Object>> promise = new CompletableFuture<>();
         final long startedAt = System.nanoTime();
+        final java.util.Set<String> responders = new java.util.HashSet<>();
         int answered;
-        ScheduledFuture<?> timeout;
+        /** Set just after the request is listed: a failure or answer in between finds it null. */
+        volatile ScheduledFuture<?> timeout;
+
+        void stopTimer() {
+            ScheduledFuture<?> timer = timeout;
+            if (timer != null) {
+                timer.cancel(false);
+            }
+        }
 
         Pending(String metricName, int expected, List<Object> initial) {
             this.metricName = metricName;
@@ -55,6 +68,10 @@ final class Requests {
         Pending request = new Pending(metricName, expected, new ArrayList<>(initial));
         pending.put(requestId, request);
         request.timeout = scheduler.schedule(() -> timedOut(requestId, request), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (pending.get(requestId) != request) {
+            // Answered or failed before its timer was set: the timer has nothing left to end.
+            request.stopTimer();
+        }
         return request.promise;
     }
 
@@ -62,19 +79,22 @@ final class Requests {
         return requestId != null && pending.containsKey(requestId);
     }
 
-    /** One server's answer: its items are added to the result. */
-    void answer(String requestId, Collection<?> items) {
+    /** Server {@code responder}'s answer (null when the wire does not name it): its items are added to the result. */
+    void answer(String requestId, String responder, Collection<?> items) {
         Pending request = requestId == null ? null : pending.get(requestId);
         if (request == null) {
             return;
         }
         synchronized (request) {
+            if (responder != null && !request.responders.add(responder)) {
+                return;
+            }
             request.results.addAll(items);
             request.answered++;
             if (request.answered >= request.expected && pending.remove(requestId, request)) {
-                request.timeout.cancel(false);
                 observer.requestCompleted(request.metricName, System.nanoTime() - request.startedAt);
                 request.promise.complete(new ArrayList<>(request.results));
+                request.stopTimer();
             }
         }
     }
@@ -82,9 +102,9 @@ final class Requests {
     void fail(String requestId, Throwable failure) {
         Pending request = pending.remove(requestId);
         if (request != null) {
-            request.timeout.cancel(false);
             stats.recordRequestFailure();
             request.promise.completeExceptionally(failure);
+            request.stopTimer();
         }
     }
 

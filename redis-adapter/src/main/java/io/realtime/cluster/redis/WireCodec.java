@@ -57,25 +57,35 @@ final class WireCodec {
 
     Object decodeMsgpack(byte[] message) {
         try {
-            return plain(msgpackValues.readValue(message));
+            return plain(msgpackValues.readValue(message), 0);
         } catch (IOException | RuntimeException e) {
             throw new MalformedMessageException("invalid msgpack", e.getMessage());
         }
     }
 
     /**
+     * How deep a msgpack message may nest, as deep as Jackson reads JSON ({@code StreamReadConstraints}' default):
+     * the msgpack parser sets no limit, and a message of a few hundred kilobytes of nested arrays would otherwise
+     * overflow the stack of the thread that reads Redis, and stop its delivery for good.
+     */
+    static final int MAX_DEPTH = 1000;
+
+    /**
      * notepack's extension values (dates, undefined in older versions) become plain values, in place: Jackson's
      * untyped values are mutable {@code LinkedHashMap}s and {@code ArrayList}s, and a message seldom holds any.
      */
     @SuppressWarnings("unchecked")
-    private static Object plain(Object value) {
+    private static Object plain(Object value, int depth) {
+        if (depth > MAX_DEPTH && (value instanceof Map<?, ?> || value instanceof List<?>)) {
+            throw new MalformedMessageException("invalid msgpack", "nested deeper than " + MAX_DEPTH + " levels");
+        }
         if (value instanceof MessagePackExtensionType extension) {
             return extension.getType() == -1 ? timestampMillis(extension.getData()) : null;
         }
         if (value instanceof Map<?, ?> map) {
             for (Map.Entry<?, ?> entry : map.entrySet()) {
                 Object item = entry.getValue();
-                Object plainItem = plain(item);
+                Object plainItem = plain(item, depth + 1);
                 if (plainItem != item) {
                     ((Map.Entry<Object, Object>) entry).setValue(plainItem);
                 }
@@ -84,7 +94,7 @@ final class WireCodec {
             ListIterator<Object> items = (ListIterator<Object>) list.listIterator();
             while (items.hasNext()) {
                 Object item = items.next();
-                Object plainItem = plain(item);
+                Object plainItem = plain(item, depth + 1);
                 if (plainItem != item) {
                     items.set(plainItem);
                 }

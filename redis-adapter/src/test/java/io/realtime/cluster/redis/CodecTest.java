@@ -109,6 +109,29 @@ class CodecTest {
     }
 
     @Test
+    void msgpackNestedDeeperThanJsonMayBeIsMalformedNotAStackOverflow() {
+        ClassicCodec codec = new ClassicCodec("/");
+        // ["u", [[[ ... ]]], {}]: 200,000 one-element arrays around nil, about 200 kB from any publisher.
+        int depth = 200_000;
+        byte[] message = new byte[depth + 5];
+        message[0] = (byte) 0x93;
+        message[1] = (byte) 0xa1;
+        message[2] = 'u';
+        java.util.Arrays.fill(message, 3, 3 + depth, (byte) 0x91);
+        message[3 + depth] = (byte) 0xc0;
+        message[4 + depth] = (byte) 0x80;
+        assertThatThrownBy(() -> codec.decodeBroadcast(message)).isInstanceOf(MalformedMessageException.class);
+
+        byte[] shallow = new byte[WireCodec.MAX_DEPTH + 5];
+        System.arraycopy(message, 0, shallow, 0, 3);
+        java.util.Arrays.fill(shallow, 3, 3 + WireCodec.MAX_DEPTH, (byte) 0x91);
+        shallow[3 + WireCodec.MAX_DEPTH] = (byte) 0xc0;
+        shallow[4 + WireCodec.MAX_DEPTH] = (byte) 0x80;
+        assertThatThrownBy(() -> codec.decodeBroadcast(shallow)).as("as deep as allowed, but not a packet")
+                .isInstanceOf(MalformedMessageException.class).hasMessageNotContaining("nested deeper");
+    }
+
+    @Test
     void malformedMessagesAreCountedEachAndLoggedOncePerKind() {
         Logger logger = (Logger) LoggerFactory.getLogger(MalformedMessages.class);
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
