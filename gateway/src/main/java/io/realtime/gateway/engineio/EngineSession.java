@@ -274,10 +274,17 @@ public final class EngineSession implements SessionFanOut.Recipient {
         return candidate == transport;
     }
 
+    /**
+     * A packet from the client, taken only while the session is open: as engine.io, a closing session runs no more
+     * events, since their acks could no longer be sent (a client that retries would run them twice).
+     */
     void receive(Transport from, EnginePacket packet) {
-        if (state != State.CLOSED && isProbe(from)) {
+        if (state != State.OPEN) {
+            return;
+        }
+        if (isProbe(from)) {
             upgrade.onPacket(packet);
-        } else if (state != State.CLOSED && from == transport) {
+        } else if (from == transport) {
             onPacket(packet);
         }
     }
@@ -334,7 +341,9 @@ public final class EngineSession implements SessionFanOut.Recipient {
     }
 
     private void onPacket(EnginePacket packet) {
-        heartbeat.onPacket();
+        if (packet.type() != EnginePacket.Type.PONG) {
+            heartbeat.onPacket();
+        }
         switch (packet.type()) {
             case MESSAGE -> deliver(packet);
             case PONG -> heartbeat.onPong();

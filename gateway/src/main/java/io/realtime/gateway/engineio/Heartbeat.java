@@ -8,7 +8,8 @@ import java.time.Duration;
 
 /**
  * The heartbeat of one session, on its event loop. Engine.IO v4: the server pings every {@code pingInterval} and
- * waits {@code pingTimeout} for the pong. v3: the client pings, and the server waits {@code pingInterval +
+ * waits {@code pingTimeout} for the pong; as engine.io 6.6 does, the first other packet during that wait starts it
+ * again, once per ping (a pong held behind a long upload, or a poll's body, is late, not missing). v3: the client pings, and the server waits {@code pingInterval +
  * pingTimeout} for any packet.
  *
  * <p>The heartbeat waits in one of its loop's {@link Queues} at a time (for the next ping, for the pong, for a v3
@@ -48,6 +49,8 @@ final class Heartbeat extends DeadlineQueue.Entry {
     private final Queues queues;
     private final boolean serverPings;
     private final EngineSession session;
+    /** Whether the current wait for a pong was started again by another packet (once per ping). */
+    private boolean pongWaitExtended;
 
     /** The session is pinged ({@link EngineSession#ping()}) and ended when what it awaits does not come. */
     Heartbeat(Queues queues, EngineIOVersion version, EngineSession session) {
@@ -61,10 +64,15 @@ final class Heartbeat extends DeadlineQueue.Entry {
         (serverPings ? queues.untilPing : queues.untilV3Silence).add(this);
     }
 
-    /** Any packet from the client: a v3 client is alive. */
+    /** Any packet from the client but a pong: a v3 client is alive, a v4 client's pong may be on its way. */
     void onPacket() {
-        if (!serverPings && queue() != null) {
-            queues.untilV3Silence.add(this);
+        if (!serverPings) {
+            if (queue() != null) {
+                queues.untilV3Silence.add(this);
+            }
+        } else if (queue() == queues.untilPong && !pongWaitExtended) {
+            pongWaitExtended = true;
+            queues.untilPong.add(this);
         }
     }
 
@@ -86,6 +94,7 @@ final class Heartbeat extends DeadlineQueue.Entry {
         if (queue == queues.untilPing) {
             // false: the session no longer pings (it is closing).
             if (session.ping()) {
+                pongWaitExtended = false;
                 queues.untilPong.add(this);
             }
         } else {

@@ -84,6 +84,26 @@ class EngineSessionTest {
     }
 
     @Test
+    void anotherPacketDuringThePongWaitStartsItAgainOncePerPing() {
+        EngineSession session = handshaken();
+        EmbeddedChannel waiting = fixture.poll(session);
+        fixture.advance(PING_INTERVAL + HEARTBEAT_TICK);
+        assertThat(answer(waiting)).isEqualTo("2");
+
+        // The pong is held behind a message, as behind a long upload: the wait starts again at the message.
+        fixture.advance(PING_TIMEOUT * 4 / 5);
+        assertThat(fixture.post(session, "4first")).isEqualTo(200);
+        fixture.advance(PING_TIMEOUT * 4 / 5);
+        assertThat(session.isOpen()).as("past pingTimeout after the ping, within it after the message").isTrue();
+        // Once per ping: a second message does not start it again.
+        assertThat(fixture.post(session, "4second")).isEqualTo(200);
+        fixture.advance(PING_TIMEOUT / 5 + 2 * HEARTBEAT_TICK);
+        assertThat(session.isOpen()).isFalse();
+        assertThat(fixture.closeReasons).containsExactly("ping timeout");
+        assertThat(fixture.messages).containsExactly("first", "second");
+    }
+
+    @Test
     void pingsDueWithinOneTickGoOutTogether() {
         EmbeddedChannel first = fixture.channel();
         EmbeddedChannel second = fixture.channel();
@@ -158,6 +178,18 @@ class EngineSessionTest {
         FullHttpResponse gone = fixture.poll(session).readOutbound();
         assertThat(gone.status().code()).isEqualTo(400);
         gone.release();
+    }
+
+    @Test
+    void anEventPostedWhileTheSessionClosesIsNotRun() {
+        EngineSession session = handshaken();
+        session.close();
+
+        // Its ack could no longer reach the client, which would send the event again once reconnected.
+        assertThat(fixture.post(session, "42[\"order\"]")).isEqualTo(200);
+        assertThat(fixture.messages).isEmpty();
+        assertThat(answer(fixture.poll(session))).isEqualTo("1");
+        assertThat(fixture.closeReasons).containsExactly("forced close");
     }
 
     @Test
