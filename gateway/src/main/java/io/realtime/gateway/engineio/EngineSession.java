@@ -58,6 +58,8 @@ public final class EngineSession implements SessionFanOut.Recipient {
 
     private Listener listener = new Listener() { };
     private State state = State.OPEN;
+    /** Set with {@code CLOSING}: the reason the session ends for once its transport is done. */
+    private DisconnectReason closingReason = DisconnectReason.FORCED_CLOSE;
     private volatile Transport transport;
     /** When the fan-out last flushed this session ({@link System#nanoTime()}); at first, as if long ago. */
     private long sharedFlushedAt = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
@@ -211,18 +213,40 @@ public final class EngineSession implements SessionFanOut.Recipient {
             outbox.sendTo(transport);
         }
         if (state == State.CLOSING) {
-            closeNow(DisconnectReason.FORCED_CLOSE, null);
+            closeNow(closingReason, null);
         }
     }
 
     /** Closes the session from the server side, after what is already queued has been delivered. */
     public void close() {
+        close(DisconnectReason.FORCED_CLOSE);
+    }
+
+    /**
+     * The same, ending it for {@code reason} ({@code server shutting down} when the node drains or stops, as
+     * socket.io's {@code server.close()} says).
+     */
+    public void close(DisconnectReason reason) {
         execute(() -> {
             if (state == State.OPEN) {
                 state = State.CLOSING;
+                closingReason = reason;
                 transport.closeGracefully();
             }
         });
+    }
+
+    /** Why a closing session will end, once its transport has said so to the client (or given up). */
+    DisconnectReason closingReason() {
+        return closingReason;
+    }
+
+    /**
+     * Ends the session now, from any thread, whatever it is waiting for: a node that stops cannot wait for a polling
+     * client's next poll, and its listeners must still hear of the end before the node's resources close.
+     */
+    public void closeAtOnce(DisconnectReason reason) {
+        execute(() -> closeNow(reason, EnginePacket.CLOSE));
     }
 
     /** Sends a ping; {@code false} once the session no longer pings (it is closing). For the {@link Heartbeat}. */

@@ -64,7 +64,7 @@ final class PollingTransport extends Transport {
         if (canSend()) {
             session.flush();
         } else {
-            closeTimeout = session.eventLoop().schedule(() -> session.closeNow(DisconnectReason.FORCED_CLOSE, null),
+            closeTimeout = session.eventLoop().schedule(() -> session.closeNow(session.closingReason(), null),
                     session.options().pingTimeout().toMillis(), TimeUnit.MILLISECONDS);
         }
     }

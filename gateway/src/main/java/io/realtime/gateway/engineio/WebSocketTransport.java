@@ -211,7 +211,7 @@ final class WebSocketTransport extends Transport {
             session.flush();
         } else {
             // No WebSocket yet (its handshake failed or is not answered): nothing can reach the client.
-            session.closeNow(DisconnectReason.FORCED_CLOSE, null);
+            session.closeNow(session.closingReason(), null);
         }
     }
 

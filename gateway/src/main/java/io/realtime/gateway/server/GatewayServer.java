@@ -36,6 +36,7 @@ import io.realtime.gateway.socketio.SocketIoEncoder;
 import io.realtime.gateway.socketio.SocketIoJson;
 import io.realtime.gateway.socketio.SocketIoServerContext;
 import io.realtime.gateway.socketio.SocketIoSessionOpener;
+import io.realtime.gateway.stats.DisconnectReason;
 import io.realtime.gateway.stats.TrafficObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -251,7 +252,7 @@ public class GatewayServer extends SocketIOServer {
                     break;
                 }
             }
-            open.get(i).close();
+            open.get(i).close(DisconnectReason.SERVER_SHUTTING_DOWN);
         }
         awaitNoSessions(TimeUnit.SECONDS.toNanos(2));
         log.info("drained {} sessions in {} ms", open.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
@@ -269,9 +270,15 @@ public class GatewayServer extends SocketIOServer {
             return;
         }
         for (EngineSession session : sessions.all()) {
-            session.close();
+            session.close(DisconnectReason.SERVER_SHUTTING_DOWN);
         }
         // The port stays open meanwhile: a polling client between two polls must still reach us to get its close packet.
+        awaitNoSessions(TimeUnit.MILLISECONDS.toNanos(500));
+        // Those still waiting for a poll (or gone without a word) end now, while the cluster link and the loops work:
+        // their sockets' disconnect listeners run and recoverable sessions are kept.
+        for (EngineSession session : sessions.all()) {
+            session.closeAtOnce(DisconnectReason.SERVER_SHUTTING_DOWN);
+        }
         awaitNoSessions(TimeUnit.MILLISECONDS.toNanos(500));
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();

@@ -68,6 +68,31 @@ class GatewayServerOptionsTest {
     }
 
     @Test
+    void stopEndsAPollingSocketBetweenTwoPollsAndItsListenersHearWhy() throws Exception {
+        Configuration configuration = new Configuration();
+        configuration.setHostname("127.0.0.1");
+        configuration.setPort(0);
+        GatewayServer server = new GatewayServer(configuration, GatewayServerOptions.defaults());
+        java.util.List<String> reasons = new java.util.concurrent.CopyOnWriteArrayList<>();
+        server.addDisconnectListener(client -> reasons.add(((io.realtime.gateway.socketio.GatewaySocket) client).disconnectReason()));
+        server.startAsync().syncUninterruptibly();
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + server.localAddress().getPort() + "/socket.io/?EIO=4&transport=polling";
+            String open = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            String sid = open.substring(open.indexOf("\"sid\":\"") + 7, open.indexOf('"', open.indexOf("\"sid\":\"") + 7));
+            URI session = URI.create(base + "&sid=" + sid);
+            assertThat(http.send(HttpRequest.newBuilder(session).POST(HttpRequest.BodyPublishers.ofString("40")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            assertThat(http.send(HttpRequest.newBuilder(session).build(), HttpResponse.BodyHandlers.ofString()).body()).startsWith("40{");
+            // No poll waits now: the client is between two polls (or gone without a word).
+        } finally {
+            server.stop();
+        }
+        assertThat(reasons).containsExactly("server shutting down");
+    }
+
+    @Test
     void mutateKeepsEveryValueButTheOneChanged() {
         GatewayServerOptions options = GatewayServerOptions.builder()
                 .connectTimeout(Duration.ofSeconds(3)).maxAttachments(2)
