@@ -22,8 +22,8 @@ public record HttpExchange(Channel channel, boolean keepAlive, HttpHeaders commo
         return new HttpExchange(channel, HttpUtil.isKeepAlive(request), headers);
     }
 
-    public void respond(HttpResponseStatus status, String contentType, byte[] body) {
-        HttpReply.send(channel, keepAlive, commonHeaders, status, contentType, body);
+    public io.netty.channel.ChannelFuture respond(HttpResponseStatus status, String contentType, byte[] body) {
+        return HttpReply.send(channel, keepAlive, commonHeaders, status, contentType, body);
     }
 
     public void respondText(HttpResponseStatus status, String contentType, String body) {

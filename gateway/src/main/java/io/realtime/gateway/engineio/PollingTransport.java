@@ -28,6 +28,12 @@ final class PollingTransport extends Transport {
     private volatile boolean pollPending;
     private ChannelFutureListener pendingPollWatcher;
     private ScheduledFuture<?> closeTimeout;
+    /**
+     * The bytes of the last answer that its connection has not taken yet. Until it has, no poll is answered: what
+     * follows waits in the session's queue, where the outbound limit sees it, rather than in the send buffer of a
+     * connection whose client polls again on another one and never reads the first.
+     */
+    private long unwrittenAnswerBytes;
 
     /** @param base64Only whether binary goes base64-encoded in text payloads (the client's {@code b64} parameter) */
     PollingTransport(EngineSession session, boolean base64Only) {
@@ -47,7 +53,17 @@ final class PollingTransport extends Transport {
 
     @Override
     boolean canSend() {
-        return pendingPoll != null;
+        return pendingPoll != null && unwrittenAnswerBytes == 0;
+    }
+
+    @Override
+    boolean isWritable() {
+        return unwrittenAnswerBytes == 0;
+    }
+
+    @Override
+    long pendingBytes() {
+        return unwrittenAnswerBytes;
     }
 
     @Override
@@ -152,12 +168,25 @@ final class PollingTransport extends Transport {
 
     private void answer(List<EnginePacket> packets) {
         HttpExchange poll = release();
-        session.observer().bytesSent(respond(poll, packets));
+        PollingPayload.Body body = PollingPayload.encode(packets, session.version(), base64Only);
+        io.netty.channel.ChannelFuture written = poll.respond(HttpResponseStatus.OK, body.contentType(), body.bytes());
+        session.observer().bytesSent(body.bytes().length);
+        if (!written.isDone()) {
+            unwrittenAnswerBytes = body.bytes().length;
+            written.addListener(done -> session.execute(this::onAnswerWritten));
+        }
     }
 
-    private int respond(HttpExchange poll, List<EnginePacket> packets) {
+    /** The last answer left (or its connection failed): a poll waiting meanwhile can take what is queued. */
+    private void onAnswerWritten() {
+        unwrittenAnswerBytes = 0;
+        if (session.isCurrent(this)) {
+            session.onTransportReady();
+        }
+    }
+
+    private void respond(HttpExchange poll, List<EnginePacket> packets) {
         PollingPayload.Body body = PollingPayload.encode(packets, session.version(), base64Only);
         poll.respond(HttpResponseStatus.OK, body.contentType(), body.bytes());
-        return body.bytes().length;
     }
 }

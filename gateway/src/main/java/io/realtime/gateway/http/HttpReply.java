@@ -55,8 +55,9 @@ public final class HttpReply {
      * Writes one full response with {@code extraHeaders}, keeping the connection open when {@code keepAlive}: the one
      * way every HTTP answer of the node is written (Engine.IO's long-polls too, which answer later).
      */
-    public static void send(Channel channel, boolean keepAlive, HttpHeaders extraHeaders, HttpResponseStatus status,
-                            String contentType, byte[] body) {
+    /** Writes the response; the future completes once it is handed to the connection (or fails with it). */
+    public static io.netty.channel.ChannelFuture send(Channel channel, boolean keepAlive, HttpHeaders extraHeaders,
+                                                      HttpResponseStatus status, String contentType, byte[] body) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
         response.headers().add(extraHeaders);
         if (contentType != null) {
@@ -64,11 +65,11 @@ public final class HttpReply {
         }
         HttpUtil.setContentLength(response, body.length);
         response.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-        if (keepAlive) {
-            channel.writeAndFlush(response);
-        } else {
-            channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        io.netty.channel.ChannelFuture written = channel.writeAndFlush(response);
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
         }
+        return written;
     }
 
     public void sendJson(HttpResponseStatus status, String json) {

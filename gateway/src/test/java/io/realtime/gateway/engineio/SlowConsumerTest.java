@@ -97,4 +97,50 @@ class SlowConsumerTest {
         assertThat(session.isOpen()).isFalse();
         assertThat(fixture.behaviourCloses).containsExactly("slow_consumer");
     }
+
+    /** A connection whose writes are taken by nobody, as one whose client never reads: their promises wait. */
+    private static EmbeddedChannel unread(java.util.List<io.netty.channel.ChannelPromise> held) {
+        return new EmbeddedChannel(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+                held.add(promise);
+            }
+        });
+    }
+
+    @Test
+    void aPollingClientThatPollsAgainWithoutReadingItsLastAnswerGetsNothingMoreAndIsDropped() {
+        EngineSession session = fixture.polling(com.corundumstudio.socketio.protocol.EngineIOVersion.V4);
+        java.util.List<io.netty.channel.ChannelPromise> held = new java.util.ArrayList<>();
+        EmbeddedChannel neverRead = unread(held);
+        session.onRequest(SessionFixture.exchange(neverRead), Transport::onPoll);
+        assertThat(held).as("the handshake answer, never taken").hasSize(1);
+
+        // The client polls again on another connection, and keeps doing so, without reading the first.
+        EmbeddedChannel next = fixture.poll(session);
+        session.send(List.of(EnginePacket.message("x".repeat(2000))));
+        assertThat(SessionFixture.answer(next)).as("held while the last answer is not taken").isNull();
+        assertThat(session.isWritable()).isFalse();
+        fixture.advance(2100);
+        session.send(List.of(EnginePacket.message("more")));
+        assertThat(session.isOpen()).isFalse();
+        assertThat(fixture.behaviourCloses).containsExactly("slow_consumer");
+    }
+
+    @Test
+    void aPollWaitingForTheLastAnswerToLeaveIsAnsweredOnceItHas() {
+        EngineSession session = fixture.polling(com.corundumstudio.socketio.protocol.EngineIOVersion.V4);
+        java.util.List<io.netty.channel.ChannelPromise> held = new java.util.ArrayList<>();
+        EmbeddedChannel slow = unread(held);
+        session.onRequest(SessionFixture.exchange(slow), Transport::onPoll);
+        EmbeddedChannel next = fixture.poll(session);
+        session.send(List.of(EnginePacket.message("queued")));
+        assertThat(SessionFixture.answer(next)).isNull();
+
+        held.get(0).setSuccess();
+        fixture.advance(0);
+        assertThat(SessionFixture.answer(next)).isEqualTo("4queued");
+        assertThat(session.isWritable()).isTrue();
+    }
 }
