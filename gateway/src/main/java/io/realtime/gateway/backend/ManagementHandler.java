@@ -69,12 +69,12 @@ public final class ManagementHandler extends ChannelInboundHandlerAdapter {
             case PRE_STOP -> {
                 // Kubernetes' preStop hook: unready now, so endpoints and balancers drop the pod; the answer comes
                 // after the delay (scheduled, never blocking the event loop), then SIGTERM starts the drain.
-                health.preStop();
+                long call = health.preStop();
                 byte[] body = "{\"status\":\"DRAINING\"}".getBytes(StandardCharsets.UTF_8);
                 ctx.executor().schedule(() -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json", body),
                         preStopDelay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
                 ctx.executor().schedule(() -> {
-                    if (health.preStopExpired()) {
+                    if (health.preStopExpired(call)) {
                         log.warn("{} was called but no stop followed within {}: serving again", PRE_STOP, preStopExpiry);
                     }
                 }, preStopDelay.plus(preStopExpiry).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);

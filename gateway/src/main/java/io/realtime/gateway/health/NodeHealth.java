@@ -24,18 +24,20 @@ public final class NodeHealth {
     private volatile Phase phase = Phase.STARTING;
     /** Set once the node stops for good (SIGTERM's drain, or a stop): nothing makes it serve again. */
     private volatile boolean stopping;
+    /** Counts the pre-stop calls: only the expiry of the latest may undo one. Guarded by {@code this}. */
+    private long preStops;
 
     public NodeHealth(GatewayServer server, Cluster cluster) {
         this.server = server;
         this.cluster = cluster;
     }
 
-    public void serving() {
+    public synchronized void serving() {
         phase = Phase.SERVING;
     }
 
     /** The node stops: unready from now on. */
-    public void draining() {
+    public synchronized void draining() {
         stopping = true;
         phase = Phase.DRAINING;
     }
@@ -43,19 +45,22 @@ public final class NodeHealth {
     /**
      * Kubernetes' pre-stop hook: unready now, so balancers drop the pod before SIGTERM starts the drain. Only the
      * hook says so, which anything that reaches the internal port can call: {@link #preStopExpired} undoes it.
+     * Returns this call's number, for its expiry.
      */
-    public void preStop() {
+    public synchronized long preStop() {
         if (phase == Phase.SERVING) {
             phase = Phase.DRAINING;
         }
+        return ++preStops;
     }
 
     /**
-     * No stop followed the pre-stop hook in time (a SIGTERM comes within the pod's grace period): it was not
-     * Kubernetes stopping the pod, and the node serves again. Whether it did.
+     * No stop followed pre-stop call {@code call} in time (a SIGTERM comes within the pod's grace period): it was not
+     * Kubernetes stopping the pod, and the node serves again, unless the hook was called again since (its own expiry
+     * decides) or the node is stopping. Whether it serves again.
      */
-    public boolean preStopExpired() {
-        if (stopping || phase != Phase.DRAINING) {
+    public synchronized boolean preStopExpired(long call) {
+        if (stopping || phase != Phase.DRAINING || call != preStops) {
             return false;
         }
         phase = Phase.SERVING;

@@ -53,4 +53,17 @@ class ManagementHandlerTest {
         });
         channel.finishAndReleaseAll();
     }
+
+    @Test
+    void onlyTheExpiryOfTheLatestPreStopUndoesIt() {
+        NodeHealth health = new NodeHealth(null, null);
+        health.serving();
+        long first = health.preStop();
+        long second = health.preStop();
+
+        assertThat(health.preStopExpired(first)).as("called again since: the later call's expiry decides").isFalse();
+        assertThat(health.phase()).isEqualTo(NodeHealth.Phase.DRAINING);
+        assertThat(health.preStopExpired(second)).isTrue();
+        assertThat(health.phase()).isEqualTo(NodeHealth.Phase.SERVING);
+    }
 }
