@@ -39,6 +39,17 @@ class CorsTest {
     }
 
     @Test
+    void aBodyTooLargeIsRefusedWithTheCorsHeadersSoABrowserSeesThe413() throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(node.uri("/socket.io/?EIO=4&transport=polling&sid=unknown"))
+                .POST(HttpRequest.BodyPublishers.ofString("4" + "x".repeat(2_000_000)))
+                .header("Origin", "https://app.example")
+                .build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(response.headers().firstValue("access-control-allow-origin")).hasValue("https://app.example");
+    }
+
+    @Test
     void allowedOriginIsEchoedWithCredentials() throws Exception {
         HttpResponse<String> response = request("GET", "https://admin.example");
 
