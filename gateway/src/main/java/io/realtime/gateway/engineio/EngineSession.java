@@ -299,16 +299,18 @@ public final class EngineSession implements SessionFanOut.Recipient {
     }
 
     /**
-     * A packet from the client, taken only while the session is open: as engine.io, a closing session runs no more
-     * events, since their acks could no longer be sent (a client that retries would run them twice).
+     * A packet from the client. On the session's transport, taken only while the session is open: as engine.io, a
+     * closing session runs no more events, since their acks could no longer be sent (a client that retries would run
+     * them twice). On an upgrade probe, until the session is closed: a client that paused polling to upgrade can only
+     * hear what is queued for it (a DISCONNECT, the close packet) once the upgrade completes.
      */
     void receive(Transport from, EnginePacket packet) {
-        if (state != State.OPEN) {
+        if (state == State.CLOSED) {
             return;
         }
         if (isProbe(from)) {
             upgrade.onPacket(packet);
-        } else if (from == transport) {
+        } else if (state == State.OPEN && from == transport) {
             onPacket(packet);
         }
     }

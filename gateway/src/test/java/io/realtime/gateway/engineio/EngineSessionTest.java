@@ -261,6 +261,26 @@ class EngineSessionTest {
     }
 
     @Test
+    void aSessionClosedWhileItsClientPausedToUpgradeSaysSoOverTheWebSocket() {
+        EngineSession session = handshaken();
+        EmbeddedChannel webSocket = fixture.channel();
+        WebSocketTransport probe = new WebSocketTransport(session, webSocket);
+        session.attachProbe(probe);
+        probe.onText("2probe");
+        ((TextWebSocketFrame) webSocket.readOutbound()).release();
+
+        // The client no longer polls: what the close queues can only reach it once the upgrade completes.
+        session.send(List.of(EnginePacket.message("41")));
+        session.close();
+        probe.onText("5");
+
+        assertThat(nextFrameText(webSocket)).isEqualTo("441");
+        assertThat(nextFrameText(webSocket)).isEqualTo("1");
+        assertThat(session.isOpen()).isFalse();
+        assertThat(fixture.closeReasons).containsExactly("forced close");
+    }
+
+    @Test
     void aProbeThatDoesNotUpgradeInTimeIsDroppedAndPollingGoesOn() {
         EngineSession session = handshaken();
         EmbeddedChannel webSocket = fixture.channel();
