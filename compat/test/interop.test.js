@@ -161,6 +161,17 @@ test("a message published with @socket.io/redis-emitter reaches clients on the J
   assert.deepEqual(await toRoom, [7]);
 });
 
+test("dates from a Node node reach Java nodes' clients as they reach the Node node's own", async () => {
+  const onA = await client(javaA.url);
+  const onNode = await client(nodeUrl);
+  const dates = [new Date(0), new Date(Date.UTC(2024, 5, 1, 12, 0, 0, 123)), new Date(-1)];
+  const heard = [once(onA, "dated"), once(onNode, "dated")];
+  nodeServer.emit("dated", ...dates);
+  const [onJava, onItsOwn] = await Promise.all(heard);
+  assert.deepEqual(onItsOwn, dates.map((d) => d.toJSON()));
+  assert.deepEqual(onJava, onItsOwn);
+});
+
 test("the Java dashboard shows every node of the cluster, the Node node included", async () => {
   const dashboard = await client(javaA.url, "/dashboard");
   const update = await new Promise((resolve, reject) => {

@@ -134,7 +134,7 @@ final class StreamsCodec {
         value.put("sid", session.sid());
         value.put("pid", session.pid());
         value.put("rooms", session.rooms());
-        value.put("data", data);
+        value.put("data", data == null ? Map.of() : data);
         return Base64.getEncoder().encodeToString(codec.msgpack(value));
     }
 
@@ -156,7 +156,9 @@ final class StreamsCodec {
         value.put("sid", session.sid());
         value.put("pid", session.pid());
         value.put("rooms", session.rooms());
-        value.put("data", session.attributes().get(dataKey));
+        // socket.io restores socket.data as it is stored: a socket that set none has {} there, never null.
+        Object data = session.attributes().get(dataKey);
+        value.put("data", data == null ? Map.of() : data);
         Map<String, Object> kept = new LinkedHashMap<>(session.attributes());
         kept.remove(dataKey);
         if (!kept.isEmpty()) {

@@ -132,6 +132,42 @@ class CodecTest {
     }
 
     @Test
+    void datesFromNodeAreTheStringsAClientOfANodeNodeGets() {
+        // notepack's timestamp 32, 64 and 96 (1970-01-01, 2024-06-01T12:00:00.123Z, 1969-12-31T23:59:59.999Z).
+        assertThat(WireCodec.extensionValue((byte) -1, new byte[] {0, 0, 0, 0})).isEqualTo("1970-01-01T00:00:00.000Z");
+        long millis = 1_717_243_200_123L;
+        long seconds = millis / 1000;
+        long nanos = (millis % 1000) * 1_000_000;
+        byte[] t64 = java.nio.ByteBuffer.allocate(8).putLong((nanos << 34) | seconds).array();
+        assertThat(WireCodec.extensionValue((byte) -1, t64)).isEqualTo("2024-06-01T12:00:00.123Z");
+        byte[] t96 = java.nio.ByteBuffer.allocate(12).putInt(999_000_000).putLong(-1).array();
+        assertThat(WireCodec.extensionValue((byte) -1, t96)).isEqualTo("1969-12-31T23:59:59.999Z");
+        byte[] farFuture = java.nio.ByteBuffer.allocate(12).putInt(0).putLong(253_402_300_800L).array();
+        assertThat(WireCodec.extensionValue((byte) -1, farFuture)).isEqualTo("+010000-01-01T00:00:00.000Z");
+        byte[] beyond = java.nio.ByteBuffer.allocate(12).putInt(0).putLong(Long.MAX_VALUE).array();
+        assertThat(WireCodec.extensionValue((byte) -1, beyond)).as("no Date holds it").isNull();
+        // Older notepack: a date as type 0 in 8 bytes, undefined in one, an ArrayBuffer in any other size.
+        assertThat(WireCodec.extensionValue((byte) 0, java.nio.ByteBuffer.allocate(8).putLong(0).array()))
+                .isEqualTo("1970-01-01T00:00:00.000Z");
+        assertThat(WireCodec.extensionValue((byte) 0, new byte[] {0})).isNull();
+        assertThat(WireCodec.extensionValue((byte) 0, new byte[] {1, 2, 3})).isEqualTo(new byte[] {1, 2, 3});
+        assertThat(WireCodec.extensionValue((byte) 5, new byte[] {1})).isNull();
+
+        // As a whole message: ["u", {type: 2, data: ["tick", <Date 0>], nsp: "/"}, {}] with fixext4 timestamp 32.
+        byte[] message = {(byte) 0x93, (byte) 0xa1, 'u', (byte) 0x83,
+                (byte) 0xa4, 't', 'y', 'p', 'e', 2,
+                (byte) 0xa4, 'd', 'a', 't', 'a', (byte) 0x92, (byte) 0xa4, 't', 'i', 'c', 'k', (byte) 0xd6, (byte) 0xff, 0, 0, 0, 0,
+                (byte) 0xa3, 'n', 's', 'p', (byte) 0xa1, '/', (byte) 0x80};
+        assertThat(new ClassicCodec("/").decodeBroadcast(message).packet().args()).containsExactly("1970-01-01T00:00:00.000Z");
+    }
+
+    @Test
+    void binaryInJsonMessagesIsWrittenAsNodeWritesABuffer() {
+        assertThat(new String(new WireCodec().json(Map.of("b", new byte[] {1, (byte) 255})), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("{\"b\":{\"type\":\"Buffer\",\"data\":[1,255]}}");
+    }
+
+    @Test
     void malformedMessagesAreCountedEachAndLoggedOncePerKind() {
         Logger logger = (Logger) LoggerFactory.getLogger(MalformedMessages.class);
         ListAppender<ILoggingEvent> appender = new ListAppender<>();

@@ -40,6 +40,15 @@ class StreamsCodecTest {
     }
 
     @Test
+    void aSocketWithoutDataIsStoredWithAnEmptyObjectAsSocketIoExpects() {
+        SessionState session = new SessionState("sid-1", "pid-1", List.of("sid-1"), Map.of());
+        for (String written : List.of(codec.session(session, "data"), codec.session(session, (Object) null))) {
+            Object stored = new WireCodec().decodeMsgpack(java.util.Base64.getDecoder().decode(written));
+            assertThat(stored).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry("data", Map.of());
+        }
+    }
+
+    @Test
     void readsStreamEntriesInJsonAndInBase64Msgpack() {
         ClusterMessage json = codec.fromEntry(Map.of("uid", "node", "nsp", "/", "type", "3", "data",
                 "{\"packet\":{\"type\":2,\"data\":[\"news\",1],\"nsp\":\"/\"},\"opts\":{\"rooms\":[\"r1\"],\"except\":[],\"flags\":{}}}"));
