@@ -40,8 +40,6 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
     private volatile java.util.concurrent.ScheduledFuture<?> periodic;
     private volatile boolean closed;
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
-    /** Set while a fetch is queued or running: a refresh asked for meanwhile is that fetch. */
-    private final AtomicBoolean fetching = new AtomicBoolean();
     private final ThreadPoolExecutor fetcher = fetcher();
     private volatile JWKSet keys = new JWKSet();
     private volatile Instant lastFetch = Instant.EPOCH;
@@ -112,20 +110,18 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
         }
     }
 
+    /**
+     * Queued behind a fetch under way, not merged with it: that one may have read the set before a rotated key was
+     * published. Refreshes are at most one per minimum gap, so the queue stays short even while the endpoint hangs.
+     */
     private void fetchInBackground() {
-        if (closed || !fetching.compareAndSet(false, true)) {
+        if (closed) {
             return;
         }
         try {
-            fetcher.execute(() -> {
-                try {
-                    fetch();
-                } finally {
-                    fetching.set(false);
-                }
-            });
+            fetcher.execute(this::fetch);
         } catch (java.util.concurrent.RejectedExecutionException closing) {
-            fetching.set(false);
+            // Closed meanwhile.
         }
     }
 

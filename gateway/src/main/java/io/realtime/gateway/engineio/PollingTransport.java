@@ -33,7 +33,7 @@ final class PollingTransport extends Transport {
      * follows waits in the session's queue, where the outbound limit sees it, rather than in the send buffer of a
      * connection whose client polls again on another one and never reads the first.
      */
-    private long unwrittenAnswerBytes;
+    private volatile long unwrittenAnswerBytes;
 
     /** @param base64Only whether binary goes base64-encoded in text payloads (the client's {@code b64} parameter) */
     PollingTransport(EngineSession session, boolean base64Only) {

@@ -53,9 +53,9 @@ public final class HttpReply {
 
     /**
      * Writes one full response with {@code extraHeaders}, keeping the connection open when {@code keepAlive}: the one
-     * way every HTTP answer of the node is written (Engine.IO's long-polls too, which answer later).
+     * way every HTTP answer of the node is written (Engine.IO's long-polls too, which answer later). The future
+     * completes once the response is handed to the connection's socket, or fails with the connection.
      */
-    /** Writes the response; the future completes once it is handed to the connection (or fails with it). */
     public static io.netty.channel.ChannelFuture send(Channel channel, boolean keepAlive, HttpHeaders extraHeaders,
                                                       HttpResponseStatus status, String contentType, byte[] body) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));

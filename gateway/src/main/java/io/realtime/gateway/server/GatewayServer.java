@@ -259,10 +259,11 @@ public class GatewayServer extends SocketIOServer {
     }
 
     /**
-     * Closes every session the way socket.io's {@code server.close()} does (a WebSocket gets a close frame, a
-     * long-polling client its close packet on its next poll; clients see "transport close" and reconnect), stops
-     * listening, then shuts its event loops down (those it made: lent ones stay with their owner). Takes about half
-     * a second at most.
+     * Closes every session the way socket.io's {@code server.close()} does (its sockets end for "server shutting
+     * down"; a WebSocket gets a close frame, a long-polling client its close packet if it polls within half a second,
+     * else the session ends without it; clients see "transport close" and reconnect), waits until the sessions'
+     * close handling has run on their loops, stops listening, then shuts its event loops down (those it made: lent
+     * ones stay with their owner). Takes about a second at most.
      */
     @Override
     public void stop() {
@@ -280,6 +281,9 @@ public class GatewayServer extends SocketIOServer {
             session.closeAtOnce(DisconnectReason.SERVER_SHUTTING_DOWN);
         }
         awaitNoSessions(TimeUnit.MILLISECONDS.toNanos(500));
+        // A session leaves the registry before its close handling runs: once each loop has run a task queued after
+        // it, every socket's disconnect listeners have (and what they wrote to Redis is queued before the link closes).
+        awaitLoopsIdle(TimeUnit.MILLISECONDS.toNanos(500));
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
@@ -291,6 +295,15 @@ public class GatewayServer extends SocketIOServer {
         boss.syncUninterruptibly();
         workerGroup = null;
         log.info("Socket.IO server stopped");
+    }
+
+    private void awaitLoopsIdle(long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        for (io.netty.util.concurrent.EventExecutor loop : workerGroup) {
+            if (!loop.inEventLoop()) {
+                loop.submit(() -> { }).awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        }
     }
 
     private void awaitNoSessions(long timeoutNanos) {

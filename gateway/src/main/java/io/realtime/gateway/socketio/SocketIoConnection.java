@@ -304,7 +304,12 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             event.setNsp(namespaceName);
             event.setName(packet.event());
             event.setData(packet.args());
-            send(event);
+            // Counted as sent, but not reported to the Admin UI as an event the application sends now: socket.io's
+            // replay bypasses the emit its Admin UI listens to.
+            observer.eventsSent(NamespaceNames.wire(namespaceName), packet.event(), 1);
+            if (engine.isOpen()) {
+                engine.send(encodeOrExplain(event));
+            }
         }
     }
 

@@ -80,7 +80,8 @@ class AuthenticatorsTest {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger requests = new AtomicInteger();
         HttpServer jwks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        jwks.setExecutor(Executors.newCachedThreadPool());
+        java.util.concurrent.ExecutorService answering = Executors.newCachedThreadPool();
+        jwks.setExecutor(answering);
         jwks.createContext("/jwks.json", exchange -> {
             // The first fetch (at start) is answered; every later one hangs until the test is done.
             if (requests.incrementAndGet() > 1) {
@@ -107,6 +108,7 @@ class AuthenticatorsTest {
         } finally {
             release.countDown();
             jwks.stop(0);
+            answering.shutdownNow();
             scheduler.shutdownNow();
         }
     }
