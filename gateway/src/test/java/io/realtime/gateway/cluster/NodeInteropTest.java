@@ -151,6 +151,16 @@ class NodeInteropTest {
     }
 
     @Test
+    void aNodeSendToOneJavaSocketByItsIdReachesIt() throws Exception {
+        try (Client client = java.open("/", null)) {
+            // Sharded, dynamic: Node's adapter keeps a send to a room shaped like a socket id on the namespace channel.
+            command("EMIT toOne " + client.sid());
+            assertThat(client.ws().nextText()).isEqualTo("42[\"toOne\",\"from-node\"]");
+            assertThat(nextLine("EMITTED")).startsWith("EMITTED");
+        }
+    }
+
+    @Test
     void emitWithAckFromJavaCollectsTheNodeClientsAnswer() throws Exception {
         try (Client client = java.open("/", null)) {
             CompletableFuture<List<Object>> acks = main().timeout(Duration.ofSeconds(3)).emitWithAck("question").toCompletableFuture();
