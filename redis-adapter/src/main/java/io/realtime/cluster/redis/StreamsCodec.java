@@ -83,8 +83,16 @@ final class StreamsCodec {
         String uid = fields.get("uid");
         String type = fields.get("type");
         String data = fields.get("data");
-        if (uid == null || type == null || data == null || !type.matches("[0-9]{1,3}")) {
-            throw new MalformedMessageException("stream entry without uid, type or data", String.valueOf(fields.keySet()));
+        if (uid == null || type == null || !type.matches("[0-9]{1,3}")) {
+            throw new MalformedMessageException("stream entry without uid or type", String.valueOf(fields.keySet()));
+        }
+        int kind = Integer.parseInt(type);
+        if (kind == ShardedCodec.INITIAL_HEARTBEAT || kind == ShardedCodec.HEARTBEAT || kind == ShardedCodec.ADAPTER_CLOSE) {
+            // A writer that heartbeats in the stream (socket.io-adapter's ClusterAdapterWithHeartbeat): nothing for us.
+            return null;
+        }
+        if (data == null) {
+            throw new MalformedMessageException("stream entry without data", String.valueOf(fields.keySet()));
         }
         Object decoded = data.startsWith("{")
                 ? codec.decodeJsonOrMsgpack(data.getBytes(StandardCharsets.UTF_8))
@@ -92,7 +100,7 @@ final class StreamsCodec {
         if (!(decoded instanceof Map<?, ?> map)) {
             throw new MalformedMessageException("stream entry data is not an object", data);
         }
-        return messages.message(uid, Integer.parseInt(type), map);
+        return messages.message(uid, kind, map);
     }
 
     /** A pub/sub message: msgpack of the whole message, as the streams adapter publishes it. */

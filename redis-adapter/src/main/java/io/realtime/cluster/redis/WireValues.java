@@ -69,8 +69,9 @@ final class WireValues {
         if (!(value instanceof Map<?, ?> packet)) {
             throw new MalformedMessageException("packet is not a map", String.valueOf(value));
         }
+        // A packet that names no namespace is for "/", as Node's adapter reads it (older emitters leave it out).
         Object packetNsp = packet.get("nsp");
-        if (packetNsp != null && !nsp.equals(packetNsp)) {
+        if (!nsp.equals(packetNsp == null ? "/" : packetNsp)) {
             return null;
         }
         if (packet.get("data") instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof String event && !event.isEmpty()) {

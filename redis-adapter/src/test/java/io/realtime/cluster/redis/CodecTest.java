@@ -94,6 +94,9 @@ class CodecTest {
         assertThat(emitterJoin).isEqualTo(new SocketsJoin(null, new BroadcastOptions(Set.of("a"), Set.of(), false, false, null), Set.of("b")));
         assertThat(codec.decodeBroadcast(new io.realtime.cluster.redis.WireCodec().msgpack(List.of("u",
                 Map.of("type", 2, "data", List.of("e"), "nsp", "/other"), Map.of())))).as("another namespace").isNull();
+        byte[] withoutNsp = new io.realtime.cluster.redis.WireCodec().msgpack(List.of("u", Map.of("type", 2, "data", List.of("e")), Map.of()));
+        assertThat(codec.decodeBroadcast(withoutNsp)).as("no nsp: for /").isNotNull();
+        assertThat(new ClassicCodec("/chat").decodeBroadcast(withoutNsp)).as("no nsp: not for /chat").isNull();
     }
 
     @Test

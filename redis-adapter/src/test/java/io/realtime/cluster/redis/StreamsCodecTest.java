@@ -111,4 +111,11 @@ class StreamsCodecTest {
         assertThatThrownBy(() -> codec.sessionOf("bm90IG1zZ3BhY2s=", "data")).isInstanceOf(MalformedMessageException.class);
         assertThatThrownBy(() -> codec.sessionOf("!!", "data")).isInstanceOf(MalformedMessageException.class);
     }
+
+    @Test
+    void heartbeatsAndAdapterClosesInTheStreamAreNothingToUsNotMalformed() {
+        assertThat(codec.fromEntry(Map.of("uid", "x", "nsp", "/", "type", "1"))).isNull();
+        assertThat(codec.fromEntry(Map.of("uid", "x", "nsp", "/", "type", "2", "data", "{}"))).isNull();
+        assertThat(codec.fromEntry(Map.of("uid", "x", "nsp", "/", "type", "13"))).isNull();
+    }
 }
