@@ -122,9 +122,18 @@ final class ShardedTransport extends RedisTransport {
             return mode != SubscriptionMode.STATIC;
         }
 
+        /**
+         * Whether a socket's own room needs a channel: in {@code dynamic-private} mode always; in {@code dynamic} mode
+         * only when its id is not socket.io's 20 characters (stock netty-socketio's UUIDs), since a Node node sends
+         * to such a room on its own channel and would otherwise reach nobody.
+         */
+        private boolean subscribesSocketRoom(String room) {
+            return mode == SubscriptionMode.DYNAMIC_PRIVATE || room.length() != 20;
+        }
+
         @Override
         public void roomCreated(String room, boolean socketRoom) {
-            if (socketRoom && mode != SubscriptionMode.DYNAMIC_PRIVATE) {
+            if (socketRoom && !subscribesSocketRoom(room)) {
                 return;
             }
             synchronized (roomChannels) {
@@ -136,7 +145,7 @@ final class ShardedTransport extends RedisTransport {
 
         @Override
         public void roomDeleted(String room, boolean socketRoom) {
-            if (socketRoom && mode != SubscriptionMode.DYNAMIC_PRIVATE) {
+            if (socketRoom && !subscribesSocketRoom(room)) {
                 return;
             }
             synchronized (roomChannels) {
