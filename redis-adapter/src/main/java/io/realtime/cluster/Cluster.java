@@ -97,7 +97,9 @@ public final class Cluster implements AutoCloseable {
 
     /**
      * A single node with connection state recovery: each namespace keeps its sessions and a log of recent packets
-     * in memory, as socket.io's in-memory adapter does.
+     * in memory, as socket.io's in-memory adapter does. The sessions are restored and kept by a server that asks for
+     * them at each namespace CONNECT and socket end (the gateway's {@code GatewayServer.setRecoveries}); stock
+     * netty-socketio never asks, so there the log is kept for nothing.
      */
     public static Cluster local(SocketIOServer server, ClusterObserver observer, BroadcastEncoder<?> encoder,
                                 RecoveryOptions recovery) {
@@ -117,15 +119,33 @@ public final class Cluster implements AutoCloseable {
     /** Joins the cluster over Redis with the transport {@code options} names ({@link TransportKind}). */
     public static Cluster redis(SocketIOServer server, RedisAdapterOptions options, ClusterObserver observer,
                                 BroadcastEncoder<?> encoder) {
+        requireNetty42();
         return over(server, RedisTransport.connect(options, observer), options.requestTimeout(), observer, encoder);
     }
 
     /**
+     * lettuce 7 runs on Netty 4.2 while netty-socketio 2.0.14 brings 4.1; a build that resolves 4.1 (Maven picks the
+     * dependency declared first) would fail deep inside lettuce at connect. Said here instead, with the cure.
+     */
+    private static void requireNetty42() {
+        try {
+            Class.forName("io.netty.channel.MultiThreadIoEventLoopGroup", false, Cluster.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("the Redis cluster needs Netty 4.2 (lettuce 7), but Netty "
+                    + io.netty.util.Version.identify().values().stream().map(io.netty.util.Version::artifactVersion)
+                    .findFirst().orElse("4.1") + " is on the class path: import io.netty:netty-bom 4.2.x in the"
+                    + " application's dependency management");
+        }
+    }
+
+    /**
      * Joins the cluster over Redis with connection state recovery across it ({@code recovery} non-null): only the
-     * streams transport keeps the log it needs; any other fails here.
+     * streams transport keeps the log it needs; any other fails here. As for {@link #local(SocketIOServer,
+     * ClusterObserver, BroadcastEncoder, RecoveryOptions)}, sessions are restored only by a server that asks for them.
      */
     public static Cluster redis(SocketIOServer server, RedisAdapterOptions options, ClusterObserver observer,
                                 BroadcastEncoder<?> encoder, RecoveryOptions recovery) {
+        requireNetty42();
         if (recovery != null && options.transport() != TransportKind.STREAMS) {
             throw new IllegalArgumentException("connection state recovery in a cluster needs the streams transport, not "
                     + options.transport().wireName());

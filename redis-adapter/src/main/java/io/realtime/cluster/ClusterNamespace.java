@@ -43,9 +43,19 @@ public final class ClusterNamespace {
         return adapter;
     }
 
-    /** Only sockets in any of these rooms (a socket id is a room too). */
+    /** The rooms, exceptions and flags this operator sends with. */
+    public BroadcastOptions options() {
+        return opts;
+    }
+
+    /** Only sockets in any of these rooms (a socket id is a room too); a room named twice counts once. */
     public ClusterNamespace to(String... rooms) {
-        return with(opts.withRooms(Set.of(rooms)));
+        return with(opts.withRooms(roomSet(rooms)));
+    }
+
+    /** Also socket.io's name for {@link #to(String...)}, which reads better before {@code fetchSockets}. */
+    public ClusterNamespace in(String... rooms) {
+        return to(rooms);
     }
 
     public ClusterNamespace to(Set<String> rooms) {
@@ -54,7 +64,15 @@ public final class ClusterNamespace {
 
     /** Not the sockets in any of these rooms. */
     public ClusterNamespace except(String... rooms) {
-        return with(opts.withExcept(Set.of(rooms)));
+        return with(opts.withExcept(roomSet(rooms)));
+    }
+
+    private static Set<String> roomSet(String[] rooms) {
+        Set<String> set = new LinkedHashSet<>(rooms.length);
+        for (String room : rooms) {
+            set.add(java.util.Objects.requireNonNull(room, "a room name is null"));
+        }
+        return set;
     }
 
     public ClusterNamespace except(Set<String> rooms) {

@@ -92,11 +92,33 @@ public record RedisAdapterOptions(
         Objects.requireNonNull(subscriptionMode, "subscriptionMode");
         Objects.requireNonNull(streams, "streams");
         Objects.requireNonNull(eventLoops, "eventLoops");
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(outageBufferAge, "outageBufferAge");
+        checkUri(redisUri);
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("requestTimeout must be positive");
         }
         if (outageBufferSize < 0 || outageBufferAge.isNegative()) {
             throw new IllegalArgumentException("outage buffer bounds must not be negative");
+        }
+    }
+
+    /**
+     * A URI lettuce reads, or {@code redis-cluster://host:port,...} ({@code rediss-cluster://}): refused here, with
+     * what is wrong, rather than at connect time, where it would read as Redis being down.
+     */
+    private static void checkUri(String redisUri) {
+        if (redisUri.startsWith("redis-cluster://") || redisUri.startsWith("rediss-cluster://")) {
+            if (redisUri.substring(redisUri.indexOf("://") + 3).isBlank()) {
+                throw new IllegalArgumentException("redisUri: a Redis Cluster URI names at least one node: " + redisUri);
+            }
+            return;
+        }
+        try {
+            io.lettuce.core.RedisURI.create(redisUri);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("redisUri: not a Redis URI (redis://, rediss://, redis-sentinel://,"
+                    + " redis-cluster://...): " + e.getMessage(), e);
         }
     }
 
