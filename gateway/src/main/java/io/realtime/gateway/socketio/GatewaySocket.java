@@ -181,8 +181,8 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
     }
 
     /**
-     * Whether the caller is on the socket's loop; if not, {@code task} is handed to it (or run here once the loop no
-     * longer takes tasks: the node is stopping and the connection with it).
+     * Whether the caller goes on here: on the socket's loop, or once that loop no longer takes tasks (the node stopped,
+     * the connection with it, and nothing can race the caller any more); otherwise {@code task} is handed to the loop.
      */
     private boolean onLoop(Runnable task) {
         io.netty.channel.EventLoop loop = engineSession().eventLoop();
@@ -191,10 +191,10 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
         }
         try {
             loop.execute(task);
+            return false;
         } catch (java.util.concurrent.RejectedExecutionException stopped) {
-            task.run();
+            return true;
         }
-        return false;
     }
 
     @Override
