@@ -378,7 +378,12 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             ack.setData(List.of());
         }
         // Acks are keyed by the connection (see GatewaySocket): answer them as the connection.
-        ackManager.onAck(new PendingSocket(this, socket.getNamespace(), socket.getHandshakeData(), getSessionId()), ack);
+        try {
+            ackManager.onAck(new PendingSocket(this, socket.getNamespace(), socket.getHandshakeData(), getSessionId()), ack);
+        } catch (RuntimeException e) {
+            // The application's callback failed: its bug, logged as netty-socketio logs it; the connection goes on.
+            log.error("session {}: the callback of ack {} failed", getSessionId(), packet.ackId(), e);
+        }
     }
 
     /** Arguments in the declared types; binary arrives as {@code byte[]}, undeclared arguments as plain Java values. */
