@@ -122,7 +122,8 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
     /** Opens a session on an admitted handshake, unless the application's authorization refuses it. */
     private void handshake(ChannelHandlerContext ctx, EngineRequest request) {
         HandshakeData handshake = handshakeData(ctx.channel(), request);
-        if (!isAuthorized(handshake)) {
+        com.corundumstudio.socketio.AuthorizationResult authorized = authorize(handshake);
+        if (!authorized.isAuthorized()) {
             sessions.observer().refused(RefusalReason.AUTH);
             request.exchange().respondError(EngineIoError.FORBIDDEN);
             return;
@@ -132,22 +133,28 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         if (request.isWebSocket()) {
             WebSocketTransport webSocket = new WebSocketTransport(session, ctx.channel());
             session.open(webSocket);
-            opener.onOpen(session, handshake);
+            opener.onOpen(session, handshake, storeParams(authorized));
             upgradeToWebSocket(ctx, request.http(), webSocket, true);
         } else {
             session.open(new PollingTransport(session, "1".equals(b64) || "true".equals(b64)));
-            opener.onOpen(session, handshake);
+            opener.onOpen(session, handshake, storeParams(authorized));
             session.onRequest(request.exchange(), Transport::onPoll);
         }
     }
 
-    private boolean isAuthorized(HandshakeData handshake) {
+    private com.corundumstudio.socketio.AuthorizationResult authorize(HandshakeData handshake) {
         try {
-            return authorization.getAuthorizationResult(handshake).isAuthorized();
+            com.corundumstudio.socketio.AuthorizationResult result = authorization.getAuthorizationResult(handshake);
+            return result == null ? com.corundumstudio.socketio.AuthorizationResult.FAILED_AUTHORIZATION : result;
         } catch (RuntimeException e) {
             log.error("handshake authorization failed", e);
-            return false;
+            return com.corundumstudio.socketio.AuthorizationResult.FAILED_AUTHORIZATION;
         }
+    }
+
+    private static java.util.Map<String, Object> storeParams(com.corundumstudio.socketio.AuthorizationResult authorized) {
+        java.util.Map<String, Object> params = authorized.getStoreParams();
+        return params == null || params.isEmpty() ? java.util.Map.of() : java.util.Map.copyOf(params);
     }
 
     private void upgradeToWebSocket(ChannelHandlerContext ctx, FullHttpRequest request, WebSocketTransport webSocket,

@@ -67,6 +67,8 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private static final ClientsBox UNUSED_CLIENTS = new ClientsBox();
 
     private final EngineSession engine;
+    /** What the application's AuthorizationListener gave every socket of this connection to keep (as netty-socketio). */
+    private final Map<String, Object> storeParams;
     private final SocketIoEncoder encoder;
     private final SocketIoParser parser;
     private final GatewayJsonSupport json;
@@ -93,11 +95,13 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     /** The socket being built on this connection's loop, while netty-socketio's constructor lists it (see GatewaySocket). */
     private volatile SocketUnderConstruction underConstruction;
 
-    SocketIoConnection(EngineSession engine, HandshakeData handshake, SocketIoServerContext context, SocketOpener opener) {
+    SocketIoConnection(EngineSession engine, HandshakeData handshake, Map<String, Object> storeParams,
+                       SocketIoServerContext context, SocketOpener opener) {
         super(engine.id(), context.ackManager(), client -> { }, LazyMemoryStore.factoryFor(context.configuration().getStoreFactory()),
                 handshake, UNUSED_CLIENTS, engine.transport(), context.scheduler(), context.configuration(), handshake.getUrlParams());
         UnusedClientState.release(this);
         this.engine = engine;
+        this.storeParams = storeParams;
         this.encoder = context.encoder();
         this.json = context.json();
         this.mapper = json.mapper();
@@ -191,6 +195,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         // socket.io gives a v2 client's socket its connection's id, which the client takes as its own.
         UUID socketId = engine.version() == EngineIOVersion.V3 ? getSessionId() : SocketIds.newId();
         PendingSocket pending = new PendingSocket(this, namespace, handshake, socketId);
+        storeParams.forEach(pending::set);
         AuthTokenResult result = namespace.onAuthData(pending, auth);
         if (result instanceof DeferredAuth deferred) {
             startAuthenticating(namespaceName);

@@ -17,8 +17,8 @@ public final class SocketIoSessionOpener implements SessionOpener {
     }
 
     @Override
-    public void onOpen(EngineSession session, HandshakeData handshake) {
-        SocketIoConnection connection = new SocketIoConnection(session, handshake, context, sockets);
+    public void onOpen(EngineSession session, HandshakeData handshake, java.util.Map<String, Object> storeParams) {
+        SocketIoConnection connection = new SocketIoConnection(session, handshake, storeParams, context, sockets);
         session.setListener(connection);
         connection.start();
     }

@@ -54,7 +54,7 @@ class EngineIoHttpHandlerTest {
         // By its name, as in the server: a WebSocket upgrade puts the frame handler in its place.
         channel.pipeline().addLast(EngineIoHttpHandler.NAME, new EngineIoHttpHandler(options, sessions, handshake -> authorized.get()
                         ? AuthorizationResult.SUCCESSFUL_AUTHORIZATION : AuthorizationResult.FAILED_AUTHORIZATION,
-                        (session, handshake) -> opened.add(handshake), false, pipeline -> trimmed.add(pipeline.names())));
+                        (session, handshake, storeParams) -> opened.add(handshake), false, pipeline -> trimmed.add(pipeline.names())));
     }
 
     @AfterEach

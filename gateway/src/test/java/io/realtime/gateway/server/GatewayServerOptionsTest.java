@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -90,6 +91,32 @@ class GatewayServerOptionsTest {
             server.stop();
         }
         assertThat(reasons).containsExactly("server shutting down");
+    }
+
+    @Test
+    void whatTheAuthorizationListenerGivesToKeepIsInEverySocketOfTheConnection() throws Exception {
+        Configuration configuration = new Configuration();
+        configuration.setHostname("127.0.0.1");
+        configuration.setPort(0);
+        configuration.setAuthorizationListener(data -> new com.corundumstudio.socketio.AuthorizationResult(true, Map.of("userId", "u1")));
+        GatewayServer server = new GatewayServer(configuration, GatewayServerOptions.defaults());
+        java.util.Map<String, Object> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        server.addConnectListener(client -> seen.put("/", client.get("userId")));
+        server.addNamespace("/chat").addConnectListener(client -> seen.put("/chat", client.get("userId")));
+        server.startAsync().syncUninterruptibly();
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + server.localAddress().getPort() + "/socket.io/?EIO=4&transport=polling";
+            String open = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            String sid = open.substring(open.indexOf("\"sid\":\"") + 7, open.indexOf('"', open.indexOf("\"sid\":\"") + 7));
+            URI session = URI.create(base + "&sid=" + sid);
+            http.send(HttpRequest.newBuilder(session).POST(HttpRequest.BodyPublishers.ofString("40\u001e40/chat,")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
+            assertThat(seen).containsEntry("/", "u1").containsEntry("/chat", "u1");
+        } finally {
+            server.stop();
+        }
     }
 
     @Test
