@@ -14,7 +14,10 @@ import java.util.UUID;
 
 /**
  * The client as namespace authentication listeners see it, before it is admitted: it can be inspected (handshake,
- * address, session store) but is in no namespace yet, so it receives nothing and joins nothing.
+ * address, session store). What a listener asks of it as of a connected client (as netty-socketio's auth listeners
+ * may) is kept and done once it is admitted: the rooms it joins or leaves before the connect listeners run, the events
+ * it sends right after the CONNECT answer. A refused client gets none of it. Only {@link #disconnect()} is refused:
+ * an authentication listener refuses by its answer.
  */
 final class PendingSocket implements SocketIOClient {
 
@@ -24,6 +27,8 @@ final class PendingSocket implements SocketIOClient {
     private final UUID id;
     /** Keys authentication set in the store: the socket, once admitted, keeps them (and a recovery restores them). */
     private final Set<String> keys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** What the listener asked of the client, in order, to be done to the admitted socket; null while nothing. */
+    private java.util.List<java.util.function.Consumer<GatewaySocket>> asked;
 
     /** @param id the id the socket will have once admitted */
     PendingSocket(SocketIoConnection connection, SocketIONamespace namespace, HandshakeData handshake, UUID id) {
@@ -35,6 +40,25 @@ final class PendingSocket implements SocketIOClient {
 
     Set<String> keys() {
         return keys;
+    }
+
+    /** Does to the admitted socket what the authentication listener asked of the client (on the connection's loop). */
+    void applyTo(GatewaySocket socket) {
+        java.util.List<java.util.function.Consumer<GatewaySocket>> done;
+        synchronized (this) {
+            done = asked;
+            asked = null;
+        }
+        if (done != null) {
+            done.forEach(action -> action.accept(socket));
+        }
+    }
+
+    private synchronized void ask(java.util.function.Consumer<GatewaySocket> action) {
+        if (asked == null) {
+            asked = new java.util.ArrayList<>(2);
+        }
+        asked.add(action);
     }
 
     @Override
@@ -111,22 +135,22 @@ final class PendingSocket implements SocketIOClient {
 
     @Override
     public void sendEvent(String name, AckCallback<?> ackCallback, Object... data) {
-        throw notConnected();
+        ask(socket -> socket.sendEvent(name, ackCallback, data));
     }
 
     @Override
     public void send(Packet packet, AckCallback<?> ackCallback) {
-        throw notConnected();
+        ask(socket -> socket.send(packet, ackCallback));
     }
 
     @Override
     public void send(Packet packet) {
-        throw notConnected();
+        ask(socket -> socket.send(packet));
     }
 
     @Override
     public void sendEvent(String name, Object... data) {
-        throw notConnected();
+        ask(socket -> socket.sendEvent(name, data));
     }
 
     @Override
@@ -136,22 +160,24 @@ final class PendingSocket implements SocketIOClient {
 
     @Override
     public void joinRoom(String room) {
-        throw notConnected();
+        ask(socket -> socket.joinRoom(room));
     }
 
     @Override
     public void joinRooms(Set<String> rooms) {
-        throw notConnected();
+        Set<String> copy = Set.copyOf(rooms);
+        ask(socket -> socket.joinRooms(copy));
     }
 
     @Override
     public void leaveRoom(String room) {
-        throw notConnected();
+        ask(socket -> socket.leaveRoom(room));
     }
 
     @Override
     public void leaveRooms(Set<String> rooms) {
-        throw notConnected();
+        Set<String> copy = Set.copyOf(rooms);
+        ask(socket -> socket.leaveRooms(copy));
     }
 
     private static IllegalStateException notConnected() {

@@ -238,7 +238,8 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
                 found.ifPresent(opened -> opened.socket().end(DisconnectReason.TRANSPORT_CLOSE));
                 return;
             }
-            answer(namespace, namespaceName, found.orElseGet(() -> opener.openNew(this, namespace, namespaceName, pending, sockets::put)));
+            answer(namespace, namespaceName, pending,
+                    found.orElseGet(() -> opener.openNew(this, namespace, namespaceName, pending, sockets::put)));
         })).exceptionally(error -> {
             // Nothing else would see it: a failure inside the completion is kept by the future.
             log.error("session {}: the CONNECT to {} could not be answered", getSessionId(), namespaceName, error);
@@ -279,7 +280,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         }
     }
 
-    private void answer(Namespace namespace, String namespaceName, SocketOpener.Opened opened) {
+    private void answer(Namespace namespace, String namespaceName, PendingSocket pending, SocketOpener.Opened opened) {
         GatewaySocket socket = opened.socket();
         Packet connected = new Packet(PacketType.MESSAGE, engine.version());
         connected.setSubType(PacketType.CONNECT);
@@ -297,6 +298,8 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         replay(namespaceName, opened.missed());
         send(connected);
         observer.connected(namespaceName);
+        // What the authentication listener asked of the client: its rooms before the connect listeners run.
+        pending.applyTo(socket);
         log.debug("socket {} connected to {}{}", socket.getSessionId(), namespaceName, opened.recovered() ? " (recovered)" : "");
         namespace.onConnect(socket);
     }

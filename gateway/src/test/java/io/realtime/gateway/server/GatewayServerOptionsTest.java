@@ -120,6 +120,46 @@ class GatewayServerOptionsTest {
     }
 
     @Test
+    void whatAnAuthListenerAsksOfTheClientIsDoneOnceItIsAdmitted() throws Exception {
+        Configuration configuration = new Configuration();
+        configuration.setHostname("127.0.0.1");
+        configuration.setPort(0);
+        GatewayServer server = new GatewayServer(configuration, GatewayServerOptions.defaults());
+        java.util.Set<String> roomsAtConnect = new java.util.concurrent.CopyOnWriteArraySet<>();
+        com.corundumstudio.socketio.SocketIONamespace members = server.addNamespace("/members");
+        members.addAuthTokenListener((auth, client) -> {
+            client.joinRoom("vip");
+            client.sendEvent("welcome", 1);
+            return ((Map<?, ?>) auth).containsKey("token") ? com.corundumstudio.socketio.AuthTokenResult.AuthTokenResultSuccess
+                    : new com.corundumstudio.socketio.AuthTokenResult(false, "no token");
+        });
+        members.addConnectListener(client -> roomsAtConnect.addAll(client.getAllRooms()));
+        server.startAsync().syncUninterruptibly();
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + server.localAddress().getPort() + "/socket.io/?EIO=4&transport=polling";
+            String open = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            String sid = open.substring(open.indexOf("\"sid\":\"") + 7, open.indexOf('"', open.indexOf("\"sid\":\"") + 7));
+            URI session = URI.create(base + "&sid=" + sid);
+            http.send(HttpRequest.newBuilder(session).POST(HttpRequest.BodyPublishers.ofString("40/members,{}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(http.send(HttpRequest.newBuilder(session).build(), HttpResponse.BodyHandlers.ofString()).body())
+                    .as("refused: nothing it was asked to send").startsWith("44/members,").doesNotContain("welcome");
+            http.send(HttpRequest.newBuilder(session).POST(HttpRequest.BodyPublishers.ofString("40/members,{\"token\":\"t\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            StringBuilder received = new StringBuilder();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
+                received.append(http.send(HttpRequest.newBuilder(session).build(), HttpResponse.BodyHandlers.ofString()).body());
+                return received.toString().contains("welcome");
+            });
+            assertThat(received.toString()).matches("40/members,\\{.*\\}\u001e42/members,\\[\"welcome\",1]");
+            assertThat(roomsAtConnect).contains("vip");
+        } finally {
+            server.stop();
+        }
+    }
+
+    @Test
     void mutateKeepsEveryValueButTheOneChanged() {
         GatewayServerOptions options = GatewayServerOptions.builder()
                 .connectTimeout(Duration.ofSeconds(3)).maxAttachments(2)
