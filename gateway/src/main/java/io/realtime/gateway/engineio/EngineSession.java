@@ -35,6 +35,9 @@ public final class EngineSession implements SessionFanOut.Recipient {
 
         /** The session now runs over WebSocket (after a polling start). */
         default void onUpgrade(EngineSession session) { }
+
+        /** The client answered a ping (v4), or pinged (v3): it is alive. */
+        default void onHeartbeat(EngineSession session, boolean pong) { }
     }
 
     private static final Logger log = LoggerFactory.getLogger(EngineSession.class);
@@ -372,10 +375,14 @@ public final class EngineSession implements SessionFanOut.Recipient {
         }
         switch (packet.type()) {
             case MESSAGE -> deliver(packet);
-            case PONG -> heartbeat.onPong();
+            case PONG -> {
+                heartbeat.onPong();
+                listener.onHeartbeat(this, true);
+            }
             case PING -> {
                 outbox.add(EnginePacket.of(EnginePacket.Type.PONG, packet.text()));
                 flush();
+                listener.onHeartbeat(this, false);
             }
             case CLOSE -> closeNow(DisconnectReason.TRANSPORT_CLOSE, EnginePacket.NOOP);
             case NOOP, UPGRADE -> { }

@@ -472,6 +472,20 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         storeFactory.onDisconnect(this);
     }
 
+    /** netty-socketio's ping and pong listeners, on the main namespace's socket (as its PacketListener calls them). */
+    @Override
+    public void onHeartbeat(EngineSession session, boolean pong) {
+        GatewaySocket main = sockets.get("/");
+        if (main != null) {
+            Namespace namespace = (Namespace) main.getNamespace();
+            if (pong) {
+                namespace.onPong(main);
+            } else {
+                namespace.onPing(main);
+            }
+        }
+    }
+
     @Override
     public void onUpgrade(EngineSession session) {
         activity.upgraded(this, "websocket");
