@@ -96,6 +96,11 @@ public class GatewayServer extends SocketIOServer {
 
     private static Configuration withGatewayJson(Configuration configuration) {
         if (!(configuration.getJsonSupport() instanceof GatewayJsonSupport)) {
+            if (configuration.getJsonSupport() != null) {
+                log.warn("the configured JsonSupport ({}) is replaced by socket.io's"
+                        + " JSON: register Jackson modules on SocketIoJson.newMapper() and set new GatewayJsonSupport(mapper)",
+                        configuration.getJsonSupport().getClass().getName());
+            }
             configuration.setJsonSupport(new GatewayJsonSupport(SocketIoJson.newMapper()));
         }
         return configuration;
