@@ -55,7 +55,13 @@ public final class Cluster implements AutoCloseable {
         this.adapterFactory = adapterFactory;
         this.transport = transport;
         this.timers = transport == null ? LocalTimers.INSTANCE : transport.scheduler();
-        attachAll();
+        try {
+            attachAll();
+        } catch (RuntimeException e) {
+            // A cluster that does not start keeps nothing open: its Redis connections and threads go with it.
+            close();
+            throw e;
+        }
     }
 
     /**

@@ -26,6 +26,33 @@ class ClusterApiTest {
         assertThat(RedisAdapterOptions.builder("rediss://user:secret@redis:6380/0").build().key()).isEqualTo("socket.io");
     }
 
+    private static int connectedClients(io.lettuce.core.api.sync.RedisCommands<String, String> redis) {
+        java.util.regex.Matcher count = java.util.regex.Pattern.compile("connected_clients:(\\d+)").matcher(redis.info("clients"));
+        assertThat(count.find()).isTrue();
+        return Integer.parseInt(count.group(1));
+    }
+
+    @Test
+    void aClusterThatCannotStartKeepsNoConnectionOpen() {
+        try (io.realtime.cluster.testing.RedisFixture redis = io.realtime.cluster.testing.RedisFixture.ownServer()) {
+            io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.uri());
+            try (var connection = client.connect()) {
+                var commands = connection.sync();
+                // The stream key holds a string: the streams transport cannot read it.
+                commands.set("socket.io", "not a stream");
+                int before = connectedClients(commands);
+                com.corundumstudio.socketio.SocketIOServer server =
+                        new com.corundumstudio.socketio.SocketIOServer(new com.corundumstudio.socketio.Configuration());
+                RedisAdapterOptions options = RedisAdapterOptions.builder(redis.uri()).transport(TransportKind.STREAMS).build();
+
+                assertThatThrownBy(() -> Cluster.redis(server, options)).isInstanceOf(RuntimeException.class);
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> connectedClients(commands) <= before);
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
+
     @Test
     void aRoomNamedTwiceCountsOnceAndInIsTo() {
         InMemoryTransport.Bus bus = new InMemoryTransport.Bus();

@@ -44,7 +44,12 @@ final class StreamReader implements AutoCloseable {
         this.onEntry = onEntry;
         this.reader = link.openBlockingReader();
         // The position is taken before start() returns: whatever is added once the adapter exists is read.
-        this.startedAfter = reader.lastId(stream);
+        try {
+            this.startedAfter = reader.lastId(stream);
+        } catch (RuntimeException e) {
+            reader.close();
+            throw e;
+        }
         this.thread = new Thread(() -> run(startedAfter), "stream-reader-" + stream);
         thread.setDaemon(true);
     }
