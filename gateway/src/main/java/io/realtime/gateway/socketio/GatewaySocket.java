@@ -167,7 +167,7 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
      */
     @Override
     public void send(Packet packet, AckCallback<?> callback) {
-        if (!onLoop(() -> send(packet, callback))) {
+        if (!onLoop(() -> send(packet, callback), callback::onTimeout)) {
             return;
         }
         if (!isLive()) {
@@ -181,20 +181,21 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
     }
 
     /**
-     * Whether the caller goes on here: on the socket's loop, or once that loop no longer takes tasks (the node stopped,
-     * the connection with it, and nothing can race the caller any more); otherwise {@code task} is handed to the loop.
+     * Whether the caller is on the socket's loop; if not, {@code task} is handed to it, or, once the loop takes no
+     * more tasks (the node stopping: it may still be running its last ones), {@code ifLoopGone} runs here instead,
+     * doing nothing that belongs to the loop.
      */
-    private boolean onLoop(Runnable task) {
+    private boolean onLoop(Runnable task, Runnable ifLoopGone) {
         io.netty.channel.EventLoop loop = engineSession().eventLoop();
         if (loop.inEventLoop()) {
             return true;
         }
         try {
             loop.execute(task);
-            return false;
         } catch (java.util.concurrent.RejectedExecutionException stopped) {
-            return true;
+            ifLoopGone.run();
         }
+        return false;
     }
 
     @Override
@@ -374,7 +375,7 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
      * between an event handler's steps, nor a socket still being built (which ends once it is connected).
      */
     public void disconnect(io.realtime.gateway.stats.DisconnectReason reason) {
-        if (disconnected != 0 || !onLoop(() -> disconnect(reason))) {
+        if (disconnected != 0 || !onLoop(() -> disconnect(reason), () -> end(reason))) {
             return;
         }
         Packet packet = new Packet(PacketType.MESSAGE, getEngineIOVersion());

@@ -16,8 +16,9 @@ import java.util.UUID;
  * The client as namespace authentication listeners see it, before it is admitted: it can be inspected (handshake,
  * address, session store). What a listener asks of it as of a connected client (as netty-socketio's auth listeners
  * may) is kept and done once it is admitted: the rooms it joins or leaves before the connect listeners run, the events
- * it sends right after the CONNECT answer. A refused client gets none of it. Only {@link #disconnect()} is refused:
- * an authentication listener refuses by its answer.
+ * it sends right after the CONNECT answer; asked later (an application that kept this client), it goes to the
+ * admitted socket at once. A client refused, or gone before it was admitted, gets none of it, and the acks asked of
+ * it time out. Only {@link #disconnect()} is refused: an authentication listener refuses by its answer.
  */
 final class PendingSocket implements SocketIOClient {
 
@@ -27,8 +28,17 @@ final class PendingSocket implements SocketIOClient {
     private final UUID id;
     /** Keys authentication set in the store: the socket, once admitted, keeps them (and a recovery restores them). */
     private final Set<String> keys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PendingSocket.class);
+
+    /** One thing asked of the client; {@code callback}, when it waits for an ack, times out if it is never done. */
+    private record Asked(java.util.function.Consumer<GatewaySocket> action, AckCallback<?> callback) {
+    }
+
     /** What the listener asked of the client, in order, to be done to the admitted socket; null while nothing. */
-    private java.util.List<java.util.function.Consumer<GatewaySocket>> asked;
+    private java.util.List<Asked> asked;
+    /** The socket once admitted; guarded by {@code this}, as are {@code asked} and {@code abandoned}. */
+    private GatewaySocket admitted;
+    private boolean abandoned;
 
     /** @param id the id the socket will have once admitted */
     PendingSocket(SocketIoConnection connection, SocketIONamespace namespace, HandshakeData handshake, UUID id) {
@@ -42,23 +52,70 @@ final class PendingSocket implements SocketIOClient {
         return keys;
     }
 
-    /** Does to the admitted socket what the authentication listener asked of the client (on the connection's loop). */
+    /**
+     * Does to the admitted socket what the authentication listener asked of the client (on the connection's loop);
+     * what is asked from now on goes to the socket directly. One request that fails (an application's bad argument)
+     * is logged and does not keep the others, nor the connect listeners, from running.
+     */
     void applyTo(GatewaySocket socket) {
-        java.util.List<java.util.function.Consumer<GatewaySocket>> done;
+        java.util.List<Asked> done;
         synchronized (this) {
             done = asked;
             asked = null;
+            admitted = socket;
         }
         if (done != null) {
-            done.forEach(action -> action.accept(socket));
+            for (Asked request : done) {
+                try {
+                    request.action().accept(socket);
+                } catch (RuntimeException e) {
+                    log.error("socket {}: what its authentication listener asked could not be done", socket.getSessionId(), e);
+                }
+            }
         }
     }
 
-    private synchronized void ask(java.util.function.Consumer<GatewaySocket> action) {
-        if (asked == null) {
-            asked = new java.util.ArrayList<>(2);
+    /** The client was refused, or went before it was admitted: nothing asked of it is done; its acks time out. */
+    void abandon() {
+        java.util.List<Asked> dropped;
+        synchronized (this) {
+            dropped = asked;
+            asked = null;
+            abandoned = true;
         }
-        asked.add(action);
+        if (dropped != null) {
+            dropped.forEach(PendingSocket::timeOut);
+        }
+    }
+
+    private void ask(java.util.function.Consumer<GatewaySocket> action, AckCallback<?> callback) {
+        Asked request = new Asked(action, callback);
+        GatewaySocket target;
+        synchronized (this) {
+            target = admitted;
+            if (target == null && !abandoned) {
+                if (asked == null) {
+                    asked = new java.util.ArrayList<>(2);
+                }
+                asked.add(request);
+                return;
+            }
+        }
+        if (target != null) {
+            action.accept(target);
+        } else {
+            timeOut(request);
+        }
+    }
+
+    private void ask(java.util.function.Consumer<GatewaySocket> action) {
+        ask(action, null);
+    }
+
+    private static void timeOut(Asked request) {
+        if (request.callback() != null) {
+            request.callback().onTimeout();
+        }
     }
 
     @Override
@@ -135,12 +192,13 @@ final class PendingSocket implements SocketIOClient {
 
     @Override
     public void sendEvent(String name, AckCallback<?> ackCallback, Object... data) {
-        ask(socket -> socket.sendEvent(name, ackCallback, data));
+        java.util.Objects.requireNonNull(name, "name");
+        ask(socket -> socket.sendEvent(name, ackCallback, data), ackCallback);
     }
 
     @Override
     public void send(Packet packet, AckCallback<?> ackCallback) {
-        ask(socket -> socket.send(packet, ackCallback));
+        ask(socket -> socket.send(packet, ackCallback), ackCallback);
     }
 
     @Override
@@ -150,6 +208,7 @@ final class PendingSocket implements SocketIOClient {
 
     @Override
     public void sendEvent(String name, Object... data) {
+        java.util.Objects.requireNonNull(name, "name");
         ask(socket -> socket.sendEvent(name, data));
     }
 
@@ -160,6 +219,7 @@ final class PendingSocket implements SocketIOClient {
 
     @Override
     public void joinRoom(String room) {
+        java.util.Objects.requireNonNull(room, "room");
         ask(socket -> socket.joinRoom(room));
     }
 
@@ -171,6 +231,7 @@ final class PendingSocket implements SocketIOClient {
 
     @Override
     public void leaveRoom(String room) {
+        java.util.Objects.requireNonNull(room, "room");
         ask(socket -> socket.leaveRoom(room));
     }
 

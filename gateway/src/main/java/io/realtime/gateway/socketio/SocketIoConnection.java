@@ -202,6 +202,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             deferred.outcome().whenComplete((outcome, failure) -> engine.eventLoop().execute(() -> {
                 endAuthenticating(namespaceName);
                 if (!engine.isOpen()) {
+                    pending.abandon();
                     return;
                 }
                 AuthTokenResult known = failure != null || outcome == null || outcome instanceof DeferredAuth
@@ -222,6 +223,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             observer.refused(RefusalReason.AUTH);
             ConnectRefusal refusal = ConnectRefusal.from(result.getErrorData());
             sendConnectError(namespaceName, refusal.message(), refusal.data());
+            pending.abandon();
             return;
         }
         cancelConnectTimeout();
@@ -236,6 +238,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             if (!engine.isOpen()) {
                 // Gone while its session was being restored: the socket ends as its connection did, and keeps it.
                 found.ifPresent(opened -> opened.socket().end(DisconnectReason.TRANSPORT_CLOSE));
+                pending.abandon();
                 return;
             }
             answer(namespace, namespaceName, pending,
@@ -243,6 +246,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         })).exceptionally(error -> {
             // Nothing else would see it: a failure inside the completion is kept by the future.
             log.error("session {}: the CONNECT to {} could not be answered", getSessionId(), namespaceName, error);
+            pending.abandon();
             return null;
         });
     }

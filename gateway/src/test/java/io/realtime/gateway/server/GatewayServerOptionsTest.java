@@ -127,10 +127,27 @@ class GatewayServerOptionsTest {
         GatewayServer server = new GatewayServer(configuration, GatewayServerOptions.defaults());
         java.util.Set<String> roomsAtConnect = new java.util.concurrent.CopyOnWriteArraySet<>();
         com.corundumstudio.socketio.SocketIONamespace members = server.addNamespace("/members");
+        java.util.concurrent.atomic.AtomicInteger timedOut = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<com.corundumstudio.socketio.SocketIOClient> kept = new java.util.concurrent.atomic.AtomicReference<>();
         members.addAuthTokenListener((auth, client) -> {
             client.joinRoom("vip");
             client.sendEvent("welcome", 1);
-            return ((Map<?, ?>) auth).containsKey("token") ? com.corundumstudio.socketio.AuthTokenResult.AuthTokenResultSuccess
+            boolean admitted = ((Map<?, ?>) auth).containsKey("token");
+            if (admitted) {
+                kept.set(client);
+            } else {
+                client.sendEvent("question", new com.corundumstudio.socketio.AckCallback<>(Object.class) {
+                    @Override
+                    public void onSuccess(Object result) {
+                    }
+
+                    @Override
+                    public void onTimeout() {
+                        timedOut.incrementAndGet();
+                    }
+                });
+            }
+            return admitted ? com.corundumstudio.socketio.AuthTokenResult.AuthTokenResultSuccess
                     : new com.corundumstudio.socketio.AuthTokenResult(false, "no token");
         });
         members.addConnectListener(client -> roomsAtConnect.addAll(client.getAllRooms()));
@@ -154,6 +171,11 @@ class GatewayServerOptionsTest {
             });
             assertThat(received.toString()).matches("40/members,\\{.*\\}\u001e42/members,\\[\"welcome\",1]");
             assertThat(roomsAtConnect).contains("vip");
+            assertThat(timedOut.get()).as("the refused client's ack").isEqualTo(1);
+            // An application that kept the client it authenticated sends to the admitted socket.
+            kept.get().sendEvent("later", 2);
+            assertThat(http.send(HttpRequest.newBuilder(session).build(), HttpResponse.BodyHandlers.ofString()).body())
+                    .isEqualTo("42/members,[\"later\",2]");
         } finally {
             server.stop();
         }

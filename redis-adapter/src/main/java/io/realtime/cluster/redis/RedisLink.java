@@ -648,23 +648,16 @@ public final class RedisLink implements AutoCloseable {
         return new ClusterUnavailableException("Redis is unreachable", cause);
     }
 
-    private static final long FLUSH_RETRY_MILLIS = 20;
-
     private void scheduleFlush() {
+        if (topology != null) {
+            // A Redis Cluster connection writes each command at once (auto-flush stays on there); flushing it anyway
+            // can fail inside lettuce while it is still connecting to a node.
+            return;
+        }
         if (flushScheduled.compareAndSet(false, true)) {
             scheduler.execute(() -> {
                 flushScheduled.set(false);
-                try {
-                    pub.flushCommands();
-                } catch (RuntimeException e) {
-                    // lettuce's Redis Cluster connection can fail a flush while it is still connecting to a node (a
-                    // NullPointerException in its connection provider): what is queued would otherwise wait for the
-                    // next command, which may never come (a node's first session write, say).
-                    log.debug("flushing commands to Redis failed, trying again shortly: {}", e.toString());
-                    if (!closing) {
-                        scheduler.schedule(this::scheduleFlush, FLUSH_RETRY_MILLIS, TimeUnit.MILLISECONDS);
-                    }
-                }
+                pub.flushCommands();
             });
         }
     }
