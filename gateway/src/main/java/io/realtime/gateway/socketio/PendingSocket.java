@@ -22,13 +22,14 @@ import java.util.UUID;
  */
 final class PendingSocket implements SocketIOClient {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PendingSocket.class);
+
     private final SocketIoConnection connection;
     private final SocketIONamespace namespace;
     private final HandshakeData handshake;
     private final UUID id;
     /** Keys authentication set in the store: the socket, once admitted, keeps them (and a recovery restores them). */
     private final Set<String> keys = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PendingSocket.class);
 
     /** One thing asked of the client; {@code callback}, when it waits for an ack, times out if it is never done. */
     private record Asked(java.util.function.Consumer<GatewaySocket> action, AckCallback<?> callback) {

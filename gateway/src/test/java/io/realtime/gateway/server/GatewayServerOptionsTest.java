@@ -14,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,119 +64,6 @@ class GatewayServerOptionsTest {
             assertThat(loops.submit(() -> "still running").get(5, TimeUnit.SECONDS)).isEqualTo("still running");
         } finally {
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-    }
-
-    @Test
-    void stopEndsAPollingSocketBetweenTwoPollsAndItsListenersHearWhy() throws Exception {
-        Configuration configuration = new Configuration();
-        configuration.setHostname("127.0.0.1");
-        configuration.setPort(0);
-        GatewayServer server = new GatewayServer(configuration, GatewayServerOptions.defaults());
-        java.util.List<String> reasons = new java.util.concurrent.CopyOnWriteArrayList<>();
-        server.addDisconnectListener(client -> reasons.add(((io.realtime.gateway.socketio.GatewaySocket) client).disconnectReason()));
-        server.startAsync().syncUninterruptibly();
-        try {
-            HttpClient http = HttpClient.newHttpClient();
-            String base = "http://127.0.0.1:" + server.localAddress().getPort() + "/socket.io/?EIO=4&transport=polling";
-            String open = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).body();
-            String sid = open.substring(open.indexOf("\"sid\":\"") + 7, open.indexOf('"', open.indexOf("\"sid\":\"") + 7));
-            URI session = URI.create(base + "&sid=" + sid);
-            assertThat(http.send(HttpRequest.newBuilder(session).POST(HttpRequest.BodyPublishers.ofString("40")).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-            assertThat(http.send(HttpRequest.newBuilder(session).build(), HttpResponse.BodyHandlers.ofString()).body()).startsWith("40{");
-            // No poll waits now: the client is between two polls (or gone without a word).
-        } finally {
-            server.stop();
-        }
-        assertThat(reasons).containsExactly("server shutting down");
-    }
-
-    @Test
-    void whatTheAuthorizationListenerGivesToKeepIsInEverySocketOfTheConnection() throws Exception {
-        Configuration configuration = new Configuration();
-        configuration.setHostname("127.0.0.1");
-        configuration.setPort(0);
-        configuration.setAuthorizationListener(data -> new com.corundumstudio.socketio.AuthorizationResult(true, Map.of("userId", "u1")));
-        GatewayServer server = new GatewayServer(configuration, GatewayServerOptions.defaults());
-        java.util.Map<String, Object> seen = new java.util.concurrent.ConcurrentHashMap<>();
-        server.addConnectListener(client -> seen.put("/", client.get("userId")));
-        server.addNamespace("/chat").addConnectListener(client -> seen.put("/chat", client.get("userId")));
-        server.startAsync().syncUninterruptibly();
-        try {
-            HttpClient http = HttpClient.newHttpClient();
-            String base = "http://127.0.0.1:" + server.localAddress().getPort() + "/socket.io/?EIO=4&transport=polling";
-            String open = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).body();
-            String sid = open.substring(open.indexOf("\"sid\":\"") + 7, open.indexOf('"', open.indexOf("\"sid\":\"") + 7));
-            URI session = URI.create(base + "&sid=" + sid);
-            http.send(HttpRequest.newBuilder(session).POST(HttpRequest.BodyPublishers.ofString("40\u001e40/chat,")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
-            assertThat(seen).containsEntry("/", "u1").containsEntry("/chat", "u1");
-        } finally {
-            server.stop();
-        }
-    }
-
-    @Test
-    void whatAnAuthListenerAsksOfTheClientIsDoneOnceItIsAdmitted() throws Exception {
-        Configuration configuration = new Configuration();
-        configuration.setHostname("127.0.0.1");
-        configuration.setPort(0);
-        GatewayServer server = new GatewayServer(configuration, GatewayServerOptions.defaults());
-        java.util.Set<String> roomsAtConnect = new java.util.concurrent.CopyOnWriteArraySet<>();
-        com.corundumstudio.socketio.SocketIONamespace members = server.addNamespace("/members");
-        java.util.concurrent.atomic.AtomicInteger timedOut = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicReference<com.corundumstudio.socketio.SocketIOClient> kept = new java.util.concurrent.atomic.AtomicReference<>();
-        members.addAuthTokenListener((auth, client) -> {
-            client.joinRoom("vip");
-            client.sendEvent("welcome", 1);
-            boolean admitted = ((Map<?, ?>) auth).containsKey("token");
-            if (admitted) {
-                kept.set(client);
-            } else {
-                client.sendEvent("question", new com.corundumstudio.socketio.AckCallback<>(Object.class) {
-                    @Override
-                    public void onSuccess(Object result) {
-                    }
-
-                    @Override
-                    public void onTimeout() {
-                        timedOut.incrementAndGet();
-                    }
-                });
-            }
-            return admitted ? com.corundumstudio.socketio.AuthTokenResult.AuthTokenResultSuccess
-                    : new com.corundumstudio.socketio.AuthTokenResult(false, "no token");
-        });
-        members.addConnectListener(client -> roomsAtConnect.addAll(client.getAllRooms()));
-        server.startAsync().syncUninterruptibly();
-        try {
-            HttpClient http = HttpClient.newHttpClient();
-            String base = "http://127.0.0.1:" + server.localAddress().getPort() + "/socket.io/?EIO=4&transport=polling";
-            String open = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).body();
-            String sid = open.substring(open.indexOf("\"sid\":\"") + 7, open.indexOf('"', open.indexOf("\"sid\":\"") + 7));
-            URI session = URI.create(base + "&sid=" + sid);
-            http.send(HttpRequest.newBuilder(session).POST(HttpRequest.BodyPublishers.ofString("40/members,{}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(http.send(HttpRequest.newBuilder(session).build(), HttpResponse.BodyHandlers.ofString()).body())
-                    .as("refused: nothing it was asked to send").startsWith("44/members,").doesNotContain("welcome");
-            http.send(HttpRequest.newBuilder(session).POST(HttpRequest.BodyPublishers.ofString("40/members,{\"token\":\"t\"}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            StringBuilder received = new StringBuilder();
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
-                received.append(http.send(HttpRequest.newBuilder(session).build(), HttpResponse.BodyHandlers.ofString()).body());
-                return received.toString().contains("welcome");
-            });
-            assertThat(received.toString()).matches("40/members,\\{.*\\}\u001e42/members,\\[\"welcome\",1]");
-            assertThat(roomsAtConnect).contains("vip");
-            assertThat(timedOut.get()).as("the refused client's ack").isEqualTo(1);
-            // An application that kept the client it authenticated sends to the admitted socket.
-            kept.get().sendEvent("later", 2);
-            assertThat(http.send(HttpRequest.newBuilder(session).build(), HttpResponse.BodyHandlers.ofString()).body())
-                    .isEqualTo("42/members,[\"later\",2]");
-        } finally {
-            server.stop();
         }
     }
 

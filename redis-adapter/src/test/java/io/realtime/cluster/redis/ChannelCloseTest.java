@@ -3,43 +3,17 @@ package io.realtime.cluster.redis;
 import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.RedisAdapterOptions;
 import io.realtime.cluster.TransportKind;
-import io.realtime.cluster.core.ClusterMessage;
-import io.realtime.cluster.core.MessageReceiver;
 import io.realtime.cluster.testing.RedisFixture;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** A namespace channel closed while its node's Redis link stays: nothing of it is left on the link. */
 class ChannelCloseTest {
-
-    private static final class LostCounter implements MessageReceiver {
-        final AtomicInteger lost = new AtomicInteger();
-
-        @Override
-        public void onMessage(ClusterMessage message) {
-        }
-
-        @Override
-        public boolean hasRoom(String room) {
-            return false;
-        }
-
-        @Override
-        public boolean roomExists(String room) {
-            return false;
-        }
-
-        @Override
-        public void onConnectionLost() {
-            lost.incrementAndGet();
-        }
-    }
 
     @ParameterizedTest
     @EnumSource(TransportKind.class)
@@ -55,8 +29,8 @@ class ChannelCloseTest {
 
                 redis.stop();
 
-                await().atMost(Duration.ofSeconds(5)).until(() -> open.lost.get() == 1);
-                assertThat(closed.lost.get()).isZero();
+                await().atMost(Duration.ofSeconds(5)).until(() -> open.lost() == 1);
+                assertThat(closed.lost()).isZero();
             } finally {
                 transport.close();
             }

@@ -3,8 +3,6 @@ package io.realtime.cluster.redis;
 import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.RedisAdapterOptions;
 import io.realtime.cluster.TransportKind;
-import io.realtime.cluster.core.ClusterMessage;
-import io.realtime.cluster.core.MessageReceiver;
 import io.realtime.cluster.core.NamespaceChannel;
 import io.realtime.cluster.testing.RedisFixture;
 import org.junit.jupiter.api.Test;
@@ -22,26 +20,6 @@ import static org.awaitility.Awaitility.await;
  */
 class ShardedSocketRoomsTest {
 
-    private static final MessageReceiver NOTHING = new MessageReceiver() {
-        @Override
-        public void onMessage(ClusterMessage message) {
-        }
-
-        @Override
-        public boolean hasRoom(String room) {
-            return false;
-        }
-
-        @Override
-        public boolean roomExists(String room) {
-            return false;
-        }
-
-        @Override
-        public void onConnectionLost() {
-        }
-    };
-
     @Test
     void aSocketRoomIsSubscribedOnlyWhenNodeWouldSendToItsOwnChannel() {
         RedisFixture redis = RedisFixture.shared();
@@ -49,7 +27,7 @@ class ShardedSocketRoomsTest {
         RedisTransport transport = RedisTransport.connect(RedisAdapterOptions.builder(redis.uri()).key(key)
                 .transport(TransportKind.SHARDED).build(), ClusterObserver.NONE);
         try {
-            NamespaceChannel channel = transport.open("/", NOTHING);
+            NamespaceChannel channel = transport.open("/", new LostCounter());
             String uuid = UUID.randomUUID().toString();
             String socketIoId = "AbCdEfGhIjKlMnOpQrSt";
             channel.roomCreated(uuid, true);

@@ -1,0 +1,146 @@
+package io.realtime.gateway.server;
+
+import com.corundumstudio.socketio.AckCallback;
+import com.corundumstudio.socketio.AuthTokenResult;
+import com.corundumstudio.socketio.AuthorizationResult;
+import com.corundumstudio.socketio.Configuration;
+import com.corundumstudio.socketio.SocketIOClient;
+import com.corundumstudio.socketio.SocketIONamespace;
+import io.realtime.gateway.socketio.GatewaySocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A GatewayServer as an application written for netty-socketio uses it (its listeners, its configuration), driven by
+ * a raw long-polling client: what such an application may count on, and what a stop tells it.
+ */
+class GatewayServerApiTest {
+
+    private final Configuration configuration = new Configuration();
+    private GatewayServer server;
+
+    GatewayServerApiTest() {
+        configuration.setHostname("127.0.0.1");
+        configuration.setPort(0);
+    }
+
+    private GatewayServer server() {
+        server = new GatewayServer(configuration, GatewayServerOptions.defaults());
+        return server;
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop();
+    }
+
+    /** One Engine.IO v4 long-polling session of a raw client. */
+    private record Polling(HttpClient http, URI session) {
+        static Polling open(GatewayServer server) throws Exception {
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + server.localAddress().getPort() + "/socket.io/?EIO=4&transport=polling";
+            String open = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            int start = open.indexOf("\"sid\":\"") + 7;
+            return new Polling(http, URI.create(base + "&sid=" + open.substring(start, open.indexOf('"', start))));
+        }
+
+        void post(String payload) throws Exception {
+            http.send(HttpRequest.newBuilder(session).POST(HttpRequest.BodyPublishers.ofString(payload)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+
+        String poll() throws Exception {
+            return http.send(HttpRequest.newBuilder(session).build(), HttpResponse.BodyHandlers.ofString()).body();
+        }
+    }
+
+    @Test
+    void stopEndsAPollingSocketBetweenTwoPollsAndItsListenersHearWhy() throws Exception {
+        List<String> reasons = new CopyOnWriteArrayList<>();
+        server().addDisconnectListener(client -> reasons.add(((GatewaySocket) client).disconnectReason()));
+        server.startAsync().syncUninterruptibly();
+        Polling client = Polling.open(server);
+        client.post("40");
+        assertThat(client.poll()).startsWith("40{");
+        // No poll waits now: the client is between two polls (or gone without a word).
+
+        server.stop();
+
+        assertThat(reasons).containsExactly("server shutting down");
+    }
+
+    @Test
+    void whatTheAuthorizationListenerGivesToKeepIsInEverySocketOfTheConnection() throws Exception {
+        configuration.setAuthorizationListener(data -> new AuthorizationResult(true, Map.of("userId", "u1")));
+        Map<String, Object> seen = new ConcurrentHashMap<>();
+        server().addConnectListener(client -> seen.put("/", client.get("userId")));
+        server.addNamespace("/chat").addConnectListener(client -> seen.put("/chat", client.get("userId")));
+        server.startAsync().syncUninterruptibly();
+
+        Polling.open(server).post("40\u001e40/chat,");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
+        assertThat(seen).containsEntry("/", "u1").containsEntry("/chat", "u1");
+    }
+
+    @Test
+    void whatAnAuthListenerAsksOfTheClientIsDoneOnceItIsAdmitted() throws Exception {
+        Set<String> roomsAtConnect = new CopyOnWriteArraySet<>();
+        AtomicInteger timedOut = new AtomicInteger();
+        AtomicReference<SocketIOClient> kept = new AtomicReference<>();
+        SocketIONamespace members = server().addNamespace("/members");
+        members.addAuthTokenListener((auth, client) -> {
+            client.joinRoom("vip");
+            client.sendEvent("welcome", 1);
+            boolean admitted = ((Map<?, ?>) auth).containsKey("token");
+            if (admitted) {
+                kept.set(client);
+            } else {
+                client.sendEvent("question", new AckCallback<>(Object.class) {
+                    @Override
+                    public void onSuccess(Object result) {
+                    }
+
+                    @Override
+                    public void onTimeout() {
+                        timedOut.incrementAndGet();
+                    }
+                });
+            }
+            return admitted ? AuthTokenResult.AuthTokenResultSuccess : new AuthTokenResult(false, "no token");
+        });
+        members.addConnectListener(client -> roomsAtConnect.addAll(client.getAllRooms()));
+        server.startAsync().syncUninterruptibly();
+        Polling client = Polling.open(server);
+
+        client.post("40/members,{}");
+        assertThat(client.poll()).as("refused: nothing it was asked to send").startsWith("44/members,").doesNotContain("welcome");
+        assertThat(timedOut.get()).as("the refused client's ack").isEqualTo(1);
+
+        client.post("40/members,{\"token\":\"t\"}");
+        StringBuilder received = new StringBuilder();
+        await().atMost(Duration.ofSeconds(5)).until(() -> received.append(client.poll()).toString().contains("welcome"));
+        assertThat(received.toString()).matches("40/members,\\{.*\\}\u001e42/members,\\[\"welcome\",1]");
+        assertThat(roomsAtConnect).contains("vip");
+        // An application that kept the client it authenticated sends to the admitted socket.
+        kept.get().sendEvent("later", 2);
+        assertThat(client.poll()).isEqualTo("42/members,[\"later\",2]");
+    }
+}
