@@ -98,23 +98,27 @@ class SlowConsumerTest {
         assertThat(fixture.behaviourCloses).containsExactly("slow_consumer");
     }
 
-    /** A connection whose writes are taken by nobody, as one whose client never reads: their promises wait. */
-    private static EmbeddedChannel unread(java.util.List<io.netty.channel.ChannelPromise> held) {
-        return new EmbeddedChannel(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+    /**
+     * A polling session whose handshake answer went to a connection whose writes nobody takes, as one whose client
+     * never reads: the write's promise waits in {@code held}.
+     */
+    private EngineSession answeredOnAnUnreadConnection(java.util.List<io.netty.channel.ChannelPromise> held) {
+        EngineSession session = fixture.polling(com.corundumstudio.socketio.protocol.EngineIOVersion.V4);
+        EmbeddedChannel unread = new EmbeddedChannel(new io.netty.channel.ChannelOutboundHandlerAdapter() {
             @Override
             public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
                 io.netty.util.ReferenceCountUtil.release(msg);
                 held.add(promise);
             }
         });
+        session.onRequest(SessionFixture.exchange(unread), Transport::onPoll);
+        return session;
     }
 
     @Test
     void aPollingClientThatPollsAgainWithoutReadingItsLastAnswerGetsNothingMoreAndIsDropped() {
-        EngineSession session = fixture.polling(com.corundumstudio.socketio.protocol.EngineIOVersion.V4);
         java.util.List<io.netty.channel.ChannelPromise> held = new java.util.ArrayList<>();
-        EmbeddedChannel neverRead = unread(held);
-        session.onRequest(SessionFixture.exchange(neverRead), Transport::onPoll);
+        EngineSession session = answeredOnAnUnreadConnection(held);
         assertThat(held).as("the handshake answer, never taken").hasSize(1);
 
         // The client polls again on another connection, and keeps doing so, without reading the first.
@@ -130,10 +134,8 @@ class SlowConsumerTest {
 
     @Test
     void aPollWaitingForTheLastAnswerToLeaveIsAnsweredOnceItHas() {
-        EngineSession session = fixture.polling(com.corundumstudio.socketio.protocol.EngineIOVersion.V4);
         java.util.List<io.netty.channel.ChannelPromise> held = new java.util.ArrayList<>();
-        EmbeddedChannel slow = unread(held);
-        session.onRequest(SessionFixture.exchange(slow), Transport::onPoll);
+        EngineSession session = answeredOnAnUnreadConnection(held);
         EmbeddedChannel next = fixture.poll(session);
         session.send(List.of(EnginePacket.message("queued")));
         assertThat(SessionFixture.answer(next)).isNull();
