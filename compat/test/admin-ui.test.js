@@ -12,7 +12,7 @@ const { instrument } = require("@socket.io/admin-ui");
 const bcrypt = require("bcryptjs");
 const { createClient } = require("redis");
 const { io: connect } = require("socket.io-client");
-const { startNode, once, waitFor } = require("./support/node");
+const { startNodes, once, waitFor } = require("./support/node");
 const { startRedis } = require("./support/redis");
 
 const PASSWORD = "admin-ui-password";
@@ -32,10 +32,10 @@ const sockets = [];
 before(async () => {
   redis = await startRedis();
   const env = { REDIS_URL: redis.url, ADMIN_UI: "development", ADMIN_UI_USERNAME: "admin", ADMIN_UI_PASSWORD_HASH: HASH };
-  [javaA, javaB] = await Promise.all([
-    startNode("--product", "--nodeId=java-a", env),
-    startNode("--product", "--nodeId=java-b", env),
-  ]);
+  [javaA, javaB] = await startNodes(
+    ["--product", "--nodeId=java-a", env],
+    ["--product", "--nodeId=java-b", env],
+  );
   const pub = createClient({ url: redis.url });
   const sub = pub.duplicate();
   redisClient = pub.duplicate();

@@ -25,7 +25,7 @@ before(async () => {
 });
 
 after(async () => {
-  await cluster.stop();
+  if (cluster) await cluster.stop();
 });
 
 /**

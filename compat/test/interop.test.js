@@ -9,7 +9,7 @@ const { createAdapter } = require("@socket.io/redis-adapter");
 const { Emitter } = require("@socket.io/redis-emitter");
 const { createClient } = require("redis");
 const { io: connect } = require("socket.io-client");
-const { startNode, once } = require("./support/node");
+const { startNodes, once } = require("./support/node");
 const { startRedis } = require("./support/redis");
 
 let redis;
@@ -23,10 +23,10 @@ const sockets = [];
 
 before(async () => {
   redis = await startRedis();
-  [javaA, javaB] = await Promise.all([
-    startNode("--product", "--nodeId=java-a", "--dashboardInterval=300", { REDIS_URL: redis.url }),
-    startNode("--product", "--nodeId=java-b", "--dashboardInterval=60000", { REDIS_URL: redis.url }),
-  ]);
+  [javaA, javaB] = await startNodes(
+    ["--product", "--nodeId=java-a", "--dashboardInterval=300", { REDIS_URL: redis.url }],
+    ["--product", "--nodeId=java-b", "--dashboardInterval=60000", { REDIS_URL: redis.url }],
+  );
   const pub = createClient({ url: redis.url });
   const sub = pub.duplicate();
   redisClients.push(pub, sub);
@@ -46,10 +46,10 @@ before(async () => {
 
 after(async () => {
   sockets.forEach((s) => s.disconnect());
-  await new Promise((resolve) => nodeServer.close(resolve));
+  if (nodeServer) await new Promise((resolve) => nodeServer.close(resolve));
   await Promise.all(redisClients.map((c) => c.quit().catch(() => {})));
-  await Promise.all([javaA.stop(), javaB.stop()]);
-  await redis.stop();
+  await Promise.all([javaA, javaB].filter(Boolean).map((n) => n.stop()));
+  if (redis) await redis.stop();
 });
 
 async function client(url, namespace = "/", options = {}) {

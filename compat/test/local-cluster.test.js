@@ -24,7 +24,7 @@ after(async () => {
     s.disconnect();
     if (s.io.engine) s.io.engine.close();
   });
-  await cluster.stop();
+  if (cluster) await cluster.stop();
 });
 
 /** A client through the balancer; `node` is the node it is on (from the dashboard, which every node serves). */

@@ -48,7 +48,8 @@ up() {
   if ! alive "$run/redis.pid"; then
     redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
       --pidfile "$run/redis.pid" --logfile "$run/redis.log"
-    for _ in $(seq 1 50); do [ -s "$run/redis.pid" ] && break; sleep 0.1; done
+    for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    redis-cli -p "$redis_port" ping >/dev/null 2>&1 || { echo "Redis on port $redis_port did not start" >&2; return 1; }
   fi
   for i in "${!node_ports[@]}"; do
     local n=$((i + 1))
@@ -68,7 +69,9 @@ up() {
   if ! alive "$run/haproxy.pid"; then
     haproxy -f "$run/haproxy.cfg" -D -p "$run/haproxy.pid"
   fi
-  for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$lb_port/socket.io/?EIO=4&transport=polling" >/dev/null 2>&1 && break; sleep 0.1; done
+  local lb_probe="http://127.0.0.1:$lb_port/socket.io/?EIO=4&transport=polling"
+  for _ in $(seq 1 50); do curl -fsS "$lb_probe" >/dev/null 2>&1 && break; sleep 0.1; done
+  curl -fsS "$lb_probe" >/dev/null 2>&1 || { echo "haproxy on port $lb_port does not answer" >&2; return 1; }
   echo "cluster up: http://127.0.0.1:$lb_port (nodes ${node_ports[*]}, Redis $redis_port)"
 }
 

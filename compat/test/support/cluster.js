@@ -28,7 +28,13 @@ async function startCluster(extraEnv = {}) {
     execFile("bash", [script, command], { env, timeout: 120000 }, (error, stdout, stderr) =>
       error ? reject(new Error(`${command}: ${error.message}\n${stdout}\n${stderr}`)) : resolve(stdout));
   });
-  await run("up");
+  try {
+    await run("up");
+  } catch (e) {
+    // Whatever "up" started before it failed (Redis, some nodes, haproxy) must not outlive the test.
+    await run("down").catch(() => {});
+    throw e;
+  }
   return {
     url: `http://127.0.0.1:${ports[0]}`,
     runDir: env.RUN_DIR,

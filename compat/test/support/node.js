@@ -30,7 +30,8 @@ async function startNode(...flags) {
   });
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr += chunk));
-  const [port, apiPort] = await new Promise((resolve, reject) => {
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  const ready = new Promise((resolve, reject) => {
     // NODE_START_TIMEOUT_MS: a machine busy with other work may need longer than the default 20 s.
     const startTimeout = Number(process.env.NODE_START_TIMEOUT_MS || 20000);
     const timer = setTimeout(() => reject(new Error(`node did not start within ${startTimeout} ms\n` + stderr)), startTimeout);
@@ -47,7 +48,15 @@ async function startNode(...flags) {
       reject(new Error(`node exited with ${code} before it was ready\n${stderr}`));
     });
   });
-  const exited = new Promise((resolve) => child.on("exit", resolve));
+  let port, apiPort;
+  try {
+    [port, apiPort] = await ready;
+  } catch (e) {
+    // A node that never said READY must not outlive the test: its open pipes would keep this process alive.
+    child.kill("SIGKILL");
+    await exited;
+    throw e;
+  }
   return {
     port,
     url: `http://127.0.0.1:${port}`,
@@ -83,4 +92,18 @@ async function waitFor(predicate, ms = 5000, what = "condition") {
   }
 }
 
-module.exports = { startNode, once, waitFor };
+/**
+ * Starts several nodes at once, each from the argument list `startNode` takes. If one fails to start, the others are
+ * stopped before the failure is thrown, so no node outlives a failed `before`.
+ */
+async function startNodes(...argumentLists) {
+  const started = await Promise.allSettled(argumentLists.map((args) => startNode(...args)));
+  const failed = started.find((result) => result.status === "rejected");
+  if (failed) {
+    await Promise.all(started.filter((result) => result.status === "fulfilled").map((result) => result.value.stop()));
+    throw failed.reason;
+  }
+  return started.map((result) => result.value);
+}
+
+module.exports = { startNode, startNodes, once, waitFor };

@@ -23,20 +23,28 @@ async function startRedis() {
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
     stdio: "ignore",
   });
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  // SIGTERM first (Redis exits at once without persistence), SIGKILL if it is still there after 5 s.
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
   const deadline = Date.now() + 10000;
   while (!(await ping(port))) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error("redis-server did not start (is it installed?)");
+    if (Date.now() > deadline || child.exitCode !== null) {
+      await stop();
+      throw new Error("redis-server did not start (is it installed?)");
+    }
     await new Promise((r) => setTimeout(r, 30));
   }
-  const exited = new Promise((resolve) => child.on("exit", resolve));
   return {
     url: `redis://127.0.0.1:${port}`,
     // For benchmarks that measure what Redis spends.
     pid: child.pid,
-    async stop() {
-      child.kill("SIGTERM");
-      await exited;
-    },
+    stop,
   };
 }
 

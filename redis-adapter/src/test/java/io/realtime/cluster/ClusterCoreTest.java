@@ -161,7 +161,7 @@ class ClusterCoreTest {
                 .hasMessageContaining("only 1 responses received out of 2")
                 .satisfies(e -> assertThat(((ClusterTimeoutException) e).partialResults())
                         .extracting(s -> ((SocketDetails) s).id()).containsExactlyInAnyOrder(a.id(), b.id()));
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(400L, 2000L);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(400L, 5000L);
         assertThat(n1.transport().stats().requestTimeouts()).isEqualTo(1);
     }
 
@@ -269,10 +269,9 @@ class ClusterCoreTest {
         n3.adapter().close();
 
         assertThat(n1.ops().serverCount().toCompletableFuture().join()).isEqualTo(2);
-        long started = System.nanoTime();
         n2.ops().onServerSideEmit("ask", (args, ack) -> ack.accept("n2"));
+        // Waiting for the node that left would end in a ClusterTimeoutException instead of this answer.
         assertThat(n1.ops().serverSideEmitWithAck("ask").toCompletableFuture().join()).containsExactly("n2");
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(400);
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.realtime.gateway.admission;
 
 import io.realtime.cluster.SocketDetails;
 import io.realtime.gateway.testing.ProductNode;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -71,8 +70,8 @@ class ClientAddressTest {
     @Test
     void throughHaproxyWithSendProxyV2TheNodeSeesTheClientNotTheBalancer() throws Exception {
         Path haproxy = Stream.of("/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy")
-                .map(Path::of).filter(Files::isExecutable).findFirst().orElse(null);
-        Assumptions.assumeTrue(haproxy != null, "haproxy is not installed");
+                .map(Path::of).filter(Files::isExecutable).findFirst()
+                .orElseThrow(() -> new AssertionError("haproxy is not installed (.ci/run installs it)"));
         try (ProductNode node = ProductNode.start(Map.of("PROXY_PROTOCOL", "true", "MAX_CONNECTIONS_PER_IP", "1"))) {
             int lbPort;
             try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

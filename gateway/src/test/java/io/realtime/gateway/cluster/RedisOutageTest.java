@@ -38,11 +38,9 @@ class RedisOutageTest {
                     n1.node().cluster().of("/").emit("during", i);
                     assertThat(here.ws().nextText()).isEqualTo("42[\"during\"," + i + "]");
                 }
-                // Requests fail fast instead of hanging.
-                long asked = System.nanoTime();
+                // Requests fail fast instead of hanging: waiting would end in a ClusterTimeoutException.
                 assertThatThrownBy(() -> n1.node().cluster().of("/").fetchSockets().toCompletableFuture().join())
                         .hasCauseInstanceOf(ClusterUnavailableException.class);
-                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked)).isLessThan(1000);
                 // Four broadcasts, room for three: the oldest is dropped and counted.
                 assertThat(n1.node().cluster().stats().orElseThrow().dropped()).isEqualTo(1);
 

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.realtime.cluster.testing.Commands;
 import io.realtime.cluster.testing.RedisFixture;
 import io.realtime.gateway.backend.ManagementHandler;
 import io.realtime.gateway.config.Setting;
@@ -25,6 +26,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -72,14 +74,8 @@ class KubernetesManifestsTest {
     }
 
     private static List<Object> render(String overlay) throws Exception {
-        Process process = new ProcessBuilder(kubectl.toString(), "kustomize", ROOT.resolve("deploy/overlays/" + overlay).toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String yaml;
-        try (InputStream out = process.getInputStream()) {
-            yaml = new String(out.readAllBytes());
-        }
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).isZero();
+        List<String> command = List.of(kubectl.toString(), "kustomize", ROOT.resolve("deploy/overlays/" + overlay).toString());
+        String yaml = Commands.run(Duration.ofSeconds(60), command).requireSuccess(command).output();
         List<Object> objects = new ArrayList<>();
         for (String document : yaml.split("(?m)^---$")) {
             if (!document.isBlank()) {

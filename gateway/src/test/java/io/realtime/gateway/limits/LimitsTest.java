@@ -1,5 +1,6 @@
 package io.realtime.gateway.limits;
 
+import io.realtime.cluster.testing.Commands;
 import io.realtime.gateway.testing.ProductNode;
 import io.realtime.gateway.testing.RawWebSocket;
 import org.junit.jupiter.api.Test;
@@ -242,9 +243,7 @@ class LimitsTest {
         assertThat(plain == null || plain.statusCode() != 200).isTrue();
     }
 
-    private static void run(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(String.join(" ", command)).isZero();
+    private static void run(String... command) {
+        Commands.run(Duration.ofSeconds(60), List.of(command)).requireSuccess(List.of(command));
     }
 }

@@ -3,6 +3,7 @@ package io.realtime.gateway.metrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.realtime.cluster.testing.Commands;
 import io.realtime.cluster.testing.RedisFixture;
 import io.realtime.gateway.testing.ProductNode;
 import io.realtime.gateway.testing.ProductNode.Client;
@@ -87,8 +88,7 @@ class PrometheusDashboardTest {
     @AfterAll
     static void stop() throws Exception {
         if (prometheus != null) {
-            prometheus.destroy();
-            prometheus.waitFor(10, TimeUnit.SECONDS);
+            Commands.stop(prometheus);
         }
         if (nodeA != null) {
             nodeA.close();
@@ -221,11 +221,12 @@ class PrometheusDashboardTest {
         return JSON.readTree(response.body());
     }
 
-    private static int run(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).directory(GRAFANA.toFile()).redirectErrorStream(true)
-                .redirectOutput(work.resolve("promtool.log").toFile()).start();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return process.exitValue();
+    private static int run(String... command) {
+        Commands.Result result = Commands.run(Duration.ofSeconds(60), GRAFANA, List.of(command));
+        if (result.exitCode() != 0) {
+            System.err.println(result.output() + result.errors());
+        }
+        return result.exitCode();
     }
 
     private static String binary(String name) {

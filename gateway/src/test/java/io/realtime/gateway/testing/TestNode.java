@@ -116,8 +116,13 @@ public final class TestNode implements AutoCloseable {
         return node.metrics().scrape();
     }
 
+    /** Stops the whole node (server, cluster link, internal port and its threads), or the baseline's server. */
     @Override
     public void close() {
-        server.stop();
+        if (node != null) {
+            node.stop();
+        } else {
+            server.stop();
+        }
     }
 }

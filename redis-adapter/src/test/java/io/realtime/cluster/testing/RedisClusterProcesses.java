@@ -175,20 +175,8 @@ public final class RedisClusterProcesses implements AutoCloseable {
     }
 
     private static String run(List<String> command, Duration timeout) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            byte[] output = process.getInputStream().readAllBytes();
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("timed out: " + String.join(" ", command));
-            }
-            return new String(output, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + command.get(0), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        Commands.Result result = Commands.run(timeout, command);
+        return result.output() + result.errors();
     }
 
     /** Ports whose cluster bus port (port + 10000) is free too. */

@@ -1,5 +1,8 @@
 package io.realtime.cluster.testing;
 
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 
@@ -106,7 +109,10 @@ public final class RedisFixture implements AutoCloseable {
             return new RedisFixture("redis://127.0.0.1:" + port, startProcess(port), null, port);
         }
         if (DockerClientFactory.instance().isDockerAvailable()) {
-            GenericContainer<?> container = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
+            // Published on the loopback interface only, as every server a test starts.
+            GenericContainer<?> container = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379)
+                    .withCreateContainerCmdModifier(create -> create.getHostConfig().withPortBindings(new PortBinding(
+                            Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(6379))));
             container.start();
             return new RedisFixture("redis://" + container.getHost() + ":" + container.getMappedPort(6379), null, container, -1);
         }
@@ -170,9 +176,15 @@ public final class RedisFixture implements AutoCloseable {
     }
 
     static String redisServerBinary() {
-        for (String candidate : List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
+        List<String> directories = new java.util.ArrayList<>();
+        String path = System.getenv("PATH");
+        if (path != null) {
+            directories.addAll(List.of(path.split(java.io.File.pathSeparator)));
+        }
+        directories.addAll(List.of("/usr/bin", "/usr/local/bin", "/usr/sbin"));
+        for (String directory : directories) {
+            if (!directory.isEmpty() && Files.isExecutable(Path.of(directory, "redis-server"))) {
+                return Path.of(directory, "redis-server").toString();
             }
         }
         return null;
