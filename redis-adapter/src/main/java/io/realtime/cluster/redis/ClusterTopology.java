@@ -14,7 +14,8 @@ import io.realtime.cluster.ClusterStats;
 import io.realtime.cluster.redis.RedisLink.Mode;
 
 import java.time.Duration;
-import java.util.TreeSet;
+import java.util.List;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +51,8 @@ final class ClusterTopology {
 
     /** Counts refreshes and calls {@code ownersChanged} (on the scheduler) when a slot got a new owner. */
     void watch(Runnable ownersChanged) {
+        // The owners this link subscribed with: a change within the first second is a change too.
+        slotOwners = slotOwners();
         // Counted: refreshes that MOVED/ASK/reconnects triggered, and periodic ones that found a change.
         client.getResources().eventBus().get().subscribe(event -> {
             if (event instanceof TopologyRefreshEvent || event instanceof AdaptiveRefreshTriggeredEvent
@@ -77,7 +80,7 @@ final class ClusterTopology {
                 String owners = slotOwners();
                 String before = slotOwners;
                 slotOwners = owners;
-                if (before != null && !before.equals(owners)) {
+                if (!before.equals(owners)) {
                     ownersChanged.run();
                 }
             }));
@@ -122,13 +125,35 @@ final class ClusterTopology {
                 .mapToInt(values -> values.values().stream().mapToInt(Long::intValue).sum()).sum());
     }
 
+    /**
+     * Every primary's identity with every slot range it serves: a failover to a replica on the same port (each node
+     * on its own host) and a single slot moved between primaries both change it.
+     */
     private String slotOwners() {
-        TreeSet<String> owners = new TreeSet<>();
+        TreeMap<String, String> owners = new TreeMap<>();
         for (RedisClusterNode node : client.getPartitions()) {
             if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
-                owners.add(node.getSlots().get(0) + "@" + node.getUri().getPort());
+                owners.put(node.getNodeId() + "@" + node.getUri().getHost() + ":" + node.getUri().getPort(),
+                        ranges(node.getSlots()));
             }
         }
         return owners.toString();
+    }
+
+    /** Slots as ranges ("0-5460,6000"), whatever order lettuce lists them in. */
+    static String ranges(List<Integer> slots) {
+        int[] sorted = slots.stream().mapToInt(Integer::intValue).sorted().toArray();
+        StringBuilder ranges = new StringBuilder();
+        for (int i = 0; i < sorted.length; i++) {
+            int first = sorted[i];
+            while (i + 1 < sorted.length && sorted[i + 1] == sorted[i] + 1) {
+                i++;
+            }
+            ranges.append(ranges.isEmpty() ? "" : ",").append(first);
+            if (sorted[i] != first) {
+                ranges.append('-').append(sorted[i]);
+            }
+        }
+        return ranges.toString();
     }
 }

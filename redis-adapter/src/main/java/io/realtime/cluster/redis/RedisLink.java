@@ -140,6 +140,17 @@ public final class RedisLink implements AutoCloseable {
                     }
                 }
             });
+            // A primary that loses a slot (a resharding, a failover) unsubscribes that slot's sharded subscribers
+            // itself; lettuce passes the notice on and subscribes nothing again. A channel still wanted has the
+            // topology read until the new owner shows, and followTopology subscribes it there.
+            sub.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void sunsubscribed(byte[] channel, long count) {
+                    if (!closing && shardHandlers.containsKey(text(channel))) {
+                        topology.suspect();
+                    }
+                }
+            });
         } else {
             // Bursts of publishes are written together: one flush per burst instead of one per message.
             pub.setAutoFlushCommands(false);

@@ -67,6 +67,63 @@ class RedisClusterResubscribeTest {
         }
     }
 
+    @Test
+    void aShardSubscriptionFollowsItsSlotMovedToAnotherPrimary() throws Exception {
+        try (RedisFixture redis = RedisFixture.ownCluster()) {
+            RedisClusterProcesses cluster = redis.cluster();
+            // A slot that is neither its primary's first nor below the new owner's first: every primary's lowest slot
+            // stays where it was.
+            List<Integer> primaries = cluster.primaries().stream().sorted(java.util.Comparator.comparingInt(port ->
+                    firstSlot(cluster, port))).toList();
+            int from = primaries.get(primaries.size() - 1);
+            int to = primaries.get(0);
+            String channel = null;
+            for (int room = 0; channel == null; room++) {
+                String candidate = "moved-" + UUID.randomUUID() + "#/#room-" + room + "#";
+                int slot = SlotHash.getSlot(candidate);
+                if (cluster.primaryOf(slot) == from && slot != firstSlot(cluster, from)) {
+                    channel = candidate;
+                }
+            }
+            RedisAdapterOptions options = RedisAdapterOptions.builder(redis.uri()).requestTimeout(Duration.ofSeconds(2)).build();
+            try (RedisLink publisher = RedisLink.connect(options, new ClusterStats("test"), ClusterObserver.NONE);
+                 RedisLink subscriber = RedisLink.connect(options, new ClusterStats("test"), ClusterObserver.NONE)) {
+                BlockingQueue<String> received = new LinkedBlockingQueue<>();
+                subscriber.ssubscribe(channel, (on, message) -> received.add(new String(message, StandardCharsets.UTF_8)))
+                        .toCompletableFuture().get(5, TimeUnit.SECONDS);
+                assertThat(redis.shardSubscribers(channel)).isEqualTo(1);
+
+                cluster.moveSlot(SlotHash.getSlot(channel), to);
+
+                String subscribed = channel;
+                await("subscribed again on the slot's new primary").atMost(Duration.ofSeconds(15))
+                        .until(() -> shardSubscribersOn(to, subscribed) == 1);
+                await("a message on the moved slot arrives").atMost(Duration.ofSeconds(10)).until(() -> {
+                    publisher.publish(Mode.SHARDED, subscribed, "after".getBytes(StandardCharsets.UTF_8), false);
+                    return "after".equals(received.poll(200, TimeUnit.MILLISECONDS));
+                });
+            }
+        }
+    }
+
+    /** The lowest slot the primary on {@code port} serves, from its own view of the cluster. */
+    private static int firstSlot(RedisClusterProcesses cluster, int port) {
+        for (String line : RedisClusterProcesses.cli(port, "CLUSTER", "NODES").split("\\R")) {
+            String[] fields = line.trim().split(" ");
+            if (fields.length >= 9 && fields[2].contains("myself")) {
+                String range = fields[8];
+                return Integer.parseInt(range.contains("-") ? range.substring(0, range.indexOf('-')) : range);
+            }
+        }
+        throw new IllegalStateException("no slot on " + port);
+    }
+
+    /** {@code PUBSUB SHARDNUMSUB} of a channel on one node. */
+    private static int shardSubscribersOn(int port, String channel) {
+        String[] lines = RedisClusterProcesses.cli(port, "PUBSUB", "SHARDNUMSUB", channel).trim().split("\\R");
+        return lines.length == 2 ? Integer.parseInt(lines[1].trim()) : 0;
+    }
+
     /** A namespace channel ({@code key#/#}) and a room channel in another slot of the same primary. */
     private static List<String> twoSlotsOfOnePrimary(RedisClusterProcesses cluster, String key) {
         String namespace = key + "#/#";

@@ -114,6 +114,48 @@ public final class RedisClusterProcesses implements AutoCloseable {
         return -1;
     }
 
+    /**
+     * Moves an empty {@code slot} to the primary on {@code toPort}, as a resharding does (importing, migrating, then
+     * the new owner announced to every node), and waits until every live node sees it there.
+     */
+    public void moveSlot(int slot, int toPort) {
+        int fromPort = primaryOf(slot);
+        String from = cli(fromPort, "CLUSTER", "MYID").trim();
+        String to = cli(toPort, "CLUSTER", "MYID").trim();
+        String s = String.valueOf(slot);
+        requireOk(cli(toPort, "CLUSTER", "SETSLOT", s, "IMPORTING", from));
+        requireOk(cli(fromPort, "CLUSTER", "SETSLOT", s, "MIGRATING", to));
+        requireOk(cli(toPort, "CLUSTER", "SETSLOT", s, "NODE", to));
+        requireOk(cli(fromPort, "CLUSTER", "SETSLOT", s, "NODE", to));
+        for (int port : List.copyOf(nodes.keySet())) {
+            if (port != toPort && port != fromPort) {
+                cli(port, "CLUSTER", "SETSLOT", s, "NODE", to);
+            }
+        }
+        RedisProcess.awaitCondition(() -> nodes.keySet().stream().allMatch(port -> ownerSeenBy(port, slot) == toPort), READY_WITHIN,
+                "slot " + slot + " did not move to " + toPort);
+    }
+
+    private static void requireOk(String reply) {
+        if (!reply.trim().equals("OK")) {
+            throw new IllegalStateException("CLUSTER SETSLOT answered " + reply.trim());
+        }
+    }
+
+    private static int ownerSeenBy(int port, int slot) {
+        for (String line : cli(port, "CLUSTER", "NODES").split("\\R")) {
+            String[] fields = line.trim().split(" ");
+            if (fields.length >= 9 && fields[2].contains("master")) {
+                for (int i = 8; i < fields.length; i++) {
+                    if (covers(fields[i], slot)) {
+                        return Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1, fields[1].indexOf('@')));
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+
     /** {@code CLUSTER KEYSLOT} of a key or channel. */
     public int slotOf(String key) {
         return Integer.parseInt(cli(anyLive(), "CLUSTER", "KEYSLOT", key).trim());
