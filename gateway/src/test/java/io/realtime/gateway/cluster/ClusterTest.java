@@ -276,6 +276,29 @@ class ClusterTest {
     }
 
     @Test
+    void joinsAndDisconnectsComeAfterTheBroadcastsTheSenderSentBeforeThemOnItsOwnNodeToo() {
+        try (Client member = n1.open("/chat", null); Client newcomer = n1.open("/chat", null)) {
+            join(member, "in-order");
+
+            of(n1, "/chat").to("in-order").emit("before-join");
+            of(n1, "/chat").to(newcomer.sid()).socketsJoin("in-order");
+            of(n1, "/chat").to("in-order").emit("after-join");
+            assertThat(newcomer.ws().nextText()).isEqualTo("42/chat,[\"after-join\"]");
+
+            of(n1, "/chat").to("in-order").emit("last-words");
+            of(n1, "/chat").in("in-order").disconnectSockets(false);
+            for (Client client : List.of(member, newcomer)) {
+                if (client == member) {
+                    assertThat(client.ws().nextText()).isEqualTo("42/chat,[\"before-join\"]");
+                    assertThat(client.ws().nextText()).isEqualTo("42/chat,[\"after-join\"]");
+                }
+                assertThat(client.ws().nextText()).isEqualTo("42/chat,[\"last-words\"]");
+                assertThat(client.ws().nextText()).isEqualTo("41/chat,");
+            }
+        }
+    }
+
+    @Test
     void serverSideEmitReachesTheOtherNodesWithAndWithoutAck() {
         List<Object> heardOn2 = new CopyOnWriteArrayList<>();
         List<Object> heardOn3 = new CopyOnWriteArrayList<>();

@@ -137,26 +137,57 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
 
     @Override
     public void addSockets(BroadcastOptions opts, Set<String> rooms) {
-        if (!opts.local()) {
-            channel.publish(new SocketsJoin(uid, opts, rooms));
-        }
-        super.addSockets(opts, rooms);
+        applyEverywhere(opts, new SocketsJoin(uid, opts, rooms));
     }
 
     @Override
     public void delSockets(BroadcastOptions opts, Set<String> rooms) {
-        if (!opts.local()) {
-            channel.publish(new SocketsLeave(uid, opts, rooms));
-        }
-        super.delSockets(opts, rooms);
+        applyEverywhere(opts, new SocketsLeave(uid, opts, rooms));
     }
 
     @Override
     public void disconnectSockets(BroadcastOptions opts, boolean close) {
-        if (!opts.local()) {
-            channel.publish(new DisconnectSockets(uid, opts, close));
+        applyEverywhere(opts, new DisconnectSockets(uid, opts, close));
+    }
+
+    /**
+     * A join, leave or disconnect of the sockets {@code opts} selects, here and on every node. Over a log that orders
+     * broadcasts it is applied here when the log gives it back, as the broadcasts are: a broadcast sent before it
+     * reaches this node's sockets before they leave or are disconnected, as on every other node.
+     */
+    private void applyEverywhere(BroadcastOptions opts, ClusterMessage change) {
+        if (opts.local()) {
+            applyHere(change);
+        } else if (channel.ordersBroadcasts()) {
+            channel.append(change).whenComplete((offset, failure) -> {
+                if (failure != null) {
+                    applyHere(change);
+                }
+            });
+        } else {
+            channel.publish(change);
+            applyHere(change);
         }
-        super.disconnectSockets(opts, close);
+    }
+
+    /** Applies a join, leave or disconnect to this node's sockets (any other message is not one to apply). */
+    private void applyHere(ClusterMessage message) {
+        switch (message.type()) {
+            case SOCKETS_JOIN -> {
+                SocketsJoin join = (SocketsJoin) message;
+                super.addSockets(join.opts(), join.rooms());
+            }
+            case SOCKETS_LEAVE -> {
+                SocketsLeave leave = (SocketsLeave) message;
+                super.delSockets(leave.opts(), leave.rooms());
+            }
+            case DISCONNECT_SOCKETS -> {
+                DisconnectSockets disconnect = (DisconnectSockets) message;
+                super.disconnectSockets(disconnect.opts(), disconnect.close());
+            }
+            default -> {
+            }
+        }
     }
 
     @Override
@@ -256,6 +287,11 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
             broadcastAt(offset, broadcast.packet(), broadcast.opts().asLocal());
             return;
         }
+        if (uid != null && offset != null && uid.equals(message.uid())) {
+            // Own joins, leaves and disconnects too, in the log's order (applyEverywhere).
+            applyHere(message);
+            return;
+        }
         onMessage(message);
     }
 
@@ -272,18 +308,7 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
         }
         switch (message.type()) {
             case BROADCAST -> onBroadcast((Broadcast) message);
-            case SOCKETS_JOIN -> {
-                SocketsJoin join = (SocketsJoin) message;
-                super.addSockets(join.opts(), join.rooms());
-            }
-            case SOCKETS_LEAVE -> {
-                SocketsLeave leave = (SocketsLeave) message;
-                super.delSockets(leave.opts(), leave.rooms());
-            }
-            case DISCONNECT_SOCKETS -> {
-                DisconnectSockets disconnect = (DisconnectSockets) message;
-                super.disconnectSockets(disconnect.opts(), disconnect.close());
-            }
+            case SOCKETS_JOIN, SOCKETS_LEAVE, DISCONNECT_SOCKETS -> applyHere(message);
             case FETCH_SOCKETS -> {
                 FetchSockets fetch = (FetchSockets) message;
                 channel.publishResponse(fetch.uid(), new FetchSocketsResponse(uid, fetch.requestId(),
