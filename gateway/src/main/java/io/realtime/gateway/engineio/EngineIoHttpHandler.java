@@ -1,5 +1,6 @@
 package io.realtime.gateway.engineio;
 
+import io.realtime.gateway.stats.DisconnectReason;
 import io.realtime.gateway.stats.RefusalReason;
 import com.corundumstudio.socketio.AuthorizationListener;
 import com.corundumstudio.socketio.HandshakeData;
@@ -130,15 +131,22 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         }
         String b64 = request.param("b64");
         EngineSession session = sessions.create(request.version(), ctx.channel().eventLoop(), request.remoteAddress());
-        if (request.isWebSocket()) {
-            WebSocketTransport webSocket = new WebSocketTransport(session, ctx.channel());
-            session.open(webSocket);
-            opener.onOpen(session, handshake, storeParams(authorized));
-            upgradeToWebSocket(ctx, request.http(), webSocket, true);
-        } else {
-            session.open(new PollingTransport(session, "1".equals(b64) || "true".equals(b64)));
-            opener.onOpen(session, handshake, storeParams(authorized));
-            session.onRequest(request.exchange(), Transport::onPoll);
+        try {
+            if (request.isWebSocket()) {
+                WebSocketTransport webSocket = new WebSocketTransport(session, ctx.channel());
+                session.open(webSocket);
+                opener.onOpen(session, handshake, storeParams(authorized));
+                upgradeToWebSocket(ctx, request.http(), webSocket, true);
+            } else {
+                session.open(new PollingTransport(session, "1".equals(b64) || "true".equals(b64)));
+                opener.onOpen(session, handshake, storeParams(authorized));
+                session.onRequest(request.exchange(), Transport::onPoll);
+            }
+        } catch (RuntimeException e) {
+            // A session no client will ever reach must not wait for its heartbeat to end (nor count meanwhile).
+            log.error("engine.io handshake failed for session {}", session.id(), e);
+            request.exchange().respondErrorAndClose(EngineIoError.BAD_REQUEST);
+            session.closeAtOnce(DisconnectReason.TRANSPORT_ERROR);
         }
     }
 

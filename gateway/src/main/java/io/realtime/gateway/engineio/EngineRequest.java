@@ -10,6 +10,7 @@ import io.netty.util.ReferenceCounted;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * An HTTP request to the Engine.IO path, read once by {@link EngineRequestDecoder} for the handlers behind it
@@ -17,6 +18,9 @@ import java.util.Map;
  * not one Engine.IO accepts, the error to answer. Holds the request: whoever consumes this releases it.
  */
 public final class EngineRequest implements ReferenceCounted {
+
+    /** ws's test of {@code Sec-WebSocket-Key}: 16 bytes in base64. */
+    private static final Pattern WEBSOCKET_KEY = Pattern.compile("^[+/0-9A-Za-z]{22}==$");
 
     private final FullHttpRequest http;
     private final Map<String, List<String>> params;
@@ -117,9 +121,18 @@ public final class EngineRequest implements ReferenceCounted {
         return EngineOptions.WEBSOCKET.equals(param("transport"));
     }
 
+    /**
+     * A WebSocket opening handshake as ws accepts it: GET, {@code Upgrade: websocket}, {@code Connection: upgrade}, a
+     * 16-byte key in base64 and protocol version 8 or 13. Anything else is answered 400 before a session exists.
+     */
     boolean isWebSocketUpgrade() {
+        String key = http.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+        String version = http.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
         return HttpMethod.GET.equals(http.method())
-                && http.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+                && http.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
+                && http.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                && key != null && WEBSOCKET_KEY.matcher(key.trim()).matches()
+                && ("13".equals(version) || "8".equals(version));
     }
 
     @Override

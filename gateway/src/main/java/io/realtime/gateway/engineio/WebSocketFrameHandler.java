@@ -5,16 +5,20 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
 
 /**
  * Hands the frames (fragmented messages put together, {@link #aggregateFromNowOn}) and the writability of one
@@ -76,6 +80,11 @@ final class WebSocketFrameHandler extends ChannelDuplexHandler {
     private void onFrame(ChannelHandlerContext ctx, WebSocketFrame frame) {
         transport.session.observer().bytesReceived(frame.content().readableBytes());
         if (frame instanceof TextWebSocketFrame text) {
+            if (!ByteBufUtil.isText(text.content(), StandardCharsets.UTF_8)) {
+                // RFC 6455 §8.1, as ws does: a text message that is not UTF-8 fails the connection (1007).
+                closeFor(ctx, WebSocketCloseStatus.INVALID_PAYLOAD_DATA);
+                return;
+            }
             transport.onText(text.text());
         } else if (frame instanceof BinaryWebSocketFrame binary) {
             transport.onBinary(ByteBufUtil.getBytes(binary.content()));
@@ -119,8 +128,21 @@ final class WebSocketFrameHandler extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // Oversize and malformed frames are answered with a close frame by Netty's decoder; the session ends with the channel.
         log.debug("session {}: websocket error: {}", transport.session.id(), cause.toString());
-        ctx.close();
+        if (cause instanceof TooLongFrameException) {
+            // The aggregator's: fragments adding up to more than maxPayload (1009, as ws says of a message too big).
+            closeFor(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG);
+        } else {
+            // A malformed or oversize frame was answered with its Close by Netty's decoder; the session ends with the channel.
+            ctx.close();
+        }
+    }
+
+    /** Says why in a Close frame (through this handler's write, which lets one out), then closes the connection. */
+    private void closeFor(ChannelHandlerContext ctx, WebSocketCloseStatus status) {
+        ChannelPromise written = ctx.newPromise();
+        write(ctx, new CloseWebSocketFrame(status), written);
+        ctx.flush();
+        written.addListener(ChannelFutureListener.CLOSE);
     }
 }

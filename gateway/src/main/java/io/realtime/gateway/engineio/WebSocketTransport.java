@@ -276,9 +276,7 @@ final class WebSocketTransport extends Transport {
 
     void onBinary(byte[] data) {
         session.execute(() -> {
-            if (!session.isCurrent(this)) {
-                return;
-            }
+            // On a probe too: anything there but the probe's own packets abandons the upgrade, as engine.io's does.
             if (session.version() == EngineIOVersion.V4) {
                 session.receive(this, EnginePacket.binaryMessage(data));
             } else if (data.length > 0 && data[0] == 4) {

@@ -97,11 +97,13 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
         }
         HttpTimeouts.RequestClockPair clock = timeouts.newPair();
         clock.addStart(pipeline);
+        // The encoder nearer the socket than the decoder: the WebSocket handshake puts their frame counterparts in
+        // their places, and the Close frame the frame decoder writes on bad input must pass the frame encoder.
+        pipeline.addLast(HTTP_ENCODER, new HttpResponseEncoder());
         pipeline.addLast(HTTP_DECODER, new HttpRequestDecoder(new HttpDecoderConfig()
                 .setMaxInitialLineLength(httpLimits.maxInitialLineLength()).setMaxHeaderSize(httpLimits.maxHeaderSize())));
         pipeline.addLast(OversizedRequestHandler.NAME, OversizedRequestHandler.INSTANCE);
         pipeline.addLast(HTTP_AGGREGATOR, new EngineHttpAggregator(maxPayload, sessions));
-        pipeline.addLast(HTTP_ENCODER, new HttpResponseEncoder());
         clock.addEnd(pipeline);
         pipeline.addLast(UndecodablePathHandler.NAME, UNDECODABLE_PATH);
         if (forwardedHeaders != null) {

@@ -38,8 +38,26 @@ public final class RawSocketClient implements AutoCloseable {
         return headers.startsWith("HTTP/1.1 101");
     }
 
+    /** A frame the server sent: its opcode and payload. */
+    public record Frame(int opcode, byte[] payload) {
+        /** The status code of a Close frame (-1 when it has none). */
+        public int closeCode() {
+            return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
+        }
+
+        public String text() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+    }
+
     /** Reads the next server frame's payload (unmasked, no fragmentation expected), or null at end of stream. */
     public byte[] readFrame() throws IOException {
+        Frame frame = readServerFrame();
+        return frame == null ? null : frame.payload();
+    }
+
+    /** Reads the next server frame, or null at end of stream. */
+    public Frame readServerFrame() throws IOException {
         int first = in.read();
         if (first < 0) {
             return null;
@@ -53,7 +71,7 @@ public final class RawSocketClient implements AutoCloseable {
                 length = (length << 8) | in.read();
             }
         }
-        return in.readNBytes((int) length);
+        return new Frame(first & 0x0f, in.readNBytes((int) length));
     }
 
     public void sendTextFrame(byte[] payload) throws IOException {
@@ -66,8 +84,13 @@ public final class RawSocketClient implements AutoCloseable {
 
     /** A masked client frame with {@code opcode}, FIN set. */
     public void sendFrame(int opcode, byte[] payload) throws IOException {
+        sendFrame(true, opcode, payload);
+    }
+
+    /** A masked client frame with {@code opcode}; {@code fin} false for a fragment that more will follow. */
+    public void sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        frame.write(0x80 | opcode);
+        frame.write((fin ? 0x80 : 0) | opcode);
         if (payload.length < 126) {
             frame.write(0x80 | payload.length);
         } else if (payload.length < 65536) {
@@ -102,6 +125,12 @@ public final class RawSocketClient implements AutoCloseable {
             send(body);
         }
         return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
+
+    /** Sends a request as written (headers and the blank line included); returns the answer's status line and headers. */
+    public String request(String head) throws IOException {
+        send(head.getBytes(StandardCharsets.ISO_8859_1));
+        return readHeaders();
     }
 
     private String readHeaders() throws IOException {
