@@ -203,8 +203,8 @@ final class ConfigReader {
             if (names.isEmpty()) {
                 v.problem(Setting.AUTH_REQUIRED_NAMESPACES.env() + ": names no namespace");
             }
-            names.stream().filter(name -> !name.startsWith("/")).forEach(name -> v.problem(
-                    Setting.AUTH_REQUIRED_NAMESPACES.env() + ": '" + name + "' is not a namespace (/name)"));
+            names.stream().filter(name -> !name.startsWith("/") && !name.equals("*")).forEach(name -> v.problem(
+                    Setting.AUTH_REQUIRED_NAMESPACES.env() + ": '" + name + "' is not a namespace (/name, or * for all)"));
         });
         if (!mode.equals("none") && !mode.equals("jwt")) {
             v.problem(Setting.AUTH_MODE.env() + ": expected none or jwt, got '" + v.text(Setting.AUTH_MODE) + "'");

@@ -88,6 +88,9 @@ class GatewayConfigTest {
         assertThatThrownBy(() -> GatewayConfig.load(Map.of("AUTH_MODE", "jwt", "JWT_SECRET", "a-test-secret-of-at-least-32-bytes!!",
                 "AUTH_REQUIRED_NAMESPACES", "chat"), new String[0]))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("AUTH_REQUIRED_NAMESPACES: 'chat' is not a namespace");
+        // '*' (every namespace), as documented, is one.
+        assertThat(GatewayConfig.load(Map.of("AUTH_MODE", "jwt", "JWT_SECRET", "a-test-secret-of-at-least-32-bytes!!",
+                "AUTH_REQUIRED_NAMESPACES", "*"), new String[0]).auth().requiredNamespaces()).contains(java.util.Set.of("*"));
         // The hosted Admin UI's origin alone would make an allow-list that refuses the application's browsers.
         assertThatThrownBy(() -> GatewayConfig.load(Map.of("ADMIN_UI", "production", "ADMIN_UI_AUTH", "none",
                 "ADMIN_UI_ORIGINS", "https://admin.socket.io"), new String[0]))
