@@ -160,6 +160,10 @@ test("/chat: rooms are isolated, only members may send, leaving stops delivery",
   const echo = once(alice, "chatToClient");
   await alice.timeout(5000).emitWithAck("chatToRoom", { room: "lobby", message: "bob left" });
   await echo;
+  // A round trip of bob's and of mallory's on their own connections: a copy of the room's message handed to their
+  // event loops before alice's ack would have reached them ahead of these answers.
+  await bob.timeout(5000).emitWithAck("joinRoom", "after-lobby");
+  await mallory.timeout(5000).emitWithAck("joinRoom", "after-lobby");
   assert.deepEqual(bobAfter, []);
   assert.deepEqual(overheard, []);
 });

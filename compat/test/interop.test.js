@@ -88,15 +88,28 @@ test("room sends cross both ways in /chat, and only room members get them", asyn
 
   let outsiderHeard = false;
   outsider.on("toRoom", () => (outsiderHeard = true));
+  outsider.on("chatToClient", () => (outsiderHeard = true));
   const toJava = once(member, "toRoom");
   nodeServer.of("/chat").to("interop").emit("toRoom", 1);
   assert.deepEqual(await toJava, [1]);
+  // A marker to all of /chat from the same publisher comes after any copy of the room's message.
+  const nodeMarker = once(outsider, "marker");
+  nodeServer.of("/chat").emit("marker");
+  await nodeMarker;
 
   const toNode = once(nodeMember, "chatToClient");
   await member.timeout(5000).emitWithAck("chatToRoom", { room: "interop", message: "hello node" });
   const [message] = await toNode;
   assert.equal(message.message, "hello node");
   assert.equal(message.room, "interop");
+  const javaMarker = once(outsider, "marker");
+  const marked = await fetch(`${javaA.apiUrl}/api/v1/emit`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ namespace: "/chat", event: "marker", data: {} }),
+  });
+  assert.equal(marked.status, 202);
+  await javaMarker;
   assert.equal(outsiderHeard, false);
 });
 
