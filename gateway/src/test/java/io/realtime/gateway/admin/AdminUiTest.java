@@ -87,6 +87,8 @@ class AdminUiTest {
         // A reload reaches another node: the session is in Redis.
         try (AdminClient reloaded = AdminClient.connect(b, "{\"sessionId\":\"" + sessionId + "\"}")) {
             assertThat(reloaded.isConnected()).isTrue();
+            // A new login's session id would have come ahead of the config.
+            reloaded.await("config", args -> true);
             assertThat(reloaded.find("session", args -> true)).isEmpty();
         }
     }

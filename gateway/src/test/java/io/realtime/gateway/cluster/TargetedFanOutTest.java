@@ -91,6 +91,12 @@ class TargetedFanOutTest {
                     assertThat(clients.get(i).ws().nextText()).isEqualTo("42/chat,[\"m\"," + n + ",\"payload-" + i + "\",\"" + PAYLOAD + "\"]");
                 }
             }
+            // One publisher and one Redis, in order: once every client has this marker, every node has read whatever
+            // reached it before (a copy of another room's message sent its way would be counted by now).
+            nodes.get(0).node().cluster().of("/chat").emit("marker");
+            for (Client client : clients) {
+                assertThat(client.ws().nextText()).isEqualTo("42/chat,[\"marker\"]");
+            }
             if (transport.equals("classic")) {
                 // A node counts another room's message when its subscriber reads it, which may be after that room's
                 // client got it from its own node: wait (bounded) until every node has read all of them.

@@ -157,7 +157,8 @@ class EngineIoProtocolTest {
             await().atMost(Duration.ofSeconds(3)).until(() -> ws.closed().isDone());
 
             long closedAfterPing = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pingAt);
-            assertThat(closedAfterPing).isBetween(100L, 200L + 400L);
+            // Not before the 200-ms timeout (less the read's own delay); activity postponing it would never close.
+            assertThat(closedAfterPing).isBetween(100L, 2000L);
         } finally {
             chatter.shutdownNow();
         }
