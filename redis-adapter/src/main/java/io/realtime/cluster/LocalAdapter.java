@@ -71,6 +71,11 @@ public class LocalAdapter implements ClusterAdapter {
         return rooms.watch(created, deleted);
     }
 
+    /** Stops the room events {@link #watchRooms} asked for with {@code created}. */
+    protected void unwatchRooms(Consumer<String> created) {
+        rooms.unwatch(created);
+    }
+
     @Override
     public String namespace() {
         return name;

@@ -73,7 +73,7 @@ final class ObservedRooms extends ConcurrentHashMap<String, Set<UUID>> {
 
     /**
      * Tells {@code onCreated} and {@code onDeleted} of every room created and deleted from now on, the namespace's own
-     * room aside; returns the rooms that exist now. Once per namespace.
+     * room aside; returns the rooms that exist now. One watcher at a time per namespace ({@link #unwatch}).
      */
     List<String> watch(Consumer<String> onCreated, Consumer<String> onDeleted) {
         synchronized (this) {
@@ -84,6 +84,16 @@ final class ObservedRooms extends ConcurrentHashMap<String, Set<UUID>> {
             deleted = onDeleted;
         }
         return keySet().stream().filter(room -> !room.equals(namespace.getName())).toList();
+    }
+
+    /** Stops telling {@code onCreated}'s watcher of rooms (an adapter that closes), so that another may watch. */
+    void unwatch(Consumer<String> onCreated) {
+        synchronized (this) {
+            if (created == onCreated) {
+                created = null;
+                deleted = null;
+            }
+        }
     }
 
     /** The clients of {@code room} now: the same instance as at the last call while its membership stayed the same. */

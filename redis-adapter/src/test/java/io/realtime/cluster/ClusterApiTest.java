@@ -54,6 +54,28 @@ class ClusterApiTest {
     }
 
     @Test
+    void aClusterMadeAgainOnTheSameServerAfterACloseFollowsItsRooms() {
+        io.realtime.cluster.testing.RedisFixture redis = io.realtime.cluster.testing.RedisFixture.shared();
+        String key = "made-again-" + java.util.UUID.randomUUID();
+        com.corundumstudio.socketio.SocketIOServer server =
+                new com.corundumstudio.socketio.SocketIOServer(new com.corundumstudio.socketio.Configuration());
+        // The sharded transport subscribes each room's channel: it needs the namespace's room events.
+        RedisAdapterOptions options = RedisAdapterOptions.builder(redis.uri()).key(key).transport(TransportKind.SHARDED).build();
+        Cluster first = Cluster.redis(server, options);
+        first.of("/");
+        first.close();
+
+        try (Cluster second = Cluster.redis(server, options)) {
+            second.of("/");
+            var namespace = (com.corundumstudio.socketio.namespace.Namespace) server.getNamespace("");
+            io.realtime.cluster.testing.FakeSocket socket = io.realtime.cluster.testing.FakeSocket.connect(namespace);
+            namespace.joinRoom("room-a", socket.getSessionId());
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> redis.shardSubscribers(key + "#/#room-a#") == 1);
+        }
+    }
+
+    @Test
     void aRoomNamedTwiceCountsOnceAndInIsTo() {
         InMemoryTransport.Bus bus = new InMemoryTransport.Bus();
         try {

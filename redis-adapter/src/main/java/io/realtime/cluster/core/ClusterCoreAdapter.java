@@ -52,6 +52,9 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
 
     private final NamespaceChannel channel;
     private final String uid;
+    /** Ends the room events this adapter's transport asked for, so that an adapter made after it may have them. */
+    private final Runnable stopRoomEvents;
+    private volatile boolean closed;
     private final Duration requestTimeout;
     private final ClusterTransport transport;
     private final Requests requests;
@@ -81,11 +84,23 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
             useRecovery(channel.recovery(recovery, SOCKET_DATA_KEY));
         }
         if (channel.wantsRoomEvents()) {
-            watchRooms(room -> channel.roomCreated(room, false), room -> channel.roomDeleted(room, false))
-                    .forEach(room -> channel.roomCreated(room, false));
-            namespace.addConnectListener(client -> channel.roomCreated(io.realtime.cluster.SocketIds.wire(client.getSessionId()), true));
-            namespace.addDisconnectListener(client -> channel.roomDeleted(io.realtime.cluster.SocketIds.wire(client.getSessionId()), true));
+            Consumer<String> created = room -> channel.roomCreated(room, false);
+            watchRooms(created, room -> channel.roomDeleted(room, false)).forEach(created);
+            stopRoomEvents = () -> unwatchRooms(created);
+            // netty-socketio cannot remove a connect listener: a closed adapter's stay, and do nothing.
+            namespace.addConnectListener(client -> {
+                if (!closed) {
+                    channel.roomCreated(io.realtime.cluster.SocketIds.wire(client.getSessionId()), true);
+                }
+            });
+            namespace.addDisconnectListener(client -> {
+                if (!closed) {
+                    channel.roomDeleted(io.realtime.cluster.SocketIds.wire(client.getSessionId()), true);
+                }
+            });
             namespace.getAllClients().forEach(client -> channel.roomCreated(io.realtime.cluster.SocketIds.wire(client.getSessionId()), true));
+        } else {
+            stopRoomEvents = () -> { };
         }
     }
 
@@ -394,6 +409,8 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
 
     @Override
     public void close() {
+        closed = true;
+        stopRoomEvents.run();
         channel.close();
         requests.failAll(() -> new ClusterUnavailableException("the cluster adapter was closed", null));
     }
