@@ -140,6 +140,8 @@ final class WebSocketFrameHandler extends ChannelDuplexHandler {
 
     /** Says why in a Close frame (through this handler's write, which lets one out), then closes the connection. */
     private void closeFor(ChannelHandlerContext ctx, WebSocketCloseStatus status) {
+        // What the session wrote before goes ahead of the Close, as with the client's own Close.
+        transport.pushHeldFrame();
         ChannelPromise written = ctx.newPromise();
         write(ctx, new CloseWebSocketFrame(status), written);
         ctx.flush();

@@ -47,6 +47,8 @@ public final class CompatFixtures {
                 client.sendEvent("binary", Map.of("first", new byte[] {1, 2, 3}, "list", List.of(new byte[] {4}, "text", new byte[] {5, 6}))));
         main.addEventListener("broadcast", Object.class, (client, data, ack) ->
                 server.getBroadcastOperations().sendEvent("broadcasted", data));
+        // What the server still counts as connected to "/", for tests that a socket which left is forgotten.
+        main.addEventListener("socket-count", Object.class, (client, data, ack) -> ack.sendAckData(main.getAllClients().size()));
 
         SocketIONamespace restricted = server.addNamespace("/private");
         restricted.addAuthTokenListener((auth, client) -> {

@@ -108,7 +108,14 @@ final class ClusterTopology {
         if (owner == null) {
             return mode == Mode.SHARDED ? pub.async().spublish(channel, message) : pub.async().publish(channel, message);
         }
-        return pub.getConnectionAsync(owner.getNodeId()).thenCompose(node -> mode == Mode.SHARDED
+        CompletableFuture<io.lettuce.core.api.StatefulRedisConnection<byte[], byte[]>> connection;
+        try {
+            connection = pub.getConnectionAsync(owner.getNodeId());
+        } catch (RuntimeException e) {
+            // The node left lettuce's view since the lookup (a refresh in between): a failed publish, held and retried.
+            return CompletableFuture.failedFuture(e);
+        }
+        return connection.thenCompose(node -> mode == Mode.SHARDED
                 ? node.async().spublish(channel, message) : node.async().publish(channel, message));
     }
 
@@ -126,15 +133,15 @@ final class ClusterTopology {
     }
 
     /**
-     * Every primary's identity with every slot range it serves: a failover to a replica on the same port (each node
-     * on its own host) and a single slot moved between primaries both change it.
+     * Every primary's node id with every slot range it serves: a failover (a replica, another id, takes the slots,
+     * whatever its host and port) and a single slot moved between primaries both change it. Not the address, which
+     * lettuce may write as a seed's host name or as the announced IP from one refresh to the next.
      */
     private String slotOwners() {
         TreeMap<String, String> owners = new TreeMap<>();
         for (RedisClusterNode node : client.getPartitions()) {
             if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
-                owners.put(node.getNodeId() + "@" + node.getUri().getHost() + ":" + node.getUri().getPort(),
-                        ranges(node.getSlots()));
+                owners.put(node.getNodeId(), ranges(node.getSlots()));
             }
         }
         return owners.toString();

@@ -72,6 +72,8 @@ public final class RedisLink implements AutoCloseable {
     private final Map<String, BiConsumer<String, byte[]>> patternHandlers = new ConcurrentHashMap<>();
     private final Map<String, BiConsumer<String, byte[]>> channelHandlers = new ConcurrentHashMap<>();
     private final Map<String, BiConsumer<String, byte[]>> shardHandlers = new ConcurrentHashMap<>();
+    /** Our own SUNSUBSCRIBEs awaiting Redis's answer, by channel: their answers are not a primary dropping a slot. */
+    private final Map<String, Integer> ownShardUnsubscribes = new ConcurrentHashMap<>();
     private final List<Runnable> lostListeners = new CopyOnWriteArrayList<>();
     /** Subscriptions Redis confirmed ("c:", "p:", "s:" + channel or pattern), for the subscriptions gauge. */
     private final java.util.Set<String> held = ConcurrentHashMap.newKeySet();
@@ -146,7 +148,8 @@ public final class RedisLink implements AutoCloseable {
             sub.addListener(new RedisPubSubAdapter<>() {
                 @Override
                 public void sunsubscribed(byte[] channel, long count) {
-                    if (!closing && shardHandlers.containsKey(text(channel))) {
+                    String name = text(channel);
+                    if (!closing && !answersOwnUnsubscribe(name) && shardHandlers.containsKey(name)) {
                         topology.suspect();
                     }
                 }
@@ -399,8 +402,31 @@ public final class RedisLink implements AutoCloseable {
         shardHandlers.remove(channel);
         release("s:" + channel);
         if (sub.isOpen()) {
-            sub.async().sunsubscribe(bytes(channel));
+            if (topology != null) {
+                // A room left and joined again before this answer comes: the answer must not look like a lost slot.
+                ownShardUnsubscribes.merge(channel, 1, Integer::sum);
+            }
+            sub.async().sunsubscribe(bytes(channel)).whenComplete((ok, failure) -> {
+                if (failure != null && topology != null) {
+                    answersOwnUnsubscribe(channel);
+                }
+            });
         }
+    }
+
+    /** On a Redis Cluster, whether a failover may be under way (the topology is being read every second). */
+    boolean topologyUnsettled() {
+        return topology != null && topology.unsettled();
+    }
+
+    /** Whether a SUNSUBSCRIBE answer for {@code channel} is the answer to one of ours (counted off when it is). */
+    private boolean answersOwnUnsubscribe(String channel) {
+        boolean[] own = {false};
+        ownShardUnsubscribes.computeIfPresent(channel, (key, pending) -> {
+            own[0] = true;
+            return pending == 1 ? null : pending - 1;
+        });
+        return own[0];
     }
 
     public void unsubscribe(List<String> patterns, List<String> channels) {

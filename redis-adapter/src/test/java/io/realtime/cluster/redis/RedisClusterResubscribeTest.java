@@ -96,13 +96,32 @@ class RedisClusterResubscribeTest {
                 cluster.moveSlot(SlotHash.getSlot(channel), to);
 
                 String subscribed = channel;
-                await("subscribed again on the slot's new primary").atMost(Duration.ofSeconds(15))
+                // Sooner than lettuce's periodic refresh (10 s) would show the move: the old primary's notice does.
+                await("subscribed again on the slot's new primary").atMost(Duration.ofSeconds(7))
                         .until(() -> shardSubscribersOn(to, subscribed) == 1);
                 await("a message on the moved slot arrives").atMost(Duration.ofSeconds(10)).until(() -> {
                     publisher.publish(Mode.SHARDED, subscribed, "after".getBytes(StandardCharsets.UTF_8), false);
                     return "after".equals(received.poll(200, TimeUnit.MILLISECONDS));
                 });
             }
+        }
+    }
+
+    @Test
+    void aRoomLeftAndJoinedAgainAtOnceIsNotTakenForALostSlot() throws Exception {
+        RedisFixture redis = RedisFixture.sharedCluster();
+        String channel = "churn-" + UUID.randomUUID() + "#/#room#";
+        RedisAdapterOptions options = RedisAdapterOptions.builder(redis.uri()).requestTimeout(Duration.ofSeconds(2)).build();
+        try (RedisLink link = RedisLink.connect(options, new ClusterStats("test"), ClusterObserver.NONE)) {
+            link.ssubscribe(channel, (on, message) -> { }).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(link.topologyUnsettled()).isFalse();
+
+            // The last member leaves and somebody joins again before Redis answers the SUNSUBSCRIBE.
+            link.sunsubscribe(channel);
+            link.ssubscribe(channel, (on, message) -> { }).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+            assertThat(redis.shardSubscribers(channel)).isEqualTo(1);
+            assertThat(link.topologyUnsettled()).as("our own unsubscribe's answer is no lost slot").isFalse();
         }
     }
 
