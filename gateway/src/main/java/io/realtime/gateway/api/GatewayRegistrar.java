@@ -45,6 +45,8 @@ public final class GatewayRegistrar {
     private final HandshakeAuthenticator authenticator;
     private final TrafficObserver observer;
     private final List<RegisteredGateway> registered = new ArrayList<>();
+    /** The events bound so far, by namespace: one handler per event, whichever gateway declares it. */
+    private final java.util.Map<String, Set<String>> boundEvents = new java.util.HashMap<>();
 
     public GatewayRegistrar(SocketIOServer server, Validator validator, HandshakeAuthenticator authenticator,
                             TrafficObserver observer) {
@@ -68,17 +70,26 @@ public final class GatewayRegistrar {
         if (meta == null) {
             throw new IllegalArgumentException(type.getName() + " is not annotated with @Gateway");
         }
-        SocketIONamespace namespace = namespace(meta.namespace());
-        authenticator.protect(namespace, meta.namespace(),
-                meta.auth() == AuthPolicy.PUBLIC ? Optional.of(type.getSimpleName()) : Optional.empty());
+        List<Method> methods = handlers(type);
+        Set<String> taken = boundEvents.computeIfAbsent(meta.namespace(), name -> new LinkedHashSet<>());
         Set<String> events = new LinkedHashSet<>();
-        List<Method> methods = Arrays.stream(type.getMethods())
-                .sorted(Comparator.comparing(Method::getName)).toList();
         for (Method method : methods) {
             if (method.isAnnotationPresent(OnEvent.class)) {
                 String event = method.getAnnotation(OnEvent.class).value();
-                bindEvent(namespace, gateway, method, event);
-                events.add(event);
+                if (taken.contains(event) || !events.add(event)) {
+                    throw new IllegalArgumentException(method + ": '" + event + "' already has a handler on "
+                            + meta.namespace() + " (one handler per event)");
+                }
+                checkPayload(method);
+            }
+        }
+        SocketIONamespace namespace = namespace(meta.namespace());
+        authenticator.protect(namespace, meta.namespace(),
+                meta.auth() == AuthPolicy.PUBLIC ? Optional.of(type.getSimpleName()) : Optional.empty());
+        taken.addAll(events);
+        for (Method method : methods) {
+            if (method.isAnnotationPresent(OnEvent.class)) {
+                bindEvent(namespace, gateway, method, method.getAnnotation(OnEvent.class).value());
             } else if (method.isAnnotationPresent(OnConnect.class)) {
                 namespace.addConnectListener(client -> invokeLifecycle(gateway, method, client));
             } else if (method.isAnnotationPresent(OnDisconnect.class)) {
@@ -99,14 +110,51 @@ public final class GatewayRegistrar {
         return existing != null ? existing : server.addNamespace(NamespaceNames.nettySocketIo(name));
     }
 
-    private void bindEvent(SocketIONamespace namespace, Object gateway, Method method, String event) {
-        if (!Modifier.isPublic(method.getModifiers()) || Modifier.isStatic(method.getModifiers())) {
-            throw new IllegalArgumentException(method + ": event handlers must be public instance methods");
+    /**
+     * The handler methods of a gateway class, checked: public instance methods (a non-public or static one would be
+     * silently skipped otherwise), reachable by reflection even in a class that is not public, compiler bridges left
+     * out (they carry the annotations of the method they bridge to, which would bind its event twice).
+     */
+    private static List<Method> handlers(Class<?> type) {
+        for (Class<?> declaring = type; declaring != null && declaring != Object.class; declaring = declaring.getSuperclass()) {
+            for (Method method : declaring.getDeclaredMethods()) {
+                boolean annotated = method.isAnnotationPresent(OnEvent.class) || method.isAnnotationPresent(OnConnect.class)
+                        || method.isAnnotationPresent(OnDisconnect.class);
+                if (annotated && !method.isBridge()
+                        && (!Modifier.isPublic(method.getModifiers()) || Modifier.isStatic(method.getModifiers()))) {
+                    throw new IllegalArgumentException(method + ": handlers must be public instance methods");
+                }
+            }
         }
+        List<Method> methods = Arrays.stream(type.getMethods())
+                .filter(method -> !method.isBridge() && !method.isSynthetic())
+                .filter(method -> method.isAnnotationPresent(OnEvent.class) || method.isAnnotationPresent(OnConnect.class)
+                        || method.isAnnotationPresent(OnDisconnect.class))
+                .sorted(Comparator.comparing(Method::getName)).toList();
+        for (Method method : methods) {
+            if (!method.trySetAccessible()) {
+                throw new IllegalArgumentException(method + ": not accessible to the gateway (make its class public"
+                        + " or open its package)");
+            }
+        }
+        return methods;
+    }
+
+    /** One payload at most, of a type the conversion keeps whole. */
+    private static void checkPayload(Method method) {
         List<Parameter> payloads = Arrays.stream(method.getParameters()).filter(p -> !isInjected(p.getType())).toList();
         if (payloads.size() > 1) {
             throw new IllegalArgumentException(method + ": at most one payload parameter, found " + payloads);
         }
+        if (!payloads.isEmpty() && payloads.get(0).getParameterizedType() instanceof java.lang.reflect.ParameterizedType generic) {
+            // Converted by its class, a List<Order> would hold maps: validation would pass and the handler fail.
+            throw new IllegalArgumentException(method + ": payload of generic type " + generic.getTypeName()
+                    + " would lose its type arguments: take an array (Order[]) or a record that holds the collection");
+        }
+    }
+
+    private void bindEvent(SocketIONamespace namespace, Object gateway, Method method, String event) {
+        List<Parameter> payloads = Arrays.stream(method.getParameters()).filter(p -> !isInjected(p.getType())).toList();
         Class<?> payloadType = payloads.isEmpty() ? Object.class : payloads.get(0).getType();
         boolean returnsValue = method.getReturnType() != void.class;
         // Executable validation costs microseconds per call: only methods with constraints pay for it.
@@ -115,8 +163,14 @@ public final class GatewayRegistrar {
         Injected[] parameters = Arrays.stream(method.getParameterTypes()).map(Injected::of).toArray(Injected[]::new);
         namespace.addEventListener(event, payloadType, (client, payload, ack) -> {
             Object[] args = arguments(parameters, client, payload, ack);
-            Set<ConstraintViolation<Object>> violations = constrained
-                    ? validator.forExecutables().validateParameters(gateway, method, args) : Set.of();
+            Set<ConstraintViolation<Object>> violations;
+            try {
+                violations = constrained ? validator.forExecutables().validateParameters(gateway, method, args) : Set.of();
+            } catch (RuntimeException e) {
+                // A constraint validator that fails (or a bad constraint): the handler's failure, answered as one.
+                replyWithFailure(client, ack, namespace, event, e);
+                return;
+            }
             if (!violations.isEmpty()) {
                 observer.validationFailed(meta(namespace), event);
                 ErrorReplies.reply(client, ack, "validation_failed", describe(violations));
@@ -130,6 +184,10 @@ public final class GatewayRegistrar {
                 return;
             } catch (IllegalAccessException e) {
                 replyWithFailure(client, ack, namespace, event, e);
+                return;
+            } catch (IllegalArgumentException e) {
+                // The payload does not fit the parameter (null or nothing for a primitive): the client's mistake.
+                ErrorReplies.reply(client, ack, "bad_request", "the payload of '" + event + "' does not fit: " + e.getMessage());
                 return;
             }
             if (result instanceof CompletionStage<?> stage) {
@@ -214,8 +272,8 @@ public final class GatewayRegistrar {
             method.invoke(gateway, args);
         } catch (InvocationTargetException e) {
             log.error("{} failed for socket {}", method.getName(), client.getSessionId(), e.getCause());
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
+        } catch (IllegalAccessException | IllegalArgumentException e) {
+            log.error("{} could not be called for socket {}", method.getName(), client.getSessionId(), e);
         }
     }
 

@@ -215,6 +215,10 @@ public final class EngineSession implements SessionFanOut.Recipient {
         if (!outbox.isEmpty()) {
             outbox.sendTo(transport);
         }
+        if (slowConsumers != null) {
+            // What waited went out: a backlog seen over the limit before is over unless the transport still holds it.
+            slowConsumers.check();
+        }
         if (state == State.CLOSING) {
             closeNow(closingReason, null);
         }

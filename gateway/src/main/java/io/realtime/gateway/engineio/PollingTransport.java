@@ -34,6 +34,8 @@ final class PollingTransport extends Transport {
      * connection whose client polls again on another one and never reads the first.
      */
     private volatile long unwrittenAnswerBytes;
+    /** The connection the last answer is still being written to (null once it has left). */
+    private Channel unwrittenAnswerChannel;
 
     /** @param base64Only whether binary goes base64-encoded in text payloads (the client's {@code b64} parameter) */
     PollingTransport(EngineSession session, boolean base64Only) {
@@ -80,7 +82,8 @@ final class PollingTransport extends Transport {
         if (canSend()) {
             session.flush();
         } else {
-            closeTimeout = session.eventLoop().schedule(() -> session.closeNow(session.closingReason(), null),
+            // A poll that came meanwhile (held behind an answer its client has not taken) gets the close packet.
+            closeTimeout = session.eventLoop().schedule(() -> session.closeNow(session.closingReason(), EnginePacket.CLOSE),
                     session.options().pingTimeout().toMillis(), TimeUnit.MILLISECONDS);
         }
     }
@@ -137,7 +140,21 @@ final class PollingTransport extends Transport {
             HttpExchange poll = release();
             if (farewell != null) {
                 respond(poll, List.of(farewell));
+            } else {
+                // No answer, and no request left waiting on its connection without a deadline.
+                poll.channel().close();
             }
+        }
+    }
+
+    /** A client that does not read: the connections of its waiting poll and of its untaken answer go. */
+    @Override
+    void abort() {
+        if (pendingPoll != null) {
+            release().channel().close();
+        }
+        if (unwrittenAnswerChannel != null) {
+            unwrittenAnswerChannel.close();
         }
     }
 
@@ -173,6 +190,7 @@ final class PollingTransport extends Transport {
         session.observer().bytesSent(body.bytes().length);
         if (!written.isDone()) {
             unwrittenAnswerBytes = body.bytes().length;
+            unwrittenAnswerChannel = poll.channel();
             written.addListener(done -> session.execute(this::onAnswerWritten));
         }
     }
@@ -180,6 +198,7 @@ final class PollingTransport extends Transport {
     /** The last answer left (or its connection failed): a poll waiting meanwhile can take what is queued. */
     private void onAnswerWritten() {
         unwrittenAnswerBytes = 0;
+        unwrittenAnswerChannel = null;
         if (session.isCurrent(this)) {
             session.onTransportReady();
         }

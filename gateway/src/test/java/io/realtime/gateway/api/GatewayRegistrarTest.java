@@ -82,6 +82,57 @@ class GatewayRegistrarTest {
         public void fire(SocketIOClient client, String value) {
             client.sendEvent("fired", value);
         }
+
+        @OnEvent("add")
+        public int add(int n) {
+            return n + 1;
+        }
+    }
+
+    public interface Handler<T> {
+        Object handle(T payload);
+    }
+
+    /** The compiler adds a bridge {@code Object handle(Object)} carrying the same annotation. */
+    @Gateway(namespace = "/bridged")
+    public static final class BridgedGateway implements Handler<String> {
+        @OnEvent("x")
+        @Override
+        public String handle(String payload) {
+            return payload;
+        }
+    }
+
+    @Gateway(namespace = "/refused")
+    public static final class PrivateHandler {
+        @OnEvent("secret")
+        String secret(String payload) {
+            return payload;
+        }
+    }
+
+    @Gateway(namespace = "/refused")
+    public static final class GenericPayload {
+        @OnEvent("orders")
+        public int orders(List<Order> orders) {
+            return orders.size();
+        }
+    }
+
+    @Gateway(namespace = "/refused")
+    public static final class FirstOrder {
+        @OnEvent("order")
+        public String order(String payload) {
+            return payload;
+        }
+    }
+
+    @Gateway(namespace = "/refused")
+    public static final class SecondOrder {
+        @OnEvent("order")
+        public String order(String payload) {
+            return payload;
+        }
     }
 
     private static TestNode node;
@@ -94,7 +145,9 @@ class GatewayRegistrarTest {
     private static void register(SocketIOServer server) {
         GatewayRegistrar registrar = new GatewayRegistrar(server, Validators.create(), HandshakeAuthenticator.trusting());
         RegisteredGateway registered = registrar.register(new ShopGateway());
-        assertThat(registered.handledEvents()).containsExactlyInAnyOrder("order", "refuse", "crash", "later", "fire", "unwritable", "echo", "kind");
+        assertThat(registered.handledEvents()).containsExactlyInAnyOrder("order", "refuse", "crash", "later", "fire", "unwritable", "echo", "kind", "add");
+        registrar.register(io.realtime.gateway.testing.PackagePrivateGateways.hidden());
+        assertThat(registrar.register(new BridgedGateway()).handledEvents()).containsExactly("x");
         assertThat(registered.emittedEvents()).containsExactly("welcome");
     }
 
@@ -110,6 +163,40 @@ class GatewayRegistrarTest {
         assertThat(ws.nextText()).startsWith("40/shop,{\"sid\"");
         assertThat(ws.nextText()).isEqualTo("42/shop,[\"welcome\",true]");
         return ws;
+    }
+
+    @Test
+    void aPayloadThatDoesNotFitItsParameterIsABadRequestAck() {
+        try (RawWebSocket ws = shop()) {
+            ws.sendText("42/shop,1[\"add\",41]");
+            assertThat(ws.nextText()).isEqualTo("43/shop,1[42]");
+            ws.sendText("42/shop,2[\"add\",null]");
+            assertThat(ws.nextText()).startsWith("43/shop,2[{\"error\":{\"code\":\"bad_request\"");
+        }
+    }
+
+    @Test
+    void aGatewayClassThatIsNotPublicIsServedAndABridgeDoesNotBindTwice() {
+        try (RawWebSocket ws = RawWebSocket.connect(node.webSocketUri("/socket.io/?EIO=4&transport=websocket"))) {
+            ws.nextText();
+            ws.sendText("40/hidden,");
+            assertThat(ws.nextText()).startsWith("40/hidden,{\"sid\"");
+            ws.sendText("42/hidden,1[\"shout\",\"hey\"]");
+            assertThat(ws.nextText()).isEqualTo("43/hidden,1[\"HEY\"]");
+        }
+    }
+
+    @Test
+    void handlersThatCouldNotWorkAreRefusedWhenRegistered() {
+        GatewayRegistrar registrar = new GatewayRegistrar(new SocketIOServer(new com.corundumstudio.socketio.Configuration()),
+                Validators.create(), HandshakeAuthenticator.trusting());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> registrar.register(new PrivateHandler()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("public instance methods");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> registrar.register(new GenericPayload()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("generic type");
+        registrar.register(new FirstOrder());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> registrar.register(new SecondOrder()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'order' already has a handler on /refused");
     }
 
     @Test

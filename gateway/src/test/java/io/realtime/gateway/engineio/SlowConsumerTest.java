@@ -130,6 +130,26 @@ class SlowConsumerTest {
         session.send(List.of(EnginePacket.message("more")));
         assertThat(session.isOpen()).isFalse();
         assertThat(fixture.behaviourCloses).containsExactly("slow_consumer");
+        // Neither connection is left holding a request nobody will answer.
+        assertThat(next.isOpen()).as("the waiting poll's connection").isFalse();
+        assertThat(held.get(0).channel().isOpen()).as("the untaken answer's connection").isFalse();
+    }
+
+    @Test
+    void aBacklogThatDrainedIsForgottenSoTheNextOneHasItsOwnGrace() {
+        EngineSession session = fixture.polling(com.corundumstudio.socketio.protocol.EngineIOVersion.V4);
+        SessionFixture.answer(fixture.poll(session));
+        session.send(List.of(EnginePacket.message("x".repeat(2000))));
+        fixture.advance(500);
+        assertThat(SessionFixture.answer(fixture.poll(session))).as("a poll takes the backlog").startsWith("4x");
+
+        fixture.advance(3000);
+        session.send(List.of(EnginePacket.message("x".repeat(2000))));
+        assertThat(session.isOpen()).as("a new backlog, within its own grace").isTrue();
+        assertThat(fixture.behaviourCloses).isEmpty();
+        fixture.advance(2100);
+        session.send(List.of(EnginePacket.message("more")));
+        assertThat(session.isOpen()).as("that one stayed over the limit").isFalse();
     }
 
     @Test
