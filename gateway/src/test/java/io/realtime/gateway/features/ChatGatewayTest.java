@@ -49,6 +49,16 @@ class ChatGatewayTest {
     }
 
     @Test
+    void aRoomNameWithAnyKindOfSpaceIsRefusedAsTheEventsDocumentSays() {
+        try (RawWebSocket ws = node.connect("/chat", null)) {
+            assertThat(call(ws, 1, "joinRoom", "\"a b\"")).contains("validation_failed");
+            // A no-break space, which ECMA-262's \\S (the AsyncAPI document's pattern) counts as space too.
+            assertThat(call(ws, 2, "joinRoom", "\"a\u00a0b\"")).contains("validation_failed");
+            assertThat(call(ws, 3, "joinRoom", "\"a-b\"")).contains("\"joined\":true");
+        }
+    }
+
+    @Test
     void aSocketMayBeInFiftyRoomsAtOnce() {
         try (RawWebSocket ws = node.connect("/chat", null)) {
             for (int i = 0; i < 50; i++) {
