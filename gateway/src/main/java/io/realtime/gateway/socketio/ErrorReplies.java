@@ -14,7 +14,15 @@ public final class ErrorReplies {
 
     public static final String EXCEPTION_EVENT = "exception";
 
+    /** How much of a client's event name a reply repeats: a refusal must not send back what it refused. */
+    static final int NAME_SHOWN = 64;
+
     private ErrorReplies() {
+    }
+
+    /** A client's event name as a reply quotes it, cut to {@link #NAME_SHOWN} characters. */
+    public static String quoted(String event) {
+        return "'" + (event.length() <= NAME_SHOWN ? event : event.substring(0, NAME_SHOWN) + "…") + "'";
     }
 
     public static void reply(SocketIOClient client, AckRequest ack, String code, String message) {

@@ -362,7 +362,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             args = convertArgs(data, 1, json.eventTypes(socket.getNamespace().getName(), event));
         } catch (IllegalArgumentException e) {
             observer.validationFailed(packet.namespace(), event);
-            ErrorReplies.reply(socket, ack, "bad_request", "invalid arguments for event '" + event + "'" + wrongField(e));
+            ErrorReplies.reply(socket, ack, "bad_request", "invalid arguments for event " + ErrorReplies.quoted(event) + wrongField(e));
             return;
         }
         activity.eventReceived(socket, event, args);
@@ -431,7 +431,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         request.setSubType(PacketType.EVENT);
         request.setAckId(packet.ackId());
         ErrorReplies.reply(socket, new AckRequest(request, socket), "rate_limited",
-                "too many events (limit " + eventLimits.ratePerSecond() + "/s): '" + event + "' was not handled");
+                "too many events (limit " + eventLimits.ratePerSecond() + "/s): " + ErrorReplies.quoted(event) + " was not handled");
         countRefusal();
     }
 
