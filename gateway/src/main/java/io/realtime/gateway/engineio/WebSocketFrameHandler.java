@@ -82,7 +82,7 @@ final class WebSocketFrameHandler extends ChannelDuplexHandler {
         if (frame instanceof TextWebSocketFrame text) {
             if (!ByteBufUtil.isText(text.content(), StandardCharsets.UTF_8)) {
                 // RFC 6455 §8.1, as ws does: a text message that is not UTF-8 fails the connection (1007).
-                closeFor(ctx, WebSocketCloseStatus.INVALID_PAYLOAD_DATA);
+                closeWith(ctx, new CloseWebSocketFrame(WebSocketCloseStatus.INVALID_PAYLOAD_DATA));
                 return;
             }
             transport.onText(text.text());
@@ -92,12 +92,8 @@ final class WebSocketFrameHandler extends ChannelDuplexHandler {
             transport.pushHeldFrame();
             ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
         } else if (frame instanceof CloseWebSocketFrame) {
-            transport.pushHeldFrame();
-            // The echo goes through this handler's own write, which lets one Close out; the channel closes either way.
-            ChannelPromise written = ctx.newPromise();
-            write(ctx, frame.retain(), written);
-            ctx.flush();
-            written.addListener(ChannelFutureListener.CLOSE);
+            // The echo, if no Close went out yet; the channel closes either way.
+            closeWith(ctx, (CloseWebSocketFrame) frame.retain());
         }
     }
 
@@ -131,19 +127,21 @@ final class WebSocketFrameHandler extends ChannelDuplexHandler {
         log.debug("session {}: websocket error: {}", transport.session.id(), cause.toString());
         if (cause instanceof TooLongFrameException) {
             // The aggregator's: fragments adding up to more than maxPayload (1009, as ws says of a message too big).
-            closeFor(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG);
+            closeWith(ctx, new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG));
         } else {
             // A malformed or oversize frame was answered with its Close by Netty's decoder; the session ends with the channel.
             ctx.close();
         }
     }
 
-    /** Says why in a Close frame (through this handler's write, which lets one out), then closes the connection. */
-    private void closeFor(ChannelHandlerContext ctx, WebSocketCloseStatus status) {
-        // What the session wrote before goes ahead of the Close, as with the client's own Close.
+    /**
+     * Sends {@code close} after what the session wrote before it, through this handler's own write (which lets one
+     * Close out), then closes the connection.
+     */
+    private void closeWith(ChannelHandlerContext ctx, CloseWebSocketFrame close) {
         transport.pushHeldFrame();
         ChannelPromise written = ctx.newPromise();
-        write(ctx, new CloseWebSocketFrame(status), written);
+        write(ctx, close, written);
         ctx.flush();
         written.addListener(ChannelFutureListener.CLOSE);
     }
