@@ -118,18 +118,14 @@ public final class GatewayRegistrar {
     private static List<Method> handlers(Class<?> type) {
         for (Class<?> declaring = type; declaring != null && declaring != Object.class; declaring = declaring.getSuperclass()) {
             for (Method method : declaring.getDeclaredMethods()) {
-                boolean annotated = method.isAnnotationPresent(OnEvent.class) || method.isAnnotationPresent(OnConnect.class)
-                        || method.isAnnotationPresent(OnDisconnect.class);
-                if (annotated && !method.isBridge()
+                if (isHandler(method) && !method.isBridge()
                         && (!Modifier.isPublic(method.getModifiers()) || Modifier.isStatic(method.getModifiers()))) {
                     throw new IllegalArgumentException(method + ": handlers must be public instance methods");
                 }
             }
         }
         List<Method> methods = Arrays.stream(type.getMethods())
-                .filter(method -> !method.isBridge() && !method.isSynthetic())
-                .filter(method -> method.isAnnotationPresent(OnEvent.class) || method.isAnnotationPresent(OnConnect.class)
-                        || method.isAnnotationPresent(OnDisconnect.class))
+                .filter(method -> !method.isBridge() && !method.isSynthetic() && isHandler(method))
                 .sorted(Comparator.comparing(Method::getName)).toList();
         for (Method method : methods) {
             if (!method.trySetAccessible()) {
@@ -140,9 +136,19 @@ public final class GatewayRegistrar {
         return methods;
     }
 
+    private static boolean isHandler(Method method) {
+        return method.isAnnotationPresent(OnEvent.class) || method.isAnnotationPresent(OnConnect.class)
+                || method.isAnnotationPresent(OnDisconnect.class);
+    }
+
+    /** The parameters the event's payload goes to (the others are injected). */
+    private static List<Parameter> payloadParameters(Method method) {
+        return Arrays.stream(method.getParameters()).filter(p -> !isInjected(p.getType())).toList();
+    }
+
     /** One payload at most, of a type the conversion keeps whole. */
     private static void checkPayload(Method method) {
-        List<Parameter> payloads = Arrays.stream(method.getParameters()).filter(p -> !isInjected(p.getType())).toList();
+        List<Parameter> payloads = payloadParameters(method);
         if (payloads.size() > 1) {
             throw new IllegalArgumentException(method + ": at most one payload parameter, found " + payloads);
         }
@@ -154,7 +160,7 @@ public final class GatewayRegistrar {
     }
 
     private void bindEvent(SocketIONamespace namespace, Object gateway, Method method, String event) {
-        List<Parameter> payloads = Arrays.stream(method.getParameters()).filter(p -> !isInjected(p.getType())).toList();
+        List<Parameter> payloads = payloadParameters(method);
         Class<?> payloadType = payloads.isEmpty() ? Object.class : payloads.get(0).getType();
         boolean returnsValue = method.getReturnType() != void.class;
         // Executable validation costs microseconds per call: only methods with constraints pay for it.

@@ -147,12 +147,12 @@ final class PollingTransport extends Transport {
         }
     }
 
-    /** A client that does not read: the connections of its waiting poll and of its untaken answer go. */
+    /**
+     * A client that does not read: the connection of its untaken answer goes (its waiting poll's went with the session,
+     * in {@link #close} without a farewell).
+     */
     @Override
     void abort() {
-        if (pendingPoll != null) {
-            release().channel().close();
-        }
         if (unwrittenAnswerChannel != null) {
             unwrittenAnswerChannel.close();
         }
