@@ -374,7 +374,13 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private void onAck(GatewaySocket socket, SocketIoPacket packet) {
         AckCallback<?> callback = ackManager.getCallback(getSessionId(), packet.ackId());
         if (callback == null) {
+            // Acks the node asked for are bounded by the node; the others are the client's own traffic, and an endless
+            // stream of them must not be free: they take from the event rate like events.
             log.debug("session {}: ack {} matches no request", getSessionId(), packet.ackId());
+            if (eventBudget != null && !eventBudget.tryTake()) {
+                observer.eventRefused(packet.namespace(), EventRefusal.RATE_LIMITED);
+                countRefusal();
+            }
             return;
         }
         List<Class<?>> types = callback instanceof MultiTypeAckCallback multi

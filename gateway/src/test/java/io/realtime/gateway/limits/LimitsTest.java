@@ -106,6 +106,31 @@ class LimitsTest {
     }
 
     @Test
+    void acksThatAnswerNoRequestTakeFromTheEventRate() throws Exception {
+        try (ProductNode node = ProductNode.start(Map.of(), "--eventRate=1", "--eventBurst=5", "--abuseDisconnectAfter=10",
+                "--pingInterval=25000");
+             RawWebSocket bystander = node.connect("/", null);
+             RawWebSocket abuser = node.connect("/", null)) {
+            // The node asked nothing of this client: each ack is its own traffic. Five fit the burst, ten more over the
+            // rate close it.
+            for (int i = 0; i < 40 && !abuser.closed().isDone(); i++) {
+                try {
+                    abuser.sendText("43" + i + "[\"unasked\"]");
+                } catch (CompletionException e) {
+                    assertThat(e).hasRootCauseInstanceOf(IOException.class);
+                    break;
+                }
+            }
+            await().atMost(Duration.ofSeconds(3)).until(() -> abuser.closed().isDone());
+
+            bystander.sendText("421[\"events\",\"fine\"]");
+            assertThat(bystander.nextText()).isEqualTo("431[\"fine\"]");
+            assertThat(metrics(node)).contains("socketio_connections_closed_behaviour_total{reason=\"abuse\"} 1.0")
+                    .containsPattern("socketio_events_refused_total\\{nsp=\"/\",reason=\"rate_limited\"} (1[0-9]|[2-9][0-9])\\.0");
+        }
+    }
+
+    @Test
     void perAddressConnectionsAndHandshakeRateAreBounded() throws Exception {
         try (ProductNode node = ProductNode.start(Map.of(), "--maxConnectionsPerIp=2", "--pingInterval=25000")) {
             assertThat(handshake(node).statusCode()).isEqualTo(200);
