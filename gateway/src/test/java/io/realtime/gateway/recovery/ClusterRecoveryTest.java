@@ -1,10 +1,7 @@
 package io.realtime.gateway.recovery;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.realtime.cluster.SocketIds;
 import io.realtime.cluster.testing.RedisFixture;
-import io.realtime.gateway.testing.RawWebSocket;
 import io.realtime.gateway.testing.TestNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,6 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import static io.realtime.gateway.recovery.RecoverySocket.call;
+import static io.realtime.gateway.recovery.RecoverySocket.connect;
+import static io.realtime.gateway.recovery.RecoverySocket.event;
+import static io.realtime.gateway.recovery.RecoverySocket.isGone;
+import static io.realtime.gateway.recovery.RecoverySocket.lastOffset;
+import static io.realtime.gateway.recovery.RecoverySocket.toRoom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -24,7 +27,6 @@ import static org.awaitility.Awaitility.await;
  */
 class ClusterRecoveryTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static TestNode a;
     private static TestNode b;
 
@@ -46,78 +48,9 @@ class ClusterRecoveryTest {
         }
     }
 
-    /**
-     * A connected socket; {@code beforeConnect}: the replayed events, which come ahead of the CONNECT answer as
-     * socket.io sends them;
-     * {@code early}: those and whatever else arrives before the connect listener's "auth" event.
-     */
-    private record Socket(RawWebSocket ws, String sid, String pid, List<JsonNode> beforeConnect, List<JsonNode> early)
-            implements AutoCloseable {
-        @Override
-        public void close() {
-            ws.close();
-        }
-    }
-
-    private static Socket connect(TestNode node, String auth) throws Exception {
-        RawWebSocket ws = RawWebSocket.connect(node.webSocketUri("/socket.io/?EIO=4&transport=websocket"));
-        assertThat(ws.nextText()).startsWith("0{");
-        ws.sendText(auth == null ? "40" : "40" + auth);
-        List<JsonNode> beforeConnect = new ArrayList<>();
-        String connected = ws.nextText();
-        while (connected.startsWith("42")) {
-            beforeConnect.add(JSON.readTree(connected.substring(2)));
-            connected = ws.nextText();
-        }
-        assertThat(connected).startsWith("40{");
-        JsonNode data = JSON.readTree(connected.substring(2));
-        List<JsonNode> early = new ArrayList<>(beforeConnect);
-        for (JsonNode event = event(ws); !event.get(0).asText().equals("auth"); event = event(ws)) {
-            early.add(event);
-        }
-        return new Socket(ws, data.get("sid").asText(), data.path("pid").asText(null), beforeConnect, early);
-    }
-
-    private static JsonNode event(RawWebSocket ws) throws Exception {
-        String text = ws.nextText();
-        assertThat(text).startsWith("42");
-        return JSON.readTree(text.substring(2));
-    }
-
-    private static List<JsonNode> call(Socket socket, int ackId, String eventAndArgs, int events) throws Exception {
-        socket.ws().sendText("42" + ackId + eventAndArgs);
-        List<JsonNode> received = new ArrayList<>();
-        JsonNode ack = null;
-        while (ack == null || received.size() < events) {
-            String text = socket.ws().nextText();
-            if (text.startsWith("43" + ackId)) {
-                ack = JSON.readTree(text.substring(2 + String.valueOf(ackId).length()));
-            } else {
-                assertThat(text).startsWith("42");
-                received.add(JSON.readTree(text.substring(2)));
-            }
-        }
-        received.add(ack);
-        return received;
-    }
-
-    private static String toRoom(String room, int from, int count) {
-        return "[\"to-room\",{\"room\":\"" + room + "\",\"event\":\"news\",\"from\":" + from + ",\"count\":" + count + "}]";
-    }
-
-    private static boolean isGone(TestNode node, String sid) {
-        return node.server().getNamespace("").getClient(SocketIds.parse(sid)) == null;
-    }
-
-    private static String lastOffset(List<JsonNode> events) {
-        JsonNode last = events.stream().filter(e -> e.isArray() && e.get(0).asText().equals("news"))
-                .reduce((x, y) -> y).orElseThrow();
-        return last.get(last.size() - 1).asText();
-    }
-
     @Test
     void aSessionStartedOnOneNodeIsRecoveredOnAnotherWithWhatItMissedInOrder() throws Exception {
-        Socket first = connect(a, null);
+        RecoverySocket first = connect(a, null);
         call(first, 1, "[\"join\",\"r1\"]", 0);
         call(first, 2, "[\"set-data\",{\"n\":7}]", 0);
         List<JsonNode> before = call(first, 3, toRoom("r1", 1, 2), 2);
@@ -129,11 +62,11 @@ class ClusterRecoveryTest {
         first.ws().close();
         await().atMost(Duration.ofSeconds(5)).until(() -> isGone(a, first.sid()));
 
-        try (Socket other = connect(b, null)) {
+        try (RecoverySocket other = connect(b, null)) {
             call(other, 1, toRoom("r1", 3, 3), 0);
             call(other, 2, toRoom("elsewhere", 100, 2), 0);
 
-            try (Socket recovered = connect(b, "{\"pid\":\"" + first.pid() + "\",\"offset\":\"" + offset + "\"}")) {
+            try (RecoverySocket recovered = connect(b, "{\"pid\":\"" + first.pid() + "\",\"offset\":\"" + offset + "\"}")) {
                 assertThat(recovered.sid()).isEqualTo(first.sid());
                 assertThat(recovered.pid()).isEqualTo(first.pid());
                 assertThat(recovered.beforeConnect()).extracting(e -> e.get(0).asText() + " " + e.get(1).asInt())
@@ -147,7 +80,7 @@ class ClusterRecoveryTest {
                 JsonNode live = event(recovered.ws());
                 assertThat(live.get(1).asInt()).isEqualTo(6);
 
-                try (Socket again = connect(a, "{\"pid\":\"" + first.pid() + "\",\"offset\":\"" + offset + "\"}")) {
+                try (RecoverySocket again = connect(a, "{\"pid\":\"" + first.pid() + "\",\"offset\":\"" + offset + "\"}")) {
                     assertThat(again.sid()).isNotEqualTo(first.sid());
                     assertThat(again.early()).isEmpty();
                 }
@@ -157,17 +90,17 @@ class ClusterRecoveryTest {
 
     @Test
     void packetsSentWhileTheRestoreIsUnderWayArriveOnceInOrder() throws Exception {
-        Socket first = connect(a, null);
+        RecoverySocket first = connect(a, null);
         call(first, 1, "[\"join\",\"busy\"]", 0);
         String offset = lastOffset(call(first, 2, toRoom("busy", 0, 1), 1));
         first.ws().close();
         await().atMost(Duration.ofSeconds(5)).until(() -> isGone(a, first.sid()));
 
-        try (Socket sender = connect(a, null)) {
+        try (RecoverySocket sender = connect(a, null)) {
             int total = 400;
             // The sender's node publishes while the client reconnects to the other node.
             sender.ws().sendText("429" + toRoom("busy", 1, total));
-            try (Socket recovered = connect(b, "{\"pid\":\"" + first.pid() + "\",\"offset\":\"" + offset + "\"}")) {
+            try (RecoverySocket recovered = connect(b, "{\"pid\":\"" + first.pid() + "\",\"offset\":\"" + offset + "\"}")) {
                 assertThat(recovered.sid()).isEqualTo(first.sid());
                 List<Integer> numbers = new ArrayList<>();
                 recovered.early().forEach(e -> numbers.add(e.get(1).asInt()));
@@ -185,7 +118,7 @@ class ClusterRecoveryTest {
 
     @Test
     void wrongOffsetsGiveANewSessionWithoutSpendingIt() throws Exception {
-        Socket owner = connect(a, null);
+        RecoverySocket owner = connect(a, null);
         String offset = lastOffset(call(owner, 1, toRoom(owner.sid(), 1, 1), 1));
         owner.ws().close();
         await().atMost(Duration.ofSeconds(5)).until(() -> isGone(a, owner.sid()));
@@ -193,24 +126,24 @@ class ClusterRecoveryTest {
         double goneBefore = failures(b, "offset_gone");
         double invalidBefore = failures(b, "invalid");
         for (String bad : List.of("1-0", "0-0", "99999999999999-0", "1", "x-1", "-1-0", "18446744073709551616-0")) {
-            try (Socket fresh = connect(b, "{\"pid\":\"" + pid + "\",\"offset\":\"" + bad + "\"}")) {
+            try (RecoverySocket fresh = connect(b, "{\"pid\":\"" + pid + "\",\"offset\":\"" + bad + "\"}")) {
                 assertThat(fresh.sid()).as(bad).isNotEqualTo(owner.sid());
                 assertThat(fresh.early()).isEmpty();
             }
         }
         assertThat(failures(b, "offset_gone") - goneBefore).as("well-formed offsets the stream does not hold").isEqualTo(3);
         assertThat(failures(b, "invalid") - invalidBefore).as("offsets that are not stream ids").isEqualTo(4);
-        try (Socket recovered = connect(b, "{\"pid\":\"" + pid + "\",\"offset\":\"" + offset + "\"}")) {
+        try (RecoverySocket recovered = connect(b, "{\"pid\":\"" + pid + "\",\"offset\":\"" + offset + "\"}")) {
             assertThat(recovered.sid()).isEqualTo(owner.sid());
         }
     }
 
     @Test
     void thePidOfASocketStillConnectedElsewhereIsNotTakenAndCountsAsStillConnected() throws Exception {
-        try (Socket owner = connect(a, null)) {
+        try (RecoverySocket owner = connect(a, null)) {
             String offset = lastOffset(call(owner, 1, toRoom(owner.sid(), 1, 1), 1));
             double before = failures(b, "still_connected");
-            try (Socket thief = connect(b, "{\"pid\":\"" + owner.pid() + "\",\"offset\":\"" + offset + "\"}")) {
+            try (RecoverySocket thief = connect(b, "{\"pid\":\"" + owner.pid() + "\",\"offset\":\"" + offset + "\"}")) {
                 assertThat(thief.sid()).isNotEqualTo(owner.sid());
             }
             assertThat(failures(b, "still_connected") - before).isEqualTo(1);
