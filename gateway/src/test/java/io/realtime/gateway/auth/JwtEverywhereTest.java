@@ -1,16 +1,11 @@
 package io.realtime.gateway.auth;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import io.realtime.gateway.testing.ProductNode;
 import io.realtime.gateway.testing.RawWebSocket;
+import io.realtime.gateway.testing.Tokens;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 
@@ -103,10 +98,7 @@ class JwtEverywhereTest {
         return token(user, Instant.now().plusSeconds(600));
     }
 
-    private static String token(String user, Instant expiry) throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().subject(user)
-                .expirationTime(Date.from(expiry)).build());
-        jwt.sign(new MACSigner(SECRET));
-        return jwt.serialize();
+    private static String token(String user, Instant expiry) {
+        return Tokens.hs256(SECRET, user, expiry);
     }
 }

@@ -1,18 +1,12 @@
 package io.realtime.gateway.clients;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import io.realtime.gateway.GatewayNode;
 import io.realtime.gateway.config.GatewayConfig;
 import io.realtime.gateway.testing.ClientSuiteFixtures;
+import io.realtime.gateway.testing.Tokens;
 
 import java.net.URI;
 import java.time.Instant;
-import java.util.Date;
 import java.util.Map;
 
 /** The node the client suites talk to: the real features with JWT auth, plus {@link ClientSuiteFixtures}. */
@@ -40,14 +34,6 @@ final class SuiteNodes {
     }
 
     static String token(String user) {
-        JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(user)
-                .expirationTime(Date.from(Instant.now().plusSeconds(3600))).build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
-        try {
-            jwt.sign(new MACSigner(SECRET));
-        } catch (JOSEException e) {
-            throw new IllegalStateException(e);
-        }
-        return jwt.serialize();
+        return Tokens.hs256(SECRET, user, Instant.now().plusSeconds(3600));
     }
 }

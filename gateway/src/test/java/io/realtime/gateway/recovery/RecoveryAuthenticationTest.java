@@ -2,22 +2,17 @@ package io.realtime.gateway.recovery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import io.realtime.cluster.SocketIds;
 import io.realtime.cluster.testing.RedisFixture;
 import io.realtime.gateway.testing.ProductNode;
 import io.realtime.gateway.testing.RawWebSocket;
+import io.realtime.gateway.testing.Tokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
 import java.util.Map;
 import java.util.UUID;
 
@@ -42,11 +37,8 @@ class RecoveryAuthenticationTest {
         node.close();
     }
 
-    private static String token(String subject, Instant expires) throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256),
-                new JWTClaimsSet.Builder().subject(subject).expirationTime(Date.from(expires)).build());
-        jwt.sign(new MACSigner(SECRET));
-        return jwt.serialize();
+    private static String token(String subject, Instant expires) {
+        return Tokens.hs256(SECRET, subject, expires);
     }
 
     private static RawWebSocket open() {
