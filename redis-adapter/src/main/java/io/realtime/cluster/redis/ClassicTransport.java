@@ -5,6 +5,7 @@ import io.realtime.cluster.core.ClusterMessage;
 import io.realtime.cluster.core.ClusterMessage.Broadcast;
 import io.realtime.cluster.core.MessageReceiver;
 import io.realtime.cluster.core.NamespaceChannel;
+import io.realtime.cluster.redis.RedisLink.Delivery;
 import io.realtime.cluster.redis.RedisLink.Mode;
 
 import java.util.List;
@@ -61,16 +62,16 @@ final class ClassicTransport extends RedisTransport {
             if (message instanceof Broadcast broadcast && broadcast.requestId() == null) {
                 String channel = broadcast.opts().rooms().size() == 1
                         ? broadcastChannel + broadcast.opts().rooms().iterator().next() + "#" : broadcastChannel;
-                return link.publish(Mode.PLAIN, channel, codec.broadcast(broadcast), true);
+                return link.publish(Mode.PLAIN, channel, codec.broadcast(broadcast), Delivery.HELD);
             }
-            return link.publish(Mode.PLAIN, requestChannel, codec.request(message), message.holdable());
+            return link.publish(Mode.PLAIN, requestChannel, codec.request(message), RedisLink.deliveryOf(message));
         }
 
         @Override
         public CompletionStage<Void> publishResponse(String requesterUid, ClusterMessage response) {
             String channel = options.publishOnSpecificResponseChannel() && requesterUid != null
                     ? responseChannel + requesterUid + "#" : responseChannel;
-            return link.publish(Mode.PLAIN, channel, codec.response(response), false);
+            return link.publish(Mode.PLAIN, channel, codec.response(response), Delivery.NOW);
         }
 
         @Override

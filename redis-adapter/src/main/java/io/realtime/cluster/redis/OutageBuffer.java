@@ -1,26 +1,43 @@
 package io.realtime.cluster.redis;
 
 import io.realtime.cluster.ClusterStats;
+import io.realtime.cluster.ClusterUnavailableException;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
 /**
- * Messages published while Redis is unreachable (and after them, until they are sent), kept in order, bounded by
- * count (the oldest is dropped first) and by age (too old to be worth sending when Redis is back). Thread-safe.
+ * Messages published while Redis is unreachable (and after them, until they are sent), kept in the order they were
+ * published, bounded by count (the oldest is dropped first) and by age (too old to be worth sending when Redis is
+ * back). Requests published while held messages wait are queued behind them, so that no node answers one without
+ * what was published before it. Thread-safe.
  */
 final class OutageBuffer {
 
-    record Held(boolean sharded, String channel, byte[] message, long heldAtNanos) {
+    /**
+     * One message; {@code request} is completed once a queued request is sent (or failed if it cannot be), and is
+     * {@code null} for a held message, whose publisher was told at once that it was taken.
+     */
+    record Held(long sequence, boolean sharded, String channel, byte[] message, long heldAtNanos,
+                CompletableFuture<Void> request) {
+
+        boolean isRequest() {
+            return request != null;
+        }
     }
 
     private final int capacity;
     private final long maxAgeNanos;
     private final ClusterStats stats;
-    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    /** By publication order: a message sent again after a failed resend goes back to its place, not to the end. */
+    private final TreeMap<Long, Held> held = new TreeMap<>();
+    private long published;
     /** From the first message held until a drain finds none left to send: later messages must queue behind. */
     private volatile boolean waiting;
 
@@ -35,13 +52,21 @@ final class OutageBuffer {
             stats.recordDropped();
             return;
         }
-        if (held.size() == capacity) {
-            held.removeFirst();
-            stats.recordDropped();
-        }
-        held.addLast(new Held(sharded, channel, message, System.nanoTime()));
-        waiting = true;
+        add(new Held(published++, sharded, channel, message, System.nanoTime(), null));
         stats.recordBuffered();
+    }
+
+    /** Holds again a message whose resend failed, at its place among those held and with its first age. */
+    synchronized void holdAgain(Held message) {
+        add(message);
+    }
+
+    private void add(Held message) {
+        held.put(message.sequence(), message);
+        waiting = true;
+        if (held.size() > capacity) {
+            drop(held.pollFirstEntry().getValue(), "more messages were held than OUTAGE_BUFFER_SIZE allows");
+        }
     }
 
     /**
@@ -62,22 +87,63 @@ final class OutageBuffer {
     }
 
     /**
-     * Takes every message still young enough to send; the others are counted as dropped. Messages are held behind
-     * those taken until a drain finds nothing left to send.
+     * Queues a request behind the held messages that still wait to be sent, or returns {@code null} when none
+     * wait and it may go at once. Its future completes when it is sent.
+     */
+    CompletableFuture<Void> queueIfWaiting(boolean sharded, String channel, byte[] message) {
+        if (!waiting) {
+            return null;
+        }
+        synchronized (this) {
+            if (!waiting) {
+                return null;
+            }
+            CompletableFuture<Void> sent = new CompletableFuture<>();
+            add(new Held(published++, sharded, channel, message, System.nanoTime(), sent));
+            return sent;
+        }
+    }
+
+    /**
+     * Takes every message still young enough to send; the others are dropped. Messages are held behind those taken
+     * until a drain finds nothing left to send.
      */
     synchronized List<Held> drain() {
         long now = System.nanoTime();
         List<Held> fresh = new ArrayList<>(held.size());
-        for (Held message : held) {
+        for (Held message : held.values()) {
             if (now - message.heldAtNanos() <= maxAgeNanos) {
                 fresh.add(message);
             } else {
-                stats.recordDropped();
+                drop(message, "Redis was unreachable for longer than OUTAGE_BUFFER_AGE");
             }
         }
         held.clear();
         waiting = !fresh.isEmpty();
         return fresh;
+    }
+
+    /**
+     * Fails the queued requests (Redis is lost again): the nodes will not answer them, and sent on the next
+     * reconnect they would ask for what nobody waits for any more.
+     */
+    synchronized void failRequests() {
+        for (Iterator<Map.Entry<Long, Held>> it = held.entrySet().iterator(); it.hasNext(); ) {
+            Held message = it.next().getValue();
+            if (message.isRequest()) {
+                it.remove();
+                drop(message, "Redis was lost before the request could be sent");
+            }
+        }
+        waiting = waiting && !held.isEmpty();
+    }
+
+    private void drop(Held message, String why) {
+        if (message.isRequest()) {
+            message.request().completeExceptionally(new ClusterUnavailableException(why, null));
+        } else {
+            stats.recordDropped();
+        }
     }
 
     synchronized int size() {

@@ -19,6 +19,7 @@ import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.ClusterStats;
 import io.realtime.cluster.ClusterUnavailableException;
 import io.realtime.cluster.RedisAdapterOptions;
+import io.realtime.cluster.core.ClusterMessage;
 import io.realtime.cluster.core.MalformedMessageException;
 import io.realtime.cluster.core.MalformedMessages;
 import io.netty.util.concurrent.EventExecutor;
@@ -62,6 +63,19 @@ public final class RedisLink implements AutoCloseable {
 
     /** How a message is published and its receivers subscribed. */
     public enum Mode { PLAIN, SHARDED }
+
+    /** What becomes of a message published while Redis is unreachable, or while messages held meanwhile wait. */
+    public enum Delivery {
+        /** Kept and sent when Redis is back, in order (broadcasts, room changes, events without an answer). */
+        HELD,
+        /**
+         * Fails at once while Redis is unreachable, and waits behind held messages (a request: the nodes answer it
+         * knowing what was published before it).
+         */
+        AFTER_HELD,
+        /** Fails at once while Redis is unreachable, and never waits (a response: its requester is waiting). */
+        NOW
+    }
 
     private final AbstractRedisClient client;
     private final StatefulConnection<byte[], byte[]> pub;
@@ -191,6 +205,7 @@ public final class RedisLink implements AutoCloseable {
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
                 if (!closing && connected.compareAndSet(true, false)) {
                     log.warn("Redis connection lost; local delivery goes on, broadcasts are held until it is back");
+                    outage.failRequests();
                     lostListeners.forEach(Runnable::run);
                 }
             }
@@ -449,23 +464,41 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /**
-     * Publishes a message. A {@code holdable} one is kept and sent later when Redis is unreachable; any other
-     * fails at once so that the caller learns of it.
+     * Publishes a message; {@code delivery} says what becomes of it while Redis is unreachable, or while messages
+     * held during an outage still wait to be sent.
      */
-    public CompletionStage<Void> publish(Mode mode, String channel, byte[] message, boolean holdable) {
-        if (holdable) {
+    public CompletionStage<Void> publish(Mode mode, String channel, byte[] message, Delivery delivery) {
+        boolean sharded = mode == Mode.SHARDED;
+        if (delivery == Delivery.HELD) {
             // Held too while earlier ones wait (after a reconnect, for the other nodes to resubscribe): sent now it
             // would overtake them, and the nodes not back yet would miss it.
-            if (outage.holdIfWaiting(() -> !isConnected(), mode == Mode.SHARDED, channel, message)) {
+            if (outage.holdIfWaiting(() -> !isConnected(), sharded, channel, message)) {
                 return CompletableFuture.completedFuture(null);
             }
-        } else if (!isConnected()) {
+            return send(mode, channel, message, () -> outage.hold(sharded, channel, message));
+        }
+        if (!isConnected()) {
             return CompletableFuture.failedFuture(unavailable(null));
         }
-        return send(mode, channel, message, holdable);
+        if (delivery == Delivery.AFTER_HELD) {
+            CompletableFuture<Void> queued = outage.queueIfWaiting(sharded, channel, message);
+            if (queued != null) {
+                return queued;
+            }
+        }
+        return send(mode, channel, message, null);
     }
 
-    private CompletionStage<Void> send(Mode mode, String channel, byte[] message, boolean holdable) {
+    /** A message the cluster core publishes: held if it may be, else a request, which waits behind held ones. */
+    static Delivery deliveryOf(ClusterMessage message) {
+        return message.holdable() ? Delivery.HELD : Delivery.AFTER_HELD;
+    }
+
+    /**
+     * Sends a message; when that fails, {@code holdAgain} keeps it to be sent again, or, if it is {@code null}, the
+     * caller learns of the failure.
+     */
+    private CompletionStage<Void> send(Mode mode, String channel, byte[] message, Runnable holdAgain) {
         long started = System.nanoTime();
         CompletionStage<Long> sent = topology != null ? topology.publish(mode, bytes(channel), message)
                 : mode == Mode.SHARDED ? commands.spublish(bytes(channel), message) : commands.publish(bytes(channel), message);
@@ -476,12 +509,12 @@ public final class RedisLink implements AutoCloseable {
                 countShortDelivery(mode, channel, receivers);
                 observer.published(System.nanoTime() - started);
                 result.complete(null);
-            } else if (holdable) {
+            } else if (holdAgain != null) {
                 stats.recordPublishFailure();
                 if (loggedFailures.add(failure.getClass().getName())) {
                     log.warn("publishing to Redis failed, the message is held and sent again: {}", failure.toString());
                 }
-                outage.hold(mode == Mode.SHARDED, channel, message);
+                holdAgain.run();
                 if (topology != null) {
                     // No connection event tells when a shard is back: look at the topology.
                     topology.suspect();
@@ -737,7 +770,20 @@ public final class RedisLink implements AutoCloseable {
             if (batch.isEmpty()) {
                 return;
             }
-            batch.forEach(held -> send(held.sharded() ? Mode.SHARDED : Mode.PLAIN, held.channel(), held.message(), true));
+            for (OutageBuffer.Held held : batch) {
+                Mode mode = held.sharded() ? Mode.SHARDED : Mode.PLAIN;
+                if (held.isRequest()) {
+                    send(mode, held.channel(), held.message(), null).whenComplete((sent, failure) -> {
+                        if (failure == null) {
+                            held.request().complete(null);
+                        } else {
+                            held.request().completeExceptionally(failure);
+                        }
+                    });
+                } else {
+                    send(mode, held.channel(), held.message(), () -> outage.holdAgain(held));
+                }
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import io.realtime.cluster.core.ClusterMessage.Broadcast;
 import io.realtime.cluster.core.MessageReceiver;
 import io.realtime.cluster.core.MessageType;
 import io.realtime.cluster.core.NamespaceChannel;
+import io.realtime.cluster.redis.RedisLink.Delivery;
 import io.realtime.cluster.redis.RedisLink.Mode;
 
 import java.util.HashSet;
@@ -81,7 +82,7 @@ final class ShardedTransport extends RedisTransport {
 
         @Override
         public CompletionStage<Void> publish(ClusterMessage message) {
-            return link.publish(Mode.SHARDED, channelOf(message), codec.encode(message), message.holdable());
+            return link.publish(Mode.SHARDED, channelOf(message), codec.encode(message), RedisLink.deliveryOf(message));
         }
 
         private String channelOf(ClusterMessage message) {
@@ -104,7 +105,7 @@ final class ShardedTransport extends RedisTransport {
         @Override
         public CompletionStage<Void> publishResponse(String requesterUid, ClusterMessage response) {
             return link.publish(Mode.SHARDED, requesterUid == null ? channel : channel + requesterUid + "#",
-                    codec.encode(response), false);
+                    codec.encode(response), Delivery.NOW);
         }
 
         @Override

@@ -8,6 +8,7 @@ import io.realtime.cluster.core.MessageType;
 import io.realtime.cluster.core.NamespaceChannel;
 import io.realtime.cluster.recovery.RecoveryOptions;
 import io.realtime.cluster.recovery.SessionRecovery;
+import io.realtime.cluster.redis.RedisLink.Delivery;
 import io.realtime.cluster.redis.RedisLink.Mode;
 
 import java.time.Duration;
@@ -132,7 +133,7 @@ public final class StreamsTransport extends RedisTransport {
         @Override
         public CompletionStage<Void> publish(ClusterMessage message) {
             if (StreamsCodec.isEphemeral(message)) {
-                return link.publish(Mode.PLAIN, publicChannel, codec.published(message), false);
+                return link.publish(Mode.PLAIN, publicChannel, codec.published(message), Delivery.AFTER_HELD);
             }
             return append(message).thenApply(id -> null);
         }
@@ -191,7 +192,7 @@ public final class StreamsTransport extends RedisTransport {
         @Override
         public CompletionStage<Void> publishResponse(String requesterUid, ClusterMessage response) {
             return link.publish(Mode.PLAIN, requesterUid == null ? publicChannel : publicChannel + requesterUid + "#",
-                    codec.published(response), false);
+                    codec.published(response), Delivery.NOW);
         }
 
         @Override

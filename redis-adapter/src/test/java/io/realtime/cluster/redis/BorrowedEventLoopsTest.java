@@ -12,6 +12,7 @@ import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.ClusterStats;
 import io.realtime.cluster.ClusterUnavailableException;
 import io.realtime.cluster.RedisAdapterOptions;
+import io.realtime.cluster.redis.RedisLink.Delivery;
 import io.realtime.cluster.redis.RedisLink.Mode;
 import io.realtime.cluster.testing.RedisFixture;
 import org.junit.jupiter.api.AfterEach;
@@ -58,7 +59,7 @@ class BorrowedEventLoopsTest {
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> publisher.subscriberCount(Mode.PLAIN, channel).toCompletableFuture().join() == 1);
 
-            publisher.publish(Mode.PLAIN, channel, "hello".getBytes(StandardCharsets.UTF_8), false)
+            publisher.publish(Mode.PLAIN, channel, "hello".getBytes(StandardCharsets.UTF_8), Delivery.NOW)
                     .toCompletableFuture().get(5, TimeUnit.SECONDS);
 
             assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("lent loop: hello");

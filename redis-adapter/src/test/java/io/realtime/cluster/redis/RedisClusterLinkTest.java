@@ -3,6 +3,7 @@ package io.realtime.cluster.redis;
 import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.ClusterStats;
 import io.realtime.cluster.RedisAdapterOptions;
+import io.realtime.cluster.redis.RedisLink.Delivery;
 import io.realtime.cluster.redis.RedisLink.Mode;
 import io.realtime.cluster.testing.RedisFixture;
 import org.junit.jupiter.api.Test;
@@ -42,11 +43,11 @@ class RedisClusterLinkTest {
                 assertThat(one.subscriberCount(Mode.SHARDED, channel).toCompletableFuture().join()).as(channel).isEqualTo(2);
             }
 
-            one.publish(Mode.PLAIN, "plain-channel", "p".getBytes(StandardCharsets.UTF_8), false).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            one.publish(Mode.PLAIN, "plain-channel", "p".getBytes(StandardCharsets.UTF_8), Delivery.NOW).toCompletableFuture().get(5, TimeUnit.SECONDS);
             assertThat(plain.poll(5, TimeUnit.SECONDS)).isEqualTo("p");
             assertThat(plain.poll(5, TimeUnit.SECONDS)).isEqualTo("p");
             for (String channel : channels) {
-                one.publish(Mode.SHARDED, channel, "s".getBytes(StandardCharsets.UTF_8), false).toCompletableFuture().get(5, TimeUnit.SECONDS);
+                one.publish(Mode.SHARDED, channel, "s".getBytes(StandardCharsets.UTF_8), Delivery.NOW).toCompletableFuture().get(5, TimeUnit.SECONDS);
                 assertThat(sharded.poll(5, TimeUnit.SECONDS)).isEqualTo(channel + "=s");
                 assertThat(sharded.poll(5, TimeUnit.SECONDS)).isEqualTo(channel + "=s");
             }

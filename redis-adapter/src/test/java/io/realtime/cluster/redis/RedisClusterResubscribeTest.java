@@ -4,6 +4,7 @@ import io.lettuce.core.cluster.SlotHash;
 import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.ClusterStats;
 import io.realtime.cluster.RedisAdapterOptions;
+import io.realtime.cluster.redis.RedisLink.Delivery;
 import io.realtime.cluster.redis.RedisLink.Mode;
 import io.realtime.cluster.testing.RedisClusterProcesses;
 import io.realtime.cluster.testing.RedisFixture;
@@ -59,7 +60,7 @@ class RedisClusterResubscribeTest {
                             .untilAsserted(() -> assertThat(redis.shardSubscribers(channel)).as(channel).isEqualTo(2));
                 }
                 for (String channel : channels) {
-                    one.publish(Mode.SHARDED, channel, "s".getBytes(StandardCharsets.UTF_8), false).toCompletableFuture().get(5, TimeUnit.SECONDS);
+                    one.publish(Mode.SHARDED, channel, "s".getBytes(StandardCharsets.UTF_8), Delivery.NOW).toCompletableFuture().get(5, TimeUnit.SECONDS);
                     assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo(channel + "=s");
                     assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo(channel + "=s");
                 }
@@ -100,7 +101,7 @@ class RedisClusterResubscribeTest {
                 await("subscribed again on the slot's new primary").atMost(Duration.ofSeconds(7))
                         .until(() -> shardSubscribersOn(to, subscribed) == 1);
                 await("a message on the moved slot arrives").atMost(Duration.ofSeconds(10)).until(() -> {
-                    publisher.publish(Mode.SHARDED, subscribed, "after".getBytes(StandardCharsets.UTF_8), false);
+                    publisher.publish(Mode.SHARDED, subscribed, "after".getBytes(StandardCharsets.UTF_8), Delivery.NOW);
                     return "after".equals(received.poll(200, TimeUnit.MILLISECONDS));
                 });
             }

@@ -6,6 +6,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.ClusterStats;
 import io.realtime.cluster.RedisAdapterOptions;
+import io.realtime.cluster.redis.RedisLink.Delivery;
 import io.realtime.cluster.redis.RedisLink.Mode;
 import io.realtime.cluster.testing.RedisFixture;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -48,7 +50,7 @@ class RedisLinkReconnectTest {
 
                 redis.stop();
                 await().atMost(Duration.ofSeconds(5)).until(() -> !link.isConnected());
-                link.publish(Mode.PLAIN, "ordered", bytes("1"), true);
+                link.publish(Mode.PLAIN, "ordered", bytes("1"), Delivery.HELD);
                 assertThat(link.stats().buffered()).isEqualTo(1);
                 redis.restart();
 
@@ -62,10 +64,57 @@ class RedisLinkReconnectTest {
                 });
                 back.sync().subscribe("ordered");
                 await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(link::isConnected);
-                link.publish(Mode.PLAIN, "ordered", bytes("2"), true);
+                link.publish(Mode.PLAIN, "ordered", bytes("2"), Delivery.HELD);
 
                 await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 2);
                 assertThat(received).containsExactly("1", "2");
+            } finally {
+                client.shutdown(0, 2, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void aRequestPublishedRightAfterAReconnectWaitsBehindTheMessagesHeldDuringTheOutage() throws Exception {
+        try (RedisFixture redis = RedisFixture.ownServer(); RedisLink link = connect(redis)) {
+            RedisClient client = RedisClient.create(redis.uri());
+            try {
+                // Two subscribers before the outage: afterwards held messages wait (up to 3 s) for two to be back.
+                StatefulRedisPubSubConnection<String, String> gone = client.connectPubSub();
+                StatefulRedisPubSubConnection<String, String> goneToo = client.connectPubSub();
+                gone.sync().subscribe("ordered");
+                goneToo.sync().subscribe("ordered");
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> link.subscriberCount(Mode.PLAIN, "ordered").toCompletableFuture().join() == 2);
+                gone.close();
+                goneToo.close();
+
+                redis.stop();
+                await().atMost(Duration.ofSeconds(5)).until(() -> !link.isConnected());
+                // A join, say, while Redis is away; the request refused meanwhile says so at once.
+                link.publish(Mode.PLAIN, "ordered", bytes("join"), Delivery.HELD);
+                assertThat(link.publish(Mode.PLAIN, "ordered", bytes("refused"), Delivery.AFTER_HELD).toCompletableFuture())
+                        .failsWithin(Duration.ofSeconds(1));
+                redis.restart();
+
+                List<String> received = new CopyOnWriteArrayList<>();
+                StatefulRedisPubSubConnection<String, String> back = client.connectPubSub();
+                back.addListener(new RedisPubSubAdapter<>() {
+                    @Override
+                    public void message(String channel, String message) {
+                        received.add(message);
+                    }
+                });
+                back.sync().subscribe("ordered");
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(link::isConnected);
+                // A fetchSockets, say, as soon as Redis is back: the nodes must answer it knowing of the join.
+                CompletableFuture<Void> request = link.publish(Mode.PLAIN, "ordered", bytes("request"), Delivery.AFTER_HELD)
+                        .toCompletableFuture();
+                link.publish(Mode.PLAIN, "ordered", bytes("response"), Delivery.NOW);
+
+                request.get(10, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 3);
+                assertThat(received).containsExactly("response", "join", "request");
             } finally {
                 client.shutdown(0, 2, TimeUnit.SECONDS);
             }

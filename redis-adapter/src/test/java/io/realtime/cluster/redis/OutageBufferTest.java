@@ -1,0 +1,83 @@
+package io.realtime.cluster.redis;
+
+import io.realtime.cluster.ClusterStats;
+import io.realtime.cluster.ClusterUnavailableException;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** What is held during an outage keeps its order, and a request queued behind it is sent or told why not. */
+class OutageBufferTest {
+
+    private final ClusterStats stats = new ClusterStats("test");
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<String> texts(List<OutageBuffer.Held> batch) {
+        return batch.stream().map(held -> new String(held.message(), StandardCharsets.UTF_8)).toList();
+    }
+
+    @Test
+    void aMessageWhoseResendFailedGoesBackAheadOfThoseHeldAfterIt() {
+        OutageBuffer buffer = new OutageBuffer(100, Duration.ofSeconds(30), stats);
+        buffer.hold(false, "c", bytes("j1"));
+        buffer.hold(false, "c", bytes("b2"));
+        List<OutageBuffer.Held> batch = buffer.drain();
+        // Published while the batch is being sent: held behind it.
+        assertThat(buffer.holdIfWaiting(() -> false, false, "c", bytes("b3"))).isTrue();
+        // Then j1's send fails.
+        buffer.holdAgain(batch.get(0));
+
+        assertThat(texts(buffer.drain())).containsExactly("j1", "b3");
+    }
+
+    @Test
+    void aRequestQueuesBehindHeldMessagesOnlyWhileTheyWait() {
+        OutageBuffer buffer = new OutageBuffer(100, Duration.ofSeconds(30), stats);
+        assertThat(buffer.queueIfWaiting(false, "c", bytes("early"))).as("nothing held: sent at once").isNull();
+        buffer.hold(false, "c", bytes("join"));
+        CompletableFuture<Void> request = buffer.queueIfWaiting(false, "c", bytes("request"));
+        assertThat(request).isNotNull().isNotDone();
+
+        List<OutageBuffer.Held> batch = buffer.drain();
+        assertThat(texts(batch)).containsExactly("join", "request");
+        assertThat(batch.get(1).isRequest()).isTrue();
+        assertThat(buffer.queueIfWaiting(false, "c", bytes("while-sending"))).as("the batch is not sent yet").isNotNull();
+        buffer.drain();
+        assertThat(buffer.drain()).isEmpty();
+        assertThat(buffer.queueIfWaiting(false, "c", bytes("later"))).as("all sent").isNull();
+    }
+
+    @Test
+    void aQueuedRequestFailsWhenRedisIsLostAgainOrItIsPushedOutOrTooOld() {
+        OutageBuffer buffer = new OutageBuffer(2, Duration.ofSeconds(30), stats);
+        buffer.hold(false, "c", bytes("join"));
+        CompletableFuture<Void> lost = buffer.queueIfWaiting(false, "c", bytes("lost"));
+        buffer.failRequests();
+        assertThatThrownBy(lost::join).hasCauseInstanceOf(ClusterUnavailableException.class).hasMessageContaining("lost");
+
+        CompletableFuture<Void> pushedOut = buffer.queueIfWaiting(false, "c", bytes("pushed-out"));
+        buffer.hold(false, "c", bytes("b2"));
+        buffer.hold(false, "c", bytes("b3"));
+        assertThatThrownBy(pushedOut::join).hasCauseInstanceOf(ClusterUnavailableException.class);
+        assertThat(stats.dropped()).as("the join pushed out first; a request is no dropped broadcast").isEqualTo(1);
+
+
+        OutageBuffer young = new OutageBuffer(100, Duration.ZERO, stats);
+        young.hold(false, "c", bytes("join"));
+        long queuedAt = System.nanoTime();
+        CompletableFuture<Void> tooOld = young.queueIfWaiting(false, "c", bytes("too-old"));
+        await().atMost(Duration.ofSeconds(1)).until(() -> System.nanoTime() > queuedAt);
+        assertThat(young.drain()).isEmpty();
+        assertThatThrownBy(tooOld::join).hasCauseInstanceOf(ClusterUnavailableException.class).hasMessageContaining("OUTAGE_BUFFER_AGE");
+    }
+}
