@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.realtime.cluster.Cluster;
 import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.RedisAdapterOptions;
+import io.realtime.cluster.RedisUris;
 import io.realtime.gateway.admin.AdminUi;
 import io.realtime.gateway.api.GatewayRegistrar;
 import io.realtime.gateway.api.RegisteredGateway;
@@ -158,7 +159,7 @@ public final class GatewayNode implements AutoCloseable {
         GatewayNode node = new GatewayNode(config, server, gateways, resources, backendApi, cluster, health, metrics);
         log.info("Gateway node '{}' serving Socket.IO on {}{} in {} mode", config.nodeId(), server.localAddress(),
                 config.engine().path(), config.conformance() ? "conformance"
-                        : cluster.isClustered() ? "cluster (Redis " + GatewayConfig.maskPassword(config.redisUrl().orElseThrow()) + ")"
+                        : cluster.isClustered() ? "cluster (Redis " + RedisUris.masked(config.redisUrl().orElseThrow()) + ")"
                         : "single node, in-memory");
         return node;
     }

@@ -9,8 +9,8 @@ import java.util.Optional;
 /**
  * Options of the Redis adapter; immutable, built with {@link #builder(String)}.
  *
- * @param redisUri               a lettuce URI: {@code redis://}, {@code rediss://} (TLS), password or ACL user,
- *                               {@code redis-sentinel://}
+ * @param redisUri               a lettuce URI ({@code redis://}, {@code rediss://} (TLS), password or ACL user,
+ *                               {@code redis-sentinel://}) or a Redis Cluster seed list ({@link RedisUris})
  * @param key                    channel prefix ({@code socket.io}, as Node's adapter)
  * @param requestTimeout         how long cluster requests wait for answers ({@code requestsTimeout}, 5 s)
  * @param publishOnSpecificResponseChannel answer requests on the asker's own response channel
@@ -103,23 +103,22 @@ public record RedisAdapterOptions(
         }
     }
 
-    /**
-     * A URI lettuce reads, or {@code redis-cluster://host:port,...} ({@code rediss-cluster://}): refused here, with
-     * what is wrong, rather than at connect time, where it would read as Redis being down.
-     */
     private static void checkUri(String redisUri) {
-        if (redisUri.startsWith("redis-cluster://") || redisUri.startsWith("rediss-cluster://")) {
-            if (redisUri.substring(redisUri.indexOf("://") + 3).isBlank()) {
-                throw new IllegalArgumentException("redisUri: a Redis Cluster URI names at least one node: " + redisUri);
-            }
-            return;
-        }
         try {
-            io.lettuce.core.RedisURI.create(redisUri);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("redisUri: not a Redis URI (redis://, rediss://, redis-sentinel://,"
-                    + " redis-cluster://...): " + e.getMessage(), e);
+            RedisUris.check(redisUri);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("redisUri: " + e.getMessage());
         }
+    }
+
+    /** The options, with the password of {@link #redisUri} masked. */
+    @Override
+    public String toString() {
+        return "RedisAdapterOptions[redisUri=" + RedisUris.masked(redisUri) + ", key=" + key + ", requestTimeout="
+                + requestTimeout + ", publishOnSpecificResponseChannel=" + publishOnSpecificResponseChannel
+                + ", outageBufferSize=" + outageBufferSize + ", outageBufferAge=" + outageBufferAge + ", transport="
+                + transport + ", subscriptionMode=" + subscriptionMode + ", streams=" + streams + ", eventLoops="
+                + eventLoops + "]";
     }
 
     public static Builder builder(String redisUri) {

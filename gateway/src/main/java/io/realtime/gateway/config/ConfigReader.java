@@ -1,5 +1,6 @@
 package io.realtime.gateway.config;
 
+import io.realtime.cluster.RedisUris;
 import io.realtime.cluster.SubscriptionMode;
 import io.realtime.cluster.TransportKind;
 import io.realtime.cluster.recovery.RecoveryOptions;
@@ -11,7 +12,6 @@ import io.realtime.gateway.engineio.EngineOptions;
 import io.realtime.gateway.limits.EventLimits;
 import io.realtime.gateway.limits.HttpLimits;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +23,6 @@ import java.util.stream.Stream;
 /** Turns the raw values of every setting into a {@link GatewayConfig}, checking each and reporting all problems. */
 final class ConfigReader {
 
-    private static final Set<String> REDIS_SCHEMES = Set.of("redis", "rediss", "redis-socket", "redis-sentinel",
-            "redis-cluster", "rediss-cluster");
-
     private ConfigReader() {
     }
 
@@ -35,7 +32,8 @@ final class ConfigReader {
         if (port == managementPort && port != 0) {
             v.problem(Setting.MANAGEMENT_PORT.env() + ": must differ from " + Setting.PORT.env() + " (" + port + ")");
         }
-        Optional<String> redis = v.optional(Setting.REDIS_URL);
+        // A secret made from a file often ends with a newline.
+        Optional<String> redis = v.optional(Setting.REDIS_URL).map(String::strip);
         redis.ifPresent(url -> checkRedisUrl(url, v));
         String path = v.text(Setting.PATH);
         if (!path.startsWith("/")) {
@@ -141,12 +139,9 @@ final class ConfigReader {
 
     private static void checkRedisUrl(String url, SettingValues v) {
         try {
-            String scheme = URI.create(url).getScheme();
-            if (scheme == null || !REDIS_SCHEMES.contains(scheme)) {
-                v.problem(Setting.REDIS_URL.env() + ": expected a redis://, rediss://, redis-sentinel:// or redis-cluster:// URI");
-            }
+            RedisUris.check(url);
         } catch (IllegalArgumentException e) {
-            v.problem(Setting.REDIS_URL.env() + ": not a URI");
+            v.problem(Setting.REDIS_URL.env() + ": " + e.getMessage());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.realtime.gateway.config;
 
+import io.realtime.cluster.RedisUris;
 import io.realtime.cluster.recovery.RecoveryOptions;
 
 import io.realtime.gateway.admin.AdminUiSettings;
@@ -225,7 +226,7 @@ public final class GatewayConfig {
     public String describe() {
         StringJoiner out = new StringJoiner(", ");
         out.add("host=" + host).add("port=" + port).add("managementPort=" + managementPort)
-                .add("redisUrl=" + redisUrl.map(GatewayConfig::maskPassword).orElse("(none)"))
+                .add("redisUrl=" + redisUrl.map(RedisUris::masked).orElse("(none)"))
                 .add("nodeId=" + nodeId).add("path=" + engine.path())
                 .add("pingInterval=" + engine.pingInterval().toMillis()).add("pingTimeout=" + engine.pingTimeout().toMillis())
                 .add("maxHttpBufferSize=" + engine.maxPayload()).add("cors=" + engine.corsOrigins())
@@ -267,10 +268,6 @@ public final class GatewayConfig {
                 .add("connectionStateRecovery=" + recovery.isPresent()
                         + recovery.map(r -> " maxDisconnectionDuration=" + r.maxDisconnectionDuration().toMillis()).orElse(""));
         return out.toString();
-    }
-
-    public static String maskPassword(String uri) {
-        return uri.replaceAll("(://[^:@/]*:)[^@/]*@", "$1****@").replaceAll("(://)([^:@/]+)@", "$1****@");
     }
 
     static String hostName() {

@@ -136,5 +136,25 @@ class GatewayConfigTest {
         GatewayConfig config = GatewayConfig.load(Map.of("REDIS_URL", "redis://user:hunter2@redis:6379/0"), new String[0]);
 
         assertThat(config.describe()).contains("redis://user:****@redis:6379/0").doesNotContain("hunter2");
+        // lettuce takes the last '@' as the end of the credentials: so does the mask.
+        assertThat(GatewayConfig.load(Map.of("REDIS_URL", "redis://:p@ss@redis:6379"), new String[0]).describe())
+                .contains("redis://:****@redis:6379").doesNotContain("ss@");
+        assertThat(GatewayConfig.load(Map.of("REDIS_URL", "redis-cluster://default:a+b/c@r1:7000,r2:7001"), new String[0])
+                .describe()).contains("redis-cluster://default:****@r1:7000,r2:7001").doesNotContain("a+b");
+    }
+
+    @Test
+    void aRedisUrlThatCouldNotBeConnectedToIsAConfigurationProblemThatNeverShowsItsPassword() {
+        for (String url : new String[] {"redis-sentinel://:hunter2@s:26379", "redis://:hunter2@h/abc", "redis://:hunter2@h:99999",
+                "redis://u:hunter2/x@h", "redis://:hunter 2@h", "redis-cluster://:hunter2@h:abc", "redis-cluster://:hunter2@"}) {
+            assertThatThrownBy(() -> GatewayConfig.load(Map.of("REDIS_URL", url), new String[0]))
+                    .as(url).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("REDIS_URL: not a Redis URI")
+                    .hasMessageNotContaining("hunter");
+        }
+        // What lettuce reads is taken: TLS to Sentinel, STARTTLS; a secret's trailing newline is no part of it.
+        for (String url : new String[] {"rediss-sentinel://:pw@s:26379#mymaster", "redis+tls://h:6379", "redis://h:6379\n"}) {
+            assertThat(GatewayConfig.load(Map.of("REDIS_URL", url), new String[0]).redisUrl()).as(url).isPresent();
+        }
     }
 }

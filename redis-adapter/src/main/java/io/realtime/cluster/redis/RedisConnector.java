@@ -25,13 +25,10 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.realtime.cluster.ClusterUnavailableException;
 import io.realtime.cluster.RedisAdapterOptions;
+import io.realtime.cluster.RedisUris;
 
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -53,10 +50,6 @@ final class RedisConnector {
     private RedisConnector() {
     }
 
-    static boolean isCluster(String uri) {
-        return uri.startsWith("redis-cluster://") || uri.startsWith("rediss-cluster://");
-    }
-
     static Connections connect(RedisAdapterOptions options) {
         // Reconnect attempts back off from 100 ms to 2 s (lettuce's default grows to 30 s): the cluster must resume
         // within seconds of Redis coming back.
@@ -66,8 +59,8 @@ final class RedisConnector {
         ClientResources resources = builder.build();
         AbstractRedisClient client = null;
         try {
-            if (isCluster(options.redisUri())) {
-                RedisClusterClient cluster = RedisClusterClient.create(resources, clusterSeeds(options.redisUri(), options.requestTimeout()));
+            if (RedisUris.isCluster(options.redisUri())) {
+                RedisClusterClient cluster = RedisClusterClient.create(resources, RedisUris.clusterSeeds(options.redisUri(), options.requestTimeout()));
                 client = cluster;
                 cluster.setOptions(ClusterClientOptions.builder()
                         .autoReconnect(true)
@@ -116,8 +109,27 @@ final class RedisConnector {
                 client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
             }
             releaseResources(resources, options.eventLoops());
-            throw new ClusterUnavailableException("cannot connect to Redis at " + hostsOf(options.redisUri()) + ": " + e.getMessage(), e);
+            throw new ClusterUnavailableException("cannot connect to Redis at " + RedisUris.hosts(options.redisUri()) + ": "
+                    + RedisUris.scrub(why(e), options.redisUri()), e);
         }
+    }
+
+    /**
+     * What went wrong, down to its root: lettuce says only "Unable to connect to host:port", and the reason (refused,
+     * NOAUTH, WRONGPASS, a certificate) is in its cause.
+     */
+    private static String why(Throwable e) {
+        StringBuilder why = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause.getMessage() != null && !why.toString().contains(cause.getMessage())) {
+                why.append(": ").append(cause.getMessage());
+            }
+        }
+        String text = why.toString();
+        if (text.contains("NOAUTH") || text.contains("WRONGPASS") || text.contains("invalid password")) {
+            text += " (the user and password go in the URI: redis://user:password@host:port)";
+        }
+        return text;
     }
 
     /**
@@ -132,57 +144,6 @@ final class RedisConnector {
         } else {
             resources.shutdown(0, 2, TimeUnit.SECONDS);
         }
-    }
-
-    /** The seed nodes of a {@code redis-cluster://} URI. */
-    static List<RedisURI> clusterSeeds(String uri, Duration timeout) {
-        boolean tls = uri.startsWith("rediss-cluster://");
-        String rest = uri.substring(uri.indexOf("://") + 3);
-        int end = indexOfAny(rest, '/', '?');
-        String authority = end < 0 ? rest : rest.substring(0, end);
-        String user = null;
-        String password = null;
-        int at = authority.lastIndexOf('@');
-        if (at >= 0) {
-            String credentials = authority.substring(0, at);
-            authority = authority.substring(at + 1);
-            int colon = credentials.indexOf(':');
-            user = colon < 0 ? null : decode(credentials.substring(0, colon));
-            password = decode(colon < 0 ? credentials : credentials.substring(colon + 1));
-        }
-        List<RedisURI> seeds = new ArrayList<>();
-        for (String hostPort : authority.split(",")) {
-            URI parsed = URI.create("redis://" + hostPort.trim());
-            if (parsed.getHost() == null) {
-                throw new IllegalArgumentException("not host:port in the Redis Cluster seed list: '" + hostPort + "'");
-            }
-            RedisURI.Builder seed = RedisURI.builder().withHost(parsed.getHost())
-                    .withPort(parsed.getPort() < 0 ? 6379 : parsed.getPort()).withSsl(tls).withTimeout(timeout);
-            if (password != null) {
-                if (user == null || user.isEmpty()) {
-                    seed.withPassword(password.toCharArray());
-                } else {
-                    seed.withAuthentication(user, password.toCharArray());
-                }
-            }
-            seeds.add(seed.build());
-        }
-        return seeds;
-    }
-
-    private static int indexOfAny(String text, char a, char b) {
-        int i = text.indexOf(a);
-        int j = text.indexOf(b);
-        return i < 0 ? j : j < 0 ? i : Math.min(i, j);
-    }
-
-    private static String decode(String text) {
-        return URLDecoder.decode(text, StandardCharsets.UTF_8);
-    }
-
-    private static String hostsOf(String uri) {
-        String rest = uri.substring(Math.max(0, uri.indexOf("://") + 3));
-        return rest.substring(rest.lastIndexOf('@') + 1);
     }
 
     /**

@@ -1,0 +1,143 @@
+package io.realtime.cluster;
+
+import io.lettuce.core.RedisURI;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Redis URIs the adapter takes: lettuce's ({@code redis://}, {@code rediss://}, {@code redis+tls://},
+ * {@code redis-socket://}, {@code redis-sentinel://}, {@code rediss-sentinel://}) and a Redis Cluster seed list,
+ * {@code redis-cluster://[user:password@]host1:port1,host2:port2} ({@code rediss-cluster://} with TLS). Whatever is
+ * said about one, in a log or an exception, has its password masked.
+ */
+public final class RedisUris {
+
+    private RedisUris() {
+    }
+
+    public static boolean isCluster(String uri) {
+        return uri.startsWith("redis-cluster://") || uri.startsWith("rediss-cluster://");
+    }
+
+    /**
+     * Refuses a URI that could not be connected to, saying what is wrong (with the password masked), rather than at
+     * connect time, where it would read as Redis being down.
+     *
+     * @throws IllegalArgumentException what is wrong
+     */
+    public static void check(String uri) {
+        try {
+            if (isCluster(uri)) {
+                clusterSeeds(uri, Duration.ofSeconds(1));
+            } else {
+                RedisURI.create(uri);
+            }
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not a Redis URI (redis://, rediss://, redis-sentinel://host:port#master,"
+                    + " redis-cluster://host:port,...): " + scrub(String.valueOf(e.getMessage()), uri) + ": " + masked(uri));
+        }
+    }
+
+    /** The URI with its password (everything before the last {@code @}, but a user name) masked. */
+    public static String masked(String uri) {
+        int start = uri.indexOf("://");
+        start = start < 0 ? 0 : start + 3;
+        int at = uri.lastIndexOf('@');
+        if (at < start) {
+            return uri;
+        }
+        String credentials = uri.substring(start, at);
+        int colon = credentials.indexOf(':');
+        return uri.substring(0, start) + (colon < 0 ? "****" : credentials.substring(0, colon) + ":****") + uri.substring(at);
+    }
+
+    /** {@code text} (a message about {@code uri}) with every piece of the URI's credentials masked. */
+    public static String scrub(String text, String uri) {
+        int start = uri.indexOf("://");
+        start = start < 0 ? 0 : start + 3;
+        int at = uri.lastIndexOf('@');
+        if (at <= start) {
+            return text;
+        }
+        String credentials = uri.substring(start, at);
+        String out = text.replace(credentials, "****");
+        // A parser's message may quote a piece of them only ("For input string: et@h"): mask each piece left.
+        for (String piece : credentials.split("[:@/]")) {
+            if (piece.length() >= 2) {
+                out = out.replace(piece, "****");
+            }
+        }
+        return out;
+    }
+
+    /** The seed nodes of a {@code redis-cluster://} URI, each with the credentials and TLS it names. */
+    public static List<RedisURI> clusterSeeds(String uri, Duration timeout) {
+        boolean tls = uri.startsWith("rediss-cluster://");
+        String rest = uri.substring(uri.indexOf("://") + 3);
+        String user = null;
+        String password = null;
+        // The credentials end at the last '@', as lettuce reads them: a password may hold '@' or '/'.
+        int at = rest.lastIndexOf('@');
+        if (at >= 0) {
+            String credentials = rest.substring(0, at);
+            rest = rest.substring(at + 1);
+            int colon = credentials.indexOf(':');
+            user = colon < 0 ? null : decode(credentials.substring(0, colon));
+            password = decode(colon < 0 ? credentials : credentials.substring(colon + 1));
+        }
+        int end = indexOfAny(rest, '/', '?');
+        String authority = end < 0 ? rest : rest.substring(0, end);
+        if (authority.isBlank()) {
+            throw new IllegalArgumentException("a Redis Cluster URI names at least one node");
+        }
+        List<RedisURI> seeds = new ArrayList<>();
+        for (String hostPort : authority.split(",")) {
+            URI parsed;
+            try {
+                parsed = URI.create("redis://" + hostPort.trim());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("not host:port in the Redis Cluster seed list: '" + hostPort + "'");
+            }
+            if (parsed.getHost() == null || parsed.getPort() > 65_535) {
+                throw new IllegalArgumentException("not host:port in the Redis Cluster seed list: '" + hostPort + "'");
+            }
+            RedisURI.Builder seed = RedisURI.builder().withHost(parsed.getHost())
+                    .withPort(parsed.getPort() < 0 ? 6379 : parsed.getPort()).withSsl(tls).withTimeout(timeout);
+            if (password != null) {
+                if (user == null || user.isEmpty()) {
+                    seed.withPassword(password.toCharArray());
+                } else {
+                    seed.withAuthentication(user, password.toCharArray());
+                }
+            }
+            seeds.add(seed.build());
+        }
+        return seeds;
+    }
+
+    /** Where a URI points, for a message: its hosts, without its credentials. */
+    public static String hosts(String uri) {
+        String rest = uri.substring(Math.max(0, uri.indexOf("://") + 3));
+        return rest.substring(rest.lastIndexOf('@') + 1);
+    }
+
+    private static int indexOfAny(String text, char a, char b) {
+        int i = text.indexOf(a);
+        int j = text.indexOf(b);
+        return i < 0 ? j : j < 0 ? i : Math.min(i, j);
+    }
+
+    /** Percent-decoding as in a URI's user info: a {@code +} stays a plus (it is no form field). */
+    private static String decode(String text) {
+        try {
+            return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("a Redis Cluster URI's user or password has a stray '%' (write %25)");
+        }
+    }
+}
