@@ -14,17 +14,20 @@ import io.realtime.cluster.ClusterStats;
 import io.realtime.cluster.redis.RedisLink.Mode;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * What a {@link RedisLink} on a Redis Cluster needs beyond lettuce: publishing to the primary that serves a
- * channel's slot, server counts summed over the live nodes, and noticing that a slot changed owner (a failover) so
- * that sharded subscriptions are renewed.
+ * channel's slot, server counts summed over the live nodes, noticing that a slot changed owner (a failover) so
+ * that sharded subscriptions are renewed, and noticing that no primary answers (an outage: lettuce's connections to
+ * the nodes come and go in a failover too, so none of their events tells).
  */
 final class ClusterTopology {
 
@@ -35,22 +38,36 @@ final class ClusterTopology {
     private final StatefulRedisClusterConnection<byte[], byte[]> pub;
     private final ClusterStats stats;
     private final EventExecutor scheduler;
+    /** Seconds between two probes of the primaries when nothing suggests trouble. */
+    private static final int QUIET_PROBE_TICKS = 5;
+
+    private final Duration probeTimeout;
+    /** Seconds since the link started (on the scheduler): when the next quiet probe is due. */
+    private long quietTicks;
     private final AtomicBoolean suspect = new AtomicBoolean();
+    private final AtomicBoolean probing = new AtomicBoolean();
+    /** Whether a primary answered at the last look (on the scheduler). */
+    private boolean reachable = true;
     /** Until when (nanoTime) the topology is read every second: a node connection dropped, a failover may follow. */
     private volatile long unsettledUntil = System.nanoTime();
     /** Who served which slots at the last look. */
     private volatile String slotOwners;
 
     ClusterTopology(RedisClusterClient client, StatefulRedisClusterConnection<byte[], byte[]> pub, ClusterStats stats,
-                    EventExecutor scheduler) {
+                    EventExecutor scheduler, Duration probeTimeout) {
         this.client = client;
+        this.probeTimeout = probeTimeout;
         this.pub = pub;
         this.stats = stats;
         this.scheduler = scheduler;
     }
 
-    /** Counts refreshes and calls {@code ownersChanged} (on the scheduler) when a slot got a new owner. */
-    void watch(Runnable ownersChanged) {
+    /**
+     * Counts refreshes, calls {@code ownersChanged} (on the scheduler) when a slot got a new owner, and
+     * {@code reachability} with {@code false} when no primary answers any more (the whole cluster is down or cut
+     * off), then with {@code true} when one does again.
+     */
+    void watch(Runnable ownersChanged, Consumer<Boolean> reachability) {
         // The owners this link subscribed with: a change within the first second is a change too.
         slotOwners = slotOwners();
         // Counted: refreshes that MOVED/ASK/reconnects triggered, and periodic ones that found a change.
@@ -73,6 +90,20 @@ final class ClusterTopology {
         // topology when commands to a dead primary time out: once a second, a failed publish or a recently dropped
         // connection asks for a refresh, and a change of the slots' owners is reported.
         scheduler.scheduleWithFixedDelay(() -> {
+            // Pinged every second while something suggests trouble and until a primary answers again, else every
+            // few seconds: a cluster cut off by the network closes no connection, and an idle node publishes nothing
+            // that could fail.
+            boolean due = unsettled() || !reachable || ++quietTicks % QUIET_PROBE_TICKS == 0;
+            if (due && probing.compareAndSet(false, true)) {
+                anyPrimaryAnswers().whenComplete((answered, failure) -> scheduler.execute(() -> {
+                    probing.set(false);
+                    boolean now = failure == null && answered;
+                    if (now != reachable) {
+                        reachable = now;
+                        reachability.accept(now);
+                    }
+                }));
+            }
             boolean refresh = suspect.getAndSet(false) || System.nanoTime() - unsettledUntil < 0;
             CompletionStage<Void> refreshed = refresh
                     ? client.refreshPartitionsAsync() : CompletableFuture.completedFuture(null);
@@ -85,6 +116,30 @@ final class ClusterTopology {
                 }
             }));
         }, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Whether any primary lettuce knows of answers a PING within the request timeout: a failover leaves the other
+     * primaries answering; only a cluster down or cut off as a whole leaves none.
+     */
+    private CompletionStage<Boolean> anyPrimaryAnswers() {
+        List<CompletableFuture<Boolean>> answers = new ArrayList<>();
+        for (RedisClusterNode node : pub.getPartitions()) {
+            if (!node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+                continue;
+            }
+            CompletableFuture<Boolean> answer;
+            try {
+                answer = pub.getConnectionAsync(node.getNodeId()).thenCompose(connection -> connection.async().ping())
+                        .thenApply("PONG"::equals);
+            } catch (RuntimeException e) {
+                answer = CompletableFuture.completedFuture(false);
+            }
+            answers.add(answer.completeOnTimeout(false, probeTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .exceptionally(failure -> false));
+        }
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .thenApply(done -> answers.stream().anyMatch(CompletableFuture::join));
     }
 
     /** Whether a failover may be under way: a node connection dropped lately, or a publish failed. */

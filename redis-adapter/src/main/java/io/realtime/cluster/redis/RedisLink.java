@@ -134,7 +134,7 @@ public final class RedisLink implements AutoCloseable {
         this.scheduler = client.getResources().eventExecutorGroup().next();
         this.lentLoops = options.eventLoops();
         this.topology = connections.cluster() ? new ClusterTopology((RedisClusterClient) client,
-                (StatefulRedisClusterConnection<byte[], byte[]>) pub, stats, scheduler) : null;
+                (StatefulRedisClusterConnection<byte[], byte[]>) pub, stats, scheduler, options.requestTimeout()) : null;
     }
 
     /** Connects to Redis; fails (with the reason) when it cannot be reached within the request timeout. */
@@ -146,7 +146,13 @@ public final class RedisLink implements AutoCloseable {
 
     private void listen() {
         if (topology != null) {
-            topology.watch(this::followTopology);
+            topology.watch(this::followTopology, reachable -> {
+                if (reachable) {
+                    onReachable("a primary answers");
+                } else {
+                    onUnreachable();
+                }
+            });
             client.addListener(new RedisConnectionStateListener() {
                 @Override
                 public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
@@ -189,25 +195,17 @@ public final class RedisLink implements AutoCloseable {
             }
         });
         // On a Redis Cluster a lost node is a failover, not an outage: lettuce reroutes once the topology is read
-        // again, and a publish that fails meanwhile is held like any other.
+        // again, and a publish that fails meanwhile is held like any other. The topology tells when no primary
+        // answers at all (watched above).
         RedisConnectionStateListener outageListener = new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-                if (connected.compareAndSet(false, true)) {
-                    resubscribingUntil = System.nanoTime() + RESUBSCRIBING.toNanos();
-                    stats.recordReconnect();
-                    log.info("Redis connection is back ({}); {} held messages to send", address, outage.size());
-                    scheduler.execute(() -> resendWhenResubscribed(System.nanoTime() + RESUBSCRIBE_WAIT.toNanos()));
-                }
+                onReachable(String.valueOf(address));
             }
 
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-                if (!closing && connected.compareAndSet(true, false)) {
-                    log.warn("Redis connection lost; local delivery goes on, broadcasts are held until it is back");
-                    outage.failRequests();
-                    lostListeners.forEach(Runnable::run);
-                }
+                onUnreachable();
             }
         };
         if (topology == null) {
@@ -251,6 +249,23 @@ public final class RedisLink implements AutoCloseable {
                     reconcileSubscriptions();
                 }
             });
+        }
+    }
+
+    private void onReachable(String where) {
+        if (connected.compareAndSet(false, true)) {
+            resubscribingUntil = System.nanoTime() + RESUBSCRIBING.toNanos();
+            stats.recordReconnect();
+            log.info("Redis connection is back ({}); {} held messages to send", where, outage.size());
+            scheduler.execute(() -> resendWhenResubscribed(System.nanoTime() + RESUBSCRIBE_WAIT.toNanos()));
+        }
+    }
+
+    private void onUnreachable() {
+        if (!closing && connected.compareAndSet(true, false)) {
+            log.warn("Redis connection lost; local delivery goes on, broadcasts are held until it is back");
+            outage.failRequests();
+            lostListeners.forEach(Runnable::run);
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -50,6 +51,38 @@ class RedisClusterLinkTest {
                 one.publish(Mode.SHARDED, channel, "s".getBytes(StandardCharsets.UTF_8), Delivery.NOW).toCompletableFuture().get(5, TimeUnit.SECONDS);
                 assertThat(sharded.poll(5, TimeUnit.SECONDS)).isEqualTo(channel + "=s");
                 assertThat(sharded.poll(5, TimeUnit.SECONDS)).isEqualTo(channel + "=s");
+            }
+        }
+    }
+
+    @Test
+    void aClusterCutOffAsAWholeIsAnOutageUntilAPrimaryAnswersAgain() throws Exception {
+        try (RedisFixture redis = RedisFixture.ownCluster()) {
+            RedisAdapterOptions options = RedisAdapterOptions.builder(redis.uri()).requestTimeout(Duration.ofSeconds(2)).build();
+            try (RedisLink publisher = RedisLink.connect(options, new ClusterStats("test"), ClusterObserver.NONE);
+                 RedisLink subscriber = RedisLink.connect(options, new ClusterStats("test"), ClusterObserver.NONE)) {
+                BlockingQueue<String> received = new LinkedBlockingQueue<>();
+                subscriber.ssubscribe("room#", (channel, message) -> received.add(new String(message, StandardCharsets.UTF_8)))
+                        .toCompletableFuture().get(5, TimeUnit.SECONDS);
+                AtomicInteger lost = new AtomicInteger();
+                publisher.onConnectionLost(lost::incrementAndGet);
+                assertThat(publisher.isConnected()).isTrue();
+
+                // No connection closes: only the primaries' silence tells.
+                redis.cluster().pauseAll();
+                try {
+                    await().atMost(Duration.ofSeconds(15)).until(() -> !publisher.isConnected());
+                    assertThat(lost).hasValue(1);
+                    assertThat(publisher.publish(Mode.SHARDED, "room#", "request".getBytes(StandardCharsets.UTF_8), Delivery.AFTER_HELD)
+                            .toCompletableFuture()).as("a request fails at once").failsWithin(Duration.ofMillis(500));
+                    publisher.publish(Mode.SHARDED, "room#", "held".getBytes(StandardCharsets.UTF_8), Delivery.HELD);
+                    assertThat(publisher.stats().buffered()).isEqualTo(1);
+                } finally {
+                    redis.cluster().resumeAll();
+                }
+
+                await().atMost(Duration.ofSeconds(20)).until(publisher::isConnected);
+                assertThat(received.poll(15, TimeUnit.SECONDS)).isEqualTo("held");
             }
         }
     }

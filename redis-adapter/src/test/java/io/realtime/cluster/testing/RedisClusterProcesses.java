@@ -188,6 +188,25 @@ public final class RedisClusterProcesses implements AutoCloseable {
         }
     }
 
+    /** Stops every node without closing a connection (SIGSTOP): to its clients the cluster is cut off as a whole. */
+    public void pauseAll() {
+        signalAll("STOP");
+    }
+
+    /** Lets the nodes {@link #pauseAll() paused} go on (SIGCONT). */
+    public void resumeAll() {
+        signalAll("CONT");
+    }
+
+    private void signalAll(String signal) {
+        for (Process node : nodes.values()) {
+            Commands.Result result = Commands.run(Duration.ofSeconds(5), List.of("kill", "-" + signal, Long.toString(node.pid())));
+            if (result.exitCode() != 0) {
+                throw new IllegalStateException("kill -" + signal + " failed: " + result.errors());
+            }
+        }
+    }
+
     /** Runs redis-cli against a node; returns its output. */
     public static String cli(int port, String... words) {
         List<String> command = new ArrayList<>(List.of("/usr/bin/redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port)));
