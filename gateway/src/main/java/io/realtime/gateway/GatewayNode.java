@@ -213,6 +213,7 @@ public final class GatewayNode implements AutoCloseable {
                 .subscriptionMode(settings.subscriptionMode())
                 .streams(RedisAdapterOptions.StreamOptions.DEFAULTS.withMaxLen(settings.streamMaxLen()))
                 .eventLoops(eventLoops)
+                .sentinelPassword(settings.sentinelPassword().orElse(null))
                 .build();
         Cluster cluster = Cluster.redis(server, options, observer, server.broadcastEncoder(), config.recovery().orElse(null));
         if (config.recovery().isPresent()) {

@@ -26,6 +26,10 @@ import java.util.Optional;
  *                               executor and timer stop when it terminates); it must be of the transport lettuce
  *                               uses here (epoll where available, else NIO), and nothing may wait on those loops
  *                               for a Redis answer (the loop waiting would be the one to read it).
+ * @param sentinelPassword       the password of the Sentinels themselves ({@code requirepass} in sentinel.conf;
+ *                               none by default): lettuce gives a {@code redis-sentinel://} URI's credentials to the
+ *                               primary only, as ioredis's {@code sentinelPassword} is apart from its
+ *                               {@code password}
  */
 public record RedisAdapterOptions(
         String redisUri,
@@ -37,7 +41,8 @@ public record RedisAdapterOptions(
         TransportKind transport,
         SubscriptionMode subscriptionMode,
         StreamOptions streams,
-        Optional<EventLoopGroup> eventLoops) {
+        Optional<EventLoopGroup> eventLoops,
+        Optional<String> sentinelPassword) {
 
     /**
      * The options of {@code @socket.io/redis-streams-adapter}, with its defaults.
@@ -92,9 +97,13 @@ public record RedisAdapterOptions(
         Objects.requireNonNull(subscriptionMode, "subscriptionMode");
         Objects.requireNonNull(streams, "streams");
         Objects.requireNonNull(eventLoops, "eventLoops");
+        Objects.requireNonNull(sentinelPassword, "sentinelPassword");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(outageBufferAge, "outageBufferAge");
         checkUri(redisUri);
+        if (sentinelPassword.isPresent() && !redisUri.startsWith("redis-sentinel://") && !redisUri.startsWith("rediss-sentinel://")) {
+            throw new IllegalArgumentException("sentinelPassword: only a redis-sentinel:// URI has Sentinels");
+        }
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("requestTimeout must be positive");
         }
@@ -118,7 +127,7 @@ public record RedisAdapterOptions(
                 + requestTimeout + ", publishOnSpecificResponseChannel=" + publishOnSpecificResponseChannel
                 + ", outageBufferSize=" + outageBufferSize + ", outageBufferAge=" + outageBufferAge + ", transport="
                 + transport + ", subscriptionMode=" + subscriptionMode + ", streams=" + streams + ", eventLoops="
-                + eventLoops + "]";
+                + eventLoops + ", sentinelPassword=" + sentinelPassword.map(password -> "****") + "]";
     }
 
     public static Builder builder(String redisUri) {
@@ -136,6 +145,7 @@ public record RedisAdapterOptions(
         private SubscriptionMode subscriptionMode = SubscriptionMode.DYNAMIC;
         private StreamOptions streams = StreamOptions.DEFAULTS;
         private EventLoopGroup eventLoops;
+        private String sentinelPassword;
 
         private Builder(String redisUri) {
             this.redisUri = redisUri;
@@ -182,9 +192,16 @@ public record RedisAdapterOptions(
             return this;
         }
 
+        /** The Sentinels' own password ({@code null}: they ask for none). */
+        public Builder sentinelPassword(String value) {
+            sentinelPassword = value;
+            return this;
+        }
+
         public RedisAdapterOptions build() {
             return new RedisAdapterOptions(redisUri, key, requestTimeout, publishOnSpecificResponseChannel,
-                    outageBufferSize, outageBufferAge, transport, subscriptionMode, streams, Optional.ofNullable(eventLoops));
+                    outageBufferSize, outageBufferAge, transport, subscriptionMode, streams, Optional.ofNullable(eventLoops),
+                    Optional.ofNullable(sentinelPassword));
         }
     }
 }

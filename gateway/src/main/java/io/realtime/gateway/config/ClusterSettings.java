@@ -4,6 +4,7 @@ import io.realtime.cluster.SubscriptionMode;
 import io.realtime.cluster.TransportKind;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * How the node joins the cluster when {@code REDIS_URL} is set.
@@ -16,12 +17,14 @@ import java.time.Duration;
  * @param subscriptionMode the sharded transport's channels ({@code REDIS_SUBSCRIPTION_MODE}, default dynamic)
  * @param streamMaxLen     the streams transport's {@code MAXLEN ~} ({@code REDIS_STREAM_MAX_LEN}, default 10000, as
  *                         {@code @socket.io/redis-streams-adapter}'s {@code maxLen})
+ * @param sentinelPassword the Sentinels' own password ({@code REDIS_SENTINEL_PASSWORD}, default none)
  */
 public record ClusterSettings(String key, Duration requestTimeout, int outageBufferSize, Duration outageBufferAge,
-                              TransportKind transport, SubscriptionMode subscriptionMode, long streamMaxLen) {
+                              TransportKind transport, SubscriptionMode subscriptionMode, long streamMaxLen,
+                              Optional<String> sentinelPassword) {
 
     public static final ClusterSettings DEFAULTS = new ClusterSettings("socket.io", Duration.ofSeconds(5), 10_000,
-            Duration.ofSeconds(30), TransportKind.CLASSIC, SubscriptionMode.DYNAMIC, 10_000);
+            Duration.ofSeconds(30), TransportKind.CLASSIC, SubscriptionMode.DYNAMIC, 10_000, Optional.empty());
 
     public ClusterSettings {
         if (streamMaxLen < 1) {

@@ -86,7 +86,8 @@ final class ConfigReader {
                 .preStopDelay(v.millis(Setting.PRE_STOP_DELAY))
                 .cluster(new ClusterSettings(v.text(Setting.REDIS_KEY), v.millis(Setting.CLUSTER_REQUEST_TIMEOUT),
                         v.nonNegativeInt(Setting.OUTAGE_BUFFER_SIZE), v.millis(Setting.OUTAGE_BUFFER_AGE),
-                        transport, subscriptionMode(v), Math.max(1, v.nonNegativeInt(Setting.REDIS_STREAM_MAX_LEN))))
+                        transport, subscriptionMode(v), Math.max(1, v.nonNegativeInt(Setting.REDIS_STREAM_MAX_LEN)),
+                        sentinelPassword(v, redis)))
                 .auth(auth(v))
                 .conformance(conformance)
                 .adminUi(adminUi)
@@ -143,6 +144,14 @@ final class ConfigReader {
         } catch (IllegalArgumentException e) {
             v.problem(Setting.REDIS_URL.env() + ": " + e.getMessage());
         }
+    }
+
+    private static Optional<String> sentinelPassword(SettingValues v, Optional<String> redis) {
+        Optional<String> password = v.optional(Setting.REDIS_SENTINEL_PASSWORD);
+        if (password.isPresent() && redis.filter(url -> url.startsWith("redis-sentinel://") || url.startsWith("rediss-sentinel://")).isEmpty()) {
+            v.problem(Setting.REDIS_SENTINEL_PASSWORD.env() + ": only a redis-sentinel:// " + Setting.REDIS_URL.env() + " has Sentinels");
+        }
+        return password;
     }
 
     private static TlsSettings tls(SettingValues v) {

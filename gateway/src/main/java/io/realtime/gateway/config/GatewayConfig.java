@@ -227,6 +227,7 @@ public final class GatewayConfig {
         StringJoiner out = new StringJoiner(", ");
         out.add("host=" + host).add("port=" + port).add("managementPort=" + managementPort)
                 .add("redisUrl=" + redisUrl.map(RedisUris::masked).orElse("(none)"))
+                .add("redisSentinelPassword=" + cluster.sentinelPassword().map(password -> "****").orElse("(none)"))
                 .add("nodeId=" + nodeId).add("path=" + engine.path())
                 .add("pingInterval=" + engine.pingInterval().toMillis()).add("pingTimeout=" + engine.pingTimeout().toMillis())
                 .add("maxHttpBufferSize=" + engine.maxPayload()).add("cors=" + engine.corsOrigins())

@@ -71,6 +71,8 @@ public enum Setting {
             "ms GET /lifecycle/pre-stop holds Kubernetes' preStop hook after turning the node unready"),
     DRAIN_WINDOW("drainWindow", "DRAIN_WINDOW", "10000",
             "ms over which a stopping node disconnects its clients (keep it below Kubernetes' grace period)"),
+    REDIS_SENTINEL_PASSWORD("redisSentinelPassword", "REDIS_SENTINEL_PASSWORD", "",
+            "password of the Sentinels themselves (requirepass in sentinel.conf) with a redis-sentinel:// REDIS_URL, whose own password is the primary's"),
     REDIS_KEY("redisKey", "REDIS_KEY", "socket.io", "channel prefix in Redis (the key option of @socket.io/redis-adapter)"),
     CLUSTER_REQUEST_TIMEOUT("clusterRequestTimeout", "CLUSTER_REQUEST_TIMEOUT", "5000",
             "ms cluster requests (fetchSockets, serverSideEmitWithAck) wait for every node (requestsTimeout)"),
@@ -136,7 +138,7 @@ public enum Setting {
 
     /** Whether the value may hold a secret (a password in a URI) and must be masked when printed. */
     public boolean isSecret() {
-        return this == REDIS_URL || this == JWT_SECRET || this == API_KEY || this == TLS_KEYSTORE_PASSWORD
+        return this == REDIS_URL || this == REDIS_SENTINEL_PASSWORD || this == JWT_SECRET || this == API_KEY || this == TLS_KEYSTORE_PASSWORD
                 || this == ADMIN_UI_PASSWORD_HASH;
     }
 }

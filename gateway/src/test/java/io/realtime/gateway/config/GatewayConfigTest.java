@@ -144,6 +144,16 @@ class GatewayConfigTest {
     }
 
     @Test
+    void theSentinelsOwnPasswordGoesWithASentinelUrlOnlyAndIsMasked() {
+        GatewayConfig config = GatewayConfig.load(Map.of("REDIS_URL", "redis-sentinel://:primary-pw@s:26379#mymaster",
+                "REDIS_SENTINEL_PASSWORD", "sentinel-pw"), new String[0]);
+        assertThat(config.cluster().sentinelPassword()).contains("sentinel-pw");
+        assertThat(config.describe()).contains("redisSentinelPassword=****").doesNotContain("sentinel-pw").doesNotContain("primary-pw");
+        assertThatThrownBy(() -> GatewayConfig.load(Map.of("REDIS_URL", "redis://r:6379", "REDIS_SENTINEL_PASSWORD", "x"), new String[0]))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("REDIS_SENTINEL_PASSWORD: only a redis-sentinel://");
+    }
+
+    @Test
     void aRedisUrlThatCouldNotBeConnectedToIsAConfigurationProblemThatNeverShowsItsPassword() {
         for (String url : new String[] {"redis-sentinel://:hunter2@s:26379", "redis://:hunter2@h/abc", "redis://:hunter2@h:99999",
                 "redis://u:hunter2/x@h", "redis://:hunter 2@h", "redis-cluster://:hunter2@h:abc", "redis-cluster://:hunter2@"}) {

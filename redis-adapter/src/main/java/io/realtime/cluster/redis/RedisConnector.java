@@ -94,6 +94,7 @@ final class RedisConnector {
             }
             RedisURI uri = RedisURI.create(options.redisUri());
             uri.setTimeout(options.requestTimeout());
+            options.sentinelPassword().ifPresent(password -> uri.getSentinels().forEach(sentinel -> sentinel.setAuthentication(password)));
             RedisClient standalone = RedisClient.create(resources, uri);
             client = standalone;
             standalone.setOptions(ClientOptions.builder()
@@ -110,7 +111,7 @@ final class RedisConnector {
             }
             releaseResources(resources, options.eventLoops());
             throw new ClusterUnavailableException("cannot connect to Redis at " + RedisUris.hosts(options.redisUri()) + ": "
-                    + RedisUris.scrub(why(e), options.redisUri()), e);
+                    + RedisUris.scrub(why(e, options.redisUri()), options.redisUri()), e);
         }
     }
 
@@ -118,7 +119,7 @@ final class RedisConnector {
      * What went wrong, down to its root: lettuce says only "Unable to connect to host:port", and the reason (refused,
      * NOAUTH, WRONGPASS, a certificate) is in its cause.
      */
-    private static String why(Throwable e) {
+    private static String why(Throwable e, String uri) {
         StringBuilder why = new StringBuilder(String.valueOf(e.getMessage()));
         for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
             if (cause.getMessage() != null && !why.toString().contains(cause.getMessage())) {
@@ -127,7 +128,10 @@ final class RedisConnector {
         }
         String text = why.toString();
         if (text.contains("NOAUTH") || text.contains("WRONGPASS") || text.contains("invalid password")) {
-            text += " (the user and password go in the URI: redis://user:password@host:port)";
+            text += uri.contains("-sentinel://")
+                    ? " (the primary's user and password go in the URI, the Sentinels' own password in sentinelPassword,"
+                    + " REDIS_SENTINEL_PASSWORD for the gateway)"
+                    : " (the user and password go in the URI: redis://user:password@host:port)";
         }
         return text;
     }

@@ -5,9 +5,11 @@ import io.realtime.cluster.ClusterStats;
 import io.realtime.cluster.ClusterUnavailableException;
 import io.realtime.cluster.RedisAdapterOptions;
 import io.realtime.cluster.testing.RedisFixture;
+import io.realtime.cluster.testing.RedisSentinelProcesses;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,5 +39,26 @@ class RedisConnectorTest {
                 assertThat(link.isConnected()).isTrue();
             }
         }
+    }
+
+    @Test
+    void sentinelsThatAskForAPasswordAreGivenTheirOwn() throws Exception {
+        try (RedisSentinelProcesses sentinels = RedisSentinelProcesses.start("sentinel-secret")) {
+            // The URI's password is the primary's: lettuce gives the Sentinels none of it.
+            assertThatThrownBy(() -> connect(sentinels.uri()).close())
+                    .isInstanceOf(ClusterUnavailableException.class)
+                    .hasMessageContaining("NOAUTH").hasMessageContaining("sentinelPassword")
+                    .hasMessageNotContaining("sentinel-secret");
+
+            RedisAdapterOptions options = RedisAdapterOptions.builder(sentinels.uri()).sentinelPassword("sentinel-secret")
+                    .requestTimeout(Duration.ofSeconds(2)).build();
+            assertThat(options.toString()).doesNotContain("sentinel-secret");
+            try (RedisLink link = RedisLink.connect(options, new ClusterStats("test"), ClusterObserver.NONE)) {
+                link.publish(RedisLink.Mode.PLAIN, "any", new byte[] {1}, RedisLink.Delivery.NOW).toCompletableFuture()
+                        .get(5, TimeUnit.SECONDS);
+            }
+        }
+        assertThatThrownBy(() -> RedisAdapterOptions.builder("redis://h:6379").sentinelPassword("x").build())
+                .hasMessageContaining("only a redis-sentinel:// URI has Sentinels");
     }
 }

@@ -15,7 +15,8 @@ final class RedisProcess {
     }
 
     /**
-     * Starts {@code command} and returns once it answers PING on {@code port} (within 10 s).
+     * Starts {@code command} and returns once it answers PING on {@code port} (within 10 s), with PONG or, if it asks
+     * for a password, NOAUTH.
      *
      * @param log where its output goes; null: discarded
      */
@@ -32,7 +33,9 @@ final class RedisProcess {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("exited on start: " + String.join(" ", command));
                 }
-                return "+PONG".equals(RedisFixture.command("127.0.0.1", port, "PING"));
+                String answer = RedisFixture.command("127.0.0.1", port, "PING");
+                // One that asks for a password answers too, with a refusal.
+                return "+PONG".equals(answer) || answer.startsWith("-NOAUTH");
             }, START_WITHIN, "did not start on port " + port + ": " + String.join(" ", command));
         } catch (RuntimeException e) {
             process.destroyForcibly();

@@ -29,15 +29,23 @@ public final class RedisSentinelProcesses implements AutoCloseable {
     private final int primary;
     private final int replica;
     private final List<Integer> sentinels;
+    /** Of the primary, the replica and the Sentinels alike; null: none asks for one. */
+    private final String password;
 
-    private RedisSentinelProcesses(Path dir, int primary, int replica, List<Integer> sentinels) {
+    private RedisSentinelProcesses(Path dir, int primary, int replica, List<Integer> sentinels, String password) {
         this.dir = dir;
+        this.password = password;
         this.primary = primary;
         this.replica = replica;
         this.sentinels = sentinels;
     }
 
     public static RedisSentinelProcesses start() {
+        return start(null);
+    }
+
+    /** A setup whose primary, replica and Sentinels all ask for {@code password} ({@code requirepass}). */
+    public static RedisSentinelProcesses start(String password) {
         String server = RedisFixture.redisServerBinary();
         if (server == null) {
             throw new IllegalStateException("a Sentinel setup for the tests needs redis-server (apt-get install redis-server)");
@@ -49,10 +57,13 @@ public final class RedisSentinelProcesses implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         List<Integer> ports = freePorts(5);
-        RedisSentinelProcesses setup = new RedisSentinelProcesses(dir, ports.get(0), ports.get(1), ports.subList(2, 5));
+        RedisSentinelProcesses setup = new RedisSentinelProcesses(dir, ports.get(0), ports.get(1), ports.subList(2, 5), password);
+        List<String> auth = password == null ? List.of() : List.of("--requirepass", password, "--masterauth", password);
         try {
-            setup.startServer(server, setup.primary, List.of());
-            setup.startServer(server, setup.replica, List.of("--replicaof", "127.0.0.1", Integer.toString(setup.primary)));
+            setup.startServer(server, setup.primary, auth);
+            List<String> replicaOf = new ArrayList<>(auth);
+            replicaOf.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(setup.primary)));
+            setup.startServer(server, setup.replica, replicaOf);
             for (int port : setup.sentinels) {
                 Path config = dir.resolve("sentinel-" + port + ".conf");
                 Files.writeString(config, String.join("\n",
@@ -63,7 +74,10 @@ public final class RedisSentinelProcesses implements AutoCloseable {
                         "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + setup.primary + " 2",
                         "sentinel down-after-milliseconds " + MASTER_NAME + " 1000",
                         "sentinel failover-timeout " + MASTER_NAME + " 5000",
-                        "sentinel parallel-syncs " + MASTER_NAME + " 1", ""));
+                        "sentinel parallel-syncs " + MASTER_NAME + " 1",
+                        password == null ? "" : "requirepass " + password,
+                        password == null ? "" : "sentinel auth-pass " + MASTER_NAME + " " + password,
+                        password == null ? "" : "sentinel sentinel-pass " + password, ""));
                 setup.startProcess(port, List.of(server, config.toString(), "--sentinel"));
             }
             setup.awaitReady();
@@ -74,9 +88,9 @@ public final class RedisSentinelProcesses implements AutoCloseable {
         }
     }
 
-    /** lettuce's Sentinel URI of this setup. */
+    /** lettuce's Sentinel URI of this setup (with the primary's password, if any). */
     public String uri() {
-        return "redis-sentinel://" + sentinels.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","))
+        return "redis-sentinel://" + (password == null ? "" : ":" + password + "@") + sentinels.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","))
                 + "#" + MASTER_NAME;
     }
 
@@ -90,7 +104,7 @@ public final class RedisSentinelProcesses implements AutoCloseable {
 
     /** The port of the primary as the first sentinel sees it now. */
     public int currentPrimaryPort() {
-        String[] lines = RedisClusterProcesses.cli(sentinels.get(0), "SENTINEL", "get-master-addr-by-name", MASTER_NAME).trim().split("\\R");
+        String[] lines = cli(sentinels.get(0), "SENTINEL", "get-master-addr-by-name", MASTER_NAME).trim().split("\\R");
         return lines.length == 2 ? Integer.parseInt(lines[1].trim()) : -1;
     }
 
@@ -120,10 +134,20 @@ public final class RedisSentinelProcesses implements AutoCloseable {
 
     private void awaitReady() {
         RedisProcess.awaitCondition(() -> sentinels.stream().allMatch(port -> {
-            String info = RedisClusterProcesses.cli(port, "INFO", "sentinel");
+            String info = cli(port, "INFO", "sentinel");
             return info.contains("status=ok") && info.contains("slaves=1") && info.contains("sentinels=3");
-        }) && RedisClusterProcesses.cli(replica, "INFO", "replication").contains("master_link_status:up"),
+        }) && cli(replica, "INFO", "replication").contains("master_link_status:up"),
                 READY_WITHIN, "the Sentinel setup was not ready");
+    }
+
+    /** redis-cli against one of this setup's processes, with its password. */
+    private String cli(int port, String... words) {
+        List<String> command = new ArrayList<>();
+        if (password != null) {
+            command.addAll(List.of("-a", password, "--no-auth-warning"));
+        }
+        command.addAll(List.of(words));
+        return RedisClusterProcesses.cli(port, command.toArray(String[]::new));
     }
 
     private static List<Integer> freePorts(int count) {
