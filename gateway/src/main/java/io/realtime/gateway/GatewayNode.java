@@ -214,6 +214,8 @@ public final class GatewayNode implements AutoCloseable {
                 .streams(RedisAdapterOptions.StreamOptions.DEFAULTS.withMaxLen(settings.streamMaxLen()))
                 .eventLoops(eventLoops)
                 .sentinelPassword(settings.sentinelPassword().orElse(null))
+                // CLIENT LIST tells the nodes' connections apart.
+                .clientName("socketio-gateway:" + config.nodeId().replaceAll("[^!-~]", "_"))
                 .build();
         Cluster cluster = Cluster.redis(server, options, observer, server.broadcastEncoder(), config.recovery().orElse(null));
         if (config.recovery().isPresent()) {

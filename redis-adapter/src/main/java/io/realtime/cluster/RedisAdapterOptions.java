@@ -30,6 +30,8 @@ import java.util.Optional;
  *                               none by default): lettuce gives a {@code redis-sentinel://} URI's credentials to the
  *                               primary only, as ioredis's {@code sentinelPassword} is apart from its
  *                               {@code password}
+ * @param clientName             the name each Redis connection gives itself ({@code CLIENT SETNAME}; none by default),
+ *                               so that {@code CLIENT LIST} tells which node holds which connection; no spaces
  */
 public record RedisAdapterOptions(
         String redisUri,
@@ -42,7 +44,8 @@ public record RedisAdapterOptions(
         SubscriptionMode subscriptionMode,
         StreamOptions streams,
         Optional<EventLoopGroup> eventLoops,
-        Optional<String> sentinelPassword) {
+        Optional<String> sentinelPassword,
+        Optional<String> clientName) {
 
     /**
      * The options of {@code @socket.io/redis-streams-adapter}, with its defaults.
@@ -98,6 +101,10 @@ public record RedisAdapterOptions(
         Objects.requireNonNull(streams, "streams");
         Objects.requireNonNull(eventLoops, "eventLoops");
         Objects.requireNonNull(sentinelPassword, "sentinelPassword");
+        Objects.requireNonNull(clientName, "clientName");
+        if (clientName.filter(name -> name.isEmpty() || !name.chars().allMatch(c -> c > ' ' && c < 127)).isPresent()) {
+            throw new IllegalArgumentException("clientName: printable ASCII without spaces, as Redis takes it: '" + clientName.get() + "'");
+        }
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(outageBufferAge, "outageBufferAge");
         checkUri(redisUri);
@@ -127,7 +134,8 @@ public record RedisAdapterOptions(
                 + requestTimeout + ", publishOnSpecificResponseChannel=" + publishOnSpecificResponseChannel
                 + ", outageBufferSize=" + outageBufferSize + ", outageBufferAge=" + outageBufferAge + ", transport="
                 + transport + ", subscriptionMode=" + subscriptionMode + ", streams=" + streams + ", eventLoops="
-                + eventLoops + ", sentinelPassword=" + sentinelPassword.map(password -> "****") + "]";
+                + eventLoops + ", sentinelPassword=" + sentinelPassword.map(password -> "****") + ", clientName="
+                + clientName + "]";
     }
 
     public static Builder builder(String redisUri) {
@@ -146,6 +154,7 @@ public record RedisAdapterOptions(
         private StreamOptions streams = StreamOptions.DEFAULTS;
         private EventLoopGroup eventLoops;
         private String sentinelPassword;
+        private String clientName;
 
         private Builder(String redisUri) {
             this.redisUri = redisUri;
@@ -198,10 +207,16 @@ public record RedisAdapterOptions(
             return this;
         }
 
+        /** The name of each Redis connection ({@code null}: none). */
+        public Builder clientName(String value) {
+            clientName = value;
+            return this;
+        }
+
         public RedisAdapterOptions build() {
             return new RedisAdapterOptions(redisUri, key, requestTimeout, publishOnSpecificResponseChannel,
                     outageBufferSize, outageBufferAge, transport, subscriptionMode, streams, Optional.ofNullable(eventLoops),
-                    Optional.ofNullable(sentinelPassword));
+                    Optional.ofNullable(sentinelPassword), Optional.ofNullable(clientName));
         }
     }
 }

@@ -29,6 +29,7 @@ import io.realtime.cluster.RedisUris;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -60,7 +61,9 @@ final class RedisConnector {
         AbstractRedisClient client = null;
         try {
             if (RedisUris.isCluster(options.redisUri())) {
-                RedisClusterClient cluster = RedisClusterClient.create(resources, RedisUris.clusterSeeds(options.redisUri(), options.requestTimeout()));
+                List<RedisURI> seeds = RedisUris.clusterSeeds(options.redisUri(), options.requestTimeout());
+                options.clientName().ifPresent(name -> seeds.forEach(seed -> seed.setClientName(name)));
+                RedisClusterClient cluster = RedisClusterClient.create(resources, seeds);
                 client = cluster;
                 cluster.setOptions(ClusterClientOptions.builder()
                         .autoReconnect(true)
@@ -95,6 +98,7 @@ final class RedisConnector {
             RedisURI uri = RedisURI.create(options.redisUri());
             uri.setTimeout(options.requestTimeout());
             options.sentinelPassword().ifPresent(password -> uri.getSentinels().forEach(sentinel -> sentinel.setAuthentication(password)));
+            options.clientName().ifPresent(uri::setClientName);
             RedisClient standalone = RedisClient.create(resources, uri);
             client = standalone;
             standalone.setOptions(ClientOptions.builder()

@@ -61,4 +61,23 @@ class RedisConnectorTest {
         assertThatThrownBy(() -> RedisAdapterOptions.builder("redis://h:6379").sentinelPassword("x").build())
                 .hasMessageContaining("only a redis-sentinel:// URI has Sentinels");
     }
+
+    @Test
+    void everyConnectionCarriesTheNameItWasGiven() throws Exception {
+        RedisFixture redis = RedisFixture.shared();
+        RedisAdapterOptions options = RedisAdapterOptions.builder(redis.uri()).clientName("gateway:node-7")
+                .transport(io.realtime.cluster.TransportKind.STREAMS).build();
+        try (RedisLink link = RedisLink.connect(options, new ClusterStats("test"), ClusterObserver.NONE);
+             RedisLink.BlockingReader reader = link.openBlockingReader()) {
+            io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.uri());
+            try (var connection = client.connect()) {
+                long named = connection.sync().clientList().lines().filter(line -> line.contains(" name=gateway:node-7 ")).count();
+                assertThat(named).as("publisher, subscriber and stream reader").isEqualTo(3);
+            } finally {
+                client.shutdown();
+            }
+        }
+        assertThatThrownBy(() -> RedisAdapterOptions.builder(redis.uri()).clientName("two words").build())
+                .hasMessageContaining("clientName");
+    }
 }
