@@ -60,6 +60,8 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private static final Logger log = LoggerFactory.getLogger(SocketIoConnection.class);
     /** CONNECTs a connection sends before they count against its event rate: enough for a client's namespaces. */
     static final int FREE_CONNECTS = 8;
+    /** The largest CONNECT packet, namespace and auth payload together: a header block's worth (16 KiB). */
+    static final int MAX_CONNECT_CHARS = 16 * 1024;
     /**
      * What {@link ClientHead} wants as its registry of clients: only its transport methods use it, which this class
      * replaces, so every connection shares one that stays empty (one each cost 152 bytes, issue 18).
@@ -105,7 +107,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         this.encoder = context.encoder();
         this.json = context.json();
         this.mapper = json.mapper();
-        this.parser = new SocketIoParser(json.trees(), context.maxAttachments());
+        this.parser = new SocketIoParser(json.trees(), context.maxAttachments(), context.maxPacketBytes());
         this.ackManager = context.ackManager();
         this.namespaces = context.namespaces();
         this.storeFactory = context.configuration().getStoreFactory();
@@ -140,7 +142,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     public void onMessage(EngineSession session, String text) {
         SocketIoPacket packet = parser.onText(text);
         if (packet != null) {
-            dispatch(packet);
+            dispatch(packet, text.length());
         }
     }
 
@@ -148,11 +150,12 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     public void onBinary(EngineSession session, byte[] data) {
         SocketIoPacket packet = parser.onBinary(data);
         if (packet != null) {
-            dispatch(packet);
+            dispatch(packet, 0);
         }
     }
 
-    private void dispatch(SocketIoPacket packet) {
+    /** {@code textLength}: the characters of the packet's text (a CONNECT is text only). */
+    private void dispatch(SocketIoPacket packet, int textLength) {
         String namespace = packet.namespace();
         JsonNode auth = packet.data();
         if (engine.version() == EngineIOVersion.V3 && packet.type() == SocketIoPacket.CONNECT) {
@@ -172,9 +175,14 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
                 return;
             }
             refusedInARow = 0;
+            if (textLength > MAX_CONNECT_CHARS) {
+                refuseOversizedConnect(namespace);
+                return;
+            }
             connect(namespace, auth);
         } else if (socket == null || packet.type() == SocketIoPacket.CONNECT || packet.type() == SocketIoPacket.CONNECT_ERROR) {
-            throw new SocketIoProtocolException("invalid state: packet type " + packet.type() + " for namespace " + namespace);
+            throw new SocketIoProtocolException("invalid state: packet type " + packet.type() + " for namespace "
+                    + ErrorReplies.quoted(namespace));
         } else if (packet.type() == SocketIoPacket.DISCONNECT) {
             socket.end(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT);
         } else if (packet.isEvent()) {
@@ -439,6 +447,18 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         ErrorReplies.reply(socket, new AckRequest(request, socket), "rate_limited",
                 "too many events (limit " + eventLimits.ratePerSecond() + "/s): " + ErrorReplies.quoted(event) + " was not handled");
         countRefusal();
+    }
+
+    /**
+     * A CONNECT whose auth payload is larger than a header block: its socket would keep it for life (and answer it in
+     * every fetchSockets), so it is refused as authentication would refuse it.
+     */
+    private void refuseOversizedConnect(String namespaceName) {
+        observer.refused(RefusalReason.AUTH);
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("code", "auth_too_large");
+        data.put("reason", "the CONNECT packet and its auth payload may hold at most " + MAX_CONNECT_CHARS + " characters");
+        sendConnectError(namespaceName, "Authentication payload too large", data);
     }
 
     private void refuseConnectForRate(String namespaceName) {

@@ -26,14 +26,23 @@ public final class SocketIoParser {
 
     private final ObjectReader trees;
     private final int maxAttachments;
+    private final long maxPacketBytes;
 
     private SocketIoPacket pending;
     private List<byte[]> attachments;
+    /** What the packet being reassembled holds so far: its text and the attachments come. */
+    private long pendingBytes;
 
-    /** {@code trees}: a reader of {@code JsonNode}s ({@link GatewayJsonSupport#trees()}). */
-    public SocketIoParser(ObjectReader trees, int maxAttachments) {
+    /**
+     * @param trees          a reader of {@code JsonNode}s ({@link GatewayJsonSupport#trees()})
+     * @param maxPacketBytes the most one binary packet may hold, its text and attachments together: each message is
+     *                       bounded by itself, but a packet waiting for attachments would grow by up to
+     *                       {@code maxAttachments} of them and never end
+     */
+    public SocketIoParser(ObjectReader trees, int maxAttachments, long maxPacketBytes) {
         this.trees = trees;
         this.maxAttachments = maxAttachments;
+        this.maxPacketBytes = maxPacketBytes;
     }
 
     /** Decodes a text message; returns {@code null} when it announces attachments that are still to come. */
@@ -45,6 +54,7 @@ public final class SocketIoParser {
         if (packet.attachments() > 0) {
             pending = packet;
             attachments = new ArrayList<>(packet.attachments());
+            pendingBytes = text.length();
             return null;
         }
         return packet;
@@ -54,6 +64,10 @@ public final class SocketIoParser {
     public SocketIoPacket onBinary(byte[] data) {
         if (pending == null) {
             throw new SocketIoProtocolException("got binary data when not reconstructing a packet");
+        }
+        pendingBytes += data.length;
+        if (pendingBytes > maxPacketBytes) {
+            throw new SocketIoProtocolException("binary packet larger than " + maxPacketBytes + " bytes with its attachments");
         }
         attachments.add(data);
         if (attachments.size() < pending.attachments()) {

@@ -16,6 +16,7 @@ import java.util.function.Function;
  * @param namespaces     finds a namespace by its wire name ({@code /}, {@code /chat}); {@code null} when unknown
  * @param connectTimeout how long a connection may stay without joining any namespace
  * @param maxAttachments the most binary attachments one packet may announce
+ * @param maxPacketBytes the most one packet may hold with its attachments ({@code maxHttpBufferSize})
  * @param activity       who hears what individual sockets do ({@link SocketActivity#NONE} when nobody)
  * @param recoveries     a namespace's connection state recovery by its wire name; {@code null} when it is off
  */
@@ -28,6 +29,7 @@ public record SocketIoServerContext(
         Function<String, Namespace> namespaces,
         Duration connectTimeout,
         int maxAttachments,
+        long maxPacketBytes,
         TrafficObserver observer,
         io.realtime.gateway.limits.EventLimits eventLimits,
         SocketActivity activity,

@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SocketIoParserTest {
 
-    private final SocketIoParser parser = new SocketIoParser(SocketIoJson.newMapper().readerFor(JsonNode.class), 10);
+    private final SocketIoParser parser = new SocketIoParser(SocketIoJson.newMapper().readerFor(JsonNode.class), 10, 1_000);
 
     @Test
     void readsNamespaceAckIdAndPayload() {
@@ -49,6 +49,17 @@ class SocketIoParserTest {
         parser.onText("51-[\"up\",{\"_placeholder\":true,\"num\":0}]");
 
         assertThatThrownBy(() -> parser.onText("2[\"x\"]")).isInstanceOf(SocketIoProtocolException.class);
+    }
+
+    @Test
+    void aBinaryPacketIsBoundedWithItsAttachmentsTogether() {
+        // Each message is small, but the packet waiting for its third attachment would hold them all.
+        parser.onText("53-[\"up\",{\"_placeholder\":true,\"num\":0}]");
+        assertThat(parser.onBinary(new byte[400])).isNull();
+        assertThat(parser.onBinary(new byte[400])).isNull();
+
+        assertThatThrownBy(() -> parser.onBinary(new byte[400])).isInstanceOf(SocketIoProtocolException.class)
+                .hasMessageContaining("larger than 1000 bytes");
     }
 
     @Test

@@ -84,6 +84,19 @@ class SocketIoProtocolTest {
     }
 
     @Test
+    void anAuthPayloadLargerThanAHeaderBlockIsRefusedAndTheConnectionGoesOn() throws Exception {
+        try (RawWebSocket ws = openWebSocket()) {
+            ws.sendText("40{\"token\":\"" + "x".repeat(SocketIoConnection.MAX_CONNECT_CHARS) + "\"}");
+
+            String refusal = ws.nextText();
+            assertThat(refusal).startsWith("44{");
+            assertThat(JSON.readTree(refusal.substring(2)).get("data").get("code").asText()).isEqualTo("auth_too_large");
+            ws.sendText("40{\"token\":\"a\"}");
+            assertThat(ws.nextText()).startsWith("40{\"sid\":\"");
+        }
+    }
+
+    @Test
     void unknownNamespaceAnswersAConnectErrorWithAMessage() {
         try (RawWebSocket ws = openWebSocket()) {
             ws.sendText("40/nope,");
