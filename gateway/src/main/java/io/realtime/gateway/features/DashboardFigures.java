@@ -40,10 +40,17 @@ public final class DashboardFigures {
         this.current = figures(0, 0);
     }
 
-    /** The most recent figures, with connections and rooms as they are right now. */
+    /**
+     * The most recent figures, with connections as they are right now; rooms as the last sample counted them
+     * (counting walks every room of the node, one per socket: not on each dashboard that connects).
+     */
     public Map<String, Object> current() {
         Map<String, Object> latest = new LinkedHashMap<>(current);
-        latest.putAll(figures((double) latest.get("eventsInPerSecond"), (double) latest.get("eventsOutPerSecond")));
+        Map<String, Integer> connections = connections();
+        latest.put("uptimeSeconds", Duration.between(startedAt, clock.instant()).toSeconds());
+        latest.put("connections", connections);
+        latest.put("totalConnections", total(connections));
+        latest.put("at", clock.millis());
         return latest;
     }
 
@@ -62,29 +69,38 @@ public final class DashboardFigures {
     }
 
     private Map<String, Object> figures(double inPerSecond, double outPerSecond) {
-        Map<String, Integer> connections = new TreeMap<>();
+        Map<String, Integer> connections = connections();
         Map<String, Integer> rooms = new TreeMap<>();
-        int totalConnections = 0;
         for (SocketIONamespace namespace : server.getAllNamespaces()) {
-            String name = NamespaceNames.wire(namespace);
-            int count = namespace.getAllClients().size();
-            connections.put(name, count);
-            totalConnections += count;
             if (namespace instanceof Namespace local) {
                 // Every socket sits in a room named after its namespace; that one is not a room users made.
-                rooms.put(name, (int) local.getRooms().stream().filter(room -> !room.equals(namespace.getName())).count());
+                rooms.put(NamespaceNames.wire(namespace),
+                        (int) local.getRooms().stream().filter(room -> !room.equals(namespace.getName())).count());
             }
         }
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("nodeId", nodeId);
         figures.put("uptimeSeconds", Duration.between(startedAt, clock.instant()).toSeconds());
         figures.put("connections", connections);
-        figures.put("totalConnections", totalConnections);
+        figures.put("totalConnections", total(connections));
         figures.put("rooms", rooms);
         figures.put("eventsInPerSecond", round(inPerSecond));
         figures.put("eventsOutPerSecond", round(outPerSecond));
         figures.put("at", clock.millis());
         return figures;
+    }
+
+    /** Sockets per namespace, by wire name. */
+    private Map<String, Integer> connections() {
+        Map<String, Integer> connections = new TreeMap<>();
+        for (SocketIONamespace namespace : server.getAllNamespaces()) {
+            connections.put(NamespaceNames.wire(namespace), namespace.getAllClients().size());
+        }
+        return connections;
+    }
+
+    private static int total(Map<String, Integer> connections) {
+        return connections.values().stream().mapToInt(Integer::intValue).sum();
     }
 
     private static double round(double value) {
