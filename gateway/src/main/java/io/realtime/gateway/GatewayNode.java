@@ -70,6 +70,7 @@ public final class GatewayNode implements AutoCloseable {
     private final Cluster cluster;
     private final NodeHealth health;
     private final GatewayMetrics metrics;
+    private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
 
     private GatewayNode(GatewayConfig config, GatewayServer server, List<RegisteredGateway> gateways,
                         List<AutoCloseable> resources, BackendApiServer backendApi, Cluster cluster, NodeHealth health,
@@ -101,7 +102,11 @@ public final class GatewayNode implements AutoCloseable {
         return start(config, server -> { });
     }
 
-    /** Starts a node with extra features installed on its server before it accepts connections. */
+    /**
+     * Starts a node with extra features installed on its server before it accepts connections. A start that fails
+     * part-way (a port in use, Redis unreachable, a key file unreadable) closes what it had made, threads included,
+     * before the exception leaves.
+     */
     public static GatewayNode start(GatewayConfig config, Consumer<SocketIOServer> features) {
         ScheduledExecutorService scheduler = periodicWork();
         List<AutoCloseable> resources = new ArrayList<>();
@@ -112,56 +117,73 @@ public final class GatewayNode implements AutoCloseable {
         // One set of event loops for the connections and the Redis link: a broadcast read from Redis is written to
         // the sockets of the loop that read it, and handed to the other loops, without a thread of lettuce's between.
         EventLoopGroup eventLoops = GatewayServer.newEventLoops(configuration);
+        AutoCloseable stopLoops = () -> eventLoops.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).syncUninterruptibly();
         GatewayServer server = new GatewayServer(configuration, serverOptions(config, traffic, eventLoops));
-        Cluster cluster = joinCluster(config, server, clusterMetrics, eventLoops);
-        resources.add(cluster);
-        Broadcaster broadcaster = new ClusterBroadcaster(cluster);
-        ServerPush push = new ServerPush(broadcaster);
-        Validator validator = Validators.create();
-        List<RegisteredGateway> gateways = List.of();
-        if (config.conformance()) {
-            ConformanceFeatures.install(server);
-        } else {
-            GatewayRegistrar registrar = new GatewayRegistrar(server, validator,
-                    Authenticators.of(config.auth(), scheduler), server.observer());
-            Clock clock = Clock.systemUTC();
-            registrar.register(new MainGateway(broadcaster, clock));
-            registrar.register(new ChatGateway(broadcaster, clock));
-            DashboardGateway dashboard = new DashboardGateway(broadcaster,
-                    new DashboardFigures(server, traffic, config.nodeId(), clock), cluster.of(NamespaceNames.MAIN));
-            registrar.register(dashboard.start(config.dashboardInterval(), scheduler));
-            gateways = registrar.registered();
-            server.addHttpHandler(DemoPage.NAME, new DemoPage(push, server.jsonMapper(), config.apiKey().isEmpty()));
-            DataUpdateChannel.listen(cluster, push, server.jsonMapper());
-        }
-        features.accept(server);
-        if (config.adminUi().enabled() && !config.conformance()) {
-            resources.add(AdminUi.install(config.adminUi(), server, cluster, config.nodeId(), traffic, scheduler));
-        }
-        cluster.attachAll();
-        KnownNames names = KnownNames.of(server.getAllNamespaces(), gateways,
-                config.conformance() ? ConformanceFeatures.EVENTS : Set.of());
-        traffic.declare(names);
-        clusterMetrics.declare(names);
-        GatewayMetrics metrics = new GatewayMetrics().bind(new RuntimeMetrics(), traffic, clusterMetrics,
-                new ServerMetrics(server, config.maxConnections(), server::sessionCount), new ClusterLinkMetrics(cluster, scheduler));
-        NodeHealth health = new NodeHealth(server, cluster);
-        server.startAsync().syncUninterruptibly();
+        GatewayMetrics metrics = new GatewayMetrics();
         BackendApiServer backendApi = null;
-        if (!config.conformance()) {
-            backendApi = BackendApiServer.start(config.host(), config.managementPort(), config.engine().maxPayload(),
-                    server, push, server.jsonMapper(), validator, config.apiKey().orElse(null), health, metrics,
-                    config.preStopDelay());
+        try {
+            Cluster cluster = joinCluster(config, server, clusterMetrics, eventLoops);
+            resources.add(cluster);
+            Broadcaster broadcaster = new ClusterBroadcaster(cluster);
+            ServerPush push = new ServerPush(broadcaster);
+            Validator validator = Validators.create();
+            List<RegisteredGateway> gateways = List.of();
+            if (config.conformance()) {
+                ConformanceFeatures.install(server);
+            } else {
+                GatewayRegistrar registrar = new GatewayRegistrar(server, validator,
+                        Authenticators.of(config.auth(), scheduler), server.observer());
+                Clock clock = Clock.systemUTC();
+                registrar.register(new MainGateway(broadcaster, clock));
+                registrar.register(new ChatGateway(broadcaster, clock));
+                DashboardGateway dashboard = new DashboardGateway(broadcaster,
+                        new DashboardFigures(server, traffic, config.nodeId(), clock), cluster.of(NamespaceNames.MAIN));
+                registrar.register(dashboard.start(config.dashboardInterval(), scheduler));
+                gateways = registrar.registered();
+                server.addHttpHandler(DemoPage.NAME, new DemoPage(push, server.jsonMapper(), config.apiKey().isEmpty()));
+                DataUpdateChannel.listen(cluster, push, server.jsonMapper());
+            }
+            features.accept(server);
+            if (config.adminUi().enabled() && !config.conformance()) {
+                resources.add(AdminUi.install(config.adminUi(), server, cluster, config.nodeId(), traffic, scheduler));
+            }
+            cluster.attachAll();
+            KnownNames names = KnownNames.of(server.getAllNamespaces(), gateways,
+                    config.conformance() ? ConformanceFeatures.EVENTS : Set.of());
+            traffic.declare(names);
+            clusterMetrics.declare(names);
+            metrics.bind(new RuntimeMetrics(), traffic, clusterMetrics,
+                    new ServerMetrics(server, config.maxConnections(), server::sessionCount), new ClusterLinkMetrics(cluster, scheduler));
+            NodeHealth health = new NodeHealth(server, cluster);
+            io.netty.util.concurrent.Future<Void> listening = server.startAsync().awaitUninterruptibly();
+            if (!listening.isSuccess()) {
+                throw new IllegalStateException("Socket.IO cannot listen on " + config.host() + ":" + config.port() + ": "
+                        + listening.cause().getMessage(), listening.cause());
+            }
+            if (!config.conformance()) {
+                backendApi = BackendApiServer.start(config.host(), config.managementPort(), config.engine().maxPayload(),
+                        server, push, server.jsonMapper(), validator, config.apiKey().orElse(null), health, metrics,
+                        config.preStopDelay());
+            }
+            health.serving();
+            // Last: the server and the cluster link close their channels on these loops first.
+            resources.add(stopLoops);
+            GatewayNode node = new GatewayNode(config, server, gateways, resources, backendApi, cluster, health, metrics);
+            log.info("Gateway node '{}' serving Socket.IO on {}{} in {} mode", config.nodeId(), server.localAddress(),
+                    config.engine().path(), config.conformance() ? "conformance"
+                            : cluster.isClustered() ? "cluster (Redis " + RedisUris.masked(config.redisUrl().orElseThrow()) + ")"
+                            : "single node, in-memory");
+            return node;
+        } catch (RuntimeException | Error e) {
+            server.stop();
+            resources.add(stopLoops);
+            closeAll(resources);
+            if (backendApi != null) {
+                backendApi.close();
+            }
+            metrics.close();
+            throw e;
         }
-        health.serving();
-        // Last: the server and the cluster link close their channels on these loops first.
-        resources.add(() -> eventLoops.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).syncUninterruptibly());
-        GatewayNode node = new GatewayNode(config, server, gateways, resources, backendApi, cluster, health, metrics);
-        log.info("Gateway node '{}' serving Socket.IO on {}{} in {} mode", config.nodeId(), server.localAddress(),
-                config.engine().path(), config.conformance() ? "conformance"
-                        : cluster.isClustered() ? "cluster (Redis " + RedisUris.masked(config.redisUrl().orElseThrow()) + ")"
-                        : "single node, in-memory");
-        return node;
     }
 
     private static GatewayServerOptions serverOptions(GatewayConfig config, TrafficObserver observer, EventLoopGroup eventLoops) {
@@ -272,19 +294,28 @@ public final class GatewayNode implements AutoCloseable {
         stop();
     }
 
+    /** Stops the node; once (a second call, as from a shutdown hook after an explicit stop, does nothing). */
     public void stop() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
         health.draining();
         // Clients first, while the cluster link still works; the internal port last, so readiness shows the drain.
         server.stop();
+        closeAll(resources);
+        if (backendApi != null) {
+            backendApi.close();
+        }
+        metrics.close();
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
         for (AutoCloseable resource : resources) {
             try {
                 resource.close();
             } catch (Exception e) {
                 log.warn("closing {} failed", resource, e);
             }
-        }
-        if (backendApi != null) {
-            backendApi.close();
         }
     }
 

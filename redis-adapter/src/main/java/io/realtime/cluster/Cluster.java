@@ -44,6 +44,7 @@ public final class Cluster implements AutoCloseable {
     private final SocketIOServer server;
     private final Function<Namespace, ClusterAdapter> adapterFactory;
     private final Map<String, ClusterAdapter> adapters = new ConcurrentHashMap<>();
+    private volatile boolean closed;
     private final ClusterTransport transport;
     private final ClusterObserver observer;
     private final ScheduledExecutorService timers;
@@ -187,6 +188,10 @@ public final class Cluster implements AutoCloseable {
     }
 
     private ClusterAdapter adapterOf(Namespace namespace) {
+        if (closed) {
+            // A new adapter would subscribe on a closed link, and what it sent would go nowhere.
+            throw new ClusterUnavailableException("the cluster is closed (the node is stopping)", null);
+        }
         String name = namespace.getName().isEmpty() ? "/" : namespace.getName();
         return adapters.computeIfAbsent(name, key -> adapterFactory.apply(namespace));
     }
@@ -207,6 +212,7 @@ public final class Cluster implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         adapters.values().forEach(ClusterAdapter::close);
         adapters.clear();
         if (transport != null) {

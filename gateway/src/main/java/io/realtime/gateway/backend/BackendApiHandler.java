@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.realtime.cluster.ClusterUnavailableException;
 import io.realtime.gateway.auth.Principal;
 import io.realtime.gateway.broadcast.BroadcastTarget;
 import io.realtime.gateway.broadcast.ServerPush;
@@ -92,6 +93,10 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         } catch (ApiException e) {
             status = e.error.status();
             respond(ctx, keepAlive, e.error.status(), Map.of("error", Map.of("code", e.error.code(), "message", e.error.message())));
+        } catch (ClusterUnavailableException e) {
+            // The node is stopping (its cluster closed before this port): another node takes the request.
+            status = HttpResponseStatus.SERVICE_UNAVAILABLE;
+            respond(ctx, keepAlive, status, Map.of("error", Map.of("code", "unavailable", "message", e.getMessage())));
         }
         metrics.record(route, status.code(), System.nanoTime() - started);
     }

@@ -60,7 +60,7 @@ public final class BackendApiServer implements AutoCloseable {
         BackendApiHandler api = new BackendApiHandler(server, push, mapper, validator, apiKey, requests);
         ManagementHandler management = new ManagementHandler(health, metrics, mapper, preStopDelay);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        Channel channel = new ServerBootstrap()
+        io.netty.channel.ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -73,7 +73,13 @@ public final class BackendApiServer implements AutoCloseable {
                         ch.pipeline().addLast("api", api);
                     }
                 })
-                .bind(new InetSocketAddress(host, port)).syncUninterruptibly().channel();
+                .bind(new InetSocketAddress(host, port)).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            group.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).syncUninterruptibly();
+            throw new IllegalStateException("the internal HTTP API cannot listen on " + host + ":" + port + ": "
+                    + bound.cause().getMessage(), bound.cause());
+        }
+        Channel channel = bound.channel();
         log.info("Internal HTTP API listening on {}", channel.localAddress());
         return new BackendApiServer(channel, group);
     }

@@ -8,9 +8,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * The node's Prometheus registry and the binders bound to it. Names follow Micrometer's conventions (see
  * {@link MeterNames}); node identity comes from the scrape target's labels, never from a tag.
  */
-public final class GatewayMetrics {
+public final class GatewayMetrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry;
+    private final java.util.List<AutoCloseable> closeable = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public GatewayMetrics() {
         this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -20,12 +21,28 @@ public final class GatewayMetrics {
         this.registry = registry;
     }
 
-    /** Binds each binder to the registry. */
+    /** Binds each binder to the registry; those that are {@link AutoCloseable} are closed with it. */
     public GatewayMetrics bind(MeterBinder... binders) {
         for (MeterBinder binder : binders) {
             binder.bindTo(registry);
+            if (binder instanceof AutoCloseable resource) {
+                closeable.add(resource);
+            }
         }
         return this;
+    }
+
+    /** Closes the binders that hold something of the JVM's (listeners on its beans) and the registry. */
+    @Override
+    public void close() {
+        for (AutoCloseable resource : closeable) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(GatewayMetrics.class).warn("closing {} failed", resource, e);
+            }
+        }
+        registry.close();
     }
 
     public PrometheusMeterRegistry registry() {

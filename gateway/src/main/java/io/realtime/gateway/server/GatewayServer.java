@@ -275,6 +275,10 @@ public class GatewayServer extends SocketIOServer {
         if (workerGroup == null) {
             return;
         }
+        // Nobody new while the others are closed: a client reconnecting within the second would be taken again.
+        if (admission != null) {
+            admission.stopAccepting();
+        }
         for (EngineSession session : sessions.all()) {
             session.close(DisconnectReason.SERVER_SHUTTING_DOWN);
         }

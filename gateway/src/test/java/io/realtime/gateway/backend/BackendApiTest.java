@@ -183,6 +183,21 @@ class BackendApiTest {
     }
 
     @Test
+    void anEmitWhileTheNodeStopsIs503WithAJsonError() throws Exception {
+        try (ProductNode stopping = ProductNode.start(Map.of(), "--pingInterval=25000")) {
+            // The window of a stop in which the cluster has closed and this port not yet.
+            stopping.node().cluster().close();
+
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(stopping.apiUri("/api/v1/emit"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"namespace\":\"/chat\",\"event\":\"news\",\"data\":1}"))
+                    .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.body()).contains("\"code\":\"unavailable\"");
+        }
+    }
+
+    @Test
     void withoutAnApiKeyLoopbackCallersAreAcceptedButNotAPageOfAnotherSite() throws Exception {
         try (ProductNode open = ProductNode.start(Map.of(), "--pingInterval=25000")) {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(open.apiUri("/api/v1/data"))

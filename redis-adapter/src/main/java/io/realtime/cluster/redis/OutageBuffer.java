@@ -138,6 +138,15 @@ final class OutageBuffer {
         waiting = waiting && !held.isEmpty();
     }
 
+    /** Drops everything (the link closes): held messages are counted as dropped, queued requests fail. */
+    synchronized int dropAll(String why) {
+        int count = held.size();
+        held.values().forEach(message -> drop(message, why));
+        held.clear();
+        waiting = false;
+        return count;
+    }
+
     private void drop(Held message, String why) {
         if (message.isRequest()) {
             message.request().completeExceptionally(new ClusterUnavailableException(why, null));

@@ -804,7 +804,14 @@ public final class RedisLink implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closing) {
+            return;
+        }
         closing = true;
+        int unsent = outage.dropAll("the link closed before Redis was back");
+        if (unsent > 0) {
+            log.warn("{} messages held during the Redis outage were never sent: the link closed first", unsent);
+        }
         try {
             scheduler.submit(pub::flushCommands).await(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

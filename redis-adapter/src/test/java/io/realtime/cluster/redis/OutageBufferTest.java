@@ -80,4 +80,17 @@ class OutageBufferTest {
         assertThat(young.drain()).isEmpty();
         assertThatThrownBy(tooOld::join).hasCauseInstanceOf(ClusterUnavailableException.class).hasMessageContaining("OUTAGE_BUFFER_AGE");
     }
+
+    @Test
+    void whatIsStillHeldWhenTheLinkClosesIsCountedAsDropped() {
+        OutageBuffer buffer = new OutageBuffer(100, Duration.ofSeconds(30), stats);
+        buffer.hold(false, "c", bytes("b1"));
+        buffer.hold(false, "c", bytes("b2"));
+        CompletableFuture<Void> request = buffer.queueIfWaiting(false, "c", bytes("request"));
+
+        assertThat(buffer.dropAll("closed")).isEqualTo(3);
+        assertThat(stats.dropped()).isEqualTo(2);
+        assertThatThrownBy(request::join).hasCauseInstanceOf(ClusterUnavailableException.class);
+        assertThat(buffer.queueIfWaiting(false, "c", bytes("after"))).as("nothing waits any more").isNull();
+    }
 }

@@ -1,0 +1,94 @@
+package io.realtime.gateway;
+
+import io.realtime.gateway.config.GatewayConfig;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.lang.ref.WeakReference;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** A node's start and stop as an application embedding it sees them: nothing left running, nothing let in late. */
+class NodeLifecycleTest {
+
+    private static GatewayConfig config(String... flags) {
+        List<String> args = new ArrayList<>(List.of("--host=127.0.0.1"));
+        args.addAll(List.of(flags));
+        return GatewayConfig.load(Map.of(), args.toArray(String[]::new));
+    }
+
+    private static Set<Thread> nonDaemonThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(thread -> !thread.isDaemon() && thread.isAlive())
+                .collect(Collectors.toSet());
+    }
+
+    @Test
+    void aStartThatFailsPartWayLeavesNoThreadRunning() throws IOException {
+        for (String busy : new String[] {"--port", "--managementPort"}) {
+            try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+                Set<Thread> before = nonDaemonThreads();
+                String other = busy.equals("--port") ? "--managementPort=0" : "--port=0";
+
+                assertThatThrownBy(() -> GatewayNode.start(config(busy + "=" + taken.getLocalPort(), other)).stop())
+                        .as(busy).hasMessageContaining(String.valueOf(taken.getLocalPort()));
+
+                await().pollInSameThread().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(nonDaemonThreads())
+                        .as("threads the failed start left (" + busy + " taken)").isSubsetOf(before));
+            }
+        }
+    }
+
+    @Test
+    void aStoppingNodeTakesNoNewClientWhileItClosesTheOthers() throws Exception {
+        GatewayNode node = GatewayNode.start(config("--port=0", "--managementPort=0"));
+        URI handshake = URI.create("http://127.0.0.1:" + node.socketIoAddress().getPort() + "/socket.io/?EIO=4&transport=polling");
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        // A long-polling client that does not poll: the port stays open up to half a second for it to hear the close.
+        assertThat(http.send(HttpRequest.newBuilder(handshake).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                .isEqualTo(200);
+
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(node::stop);
+        List<Integer> answers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 500 && !stopping.isDone(); i++) {
+                answers.add(http.send(HttpRequest.newBuilder(handshake).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+            }
+        } catch (IOException closed) {
+            // The port closed: nothing more to ask.
+        }
+        stopping.get();
+
+        assertThat(answers).as("handshakes while the node stopped").contains(503);
+        assertThat(answers.subList(answers.indexOf(503), answers.size())).as("none taken after the first refusal")
+                .containsOnly(503);
+    }
+
+    @Test
+    void aStoppedNodeIsLeftForTheGarbageCollector() {
+        GatewayNode node = GatewayNode.start(config("--port=0", "--managementPort=0"));
+        WeakReference<Object> server = new WeakReference<>(node.server());
+        node.stop();
+        node.stop();
+        node = null;
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            System.gc();
+            return server.get() == null;
+        });
+    }
+}
