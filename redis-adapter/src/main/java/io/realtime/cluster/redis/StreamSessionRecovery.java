@@ -225,9 +225,6 @@ final class StreamSessionRecovery implements SessionRecovery {
             return CompletableFuture.completedFuture(RestoreResult.refused(RestoreRefusal.UNKNOWN_SESSION));
         }
         Pending restore = new Pending();
-        synchronized (this) {
-            pending.add(restore);
-        }
         CompletableFuture<RestoreResult> result = new CompletableFuture<>();
         // The offset first: a session is taken (GETDEL) only for an offset the stream still holds, so a wrong
         // offset does not spend the session of the client that knows the pid.
@@ -243,8 +240,12 @@ final class StreamSessionRecovery implements SessionRecovery {
                     if (!pid.equals(state.pid())) {
                         throw new Refused(RestoreRefusal.UNKNOWN_SESSION);
                     }
+                    // What the reader delivers from now on is collected, selected by the session's rooms; what it
+                    // delivered before is in the stream, which is read next. Not earlier: a restore that waits for a
+                    // live owner, or is refused, would hold entries (or cost the reader a look) for nothing.
                     synchronized (this) {
                         restore.select(state.rooms());
+                        pending.add(restore);
                     }
                     List<Replayable> read = new ArrayList<>();
                     return readAfter(offset, state.rooms(), read, 0).thenApply(last -> new Read(state, read, last));

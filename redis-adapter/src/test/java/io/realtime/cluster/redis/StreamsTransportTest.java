@@ -277,6 +277,28 @@ class StreamsTransportTest {
     }
 
     @Test
+    void aRestoreThatWaitsForALiveOwnerHoldsNothingTheReaderDelivers() {
+        Recorder reader = new Recorder();
+        NamespaceChannel a = transport(10_000).open("/", reader);
+        StreamSessionRecovery recovery = (StreamSessionRecovery) a.recovery(new RecoveryOptions(Duration.ofSeconds(30), 10), "data");
+        reader.recovery = recovery;
+        String offset = a.append(new Broadcast(a.uid(), ClusterPacket.of("e", 0), BroadcastOptions.ALL, null)).toCompletableFuture().join();
+        // The socket is still connected here: a client naming its pid waits for it to end, then is refused.
+        recovery.opened(new SessionState("sid-5", "pid-5", List.of("sid-5"), Map.of()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !RedisFixture.command(RedisFixture.shared().host(),
+                RedisFixture.shared().port(), "EXISTS", stream + ":session:pid-5").equals(":0"));
+
+        var restoring = recovery.restore("pid-5", offset, Runnable::run, s -> { }).toCompletableFuture();
+        long later = Long.parseLong(offset.substring(0, offset.indexOf('-'))) + 1;
+        for (int i = 0; i < 1_000; i++) {
+            recovery.delivered(later + "-" + i, ClusterPacket.of("news", i), BroadcastOptions.ALL, packet -> () -> { });
+        }
+
+        assertThat(recovery.heldByRestores()).as("entries held for a restore that has no session yet").isZero();
+        assertThat(restoring.join().refusal()).isEqualTo(RestoreRefusal.STILL_CONNECTED);
+    }
+
+    @Test
     void aSessionWhoseDataCannotBeWrittenIsNotKeptAndItsCallerGoesOn() {
         NamespaceChannel a = transport(10).open("/", new Recorder());
         SessionRecovery recovery = a.recovery(new RecoveryOptions(Duration.ofSeconds(30), 10), "data");
