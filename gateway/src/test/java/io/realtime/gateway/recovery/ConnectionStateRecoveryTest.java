@@ -116,7 +116,7 @@ class ConnectionStateRecoveryTest {
         owner.ws().close();
         await().atMost(Duration.ofSeconds(5)).until(() -> isGone(node, owner.sid()));
         String pid = owner.pid();
-        String huge = "x".repeat(200_000);
+        String huge = "x".repeat(10_000);
         List<String> bad = List.of(
                 "{\"pid\":123,\"offset\":\"" + offset + "\"}",
                 "{\"pid\":\"" + pid + "\",\"offset\":7}",
