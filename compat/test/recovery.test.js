@@ -58,7 +58,7 @@ test("recovery: forged, replayed and malformed pid/offset values give a normal n
     const forged = [
       { pid: "AAAAAAAAAAAAAAAAAAAAAA", offset: "1" },
       { pid: 42, offset: "1" },
-      { pid: "x".repeat(100000), offset: "1" },
+      { pid: "x".repeat(10000), offset: "1" },
       { pid: "p", offset: { $gt: "" } },
       { pid: "p", offset: "1".repeat(5000) },
       { pid: "p", offset: "-5" },
