@@ -111,7 +111,10 @@ final class ConfigReader {
             v.problem(GatewayConfig.RECOVERY_NEEDS_STREAMS);
             return null;
         }
-        return new RecoveryOptions(max, RecoveryOptions.DEFAULTS.maxPackets());
+        // As many kept sessions per namespace as the node holds connections: all of them dropping at once are kept.
+        int connections = v.nonNegativeInt(Setting.MAX_CONNECTIONS);
+        return new RecoveryOptions(max, RecoveryOptions.DEFAULTS.maxPackets(),
+                connections > 0 ? connections : RecoveryOptions.DEFAULTS.maxSessions());
     }
 
     private static TransportKind transportKind(SettingValues v) {

@@ -74,7 +74,13 @@ public final class InMemorySessionRecovery implements SessionRecovery {
     public synchronized void persist(SessionState session) {
         long now = clock.millis();
         expire(now);
+        sessions.remove(session.pid());
         sessions.put(session.pid(), new Kept(session, now));
+        Iterator<Kept> oldest = sessions.values().iterator();
+        while (sessions.size() > options.maxSessions()) {
+            oldest.next();
+            oldest.remove();
+        }
     }
 
     /** Everything is at hand: {@code attach} runs at once, on the caller's thread. */

@@ -119,6 +119,27 @@ class InMemorySessionRecoveryTest {
     }
 
     @Test
+    void pastMaxSessionsTheOldestKeptSessionIsForgotten() {
+        InMemorySessionRecovery bounded = new InMemorySessionRecovery(new RecoveryOptions(Duration.ofSeconds(10), 5, 2), clock);
+        bounded.persist(session("p1", "r"));
+        clock.millis += 1;
+        bounded.persist(session("p2", "r"));
+        bounded.persist(session("p1", "r"));
+        bounded.persist(session("p3", "r"));
+
+        assertThat(bounded.sessionCount()).isEqualTo(2);
+        List<ClusterPacket> delivered = new ArrayList<>();
+        bounded.broadcast(ClusterPacket.of("e", 1), BroadcastOptions.ALL, collect(delivered));
+        String offset = (String) delivered.get(0).args().get(1);
+        bounded.broadcast(ClusterPacket.of("e", 2), BroadcastOptions.ALL, collect(delivered));
+        // p1 was kept again after p2: p2 is the oldest and went.
+        assertThat(bounded.restore("p2", offset, Runnable::run, s -> { }).toCompletableFuture().join().refusal())
+                .isEqualTo(RestoreRefusal.UNKNOWN_SESSION);
+        assertThat(bounded.restore("p1", offset, Runnable::run, s -> { }).toCompletableFuture().join().isRecovered()).isTrue();
+        assertThat(bounded.restore("p3", offset, Runnable::run, s -> { }).toCompletableFuture().join().isRecovered()).isTrue();
+    }
+
+    @Test
     void offsetsAreTheLogsConsecutiveNumbers() {
         assertThat(InMemorySessionRecovery.parse("42")).isEqualTo(42);
         assertThat(InMemorySessionRecovery.parse("1-0")).isEqualTo(-1);
