@@ -39,7 +39,7 @@ public final class ChatGateway {
 
     @OnEvent("joinRoom")
     public Map<String, Object> joinRoom(SocketIOClient client, @NotNull @Pattern(regexp = Limits.ROOM_PATTERN) String room) {
-        refuseReserved(room);
+        ReservedRooms.refuse(room);
         Set<String> rooms = client.getAllRooms();
         if (!rooms.contains(room) && chatRooms(client, rooms) >= Limits.ROOMS_PER_SOCKET) {
             throw GatewayException.forbidden("a socket may be in at most " + Limits.ROOMS_PER_SOCKET + " rooms: leave one first");
@@ -47,16 +47,6 @@ public final class ChatGateway {
         client.joinRoom(room);
         client.sendEvent(Events.JOINED_ROOM, room);
         return Map.of("room", room, "joined", true);
-    }
-
-    /**
-     * Rooms the server keeps: the namespace's (every socket is in it) and each socket's own (its id in either form a
-     * socket id takes: 20 base64url characters, or a UUID's 36), whose traffic a member would receive.
-     */
-    private static void refuseReserved(String room) {
-        if (room.startsWith("/") || SocketIds.parse(room) != null) {
-            throw GatewayException.forbidden("'" + room + "' is reserved: room names may not start with '/' or be a socket id");
-        }
     }
 
     /** The rooms the socket joined itself: not its namespace's, nor its own. */
@@ -69,6 +59,8 @@ public final class ChatGateway {
 
     @OnEvent("leaveRoom")
     public Map<String, Object> leaveRoom(SocketIOClient client, @NotNull @Pattern(regexp = Limits.ROOM_PATTERN) String room) {
+        // Leaving its own room or the namespace's would cut the socket off from what is sent to it.
+        ReservedRooms.refuse(room);
         client.leaveRoom(room);
         client.sendEvent(Events.LEFT_ROOM, room);
         return Map.of("room", room, "left", true);
@@ -76,7 +68,7 @@ public final class ChatGateway {
 
     @OnEvent("chatToRoom")
     public Map<String, Object> chatToRoom(SocketIOClient client, Principal principal, @NotNull @Valid RoomMessage message) {
-        refuseReserved(message.room());
+        ReservedRooms.refuse(message.room());
         if (!client.getAllRooms().contains(message.room())) {
             throw GatewayException.forbidden("join room '" + message.room() + "' before sending to it");
         }

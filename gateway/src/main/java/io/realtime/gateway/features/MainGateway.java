@@ -3,6 +3,7 @@ package io.realtime.gateway.features;
 import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.annotation.OnEvent;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.realtime.cluster.SocketIds;
 import io.realtime.gateway.api.Emits;
 import io.realtime.gateway.api.Gateway;
 import io.realtime.gateway.api.GatewayException;
@@ -54,6 +55,11 @@ public final class MainGateway {
                                                         @Size(min = 1, max = Limits.USER_ID_LENGTH) String userId) {
         if (userId != null && !userId.equals(principal.userId())) {
             throw GatewayException.forbidden("cannot subscribe to another user's notifications");
+        }
+        // A user's room is named by its id: one that names another socket (AUTH_MODE=none lets a client name itself)
+        // would hear what is sent to that socket. An anonymous client's id is its own socket's.
+        if (!principal.userId().equals(SocketIds.wire(client.getSessionId()))) {
+            ReservedRooms.refuse(principal.userId());
         }
         client.joinRoom(principal.userId());
         return Map.of("subscribed", principal.userId());

@@ -45,6 +45,19 @@ class ChatGatewayTest {
             // Every socket is in its namespace's room: sending to it is not a member's right.
             assertThat(call(intruder, 3, "chatToRoom", "{\"room\":\"/chat\",\"message\":\"hi all\"}")).contains("forbidden");
             assertThat(call(member, 1, "joinRoom", "\"lobby\"")).contains("\"joined\":true");
+            // Nor leaves one: its own, or the namespace's, would cut it off from what is sent to it.
+            assertThat(call(member, 2, "leaveRoom", "\"/chat\"")).contains("forbidden");
+        }
+    }
+
+    @Test
+    void aUserIdThatNamesASocketIsNoNotificationRoom() {
+        try (ProductNode.Client victim = node.open("/", null)) {
+            // AUTH_MODE=none: a client names itself; naming itself after another socket must not put it in that room.
+            try (RawWebSocket intruder = node.connect("/", "{\"userId\":\"" + victim.sid() + "\"}")) {
+                intruder.sendText("421[\"subscribeToNotifications\"]");
+                assertThat(intruder.nextTextSkippingPings()).startsWith("431[").contains("forbidden", "socket id");
+            }
         }
     }
 
