@@ -30,7 +30,8 @@ public final class GatewayMain {
         GatewayNode node;
         try {
             node = GatewayNode.start(config);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too: the node's threads would otherwise keep the JVM alive with nothing serving.
             log.error("Gateway failed to start: {}", e.getMessage(), e);
             System.exit(1);
             return;

@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * The Redis URIs the adapter takes: lettuce's ({@code redis://}, {@code rediss://}, {@code redis+tls://},
  * {@code redis-socket://}, {@code redis-sentinel://}, {@code rediss-sentinel://}) and a Redis Cluster seed list,
- * {@code redis-cluster://[user:password@]host1:port1,host2:port2} ({@code rediss-cluster://} with TLS). Whatever is
+ * {@code redis-cluster://[user:password@]host1:port1,host2:port2} ({@code rediss-cluster://} with TLS, and
+ * {@code ?verifyPeer=CA} to check the certificate's chain but not its host name). Whatever is
  * said about one, in a log or an exception, has its password masked.
  */
 public final class RedisUris {
@@ -92,6 +93,7 @@ public final class RedisUris {
         }
         int end = indexOfAny(rest, '/', '?');
         String authority = end < 0 ? rest : rest.substring(0, end);
+        io.lettuce.core.SslVerifyMode verifyPeer = verifyPeer(end < 0 ? "" : rest.substring(end));
         if (authority.isBlank()) {
             throw new IllegalArgumentException("a Redis Cluster URI names at least one node");
         }
@@ -108,6 +110,9 @@ public final class RedisUris {
             }
             RedisURI.Builder seed = RedisURI.builder().withHost(parsed.getHost())
                     .withPort(parsed.getPort() < 0 ? 6379 : parsed.getPort()).withSsl(tls).withTimeout(timeout);
+            if (tls) {
+                seed.withVerifyPeer(verifyPeer);
+            }
             if (password != null) {
                 if (user == null || user.isEmpty()) {
                     seed.withPassword(password.toCharArray());
@@ -118,6 +123,41 @@ public final class RedisUris {
             seeds.add(seed.build());
         }
         return seeds;
+    }
+
+    /**
+     * What may follow a seed list: {@code ?verifyPeer=FULL|CA|NONE} (lettuce's, for {@code rediss-cluster://}: nodes
+     * announce themselves by IP address, which a certificate for host names fails under FULL). A database (a cluster
+     * has one) or any other option is refused rather than ignored.
+     */
+    private static io.lettuce.core.SslVerifyMode verifyPeer(String pathAndQuery) {
+        io.lettuce.core.SslVerifyMode mode = io.lettuce.core.SslVerifyMode.FULL;
+        String query = pathAndQuery;
+        if (query.startsWith("/")) {
+            int question = query.indexOf('?');
+            String path = question < 0 ? query : query.substring(0, question);
+            if (!path.equals("/") && !path.equals("/0")) {
+                throw new IllegalArgumentException("a Redis Cluster has one database (0): '" + path + "'");
+            }
+            query = question < 0 ? "" : query.substring(question);
+        }
+        if (query.isEmpty() || query.equals("?")) {
+            return mode;
+        }
+        for (String option : query.substring(1).split("&")) {
+            int equals = option.indexOf('=');
+            String name = equals < 0 ? option : option.substring(0, equals);
+            String value = equals < 0 ? "" : option.substring(equals + 1);
+            if (!name.equalsIgnoreCase("verifyPeer")) {
+                throw new IllegalArgumentException("a Redis Cluster URI takes only verifyPeer, not '" + name + "'");
+            }
+            try {
+                mode = io.lettuce.core.SslVerifyMode.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("verifyPeer is FULL, CA or NONE, not '" + value + "'");
+            }
+        }
+        return mode;
     }
 
     /** Where a URI points, for a message: its hosts, without its credentials. */

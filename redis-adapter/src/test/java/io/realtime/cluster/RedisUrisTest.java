@@ -30,6 +30,17 @@ class RedisUrisTest {
     }
 
     @Test
+    void aClusterSeedListTakesVerifyPeerAndRefusesWhatItWouldIgnore() {
+        assertThat(RedisUris.clusterSeeds("rediss-cluster://r1:7000,r2:7001?verifyPeer=CA", Duration.ofSeconds(1)))
+                .allSatisfy(seed -> assertThat(seed.getVerifyMode()).isEqualTo(io.lettuce.core.SslVerifyMode.CA));
+        assertThat(RedisUris.clusterSeeds("rediss-cluster://r1:7000/0", Duration.ofSeconds(1)).get(0).getVerifyMode())
+                .isEqualTo(io.lettuce.core.SslVerifyMode.FULL);
+        assertThatThrownBy(() -> RedisUris.check("redis-cluster://r1:7000/3")).hasMessageContaining("one database");
+        assertThatThrownBy(() -> RedisUris.check("redis-cluster://r1:7000?timeout=5s")).hasMessageContaining("only verifyPeer");
+        assertThatThrownBy(() -> RedisUris.check("rediss-cluster://r1:7000?verifyPeer=maybe")).hasMessageContaining("FULL, CA or NONE");
+    }
+
+    @Test
     void aPasswordIsMaskedWhereverItStands() {
         assertThat(RedisUris.masked("redis://user:hunter2@redis:6379/0")).isEqualTo("redis://user:****@redis:6379/0");
         assertThat(RedisUris.masked("redis://hunter2@redis")).isEqualTo("redis://****@redis");
