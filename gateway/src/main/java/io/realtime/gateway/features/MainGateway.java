@@ -56,9 +56,10 @@ public final class MainGateway {
         if (userId != null && !userId.equals(principal.userId())) {
             throw GatewayException.forbidden("cannot subscribe to another user's notifications");
         }
-        // A user's room is named by its id: one that names another socket (AUTH_MODE=none lets a client name itself)
-        // would hear what is sent to that socket. An anonymous client's id is its own socket's.
-        if (!principal.userId().equals(SocketIds.wire(client.getSessionId()))) {
+        // A user's room is named by its id: a name the client chose itself (AUTH_MODE=none) that names another socket
+        // would hear what is sent to that socket. A verified id is the issuer's (a UUID subject is common), and an
+        // anonymous client's is its own socket's.
+        if (!principal.verified() && !principal.userId().equals(SocketIds.wire(client.getSessionId()))) {
             ReservedRooms.refuse(principal.userId());
         }
         client.joinRoom(principal.userId());

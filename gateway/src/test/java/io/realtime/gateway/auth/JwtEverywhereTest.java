@@ -81,6 +81,18 @@ class JwtEverywhereTest {
         }
     }
 
+    @Test
+    void aVerifiedUserWhoseIdIsAUuidSubscribesToItsNotifications() throws Exception {
+        try (ProductNode node = ProductNode.start(Map.of("AUTH_MODE", "jwt", "JWT_SECRET", SECRET))) {
+            // Many issuers' subjects are UUIDs, which is also a socket id's other form: the issuer's word stands.
+            String subject = java.util.UUID.randomUUID().toString();
+            try (RawWebSocket ws = node.connect("/", "{\"token\":\"" + token(subject) + "\"}")) {
+                ws.sendText("421[\"subscribeToNotifications\"]");
+                assertThat(ws.nextTextSkippingPings()).isEqualTo("431[{\"subscribed\":\"" + subject + "\"}]");
+            }
+        }
+    }
+
     private static String prefix(String type, String namespace) {
         return type + (namespace.equals("/") ? "" : namespace + ",");
     }
