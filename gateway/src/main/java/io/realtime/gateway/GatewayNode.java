@@ -70,7 +70,8 @@ public final class GatewayNode implements AutoCloseable {
     private final Cluster cluster;
     private final NodeHealth health;
     private final GatewayMetrics metrics;
-    private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.CompletableFuture<Void> stopped = new java.util.concurrent.CompletableFuture<>();
 
     private GatewayNode(GatewayConfig config, GatewayServer server, List<RegisteredGateway> gateways,
                         List<AutoCloseable> resources, BackendApiServer backendApi, Cluster cluster, NodeHealth health,
@@ -118,10 +119,12 @@ public final class GatewayNode implements AutoCloseable {
         // the sockets of the loop that read it, and handed to the other loops, without a thread of lettuce's between.
         EventLoopGroup eventLoops = GatewayServer.newEventLoops(configuration);
         AutoCloseable stopLoops = () -> eventLoops.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).syncUninterruptibly();
-        GatewayServer server = new GatewayServer(configuration, serverOptions(config, traffic, eventLoops));
         GatewayMetrics metrics = new GatewayMetrics();
+        GatewayServer server = null;
         BackendApiServer backendApi = null;
         try {
+            // Inside: the TLS key files are read here.
+            server = new GatewayServer(configuration, serverOptions(config, traffic, eventLoops));
             Cluster cluster = joinCluster(config, server, clusterMetrics, eventLoops);
             resources.add(cluster);
             Broadcaster broadcaster = new ClusterBroadcaster(cluster);
@@ -175,7 +178,9 @@ public final class GatewayNode implements AutoCloseable {
                             : "single node, in-memory");
             return node;
         } catch (RuntimeException | Error e) {
-            server.stop();
+            if (server != null) {
+                server.stop();
+            }
             resources.add(stopLoops);
             closeAll(resources);
             if (backendApi != null) {
@@ -192,6 +197,7 @@ public final class GatewayNode implements AutoCloseable {
                 .engine(config.engine())
                 .connectTimeout(config.connectTimeout())
                 .maxAttachments(config.maxAttachments())
+                .maxConnectPayload(config.maxConnectPayload())
                 .broadcastFlushWindow(config.broadcastFlushWindow())
                 .eventLimits(config.eventLimits())
                 .admission(config.admission())
@@ -294,19 +300,27 @@ public final class GatewayNode implements AutoCloseable {
         stop();
     }
 
-    /** Stops the node; once (a second call, as from a shutdown hook after an explicit stop, does nothing). */
+    /**
+     * Stops the node, once: a second call (a shutdown hook after an explicit stop) waits for the first to end, so that
+     * the JVM does not exit halfway through it.
+     */
     public void stop() {
-        if (!stopped.compareAndSet(false, true)) {
+        if (!stopping.compareAndSet(false, true)) {
+            stopped.join();
             return;
         }
-        health.draining();
-        // Clients first, while the cluster link still works; the internal port last, so readiness shows the drain.
-        server.stop();
-        closeAll(resources);
-        if (backendApi != null) {
-            backendApi.close();
+        try {
+            health.draining();
+            // Clients first, while the cluster link still works; the internal port last, so readiness shows the drain.
+            server.stop();
+            closeAll(resources);
+            if (backendApi != null) {
+                backendApi.close();
+            }
+            metrics.close();
+        } finally {
+            stopped.complete(null);
         }
-        metrics.close();
     }
 
     private static void closeAll(List<AutoCloseable> resources) {

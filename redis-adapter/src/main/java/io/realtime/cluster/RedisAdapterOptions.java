@@ -108,7 +108,7 @@ public record RedisAdapterOptions(
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(outageBufferAge, "outageBufferAge");
         checkUri(redisUri);
-        if (sentinelPassword.isPresent() && !redisUri.startsWith("redis-sentinel://") && !redisUri.startsWith("rediss-sentinel://")) {
+        if (sentinelPassword.isPresent() && !RedisUris.isSentinel(redisUri)) {
             throw new IllegalArgumentException("sentinelPassword: only a redis-sentinel:// URI has Sentinels");
         }
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {

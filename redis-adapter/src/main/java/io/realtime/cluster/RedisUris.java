@@ -25,6 +25,11 @@ public final class RedisUris {
         return uri.startsWith("redis-cluster://") || uri.startsWith("rediss-cluster://");
     }
 
+    /** A {@code redis-sentinel://} or {@code rediss-sentinel://} URI: the Sentinels name the primary. */
+    public static boolean isSentinel(String uri) {
+        return uri.startsWith("redis-sentinel://") || uri.startsWith("rediss-sentinel://");
+    }
+
     /**
      * Refuses a URI that could not be connected to, saying what is wrong (with the password masked), rather than at
      * connect time, where it would read as Redis being down.
@@ -67,6 +72,14 @@ public final class RedisUris {
         }
         String credentials = uri.substring(start, at);
         String out = text.replace(credentials, "****");
+        try {
+            // Messages may quote them decoded ("p%40ss" as "p@ss").
+            String decoded = URLDecoder.decode(credentials.replace("+", "%2B"), StandardCharsets.UTF_8);
+            out = out.replace(decoded, "****");
+            credentials = credentials + ":" + decoded;
+        } catch (IllegalArgumentException notEncoded) {
+            // a stray '%': nothing decoded to mask
+        }
         // A parser's message may quote a piece of them only ("For input string: et@h"): mask each piece left.
         for (String piece : credentials.split("[:@/]")) {
             if (piece.length() >= 2) {
@@ -94,6 +107,9 @@ public final class RedisUris {
         int end = indexOfAny(rest, '/', '?');
         String authority = end < 0 ? rest : rest.substring(0, end);
         io.lettuce.core.SslVerifyMode verifyPeer = verifyPeer(end < 0 ? "" : rest.substring(end));
+        if (!tls && verifyPeer != io.lettuce.core.SslVerifyMode.FULL) {
+            throw new IllegalArgumentException("verifyPeer is for TLS: rediss-cluster://");
+        }
         if (authority.isBlank()) {
             throw new IllegalArgumentException("a Redis Cluster URI names at least one node");
         }

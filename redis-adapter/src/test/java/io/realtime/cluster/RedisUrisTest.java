@@ -38,6 +38,7 @@ class RedisUrisTest {
         assertThatThrownBy(() -> RedisUris.check("redis-cluster://r1:7000/3")).hasMessageContaining("one database");
         assertThatThrownBy(() -> RedisUris.check("redis-cluster://r1:7000?timeout=5s")).hasMessageContaining("only verifyPeer");
         assertThatThrownBy(() -> RedisUris.check("rediss-cluster://r1:7000?verifyPeer=maybe")).hasMessageContaining("FULL, CA or NONE");
+        assertThatThrownBy(() -> RedisUris.check("redis-cluster://r1:7000?verifyPeer=NONE")).hasMessageContaining("for TLS");
     }
 
     @Test
@@ -60,5 +61,7 @@ class RedisUrisTest {
                     .hasMessageNotContaining("hunter").hasNoCause();
         }
         assertThatThrownBy(() -> RedisUris.check("redis-sentinel://s:26379")).hasMessageContaining("sentinelMasterId");
+        // A message may quote the credentials decoded.
+        assertThat(RedisUris.scrub("refused for p@ss-word", "redis://:p%40ss-word@h")).doesNotContain("p@ss-word");
     }
 }

@@ -70,6 +70,7 @@ final class ConfigReader {
                 .nodeId(v.optional(Setting.NODE_ID).orElseGet(GatewayConfig::hostName))
                 .connectTimeout(v.millis(Setting.CONNECT_TIMEOUT))
                 .maxAttachments(v.nonNegativeInt(Setting.MAX_ATTACHMENTS))
+                .maxConnectPayload(v.nonNegativeInt(Setting.MAX_CONNECT_PAYLOAD))
                 .admission(new AdmissionOptions(v.nonNegativeInt(Setting.MAX_CONNECTIONS),
                         v.nonNegativeInt(Setting.MAX_CONNECTIONS_PER_IP), v.nonNegativeInt(Setting.HANDSHAKES_PER_IP)))
                 .httpLimits(HttpLimits.DEFAULTS.withTimeouts(v.millis(Setting.REQUEST_TIMEOUT),
@@ -150,8 +151,9 @@ final class ConfigReader {
     }
 
     private static Optional<String> sentinelPassword(SettingValues v, Optional<String> redis) {
-        Optional<String> password = v.optional(Setting.REDIS_SENTINEL_PASSWORD);
-        if (password.isPresent() && redis.filter(url -> url.startsWith("redis-sentinel://") || url.startsWith("rediss-sentinel://")).isEmpty()) {
+        // A secret made from a file often ends with a newline, which is no part of the password.
+        Optional<String> password = v.optional(Setting.REDIS_SENTINEL_PASSWORD).map(String::strip);
+        if (password.isPresent() && redis.filter(RedisUris::isSentinel).isEmpty()) {
             v.problem(Setting.REDIS_SENTINEL_PASSWORD.env() + ": only a redis-sentinel:// " + Setting.REDIS_URL.env() + " has Sentinels");
         }
         return password;

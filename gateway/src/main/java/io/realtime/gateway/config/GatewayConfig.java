@@ -43,6 +43,7 @@ public final class GatewayConfig {
     private final EngineOptions engine;
     private final Duration connectTimeout;
     private final int maxAttachments;
+    private final int maxConnectPayload;
     private final AdmissionOptions admission;
     private final HttpLimits httpLimits;
     private final ClientAddressOptions clientAddresses;
@@ -74,6 +75,7 @@ public final class GatewayConfig {
         this.engine = b.engine;
         this.connectTimeout = b.connectTimeout;
         this.maxAttachments = b.maxAttachments;
+        this.maxConnectPayload = b.maxConnectPayload;
         this.admission = b.admission;
         this.httpLimits = b.httpLimits;
         this.clientAddresses = b.clientAddresses;
@@ -134,6 +136,11 @@ public final class GatewayConfig {
 
     public int maxAttachments() {
         return maxAttachments;
+    }
+
+    /** Characters a namespace CONNECT packet may hold; 0: up to {@code maxHttpBufferSize}. */
+    public int maxConnectPayload() {
+        return maxConnectPayload;
     }
 
     /** Connection limits: node-wide, per address, handshakes per address. */
@@ -233,7 +240,7 @@ public final class GatewayConfig {
                 .add("maxHttpBufferSize=" + engine.maxPayload()).add("cors=" + engine.corsOrigins())
                 .add("transports=" + engine.transports()).add("allowEIO3=" + engine.allowEIO3())
                 .add("upgradeTimeout=" + engine.upgradeTimeout().toMillis()).add("connectTimeout=" + connectTimeout.toMillis())
-                .add("maxAttachments=" + maxAttachments).add("maxConnections=" + maxConnections())
+                .add("maxAttachments=" + maxAttachments).add("maxConnectPayload=" + maxConnectPayload).add("maxConnections=" + maxConnections())
                 .add("outboundLimit=" + engine.outboundLimit())
                 .add("tls=" + (tls.enabled() ? "on " + tls.keystore().map(Path::toString)
                         .orElse(tls.certFile().map(Path::toString).orElse("") + " " + tls.keyFile().map(Path::toString).orElse(""))
@@ -296,6 +303,7 @@ public final class GatewayConfig {
         private EngineOptions engine = EngineOptions.defaults();
         private Duration connectTimeout = Duration.ofSeconds(45);
         private int maxAttachments = 10;
+        private int maxConnectPayload = 16_384;
         private AdmissionOptions admission = new AdmissionOptions(20_000, 0, 0);
         private HttpLimits httpLimits = HttpLimits.DEFAULTS;
         private ClientAddressOptions clientAddresses = ClientAddressOptions.DIRECT;
@@ -361,6 +369,12 @@ public final class GatewayConfig {
         /** {@code MAX_ATTACHMENTS}; default 10. */
         public Builder maxAttachments(int maxAttachments) {
             this.maxAttachments = maxAttachments;
+            return this;
+        }
+
+        /** {@code MAX_CONNECT_PAYLOAD}; default 16384 characters; 0: up to {@code maxHttpBufferSize}. */
+        public Builder maxConnectPayload(int maxConnectPayload) {
+            this.maxConnectPayload = maxConnectPayload;
             return this;
         }
 
@@ -493,8 +507,8 @@ public final class GatewayConfig {
                 throw new IllegalArgumentException("drainWindow must be zero (close every client at once) or more");
             }
             requirePositive(preStopDelay, "preStopDelay");
-            if (maxAttachments < 0 || workerThreads < 0) {
-                throw new IllegalArgumentException("maxAttachments and workerThreads must be zero or more");
+            if (maxAttachments < 0 || workerThreads < 0 || maxConnectPayload < 0) {
+                throw new IllegalArgumentException("maxAttachments, maxConnectPayload and workerThreads must be zero or more");
             }
             return new GatewayConfig(this);
         }

@@ -25,6 +25,8 @@ public enum Setting {
     CONNECT_TIMEOUT("connectTimeout", "CONNECT_TIMEOUT", "45000",
             "ms a connection may stay without joining a namespace (socket.io's connectTimeout)"),
     MAX_ATTACHMENTS("maxAttachments", "MAX_ATTACHMENTS", "10", "most binary attachments in one packet"),
+    MAX_CONNECT_PAYLOAD("maxConnectPayload", "MAX_CONNECT_PAYLOAD", "16384",
+            "characters of a namespace CONNECT packet with its auth payload, which the socket keeps for life (0: up to maxHttpBufferSize, as socket.io)"),
     EVENT_RATE("eventRate", "EVENT_RATE", "100", "events per second one connection may send, sustained (0: no limit)"),
     EVENT_BURST("eventBurst", "EVENT_BURST", "200", "events one connection may send at once"),
     ABUSE_DISCONNECT_AFTER("abuseDisconnectAfter", "ABUSE_DISCONNECT_AFTER", "50",

@@ -199,7 +199,7 @@ public class GatewayServer extends SocketIOServer {
 
         SocketIoServerContext context = new SocketIoServerContext(configuration, json, new SocketIoEncoder(json.mapper()),
                 new ObservedAckManager(scheduler, observer()), scheduler, this::getNamespaceOrNull, options.connectTimeout(),
-                options.maxAttachments(), engineOptions.maxPayload(), observer(), options.eventLimits(), socketActivity, recoveries);
+                options.maxAttachments(), engineOptions.maxPayload(), options.maxConnectPayload(), observer(), options.eventLimits(), socketActivity, recoveries);
         EngineIoHttpHandler engineIo = new EngineIoHttpHandler(engineOptions, sessions,
                 configuration.getAuthorizationListener(), new SocketIoSessionOpener(context), tls != null,
                 new HttpOnlyHandlers(httpHandlers.keySet()));

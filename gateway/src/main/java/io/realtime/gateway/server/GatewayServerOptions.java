@@ -25,6 +25,8 @@ public final class GatewayServerOptions {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(45);
     /** socket.io-parser has no limit; ten keeps one packet from reserving unbounded placeholders. */
     public static final int DEFAULT_MAX_ATTACHMENTS = 10;
+    /** A header block's worth, 16 KiB: what a token in an Authorization header may be at most proxies. */
+    public static final int DEFAULT_MAX_CONNECT_PAYLOAD = 16 * 1024;
     /**
      * Broadcasts that reach a connection within 5 ms of its last broadcast flush wait for the rest of those 5 ms and go
      * to it in one send: what a burst costs the node falls by the sends saved, and a lone broadcast still goes out at
@@ -35,6 +37,7 @@ public final class GatewayServerOptions {
     private final EngineOptions engine;
     private final Duration connectTimeout;
     private final int maxAttachments;
+    private final int maxConnectPayload;
     private final Duration broadcastFlushWindow;
     private final EventLimits eventLimits;
     private final AdmissionOptions admission;
@@ -48,6 +51,7 @@ public final class GatewayServerOptions {
         this.engine = builder.engine;
         this.connectTimeout = builder.connectTimeout;
         this.maxAttachments = builder.maxAttachments;
+        this.maxConnectPayload = builder.maxConnectPayload;
         this.broadcastFlushWindow = builder.broadcastFlushWindow;
         this.eventLimits = builder.eventLimits;
         this.admission = builder.admission;
@@ -70,7 +74,7 @@ public final class GatewayServerOptions {
     /** A builder holding these options, to derive others from them. */
     public Builder mutate() {
         return new Builder().engine(engine).connectTimeout(connectTimeout).maxAttachments(maxAttachments)
-                .broadcastFlushWindow(broadcastFlushWindow)
+                .maxConnectPayload(maxConnectPayload).broadcastFlushWindow(broadcastFlushWindow)
                 .eventLimits(eventLimits).admission(admission).httpLimits(httpLimits).clientAddresses(clientAddresses).tls(tls).observer(observer)
                 .eventLoops(eventLoops);
     }
@@ -85,6 +89,11 @@ public final class GatewayServerOptions {
 
     public int maxAttachments() {
         return maxAttachments;
+    }
+
+    /** Characters a namespace CONNECT packet may hold; 0: no bound of its own. */
+    public int maxConnectPayload() {
+        return maxConnectPayload;
     }
 
     /** How long after a connection's last broadcast flush the next one waits, to send what reaches it meanwhile along. */
@@ -129,6 +138,7 @@ public final class GatewayServerOptions {
         private EngineOptions engine = EngineOptions.defaults();
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private int maxAttachments = DEFAULT_MAX_ATTACHMENTS;
+        private int maxConnectPayload = DEFAULT_MAX_CONNECT_PAYLOAD;
         private Duration broadcastFlushWindow = DEFAULT_BROADCAST_FLUSH_WINDOW;
         private EventLimits eventLimits = EventLimits.UNLIMITED;
         private AdmissionOptions admission = AdmissionOptions.UNLIMITED;
@@ -156,6 +166,15 @@ public final class GatewayServerOptions {
         /** The most binary attachments one packet may announce; default 10. */
         public Builder maxAttachments(int maxAttachments) {
             this.maxAttachments = maxAttachments;
+            return this;
+        }
+
+        /**
+         * The most characters a namespace CONNECT packet may hold with its auth payload, which its socket keeps for
+         * life; default {@link #DEFAULT_MAX_CONNECT_PAYLOAD}; 0: no bound of its own (a message's, as socket.io).
+         */
+        public Builder maxConnectPayload(int maxConnectPayload) {
+            this.maxConnectPayload = maxConnectPayload;
             return this;
         }
 
@@ -225,6 +244,9 @@ public final class GatewayServerOptions {
             }
             if (maxAttachments < 0) {
                 throw new IllegalArgumentException("maxAttachments must be zero or more: " + maxAttachments);
+            }
+            if (maxConnectPayload < 0) {
+                throw new IllegalArgumentException("maxConnectPayload must be zero or more: " + maxConnectPayload);
             }
             return new GatewayServerOptions(this);
         }

@@ -60,8 +60,6 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private static final Logger log = LoggerFactory.getLogger(SocketIoConnection.class);
     /** CONNECTs a connection sends before they count against its event rate: enough for a client's namespaces. */
     static final int FREE_CONNECTS = 8;
-    /** The largest CONNECT packet, namespace and auth payload together: a header block's worth (16 KiB). */
-    static final int MAX_CONNECT_CHARS = 16 * 1024;
     /**
      * What {@link ClientHead} wants as its registry of clients: only its transport methods use it, which this class
      * replaces, so every connection shares one that stays empty (one each cost 152 bytes, issue 18).
@@ -83,6 +81,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private final com.corundumstudio.socketio.store.StoreFactory storeFactory;
     private final TrafficObserver observer;
     private final io.realtime.gateway.limits.EventLimits eventLimits;
+    private final int maxConnectChars;
     private final io.realtime.gateway.limits.TokenBucket eventBudget;
     /** Namespace CONNECTs this connection sent; those after {@link #FREE_CONNECTS} take from {@link #eventBudget}. */
     private int connects;
@@ -108,6 +107,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         this.json = context.json();
         this.mapper = json.mapper();
         this.parser = new SocketIoParser(json.trees(), context.maxAttachments(), context.maxPacketBytes());
+        this.maxConnectChars = context.maxConnectChars();
         this.ackManager = context.ackManager();
         this.namespaces = context.namespaces();
         this.storeFactory = context.configuration().getStoreFactory();
@@ -175,7 +175,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
                 return;
             }
             refusedInARow = 0;
-            if (textLength > MAX_CONNECT_CHARS) {
+            if (maxConnectChars > 0 && textLength > maxConnectChars) {
                 refuseOversizedConnect(namespace);
                 return;
             }
@@ -457,7 +457,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         observer.refused(RefusalReason.AUTH);
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("code", "auth_too_large");
-        data.put("reason", "the CONNECT packet and its auth payload may hold at most " + MAX_CONNECT_CHARS + " characters");
+        data.put("reason", "the CONNECT packet and its auth payload may hold at most " + maxConnectChars + " characters");
         sendConnectError(namespaceName, "Authentication payload too large", data);
     }
 

@@ -17,6 +17,7 @@ import java.util.function.Function;
  * @param connectTimeout how long a connection may stay without joining any namespace
  * @param maxAttachments the most binary attachments one packet may announce
  * @param maxPacketBytes the most one packet may hold with its attachments ({@code maxHttpBufferSize})
+ * @param maxConnectChars the most characters of a namespace CONNECT packet (its auth payload); 0: no bound of its own
  * @param activity       who hears what individual sockets do ({@link SocketActivity#NONE} when nobody)
  * @param recoveries     a namespace's connection state recovery by its wire name; {@code null} when it is off
  */
@@ -30,6 +31,7 @@ public record SocketIoServerContext(
         Duration connectTimeout,
         int maxAttachments,
         long maxPacketBytes,
+        int maxConnectChars,
         TrafficObserver observer,
         io.realtime.gateway.limits.EventLimits eventLimits,
         SocketActivity activity,

@@ -86,7 +86,7 @@ class SocketIoProtocolTest {
     @Test
     void anAuthPayloadLargerThanAHeaderBlockIsRefusedAndTheConnectionGoesOn() throws Exception {
         try (RawWebSocket ws = openWebSocket()) {
-            ws.sendText("40{\"token\":\"" + "x".repeat(SocketIoConnection.MAX_CONNECT_CHARS) + "\"}");
+            ws.sendText("40{\"token\":\"" + "x".repeat(io.realtime.gateway.server.GatewayServerOptions.DEFAULT_MAX_CONNECT_PAYLOAD) + "\"}");
 
             String refusal = ws.nextText();
             assertThat(refusal).startsWith("44{");

@@ -17,11 +17,13 @@ import java.time.Duration;
  */
 public record RecoveryOptions(Duration maxDisconnectionDuration, int maxPackets, int maxSessions) {
 
-    public static final RecoveryOptions DEFAULTS = new RecoveryOptions(Duration.ofMinutes(2), 10_000, 20_000);
+    private static final int DEFAULT_MAX_SESSIONS = 20_000;
+
+    public static final RecoveryOptions DEFAULTS = new RecoveryOptions(Duration.ofMinutes(2), 10_000, DEFAULT_MAX_SESSIONS);
 
     /** With the default {@code maxSessions}. */
     public RecoveryOptions(Duration maxDisconnectionDuration, int maxPackets) {
-        this(maxDisconnectionDuration, maxPackets, 20_000);
+        this(maxDisconnectionDuration, maxPackets, DEFAULT_MAX_SESSIONS);
     }
 
     public RecoveryOptions {

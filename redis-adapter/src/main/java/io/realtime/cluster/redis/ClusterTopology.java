@@ -135,11 +135,16 @@ final class ClusterTopology {
             } catch (RuntimeException e) {
                 answer = CompletableFuture.completedFuture(false);
             }
+            // An error reply is an answer too (a user whose ACL has no PING, a node still loading its data).
             answers.add(answer.completeOnTimeout(false, probeTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .exceptionally(failure -> false));
+                    .exceptionally(failure -> unwrap(failure) instanceof io.lettuce.core.RedisCommandExecutionException));
         }
         return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
                 .thenApply(done -> answers.stream().anyMatch(CompletableFuture::join));
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     /** Whether a failover may be under way: a node connection dropped lately, or a publish failed. */

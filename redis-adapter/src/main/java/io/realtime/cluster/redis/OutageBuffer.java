@@ -40,6 +40,8 @@ final class OutageBuffer {
     private long published;
     /** From the first message held until a drain finds none left to send: later messages must queue behind. */
     private volatile boolean waiting;
+    /** Once the link closed: nothing is held any more. */
+    private boolean closed;
 
     OutageBuffer(int capacity, Duration maxAge, ClusterStats stats) {
         this.capacity = capacity;
@@ -48,7 +50,7 @@ final class OutageBuffer {
     }
 
     synchronized void hold(boolean sharded, String channel, byte[] message) {
-        if (capacity == 0) {
+        if (capacity == 0 || closed) {
             stats.recordDropped();
             return;
         }
@@ -58,6 +60,10 @@ final class OutageBuffer {
 
     /** Holds again a message whose resend failed, at its place among those held and with its first age. */
     synchronized void holdAgain(Held message) {
+        if (closed) {
+            drop(message, "the link closed");
+            return;
+        }
         add(message);
     }
 
@@ -90,13 +96,17 @@ final class OutageBuffer {
      * Queues a request behind the held messages that still wait to be sent, or returns {@code null} when none
      * wait and it may go at once. Its future completes when it is sent.
      */
-    CompletableFuture<Void> queueIfWaiting(boolean sharded, String channel, byte[] message) {
+    CompletableFuture<Void> queueIfWaiting(BooleanSupplier unreachable, boolean sharded, String channel, byte[] message) {
         if (!waiting) {
             return null;
         }
         synchronized (this) {
             if (!waiting) {
                 return null;
+            }
+            if (unreachable.getAsBoolean() || closed) {
+                // Lost again since the caller looked: queued now, it would wait for the next reconnect and go stale.
+                return CompletableFuture.failedFuture(new ClusterUnavailableException("Redis is unreachable", null));
             }
             CompletableFuture<Void> sent = new CompletableFuture<>();
             add(new Held(published++, sharded, channel, message, System.nanoTime(), sent));
@@ -138,9 +148,13 @@ final class OutageBuffer {
         waiting = waiting && !held.isEmpty();
     }
 
-    /** Drops everything (the link closes): held messages are counted as dropped, queued requests fail. */
+    /**
+     * Drops everything for good (the link closes): held messages are counted as dropped, queued requests fail, and
+     * what a send still in flight would hold again is dropped too. Returns how many held messages went.
+     */
     synchronized int dropAll(String why) {
-        int count = held.size();
+        closed = true;
+        int count = (int) held.values().stream().filter(message -> !message.isRequest()).count();
         held.values().forEach(message -> drop(message, why));
         held.clear();
         waiting = false;

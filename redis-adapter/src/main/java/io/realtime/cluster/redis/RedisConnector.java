@@ -132,7 +132,7 @@ final class RedisConnector {
         }
         String text = why.toString();
         if (text.contains("NOAUTH") || text.contains("WRONGPASS") || text.contains("invalid password")) {
-            text += uri.contains("-sentinel://")
+            text += RedisUris.isSentinel(uri)
                     ? " (the primary's user and password go in the URI, the Sentinels' own password in sentinelPassword,"
                     + " REDIS_SENTINEL_PASSWORD for the gateway)"
                     : " (the user and password go in the URI: redis://user:password@host:port)";

@@ -110,6 +110,7 @@ public final class RedisLink implements AutoCloseable {
     /** The application's event loops the connections live on, when it lent them. */
     private final java.util.Optional<io.netty.channel.EventLoopGroup> lentLoops;
     private volatile boolean closing;
+    private final AtomicBoolean closed = new AtomicBoolean();
     /** The last server count seen, to know when the others have resubscribed after an outage. */
     private volatile Counted lastCounted;
     /**
@@ -496,7 +497,7 @@ public final class RedisLink implements AutoCloseable {
             return CompletableFuture.failedFuture(unavailable(null));
         }
         if (delivery == Delivery.AFTER_HELD) {
-            CompletableFuture<Void> queued = outage.queueIfWaiting(sharded, channel, message);
+            CompletableFuture<Void> queued = outage.queueIfWaiting(() -> !isConnected(), sharded, channel, message);
             if (queued != null) {
                 return queued;
             }
@@ -804,13 +805,13 @@ public final class RedisLink implements AutoCloseable {
 
     @Override
     public void close() {
-        if (closing) {
+        if (!closed.compareAndSet(false, true)) {
             return;
         }
         closing = true;
         int unsent = outage.dropAll("the link closed before Redis was back");
         if (unsent > 0) {
-            log.warn("{} messages held during the Redis outage were never sent: the link closed first", unsent);
+            log.warn("{} broadcasts held during the Redis outage were never sent: the link closed first", unsent);
         }
         try {
             scheduler.submit(pub::flushCommands).await(1, TimeUnit.SECONDS);

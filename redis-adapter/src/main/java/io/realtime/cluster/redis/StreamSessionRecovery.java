@@ -235,6 +235,13 @@ final class StreamSessionRecovery implements SessionRecovery {
                     }
                     return takeOnceOwnerIsGone(pid, 0);
                 })
+                // A wait for a live owner may have let MAXLEN trim past the offset: the replay would have a gap.
+                .thenCompose(stored -> link.xrange(stream, offset, offset, 1).thenApply(at -> {
+                    if (at.isEmpty()) {
+                        throw new Refused(RestoreRefusal.OFFSET_GONE);
+                    }
+                    return stored;
+                }))
                 .thenCompose(stored -> {
                     SessionState state = codec.sessionOf(stored, dataKey);
                     if (!pid.equals(state.pid())) {

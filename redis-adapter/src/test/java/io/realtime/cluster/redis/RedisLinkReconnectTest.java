@@ -114,6 +114,8 @@ class RedisLinkReconnectTest {
 
                 request.get(10, TimeUnit.SECONDS);
                 await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 3);
+                // Published while the join still waits (up to 3 s, for the two subscribers gone): the request goes
+                // behind it, the response does not wait.
                 assertThat(received).containsExactly("response", "join", "request");
             } finally {
                 client.shutdown(0, 2, TimeUnit.SECONDS);
