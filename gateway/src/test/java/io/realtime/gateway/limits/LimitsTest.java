@@ -88,21 +88,29 @@ class LimitsTest {
             abuser.sendText("426[\"events\",6]");
             assertThat(abuser.nextText()).startsWith("436[{\"error\":{\"code\":\"rate_limited\"");
             // The node closes the abuser after its tenth refusal, maybe before the loop is done: sending stops there.
-            for (int i = 0; i < 20 && !abuser.closed().isDone(); i++) {
-                try {
-                    abuser.sendText("42[\"events\",0]");
-                } catch (CompletionException e) {
-                    assertThat(e).hasRootCauseInstanceOf(IOException.class);
-                    break;
-                }
-            }
-            await().atMost(Duration.ofSeconds(3)).until(() -> abuser.closed().isDone());
-
-            bystander.sendText("421[\"events\",\"fine\"]");
-            assertThat(bystander.nextText()).isEqualTo("431[\"fine\"]");
-            assertThat(metrics(node)).contains("socketio_connections_closed_behaviour_total{reason=\"abuse\"} 1.0")
-                    .containsPattern("socketio_events_refused_total\\{nsp=\"/\",reason=\"rate_limited\"} (1[0-9]|[2-9][0-9])\\.0");
+            sendUntilClosed(abuser, 20, i -> "42[\"events\",0]");
+            assertClosedAsAbuseWhileOthersAreServed(node, abuser, bystander);
         }
+    }
+
+    /** Sends up to {@code count} packets, stopping once the node has closed the connection. */
+    private static void sendUntilClosed(RawWebSocket ws, int count, java.util.function.IntFunction<String> packet) {
+        for (int i = 0; i < count && !ws.closed().isDone(); i++) {
+            try {
+                ws.sendText(packet.apply(i));
+            } catch (CompletionException e) {
+                assertThat(e).hasRootCauseInstanceOf(IOException.class);
+                break;
+            }
+        }
+    }
+
+    private void assertClosedAsAbuseWhileOthersAreServed(ProductNode node, RawWebSocket abuser, RawWebSocket bystander) throws Exception {
+        await().atMost(Duration.ofSeconds(3)).until(() -> abuser.closed().isDone());
+        bystander.sendText("421[\"events\",\"fine\"]");
+        assertThat(bystander.nextText()).isEqualTo("431[\"fine\"]");
+        assertThat(metrics(node)).contains("socketio_connections_closed_behaviour_total{reason=\"abuse\"} 1.0")
+                .containsPattern("socketio_events_refused_total\\{nsp=\"/\",reason=\"rate_limited\"} (1[0-9]|[2-9][0-9])\\.0");
     }
 
     @Test
@@ -113,20 +121,8 @@ class LimitsTest {
              RawWebSocket abuser = node.connect("/", null)) {
             // The node asked nothing of this client: each ack is its own traffic. Five fit the burst, ten more over the
             // rate close it.
-            for (int i = 0; i < 40 && !abuser.closed().isDone(); i++) {
-                try {
-                    abuser.sendText("43" + i + "[\"unasked\"]");
-                } catch (CompletionException e) {
-                    assertThat(e).hasRootCauseInstanceOf(IOException.class);
-                    break;
-                }
-            }
-            await().atMost(Duration.ofSeconds(3)).until(() -> abuser.closed().isDone());
-
-            bystander.sendText("421[\"events\",\"fine\"]");
-            assertThat(bystander.nextText()).isEqualTo("431[\"fine\"]");
-            assertThat(metrics(node)).contains("socketio_connections_closed_behaviour_total{reason=\"abuse\"} 1.0")
-                    .containsPattern("socketio_events_refused_total\\{nsp=\"/\",reason=\"rate_limited\"} (1[0-9]|[2-9][0-9])\\.0");
+            sendUntilClosed(abuser, 40, i -> "43" + i + "[\"unasked\"]");
+            assertClosedAsAbuseWhileOthersAreServed(node, abuser, bystander);
         }
     }
 

@@ -33,14 +33,13 @@ final class ClusterTopology {
 
     /** How long after a dropped node connection the topology is read every second (a failover takes a few). */
     private static final Duration UNSETTLED = Duration.ofSeconds(20);
+    /** Seconds between two probes of the primaries when nothing suggests trouble. */
+    private static final int QUIET_PROBE_TICKS = 5;
 
     private final RedisClusterClient client;
     private final StatefulRedisClusterConnection<byte[], byte[]> pub;
     private final ClusterStats stats;
     private final EventExecutor scheduler;
-    /** Seconds between two probes of the primaries when nothing suggests trouble. */
-    private static final int QUIET_PROBE_TICKS = 5;
-
     private final Duration probeTimeout;
     /** Seconds since the link started (on the scheduler): when the next quiet probe is due. */
     private long quietTicks;

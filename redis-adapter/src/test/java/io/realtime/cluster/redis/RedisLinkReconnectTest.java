@@ -33,37 +33,48 @@ class RedisLinkReconnectTest {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * An outage of {@code redis} with {@code duringOutage} run while it lasts, then Redis back and the link connected
+     * again; returns what a subscriber of "ordered" that came back receives. Two subscribers before the outage that
+     * never come back: held messages wait (up to 3 s) for two to be back.
+     */
+    private static List<String> outage(RedisFixture redis, RedisLink link, RedisClient client, Runnable duringOutage) {
+        StatefulRedisPubSubConnection<String, String> gone = client.connectPubSub();
+        StatefulRedisPubSubConnection<String, String> goneToo = client.connectPubSub();
+        gone.sync().subscribe("ordered");
+        goneToo.sync().subscribe("ordered");
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> link.subscriberCount(Mode.PLAIN, "ordered").toCompletableFuture().join() == 2);
+        gone.close();
+        goneToo.close();
+
+        redis.stop();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !link.isConnected());
+        duringOutage.run();
+        redis.restart();
+
+        List<String> received = new CopyOnWriteArrayList<>();
+        StatefulRedisPubSubConnection<String, String> back = client.connectPubSub();
+        back.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+                received.add(message);
+            }
+        });
+        back.sync().subscribe("ordered");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(link::isConnected);
+        return received;
+    }
+
     @Test
     void aMessagePublishedRightAfterAReconnectGoesOutAfterThoseHeldDuringTheOutage() {
         try (RedisFixture redis = RedisFixture.ownServer(); RedisLink link = connect(redis)) {
             RedisClient client = RedisClient.create(redis.uri());
             try {
-                // Two subscribers before the outage: afterwards held messages wait (up to 3 s) for two to be back.
-                StatefulRedisPubSubConnection<String, String> gone = client.connectPubSub();
-                StatefulRedisPubSubConnection<String, String> goneToo = client.connectPubSub();
-                gone.sync().subscribe("ordered");
-                goneToo.sync().subscribe("ordered");
-                await().atMost(Duration.ofSeconds(5))
-                        .until(() -> link.subscriberCount(Mode.PLAIN, "ordered").toCompletableFuture().join() == 2);
-                gone.close();
-                goneToo.close();
-
-                redis.stop();
-                await().atMost(Duration.ofSeconds(5)).until(() -> !link.isConnected());
-                link.publish(Mode.PLAIN, "ordered", bytes("1"), Delivery.HELD);
-                assertThat(link.stats().buffered()).isEqualTo(1);
-                redis.restart();
-
-                List<String> received = new CopyOnWriteArrayList<>();
-                StatefulRedisPubSubConnection<String, String> back = client.connectPubSub();
-                back.addListener(new RedisPubSubAdapter<>() {
-                    @Override
-                    public void message(String channel, String message) {
-                        received.add(message);
-                    }
+                List<String> received = outage(redis, link, client, () -> {
+                    link.publish(Mode.PLAIN, "ordered", bytes("1"), Delivery.HELD);
+                    assertThat(link.stats().buffered()).isEqualTo(1);
                 });
-                back.sync().subscribe("ordered");
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(link::isConnected);
                 link.publish(Mode.PLAIN, "ordered", bytes("2"), Delivery.HELD);
 
                 await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 2);
@@ -79,34 +90,12 @@ class RedisLinkReconnectTest {
         try (RedisFixture redis = RedisFixture.ownServer(); RedisLink link = connect(redis)) {
             RedisClient client = RedisClient.create(redis.uri());
             try {
-                // Two subscribers before the outage: afterwards held messages wait (up to 3 s) for two to be back.
-                StatefulRedisPubSubConnection<String, String> gone = client.connectPubSub();
-                StatefulRedisPubSubConnection<String, String> goneToo = client.connectPubSub();
-                gone.sync().subscribe("ordered");
-                goneToo.sync().subscribe("ordered");
-                await().atMost(Duration.ofSeconds(5))
-                        .until(() -> link.subscriberCount(Mode.PLAIN, "ordered").toCompletableFuture().join() == 2);
-                gone.close();
-                goneToo.close();
-
-                redis.stop();
-                await().atMost(Duration.ofSeconds(5)).until(() -> !link.isConnected());
-                // A join, say, while Redis is away; the request refused meanwhile says so at once.
-                link.publish(Mode.PLAIN, "ordered", bytes("join"), Delivery.HELD);
-                assertThat(link.publish(Mode.PLAIN, "ordered", bytes("refused"), Delivery.AFTER_HELD).toCompletableFuture())
-                        .failsWithin(Duration.ofSeconds(1));
-                redis.restart();
-
-                List<String> received = new CopyOnWriteArrayList<>();
-                StatefulRedisPubSubConnection<String, String> back = client.connectPubSub();
-                back.addListener(new RedisPubSubAdapter<>() {
-                    @Override
-                    public void message(String channel, String message) {
-                        received.add(message);
-                    }
+                List<String> received = outage(redis, link, client, () -> {
+                    // A join, say, while Redis is away; the request refused meanwhile says so at once.
+                    link.publish(Mode.PLAIN, "ordered", bytes("join"), Delivery.HELD);
+                    assertThat(link.publish(Mode.PLAIN, "ordered", bytes("refused"), Delivery.AFTER_HELD).toCompletableFuture())
+                            .failsWithin(Duration.ofSeconds(1));
                 });
-                back.sync().subscribe("ordered");
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(link::isConnected);
                 // A fetchSockets, say, as soon as Redis is back: the nodes must answer it knowing of the join.
                 CompletableFuture<Void> request = link.publish(Mode.PLAIN, "ordered", bytes("request"), Delivery.AFTER_HELD)
                         .toCompletableFuture();
