@@ -213,6 +213,12 @@ class StreamsTransportTest {
         assertThat(StreamsTransport.streamOf("/", "socket.io", 1)).isEqualTo("socket.io");
     }
 
+    /** Waits until the session of {@code pid} is kept in Redis (its write is asynchronous). */
+    private void awaitKept(String pid) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> !RedisFixture.command(RedisFixture.shared().host(),
+                RedisFixture.shared().port(), "EXISTS", stream + ":session:" + pid).equals(":0"));
+    }
+
     @Test
     void aTrimmedOffsetOrAnUnknownSessionRestoresNothingAndAKeptOneIsTakenOnce() {
         Recorder reader = new Recorder();
@@ -229,8 +235,7 @@ class StreamsTransportTest {
         SessionState session = new SessionState("sid-1", "pid-1", List.of("sid-1"), Map.of("data", Map.of("n", 1)));
         recovery.persist(session);
         String recentOffset = recent;
-        await().atMost(Duration.ofSeconds(5)).until(() -> !RedisFixture.command(RedisFixture.shared().host(),
-                RedisFixture.shared().port(), "EXISTS", stream + ":session:pid-1").equals(":0"));
+        awaitKept("pid-1");
 
         assertThat(recovery.restore("pid-1", oldest, Runnable::run, s -> { }).toCompletableFuture().join().refusal())
                 .as("the offset was trimmed: a partial replay is refused").isEqualTo(RestoreRefusal.OFFSET_GONE);
@@ -255,8 +260,7 @@ class StreamsTransportTest {
         String offset = a.append(new Broadcast(a.uid(), ClusterPacket.of("e", 0), BroadcastOptions.ALL, null)).toCompletableFuture().join();
         await().atMost(Duration.ofSeconds(5)).until(() -> reader.received.size() == 1);
         recovery.persist(new SessionState("sid-4", "pid-4", List.of("sid-4", "mine"), Map.of()));
-        await().atMost(Duration.ofSeconds(5)).until(() -> !RedisFixture.command(RedisFixture.shared().host(),
-                RedisFixture.shared().port(), "EXISTS", stream + ":session:pid-4").equals(":0"));
+        awaitKept("pid-4");
 
         // The restore has read its session and waits for the socket's loop, as it would in a busy reconnect storm.
         List<Runnable> loop = new CopyOnWriteArrayList<>();
@@ -285,8 +289,7 @@ class StreamsTransportTest {
         String offset = a.append(new Broadcast(a.uid(), ClusterPacket.of("e", 0), BroadcastOptions.ALL, null)).toCompletableFuture().join();
         // The socket is still connected here: a client naming its pid waits for it to end, then is refused.
         recovery.opened(new SessionState("sid-5", "pid-5", List.of("sid-5"), Map.of()));
-        await().atMost(Duration.ofSeconds(5)).until(() -> !RedisFixture.command(RedisFixture.shared().host(),
-                RedisFixture.shared().port(), "EXISTS", stream + ":session:pid-5").equals(":0"));
+        awaitKept("pid-5");
 
         var restoring = recovery.restore("pid-5", offset, Runnable::run, s -> { }).toCompletableFuture();
         long later = Long.parseLong(offset.substring(0, offset.indexOf('-'))) + 1;
@@ -312,8 +315,7 @@ class StreamsTransportTest {
         recovery.persist(session);
         recovery.persist(new SessionState("sid-3", "pid-3", List.of("sid-3"), Map.of("data", Map.of("n", 3))));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> !RedisFixture.command(RedisFixture.shared().host(),
-                RedisFixture.shared().port(), "EXISTS", stream + ":session:pid-3").equals(":0"));
+        awaitKept("pid-3");
         assertThat(RedisFixture.command(RedisFixture.shared().host(), RedisFixture.shared().port(),
                 "EXISTS", stream + ":session:pid-2")).isEqualTo(":0");
     }
