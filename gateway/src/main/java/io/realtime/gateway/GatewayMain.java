@@ -27,6 +27,7 @@ public final class GatewayMain {
             return;
         }
         log.info("Configuration: {}", config.describe());
+        config.warnings().forEach(warning -> log.warn("Configuration: {}", warning));
         GatewayNode node;
         try {
             node = GatewayNode.start(config);

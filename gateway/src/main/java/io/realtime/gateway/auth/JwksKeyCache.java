@@ -8,6 +8,8 @@ import com.nimbusds.jose.proc.SecurityContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +35,7 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
     private static final int SIZE_LIMIT = 512 * 1024;
 
     private final URL url;
+    private final String shownUrl;
     private final Duration refreshInterval;
     private final Duration minimumRefreshGap;
     private final ScheduledExecutorService refresher;
@@ -61,10 +64,30 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
     private JwksKeyCache(URL url, Duration refreshInterval, Duration minimumRefreshGap, ScheduledExecutorService scheduler,
                          boolean ownsScheduler) {
         this.url = url;
+        this.shownUrl = shown(url.toString());
         this.refreshInterval = refreshInterval;
         this.minimumRefreshGap = minimumRefreshGap;
         this.refresher = scheduler;
         this.ownsRefresher = ownsScheduler;
+    }
+
+    /**
+     * The URL as logs may show it: without credentials or query, where a provider's access token would be
+     * ({@code https://user:pass@host/keys?token=...} shows as {@code https://****@host/keys?****}).
+     */
+    public static String shown(String url) {
+        try {
+            URI uri = new URI(url);
+            if (uri.getRawAuthority() == null) {
+                return "(not a URL)";
+            }
+            String authority = uri.getRawUserInfo() == null ? uri.getRawAuthority()
+                    : "****@" + uri.getRawAuthority().substring(uri.getRawAuthority().lastIndexOf('@') + 1);
+            return uri.getScheme() + "://" + authority + (uri.getRawPath() == null ? "" : uri.getRawPath())
+                    + (uri.getRawQuery() == null ? "" : "?****");
+        } catch (URISyntaxException e) {
+            return "(not a URL)";
+        }
     }
 
     /** One thread at most, gone after a few idle seconds: a fetch every few minutes keeps no thread in between. */
@@ -131,9 +154,9 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
         }
         try {
             keys = JWKSet.load(url, TIMEOUT_MILLIS, TIMEOUT_MILLIS, SIZE_LIMIT).toPublicJWKSet();
-            log.debug("JWKS {}: {} keys", url, keys.size());
+            log.debug("JWKS {}: {} keys", shownUrl, keys.size());
         } catch (Exception e) {
-            log.warn("JWKS {} could not be fetched ({}); keeping {} cached keys", url, e.getMessage(), keys.size());
+            log.warn("JWKS {} could not be fetched ({}); keeping {} cached keys", shownUrl, e.getMessage(), keys.size());
         } finally {
             lastFetch = Instant.now();
         }

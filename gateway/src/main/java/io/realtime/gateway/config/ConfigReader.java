@@ -35,6 +35,10 @@ final class ConfigReader {
         // A secret made from a file often ends with a newline.
         Optional<String> redis = v.optional(Setting.REDIS_URL).map(String::strip);
         redis.ifPresent(url -> checkRedisUrl(url, v));
+        String host = v.text(Setting.HOST);
+        if (host.isBlank()) {
+            v.problem(Setting.HOST.env() + ": is empty (0.0.0.0 binds every interface)");
+        }
         String path = v.text(Setting.PATH);
         if (!path.startsWith("/")) {
             v.problem(Setting.PATH.env() + ": must start with '/': " + path);
@@ -62,8 +66,9 @@ final class ConfigReader {
         boolean allowEIO3 = v.bool(Setting.ALLOW_EIO3);
         int outboundLimit = v.nonNegativeInt(Setting.OUTBOUND_LIMIT);
         TransportKind transport = transportKind(v);
+        warnAboutSettingsWithoutEffect(v, redis.isPresent(), transport);
         GatewayConfig.Builder builder = GatewayConfig.builder()
-                .host(v.text(Setting.HOST))
+                .host(host)
                 .port(port)
                 .managementPort(managementPort)
                 .redisUrl(redis.orElse(null))
@@ -77,8 +82,7 @@ final class ConfigReader {
                         v.millis(Setting.IDLE_CONNECTION_TIMEOUT)))
                 .clientAddresses(clientAddresses(v))
                 .tls(tls(v))
-                .eventLimits(new EventLimits(v.nonNegativeInt(Setting.EVENT_RATE), v.nonNegativeInt(Setting.EVENT_BURST),
-                        v.nonNegativeInt(Setting.ABUSE_DISCONNECT_AFTER)))
+                .eventLimits(eventLimits(v))
                 .workerThreads(v.nonNegativeInt(Setting.WORKER_THREADS))
                 .broadcastFlushWindow(v.millisOrZero(Setting.BROADCAST_FLUSH_WINDOW))
                 .apiKey(v.optional(Setting.API_KEY).orElse(null))
@@ -87,18 +91,66 @@ final class ConfigReader {
                 .preStopDelay(v.millis(Setting.PRE_STOP_DELAY))
                 .cluster(new ClusterSettings(v.text(Setting.REDIS_KEY), v.millis(Setting.CLUSTER_REQUEST_TIMEOUT),
                         v.nonNegativeInt(Setting.OUTAGE_BUFFER_SIZE), v.millis(Setting.OUTAGE_BUFFER_AGE),
-                        transport, subscriptionMode(v), Math.max(1, v.nonNegativeInt(Setting.REDIS_STREAM_MAX_LEN)),
+                        transport, subscriptionMode(v), v.positiveInt(Setting.REDIS_STREAM_MAX_LEN),
                         sentinelPassword(v, redis)))
                 .auth(auth(v))
                 .conformance(conformance)
                 .adminUi(adminUi)
-                .recovery(recovery(v, redis.isPresent() && transport != TransportKind.STREAMS));
+                .recovery(recovery(v, redis.isPresent() && transport != TransportKind.STREAMS))
+                .warnings(v.warnings());
         if (!v.problems().isEmpty()) {
             throw new ConfigException(v.problems());
         }
         String normalizedPath = path.endsWith("/") ? path : path + "/";
         return builder.engine(new EngineOptions(normalizedPath, pingInterval, pingTimeout, maxPayload, upgradeTimeout,
                 transports, allowEIO3, cors, outboundLimit)).build();
+    }
+
+    private static EventLimits eventLimits(SettingValues v) {
+        int rate = v.nonNegativeInt(Setting.EVENT_RATE);
+        int burst = v.nonNegativeInt(Setting.EVENT_BURST);
+        if (rate > 0 && burst == 0) {
+            v.problem(Setting.EVENT_BURST.env() + ": must be at least 1 while " + Setting.EVENT_RATE.env()
+                    + " limits events (a connection could send none)");
+        }
+        return new EventLimits(rate, burst, v.nonNegativeInt(Setting.ABUSE_DISCONNECT_AFTER));
+    }
+
+    /**
+     * Settings an operator set that the rest of the configuration ignores: each likely means something else was
+     * meant (a cluster without its URL, JWT keys without {@code AUTH_MODE=jwt}), so the start-up log says so.
+     */
+    private static void warnAboutSettingsWithoutEffect(SettingValues v, boolean clustered, TransportKind transport) {
+        if (v.isExplicit(Setting.REDIS_URL) && !clustered) {
+            v.warning(Setting.REDIS_URL.env() + " is set but empty: this node runs alone, in memory");
+        }
+        if (!clustered) {
+            ignoredWithout(v, Setting.REDIS_URL.env() + " (single node)", Setting.REDIS_ADAPTER, Setting.REDIS_KEY,
+                    Setting.REDIS_SUBSCRIPTION_MODE, Setting.REDIS_STREAM_MAX_LEN, Setting.CLUSTER_REQUEST_TIMEOUT,
+                    Setting.OUTAGE_BUFFER_SIZE, Setting.OUTAGE_BUFFER_AGE);
+        } else {
+            if (transport != TransportKind.SHARDED) {
+                ignoredWithout(v, Setting.REDIS_ADAPTER.env() + "=sharded", Setting.REDIS_SUBSCRIPTION_MODE);
+            }
+            if (transport != TransportKind.STREAMS) {
+                ignoredWithout(v, Setting.REDIS_ADAPTER.env() + "=streams", Setting.REDIS_STREAM_MAX_LEN);
+            }
+        }
+        if (!v.text(Setting.AUTH_MODE).equalsIgnoreCase("jwt")) {
+            ignoredWithout(v, Setting.AUTH_MODE.env() + "=jwt: connections are not authenticated", Setting.JWT_SECRET,
+                    Setting.JWT_PUBLIC_KEY_FILE, Setting.JWT_JWKS_URL, Setting.JWT_ISSUER, Setting.JWT_AUDIENCE);
+        }
+        if (v.optional(Setting.TLS_KEYSTORE_FILE).isEmpty()) {
+            ignoredWithout(v, Setting.TLS_KEYSTORE_FILE.env(), Setting.TLS_KEYSTORE_PASSWORD);
+        }
+    }
+
+    private static void ignoredWithout(SettingValues v, String missing, Setting... settings) {
+        for (Setting setting : settings) {
+            if (v.isExplicit(setting) && !v.text(setting).isBlank()) {
+                v.warning(setting.env() + " has no effect without " + missing);
+            }
+        }
     }
 
     /** Connection state recovery, or {@code null} when it is off. */

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,13 +17,21 @@ import java.util.Set;
 /**
  * The raw value of every setting, from its sources in order: the default of {@link Setting}, the environment, the
  * properties file ({@code --config FILE} or {@code CONFIG_FILE}), the {@code --key=value} flags; the last one wins.
- * Problems (unknown keys, unreadable file, bad flags) are collected, not thrown.
+ * Problems (unknown keys, unreadable file, bad flags) are collected, not thrown. The environment holds much that is
+ * not ours, so an unknown variable is no problem; one spelled like a setting is a warning (a {@code REDIS_URI} would
+ * otherwise leave the node alone, in memory, with nothing said).
  */
 final class ConfigSources {
 
     static final String CONFIG_FILE_ENV = "CONFIG_FILE";
 
+    /** Variables of the environment that are not settings but are read all the same (by the logging set-up). */
+    private static final Set<String> OTHER_VARIABLES = Set.of(CONFIG_FILE_ENV, "LOG_LEVEL");
+
     final Map<Setting, String> values = new EnumMap<>(Setting.class);
+    /** The settings some source set, blank or not: what the operator asked for, as against the defaults. */
+    final Set<Setting> explicit = EnumSet.noneOf(Setting.class);
+    final List<String> warnings = new ArrayList<>();
     boolean conformance;
 
     private ConfigSources() {
@@ -32,9 +43,10 @@ final class ConfigSources {
             sources.values.put(setting, setting.defaultValue());
             String fromEnv = environment.get(setting.env());
             if (fromEnv != null) {
-                sources.values.put(setting, fromEnv.trim());
+                sources.set(setting, fromEnv);
             }
         }
+        sources.warnAboutMisspelledVariables(environment.keySet());
         Flags flags = Flags.parse(args, problems);
         String file = flags.configFile != null ? flags.configFile : environment.get(CONFIG_FILE_ENV);
         if (file != null && !file.isBlank()) {
@@ -45,7 +57,7 @@ final class ConfigSources {
             if (setting == null) {
                 problems.add("--" + key + ": unknown option");
             } else {
-                sources.values.put(setting, value);
+                sources.set(setting, value);
             }
         });
         sources.conformance = flags.conformance;
@@ -55,7 +67,48 @@ final class ConfigSources {
         return sources;
     }
 
-    /** The Socket.IO project's protocol test server settings, unless a flag says otherwise. */
+    private void set(Setting setting, String value) {
+        values.put(setting, value.trim());
+        explicit.add(setting);
+    }
+
+    private void warnAboutMisspelledVariables(Set<String> variables) {
+        for (String variable : variables) {
+            if (Setting.byName(variable) != null || OTHER_VARIABLES.contains(variable)) {
+                continue;
+            }
+            Arrays.stream(Setting.values()).map(Setting::env)
+                    .filter(name -> editDistance(variable, name) <= (name.length() < 8 ? 1 : 2))
+                    .findFirst()
+                    .ifPresent(name -> warnings.add(variable + " is not a setting and is ignored: did you mean " + name + "?"));
+        }
+    }
+
+    /** Edits (insert, delete, replace, swap of two neighbours) that turn {@code a} into {@code b}. */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
+    /**
+     * The Socket.IO project's protocol test server settings, over the environment and the file (a suite expects
+     * them whatever the machine has set), unless a flag says otherwise.
+     */
     private void applyConformanceDefaults(Set<String> explicitFlags) {
         Map<Setting, String> conformanceValues = Map.of(Setting.PORT, "3000", Setting.PING_INTERVAL, "300",
                 Setting.PING_TIMEOUT, "200", Setting.MAX_HTTP_BUFFER_SIZE, "1000000", Setting.CORS, "*");
@@ -79,7 +132,7 @@ final class ConfigSources {
             if (setting == null) {
                 problems.add("config file " + file + ": unknown setting '" + name + "'");
             } else {
-                values.put(setting, properties.getProperty(name).trim());
+                set(setting, properties.getProperty(name));
             }
         }
     }

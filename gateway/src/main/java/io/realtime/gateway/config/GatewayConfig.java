@@ -7,6 +7,7 @@ import io.realtime.gateway.admin.AdminUiSettings;
 import io.realtime.gateway.admission.AdmissionOptions;
 import io.realtime.gateway.admission.ClientAddressOptions;
 import io.realtime.gateway.auth.AuthSettings;
+import io.realtime.gateway.auth.JwksKeyCache;
 import io.realtime.gateway.engineio.EngineOptions;
 import io.realtime.gateway.limits.EventLimits;
 import io.realtime.gateway.limits.HttpLimits;
@@ -60,6 +61,7 @@ public final class GatewayConfig {
     private final boolean conformance;
     private final AdminUiSettings adminUi;
     private final Optional<RecoveryOptions> recovery;
+    private final List<String> warnings;
 
     /** Why a cluster node refuses to start with recovery on over a transport that keeps no log to replay. */
     static final String RECOVERY_NEEDS_STREAMS = Setting.CONNECTION_STATE_RECOVERY.env() + "=true in a cluster needs"
@@ -92,13 +94,15 @@ public final class GatewayConfig {
         this.conformance = b.conformance;
         this.adminUi = b.adminUi;
         this.recovery = Optional.ofNullable(b.recovery);
+        this.warnings = List.copyOf(b.warnings);
     }
 
     /** Builds the configuration from the process environment and command-line arguments. */
     public static GatewayConfig load(Map<String, String> environment, String[] args) {
         List<String> problems = new ArrayList<>();
         ConfigSources sources = ConfigSources.read(environment, args, problems);
-        return ConfigReader.read(new SettingValues(sources.values, problems), sources.conformance);
+        List<String> warnings = new ArrayList<>(sources.warnings);
+        return ConfigReader.read(new SettingValues(sources.values, sources.explicit, problems, warnings), sources.conformance);
     }
 
     /** A builder with every default of {@link Setting} (the node id defaults to the host name). */
@@ -225,6 +229,11 @@ public final class GatewayConfig {
         return recovery;
     }
 
+    /** What the loaded settings allow but likely did not mean (a misspelled variable, a setting with no effect). */
+    public List<String> warnings() {
+        return warnings;
+    }
+
     public boolean isClustered() {
         return redisUrl.isPresent();
     }
@@ -257,7 +266,7 @@ public final class GatewayConfig {
                 .add("broadcastFlushWindow=" + broadcastFlushWindow.toMillis())
                 .add("authMode=" + auth.mode().name().toLowerCase())
                 .add("jwtKeys=" + (auth.secret().isPresent() ? "secret(****)" : auth.publicKeyFile().map(Path::toString)
-                        .or(auth::jwksUrl).orElse("(none)")))
+                        .or(() -> auth.jwksUrl().map(JwksKeyCache::shown)).orElse("(none)")))
                 .add("jwtIssuer=" + auth.issuer().orElse("(any)")).add("jwtAudience=" + auth.audience().orElse("(any)"))
                 .add("authPublicNamespaces=" + auth.publicNamespaces())
                 .add("authRequiredNamespaces=" + auth.requiredNamespaces().map(Object::toString).orElse("(unset)"))
@@ -320,6 +329,7 @@ public final class GatewayConfig {
         private boolean conformance;
         private RecoveryOptions recovery;
         private AdminUiSettings adminUi = AdminUiSettings.off();
+        private List<String> warnings = List.of();
 
         private Builder() {
         }
@@ -474,6 +484,12 @@ public final class GatewayConfig {
          */
         public Builder recovery(RecoveryOptions recovery) {
             this.recovery = recovery;
+            return this;
+        }
+
+        /** What the start-up log warns about; default none. */
+        public Builder warnings(List<String> warnings) {
+            this.warnings = List.copyOf(warnings);
             return this;
         }
 

@@ -5,9 +5,9 @@ package io.realtime.gateway.config;
  * default and what it means. The README's configuration table is this enum.
  */
 public enum Setting {
-    PORT("port", "SOCKETIO_PORT", "3000", "Socket.IO port (socket.io's convention)"),
+    PORT("port", "SOCKETIO_PORT", "3000", "Socket.IO port (socket.io's convention; 0: any free port)"),
     HOST("host", "SOCKETIO_HOST", "0.0.0.0", "address the Socket.IO port binds to"),
-    MANAGEMENT_PORT("managementPort", "MANAGEMENT_PORT", "9090", "internal port: health, metrics and the backend API"),
+    MANAGEMENT_PORT("managementPort", "MANAGEMENT_PORT", "9090", "internal port: health, metrics and the backend API (0: any free port)"),
     REDIS_URL("redisUrl", "REDIS_URL", "", "Redis URI (redis://, rediss://, redis-sentinel://, redis-cluster://h1:p1,h2:p2); unset: single node, in memory"),
     NODE_ID("nodeId", "NODE_ID", "", "this node's name in the cluster; default: the host name"),
     PATH("path", "SOCKETIO_PATH", "/socket.io/", "request path of Socket.IO (socket.io's path)"),
@@ -28,7 +28,7 @@ public enum Setting {
     MAX_CONNECT_PAYLOAD("maxConnectPayload", "MAX_CONNECT_PAYLOAD", "16384",
             "characters of a namespace CONNECT packet with its auth payload, which the socket keeps for life (0: up to maxHttpBufferSize, as socket.io)"),
     EVENT_RATE("eventRate", "EVENT_RATE", "100", "events per second one connection may send, sustained (0: no limit)"),
-    EVENT_BURST("eventBurst", "EVENT_BURST", "200", "events one connection may send at once"),
+    EVENT_BURST("eventBurst", "EVENT_BURST", "200", "events one connection may send at once (at least 1 while eventRate is set)"),
     ABUSE_DISCONNECT_AFTER("abuseDisconnectAfter", "ABUSE_DISCONNECT_AFTER", "50",
             "events refused in a row after which the connection is closed (0: never)"),
     OUTBOUND_LIMIT("outboundLimit", "OUTBOUND_LIMIT", "4194304",
@@ -78,7 +78,7 @@ public enum Setting {
     REDIS_KEY("redisKey", "REDIS_KEY", "socket.io", "channel prefix in Redis (the key option of @socket.io/redis-adapter)"),
     CLUSTER_REQUEST_TIMEOUT("clusterRequestTimeout", "CLUSTER_REQUEST_TIMEOUT", "5000",
             "ms cluster requests (fetchSockets, serverSideEmitWithAck) wait for every node (requestsTimeout)"),
-    OUTAGE_BUFFER_SIZE("outageBufferSize", "OUTAGE_BUFFER_SIZE", "10000", "broadcasts held while Redis is unreachable"),
+    OUTAGE_BUFFER_SIZE("outageBufferSize", "OUTAGE_BUFFER_SIZE", "10000", "broadcasts held while Redis is unreachable, sent when it is back (0: none held, each is dropped and counted)"),
     OUTAGE_BUFFER_AGE("outageBufferAge", "OUTAGE_BUFFER_AGE", "30000", "ms a held broadcast may wait and still be sent"),
     REDIS_ADAPTER("redisAdapter", "REDIS_ADAPTER", "classic",
             "cluster transport: classic (createAdapter, emitter), sharded (createShardedAdapter, Redis 7) or streams (redis-streams-adapter; needed for recovery in a cluster)"),

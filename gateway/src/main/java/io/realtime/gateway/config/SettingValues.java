@@ -8,10 +8,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntPredicate;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** Typed reads of raw setting values that record a problem instead of throwing, so every bad value is reported. */
-record SettingValues(Map<Setting, String> raw, List<String> problems) {
+/**
+ * Typed reads of raw setting values that record a problem instead of throwing, so every bad value is reported.
+ * {@code explicit} holds the settings a source set; {@code warnings} what works but is likely not what was meant.
+ */
+record SettingValues(Map<Setting, String> raw, Set<Setting> explicit, List<String> problems, List<String> warnings) {
+
+    /** A whole number, in socket.io's notation too ({@code 1e6}); no suffixes, hexadecimal or units. */
+    private static final Pattern NUMBER = Pattern.compile("[+-]?\\d+(\\.\\d+)?([eE][+]?\\d+)?");
+    /** A duration written with a unit, which these settings do not take: they are milliseconds. */
+    private static final Pattern WITH_UNIT = Pattern.compile("\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
 
     String text(Setting setting) {
         return raw.get(setting);
@@ -44,6 +53,14 @@ record SettingValues(Map<Setting, String> raw, List<String> problems) {
         return Duration.ofMillis(Math.max(positiveInt(setting), 1));
     }
 
+    boolean isExplicit(Setting setting) {
+        return explicit.contains(setting);
+    }
+
+    void warning(String warning) {
+        warnings.add(warning);
+    }
+
     /** Milliseconds where zero turns the behaviour off. */
     Duration millisOrZero(Setting setting) {
         return Duration.ofMillis(nonNegativeInt(setting));
@@ -61,17 +78,21 @@ record SettingValues(Map<Setting, String> raw, List<String> problems) {
         problems.add(problem);
     }
 
-    /** A whole number (socket.io's notation {@code 1e6} is accepted) that satisfies {@code rule}; 1 when not. */
+    /** A whole number that satisfies {@code rule}; 1 when not, with the problem recorded. */
     private int checked(Setting setting, IntPredicate rule, String complaint) {
         String text = raw.get(setting);
-        double parsed;
-        try {
-            parsed = Double.parseDouble(text);
-        } catch (NumberFormatException e) {
-            parsed = Double.NaN;
+        if (!NUMBER.matcher(text).matches()) {
+            problems.add(setting.env() + ": '" + text + "' is not a whole number"
+                    + (WITH_UNIT.matcher(text).matches() ? " (milliseconds, without a unit: 30s is 30000)" : ""));
+            return 1;
         }
-        if (parsed != Math.rint(parsed) || Math.abs(parsed) > Integer.MAX_VALUE) {
+        double parsed = Double.parseDouble(text);
+        if (parsed != Math.rint(parsed)) {
             problems.add(setting.env() + ": '" + text + "' is not a whole number");
+            return 1;
+        }
+        if (Math.abs(parsed) > Integer.MAX_VALUE) {
+            problems.add(setting.env() + ": '" + text + "' is too large (at most " + Integer.MAX_VALUE + ")");
             return 1;
         }
         if (!rule.test((int) parsed)) {

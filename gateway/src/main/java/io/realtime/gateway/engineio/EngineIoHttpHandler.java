@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
@@ -78,7 +79,8 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         try {
             handle(ctx, request);
         } catch (RuntimeException e) {
-            log.error("engine.io request {} {} failed", request.http().method(), request.http().uri(), e);
+            // The path only: a query may carry a token (socket.io-client 2.x sends its auth there).
+            log.error("engine.io request {} {} failed", request.http().method(), new QueryStringDecoder(request.http().uri()).rawPath(), e);
             request.exchange().respondErrorAndClose(EngineIoError.BAD_REQUEST);
         } finally {
             request.release();

@@ -54,7 +54,8 @@ public final class EngineRequestDecoder extends ChannelInboundHandlerAdapter {
         try {
             params = query.parameters();
         } catch (RuntimeException e) {
-            log.debug("engine.io request {} {} unreadable: {}", request.method(), request.uri(), e.toString());
+            // The path only: a query may carry a token (socket.io-client 2.x sends its auth there).
+            log.debug("engine.io request {} {} unreadable: {}", request.method(), path, e.toString());
             request.release();
             exchange.respondErrorAndClose(EngineIoError.BAD_REQUEST);
             return;

@@ -63,6 +63,66 @@ class GatewayConfigTest {
     }
 
     @Test
+    void numbersAreWholeNumbersWithoutSuffixesOrUnits() {
+        assertThatThrownBy(() -> GatewayConfig.load(Map.of("DRAIN_WINDOW", "10d", "PING_INTERVAL", "30s",
+                "MAX_HTTP_BUFFER_SIZE", "3e9", "OUTBOUND_LIMIT", "0x10", "SOCKETIO_HOST", " "), new String[0]))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(5))
+                .hasMessageContaining("DRAIN_WINDOW: '10d' is not a whole number (milliseconds, without a unit")
+                .hasMessageContaining("PING_INTERVAL: '30s' is not a whole number (milliseconds")
+                .hasMessageContaining("MAX_HTTP_BUFFER_SIZE: '3e9' is too large")
+                .hasMessageContaining("OUTBOUND_LIMIT: '0x10' is not a whole number")
+                .hasMessageContaining("SOCKETIO_HOST: is empty");
+    }
+
+    @Test
+    void zeroIsRefusedWhereItWouldQuietlyMeanOne() {
+        assertThatThrownBy(() -> GatewayConfig.load(Map.of("REDIS_URL", "redis://redis:6379", "REDIS_ADAPTER", "streams",
+                "REDIS_STREAM_MAX_LEN", "0", "EVENT_BURST", "0"), new String[0]))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("REDIS_STREAM_MAX_LEN: '0' must be a positive number")
+                .hasMessageContaining("EVENT_BURST: must be at least 1 while EVENT_RATE limits events");
+        assertThat(GatewayConfig.load(Map.of("EVENT_RATE", "0", "EVENT_BURST", "0"), new String[0]).eventLimits().burst())
+                .isZero();
+    }
+
+    @Test
+    void whatLikelyMeantSomethingElseIsAWarning() {
+        GatewayConfig config = GatewayConfig.load(Map.of("REDIS_URI", "redis://redis:6379", "PING_INTERVALL", "1000",
+                "JWT_SECERT", "x", "JWT_SECRET", "a-secret-of-at-least-thirty-two-bytes!", "REDIS_ADAPTER", "streams",
+                "HOME", "/root", "KUBERNETES_SERVICE_HOST", "10.0.0.1", "LOG_LEVEL", "DEBUG"), new String[0]);
+
+        assertThat(config.redisUrl()).isEmpty();
+        assertThat(config.warnings()).containsExactlyInAnyOrder(
+                "REDIS_URI is not a setting and is ignored: did you mean REDIS_URL?",
+                "PING_INTERVALL is not a setting and is ignored: did you mean PING_INTERVAL?",
+                "JWT_SECERT is not a setting and is ignored: did you mean JWT_SECRET?",
+                "REDIS_ADAPTER has no effect without REDIS_URL (single node)",
+                "JWT_SECRET has no effect without AUTH_MODE=jwt: connections are not authenticated");
+    }
+
+    @Test
+    void aSettingOfAnotherTransportOrAnEmptyRedisUrlIsAWarning() {
+        assertThat(GatewayConfig.load(Map.of("REDIS_URL", "redis://redis:6379", "REDIS_SUBSCRIPTION_MODE", "static",
+                "REDIS_STREAM_MAX_LEN", "500"), new String[0]).warnings()).containsExactlyInAnyOrder(
+                "REDIS_SUBSCRIPTION_MODE has no effect without REDIS_ADAPTER=sharded",
+                "REDIS_STREAM_MAX_LEN has no effect without REDIS_ADAPTER=streams");
+        assertThat(GatewayConfig.load(Map.of("REDIS_URL", " "), new String[0]).warnings())
+                .containsExactly("REDIS_URL is set but empty: this node runs alone, in memory");
+        assertThat(GatewayConfig.load(Map.of("REDIS_URL", "redis://redis:6379", "REDIS_ADAPTER", "sharded",
+                "REDIS_SUBSCRIPTION_MODE", "static"), new String[0]).warnings()).isEmpty();
+    }
+
+    @Test
+    void theJwksUrlIsLoggedWithoutItsCredentials() {
+        GatewayConfig config = GatewayConfig.load(Map.of("AUTH_MODE", "jwt",
+                "JWT_JWKS_URL", "https://user:pass@idp.example/keys?access_token=abc"), new String[0]);
+
+        assertThat(config.describe()).contains("jwtKeys=https://****@idp.example/keys?****")
+                .doesNotContain("pass").doesNotContain("abc");
+    }
+
+    @Test
     void theBroadcastFlushWindowMayBeTurnedOffButNotBeNegative() {
         assertThat(GatewayConfig.load(Map.of(), new String[0]).broadcastFlushWindow()).isEqualTo(java.time.Duration.ofMillis(5));
         assertThat(GatewayConfig.load(Map.of("BROADCAST_FLUSH_WINDOW", "0"), new String[0]).broadcastFlushWindow()).isZero();
