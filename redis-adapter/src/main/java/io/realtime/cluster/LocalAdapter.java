@@ -324,6 +324,10 @@ public class LocalAdapter implements ClusterAdapter {
         return Recipients.of(withSocket);
     }
 
+    protected boolean hasSocket(String id) {
+        return clientById(id) != null;
+    }
+
     private SocketIOClient clientById(String id) {
         UUID socket = SocketIds.parse(id);
         return socket == null ? null : namespace.getClient(socket);

@@ -403,6 +403,11 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
     }
 
     @Override
+    public boolean isLocalSocket(String id) {
+        return hasSocket(id);
+    }
+
+    @Override
     public void onConnectionLost() {
         requests.failAll(() -> new ClusterUnavailableException("Redis connection lost during the request", null));
     }

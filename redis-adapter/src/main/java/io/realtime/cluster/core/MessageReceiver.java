@@ -16,6 +16,9 @@ public interface MessageReceiver {
     /** Whether the room exists on this node now, members or not (it is about to get its first). */
     boolean roomExists(String room);
 
+    /** Whether {@code id} names a socket connected to this node, whose own room it is. */
+    boolean isLocalSocket(String id);
+
     /** The connection to the other nodes was lost: pending requests fail now rather than at their timeout. */
     void onConnectionLost();
 }

@@ -13,7 +13,6 @@ import io.realtime.cluster.redis.RedisLink.Mode;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -34,22 +33,12 @@ final class ShardedTransport extends RedisTransport {
     }
 
     /**
-     * Whether a room is a socket's own (it then goes on the namespace channel in {@code dynamic} mode): socket.io's
-     * ids are 20 characters, as Node's adapter checks; this node's netty-socketio ids are UUIDs.
+     * Whether a room is named like a socket, as Node's adapter checks: socket.io's ids are 20 characters. In
+     * {@code dynamic} mode every publisher, Node's or ours, sends to such a room on the namespace channel; any other
+     * room (a stock netty-socketio socket's UUID too) goes on the room's own channel.
      */
     static boolean looksLikeASocketId(String room) {
-        if (room.length() == 20) {
-            return true;
-        }
-        if (room.length() != 36) {
-            return false;
-        }
-        try {
-            UUID.fromString(room);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        return room.length() == 20;
     }
 
     private final class Channel implements NamespaceChannel {
@@ -91,7 +80,7 @@ final class ShardedTransport extends RedisTransport {
             if (mode != SubscriptionMode.STATIC && message instanceof Broadcast broadcast && broadcast.requestId() == null
                     && broadcast.opts().rooms().size() == 1) {
                 String room = broadcast.opts().rooms().iterator().next();
-                if (mode == SubscriptionMode.DYNAMIC_PRIVATE || !looksLikeASocketId(room)) {
+                if (hasOwnChannel(room)) {
                     return roomChannel(room);
                 }
             }
@@ -124,17 +113,17 @@ final class ShardedTransport extends RedisTransport {
         }
 
         /**
-         * Whether a socket's own room needs a channel: in {@code dynamic-private} mode always; in {@code dynamic} mode
-         * only when its id is not socket.io's 20 characters (stock netty-socketio's UUIDs), since a Node node sends
-         * to such a room on its own channel and would otherwise reach nobody.
+         * Whether one-room broadcasts to {@code room} go on a channel of its own, which this node then subscribes
+         * while the room has a member here: the same rule for sending and for subscribing, as nobody sends on a
+         * channel that is not subscribed, and a subscription nobody sends on costs Redis for nothing.
          */
-        private boolean subscribesSocketRoom(String room) {
-            return mode == SubscriptionMode.DYNAMIC_PRIVATE || room.length() != 20;
+        private boolean hasOwnChannel(String room) {
+            return mode == SubscriptionMode.DYNAMIC_PRIVATE || !looksLikeASocketId(room);
         }
 
         @Override
         public void roomCreated(String room, boolean socketRoom) {
-            if (socketRoom && !subscribesSocketRoom(room)) {
+            if (!hasOwnChannel(room)) {
                 return;
             }
             synchronized (roomChannels) {
@@ -146,12 +135,14 @@ final class ShardedTransport extends RedisTransport {
 
         @Override
         public void roomDeleted(String room, boolean socketRoom) {
-            if (socketRoom && !subscribesSocketRoom(room)) {
+            if (!hasOwnChannel(room)) {
                 return;
             }
             synchronized (roomChannels) {
-                // A room emptied on one thread may have been created again on another since.
-                if ((socketRoom || !receiver.roomExists(room)) && roomChannels.remove(room)) {
+                // One channel serves a socket's own room and a room of the same name that sockets joined: it goes
+                // when neither is left. A room emptied on one thread may also have been created again on another.
+                boolean stillWanted = receiver.roomExists(room) || (!socketRoom && receiver.isLocalSocket(room));
+                if (!stillWanted && roomChannels.remove(room)) {
                     link.sunsubscribe(roomChannel(room));
                 }
             }

@@ -200,9 +200,10 @@ class CodecTest {
     }
 
     @Test
-    void socketIdsOfBothKindsStayOnTheNamespaceChannelInDynamicMode() {
+    void onlySocketIoLengthIdsStayOnTheNamespaceChannelInDynamicMode() {
+        // Node's rule: a UUID room (a stock netty-socketio socket, a user id) has a channel of its own.
         assertThat(ShardedTransport.looksLikeASocketId("AbCdEfGhIjKlMnOpQrSt")).isTrue();
-        assertThat(ShardedTransport.looksLikeASocketId(java.util.UUID.randomUUID().toString())).isTrue();
+        assertThat(ShardedTransport.looksLikeASocketId(java.util.UUID.randomUUID().toString())).isFalse();
         assertThat(ShardedTransport.looksLikeASocketId("lobby")).isFalse();
         assertThat(ShardedTransport.looksLikeASocketId("x".repeat(36))).isFalse();
     }

@@ -29,6 +29,11 @@ final class LostCounter implements MessageReceiver {
     }
 
     @Override
+    public boolean isLocalSocket(String id) {
+        return false;
+    }
+
+    @Override
     public void onConnectionLost() {
         lost.incrementAndGet();
     }

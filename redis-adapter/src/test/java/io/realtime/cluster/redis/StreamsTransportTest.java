@@ -75,6 +75,11 @@ class StreamsTransportTest {
         }
 
         @Override
+        public boolean isLocalSocket(String id) {
+            return false;
+        }
+
+        @Override
         public void onConnectionLost() {
         }
     }
