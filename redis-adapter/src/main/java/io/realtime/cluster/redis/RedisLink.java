@@ -315,7 +315,7 @@ public final class RedisLink implements AutoCloseable {
         List<String> channels = List.copyOf(shardHandlers.keySet());
         if (!channels.isEmpty()) {
             log.info("Redis Cluster topology changed: renewing {} sharded subscriptions", channels.size());
-            channels.forEach(channel -> sub.async().ssubscribe(bytes(channel)));
+            channels.forEach(this::renewShardSubscription);
         }
         resendWhenResubscribed(System.nanoTime() + RESUBSCRIBE_WAIT.toNanos());
     }
@@ -337,8 +337,20 @@ public final class RedisLink implements AutoCloseable {
                 .toList();
         if (!channels.isEmpty()) {
             log.info("Redis Cluster subscriber connection is back: renewing {} sharded subscriptions", channels.size());
-            channels.forEach(channel -> sub.async().ssubscribe(bytes(channel)));
+            channels.forEach(this::renewShardSubscription);
         }
+    }
+
+    /**
+     * SSUBSCRIBE again, if still wanted, in one step with that check: a room deleted since the renewal listed its
+     * channel has its SUNSUBSCRIBE sent by {@link #sunsubscribe} in one step too, so the two go out in the order of
+     * the steps and a deleted room is never subscribed again behind its own unsubscribe.
+     */
+    private void renewShardSubscription(String channel) {
+        shardHandlers.computeIfPresent(channel, (name, handler) -> {
+            sub.async().ssubscribe(bytes(name));
+            return handler;
+        });
     }
 
     /**
@@ -430,19 +442,22 @@ public final class RedisLink implements AutoCloseable {
     }
 
     public void sunsubscribe(String channel) {
-        shardHandlers.remove(channel);
-        release("s:" + channel);
-        if (sub.isOpen()) {
-            if (topology != null) {
-                // A room left and joined again before this answer comes: the answer must not look like a lost slot.
-                ownShardUnsubscribes.merge(channel, 1, Integer::sum);
-            }
-            sub.async().sunsubscribe(bytes(channel)).whenComplete((ok, failure) -> {
-                if (failure != null && topology != null) {
-                    answersOwnUnsubscribe(channel);
+        // One step with the removal: see renewShardSubscription.
+        shardHandlers.compute(channel, (name, handler) -> {
+            release("s:" + name);
+            if (sub.isOpen()) {
+                if (topology != null) {
+                    // A room left and joined again before this answer comes: the answer must not look like a lost slot.
+                    ownShardUnsubscribes.merge(name, 1, Integer::sum);
                 }
-            });
-        }
+                sub.async().sunsubscribe(bytes(name)).whenComplete((ok, failure) -> {
+                    if (failure != null && topology != null) {
+                        answersOwnUnsubscribe(name);
+                    }
+                });
+            }
+            return null;
+        });
     }
 
     /** On a Redis Cluster, whether a failover may be under way (the topology is being read every second). */
