@@ -23,6 +23,8 @@ public final class ClusterStats {
     private final LongAdder malformed = new LongAdder();
     private final LongAdder topologyRefreshes = new LongAdder();
     private final AtomicLong subscriptions = new AtomicLong();
+    private volatile long held;
+    private volatile long heldLimit;
 
     public ClusterStats(String transport) {
         this.transport = transport;
@@ -58,6 +60,17 @@ public final class ClusterStats {
         return dropped.sum();
     }
 
+    /** Messages held now, waiting for Redis (broadcasts, and requests queued behind them). */
+    public long held() {
+        return held;
+    }
+
+    /** The most messages the node holds during an outage ({@code OUTAGE_BUFFER_SIZE}); 0 on a single node. */
+    public long heldLimit() {
+        return heldLimit;
+    }
+
+    /** Publishes Redis did not take (refused, timed out, or the connection was lost): each is held again or failed. */
     public long publishFailures() {
         return publishFailures.sum();
     }
@@ -117,6 +130,11 @@ public final class ClusterStats {
 
     public void recordDropped() {
         dropped.increment();
+    }
+
+    public void recordHeld(long now, long limit) {
+        held = now;
+        heldLimit = limit;
     }
 
     public void recordPublishFailure() {

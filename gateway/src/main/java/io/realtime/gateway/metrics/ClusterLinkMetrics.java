@@ -55,6 +55,16 @@ public final class ClusterLinkMetrics implements MeterBinder {
         functionCounter(registry, MeterNames.CLUSTER_UNDELIVERED, ClusterStats::undelivered,
                 "namespace-wide messages Redis handed to fewer nodes than counted (sharded: a Redis Cluster failover's window)");
         functionCounter(registry, MeterNames.CLUSTER_RECONNECTS, ClusterStats::reconnects, "Redis reconnections");
+        functionCounter(registry, MeterNames.CLUSTER_PUBLISH_FAILURES, ClusterStats::publishFailures,
+                "publishes Redis did not take (refused, timed out, connection lost): each held again or failed");
+        functionCounter(registry, MeterNames.CLUSTER_REQUEST_FAILURES, ClusterStats::requestFailures,
+                "cluster requests failed at once because Redis was unreachable");
+        // What is held now against what may be: an alert can warn before broadcasts are dropped.
+        Gauge.builder(MeterNames.CLUSTER_HELD, cluster, c -> c.stats().map(ClusterStats::held).orElse(0L))
+                .description("messages held now for Redis (an outage, or a publish that timed out)").register(registry);
+        Gauge.builder(MeterNames.CLUSTER_HELD_LIMIT, cluster, c -> c.stats().map(ClusterStats::heldLimit).orElse(0L))
+                .description("the most messages held before the oldest are dropped (OUTAGE_BUFFER_SIZE; 0: single node)")
+                .register(registry);
         scheduler.scheduleWithFixedDelay(() -> cluster.of("/").serverCount().thenAccept(nodes::set),
                 0, SAMPLING.toMillis(), TimeUnit.MILLISECONDS);
     }

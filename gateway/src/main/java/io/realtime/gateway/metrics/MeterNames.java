@@ -47,6 +47,10 @@ public final class MeterNames {
     public static final String CLUSTER_DROPPED = "socketio.cluster.dropped";
     public static final String CLUSTER_UNDELIVERED = "socketio.cluster.undelivered";
     public static final String CLUSTER_RECONNECTS = "socketio.cluster.reconnects";
+    public static final String CLUSTER_HELD = "socketio.cluster.held";
+    public static final String CLUSTER_HELD_LIMIT = "socketio.cluster.held.limit";
+    public static final String CLUSTER_PUBLISH_FAILURES = "socketio.cluster.publish.failures";
+    public static final String CLUSTER_REQUEST_FAILURES = "socketio.cluster.request.failures";
     public static final String CLUSTER_REQUEST_DURATION = "socketio.cluster.request.duration";
     public static final String CLUSTER_REQUEST_TIMEOUTS = "socketio.cluster.request.timeouts";
 

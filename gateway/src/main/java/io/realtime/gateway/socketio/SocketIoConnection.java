@@ -454,7 +454,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
      * every fetchSockets), so it is refused as authentication would refuse it.
      */
     private void refuseOversizedConnect(String namespaceName) {
-        observer.refused(RefusalReason.AUTH);
+        observer.refused(RefusalReason.AUTH_TOO_LARGE);
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("code", "auth_too_large");
         data.put("reason", "the CONNECT packet and its auth payload may hold at most " + maxConnectChars + " characters");

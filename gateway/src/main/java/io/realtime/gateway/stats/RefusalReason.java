@@ -4,6 +4,8 @@ package io.realtime.gateway.stats;
 public enum RefusalReason {
     /** The handshake's authorization or the namespace's auth check said no. */
     AUTH("auth"),
+    /** A namespace CONNECT whose auth payload is larger than {@code MAX_CONNECT_PAYLOAD} allows. */
+    AUTH_TOO_LARGE("auth_too_large"),
     /** The node holds as many connections as it may. */
     LIMIT("limit"),
     /** The client's address holds as many connections, or made as many handshakes, as it may. */

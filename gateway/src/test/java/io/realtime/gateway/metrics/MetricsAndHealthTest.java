@@ -77,6 +77,19 @@ class MetricsAndHealthTest {
     }
 
     @Test
+    void anOversizedAuthPayloadIsCountedApartFromRefusedCredentials() throws Exception {
+        try (ProductNode node = ProductNode.start(Map.of("MAX_CONNECT_PAYLOAD", "100"), "--pingInterval=25000");
+             RawWebSocket ws = RawWebSocket.connect(node.webSocketUri("/socket.io/?EIO=4&transport=websocket"))) {
+            ws.nextText();
+            ws.sendText("40{\"token\":\"" + "x".repeat(200) + "\"}");
+
+            assertThat(ws.nextText()).startsWith("44{").contains("auth_too_large");
+            assertThat(metrics(node)).contains("socketio_connections_refused_total{reason=\"auth_too_large\"} 1.0",
+                    "socketio_connections_refused_total{reason=\"auth\"} 0.0");
+        }
+    }
+
+    @Test
     void readinessFollowsThePhaseAndARedisOutageOnlyDegradesIt() throws Exception {
         try (RedisFixture redis = RedisFixture.ownServer();
              ProductNode node = ProductNode.start(Map.of("REDIS_URL", redis.uri()), "--dashboardInterval=60000")) {
@@ -93,7 +106,8 @@ class MetricsAndHealthTest {
                 assertThat(body.get("status").asText()).isEqualTo("DEGRADED");
                 assertThat(body.at("/checks/redis/status").asText()).isEqualTo("DEGRADED");
             });
-            assertThat(metrics(node)).contains("socketio_cluster_redis_connected 0.0");
+            assertThat(metrics(node)).contains("socketio_cluster_redis_connected 0.0", "socketio_cluster_held 0.0",
+                    "socketio_cluster_held_limit 10000.0");
 
             node.node().health().draining();
             HttpResponse<String> draining = get(node, "/health/ready");

@@ -47,6 +47,7 @@ final class OutageBuffer {
         this.capacity = capacity;
         this.maxAgeNanos = maxAge.toNanos();
         this.stats = stats;
+        stats.recordHeld(0, capacity);
     }
 
     synchronized void hold(boolean sharded, String channel, byte[] message) {
@@ -73,6 +74,11 @@ final class OutageBuffer {
         if (held.size() > capacity) {
             drop(held.pollFirstEntry().getValue(), "more messages were held than OUTAGE_BUFFER_SIZE allows");
         }
+        countHeld();
+    }
+
+    private void countHeld() {
+        stats.recordHeld(held.size(), capacity);
     }
 
     /**
@@ -129,6 +135,7 @@ final class OutageBuffer {
             }
         }
         held.clear();
+        countHeld();
         waiting = !fresh.isEmpty();
         return fresh;
     }
@@ -145,6 +152,7 @@ final class OutageBuffer {
                 drop(message, "Redis was lost before the request could be sent");
             }
         }
+        countHeld();
         waiting = waiting && !held.isEmpty();
     }
 
@@ -157,6 +165,7 @@ final class OutageBuffer {
         int count = (int) held.values().stream().filter(message -> !message.isRequest()).count();
         held.values().forEach(message -> drop(message, why));
         held.clear();
+        countHeld();
         waiting = false;
         return count;
     }

@@ -41,6 +41,23 @@ class OutageBufferTest {
     }
 
     @Test
+    void theStatsSayHowManyAreHeldNowAndHowManyMayBe() {
+        OutageBuffer buffer = new OutageBuffer(2, Duration.ofSeconds(30), stats);
+        assertThat(stats.heldLimit()).isEqualTo(2);
+        buffer.hold(false, "c", bytes("b1"));
+        buffer.hold(false, "c", bytes("b2"));
+        buffer.hold(false, "c", bytes("b3"));
+        assertThat(stats.held()).as("the oldest pushed out").isEqualTo(2);
+
+        List<OutageBuffer.Held> batch = buffer.drain();
+        assertThat(stats.held()).isZero();
+        buffer.holdAgain(batch.get(0));
+        assertThat(stats.held()).isEqualTo(1);
+        buffer.dropAll("closing");
+        assertThat(stats.held()).isZero();
+    }
+
+    @Test
     void aRequestQueuesBehindHeldMessagesOnlyWhileTheyWait() {
         OutageBuffer buffer = new OutageBuffer(100, Duration.ofSeconds(30), stats);
         assertThat(buffer.queueIfWaiting(() -> false, false, "c", bytes("early"))).as("nothing held: sent at once").isNull();
