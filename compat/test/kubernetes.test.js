@@ -58,18 +58,47 @@ for (const overlay of ["dev", "production"]) {
   });
 }
 
-test("production: external Redis from a Secret, TLS, more replicas; dev: Redis inside, one replica", () => {
+test("production: external Redis from a Secret, TLS, 6 to 30 replicas; dev: Redis inside, 1 to 2 replicas", () => {
   const production = render("production");
   const dev = render("dev");
   const find = (objects, kind, name) => objects.find((o) => o.kind === kind && (!name || o.metadata.name === name));
-  assert.equal(find(production, "Deployment", "socketio-gateway").spec.replicas, 6);
+  // The HPA owns the replica count: a count in the Deployment would reset it on every `kubectl apply`.
+  for (const objects of [production, dev]) {
+    assert.equal(find(objects, "Deployment", "socketio-gateway").spec.replicas, undefined, "no replicas beside the HPA");
+  }
+  const bounds = (objects) => {
+    const hpa = find(objects, "HorizontalPodAutoscaler", "socketio-gateway");
+    assert.equal(hpa.spec.scaleTargetRef.name, "socketio-gateway");
+    return [hpa.spec.minReplicas, hpa.spec.maxReplicas];
+  };
+  assert.deepEqual(bounds(production), [6, 30]);
+  assert.deepEqual(bounds(dev), [1, 2]);
   assert.ok(find(production, "Ingress").spec.tls[0].secretName);
   assert.equal(find(production, "Secret"), undefined, "production secrets are not committed");
   assert.match(find(production, "Deployment").spec.template.spec.containers[0].image, /^registry\.example\.com\//);
-  assert.equal(find(dev, "Deployment", "socketio-gateway").spec.replicas, 1);
+  assert.ok(find(production, "ConfigMap", "socketio-gateway-config").data.CORS_ORIGINS, "production names the app's origins");
   assert.ok(find(dev, "Deployment", "redis"));
   assert.ok(find(dev, "Secret", "socketio-gateway-secrets"));
   for (const objects of [production, dev]) {
     assert.ok(objects.every((o) => o.metadata.namespace), "every object is namespaced by the overlay");
+  }
+});
+
+test("the Socket.IO port admits the ingress controller and labelled namespaces only; in-cluster polling is sticky", () => {
+  for (const overlay of ["dev", "production"]) {
+    const objects = render(overlay);
+    const policy = objects.find((o) => o.kind === "NetworkPolicy" && o.metadata.name === "socketio-gateway");
+    const socketio = policy.spec.ingress.find((rule) => rule.ports.some((p) => p.port === "socketio"));
+    assert.deepEqual(socketio.from.map((peer) => peer.namespaceSelector.matchLabels), [
+      { "kubernetes.io/metadata.name": "ingress-nginx" },
+      { "socketio-gateway/client-access": "true" },
+    ], `${overlay}: no rule without a source`);
+    assert.ok(policy.spec.ingress.every((rule) => rule.from && rule.from.length > 0), `${overlay}: every rule names its sources`);
+    const service = objects.find((o) => o.kind === "Service" && o.metadata.name === "socketio-gateway");
+    assert.equal(service.spec.sessionAffinity, "ClientIP");
+    assert.ok(service.spec.sessionAffinityConfig.clientIP.timeoutSeconds > 0);
+    const container = objects.find((o) => o.kind === "Deployment" && o.metadata.name === "socketio-gateway")
+      .spec.template.spec.containers[0];
+    assert.equal(container.resources.requests.memory, container.resources.limits.memory, "memory requested as its limit");
   }
 });

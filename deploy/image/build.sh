@@ -4,6 +4,8 @@
 #
 #   deploy/image/build.sh [output.tar]      (default: gateway/target/image/socketio-gateway-oci.tar)
 #
+# It packages gateway/target/gateway.jar, built by Maven when missing; a jar older than any source or pom is refused
+# (REBUILD=1: rebuilt first).
 # Load it where a runtime exists: `skopeo copy oci-archive:socketio-gateway-oci.tar docker-daemon:socketio-gateway:0.1.0`
 # or `podman load -i socketio-gateway-oci.tar`. The Dockerfile beside this script builds the same image with Docker.
 set -euo pipefail
@@ -17,6 +19,23 @@ modules="java.base,java.logging,java.management,java.naming,java.net.http,java.s
 
 command -v umoci >/dev/null || { echo "umoci is needed (apt-get install umoci)" >&2; exit 1; }
 [ -f "$jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
+# A jar older than the sources it is built from would be packaged silently: refuse it (REBUILD=1 rebuilds it here).
+stale() {
+  find "$root/pom.xml" "$root/gateway/pom.xml" "$root/redis-adapter/pom.xml" "$root/gateway/src/main" \
+    "$root/redis-adapter/src/main" "$root/gateway/web/package.json" "$root/gateway/web/package-lock.json" \
+    -type f -newer "$jar" -print -quit 2>/dev/null || true
+}
+newer="$(stale)"
+if [ -n "$newer" ] && [ "${REBUILD:-0}" = 1 ]; then
+  echo "$jar is older than ${newer#"$root"/}: rebuilding it" >&2
+  (cd "$root" && mvn -B -q -DskipTests package)
+  newer="$(stale)"
+fi
+if [ -n "$newer" ]; then
+  echo "$jar is older than ${newer#"$root"/} (and maybe more): it would not hold the current code." >&2
+  echo "Rebuild it first (mvn -B -q -DskipTests package), or run with REBUILD=1 to let this script do it." >&2
+  exit 1
+fi
 
 rm -rf "$work/rootfs" "$work/oci" "$work/bundle"
 mkdir -p "$work/rootfs/opt" "$work/rootfs/app" "$work/rootfs/tmp" "$work/rootfs/etc"
@@ -51,7 +70,7 @@ umoci config --image "$work/oci:$tag" \
   --config.entrypoint /opt/java/bin/java --config.entrypoint -jar --config.entrypoint /app/gateway.jar \
   --config.user 10001:10001 --config.workingdir /app \
   --config.exposedports 3000/tcp --config.exposedports 9090/tcp \
-  --config.env "JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=60 -XX:MaxDirectMemorySize=192m -XX:+ExitOnOutOfMemoryError" \
+  --config.env "JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=60 -XX:MaxDirectMemorySize=192m -XX:+ExitOnOutOfMemoryError -XX:+UseG1GC" \
   --config.env "PATH=/opt/java/bin:/usr/bin:/bin" \
   --config.env "LD_LIBRARY_PATH=/opt/java/lib:/opt/java/lib/server" \
   --config.label "org.opencontainers.image.title=socketio-gateway" \

@@ -4,6 +4,10 @@
 #
 #   deploy/local/cluster.sh up | down | status
 #
+# "up" starts whatever is not running (run it again to bring back a stopped node; haproxy is reloaded when its
+# configuration changed), waits for every node's readiness (30 s at most, less when a node's JVM exits: its log's
+# tail is shown) and, should it fail, stops again what it started. "down" stops haproxy, drains the nodes (killed after
+# 20 s) and stops Redis, waiting for each to exit. "status" exits 1 unless everything runs and every node is ready.
 # Settings (environment): LB_PORT (3000), NODE_PORTS ("3101 3102 3103"), MANAGEMENT_PORTS ("9101 9102 9103"),
 # REDIS_PORT (6390), RUN_DIR (deploy/local/.run), DRAIN_WINDOW (ms, 3000), MAX_CONNECTIONS_PER_IP (1000),
 # HANDSHAKES_PER_IP (100), LOCAL_PROXY_PROTOCOL (true), LB_MAXCONN (haproxy's maxconn, 8000: each connection
@@ -32,13 +36,61 @@ jar="$root/gateway/target/gateway.jar"
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# What this run of "up" started (pid files): stopped again should "up" fail, so a failed start leaves nothing behind.
+# What an earlier "up" started is left as it was ("down" stops everything).
+started=()
+
+# Stops the process of a pid file: TERM, then KILL after $2 seconds; waits until it is gone and removes the file.
+stop() {
+  local pidfile=$1 grace=$2
+  if alive "$pidfile"; then
+    local pid
+    pid="$(cat "$pidfile")"
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 $((grace * 5))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "$(basename "$pidfile" .pid) (pid $pid) still running after ${grace} s: killed" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+      for _ in $(seq 1 25); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    fi
+  fi
+  rm -f "$pidfile"
+}
+
+on_up_exit() {
+  local rc=$?
+  [ "$rc" -eq 0 ] || undo_up
+  exit "$rc"
+}
+
+undo_up() {
+  [ ${#started[@]} -gt 0 ] || return 0
+  echo "up failed: stopping what it started ($(for f in "${started[@]}"; do basename "$f" .pid; done | tr '\n' ' '| sed 's/ $//'))" >&2
+  local i
+  for ((i = ${#started[@]} - 1; i >= 0; i--)); do stop "${started[$i]}" 10; done
+}
+
+# The tail of a node's log, for a node that died or never became ready.
+show_log() {
+  local log="$run/node-$1.log"
+  echo "--- last lines of $log:" >&2
+  tail -n 20 "$log" >&2 2>/dev/null || true
+}
+
+# Waits (30 s at most) for node n's readiness, and gives up at once if its process has exited.
 wait_ready() {
-  local port=$1
+  local n=$1 port=$2
   for _ in $(seq 1 150); do
-    if curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then return 0; fi
+    if curl -fsS --max-time 2 "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then return 0; fi
+    if ! alive "$run/node-$n.pid"; then
+      echo "node-$n exited before it was ready (see $run/node-$n.log)" >&2
+      show_log "$n"
+      return 1
+    fi
     sleep 0.2
   done
-  echo "node with management port $port did not become ready" >&2
+  echo "node-$n (management port $port) was not ready within 30 s (see $run/node-$n.log)" >&2
+  show_log "$n"
   return 1
 }
 
@@ -46,10 +98,17 @@ up() {
   mkdir -p "$run"
   [ -f "$jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
   if ! alive "$run/redis.pid"; then
+    rm -f "$run/redis.pid"
     redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
       --pidfile "$run/redis.pid" --logfile "$run/redis.log"
+    # Daemonized: the pid file appears once the server runs.
+    for _ in $(seq 1 50); do [ -f "$run/redis.pid" ] && break; sleep 0.1; done
+    [ -f "$run/redis.pid" ] && started+=("$run/redis.pid")
     for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
-    redis-cli -p "$redis_port" ping >/dev/null 2>&1 || { echo "Redis on port $redis_port did not start" >&2; return 1; }
+    if ! redis-cli -p "$redis_port" ping >/dev/null 2>&1 || ! alive "$run/redis.pid"; then
+      echo "Redis on port $redis_port did not start (see $run/redis.log)" >&2
+      return 1
+    fi
   fi
   for i in "${!node_ports[@]}"; do
     local n=$((i + 1))
@@ -62,17 +121,40 @@ up() {
         MAX_CONNECTIONS_PER_IP="${MAX_CONNECTIONS_PER_IP:-1000}" HANDSHAKES_PER_IP="${HANDSHAKES_PER_IP:-100}" \
         nohup "${JAVA:-java}" ${java_opts//%n/$n} -jar "$jar" > "$run/node-$n.log" 2>&1 &
       echo $! > "$run/node-$n.pid"
+      started+=("$run/node-$n.pid")
     fi
   done
-  for port in "${management_ports[@]}"; do wait_ready "$port"; done
-  write_haproxy_config
-  if ! alive "$run/haproxy.pid"; then
-    haproxy -f "$run/haproxy.cfg" -D -p "$run/haproxy.pid"
-  fi
+  for i in "${!management_ports[@]}"; do wait_ready $((i + 1)) "${management_ports[$i]}"; done
+  start_haproxy
   local lb_probe="http://127.0.0.1:$lb_port/socket.io/?EIO=4&transport=polling"
-  for _ in $(seq 1 50); do curl -fsS "$lb_probe" >/dev/null 2>&1 && break; sleep 0.1; done
-  curl -fsS "$lb_probe" >/dev/null 2>&1 || { echo "haproxy on port $lb_port does not answer" >&2; return 1; }
+  for _ in $(seq 1 50); do curl -fsS --max-time 2 "$lb_probe" >/dev/null 2>&1 && break; sleep 0.1; done
+  curl -fsS --max-time 2 "$lb_probe" >/dev/null 2>&1 || { echo "haproxy on port $lb_port does not answer" >&2; return 1; }
   echo "cluster up: http://127.0.0.1:$lb_port (nodes ${node_ports[*]}, Redis $redis_port)"
+}
+
+# Starts haproxy, or, when it runs with another configuration (other ports, LB_MAXCONN), reloads it: the new process
+# takes the port, the old one stops listening and ends once its connections have (its pid is kept in
+# haproxy-old.pids for "down").
+start_haproxy() {
+  write_haproxy_config "$run/haproxy.cfg.new"
+  if alive "$run/haproxy.pid"; then
+    if cmp -s "$run/haproxy.cfg.new" "$run/haproxy.cfg"; then
+      rm -f "$run/haproxy.cfg.new"
+      return 0
+    fi
+    haproxy -c -q -f "$run/haproxy.cfg.new" || { echo "new haproxy configuration refused ($run/haproxy.cfg.new)" >&2; return 1; }
+    local old
+    old="$(cat "$run/haproxy.pid")"
+    mv "$run/haproxy.cfg.new" "$run/haproxy.cfg"
+    echo "$old" >> "$run/haproxy-old.pids"
+    haproxy -f "$run/haproxy.cfg" -D -p "$run/haproxy.pid" -sf "$old"
+    echo "haproxy reloaded with the new configuration"
+  else
+    mv "$run/haproxy.cfg.new" "$run/haproxy.cfg"
+    rm -f "$run/haproxy.pid"
+    haproxy -f "$run/haproxy.cfg" -D -p "$run/haproxy.pid"
+    started+=("$run/haproxy.pid")
+  fi
 }
 
 # Long-polling needs every request of a session on the same node: haproxy pins it with a cookie. WebSocket
@@ -81,6 +163,7 @@ up() {
 # loaded test machine) for one check must keep its cookie, since a node marked down has its polling sessions
 # redispatched to nodes that do not know them (400 Bad Request).
 write_haproxy_config() {
+  local file=$1
   {
     echo "global"
     echo "  maxconn ${LB_MAXCONN:-8000}"
@@ -105,40 +188,63 @@ write_haproxy_config() {
       local n=$((i + 1))
       echo "  server node-$n 127.0.0.1:${node_ports[$i]} cookie node-$n ${send_proxy}check port ${management_ports[$i]} inter 500ms fall 2 rise 2"
     done
-  } > "$run/haproxy.cfg"
+  } > "$file"
 }
 
 down() {
-  if alive "$run/haproxy.pid"; then kill "$(cat "$run/haproxy.pid")"; fi
+  stop "$run/haproxy.pid" 5
+  # Old processes of a reloaded haproxy that still serve connections (only pids still running this configuration).
+  if [ -f "$run/haproxy-old.pids" ]; then
+    while read -r pid; do
+      case "$(ps -o args= -p "$pid" 2>/dev/null)" in
+        haproxy*"$run/haproxy.cfg"*) kill -TERM "$pid" 2>/dev/null || true ;;
+      esac
+    done < "$run/haproxy-old.pids"
+    rm -f "$run/haproxy-old.pids"
+  fi
+  # All nodes drain at once; each gets 20 s (DRAIN_WINDOW plus the stop) before it is killed.
   for pidfile in "$run"/node-*.pid; do
-    [ -f "$pidfile" ] || continue
-    if alive "$pidfile"; then kill -TERM "$(cat "$pidfile")"; fi
+    if alive "$pidfile"; then kill -TERM "$(cat "$pidfile")" 2>/dev/null || true; fi
   done
   for pidfile in "$run"/node-*.pid; do
     [ -f "$pidfile" ] || continue
-    for _ in $(seq 1 100); do alive "$pidfile" || break; sleep 0.2; done
-    if alive "$pidfile"; then kill -KILL "$(cat "$pidfile")"; fi
-    rm -f "$pidfile"
+    stop "$pidfile" 20
   done
-  if alive "$run/redis.pid"; then kill "$(cat "$run/redis.pid")"; fi
-  rm -f "$run/haproxy.pid" "$run/redis.pid"
+  stop "$run/redis.pid" 10
   echo "cluster down"
 }
 
+# Exits 0 only when haproxy, Redis and every node run and every node is ready.
 status() {
-  local code=0
-  printf '%-10s %s\n' "haproxy" "$(alive "$run/haproxy.pid" && echo "up on 127.0.0.1:$lb_port" || { code=1; echo down; })"
-  printf '%-10s %s\n' "redis" "$(alive "$run/redis.pid" && echo "up on 127.0.0.1:$redis_port" || { code=1; echo down; })"
+  local code=0 state
+  if alive "$run/haproxy.pid"; then state="up on 127.0.0.1:$lb_port"; else state=down; code=1; fi
+  printf '%-10s %s\n' "haproxy" "$state"
+  if alive "$run/redis.pid"; then state="up on 127.0.0.1:$redis_port"; else state=down; code=1; fi
+  printf '%-10s %s\n' "redis" "$state"
   for i in "${!node_ports[@]}"; do
     local n=$((i + 1)) ready
-    ready=$(curl -fsS "http://127.0.0.1:${management_ports[$i]}/health/ready" 2>/dev/null || echo "not ready")
-    printf '%-10s %s\n' "node-$n" "$(alive "$run/node-$n.pid" && echo "pid $(cat "$run/node-$n.pid"), port ${node_ports[$i]}: $ready" || echo down)"
+    if alive "$run/node-$n.pid"; then
+      ready=$(curl -fsS --max-time 2 "http://127.0.0.1:${management_ports[$i]}/health/ready" 2>/dev/null) \
+        || { ready="not ready"; code=1; }
+      state="pid $(cat "$run/node-$n.pid"), port ${node_ports[$i]}: $ready"
+    else
+      state=down
+      code=1
+    fi
+    printf '%-10s %s\n' "node-$n" "$state"
   done
   return $code
 }
 
 case "${1:-}" in
-  up) up ;;
+  up)
+    # A failing step ends the script (set -e) and this trap stops what this run started; so does an interruption.
+    trap on_up_exit EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    up
+    trap - EXIT
+    ;;
   down) down ;;
   status) status ;;
   *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
