@@ -6,14 +6,16 @@
 //   mvn -B -q -DskipTests package && cd compat && npm ci && node bench/bench.js
 //   (BENCH_SUBSCRIBERS=600 BENCH_SECONDS=10 BENCH_WARMUP_SECONDS=60 BENCH_WARMUP_MAX_SECONDS=300 BENCH_REPEAT=3
 //    BENCH_CONNECTIONS=2000 BENCH_GENERATORS=2)
-const { execFileSync, spawn } = require("node:child_process");
+const { spawn } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { LeanClient } = require("./lean-client");
 const { GeneratorPool, defaultGenerators } = require("./generator");
 const { Histogram } = require("./histogram");
+const { SeqSet, Deliveries } = require("./deliveries");
 const { now } = require("./clock");
+const { exitOnSignals, stopChild, killNow, killPidNow } = require("./children");
 const { JIT_QUIET_SHARE, processStats, machineJiffies, cpuReading, cpuSpent, liveHeapKb } = require("./proc");
 const { freePorts } = require("../test/support/ports");
 const { startRedis } = require("../test/support/redis");
@@ -39,7 +41,8 @@ const TARGETS = (process.env.BENCH_TARGETS || "java,node").split(",");
 const CLIENT = process.env.BENCH_CLIENT || "ws";
 if (!["ws", "raw"].includes(CLIENT)) throw new Error(`BENCH_CLIENT must be ws or raw, not ${CLIENT}`);
 const CLIENT_OPTIONS = { raw: CLIENT === "raw" };
-// Each echo and fan-out measurement is repeated and reported as the median of the runs (loss: the worst run).
+// Each echo and fan-out measurement is repeated and reported as the median of the runs (loss and duplicates: the
+// worst run), the targets taking turns in an order reversed at every repetition (see interleaved).
 const REPEAT = Number(process.env.BENCH_REPEAT || 3);
 // Extra JVM options for the gateway nodes, "%i" replaced by the node number, e.g. for a profile:
 // BENCH_JAVA_OPTS="-XX:StartFlightRecording=dumponexit=true,settings=profile,filename=/tmp/node-%i.jfr"
@@ -70,6 +73,9 @@ const JVM_VARIANTS = {
   "java-c1": { options: ["-XX:TieredStopAtLevel=1"], name: "c1", javaName: "c2" },
   "java-1cpu": { options: ["-XX:ActiveProcessorCount=1"], name: "oneCpu", javaName: "allCpus" },
 };
+// Every target this command knows; BENCH_TARGETS names some of them, in the order of their turns in the first
+// repetition of each measurement (see interleaved).
+const KNOWN_TARGETS = ["baseline", "java", "adminui", "node", "java-streams", ...Object.keys(JVM_VARIANTS), "node-streams"];
 const isJvm = (kind) => ["java", "baseline", "adminui", "java-streams", ...Object.keys(JVM_VARIANTS)].includes(kind);
 const TARGET_JAVA_OPTS = Object.fromEntries(Object.entries(JVM_VARIANTS).map(([kind, variant]) => [kind, variant.options]));
 const ADMIN_UI_ENV = { ADMIN_UI: "production", ADMIN_UI_AUTH: "none" };
@@ -80,9 +86,11 @@ const CORES = os.availableParallelism ? os.availableParallelism() : os.cpus().le
 // A process of the generator at this share of a core (its one JavaScript thread) is taken as the limit of a step;
 // the whole machine at this share of all its cores likewise.
 const BOUND = 0.9;
+// The publisher sends, every TICK_MS, the messages that have fallen due; after the sending, every process of the
+// generator waits at most DRAIN_MS for what is still in flight to it.
+const TICK_MS = 5;
+const DRAIN_MS = 3000;
 let pool;
-// The Redis of the target being measured: its CPU per published message is reported beside the servers'.
-let redisOfRun;
 
 function percentile(sorted, p) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : null;
@@ -93,29 +101,70 @@ function median(values) {
   return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : null;
 }
 
-/** The median of each figure over repeated runs of one measurement; loss is the worst run's. */
-function medianOf(runs) {
+/** The index of the run whose `key` is the median (median's choice of the two middle ones), 0 when none has it. */
+function medianRunIndex(runs, key) {
+  const ranked = runs.map((run, i) => [run[key], i]).filter(([value]) => value != null).sort((a, b) => a[0] - b[0]);
+  return ranked.length ? ranked[Math.floor((ranked.length - 1) / 2)][1] : 0;
+}
+
+// Figures merged as the worst run's rather than the median: one run with a lost or doubled message is a finding.
+const WORST_RUN = ["loss", "duplicates"];
+
+/**
+ * The median of each figure over repeated runs of one measurement; loss and duplicates are the worst run's. Figures
+ * with no median (arrays: a value per process) are those of one run, the one whose `mainKey` figure is the median,
+ * so that they belong to the run the headline figure comes from (`pick`: that run's index, for nested objects).
+ */
+function medianOf(runs, mainKey = null, pick = mainKey ? medianRunIndex(runs, mainKey) : 0) {
   const merged = {};
   for (const key of Object.keys(runs[0])) {
     const values = runs.map((run) => run[key]);
-    if (key === "loss") merged[key] = Math.max(...values);
+    if (WORST_RUN.includes(key)) merged[key] = Math.max(...values);
     else if (typeof values[0] === "boolean") merged[key] = values.some(Boolean);
     else if (typeof values[0] === "number") merged[key] = median(values);
-    else if (values[0] && typeof values[0] === "object" && !Array.isArray(values[0])) merged[key] = medianOf(values);
-    else merged[key] = values[0];
+    else if (values[0] && typeof values[0] === "object" && !Array.isArray(values[0])) merged[key] = medianOf(values, null, pick);
+    else merged[key] = values[pick];
   }
   return merged;
 }
 
-async function repeated(measure) {
-  const runs = [];
-  for (let i = 0; i < REPEAT; i++) runs.push(await measure());
-  return { ...medianOf(runs), runs: runs.length };
+/**
+ * REPEAT runs of `measure` on each target, the targets taking turns in an order reversed at every repetition
+ * (A B, B A, A B, ...): a change of the machine's background load (another session's build) while they run then
+ * falls on every target alike, not on whichever ran its runs last. Resolves to each target's medianOf (by
+ * `mainKey`), by target.
+ */
+async function interleaved(targets, measure, mainKey) {
+  const runs = new Map(targets.map((target) => [target, []]));
+  for (let i = 0; i < REPEAT; i++) {
+    const order = i % 2 === 0 ? targets : [...targets].reverse();
+    for (const target of order) runs.get(target).push(await measure(target));
+  }
+  return new Map(targets.map((target) => [target, { ...medianOf(runs.get(target), mainKey), runs: REPEAT }]));
 }
 
-// Everything this command started, stopped on any exit (a failed run must not leave servers behind).
+// Everything this command started: the servers (`started`), the generator processes (`pool`) and each target's Redis
+// (test/support/redis.js keeps the child: its pid, until its stop() has run). Killed on any exit, Ctrl-C and kill
+// included (exitOnSignals), so that a failed or interrupted run leaves nothing behind.
 const started = new Set();
-process.on("exit", () => started.forEach((child) => child.exitCode === null && child.kill("SIGKILL")));
+const startedRedis = new Set();
+process.on("exit", () => {
+  started.forEach(killNow);
+  pool?.workers.forEach((worker) => killNow(worker.child));
+  startedRedis.forEach((redis) => redis.pid && killPidNow(redis.pid));
+});
+exitOnSignals();
+
+/** A Redis of its own for one target (its pid stays in startedRedis until stop() has run). */
+async function startOwnRedis() {
+  const redis = await startRedis();
+  startedRedis.add(redis);
+  const stop = async () => {
+    await redis.stop();
+    startedRedis.delete(redis);
+  };
+  return { url: redis.url, pid: redis.pid, stop };
+}
 
 async function startServers(kind, redisUrl) {
   const servers = [];
@@ -128,9 +177,12 @@ async function startServers(kind, redisUrl) {
         SOCKETIO_HOST: "127.0.0.1", SOCKETIO_PORT: String(port), MANAGEMENT_PORT: String(managementPort), REDIS_URL: redisUrl,
         NODE_ID: `java-${i}`, EVENT_RATE: "0", MAX_CONNECTIONS: "0", LOG_LEVEL: "WARN", DASHBOARD_INTERVAL: "600000",
         ...(kind === "adminui" ? ADMIN_UI_ENV : {}), ...(kind === "java-streams" ? { REDIS_ADAPTER: "streams" } : {}) } })
-      : spawn("node", [path.join(__dirname, "node-server.js"), String(port), redisUrl, kind === "node-streams" ? "streams" : "classic"],
+      // --expose-gc: a full GC before the idle-connection baseline, as the JVM gets one (see connections).
+      : spawn("node", ["--expose-gc", path.join(__dirname, "node-server.js"), String(port), redisUrl, kind === "node-streams" ? "streams" : "classic"],
         { stdio: ["pipe", log, "inherit"] });
     fs.closeSync(log);
+    // A server that died has closed its stdin: writing to it or ending it must not end this process (EPIPE).
+    child.stdin.on("error", () => {});
     started.add(child);
     servers.push({ port, url: `http://127.0.0.1:${port}`, pid: child.pid, child, jvm: isJvm(kind) });
   }
@@ -146,12 +198,10 @@ async function startServers(kind, redisUrl) {
   return servers;
 }
 
+/** Stops the servers (stdin closed, SIGTERM, SIGKILL after stopChild's grace) and resolves once all have ended. */
 async function stopServers(servers) {
-  for (const server of servers) {
-    server.child.stdin.end();
-    server.child.kill("SIGTERM");
-  }
-  await Promise.all(servers.map((s) => new Promise((resolve) => (s.child.exitCode !== null ? resolve() : s.child.on("exit", resolve)))));
+  for (const server of servers) server.child.stdin.end();
+  await Promise.all(servers.map((server) => stopChild(server.child)));
 }
 
 async function connectAll(servers, count, namespace, room) {
@@ -213,23 +263,36 @@ function byRole(secondsByRole, per) {
   return secondsByRole ? Object.fromEntries(Object.entries(secondsByRole).map(([role, seconds]) => [role, per(seconds)])) : undefined;
 }
 
-async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
+/**
+ * The send time written into a message: when it fell due rather than when it went out, so that a publisher that
+ * fell behind (its event loop stalled: a GC, a busy core) shows as latency, as an open-loop load would see it, on
+ * every target alike. Up to one tick after its due time counts as on time (the time it went out): the timer sends
+ * only every TICK_MS, and charging that wait to every sample would add up to 5 ms to latencies of a fraction of one.
+ */
+function sendStamp(dueAt, sentAt) {
+  return Math.min(sentAt, dueAt + TICK_MS);
+}
+
+/** Resolves once `condition()` holds or after `ms`, whichever comes first (checked every 10 ms). */
+async function until(condition, ms) {
+  const deadline = now() + ms;
+  while (!condition() && now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
+
+async function fanout({ servers, redis }, deliveriesPerSecond, seconds = SECONDS) {
   const urls = Array.from({ length: SUBSCRIBERS }, (_, i) => servers[i % servers.length].url);
   const shares = pool.split(urls);
   await pool.all("connect", (w) => ({ urls: shares[w], namespace: "/chat", room: "bench", ...CLIENT_OPTIONS }));
   const publisher = await new LeanClient(servers[0].url, "/chat", CLIENT_OPTIONS).connected;
   await publisher.emitWithAck("joinRoom", "bench");
   // The publisher hears its own broadcasts too; its share is recorded here and merged with the workers'.
-  const own = new Histogram();
-  let ownDelivered = 0;
-  publisher.on("chatToClient", (m) => {
-    ownDelivered++;
-    own.record(now() - JSON.parse(m.message).t);
-  });
+  const own = new Deliveries();
+  const ownSeen = new SeqSet();
+  publisher.on("chatToClient", (m) => own.record(ownSeen, m.message));
   const recipients = SUBSCRIBERS + 1;
   const messagesPerSecond = deliveriesPerSecond / recipients;
   await pool.all("start");
-  const before = serversCpu(servers, redisOfRun?.pid);
+  const before = serversCpu(servers, redis.pid);
   const machineBefore = machineJiffies();
   const generatorBefore = process.cpuUsage();
   const started = now();
@@ -238,40 +301,48 @@ async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
     const tick = setInterval(() => {
       const due = Math.floor(((now() - started) / 1000) * messagesPerSecond);
       while (sent < due) {
-        publisher.emit("chatToRoom", { room: "bench", message: JSON.stringify({ t: now(), pad: "x".repeat(60) }) });
+        // Message `sent` (from 0) fell due once the step had run (sent + 1) / messagesPerSecond seconds (see `due`).
+        const dueAt = started + ((sent + 1) / messagesPerSecond) * 1000;
+        publisher.emit("chatToRoom", { room: "bench", message: JSON.stringify({ t: sendStamp(dueAt, now()), s: sent, pad: "x".repeat(60) }) });
         sent++;
       }
       if (now() - started >= seconds * 1000) {
         clearInterval(tick);
         resolve();
       }
-    }, 5);
+    }, TICK_MS);
   });
   const elapsed = (now() - started) / 1000;
-  // Each worker waits (at most 3 s) for what is still in flight, so the CPU below is that of every delivery counted.
-  const stops = await pool.all("stop", () => ({ sent, waitMs: 3000 }));
-  const after = serversCpu(servers, redisOfRun?.pid);
+  // Every process waits (at most DRAIN_MS) for what is still in flight to it, the workers for their subscribers'
+  // copies and this one for the publisher's own, so that the CPU below is that of every delivery counted.
+  const [stops] = await Promise.all([pool.all("stop", () => ({ sent, waitMs: DRAIN_MS })), until(() => own.delivered >= sent, DRAIN_MS)]);
+  const after = serversCpu(servers, redis.pid);
   const spent = cpuSpent(before, after);
   const machineAfter = machineJiffies();
   const parentCpu = process.cpuUsage(generatorBefore);
-  const histogram = new Histogram().merge(own);
+  // The seconds the CPU readings above cover: the sending and the drain after it (not the sending alone).
+  const measured = (now() - started) / 1000;
+  const histogram = new Histogram().merge(own.histogram);
   for (const stop of stops) histogram.merge(stop.histogram);
-  const delivered = ownDelivered + stops.reduce((total, stop) => total + stop.delivered, 0);
+  const delivered = own.delivered + stops.reduce((total, stop) => total + stop.delivered, 0);
+  const duplicates = own.duplicates + stops.reduce((total, stop) => total + stop.duplicates, 0);
   // The generator's CPU while the step ran: the parent (publisher) and each worker (subscribers), per process,
-  // since each is one JavaScript thread and any of them near a full core sets the pace.
-  const generatorCpuShares = [(parentCpu.user + parentCpu.system) / 1e6, ...stops.map((s) => s.cpuUserSeconds + s.cpuSystemSeconds)]
-    .map((seconds) => Number((seconds / elapsed).toFixed(2)));
+  // since each is one JavaScript thread and any of them near a full core sets the pace; each over the time its own
+  // CPU reading covers.
+  const generatorCpuShares = [(parentCpu.user + parentCpu.system) / 1e6 / measured,
+    ...stops.map((s) => (s.cpuUserSeconds + s.cpuSystemSeconds) / s.seconds)].map((share) => Number(share.toFixed(2)));
   const generatorBound = generatorCpuShares.some((share) => share >= BOUND);
   if (generatorBound) console.error(`bench: a load generator process used ${Math.max(...generatorCpuShares)} of a core at ${deliveriesPerSecond}/s; it is the limit`);
   const serverCpu = spent.cpuSeconds;
   const serverUserCpu = spent.userSeconds;
   await pool.all("close");
   publisher.close();
+  // Deliveries are first copies only (deliveries.js), so duplicates never offset a loss.
   const expected = sent * recipients;
   const perDelivery = (cpu) => (delivered ? Number(((cpu * 1e6) / delivered).toFixed(2)) : null);
   const machineCpuShare = Number(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)).toFixed(2));
   return {
-    targetDeliveriesPerSecond: deliveriesPerSecond, sent, recipients, delivered, loss: expected - delivered,
+    targetDeliveriesPerSecond: deliveriesPerSecond, sent, recipients, delivered, loss: expected - delivered, duplicates,
     deliveriesPerSecond: Math.round(delivered / elapsed),
     latencyMs: { p50: histogram.percentile(0.5), p90: histogram.percentile(0.9), p99: histogram.percentile(0.99), max: histogram.max() },
     serverCpuSeconds: Number(serverCpu.toFixed(2)), serverUserCpuSeconds: Number(serverUserCpu.toFixed(2)),
@@ -282,16 +353,29 @@ async function fanout(servers, deliveriesPerSecond, seconds = SECONDS) {
     redisCpuMicrosPerMessage: spent.redisSeconds != null && sent ? Number(((spent.redisSeconds * 1e6) / sent).toFixed(1)) : null,
     serverRssMb: after.processes.map((s) => Math.round(s.rssKb / 1024)),
     // Shares of the whole machine (all cores): the servers', the generator's (all its processes) and everything's.
-    serverMachineShare: Number((serverCpu / elapsed / CORES).toFixed(2)),
+    serverMachineShare: Number((serverCpu / measured / CORES).toFixed(2)),
     generatorMachineShare: Number((generatorCpuShares.reduce((a, b) => a + b, 0) / CORES).toFixed(2)),
     generatorCpuShares, generatorBound, machineCpuShare, machineBound: machineCpuShare >= BOUND,
   };
 }
 
+/**
+ * A full GC in one server before a memory reading: a JVM's by jcmd (resolves to its live heap in KB, liveHeapKb),
+ * Node's by global.gc (node-server.js runs it when it reads "gc" on stdin; resolves to null).
+ */
+async function fullGc(server) {
+  if (server.jvm) return liveHeapKb(server.pid);
+  server.child.stdin.write("gc\n");
+  await new Promise((r) => setTimeout(r, 1000));
+  return null;
+}
+
 async function connections(kind, servers) {
   const pid = servers[0].pid;
-  // For the JVM the baseline follows a full GC, so that the deltas below are what the connections hold.
-  const heapBefore = isJvm(kind) ? liveHeapKb(pid) : null;
+  // The RSS baseline follows a full GC on both sides, so that the deltas below are what the connections hold and
+  // neither side's baseline still holds the fan-out's garbage. (Not the RSS first and a GC after it: the JVM's GC
+  // shrinks its heap, and its RSS would drop between the two readings.)
+  const heapBefore = await fullGc(servers[0]);
   const before = processStats(pid).rssKb;
   const started = now();
   const clients = await connectAll([servers[0]], CONNECTIONS, "/chat", "idle");
@@ -327,24 +411,13 @@ async function verifyLeanClient(servers) {
   lean.close();
 }
 
-async function run(kind) {
-  pool = new GeneratorPool(GENERATORS);
-  const redis = await startRedis();
-  redisOfRun = redis;
-  try {
-    return await measure(kind, redis);
-  } finally {
-    await redis.stop();
-    await pool.close();
-  }
-}
-
 /**
- * Rounds of echo, parallel acks and WARMUP_ROUND_SECONDS of fan-out (see measure) for WARMUP_SECONDS, and for a JVM
+ * Rounds of echo, parallel acks and WARMUP_ROUND_SECONDS of fan-out (see setUp) for WARMUP_SECONDS, and for a JVM
  * target then until a round's compiler threads used under JIT_QUIET_SHARE of the servers' CPU (at most
  * WARMUP_MAX_SECONDS). Returns how long it took and the last round's compiler share (null for other targets).
  */
-async function warmUpServers(servers) {
+async function warmUpServers(target) {
+  const { servers } = target;
   const started = Date.now();
   const jvm = servers.every((s) => s.jvm);
   const elapsed = () => (Date.now() - started) / 1000;
@@ -355,7 +428,7 @@ async function warmUpServers(servers) {
     const before = serversCpu(servers);
     await echo(servers);
     const left = (elapsed() >= WARMUP_SECONDS ? WARMUP_MAX_SECONDS : WARMUP_SECONDS) - elapsed();
-    const point = await fanout(servers, RATES[step], Math.max(1, Math.min(WARMUP_ROUND_SECONDS, left)));
+    const point = await fanout(target, RATES[step], Math.max(1, Math.min(WARMUP_ROUND_SECONDS, left)));
     step = pastKnee(point) ? 0 : (step + 1) % RATES.length;
     const spent = cpuSpent(before, serversCpu(servers));
     jitShare = spent.byThread && spent.cpuSeconds > 0 ? spent.byThread.jit / spent.cpuSeconds : null;
@@ -367,10 +440,17 @@ async function warmUpServers(servers) {
 /** A fan-out step past the knee: a delivery lost, or p99 over 1 s. */
 const pastKnee = (point) => point.loss > 0 || point.latencyMs.p99 > 1000;
 
-async function measure(kind, redis) {
+/**
+ * Starts one target (its own Redis and three servers), checks the lean client on it and warms it up. It stays up,
+ * idle while the others take their turns, until every measurement is done: the repetitions of a measurement alternate
+ * between the targets (interleaved), and a target started anew for each would need its warm-up again.
+ */
+async function setUp(kind) {
+  const redis = await startOwnRedis();
   const servers = await startServers(kind, redis.url);
   // One Admin UI connected for the whole run, as an operator's open browser tab would be.
   const adminUi = kind === "adminui" ? require("socket.io-client").io(`${servers[0].url}/admin`, { forceNew: true }) : null;
+  const target = { kind, redis, servers, adminUi, results: { sweep: [] } };
   await verifyLeanClient(servers);
   // Unmeasured warm-up of every path measured below, so that both targets are measured in steady state
   // (BENCH_WARMUP_SECONDS=0: none, to see the warm-up itself in the first steps). The paths take turns (echo and
@@ -381,20 +461,45 @@ async function measure(kind, redis) {
   // or p99 over 1 s): each rate has code paths of its own (at 80,000/s the event loops fall behind and flush several
   // frames at once), and a warm-up at the first rate only left C2 recompiling the fan-out, after deoptimizations
   // on those paths, for 2.2 of the 8.5 us per delivery at the first step above it.
-  const warmUp = await warmUpServers(servers);
-  console.log("BENCH " + JSON.stringify({ target: kind, scenario: "warmUp", client: CLIENT, ...warmUp }));
-  const results = { warmUp, echo: await repeated(() => echo(servers)), sweep: [] };
-  console.log("BENCH " + JSON.stringify({ target: kind, scenario: "echo", ...results.echo }));
-  for (const rate of RATES) {
-    const point = await repeated(() => fanout(servers, rate));
-    results.sweep.push(point);
-    console.log("BENCH " + JSON.stringify({ target: kind, scenario: "fanout", ...point }));
-    if (pastKnee(point)) break;
-  }
-  results.connections = await connections(kind, servers);
-  console.log("BENCH " + JSON.stringify({ target: kind, scenario: "connections", ...results.connections }));
+  target.results.warmUp = await warmUpServers(target);
+  console.log("BENCH " + JSON.stringify({ target: kind, scenario: "warmUp", client: CLIENT, ...target.results.warmUp }));
+  return target;
+}
+
+async function tearDown({ servers, redis, adminUi }) {
   adminUi?.disconnect();
   await stopServers(servers);
+  await redis.stop();
+}
+
+/**
+ * Every measurement, the targets taking turns (interleaved): echo, the fan-out sweep (a target leaves it after its
+ * first rate past the knee; the others go on), then the idle connections, once per target (not repeated).
+ */
+async function measureAll(targets) {
+  const echoes = await interleaved(targets, (target) => echo(target.servers), "parallelAcksPerSecond");
+  for (const target of targets) {
+    target.results.echo = echoes.get(target);
+    console.log("BENCH " + JSON.stringify({ target: target.kind, scenario: "echo", ...target.results.echo }));
+  }
+  let sweeping = targets;
+  for (const rate of RATES) {
+    if (sweeping.length === 0) break;
+    const points = await interleaved(sweeping, (target) => fanout(target, rate), "cpuMicrosPerDelivery");
+    for (const target of sweeping) {
+      target.results.sweep.push(points.get(target));
+      console.log("BENCH " + JSON.stringify({ target: target.kind, scenario: "fanout", ...points.get(target) }));
+    }
+    sweeping = sweeping.filter((target) => !pastKnee(points.get(target)));
+  }
+  for (const target of targets) {
+    target.results.connections = await connections(target.kind, target.servers);
+    console.log("BENCH " + JSON.stringify({ target: target.kind, scenario: "connections", ...target.results.connections }));
+  }
+}
+
+/** The knee, what ended the sweep and the point at 20,000/s, from a target's sweep. */
+function summarize(results) {
   const passing = results.sweep.filter((p) => !pastKnee(p));
   results.knee = passing.length ? passing[passing.length - 1] : null;
   // What ended the sweep: the first failing step, and who was at the end of their CPU there: a generator process
@@ -409,6 +514,24 @@ async function measure(kind, redis) {
   return results;
 }
 
+/**
+ * Sets every target up (in BENCH_TARGETS' order), measures them all and stops them; resolves to each one's results
+ * by kind.
+ * One generator pool serves every target.
+ */
+async function runAll(kinds) {
+  pool = new GeneratorPool(GENERATORS);
+  const targets = [];
+  try {
+    for (const kind of kinds) targets.push(await setUp(kind));
+    await measureAll(targets);
+    return Object.fromEntries(targets.map((target) => [target.kind, summarize(target.results)]));
+  } finally {
+    for (const target of targets) await tearDown(target);
+    await pool.close();
+  }
+}
+
 function pointsAt(java, other, names, rate, figure, ratio) {
   const at = (results) => results.sweep.find((p) => p.targetDeliveriesPerSecond === rate);
   const j = at(java) ? figure(at(java)) : null;
@@ -421,16 +544,9 @@ async function main() {
   if (TARGETS.includes("baseline") && !(baselineJar && fs.existsSync(baselineJar))) {
     throw new Error("the target baseline needs BENCH_BASELINE_JAR, the path of another gateway.jar");
   }
-  const baseline = TARGETS.includes("baseline") ? await run("baseline") : null;
-  const java = TARGETS.includes("java") ? await run("java") : null;
-  const adminui = TARGETS.includes("adminui") ? await run("adminui") : null;
-  const node = TARGETS.includes("node") ? await run("node") : null;
-  const javaStreams = TARGETS.includes("java-streams") ? await run("java-streams") : null;
-  const variants = [];
-  for (const kind of Object.keys(JVM_VARIANTS)) {
-    if (TARGETS.includes(kind)) variants.push({ ...JVM_VARIANTS[kind], result: await run(kind) });
-  }
-  const nodeStreams = TARGETS.includes("node-streams") ? await run("node-streams") : null;
+  const results = await runAll([...new Set(TARGETS)].filter((kind) => KNOWN_TARGETS.includes(kind)));
+  const { baseline, java, adminui, node, "java-streams": javaStreams, "node-streams": nodeStreams } = results;
+  const variants = Object.keys(JVM_VARIANTS).filter((kind) => results[kind]).map((kind) => ({ ...JVM_VARIANTS[kind], result: results[kind] }));
   if (java && baseline) printRatios(java, baseline, "baseline");
   if (javaStreams && java) printRatios(javaStreams, java, "classic", "streams");
   if (javaStreams && nodeStreams) printRatios(javaStreams, nodeStreams, "nodeStreams", "streams");
@@ -479,4 +595,3 @@ main().catch((error) => {
   console.error(error);
   process.exit(1);
 });
-process.on("exit", () => pool?.workers.forEach((w) => w.child.exitCode === null && w.child.kill()));

@@ -1,46 +1,54 @@
 "use strict";
 // One process of the load generator (started by generator.js with fork): it holds its share of the lean clients,
-// records what they receive in its own histogram and answers the parent's commands over IPC. Latency is receive
-// time minus the send time the publisher wrote into the payload, both read from the same clock (clock.js).
+// records what they receive (deliveries.js: each message once per subscriber, latencies in its own histogram,
+// duplicates apart) and answers the parent's commands over IPC. Latency is receive time minus the send time the
+// publisher wrote into the payload (when the message fell due: bench.js, sendStamp), both on one clock (clock.js).
 const { LeanClient } = require("./lean-client");
-const { Histogram } = require("./histogram");
+const { SeqSet, Deliveries } = require("./deliveries");
 const { now } = require("./clock");
 const { serveCommands } = require("./worker-commands");
 
 let clients = [];
-let histogram = new Histogram();
-let delivered = 0;
+let deliveries = new Deliveries();
 let measuring = null;
 
-function onMessage(message) {
-  delivered++;
-  histogram.record(now() - JSON.parse(message.message).t);
+/** A client's broadcasts go to the step's figures (whichever `deliveries` is current when they arrive). */
+function subscribe(client) {
+  client.seen = new SeqSet();
+  client.on("chatToClient", (message) => deliveries.record(client.seen, message.message));
 }
 
 async function connect({ urls, namespace, room, batch = 50, raw = false }) {
+  const added = [];
   for (let i = 0; i < urls.length; i += batch) {
     const connecting = urls.slice(i, i + batch).map((url) => new LeanClient(url, namespace, { raw }).connected);
-    clients.push(...(await Promise.all(connecting)));
+    added.push(...(await Promise.all(connecting)));
   }
-  if (room) await Promise.all(clients.map((client) => client.emitWithAck("joinRoom", room)));
-  clients.forEach((client) => client.on("chatToClient", onMessage));
+  clients.push(...added);
+  if (room) await Promise.all(added.map((client) => client.emitWithAck("joinRoom", room)));
+  added.forEach(subscribe);
   return { clients: clients.length };
 }
 
 function start() {
-  histogram = new Histogram();
-  delivered = 0;
+  deliveries = new Deliveries();
+  // Sequence numbers start from 0 again in every step.
+  clients.forEach((client) => (client.seen = new SeqSet()));
   measuring = { cpu: process.cpuUsage(), started: now() };
   return {};
 }
 
-/** Waits (at most waitMs) until each client has `sent` messages, then reports what was received and the CPU used. */
+/**
+ * Waits (at most waitMs) until each client has `sent` messages (first copies only: a duplicate does not end the
+ * wait), then reports what was received, the CPU used and the seconds that CPU reading covers (from start).
+ */
 async function stop({ sent, waitMs }) {
   const expected = sent * clients.length;
   const deadline = now() + waitMs;
-  while (delivered < expected && now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  while (deliveries.delivered < expected && now() < deadline) await new Promise((r) => setTimeout(r, 10));
   const cpu = process.cpuUsage(measuring.cpu);
-  return { delivered, histogram: histogram.toJSON(), cpuUserSeconds: cpu.user / 1e6, cpuSystemSeconds: cpu.system / 1e6 };
+  return { delivered: deliveries.delivered, duplicates: deliveries.duplicates, histogram: deliveries.histogram.toJSON(),
+    cpuUserSeconds: cpu.user / 1e6, cpuSystemSeconds: cpu.system / 1e6, seconds: (now() - measuring.started) / 1000 };
 }
 
 /** Parallel acks: each client sends `perClient` events in sequence; reports when the first began and the last ended. */

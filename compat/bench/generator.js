@@ -5,6 +5,21 @@
 const { fork } = require("node:child_process");
 const os = require("node:os");
 const path = require("node:path");
+const { ended, stopChild } = require("./children");
+
+// How long a disconnected worker may take to exit before it is stopped by signals.
+const WORKER_EXIT_MS = 10000;
+
+/** Resolves once `child` has exited; stops it (stopChild) if it has not after WORKER_EXIT_MS. */
+function exitOf(child) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => stopChild(child).then(resolve), WORKER_EXIT_MS);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
 
 /** Default: one process per core, at least two. */
 const defaultGenerators = () => Math.max(2, os.availableParallelism ? os.availableParallelism() : os.cpus().length);
@@ -63,9 +78,14 @@ class GeneratorPool {
     return this.workers.map((_, w) => urls.filter((_, i) => i % this.workers.length === w));
   }
 
+  /**
+   * Disconnects every worker (a worker exits when its parent goes: worker-commands.js) and resolves once all have
+   * ended; stopChild's SIGTERM, then SIGKILL, for one that does not. A worker that already died (by a signal too) is
+   * neither disconnected (that would be an error) nor waited for.
+   */
   close() {
-    for (const worker of this.workers) worker.child.disconnect();
-    return Promise.all(this.workers.map((w) => (w.child.exitCode !== null ? null : new Promise((r) => w.child.on("exit", r)))));
+    for (const worker of this.workers) if (worker.child.connected) worker.child.disconnect();
+    return Promise.all(this.workers.map((worker) => (ended(worker.child) ? null : exitOf(worker.child))));
   }
 }
 

@@ -5,23 +5,41 @@
 const WebSocket = require("ws");
 const { RawWebSocket } = require("./raw-websocket");
 
+// How long an ack may take by default: far beyond any ack of a healthy run, so that only a lost ack (a dropped
+// message or connection) reaches it and the run fails with an error instead of waiting forever.
+const ACK_TIMEOUT_MS = 30000;
+
+/** An error with a `code` (callers count failed attempts by it) and the address it concerns. */
+function failure(code, message, url) {
+  return Object.assign(new Error(`${message} (${url})`), { code });
+}
+
 class LeanClient {
   /**
    * `options`: extra options of the `ws` client, e.g. `localAddress` (a source address of 127.0.0.0/8); `raw: true`
-   * speaks WebSocket on a plain TCP socket instead (`raw-websocket.js`: only `localAddress`), for less CPU per message.
+   * speaks WebSocket on a plain TCP socket instead (`raw-websocket.js`: only `localAddress`), for less CPU per message;
+   * `ackTimeoutMs`: how long emitWithAck waits before it rejects (ACK_TIMEOUT_MS by default).
    */
-  constructor(url, namespace, { raw = false, ...options } = {}) {
+  constructor(url, namespace, { raw = false, ackTimeoutMs = ACK_TIMEOUT_MS, ...options } = {}) {
+    this.url = url;
     this.namespace = namespace;
     this.prefix = namespace === "/" ? "" : `${namespace},`;
+    this.ackTimeoutMs = ackTimeoutMs;
     this.ackId = 0;
     this.acks = new Map();
     this.handlers = new Map();
+    this.closeCode = null;
     const wsUrl = `${url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`;
     this.ws = raw ? new RawWebSocket(wsUrl, options) : new WebSocket(wsUrl, { perMessageDeflate: false, ...options });
     this.connected = new Promise((resolve, reject) => {
       this.ws.on("error", reject);
+      // A connection closed before the namespace answered (without an error: a server that hangs up) must fail the
+      // waiting caller, not leave it waiting; once connected, rejecting is a no-op.
+      const closed = (code) => failure("CLOSED_BEFORE_CONNECT", `closed (${code}) before ${namespace} connected`, url);
+      this.ws.on("close", (code) => reject(closed(code)));
       this.ws.on("message", (data) => this.onMessage(data.toString(), resolve));
     });
+    this.ws.on("close", (code) => this.onClose(code));
   }
 
   onMessage(text, resolve) {
@@ -39,8 +57,19 @@ class LeanClient {
       const ack = this.acks.get(id);
       if (ack) {
         this.acks.delete(id);
-        ack(JSON.parse(body.slice(bracket)));
+        clearTimeout(ack.timer);
+        ack.resolve(JSON.parse(body.slice(bracket)));
       }
+    }
+  }
+
+  /** The acks still waiting can no longer come: each fails now rather than at its timeout. */
+  onClose(code) {
+    this.closeCode = code;
+    for (const [id, ack] of this.acks) {
+      this.acks.delete(id);
+      clearTimeout(ack.timer);
+      ack.reject(failure("ACK_CLOSED", `closed (${code}) with the ack of "${ack.event}" pending`, this.url));
     }
   }
 
@@ -52,11 +81,20 @@ class LeanClient {
     this.ws.send(`42${this.prefix}${JSON.stringify([event, ...args])}`);
   }
 
+  /** Resolves with the ack's arguments; rejects when the connection closes first or after `ackTimeoutMs`. */
   emitWithAck(event, ...args) {
+    if (this.closeCode !== null) {
+      return Promise.reject(failure("ACK_CLOSED", `closed (${this.closeCode}) before "${event}" was sent`, this.url));
+    }
     const id = this.ackId++;
-    return new Promise((resolve) => {
-      this.acks.set(id, resolve);
+    return new Promise((resolve, reject) => {
+      // Sent first: a send that throws rejects with nothing left behind (the ack cannot arrive before this returns).
       this.ws.send(`42${this.prefix}${id}${JSON.stringify([event, ...args])}`);
+      const timer = setTimeout(() => {
+        this.acks.delete(id);
+        reject(failure("ACK_TIMEOUT", `no ack of "${event}" within ${this.ackTimeoutMs} ms`, this.url));
+      }, this.ackTimeoutMs);
+      this.acks.set(id, { event, resolve, reject, timer });
     });
   }
 
@@ -65,4 +103,4 @@ class LeanClient {
   }
 }
 
-module.exports = { LeanClient };
+module.exports = { LeanClient, ACK_TIMEOUT_MS };

@@ -32,6 +32,9 @@ async function main() {
   server.listen(Number(port), "127.0.0.1", () => process.stdout.write(`READY ${port}\n`));
   process.stdin.resume();
   process.stdin.on("end", () => process.exit(0));
+  // "gc" on stdin: a full GC before bench.js reads a memory baseline, as the JVM gets one (bench.js starts this
+  // server with --expose-gc; without it, global.gc is missing and the line is ignored).
+  process.stdin.on("data", (chunk) => String(chunk).includes("gc") && global.gc?.());
 }
 
 main().catch((error) => {

@@ -3,6 +3,18 @@
 const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
 
+/** Clock ticks per second, the unit of utime and stime in /proc (USER_HZ): getconf's, else Linux's usual 100. */
+function clockTicks() {
+  try {
+    const ticks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
+    return ticks > 0 ? ticks : 100;
+  } catch {
+    return 100;
+  }
+}
+
+const CLK_TCK = clockTicks();
+
 /**
  * CPU of a process, all its threads: user space (utime: our code, the JIT's output, GC) and kernel (stime), in
  * seconds; its RSS, thread count and open descriptors.
@@ -10,9 +22,9 @@ const fs = require("node:fs");
 function processStats(pid) {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-  // utime and stime are in clock ticks of 1/100 s.
-  const userSeconds = Number(stat[11]) / 100;
-  const systemSeconds = Number(stat[12]) / 100;
+  // utime and stime are in clock ticks (CLK_TCK a second).
+  const userSeconds = Number(stat[11]) / CLK_TCK;
+  const systemSeconds = Number(stat[12]) / CLK_TCK;
   return {
     userSeconds, systemSeconds, cpuSeconds: userSeconds + systemSeconds,
     rssKb: Number(/VmRSS:\s+(\d+)/.exec(status)[1]), threads: Number(/Threads:\s+(\d+)/.exec(status)[1]),
@@ -54,7 +66,7 @@ function jvmThreadCpu(pid) {
       continue; // the thread ended meanwhile
     }
     const role = JVM_THREAD_ROLES.find(([, pattern]) => pattern.test(comm))?.[0] || "other";
-    threads.set(tid, { role, seconds: (Number(stat[11]) + Number(stat[12])) / 100 });
+    threads.set(tid, { role, seconds: (Number(stat[11]) + Number(stat[12])) / CLK_TCK });
   }
   return threads;
 }

@@ -18,9 +18,13 @@ const closes = { first: null, last: null, codes: {} };
 let received = 0;
 let lastAt = null;
 let histogram = new Histogram();
+// The number (`n`) of the broadcast being collected: set by arm.
+let armedN = null;
 
 function onBroadcast(data) {
   const at = now();
+  // A late copy of an earlier broadcast (a client that fell behind) must not count towards this one.
+  if (data.n !== armedN) return;
   received++;
   lastAt = at;
   histogram.record(at - data.t);
@@ -67,18 +71,21 @@ async function connect({ urls, namespace, window, addresses = [undefined], deadl
   return { connected: clients.length, failed, retried, errors, started, ended: now(), rssMb: Math.round(process.memoryUsage().rss / 2 ** 20) };
 }
 
-/** Joins client i to rooms[i] (the room names the parent chose), with acks; an ack not back in 30 s is a failure. */
+/**
+ * Joins client i to rooms[i] (the room names the parent chose), with acks; an ack not back within the lean client's
+ * ack timeout (30 s), or a connection closed before it came, is a failure.
+ */
 async function join({ rooms, window }) {
   const started = now();
   let failed = 0;
-  await bounded(clients.length, window, (i) => clients[i].ws.readyState !== 1 ? failed++ : Promise.race([
-    clients[i].emitWithAck("joinRoom", rooms[i]),
-    new Promise((resolve) => setTimeout(resolve, 30000)).then(() => failed++),
-  ]));
+  await bounded(clients.length, window, (i) => clients[i].ws.readyState !== 1 ? failed++
+    : clients[i].emitWithAck("joinRoom", rooms[i]).catch(() => failed++));
   return { joined: clients.length - failed, failed, started, ended: now() };
 }
 
-function arm() {
+/** From now on, copies of broadcast `n` are counted (and only those). */
+function arm({ n }) {
+  armedN = n;
   received = 0;
   lastAt = null;
   histogram = new Histogram();

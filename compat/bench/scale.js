@@ -22,6 +22,7 @@ const { JIT_QUIET_SHARE, processStats, machineJiffies, cpuReading, cpuSpent, liv
 const { freePorts } = require("../test/support/ports");
 const { startRedis } = require("../test/support/redis");
 const { waitFor } = require("../test/support/node");
+const { exitOnSignals, stopChild, killNow } = require("./children");
 
 const CONNECTIONS = Number(process.env.SCALE_CONNECTIONS || 100000);
 const NODES = Number(process.env.SCALE_NODES || 6);
@@ -150,10 +151,16 @@ function nativeMemoryDiff(pid) {
 const started = new Set();
 let redis = null;
 process.on("exit", () => {
-  started.forEach((child) => child.exitCode === null && child.kill("SIGKILL"));
+  started.forEach(killNow);
   redis?.stop(); // sends SIGTERM at once; the exit does not wait for it
 });
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(130));
+exitOnSignals();
+
+/** The median of the values that are not null (the lower of the two middle ones), null when none is. */
+function median(values) {
+  const sorted = values.filter((v) => v != null).sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : null;
+}
 
 /**
  * Starts the nodes one after the other, each ready before the next starts (a loaded machine slows a JVM's start
@@ -220,8 +227,13 @@ async function report(nodes, pool, phase) {
   }
 }
 
-async function broadcast(nodes, pool, n) {
-  await pool.all("arm");
+// Every broadcast's number (`n` in its payload), so that a worker counts only the one it was armed for: a late copy
+// of an earlier broadcast must not count towards the next.
+let broadcastsSent = 0;
+
+async function broadcast(nodes, pool) {
+  const n = ++broadcastsSent;
+  await pool.all("arm", () => ({ n }));
   const nodesCpu = () => cpuReading(nodes.map((node) => node.pid), { jvm: true });
   const generatorsCpu = () => cpuReading(pool.workers.map((worker) => worker.child.pid));
   const cpuBefore = nodesCpu();
@@ -283,7 +295,7 @@ async function main() {
     const warmUrls = pool.workers.map((_, w) => Array.from({ length: WARMUP_PER_GENERATOR }, (_, i) => nodes[(w + i) % NODES].url));
     await pool.all("connect", (w) => ({ urls: warmUrls[w], namespace: "/chat", window: WINDOW, raw: CLIENT === "raw" }));
     await pool.all("join", (w) => ({ rooms: warmUrls[w].map((_, i) => `room-${i % ROOMS}`), window: WINDOW }));
-    for (let n = 0; n < 3; n++) await broadcast(nodes, pool, -1);
+    for (let n = 0; n < 3; n++) await broadcast(nodes, pool);
     await pool.all("close");
     await new Promise((r) => setTimeout(r, 2000));
     await new Promise((r) => setTimeout(r, NMT_SETTLE_MS));
@@ -320,12 +332,12 @@ async function main() {
     const warmUpBroadcasts = [];
     while (warmUpBroadcasts.length < WARM_BROADCASTS
         || (warmUpBroadcasts.length < WARM_BROADCASTS_MAX && !(warmUpBroadcasts.at(-1).serverJitShare < JIT_QUIET_SHARE))) {
-      warmUpBroadcasts.push(await broadcast(nodes, pool, -1 - warmUpBroadcasts.length));
+      warmUpBroadcasts.push(await broadcast(nodes, pool));
       await new Promise((r) => setTimeout(r, 1000));
     }
     const broadcasts = [];
     for (let n = 0; n < BROADCASTS; n++) {
-      broadcasts.push(await broadcast(nodes, pool, n));
+      broadcasts.push(await broadcast(nodes, pool));
       await new Promise((r) => setTimeout(r, 1000));
     }
 
@@ -371,7 +383,6 @@ async function main() {
     const classesAfter = classHistogram(nodes[0].pid);
     const node1HeapByClass = heapGrowth(classesBefore, classesAfter, live[0]);
     if (HISTOGRAM_FILE) fs.writeFileSync(HISTOGRAM_FILE, JSON.stringify(fullHeapGrowth(classesBefore, classesAfter, live[0]), null, 1));
-    const median = (values) => values.filter((v) => v != null).sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? null;
     const result = {
       connections: CONNECTIONS, nodes: NODES, generators: GENERATORS, client: CLIENT, rooms: ROOMS, connected, failed,
       retried: connects.reduce((t, c) => t + c.retried, 0),
@@ -393,8 +404,7 @@ async function main() {
     };
     console.log("SCALE " + JSON.stringify(result));
     await pool.all("close");
-    for (const node of nodes) node.child.kill("SIGTERM");
-    await Promise.all(nodes.map((node) => (node.child.exitCode !== null ? null : new Promise((r) => node.child.on("exit", r)))));
+    await Promise.all(nodes.map((node) => stopChild(node.child)));
   } finally {
     await pool.close();
     await redis.stop();

@@ -19,6 +19,7 @@ const path = require("node:path");
 const { GeneratorPool } = require("./generator");
 const { now } = require("./clock");
 const { processStats, machineJiffies } = require("./proc");
+const { exitOnSignals, killNow } = require("./children");
 // Nodes 2 and 3 start again while 15,000 proxied connections hold ports of the ephemeral range.
 const { freeListenPorts } = require("../test/support/ports");
 const { waitFor } = require("../test/support/node");
@@ -33,6 +34,20 @@ const clusterScript = path.resolve(__dirname, "../../deploy/local/cluster.sh");
 function percentile(sorted, p) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : null;
 }
+
+/** Counts by key (nodes, refusal reasons) of several generator processes, summed key by key. */
+function sumCounts(counts) {
+  const sum = {};
+  for (const count of counts) for (const [key, n] of Object.entries(count)) sum[key] = (sum[key] || 0) + n;
+  return sum;
+}
+
+// What must not outlive this command, whichever way it ends: set by main once there is something to stop.
+// Synchronous (execFileSync), so that it also runs in the "exit" handler that a signal leads to (exitOnSignals);
+// it runs once.
+let tearDown = () => {};
+process.on("exit", () => tearDown());
+exitOnSignals();
 
 const alive = (pid) => {
   try {
@@ -74,6 +89,23 @@ async function main() {
   const pidOf = (name) => readPid(path.join(runDir, `${name}.pid`));
   const extraBalancers = [];
   const pool = new GeneratorPool(GENERATORS, [], "storm-worker.js");
+  // The generator processes, the extra balancers and the cluster (Redis, nodes, haproxy): cluster.sh's "down".
+  tearDown = () => {
+    tearDown = () => {};
+    pool.workers.forEach((worker) => killNow(worker.child));
+    for (const pidFile of extraBalancers) {
+      try {
+        process.kill(readPid(pidFile), "SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
+    try {
+      cluster("down");
+    } catch (error) {
+      console.error(`cluster down: ${error.message}`);
+    }
+  };
   try {
     up();
     // The other balancers: the same configuration, another port.
@@ -121,10 +153,8 @@ async function main() {
     const back = results.reduce((t, r) => t + r.back, 0);
     const backTimes = results.flatMap((r) => r.backAt).map((at) => at - killedAt).sort((a, b) => a - b);
     const cutTimes = results.flatMap((r) => r.cutAt).map((at) => at - killedAt).sort((a, b) => a - b);
-    const refusals = {};
-    for (const r of results) for (const [k, v] of Object.entries(r.refusals)) refusals[k] = (refusals[k] || 0) + v;
-    const nodesAfter = {};
-    for (const r of results) for (const [k, v] of Object.entries(r.nodes)) nodesAfter[k] = (nodesAfter[k] || 0) + v;
+    const refusals = sumCounts(results.map((r) => r.refusals));
+    const nodesAfter = sumCounts(results.map((r) => r.nodes));
 
     // Every client is reachable again: one broadcast to /chat from node 2 reaches all of them.
     await pool.all("listen", () => ({ n: 1, waitMs: 10000 }));
@@ -139,7 +169,7 @@ async function main() {
     const result = {
       clients: CLIENTS, generators: GENERATORS, balancers: lbPorts.length, sourceAddresses: addressCount,
       initial: { connected: connects.reduce((t, c) => t + c.connected, 0), seconds: Number(connectSeconds.toFixed(1)),
-        nodes: Object.assign({}, ...connects.map((c) => c.nodes)), refusals: connects.map((c) => c.refusals) },
+        nodes: sumCounts(connects.map((c) => c.nodes)), refusals: connects.map((c) => c.refusals) },
       cut, back, secondsUntilAllBack: allBack ? seconds(backTimes[backTimes.length - 1]) : null,
       backSeconds: { p50: seconds(percentile(backTimes, 0.5)), p90: seconds(percentile(backTimes, 0.9)), p99: seconds(percentile(backTimes, 0.99)) },
       cutSeconds: { p50: seconds(percentile(cutTimes, 0.5)), max: seconds(cutTimes[cutTimes.length - 1]) },
@@ -154,18 +184,7 @@ async function main() {
     await pool.all("close");
   } finally {
     await pool.close();
-    for (const pidFile of extraBalancers) {
-      try {
-        process.kill(readPid(pidFile), "SIGTERM");
-      } catch {
-        // already gone
-      }
-    }
-    try {
-      cluster("down");
-    } catch (error) {
-      console.error(`cluster down: ${error.message}`);
-    }
+    tearDown();
   }
   process.exit(0);
 }
