@@ -138,9 +138,27 @@ async function interleaved(targets, measure, mainKey) {
   const runs = new Map(targets.map((target) => [target, []]));
   for (let i = 0; i < REPEAT; i++) {
     const order = i % 2 === 0 ? targets : [...targets].reverse();
-    for (const target of order) runs.get(target).push(await measure(target));
+    for (const target of order) {
+      runs.get(target).push(await measure(target));
+      await settled(target);
+    }
   }
   return new Map(targets.map((target) => [target, { ...medianOf(runs.get(target), mainKey), runs: REPEAT }]));
+}
+
+// After its turn, a target's servers still close what the generator closed (600 connections' disconnects, Node's
+// idle-time GC): the next turn, another target's, starts once they are quiet, under SETTLED_SHARE of a core over
+// half a second, or after SETTLE_MAX_MS.
+const SETTLED_SHARE = 0.05;
+const SETTLE_MAX_MS = 5000;
+
+async function settled({ servers }) {
+  const deadline = now() + SETTLE_MAX_MS;
+  while (now() < deadline) {
+    const before = cpuReading(servers.map((s) => s.pid), {});
+    await new Promise((r) => setTimeout(r, 500));
+    if (cpuSpent(before, cpuReading(servers.map((s) => s.pid), {})).cpuSeconds < SETTLED_SHARE * 0.5) return;
+  }
 }
 
 // Everything this command started: the servers (`started`), the generator processes (`pool`) and each target's Redis
@@ -157,6 +175,8 @@ exitOnSignals();
 
 /** A Redis of its own for one target (its pid stays in startedRedis until stop() has run). */
 async function startOwnRedis() {
+  // The targets are up together: one Redis for all would carry each one's messages to the others' servers.
+  if (process.env.REDIS_URL) throw new Error("the bench starts a Redis of its own for each target: unset REDIS_URL");
   const redis = await startRedis();
   startedRedis.add(redis);
   const stop = async () => {

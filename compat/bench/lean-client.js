@@ -29,6 +29,7 @@ class LeanClient {
     this.acks = new Map();
     this.handlers = new Map();
     this.closeCode = null;
+    this.expiring = null;
     const wsUrl = `${url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`;
     this.ws = raw ? new RawWebSocket(wsUrl, options) : new WebSocket(wsUrl, { perMessageDeflate: false, ...options });
     this.connected = new Promise((resolve, reject) => {
@@ -57,7 +58,6 @@ class LeanClient {
       const ack = this.acks.get(id);
       if (ack) {
         this.acks.delete(id);
-        clearTimeout(ack.timer);
         ack.resolve(JSON.parse(body.slice(bracket)));
       }
     }
@@ -66,9 +66,9 @@ class LeanClient {
   /** The acks still waiting can no longer come: each fails now rather than at its timeout. */
   onClose(code) {
     this.closeCode = code;
+    this.stopExpiring();
     for (const [id, ack] of this.acks) {
       this.acks.delete(id);
-      clearTimeout(ack.timer);
       ack.reject(failure("ACK_CLOSED", `closed (${code}) with the ack of "${ack.event}" pending`, this.url));
     }
   }
@@ -90,12 +90,33 @@ class LeanClient {
     return new Promise((resolve, reject) => {
       // Sent first: a send that throws rejects with nothing left behind (the ack cannot arrive before this returns).
       this.ws.send(`42${this.prefix}${id}${JSON.stringify([event, ...args])}`);
-      const timer = setTimeout(() => {
-        this.acks.delete(id);
-        reject(failure("ACK_TIMEOUT", `no ack of "${event}" within ${this.ackTimeoutMs} ms`, this.url));
-      }, this.ackTimeoutMs);
-      this.acks.set(id, { event, resolve, reject, timer });
+      this.acks.set(id, { event, resolve, reject, sentAt: Date.now() });
+      this.expireAcksLater();
     });
+  }
+
+  /**
+   * One timer per client, once a second while acks wait, rather than one per ack: the parallel-ack measurement sends
+   * tens of thousands a second, and a timer each would cost the generator as much as the acks themselves.
+   */
+  expireAcksLater() {
+    if (this.expiring) return;
+    this.expiring = setInterval(() => {
+      const late = Date.now() - this.ackTimeoutMs;
+      // Acks are kept in the order they were sent: the first one still young ends the search.
+      for (const [id, ack] of this.acks) {
+        if (ack.sentAt > late) break;
+        this.acks.delete(id);
+        ack.reject(failure("ACK_TIMEOUT", `no ack of "${ack.event}" within ${this.ackTimeoutMs} ms`, this.url));
+      }
+      if (this.acks.size === 0) this.stopExpiring();
+    }, Math.min(1000, this.ackTimeoutMs));
+    this.expiring.unref();
+  }
+
+  stopExpiring() {
+    clearInterval(this.expiring);
+    this.expiring = null;
   }
 
   close() {

@@ -58,7 +58,7 @@ public final class Authenticators {
             URI jwks = URI.create(auth.jwksUrl().orElseThrow());
             if ("http".equalsIgnoreCase(jwks.getScheme()) && !isLoopback(jwks.getHost())) {
                 log.warn("JWT_JWKS_URL={} is plain http: whoever can change that traffic can sign tokens this node accepts;"
-                        + " use https unless the issuer is reached over a network you trust", jwks);
+                        + " use https unless the issuer is reached over a network you trust", JwksKeyCache.shown(jwks.toString()));
             }
             JwksKeyCache keys = new JwksKeyCache(jwks.toURL(), JWKS_REFRESH, JWKS_MINIMUM_GAP, scheduler).start();
             return JwtVerifier.withJwks(keys, issuer, audience);

@@ -156,7 +156,10 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
             keys = JWKSet.load(url, TIMEOUT_MILLIS, TIMEOUT_MILLIS, SIZE_LIMIT).toPublicJWKSet();
             log.debug("JWKS {}: {} keys", shownUrl, keys.size());
         } catch (Exception e) {
-            log.warn("JWKS {} could not be fetched ({}); keeping {} cached keys", shownUrl, e.getMessage(), keys.size());
+            // The JDK names the whole URL in its messages ("... for URL: https://..."): shown without its secrets.
+            String why = String.valueOf(e.getMessage()).replace(url.toString(), shownUrl);
+            log.warn("JWKS {} could not be fetched ({}: {}); keeping {} cached keys", shownUrl, e.getClass().getSimpleName(),
+                    why, keys.size());
         } finally {
             lastFetch = Instant.now();
         }

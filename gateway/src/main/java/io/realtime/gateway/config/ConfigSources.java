@@ -6,13 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The raw value of every setting, from its sources in order: the default of {@link Setting}, the environment, the
@@ -72,14 +75,28 @@ final class ConfigSources {
         explicit.add(setting);
     }
 
+    /**
+     * Warns about a variable that is likely a setting misspelled: a setting's file key or a variable in the wrong case
+     * (the environment is read by the upper-case names only), or a name of 8 characters or more within one edit of a
+     * setting's (two from 12 characters). Shorter names are left alone: {@code NODE_IP} is not {@code NODE_ID}.
+     */
     private void warnAboutMisspelledVariables(Set<String> variables) {
+        Set<String> settingVariables = Arrays.stream(Setting.values()).map(Setting::env).collect(Collectors.toSet());
         for (String variable : variables) {
-            if (Setting.byName(variable) != null || OTHER_VARIABLES.contains(variable)) {
+            if (settingVariables.contains(variable) || OTHER_VARIABLES.contains(variable)) {
                 continue;
             }
-            Arrays.stream(Setting.values()).map(Setting::env)
-                    .filter(name -> editDistance(variable, name) <= (name.length() < 8 ? 1 : 2))
-                    .findFirst()
+            String upper = variable.toUpperCase(Locale.ROOT);
+            Setting byKey = Setting.byName(variable);
+            if (byKey != null || settingVariables.contains(upper)) {
+                String name = byKey != null ? byKey.env() : upper;
+                warnings.add(variable + " is not read from the environment: the variable is " + name);
+                continue;
+            }
+            int allowed = upper.length() >= 12 ? 2 : upper.length() >= 8 ? 1 : 0;
+            settingVariables.stream()
+                    .filter(name -> editDistance(upper, name) <= allowed)
+                    .min(Comparator.comparingInt((String name) -> editDistance(upper, name)).thenComparing(name -> name))
                     .ifPresent(name -> warnings.add(variable + " is not a setting and is ignored: did you mean " + name + "?"));
         }
     }

@@ -54,8 +54,9 @@ public final class EngineRequestDecoder extends ChannelInboundHandlerAdapter {
         try {
             params = query.parameters();
         } catch (RuntimeException e) {
-            // The path only: a query may carry a token (socket.io-client 2.x sends its auth there).
-            log.debug("engine.io request {} {} unreadable: {}", request.method(), path, e.toString());
+            // The path and the exception's kind only: the query, and the decoder's message quoting it, may carry a token
+            // (socket.io-client 2.x sends its auth there).
+            log.debug("engine.io request {} {} has an unreadable query ({})", request.method(), path, e.getClass().getSimpleName());
             request.release();
             exchange.respondErrorAndClose(EngineIoError.BAD_REQUEST);
             return;

@@ -144,4 +144,29 @@ class JwtVerifierTest {
             jwks.stop(0);
         }
     }
+
+    @Test
+    void aFailedFetchIsLoggedWithoutTheUrlsCredentialsOrQuery() throws Exception {
+        HttpServer jwks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        jwks.createContext("/jwks.json", exchange -> {
+            exchange.sendResponseHeaders(401, -1);
+            exchange.close();
+        });
+        jwks.start();
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(JwksKeyCache.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        String url = "http://user:hunter2@127.0.0.1:" + jwks.getAddress().getPort() + "/jwks.json?access_token=s3cret";
+        try (JwksKeyCache cache = new JwksKeyCache(URI.create(url).toURL(), Duration.ofMinutes(5), Duration.ofMillis(100)).start()) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> logged.list.stream()
+                    .anyMatch(event -> event.getFormattedMessage().contains("could not be fetched")));
+            String message = logged.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .filter(text -> text.contains("could not be fetched")).findFirst().orElseThrow();
+            assertThat(message).contains("401", "****@127.0.0.1").doesNotContain("hunter2").doesNotContain("s3cret");
+        } finally {
+            logger.detachAppender(logged);
+            jwks.stop(0);
+        }
+    }
 }

@@ -88,15 +88,22 @@ class GatewayConfigTest {
 
     @Test
     void whatLikelyMeantSomethingElseIsAWarning() {
-        GatewayConfig config = GatewayConfig.load(Map.of("REDIS_URI", "redis://redis:6379", "PING_INTERVALL", "1000",
-                "JWT_SECERT", "x", "JWT_SECRET", "a-secret-of-at-least-thirty-two-bytes!", "REDIS_ADAPTER", "streams",
-                "HOME", "/root", "KUBERNETES_SERVICE_HOST", "10.0.0.1", "LOG_LEVEL", "DEBUG"), new String[0]);
+        Map<String, String> env = Map.ofEntries(Map.entry("REDIS_URI", "redis://redis:6379"),
+                Map.entry("PING_INTERVALL", "1000"), Map.entry("JWT_SECERT", "x"),
+                Map.entry("JWT_SECRET", "a-secret-of-at-least-thirty-two-bytes!"), Map.entry("REDIS_ADAPTER", "streams"),
+                Map.entry("redisUrl", "redis://redis:6379"),
+                // What a container's environment holds besides: none of it is a setting misspelled.
+                Map.entry("HOME", "/root"), Map.entry("KUBERNETES_SERVICE_HOST", "10.0.0.1"), Map.entry("LOG_LEVEL", "DEBUG"),
+                Map.entry("NODE_IP", "10.0.0.2"), Map.entry("APP_KEY", "x"), Map.entry("REDIS_PORT", "tcp://10.0.0.3:6379"),
+                Map.entry("SOCKETIO_GATEWAY_PORT", "tcp://10.0.0.4:3000"));
+        GatewayConfig config = GatewayConfig.load(env, new String[0]);
 
         assertThat(config.redisUrl()).isEmpty();
         assertThat(config.warnings()).containsExactlyInAnyOrder(
                 "REDIS_URI is not a setting and is ignored: did you mean REDIS_URL?",
                 "PING_INTERVALL is not a setting and is ignored: did you mean PING_INTERVAL?",
                 "JWT_SECERT is not a setting and is ignored: did you mean JWT_SECRET?",
+                "redisUrl is not read from the environment: the variable is REDIS_URL",
                 "REDIS_ADAPTER has no effect without REDIS_URL (single node)",
                 "JWT_SECRET has no effect without AUTH_MODE=jwt: connections are not authenticated");
     }

@@ -348,7 +348,21 @@ public final class RedisLink implements AutoCloseable {
      */
     private void renewShardSubscription(String channel) {
         shardHandlers.computeIfPresent(channel, (name, handler) -> {
-            sub.async().ssubscribe(bytes(name));
+            sub.async().ssubscribe(bytes(name)).thenRun(() -> unsubscribeIfUnwanted(name));
+            return handler;
+        });
+    }
+
+    /**
+     * On a Redis Cluster, writes for a node whose connection is still opening wait for it, and lettuce sends them in
+     * another order than they were made: a channel unsubscribed while its SSUBSCRIBE waited there can be subscribed
+     * after its SUNSUBSCRIBE. Once Redis confirms a subscription, a channel no longer wanted is unsubscribed again.
+     */
+    private void unsubscribeIfUnwanted(String channel) {
+        shardHandlers.compute(channel, (name, handler) -> {
+            if (handler == null && sub.isOpen()) {
+                sendSunsubscribe(name);
+            }
             return handler;
         });
     }
@@ -423,6 +437,9 @@ public final class RedisLink implements AutoCloseable {
         shardHandlers.put(channel, handler);
         RedisFuture<Void> done = sub.async().ssubscribe(bytes(channel));
         confirm("s:" + channel, shardHandlers, channel, done);
+        if (topology != null) {
+            done.thenRun(() -> unsubscribeIfUnwanted(channel));
+        }
         return done;
     }
 
@@ -446,17 +463,21 @@ public final class RedisLink implements AutoCloseable {
         shardHandlers.compute(channel, (name, handler) -> {
             release("s:" + name);
             if (sub.isOpen()) {
-                if (topology != null) {
-                    // A room left and joined again before this answer comes: the answer must not look like a lost slot.
-                    ownShardUnsubscribes.merge(name, 1, Integer::sum);
-                }
-                sub.async().sunsubscribe(bytes(name)).whenComplete((ok, failure) -> {
-                    if (failure != null && topology != null) {
-                        answersOwnUnsubscribe(name);
-                    }
-                });
+                sendSunsubscribe(name);
             }
             return null;
+        });
+    }
+
+    private void sendSunsubscribe(String channel) {
+        if (topology != null) {
+            // A room left and joined again before this answer comes: the answer must not look like a lost slot.
+            ownShardUnsubscribes.merge(channel, 1, Integer::sum);
+        }
+        sub.async().sunsubscribe(bytes(channel)).whenComplete((ok, failure) -> {
+            if (failure != null && topology != null) {
+                answersOwnUnsubscribe(channel);
+            }
         });
     }
 

@@ -101,22 +101,29 @@ class ShardedSocketRoomsTest {
     void aBroadcastToAUuidRoomGoesOnlyToTheNodesThatHaveIt() {
         RedisTransport sender = connect(SubscriptionMode.DYNAMIC);
         RedisTransport other = connect(SubscriptionMode.DYNAMIC);
+        RedisTransport withTheRoom = connect(SubscriptionMode.DYNAMIC);
         try {
             NamespaceChannel sending = sender.open("/", new Members());
             Members members = new Members();
-            NamespaceChannel receiving = other.open("/", members);
-            awaitSubscribers("", 2);
+            other.open("/", members);
             String userRoom = UUID.randomUUID().toString();
+            Members roomMembers = new Members();
+            roomMembers.rooms.add(userRoom);
+            withTheRoom.open("/", roomMembers).roomCreated(userRoom, false);
+            awaitSubscribers("", 3);
+            awaitSubscribers(userRoom, 1);
 
             sending.publish(broadcast(Set.of(userRoom), "to-the-user"));
             // Published after it on the same connection, the broadcast to all arrives after it would have.
             sending.publish(broadcast(Set.of(), "to-all"));
 
-            await().atMost(WAIT).until(() -> members.events.contains("to-all"));
+            await().atMost(WAIT).until(() -> members.events.contains("to-all") && roomMembers.events.contains("to-all"));
             assertThat(members.events).as("a node without the room").containsExactly("to-all");
+            assertThat(roomMembers.events).as("the node with the room").containsExactly("to-the-user", "to-all");
         } finally {
             sender.close();
             other.close();
+            withTheRoom.close();
         }
     }
 
