@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -95,9 +94,11 @@ final class ConfigSources {
             }
             int allowed = upper.length() >= 12 ? 2 : upper.length() >= 8 ? 1 : 0;
             settingVariables.stream()
-                    .filter(name -> editDistance(upper, name) <= allowed)
-                    .min(Comparator.comparingInt((String name) -> editDistance(upper, name)).thenComparing(name -> name))
-                    .ifPresent(name -> warnings.add(variable + " is not a setting and is ignored: did you mean " + name + "?"));
+                    .map(name -> Map.entry(name, editDistance(upper, name)))
+                    .filter(candidate -> candidate.getValue() <= allowed)
+                    .min(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+                    .ifPresent(nearest -> warnings.add(variable + " is not a setting and is ignored: did you mean "
+                            + nearest.getKey() + "?"));
         }
     }
 

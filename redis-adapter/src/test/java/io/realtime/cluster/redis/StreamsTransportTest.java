@@ -219,6 +219,20 @@ class StreamsTransportTest {
     }
 
     /** Waits until the session of {@code pid} is kept in Redis (its write is asynchronous). */
+    /** A namespace's streams recovery, fed by the stream's reader, and the offset of a first entry the reader read. */
+    private record Reading(StreamSessionRecovery recovery, String offset) {
+    }
+
+    private Reading recoveryAfterOneEntry() {
+        Recorder reader = new Recorder();
+        NamespaceChannel a = transport(10_000).open("/", reader);
+        StreamSessionRecovery recovery = (StreamSessionRecovery) a.recovery(new RecoveryOptions(Duration.ofSeconds(30), 10), "data");
+        reader.recovery = recovery;
+        String offset = a.append(new Broadcast(a.uid(), ClusterPacket.of("e", 0), BroadcastOptions.ALL, null)).toCompletableFuture().join();
+        await().atMost(Duration.ofSeconds(5)).until(() -> reader.received.size() == 1);
+        return new Reading(recovery, offset);
+    }
+
     private void awaitKept(String pid) {
         await().atMost(Duration.ofSeconds(5)).until(() -> !RedisFixture.command(RedisFixture.shared().host(),
                 RedisFixture.shared().port(), "EXISTS", stream + ":session:" + pid).equals(":0"));
@@ -258,12 +272,9 @@ class StreamsTransportTest {
 
     @Test
     void aRestoreInProgressKeepsOnlyWhatItsSessionsRoomsSelect() {
-        Recorder reader = new Recorder();
-        NamespaceChannel a = transport(10_000).open("/", reader);
-        StreamSessionRecovery recovery = (StreamSessionRecovery) a.recovery(new RecoveryOptions(Duration.ofSeconds(30), 10), "data");
-        reader.recovery = recovery;
-        String offset = a.append(new Broadcast(a.uid(), ClusterPacket.of("e", 0), BroadcastOptions.ALL, null)).toCompletableFuture().join();
-        await().atMost(Duration.ofSeconds(5)).until(() -> reader.received.size() == 1);
+        Reading reading = recoveryAfterOneEntry();
+        StreamSessionRecovery recovery = reading.recovery();
+        String offset = reading.offset();
         recovery.persist(new SessionState("sid-4", "pid-4", List.of("sid-4", "mine"), Map.of()));
         awaitKept("pid-4");
 
@@ -287,11 +298,9 @@ class StreamsTransportTest {
 
     @Test
     void aRestoreThatWaitsForALiveOwnerHoldsNothingTheReaderDelivers() {
-        Recorder reader = new Recorder();
-        NamespaceChannel a = transport(10_000).open("/", reader);
-        StreamSessionRecovery recovery = (StreamSessionRecovery) a.recovery(new RecoveryOptions(Duration.ofSeconds(30), 10), "data");
-        reader.recovery = recovery;
-        String offset = a.append(new Broadcast(a.uid(), ClusterPacket.of("e", 0), BroadcastOptions.ALL, null)).toCompletableFuture().join();
+        Reading reading = recoveryAfterOneEntry();
+        StreamSessionRecovery recovery = reading.recovery();
+        String offset = reading.offset();
         // The socket is still connected here: a client naming its pid waits for it to end, then is refused.
         recovery.opened(new SessionState("sid-5", "pid-5", List.of("sid-5"), Map.of()));
         awaitKept("pid-5");
