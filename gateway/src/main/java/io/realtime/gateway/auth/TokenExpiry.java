@@ -67,11 +67,15 @@ final class TokenExpiry {
         notice.put("status", "error");
         notice.put("code", AuthFailure.TOKEN_EXPIRED);
         notice.put("message", "token expired: connect again with a fresh token");
-        client.sendEvent(EVENT, notice);
-        if (client instanceof GatewaySocket socket) {
-            socket.disconnect(DisconnectReason.TOKEN_EXPIRED);
-        } else {
-            client.disconnect();
+        try {
+            client.sendEvent(EVENT, notice);
+        } finally {
+            // The notice is a courtesy; the disconnect is the policy, and must happen even if the notice failed.
+            if (client instanceof GatewaySocket socket) {
+                socket.disconnect(DisconnectReason.TOKEN_EXPIRED);
+            } else {
+                client.disconnect();
+            }
         }
     }
 

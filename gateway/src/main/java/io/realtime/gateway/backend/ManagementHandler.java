@@ -61,30 +61,37 @@ public final class ManagementHandler extends ChannelInboundHandlerAdapter {
         }
         String path = new QueryStringDecoder(request.uri()).path();
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        switch (path) {
-            case METRICS -> respond(ctx, keepAlive, HttpResponseStatus.OK, PROMETHEUS_TEXT,
-                    metrics.scrape().getBytes(StandardCharsets.UTF_8));
-            case LIVENESS -> respond(ctx, keepAlive, health.live());
-            case READINESS -> respond(ctx, keepAlive, health.ready());
-            case PRE_STOP -> {
-                // Kubernetes' preStop hook: unready now, so endpoints and balancers drop the pod; the answer comes
-                // after the delay (scheduled, never blocking the event loop), then SIGTERM starts the drain.
-                long call = health.preStop();
-                byte[] body = "{\"status\":\"DRAINING\"}".getBytes(StandardCharsets.UTF_8);
-                ctx.executor().schedule(() -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json", body),
-                        preStopDelay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-                ctx.executor().schedule(() -> {
-                    if (health.preStopExpired(call)) {
-                        log.warn("{} was called but no stop followed within {}: serving again", PRE_STOP, preStopExpiry);
-                    }
-                }, preStopDelay.plus(preStopExpiry).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        boolean passedOn = false;
+        try {
+            switch (path) {
+                case METRICS -> respond(ctx, keepAlive, HttpResponseStatus.OK, PROMETHEUS_TEXT,
+                        metrics.scrape().getBytes(StandardCharsets.UTF_8));
+                case LIVENESS -> respond(ctx, keepAlive, health.live());
+                case READINESS -> respond(ctx, keepAlive, health.ready());
+                case PRE_STOP -> {
+                    // Kubernetes' preStop hook: unready now, so endpoints and balancers drop the pod; the answer comes
+                    // after the delay (scheduled, never blocking the event loop), then SIGTERM starts the drain.
+                    long call = health.preStop();
+                    byte[] body = "{\"status\":\"DRAINING\"}".getBytes(StandardCharsets.UTF_8);
+                    ctx.executor().schedule(() -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json", body),
+                            preStopDelay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                    ctx.executor().schedule(() -> {
+                        if (health.preStopExpired(call)) {
+                            log.warn("{} was called but no stop followed within {}: serving again", PRE_STOP, preStopExpiry);
+                        }
+                    }, preStopDelay.plus(preStopExpiry).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                }
+                default -> {
+                    passedOn = true;
+                    ctx.fireChannelRead(msg);
+                }
             }
-            default -> {
-                ctx.fireChannelRead(msg);
-                return;
+        } finally {
+            // Released also when a scrape or a health check throws: a failing probe must not leak a buffer per call.
+            if (!passedOn) {
+                request.release();
             }
         }
-        request.release();
     }
 
     private void respond(ChannelHandlerContext ctx, boolean keepAlive, NodeHealth.Report report) throws JsonProcessingException {

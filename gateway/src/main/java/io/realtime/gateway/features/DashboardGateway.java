@@ -62,7 +62,8 @@ public final class DashboardGateway implements AutoCloseable {
      */
     public DashboardGateway start(Duration interval, ScheduledExecutorService scheduler) {
         roundTimeout = Duration.ofMillis(Math.max(1, interval.toMillis() / 2));
-        ticker = scheduler.scheduleAtFixedRate(this::publish, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        // A run that throws would cancel every later one (scheduleAtFixedRate), and the dashboards would freeze.
+        ticker = scheduler.scheduleAtFixedRate(this::publishGuarded, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -70,6 +71,14 @@ public final class DashboardGateway implements AutoCloseable {
     public void onConnect(SocketIOClient client) {
         Map<String, Object> local = figures.current();
         client.sendEvent(Events.DASHBOARD_UPDATE, withCluster(local, otherNodes(lastNodes, local)));
+    }
+
+    private void publishGuarded() {
+        try {
+            publish();
+        } catch (RuntimeException e) {
+            log.error("dashboard figures not published this round", e);
+        }
     }
 
     void publish() {

@@ -13,9 +13,13 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** Kubernetes' pre-stop hook: unready at once, answered after the delay, and undone when no stop follows. */
+/**
+ * Kubernetes' pre-stop hook: unready at once, answered after the delay, and undone when no stop follows; a request
+ * whose answer fails is released all the same.
+ */
 class ManagementHandlerTest {
 
     private static FullHttpResponse preStop(EmbeddedChannel channel) {
@@ -65,5 +69,17 @@ class ManagementHandlerTest {
         assertThat(health.phase()).isEqualTo(NodeHealth.Phase.DRAINING);
         assertThat(health.preStopExpired(second)).isTrue();
         assertThat(health.phase()).isEqualTo(NodeHealth.Phase.SERVING);
+    }
+
+    @Test
+    void aRequestWhoseAnswerThrowsIsReleased() {
+        // No registry to scrape: the answer throws, as a failing scrape would.
+        EmbeddedChannel channel = new EmbeddedChannel(new ManagementHandler(new NodeHealth(null, null), null,
+                new ObjectMapper(), Duration.ofMillis(20)));
+        DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, ManagementHandler.METRICS);
+
+        assertThatThrownBy(() -> channel.writeInbound(request)).isInstanceOf(NullPointerException.class);
+        assertThat(request.refCnt()).isZero();
+        channel.finishAndReleaseAll();
     }
 }
