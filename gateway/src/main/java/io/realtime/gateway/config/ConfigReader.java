@@ -134,7 +134,14 @@ final class ConfigReader {
             }
             if (transport != TransportKind.STREAMS) {
                 ignoredWithout(v, Setting.REDIS_ADAPTER.env() + "=streams", Setting.REDIS_STREAM_MAX_LEN);
+            } else {
+                // The streams transport appends or fails: while Redis is away its sends reach this node's sockets only.
+                ignoredWithout(v, Setting.REDIS_ADAPTER.env() + "=classic or sharded: the streams transport holds"
+                        + " nothing while Redis is unreachable", Setting.OUTAGE_BUFFER_SIZE, Setting.OUTAGE_BUFFER_AGE);
             }
+        }
+        if (!v.bool(Setting.CONNECTION_STATE_RECOVERY)) {
+            ignoredWithout(v, Setting.CONNECTION_STATE_RECOVERY.env() + "=true", Setting.MAX_DISCONNECTION_DURATION);
         }
         if (!v.text(Setting.AUTH_MODE).equalsIgnoreCase("jwt")) {
             ignoredWithout(v, Setting.AUTH_MODE.env() + "=jwt: connections are not authenticated", Setting.JWT_SECRET,

@@ -7,6 +7,8 @@ import com.corundumstudio.socketio.ack.AckManager;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.scheduler.CancelableScheduler;
 import io.realtime.gateway.stats.TrafficObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.UUID;
 
@@ -16,6 +18,8 @@ import java.util.UUID;
  * client did not ignore them, it left).
  */
 final class ObservedAckManager extends AckManager {
+
+    private static final Logger log = LoggerFactory.getLogger(ObservedAckManager.class);
 
     /** Set while this thread calls back the pending acks of a connection that ended. */
     private static final ThreadLocal<Boolean> ENDING = ThreadLocal.withInitial(() -> Boolean.FALSE);
@@ -43,6 +47,18 @@ final class ObservedAckManager extends AckManager {
         }
     }
 
+    /**
+     * Runs an application's timeout callback. When a connection ends, netty-socketio calls its pending callbacks in
+     * one loop: one that throws would leave the others uncalled, their callers waiting for good.
+     */
+    private static void runTimeout(Runnable onTimeout) {
+        try {
+            onTimeout.run();
+        } catch (RuntimeException e) {
+            log.error("an ack's timeout callback failed", e);
+        }
+    }
+
     private void timedOut() {
         if (ENDING.get()) {
             observer.ackAbandoned();
@@ -64,7 +80,7 @@ final class ObservedAckManager extends AckManager {
                 @Override
                 public void onTimeout() {
                     timedOut();
-                    multi.onTimeout();
+                    runTimeout(multi::onTimeout);
                 }
 
                 @Override
@@ -84,7 +100,7 @@ final class ObservedAckManager extends AckManager {
             @Override
             public void onTimeout() {
                 timedOut();
-                raw.onTimeout();
+                runTimeout(raw::onTimeout);
             }
         };
     }

@@ -15,7 +15,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** Redis goes away and comes back, under a test that owns it: nodes keep serving, hold broadcasts, and resume. */
+/**
+ * Redis goes away and comes back, under a test that owns it: nodes keep serving, hold broadcasts (the pub/sub
+ * transports) or count them dropped (streams, whose entries cannot be held), and resume.
+ */
 class RedisOutageTest {
 
     @ParameterizedTest(name = "REDIS_ADAPTER={0}")
@@ -58,6 +61,34 @@ class RedisOutageTest {
                 n1.node().cluster().of("/").emit("after");
                 assertThat(there.ws().nextText()).isEqualTo("42[\"after\"]");
                 assertThat(n1.node().cluster().stats().orElseThrow().reconnects()).isGreaterThanOrEqualTo(1);
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void theStreamsTransportServesLocallyAndCountsWhatTheOtherNodesMissed() {
+        try (RedisFixture redis = RedisFixture.ownServer()) {
+            Map<String, String> env = Map.of("REDIS_URL", redis.uri());
+            String[] flags = {"--pingInterval=25000", "--clusterRequestTimeout=2000", "--dashboardInterval=60000",
+                    "--redisAdapter=streams"};
+            try (ProductNode n1 = ProductNode.start(env, flags); ProductNode n2 = ProductNode.start(env, flags);
+                 Client here = n1.open("/", null); Client there = n2.open("/", null)) {
+                await().atMost(Duration.ofSeconds(5)).until(() ->
+                        n1.node().cluster().of("/").serverCount().toCompletableFuture().join() == 2);
+
+                redis.stop();
+                await().atMost(Duration.ofSeconds(5)).until(() -> !n1.node().cluster().isConnected());
+
+                for (int i = 1; i <= 3; i++) {
+                    n1.node().cluster().of("/").emit("during", i);
+                    assertThat(here.ws().nextText()).isEqualTo("42[\"during\"," + i + "]");
+                }
+                assertThat(n1.node().cluster().stats().orElseThrow().dropped()).as("the other nodes missed them").isEqualTo(3);
+
+                redis.restart();
+                await().atMost(Duration.ofSeconds(10)).until(() -> n1.node().cluster().isConnected() && n2.node().cluster().isConnected());
+                n1.node().cluster().of("/").emit("after");
+                assertThat(there.ws().nextText()).as("nothing was held for it").isEqualTo("42[\"after\"]");
             }
         }
     }

@@ -13,7 +13,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Server-to-client acks as counted: a client that never answers times out, one that leaves does not. */
+/**
+ * Server-to-client acks as counted: a client that never answers times out, one that leaves does not; a timeout
+ * callback that throws leaves the connection's other callbacks called all the same.
+ */
 class ObservedAckManagerTest {
 
     private static double timeouts(TestNode node) {
@@ -63,6 +66,33 @@ class ObservedAckManagerTest {
                 });
                 await().atMost(Duration.ofSeconds(5)).until(() -> timeouts(node) == 1);
             }
+        }
+    }
+
+    @Test
+    void aTimeoutCallbackThatThrowsDoesNotStrandTheOthersOfItsConnection() {
+        try (TestNode node = TestNode.start("--pingInterval=25000", "--pingTimeout=20000")) {
+            AtomicInteger calledBack = new AtomicInteger();
+            RawWebSocket leaving = RawWebSocket.connect(node.webSocketUri("/socket.io/?EIO=4&transport=websocket"));
+            SocketIOClient client = connect(node, leaving);
+            for (int i = 0; i < 2; i++) {
+                client.sendEvent("question", new AckCallback<>(Object.class, 30) {
+                    @Override
+                    public void onSuccess(Object result) {
+                    }
+
+                    @Override
+                    public void onTimeout() {
+                        calledBack.incrementAndGet();
+                        throw new IllegalStateException("an application's callback failing");
+                    }
+                });
+                assertThat(leaving.nextTextSkippingPings()).startsWith("42");
+            }
+            leaving.close();
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> calledBack.get() == 2);
+            await().atMost(Duration.ofSeconds(5)).until(() -> value(node, "socketio_acks_pending ") == 0);
         }
     }
 }

@@ -631,6 +631,8 @@ public final class RedisLink implements AutoCloseable {
      */
     public CompletionStage<String> xadd(String stream, long maxLen, Map<String, String> fields) {
         if (!isConnected()) {
+            // Certainly not appended: the other nodes will never read it (what the pub/sub transports would hold).
+            stats.recordDropped();
             return CompletableFuture.failedFuture(unavailable(null));
         }
         Map<byte[], byte[]> body = new java.util.LinkedHashMap<>();
