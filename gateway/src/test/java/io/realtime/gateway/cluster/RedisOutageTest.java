@@ -21,6 +21,14 @@ import static org.awaitility.Awaitility.await;
  */
 class RedisOutageTest {
 
+    /** Once both nodes count each other, Redis stops, and the node is told. */
+    private static void loseRedis(RedisFixture redis, ProductNode node) {
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                node.node().cluster().of("/").serverCount().toCompletableFuture().join() == 2);
+        redis.stop();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !node.node().cluster().isConnected());
+    }
+
     @ParameterizedTest(name = "REDIS_ADAPTER={0}")
     @ValueSource(strings = {"classic", "sharded"})
     void nodesServeLocallyHoldBroadcastsAndResumeWhenRedisReturns(String transport) {
@@ -30,11 +38,7 @@ class RedisOutageTest {
                     "--outageBufferAge=60000", "--dashboardInterval=60000", "--redisAdapter=" + transport};
             try (ProductNode n1 = ProductNode.start(env, flags); ProductNode n2 = ProductNode.start(env, flags);
                  Client here = n1.open("/", null); Client there = n2.open("/", null)) {
-                await().atMost(Duration.ofSeconds(5)).until(() ->
-                        n1.node().cluster().of("/").serverCount().toCompletableFuture().join() == 2);
-
-                redis.stop();
-                await().atMost(Duration.ofSeconds(5)).until(() -> !n1.node().cluster().isConnected());
+                loseRedis(redis, n1);
 
                 // Local delivery never stops.
                 for (int i = 1; i <= 4; i++) {
@@ -73,11 +77,7 @@ class RedisOutageTest {
                     "--redisAdapter=streams"};
             try (ProductNode n1 = ProductNode.start(env, flags); ProductNode n2 = ProductNode.start(env, flags);
                  Client here = n1.open("/", null); Client there = n2.open("/", null)) {
-                await().atMost(Duration.ofSeconds(5)).until(() ->
-                        n1.node().cluster().of("/").serverCount().toCompletableFuture().join() == 2);
-
-                redis.stop();
-                await().atMost(Duration.ofSeconds(5)).until(() -> !n1.node().cluster().isConnected());
+                loseRedis(redis, n1);
 
                 for (int i = 1; i <= 3; i++) {
                     n1.node().cluster().of("/").emit("during", i);
