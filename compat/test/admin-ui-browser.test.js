@@ -179,26 +179,44 @@ test("a read-only node's UI offers no disconnect, and the node refuses a join fr
   await page.locator("button:has(.mdi-tag-plus-outline)").click();
   await shot(page, "8-read-only");
 
-  // The commands the buttons would send, sent by hand: nothing changes.
+  // The commands the buttons would send, sent by hand: nothing changes. A "/" socket on the admin socket's
+  // connection keeps it open while the admin namespace connects again below.
   const admin = connect(`${readonly.url}/admin`, { forceNew: true, reconnection: false, auth: { username: "admin", password: PASSWORD } });
   sockets.push(admin);
-  await once(admin, "connect");
+  const keeper = admin.io.socket("/");
+  sockets.push(keeper);
+  // In development mode the node sends the admin socket every socket at connect (all_sockets).
+  const listedAtConnect = once(admin, "all_sockets", 10000);
+  await Promise.all([once(admin, "connect", 10000), once(keeper, "connect", 10000)]);
+  const [listedBefore] = await listedAtConnect;
+  assert.ok(listedBefore.some((socket) => socket.id === mine.id && socket.nsp === "/"), "the listing shows the socket");
   let disconnected = false;
   let leaked = false;
   mine.on("disconnect", () => (disconnected = true));
   mine.on("leak", () => (leaked = true));
   admin.emit("_disconnect", "/", true, mine.id);
   admin.emit("join", "/", "ro-room", mine.id);
-  await once(admin, "server_stats", 5000);
+  // The barrier: the admin namespace connects again on the same connection, after the commands; the listing it
+  // gets is taken once the node has read them.
+  admin.disconnect();
+  const listedAgain = once(admin, "all_sockets", 10000);
+  admin.connect();
+  const [listedAfter] = await listedAgain;
+  const listed = listedAfter.find((socket) => socket.id === mine.id && socket.nsp === "/");
+  assert.ok(listed, "the socket is still there after the commands");
+  assert.ok(!listed.rooms.includes("ro-room"), `the socket's rooms: ${listed.rooms}`);
+
   const emit = (body) => fetch(`${readonly.apiUrl}/api/v1/emit`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ namespace: "/", ...body }),
   });
-  // A message to the room, then one to everyone: once the second arrives, the first would have too.
-  const marker = once(mine, "marker");
-  assert.equal((await emit({ namespace: "/", rooms: ["ro-room"], event: "leak", data: 1 })).status, 202);
-  assert.equal((await emit({ namespace: "/", event: "marker", data: 1 })).status, 202);
-  await marker;
+  // A message to the room, then one to the socket's own room (the positive control: an emit to a room it is in
+  // reaches it); once the second arrives, the first would have too.
+  const marker = once(mine, "marker", 10000);
+  assert.equal((await emit({ rooms: ["ro-room"], event: "leak", data: 1 })).status, 202);
+  assert.equal((await emit({ rooms: [mine.id], event: "marker", data: 1 })).status, 202);
+  assert.deepEqual(await marker, [1]);
   assert.equal(leaked, false, "the socket did not join the room");
   assert.equal(disconnected, false, "the socket was not disconnected");
+  assert.equal(mine.connected, true);
   assert.deepEqual(problems, []);
 });

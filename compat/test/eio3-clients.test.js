@@ -3,7 +3,7 @@
 const { test, before, after } = require("node:test");
 const assert = require("node:assert/strict");
 const ioV2 = require("socket.io-client-v2");
-const { startNode, once } = require("./support/node");
+const { startNode, once, ackOf } = require("./support/node");
 const { v2Client } = require("./support/client-drivers");
 const { runChecklist } = require("./support/client-checklist");
 
@@ -21,10 +21,10 @@ for (const transports of [["websocket"], ["polling"], ["polling", "websocket"]])
       assert.equal(text, "hi");
       assert.deepEqual([...withBinary.bin], [1, 2, 3]);
 
-      const acked = await new Promise((resolve) => socket.emit("message-with-ack", 1, "b", (...args) => resolve(args)));
+      const acked = await ackOf(socket, "message-with-ack", [1, "b"]);
       assert.deepEqual(acked, [1, "b"]);
 
-      const info = await new Promise((resolve) => socket.emit("handshake", null, resolve));
+      const [info] = await ackOf(socket, "handshake", [null]);
       assert.equal(info.query.token, "v2-token");
       assert.equal(info.query.EIO, "3");
     } finally {

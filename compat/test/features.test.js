@@ -4,7 +4,7 @@ const { test, before, after, afterEach } = require("node:test");
 const assert = require("node:assert/strict");
 const { io } = require("socket.io-client");
 const ioV2 = require("socket.io-client-v2");
-const { startNode, once } = require("./support/node");
+const { startNode, once, ackOf } = require("./support/node");
 const { tokenFor } = require("./support/jwt");
 
 const SECRET = "a-test-secret-that-is-long-enough-for-hs256";
@@ -192,7 +192,7 @@ test("a v2 client passes its token in the query string", async () => {
   const socket = ioV2(`${node.url}/chat`, { query: { token: tokenFor("legacy", SECRET) }, reconnection: false, forceNew: true });
   try {
     await once(socket, "connect");
-    const ack = await new Promise((resolve) => socket.emit("joinRoom", "v2-room", resolve));
+    const [ack] = await ackOf(socket, "joinRoom", ["v2-room"]);
     assert.deepEqual(ack, { room: "v2-room", joined: true });
   } finally {
     socket.close();

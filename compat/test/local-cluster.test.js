@@ -33,11 +33,23 @@ async function client(transports, options = {}) {
     reconnectionDelayMax: 500, ...options });
   sockets.push(socket);
   const upgraded = transports.length === 2
-    ? new Promise((resolve) => socket.io.once("open", () => socket.io.engine.once("upgrade", resolve)))
+    ? once(socket.io, "open", 10000).then(() => once(socket.io.engine, "upgrade", 10000))
     : Promise.resolve();
+  // Not left unhandled when the connect below fails first (that failure is the one reported).
+  upgraded.catch(() => {});
   await once(socket, "connect", 10000);
   await upgraded;
   return socket;
+}
+
+/**
+ * Counts the disconnections of `sockets` from now on: the function returned is true once each of them has dropped at
+ * least once and is connected again (right after its node's exit, `connected` may still be the stale true).
+ */
+function droppedAndBack(sockets) {
+  const drops = sockets.map(() => 0);
+  sockets.forEach((socket, i) => socket.on("disconnect", () => drops[i]++));
+  return () => sockets.every((socket, i) => drops[i] > 0 && socket.connected);
 }
 
 async function nodeOf(socket) {
@@ -101,10 +113,11 @@ test("a draining node hands its clients over to the others, and what it acknowle
     return () => (downAt === null ? longest : Infinity);
   });
 
+  const moved = droppedAndBack(onVictim);
   const pid = cluster.pidOf(victimNode);
   process.kill(pid, "SIGTERM");
   await exited(pid);
-  await waitFor(() => onVictim.every((socket) => socket.connected), 10000, "every client of the drained node reconnected");
+  await waitFor(moved, 10000, "every client of the drained node dropped and reconnected");
   sending = false;
   await Promise.all(senders);
 
@@ -129,11 +142,13 @@ test("a node killed with SIGKILL: its clients reconnect to the others and get th
   }
   const placement = await Promise.all(members.map(nodeOf));
   const victim = placement[0];
+  const moved = droppedAndBack(members.filter((_, i) => placement[i] === victim));
   const pid = cluster.pidOf(victim);
   process.kill(pid, "SIGKILL");
   await exited(pid);
 
-  await waitFor(() => members.every((socket) => socket.connected), 10000, "every client reconnected");
+  await waitFor(() => moved() && members.every((socket) => socket.connected), 10000,
+    "every client of the killed node dropped and reconnected, and the others are connected");
   const homes = await Promise.all(members.map(nodeOf));
   assert.ok(!homes.includes(victim), "nobody is on the killed node");
 

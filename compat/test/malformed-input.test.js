@@ -24,6 +24,24 @@ async function witnessStillServed() {
   assert.equal(witness.connected, true);
 }
 
+/** The first message of `ws` for which `matches(text)` holds, or a rejection after `ms`. */
+function message(ws, matches, ms = 5000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      ws.off("message", onMessage);
+      reject(new Error(`no matching message within ${ms} ms`));
+    }, ms);
+    function onMessage(data) {
+      const text = data.toString();
+      if (!matches(text)) return;
+      clearTimeout(timer);
+      ws.off("message", onMessage);
+      resolve(text);
+    }
+    ws.on("message", onMessage);
+  });
+}
+
 const badPackets = {
   "unknown Engine.IO packet type": "9",
   "unknown Socket.IO packet type": "47",
@@ -39,9 +57,11 @@ const badPackets = {
 for (const [name, packet] of Object.entries(badPackets)) {
   test(`websocket: ${name} closes only that session`, async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${node.port}/socket.io/?EIO=4&transport=websocket`);
+    const connected = message(ws, (text) => text.startsWith("40"));
     await once(ws, "open");
     ws.send("40");
-    await once(ws, "message");
+    // The namespace's CONNECT answer (not the Engine.IO open packet that comes first): the session is served.
+    await connected;
     ws.send(packet);
     if (packet.startsWith("451-")) ws.send('42["text while an attachment is due"]');
     await once(ws, "close", 3000);

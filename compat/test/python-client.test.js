@@ -20,29 +20,57 @@ test("python-socketio against our node", async (t) => {
   await runChecklist(t, pythonClient, { mayStayDown: (mode) => mode === "polling" });
 });
 
-/** compat/clients/node-server.js on a free port; resolves to { port, closeConnections, stop }. */
+/** The next line of `lines` that `child` prints, or a rejection when it exits first or after `ms`. */
+function nextLine(lines, child, ms = 10000) {
+  return new Promise((resolve, reject) => {
+    const onLine = (line) => settle(() => resolve(line));
+    const onExit = (code) => settle(() => reject(new Error(`node-server.js exited with ${code}`)));
+    const timer = setTimeout(() => settle(() => reject(new Error(`no line from node-server.js within ${ms} ms`))), ms);
+    function settle(done) {
+      clearTimeout(timer);
+      lines.off("line", onLine);
+      child.off("exit", onExit);
+      done();
+    }
+    lines.once("line", onLine);
+    child.once("exit", onExit);
+  });
+}
+
+/**
+ * compat/clients/node-server.js on a free port of 127.0.0.1; resolves to { port, closeConnections, stop }. As
+ * support/node.js's startNode: a server that does not say READY in time is killed, and stop() kills one that does not
+ * exit within 5 s of its stdin's end.
+ */
 async function nodeJsServer() {
   const child = spawn("node", [path.join(__dirname, "..", "clients", "node-server.js"), PING_INTERVAL, PING_TIMEOUT],
     { stdio: ["pipe", "pipe", "inherit"] });
-  const lines = readline.createInterface({ input: child.stdout });
-  const nextLine = () => new Promise((resolve, reject) => {
-    lines.once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`node-server.js exited with ${code}`)));
-  });
-  const line = await nextLine();
-  assert.match(line, /^READY \d+$/);
   const exited = new Promise((resolve) => child.on("exit", resolve));
+  const lines = readline.createInterface({ input: child.stdout });
+  let port;
+  try {
+    const line = await nextLine(lines, child);
+    assert.match(line, /^READY \d+$/);
+    port = Number(line.split(" ")[1]);
+  } catch (error) {
+    child.kill("SIGKILL");
+    await exited;
+    throw error;
+  }
   return {
-    port: Number(line.split(" ")[1]),
+    port,
     /** Closes every connection as a stopping socket.io server does, still listening. */
     async closeConnections() {
-      const closed = nextLine();
+      const closed = nextLine(lines, child, 5000);
       child.stdin.write("close\n");
       assert.equal(await closed, "CLOSED");
     },
     async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.stdin.end();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
       await exited;
+      clearTimeout(timer);
     },
   };
 }

@@ -6,11 +6,18 @@ const test = require("node:test");
 const assert = require("node:assert/strict");
 const crypto = require("node:crypto");
 const net = require("node:net");
-const { once } = require("node:events");
+const events = require("node:events");
 const { WebSocketServer } = require("ws");
 const { RawWebSocket } = require("../bench/raw-websocket");
 const { LeanClient } = require("../bench/lean-client");
-const { startNode } = require("./support/node");
+const { startNode, once: onceWithin } = require("./support/node");
+
+/** events.once (which rejects on an "error" event first), bounded: rejects after `ms` when `event` does not come. */
+function once(emitter, event, ms = 5000) {
+  return events.once(emitter, event, { signal: AbortSignal.timeout(ms) }).catch((error) => {
+    throw error.name === "AbortError" ? new Error(`no '${event}' within ${ms} ms`) : error;
+  });
+}
 
 async function wsServer(t) {
   const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
@@ -22,13 +29,17 @@ async function wsServer(t) {
   return { server, url: `ws://127.0.0.1:${server.address().port}/socket.io/?EIO=4&transport=websocket` };
 }
 
-/** Resolves with the first `count` messages `client` receives, as strings. */
-function messages(client, count) {
-  return new Promise((resolve) => {
+/** Resolves with the first `count` messages `client` receives, as strings; rejects when they take over `ms`. */
+function messages(client, count, ms = 5000) {
+  return new Promise((resolve, reject) => {
     const received = [];
+    const timer = setTimeout(() => reject(new Error(`${received.length} of ${count} messages within ${ms} ms`)), ms);
     client.on("message", (data) => {
       received.push(data.toString());
-      if (received.length === count) resolve(received);
+      if (received.length === count) {
+        clearTimeout(timer);
+        resolve(received);
+      }
     });
   });
 }
@@ -36,14 +47,20 @@ function messages(client, count) {
 test("frames of every length encoding arrive whole and in order, both ways", async (t) => {
   const { server, url } = await wsServer(t);
   const texts = ["2", "x".repeat(125), "y".repeat(126), "é".repeat(20000), "z".repeat(70000)];
-  const atServer = new Promise((resolve) => server.once("connection", (socket, request) => {
-    socket.on("message", function onMessage(data, isBinary) {
-      assert.equal(isBinary, false);
-      this.received = [...(this.received || []), data.toString()];
-      if (this.received.length === texts.length) resolve({ received: this.received, path: request.url });
+  const atServer = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the server did not get every frame within 5000 ms")), 5000);
+    server.once("connection", (socket, request) => {
+      socket.on("message", function onMessage(data, isBinary) {
+        assert.equal(isBinary, false);
+        this.received = [...(this.received || []), data.toString()];
+        if (this.received.length === texts.length) {
+          clearTimeout(timer);
+          resolve({ received: this.received, path: request.url });
+        }
+      });
+      texts.forEach((text) => socket.send(text));
     });
-    texts.forEach((text) => socket.send(text));
-  }));
+  });
   const client = new RawWebSocket(url);
   const received = messages(client, texts.length);
   await once(client, "open");
@@ -112,10 +129,10 @@ test("a connection closed before the handshake's answer is an error", async (t) 
   t.after(() => server.close());
   const client = new RawWebSocket(`ws://127.0.0.1:${server.address().port}/`);
   // (events.once would reject on the error that comes first.)
-  const closed = new Promise((resolve) => client.once("close", resolve));
+  const closed = onceWithin(client, "close");
   const [error] = await once(client, "error");
   assert.match(error.message, /closed before the handshake/);
-  assert.equal(await closed, 1006);
+  assert.deepEqual(await closed, [1006]);
   assert.equal(client.readyState, 3);
 });
 
@@ -128,9 +145,9 @@ test("a refused connection is one error, then the close", async () => {
   const client = new RawWebSocket(`ws://127.0.0.1:${port}/`);
   const errors = [];
   client.on("error", (error) => errors.push(error.code));
-  assert.equal(await new Promise((resolve) => client.once("close", resolve)), 1006);
+  assert.deepEqual(await onceWithin(client, "close"), [1006]);
   // The socket's own close event comes after the error; by then nothing more may be reported.
-  if (!client.socket.closed) await new Promise((resolve) => client.socket.once("close", resolve));
+  if (!client.socket.closed) await onceWithin(client.socket, "close");
   assert.deepEqual(errors, ["ECONNREFUSED"]);
 });
 
@@ -148,11 +165,20 @@ test("an answer that is no WebSocket upgrade is an error, and the connection is 
 test("the lean client on it joins a room of a real node and hears the room's messages", async (t) => {
   const node = await startNode("--product");
   t.after(() => node.stop());
-  const [alice, bob] = await Promise.all([1, 2].map(() => new LeanClient(node.url, "/chat", { raw: true }).connected));
-  t.after(() => [alice, bob].forEach((client) => client.close()));
+  const clients = [1, 2].map(() => new LeanClient(node.url, "/chat", { raw: true, ackTimeoutMs: 5000 }));
+  t.after(() => clients.forEach((client) => client.close()));
+  const connected = Promise.all(clients.map((client) => client.connected));
+  const [alice, bob] = await Promise.race([connected, new Promise((resolve, reject) =>
+    setTimeout(() => reject(new Error("the lean clients did not connect within 5000 ms")), 5000).unref())]);
   assert.deepEqual(await alice.emitWithAck("joinRoom", "lobby"), [{ room: "lobby", joined: true }]);
   assert.deepEqual(await bob.emitWithAck("joinRoom", "lobby"), [{ room: "lobby", joined: true }]);
-  const heard = new Promise((resolve) => bob.on("chatToClient", resolve));
+  const heard = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no 'chatToClient' within 5000 ms")), 5000);
+    bob.on("chatToClient", (message) => {
+      clearTimeout(timer);
+      resolve(message);
+    });
+  });
   alice.emit("chatToRoom", { room: "lobby", message: "x".repeat(500) });
   const message = await heard;
   assert.equal(message.room, "lobby");

@@ -2,7 +2,7 @@
 const { test, before, after } = require("node:test");
 const assert = require("node:assert/strict");
 const { io } = require("socket.io-client");
-const { startNode, once } = require("./support/node");
+const { startNode, once, waitFor, ackOf } = require("./support/node");
 
 let node;
 
@@ -34,7 +34,7 @@ for (const transports of [["websocket"], ["polling"], ["polling", "websocket"]])
 
       socket.emit("message", "hello", 42);
       assert.deepEqual(await once(socket, "message-back"), ["hello", 42]);
-      const ackArgs = await new Promise((resolve) => socket.emit("message-with-ack", { a: [1, 2] }, "x", (...args) => resolve(args)));
+      const ackArgs = await ackOf(socket, "message-with-ack", [{ a: [1, 2] }, "x"]);
       assert.deepEqual(ackArgs, [{ a: [1, 2] }, "x"]);
     } finally {
       socket.disconnect();
@@ -44,16 +44,24 @@ for (const transports of [["websocket"], ["polling"], ["polling", "websocket"]])
 
 test("the upgrade keeps messages sent while it happens, in order", async () => {
   const socket = io(node.url, { transports: ["polling", "websocket"], reconnection: false, forceNew: true });
+  const engine = socket.io.engine;
   const upgraded = upgradeOf(socket);
+  const received = [];
+  socket.on("message-back", (n) => received.push(n));
+  // The first batch goes out the moment the WebSocket probe has succeeded: polling is being paused and the engine
+  // holds what is written until it has switched (a batch emitted before the connect answer goes once it arrives).
+  let firstBatch = null;
+  engine.once("upgrading", () => {
+    firstBatch = { transport: engine.transport.name, upgrading: engine.upgrading };
+    for (let i = 0; i < 50; i++) socket.emit("message", i);
+  });
   try {
     await once(socket, "connect");
-    const received = [];
-    socket.on("message-back", (n) => received.push(n));
-    for (let i = 0; i < 50; i++) socket.emit("message", i);
     await upgraded;
+    assert.deepEqual(firstBatch, { transport: "polling", upgrading: true }, "the first batch was sent during the upgrade");
+    assert.equal(engine.transport.name, "websocket");
     for (let i = 50; i < 100; i++) socket.emit("message", i);
-    const deadline = Date.now() + 5000;
-    while (received.length < 100 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => received.length >= 100, 5000, "100 messages back");
     assert.deepEqual(received, Array.from({ length: 100 }, (_, i) => i));
   } finally {
     socket.disconnect();

@@ -124,7 +124,11 @@ async function runChecklist(t, makeClient, quirks = {}) {
       await Promise.all([...clients].map(async ([mode, client]) => {
         try {
           if (mayStayDown(mode)) {
-            const back = await client.connected("/", 1500).then(() => true, () => false);
+            // Only "not back in time" means it stayed down; any other failure (the driver died, ...) is reported.
+            const back = await client.connected("/", 1500).then(() => true, (error) => {
+              if (/not connected to \/ within|no 'connect' within/.test(error.message)) return false;
+              throw error;
+            });
             if (!back) await client.connect(connectOptions(MODES[mode]));
           } else {
             await client.connected("/", 10000);

@@ -83,6 +83,20 @@ function once(emitter, event, ms = 5000) {
   });
 }
 
+/**
+ * Emits `event` with `args` and resolves with every argument of its ack, or rejects after `ms`: for socket.io-client
+ * 2.x, which has no timeout(), and for acks of several arguments (emitWithAck resolves with the first only).
+ */
+function ackOf(socket, event, args = [], ms = 5000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ack for '${event}' within ${ms} ms`)), ms);
+    socket.emit(event, ...args, (...answer) => {
+      clearTimeout(timer);
+      resolve(answer);
+    });
+  });
+}
+
 /** Polls `predicate` (which may be async) every 20 ms until it is true, or rejects after `ms`. */
 async function waitFor(predicate, ms = 5000, what = "condition") {
   const deadline = Date.now() + ms;
@@ -106,4 +120,4 @@ async function startNodes(...argumentLists) {
   return started.map((result) => result.value);
 }
 
-module.exports = { startNode, startNodes, once, waitFor };
+module.exports = { startNode, startNodes, once, waitFor, ackOf };
