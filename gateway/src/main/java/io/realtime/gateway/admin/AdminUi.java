@@ -7,6 +7,8 @@ import io.realtime.gateway.stats.TrafficTotals;
 import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.SocketIONamespace;
 import io.realtime.cluster.Cluster;
+import io.realtime.cluster.ClusterTimeoutException;
+import io.realtime.cluster.SocketDetails;
 import io.realtime.gateway.server.GatewayServer;
 import io.realtime.gateway.socketio.GatewaySocket;
 import io.realtime.gateway.socketio.SocketActivity;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -137,23 +140,37 @@ public final class AdminUi implements AutoCloseable {
         return new AdminUi(ticker, hashing, sessions);
     }
 
-    /** Every socket of every namespace across the cluster ({@code fetchAllSockets}); a namespace that fails is left out. */
+    /**
+     * Every socket of every namespace across the cluster ({@code fetchAllSockets}). When a server does not answer in
+     * time, the sockets of those that did are listed; a namespace whose request failed otherwise is left out.
+     */
     private static CompletionStage<List<Map<String, Object>>> allSockets(GatewayServer server, Cluster cluster) {
         List<CompletableFuture<List<Map<String, Object>>>> parts = new ArrayList<>();
         for (SocketIONamespace namespace : server.getAllNamespaces()) {
             String nsp = NamespaceNames.wire(namespace.getName());
             parts.add(cluster.of(nsp).fetchSockets().toCompletableFuture()
-                    .thenApply(sockets -> AdminSockets.serializeAll(sockets, nsp))
                     .exceptionally(failure -> {
-                        log.warn("Admin UI: sockets of {} not fetched: {}", nsp, failure.toString());
-                        return List.of();
-                    }));
+                        Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                        log.warn("Admin UI: sockets of {} not all fetched: {}", nsp, cause.toString());
+                        return cause instanceof ClusterTimeoutException timeout ? socketsOf(timeout.partialResults()) : List.of();
+                    })
+                    .thenApply(sockets -> AdminSockets.serializeAll(sockets, nsp)));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<Map<String, Object>> all = new ArrayList<>();
             parts.forEach(part -> all.addAll(part.join()));
             return all;
         });
+    }
+
+    private static List<SocketDetails> socketsOf(List<Object> partialResults) {
+        List<SocketDetails> sockets = new ArrayList<>(partialResults.size());
+        partialResults.forEach(item -> {
+            if (item instanceof SocketDetails socket) {
+                sockets.add(socket);
+            }
+        });
+        return sockets;
     }
 
     /** The host name as the configuration finds it for the default node id. */
