@@ -39,6 +39,7 @@ public final class DemoPage extends ChannelInboundHandlerAdapter {
     private final ServerPush push;
     private final ObjectMapper mapper;
     private final boolean notificationsOpen;
+    private final Map<String, byte[]> assets = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param notificationsOpen whether the backend API accepts loopback callers without a key (no {@code API_KEY}) */
     public DemoPage(ServerPush push, ObjectMapper mapper, boolean notificationsOpen) {
@@ -66,7 +67,7 @@ public final class DemoPage extends ChannelInboundHandlerAdapter {
         }
         String resource = path.equals("/") ? "index.html" : path.substring(1);
         byte[] body = HttpMethod.GET.equals(request.method()) && resource.matches("[a-z]+(/[a-z.]+)?\\.(html|js|css|map)")
-                ? load("public/" + resource) : null;
+                ? asset(resource) : null;
         if (body == null) {
             ctx.fireChannelRead(msg);
             return;
@@ -106,6 +107,21 @@ public final class DemoPage extends ChannelInboundHandlerAdapter {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The asset's bytes, read from the jar once: reading and inflating it on the event loop at every request would
+     * hold up the connections it serves. Only assets that exist are kept (their set is the jar's), not misses.
+     */
+    private byte[] asset(String resource) throws IOException {
+        byte[] body = assets.get(resource);
+        if (body == null) {
+            body = load("public/" + resource);
+            if (body != null) {
+                assets.putIfAbsent(resource, body);
+            }
+        }
+        return body;
     }
 
     private static byte[] load(String resource) throws IOException {
