@@ -85,18 +85,22 @@ final class Requests {
         if (request == null) {
             return;
         }
+        List<Object> complete;
         synchronized (request) {
             if (responder != null && !request.responders.add(responder)) {
                 return;
             }
             request.results.addAll(items);
             request.answered++;
-            if (request.answered >= request.expected && pending.remove(requestId, request)) {
-                observer.requestCompleted(request.metricName, System.nanoTime() - request.startedAt);
-                request.promise.complete(new ArrayList<>(request.results));
-                request.stopTimer();
+            if (request.answered < request.expected || !pending.remove(requestId, request)) {
+                return;
             }
+            complete = new ArrayList<>(request.results);
         }
+        // Outside the lock: the caller's callbacks run on completion, and a late answer must not wait for them.
+        request.stopTimer();
+        observer.requestCompleted(request.metricName, System.nanoTime() - request.startedAt);
+        request.promise.complete(complete);
     }
 
     void fail(String requestId, Throwable failure) {
@@ -116,10 +120,12 @@ final class Requests {
         if (pending.remove(requestId, request)) {
             stats.recordRequestTimeout();
             observer.requestTimedOut(request.metricName);
+            ClusterTimeoutException timeout;
             synchronized (request) {
-                request.promise.completeExceptionally(new ClusterTimeoutException("timeout reached: only "
-                        + request.answered + " responses received out of " + request.expected, request.results));
+                timeout = new ClusterTimeoutException("timeout reached: only " + request.answered
+                        + " responses received out of " + request.expected, request.results);
             }
+            request.promise.completeExceptionally(timeout);
         }
     }
 }
