@@ -3,7 +3,6 @@ package io.realtime.cluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -174,50 +173,80 @@ public final class ClusterNamespace {
         return list;
     }
 
-    /** socket.io's completeness rule: every server told its client count, and that many acks arrived. */
+    /**
+     * socket.io's completeness rule: every server told its client count, and that many acks arrived. The counts are
+     * kept under the collector's lock, the result completed outside it: the caller's callbacks run on completion, and
+     * the event loops still handing in acks must not wait for them.
+     */
     private static final class AckCollector {
         final CompletableFuture<List<Object>> result = new CompletableFuture<>();
-        final List<Object> acks = Collections.synchronizedList(new ArrayList<>());
+        final List<Object> acks = new ArrayList<>();
         final ClusterObserver observer;
         final long startedAt = System.nanoTime();
         int expectedServers = -1;
         int reportedServers;
         int expectedClients;
+        boolean done;
 
         AckCollector(ClusterObserver observer) {
             this.observer = observer;
         }
 
-        synchronized void onClientCount(int clients) {
-            expectedClients += clients;
-            reportedServers++;
-            check();
+        void onClientCount(int clients) {
+            List<Object> complete;
+            synchronized (this) {
+                expectedClients += clients;
+                reportedServers++;
+                complete = completeIfAllIn();
+            }
+            finish(complete);
         }
 
         void onAck(Object ack) {
-            acks.add(ack);
+            List<Object> complete;
             synchronized (this) {
-                check();
+                acks.add(ack);
+                complete = completeIfAllIn();
             }
+            finish(complete);
         }
 
-        synchronized void onServerCount(int servers) {
-            expectedServers = servers;
-            check();
-        }
-
-        synchronized void onTimeout() {
-            if (!result.isDone()) {
-                observer.requestTimedOut("broadcastAck");
-                result.completeExceptionally(new ClusterTimeoutException("operation has timed out: " + acks.size()
-                        + " acknowledgements of " + expectedClients + " expected", acks));
+        void onServerCount(int servers) {
+            List<Object> complete;
+            synchronized (this) {
+                expectedServers = servers;
+                complete = completeIfAllIn();
             }
+            finish(complete);
         }
 
-        private void check() {
-            if (expectedServers == reportedServers && acks.size() == expectedClients && !result.isDone()) {
+        void onTimeout() {
+            ClusterTimeoutException timeout;
+            synchronized (this) {
+                if (done) {
+                    return;
+                }
+                done = true;
+                timeout = new ClusterTimeoutException("operation has timed out: " + acks.size()
+                        + " acknowledgements of " + expectedClients + " expected", acks);
+            }
+            observer.requestTimedOut("broadcastAck");
+            result.completeExceptionally(timeout);
+        }
+
+        /** The acks when they are all in (once), else null; called holding the lock. */
+        private List<Object> completeIfAllIn() {
+            if (done || expectedServers != reportedServers || acks.size() != expectedClients) {
+                return null;
+            }
+            done = true;
+            return new ArrayList<>(acks);
+        }
+
+        private void finish(List<Object> complete) {
+            if (complete != null) {
                 observer.requestCompleted("broadcastAck", System.nanoTime() - startedAt);
-                result.complete(new ArrayList<>(acks));
+                result.complete(complete);
             }
         }
     }
