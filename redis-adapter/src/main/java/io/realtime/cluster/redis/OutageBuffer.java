@@ -42,6 +42,11 @@ final class OutageBuffer {
     private volatile boolean waiting;
     /** Once the link closed: nothing is held any more. */
     private boolean closed;
+    /**
+     * Failures of requests dropped under the lock, run once it is released: a request's failure runs its caller's
+     * callbacks, which must not hold up the event loops publishing meanwhile.
+     */
+    private List<Runnable> failures = new ArrayList<>();
 
     OutageBuffer(int capacity, Duration maxAge, ClusterStats stats) {
         this.capacity = capacity;
@@ -50,7 +55,14 @@ final class OutageBuffer {
         stats.recordHeld(0, capacity);
     }
 
-    synchronized void hold(boolean sharded, String channel, byte[] message) {
+    void hold(boolean sharded, String channel, byte[] message) {
+        synchronized (this) {
+            holdHeld(sharded, channel, message);
+        }
+        failDroppedRequests();
+    }
+
+    private void holdHeld(boolean sharded, String channel, byte[] message) {
         if (capacity == 0 || closed) {
             stats.recordDropped();
             return;
@@ -60,12 +72,15 @@ final class OutageBuffer {
     }
 
     /** Holds again a message whose resend failed, at its place among those held and with its first age. */
-    synchronized void holdAgain(Held message) {
-        if (closed) {
-            drop(message, "the link closed");
-            return;
+    void holdAgain(Held message) {
+        synchronized (this) {
+            if (closed) {
+                drop(message, "the link closed");
+            } else {
+                add(message);
+            }
         }
-        add(message);
+        failDroppedRequests();
     }
 
     private void add(Held message) {
@@ -93,9 +108,10 @@ final class OutageBuffer {
             if (!waiting && !unreachable.getAsBoolean()) {
                 return false;
             }
-            hold(sharded, channel, message);
-            return true;
+            holdHeld(sharded, channel, message);
         }
+        failDroppedRequests();
+        return true;
     }
 
     /**
@@ -106,6 +122,7 @@ final class OutageBuffer {
         if (!waiting) {
             return null;
         }
+        CompletableFuture<Void> sent;
         synchronized (this) {
             if (!waiting) {
                 return null;
@@ -114,29 +131,34 @@ final class OutageBuffer {
                 // Lost again since the caller looked: queued now, it would wait for the next reconnect and go stale.
                 return CompletableFuture.failedFuture(new ClusterUnavailableException("Redis is unreachable", null));
             }
-            CompletableFuture<Void> sent = new CompletableFuture<>();
+            sent = new CompletableFuture<>();
             add(new Held(published++, sharded, channel, message, System.nanoTime(), sent));
-            return sent;
         }
+        failDroppedRequests();
+        return sent;
     }
 
     /**
      * Takes every message still young enough to send; the others are dropped. Messages are held behind those taken
      * until a drain finds nothing left to send.
      */
-    synchronized List<Held> drain() {
-        long now = System.nanoTime();
-        List<Held> fresh = new ArrayList<>(held.size());
-        for (Held message : held.values()) {
-            if (now - message.heldAtNanos() <= maxAgeNanos) {
-                fresh.add(message);
-            } else {
-                drop(message, "Redis was unreachable for longer than OUTAGE_BUFFER_AGE");
+    List<Held> drain() {
+        List<Held> fresh;
+        synchronized (this) {
+            long now = System.nanoTime();
+            fresh = new ArrayList<>(held.size());
+            for (Held message : held.values()) {
+                if (now - message.heldAtNanos() <= maxAgeNanos) {
+                    fresh.add(message);
+                } else {
+                    drop(message, "Redis was unreachable for longer than OUTAGE_BUFFER_AGE");
+                }
             }
+            held.clear();
+            countHeld();
+            waiting = !fresh.isEmpty();
         }
-        held.clear();
-        countHeld();
-        waiting = !fresh.isEmpty();
+        failDroppedRequests();
         return fresh;
     }
 
@@ -144,38 +166,59 @@ final class OutageBuffer {
      * Fails the queued requests (Redis is lost again): the nodes will not answer them, and sent on the next
      * reconnect they would ask for what nobody waits for any more.
      */
-    synchronized void failRequests() {
-        for (Iterator<Map.Entry<Long, Held>> it = held.entrySet().iterator(); it.hasNext(); ) {
-            Held message = it.next().getValue();
-            if (message.isRequest()) {
-                it.remove();
-                drop(message, "Redis was lost before the request could be sent");
+    void failRequests() {
+        synchronized (this) {
+            for (Iterator<Map.Entry<Long, Held>> it = held.entrySet().iterator(); it.hasNext(); ) {
+                Held message = it.next().getValue();
+                if (message.isRequest()) {
+                    it.remove();
+                    drop(message, "Redis was lost before the request could be sent");
+                }
             }
+            countHeld();
+            waiting = waiting && !held.isEmpty();
         }
-        countHeld();
-        waiting = waiting && !held.isEmpty();
+        failDroppedRequests();
     }
 
     /**
      * Drops everything for good (the link closes): held messages are counted as dropped, queued requests fail, and
      * what a send still in flight would hold again is dropped too. Returns how many held messages went.
      */
-    synchronized int dropAll(String why) {
-        closed = true;
-        int count = (int) held.values().stream().filter(message -> !message.isRequest()).count();
-        held.values().forEach(message -> drop(message, why));
-        held.clear();
-        countHeld();
-        waiting = false;
+    int dropAll(String why) {
+        int count;
+        synchronized (this) {
+            closed = true;
+            count = (int) held.values().stream().filter(message -> !message.isRequest()).count();
+            held.values().forEach(message -> drop(message, why));
+            held.clear();
+            countHeld();
+            waiting = false;
+        }
+        failDroppedRequests();
         return count;
     }
 
+    /** Called holding the lock: a request's failure waits for {@link #failDroppedRequests}. */
     private void drop(Held message, String why) {
         if (message.isRequest()) {
-            message.request().completeExceptionally(new ClusterUnavailableException(why, null));
+            failures.add(() -> message.request().completeExceptionally(new ClusterUnavailableException(why, null)));
         } else {
             stats.recordDropped();
         }
+    }
+
+    /** Runs the failures of the requests dropped so far; called without the lock. */
+    private void failDroppedRequests() {
+        List<Runnable> due;
+        synchronized (this) {
+            if (failures.isEmpty()) {
+                return;
+            }
+            due = failures;
+            failures = new ArrayList<>();
+        }
+        due.forEach(Runnable::run);
     }
 
     synchronized int size() {
