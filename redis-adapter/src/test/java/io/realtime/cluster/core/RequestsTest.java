@@ -49,6 +49,26 @@ class RequestsTest {
         scheduler.shutdownNow();
     }
 
+    /** Monitors the calling thread holds now. */
+    private static int monitorsHeld() {
+        return java.lang.management.ManagementFactory.getThreadMXBean()
+                .getThreadInfo(new long[] {Thread.currentThread().getId()}, true, false)[0].getLockedMonitors().length;
+    }
+
+    @Test
+    void theCallersCallbacksRunHoldingNoLockOfTheRequest() {
+        Requests requests = new Requests(scheduler, ClusterObserver.NONE, new ClusterStats("test"));
+        scheduler.release.countDown();
+        List<Integer> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        requests.start("answered", "fetchSockets", 1, List.of(), Duration.ofMinutes(1))
+                .whenComplete((all, failure) -> held.add(monitorsHeld()));
+        requests.start("timed-out", "fetchSockets", 1, List.of(), Duration.ofMillis(10))
+                .whenComplete((all, failure) -> held.add(monitorsHeld()));
+        requests.answer("answered", "n2", List.of("s"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> held.size() == 2);
+        assertThat(held).containsExactly(0, 0);
+    }
+
     @Test
     void aRequestFailedBeforeItsTimerIsSetStillFailsAndSoDoTheOthers() throws Exception {
         Requests requests = new Requests(scheduler, ClusterObserver.NONE, new ClusterStats("test"));
