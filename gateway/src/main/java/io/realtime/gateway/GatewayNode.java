@@ -227,7 +227,7 @@ public final class GatewayNode implements AutoCloseable {
         if (config.redisUrl().isEmpty()) {
             if (config.recovery().isPresent()) {
                 Cluster cluster = Cluster.local(server, observer, server.broadcastEncoder(), config.recovery().get());
-                server.setRecoveries(namespace -> cluster.recovery(namespace).orElse(null));
+                server.setRecoveries(applicationRecoveries(config, cluster));
                 return cluster;
             }
             return Cluster.local(server, observer, server.broadcastEncoder());
@@ -247,9 +247,20 @@ public final class GatewayNode implements AutoCloseable {
                 .build();
         Cluster cluster = Cluster.redis(server, options, observer, server.broadcastEncoder(), config.recovery().orElse(null));
         if (config.recovery().isPresent()) {
-            server.setRecoveries(namespace -> cluster.recovery(namespace).orElse(null));
+            server.setRecoveries(applicationRecoveries(config, cluster));
         }
         return cluster;
+    }
+
+    /**
+     * The recovery of the application's namespaces only. The Admin UI's sockets are dashboards that log in again and
+     * ask for everything anew: a recoverable one would only have its session written to Redis at every connect and
+     * change, and admin events kept and replayed for nobody.
+     */
+    private static java.util.function.Function<String, io.realtime.cluster.recovery.SessionRecovery> applicationRecoveries(
+            GatewayConfig config, Cluster cluster) {
+        String admin = config.adminUi().enabled() ? config.adminUi().namespace() : null;
+        return namespace -> namespace.equals(admin) ? null : cluster.recovery(namespace).orElse(null);
     }
 
     private static Configuration socketIoConfiguration(GatewayConfig config) {

@@ -39,8 +39,8 @@ import java.util.stream.Collectors;
 /**
  * The backend publish API: services push to clients with {@code POST /api/v1/notifications/{userId}},
  * {@code POST /api/v1/data} and {@code POST /api/v1/emit}. JSON in and out; 202 with a receipt, 400 for bad bodies,
- * 401 without a valid key, 404 and 405 for wrong routes and methods. Broadcasting never blocks, so requests are
- * served on the event loop.
+ * 401 without a valid key, 404 and 405 for wrong routes and methods, 500 when serving fails unexpectedly.
+ * Broadcasting never blocks, so requests are served on the event loop.
  */
 @Sharable
 final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -92,11 +92,17 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             respond(ctx, keepAlive, HttpResponseStatus.ACCEPTED, receipt);
         } catch (ApiException e) {
             status = e.error.status();
-            respond(ctx, keepAlive, e.error.status(), Map.of("error", Map.of("code", e.error.code(), "message", e.error.message())));
+            respond(ctx, keepAlive, e.error);
         } catch (ClusterUnavailableException e) {
             // The node is stopping (its cluster closed before this port): another node takes the request.
             status = HttpResponseStatus.SERVICE_UNAVAILABLE;
-            respond(ctx, keepAlive, status, Map.of("error", Map.of("code", "unavailable", "message", e.getMessage())));
+            respond(ctx, keepAlive, new ApiError(status, "unavailable", e.getMessage()));
+        } catch (RuntimeException e) {
+            // A bug met by one request: its caller gets an answer rather than a closed connection, the metric shows
+            // the failure, and the connection and the node serve on. The route, not the path, which names a user.
+            log.error("backend API: a {} request to {} failed", request.method(), route, e);
+            status = HttpResponseStatus.INTERNAL_SERVER_ERROR;
+            respond(ctx, keepAlive, ApiError.internal());
         }
         metrics.record(route, status.code(), System.nanoTime() - started);
     }
@@ -201,6 +207,10 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             return false;
         }
         return MessageDigest.isEqual(apiKey, header.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void respond(ChannelHandlerContext ctx, boolean keepAlive, ApiError error) {
+        respond(ctx, keepAlive, error.status(), Map.of("error", Map.of("code", error.code(), "message", error.message())));
     }
 
     private void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Map<String, Object> body) {

@@ -140,10 +140,11 @@ public class GatewayServer extends SocketIOServer {
 
     /**
      * Who hears what individual sockets do (the Admin UI); registered rather than an option because the Admin UI
-     * needs the cluster, which needs this server first. Call before {@link #startAsync()}.
+     * needs the cluster, which needs this server first. Call before {@link #startAsync()}. A callback that throws is
+     * logged and ignored: it cannot break the open, close, join or send it observes.
      */
     public void setSocketActivity(io.realtime.gateway.socketio.SocketActivity activity) {
-        this.socketActivity = activity;
+        this.socketActivity = GuardedSocketActivity.of(activity);
     }
 
     /**

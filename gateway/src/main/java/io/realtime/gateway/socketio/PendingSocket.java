@@ -76,7 +76,11 @@ final class PendingSocket implements SocketIOClient {
         }
     }
 
-    /** The client was refused, or went before it was admitted: nothing asked of it is done; its acks time out. */
+    /**
+     * The client was refused, or went before it was admitted: nothing asked of it is done; its acks time out. One
+     * timeout callback that throws is logged and does not keep the others from running: their callers would wait
+     * for good.
+     */
     void abandon() {
         java.util.List<Asked> dropped;
         synchronized (this) {
@@ -85,7 +89,13 @@ final class PendingSocket implements SocketIOClient {
             abandoned = true;
         }
         if (dropped != null) {
-            dropped.forEach(PendingSocket::timeOut);
+            for (Asked request : dropped) {
+                try {
+                    timeOut(request);
+                } catch (RuntimeException e) {
+                    log.error("socket {} (never admitted): an ack's timeout callback failed", id, e);
+                }
+            }
         }
     }
 

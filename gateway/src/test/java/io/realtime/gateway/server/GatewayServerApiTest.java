@@ -7,8 +7,13 @@ import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.SocketIONamespace;
 import io.realtime.gateway.socketio.GatewaySocket;
+import io.realtime.gateway.socketio.SocketActivity;
+import io.realtime.gateway.socketio.SocketIoConnection;
+import io.realtime.gateway.stats.DisconnectReason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,23 +56,27 @@ class GatewayServerApiTest {
         server.stop();
     }
 
+    /** Longer than the default ping interval (25 s), which a poll with nothing else to take waits for. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(35);
+
     /** One Engine.IO v4 long-polling session of a raw client. */
     private record Polling(HttpClient http, URI session) {
         static Polling open(GatewayServer server) throws Exception {
             HttpClient http = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + server.localAddress().getPort() + "/socket.io/?EIO=4&transport=polling";
-            String open = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            String open = http.send(HttpRequest.newBuilder(URI.create(base)).timeout(TIMEOUT).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
             int start = open.indexOf("\"sid\":\"") + 7;
             return new Polling(http, URI.create(base + "&sid=" + open.substring(start, open.indexOf('"', start))));
         }
 
         void post(String payload) throws Exception {
-            http.send(HttpRequest.newBuilder(session).POST(HttpRequest.BodyPublishers.ofString(payload)).build(),
+            http.send(HttpRequest.newBuilder(session).timeout(TIMEOUT).POST(HttpRequest.BodyPublishers.ofString(payload)).build(),
                     HttpResponse.BodyHandlers.ofString());
         }
 
         String poll() throws Exception {
-            return http.send(HttpRequest.newBuilder(session).build(), HttpResponse.BodyHandlers.ofString()).body();
+            return http.send(HttpRequest.newBuilder(session).timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString()).body();
         }
     }
 
@@ -142,5 +151,104 @@ class GatewayServerApiTest {
         // An application that kept the client it authenticated sends to the admitted socket.
         kept.get().sendEvent("later", 2);
         assertThat(client.poll()).isEqualTo("42/members,[\"later\",2]");
+    }
+
+    /** A socket activity listener whose callback {@code failing} throws, as an application's bug would. */
+    private static final class FailingActivity implements SocketActivity {
+        final Set<String> called = new CopyOnWriteArraySet<>();
+        private final String failing;
+
+        FailingActivity(String failing) {
+            this.failing = failing;
+        }
+
+        private void fail(String callback) {
+            called.add(callback);
+            if (callback.equals(failing)) {
+                throw new IllegalStateException("an application's bug in " + callback);
+            }
+        }
+
+        @Override
+        public void opened(SocketIoConnection connection) {
+            fail("opened");
+        }
+
+        @Override
+        public void closed(SocketIoConnection connection, DisconnectReason reason) {
+            fail("closed");
+        }
+
+        @Override
+        public void roomJoined(GatewaySocket socket, String room) {
+            fail("roomJoined");
+        }
+
+        @Override
+        public void eventReceived(GatewaySocket socket, String event, List<Object> args) {
+            fail("eventReceived");
+        }
+
+        @Override
+        public void eventSent(GatewaySocket socket, String event, List<?> args) {
+            fail("eventSent");
+        }
+
+        @Override
+        public boolean followsEvents() {
+            return true;
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"opened", "roomJoined", "eventReceived", "eventSent", "closed"})
+    void aSocketActivityListenerThatThrowsBreaksNeitherTheSocketNorItsConnectEventsAndClose(String failing) throws Exception {
+        FailingActivity activity = new FailingActivity(failing);
+        Set<String> connected = new CopyOnWriteArraySet<>();
+        Set<String> disconnected = new CopyOnWriteArraySet<>();
+        AtomicInteger questionsTimedOut = new AtomicInteger();
+        server().setSocketActivity(activity);
+        server.addConnectListener(client -> {
+            client.joinRoom("lobby");
+            connected.add(client.getSessionId().toString());
+        });
+        server.addDisconnectListener(client -> disconnected.add(client.getSessionId().toString()));
+        server.addEventListener("ask", Object.class, (client, data, ack) -> {
+            client.sendEvent("question", new AckCallback<>(Object.class) {
+                @Override
+                public void onSuccess(Object result) {
+                }
+
+                @Override
+                public void onTimeout() {
+                    questionsTimedOut.incrementAndGet();
+                }
+            });
+            ack.sendAckData("ok");
+        });
+        server.startAsync().syncUninterruptibly();
+        Polling client = Polling.open(server);
+
+        client.post("40");
+        assertThat(client.poll()).startsWith("40{");
+        await().atMost(Duration.ofSeconds(5)).until(() -> connected.size() == 1);
+        assertThat(server.getRoomOperations("lobby").getClients()).hasSize(1);
+
+        client.post("421[\"ask\"]");
+        StringBuilder received = new StringBuilder();
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            String all = received.append(client.poll()).toString();
+            return all.contains("\"question\"]") && all.contains("431[\"ok\"]");
+        });
+
+        // The Engine.IO close packet: the connection ends, and the ack it never gave is timed out.
+        client.post("1");
+        await().atMost(Duration.ofSeconds(5)).until(() -> disconnected.equals(connected) && questionsTimedOut.get() == 1);
+        assertThat(activity.called).containsExactlyInAnyOrder("opened", "roomJoined", "eventReceived", "eventSent", "closed");
+
+        // The node serves on.
+        Polling next = Polling.open(server);
+        next.post("40");
+        assertThat(next.poll()).startsWith("40{");
     }
 }
