@@ -104,7 +104,8 @@ public final class AdminUi implements AutoCloseable {
                 AdminSockets.tag(client, clientId(client), client.getTransport());
                 if (events != null) {
                     cluster.of(nsp).local().to(SocketIds.wire(client.getSessionId())).fetchSockets()
-                            .thenAccept(self -> events.connected(client, nsp, self));
+                            .thenAccept(self -> events.connected(client, nsp, self))
+                            .exceptionally(failure -> logged("socket_connected not sent", failure));
                 }
             });
             if (events != null) {
@@ -117,7 +118,8 @@ public final class AdminUi implements AutoCloseable {
             }
             client.sendEvent("config", Map.of("supportedFeatures", features));
             if (development) {
-                allSockets(server, cluster).thenAccept(sockets -> client.sendEvent("all_sockets", sockets));
+                allSockets(server, cluster).thenAccept(sockets -> client.sendEvent("all_sockets", sockets))
+                        .exceptionally(failure -> logged("all_sockets not sent", failure));
             }
         });
 
@@ -161,6 +163,12 @@ public final class AdminUi implements AutoCloseable {
             parts.forEach(part -> all.addAll(part.join()));
             return all;
         });
+    }
+
+    /** For a stage's failure that nobody else would see. */
+    private static Void logged(String what, Throwable failure) {
+        log.warn("Admin UI: {}", what, failure);
+        return null;
     }
 
     private static List<SocketDetails> socketsOf(List<Object> partialResults) {
