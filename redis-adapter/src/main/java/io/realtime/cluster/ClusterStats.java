@@ -1,5 +1,6 @@
 package io.realtime.cluster;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -23,6 +24,9 @@ public final class ClusterStats {
     private final LongAdder malformed = new LongAdder();
     private final LongAdder topologyRefreshes = new LongAdder();
     private final AtomicLong subscriptions = new AtomicLong();
+    private final LongAdder requestsRefused = new LongAdder();
+    /** Also the bound itself: the answers admitted are those this count lets in (see {@link #recordAnswerStarted}). */
+    private final AtomicInteger answersInProgress = new AtomicInteger();
     private volatile long held;
     private volatile long heldLimit;
 
@@ -115,6 +119,19 @@ public final class ClusterStats {
         return topologyRefreshes.sum();
     }
 
+    /**
+     * Other nodes' requests (fetchSockets, socket ids, allRooms) this node did not answer because as many answers
+     * as it allows were already in progress or queued: each asker got a partial result at its timeout.
+     */
+    public long requestsRefused() {
+        return requestsRefused.sum();
+    }
+
+    /** Answers to other nodes' requests being worked out now or queued for the executor. */
+    public long answersInProgress() {
+        return answersInProgress.get();
+    }
+
     public void recordPublished() {
         published.increment();
     }
@@ -163,6 +180,27 @@ public final class ClusterStats {
 
     public void recordTopologyRefresh() {
         topologyRefreshes.increment();
+    }
+
+    /**
+     * Admits one answer to another node's request unless {@code limit} are in progress already, in which case the
+     * request is counted as refused; an admitted answer must end with {@link #recordAnswerFinished()}.
+     */
+    public boolean recordAnswerStarted(int limit) {
+        while (true) {
+            int now = answersInProgress.get();
+            if (now >= limit) {
+                requestsRefused.increment();
+                return false;
+            }
+            if (answersInProgress.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
+    public void recordAnswerFinished() {
+        answersInProgress.decrementAndGet();
     }
 
     public void recordSubscriptions(int delta) {

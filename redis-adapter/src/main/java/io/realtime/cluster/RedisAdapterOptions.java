@@ -32,6 +32,11 @@ import java.util.Optional;
  *                               {@code password}
  * @param clientName             the name each Redis connection gives itself ({@code CLIENT SETNAME}; none by default),
  *                               so that {@code CLIENT LIST} tells which node holds which connection; no spaces
+ * @param commandQueueSize       how many commands one Redis connection keeps at most, waiting to be written or for
+ *                               their answers, or while a Redis Cluster node reconnects ({@value #DEFAULT_COMMAND_QUEUE_SIZE}
+ *                               by default; lettuce's {@code requestQueueSize}, unbounded of its own): while Redis is
+ *                               slow they would otherwise pile up in memory without end. A publish refused because
+ *                               the queue is full is held as during an outage, and a stream append is dropped (counted)
  */
 public record RedisAdapterOptions(
         String redisUri,
@@ -45,7 +50,14 @@ public record RedisAdapterOptions(
         StreamOptions streams,
         Optional<EventLoopGroup> eventLoops,
         Optional<String> sentinelPassword,
-        Optional<String> clientName) {
+        Optional<String> clientName,
+        int commandQueueSize) {
+
+    /**
+     * Above any burst a node writes between two flushes, so only a Redis that is slow or away fills it; then this many
+     * messages per connection are what waits in memory (the outage buffer's beside them).
+     */
+    public static final int DEFAULT_COMMAND_QUEUE_SIZE = 65_536;
 
     /**
      * The options of {@code @socket.io/redis-streams-adapter}, with its defaults.
@@ -117,6 +129,9 @@ public record RedisAdapterOptions(
         if (outageBufferSize < 0 || outageBufferAge.isNegative()) {
             throw new IllegalArgumentException("outage buffer bounds must not be negative");
         }
+        if (commandQueueSize < 1) {
+            throw new IllegalArgumentException("commandQueueSize must be at least 1");
+        }
     }
 
     private static void checkUri(String redisUri) {
@@ -135,7 +150,7 @@ public record RedisAdapterOptions(
                 + ", outageBufferSize=" + outageBufferSize + ", outageBufferAge=" + outageBufferAge + ", transport="
                 + transport + ", subscriptionMode=" + subscriptionMode + ", streams=" + streams + ", eventLoops="
                 + eventLoops + ", sentinelPassword=" + sentinelPassword.map(password -> "****") + ", clientName="
-                + clientName + "]";
+                + clientName + ", commandQueueSize=" + commandQueueSize + "]";
     }
 
     public static Builder builder(String redisUri) {
@@ -155,6 +170,7 @@ public record RedisAdapterOptions(
         private EventLoopGroup eventLoops;
         private String sentinelPassword;
         private String clientName;
+        private int commandQueueSize = DEFAULT_COMMAND_QUEUE_SIZE;
 
         private Builder(String redisUri) {
             this.redisUri = redisUri;
@@ -213,10 +229,16 @@ public record RedisAdapterOptions(
             return this;
         }
 
+        /** The most commands one Redis connection keeps ({@link #DEFAULT_COMMAND_QUEUE_SIZE} by default). */
+        public Builder commandQueueSize(int value) {
+            commandQueueSize = value;
+            return this;
+        }
+
         public RedisAdapterOptions build() {
             return new RedisAdapterOptions(redisUri, key, requestTimeout, publishOnSpecificResponseChannel,
                     outageBufferSize, outageBufferAge, transport, subscriptionMode, streams, Optional.ofNullable(eventLoops),
-                    Optional.ofNullable(sentinelPassword), Optional.ofNullable(clientName));
+                    Optional.ofNullable(sentinelPassword), Optional.ofNullable(clientName), commandQueueSize);
         }
     }
 }

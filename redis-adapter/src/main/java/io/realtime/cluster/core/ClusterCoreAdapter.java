@@ -5,6 +5,7 @@ import io.realtime.cluster.BroadcastEncoder;
 import io.realtime.cluster.BroadcastOptions;
 import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.ClusterPacket;
+import io.realtime.cluster.ClusterStats;
 import io.realtime.cluster.ClusterUnavailableException;
 import io.realtime.cluster.LocalAdapter;
 import io.realtime.cluster.SocketDetails;
@@ -24,6 +25,8 @@ import io.realtime.cluster.core.ClusterMessage.SocketsJoin;
 import io.realtime.cluster.core.ClusterMessage.SocketsLeave;
 
 import io.realtime.cluster.recovery.RecoveryOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -35,10 +38,12 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 /**
  * The adapter of one namespace in a cluster, whatever carries its messages (socket.io-adapter's
@@ -49,6 +54,13 @@ import java.util.function.IntConsumer;
 public final class ClusterCoreAdapter extends LocalAdapter implements MessageReceiver {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Logger log = LoggerFactory.getLogger(ClusterCoreAdapter.class);
+
+    /**
+     * How many answers to other nodes' requests ({@code fetchSockets}, socket ids, {@code allRooms}) one node works
+     * on or has queued at once, over all its namespaces; see {@link #answerElsewhere}.
+     */
+    public static final int MAX_ANSWERS_IN_PROGRESS = 4;
 
     private final NamespaceChannel channel;
     private final String uid;
@@ -59,6 +71,7 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
     private final ClusterTransport transport;
     private final Requests requests;
     private final Map<String, AckRequest> ackRequests = new ConcurrentHashMap<>();
+    private final AtomicBoolean refusalLogged = new AtomicBoolean();
 
     private record AckRequest(IntConsumer clientCount, Consumer<Object> ack) {
     }
@@ -326,21 +339,58 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
             case SOCKETS_JOIN, SOCKETS_LEAVE, DISCONNECT_SOCKETS -> applyHere(message);
             case FETCH_SOCKETS -> {
                 FetchSockets fetch = (FetchSockets) message;
-                channel.publishResponse(fetch.uid(), new FetchSocketsResponse(uid, fetch.requestId(),
+                answerElsewhere(fetch, () -> new FetchSocketsResponse(own, fetch.requestId(),
                         localSocketDetails(fetch.opts().asLocal())));
             }
             case SOCKET_IDS -> {
                 SocketIds ids = (SocketIds) message;
-                Set<String> found = new LinkedHashSet<>();
-                localSocketDetails(new BroadcastOptions(ids.rooms(), Set.of(), true, false, null)).forEach(s -> found.add(s.id()));
-                channel.publishResponse(ids.uid(), new SocketIdsResponse(uid, ids.requestId(), found));
+                answerElsewhere(ids, () -> {
+                    Set<String> found = new LinkedHashSet<>();
+                    localSocketDetails(new BroadcastOptions(ids.rooms(), Set.of(), true, false, null)).forEach(s -> found.add(s.id()));
+                    return new SocketIdsResponse(own, ids.requestId(), found);
+                });
             }
             case ALL_ROOMS -> {
                 AllRooms all = (AllRooms) message;
-                channel.publishResponse(all.uid(), new AllRoomsResponse(uid, all.requestId(), localRooms()));
+                answerElsewhere(all, () -> new AllRoomsResponse(own, all.requestId(), localRooms()));
             }
             case SERVER_SIDE_EMIT -> onServerSideEmit((ServerSideEmit) message);
             default -> throw new IllegalStateException("unhandled message type " + message.type());
+        }
+    }
+
+    /**
+     * Works out and publishes the answer to another node's request on the transport's executor: it walks this node's
+     * sockets (tens of thousands of them, say), which on the thread delivering Redis messages would hold up every
+     * broadcast behind it. That executor is shared (timeouts, flushes), so at most {@link #MAX_ANSWERS_IN_PROGRESS}
+     * answers of the whole node wait or run there; a request beyond them goes unanswered, and its asker has a
+     * partial result at its timeout, as when a node is gone.
+     */
+    private void answerElsewhere(ClusterMessage request, Supplier<ClusterMessage> answer) {
+        ClusterStats stats = transport.stats();
+        if (!stats.recordAnswerStarted(MAX_ANSWERS_IN_PROGRESS)) {
+            if (refusalLogged.compareAndSet(false, true)) {
+                log.warn("not answering a {} request of node {} on {}: {} answers are in progress already (logged"
+                        + " once; all are counted in the cluster's refused requests)", request.type(), request.uid(),
+                        name, MAX_ANSWERS_IN_PROGRESS);
+            }
+            return;
+        }
+        try {
+            transport.scheduler().execute(() -> {
+                try {
+                    if (!closed) {
+                        channel.publishResponse(request.uid(), answer.get());
+                    }
+                } catch (RuntimeException e) {
+                    log.error("answering a {} request of node {} on {} failed", request.type(), request.uid(), name, e);
+                } finally {
+                    stats.recordAnswerFinished();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // The transport is shutting down: nobody will be answered any more.
+            stats.recordAnswerFinished();
         }
     }
 

@@ -3,6 +3,7 @@ package io.realtime.cluster.redis;
 import io.realtime.cluster.RedisAdapterOptions;
 import io.realtime.cluster.core.ClusterMessage;
 import io.realtime.cluster.core.ClusterMessage.Broadcast;
+import io.realtime.cluster.core.MalformedMessageException;
 import io.realtime.cluster.core.MessageReceiver;
 import io.realtime.cluster.core.NamespaceChannel;
 import io.realtime.cluster.redis.RedisLink.Delivery;
@@ -87,14 +88,14 @@ final class ClassicTransport extends RedisTransport {
                     return;
                 }
             }
-            deliver(codec.decodeBroadcast(message));
+            deliver(MalformedMessageException.whileReading(() -> codec.decodeBroadcast(message)));
         }
 
         private void onRequestOrResponse(String channel, byte[] message) {
             if (channel.equals(requestChannel)) {
-                deliver(codec.decodeRequest(message));
+                deliver(MalformedMessageException.whileReading(() -> codec.decodeRequest(message)));
             } else {
-                deliver(codec.decodeResponse(message));
+                deliver(MalformedMessageException.whileReading(() -> codec.decodeResponse(message)));
             }
         }
 

@@ -70,6 +70,9 @@ final class RedisConnector {
                         // Node connections open lazily and reconnect during a failover: commands wait for them
                         // (bounded by the timeout) instead of failing at once.
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+                        // ... but not without end: those waiting for a node, like those waiting for a slow Redis's
+                        // answers, are bounded, and RedisLink holds or drops a publish refused for it.
+                        .requestQueueSize(options.commandQueueSize())
                         .timeoutOptions(TimeoutOptions.enabled(options.requestTimeout()))
                         // A failed primary stays in CLUSTER NODES (flagged fail, without slots) until an operator
                         // forgets it: left out of the topology, its connections are closed instead of being
@@ -104,6 +107,8 @@ final class RedisConnector {
             standalone.setOptions(ClientOptions.builder()
                     .autoReconnect(true)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    // Commands waiting for a slow Redis are bounded; RedisLink holds or drops a publish refused for it.
+                    .requestQueueSize(options.commandQueueSize())
                     .timeoutOptions(TimeoutOptions.enabled(options.requestTimeout()))
                     .build());
             StatefulRedisConnection<byte[], byte[]> pub = standalone.connect(ByteArrayCodec.INSTANCE);

@@ -391,7 +391,9 @@ public final class RedisLink implements AutoCloseable {
         } catch (MalformedMessageException e) {
             malformed.report(channel, e.kind(), e.getMessage());
         } catch (RuntimeException e) {
-            malformed.report(channel, "unhandled: " + e.getClass().getSimpleName(), e.toString());
+            // Read, then not applied: a failure of this node (the adapter, an application's handler), not a message
+            // its sender got wrong. Not counted as malformed, and not once per kind: each is a bug to see.
+            log.error("a message on {} was read but applying it failed", channel, e);
         }
     }
 
@@ -643,6 +645,13 @@ public final class RedisLink implements AutoCloseable {
         scheduleFlush();
         return added.handle((id, failure) -> {
             if (failure != null) {
+                if (refusedUnsent(failure)) {
+                    // Never sent, so certainly not appended: as while Redis is unreachable (and no cause, so that
+                    // the transport does not look out for it coming back).
+                    stats.recordDropped();
+                    throw new ClusterUnavailableException("Redis is not keeping up, the append was not sent: "
+                            + failure.getMessage(), null);
+                }
                 stats.recordPublishFailure();
                 throw unavailable(failure);
             }
@@ -652,7 +661,10 @@ public final class RedisLink implements AutoCloseable {
         });
     }
 
-    /** {@code XRANGE stream from to COUNT count}: entries as field maps by id, in stream order. */
+    /**
+     * {@code XRANGE stream from to COUNT count}: entries as field maps by id, in stream order, made on the link's
+     * executor (and completed there): a replay's thousands of entries are not the I/O thread's to convert.
+     */
     public CompletionStage<List<Map.Entry<String, Map<String, String>>>> xrange(String stream, String from, String to, int count) {
         if (!isConnected()) {
             return CompletableFuture.failedFuture(unavailable(null));
@@ -660,7 +672,7 @@ public final class RedisLink implements AutoCloseable {
         CompletionStage<List<io.lettuce.core.StreamMessage<byte[], byte[]>>> range = commands.xrange(bytes(stream),
                 io.lettuce.core.Range.create(from, to), io.lettuce.core.Limit.from(count));
         scheduleFlush();
-        return range.thenApply(RedisLink::entries);
+        return range.thenApplyAsync(RedisLink::entries, scheduler);
     }
 
     static List<Map.Entry<String, Map<String, String>>> entries(List<io.lettuce.core.StreamMessage<byte[], byte[]>> messages) {
@@ -766,6 +778,20 @@ public final class RedisLink implements AutoCloseable {
         public void close() {
             connection.close();
         }
+    }
+
+    /**
+     * Whether lettuce refused a command before writing it because the connection keeps
+     * {@link RedisAdapterOptions#commandQueueSize} commands already (waiting to be written, or for a slow Redis's
+     * answers). lettuce tells it by message only: "Request queue size exceeded", "Command buffer size exceeded" or
+     * "Internal stack size exceeded", each followed by "Commands are not accepted until the ... size drops".
+     */
+    static boolean refusedUnsent(Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        String message = cause instanceof io.lettuce.core.RedisException ? cause.getMessage() : null;
+        return message != null && message.contains(" size exceeded: ")
+                && message.contains("Commands are not accepted until the");
     }
 
     public static ClusterUnavailableException unavailable(Throwable cause) {

@@ -4,6 +4,7 @@ import io.realtime.cluster.RedisAdapterOptions;
 import io.realtime.cluster.SubscriptionMode;
 import io.realtime.cluster.core.ClusterMessage;
 import io.realtime.cluster.core.ClusterMessage.Broadcast;
+import io.realtime.cluster.core.MalformedMessageException;
 import io.realtime.cluster.core.MessageReceiver;
 import io.realtime.cluster.core.MessageType;
 import io.realtime.cluster.core.NamespaceChannel;
@@ -149,7 +150,7 @@ final class ShardedTransport extends RedisTransport {
         }
 
         private void onMessage(String from, byte[] raw) {
-            ClusterMessage message = codec.decode(raw);
+            ClusterMessage message = MalformedMessageException.whileReading(() -> codec.decode(raw));
             if (message != null) {
                 receiver.onMessage(message);
             }

@@ -89,12 +89,26 @@ final class StreamReader implements AutoCloseable {
                 link.stats().recordReceived(entry.getValue().getOrDefault("data", "").length());
                 try {
                     onEntry.accept(entry.getKey(), entry.getValue());
-                } catch (RuntimeException e) {
-                    log.warn("stream entry {} could not be delivered", entry.getKey(), e);
+                } catch (Throwable e) {
+                    if (isFatal(e)) {
+                        log.error("the reader of stream {} stops at entry {}: the JVM failed", stream, entry.getKey(), e);
+                        throw e;
+                    }
+                    // One entry's failure (an AssertionError, a stack overflow of a recursive handler included) must
+                    // not end the only reader of the stream: every later broadcast would be lost on this node.
+                    log.error("stream entry {} could not be delivered", entry.getKey(), e);
                 }
                 after = entry.getKey();
             }
         }
+    }
+
+    /**
+     * An error the JVM may not recover from (out of memory, an internal error): the reader stops rather than go on
+     * in a broken JVM. A stack overflow is not one of them: by the time it is caught here its stack has unwound.
+     */
+    private static boolean isFatal(Throwable e) {
+        return e instanceof VirtualMachineError && !(e instanceof StackOverflowError);
     }
 
     private void pause() {

@@ -382,10 +382,11 @@ final class StreamSessionRecovery implements SessionRecovery {
 
     /**
      * Reads the broadcasts after {@code after} that select a session in {@code rooms} into {@code into}; completes with
-     * the id of the last entry read.
+     * the id of the last entry read. Each batch is decoded on the link's executor: up to {@link #RANGE_COUNT} entries
+     * of msgpack, which on the I/O thread that read them would hold up every broadcast this node receives.
      */
     private CompletionStage<String> readAfter(String after, List<String> rooms, List<Replayable> into, int calls) {
-        return link.xrange(stream, StreamsCodec.nextOffset(after), "+", RANGE_COUNT).thenCompose(entries -> {
+        return link.xrange(stream, StreamsCodec.nextOffset(after), "+", RANGE_COUNT).thenApplyAsync(entries -> {
             String last = after;
             for (Map.Entry<String, Map<String, String>> entry : entries) {
                 last = entry.getKey();
@@ -394,11 +395,17 @@ final class StreamSessionRecovery implements SessionRecovery {
                     into.add(replayable);
                 }
             }
-            if (entries.size() < RANGE_COUNT || calls + 1 >= MAX_RANGE_CALLS) {
-                return CompletableFuture.completedFuture(last);
+            return new Batch(last, entries.size());
+        }, link.scheduler()).thenCompose(batch -> {
+            if (batch.size() < RANGE_COUNT || calls + 1 >= MAX_RANGE_CALLS) {
+                return CompletableFuture.completedFuture(batch.last());
             }
-            return readAfter(last, rooms, into, calls + 1);
+            return readAfter(batch.last(), rooms, into, calls + 1);
         });
+    }
+
+    /** One XRANGE's worth of a replay: the last id read and how many entries came. */
+    private record Batch(String last, int size) {
     }
 
     /** A broadcast of this namespace without ack and not volatile, with its offset appended; null otherwise. */
@@ -408,7 +415,7 @@ final class StreamSessionRecovery implements SessionRecovery {
         }
         ClusterMessage message;
         try {
-            message = codec.fromEntry(fields);
+            message = MalformedMessageException.whileReading(() -> codec.fromEntry(fields));
         } catch (MalformedMessageException e) {
             return null;
         }

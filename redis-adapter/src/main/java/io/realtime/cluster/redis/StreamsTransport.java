@@ -78,7 +78,7 @@ public final class StreamsTransport extends RedisTransport {
         }
         ClusterMessage message;
         try {
-            message = channel.codec.fromEntry(fields);
+            message = MalformedMessageException.whileReading(() -> channel.codec.fromEntry(fields));
         } catch (MalformedMessageException e) {
             link.malformed().report(channel.stream, e.kind(), e.getMessage());
             return;
@@ -210,7 +210,7 @@ public final class StreamsTransport extends RedisTransport {
         }
 
         private void onPublished(String from, byte[] raw) {
-            ClusterMessage message = published.decode(raw);
+            ClusterMessage message = MalformedMessageException.whileReading(() -> published.decode(raw));
             if (message != null) {
                 receiver.onMessage(message);
             }

@@ -297,6 +297,32 @@ class StreamsTransportTest {
     }
 
     @Test
+    void aReplayIsDecodedOnTheLinksExecutorNotOnTheThreadReadingRedis() {
+        Recorder reader = new Recorder();
+        RedisTransport transport = transport(10_000);
+        NamespaceChannel a = transport.open("/", reader);
+        StreamSessionRecovery recovery = (StreamSessionRecovery) a.recovery(new RecoveryOptions(Duration.ofSeconds(30), 10), "data");
+        reader.recovery = recovery;
+        String offset = a.append(broadcast(a, 0)).toCompletableFuture().join();
+        for (int i = 1; i <= 3; i++) {
+            a.append(broadcast(a, i)).toCompletableFuture().join();
+        }
+        // Every entry delivered here already: the restore attaches as soon as its replay is decoded, on that thread.
+        await().atMost(Duration.ofSeconds(5)).until(() -> reader.received.size() == 4);
+        recovery.persist(new SessionState("sid-6", "pid-6", List.of("sid-6"), Map.of()));
+        awaitKept("pid-6");
+
+        java.util.concurrent.atomic.AtomicReference<Thread> attachedOn = new java.util.concurrent.atomic.AtomicReference<>();
+        var restored = recovery.restore("pid-6", offset, Runnable::run, session -> attachedOn.set(Thread.currentThread()))
+                .toCompletableFuture().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+
+        assertThat(restored.isRecovered()).isTrue();
+        assertThat(restored.session().missed()).extracting(packet -> packet.args().get(0)).containsExactly(1, 2, 3);
+        assertThat(((io.netty.util.concurrent.EventExecutor) transport.scheduler()).inEventLoop(attachedOn.get()))
+                .as("decoded on the link's executor, not on %s", attachedOn.get().getName()).isTrue();
+    }
+
+    @Test
     void aRestoreThatWaitsForALiveOwnerHoldsNothingTheReaderDelivers() {
         Reading reading = recoveryAfterOneEntry();
         StreamSessionRecovery recovery = reading.recovery();
