@@ -237,6 +237,7 @@ public final class GatewayNode implements AutoCloseable {
                 .key(settings.key())
                 .requestTimeout(settings.requestTimeout())
                 .outageBuffer(settings.outageBufferSize(), settings.outageBufferAge())
+                .commandQueueSize(settings.commandQueueSize())
                 .transport(settings.transport())
                 .subscriptionMode(settings.subscriptionMode())
                 .streams(RedisAdapterOptions.StreamOptions.DEFAULTS.withMaxLen(settings.streamMaxLen()))

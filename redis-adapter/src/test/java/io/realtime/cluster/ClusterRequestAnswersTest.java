@@ -13,7 +13,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +26,8 @@ import static org.awaitility.Awaitility.await;
  */
 class ClusterRequestAnswersTest {
 
-    /** {@code ClusterCoreAdapter.MAX_ANSWERS_IN_PROGRESS}, as documented. */
-    private static final int BOUND = 4;
+    private static final int BOUND = ClusterCoreAdapter.MAX_ANSWERS_IN_PROGRESS;
+    private static final int SENT = BOUND + 2;
 
     private InMemoryTransport.Bus bus;
     private ClusterCoreAdapter asker;
@@ -78,19 +77,22 @@ class ClusterRequestAnswersTest {
         String from = asker.uid();
 
         // Delivered here on the test's thread, as the Redis link delivers on its I/O thread.
-        List.of(new FetchSockets(from, "fetch-1", BroadcastOptions.ALL), new SocketIds(from, "ids-1", Set.of("r")),
-                new AllRooms(from, "rooms-1"), new FetchSockets(from, "fetch-2", BroadcastOptions.ALL),
-                new SocketIds(from, "ids-2", Set.of()), new AllRooms(from, "rooms-2"))
-                .forEach(answerer::onMessage);
+        for (int i = 0; i < SENT; i++) {
+            answerer.onMessage(switch (i % 3) {
+                case 0 -> new FetchSockets(from, "fetch-" + i, BroadcastOptions.ALL);
+                case 1 -> new SocketIds(from, "ids-" + i, Set.of("r"));
+                default -> new AllRooms(from, "rooms-" + i);
+            });
+        }
 
         assertThat(stats.published()).as("nothing answered on the delivering thread").isEqualTo(publishedBefore);
         assertThat(stats.answersInProgress()).isEqualTo(BOUND);
-        assertThat(stats.requestsRefused()).isEqualTo(6 - BOUND);
+        assertThat(stats.requestsRefused()).isEqualTo(SENT - BOUND);
 
         executorFree.countDown();
         await().atMost(Duration.ofSeconds(5)).until(() -> stats.answersInProgress() == 0);
         assertThat(stats.published()).isEqualTo(publishedBefore + BOUND);
-        assertThat(stats.requestsRefused()).isEqualTo(6 - BOUND);
+        assertThat(stats.requestsRefused()).isEqualTo(SENT - BOUND);
     }
 
     @Test

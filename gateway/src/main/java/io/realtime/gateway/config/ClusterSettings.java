@@ -1,5 +1,6 @@
 package io.realtime.gateway.config;
 
+import io.realtime.cluster.RedisAdapterOptions;
 import io.realtime.cluster.SubscriptionMode;
 import io.realtime.cluster.TransportKind;
 
@@ -18,17 +19,23 @@ import java.util.Optional;
  * @param streamMaxLen     the streams transport's {@code MAXLEN ~} ({@code REDIS_STREAM_MAX_LEN}, default 10000, as
  *                         {@code @socket.io/redis-streams-adapter}'s {@code maxLen})
  * @param sentinelPassword the Sentinels' own password ({@code REDIS_SENTINEL_PASSWORD}, default none)
+ * @param commandQueueSize commands one Redis connection may have waiting ({@code REDIS_COMMAND_QUEUE_SIZE}, default
+ *                         65536: memory stays bounded while Redis is slow or the connection is re-established)
  */
 public record ClusterSettings(String key, Duration requestTimeout, int outageBufferSize, Duration outageBufferAge,
                               TransportKind transport, SubscriptionMode subscriptionMode, long streamMaxLen,
-                              Optional<String> sentinelPassword) {
+                              Optional<String> sentinelPassword, int commandQueueSize) {
 
     public static final ClusterSettings DEFAULTS = new ClusterSettings("socket.io", Duration.ofSeconds(5), 10_000,
-            Duration.ofSeconds(30), TransportKind.CLASSIC, SubscriptionMode.DYNAMIC, 10_000, Optional.empty());
+            Duration.ofSeconds(30), TransportKind.CLASSIC, SubscriptionMode.DYNAMIC, 10_000, Optional.empty(),
+            RedisAdapterOptions.DEFAULT_COMMAND_QUEUE_SIZE);
 
     public ClusterSettings {
         if (streamMaxLen < 1) {
             throw new IllegalArgumentException("streamMaxLen must be at least 1");
+        }
+        if (commandQueueSize < 1) {
+            throw new IllegalArgumentException("commandQueueSize must be at least 1");
         }
     }
 }

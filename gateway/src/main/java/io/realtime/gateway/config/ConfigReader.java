@@ -92,7 +92,7 @@ final class ConfigReader {
                 .cluster(new ClusterSettings(v.text(Setting.REDIS_KEY), v.millis(Setting.CLUSTER_REQUEST_TIMEOUT),
                         v.nonNegativeInt(Setting.OUTAGE_BUFFER_SIZE), v.millis(Setting.OUTAGE_BUFFER_AGE),
                         transport, subscriptionMode(v), v.positiveInt(Setting.REDIS_STREAM_MAX_LEN),
-                        sentinelPassword(v, redis)))
+                        sentinelPassword(v, redis), v.positiveInt(Setting.REDIS_COMMAND_QUEUE_SIZE)))
                 .auth(auth(v))
                 .conformance(conformance)
                 .adminUi(adminUi)

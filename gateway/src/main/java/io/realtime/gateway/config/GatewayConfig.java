@@ -276,6 +276,7 @@ public final class GatewayConfig {
                 .add("preStopDelay=" + preStopDelay.toMillis())
                 .add("redisKey=" + cluster.key()).add("clusterRequestTimeout=" + cluster.requestTimeout().toMillis())
                 .add("outageBufferSize=" + cluster.outageBufferSize()).add("outageBufferAge=" + cluster.outageBufferAge().toMillis())
+                .add("redisCommandQueueSize=" + cluster.commandQueueSize())
                 .add("adminUi=" + adminUi.mode().name().toLowerCase() + (adminUi.enabled() ? " " + adminUi.namespace()
                         + (adminUi.authenticate() ? " user " + adminUi.username().orElse("") + " hash(****)" : " auth=none")
                         + (adminUi.readonly() ? " readonly" : "") + " origins " + adminUi.origins() : ""))

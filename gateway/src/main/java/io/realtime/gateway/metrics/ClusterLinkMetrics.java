@@ -59,6 +59,10 @@ public final class ClusterLinkMetrics implements MeterBinder {
                 "publishes Redis did not take (refused, timed out, connection lost): each held again or failed");
         functionCounter(registry, MeterNames.CLUSTER_REQUEST_FAILURES, ClusterStats::requestFailures,
                 "cluster requests failed at once because Redis was unreachable");
+        functionCounter(registry, MeterNames.CLUSTER_REQUESTS_REFUSED, ClusterStats::requestsRefused,
+                "other nodes' requests (fetchSockets, socket ids, allRooms) left unanswered: too many answers in progress");
+        Gauge.builder(MeterNames.CLUSTER_ANSWERS_IN_PROGRESS, cluster, c -> c.stats().map(ClusterStats::answersInProgress).orElse(0L))
+                .description("answers to other nodes' requests being worked out or waiting for the executor").register(registry);
         // What is held now against what may be: an alert can warn before broadcasts are dropped.
         Gauge.builder(MeterNames.CLUSTER_HELD, cluster, c -> c.stats().map(ClusterStats::held).orElse(0L))
                 .description("messages held now for Redis (an outage, or a publish that timed out)").register(registry);

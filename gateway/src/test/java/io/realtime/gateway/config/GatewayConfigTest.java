@@ -87,6 +87,17 @@ class GatewayConfigTest {
     }
 
     @Test
+    void theRedisCommandQueueIsBoundedByDefaultAndMayBeSet() {
+        assertThat(GatewayConfig.load(Map.of(), new String[0]).cluster().commandQueueSize()).isEqualTo(65_536);
+        GatewayConfig set = GatewayConfig.load(Map.of("REDIS_COMMAND_QUEUE_SIZE", "1000"), new String[0]);
+        assertThat(set.cluster().commandQueueSize()).isEqualTo(1000);
+        assertThat(set.describe()).contains("redisCommandQueueSize=1000");
+        assertThatThrownBy(() -> GatewayConfig.load(Map.of("REDIS_COMMAND_QUEUE_SIZE", "0"), new String[0]))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("REDIS_COMMAND_QUEUE_SIZE: '0' must be a positive number");
+    }
+
+    @Test
     void whatLikelyMeantSomethingElseIsAWarning() {
         Map<String, String> env = Map.ofEntries(Map.entry("REDIS_URI", "redis://redis:6379"),
                 Map.entry("PING_INTERVALL", "1000"), Map.entry("JWT_SECERT", "x"),

@@ -83,7 +83,9 @@ class MeterBindersTest {
         assertThat(scrape).contains("gateway_api_requests_seconds_count{route=\"notifications\",status=\"202\"} 0")
                 .contains("socketio_handler_duration_seconds_count{event=\"chatToRoom\",nsp=\"/chat\"} 0")
                 .contains("socketio_connects_total{nsp=\"/\"} 0.0")
-                .contains("socketio_cluster_dropped_total 0.0");
+                .contains("socketio_cluster_dropped_total 0.0")
+                .contains("socketio_cluster_requests_refused_total 0.0")
+                .contains("socketio_cluster_answers_in_progress 0.0");
     }
 
     @Test

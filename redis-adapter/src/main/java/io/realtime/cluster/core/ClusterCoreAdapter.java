@@ -58,9 +58,11 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
 
     /**
      * How many answers to other nodes' requests ({@code fetchSockets}, socket ids, {@code allRooms}) one node works
-     * on or has queued at once, over all its namespaces; see {@link #answerElsewhere}.
+     * on or has queued at once, over all its namespaces; see {@link #answerElsewhere}. Room for bursts that are
+     * normal (an Admin UI that connects asks for every namespace's sockets at once, a few UIs at a time), not for a
+     * storm that would keep the shared executor from its timeouts and flushes.
      */
-    public static final int MAX_ANSWERS_IN_PROGRESS = 4;
+    public static final int MAX_ANSWERS_IN_PROGRESS = 32;
 
     private final NamespaceChannel channel;
     private final String uid;
