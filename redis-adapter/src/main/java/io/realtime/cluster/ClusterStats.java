@@ -25,8 +25,8 @@ public final class ClusterStats {
     private final LongAdder topologyRefreshes = new LongAdder();
     private final AtomicLong subscriptions = new AtomicLong();
     private final LongAdder requestsRefused = new LongAdder();
-    /** Also the bound itself: the answers admitted are those this count lets in (see {@link #recordAnswerStarted}). */
-    private final AtomicInteger answersInProgress = new AtomicInteger();
+    private final LongAdder handlerFailures = new LongAdder();
+    private final AtomicInteger workQueued = new AtomicInteger();
     private volatile long held;
     private volatile long heldLimit;
 
@@ -120,16 +120,17 @@ public final class ClusterStats {
     }
 
     /**
-     * Other nodes' requests (fetchSockets, socket ids, allRooms) this node did not answer because as many answers
-     * as it allows were already in progress or queued: each asker got a partial result at its timeout.
+     * Other nodes' requests (fetchSockets, socket ids, allRooms) this node left unanswered because the cluster's work
+     * queue was full: each asker waited until its timeout (a Node.js asker then fails with "timeout reached", ours get
+     * what the others answered).
      */
     public long requestsRefused() {
         return requestsRefused.sum();
     }
 
-    /** Answers to other nodes' requests being worked out now or queued for the executor. */
-    public long answersInProgress() {
-        return answersInProgress.get();
+    /** Tasks of the cluster's work queue ({@code ClusterWork}: answers, replays) running or waiting now. */
+    public long workQueued() {
+        return workQueued.get();
     }
 
     public void recordPublished() {
@@ -182,25 +183,21 @@ public final class ClusterStats {
         topologyRefreshes.increment();
     }
 
-    /**
-     * Admits one answer to another node's request unless {@code limit} are in progress already, in which case the
-     * request is counted as refused; an admitted answer must end with {@link #recordAnswerFinished()}.
-     */
-    public boolean recordAnswerStarted(int limit) {
-        while (true) {
-            int now = answersInProgress.get();
-            if (now >= limit) {
-                requestsRefused.increment();
-                return false;
-            }
-            if (answersInProgress.compareAndSet(now, now + 1)) {
-                return true;
-            }
-        }
+    /** Messages read well that this node failed to apply (its own bug or an application handler's, not the sender's). */
+    public long handlerFailures() {
+        return handlerFailures.sum();
     }
 
-    public void recordAnswerFinished() {
-        answersInProgress.decrementAndGet();
+    public void recordHandlerFailure() {
+        handlerFailures.increment();
+    }
+
+    public void recordRequestRefused() {
+        requestsRefused.increment();
+    }
+
+    public void recordWorkQueued(int delta) {
+        workQueued.addAndGet(delta);
     }
 
     public void recordSubscriptions(int delta) {

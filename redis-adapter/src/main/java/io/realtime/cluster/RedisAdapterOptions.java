@@ -33,10 +33,12 @@ import java.util.Optional;
  * @param clientName             the name each Redis connection gives itself ({@code CLIENT SETNAME}; none by default),
  *                               so that {@code CLIENT LIST} tells which node holds which connection; no spaces
  * @param commandQueueSize       how many commands one Redis connection keeps at most, waiting to be written or for
- *                               their answers, or while a Redis Cluster node reconnects ({@value #DEFAULT_COMMAND_QUEUE_SIZE}
- *                               by default; lettuce's {@code requestQueueSize}, unbounded of its own): while Redis is
- *                               slow they would otherwise pile up in memory without end. A publish refused because
- *                               the queue is full is held as during an outage, and a stream append is dropped (counted)
+ *                               their answers ({@value #DEFAULT_COMMAND_QUEUE_SIZE} by default; lettuce's
+ *                               {@code requestQueueSize}, unbounded of its own): while Redis is slow they would
+ *                               otherwise pile up in memory without end. A broadcast refused because the queue is
+ *                               full is held as during an outage, a stream append is dropped (counted), a request
+ *                               fails at once and a response is lost (its asker times out). Lettuce checks a flush's
+ *                               whole batch at once, so one flush past the bound is refused entirely
  */
 public record RedisAdapterOptions(
         String redisUri,

@@ -26,7 +26,7 @@ import static org.awaitility.Awaitility.await;
  */
 class ClusterRequestAnswersTest {
 
-    private static final int BOUND = ClusterCoreAdapter.MAX_ANSWERS_IN_PROGRESS;
+    private static final int BOUND = io.realtime.cluster.core.ClusterWork.QUEUE_CAPACITY;
     private static final int SENT = BOUND + 2;
 
     private InMemoryTransport.Bus bus;
@@ -58,7 +58,7 @@ class ClusterRequestAnswersTest {
     /** Keeps the transport's executor busy until the test lets it go, as a long answer would. */
     private void occupyExecutor() throws InterruptedException {
         CountDownLatch started = new CountDownLatch(1);
-        answering.scheduler().execute(() -> {
+        answering.work().execute(() -> {
             started.countDown();
             try {
                 executorFree.await(10, TimeUnit.SECONDS);
@@ -86,11 +86,11 @@ class ClusterRequestAnswersTest {
         }
 
         assertThat(stats.published()).as("nothing answered on the delivering thread").isEqualTo(publishedBefore);
-        assertThat(stats.answersInProgress()).isEqualTo(BOUND);
+        assertThat(stats.workQueued()).as("the task holding the thread, and the answers queued behind it").isEqualTo(BOUND + 1);
         assertThat(stats.requestsRefused()).isEqualTo(SENT - BOUND);
 
         executorFree.countDown();
-        await().atMost(Duration.ofSeconds(5)).until(() -> stats.answersInProgress() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> stats.workQueued() == 0);
         assertThat(stats.published()).isEqualTo(publishedBefore + BOUND);
         assertThat(stats.requestsRefused()).isEqualTo(SENT - BOUND);
     }
@@ -102,6 +102,6 @@ class ClusterRequestAnswersTest {
         assertThat(ops.in("r").fetchSockets().toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join()).hasSize(1);
         assertThat(asker.allRooms().toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join()).contains("r");
         assertThat(answering.stats().requestsRefused()).isZero();
-        await().atMost(Duration.ofSeconds(5)).until(() -> answering.stats().answersInProgress() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> answering.stats().workQueued() == 0);
     }
 }

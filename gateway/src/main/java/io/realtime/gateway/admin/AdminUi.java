@@ -156,7 +156,11 @@ public final class AdminUi implements AutoCloseable {
                         log.warn("Admin UI: sockets of {} not all fetched: {}", nsp, cause.toString());
                         return cause instanceof ClusterTimeoutException timeout ? socketsOf(timeout.partialResults()) : List.of();
                     })
-                    .thenApply(sockets -> AdminSockets.serializeAll(sockets, nsp)));
+                    .thenApply(sockets -> AdminSockets.serializeAll(sockets, nsp))
+                    .exceptionally(failure -> {
+                        log.warn("Admin UI: sockets of {} not listed", nsp, failure);
+                        return List.of();
+                    }));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<Map<String, Object>> all = new ArrayList<>();

@@ -20,7 +20,7 @@ import java.util.Optional;
  *                         {@code @socket.io/redis-streams-adapter}'s {@code maxLen})
  * @param sentinelPassword the Sentinels' own password ({@code REDIS_SENTINEL_PASSWORD}, default none)
  * @param commandQueueSize commands one Redis connection may have waiting ({@code REDIS_COMMAND_QUEUE_SIZE}, default
- *                         65536: memory stays bounded while Redis is slow or the connection is re-established)
+ *                         65536: memory stays bounded while Redis is slow)
  */
 public record ClusterSettings(String key, Duration requestTimeout, int outageBufferSize, Duration outageBufferAge,
                               TransportKind transport, SubscriptionMode subscriptionMode, long streamMaxLen,

@@ -59,10 +59,13 @@ public final class ClusterLinkMetrics implements MeterBinder {
                 "publishes Redis did not take (refused, timed out, connection lost): each held again or failed");
         functionCounter(registry, MeterNames.CLUSTER_REQUEST_FAILURES, ClusterStats::requestFailures,
                 "cluster requests failed at once because Redis was unreachable");
+        functionCounter(registry, MeterNames.CLUSTER_HANDLER_FAILURES, ClusterStats::handlerFailures,
+                "messages from Redis read well that this node failed to apply (a bug here, not the sender's)");
         functionCounter(registry, MeterNames.CLUSTER_REQUESTS_REFUSED, ClusterStats::requestsRefused,
-                "other nodes' requests (fetchSockets, socket ids, allRooms) left unanswered: too many answers in progress");
-        Gauge.builder(MeterNames.CLUSTER_ANSWERS_IN_PROGRESS, cluster, c -> c.stats().map(ClusterStats::answersInProgress).orElse(0L))
-                .description("answers to other nodes' requests being worked out or waiting for the executor").register(registry);
+                "other nodes' requests (fetchSockets, socket ids, allRooms) left unanswered: the cluster's work queue was full");
+        Gauge.builder(MeterNames.CLUSTER_WORK_QUEUED, cluster, c -> c.stats().map(ClusterStats::workQueued).orElse(0L))
+                .description("the cluster's work queue: answers to other nodes' requests and recovery replays, running or waiting")
+                .register(registry);
         // What is held now against what may be: an alert can warn before broadcasts are dropped.
         Gauge.builder(MeterNames.CLUSTER_HELD, cluster, c -> c.stats().map(ClusterStats::held).orElse(0L))
                 .description("messages held now for Redis (an outage, or a publish that timed out)").register(registry);

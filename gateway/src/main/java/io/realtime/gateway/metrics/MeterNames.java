@@ -54,7 +54,8 @@ public final class MeterNames {
     public static final String CLUSTER_REQUEST_DURATION = "socketio.cluster.request.duration";
     public static final String CLUSTER_REQUEST_TIMEOUTS = "socketio.cluster.request.timeouts";
     public static final String CLUSTER_REQUESTS_REFUSED = "socketio.cluster.requests.refused";
-    public static final String CLUSTER_ANSWERS_IN_PROGRESS = "socketio.cluster.answers.in.progress";
+    public static final String CLUSTER_WORK_QUEUED = "socketio.cluster.work.queued";
+    public static final String CLUSTER_HANDLER_FAILURES = "socketio.cluster.handler.failures";
 
     public static final String API_REQUESTS = "gateway.api.requests";
     public static final String NETTY_DIRECT_MEMORY_USED = "netty.direct.memory.used";

@@ -5,7 +5,6 @@ import io.realtime.cluster.BroadcastEncoder;
 import io.realtime.cluster.BroadcastOptions;
 import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.ClusterPacket;
-import io.realtime.cluster.ClusterStats;
 import io.realtime.cluster.ClusterUnavailableException;
 import io.realtime.cluster.LocalAdapter;
 import io.realtime.cluster.SocketDetails;
@@ -56,13 +55,7 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Logger log = LoggerFactory.getLogger(ClusterCoreAdapter.class);
 
-    /**
-     * How many answers to other nodes' requests ({@code fetchSockets}, socket ids, {@code allRooms}) one node works
-     * on or has queued at once, over all its namespaces; see {@link #answerElsewhere}. Room for bursts that are
-     * normal (an Admin UI that connects asks for every namespace's sockets at once, a few UIs at a time), not for a
-     * storm that would keep the shared executor from its timeouts and flushes.
-     */
-    public static final int MAX_ANSWERS_IN_PROGRESS = 32;
+    private static final long REFUSAL_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final NamespaceChannel channel;
     private final String uid;
@@ -73,7 +66,7 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
     private final ClusterTransport transport;
     private final Requests requests;
     private final Map<String, AckRequest> ackRequests = new ConcurrentHashMap<>();
-    private final AtomicBoolean refusalLogged = new AtomicBoolean();
+    private volatile long lastRefusalLogged;
 
     private record AckRequest(IntConsumer clientCount, Consumer<Object> ack) {
     }
@@ -362,37 +355,32 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
     }
 
     /**
-     * Works out and publishes the answer to another node's request on the transport's executor: it walks this node's
-     * sockets (tens of thousands of them, say), which on the thread delivering Redis messages would hold up every
-     * broadcast behind it. That executor is shared (timeouts, flushes), so at most {@link #MAX_ANSWERS_IN_PROGRESS}
-     * answers of the whole node wait or run there; a request beyond them goes unanswered, and its asker has a
-     * partial result at its timeout, as when a node is gone.
+     * Works out and publishes the answer to another node's request on the cluster's work thread ({@link ClusterWork}):
+     * it walks this node's sockets (tens of thousands of them, say), which on the thread delivering Redis messages
+     * would hold up every broadcast behind it. When that queue is full the request goes unanswered and is counted; its
+     * asker waits until its timeout, as for a node that is gone.
      */
     private void answerElsewhere(ClusterMessage request, Supplier<ClusterMessage> answer) {
-        ClusterStats stats = transport.stats();
-        if (!stats.recordAnswerStarted(MAX_ANSWERS_IN_PROGRESS)) {
-            if (refusalLogged.compareAndSet(false, true)) {
-                log.warn("not answering a {} request of node {} on {}: {} answers are in progress already (logged"
-                        + " once; all are counted in the cluster's refused requests)", request.type(), request.uid(),
-                        name, MAX_ANSWERS_IN_PROGRESS);
-            }
-            return;
-        }
         try {
-            transport.scheduler().execute(() -> {
+            transport.work().execute(() -> {
                 try {
                     if (!closed) {
                         channel.publishResponse(request.uid(), answer.get());
                     }
                 } catch (RuntimeException e) {
                     log.error("answering a {} request of node {} on {} failed", request.type(), request.uid(), name, e);
-                } finally {
-                    stats.recordAnswerFinished();
                 }
             });
         } catch (RejectedExecutionException e) {
-            // The transport is shutting down: nobody will be answered any more.
-            stats.recordAnswerFinished();
+            transport.stats().recordRequestRefused();
+            long now = System.nanoTime();
+            long last = lastRefusalLogged;
+            if (last == 0 || now - last > REFUSAL_LOG_INTERVAL_NANOS) {
+                lastRefusalLogged = now;
+                log.warn("not answering a {} request of node {} on {}: the cluster's work queue is full ({} waiting;"
+                        + " logged at most once a minute, all are counted)", request.type(), request.uid(), name,
+                        ClusterWork.QUEUE_CAPACITY);
+            }
         }
     }
 

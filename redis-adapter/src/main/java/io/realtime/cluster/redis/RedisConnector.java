@@ -70,8 +70,9 @@ final class RedisConnector {
                         // Node connections open lazily and reconnect during a failover: commands wait for them
                         // (bounded by the timeout) instead of failing at once.
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
-                        // ... but not without end: those waiting for a node, like those waiting for a slow Redis's
-                        // answers, are bounded, and RedisLink holds or drops a publish refused for it.
+                        // Commands written to a connected node and waiting for a slow Redis's answers are bounded
+                        // (RedisLink holds or drops a publish refused for it); those parked on a node connection
+                        // still being opened are not counted by lettuce, only ended by the timeout.
                         .requestQueueSize(options.commandQueueSize())
                         .timeoutOptions(TimeoutOptions.enabled(options.requestTimeout()))
                         // A failed primary stays in CLUSTER NODES (flagged fail, without slots) until an operator

@@ -98,6 +98,7 @@ public final class RedisLink implements AutoCloseable {
     private final java.util.Set<String> confirmed = ConcurrentHashMap.newKeySet();
     private final ClusterStats stats;
     private final MalformedMessages malformed;
+    private final HandlerFailures handlerFailures;
     private final ClusterObserver observer;
     private final OutageBuffer outage;
     private final AtomicBoolean connected = new AtomicBoolean(true);
@@ -107,6 +108,8 @@ public final class RedisLink implements AutoCloseable {
     private final java.util.Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
     /** Lettuce's own event executor: timeouts and flushes, no thread of ours. */
     private final EventExecutor scheduler;
+    /** Answers and replays: kept off the scheduler, whose flushes and timeouts they would delay. */
+    private final io.realtime.cluster.core.ClusterWork work;
     /** The application's event loops the connections live on, when it lent them. */
     private final java.util.Optional<io.netty.channel.EventLoopGroup> lentLoops;
     private volatile boolean closing;
@@ -131,8 +134,10 @@ public final class RedisLink implements AutoCloseable {
         this.stats = stats;
         this.observer = observer;
         this.malformed = new MalformedMessages(stats.transport(), stats, observer);
+        this.handlerFailures = new HandlerFailures(log, stats);
         this.outage = new OutageBuffer(options.outageBufferSize(), options.outageBufferAge(), stats);
         this.scheduler = client.getResources().eventExecutorGroup().next();
+        this.work = new io.realtime.cluster.core.ClusterWork("socketio-cluster-work", stats);
         this.lentLoops = options.eventLoops();
         this.topology = connections.cluster() ? new ClusterTopology((RedisClusterClient) client,
                 (StatefulRedisClusterConnection<byte[], byte[]>) pub, stats, scheduler, options.requestTimeout()) : null;
@@ -392,8 +397,8 @@ public final class RedisLink implements AutoCloseable {
             malformed.report(channel, e.kind(), e.getMessage());
         } catch (RuntimeException e) {
             // Read, then not applied: a failure of this node (the adapter, an application's handler), not a message
-            // its sender got wrong. Not counted as malformed, and not once per kind: each is a bug to see.
-            log.error("a message on {} was read but applying it failed", channel, e);
+            // its sender got wrong, so not counted as malformed.
+            handlerFailures.report("applying a message read on " + channel, e);
         }
     }
 
@@ -409,8 +414,16 @@ public final class RedisLink implements AutoCloseable {
         return malformed;
     }
 
+    HandlerFailures handlerFailures() {
+        return handlerFailures;
+    }
+
     public ScheduledExecutorService scheduler() {
         return scheduler;
+    }
+
+    public io.realtime.cluster.core.ClusterWork work() {
+        return work;
     }
 
     /**
@@ -672,7 +685,7 @@ public final class RedisLink implements AutoCloseable {
         CompletionStage<List<io.lettuce.core.StreamMessage<byte[], byte[]>>> range = commands.xrange(bytes(stream),
                 io.lettuce.core.Range.create(from, to), io.lettuce.core.Limit.from(count));
         scheduleFlush();
-        return range.thenApplyAsync(RedisLink::entries, scheduler);
+        return range.thenApplyAsync(RedisLink::entries, work);
     }
 
     static List<Map.Entry<String, Map<String, String>>> entries(List<io.lettuce.core.StreamMessage<byte[], byte[]>> messages) {
@@ -882,6 +895,7 @@ public final class RedisLink implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        work.close();
         sub.close();
         pub.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

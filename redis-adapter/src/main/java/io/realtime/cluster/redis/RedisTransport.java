@@ -75,6 +75,11 @@ public abstract class RedisTransport implements ClusterTransport {
     }
 
     @Override
+    public io.realtime.cluster.core.ClusterWork work() {
+        return link.work();
+    }
+
+    @Override
     public void close() {
         link.close();
     }

@@ -24,6 +24,7 @@ final class StreamReader implements AutoCloseable {
     private static final long RETRY_MILLIS = 500;
 
     private final RedisLink link;
+    private final HandlerFailures failures;
     private final String stream;
     private final int readCount;
     private final long blockMillis;
@@ -35,6 +36,7 @@ final class StreamReader implements AutoCloseable {
 
     private StreamReader(RedisLink link, String stream, RedisAdapterOptions options, BiConsumer<String, Map<String, String>> onEntry) {
         this.link = link;
+        this.failures = new HandlerFailures(log, link.stats());
         this.stream = stream;
         this.readCount = options.streamReadCount();
         // The read runs under lettuce's command timeout (the request timeout): blocking as long as that would time
@@ -96,7 +98,7 @@ final class StreamReader implements AutoCloseable {
                     }
                     // One entry's failure (an AssertionError, a stack overflow of a recursive handler included) must
                     // not end the only reader of the stream: every later broadcast would be lost on this node.
-                    log.error("stream entry {} could not be delivered", entry.getKey(), e);
+                    failures.report("delivering stream entry " + entry.getKey(), e);
                 }
                 after = entry.getKey();
             }

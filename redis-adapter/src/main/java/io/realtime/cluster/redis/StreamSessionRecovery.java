@@ -396,7 +396,7 @@ final class StreamSessionRecovery implements SessionRecovery {
                 }
             }
             return new Batch(last, entries.size());
-        }, link.scheduler()).thenCompose(batch -> {
+        }, link.work()).thenCompose(batch -> {
             if (batch.size() < RANGE_COUNT || calls + 1 >= MAX_RANGE_CALLS) {
                 return CompletableFuture.completedFuture(batch.last());
             }

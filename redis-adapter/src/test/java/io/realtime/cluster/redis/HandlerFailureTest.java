@@ -55,6 +55,13 @@ class HandlerFailureTest {
         RedisFixture.command(redis.host(), redis.port(), "PUBLISH", channel, message);
     }
 
+    /** A copy of what was logged: the threads delivering messages append to the list meanwhile. */
+    private List<ILoggingEvent> events() {
+        synchronized (logged) {
+            return List.copyOf(logged.list);
+        }
+    }
+
     @Test
     void aHandlerThatFailsIsLoggedAsAnErrorAndNotCountedAsAMalformedMessage() {
         String failing = prefix + "failing";
@@ -68,10 +75,15 @@ class HandlerFailureTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> stats.subscriptions() == 2);
 
         publish(failing, "valid");
-        await("the handler's failure logged").atMost(Duration.ofSeconds(5)).until(() -> logged.list.stream()
+        await("the handler's failure logged").atMost(Duration.ofSeconds(5)).until(() -> events().stream()
                 .anyMatch(event -> event.getLevel() == Level.ERROR && event.getThrowableProxy() != null
                         && event.getThrowableProxy().getMessage().equals("a bug of ours")));
         assertThat(stats.malformed()).as("the sender is not blamed").isZero();
+        assertThat(stats.handlerFailures()).isEqualTo(1);
+        // The same bug again: counted, and not one more stack trace at ERROR.
+        publish(failing, "valid");
+        await().atMost(Duration.ofSeconds(5)).until(() -> stats.handlerFailures() == 2);
+        assertThat(events()).filteredOn(event -> event.getLevel() == Level.ERROR).hasSize(1);
 
         publish(unreadable, "garbage");
         await().atMost(Duration.ofSeconds(5)).until(() -> stats.malformed() == 1);
@@ -104,7 +116,7 @@ class HandlerFailureTest {
             }
 
             await().atMost(Duration.ofSeconds(5)).until(() -> delivered.equals(List.of("3")));
-            assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.ERROR).hasSize(2);
+            assertThat(events()).filteredOn(event -> event.getLevel() == Level.ERROR).hasSize(2);
         } finally {
             reader.close();
             RedisFixture.command(RedisFixture.shared().host(), RedisFixture.shared().port(), "DEL", stream);

@@ -42,15 +42,20 @@ class OutageBufferTest {
 
     @Test
     void aDroppedRequestFailsOutsideTheBuffersLock() {
-        OutageBuffer buffer = new OutageBuffer(1, Duration.ofSeconds(30), stats);
+        OutageBuffer buffer = new OutageBuffer(2, Duration.ofSeconds(30), stats);
         buffer.hold(false, "c", bytes("b1"));
         List<Boolean> lockHeld = new java.util.concurrent.CopyOnWriteArrayList<>();
         CompletableFuture<Void> pushedOut = buffer.queueIfWaiting(() -> false, false, "c", bytes("r1"));
-        CompletableFuture<Void> lost = buffer.queueIfWaiting(() -> false, false, "c", bytes("r2"));
         pushedOut.whenComplete((ok, failure) -> lockHeld.add(Thread.holdsLock(buffer)));
+        CompletableFuture<Void> lost = buffer.queueIfWaiting(() -> false, false, "c", bytes("r2"));
         lost.whenComplete((ok, failure) -> lockHeld.add(Thread.holdsLock(buffer)));
-        // Over capacity (r1 goes), then Redis lost again (r2 goes): each failure runs its callers' callbacks.
+        assertThat(pushedOut).isNotDone();
+        assertThat(lost).isNotDone();
+        // Over capacity, the oldest go (b1, then r1); then Redis is lost again (r2 goes): each failure runs its
+        // callers' callbacks.
         buffer.hold(false, "c", bytes("b2"));
+        assertThat(pushedOut).isCompletedExceptionally();
+        assertThat(lost).isNotDone();
         buffer.failRequests();
 
         assertThat(pushedOut).isCompletedExceptionally();

@@ -3,6 +3,7 @@ package io.realtime.cluster.testing;
 import io.realtime.cluster.ClusterStats;
 import io.realtime.cluster.core.ClusterMessage;
 import io.realtime.cluster.core.ClusterTransport;
+import io.realtime.cluster.core.ClusterWork;
 import io.realtime.cluster.core.MessageReceiver;
 import io.realtime.cluster.core.NamespaceChannel;
 
@@ -40,6 +41,7 @@ public final class InMemoryTransport implements ClusterTransport {
 
     private final Bus bus;
     private final ClusterStats stats = new ClusterStats("in-memory");
+    private final ClusterWork work = new ClusterWork("in-memory-cluster-work", stats);
     private final List<Channel> opened = new CopyOnWriteArrayList<>();
     private volatile boolean deaf;
 
@@ -128,7 +130,13 @@ public final class InMemoryTransport implements ClusterTransport {
     }
 
     @Override
+    public ClusterWork work() {
+        return work;
+    }
+
+    @Override
     public void close() {
         opened.forEach(Channel::close);
+        work.close();
     }
 }
