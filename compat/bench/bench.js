@@ -5,7 +5,7 @@
 //
 //   mvn -B -q -DskipTests package && cd compat && npm ci && node bench/bench.js
 //   (BENCH_SUBSCRIBERS=600 BENCH_SECONDS=10 BENCH_WARMUP_SECONDS=60 BENCH_WARMUP_MAX_SECONDS=300 BENCH_REPEAT=3
-//    BENCH_CONNECTIONS=2000 BENCH_GENERATORS=2)
+//    BENCH_CONNECTIONS=2000 BENCH_GENERATORS=2 BENCH_REWARM_SECONDS=2)
 const { spawn } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
@@ -44,6 +44,11 @@ const CLIENT_OPTIONS = { raw: CLIENT === "raw" };
 // Each echo and fan-out measurement is repeated and reported as the median of the runs (loss and duplicates: the
 // worst run), the targets taking turns in an order reversed at every repetition (see interleaved).
 const REPEAT = Number(process.env.BENCH_REPEAT || 3);
+// Before each measured turn, the target runs the same measurement unmeasured for this many seconds (a fan-out turn
+// at its rate; an echo turn one echo round, whatever this says, unless it is 0), then settles. Without it a target
+// came to its turn after idling through the others' (after their whole warm-up, for the first listed), and two
+// copies of one build differed by 7 to 8 % in CPU per delivery by their place in the order alone.
+const REWARM_SECONDS = Number(process.env.BENCH_REWARM_SECONDS ?? 2);
 // Extra JVM options for the gateway nodes, "%i" replaced by the node number, e.g. for a profile:
 // BENCH_JAVA_OPTS="-XX:StartFlightRecording=dumponexit=true,settings=profile,filename=/tmp/node-%i.jfr"
 const JAVA_OPTS = (process.env.BENCH_JAVA_OPTS || "").split(" ").filter(Boolean);
@@ -131,14 +136,18 @@ function medianOf(runs, mainKey = null, pick = mainKey ? medianRunIndex(runs, ma
 /**
  * REPEAT runs of `measure` on each target, the targets taking turns in an order reversed at every repetition
  * (A B, B A, A B, ...): a change of the machine's background load (another session's build) while they run then
- * falls on every target alike, not on whichever ran its runs last. Resolves to each target's medianOf (by
- * `mainKey`), by target.
+ * falls on every target alike, not on whichever ran its runs last. Each run follows an unmeasured `rewarm` of its
+ * target (see REWARM_SECONDS). Resolves to each target's medianOf (by `mainKey`), by target.
  */
-async function interleaved(targets, measure, mainKey) {
+async function interleaved(targets, measure, mainKey, rewarm) {
   const runs = new Map(targets.map((target) => [target, []]));
   for (let i = 0; i < REPEAT; i++) {
     const order = i % 2 === 0 ? targets : [...targets].reverse();
     for (const target of order) {
+      if (REWARM_SECONDS > 0) {
+        await rewarm(target);
+        await settled(target);
+      }
       runs.get(target).push(await measure(target));
       await settled(target);
     }
@@ -482,7 +491,9 @@ async function setUp(kind) {
   // frames at once), and a warm-up at the first rate only left C2 recompiling the fan-out, after deoptimizations
   // on those paths, for 2.2 of the 8.5 us per delivery at the first step above it.
   target.results.warmUp = await warmUpServers(target);
-  console.log("BENCH " + JSON.stringify({ target: kind, scenario: "warmUp", client: CLIENT, ...target.results.warmUp }));
+  console.log("BENCH " + JSON.stringify({ target: kind, scenario: "warmUp", client: CLIENT, rewarmSeconds: REWARM_SECONDS, ...target.results.warmUp }));
+  // Its last round's disconnects must not fall into the next target's warm-up or the first measured turn.
+  await settled(target);
   return target;
 }
 
@@ -497,7 +508,7 @@ async function tearDown({ servers, redis, adminUi }) {
  * first rate past the knee; the others go on), then the idle connections, once per target (not repeated).
  */
 async function measureAll(targets) {
-  const echoes = await interleaved(targets, (target) => echo(target.servers), "parallelAcksPerSecond");
+  const echoes = await interleaved(targets, (target) => echo(target.servers), "parallelAcksPerSecond", (target) => echo(target.servers));
   for (const target of targets) {
     target.results.echo = echoes.get(target);
     console.log("BENCH " + JSON.stringify({ target: target.kind, scenario: "echo", ...target.results.echo }));
@@ -505,7 +516,8 @@ async function measureAll(targets) {
   let sweeping = targets;
   for (const rate of RATES) {
     if (sweeping.length === 0) break;
-    const points = await interleaved(sweeping, (target) => fanout(target, rate), "cpuMicrosPerDelivery");
+    const points = await interleaved(sweeping, (target) => fanout(target, rate), "cpuMicrosPerDelivery",
+      (target) => fanout(target, rate, REWARM_SECONDS));
     for (const target of sweeping) {
       target.results.sweep.push(points.get(target));
       console.log("BENCH " + JSON.stringify({ target: target.kind, scenario: "fanout", ...points.get(target) }));
