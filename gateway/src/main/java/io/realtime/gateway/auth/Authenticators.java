@@ -17,6 +17,8 @@ public final class Authenticators {
     private static final Logger log = LoggerFactory.getLogger(Authenticators.class);
     private static final Duration JWKS_REFRESH = Duration.ofMinutes(5);
     private static final Duration JWKS_MINIMUM_GAP = Duration.ofSeconds(30);
+    /** The most a handshake lets a token's clock differ from this node's: nimbus's default. */
+    static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(60);
 
     private Authenticators() {
     }
@@ -36,9 +38,18 @@ public final class Authenticators {
                         + " AUTH_PUBLIC_NAMESPACES", required));
         log.info("AUTH_MODE=jwt: every namespace needs a valid token except public ones (AUTH_PUBLIC_NAMESPACES={},"
                 + " and gateways declared public)", auth.publicNamespaces());
-        return new HandshakeAuthenticator(AuthSettings.Mode.JWT, verifier(auth, scheduler).clockSkew(auth.tokenExpiryGrace()),
+        return new HandshakeAuthenticator(AuthSettings.Mode.JWT, verifier(auth, scheduler).clockSkew(clockSkew(auth.tokenExpiryGrace())),
                 new NamespaceAccess(auth.publicNamespaces(), auth.requiredNamespaces()),
                 scheduler == null ? null : new TokenExpiry(scheduler, auth.tokenExpiryGrace(), Clock.systemUTC()));
+    }
+
+    /**
+     * The clock skew a handshake allows: no more than the grace after which a connected socket's expired token ends
+     * it (a token the handshake accepts must not end its socket at once), and no more than {@link #MAX_CLOCK_SKEW}
+     * however long that grace is (a grace of a day is for sockets already connected, not for tokens a day old).
+     */
+    static Duration clockSkew(Duration tokenExpiryGrace) {
+        return tokenExpiryGrace.compareTo(MAX_CLOCK_SKEW) < 0 ? tokenExpiryGrace : MAX_CLOCK_SKEW;
     }
 
     private static boolean isLoopback(String host) {

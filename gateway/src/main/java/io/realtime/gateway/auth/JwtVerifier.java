@@ -46,9 +46,8 @@ public final class JwtVerifier implements TokenVerifier {
     }
 
     /**
-     * How far past its {@code exp} (or before its {@code nbf}) a token is still accepted; nimbus's default is 60 s.
-     * The handshake takes the same as the grace after which a connected socket's expired token ends it, so a token
-     * the handshake accepts does not end its socket at once.
+     * How far past its {@code exp} (or before its {@code nbf}) a token is still accepted: the issuer's and this
+     * node's clocks may differ by that much. nimbus's default is 60 s.
      */
     public JwtVerifier clockSkew(java.time.Duration skew) {
         claimsVerifier.setMaxClockSkew((int) Math.min(Integer.MAX_VALUE, skew.toSeconds()));
@@ -91,7 +90,13 @@ public final class JwtVerifier implements TokenVerifier {
         } catch (JOSEException e) {
             throw new TokenRejectedException(AuthFailure.unauthorized("token could not be verified"));
         }
-        return new Principal(claims.getSubject(), true, claims.toJSONObject());
+        String subject = claims.getSubject();
+        if (subject.isBlank() || subject.length() > Principal.MAX_USER_ID_LENGTH) {
+            // The user id names the user's notification room, which the backend API addresses by the same rule.
+            throw new TokenRejectedException(AuthFailure.unauthorized(
+                    "the token's sub must be 1 to " + Principal.MAX_USER_ID_LENGTH + " characters"));
+        }
+        return new Principal(subject, true, claims.toJSONObject());
     }
 
     private static String lowerFirst(String message) {

@@ -23,6 +23,10 @@ import java.util.stream.Stream;
 /** Turns the raw values of every setting into a {@link GatewayConfig}, checking each and reporting all problems. */
 final class ConfigReader {
 
+    /** An origin as a browser serializes it: lowercase scheme and host (IDNs in punycode), a port only if not default. */
+    private static final java.util.regex.Pattern ORIGIN =
+            java.util.regex.Pattern.compile("[a-z][a-z0-9+.-]*://([a-z0-9-]+(\\.[a-z0-9-]+)*|\\[[0-9a-f:.]+\\])(:[0-9]{1,5})?");
+
     private ConfigReader() {
     }
 
@@ -49,6 +53,8 @@ final class ConfigReader {
         }
         List<String> cors = List.copyOf(v.list(Setting.CORS));
         AdminUiSettings adminUi = AdminUiSettings.parse(v::text, v.problems());
+        checkOrigins(v, Setting.CORS, cors);
+        checkOrigins(v, Setting.ADMIN_UI_ORIGINS, adminUi.origins());
         if (adminUi.enabled() && !adminUi.origins().isEmpty()) {
             if (cors.isEmpty()) {
                 // Without an allow-list every origin is served; the UI's origins alone would make one that refuses the
@@ -290,9 +296,33 @@ final class ConfigReader {
                     .ifPresent(file -> v.problem(Setting.JWT_PUBLIC_KEY_FILE.env() + ": cannot read " + file));
             jwks.filter(url -> !url.startsWith("https://") && !url.startsWith("http://"))
                     .ifPresent(url -> v.problem(Setting.JWT_JWKS_URL.env() + ": expected an http(s) URL"));
+            if (jwks.isPresent() && v.optional(Setting.JWT_AUDIENCE).isEmpty()) {
+                // An identity provider's key set signs the tokens of every application it serves: without an audience
+                // any of them, issued for another application, would sign its holder in here.
+                v.problem(Setting.JWT_JWKS_URL.env() + " needs " + Setting.JWT_AUDIENCE.env()
+                        + ": the key set signs tokens for every application of its issuer, and only the aud claim says"
+                        + " a token was issued for this one");
+            }
         }
         return new AuthSettings(mode.equals("jwt") ? AuthSettings.Mode.JWT : AuthSettings.Mode.NONE, secret, keyFile, jwks,
                 v.optional(Setting.JWT_ISSUER), v.optional(Setting.JWT_AUDIENCE), publicNamespaces, required,
                 v.millisOrZero(Setting.TOKEN_EXPIRY_GRACE));
+    }
+
+    /**
+     * Origins are compared exactly with what browsers send: a lowercase {@code scheme://host[:port]}, no path, no
+     * trailing slash. An entry of another shape would never match, and every browser client would be refused.
+     */
+    private static void checkOrigins(SettingValues v, Setting setting, List<String> origins) {
+        for (String origin : origins) {
+            // * (any origin) is checked where it is or is not allowed.
+            if (!origin.equals("*") && !ORIGIN.matcher(origin).matches()) {
+                v.problem(setting.env() + ": '" + origin + "' is not an origin as browsers send it"
+                        + " (lowercase scheme://host[:port], no path or trailing slash)");
+            } else if (origin.startsWith("https://") && origin.endsWith(":443") || origin.startsWith("http://") && origin.endsWith(":80")) {
+                v.problem(setting.env() + ": '" + origin + "' names its scheme's default port, which browsers leave out"
+                        + " of the origin they send: drop it");
+            }
+        }
     }
 }

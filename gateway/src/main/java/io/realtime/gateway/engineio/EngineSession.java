@@ -415,14 +415,20 @@ public final class EngineSession implements SessionFanOut.Recipient {
             return;
         }
         state = State.CLOSED;
-        heartbeat.stop();
-        if (slowConsumers != null) {
-            slowConsumers.stop();
+        try {
+            heartbeat.stop();
+            if (slowConsumers != null) {
+                slowConsumers.stop();
+            }
+            if (upgrade != null) {
+                upgrade.abandon();
+            }
+            transport.close(farewell);
+        } catch (RuntimeException e) {
+            // Closed is closed: the session must still leave the registry (whose count the connection limits read)
+            // and its sockets must still end, or the node would count it for good.
+            log.error("session {}: closing its transport failed", id, e);
         }
-        if (upgrade != null) {
-            upgrade.abandon();
-        }
-        transport.close(farewell);
         outbox.clear();
         log.debug("session {} closed: {}", id, reason);
         registry.remove(this);

@@ -24,6 +24,14 @@ import static org.awaitility.Awaitility.await;
 class AuthenticatorsTest {
 
     @Test
+    void aHandshakeAllowsTheTokenGraceAsClockSkewButNeverMoreThanAMinute() {
+        assertThat(Authenticators.clockSkew(Duration.ofSeconds(30))).isEqualTo(Duration.ofSeconds(30));
+        assertThat(Authenticators.clockSkew(Duration.ZERO)).isZero();
+        // A day's grace is for sockets already connected, not for tokens a day old.
+        assertThat(Authenticators.clockSkew(Duration.ofDays(1))).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
     void noAuthTrustsWhatClientsSayAndRequiresNoToken() {
         HandshakeAuthenticator authenticator = Authenticators.of(AuthSettings.none(), null);
 

@@ -95,6 +95,43 @@ class JwtVerifierTest {
     }
 
     @Test
+    void aSubjectThatCannotNameAUserIsRefused() throws Exception {
+        JwtVerifier verifier = JwtVerifier.withSecret(SECRET, "issuer", "gateway");
+        MACSigner signer = new MACSigner(SECRET);
+        Instant later = Instant.now().plusSeconds(60);
+
+        AuthFailure tooLong = rejection(verifier, token(signer, JWSAlgorithm.HS256, null, claims("u".repeat(Principal.MAX_USER_ID_LENGTH + 1), later)));
+        assertThat(tooLong.code()).isEqualTo(AuthFailure.UNAUTHORIZED);
+        assertThat(tooLong.reason()).contains("sub must be 1 to " + Principal.MAX_USER_ID_LENGTH);
+        assertThat(rejection(verifier, token(signer, JWSAlgorithm.HS256, null, claims(" ", later))).code())
+                .isEqualTo(AuthFailure.UNAUTHORIZED);
+        assertThat(verifier.verify(token(signer, JWSAlgorithm.HS256, null, claims("u".repeat(Principal.MAX_USER_ID_LENGTH), later)))
+                .userId()).hasSize(Principal.MAX_USER_ID_LENGTH);
+    }
+
+    @Test
+    void unsignedTokensTokensWithoutExpiryAndAPublicKeyUsedAsAnHmacSecretAreRefused() throws Exception {
+        RSAKey key = new RSAKeyGenerator(2048).generate();
+        String pem = "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.toPublicKey().getEncoded())
+                + "\n-----END PUBLIC KEY-----\n";
+        JwtVerifier verifier = JwtVerifier.withPublicKeyPem(pem, "issuer", "gateway");
+        Instant later = Instant.now().plusSeconds(60);
+
+        String unsigned = new com.nimbusds.jwt.PlainJWT(claims("mallory", later)).serialize();
+        // Algorithm confusion: the public key, which anyone may have, as the secret of an HMAC signature.
+        String confused = token(new MACSigner(pem.getBytes(StandardCharsets.US_ASCII)), JWSAlgorithm.HS256, null, claims("mallory", later));
+        String noExpiry = token(new RSASSASigner(key), JWSAlgorithm.RS256, null,
+                new JWTClaimsSet.Builder().subject("mallory").issuer("issuer").audience("gateway").build());
+
+        assertThat(rejection(verifier, unsigned).code()).isEqualTo(AuthFailure.UNAUTHORIZED);
+        assertThat(rejection(verifier, confused).code()).isEqualTo(AuthFailure.UNAUTHORIZED);
+        assertThat(rejection(verifier, noExpiry).code()).isEqualTo(AuthFailure.UNAUTHORIZED);
+        assertThat(verifier.verify(token(new RSASSASigner(key), JWSAlgorithm.RS256, null, claims("alice", later))).userId())
+                .isEqualTo("alice");
+    }
+
+    @Test
     void aShortSecretIsRefusedAtStart() {
         assertThatThrownBy(() -> JwtVerifier.withSecret("short", null, null)).isInstanceOf(IllegalArgumentException.class);
     }

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -141,11 +142,39 @@ class GatewayConfigTest {
 
     @Test
     void theJwksUrlIsLoggedWithoutItsCredentials() {
-        GatewayConfig config = GatewayConfig.load(Map.of("AUTH_MODE", "jwt",
+        GatewayConfig config = GatewayConfig.load(Map.of("AUTH_MODE", "jwt", "JWT_AUDIENCE", "gateway",
                 "JWT_JWKS_URL", "https://user:pass@idp.example/keys?access_token=abc"), new String[0]);
 
         assertThat(config.describe()).contains("jwtKeys=https://****@idp.example/keys?****")
                 .doesNotContain("pass").doesNotContain("abc");
+    }
+
+    @Test
+    void aJwksKeySetNeedsAnAudience() {
+        assertThatThrownBy(() -> GatewayConfig.load(Map.of("AUTH_MODE", "jwt", "JWT_ISSUER", "https://idp.example/",
+                "JWT_JWKS_URL", "https://idp.example/keys"), new String[0]))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("JWT_JWKS_URL needs JWT_AUDIENCE");
+        // A key of this application's own (a secret, a PEM key) signs only its tokens: no audience needed.
+        assertThat(GatewayConfig.load(Map.of("AUTH_MODE", "jwt", "JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+                new String[0]).auth().audience()).isEmpty();
+    }
+
+    @Test
+    void originsThatNoBrowserSendsAreRefusedAtStart() {
+        for (String origin : List.of("https://App.example.com", "https://app.example.com/", "app.example.com",
+                "https://app.example.com/path", "null")) {
+            assertThatThrownBy(() -> GatewayConfig.load(Map.of("CORS_ORIGINS", "https://ok.example," + origin), new String[0]))
+                    .as(origin).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("CORS_ORIGINS: '" + origin + "' is not an origin as browsers send it");
+        }
+        assertThatThrownBy(() -> GatewayConfig.load(Map.of("CORS_ORIGINS", "https://app.example.com:443"), new String[0]))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("default port");
+        assertThatThrownBy(() -> GatewayConfig.load(Map.of("CORS_ORIGINS", "*", "ADMIN_UI", "production",
+                "ADMIN_UI_AUTH", "none", "ADMIN_UI_ORIGINS", "https://Admin.socket.io"), new String[0]))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("ADMIN_UI_ORIGINS: 'https://Admin.socket.io'");
+        assertThat(GatewayConfig.load(Map.of("CORS_ORIGINS", "https://app.example.com,http://localhost:3000,"
+                + "http://[::1]:8080,capacitor://localhost,https://xn--bcher-kva.example"), new String[0]).engine().corsOrigins())
+                .hasSize(5);
     }
 
     @Test
