@@ -210,6 +210,15 @@ public final class Cluster implements AutoCloseable {
         return transport == null || transport.isConnected();
     }
 
+    /**
+     * Why this node's part in the cluster is broken for good (the thread reading the streams transport's stream
+     * died, say), or empty. Unlike a Redis outage ({@link #isConnected}) it never heals: the node must be restarted.
+     * Always empty on a single node.
+     */
+    public Optional<String> failure() {
+        return transport == null ? Optional.empty() : transport.failure();
+    }
+
     @Override
     public void close() {
         closed = true;

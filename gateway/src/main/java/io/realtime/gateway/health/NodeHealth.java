@@ -5,11 +5,14 @@ import io.realtime.gateway.server.GatewayServer;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Liveness and readiness of the node. Ready only while it serves: not before it listens, not while it drains.
  * A Redis outage shows as {@code DEGRADED} but keeps the node ready: if every pod turned unready when Redis blinks,
- * Kubernetes would cut off every client, while each node can still serve its own.
+ * Kubernetes would cut off every client, while each node can still serve its own. A cluster broken for good
+ * ({@link Cluster#failure}: the thread reading the stream died) is another matter: the node would miss every other
+ * node's broadcast from then on and nothing heals it, so it is neither live (Kubernetes restarts it) nor ready.
  */
 public final class NodeHealth {
 
@@ -72,17 +75,25 @@ public final class NodeHealth {
     }
 
     public Report live() {
-        return new Report(true, Map.of("status", "UP"));
+        Optional<String> failure = cluster.failure();
+        if (failure.isEmpty()) {
+            return new Report(true, Map.of("status", "UP"));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "DOWN");
+        body.put("checks", Map.of("redis", redisCheck(failure)));
+        return new Report(false, body);
     }
 
     public Report ready() {
-        boolean ready = phase == Phase.SERVING;
+        boolean serving = phase == Phase.SERVING;
+        Optional<String> failure = cluster.failure();
+        boolean ready = serving && failure.isEmpty();
         Map<String, Object> socketIo = new LinkedHashMap<>();
-        socketIo.put("status", ready ? "UP" : "DOWN");
+        socketIo.put("status", serving ? "UP" : "DOWN");
         socketIo.put("phase", phase.name().toLowerCase());
         socketIo.put("connections", server.sessionCount());
-        Map<String, Object> redis = new LinkedHashMap<>();
-        redis.put("status", !cluster.isClustered() ? "NOT_CONFIGURED" : cluster.isConnected() ? "UP" : "DEGRADED");
+        Map<String, Object> redis = redisCheck(failure);
         Map<String, Object> checks = new LinkedHashMap<>();
         checks.put("socketio", socketIo);
         checks.put("redis", redis);
@@ -90,5 +101,16 @@ public final class NodeHealth {
         body.put("status", !ready ? "DOWN" : "DEGRADED".equals(redis.get("status")) ? "DEGRADED" : "UP");
         body.put("checks", checks);
         return new Report(ready, body);
+    }
+
+    private Map<String, Object> redisCheck(Optional<String> failure) {
+        Map<String, Object> redis = new LinkedHashMap<>();
+        if (failure.isPresent()) {
+            redis.put("status", "DOWN");
+            redis.put("reason", failure.get());
+        } else {
+            redis.put("status", !cluster.isClustered() ? "NOT_CONFIGURED" : cluster.isConnected() ? "UP" : "DEGRADED");
+        }
+        return redis;
     }
 }

@@ -27,6 +27,14 @@ public interface ClusterTransport extends AutoCloseable {
     /** Whether the transport can publish now. */
     boolean isConnected();
 
+    /**
+     * Why the transport stopped working on this node for good, or empty while it works. Unlike a lost connection,
+     * nothing heals it: once set it stays.
+     */
+    default Optional<String> failure() {
+        return Optional.empty();
+    }
+
     ClusterStats stats();
 
     /** The one scheduler of the cluster's timeouts (never a Netty I/O loop of the server). */

@@ -7,12 +7,14 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Reads one stream for the whole node: a thread of its own over a connection of its own, blocking in
  * {@code XREAD} (never on a Netty or lettuce loop), handing each entry to the transport in stream order. It starts
  * after the stream's last entry and then follows entry ids, so nothing added between two reads is skipped (the
- * adapter's {@code $} would). While Redis is away it tries again every half second.
+ * adapter's {@code $} would). While Redis is away it tries again every half second. Should its thread end before
+ * {@link #close} (a fatal error, an interrupt), it says why to {@code onStopped}: nothing starts it again.
  */
 final class StreamReader implements AutoCloseable {
 
@@ -29,12 +31,16 @@ final class StreamReader implements AutoCloseable {
     private final int readCount;
     private final long blockMillis;
     private final BiConsumer<String, Map<String, String>> onEntry;
+    private final Consumer<String> onStopped;
     private final Thread thread;
     private final String startedAfter;
     private volatile boolean closed;
+    /** The entry whose handler failed fatally; only the reader's thread touches it. */
+    private String fatalAt;
     private final RedisLink.BlockingReader reader;
 
-    private StreamReader(RedisLink link, String stream, RedisAdapterOptions options, BiConsumer<String, Map<String, String>> onEntry) {
+    private StreamReader(RedisLink link, String stream, RedisAdapterOptions options,
+                         BiConsumer<String, Map<String, String>> onEntry, Consumer<String> onStopped) {
         this.link = link;
         this.failures = new HandlerFailures(log, link.stats());
         this.stream = stream;
@@ -44,6 +50,7 @@ final class StreamReader implements AutoCloseable {
         // leaves the rest for the round trip.
         this.blockMillis = Math.max(MIN_BLOCK_MILLIS, Math.min(BLOCK_MILLIS, options.requestTimeout().toMillis() / 2));
         this.onEntry = onEntry;
+        this.onStopped = onStopped;
         this.reader = link.openBlockingReader();
         // The position is taken before start() returns: whatever is added once the adapter exists is read.
         try {
@@ -52,7 +59,7 @@ final class StreamReader implements AutoCloseable {
             reader.close();
             throw e;
         }
-        this.thread = new Thread(() -> run(startedAfter), "stream-reader-" + stream);
+        this.thread = new Thread(this::run, "stream-reader-" + stream);
         thread.setDaemon(true);
     }
 
@@ -61,14 +68,35 @@ final class StreamReader implements AutoCloseable {
         return startedAfter;
     }
 
+    /** @param onStopped told why, once, if the reader stops before it is closed */
     static StreamReader start(RedisLink link, String stream, RedisAdapterOptions options,
-                              BiConsumer<String, Map<String, String>> onEntry) {
-        StreamReader reader = new StreamReader(link, stream, options, onEntry);
+                              BiConsumer<String, Map<String, String>> onEntry, Consumer<String> onStopped) {
+        StreamReader reader = new StreamReader(link, stream, options, onEntry, onStopped);
         reader.thread.start();
         return reader;
     }
 
-    private void run(String start) {
+    private void run() {
+        try {
+            follow(startedAfter);
+        } catch (InterruptedException e) {
+            stopped("was interrupted", e);
+        } catch (Throwable e) {
+            stopped((fatalAt == null ? "stopped: " : "stopped at entry " + fatalAt + ": ") + e, e);
+            throw e;
+        }
+    }
+
+    /** The reader's thread ends for good: unless the reader was closed, this node hears nothing more from the stream. */
+    private void stopped(String why, Throwable cause) {
+        if (!closed) {
+            // Told before the log: in a JVM out of memory the logging may fail in turn.
+            onStopped.accept("the reader of stream " + stream + " " + why);
+        }
+        log.error("the reader of stream {} {}: this node receives nothing more from it", stream, why, cause);
+    }
+
+    private void follow(String start) throws InterruptedException {
         String after = start;
         boolean failing = false;
         while (!closed) {
@@ -93,7 +121,7 @@ final class StreamReader implements AutoCloseable {
                     onEntry.accept(entry.getKey(), entry.getValue());
                 } catch (Throwable e) {
                     if (isFatal(e)) {
-                        log.error("the reader of stream {} stops at entry {}: the JVM failed", stream, entry.getKey(), e);
+                        fatalAt = entry.getKey();
                         throw e;
                     }
                     // One entry's failure (an AssertionError, a stack overflow of a recursive handler included) must
@@ -107,19 +135,15 @@ final class StreamReader implements AutoCloseable {
 
     /**
      * An error the JVM may not recover from (out of memory, an internal error): the reader stops rather than go on
-     * in a broken JVM. A stack overflow is not one of them: by the time it is caught here its stack has unwound.
+     * in a broken JVM, and the cluster reports itself broken ({@code Cluster.failure}), so the node is restarted.
+     * A stack overflow is not one of them: by the time it is caught here its stack has unwound.
      */
     private static boolean isFatal(Throwable e) {
         return e instanceof VirtualMachineError && !(e instanceof StackOverflowError);
     }
 
-    private void pause() {
-        try {
-            Thread.sleep(RETRY_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            closed = true;
-        }
+    private static void pause() throws InterruptedException {
+        Thread.sleep(RETRY_MILLIS);
     }
 
     @Override

@@ -14,10 +14,12 @@ import io.realtime.cluster.redis.RedisLink.Mode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code @socket.io/redis-streams-adapter} 0.3: broadcasts (without acks), socketsJoin/Leave and disconnectSockets
@@ -37,6 +39,8 @@ public final class StreamsTransport extends RedisTransport {
 
     private final Map<String, StreamReader> readers = new ConcurrentHashMap<>();
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
+    /** Why a reader stopped for good: the first one, which the others (if any) most likely followed. */
+    private final AtomicReference<String> failure = new AtomicReference<>();
 
     /**
      * Subscribed for as long as this node lives: the owner named in the sessions of its connected sockets, whose
@@ -66,7 +70,8 @@ public final class StreamsTransport extends RedisTransport {
     public NamespaceChannel open(String namespace, MessageReceiver receiver) {
         Channel channel = new Channel(namespace, receiver);
         channels.put(namespace, channel);
-        readers.computeIfAbsent(channel.stream, stream -> StreamReader.start(link, stream, options, this::onEntry));
+        readers.computeIfAbsent(channel.stream, stream -> StreamReader.start(link, stream, options, this::onEntry,
+                reason -> failure.compareAndSet(null, reason)));
         return channel;
     }
 
@@ -86,6 +91,12 @@ public final class StreamsTransport extends RedisTransport {
         if (message != null && !channel.deliveredAlready(message, fields.get(StreamsCodec.SEQ))) {
             channel.receiver.onMessage(message, id);
         }
+    }
+
+    /** A reader that stopped never comes back: what its stream carries no longer reaches this node. */
+    @Override
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure.get());
     }
 
     @Override

@@ -101,6 +101,7 @@ class HandlerFailureTest {
     void anErrorInOneStreamEntrysHandlerDoesNotEndTheReader() {
         String stream = prefix + "stream";
         List<String> delivered = new CopyOnWriteArrayList<>();
+        List<String> stopped = new CopyOnWriteArrayList<>();
         StreamReader reader = StreamReader.start(link, stream, RedisAdapterOptions.builder(RedisFixture.shared().uri()).build(),
                 (id, fields) -> {
                     switch (fields.get("n")) {
@@ -108,7 +109,7 @@ class HandlerFailureTest {
                         case "2" -> throw new StackOverflowError();
                         default -> delivered.add(fields.get("n"));
                     }
-                });
+                }, stopped::add);
         try {
             RedisFixture redis = RedisFixture.shared();
             for (String n : List.of("1", "2", "3")) {
@@ -117,6 +118,7 @@ class HandlerFailureTest {
 
             await().atMost(Duration.ofSeconds(5)).until(() -> delivered.equals(List.of("3")));
             assertThat(events()).filteredOn(event -> event.getLevel() == Level.ERROR).hasSize(2);
+            assertThat(stopped).as("the reader goes on").isEmpty();
         } finally {
             reader.close();
             RedisFixture.command(RedisFixture.shared().host(), RedisFixture.shared().port(), "DEL", stream);

@@ -3,7 +3,10 @@ package io.realtime.cluster.redis;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import com.corundumstudio.socketio.Configuration;
+import com.corundumstudio.socketio.SocketIOServer;
 import io.realtime.cluster.BroadcastOptions;
+import io.realtime.cluster.Cluster;
 import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.ClusterPacket;
 import io.realtime.cluster.RedisAdapterOptions;
@@ -27,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
@@ -92,12 +96,15 @@ class StreamsTransportTest {
         return transport(RedisFixture.shared(), maxLen, requestTimeout);
     }
 
-    private RedisTransport transport(RedisFixture redis, long maxLen, Duration requestTimeout) {
-        RedisAdapterOptions options = RedisAdapterOptions.builder(redis.uri())
+    private RedisAdapterOptions options(RedisFixture redis, long maxLen, Duration requestTimeout) {
+        return RedisAdapterOptions.builder(redis.uri())
                 .key(stream).transport(TransportKind.STREAMS).requestTimeout(requestTimeout)
                 .streams(new RedisAdapterOptions.StreamOptions(stream, 1, maxLen, 100, stream + ":session:"))
                 .build();
-        RedisTransport transport = RedisTransport.connect(options, ClusterObserver.NONE);
+    }
+
+    private RedisTransport transport(RedisFixture redis, long maxLen, Duration requestTimeout) {
+        RedisTransport transport = RedisTransport.connect(options(redis, maxLen, requestTimeout), ClusterObserver.NONE);
         transports.add(transport);
         return transport;
     }
@@ -134,6 +141,51 @@ class StreamsTransportTest {
             assertThat(recorder.received.get(2).offset()).isEqualTo(third);
         }
         assertThat(xlen(stream)).isEqualTo(":3");
+    }
+
+    private Optional<Thread> reader() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().equals("stream-reader-" + stream)).findFirst();
+    }
+
+    @Test
+    void aFatalErrorDeliveringAnEntryEndsTheReaderAndTheClusterSaysItIsBrokenForGood() {
+        // Not started: the cluster only needs its namespaces, and nothing listens.
+        SocketIOServer server = new SocketIOServer(new Configuration());
+        // Called on the reader's thread for every broadcast read back, as any part of the delivery could fail.
+        ClusterObserver failing = new ClusterObserver() {
+            @Override
+            public void delivered(String namespace, int recipients) {
+                throw new InternalError("the JVM is broken");
+            }
+        };
+        try (Cluster cluster = Cluster.redis(server, options(RedisFixture.shared(), 10_000, Duration.ofSeconds(5)), failing)) {
+            cluster.of("/");
+            assertThat(cluster.failure()).isEmpty();
+
+            cluster.of("/").emit("e", 1);
+
+            // The reader's thread ends on the error, as it should: Awaitility would take it for the test's own.
+            await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(5)).until(() -> cluster.failure().isPresent());
+            assertThat(cluster.failure().get()).contains("the reader of stream " + stream, "stopped at entry",
+                    "java.lang.InternalError: the JVM is broken");
+            await().atMost(Duration.ofSeconds(5)).until(() -> reader().isEmpty());
+            // Redis itself is fine: only this node's reader is gone, which no reconnection brings back.
+            assertThat(cluster.isConnected()).isTrue();
+        }
+    }
+
+    @Test
+    void aReaderWhoseThreadIsInterruptedStopsAndItsTransportSaysItIsBrokenForGood() {
+        RedisTransport transport = transport(10_000);
+        transport.open("/", new Recorder());
+        assertThat(transport.failure()).isEmpty();
+
+        reader().orElseThrow().interrupt();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> transport.failure().isPresent());
+        assertThat(transport.failure().get()).isEqualTo("the reader of stream " + stream + " was interrupted");
+        await().atMost(Duration.ofSeconds(5)).until(() -> reader().isEmpty());
     }
 
     @Test
