@@ -36,6 +36,8 @@ final class WebSocketFrameHandler extends ChannelDuplexHandler {
     /** The largest message a fragmented one may add up to. */
     private final int maxPayload;
     private boolean closeSent;
+    /** The connection failed the protocol (a bad frame, a message too big): its session ends "transport error". */
+    private boolean failed;
 
     /** @param maxPayload the largest message, in bytes, the fragments of one may add up to */
     WebSocketFrameHandler(WebSocketTransport transport, int maxPayload) {
@@ -82,6 +84,7 @@ final class WebSocketFrameHandler extends ChannelDuplexHandler {
         if (frame instanceof TextWebSocketFrame text) {
             if (!ByteBufUtil.isText(text.content(), StandardCharsets.UTF_8)) {
                 // RFC 6455 §8.1, as ws does: a text message that is not UTF-8 fails the connection (1007).
+                failed = true;
                 closeWith(ctx, new CloseWebSocketFrame(WebSocketCloseStatus.INVALID_PAYLOAD_DATA));
                 return;
             }
@@ -118,13 +121,14 @@ final class WebSocketFrameHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        transport.onInactive();
+        transport.onInactive(failed);
         super.channelInactive(ctx);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("session {}: websocket error: {}", transport.session.id(), cause.toString());
+        failed = true;
         if (cause instanceof TooLongFrameException) {
             // The aggregator's: fragments adding up to more than maxPayload (1009, as ws says of a message too big).
             closeWith(ctx, new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG));

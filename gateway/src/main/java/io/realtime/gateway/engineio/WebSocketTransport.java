@@ -49,10 +49,15 @@ final class WebSocketTransport extends Transport {
      */
     private ByteBuf heldFrame;
     private ArrayList<ByteBuf> heldAfter;
+    /** Messages read on the connection's loop, on their way to the session's. */
+    private final InboundHandOver inbound;
 
     WebSocketTransport(EngineSession session, Channel channel) {
         super(session);
         this.channel = channel;
+        // Two of the largest messages may wait on the session's loop before the connection is read again.
+        this.inbound = new InboundHandOver(channel, session.eventLoop(),
+                2L * (session.options().maxPayload() + InboundHandOver.PER_MESSAGE));
     }
 
     /** The 101 has been sent: frames may follow. On the session's loop. */
@@ -262,7 +267,7 @@ final class WebSocketTransport extends Transport {
     // ---- from the connection's handler, on the connection's event loop -------------------------------------
 
     void onText(String text) {
-        session.execute(() -> {
+        inbound.handOver(text.length(), () -> {
             EnginePacket packet;
             try {
                 packet = EnginePacket.decodeTextOrBase64(text, session.version());
@@ -275,7 +280,7 @@ final class WebSocketTransport extends Transport {
     }
 
     void onBinary(byte[] data) {
-        session.execute(() -> {
+        inbound.handOver(data.length, () -> {
             // On a probe too: anything there but the probe's own packets abandons the upgrade, as engine.io's does.
             if (session.version() == EngineIOVersion.V4) {
                 session.receive(this, EnginePacket.binaryMessage(data));
@@ -291,7 +296,9 @@ final class WebSocketTransport extends Transport {
         session.execute(() -> session.onWritabilityChanged(this));
     }
 
-    void onInactive() {
-        session.execute(() -> session.onTransportClosed(this, DisconnectReason.TRANSPORT_CLOSE));
+    /** @param failed whether the connection ended on a protocol failure (as ws's {@code error}) rather than a close */
+    void onInactive(boolean failed) {
+        DisconnectReason reason = failed ? DisconnectReason.TRANSPORT_ERROR : DisconnectReason.TRANSPORT_CLOSE;
+        session.execute(() -> session.onTransportClosed(this, reason));
     }
 }

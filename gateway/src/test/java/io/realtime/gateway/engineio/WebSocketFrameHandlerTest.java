@@ -133,4 +133,25 @@ class WebSocketFrameHandlerTest {
         assertThat(channel.isOpen()).isFalse();
         channel.finishAndReleaseAll();
     }
+
+    @Test
+    void aConnectionThatFailsTheProtocolEndsItsSessionWithATransportErrorAndAClientsCloseWithATransportClose() {
+        EmbeddedChannel notUtf8 = openWebSocket();
+        notUtf8.writeInbound(new TextWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {'4', (byte) 0xff})));
+        EmbeddedChannel tooBig = openWebSocket();
+        String half = "x".repeat(SessionFixture.MAX_PAYLOAD / 2 + 1);
+        tooBig.writeInbound(new TextWebSocketFrame(false, 0, "4" + half));
+        tooBig.writeInbound(new ContinuationWebSocketFrame(true, 0, half));
+        fixture.loop.runPendingTasks();
+        // As engine.io reports ws's "error" for these, not a close.
+        assertThat(fixture.closeReasons).containsExactly("transport error", "transport error");
+
+        EmbeddedChannel closedByClient = openWebSocket();
+        closedByClient.writeInbound(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE));
+        fixture.loop.runPendingTasks();
+        assertThat(fixture.closeReasons).containsExactly("transport error", "transport error", "transport close");
+        notUtf8.finishAndReleaseAll();
+        tooBig.finishAndReleaseAll();
+        closedByClient.finishAndReleaseAll();
+    }
 }
