@@ -66,6 +66,10 @@ public final class ClusterLinkMetrics implements MeterBinder {
         Gauge.builder(MeterNames.CLUSTER_WORK_QUEUED, cluster, c -> c.stats().map(ClusterStats::workQueued).orElse(0L))
                 .description("the cluster's work queue: answers to other nodes' requests and recovery replays, running or waiting")
                 .register(registry);
+        Gauge.builder(MeterNames.CLUSTER_BROKEN, cluster, c -> c.failure().isPresent() ? 1 : 0)
+                .description("1 once this node's link to the cluster failed for good (its stream reader stopped): it no"
+                        + " longer hears the other nodes, and its health checks answer DOWN until it restarts")
+                .register(registry);
         // What is held now against what may be: an alert can warn before broadcasts are dropped.
         Gauge.builder(MeterNames.CLUSTER_HELD, cluster, c -> c.stats().map(ClusterStats::held).orElse(0L))
                 .description("messages held now for Redis (an outage, or a publish that timed out)").register(registry);

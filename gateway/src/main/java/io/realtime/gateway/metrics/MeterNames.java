@@ -56,6 +56,7 @@ public final class MeterNames {
     public static final String CLUSTER_REQUESTS_REFUSED = "socketio.cluster.requests.refused";
     public static final String CLUSTER_WORK_QUEUED = "socketio.cluster.work.queued";
     public static final String CLUSTER_HANDLER_FAILURES = "socketio.cluster.handler.failures";
+    public static final String CLUSTER_BROKEN = "socketio.cluster.broken";
 
     public static final String API_REQUESTS = "gateway.api.requests";
     public static final String NETTY_DIRECT_MEMORY_USED = "netty.direct.memory.used";

@@ -6,12 +6,17 @@ import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.RedisAdapterOptions;
 import io.realtime.cluster.TransportKind;
 import io.realtime.cluster.testing.RedisFixture;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.realtime.gateway.metrics.ClusterLinkMetrics;
+import io.realtime.gateway.metrics.MeterNames;
 import io.realtime.gateway.server.GatewayServer;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -40,11 +45,15 @@ class NodeHealthTest {
         };
         // Not started: health reads the server's phase and session count only, and nothing listens.
         GatewayServer server = new GatewayServer(new Configuration());
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
         try (Cluster cluster = Cluster.redis(server, options, failing)) {
             NodeHealth health = new NodeHealth(server, cluster);
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new ClusterLinkMetrics(cluster, scheduler).bindTo(registry);
             health.serving();
             assertThat(health.live().ok()).isTrue();
             assertThat(health.ready().ok()).isTrue();
+            assertThat(registry.get(MeterNames.CLUSTER_BROKEN).gauge().value()).isZero();
 
             cluster.of("/").emit("e", 1);
 
@@ -61,6 +70,10 @@ class NodeHealthTest {
             assertThat(ready.body()).containsEntry("status", "DOWN");
             assertThat(check(ready, "redis")).isEqualTo(check(live, "redis"));
             assertThat(check(ready, "socketio")).containsEntry("status", "UP").containsEntry("phase", "serving");
+            // And the alert's gauge, where no probe restarts the node.
+            assertThat(registry.get(MeterNames.CLUSTER_BROKEN).gauge().value()).isEqualTo(1.0);
+        } finally {
+            scheduler.shutdownNow();
         }
     }
 }

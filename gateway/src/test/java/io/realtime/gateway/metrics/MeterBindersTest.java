@@ -86,7 +86,8 @@ class MeterBindersTest {
                 .contains("socketio_cluster_dropped_total 0.0")
                 .contains("socketio_cluster_requests_refused_total 0.0")
                 .contains("socketio_cluster_work_queued 0.0")
-                .contains("socketio_cluster_handler_failures_total 0.0");
+                .contains("socketio_cluster_handler_failures_total 0.0")
+                .contains("socketio_cluster_broken 0.0");
     }
 
     @Test
