@@ -1,20 +1,25 @@
 package io.realtime.gateway.engineio;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
 
 import java.util.List;
 
 /**
  * Aggregates HTTP requests up to {@code maxHttpBufferSize}. A larger body is refused with 413 and a JSON reason,
- * and the session that sent it is closed, as Node's engine.io does; other sessions are untouched.
+ * and the session that sent it is closed, as Node's engine.io does; other sessions are untouched. The connection
+ * is closed after every refusal, the answer to a request with {@code Expect: 100-continue} included.
  */
 public final class EngineHttpAggregator extends HttpObjectAggregator {
 
@@ -22,9 +27,26 @@ public final class EngineHttpAggregator extends HttpObjectAggregator {
     private final CorsPolicy cors;
 
     public EngineHttpAggregator(int maxContentLength, SessionRegistry sessions) {
-        super(maxContentLength);
+        // closeOnExpectationFailed: a refused Expect (417) is answered before the body, as the 413 below, and
+        // would leave the request clock's deadline armed the same way.
+        super(maxContentLength, true);
         this.sessions = sessions;
         this.cors = new CorsPolicy(sessions.options().corsOrigins());
+    }
+
+    @Override
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+        Object response = super.newContinueResponse(start, maxContentLength, pipeline);
+        if (response instanceof HttpResponse refusal && ignoreContentAfterContinueResponse(refusal)) {
+            if (HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.equals(refusal.status())) {
+                // Declining Netty's bare 413 makes the aggregator call handleOversizedMessage, so that a client
+                // waiting for "100 Continue" gets the same answer (CORS, JSON, its session closed) as any other.
+                ReferenceCountUtil.release(refusal);
+                return null;
+            }
+            refusal.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return response;
     }
 
     @Override
@@ -44,9 +66,10 @@ public final class EngineHttpAggregator extends HttpObjectAggregator {
                 session.onPayloadTooLarge();
             }
         }
-        // As Netty's own aggregator: a keep-alive client may go on using the connection (the rest of the body
-        // is skipped); otherwise the connection ends with the answer.
-        boolean keepAlive = !(oversized instanceof FullHttpMessage) && HttpUtil.isKeepAlive(oversized);
-        new HttpExchange(ctx.channel(), keepAlive, headers).respondError(EngineIoError.PAYLOAD_TOO_LARGE);
+        // Closed even when the client asked for keep-alive, unlike Netty's own aggregator: the rest of the body is
+        // skipped, so the request clock behind (RequestEndHandler) never sees this request end and its deadline
+        // stays armed, cutting a next request that has not arrived whole by then (a reconnecting client's POST)
+        // or the idle connection, counted as a slow request. Nor is the rest of a large body worth reading.
+        new HttpExchange(ctx.channel(), false, headers).respondError(EngineIoError.PAYLOAD_TOO_LARGE);
     }
 }
