@@ -406,6 +406,14 @@ public final class EngineSession implements SessionFanOut.Recipient {
         } catch (RuntimeException e) {
             log.error("session {}: message handling failed; closing the session", id, e);
             closeNow(DisconnectReason.SERVER_ERROR, EnginePacket.CLOSE);
+        } catch (Error e) {
+            if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+                throw e;
+            }
+            // A handler's AssertionError or stack overflow: the same end whichever loop read the message (where
+            // it was read, Netty would close the connection; handed over from another loop, it would keep it).
+            log.error("session {}: message handling failed; closing the session", id, e);
+            closeNow(DisconnectReason.SERVER_ERROR, EnginePacket.CLOSE);
         }
     }
 

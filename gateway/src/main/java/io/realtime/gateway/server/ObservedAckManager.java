@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * netty-socketio's ack bookkeeping, reporting each server-to-client ack: asked, answered (with latency), timed out.
@@ -70,38 +71,85 @@ final class ObservedAckManager extends AckManager {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private AckCallback<?> observed(AckCallback<?> callback, long askedAt) {
         if (callback instanceof MultiTypeAckCallback multi) {
-            return new MultiTypeAckCallback(multi.getResultClasses()) {
-                @Override
-                public void onSuccess(MultiTypeArgs result) {
-                    observer.ackAnswered(System.nanoTime() - askedAt);
-                    multi.onSuccess(result);
-                }
-
-                @Override
-                public void onTimeout() {
-                    timedOut();
-                    runTimeout(multi::onTimeout);
-                }
-
-                @Override
-                public int getTimeout() {
-                    return multi.getTimeout();
-                }
-            };
+            return new ObservedMulti(multi, askedAt);
         }
-        AckCallback raw = callback;
-        return new AckCallback(raw.getResultClass(), raw.getTimeout()) {
-            @Override
-            public void onSuccess(Object result) {
+        return new Observed(callback, askedAt);
+    }
+
+    /**
+     * Whether this call is the first to settle an ack. netty-socketio runs a timeout on a random event loop and calls
+     * back a closing connection's acks on its own, each reading the callback without taking it: both could call one
+     * ack's timeout, and an answer could follow it.
+     */
+    private static boolean firstToSettle(AtomicIntegerFieldUpdater<?> settled, Object ack) {
+        @SuppressWarnings("unchecked")
+        AtomicIntegerFieldUpdater<Object> updater = (AtomicIntegerFieldUpdater<Object>) settled;
+        return updater.compareAndSet(ack, 0, 1);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private final class Observed extends AckCallback {
+        private static final AtomicIntegerFieldUpdater<Observed> SETTLED =
+                AtomicIntegerFieldUpdater.newUpdater(Observed.class, "settled");
+        private final AckCallback raw;
+        private final long askedAt;
+        private volatile int settled;
+
+        Observed(AckCallback<?> raw, long askedAt) {
+            super(raw.getResultClass(), raw.getTimeout());
+            this.raw = raw;
+            this.askedAt = askedAt;
+        }
+
+        @Override
+        public void onSuccess(Object result) {
+            if (firstToSettle(SETTLED, this)) {
                 observer.ackAnswered(System.nanoTime() - askedAt);
                 raw.onSuccess(result);
             }
+        }
 
-            @Override
-            public void onTimeout() {
+        @Override
+        public void onTimeout() {
+            if (firstToSettle(SETTLED, this)) {
                 timedOut();
                 runTimeout(raw::onTimeout);
             }
-        };
+        }
+    }
+
+    private final class ObservedMulti extends MultiTypeAckCallback {
+        private static final AtomicIntegerFieldUpdater<ObservedMulti> SETTLED =
+                AtomicIntegerFieldUpdater.newUpdater(ObservedMulti.class, "settled");
+        private final MultiTypeAckCallback multi;
+        private final long askedAt;
+        private volatile int settled;
+
+        ObservedMulti(MultiTypeAckCallback multi, long askedAt) {
+            super(multi.getResultClasses());
+            this.multi = multi;
+            this.askedAt = askedAt;
+        }
+
+        @Override
+        public void onSuccess(MultiTypeArgs result) {
+            if (firstToSettle(SETTLED, this)) {
+                observer.ackAnswered(System.nanoTime() - askedAt);
+                multi.onSuccess(result);
+            }
+        }
+
+        @Override
+        public void onTimeout() {
+            if (firstToSettle(SETTLED, this)) {
+                timedOut();
+                runTimeout(multi::onTimeout);
+            }
+        }
+
+        @Override
+        public int getTimeout() {
+            return multi.getTimeout();
+        }
     }
 }

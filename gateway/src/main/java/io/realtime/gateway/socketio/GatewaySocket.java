@@ -133,9 +133,15 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
      */
     @Override
     public void send(Packet packet) {
-        if (recovery == null || packet.getSubType() != PacketType.EVENT || packet.getAckId() != null
-                || packet.getName() == null || packet.getName().isEmpty()) {
+        if (recovery == null) {
             super.send(packet);
+            return;
+        }
+        if (packet.getSubType() != PacketType.EVENT || packet.getAckId() != null
+                || packet.getName() == null || packet.getName().isEmpty()) {
+            // Behind the events with offsets already handed to this loop: an ack, an event with an ack or a
+            // DISCONNECT written at once would reach the client before an event the socket was sent earlier.
+            sendInOffsetOrder(packet);
             return;
         }
         List<Object> args = packet.getData() instanceof List<?> list ? new ArrayList<>(list) : List.of();
@@ -380,8 +386,17 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
         }
         Packet packet = new Packet(PacketType.MESSAGE, getEngineIOVersion());
         packet.setSubType(PacketType.DISCONNECT);
-        send(packet);
-        end(reason);
+        if (recovery == null) {
+            send(packet);
+            end(reason);
+            return;
+        }
+        // The DISCONNECT and the end together behind the events with offsets sent before them: ended first, the
+        // socket would drop those events (a "kicked" notice sent just before the disconnect would never arrive).
+        io.realtime.gateway.engineio.OffsetOrder.run(engineSession().eventLoop(), () -> {
+            super.send(packet);
+            end(reason);
+        });
     }
 
     @Override

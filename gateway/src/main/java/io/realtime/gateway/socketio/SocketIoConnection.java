@@ -551,6 +551,17 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         } catch (IllegalArgumentException e) {
             log.error("session {}: packet '{}' cannot be encoded: {}", getSessionId(),
                     packet.getName() != null ? packet.getName() : packet.getSubType(), e.getMessage());
+            if (packet.getSubType() == PacketType.ERROR) {
+                // A refused CONNECT whose data cannot be written (an auth listener's): the client still learns it
+                // was refused, with the message alone, rather than wait for its own timeout.
+                String message = packet.getData() instanceof Map<?, ?> payload && payload.get("message") instanceof String text
+                        ? text : "Connection refused";
+                Packet refusal = new Packet(PacketType.MESSAGE, engine.version());
+                refusal.setSubType(PacketType.ERROR);
+                refusal.setNsp(packet.getNsp());
+                refusal.setData(engine.version() == EngineIOVersion.V4 ? Map.of("message", message) : message);
+                return encoder.encode(refusal);
+            }
             if (packet.getSubType() != PacketType.ACK) {
                 return List.of();
             }

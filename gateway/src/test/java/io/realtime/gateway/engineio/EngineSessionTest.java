@@ -47,6 +47,29 @@ class EngineSessionTest {
     }
 
     @Test
+    void aHandlerErrorClosesTheSessionAsAnExceptionDoesWhileTheNodeGoesOn() {
+        EngineSession session = handshaken();
+        List<String> closed = new java.util.ArrayList<>();
+        session.setListener(new EngineSession.Listener() {
+            @Override
+            public void onMessage(EngineSession s, String text) {
+                throw new AssertionError("a handler's own check");
+            }
+
+            @Override
+            public void onClose(EngineSession s, io.realtime.gateway.stats.DisconnectReason reason) {
+                closed.add(reason.text());
+            }
+        });
+
+        fixture.post(session, "4hello");
+
+        assertThat(session.isOpen()).isFalse();
+        assertThat(closed).containsExactly("server error");
+        assertThat(fixture.registry.size()).isZero();
+    }
+
+    @Test
     void packetsQueuedBetweenPollsLeaveTogetherAndAWaitingPollIsAnsweredAtOnce() {
         EngineSession session = handshaken();
         session.send(List.of(EnginePacket.message("a"), EnginePacket.message("b")));

@@ -154,6 +154,24 @@ class GatewayServerApiTest {
     }
 
     /** A socket activity listener whose callback {@code failing} throws, as an application's bug would. */
+    /** Refusal data Jackson cannot write: its getter throws. */
+    public static final class Unwritable {
+        public String getReason() {
+            throw new IllegalStateException("not today");
+        }
+    }
+
+    @Test
+    void aRefusalWhoseDataCannotBeEncodedStillReachesTheClientWithItsMessage() throws Exception {
+        server().addNamespace("/members").addAuthTokenListener((auth, client) -> new AuthTokenResult(false, new Unwritable()));
+        server.startAsync().syncUninterruptibly();
+        Polling client = Polling.open(server);
+
+        client.post("40/members,{}");
+        // Not silence until the client's own timeout: a CONNECT_ERROR, without the data that could not be written.
+        assertThat(client.poll()).startsWith("44/members,{\"message\":");
+    }
+
     private static final class FailingActivity implements SocketActivity {
         final Set<String> called = new CopyOnWriteArraySet<>();
         private final String failing;

@@ -2,12 +2,14 @@ package io.realtime.gateway.server;
 
 import com.corundumstudio.socketio.AckCallback;
 import com.corundumstudio.socketio.SocketIOClient;
+import com.corundumstudio.socketio.scheduler.HashedWheelScheduler;
 import io.realtime.cluster.SocketIds;
 import io.realtime.gateway.testing.RawWebSocket;
 import io.realtime.gateway.testing.TestNode;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -93,6 +95,46 @@ class ObservedAckManagerTest {
 
             await().atMost(Duration.ofSeconds(5)).until(() -> calledBack.get() == 2);
             await().atMost(Duration.ofSeconds(5)).until(() -> value(node, "socketio_acks_pending ") == 0);
+        }
+    }
+
+    @Test
+    void anAckIsSettledOnceWhateverCallsItBack() {
+        HashedWheelScheduler scheduler = new HashedWheelScheduler();
+        try {
+            AtomicInteger timedOut = new AtomicInteger();
+            AtomicInteger answered = new AtomicInteger();
+            AtomicInteger countedTimeouts = new AtomicInteger();
+            ObservedAckManager acks = new ObservedAckManager(scheduler, new io.realtime.gateway.stats.TrafficObserver() {
+                @Override
+                public void ackTimedOut() {
+                    countedTimeouts.incrementAndGet();
+                }
+            });
+            UUID session = UUID.randomUUID();
+            long index = acks.registerAck(session, new AckCallback<>(Object.class) {
+                @Override
+                public void onSuccess(Object result) {
+                    answered.incrementAndGet();
+                }
+
+                @Override
+                public void onTimeout() {
+                    timedOut.incrementAndGet();
+                }
+            });
+            AckCallback<?> observed = acks.getCallback(session, index);
+
+            // A timeout on one loop and a closing connection's call-back on another, then a late answer.
+            observed.onTimeout();
+            observed.onTimeout();
+            observed.onSuccess(null);
+
+            assertThat(timedOut).hasValue(1);
+            assertThat(answered).hasValue(0);
+            assertThat(countedTimeouts).hasValue(1);
+        } finally {
+            scheduler.shutdown();
         }
     }
 }
