@@ -116,7 +116,10 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         } else if (HttpMethod.POST.equals(request.http().method())) {
             sessions.observer().bytesReceived(request.http().content().readableBytes());
             byte[] body = ByteBufUtil.getBytes(request.http().content());
-            session.onRequest(exchange, (transport, post) -> transport.onPost(post, body));
+            // Pipelined POSTs on a connection of another loop stop being read while their bodies wait, as a
+            // WebSocket's messages do.
+            InboundHandOver.of(ctx.channel(), options.maxPayload()).handOver(session.eventLoop(), body.length,
+                    () -> session.onRequest(exchange, (transport, post) -> transport.onPost(post, body)));
         } else {
             exchange.respondError(EngineIoError.BAD_REQUEST);
         }

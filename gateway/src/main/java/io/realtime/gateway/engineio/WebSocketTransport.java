@@ -55,9 +55,7 @@ final class WebSocketTransport extends Transport {
     WebSocketTransport(EngineSession session, Channel channel) {
         super(session);
         this.channel = channel;
-        // Two of the largest messages may wait on the session's loop before the connection is read again.
-        this.inbound = new InboundHandOver(channel, session.eventLoop(),
-                2L * (session.options().maxPayload() + InboundHandOver.PER_MESSAGE));
+        this.inbound = InboundHandOver.of(channel, session.options().maxPayload());
     }
 
     /** The 101 has been sent: frames may follow. On the session's loop. */
@@ -267,7 +265,7 @@ final class WebSocketTransport extends Transport {
     // ---- from the connection's handler, on the connection's event loop -------------------------------------
 
     void onText(String text) {
-        inbound.handOver(text.length(), () -> {
+        inbound.handOver(session.eventLoop(), text.length(), () -> {
             EnginePacket packet;
             try {
                 packet = EnginePacket.decodeTextOrBase64(text, session.version());
@@ -280,7 +278,7 @@ final class WebSocketTransport extends Transport {
     }
 
     void onBinary(byte[] data) {
-        inbound.handOver(data.length, () -> {
+        inbound.handOver(session.eventLoop(), data.length, () -> {
             // On a probe too: anything there but the probe's own packets abandons the upgrade, as engine.io's does.
             if (session.version() == EngineIOVersion.V4) {
                 session.receive(this, EnginePacket.binaryMessage(data));

@@ -148,4 +148,46 @@ class EngineIoHttpHandlerTest {
         assertThat(body(channel.readOutbound())).isEqualTo("ok");
         assertThat(body(get("/socket.io/?EIO=4&transport=polling&sid=" + sid))).isEqualTo("3");
     }
+
+    @Test
+    void pipelinedPostsToASessionOfAnotherLoopStopBeingReadWhileTheirBodiesWaitThere() throws Exception {
+        io.netty.channel.DefaultEventLoop sessionLoop = new io.netty.channel.DefaultEventLoop();
+        try {
+            EngineSession session = sessionLoop.submit(() -> {
+                EngineSession opened = sessions.create(com.corundumstudio.socketio.protocol.EngineIOVersion.V4, sessionLoop,
+                        java.net.InetAddress.getLoopbackAddress());
+                opened.open(new PollingTransport(opened, false));
+                opened.setListener(new EngineSession.Listener() { });
+                return opened;
+            }).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+            sessionLoop.execute(() -> {
+                try {
+                    busy.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            String large = "4" + "x".repeat(options.maxPayload() * 7 / 10);
+
+            for (int i = 0; i < 3; i++) {
+                assertThat(channel.config().isAutoRead()).as("before POST %d", i).isTrue();
+                DefaultFullHttpRequest post = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+                        "/socket.io/?EIO=4&transport=polling&sid=" + session.id());
+                post.content().writeCharSequence(large, StandardCharsets.UTF_8);
+                channel.writeInbound(post);
+            }
+            assertThat(channel.config().isAutoRead()).as("three bodies of 70 % of the largest waiting").isFalse();
+
+            busy.countDown();
+            sessionLoop.submit(() -> { }).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            channel.runPendingTasks();
+            assertThat(channel.config().isAutoRead()).isTrue();
+            for (int i = 0; i < 3; i++) {
+                assertThat(body(channel.readOutbound())).isEqualTo("ok");
+            }
+        } finally {
+            sessionLoop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).await(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 }

@@ -30,14 +30,14 @@ class InboundHandOverTest {
 
     @Test
     void readsPauseWhileTheSessionsLoopIsBehindAndResumeOnceItCaughtUpHalfway() throws Exception {
-        InboundHandOver handOver = new InboundHandOver(connection, sessionLoop, PAUSE_ABOVE);
+        InboundHandOver handOver = new InboundHandOver(connection, PAUSE_ABOVE);
         CountDownLatch busy = new CountDownLatch(1);
         sessionLoop.execute(() -> awaitQuietly(busy));
 
-        handOver.handOver(400, () -> handled.add(1));
-        handOver.handOver(400, () -> handled.add(2));
+        handOver.handOver(sessionLoop, 400, () -> handled.add(1));
+        handOver.handOver(sessionLoop, 400, () -> handled.add(2));
         assertThat(connection.config().isAutoRead()).as("800 bytes and their tasks waiting: under the bound").isTrue();
-        handOver.handOver(400, () -> handled.add(3));
+        handOver.handOver(sessionLoop, 400, () -> handled.add(3));
         assertThat(connection.config().isAutoRead()).as("1,200 bytes waiting: over the bound").isFalse();
         assertThat(handOver.isPaused()).isTrue();
 
@@ -50,11 +50,11 @@ class InboundHandOverTest {
 
     @Test
     void aSessionOnTheConnectionsOwnLoopHandlesEachMessageAsItIsReadAndNeverPauses() {
-        InboundHandOver handOver = new InboundHandOver(connection, connection.eventLoop(), PAUSE_ABOVE);
+        InboundHandOver handOver = new InboundHandOver(connection, PAUSE_ABOVE);
 
         for (int i = 0; i < 10; i++) {
             int message = i;
-            handOver.handOver(PAUSE_ABOVE, () -> handled.add(message));
+            handOver.handOver(connection.eventLoop(), PAUSE_ABOVE, () -> handled.add(message));
             assertThat(handled).hasSize(i + 1);
         }
         assertThat(connection.config().isAutoRead()).isTrue();
@@ -62,10 +62,10 @@ class InboundHandOverTest {
 
     @Test
     void aSessionThatCaughtUpBeforeThePauseTookHoldLeavesTheConnectionRead() throws Exception {
-        InboundHandOver handOver = new InboundHandOver(connection, sessionLoop, PAUSE_ABOVE);
+        InboundHandOver handOver = new InboundHandOver(connection, PAUSE_ABOVE);
         for (int round = 0; round < 200; round++) {
             // One message over the bound at once: the session's loop may handle it before or after the pause.
-            handOver.handOver(PAUSE_ABOVE * 2, () -> handled.add(1));
+            handOver.handOver(sessionLoop, PAUSE_ABOVE * 2, () -> handled.add(1));
             caughtUp();
             assertThat(connection.config().isAutoRead()).as("round %d", round).isTrue();
             assertThat(handOver.isPaused()).isFalse();
