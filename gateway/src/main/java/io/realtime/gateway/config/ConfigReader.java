@@ -144,10 +144,13 @@ final class ConfigReader {
                 // The streams transport appends or fails: while Redis is away its sends reach this node's sockets only.
                 ignoredWithout(v, Setting.REDIS_ADAPTER.env() + "=classic or sharded: the streams transport holds"
                         + " nothing while Redis is unreachable", Setting.OUTAGE_BUFFER_SIZE, Setting.OUTAGE_BUFFER_AGE);
+                ignoredWithout(v, "a single node's log in memory: the streams transport replays from the stream ("
+                        + Setting.REDIS_STREAM_MAX_LEN.env() + ")", Setting.RECOVERY_LOG_BYTES);
             }
         }
         if (!v.bool(Setting.CONNECTION_STATE_RECOVERY)) {
-            ignoredWithout(v, Setting.CONNECTION_STATE_RECOVERY.env() + "=true", Setting.MAX_DISCONNECTION_DURATION);
+            ignoredWithout(v, Setting.CONNECTION_STATE_RECOVERY.env() + "=true", Setting.MAX_DISCONNECTION_DURATION,
+                    Setting.RECOVERY_LOG_BYTES);
         }
         if (!v.text(Setting.AUTH_MODE).equalsIgnoreCase("jwt")) {
             ignoredWithout(v, Setting.AUTH_MODE.env() + "=jwt: connections are not authenticated", Setting.JWT_SECRET,
@@ -170,6 +173,7 @@ final class ConfigReader {
     private static RecoveryOptions recovery(SettingValues v, boolean clustered) {
         boolean on = v.bool(Setting.CONNECTION_STATE_RECOVERY);
         java.time.Duration max = v.millis(Setting.MAX_DISCONNECTION_DURATION);
+        int logBytes = v.positiveInt(Setting.RECOVERY_LOG_BYTES);
         if (!on) {
             return null;
         }
@@ -180,7 +184,7 @@ final class ConfigReader {
         // As many kept sessions per namespace as the node holds connections: all of them dropping at once are kept.
         int connections = v.nonNegativeInt(Setting.MAX_CONNECTIONS);
         return new RecoveryOptions(max, RecoveryOptions.DEFAULTS.maxPackets(),
-                connections > 0 ? connections : RecoveryOptions.DEFAULTS.maxSessions());
+                connections > 0 ? connections : RecoveryOptions.DEFAULTS.maxSessions(), logBytes);
     }
 
     private static TransportKind transportKind(SettingValues v) {

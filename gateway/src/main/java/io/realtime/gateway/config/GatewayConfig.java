@@ -284,7 +284,8 @@ public final class GatewayConfig {
                 .add("redisSubscriptionMode=" + cluster.subscriptionMode().wireName())
                 .add("redisStreamMaxLen=" + cluster.streamMaxLen())
                 .add("connectionStateRecovery=" + recovery.isPresent()
-                        + recovery.map(r -> " maxDisconnectionDuration=" + r.maxDisconnectionDuration().toMillis()).orElse(""));
+                        + recovery.map(r -> " maxDisconnectionDuration=" + r.maxDisconnectionDuration().toMillis()
+                                + " recoveryLogBytes=" + r.maxLogBytes()).orElse(""));
         return out.toString();
     }
 
@@ -480,8 +481,8 @@ public final class GatewayConfig {
         }
 
         /**
-         * {@code CONNECTION_STATE_RECOVERY}, {@code MAX_DISCONNECTION_DURATION}; default {@code null}: off. On, a
-         * single node keeps sessions and recent packets in memory.
+         * {@code CONNECTION_STATE_RECOVERY}, {@code MAX_DISCONNECTION_DURATION}, {@code RECOVERY_LOG_BYTES}; default
+         * {@code null}: off. On, a single node keeps sessions and recent packets in memory.
          */
         public Builder recovery(RecoveryOptions recovery) {
             this.recovery = recovery;

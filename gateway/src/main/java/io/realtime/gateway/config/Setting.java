@@ -92,6 +92,8 @@ public enum Setting {
             "socket.io's connectionStateRecovery: a client that reconnects gets its socket id, rooms, data and missed events back"),
     MAX_DISCONNECTION_DURATION("maxDisconnectionDuration", "MAX_DISCONNECTION_DURATION", "120000",
             "ms a disconnected socket's session can be recovered (socket.io's maxDisconnectionDuration)"),
+    RECOVERY_LOG_BYTES("recoveryLogBytes", "RECOVERY_LOG_BYTES", "33554432",
+            "single node: estimated bytes of heap each namespace's log of recent events may take for recovery (two a character); past it the oldest go, and a client that missed one gets a new session"),
     ADMIN_UI("adminUi", "ADMIN_UI", "off",
             "Socket.IO Admin UI: off, production (stats and commands) or development (also every socket and event)"),
     ADMIN_UI_NAMESPACE("adminUiNamespace", "ADMIN_UI_NAMESPACE", "/admin", "namespace of the Admin UI (instrument()'s namespaceName)"),

@@ -247,6 +247,28 @@ class GatewayConfigTest {
     }
 
     @Test
+    void theRecoveryLogsByteBudgetIsASettingOfASingleNode() {
+        assertThat(GatewayConfig.load(Map.of("CONNECTION_STATE_RECOVERY", "true"), new String[0]).recovery().orElseThrow()
+                .maxLogBytes()).isEqualTo(32L << 20).isEqualTo(io.realtime.cluster.recovery.RecoveryOptions.DEFAULT_MAX_LOG_BYTES);
+        GatewayConfig set = GatewayConfig.load(Map.of("CONNECTION_STATE_RECOVERY", "true", "RECOVERY_LOG_BYTES", "1048576"),
+                new String[0]);
+        assertThat(set.recovery().orElseThrow().maxLogBytes()).isEqualTo(1_048_576);
+        assertThat(set.describe()).contains("recoveryLogBytes=1048576");
+        assertThat(GatewayConfig.load(Map.of("CONNECTION_STATE_RECOVERY", "true"), new String[] {"--recoveryLogBytes=2000000"})
+                .recovery().orElseThrow().maxLogBytes()).isEqualTo(2_000_000);
+        for (String bad : new String[] {"0", "-1", "lots"}) {
+            assertThatThrownBy(() -> GatewayConfig.load(Map.of("CONNECTION_STATE_RECOVERY", "true", "RECOVERY_LOG_BYTES", bad),
+                    new String[0])).isInstanceOf(ConfigException.class).hasMessageContaining("RECOVERY_LOG_BYTES");
+        }
+        assertThat(GatewayConfig.load(Map.of("RECOVERY_LOG_BYTES", "1048576"), new String[0]).warnings())
+                .containsExactly("RECOVERY_LOG_BYTES has no effect without CONNECTION_STATE_RECOVERY=true");
+        assertThat(GatewayConfig.load(Map.of("REDIS_URL", "redis://redis:6379", "REDIS_ADAPTER", "streams",
+                "CONNECTION_STATE_RECOVERY", "true", "RECOVERY_LOG_BYTES", "1048576"), new String[0]).warnings())
+                .containsExactly("RECOVERY_LOG_BYTES has no effect without a single node's log in memory: the streams"
+                        + " transport replays from the stream (REDIS_STREAM_MAX_LEN)");
+    }
+
+    @Test
     void redisPasswordIsMaskedWhenDescribed() {
         GatewayConfig config = GatewayConfig.load(Map.of("REDIS_URL", "redis://user:hunter2@redis:6379/0"), new String[0]);
 

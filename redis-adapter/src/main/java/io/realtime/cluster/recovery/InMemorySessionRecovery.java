@@ -13,23 +13,27 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * One namespace's recovery on a single node, as socket.io-adapter's in-memory adapter does it: a bounded log of
- * recent packets (by count and by age) and the sessions of sockets that went away.
+ * recent packets (by count, by estimated bytes and by age) and the sessions of sockets that went away.
  *
- * <p>Offsets are the decimal sequence numbers of this log. The log holds consecutive numbers, so an offset is
- * found by subtraction; an offset that is not a plain number of at most 18 digits, or lies outside what the log
- * still holds (trimmed, or never sent), is unknown. One lock orders recording, choosing recipients and handing the
+ * <p>Offsets are the decimal sequence numbers of this log, counted from a random start so that an offset another
+ * log wrote (before the node restarted: socket.io-client keeps its last offset even when it gets a new session) is
+ * not taken for one of this log's. The log holds consecutive numbers, so an offset is found by subtraction; an
+ * offset that is not a plain number of at most 18 digits, was never written here, or is followed by numbers the log
+ * no longer holds, is unknown. One lock orders recording, choosing recipients and handing the
  * packet over with restoring and attaching; it is only taken when recovery is on. (Handing over under the lock is
  * what keeps a socket's packets in offset order here: a queue emptied outside it was tried and put a socket's own
  * event behind later broadcasts when two sockets connected at once; see the report of issue 17.)
  */
 public final class InMemorySessionRecovery implements SessionRecovery {
 
-    private record Entry(long seq, long at, ClusterPacket packet, BroadcastOptions opts) {
+    /** @param size {@link PacketSize#estimate}, counted against {@link RecoveryOptions#maxLogBytes} */
+    private record Entry(long seq, long at, ClusterPacket packet, BroadcastOptions opts, long size) {
     }
 
     private record Kept(SessionState state, long at) {
@@ -40,15 +44,26 @@ public final class InMemorySessionRecovery implements SessionRecovery {
     private final ArrayDeque<Entry> log = new ArrayDeque<>();
     /** In the order they were kept, which is also the order they expire. */
     private final Map<String, Kept> sessions = new LinkedHashMap<>();
-    private long nextSeq = 1;
+    /** The first number this log gives; numbers below it were never written here. */
+    private final long firstSeq;
+    private long nextSeq;
+    /** The sizes of the entries in {@link #log}. */
+    private long logBytes;
 
     public InMemorySessionRecovery(RecoveryOptions options) {
         this(options, Clock.systemUTC());
     }
 
     public InMemorySessionRecovery(RecoveryOptions options, Clock clock) {
+        // Below 2^50: offsets stay exact as JavaScript numbers, with room for 2^52 more.
+        this(options, clock, ThreadLocalRandom.current().nextLong(1, 1L << 50));
+    }
+
+    InMemorySessionRecovery(RecoveryOptions options, Clock clock, long firstSeq) {
         this.options = options;
         this.clock = clock;
+        this.firstSeq = firstSeq;
+        this.nextSeq = firstSeq;
     }
 
     @Override
@@ -57,6 +72,8 @@ public final class InMemorySessionRecovery implements SessionRecovery {
             select.apply(packet).run();
             return;
         }
+        // Counted before the lock: the estimate walks the whole packet.
+        long size = PacketSize.estimate(packet, options.maxLogBytes());
         synchronized (this) {
             long now = clock.millis();
             long seq = nextSeq++;
@@ -64,7 +81,10 @@ public final class InMemorySessionRecovery implements SessionRecovery {
             args.addAll(packet.args());
             args.add(Long.toString(seq));
             ClusterPacket withOffset = new ClusterPacket(packet.event(), args);
-            log.addLast(new Entry(seq, now, withOffset, opts));
+            log.addLast(new Entry(seq, now, withOffset, opts, size));
+            logBytes += size;
+            // A packet past the whole budget empties the log (itself too): it holds consecutive numbers, so what is
+            // older than a dropped packet could serve no client any more.
             trim(now);
             select.apply(withOffset).run();
         }
@@ -107,14 +127,21 @@ public final class InMemorySessionRecovery implements SessionRecovery {
                 return RestoreResult.refused(RestoreRefusal.UNKNOWN_SESSION);
             }
             Entry first = log.peekFirst();
-            // The client's offset must still be in the log: otherwise something it missed may have been dropped.
-            if (first == null || seq < first.seq() || seq >= nextSeq) {
+            // The client missed packets after its offset only (it gets a socket's packets in offset order), and the
+            // numbers are consecutive: it can be served exactly when every number after its offset is still held,
+            // from the first one on, or, the log being empty, none was written after it. Whether the dropped ones
+            // went by count, by bytes or by age makes no difference, and age cannot excuse more: a packet older than
+            // maxDisconnectionDuration can have been missed by a session still within it, since a session is kept
+            // from when the ping timeout noticed its dead connection (up to pingInterval + pingTimeout after the last
+            // packet reached the client), and what was written to that connection meanwhile was lost.
+            long held = first == null ? nextSeq : first.seq();
+            if (seq < firstSeq || seq < held - 1 || seq >= nextSeq) {
                 return RestoreResult.refused(RestoreRefusal.OFFSET_GONE);
             }
             sessions.remove(pid);
             List<ClusterPacket> missed = new ArrayList<>();
             Iterator<Entry> entries = log.iterator();
-            long skip = seq - first.seq() + 1;
+            long skip = seq - held + 1;
             for (long i = 0; i < skip && entries.hasNext(); i++) {
                 entries.next();
             }
@@ -164,8 +191,9 @@ public final class InMemorySessionRecovery implements SessionRecovery {
 
     private void trim(long now) {
         long oldest = now - options.maxDisconnectionDuration().toMillis();
-        while (!log.isEmpty() && (log.size() > options.maxPackets() || log.peekFirst().at() < oldest)) {
-            log.removeFirst();
+        while (!log.isEmpty() && (log.size() > options.maxPackets() || logBytes > options.maxLogBytes()
+                || log.peekFirst().at() < oldest)) {
+            logBytes -= log.removeFirst().size();
         }
     }
 

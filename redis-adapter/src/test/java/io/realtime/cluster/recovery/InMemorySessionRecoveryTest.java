@@ -98,12 +98,13 @@ class InMemorySessionRecoveryTest {
     @Test
     void unknownTrimmedOrMalformedOffsetsAndExpiredSessionsRecoverNothing() {
         String first = send("a", Set.of(), Set.of());
+        send("a", Set.of(), Set.of());
         for (int i = 0; i < 5; i++) {
             send("b", Set.of(), Set.of());
         }
         recovery.persist(session("p"));
 
-        // The log holds 5 packets: the first was trimmed, so part of what followed it could be missing.
+        // The log holds the 5 b's: the a after the first offset was trimmed, and the client may have missed it.
         for (String offset : List.of(first, "0", "99999")) {
             assertThat(restoreResult("p", offset).refusal()).as(offset).isEqualTo(RestoreRefusal.OFFSET_GONE);
         }
@@ -116,6 +117,108 @@ class InMemorySessionRecoveryTest {
         clock.millis += 10_001;
         assertThat(recovery.sessionCount()).isZero();
         assertThat(restoreResult("p", "6").refusal()).as("expired").isEqualTo(RestoreRefusal.UNKNOWN_SESSION);
+    }
+
+    @Test
+    void anOffsetAfterWhichTheLogHoldsEverythingRecoversEvenWhenTheLogAgedOut() {
+        String beforeTheLog = send("a", Set.of(), Set.of());
+        for (int i = 0; i < 5; i++) {
+            send("b", Set.of(), Set.of());
+        }
+        recovery.persist(session("p"));
+        // The a was trimmed, but the client had it: everything after it is held.
+        assertThat(restore("p", beforeTheLog, s -> { }).orElseThrow().missed()).extracting(ClusterPacket::event)
+                .containsExactly("b", "b", "b", "b", "b");
+
+        String beforeTheLast = send("c", Set.of(), Set.of());
+        String last = send("c", Set.of(), Set.of());
+        clock.millis += 6_000;
+        recovery.persist(session("q"));
+        recovery.persist(session("r"));
+        clock.millis += 4_001;
+        // Quiet for longer than maxDisconnectionDuration: the log aged out to empty, and the sessions are still kept.
+        // The client that had the last packet missed nothing; the one that had not missed it.
+        assertThat(restore("q", last, s -> { }).orElseThrow().missed()).isEmpty();
+        assertThat(restoreResult("r", beforeTheLast).refusal()).isEqualTo(RestoreRefusal.OFFSET_GONE);
+    }
+
+    @Test
+    void anOffsetThisLogNeverWroteIsRefusedEvenNextToWhatItHolds() {
+        InMemorySessionRecovery fromOne = new InMemorySessionRecovery(new RecoveryOptions(Duration.ofSeconds(10), 5), clock, 1);
+        fromOne.persist(session("p"));
+        // Nothing written yet: "0" is just before the (empty) log, but no packet of this log ever had it.
+        assertThat(fromOne.restore("p", "0", Runnable::run, s -> { }).toCompletableFuture().join().refusal())
+                .isEqualTo(RestoreRefusal.OFFSET_GONE);
+
+        // A node that restarts starts a new log: an offset of the old one is not taken for the new one's number.
+        String old = send("a", Set.of(), Set.of());
+        InMemorySessionRecovery restarted = new InMemorySessionRecovery(new RecoveryOptions(Duration.ofSeconds(10), 5), clock);
+        List<ClusterPacket> delivered = new ArrayList<>();
+        restarted.broadcast(ClusterPacket.of("e", 1), BroadcastOptions.ALL, collect(delivered));
+        restarted.persist(session("p"));
+        assertThat(restarted.restore("p", old, Runnable::run, s -> { }).toCompletableFuture().join().refusal())
+                .isEqualTo(RestoreRefusal.OFFSET_GONE);
+    }
+
+    @Test
+    void theLogIsBoundedByTheEstimatedBytesOfWhatItHolds() {
+        // 5 MiB: two 1 MB messages (two bytes a character) fit, three do not.
+        InMemorySessionRecovery bounded = new InMemorySessionRecovery(
+                new RecoveryOptions(Duration.ofSeconds(10), 10_000).withMaxLogBytes(5L << 20), clock);
+        String megabyte = "x".repeat(1_000_000);
+        List<String> offsets = new ArrayList<>();
+        for (Object arg : List.<Object>of("small", megabyte, megabyte, megabyte)) {
+            List<ClusterPacket> delivered = new ArrayList<>();
+            bounded.broadcast(ClusterPacket.of("m", arg), BroadcastOptions.ALL, collect(delivered));
+            offsets.add((String) delivered.get(0).args().get(1));
+        }
+        bounded.persist(session("p"));
+        bounded.persist(session("q"));
+
+        // The small one and the first large one went: a client that had not had the large one gets a new session.
+        assertThat(bounded.restore("p", offsets.get(0), Runnable::run, s -> { }).toCompletableFuture().join().refusal())
+                .isEqualTo(RestoreRefusal.OFFSET_GONE);
+        assertThat(bounded.restore("q", offsets.get(1), Runnable::run, s -> { }).toCompletableFuture().join()
+                .session().missed()).hasSize(2);
+
+        // One message past the whole budget takes the log with it: it holds consecutive numbers only.
+        List<ClusterPacket> delivered = new ArrayList<>();
+        bounded.broadcast(ClusterPacket.of("m", "y".repeat(3_000_000)), BroadcastOptions.ALL, collect(delivered));
+        String huge = (String) delivered.get(0).args().get(1);
+        bounded.persist(session("r"));
+        bounded.persist(session("s"));
+        assertThat(bounded.restore("r", offsets.get(3), Runnable::run, s -> { }).toCompletableFuture().join().refusal())
+                .isEqualTo(RestoreRefusal.OFFSET_GONE);
+        assertThat(bounded.restore("s", huge, Runnable::run, s -> { }).toCompletableFuture().join().isRecovered()).isTrue();
+    }
+
+    record Note(String text, int n) {
+    }
+
+    @Test
+    void aPacketsSizeIsEstimatedFromItsArgumentsErringHigh() {
+        String megabyte = "x".repeat(1_000_000);
+        com.fasterxml.jackson.databind.node.ObjectNode tree = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                .objectNode().put("text", megabyte);
+        for (Object arg : List.of(megabyte, tree, Map.of("text", megabyte), List.of(megabyte), new Object[] {megabyte},
+                new Note(megabyte, 1), tree.get("text"))) {
+            assertThat(PacketSize.estimate(ClusterPacket.of("e", arg), Long.MAX_VALUE)).as(arg.getClass().getName())
+                    .isBetween(2_000_000L, 2_001_000L);
+        }
+        assertThat(PacketSize.estimate(ClusterPacket.of("e", new byte[1_000_000]), Long.MAX_VALUE)).isBetween(1_000_000L, 1_001_000L);
+        // An ordinary event: 10 000 of them take a few MB, well inside the default budget.
+        assertThat(PacketSize.estimate(ClusterPacket.of("chat", Map.of("room", "r1", "message", "hello", "at", 1L)),
+                Long.MAX_VALUE)).isLessThan(1_000);
+
+        // A structure that holds itself, or is nested deeper than a stack: counted up to the limit, then given up.
+        List<Object> cycle = new ArrayList<>();
+        cycle.add(cycle);
+        assertThat(PacketSize.estimate(ClusterPacket.of("e", cycle), 1 << 20)).isGreaterThan(1 << 20);
+        List<Object> deep = new ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+            deep = new ArrayList<>(List.of(deep));
+        }
+        assertThat(PacketSize.estimate(ClusterPacket.of("e", deep), Long.MAX_VALUE)).isGreaterThan(100_000L * 32);
     }
 
     @Test
