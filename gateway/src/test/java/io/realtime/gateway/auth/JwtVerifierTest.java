@@ -46,6 +46,12 @@ class JwtVerifierTest {
                 .expirationTime(Date.from(expiry)).build();
     }
 
+    private static String pem(RSAKey key) throws Exception {
+        return "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.toPublicKey().getEncoded())
+                + "\n-----END PUBLIC KEY-----\n";
+    }
+
     private static AuthFailure rejection(TokenVerifier verifier, String token) {
         try {
             verifier.verify(token);
@@ -112,9 +118,7 @@ class JwtVerifierTest {
     @Test
     void unsignedTokensTokensWithoutExpiryAndAPublicKeyUsedAsAnHmacSecretAreRefused() throws Exception {
         RSAKey key = new RSAKeyGenerator(2048).generate();
-        String pem = "-----BEGIN PUBLIC KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.toPublicKey().getEncoded())
-                + "\n-----END PUBLIC KEY-----\n";
+        String pem = pem(key);
         JwtVerifier verifier = JwtVerifier.withPublicKeyPem(pem, "issuer", "gateway");
         Instant later = Instant.now().plusSeconds(60);
 
@@ -139,9 +143,7 @@ class JwtVerifierTest {
     @Test
     void rs256WithAPemPublicKey() throws Exception {
         RSAKey key = new RSAKeyGenerator(2048).generate();
-        String pem = "-----BEGIN PUBLIC KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.toPublicKey().getEncoded())
-                + "\n-----END PUBLIC KEY-----\n";
+        String pem = pem(key);
         JwtVerifier verifier = JwtVerifier.withPublicKeyPem(pem, null, null);
 
         String token = token(new RSASSASigner(key), JWSAlgorithm.RS256, null, claims("bob", Instant.now().plusSeconds(60)));
