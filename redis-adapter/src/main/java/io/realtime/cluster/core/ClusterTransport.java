@@ -40,7 +40,7 @@ public interface ClusterTransport extends AutoCloseable {
     /** The one scheduler of the cluster's timeouts (never a Netty I/O loop of the server). */
     ScheduledExecutorService scheduler();
 
-    /** Where work that grows with the node's sockets or a stream's length runs, bounded ({@link ClusterWork}). */
+    /** Where work that grows with the node's sockets or a stream's length runs; other nodes' requests bounded ({@link ClusterWork}). */
     ClusterWork work();
 
     @Override

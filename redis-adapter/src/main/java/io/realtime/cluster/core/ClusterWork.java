@@ -2,31 +2,39 @@ package io.realtime.cluster.core;
 
 import io.realtime.cluster.ClusterStats;
 
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Where the cluster does what costs in proportion to this node's sockets or to a stream's length: answers to other
  * nodes' requests (a walk of every socket of a namespace) and a recovery's replay (up to thousands of entries to
  * decode). Not on the threads that read Redis, which would hold up every broadcast behind it, and not on the
- * transport's scheduler, which flushes the publishes and runs every timeout: on one thread of its own, behind a
- * bounded queue. A task beyond the queue is refused ({@link RejectedExecutionException}): its caller says what that
- * means (a request left unanswered, a session not restored). {@link ClusterStats#workQueued()} is the queue's gauge.
+ * transport's scheduler, which flushes the publishes and runs every timeout: on one thread of its own.
+ *
+ * <p>Other nodes' requests ({@link #execute}) are bounded: their number is not this node's to choose, so one beyond
+ * {@link #QUEUE_CAPACITY} waiting is refused ({@link RejectedExecutionException}) and its caller says what that means
+ * (a request left unanswered). This node's own work ({@link #executeOwn}: a restore's replay) is never refused for
+ * that bound: it is bounded already by the handshakes in flight (one task at a time per restore), and a refusal would
+ * cost a client its session in the very reconnect storm recovery exists for. Both wait in one queue, in order.
+ * {@link ClusterStats#workQueued()} is the gauge of both.
  */
 public final class ClusterWork implements Executor, AutoCloseable {
 
-    /** Tasks waiting behind the running one before the next is refused: room for bursts, not for a storm. */
+    /** Other nodes' requests waiting behind the running task before the next is refused: room for bursts, not for a storm. */
     public static final int QUEUE_CAPACITY = 256;
 
     private final ThreadPoolExecutor executor;
     private final ClusterStats stats;
+    /** Other nodes' requests queued and not started yet: what the bound counts. */
+    private final AtomicInteger requestsWaiting = new AtomicInteger();
 
     public ClusterWork(String threadName, ClusterStats stats) {
         this.stats = stats;
-        this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE_CAPACITY),
+        this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 runnable -> {
                     Thread thread = new Thread(runnable, threadName);
                     thread.setDaemon(true);
@@ -34,9 +42,37 @@ public final class ClusterWork implements Executor, AutoCloseable {
                 });
     }
 
-    /** @throws RejectedExecutionException when {@link #QUEUE_CAPACITY} tasks wait already, or after {@link #close} */
+    /**
+     * Another node's request.
+     *
+     * @throws RejectedExecutionException when {@link #QUEUE_CAPACITY} of them wait already, or after {@link #close}
+     */
     @Override
     public void execute(Runnable task) {
+        if (requestsWaiting.getAndUpdate(n -> n < QUEUE_CAPACITY ? n + 1 : n) >= QUEUE_CAPACITY) {
+            throw new RejectedExecutionException("the cluster's work queue holds " + QUEUE_CAPACITY + " requests already");
+        }
+        try {
+            submit(() -> {
+                requestsWaiting.decrementAndGet();
+                task.run();
+            });
+        } catch (RejectedExecutionException e) {
+            requestsWaiting.decrementAndGet();
+            throw e;
+        }
+    }
+
+    /**
+     * This node's own work, whose callers bound it: queued whatever waits.
+     *
+     * @throws RejectedExecutionException after {@link #close} only
+     */
+    public void executeOwn(Runnable task) {
+        submit(task);
+    }
+
+    private void submit(Runnable task) {
         stats.recordWorkQueued(1);
         try {
             executor.execute(() -> {

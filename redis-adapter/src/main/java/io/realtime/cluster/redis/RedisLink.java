@@ -108,7 +108,7 @@ public final class RedisLink implements AutoCloseable {
     private final java.util.Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
     /** Lettuce's own event executor: timeouts and flushes, no thread of ours. */
     private final EventExecutor scheduler;
-    /** Answers and replays: kept off the scheduler, whose flushes and timeouts they would delay. */
+    /** Answers (bounded) and replays (not): kept off the scheduler, whose flushes and timeouts they would delay. */
     private final io.realtime.cluster.core.ClusterWork work;
     /** The application's event loops the connections live on, when it lent them. */
     private final java.util.Optional<io.netty.channel.EventLoopGroup> lentLoops;
@@ -676,7 +676,9 @@ public final class RedisLink implements AutoCloseable {
 
     /**
      * {@code XRANGE stream from to COUNT count}: entries as field maps by id, in stream order, made on the link's
-     * executor (and completed there): a replay's thousands of entries are not the I/O thread's to convert.
+     * executor (and completed there): a replay's thousands of entries are not the I/O thread's to convert. This
+     * node's own work (a restore reads its replay), so never refused for the queue's bound ({@link
+     * io.realtime.cluster.core.ClusterWork#executeOwn}).
      */
     public CompletionStage<List<Map.Entry<String, Map<String, String>>>> xrange(String stream, String from, String to, int count) {
         if (!isConnected()) {
@@ -685,7 +687,7 @@ public final class RedisLink implements AutoCloseable {
         CompletionStage<List<io.lettuce.core.StreamMessage<byte[], byte[]>>> range = commands.xrange(bytes(stream),
                 io.lettuce.core.Range.create(from, to), io.lettuce.core.Limit.from(count));
         scheduleFlush();
-        return range.thenApplyAsync(RedisLink::entries, work);
+        return range.thenApplyAsync(RedisLink::entries, work::executeOwn);
     }
 
     static List<Map.Entry<String, Map<String, String>>> entries(List<io.lettuce.core.StreamMessage<byte[], byte[]>> messages) {
@@ -718,6 +720,16 @@ public final class RedisLink implements AutoCloseable {
         return done.thenApply(ok -> null);
     }
 
+    /** {@code SET key value PX ttl NX}: whether it was set (false when the key exists). */
+    public CompletionStage<Boolean> setPxIfAbsent(String key, String value, Duration ttl) {
+        if (!isConnected()) {
+            return CompletableFuture.failedFuture(unavailable(null));
+        }
+        CompletionStage<String> done = commands.set(bytes(key), bytes(value), io.lettuce.core.SetArgs.Builder.px(ttl.toMillis()).nx());
+        scheduleFlush();
+        return done.thenApply("OK"::equals);
+    }
+
     /** {@code GET key}; null when there is none. */
     public CompletionStage<String> get(String key) {
         if (!isConnected()) {
@@ -736,6 +748,21 @@ public final class RedisLink implements AutoCloseable {
         CompletionStage<Long> done = commands.del(bytes(key));
         scheduleFlush();
         return done.thenApply(n -> null);
+    }
+
+    /**
+     * {@code EVAL script 1 key args...}: its integer answer. The script goes with every call, not once (EVALSHA and
+     * EVAL after NOSCRIPT): such a retry would reach Redis after a later call for the same key sent meanwhile, and
+     * apply an older write over a newer one.
+     */
+    public CompletionStage<Long> eval(String script, String key, String... args) {
+        if (!isConnected()) {
+            return CompletableFuture.failedFuture(unavailable(null));
+        }
+        byte[][] values = Arrays.stream(args).map(RedisLink::bytes).toArray(byte[][]::new);
+        RedisFuture<Long> answer = commands.eval(script, io.lettuce.core.ScriptOutputType.INTEGER, new byte[][] {bytes(key)}, values);
+        scheduleFlush();
+        return answer;
     }
 
     /** {@code PUBSUB NUMSUB} of one channel, without taking it as the cluster's count (an owner's liveness). */

@@ -31,6 +31,9 @@ import java.util.function.Function;
  * the offset of a packet is the id of its stream entry; a session is {@code sio:session:<pid>} (base64 msgpack
  * {@code {sid, pid, rooms, data}}, {@code PX maxDisconnectionDuration}); a restore takes the session (GETDEL),
  * checks that the offset is still in the stream and replays the broadcasts after it that the session's rooms select.
+ * Unlike the adapter's, a replay is never partial: when the stream no longer holds every entry after the offset
+ * (trimmed while the replay read it, or more than the replay may read) the restore is refused, and a session taken by
+ * a restore that then fails is written back, so that a later attempt can still have it.
  *
  * <p>Between the moment a restore starts reading and the moment its socket is attached, the stream reader goes on
  * delivering; each restore in progress collects what the reader delivered meanwhile ({@link Pending}), so the
@@ -45,11 +48,19 @@ import java.util.function.Function;
  * {@code maxDisconnectionDuration} after its last refresh. A restore takes a session whose owner is named only once
  * that owner is gone ({@code PUBSUB NUMSUB} of its channel is 0: Redis dropped its connections) or has rewritten
  * the session without owner (its socket ended): a session is never taken from under a connected socket.
+ *
+ * <p>A node writes (or deletes) a session only where nothing names another owner ({@link #WRITE_UNLESS_OWNED}): a
+ * node cut off from Redis long enough for its sessions to be restored elsewhere must not overwrite them with its
+ * stale sockets' state when it comes back. The first write after a restore here is the exception: the session is
+ * this node's by then, whatever a stale socket elsewhere wrote since it was taken ({@link #claimed}).
  */
 final class StreamSessionRecovery implements SessionRecovery {
 
     private static final Logger log = LoggerFactory.getLogger(StreamSessionRecovery.class);
-    /** Entries one XRANGE returns; a replay reads at most this many times as many (the adapter's 100 calls). */
+    /**
+     * Entries one XRANGE returns; a replay reads at most this many times as many (the adapter's 100 calls) and is
+     * refused when the stream holds more after the offset.
+     */
     private static final int RANGE_COUNT = 1000;
     private static final int MAX_RANGE_CALLS = 100;
 
@@ -69,6 +80,57 @@ final class StreamSessionRecovery implements SessionRecovery {
     private final String ownerChannel;
     /** The pids of this namespace's connected recoverable sockets, whose sessions are refreshed. */
     private final Map<String, Boolean> live = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Pids restored here whose socket has not written its session yet, with when (nanoTime): that first write goes
+     * over whatever the key holds. Forgotten after {@link #CLAIM_NANOS} (a restore whose socket never came, as for
+     * another user's session).
+     */
+    private final Map<String, Long> claimed = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final long CLAIM_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
+    /**
+     * Sets KEYS[1] to ARGV[2] (PX ARGV[3]), or deletes it when ARGV[2] is empty, unless it holds a session whose
+     * owner is another node than ARGV[1]; answers 1 when it wrote, 0 when not. The stored session is base64 msgpack,
+     * decoded here (in time linear in its size: a few hundred bytes as a rule); one that cannot be read names no one.
+     */
+    static final String WRITE_UNLESS_OWNED = """
+            local current = redis.call('GET', KEYS[1])
+            if current then
+              local ok, owner = pcall(function()
+                local digits = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+                local value = {}
+                for i = 1, 64 do
+                  value[string.byte(digits, i)] = i - 1
+                end
+                local bytes, n = {}, 0
+                for i = 1, #current - 3, 4 do
+                  local a, b, c, d = string.byte(current, i, i + 3)
+                  local x = value[a] * 262144 + value[b] * 4096 + (value[c] or 0) * 64 + (value[d] or 0)
+                  n = n + 1
+                  bytes[n] = string.char(math.floor(x / 65536) % 256)
+                  if c ~= 61 then
+                    n = n + 1
+                    bytes[n] = string.char(math.floor(x / 256) % 256)
+                  end
+                  if d ~= 61 then
+                    n = n + 1
+                    bytes[n] = string.char(x % 256)
+                  end
+                end
+                local session = cmsgpack.unpack(table.concat(bytes))
+                return type(session) == 'table' and session.owner or nil
+              end)
+              if ok and type(owner) == 'string' and owner ~= ARGV[1] then
+                return 0
+              end
+            end
+            if ARGV[2] == '' then
+              redis.call('DEL', KEYS[1])
+            else
+              redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+            end
+            return 1
+            """;
     private final java.util.concurrent.ScheduledFuture<?> refreshing;
     /** Where this node's reader of the stream started: entries up to it were never delivered here. */
     private final String readerStart;
@@ -126,6 +188,8 @@ final class StreamSessionRecovery implements SessionRecovery {
     }
 
     private void refresh() {
+        long now = System.nanoTime();
+        claimed.values().removeIf(at -> now - at > CLAIM_NANOS);
         for (String pid : live.keySet()) {
             link.pexpire(keyPrefix + pid, options.maxDisconnectionDuration()).exceptionally(failure -> false);
         }
@@ -145,7 +209,7 @@ final class StreamSessionRecovery implements SessionRecovery {
     @Override
     public void discarded(String pid) {
         live.remove(pid);
-        link.del(keyPrefix + pid).exceptionally(failure -> null);
+        store(pid, null, "deleted");
     }
 
     /** Appended to the stream (a socket's own event too: its room is its id); it comes back through the reader. */
@@ -200,14 +264,34 @@ final class StreamSessionRecovery implements SessionRecovery {
             value = encoded.get();
         } catch (IllegalArgumentException unencodable) {
             log.warn("session {} cannot be kept in Redis: {}", session.sid(), unencodable.getMessage());
+            // The record written before (older rooms and data) goes too: restoring it would not be this session.
+            store(session.pid(), null, "deleted");
             return;
         }
-        link.setPx(keyPrefix + session.pid(), value, options.maxDisconnectionDuration())
-                .whenComplete((ok, failure) -> {
-                    if (failure != null) {
-                        log.warn("session {} could not be kept in Redis: {}", session.sid(), failure.toString());
-                    }
-                });
+        store(session.pid(), value, "kept");
+    }
+
+    /**
+     * Sets the session of {@code pid} to {@code value}, or deletes it when null: unless another node owns it now,
+     * except for the first write after a restore here.
+     */
+    private void store(String pid, String value, String what) {
+        String key = keyPrefix + pid;
+        CompletionStage<Boolean> done;
+        if (claimed.remove(pid) != null) {
+            done = (value == null ? link.del(key) : link.setPx(key, value, options.maxDisconnectionDuration()))
+                    .thenApply(ok -> true);
+        } else {
+            done = link.eval(WRITE_UNLESS_OWNED, key, ownerChannel, value == null ? "" : value,
+                    Long.toString(options.maxDisconnectionDuration().toMillis())).thenApply(written -> written == 1);
+        }
+        done.whenComplete((written, failure) -> {
+            if (failure != null) {
+                log.warn("session {} could not be {} in Redis: {}", pid, what, failure.toString());
+            } else if (!written) {
+                log.debug("session {} not {}: another node owns it now", pid, what);
+            }
+        });
     }
 
     /** The session as the adapter stores it; the socket's other kept keys ride along under a key Node ignores. */
@@ -226,6 +310,8 @@ final class StreamSessionRecovery implements SessionRecovery {
         }
         Pending restore = new Pending();
         CompletableFuture<RestoreResult> result = new CompletableFuture<>();
+        // The session as stored once this restore has taken it: written back if the restore fails after that.
+        java.util.concurrent.atomic.AtomicReference<String> taken = new java.util.concurrent.atomic.AtomicReference<>();
         // The offset first: a session is taken (GETDEL) only for an offset the stream still holds, so a wrong
         // offset does not spend the session of the client that knows the pid.
         link.xrange(stream, offset, offset, 1)
@@ -235,18 +321,12 @@ final class StreamSessionRecovery implements SessionRecovery {
                     }
                     return takeOnceOwnerIsGone(pid, 0);
                 })
-                // A wait for a live owner may have let MAXLEN trim past the offset: the replay would have a gap.
-                .thenCompose(stored -> link.xrange(stream, offset, offset, 1).thenApply(at -> {
-                    if (at.isEmpty()) {
-                        throw new Refused(RestoreRefusal.OFFSET_GONE);
-                    }
-                    return stored;
-                }))
                 .thenCompose(stored -> {
                     SessionState state = codec.sessionOf(stored, dataKey);
                     if (!pid.equals(state.pid())) {
                         throw new Refused(RestoreRefusal.UNKNOWN_SESSION);
                     }
+                    taken.set(stored);
                     // What the reader delivers from now on is collected, selected by the session's rooms; what it
                     // delivered before is in the stream, which is read next. Not earlier: a restore that waits for a
                     // live owner, or is refused, would hold entries (or cost the reader a look) for nothing.
@@ -255,11 +335,14 @@ final class StreamSessionRecovery implements SessionRecovery {
                         pending.add(restore);
                     }
                     List<Replayable> read = new ArrayList<>();
-                    return readAfter(offset, state.rooms(), read, 0).thenApply(last -> new Read(state, read, last));
+                    // From the offset itself, which the first batch must still hold: a wait for a live owner may
+                    // have let MAXLEN trim past it.
+                    return readFrom(offset, state.rooms(), read, 0).thenApply(last -> new Read(state, read, last, stored));
                 })
                 .whenComplete((read, failure) -> {
                     if (failure != null) {
                         forget(restore);
+                        giveBack(pid, taken.get());
                         Throwable cause = unwrap(failure);
                         if (cause instanceof Refused refused) {
                             result.complete(RestoreResult.refused(refused.reason));
@@ -308,13 +391,19 @@ final class StreamSessionRecovery implements SessionRecovery {
             return;
         }
         if (behind) {
-            log.warn("the stream reader is 2 s behind offset {}: session {} is attached anyway", offset, read.state().sid());
+            // Attached now, the entries up to the offset would reach the client live a second time.
+            log.warn("the stream reader is 2 s behind offset {}: session {} is put back, not restored", offset, read.state().sid());
+            forget(restore);
+            giveBack(read.state().pid(), read.stored());
+            result.complete(RestoreResult.refused(RestoreRefusal.UNAVAILABLE));
+            return;
         }
         try {
             attachOn.execute(() -> {
                 try {
                     result.complete(RestoreResult.recovered(attach(restore, read, attach)));
                 } catch (RuntimeException e) {
+                    // Not written back: the attach may have got far enough to have a socket hold the session.
                     forget(restore);
                     result.completeExceptionally(e);
                 }
@@ -322,7 +411,7 @@ final class StreamSessionRecovery implements SessionRecovery {
         } catch (RuntimeException rejected) {
             // The connection's loop is gone: the session goes back for another attempt.
             forget(restore);
-            persist(read.state());
+            giveBack(read.state().pid(), read.stored());
             result.complete(RestoreResult.refused(RestoreRefusal.UNAVAILABLE));
         }
     }
@@ -367,6 +456,21 @@ final class StreamSessionRecovery implements SessionRecovery {
         });
     }
 
+    /**
+     * Writes back, as it was, a session a restore took and then could not restore, so that another attempt still can;
+     * only where nothing took its place meanwhile (SET NX). Its expiry starts again: GETDEL did not return it.
+     */
+    private void giveBack(String pid, String stored) {
+        if (stored == null) {
+            return;
+        }
+        link.setPxIfAbsent(keyPrefix + pid, stored, options.maxDisconnectionDuration()).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                log.warn("session {} could not be written back to Redis: {}", pid, failure.toString());
+            }
+        });
+    }
+
     /** GETDEL: the session, unless another restore took it between the look and the take. */
     private CompletionStage<String> take(String key) {
         return link.getdel(key).thenApply(stored -> {
@@ -377,18 +481,28 @@ final class StreamSessionRecovery implements SessionRecovery {
         });
     }
 
-    private record Read(SessionState state, List<Replayable> entries, String last) {
+    /** A replay read, with the session as it was stored (written back if the restore fails now). */
+    private record Read(SessionState state, List<Replayable> entries, String last, String stored) {
     }
 
     /**
-     * Reads the broadcasts after {@code after} that select a session in {@code rooms} into {@code into}; completes with
-     * the id of the last entry read. Each batch is decoded on the link's executor: up to {@link #RANGE_COUNT} entries
-     * of msgpack, which on the I/O thread that read them would hold up every broadcast this node receives.
+     * Reads the broadcasts after {@code from} that select a session in {@code rooms} into {@code into}; completes with
+     * the id of the last entry read. Each batch starts at the entry that ended the previous one (the first at the
+     * client's offset) and must return it first: between two batches, while the decode waits its turn, MAXLEN may
+     * trim past it, and a batch starting further on would leave out entries that are neither replayed nor delivered
+     * live. Such a replay is refused, as one that would need more than {@link #MAX_RANGE_CALLS} batches.
+     * Each batch is decoded on the link's executor, as this node's own work ({@code ClusterWork.executeOwn}, never
+     * refused: the session is taken by now): up to {@link #RANGE_COUNT} entries of msgpack, which on the I/O thread
+     * that read them would hold up every broadcast this node receives.
      */
-    private CompletionStage<String> readAfter(String after, List<String> rooms, List<Replayable> into, int calls) {
-        return link.xrange(stream, StreamsCodec.nextOffset(after), "+", RANGE_COUNT).thenApplyAsync(entries -> {
-            String last = after;
-            for (Map.Entry<String, Map<String, String>> entry : entries) {
+    private CompletionStage<String> readFrom(String from, List<String> rooms, List<Replayable> into, int calls) {
+        return link.xrange(stream, from, "+", RANGE_COUNT).thenApplyAsync(entries -> {
+            if (entries.isEmpty() || !same(entries.get(0).getKey(), from)) {
+                throw new Refused(RestoreRefusal.OFFSET_GONE);
+            }
+            String last = from;
+            // The first the client has already, or the previous batch read.
+            for (Map.Entry<String, Map<String, String>> entry : entries.subList(1, entries.size())) {
                 last = entry.getKey();
                 Replayable replayable = replayable(entry.getKey(), entry.getValue());
                 if (replayable != null && InMemorySessionRecovery.selects(replayable.opts(), rooms)) {
@@ -396,11 +510,14 @@ final class StreamSessionRecovery implements SessionRecovery {
                 }
             }
             return new Batch(last, entries.size());
-        }, link.work()).thenCompose(batch -> {
-            if (batch.size() < RANGE_COUNT || calls + 1 >= MAX_RANGE_CALLS) {
+        }, link.work()::executeOwn).thenCompose(batch -> {
+            if (batch.size() < RANGE_COUNT) {
                 return CompletableFuture.completedFuture(batch.last());
             }
-            return readAfter(batch.last(), rooms, into, calls + 1);
+            if (calls + 1 >= MAX_RANGE_CALLS) {
+                throw new Refused(RestoreRefusal.OFFSET_GONE);
+            }
+            return readFrom(batch.last(), rooms, into, calls + 1);
         });
     }
 
@@ -450,6 +567,8 @@ final class StreamSessionRecovery implements SessionRecovery {
                 }
             }
             RecoveredSession recovered = new RecoveredSession(read.state(), missed);
+            // The socket writes its session later, from its loop: over whatever a stale socket elsewhere wrote.
+            claimed.put(read.state().pid(), System.nanoTime());
             attach.accept(recovered);
             return recovered;
         }
@@ -474,6 +593,11 @@ final class StreamSessionRecovery implements SessionRecovery {
             return Long.compareUnsigned(ma, mb) > 0;
         }
         return Long.compareUnsigned(Long.parseUnsignedLong(a.substring(da + 1)), Long.parseUnsignedLong(b.substring(db + 1))) > 0;
+    }
+
+    /** Whether two stream ids are the same entry (a client's offset need not be written as Redis writes ids). */
+    private static boolean same(String a, String b) {
+        return !after(a, b) && !after(b, a);
     }
 
     private static Throwable unwrap(Throwable failure) {
