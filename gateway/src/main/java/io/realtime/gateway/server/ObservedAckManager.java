@@ -6,6 +6,7 @@ import com.corundumstudio.socketio.MultiTypeArgs;
 import com.corundumstudio.socketio.ack.AckManager;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.scheduler.CancelableScheduler;
+import io.realtime.gateway.socketio.AbandonableAck;
 import io.realtime.gateway.stats.TrafficObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,7 +89,7 @@ final class ObservedAckManager extends AckManager {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private final class Observed extends AckCallback {
+    private final class Observed extends AckCallback implements AbandonableAck {
         private static final AtomicIntegerFieldUpdater<Observed> SETTLED =
                 AtomicIntegerFieldUpdater.newUpdater(Observed.class, "settled");
         private final AckCallback raw;
@@ -116,9 +117,17 @@ final class ObservedAckManager extends AckManager {
                 runTimeout(raw::onTimeout);
             }
         }
+
+        @Override
+        public void abandon() {
+            if (firstToSettle(SETTLED, this)) {
+                observer.ackAbandoned();
+                runTimeout(raw::onTimeout);
+            }
+        }
     }
 
-    private final class ObservedMulti extends MultiTypeAckCallback {
+    private final class ObservedMulti extends MultiTypeAckCallback implements AbandonableAck {
         private static final AtomicIntegerFieldUpdater<ObservedMulti> SETTLED =
                 AtomicIntegerFieldUpdater.newUpdater(ObservedMulti.class, "settled");
         private final MultiTypeAckCallback multi;
@@ -143,6 +152,14 @@ final class ObservedAckManager extends AckManager {
         public void onTimeout() {
             if (firstToSettle(SETTLED, this)) {
                 timedOut();
+                runTimeout(multi::onTimeout);
+            }
+        }
+
+        @Override
+        public void abandon() {
+            if (firstToSettle(SETTLED, this)) {
+                observer.ackAbandoned();
                 runTimeout(multi::onTimeout);
             }
         }

@@ -72,6 +72,9 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
     private volatile int disconnected;
     /** A write of the live session is queued on the connection's loop (one for a burst of changes). */
     private volatile int sessionWriteQueued;
+    /** Ids of the acks this socket asked of its client (see {@link #rememberAsked}); {@code null} until the first. */
+    private java.util.Set<Long> askedAcks;
+    private static final int PRUNE_ASKED_AT = 32;
     private volatile DisconnectReason disconnectReason;
     /**
      * Set last in the constructor: the namespace lists the socket from inside netty-socketio's constructor, so a
@@ -182,8 +185,42 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
         }
         SocketIoConnection base = connection();
         long index = base.getAckManager().registerAck(base.getSessionId(), callback);
+        rememberAsked(base, index);
         packet.setAckId(index);
         send(packet);
+    }
+
+    /**
+     * netty-socketio keeps acks per connection; socket.io per socket, dropping them with it. So this socket keeps the
+     * ids it asked, to give up on those still pending when it ends while its connection goes on (see
+     * {@link #abandonAsked}). Settled ones are pruned as the set grows. On the socket's loop.
+     */
+    private void rememberAsked(SocketIoConnection base, long index) {
+        if (askedAcks == null) {
+            askedAcks = new java.util.HashSet<>(4);
+        } else if (askedAcks.size() >= PRUNE_ASKED_AT) {
+            askedAcks.removeIf(asked -> base.getAckManager().getCallback(base.getSessionId(), asked) == null);
+        }
+        askedAcks.add(index);
+    }
+
+    /**
+     * The acks this socket asked that are still pending: their callers hear a timeout now rather than when the whole
+     * connection ends (never, for an ack without a timeout), and a late answer from the client is ignored. Before
+     * the connection's own ack bookkeeping ends (the connection's close ends its sockets first).
+     */
+    private void abandonAsked() {
+        java.util.Set<Long> asked = askedAcks;
+        if (asked == null) {
+            return;
+        }
+        askedAcks = null;
+        SocketIoConnection base = connection();
+        for (long index : asked) {
+            if (base.getAckManager().getCallback(base.getSessionId(), index) instanceof AbandonableAck pending) {
+                pending.abandon();
+            }
+        }
     }
 
     /**
@@ -413,6 +450,7 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
             SessionState kept = recovery != null && pid != null && RECOVERABLE.contains(reason) ? session() : null;
             super.onDisconnect();
             forgetData();
+            abandonAsked();
             if (kept != null) {
                 recovery.persist(kept);
             } else if (recovery != null && pid != null && recovery.keepsLiveSessions()) {

@@ -99,6 +99,44 @@ class ObservedAckManagerTest {
     }
 
     @Test
+    void anAckPendingWhenItsSocketLeavesTheNamespaceIsCalledBackThenAndNotAgainWhenTheConnectionEnds() {
+        try (TestNode node = TestNode.start(server -> server.addNamespace("/room"), "--pingInterval=25000", "--pingTimeout=20000")) {
+            AtomicInteger calledBack = new AtomicInteger();
+            RawWebSocket ws = RawWebSocket.connect(node.webSocketUri("/socket.io/?EIO=4&transport=websocket"));
+            connect(node, ws);
+            ws.sendText("40/room,");
+            String connected = ws.nextTextSkippingPings();
+            // The main namespace's own greetings may come first.
+            for (int skipped = 0; !connected.startsWith("40/room,") && skipped < 5; skipped++) {
+                connected = ws.nextTextSkippingPings();
+            }
+            assertThat(connected).startsWith("40/room,");
+            String sid = connected.substring(connected.indexOf("\"sid\":\"") + 7, connected.indexOf('"', connected.indexOf("\"sid\":\"") + 7));
+            // No timeout of its own: netty-socketio would hold it until the whole connection ended.
+            node.server().getNamespace("/room").getClient(SocketIds.parse(sid)).sendEvent("question", new AckCallback<>(Object.class) {
+                @Override
+                public void onSuccess(Object result) {
+                }
+
+                @Override
+                public void onTimeout() {
+                    calledBack.incrementAndGet();
+                }
+            });
+            assertThat(ws.nextTextSkippingPings()).startsWith("42/room,");
+
+            ws.sendText("41/room,");
+            await().atMost(Duration.ofSeconds(5)).until(() -> calledBack.get() == 1);
+            assertThat(timeouts(node)).as("the client left: no timeout of its").isZero();
+            assertThat(value(node, "socketio_acks_pending ")).isZero();
+
+            ws.close();
+            await().atMost(Duration.ofSeconds(5)).until(() -> value(node, "socketio_sessions ") == 0);
+            assertThat(calledBack).as("once, at the socket's end").hasValue(1);
+        }
+    }
+
+    @Test
     void anAckIsSettledOnceWhateverCallsItBack() {
         HashedWheelScheduler scheduler = new HashedWheelScheduler();
         try {
