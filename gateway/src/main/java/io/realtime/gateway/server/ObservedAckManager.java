@@ -61,12 +61,20 @@ final class ObservedAckManager extends AckManager {
         }
     }
 
-    private void timedOut() {
+    /** An ack timed out: counted (as abandoned while its connection ends), then its callback run. */
+    private void timedOut(Runnable onTimeout) {
         if (ENDING.get()) {
             observer.ackAbandoned();
         } else {
             observer.ackTimedOut();
         }
+        runTimeout(onTimeout);
+    }
+
+    /** An ack given up by its socket (see {@link AbandonableAck}): counted as abandoned, then its callback run. */
+    private void abandoned(Runnable onTimeout) {
+        observer.ackAbandoned();
+        runTimeout(onTimeout);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -77,19 +85,13 @@ final class ObservedAckManager extends AckManager {
         return new Observed(callback, askedAt);
     }
 
-    /**
-     * Whether this call is the first to settle an ack. netty-socketio runs a timeout on a random event loop and calls
-     * back a closing connection's acks on its own, each reading the callback without taking it: both could call one
-     * ack's timeout, and an answer could follow it.
-     */
-    private static boolean firstToSettle(AtomicIntegerFieldUpdater<?> settled, Object ack) {
-        @SuppressWarnings("unchecked")
-        AtomicIntegerFieldUpdater<Object> updater = (AtomicIntegerFieldUpdater<Object>) settled;
-        return updater.compareAndSet(ack, 0, 1);
-    }
-
     @SuppressWarnings({"unchecked", "rawtypes"})
     private final class Observed extends AckCallback implements AbandonableAck {
+        /**
+         * Set by the first call that settles the ack. netty-socketio runs a timeout on a random event loop and calls
+         * back a closing connection's acks on its own, each reading the callback without taking it: both could call
+         * one ack's timeout, and an answer could follow it.
+         */
         private static final AtomicIntegerFieldUpdater<Observed> SETTLED =
                 AtomicIntegerFieldUpdater.newUpdater(Observed.class, "settled");
         private final AckCallback raw;
@@ -102,9 +104,13 @@ final class ObservedAckManager extends AckManager {
             this.askedAt = askedAt;
         }
 
+        private boolean settle() {
+            return SETTLED.compareAndSet(this, 0, 1);
+        }
+
         @Override
         public void onSuccess(Object result) {
-            if (firstToSettle(SETTLED, this)) {
+            if (settle()) {
                 observer.ackAnswered(System.nanoTime() - askedAt);
                 raw.onSuccess(result);
             }
@@ -112,22 +118,21 @@ final class ObservedAckManager extends AckManager {
 
         @Override
         public void onTimeout() {
-            if (firstToSettle(SETTLED, this)) {
-                timedOut();
-                runTimeout(raw::onTimeout);
+            if (settle()) {
+                timedOut(raw::onTimeout);
             }
         }
 
         @Override
         public void abandon() {
-            if (firstToSettle(SETTLED, this)) {
-                observer.ackAbandoned();
-                runTimeout(raw::onTimeout);
+            if (settle()) {
+                abandoned(raw::onTimeout);
             }
         }
     }
 
     private final class ObservedMulti extends MultiTypeAckCallback implements AbandonableAck {
+        /** As {@link Observed#SETTLED}. */
         private static final AtomicIntegerFieldUpdater<ObservedMulti> SETTLED =
                 AtomicIntegerFieldUpdater.newUpdater(ObservedMulti.class, "settled");
         private final MultiTypeAckCallback multi;
@@ -140,9 +145,13 @@ final class ObservedAckManager extends AckManager {
             this.askedAt = askedAt;
         }
 
+        private boolean settle() {
+            return SETTLED.compareAndSet(this, 0, 1);
+        }
+
         @Override
         public void onSuccess(MultiTypeArgs result) {
-            if (firstToSettle(SETTLED, this)) {
+            if (settle()) {
                 observer.ackAnswered(System.nanoTime() - askedAt);
                 multi.onSuccess(result);
             }
@@ -150,17 +159,15 @@ final class ObservedAckManager extends AckManager {
 
         @Override
         public void onTimeout() {
-            if (firstToSettle(SETTLED, this)) {
-                timedOut();
-                runTimeout(multi::onTimeout);
+            if (settle()) {
+                timedOut(multi::onTimeout);
             }
         }
 
         @Override
         public void abandon() {
-            if (firstToSettle(SETTLED, this)) {
-                observer.ackAbandoned();
-                runTimeout(multi::onTimeout);
+            if (settle()) {
+                abandoned(multi::onTimeout);
             }
         }
 
