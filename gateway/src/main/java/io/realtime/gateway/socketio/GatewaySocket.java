@@ -206,8 +206,9 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
 
     /**
      * The acks this socket asked that are still pending: their callers hear a timeout now rather than when the whole
-     * connection ends (never, for an ack without a timeout), and a late answer from the client is ignored. Before
-     * the connection's own ack bookkeeping ends (the connection's close ends its sockets first).
+     * connection ends (never, for an ack without a timeout), and the connection forgets them, so a late answer from
+     * the client matches nothing. Before the connection's own ack bookkeeping ends (the connection's close ends its
+     * sockets first).
      */
     private void abandonAsked() {
         java.util.Set<Long> asked = askedAcks;
@@ -217,9 +218,7 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
         askedAcks = null;
         SocketIoConnection base = connection();
         for (long index : asked) {
-            if (base.getAckManager().getCallback(base.getSessionId(), index) instanceof AbandonableAck pending) {
-                pending.abandon();
-            }
+            base.abandonAck(this, index);
         }
     }
 

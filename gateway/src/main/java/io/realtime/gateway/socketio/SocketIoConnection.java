@@ -412,6 +412,25 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         }
     }
 
+    /**
+     * Gives up ack {@code index}, asked by {@code socket}, which ended while this connection goes on (see
+     * {@link AbandonableAck}), and takes it out of netty-socketio's acks of this connection, where it would otherwise
+     * stay until the connection ends: a connection that keeps joining and leaving namespaces would grow them for
+     * good. netty-socketio takes out one ack only as it is answered, so it is answered here, with nothing; abandoned
+     * first, the callback ignores that answer. Only an {@link AbandonableAck} is taken out: another callback would
+     * hear the empty answer as the client's.
+     */
+    void abandonAck(GatewaySocket socket, long index) {
+        if (ackManager.getCallback(getSessionId(), index) instanceof AbandonableAck pending) {
+            pending.abandon();
+            Packet settled = new Packet(PacketType.MESSAGE, engine.version());
+            settled.setSubType(PacketType.ACK);
+            settled.setAckId(index);
+            settled.setData(List.of());
+            ackManager.onAck(new PendingSocket(this, socket.getNamespace(), socket.getHandshakeData(), getSessionId()), settled);
+        }
+    }
+
     /** Arguments in the declared types; binary arrives as {@code byte[]}, undeclared arguments as plain Java values. */
     private List<Object> convertArgs(JsonNode array, int from, List<Class<?>> types) {
         List<Object> args = new ArrayList<>(Math.max(0, array.size() - from));

@@ -2,13 +2,18 @@ package io.realtime.gateway.server;
 
 import com.corundumstudio.socketio.AckCallback;
 import com.corundumstudio.socketio.SocketIOClient;
+import com.corundumstudio.socketio.ack.AckManager;
 import com.corundumstudio.socketio.scheduler.HashedWheelScheduler;
 import io.realtime.cluster.SocketIds;
+import io.realtime.gateway.socketio.GatewaySocket;
+import io.realtime.gateway.socketio.SocketIoConnection;
 import io.realtime.gateway.testing.RawWebSocket;
 import io.realtime.gateway.testing.TestNode;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -133,6 +138,58 @@ class ObservedAckManagerTest {
             ws.close();
             await().atMost(Duration.ofSeconds(5)).until(() -> value(node, "socketio_sessions ") == 0);
             assertThat(calledBack).as("once, at the socket's end").hasValue(1);
+        }
+    }
+
+    /** Joins {@code /room} on the connection of {@code ws}; its socket. */
+    private static GatewaySocket joinRoom(TestNode node, RawWebSocket ws) {
+        ws.sendText("40/room,");
+        String connected = ws.nextTextSkippingPings();
+        // The main namespace's own greetings may come first.
+        for (int skipped = 0; !connected.startsWith("40/room,") && skipped < 5; skipped++) {
+            connected = ws.nextTextSkippingPings();
+        }
+        assertThat(connected).startsWith("40/room,");
+        String sid = connected.substring(connected.indexOf("\"sid\":\"") + 7, connected.indexOf('"', connected.indexOf("\"sid\":\"") + 7));
+        return (GatewaySocket) node.server().getNamespace("/room").getClient(SocketIds.parse(sid));
+    }
+
+    @Test
+    void anAckGivenUpByItsSocketIsForgottenByTheConnectionThatGoesOn() {
+        try (TestNode node = TestNode.start(server -> server.addNamespace("/room"), "--pingInterval=25000", "--pingTimeout=20000");
+             RawWebSocket ws = RawWebSocket.connect(node.webSocketUri("/socket.io/?EIO=4&transport=websocket"))) {
+            connect(node, ws);
+            AtomicInteger calledBack = new AtomicInteger();
+            List<Long> asked = new ArrayList<>();
+            SocketIoConnection connection = null;
+            // A long-lived connection joining and leaving a namespace, each time asked an ack without a timeout.
+            for (int round = 1; round <= 3; round++) {
+                GatewaySocket socket = joinRoom(node, ws);
+                connection = socket.connection();
+                socket.sendEvent("question", new AckCallback<>(Object.class) {
+                    @Override
+                    public void onSuccess(Object result) {
+                    }
+
+                    @Override
+                    public void onTimeout() {
+                        calledBack.incrementAndGet();
+                    }
+                });
+                String question = ws.nextTextSkippingPings();
+                assertThat(question).startsWith("42/room,");
+                asked.add(Long.parseLong(question.substring("42/room,".length(), question.indexOf('['))));
+
+                ws.sendText("41/room,");
+                int expected = round;
+                await().atMost(Duration.ofSeconds(5)).until(() -> calledBack.get() == expected);
+            }
+
+            AckManager acks = connection.getAckManager();
+            UUID connectionId = connection.getSessionId();
+            assertThat(asked).as("none still held by the connection that goes on")
+                    .allSatisfy(index -> assertThat(acks.getCallback(connectionId, index)).isNull());
+            assertThat(value(node, "socketio_acks_pending ")).isZero();
         }
     }
 
