@@ -407,7 +407,7 @@ public final class EngineSession implements SessionFanOut.Recipient {
             log.error("session {}: message handling failed; closing the session", id, e);
             closeNow(DisconnectReason.SERVER_ERROR, EnginePacket.CLOSE);
         } catch (Error e) {
-            if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+            if (FatalErrors.isFatal(e)) {
                 throw e;
             }
             // A handler's AssertionError or stack overflow: the same end whichever loop read the message (where

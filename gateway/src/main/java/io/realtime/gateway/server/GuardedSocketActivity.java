@@ -1,5 +1,6 @@
 package io.realtime.gateway.server;
 
+import io.realtime.gateway.engineio.FatalErrors;
 import io.realtime.gateway.socketio.GatewaySocket;
 import io.realtime.gateway.socketio.SocketActivity;
 import io.realtime.gateway.socketio.SocketIoConnection;
@@ -14,7 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The application's {@link SocketActivity}, kept from the protocol it observes: it is called in the middle of a
  * connection's open and close, of joins, of event dispatch and of sends (a broadcast's, once per recipient), where an
  * exception would leave the socket half opened or half closed, an event unanswered, or a broadcast's other recipients
- * unserved. A failing callback is logged and the protocol goes on.
+ * unserved. A failing callback (a RuntimeException, or an Error the JVM survives: see {@link #failed}) is logged and
+ * the protocol goes on.
  */
 final class GuardedSocketActivity implements SocketActivity {
 
@@ -46,7 +48,7 @@ final class GuardedSocketActivity implements SocketActivity {
     public void opened(SocketIoConnection connection) {
         try {
             activity.opened(connection);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             failed(Callback.OPENED, e);
         }
     }
@@ -55,7 +57,7 @@ final class GuardedSocketActivity implements SocketActivity {
     public void upgraded(SocketIoConnection connection, String transport) {
         try {
             activity.upgraded(connection, transport);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             failed(Callback.UPGRADED, e);
         }
     }
@@ -64,7 +66,7 @@ final class GuardedSocketActivity implements SocketActivity {
     public void closed(SocketIoConnection connection, DisconnectReason reason) {
         try {
             activity.closed(connection, reason);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             failed(Callback.CLOSED, e);
         }
     }
@@ -73,7 +75,7 @@ final class GuardedSocketActivity implements SocketActivity {
     public void roomJoined(GatewaySocket socket, String room) {
         try {
             activity.roomJoined(socket, room);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             failed(Callback.ROOM_JOINED, e);
         }
     }
@@ -82,7 +84,7 @@ final class GuardedSocketActivity implements SocketActivity {
     public void roomLeft(GatewaySocket socket, String room) {
         try {
             activity.roomLeft(socket, room);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             failed(Callback.ROOM_LEFT, e);
         }
     }
@@ -91,7 +93,7 @@ final class GuardedSocketActivity implements SocketActivity {
     public void eventReceived(GatewaySocket socket, String event, List<Object> args) {
         try {
             activity.eventReceived(socket, event, args);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             failed(Callback.EVENT_RECEIVED, e);
         }
     }
@@ -100,7 +102,7 @@ final class GuardedSocketActivity implements SocketActivity {
     public void eventSent(GatewaySocket socket, String event, List<?> args) {
         try {
             activity.eventSent(socket, event, args);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             failed(Callback.EVENT_SENT, e);
         }
     }
@@ -109,13 +111,21 @@ final class GuardedSocketActivity implements SocketActivity {
     public boolean followsEvents() {
         try {
             return activity.followsEvents();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             failed(Callback.FOLLOWS_EVENTS, e);
             return false;
         }
     }
 
-    private void failed(Callback callback, RuntimeException e) {
+    /**
+     * A listener's Error the JVM survives (an AssertionError, a class of the application that failed to load) is its
+     * bug as a RuntimeException is, and is ignored the same way: let through, it would leave the socket as half done
+     * as a RuntimeException would. A fatal one goes on to the thread.
+     */
+    private void failed(Callback callback, Throwable e) {
+        if (FatalErrors.isFatal(e)) {
+            throw (VirtualMachineError) e;
+        }
         if (reported[callback.ordinal()].compareAndSet(false, true)) {
             log.warn("the socket activity listener {} failed in {} (ignored; later failures of it are logged at DEBUG)",
                     activity.getClass().getName(), callback, e);

@@ -13,7 +13,8 @@ import io.realtime.gateway.stats.DisconnectReason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,6 +29,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -175,15 +177,27 @@ class GatewayServerApiTest {
     private static final class FailingActivity implements SocketActivity {
         final Set<String> called = new CopyOnWriteArraySet<>();
         private final String failing;
+        private final String failure;
 
-        FailingActivity(String failing) {
+        /** @param failure what {@code failing} throws: a RuntimeException, or an Error the JVM survives */
+        FailingActivity(String failing, String failure) {
             this.failing = failing;
+            this.failure = failure;
         }
 
         private void fail(String callback) {
             called.add(callback);
             if (callback.equals(failing)) {
-                throw new IllegalStateException("an application's bug in " + callback);
+                String message = "an application's bug in " + callback;
+                switch (failure) {
+                    case "IllegalStateException" -> throw new IllegalStateException(message);
+                    case "AssertionError" -> throw new AssertionError(message);
+                    // A class of the application that failed to load or initialize.
+                    case "NoClassDefFoundError" -> throw new NoClassDefFoundError(message);
+                    // Caught where the activity is guarded, its stack has unwound.
+                    case "StackOverflowError" -> throw new StackOverflowError(message);
+                    default -> throw new IllegalArgumentException(failure);
+                }
             }
         }
 
@@ -218,10 +232,17 @@ class GatewayServerApiTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"opened", "roomJoined", "eventReceived", "eventSent", "closed"})
-    void aSocketActivityListenerThatThrowsBreaksNeitherTheSocketNorItsConnectEventsAndClose(String failing) throws Exception {
-        FailingActivity activity = new FailingActivity(failing);
+    static Stream<Arguments> failingCallbacks() {
+        return Stream.of("opened", "roomJoined", "eventReceived", "eventSent", "closed").flatMap(callback ->
+                Stream.of("IllegalStateException", "AssertionError", "NoClassDefFoundError", "StackOverflowError")
+                        .map(failure -> Arguments.of(callback, failure)));
+    }
+
+    @ParameterizedTest(name = "{0} throws {1}")
+    @MethodSource("failingCallbacks")
+    void aSocketActivityListenerThatThrowsBreaksNeitherTheSocketNorItsConnectEventsAndClose(String failing, String failure)
+            throws Exception {
+        FailingActivity activity = new FailingActivity(failing, failure);
         Set<String> connected = new CopyOnWriteArraySet<>();
         Set<String> disconnected = new CopyOnWriteArraySet<>();
         AtomicInteger questionsTimedOut = new AtomicInteger();
