@@ -41,6 +41,8 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  */
 public final class GatewaySocket extends NamespaceClient implements SessionFanOut.Recipient {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GatewaySocket.class);
+
     /** socket.io's {@code RECOVERABLE_DISCONNECT_REASONS}: a client leaving on purpose leaves no session. */
     private static final Set<DisconnectReason> RECOVERABLE = EnumSet.of(DisconnectReason.TRANSPORT_ERROR,
             DisconnectReason.TRANSPORT_CLOSE, DisconnectReason.FORCED_CLOSE, DisconnectReason.PING_TIMEOUT,
@@ -447,7 +449,7 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
             // Taken before the socket leaves its rooms, kept only once it has left them: a recovery that came
             // earlier would make a socket with this id that the leaving one then takes out of the namespace.
             SessionState kept = recovery != null && pid != null && RECOVERABLE.contains(reason) ? session() : null;
-            super.onDisconnect();
+            leaveNamespace();
             forgetData();
             abandonAsked();
             if (kept != null) {
@@ -456,6 +458,23 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
                 recovery.discarded(pid);
             }
             connection().socketEnded(this, reason);
+        }
+    }
+
+    /**
+     * Leaves the rooms and runs the namespace's disconnect listeners. netty-socketio hands their exceptions to its
+     * exception listener but lets an {@link Error} through: an application's assertion or a class of its that fails
+     * to load would skip what follows here and the ending of the connection's other sockets, leaving their rooms,
+     * acks and sessions behind. A non-fatal one is logged and the socket ends as usual.
+     */
+    private void leaveNamespace() {
+        try {
+            super.onDisconnect();
+        } catch (Error e) {
+            if (io.realtime.gateway.engineio.FatalErrors.isFatal(e)) {
+                throw e;
+            }
+            log.error("socket {} of {}: a disconnect listener failed", SocketIds.wire(id), getNamespace().getName(), e);
         }
     }
 

@@ -98,6 +98,32 @@ class GatewayServerApiTest {
     }
 
     @Test
+    void aDisconnectListenerThrowingAnErrorDoesNotKeepTheConnectionsOtherSocketsFromEnding() throws Exception {
+        List<String> ended = new CopyOnWriteArrayList<>();
+        server().addDisconnectListener(client -> {
+            ended.add("/");
+            throw new AssertionError("an application's bug");
+        });
+        server.addNamespace("/chat").addDisconnectListener(client -> {
+            ended.add("/chat");
+            throw new AssertionError("an application's bug");
+        });
+        server.startAsync().syncUninterruptibly();
+        Polling client = Polling.open(server);
+        client.post("40\u001e40/chat,");
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.getNamespace("/chat").getAllClients().size() == 1);
+
+        client.post("1");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> ended.size() == 2);
+        assertThat(ended).containsExactlyInAnyOrder("/", "/chat");
+        assertThat(server.sessionCount()).isZero();
+        Polling next = Polling.open(server);
+        next.post("40");
+        assertThat(next.poll()).startsWith("40{");
+    }
+
+    @Test
     void whatTheAuthorizationListenerGivesToKeepIsInEverySocketOfTheConnection() throws Exception {
         configuration.setAuthorizationListener(data -> new AuthorizationResult(true, Map.of("userId", "u1")));
         Map<String, Object> seen = new ConcurrentHashMap<>();
