@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
@@ -62,11 +63,15 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
     private final HttpTimeouts timeouts;
     private final boolean proxyProtocol;
     private final ForwardedHeadersHandler forwardedHeaders;
+    private final ChannelGroup connections;
 
-    GatewayChannelInitializer(EngineRequestDecoder engineRequests, OriginHandler origin, AdmissionHandler admission, EngineIoHttpHandler engineIo,
+    /** @param connections where each accepted connection is kept, for the server's stop to close */
+    GatewayChannelInitializer(ChannelGroup connections, EngineRequestDecoder engineRequests, OriginHandler origin,
+                              AdmissionHandler admission, EngineIoHttpHandler engineIo,
                               SessionRegistry sessions, int maxPayload, WriteBufferWaterMark waterMark,
                               Map<String, ChannelHandler> extraHandlers, SslContext tls, HttpLimits httpLimits,
                               ClientAddressOptions clientAddresses) {
+        this.connections = connections;
         this.engineRequests = engineRequests;
         this.origin = origin;
         this.admission = admission;
@@ -85,6 +90,7 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
 
     @Override
     protected void initChannel(Channel channel) {
+        connections.add(channel);
         channel.config().setWriteBufferWaterMark(waterMark);
         ChannelPipeline pipeline = channel.pipeline();
         if (proxyProtocol) {

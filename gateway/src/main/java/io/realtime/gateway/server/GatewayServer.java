@@ -16,9 +16,12 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.realtime.gateway.admission.Admission;
 import io.realtime.gateway.admission.AdmissionHandler;
 import io.realtime.gateway.admission.OriginHandler;
@@ -73,6 +76,8 @@ public class GatewayServer extends SocketIOServer {
     private SessionRegistry sessions;
     private Admission admission;
     private Channel serverChannel;
+    /** Every connection accepted: the stop closes them, not the loops' shutdown (see {@link #stop()}). */
+    private ChannelGroup connections;
 
     /**
      * A server configured from netty-socketio's configuration alone: its transports, ping timings, payload limit
@@ -197,6 +202,8 @@ public class GatewayServer extends SocketIOServer {
         sessions = new SessionRegistry(engineOptions, observer());
         admission = new Admission(options.admission());
         sessions.addListener(admission);
+        // Stays closed: a connection accepted just before the stop but registered on its loop after it is closed then.
+        connections = new DefaultChannelGroup("socket.io connections", GlobalEventExecutor.INSTANCE, true);
 
         SocketIoServerContext context = new SocketIoServerContext(configuration, json, new SocketIoEncoder(json.mapper()),
                 new ObservedAckManager(scheduler, observer()), scheduler, this::getNamespaceOrNull, options.connectTimeout(),
@@ -208,7 +215,7 @@ public class GatewayServer extends SocketIOServer {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelType)
-                .childHandler(new GatewayChannelInitializer(new EngineRequestDecoder(engineOptions),
+                .childHandler(new GatewayChannelInitializer(connections, new EngineRequestDecoder(engineOptions),
                         new OriginHandler(new CorsPolicy(engineOptions.corsOrigins()), observer()),
                         new AdmissionHandler(admission, observer()), engineIo, sessions, engineOptions.maxPayload(),
                         OutboundLimit.of(engineOptions.outboundLimit()).waterMark(), httpHandlers, tls, options.httpLimits(),
@@ -268,8 +275,9 @@ public class GatewayServer extends SocketIOServer {
      * Closes every session the way socket.io's {@code server.close()} does (its sockets end for "server shutting
      * down"; a WebSocket gets a close frame, a long-polling client its close packet if it polls within half a second,
      * else the session ends without it; clients see "transport close" and reconnect), waits until the sessions'
-     * close handling has run on their loops, stops listening, then shuts its event loops down (those it made: lent
-     * ones stay with their owner). Takes about a second at most.
+     * close handling has run on their loops, stops listening, closes every connection it accepted (an idle keep-alive
+     * one, one without a session, a request half received), then shuts its event loops down (those it made: lent ones
+     * stay with their owner). Takes about a second at most.
      */
     @Override
     public void stop() {
@@ -297,6 +305,11 @@ public class GatewayServer extends SocketIOServer {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
+        // Closed here rather than left to the loops' shutdown: lent loops outlive the server, and a loop that is busy
+        // when shutdownGracefully(0, ...) reaches it ends without closing its channels (its quiet period of 0 skips
+        // the IoHandler's prepareToDestroy), leaving sockets open that nobody reads: a client's request on one waits
+        // for its own timeout.
+        connections.close().awaitUninterruptibly(500, TimeUnit.MILLISECONDS);
         scheduler.shutdown();
         Future<?> boss = bossGroup.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS);
         if (options.eventLoops().isEmpty()) {

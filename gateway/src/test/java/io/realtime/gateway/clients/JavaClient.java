@@ -141,15 +141,10 @@ final class JavaClient implements AutoCloseable {
 
     /** The arguments of the next {@code event} received (in order of arrival). */
     Object[] next(String event) {
-        return next(event, WAIT_SECONDS);
-    }
-
-    /** The same, waiting up to {@code seconds}. */
-    Object[] next(String event, long seconds) {
         try {
-            Object[] args = queue(event).poll(seconds, TimeUnit.SECONDS);
+            Object[] args = queue(event).poll(WAIT_SECONDS, TimeUnit.SECONDS);
             if (args == null) {
-                throw new AssertionError("no '" + event + "' within " + seconds + " s; connect errors: " + connectErrors);
+                throw new AssertionError("no '" + event + "' within " + WAIT_SECONDS + " s; connect errors: " + connectErrors);
             }
             return args;
         } catch (InterruptedException e) {
