@@ -13,10 +13,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
 /**
- * Messages published while Redis is unreachable (and after them, until they are sent), kept in the order they were
- * published, bounded by count (the oldest is dropped first) and by age (too old to be worth sending when Redis is
- * back). Requests published while held messages wait are queued behind them, so that no node answers one without
- * what was published before it. Thread-safe.
+ * Messages published while Redis is unreachable or too slow to take more commands (and after them, until they are
+ * sent), kept in the order they were published, bounded by count (the oldest is dropped first) and by age (too old to
+ * be worth sending when Redis is back). Requests published while held messages wait are queued behind them, so that no
+ * node answers one without what was published before it. Thread-safe.
  */
 final class OutageBuffer {
 
@@ -143,18 +143,28 @@ final class OutageBuffer {
      * until a drain finds nothing left to send.
      */
     List<Held> drain() {
+        return drain(Integer.MAX_VALUE);
+    }
+
+    /**
+     * Takes the oldest {@code max} messages still young enough to send (there is room for no more), dropping the
+     * too old ones before them; the rest stays held, in order. Messages are held behind those taken until a drain
+     * finds nothing left to send.
+     */
+    List<Held> drain(int max) {
         List<Held> fresh;
         synchronized (this) {
             long now = System.nanoTime();
-            fresh = new ArrayList<>(held.size());
-            for (Held message : held.values()) {
+            fresh = new ArrayList<>(Math.min(max, held.size()));
+            // Ages grow with the sequence (a message held again keeps both), so the too old ones come first.
+            while (fresh.size() < max && !held.isEmpty()) {
+                Held message = held.pollFirstEntry().getValue();
                 if (now - message.heldAtNanos() <= maxAgeNanos) {
                     fresh.add(message);
                 } else {
                     drop(message, "Redis was unreachable for longer than OUTAGE_BUFFER_AGE");
                 }
             }
-            held.clear();
             countHeld();
             waiting = !fresh.isEmpty();
         }

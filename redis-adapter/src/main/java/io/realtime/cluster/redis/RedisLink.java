@@ -39,9 +39,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The node's two Redis connections (lettuce, asynchronous; one Redis, Sentinel or a Redis Cluster with
@@ -49,7 +51,8 @@ import java.util.function.Function;
  * transport on top; knows plain ({@code PUBLISH}/{@code SUBSCRIBE}/{@code PSUBSCRIBE}) and sharded
  * ({@code SPUBLISH}/{@code SSUBSCRIBE}) pub/sub. Publishing never blocks: commands are pipelined and flushed once
  * per burst; while Redis is unreachable holdable messages wait in a bounded buffer and are sent when the
- * connection is back (lettuce reconnects and resubscribes by itself), and the others fail fast.
+ * connection is back (lettuce reconnects and resubscribes by itself), and the others fail fast. While Redis is slow
+ * they wait there too, in order, once {@link RedisAdapterOptions#commandQueueSize} commands wait for its answers.
  *
  * <p>About 400 lines: connection state, subscriptions and the outage buffer interlock (what is held is sent once
  * the subscribers are back), so they stay together.
@@ -104,6 +107,12 @@ public final class RedisLink implements AutoCloseable {
     private final AtomicBoolean connected = new AtomicBoolean(true);
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private final AtomicBoolean retryScheduled = new AtomicBoolean();
+    /** {@link RedisAdapterOptions#commandQueueSize}: how many commands lettuce takes on the publishing connection. */
+    private final int commandQueueSize;
+    /** Commands this link handed to lettuce on the publishing connection, not completed yet: see {@link #admit}. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Set while held messages wait for room under the bound: the next command to complete sends them. */
+    private final AtomicBoolean waitingForRoom = new AtomicBoolean();
     /** Kinds of publish failure already logged (each is logged once; all are counted). */
     private final java.util.Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
     /** Lettuce's own event executor: timeouts and flushes, no thread of ours. */
@@ -136,6 +145,7 @@ public final class RedisLink implements AutoCloseable {
         this.malformed = new MalformedMessages(stats.transport(), stats, observer);
         this.handlerFailures = new HandlerFailures(log, stats);
         this.outage = new OutageBuffer(options.outageBufferSize(), options.outageBufferAge(), stats);
+        this.commandQueueSize = options.commandQueueSize();
         this.scheduler = client.getResources().eventExecutorGroup().next();
         this.work = new io.realtime.cluster.core.ClusterWork("socketio-cluster-work", stats);
         this.lentLoops = options.eventLoops();
@@ -270,6 +280,9 @@ public final class RedisLink implements AutoCloseable {
     private void onUnreachable() {
         if (!closing && connected.compareAndSet(true, false)) {
             log.warn("Redis connection lost; local delivery goes on, broadcasts are held until it is back");
+            // Held messages now wait for the reconnect and the others' resubscription, not for room: a command
+            // cancelled by the outage must not send them.
+            waitingForRoom.set(false);
             outage.failRequests();
             lostListeners.forEach(Runnable::run);
         }
@@ -542,6 +555,10 @@ public final class RedisLink implements AutoCloseable {
             if (outage.holdIfWaiting(() -> !isConnected(), sharded, channel, message)) {
                 return CompletableFuture.completedFuture(null);
             }
+            if (!admit()) {
+                holdForRoom(sharded, channel, message);
+                return CompletableFuture.completedFuture(null);
+            }
             return send(mode, channel, message, () -> outage.hold(sharded, channel, message));
         }
         if (!isConnected()) {
@@ -553,7 +570,74 @@ public final class RedisLink implements AutoCloseable {
                 return queued;
             }
         }
+        if (!admit()) {
+            // As lettuce refused it before: the caller learns at once.
+            stats.recordPublishFailure();
+            return CompletableFuture.failedFuture(unavailable(queueFull()));
+        }
         return send(mode, channel, message, null);
+    }
+
+    /**
+     * Takes a place for one command among the {@link RedisAdapterOptions#commandQueueSize} lettuce takes on the
+     * publishing connection; {@link #completed} gives it back. lettuce checks that bound itself, command by command,
+     * when a command is buffered and again when the flush writes it to the connection (on its I/O thread, where Redis's
+     * answers free room in between): a publish it refused at the flush was held again after the later ones buffered
+     * meanwhile had gone out, so the other nodes got them out of order. Kept at the bound here (every command this link
+     * sends on that connection is counted), lettuce never refuses one, and a publish beyond it is held in order
+     * instead. (A command that timed out leaves this count while lettuce still waits for its answer: until Redis gives
+     * it, lettuce may refuse one, held again as before; a timeout may reorder anyway, the timed-out publish being sent
+     * again.)
+     */
+    private boolean admit() {
+        if (inFlight.incrementAndGet() <= commandQueueSize) {
+            return true;
+        }
+        inFlight.decrementAndGet();
+        return false;
+    }
+
+    /** A command admitted by {@link #admit} completed: its room goes to the messages held for want of it. */
+    private void completed() {
+        inFlight.decrementAndGet();
+        if (waitingForRoom.get() && waitingForRoom.compareAndSet(true, false)) {
+            scheduler.execute(this::resendHeld);
+        }
+    }
+
+    /** Held messages wait for room: the next command to complete sends them. */
+    private void awaitRoom() {
+        waitingForRoom.set(true);
+        // The last command in flight may have completed before the flag was up, with nobody left to see it.
+        if (inFlight.get() < commandQueueSize && waitingForRoom.compareAndSet(true, false)) {
+            scheduler.execute(this::resendHeld);
+        }
+    }
+
+    private void holdForRoom(boolean sharded, String channel, byte[] message) {
+        if (loggedFailures.add("commandQueueSize")) {
+            log.warn("Redis is not keeping up: {} commands wait for its answers (commandQueueSize); broadcasts are held"
+                    + " and sent in order as it answers", commandQueueSize);
+        }
+        outage.hold(sharded, channel, message);
+        awaitRoom();
+    }
+
+    /** What lettuce fails a command with beyond its bound, so that {@link #refusedUnsent} tells it was never sent. */
+    private io.lettuce.core.RedisException queueFull() {
+        return new io.lettuce.core.RedisException("Request queue size exceeded: " + commandQueueSize
+                + ". Commands are not accepted until the queue size drops.");
+    }
+
+    /** Issues a command on the publishing connection within the bound of {@link #admit}, failing as lettuce would. */
+    private <T> CompletionStage<T> issue(Supplier<? extends CompletionStage<T>> command) {
+        if (!admit()) {
+            return CompletableFuture.failedFuture(queueFull());
+        }
+        CompletionStage<T> issued = command.get();
+        issued.whenComplete((value, failure) -> completed());
+        scheduleFlush();
+        return issued;
     }
 
     /** A message the cluster core publishes: held if it may be, else a request, which waits behind held ones. */
@@ -562,8 +646,8 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /**
-     * Sends a message; when that fails, {@code holdAgain} keeps it to be sent again, or, if it is {@code null}, the
-     * caller learns of the failure.
+     * Sends a message the caller {@link #admit admitted}; when that fails, {@code holdAgain} keeps it to be sent again,
+     * or, if it is {@code null}, the caller learns of the failure.
      */
     private CompletionStage<Void> send(Mode mode, String channel, byte[] message, Runnable holdAgain) {
         long started = System.nanoTime();
@@ -571,27 +655,32 @@ public final class RedisLink implements AutoCloseable {
                 : mode == Mode.SHARDED ? commands.spublish(bytes(channel), message) : commands.publish(bytes(channel), message);
         CompletableFuture<Void> result = new CompletableFuture<>();
         sent.whenComplete((receivers, failure) -> {
-            if (failure == null) {
-                stats.recordPublished();
-                countShortDelivery(mode, channel, receivers);
-                observer.published(System.nanoTime() - started);
-                result.complete(null);
-            } else if (holdAgain != null) {
-                stats.recordPublishFailure();
-                if (loggedFailures.add(failure.getClass().getName())) {
-                    log.warn("publishing to Redis failed, the message is held and sent again: {}", failure.toString());
+            try {
+                if (failure == null) {
+                    stats.recordPublished();
+                    countShortDelivery(mode, channel, receivers);
+                    observer.published(System.nanoTime() - started);
+                    result.complete(null);
+                } else if (holdAgain != null) {
+                    stats.recordPublishFailure();
+                    if (loggedFailures.add(failure.getClass().getName())) {
+                        log.warn("publishing to Redis failed, the message is held and sent again: {}", failure.toString());
+                    }
+                    holdAgain.run();
+                    if (topology != null) {
+                        // No connection event tells when a shard is back: look at the topology.
+                        topology.suspect();
+                    }
+                    // Try again shortly even if the connection stays up (a timeout): later messages wait behind this one.
+                    scheduleRetry();
+                    result.complete(null);
+                } else {
+                    stats.recordPublishFailure();
+                    result.completeExceptionally(unavailable(failure));
                 }
-                holdAgain.run();
-                if (topology != null) {
-                    // No connection event tells when a shard is back: look at the topology.
-                    topology.suspect();
-                }
-                // Try again shortly even if the connection stays up (a timeout): later messages wait behind this one.
-                scheduleRetry();
-                result.complete(null);
-            } else {
-                stats.recordPublishFailure();
-                result.completeExceptionally(unavailable(failure));
+            } finally {
+                // Last: a message held again is back in its place before the room it frees sends what is held.
+                completed();
             }
         });
         scheduleFlush();
@@ -634,9 +723,8 @@ public final class RedisLink implements AutoCloseable {
         if (topology != null) {
             return topology.count(mode, bytes(channel));
         }
-        CompletionStage<Map<byte[], Long>> counts = mode == Mode.SHARDED
-                ? commands.pubsubShardNumsub(bytes(channel)) : commands.pubsubNumsub(bytes(channel));
-        scheduleFlush();
+        CompletionStage<Map<byte[], Long>> counts = issue(() -> mode == Mode.SHARDED
+                ? commands.pubsubShardNumsub(bytes(channel)) : commands.pubsubNumsub(bytes(channel)));
         return counts.thenApply(values -> values.values().stream().mapToInt(Long::intValue).sum());
     }
 
@@ -653,10 +741,17 @@ public final class RedisLink implements AutoCloseable {
         Map<byte[], byte[]> body = new java.util.LinkedHashMap<>();
         fields.forEach((name, value) -> body.put(bytes(name), bytes(value)));
         long started = System.nanoTime();
-        CompletionStage<String> added = commands.xadd(bytes(stream),
-                io.lettuce.core.XAddArgs.Builder.maxlen(maxLen).approximateTrimming(), body);
+        // Inline rather than through issue(): an append is the streams transport's broadcast, which allocates nothing
+        // more for the bound.
+        boolean admitted = admit();
+        CompletionStage<String> added = admitted ? commands.xadd(bytes(stream),
+                io.lettuce.core.XAddArgs.Builder.maxlen(maxLen).approximateTrimming(), body)
+                : CompletableFuture.failedFuture(queueFull());
         scheduleFlush();
         return added.handle((id, failure) -> {
+            if (admitted) {
+                completed();
+            }
             if (failure != null) {
                 if (refusedUnsent(failure)) {
                     // Never sent, so certainly not appended: as while Redis is unreachable (and no cause, so that
@@ -684,9 +779,8 @@ public final class RedisLink implements AutoCloseable {
         if (!isConnected()) {
             return CompletableFuture.failedFuture(unavailable(null));
         }
-        CompletionStage<List<io.lettuce.core.StreamMessage<byte[], byte[]>>> range = commands.xrange(bytes(stream),
-                io.lettuce.core.Range.create(from, to), io.lettuce.core.Limit.from(count));
-        scheduleFlush();
+        CompletionStage<List<io.lettuce.core.StreamMessage<byte[], byte[]>>> range = issue(() ->
+                commands.xrange(bytes(stream), io.lettuce.core.Range.create(from, to), io.lettuce.core.Limit.from(count)));
         return range.thenApplyAsync(RedisLink::entries, work::executeOwn);
     }
 
@@ -705,8 +799,7 @@ public final class RedisLink implements AutoCloseable {
         if (!isConnected()) {
             return CompletableFuture.failedFuture(unavailable(null));
         }
-        CompletionStage<byte[]> value = commands.getdel(bytes(key));
-        scheduleFlush();
+        CompletionStage<byte[]> value = issue(() -> commands.getdel(bytes(key)));
         return value.thenApply(raw -> raw == null ? null : text(raw));
     }
 
@@ -715,8 +808,8 @@ public final class RedisLink implements AutoCloseable {
         if (!isConnected()) {
             return CompletableFuture.failedFuture(unavailable(null));
         }
-        CompletionStage<String> done = commands.set(bytes(key), bytes(value), io.lettuce.core.SetArgs.Builder.px(ttl.toMillis()));
-        scheduleFlush();
+        CompletionStage<String> done = issue(() -> commands.set(bytes(key), bytes(value),
+                io.lettuce.core.SetArgs.Builder.px(ttl.toMillis())));
         return done.thenApply(ok -> null);
     }
 
@@ -725,8 +818,8 @@ public final class RedisLink implements AutoCloseable {
         if (!isConnected()) {
             return CompletableFuture.failedFuture(unavailable(null));
         }
-        CompletionStage<String> done = commands.set(bytes(key), bytes(value), io.lettuce.core.SetArgs.Builder.px(ttl.toMillis()).nx());
-        scheduleFlush();
+        CompletionStage<String> done = issue(() -> commands.set(bytes(key), bytes(value),
+                io.lettuce.core.SetArgs.Builder.px(ttl.toMillis()).nx()));
         return done.thenApply("OK"::equals);
     }
 
@@ -735,8 +828,7 @@ public final class RedisLink implements AutoCloseable {
         if (!isConnected()) {
             return CompletableFuture.failedFuture(unavailable(null));
         }
-        CompletionStage<byte[]> value = commands.get(bytes(key));
-        scheduleFlush();
+        CompletionStage<byte[]> value = issue(() -> commands.get(bytes(key)));
         return value.thenApply(raw -> raw == null ? null : text(raw));
     }
 
@@ -745,8 +837,7 @@ public final class RedisLink implements AutoCloseable {
         if (!isConnected()) {
             return CompletableFuture.failedFuture(unavailable(null));
         }
-        CompletionStage<Long> done = commands.del(bytes(key));
-        scheduleFlush();
+        CompletionStage<Long> done = issue(() -> commands.del(bytes(key)));
         return done.thenApply(n -> null);
     }
 
@@ -760,9 +851,7 @@ public final class RedisLink implements AutoCloseable {
             return CompletableFuture.failedFuture(unavailable(null));
         }
         byte[][] values = Arrays.stream(args).map(RedisLink::bytes).toArray(byte[][]::new);
-        RedisFuture<Long> answer = commands.eval(script, io.lettuce.core.ScriptOutputType.INTEGER, new byte[][] {bytes(key)}, values);
-        scheduleFlush();
-        return answer;
+        return issue(() -> commands.eval(script, io.lettuce.core.ScriptOutputType.INTEGER, new byte[][] {bytes(key)}, values));
     }
 
     /** {@code PUBSUB NUMSUB} of one channel, without taking it as the cluster's count (an owner's liveness). */
@@ -775,9 +864,7 @@ public final class RedisLink implements AutoCloseable {
         if (!isConnected()) {
             return CompletableFuture.failedFuture(unavailable(null));
         }
-        CompletionStage<Boolean> done = commands.pexpire(bytes(key), ttl.toMillis());
-        scheduleFlush();
-        return done;
+        return issue(() -> commands.pexpire(bytes(key), ttl.toMillis()));
     }
 
     /**
@@ -881,16 +968,29 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /**
-     * Sends what is held, in order; what is published meanwhile is held behind it and sent next. After a failed send
-     * the rest waits for its retry, rather than this spinning on a connection that fails every command at once.
+     * Sends what is held, in order, as far as there is room for it (see {@link #admit}; the rest waits for room);
+     * what is published meanwhile is held behind it and sent next. After a failed send the rest waits for its retry,
+     * rather than this spinning on a connection that fails every command at once. Runs on the scheduler only.
      */
     private void resendHeld() {
         while (isConnected() && !retryScheduled.get()) {
-            List<OutageBuffer.Held> batch = outage.drain();
+            int room = commandQueueSize - inFlight.get();
+            if (room <= 0) {
+                // Even with nothing held now: a publish may be held behind what this run sent until it finds none.
+                awaitRoom();
+                return;
+            }
+            List<OutageBuffer.Held> batch = outage.drain(room);
             if (batch.isEmpty()) {
                 return;
             }
             for (OutageBuffer.Held held : batch) {
+                if (!admit()) {
+                    // Taken meanwhile by a request or a response, which never wait: back in its place.
+                    outage.holdAgain(held);
+                    awaitRoom();
+                    continue;
+                }
                 Mode mode = held.sharded() ? Mode.SHARDED : Mode.PLAIN;
                 if (held.isRequest()) {
                     send(mode, held.channel(), held.message(), null).whenComplete((sent, failure) -> {

@@ -41,6 +41,22 @@ class OutageBufferTest {
     }
 
     @Test
+    void aDrainTakesNoMoreThanThereIsRoomForAndTheRestWaitsInOrder() {
+        OutageBuffer buffer = new OutageBuffer(100, Duration.ofSeconds(30), stats);
+        buffer.hold(false, "c", bytes("b1"));
+        buffer.hold(false, "c", bytes("b2"));
+        buffer.hold(false, "c", bytes("b3"));
+
+        assertThat(texts(buffer.drain(2))).containsExactly("b1", "b2");
+        assertThat(stats.held()).isEqualTo(1);
+        // Published while those are sent: behind the one still held.
+        assertThat(buffer.holdIfWaiting(() -> false, false, "c", bytes("b4"))).isTrue();
+        assertThat(texts(buffer.drain(5))).containsExactly("b3", "b4");
+        assertThat(buffer.drain(5)).isEmpty();
+        assertThat(buffer.holdIfWaiting(() -> false, false, "c", bytes("b5"))).as("nothing waits any more").isFalse();
+    }
+
+    @Test
     void aDroppedRequestFailsOutsideTheBuffersLock() {
         OutageBuffer buffer = new OutageBuffer(2, Duration.ofSeconds(30), stats);
         buffer.hold(false, "c", bytes("b1"));
