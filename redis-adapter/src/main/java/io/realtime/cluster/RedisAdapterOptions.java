@@ -35,10 +35,9 @@ import java.util.Optional;
  * @param commandQueueSize       how many commands one Redis connection keeps at most, waiting to be written or for
  *                               their answers ({@value #DEFAULT_COMMAND_QUEUE_SIZE} by default; lettuce's
  *                               {@code requestQueueSize}, unbounded of its own): while Redis is slow they would
- *                               otherwise pile up in memory without end. A broadcast refused because the queue is
- *                               full is held as during an outage, a stream append is dropped (counted), a request
- *                               fails at once and a response is lost (its asker times out). Lettuce checks a flush's
- *                               whole batch at once, so one flush past the bound is refused entirely
+ *                               otherwise pile up in memory without end. A broadcast beyond it is held as during
+ *                               an outage and sent, in publish order, as Redis answers; a stream append is dropped
+ *                               (counted), a request fails at once and a response is lost (its asker times out)
  */
 public record RedisAdapterOptions(
         String redisUri,
