@@ -44,18 +44,15 @@ import java.util.function.Function;
  *
  * <p>Beyond the adapter, a session outlives its node: it is written when its socket connects and when its rooms or
  * data change, with the node's liveness channel as {@code owner}, and its expiry is pushed back every
- * {@link #refreshInterval} while the socket is connected and the session still names this node; so a SIGKILLed
- * node's sessions stay recoverable for {@code maxDisconnectionDuration} after its last refresh. A restore takes a
- * session whose owner is named only once that owner is gone ({@code PUBSUB NUMSUB} of its channel is 0: Redis
- * dropped its connections) or has rewritten the session without owner (its socket ended): a session is never taken
- * from under a connected socket.
+ * {@link #refreshInterval} while the socket is connected; so a SIGKILLed node's sessions stay recoverable for
+ * {@code maxDisconnectionDuration} after its last refresh. A restore takes a session whose owner is named only once
+ * that owner is gone ({@code PUBSUB NUMSUB} of its channel is 0: Redis dropped its connections) or has rewritten
+ * the session without owner (its socket ended): a session is never taken from under a connected socket.
  *
  * <p>A node writes (or deletes) a session only where nothing names another owner ({@link #WRITE_UNLESS_OWNED}): a
  * node cut off from Redis long enough for its sessions to be restored elsewhere must not overwrite them with its
  * stale sockets' state when it comes back. The first write after a restore here is the exception: the session is
- * this node's by then, whatever a stale socket elsewhere wrote since it was taken ({@link #claimed}). Nor does a
- * node push back the expiry of a session another node owns now ({@link #REFRESH_UNLESS_OWNED}); it stops refreshing
- * it and logs it once. Its socket here is stale (its client went on there) and is left to its heartbeat.
+ * this node's by then, whatever a stale socket elsewhere wrote since it was taken ({@link #claimed}).
  */
 final class StreamSessionRecovery implements SessionRecovery {
 
@@ -81,16 +78,8 @@ final class StreamSessionRecovery implements SessionRecovery {
 
     /** This node's liveness channel, named as the owner of the sessions of its connected sockets. */
     private final String ownerChannel;
-    /**
-     * The pids of this namespace's connected recoverable sockets, whose sessions are refreshed, each with a token of
-     * its last {@link #opened}: a refresh's answer about an earlier record does not drop a later one.
-     */
-    private final Map<String, Object> live = new java.util.concurrent.ConcurrentHashMap<>();
-    /**
-     * Pids whose session another node took while their socket is still here (this node looked gone, its client
-     * was restored there): no longer refreshed from here, and logged once, not at every change of the stale socket.
-     */
-    private final Set<String> lost = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The pids of this namespace's connected recoverable sockets, whose sessions are refreshed. */
+    private final Map<String, Boolean> live = new java.util.concurrent.ConcurrentHashMap<>();
     /**
      * Pids restored here whose socket has not written its session yet, with when (nanoTime): that first write goes
      * over whatever the key holds. Forgotten after {@link #CLAIM_NANOS} (a restore whose socket never came, as for
@@ -100,12 +89,13 @@ final class StreamSessionRecovery implements SessionRecovery {
     private static final long CLAIM_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
 
     /**
-     * Lua: whether the stored session {@code current} names another node than ARGV[1] as its owner. The session is
-     * base64 msgpack, decoded here (in time linear in its size: a few hundred bytes as a rule); one that cannot be
-     * read names no one.
+     * Sets KEYS[1] to ARGV[2] (PX ARGV[3]), or deletes it when ARGV[2] is empty, unless it holds a session whose
+     * owner is another node than ARGV[1]; answers 1 when it wrote, 0 when not. The stored session is base64 msgpack,
+     * decoded here (in time linear in its size: a few hundred bytes as a rule); one that cannot be read names no one.
      */
-    private static final String OWNED_ELSEWHERE = """
-            local function owned_elsewhere(current)
+    static final String WRITE_UNLESS_OWNED = """
+            local current = redis.call('GET', KEYS[1])
+            if current then
               local ok, owner = pcall(function()
                 local digits = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
                 local value = {}
@@ -130,18 +120,9 @@ final class StreamSessionRecovery implements SessionRecovery {
                 local session = cmsgpack.unpack(table.concat(bytes))
                 return type(session) == 'table' and session.owner or nil
               end)
-              return ok and type(owner) == 'string' and owner ~= ARGV[1]
-            end
-            """;
-
-    /**
-     * Sets KEYS[1] to ARGV[2] (PX ARGV[3]), or deletes it when ARGV[2] is empty, unless it holds a session whose
-     * owner is another node than ARGV[1]; answers 1 when it wrote, 0 when not.
-     */
-    static final String WRITE_UNLESS_OWNED = OWNED_ELSEWHERE + """
-            local current = redis.call('GET', KEYS[1])
-            if current and owned_elsewhere(current) then
-              return 0
+              if ok and type(owner) == 'string' and owner ~= ARGV[1] then
+                return 0
+              end
             end
             if ARGV[2] == '' then
               redis.call('DEL', KEYS[1])
@@ -150,25 +131,6 @@ final class StreamSessionRecovery implements SessionRecovery {
             end
             return 1
             """;
-
-    /**
-     * Pushes the expiry of KEYS[1] back to ARGV[2] ms unless it holds a session whose owner is another node than
-     * ARGV[1]; answers 1 when it did, 0 when there is no such key, {@link #OWNED_BY_ANOTHER} when another node owns it.
-     */
-    static final String REFRESH_UNLESS_OWNED = OWNED_ELSEWHERE + """
-            local current = redis.call('GET', KEYS[1])
-            if not current then
-              return 0
-            end
-            if owned_elsewhere(current) then
-              return -1
-            end
-            redis.call('PEXPIRE', KEYS[1], ARGV[2])
-            return 1
-            """;
-    private static final long OWNED_BY_ANOTHER = -1;
-    /** At most this many pids are named when sessions lost to another node are logged. */
-    private static final int LOST_NAMED = 5;
     private final java.util.concurrent.ScheduledFuture<?> refreshing;
     /** Where this node's reader of the stream started: entries up to it were never delivered here. */
     private final String readerStart;
@@ -225,44 +187,12 @@ final class StreamSessionRecovery implements SessionRecovery {
         return java.time.Duration.ofMillis(Math.min(30_000, third));
     }
 
-    /**
-     * Pushes back the expiry of the sessions this node owns; a session whose record names another node now is left
-     * alone and no longer refreshed. One script call per session, all pipelined (the link flushes them together) and
-     * none waiting for another's answer; not one call for all keys, which on a Redis Cluster lie in many slots.
-     * The answers come on the link's I/O thread: they only update the maps.
-     */
     private void refresh() {
         long now = System.nanoTime();
         claimed.values().removeIf(at -> now - at > CLAIM_NANOS);
-        String ttl = Long.toString(options.maxDisconnectionDuration().toMillis());
-        List<CompletableFuture<Void>> answers = new ArrayList<>(live.size());
-        Set<String> lostNow = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        live.forEach((pid, token) -> answers.add(link.eval(REFRESH_UNLESS_OWNED, keyPrefix + pid, ownerChannel, ttl)
-                .thenAccept(answer -> {
-                    if (answer == OWNED_BY_ANOTHER) {
-                        // In one step with the socket's end (ended), so that a pid is never left in lost after it.
-                        live.computeIfPresent(pid, (key, held) -> {
-                            if (held != token) {
-                                return held;
-                            }
-                            if (lost.add(pid)) {
-                                lostNow.add(pid);
-                            }
-                            return null;
-                        });
-                    }
-                })
-                .exceptionally(failure -> null)
-                .toCompletableFuture()));
-        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenRun(() -> {
-            if (!lostNow.isEmpty()) {
-                // Their sockets here are stale (the clients went on elsewhere) and end on their own; their writes
-                // are refused already.
-                log.warn("{} session(s) of namespace {} belong to another node now, restored there while this node "
-                        + "looked gone; no longer refreshed here: {}", lostNow.size(), nsp,
-                        lostNow.stream().limit(LOST_NAMED).toList());
-            }
-        });
+        for (String pid : live.keySet()) {
+            link.pexpire(keyPrefix + pid, options.maxDisconnectionDuration()).exceptionally(failure -> false);
+        }
     }
 
     @Override
@@ -272,24 +202,14 @@ final class StreamSessionRecovery implements SessionRecovery {
 
     @Override
     public void opened(SessionState session) {
+        live.put(session.pid(), Boolean.TRUE);
         write(session, () -> codec.session(session, dataKey, ownerChannel));
-        // Only once the write is queued: a refresh sent after it reaches Redis behind it, so that it does not judge
-        // the session by the record the write replaces (a stale owner's, right after a restore here).
-        live.put(session.pid(), new Object());
     }
 
     @Override
     public void discarded(String pid) {
-        ended(pid);
+        live.remove(pid);
         store(pid, null, "deleted");
-    }
-
-    /** The socket of {@code pid} is no longer connected here: its session is neither refreshed nor lost here. */
-    private void ended(String pid) {
-        live.compute(pid, (key, held) -> {
-            lost.remove(pid);
-            return null;
-        });
     }
 
     /** Appended to the stream (a socket's own event too: its room is its id); it comes back through the reader. */
@@ -330,7 +250,7 @@ final class StreamSessionRecovery implements SessionRecovery {
 
     @Override
     public void persist(SessionState session) {
-        ended(session.pid());
+        live.remove(session.pid());
         write(session, () -> sessionValue(session));
     }
 
@@ -649,7 +569,6 @@ final class StreamSessionRecovery implements SessionRecovery {
             RecoveredSession recovered = new RecoveredSession(read.state(), missed);
             // The socket writes its session later, from its loop: over whatever a stale socket elsewhere wrote.
             claimed.put(read.state().pid(), System.nanoTime());
-            lost.remove(read.state().pid());
             attach.accept(recovered);
             return recovered;
         }
