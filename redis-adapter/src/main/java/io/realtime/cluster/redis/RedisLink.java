@@ -109,6 +109,8 @@ public final class RedisLink implements AutoCloseable {
     private final AtomicBoolean retryScheduled = new AtomicBoolean();
     /** {@link RedisAdapterOptions#commandQueueSize}: how many commands lettuce takes on the publishing connection. */
     private final int commandQueueSize;
+    /** How few commands may be in flight for held messages to be sent again ({@link #completed}). */
+    private final int resumeBelow;
     /** Commands this link handed to lettuce on the publishing connection, not completed yet: see {@link #admit}. */
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Set while held messages wait for room under the bound: the next command to complete sends them. */
@@ -146,6 +148,7 @@ public final class RedisLink implements AutoCloseable {
         this.handlerFailures = new HandlerFailures(log, stats);
         this.outage = new OutageBuffer(options.outageBufferSize(), options.outageBufferAge(), stats);
         this.commandQueueSize = options.commandQueueSize();
+        this.resumeBelow = commandQueueSize - Math.max(1, commandQueueSize / 8);
         this.scheduler = client.getResources().eventExecutorGroup().next();
         this.work = new io.realtime.cluster.core.ClusterWork("socketio-cluster-work", stats);
         this.lentLoops = options.eventLoops();
@@ -587,7 +590,9 @@ public final class RedisLink implements AutoCloseable {
      * sends on that connection is counted), lettuce never refuses one, and a publish beyond it is held in order
      * instead. (A command that timed out leaves this count while lettuce still waits for its answer: until Redis gives
      * it, lettuce may refuse one, held again as before; a timeout may reorder anyway, the timed-out publish being sent
-     * again.)
+     * again.) On a Redis Cluster lettuce bounds each node's connection, while this count covers them all: a stricter
+     * bound there, where a shard that stopped answering also holds back broadcasts to the others until its commands
+     * time out.
      */
     private boolean admit() {
         if (inFlight.incrementAndGet() <= commandQueueSize) {
@@ -597,19 +602,21 @@ public final class RedisLink implements AutoCloseable {
         return false;
     }
 
-    /** A command admitted by {@link #admit} completed: its room goes to the messages held for want of it. */
+    /**
+     * A command admitted by {@link #admit} completed: its room goes to the messages held for want of it, once an
+     * eighth of the bound is free (woken for each answer, a saturated link would run a resend and a flush per message).
+     */
     private void completed() {
-        inFlight.decrementAndGet();
-        if (waitingForRoom.get() && waitingForRoom.compareAndSet(true, false)) {
+        if (inFlight.decrementAndGet() <= resumeBelow && waitingForRoom.get() && waitingForRoom.compareAndSet(true, false)) {
             scheduler.execute(this::resendHeld);
         }
     }
 
-    /** Held messages wait for room: the next command to complete sends them. */
+    /** Held messages wait for room: the command to complete that frees enough of it sends them. */
     private void awaitRoom() {
         waitingForRoom.set(true);
         // The last command in flight may have completed before the flag was up, with nobody left to see it.
-        if (inFlight.get() < commandQueueSize && waitingForRoom.compareAndSet(true, false)) {
+        if (inFlight.get() <= resumeBelow && waitingForRoom.compareAndSet(true, false)) {
             scheduler.execute(this::resendHeld);
         }
     }
@@ -634,7 +641,13 @@ public final class RedisLink implements AutoCloseable {
         if (!admit()) {
             return CompletableFuture.failedFuture(queueFull());
         }
-        CompletionStage<T> issued = command.get();
+        CompletionStage<T> issued;
+        try {
+            issued = command.get();
+        } catch (RuntimeException e) {
+            completed();
+            return CompletableFuture.failedFuture(e);
+        }
         issued.whenComplete((value, failure) -> completed());
         scheduleFlush();
         return issued;
@@ -651,8 +664,14 @@ public final class RedisLink implements AutoCloseable {
      */
     private CompletionStage<Void> send(Mode mode, String channel, byte[] message, Runnable holdAgain) {
         long started = System.nanoTime();
-        CompletionStage<Long> sent = topology != null ? topology.publish(mode, bytes(channel), message)
-                : mode == Mode.SHARDED ? commands.spublish(bytes(channel), message) : commands.publish(bytes(channel), message);
+        CompletionStage<Long> sent;
+        try {
+            sent = topology != null ? topology.publish(mode, bytes(channel), message)
+                    : mode == Mode.SHARDED ? commands.spublish(bytes(channel), message) : commands.publish(bytes(channel), message);
+        } catch (RuntimeException e) {
+            // Failed before it was handed over: as a command lettuce failed, so that its room is given back.
+            sent = CompletableFuture.failedFuture(e);
+        }
         CompletableFuture<Void> result = new CompletableFuture<>();
         sent.whenComplete((receivers, failure) -> {
             try {
@@ -744,9 +763,15 @@ public final class RedisLink implements AutoCloseable {
         // Inline rather than through issue(): an append is the streams transport's broadcast, which allocates nothing
         // more for the bound.
         boolean admitted = admit();
-        CompletionStage<String> added = admitted ? commands.xadd(bytes(stream),
-                io.lettuce.core.XAddArgs.Builder.maxlen(maxLen).approximateTrimming(), body)
-                : CompletableFuture.failedFuture(queueFull());
+        CompletionStage<String> added;
+        try {
+            added = admitted ? commands.xadd(bytes(stream),
+                    io.lettuce.core.XAddArgs.Builder.maxlen(maxLen).approximateTrimming(), body)
+                    : CompletableFuture.failedFuture(queueFull());
+        } catch (RuntimeException e) {
+            // Failed before it was handed over: its room is given back below.
+            added = CompletableFuture.failedFuture(e);
+        }
         scheduleFlush();
         return added.handle((id, failure) -> {
             if (admitted) {
@@ -984,12 +1009,14 @@ public final class RedisLink implements AutoCloseable {
             if (batch.isEmpty()) {
                 return;
             }
-            for (OutageBuffer.Held held : batch) {
+            for (int i = 0; i < batch.size(); i++) {
+                OutageBuffer.Held held = batch.get(i);
                 if (!admit()) {
-                    // Taken meanwhile by a request or a response, which never wait: back in its place.
-                    outage.holdAgain(held);
+                    // Room taken meanwhile by a request or a response, which never wait: this one and all after it
+                    // go back to their places, or one after it could go out first as soon as an answer frees room.
+                    batch.subList(i, batch.size()).forEach(outage::holdAgain);
                     awaitRoom();
-                    continue;
+                    return;
                 }
                 Mode mode = held.sharded() ? Mode.SHARDED : Mode.PLAIN;
                 if (held.isRequest()) {

@@ -88,6 +88,44 @@ class CommandQueueBoundTest {
         assertThat(stats.dropped()).isZero();
     }
 
+    /**
+     * Other commands (stream appends, counts, requests) never wait for held broadcasts and take the room they need:
+     * when one took the room a held broadcast was about to get, the broadcasts after it must still wait behind it.
+     */
+    @Test
+    void heldPublishesStayInOrderWhileOtherCommandsCompeteForTheRoom() throws InterruptedException {
+        List<String> received = new CopyOnWriteArrayList<>();
+        link.subscribe(List.of("bound"), (channel, message) -> received.add(new String(message, StandardCharsets.UTF_8)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> stats.subscriptions() == 1);
+        String stream = "compete-" + System.nanoTime();
+        java.util.concurrent.atomic.AtomicBoolean competing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread competitor = new Thread(() -> {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (competing.get() && System.nanoTime() < until) {
+                link.xadd(stream, 100, Map.of("n", "1"));
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+            }
+        });
+
+        stall(1000, "ALL");
+        competitor.start();
+        List<String> sent = new ArrayList<>();
+        try {
+            for (int i = 0; i < 300; i++) {
+                sent.add("m" + i);
+                link.publish(RedisLink.Mode.PLAIN, "bound", ("m" + i).getBytes(StandardCharsets.UTF_8), RedisLink.Delivery.HELD);
+                if (i % 10 == 9) {
+                    Thread.sleep(1);
+                }
+            }
+            await().atMost(Duration.ofSeconds(15)).until(() -> received.size() >= sent.size());
+        } finally {
+            competing.set(false);
+            competitor.join(5_000);
+        }
+        assertThat(received).containsExactlyElementsOf(sent);
+    }
+
     @Test
     void streamAppendsBeyondTheBoundWhileRedisIsSlowFailAsUnsentAndCountAsDropped() {
         String stream = "bound-" + System.nanoTime();
