@@ -78,8 +78,14 @@ final class StreamSessionRecovery implements SessionRecovery {
 
     /** This node's liveness channel, named as the owner of the sessions of its connected sockets. */
     private final String ownerChannel;
-    /** The pids of this namespace's connected recoverable sockets, whose sessions are refreshed. */
-    private final Map<String, Boolean> live = new java.util.concurrent.ConcurrentHashMap<>();
+    /** How a session this node wrote with its owner reads from its fifth character on (see {@link #WRITE_UNLESS_OWNED}). */
+    private final String ownedPrefix;
+    /**
+     * The pids of this namespace's connected recoverable sockets, whose sessions are refreshed, each with a token of
+     * its last {@link #opened}: a write refused because another node owns the session now stops the refresh of that
+     * open only, not of a later one (a restore back here).
+     */
+    private final Map<String, Object> live = new java.util.concurrent.ConcurrentHashMap<>();
     /**
      * Pids restored here whose socket has not written its session yet, with when (nanoTime): that first write goes
      * over whatever the key holds. Forgotten after {@link #CLAIM_NANOS} (a restore whose socket never came, as for
@@ -90,12 +96,14 @@ final class StreamSessionRecovery implements SessionRecovery {
 
     /**
      * Sets KEYS[1] to ARGV[2] (PX ARGV[3]), or deletes it when ARGV[2] is empty, unless it holds a session whose
-     * owner is another node than ARGV[1]; answers 1 when it wrote, 0 when not. The stored session is base64 msgpack,
-     * decoded here (in time linear in its size: a few hundred bytes as a rule); one that cannot be read names no one.
+     * owner is another node than ARGV[1]; answers 1 when it wrote, 0 when not. A session this node wrote starts with
+     * ARGV[4] from its fifth character ({@link StreamsCodec#ownedPrefix}): compared as it is, the common case costs
+     * Redis about what a plain SET does. Any other is base64 msgpack decoded here, which costs Redis about fifty
+     * times more (a few hundred bytes, byte by byte in Lua); one that cannot be read names no one.
      */
     static final String WRITE_UNLESS_OWNED = """
             local current = redis.call('GET', KEYS[1])
-            if current then
+            if current and string.sub(current, 5, 4 + #ARGV[4]) ~= ARGV[4] then
               local ok, owner = pcall(function()
                 local digits = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
                 local value = {}
@@ -163,6 +171,7 @@ final class StreamSessionRecovery implements SessionRecovery {
                           java.util.function.BiFunction<ClusterPacket, BroadcastOptions, CompletionStage<String>> append,
                           String ownerChannel, String readerStart) {
         this.ownerChannel = ownerChannel;
+        this.ownedPrefix = codec.ownedPrefix(ownerChannel);
         this.readerStart = readerStart;
         this.link = link;
         this.stream = stream;
@@ -202,14 +211,15 @@ final class StreamSessionRecovery implements SessionRecovery {
 
     @Override
     public void opened(SessionState session) {
-        live.put(session.pid(), Boolean.TRUE);
-        write(session, () -> codec.session(session, dataKey, ownerChannel));
+        Object open = new Object();
+        live.put(session.pid(), open);
+        write(session, () -> codec.session(session, dataKey, ownerChannel), open);
     }
 
     @Override
     public void discarded(String pid) {
         live.remove(pid);
-        store(pid, null, "deleted");
+        store(pid, null, "deleted", null);
     }
 
     /** Appended to the stream (a socket's own event too: its room is its id); it comes back through the reader. */
@@ -251,31 +261,36 @@ final class StreamSessionRecovery implements SessionRecovery {
     @Override
     public void persist(SessionState session) {
         live.remove(session.pid());
-        write(session, () -> sessionValue(session));
+        write(session, () -> sessionValue(session), null);
     }
 
     /**
      * Keeps the session in Redis. Its data is the application's: a value the codec cannot write (an object that is
      * not plain data) costs that session its recovery, never the caller (a socket's close) its work.
      */
-    private void write(SessionState session, java.util.function.Supplier<String> encoded) {
+    /** @param open the token of the socket's {@link #opened} that writes it, or null once it is not connected */
+    private void write(SessionState session, java.util.function.Supplier<String> encoded, Object open) {
         String value;
         try {
             value = encoded.get();
         } catch (IllegalArgumentException unencodable) {
             log.warn("session {} cannot be kept in Redis: {}", session.sid(), unencodable.getMessage());
             // The record written before (older rooms and data) goes too: restoring it would not be this session.
-            store(session.pid(), null, "deleted");
+            store(session.pid(), null, "deleted", open);
             return;
         }
-        store(session.pid(), value, "kept");
+        store(session.pid(), value, "kept", open);
     }
 
     /**
      * Sets the session of {@code pid} to {@code value}, or deletes it when null: unless another node owns it now,
-     * except for the first write after a restore here.
+     * except for the first write after a restore here. A write refused so also ends the refresh of the socket's
+     * {@code open}: its client went on at the other node (this node looked gone), and pushing back that node's expiry
+     * from here would keep the session past the time it set. Learnt at the socket's next write, not at once: checking
+     * the owner at every refresh would cost Redis a script decoding the record per socket and interval, where a
+     * PEXPIRE is about fifty times cheaper (the stale socket itself ends with its heartbeat).
      */
-    private void store(String pid, String value, String what) {
+    private void store(String pid, String value, String what, Object open) {
         String key = keyPrefix + pid;
         CompletionStage<Boolean> done;
         if (claimed.remove(pid) != null) {
@@ -283,13 +298,16 @@ final class StreamSessionRecovery implements SessionRecovery {
                     .thenApply(ok -> true);
         } else {
             done = link.eval(WRITE_UNLESS_OWNED, key, ownerChannel, value == null ? "" : value,
-                    Long.toString(options.maxDisconnectionDuration().toMillis())).thenApply(written -> written == 1);
+                    Long.toString(options.maxDisconnectionDuration().toMillis()), ownedPrefix).thenApply(written -> written == 1);
         }
         done.whenComplete((written, failure) -> {
             if (failure != null) {
                 log.warn("session {} could not be {} in Redis: {}", pid, what, failure.toString());
             } else if (!written) {
                 log.debug("session {} not {}: another node owns it now", pid, what);
+                if (open != null) {
+                    live.remove(pid, open);
+                }
             }
         });
     }

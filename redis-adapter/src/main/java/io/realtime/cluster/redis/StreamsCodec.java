@@ -161,6 +161,10 @@ final class StreamsCodec {
      */
     String session(SessionState session, String dataKey, String owner) {
         Map<String, Object> value = new LinkedHashMap<>();
+        // First, followed by sid: the record then starts with what ownedPrefix tells.
+        if (owner != null) {
+            value.put("owner", owner);
+        }
         value.put("sid", session.sid());
         value.put("pid", session.pid());
         value.put("rooms", session.rooms());
@@ -172,10 +176,26 @@ final class StreamsCodec {
         if (!kept.isEmpty()) {
             value.put("kept", kept);
         }
-        if (owner != null) {
-            value.put("owner", owner);
-        }
         return Base64.getEncoder().encodeToString(codec.msgpack(value));
+    }
+
+    /**
+     * What every session written with {@code owner} ({@link #session(SessionState, String, String)}) reads from its
+     * fifth character on, and no session written with another owner or none does: so that Redis can tell a record
+     * of this node's by comparing strings rather than decoding it. The first four characters are left out: they
+     * encode the map's size. The record's bytes {@code {owner: <owner>, sid: ...}} are the same for every session of
+     * one owner up to the sid's value; the prefix is the base64 of its whole 3-byte groups after the first, up to
+     * there, which cover the owner's last byte (the sid key's four bytes follow it).
+     */
+    String ownedPrefix(String owner) {
+        Map<String, Object> head = new LinkedHashMap<>();
+        head.put("owner", owner);
+        head.put("sid", "");
+        byte[] bytes = codec.msgpack(head);
+        // Without the empty sid's one byte: up to the sid key, the same in every record of this owner.
+        int known = bytes.length - 1;
+        int groups = (known - 3) / 3;
+        return Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(bytes, 3, 3 + 3 * groups));
     }
 
     /** The owner a stored session names (its socket was connected there when it was written); null when none. */

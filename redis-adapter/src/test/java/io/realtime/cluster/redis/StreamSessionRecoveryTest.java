@@ -106,6 +106,11 @@ class StreamSessionRecoveryTest {
     }
 
     private Node node(boolean feeding) {
+        return node(feeding, Duration.ofSeconds(30));
+    }
+
+    /** As {@link #node(boolean)}, its sessions kept {@code maxDisconnection} (refreshed every third of it, 1 s at least). */
+    private Node node(boolean feeding, Duration maxDisconnection) {
         RedisAdapterOptions options = RedisAdapterOptions.builder(RedisFixture.shared().uri())
                 .key(stream).transport(TransportKind.STREAMS).requestTimeout(Duration.ofSeconds(5))
                 .streams(new RedisAdapterOptions.StreamOptions(stream, 1, 100_000, 100, stream + ":session:"))
@@ -114,7 +119,7 @@ class StreamSessionRecoveryTest {
         transports.add(transport);
         Feeder feeder = new Feeder();
         NamespaceChannel channel = transport.open("/", feeder);
-        StreamSessionRecovery recovery = (StreamSessionRecovery) channel.recovery(new RecoveryOptions(Duration.ofSeconds(30), 10), "data");
+        StreamSessionRecovery recovery = (StreamSessionRecovery) channel.recovery(new RecoveryOptions(maxDisconnection, 10), "data");
         if (feeding) {
             feeder.recovery = recovery;
         }
@@ -140,6 +145,11 @@ class StreamSessionRecoveryTest {
     /** The stored value of a session (base64: one line, returned as a status reply), or empty. */
     private String stored(String pid) {
         return redis("EVAL", "return {ok = redis.call('GET', KEYS[1]) or ''}", "1", stream + ":session:" + pid).substring(1);
+    }
+
+    /** How many milliseconds the session of {@code pid} has left (negative when there is none). */
+    private long expiresIn(String pid) {
+        return Long.parseLong(redis("PTTL", stream + ":session:" + pid).substring(1));
     }
 
     private List<String> storedRooms(String pid) {
@@ -352,5 +362,28 @@ class StreamSessionRecoveryTest {
         persisted(stale, "pid-7-later");
 
         assertThat(storedRooms("pid-7")).containsExactly("sid-pid-7", "restored");
+    }
+
+    @Test
+    void aStaleSocketWhoseWriteIsRefusedNoLongerRefreshesTheSessionAnotherNodeOwnsWhileItsOwnStayRefreshed() {
+        // Sessions kept 3 s here, refreshed every second; 60 s on the other node.
+        Node here = node(true, Duration.ofSeconds(3));
+        Node elsewhere = node(true, Duration.ofSeconds(60));
+        here.recovery().opened(session("pid-8", "here"));
+        here.recovery().opened(session("pid-9", "here"));
+        await().atMost(WAIT).until(() -> kept("pid-8") && kept("pid-9"));
+
+        // This node looked gone: a restore on the other node took pid-8 (GETDEL) and its socket wrote it there.
+        redis("DEL", stream + ":session:pid-8");
+        elsewhere.recovery().opened(session("pid-8", "elsewhere"));
+        await().atMost(WAIT).until(() -> storedRooms("pid-8").contains("elsewhere"));
+        // The stale socket here changes its rooms: its write is refused.
+        here.recovery().opened(session("pid-8", "stale"));
+
+        // Past the 3 s of its last write here, pid-9 is still kept (the refresh runs) and pid-8 keeps the other
+        // node's expiry and rooms.
+        await("pid-9 refreshed, pid-8 left at the other node's expiry").during(Duration.ofMillis(3_500)).atMost(WAIT)
+                .until(() -> kept("pid-9") && expiresIn("pid-8") > 3_000);
+        assertThat(storedRooms("pid-8")).contains("elsewhere").doesNotContain("stale");
     }
 }

@@ -40,6 +40,27 @@ class StreamsCodecTest {
     }
 
     @Test
+    void aSessionWrittenWithAnOwnerAndOnlySuchASessionCarriesThatOwnersPrefixFromItsFifthCharacter() {
+        // Owners of every length mod 3 and both string headers (fixstr up to 31 bytes, str8 beyond), differing in
+        // their last byte only; sessions of several map sizes (with and without kept keys).
+        List<SessionState> sessions = List.of(new SessionState("sid-1", "pid-1", List.of("sid-1"), Map.of()),
+                new SessionState("sid-22", "pid-22", List.of("sid-22", "room"), Map.of("data", Map.of("n", 1), "userId", "u")));
+        for (int length = 1; length <= 40; length++) {
+            String owner = "n".repeat(length - 1) + "1";
+            String other = "n".repeat(length - 1) + "2";
+            String prefix = codec.ownedPrefix(owner);
+            assertThat(prefix).as("owner of %d bytes", length).isNotEmpty();
+            for (SessionState session : sessions) {
+                assertThat(codec.session(session, "data", owner).substring(4)).startsWith(prefix);
+                assertThat(codec.session(session, "data", other).substring(4)).doesNotStartWith(prefix);
+                assertThat(codec.session(session, "data", owner + "1").substring(4)).doesNotStartWith(prefix);
+                assertThat(codec.session(session, "data", null).substring(4)).doesNotStartWith(prefix);
+                assertThat(codec.ownerOf(codec.session(session, "data", owner))).isEqualTo(owner);
+            }
+        }
+    }
+
+    @Test
     void aSocketWithoutDataIsStoredWithAnEmptyObjectAsSocketIoExpects() {
         SessionState session = new SessionState("sid-1", "pid-1", List.of("sid-1"), Map.of());
         for (String written : List.of(codec.session(session, "data"), codec.session(session, (Object) null))) {
