@@ -463,14 +463,15 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
 
     /**
      * Leaves the rooms and runs the namespace's disconnect listeners. netty-socketio hands their exceptions to its
-     * exception listener but lets an {@link Error} through: an application's assertion or a class of its that fails
-     * to load would skip what follows here and the ending of the connection's other sockets, leaving their rooms,
-     * acks and sessions behind. A non-fatal one is logged and the socket ends as usual.
+     * exception listener but lets an {@link Error} through, and whatever that listener throws: an application's
+     * assertion or a class of its that fails to load would skip what follows here and the ending of the connection's
+     * other sockets, leaving their rooms, acks and sessions behind. A non-fatal one is logged and the socket ends as
+     * usual.
      */
     private void leaveNamespace() {
         try {
             super.onDisconnect();
-        } catch (Error e) {
+        } catch (RuntimeException | Error e) {
             if (io.realtime.gateway.engineio.FatalErrors.isFatal(e)) {
                 throw e;
             }

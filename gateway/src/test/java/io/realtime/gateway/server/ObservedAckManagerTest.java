@@ -160,6 +160,7 @@ class ObservedAckManagerTest {
              RawWebSocket ws = RawWebSocket.connect(node.webSocketUri("/socket.io/?EIO=4&transport=websocket"))) {
             connect(node, ws);
             AtomicInteger calledBack = new AtomicInteger();
+            AtomicInteger answered = new AtomicInteger();
             List<Long> asked = new ArrayList<>();
             SocketIoConnection connection = null;
             // A long-lived connection joining and leaving a namespace, each time asked an ack without a timeout.
@@ -169,6 +170,8 @@ class ObservedAckManagerTest {
                 socket.sendEvent("question", new AckCallback<>(Object.class) {
                     @Override
                     public void onSuccess(Object result) {
+                        // The connection's empty answer that takes the ack out must never reach the application.
+                        answered.incrementAndGet();
                     }
 
                     @Override
@@ -189,6 +192,7 @@ class ObservedAckManagerTest {
             UUID connectionId = connection.getSessionId();
             assertThat(asked).as("none still held by the connection that goes on")
                     .allSatisfy(index -> assertThat(acks.getCallback(connectionId, index)).isNull());
+            assertThat(answered).hasValue(0);
             assertThat(value(node, "socketio_acks_pending ")).isZero();
         }
     }
