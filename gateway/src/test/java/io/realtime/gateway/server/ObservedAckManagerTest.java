@@ -109,16 +109,8 @@ class ObservedAckManagerTest {
             AtomicInteger calledBack = new AtomicInteger();
             RawWebSocket ws = RawWebSocket.connect(node.webSocketUri("/socket.io/?EIO=4&transport=websocket"));
             connect(node, ws);
-            ws.sendText("40/room,");
-            String connected = ws.nextTextSkippingPings();
-            // The main namespace's own greetings may come first.
-            for (int skipped = 0; !connected.startsWith("40/room,") && skipped < 5; skipped++) {
-                connected = ws.nextTextSkippingPings();
-            }
-            assertThat(connected).startsWith("40/room,");
-            String sid = connected.substring(connected.indexOf("\"sid\":\"") + 7, connected.indexOf('"', connected.indexOf("\"sid\":\"") + 7));
             // No timeout of its own: netty-socketio would hold it until the whole connection ended.
-            node.server().getNamespace("/room").getClient(SocketIds.parse(sid)).sendEvent("question", new AckCallback<>(Object.class) {
+            joinRoom(node, ws).sendEvent("question", new AckCallback<>(Object.class) {
                 @Override
                 public void onSuccess(Object result) {
                 }
