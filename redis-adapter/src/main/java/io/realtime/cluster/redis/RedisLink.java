@@ -109,8 +109,6 @@ public final class RedisLink implements AutoCloseable {
     private final AtomicBoolean retryScheduled = new AtomicBoolean();
     /** {@link RedisAdapterOptions#commandQueueSize}: how many commands lettuce takes on the publishing connection. */
     private final int commandQueueSize;
-    /** How few commands may be in flight for held messages to be sent again ({@link #completed}). */
-    private final int resumeBelow;
     /** Commands this link handed to lettuce on the publishing connection, not completed yet: see {@link #admit}. */
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Set while held messages wait for room under the bound: the next command to complete sends them. */
@@ -148,7 +146,6 @@ public final class RedisLink implements AutoCloseable {
         this.handlerFailures = new HandlerFailures(log, stats);
         this.outage = new OutageBuffer(options.outageBufferSize(), options.outageBufferAge(), stats);
         this.commandQueueSize = options.commandQueueSize();
-        this.resumeBelow = commandQueueSize - Math.max(1, commandQueueSize / 8);
         this.scheduler = client.getResources().eventExecutorGroup().next();
         this.work = new io.realtime.cluster.core.ClusterWork("socketio-cluster-work", stats);
         this.lentLoops = options.eventLoops();
@@ -434,6 +431,11 @@ public final class RedisLink implements AutoCloseable {
         return handlerFailures;
     }
 
+    /** How many commands may wait for Redis on the publishing connection ({@link RedisAdapterOptions#commandQueueSize}). */
+    public int commandQueueSize() {
+        return commandQueueSize;
+    }
+
     public ScheduledExecutorService scheduler() {
         return scheduler;
     }
@@ -603,20 +605,24 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /**
-     * A command admitted by {@link #admit} completed: its room goes to the messages held for want of it, once an
-     * eighth of the bound is free (woken for each answer, a saturated link would run a resend and a flush per message).
+     * A command admitted by {@link #admit} completed: its room goes to the messages held for want of it. At every
+     * answer, not only once much room is free: the commands that never wait (appends, requests, session writes) would
+     * keep taking the room meanwhile, and the held broadcasts could wait until they aged out.
      */
     private void completed() {
-        if (inFlight.decrementAndGet() <= resumeBelow && waitingForRoom.get() && waitingForRoom.compareAndSet(true, false)) {
-            scheduler.execute(this::resendHeld);
-        }
+        inFlight.decrementAndGet();
+        resendIfRoom();
     }
 
-    /** Held messages wait for room: the command to complete that frees enough of it sends them. */
+    /** Held messages wait for room: the next command to complete sends them. */
     private void awaitRoom() {
         waitingForRoom.set(true);
         // The last command in flight may have completed before the flag was up, with nobody left to see it.
-        if (inFlight.get() <= resumeBelow && waitingForRoom.compareAndSet(true, false)) {
+        resendIfRoom();
+    }
+
+    private void resendIfRoom() {
+        if (waitingForRoom.get() && inFlight.get() < commandQueueSize && waitingForRoom.compareAndSet(true, false)) {
             scheduler.execute(this::resendHeld);
         }
     }
@@ -641,16 +647,22 @@ public final class RedisLink implements AutoCloseable {
         if (!admit()) {
             return CompletableFuture.failedFuture(queueFull());
         }
-        CompletionStage<T> issued;
-        try {
-            issued = command.get();
-        } catch (RuntimeException e) {
-            completed();
-            return CompletableFuture.failedFuture(e);
-        }
+        CompletionStage<T> issued = dispatch(command);
         issued.whenComplete((value, failure) -> completed());
         scheduleFlush();
         return issued;
+    }
+
+    /**
+     * The command's answer, or a failure when it threw before lettuce had it: failed like any other command, so that
+     * the room {@link #admit} took for it is given back (a leak would hold every broadcast for good).
+     */
+    private static <T> CompletionStage<T> dispatch(Supplier<? extends CompletionStage<T>> command) {
+        try {
+            return command.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** A message the cluster core publishes: held if it may be, else a request, which waits behind held ones. */
@@ -664,14 +676,8 @@ public final class RedisLink implements AutoCloseable {
      */
     private CompletionStage<Void> send(Mode mode, String channel, byte[] message, Runnable holdAgain) {
         long started = System.nanoTime();
-        CompletionStage<Long> sent;
-        try {
-            sent = topology != null ? topology.publish(mode, bytes(channel), message)
-                    : mode == Mode.SHARDED ? commands.spublish(bytes(channel), message) : commands.publish(bytes(channel), message);
-        } catch (RuntimeException e) {
-            // Failed before it was handed over: as a command lettuce failed, so that its room is given back.
-            sent = CompletableFuture.failedFuture(e);
-        }
+        CompletionStage<Long> sent = dispatch(() -> topology != null ? topology.publish(mode, bytes(channel), message)
+                : mode == Mode.SHARDED ? commands.spublish(bytes(channel), message) : commands.publish(bytes(channel), message));
         CompletableFuture<Void> result = new CompletableFuture<>();
         sent.whenComplete((receivers, failure) -> {
             try {
@@ -763,15 +769,9 @@ public final class RedisLink implements AutoCloseable {
         // Inline rather than through issue(): an append is the streams transport's broadcast, which allocates nothing
         // more for the bound.
         boolean admitted = admit();
-        CompletionStage<String> added;
-        try {
-            added = admitted ? commands.xadd(bytes(stream),
-                    io.lettuce.core.XAddArgs.Builder.maxlen(maxLen).approximateTrimming(), body)
-                    : CompletableFuture.failedFuture(queueFull());
-        } catch (RuntimeException e) {
-            // Failed before it was handed over: its room is given back below.
-            added = CompletableFuture.failedFuture(e);
-        }
+        CompletionStage<String> added = admitted ? dispatch(() -> commands.xadd(bytes(stream),
+                io.lettuce.core.XAddArgs.Builder.maxlen(maxLen).approximateTrimming(), body))
+                : CompletableFuture.failedFuture(queueFull());
         scheduleFlush();
         return added.handle((id, failure) -> {
             if (admitted) {
