@@ -140,6 +140,9 @@ final class StreamSessionRecovery implements SessionRecovery {
             return 1
             """;
     private final java.util.concurrent.ScheduledFuture<?> refreshing;
+    /** How many sessions one step of a refresh pushes back: a quarter of the link's command bound, 1,000 at most. */
+    private final int refreshChunk;
+    private final java.util.concurrent.atomic.AtomicBoolean refreshRunning = new java.util.concurrent.atomic.AtomicBoolean();
     /** Where this node's reader of the stream started: entries up to it were never delivered here. */
     private final String readerStart;
     /** The last entry the reader delivered, recipients chosen; guarded by {@code this}. */
@@ -178,6 +181,7 @@ final class StreamSessionRecovery implements SessionRecovery {
         this.nsp = nsp;
         this.keyPrefix = keyPrefix;
         this.options = options;
+        this.refreshChunk = Math.max(1, Math.min(1_000, link.commandQueueSize() / 4));
         this.codec = codec;
         this.dataKey = dataKey;
         this.append = append;
@@ -199,9 +203,30 @@ final class StreamSessionRecovery implements SessionRecovery {
     private void refresh() {
         long now = System.nanoTime();
         claimed.values().removeIf(at -> now - at > CLAIM_NANOS);
-        for (String pid : live.keySet()) {
-            link.pexpire(keyPrefix + pid, options.maxDisconnectionDuration()).exceptionally(failure -> false);
+        // A tick whose predecessor still runs (a slow Redis, many sessions) is skipped: the next one comes well
+        // within the sessions' expiry.
+        if (refreshRunning.compareAndSet(false, true)) {
+            refreshFrom(new ArrayList<>(live.keySet()), 0);
         }
+    }
+
+    /**
+     * Pushes back the expiry of {@code pids} from {@code from} on, a chunk at a time, each once the one before has
+     * its answers: a node with more live sessions than the link's command bound had the rest refused at every tick
+     * (and those sessions expired under their connected sockets), and one burst of them held back the broadcasts.
+     */
+    private void refreshFrom(List<String> pids, int from) {
+        int to = Math.min(pids.size(), from + refreshChunk);
+        CompletableFuture<?>[] chunk = new CompletableFuture<?>[to - from];
+        for (int i = from; i < to; i++) {
+            chunk[i - from] = link.pexpire(keyPrefix + pids.get(i), options.maxDisconnectionDuration())
+                    .exceptionally(failure -> false).toCompletableFuture();
+        }
+        if (to == pids.size()) {
+            refreshRunning.set(false);
+            return;
+        }
+        CompletableFuture.allOf(chunk).whenCompleteAsync((done, failure) -> refreshFrom(pids, to), link.scheduler());
     }
 
     @Override
@@ -267,8 +292,9 @@ final class StreamSessionRecovery implements SessionRecovery {
     /**
      * Keeps the session in Redis. Its data is the application's: a value the codec cannot write (an object that is
      * not plain data) costs that session its recovery, never the caller (a socket's close) its work.
+     *
+     * @param open the token of the socket's {@link #opened} that writes it, or null once it is not connected
      */
-    /** @param open the token of the socket's {@link #opened} that writes it, or null once it is not connected */
     private void write(SessionState session, java.util.function.Supplier<String> encoded, Object open) {
         String value;
         try {

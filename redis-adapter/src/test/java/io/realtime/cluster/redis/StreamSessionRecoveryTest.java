@@ -111,8 +111,14 @@ class StreamSessionRecoveryTest {
 
     /** As {@link #node(boolean)}, its sessions kept {@code maxDisconnection} (refreshed every third of it, 1 s at least). */
     private Node node(boolean feeding, Duration maxDisconnection) {
+        return node(feeding, maxDisconnection, RedisAdapterOptions.DEFAULT_COMMAND_QUEUE_SIZE);
+    }
+
+    /** As {@link #node(boolean, Duration)}, with at most {@code commandQueueSize} commands waiting for Redis. */
+    private Node node(boolean feeding, Duration maxDisconnection, int commandQueueSize) {
         RedisAdapterOptions options = RedisAdapterOptions.builder(RedisFixture.shared().uri())
                 .key(stream).transport(TransportKind.STREAMS).requestTimeout(Duration.ofSeconds(5))
+                .commandQueueSize(commandQueueSize)
                 .streams(new RedisAdapterOptions.StreamOptions(stream, 1, 100_000, 100, stream + ":session:"))
                 .build();
         RedisTransport transport = RedisTransport.connect(options, ClusterObserver.NONE);
@@ -385,5 +391,22 @@ class StreamSessionRecoveryTest {
         await("pid-9 refreshed, pid-8 left at the other node's expiry").during(Duration.ofMillis(3_500)).atMost(WAIT)
                 .until(() -> kept("pid-9") && expiresIn("pid-8") > 3_000);
         assertThat(storedRooms("pid-8")).contains("elsewhere").doesNotContain("stale");
+    }
+
+    @Test
+    void aNodeWithMoreLiveSessionsThanItsCommandBoundRefreshesThemAll() {
+        // Sessions kept 3 s, refreshed every second; at most 8 commands waiting for Redis.
+        Node here = node(true, Duration.ofSeconds(3), 8);
+        List<String> pids = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String pid = "pid-live-" + i;
+            pids.add(pid);
+            here.recovery().opened(session(pid, "here"));
+            // One at a time: the writes themselves are bound too.
+            await().atMost(WAIT).until(() -> kept(pid));
+        }
+
+        await("every session refreshed past its 3 s").during(Duration.ofMillis(4_000)).atMost(WAIT)
+                .until(() -> pids.stream().allMatch(this::kept));
     }
 }
