@@ -403,15 +403,10 @@ public final class EngineSession implements SessionFanOut.Recipient {
             }
         } catch (EngineProtocolException e) {
             onTransportError(transport, e);
-        } catch (RuntimeException e) {
-            log.error("session {}: message handling failed; closing the session", id, e);
-            closeNow(DisconnectReason.SERVER_ERROR, EnginePacket.CLOSE);
-        } catch (Error e) {
-            if (FatalErrors.isFatal(e)) {
-                throw e;
-            }
-            // A handler's AssertionError or stack overflow: the same end whichever loop read the message (where
+        } catch (RuntimeException | Error e) {
+            // A handler's AssertionError or stack overflow too: the same end whichever loop read the message (where
             // it was read, Netty would close the connection; handed over from another loop, it would keep it).
+            FatalErrors.rethrowIfFatal(e);
             log.error("session {}: message handling failed; closing the session", id, e);
             closeNow(DisconnectReason.SERVER_ERROR, EnginePacket.CLOSE);
         }

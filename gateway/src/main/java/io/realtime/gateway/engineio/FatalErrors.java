@@ -19,4 +19,11 @@ public final class FatalErrors {
     public static boolean isFatal(Throwable e) {
         return e instanceof VirtualMachineError && !(e instanceof StackOverflowError);
     }
+
+    /** Throws {@code e} on when it {@link #isFatal is fatal}; returns otherwise, for the caller to survive it. */
+    public static void rethrowIfFatal(Throwable e) {
+        if (isFatal(e)) {
+            throw (VirtualMachineError) e;
+        }
+    }
 }

@@ -123,9 +123,7 @@ final class GuardedSocketActivity implements SocketActivity {
      * as a RuntimeException would. A fatal one goes on to the thread.
      */
     private void failed(Callback callback, Throwable e) {
-        if (FatalErrors.isFatal(e)) {
-            throw (VirtualMachineError) e;
-        }
+        FatalErrors.rethrowIfFatal(e);
         if (reported[callback.ordinal()].compareAndSet(false, true)) {
             log.warn("the socket activity listener {} failed in {} (ignored; later failures of it are logged at DEBUG)",
                     activity.getClass().getName(), callback, e);

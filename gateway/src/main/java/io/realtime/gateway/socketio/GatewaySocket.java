@@ -472,9 +472,7 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
         try {
             super.onDisconnect();
         } catch (RuntimeException | Error e) {
-            if (io.realtime.gateway.engineio.FatalErrors.isFatal(e)) {
-                throw e;
-            }
+            io.realtime.gateway.engineio.FatalErrors.rethrowIfFatal(e);
             log.error("socket {} of {}: a disconnect listener failed", SocketIds.wire(id), getNamespace().getName(), e);
         }
     }
