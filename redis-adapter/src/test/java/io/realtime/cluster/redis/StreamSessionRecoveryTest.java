@@ -5,10 +5,8 @@ import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.ClusterPacket;
 import io.realtime.cluster.RedisAdapterOptions;
 import io.realtime.cluster.TransportKind;
-import io.realtime.cluster.core.ClusterMessage;
 import io.realtime.cluster.core.ClusterMessage.Broadcast;
 import io.realtime.cluster.core.ClusterWork;
-import io.realtime.cluster.core.MessageReceiver;
 import io.realtime.cluster.core.NamespaceChannel;
 import io.realtime.cluster.recovery.RecoveryOptions;
 import io.realtime.cluster.recovery.RestoreRefusal;
@@ -48,45 +46,8 @@ class StreamSessionRecoveryTest {
     private final List<CountDownLatch> holds = new ArrayList<>();
 
     /** Hands broadcasts read back to the recovery, as the core does (when feeding). */
-    private static final class Feeder implements MessageReceiver {
-        final AtomicInteger received = new AtomicInteger();
-        volatile StreamSessionRecovery recovery;
-
-        @Override
-        public void onMessage(ClusterMessage message) {
-        }
-
-        @Override
-        public void onMessage(ClusterMessage message, String offset) {
-            StreamSessionRecovery delivering = recovery;
-            if (delivering != null && message instanceof Broadcast broadcast) {
-                delivering.delivered(offset, broadcast.packet(), broadcast.opts(), packet -> () -> { });
-            }
-            received.incrementAndGet();
-        }
-
-        @Override
-        public boolean hasRoom(String room) {
-            return true;
-        }
-
-        @Override
-        public boolean roomExists(String room) {
-            return true;
-        }
-
-        @Override
-        public boolean isLocalSocket(String id) {
-            return false;
-        }
-
-        @Override
-        public void onConnectionLost() {
-        }
-    }
-
     /** One node's namespace "/" with its recovery; the reader feeds it unless told not to. */
-    private record Node(RedisTransport transport, NamespaceChannel channel, StreamSessionRecovery recovery, Feeder feeder) {
+    private record Node(RedisTransport transport, NamespaceChannel channel, StreamSessionRecovery recovery, StreamRecorder feeder) {
         String append(int value) {
             return appendAsync(value).join();
         }
@@ -123,7 +84,7 @@ class StreamSessionRecoveryTest {
                 .build();
         RedisTransport transport = RedisTransport.connect(options, ClusterObserver.NONE);
         transports.add(transport);
-        Feeder feeder = new Feeder();
+        StreamRecorder feeder = new StreamRecorder();
         NamespaceChannel channel = transport.open("/", feeder);
         StreamSessionRecovery recovery = (StreamSessionRecovery) channel.recovery(new RecoveryOptions(maxDisconnection, 10), "data");
         if (feeding) {
@@ -203,7 +164,7 @@ class StreamSessionRecoveryTest {
         for (int i = 1; i <= 3; i++) {
             node.append(i);
         }
-        await().atMost(WAIT).until(() -> node.feeder().received.get() == 4);
+        await().atMost(WAIT).until(() -> node.feeder().logged() == 4);
         persisted(node, "pid-1");
 
         // A reconnect storm while other nodes' requests fill the queue: the thread is busy, 256 requests wait.
@@ -256,7 +217,7 @@ class StreamSessionRecoveryTest {
             appends.add(node.appendAsync(i));
         }
         appends.forEach(CompletableFuture::join);
-        await().atMost(WAIT).until(() -> node.feeder().received.get() == 1_501);
+        await().atMost(WAIT).until(() -> node.feeder().logged() == 1_501);
         return offset;
     }
 
@@ -350,7 +311,7 @@ class StreamSessionRecoveryTest {
         Node stale = node(true);
         Node restoring = node(true);
         String offset = restoring.append(0);
-        await().atMost(WAIT).until(() -> restoring.feeder().received.get() == 1 && stale.feeder().received.get() == 1);
+        await().atMost(WAIT).until(() -> restoring.feeder().logged() == 1 && stale.feeder().logged() == 1);
         stale.recovery().persist(session("pid-7", "old"));
         await().atMost(WAIT).until(() -> kept("pid-7"));
 

@@ -11,11 +11,9 @@ import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.ClusterPacket;
 import io.realtime.cluster.RedisAdapterOptions;
 import io.realtime.cluster.TransportKind;
-import io.realtime.cluster.core.ClusterMessage;
 import io.realtime.cluster.core.ClusterMessage.Broadcast;
 import io.realtime.cluster.core.ClusterMessage.FetchSockets;
 import io.realtime.cluster.core.ClusterMessage.SocketsJoin;
-import io.realtime.cluster.core.MessageReceiver;
 import io.realtime.cluster.core.NamespaceChannel;
 import io.realtime.cluster.recovery.RecoveryOptions;
 import io.realtime.cluster.recovery.RestoreRefusal;
@@ -45,48 +43,6 @@ class StreamsTransportTest {
 
     private final List<RedisTransport> transports = new ArrayList<>();
     private final String stream = "streams-test-" + UUID.randomUUID();
-
-    private record Received(ClusterMessage message, String offset) {
-    }
-
-    private static final class Recorder implements MessageReceiver {
-        final List<Received> received = new CopyOnWriteArrayList<>();
-        /** When set, broadcasts read back go through it, as the core hands them to its recovery. */
-        volatile SessionRecovery recovery;
-
-        @Override
-        public void onMessage(ClusterMessage message) {
-            received.add(new Received(message, null));
-        }
-
-        @Override
-        public void onMessage(ClusterMessage message, String offset) {
-            received.add(new Received(message, offset));
-            SessionRecovery delivering = recovery;
-            if (delivering != null && message instanceof Broadcast broadcast) {
-                delivering.delivered(offset, broadcast.packet(), broadcast.opts(), packet -> () -> { });
-            }
-        }
-
-        @Override
-        public boolean hasRoom(String room) {
-            return true;
-        }
-
-        @Override
-        public boolean roomExists(String room) {
-            return true;
-        }
-
-        @Override
-        public boolean isLocalSocket(String id) {
-            return false;
-        }
-
-        @Override
-        public void onConnectionLost() {
-        }
-    }
 
     private RedisTransport transport(long maxLen) {
         return transport(maxLen, Duration.ofSeconds(5));
@@ -121,8 +77,8 @@ class StreamsTransportTest {
 
     @Test
     void broadcastsAndJoinsAreStreamEntriesEveryNodeReadsInOrderWithTheEntryIdAsOffset() {
-        Recorder onA = new Recorder();
-        Recorder onB = new Recorder();
+        StreamRecorder onA = new StreamRecorder();
+        StreamRecorder onB = new StreamRecorder();
         NamespaceChannel a = transport(10_000).open("/", onA);
         transport(10_000).open("/", onB);
         await().atMost(Duration.ofSeconds(5)).until(() -> a.serverCount().toCompletableFuture().join() == 2);
@@ -132,7 +88,7 @@ class StreamsTransportTest {
         String third = a.append(new Broadcast(a.uid(), ClusterPacket.of("e", 2), BroadcastOptions.ALL, null)).toCompletableFuture().join();
 
         assertThat(first).matches("[0-9]+-[0-9]+");
-        for (Recorder recorder : List.of(onA, onB)) {
+        for (StreamRecorder recorder : List.of(onA, onB)) {
             // The sender reads its own entries too: the core delivers its broadcasts at their offsets.
             await().atMost(Duration.ofSeconds(5)).until(() -> recorder.received.size() == 3);
             assertThat(recorder.received).extracting(r -> r.message().type().name())
@@ -178,7 +134,7 @@ class StreamsTransportTest {
     @Test
     void aReaderWhoseThreadIsInterruptedStopsAndItsTransportSaysItIsBrokenForGood() {
         RedisTransport transport = transport(10_000);
-        transport.open("/", new Recorder());
+        transport.open("/", new StreamRecorder());
         assertThat(transport.failure()).isEmpty();
 
         reader().orElseThrow().interrupt();
@@ -191,8 +147,8 @@ class StreamsTransportTest {
     @Test
     void anOwnBroadcastWhoseAppendTimedOutButReachedRedisIsNotGivenBackToItsNode() {
         try (RedisFixture redis = RedisFixture.ownServer()) {
-            Recorder onA = new Recorder();
-            Recorder onB = new Recorder();
+            StreamRecorder onA = new StreamRecorder();
+            StreamRecorder onB = new StreamRecorder();
             NamespaceChannel a = transport(redis, 10_000, Duration.ofMillis(300)).open("/", onA);
             transport(redis, 10_000, Duration.ofSeconds(5)).open("/", onB);
             await().atMost(Duration.ofSeconds(5)).until(() -> a.serverCount().toCompletableFuture().join() == 2);
@@ -205,7 +161,7 @@ class StreamsTransportTest {
                     .until(() -> RedisFixture.command(redis.host(), redis.port(), "XLEN", stream).equals(":1"));
             a.append(broadcast(a, 2)).toCompletableFuture().join();
 
-            for (Recorder recorder : List.of(onA, onB)) {
+            for (StreamRecorder recorder : List.of(onA, onB)) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> recorder.received.stream()
                         .anyMatch(received -> firstArgument(received).equals(2)));
             }
@@ -221,7 +177,7 @@ class StreamsTransportTest {
         return new Broadcast(from.uid(), ClusterPacket.of("e", value), BroadcastOptions.ALL, null);
     }
 
-    private static Object firstArgument(Received received) {
+    private static Object firstArgument(StreamRecorder.Received received) {
         return ((Broadcast) received.message()).packet().args().get(0);
     }
 
@@ -232,7 +188,7 @@ class StreamsTransportTest {
         appender.start();
         logger.addAppender(appender);
         try {
-            Recorder reader = new Recorder();
+            StreamRecorder reader = new StreamRecorder();
             NamespaceChannel a = transport(10_000, Duration.ofMillis(300)).open("/", reader);
 
             // Several idle reads: each would time out if it blocked past the request timeout.
@@ -249,8 +205,8 @@ class StreamsTransportTest {
 
     @Test
     void requestsGoOverPubSubNotTheStream() {
-        Recorder onB = new Recorder();
-        NamespaceChannel a = transport(10_000).open("/chat", new Recorder());
+        StreamRecorder onB = new StreamRecorder();
+        NamespaceChannel a = transport(10_000).open("/chat", new StreamRecorder());
         transport(10_000).open("/chat", onB);
         await().atMost(Duration.ofSeconds(5)).until(() -> a.serverCount().toCompletableFuture().join() == 2);
 
@@ -276,7 +232,7 @@ class StreamsTransportTest {
     }
 
     private Reading recoveryAfterOneEntry() {
-        Recorder reader = new Recorder();
+        StreamRecorder reader = new StreamRecorder();
         NamespaceChannel a = transport(10_000).open("/", reader);
         StreamSessionRecovery recovery = (StreamSessionRecovery) a.recovery(new RecoveryOptions(Duration.ofSeconds(30), 10), "data");
         reader.recovery = recovery;
@@ -292,7 +248,7 @@ class StreamsTransportTest {
 
     @Test
     void aTrimmedOffsetOrAnUnknownSessionRestoresNothingAndAKeptOneIsTakenOnce() {
-        Recorder reader = new Recorder();
+        StreamRecorder reader = new StreamRecorder();
         NamespaceChannel a = transport(10).open("/", reader);
         SessionRecovery recovery = a.recovery(new RecoveryOptions(Duration.ofSeconds(30), 10), "data");
         reader.recovery = recovery;
@@ -350,7 +306,7 @@ class StreamsTransportTest {
 
     @Test
     void aReplayIsDecodedOnTheClustersWorkThreadNotOnTheThreadReadingRedis() {
-        Recorder reader = new Recorder();
+        StreamRecorder reader = new StreamRecorder();
         RedisTransport transport = transport(10_000);
         NamespaceChannel a = transport.open("/", reader);
         StreamSessionRecovery recovery = (StreamSessionRecovery) a.recovery(new RecoveryOptions(Duration.ofSeconds(30), 10), "data");
@@ -398,7 +354,7 @@ class StreamsTransportTest {
 
     @Test
     void aSessionWhoseDataCannotBeWrittenIsNotKeptAndItsCallerGoesOn() {
-        NamespaceChannel a = transport(10).open("/", new Recorder());
+        NamespaceChannel a = transport(10).open("/", new StreamRecorder());
         SessionRecovery recovery = a.recovery(new RecoveryOptions(Duration.ofSeconds(30), 10), "data");
         java.util.concurrent.ScheduledExecutorService scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
         // An object of the JDK's that is no plain data (and that Jackson may not even look into).
