@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.realtime.gateway.broadcast.ServerPush;
 import io.realtime.gateway.health.NodeHealth;
+import io.realtime.gateway.http.AcceptedConnections;
 import io.realtime.gateway.http.UndecodablePathHandler;
 import io.realtime.gateway.metrics.ApiMetrics;
 import io.realtime.gateway.metrics.GatewayMetrics;
@@ -42,10 +43,12 @@ public final class BackendApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BackendApiServer.class);
 
     private final Channel channel;
+    private final AcceptedConnections connections;
     private final EventLoopGroup group;
 
-    private BackendApiServer(Channel channel, EventLoopGroup group) {
+    private BackendApiServer(Channel channel, AcceptedConnections connections, EventLoopGroup group) {
         this.channel = channel;
+        this.connections = connections;
         this.group = group;
     }
 
@@ -60,12 +63,14 @@ public final class BackendApiServer implements AutoCloseable {
         BackendApiHandler api = new BackendApiHandler(server, push, mapper, validator, apiKey, requests);
         ManagementHandler management = new ManagementHandler(health, metrics, mapper, preStopDelay);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        AcceptedConnections connections = new AcceptedConnections("internal HTTP API connections");
         io.netty.channel.ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
                         ch.pipeline().addLast("http", new HttpServerCodec());
                         ch.pipeline().addLast("aggregator", new JsonTooLargeAggregator(maxBodyBytes));
                         ch.pipeline().addLast(UndecodablePathHandler.NAME, UNDECODABLE_PATH);
@@ -81,16 +86,26 @@ public final class BackendApiServer implements AutoCloseable {
         }
         Channel channel = bound.channel();
         log.info("Internal HTTP API listening on {}", channel.localAddress());
-        return new BackendApiServer(channel, group);
+        return new BackendApiServer(channel, connections, group);
     }
 
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) channel.localAddress();
     }
 
+    /** The loop serving the connections, for a test to keep it busy. */
+    EventLoopGroup eventLoops() {
+        return group;
+    }
+
+    /**
+     * Stops listening and closes every connection it accepted: a backend service's keep-alive connection left open
+     * would hang its next request (see {@link AcceptedConnections}).
+     */
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
+        connections.close();
         group.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).syncUninterruptibly();
     }
 

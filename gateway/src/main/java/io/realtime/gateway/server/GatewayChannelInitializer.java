@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
@@ -21,6 +20,7 @@ import io.realtime.gateway.engineio.EngineHttpAggregator;
 import io.realtime.gateway.engineio.EngineIoHttpHandler;
 import io.realtime.gateway.engineio.EngineRequestDecoder;
 import io.realtime.gateway.engineio.SessionRegistry;
+import io.realtime.gateway.http.AcceptedConnections;
 import io.realtime.gateway.http.UndecodablePathHandler;
 import io.realtime.gateway.limits.HttpLimits;
 import io.realtime.gateway.limits.HttpTimeouts;
@@ -63,10 +63,10 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
     private final HttpTimeouts timeouts;
     private final boolean proxyProtocol;
     private final ForwardedHeadersHandler forwardedHeaders;
-    private final ChannelGroup connections;
+    private final AcceptedConnections connections;
 
     /** @param connections where each accepted connection is kept, for the server's stop to close */
-    GatewayChannelInitializer(ChannelGroup connections, EngineRequestDecoder engineRequests, OriginHandler origin,
+    GatewayChannelInitializer(AcceptedConnections connections, EngineRequestDecoder engineRequests, OriginHandler origin,
                               AdmissionHandler admission, EngineIoHttpHandler engineIo,
                               SessionRegistry sessions, int maxPayload, WriteBufferWaterMark waterMark,
                               Map<String, ChannelHandler> extraHandlers, SslContext tls, HttpLimits httpLimits,

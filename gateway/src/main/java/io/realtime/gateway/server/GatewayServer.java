@@ -16,12 +16,9 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import io.realtime.gateway.admission.Admission;
 import io.realtime.gateway.admission.AdmissionHandler;
 import io.realtime.gateway.admission.OriginHandler;
@@ -32,6 +29,7 @@ import io.realtime.gateway.engineio.EngineOptions;
 import io.realtime.gateway.engineio.EngineRequestDecoder;
 import io.realtime.gateway.engineio.EngineSession;
 import io.realtime.gateway.engineio.SessionRegistry;
+import io.realtime.gateway.http.AcceptedConnections;
 import io.realtime.gateway.limits.OutboundLimit;
 import io.realtime.gateway.socketio.GatewayJsonSupport;
 import io.realtime.gateway.socketio.NamespaceNames;
@@ -76,8 +74,7 @@ public class GatewayServer extends SocketIOServer {
     private SessionRegistry sessions;
     private Admission admission;
     private Channel serverChannel;
-    /** Every connection accepted: the stop closes them, not the loops' shutdown (see {@link #stop()}). */
-    private ChannelGroup connections;
+    private AcceptedConnections connections;
 
     /**
      * A server configured from netty-socketio's configuration alone: its transports, ping timings, payload limit
@@ -202,8 +199,7 @@ public class GatewayServer extends SocketIOServer {
         sessions = new SessionRegistry(engineOptions, observer());
         admission = new Admission(options.admission());
         sessions.addListener(admission);
-        // Stays closed: a connection accepted just before the stop but registered on its loop after it is closed then.
-        connections = new DefaultChannelGroup("socket.io connections", GlobalEventExecutor.INSTANCE, true);
+        connections = new AcceptedConnections("socket.io connections");
 
         SocketIoServerContext context = new SocketIoServerContext(configuration, json, new SocketIoEncoder(json.mapper()),
                 new ObservedAckManager(scheduler, observer()), scheduler, this::getNamespaceOrNull, options.connectTimeout(),
@@ -305,11 +301,8 @@ public class GatewayServer extends SocketIOServer {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
-        // Closed here rather than left to the loops' shutdown: lent loops outlive the server, and a loop that is busy
-        // when shutdownGracefully(0, ...) reaches it ends without closing its channels (its quiet period of 0 skips
-        // the IoHandler's prepareToDestroy), leaving sockets open that nobody reads: a client's request on one waits
-        // for its own timeout.
-        connections.close().awaitUninterruptibly(500, TimeUnit.MILLISECONDS);
+        // Not left to the loops' shutdown, which may not close them (see AcceptedConnections).
+        connections.close();
         scheduler.shutdown();
         Future<?> boss = bossGroup.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS);
         if (options.eventLoops().isEmpty()) {
