@@ -6,11 +6,12 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.realtime.gateway.engineio.HttpExchange;
+import io.realtime.gateway.http.HttpReply;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,28 +66,40 @@ final class AdminUiPage extends ChannelInboundHandlerAdapter {
             return;
         }
         request.release();
-        HttpExchange exchange = new HttpExchange(ctx.channel(), HttpUtil.isKeepAlive(request), new DefaultHttpHeaders());
-        exchange.commonHeaders().set("X-Content-Type-Options", "nosniff");
-        if (!HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
-            exchange.respondText(HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", "method not allowed");
+        HttpHeaders headers = new DefaultHttpHeaders().set("X-Content-Type-Options", "nosniff");
+        Reply reply = new Reply(ctx, HttpUtil.isKeepAlive(request), headers, HttpMethod.HEAD.equals(request.method()));
+        if (!HttpMethod.GET.equals(request.method()) && !reply.head()) {
+            reply.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
             return;
         }
         if (requestPath.equals("/admin-ui")) {
-            exchange.commonHeaders().set(HttpHeaderNames.LOCATION, PREFIX);
-            exchange.respondText(HttpResponseStatus.MOVED_PERMANENTLY, "text/plain; charset=utf-8", PREFIX);
+            headers.set(HttpHeaderNames.LOCATION, PREFIX);
+            reply.text(HttpResponseStatus.MOVED_PERMANENTLY, PREFIX);
             return;
         }
         String resource = requestPath.length() == PREFIX.length() ? "index.html" : requestPath.substring(PREFIX.length());
         Optional<byte[]> body = SAFE.matcher(resource).matches() ? cached(resource) : Optional.empty();
         if (body.isEmpty()) {
-            exchange.respondText(HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8", "not found");
+            reply.text(HttpResponseStatus.NOT_FOUND, "not found");
             return;
         }
         String extension = resource.substring(resource.lastIndexOf('.') + 1);
         // Built file names carry a content hash; the page and the vendored fonts' names do not change, so revalidate them.
-        exchange.commonHeaders().set(HttpHeaderNames.CACHE_CONTROL,
+        headers.set(HttpHeaderNames.CACHE_CONTROL,
                 resource.matches(".*\\.[0-9a-f]{8}\\.(js|css|svg)") ? "public, max-age=31536000, immutable" : "no-cache");
-        exchange.respond(HttpResponseStatus.OK, TYPES.getOrDefault(extension, "application/octet-stream"), body.get());
+        reply.send(HttpResponseStatus.OK, TYPES.getOrDefault(extension, "application/octet-stream"), body.get());
+    }
+
+    /** One answer of this page; a HEAD's carries the GET's headers and no body. */
+    private record Reply(ChannelHandlerContext ctx, boolean keepAlive, HttpHeaders headers, boolean head) {
+
+        void send(HttpResponseStatus status, String contentType, byte[] body) {
+            HttpReply.send(ctx.channel(), keepAlive, headers, status, contentType, body, !head);
+        }
+
+        void text(HttpResponseStatus status, String text) {
+            send(status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     private Optional<byte[]> cached(String resource) {

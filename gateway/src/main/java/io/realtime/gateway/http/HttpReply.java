@@ -58,7 +58,20 @@ public final class HttpReply {
      */
     public static io.netty.channel.ChannelFuture send(Channel channel, boolean keepAlive, HttpHeaders extraHeaders,
                                                       HttpResponseStatus status, String contentType, byte[] body) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        return send(channel, keepAlive, extraHeaders, status, contentType, body, true);
+    }
+
+    /**
+     * As {@link #send(Channel, boolean, HttpHeaders, HttpResponseStatus, String, byte[])}; without the body when
+     * {@code withBody} is false (the answer to a HEAD: the GET's headers, its {@code Content-Length} included). The
+     * response encoder cannot tell a HEAD's answer from a GET's, and a body after a HEAD's headers would be read by the
+     * client as the start of the next response on the connection.
+     */
+    public static io.netty.channel.ChannelFuture send(Channel channel, boolean keepAlive, HttpHeaders extraHeaders,
+                                                      HttpResponseStatus status, String contentType, byte[] body,
+                                                      boolean withBody) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                withBody ? Unpooled.wrappedBuffer(body) : Unpooled.EMPTY_BUFFER);
         response.headers().add(extraHeaders);
         if (contentType != null) {
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
