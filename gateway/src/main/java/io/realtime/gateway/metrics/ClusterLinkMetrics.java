@@ -15,7 +15,8 @@ import java.util.function.ToLongFunction;
 
 /**
  * The state of the link to the cluster: nodes seen, Redis connected, messages through Redis. The node count is a
- * cluster request, so it is sampled on the node's scheduler (never on a scrape, never on an event loop).
+ * cluster request, so it is sampled on the node's scheduler (never on a scrape, never on an event loop); while Redis
+ * is unreachable it is 1.
  */
 public final class ClusterLinkMetrics implements MeterBinder {
 
@@ -76,7 +77,10 @@ public final class ClusterLinkMetrics implements MeterBinder {
         Gauge.builder(MeterNames.CLUSTER_HELD_LIMIT, cluster, c -> c.stats().map(ClusterStats::heldLimit).orElse(0L))
                 .description("the most messages held before the oldest are dropped (OUTAGE_BUFFER_SIZE; 0: single node)")
                 .register(registry);
-        scheduler.scheduleWithFixedDelay(() -> cluster.of("/").serverCount().thenAccept(nodes::set),
+        // A count that fails (Redis unreachable) is this node alone: it hears no other node then, and a gauge left at
+        // the last count would hide the split from the dashboard.
+        scheduler.scheduleWithFixedDelay(() -> cluster.of("/").serverCount()
+                        .whenComplete((count, failure) -> nodes.set(failure == null ? count : 1)),
                 0, SAMPLING.toMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -2,6 +2,7 @@ package io.realtime.gateway.cluster;
 
 import io.realtime.cluster.ClusterUnavailableException;
 import io.realtime.cluster.testing.RedisFixture;
+import io.realtime.gateway.metrics.MeterNames;
 import io.realtime.gateway.testing.ProductNode;
 import io.realtime.gateway.testing.ProductNode.Client;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,12 +22,21 @@ import static org.awaitility.Awaitility.await;
  */
 class RedisOutageTest {
 
-    /** Once both nodes count each other, Redis stops, and the node is told. */
+    /**
+     * Once both nodes count each other, Redis stops, and the node is told; its node gauge, sampled every few seconds,
+     * goes from both nodes to itself alone.
+     */
     private static void loseRedis(RedisFixture redis, ProductNode node) {
         await().atMost(Duration.ofSeconds(5)).until(() ->
                 node.node().cluster().of("/").serverCount().toCompletableFuture().join() == 2);
+        await().atMost(Duration.ofSeconds(15)).until(() -> nodesGauge(node) == 2);
         redis.stop();
         await().atMost(Duration.ofSeconds(5)).until(() -> !node.node().cluster().isConnected());
+        await().atMost(Duration.ofSeconds(15)).until(() -> nodesGauge(node) == 1);
+    }
+
+    private static double nodesGauge(ProductNode node) {
+        return node.node().metrics().registry().get(MeterNames.CLUSTER_NODES).gauge().value();
     }
 
     @ParameterizedTest(name = "REDIS_ADAPTER={0}")
