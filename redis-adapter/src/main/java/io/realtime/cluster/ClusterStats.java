@@ -17,6 +17,7 @@ public final class ClusterStats {
     private final LongAdder buffered = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder publishFailures = new LongAdder();
+    private final LongAdder publishesUnconfirmed = new LongAdder();
     private final LongAdder undelivered = new LongAdder();
     private final LongAdder requestTimeouts = new LongAdder();
     private final LongAdder requestFailures = new LongAdder();
@@ -74,9 +75,22 @@ public final class ClusterStats {
         return heldLimit;
     }
 
-    /** Publishes Redis did not take (refused, timed out, or the connection was lost): each is held again or failed. */
+    /**
+     * Publishes Redis did not take (refused, timed out, or the connection was lost): each is held again, failed, or
+     * (a broadcast that timed out) counted in {@link #publishesUnconfirmed}.
+     */
     public long publishFailures() {
         return publishFailures.sum();
+    }
+
+    /**
+     * Broadcasts whose publish timed out on a connection that stayed up: lettuce had written them, so Redis runs them
+     * when it catches up (a slow Redis: they arrive late) unless they were lost on the way (a connection that died
+     * without a word). Never sent again, since a copy would arrive beside the first, so each may be lost: at most
+     * once, as with Node's adapter. Each is counted once, and among {@link #publishFailures} too.
+     */
+    public long publishesUnconfirmed() {
+        return publishesUnconfirmed.sum();
     }
 
     /**
@@ -157,6 +171,10 @@ public final class ClusterStats {
 
     public void recordPublishFailure() {
         publishFailures.increment();
+    }
+
+    public void recordPublishUnconfirmed() {
+        publishesUnconfirmed.increment();
     }
 
     public void recordUndelivered() {

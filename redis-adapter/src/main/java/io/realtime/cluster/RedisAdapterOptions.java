@@ -12,9 +12,16 @@ import java.util.Optional;
  * @param redisUri               a lettuce URI ({@code redis://}, {@code rediss://} (TLS), password or ACL user,
  *                               {@code redis-sentinel://}) or a Redis Cluster seed list ({@link RedisUris})
  * @param key                    channel prefix ({@code socket.io}, as Node's adapter)
- * @param requestTimeout         how long cluster requests wait for answers ({@code requestsTimeout}, 5 s)
+ * @param requestTimeout         how long cluster requests wait for answers ({@code requestsTimeout}, 5 s), and each
+ *                               Redis command for its answer. A broadcast whose publish timed out on a connection
+ *                               that stayed up is not sent again: it was written, and a Redis that is only slow runs
+ *                               it when it catches up (a copy would arrive too); one that never got there is lost,
+ *                               at most once as with Node's adapter ({@link ClusterStats#publishesUnconfirmed})
  * @param publishOnSpecificResponseChannel answer requests on the asker's own response channel
- * @param outageBufferSize       broadcasts kept while Redis is unreachable, sent when it is back
+ * @param outageBufferSize       broadcasts kept while Redis is unreachable, sent when it is back, in publish order;
+ *                               also those whose publish failed unrun or most likely so (refused, an error answer,
+ *                               their connection dropped before Redis answered: sent again at their place, so one
+ *                               whose answer alone was lost arrives twice)
  * @param outageBufferAge        how old a kept broadcast may be and still be sent
  * @param transport              the Redis protocol ({@link TransportKind#CLASSIC} by default)
  * @param subscriptionMode       how the sharded transport subscribes ({@link SubscriptionMode#DYNAMIC} by default)

@@ -57,7 +57,10 @@ public final class ClusterLinkMetrics implements MeterBinder {
                 "namespace-wide messages Redis handed to fewer nodes than counted (sharded: a Redis Cluster failover's window)");
         functionCounter(registry, MeterNames.CLUSTER_RECONNECTS, ClusterStats::reconnects, "Redis reconnections");
         functionCounter(registry, MeterNames.CLUSTER_PUBLISH_FAILURES, ClusterStats::publishFailures,
-                "publishes Redis did not take (refused, timed out, connection lost): each held again or failed");
+                "publishes Redis did not take (refused, timed out, connection lost): each held again, failed or unconfirmed");
+        functionCounter(registry, MeterNames.CLUSTER_PUBLISH_UNCONFIRMED, ClusterStats::publishesUnconfirmed,
+                "broadcasts whose publish timed out on a connection still up: not sent again (a slow Redis runs them"
+                        + " late; lost if they never reached it)");
         functionCounter(registry, MeterNames.CLUSTER_REQUEST_FAILURES, ClusterStats::requestFailures,
                 "cluster requests failed at once because Redis was unreachable");
         functionCounter(registry, MeterNames.CLUSTER_HANDLER_FAILURES, ClusterStats::handlerFailures,
@@ -73,7 +76,7 @@ public final class ClusterLinkMetrics implements MeterBinder {
                 .register(registry);
         // What is held now against what may be: an alert can warn before broadcasts are dropped.
         Gauge.builder(MeterNames.CLUSTER_HELD, cluster, c -> c.stats().map(ClusterStats::held).orElse(0L))
-                .description("messages held now for Redis (an outage, or a publish that timed out)").register(registry);
+                .description("messages held now for Redis (an outage, a dropped connection, Redis too slow)").register(registry);
         Gauge.builder(MeterNames.CLUSTER_HELD_LIMIT, cluster, c -> c.stats().map(ClusterStats::heldLimit).orElse(0L))
                 .description("the most messages held before the oldest are dropped (OUTAGE_BUFFER_SIZE; 0: single node)")
                 .register(registry);

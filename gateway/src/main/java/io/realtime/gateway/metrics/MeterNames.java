@@ -50,6 +50,7 @@ public final class MeterNames {
     public static final String CLUSTER_HELD = "socketio.cluster.held";
     public static final String CLUSTER_HELD_LIMIT = "socketio.cluster.held.limit";
     public static final String CLUSTER_PUBLISH_FAILURES = "socketio.cluster.publish.failures";
+    public static final String CLUSTER_PUBLISH_UNCONFIRMED = "socketio.cluster.publish.unconfirmed";
     public static final String CLUSTER_REQUEST_FAILURES = "socketio.cluster.request.failures";
     public static final String CLUSTER_REQUEST_DURATION = "socketio.cluster.request.duration";
     public static final String CLUSTER_REQUEST_TIMEOUTS = "socketio.cluster.request.timeouts";

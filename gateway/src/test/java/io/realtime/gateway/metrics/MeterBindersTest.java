@@ -84,6 +84,7 @@ class MeterBindersTest {
                 .contains("socketio_handler_duration_seconds_count{event=\"chatToRoom\",nsp=\"/chat\"} 0")
                 .contains("socketio_connects_total{nsp=\"/\"} 0.0")
                 .contains("socketio_cluster_dropped_total 0.0")
+                .contains("socketio_cluster_publish_unconfirmed_total 0.0")
                 .contains("socketio_cluster_requests_refused_total 0.0")
                 .contains("socketio_cluster_work_queued 0.0")
                 .contains("socketio_cluster_handler_failures_total 0.0")

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -35,9 +36,13 @@ final class OutageBuffer {
     private final int capacity;
     private final long maxAgeNanos;
     private final ClusterStats stats;
-    /** By publication order: a message sent again after a failed resend goes back to its place, not to the end. */
+    /**
+     * By publication order: a message whose send failed goes back to its place, not to the end (a resend's, and a
+     * message sent at once, whose place was taken when it was published: see {@link #place}).
+     */
     private final TreeMap<Long, Held> held = new TreeMap<>();
-    private long published;
+    /** Places in the publication order taken so far: held messages and those sent at once alike. */
+    private final AtomicLong published = new AtomicLong();
     /** From the first message held until a drain finds none left to send: later messages must queue behind. */
     private volatile boolean waiting;
     /** Once the link closed: nothing is held any more. */
@@ -67,8 +72,32 @@ final class OutageBuffer {
             stats.recordDropped();
             return;
         }
-        add(new Held(published++, sharded, channel, message, System.nanoTime(), null));
+        add(new Held(published.getAndIncrement(), sharded, channel, message, System.nanoTime(), null));
         stats.recordBuffered();
+    }
+
+    /**
+     * A place in the publication order for a message sent at once (nothing held waits): where {@link #holdFailed}
+     * puts it if its send fails, ahead of the messages held since. Lock-free: taken on every publish.
+     */
+    long place() {
+        return published.getAndIncrement();
+    }
+
+    /**
+     * Holds a message sent at once whose send failed, at the {@link #place} it took when it was published and with
+     * that age: messages published after it and held meanwhile (since an earlier failure) stay behind it.
+     */
+    void holdFailed(long place, boolean sharded, String channel, byte[] message, long publishedAtNanos) {
+        synchronized (this) {
+            if (capacity == 0 || closed) {
+                stats.recordDropped();
+            } else {
+                add(new Held(place, sharded, channel, message, publishedAtNanos, null));
+                stats.recordBuffered();
+            }
+        }
+        failDroppedRequests();
     }
 
     /** Holds again a message whose resend failed, at its place among those held and with its first age. */
@@ -132,7 +161,7 @@ final class OutageBuffer {
                 return CompletableFuture.failedFuture(new ClusterUnavailableException("Redis is unreachable", null));
             }
             sent = new CompletableFuture<>();
-            add(new Held(published++, sharded, channel, message, System.nanoTime(), sent));
+            add(new Held(published.getAndIncrement(), sharded, channel, message, System.nanoTime(), sent));
         }
         failDroppedRequests();
         return sent;
@@ -156,7 +185,8 @@ final class OutageBuffer {
         synchronized (this) {
             long now = System.nanoTime();
             fresh = new ArrayList<>(Math.min(max, held.size()));
-            // Ages grow with the sequence (a message held again keeps both), so the too old ones come first.
+            // Ages grow with the sequence (a message held again keeps both, one whose send failed has its publication's),
+            // so the too old ones come first; each is checked all the same.
             while (fresh.size() < max && !held.isEmpty()) {
                 Held message = held.pollFirstEntry().getValue();
                 if (now - message.heldAtNanos() <= maxAgeNanos) {

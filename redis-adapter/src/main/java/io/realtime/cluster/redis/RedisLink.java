@@ -40,6 +40,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -111,6 +112,12 @@ public final class RedisLink implements AutoCloseable {
     private final int commandQueueSize;
     /** Commands this link handed to lettuce on the publishing connection, not completed yet: see {@link #admit}. */
     private final AtomicInteger inFlight = new AtomicInteger();
+    /**
+     * Times a connection this link publishes over dropped (on a Redis Cluster, any node connection but the
+     * subscriber's): a publish that timed out with none dropped since it was sent was written on a connection still
+     * the same, so Redis may still run it (see {@link #send}).
+     */
+    private final AtomicLong publishingDrops = new AtomicLong();
     /** Set while held messages wait for room under the bound: the next command to complete sends them. */
     private final AtomicBoolean waitingForRoom = new AtomicBoolean();
     /** Kinds of publish failure already logged (each is logged once; all are counted). */
@@ -177,6 +184,13 @@ public final class RedisLink implements AutoCloseable {
                         scheduler.execute(() -> renewShardSubscriptions(connection));
                     }
                 }
+
+                @Override
+                public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                    if (!(connection instanceof StatefulRedisPubSubConnection<?, ?>)) {
+                        publishingDrops.incrementAndGet();
+                    }
+                }
             });
             // A primary that loses a slot (a resharding, a failover) unsubscribes that slot's sharded subscribers
             // itself; lettuce passes the notice on and subscribes nothing again. A channel still wanted has the
@@ -211,8 +225,8 @@ public final class RedisLink implements AutoCloseable {
             }
         });
         // On a Redis Cluster a lost node is a failover, not an outage: lettuce reroutes once the topology is read
-        // again, and a publish that fails meanwhile is held like any other. The topology tells when no primary
-        // answers at all (watched above).
+        // again, and a publish that fails meanwhile (its node's connection dropped, or was down when it was issued)
+        // is held like any other (see send). The topology tells when no primary answers at all (watched above).
         RedisConnectionStateListener outageListener = new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
@@ -221,6 +235,7 @@ public final class RedisLink implements AutoCloseable {
 
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                publishingDrops.incrementAndGet();
                 onUnreachable();
             }
         };
@@ -564,7 +579,11 @@ public final class RedisLink implements AutoCloseable {
                 holdForRoom(sharded, channel, message);
                 return CompletableFuture.completedFuture(null);
             }
-            return send(mode, channel, message, () -> outage.hold(sharded, channel, message));
+            // Its place in the order, taken now: if the send fails, the messages published after it and held
+            // meanwhile (since an earlier failure) must not go out first.
+            long place = outage.place();
+            long publishedAt = System.nanoTime();
+            return send(mode, channel, message, () -> outage.holdFailed(place, sharded, channel, message, publishedAt));
         }
         if (!isConnected()) {
             return CompletableFuture.failedFuture(unavailable(null));
@@ -591,8 +610,8 @@ public final class RedisLink implements AutoCloseable {
      * meanwhile had gone out, so the other nodes got them out of order. Kept at the bound here (every command this link
      * sends on that connection is counted), lettuce never refuses one, and a publish beyond it is held in order
      * instead. (A command that timed out leaves this count while lettuce still waits for its answer: until Redis gives
-     * it, lettuce may refuse one, held again as before; a timeout may reorder anyway, the timed-out publish being sent
-     * again.) On a Redis Cluster lettuce bounds each node's connection, while this count covers them all: a stricter
+     * it, lettuce may refuse one, held again as before, which is safe since a refused command was never sent.) On a
+     * Redis Cluster lettuce bounds each node's connection, while this count covers them all: a stricter
      * bound there, where a shard that stopped answering also holds back broadcasts to the others until its commands
      * time out.
      */
@@ -671,11 +690,25 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /**
-     * Sends a message the caller {@link #admit admitted}; when that fails, {@code holdAgain} keeps it to be sent again,
-     * or, if it is {@code null}, the caller learns of the failure.
+     * Sends a message the caller {@link #admit admitted}; when that fails, {@code holdAgain} keeps it to be sent again
+     * at its place in the order, or, if it is {@code null}, the caller learns of the failure.
+     *
+     * <p>A broadcast is held again only when it did not reach Redis, or most likely did not: lettuce refused it
+     * (never sent), Redis answered an error (not run), or its connection dropped (lettuce fails what it had written
+     * and not seen answered, and on a single Redis or Sentinel never writes it again; on a Redis Cluster it keeps it
+     * for the reconnect, or moves it to the slot's new owner, until it times out). After a drop, what was written
+     * before it was mostly not run (a Redis that died or was cut off), so sending it again is what delivers it; one
+     * whose answer alone was lost is then delivered twice, a rare duplicate taken for the many saved. A timeout on a
+     * connection still the same (none dropped since the send, and on a Redis Cluster the node's connection up when it
+     * was issued) is another matter: lettuce wrote it and stopped waiting, and a Redis that is only slow (a fork, a
+     * long command, a paused VM) runs it when it catches up, in order with what follows on that connection. Sent again,
+     * each retry would add a copy Redis runs too, behind later broadcasts. It is counted
+     * ({@link ClusterStats#publishesUnconfirmed}) and not sent again: lost if it never reached Redis (a connection
+     * that died without a word), at most once as with Node's adapter.
      */
     private CompletionStage<Void> send(Mode mode, String channel, byte[] message, Runnable holdAgain) {
         long started = System.nanoTime();
+        long dropsBefore = publishingDrops.get();
         CompletionStage<Long> sent = dispatch(() -> topology != null ? topology.publish(mode, bytes(channel), message)
                 : mode == Mode.SHARDED ? commands.spublish(bytes(channel), message) : commands.publish(bytes(channel), message));
         CompletableFuture<Void> result = new CompletableFuture<>();
@@ -688,16 +721,26 @@ public final class RedisLink implements AutoCloseable {
                     result.complete(null);
                 } else if (holdAgain != null) {
                     stats.recordPublishFailure();
-                    if (loggedFailures.add(failure.getClass().getName())) {
-                        log.warn("publishing to Redis failed, the message is held and sent again: {}", failure.toString());
-                    }
-                    holdAgain.run();
                     if (topology != null) {
-                        // No connection event tells when a shard is back: look at the topology.
+                        // No connection event tells when a shard is back, or that a silent one failed over: look at
+                        // the topology.
                         topology.suspect();
                     }
-                    // Try again shortly even if the connection stays up (a timeout): later messages wait behind this one.
-                    scheduleRetry();
+                    if (mayStillRun(failure, dropsBefore)) {
+                        stats.recordPublishUnconfirmed();
+                        if (loggedFailures.add("unconfirmed")) {
+                            log.warn("a publish to Redis timed out: Redis runs it when it catches up, so it is not sent"
+                                    + " again (lost if it never reached Redis; counted as unconfirmed): {}", failure.toString());
+                        }
+                    } else {
+                        if (loggedFailures.add(failure.getClass().getName())) {
+                            log.warn("publishing to Redis failed, the message is held and sent again: {}", failure.toString());
+                        }
+                        holdAgain.run();
+                        // Try again shortly even if the connection stays up (an error answer): later messages wait
+                        // behind this one.
+                        scheduleRetry();
+                    }
                     result.complete(null);
                 } else {
                     stats.recordPublishFailure();
@@ -710,6 +753,16 @@ public final class RedisLink implements AutoCloseable {
         });
         scheduleFlush();
         return result;
+    }
+
+    /**
+     * Whether a failed publish may still be run by Redis: it timed out (lettuce stopped waiting for a command it had
+     * written) and no connection it may have gone over dropped since it was sent (see {@link #send}).
+     */
+    private boolean mayStillRun(Throwable failure, long dropsBefore) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        return cause instanceof io.lettuce.core.RedisCommandTimeoutException && publishingDrops.get() == dropsBefore;
     }
 
     /**

@@ -41,6 +41,21 @@ class OutageBufferTest {
     }
 
     @Test
+    void aMessageSentAtOnceWhoseSendFailedGoesBackAheadOfThoseHeldAfterIt() {
+        OutageBuffer buffer = new OutageBuffer(100, Duration.ofSeconds(30), stats);
+        long m1 = buffer.place();
+        long m2 = buffer.place();
+        long publishedAt = System.nanoTime();
+        // m1 fails first (Redis lost); m3, published then, is held behind it; then m2 fails.
+        buffer.holdFailed(m1, false, "c", bytes("m1"), publishedAt);
+        assertThat(buffer.holdIfWaiting(() -> true, false, "c", bytes("m3"))).isTrue();
+        buffer.holdFailed(m2, false, "c", bytes("m2"), publishedAt);
+
+        assertThat(texts(buffer.drain())).containsExactly("m1", "m2", "m3");
+        assertThat(stats.buffered()).isEqualTo(3);
+    }
+
+    @Test
     void aDrainTakesNoMoreThanThereIsRoomForAndTheRestWaitsInOrder() {
         OutageBuffer buffer = new OutageBuffer(100, Duration.ofSeconds(30), stats);
         buffer.hold(false, "c", bytes("b1"));
