@@ -54,7 +54,11 @@ public interface ClusterAdapter extends AutoCloseable {
         return serverSideEmitWithAck(eventAndArgs);
     }
 
-    /** Registers the handler of a server-side event sent by the other servers. */
+    /**
+     * Adds a listener of a server-side event sent by the other servers: every listener of the event hears it (those
+     * added before too, as with socket.io's {@code io.on}); when the sender asked for an answer, the first one given
+     * is sent, once.
+     */
     void onServerSideEmit(String event, ServerSideListener listener);
 
     /** How many servers serve this namespace, this one included. */

@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -61,7 +62,8 @@ public class LocalAdapter implements ClusterAdapter {
     protected final ClusterObserver observer;
     private final BroadcastEncoder<?> encoder;
     private final ObservedRooms rooms;
-    private final Map<String, ServerSideListener> serverSideListeners = new ConcurrentHashMap<>();
+    /** Each event's listeners, in the order they were added: every one hears the event (socket.io's EventEmitter). */
+    private final Map<String, List<ServerSideListener>> serverSideListeners = new ConcurrentHashMap<>();
     /** {@code null} when connection state recovery is off: then broadcasts carry no offset and cost nothing more. */
     private SessionRecovery recovery;
     /** Where this node's share of fetchSockets, sockets and allRooms is worked out: never the caller's thread. */
@@ -332,20 +334,52 @@ public class LocalAdapter implements ClusterAdapter {
         return CompletableFuture.completedFuture(List.of());
     }
 
+    /** Adds a listener of {@code event}: one added before keeps hearing it too, as with socket.io's {@code io.on}. */
     @Override
     public void onServerSideEmit(String event, ServerSideListener listener) {
-        serverSideListeners.put(event, listener);
+        java.util.Objects.requireNonNull(listener, "listener");
+        serverSideListeners.computeIfAbsent(event, key -> new CopyOnWriteArrayList<>()).add(listener);
     }
 
-    /** Runs the listener of a server-side event that arrived from another server. */
+    /**
+     * Runs every listener of a server-side event that arrived from another server, in the order they were added. With
+     * an {@code ack}, the first answer is the one sent: later ones, from the same listener or another, are dropped. A
+     * listener that throws does not keep the event from the ones after it; the first failure is thrown afterwards.
+     */
     protected void deliverServerSideEmit(List<Object> eventAndArgs, Consumer<Object> ack) {
         if (eventAndArgs.isEmpty() || !(eventAndArgs.get(0) instanceof String event)) {
             return;
         }
-        ServerSideListener listener = serverSideListeners.get(event);
-        if (listener != null) {
-            listener.onEvent(eventAndArgs.subList(1, eventAndArgs.size()), ack);
+        List<ServerSideListener> listeners = serverSideListeners.get(event);
+        if (listeners == null || listeners.isEmpty()) {
+            return;
         }
+        Consumer<Object> once = ack == null ? null : firstOnly(ack);
+        List<Object> args = eventAndArgs.subList(1, eventAndArgs.size());
+        RuntimeException failure = null;
+        for (ServerSideListener listener : listeners) {
+            try {
+                listener.onEvent(args, once);
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static Consumer<Object> firstOnly(Consumer<Object> ack) {
+        java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+        return answer -> {
+            if (answered.compareAndSet(false, true)) {
+                ack.accept(answer);
+            }
+        };
     }
 
     @Override

@@ -215,6 +215,47 @@ class ClusterCoreTest {
     }
 
     @Test
+    void everyListenerOfAServerSideEventHearsItAndOnlyTheFirstAnswerIsSent() {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        n2.ops().onServerSideEmit("multi", (args, ack) -> {
+            heard.add("n2 first " + args);
+            throw new IllegalStateException("a listener that fails keeps the event from no other");
+        });
+        n2.ops().onServerSideEmit("multi", (args, ack) -> {
+            heard.add("n2 second " + args);
+            if (ack != null) {
+                ack.accept("n2 second");
+                ack.accept("n2 second again");
+            }
+        });
+        n2.ops().onServerSideEmit("multi", (args, ack) -> {
+            heard.add("n2 third " + args);
+            if (ack != null) {
+                ack.accept("n2 third");
+            }
+        });
+        n3.ops().onServerSideEmit("multi", (args, ack) -> {
+            heard.add("n3 " + args);
+            if (ack != null) {
+                ack.accept("n3");
+            }
+        });
+
+        n1.ops().serverSideEmit("multi", "v1");
+        await().atMost(Duration.ofSeconds(2)).until(() -> heard.size() == 4);
+        assertThat(heard).containsExactlyInAnyOrder("n2 first [v1]", "n2 second [v1]", "n2 third [v1]", "n3 [v1]");
+        assertThat(n2.transport().handlerFailures).as("the failure is still the transport's to report")
+                .singleElement().extracting(Throwable::getMessage).asString().contains("keeps the event from no other");
+
+        heard.clear();
+        // One answer per server, n2's the first of its listeners gave; a second answer would be taken for n3's
+        // (the classic wire names no responder) or would outlive the request.
+        assertThat(n1.ops().serverSideEmitWithAck("multi", "v2").toCompletableFuture().join())
+                .containsExactlyInAnyOrder("n2 second", "n3");
+        assertThat(heard).containsExactlyInAnyOrder("n2 first [v2]", "n2 second [v2]", "n2 third [v2]", "n3 [v2]");
+    }
+
+    @Test
     void socketsJoinLeaveAndDisconnectWhereverTheSocketsAre() throws Exception {
         FakeSocket far = n3.connect();
         FakeSocket near = n1.connect();

@@ -44,6 +44,8 @@ public final class InMemoryTransport implements ClusterTransport {
     private final ClusterWork work = new ClusterWork("in-memory-cluster-work", stats);
     private final List<Channel> opened = new CopyOnWriteArrayList<>();
     private volatile boolean deaf;
+    /** What this node's handlers threw, in order. */
+    public final List<RuntimeException> handlerFailures = new CopyOnWriteArrayList<>();
 
     public InMemoryTransport(Bus bus) {
         this.bus = bus;
@@ -87,7 +89,13 @@ public final class InMemoryTransport implements ClusterTransport {
         void receive(ClusterMessage message) {
             if (!deaf) {
                 stats.recordReceived(1);
-                receiver.onMessage(message);
+                try {
+                    receiver.onMessage(message);
+                } catch (RuntimeException e) {
+                    // As over Redis, where each node reads for itself: one node's failing handler keeps the message
+                    // from no other node.
+                    handlerFailures.add(e);
+                }
             }
         }
 
