@@ -105,11 +105,17 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
     static GatewaySocket create(SocketIoConnection connection, Namespace namespace, HandshakeData handshake, UUID id,
                                 String pid, SessionRecovery recovery) {
         connection.underConstruction(new SocketIoConnection.SocketUnderConstruction(namespace, id));
+        GatewaySocket socket;
         try {
-            return new GatewaySocket(connection, namespace, handshake, id, pid, recovery);
+            socket = new GatewaySocket(connection, namespace, handshake, id, pid, recovery);
         } finally {
             connection.underConstruction(null);
         }
+        // socket.io's socket joins the room of its own id as it connects (a recovered one, as it is rebuilt), and its
+        // adapter reports that join ("join-room", the Admin UI's room_joined) before the connect listeners run; the
+        // room is implicit here (see isMember), so it is reported here, and left again at the end (see end).
+        connection.activity().roomJoined(socket, SocketIds.wire(id));
+        return socket;
     }
 
     /**
@@ -312,58 +318,131 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
         return handshake;
     }
 
+    /**
+     * Joins and leaves are counted ({@code socketio_room_joins_total}, {@code socketio_room_leaves_total}), reported
+     * (the Admin UI's {@code room_joined}, {@code room_left}) and saved for a recovery only for the rooms they actually
+     * add or remove, as socket.io's adapter reports only a change of membership: joining a room twice is one join, and
+     * a cluster-wide {@code socketsLeave(room)} reports only the sockets that were in it.
+     *
+     * <p>Under the socket's monitor, reports included: joins and leaves come from its loop, cluster requests and the
+     * application's threads at once, and "was it a member", the change and its report must be one step, or two joins
+     * of one room could both find it new, or a join's report reach the UI after the leave that followed it. {@link
+     * #end} takes the rooms under the same monitor, after marking the socket ended: a join that comes later finds it
+     * ended and joins nothing (netty-socketio would otherwise keep the ended socket's id in that room for good), and
+     * one that came before is in the rooms the end leaves, and reported before they are reported left.
+     * {@link SocketActivity} callbacks are quick and never block, so holding the monitor through them is cheap.
+     */
     @Override
     public void joinRoom(String room) {
-        super.joinRoom(room);
-        if (leftIfEnded(Set.of(room))) {
-            return;
-        }
-        sessionChanged();
-        connection().observer().roomJoined(wireName());
-        connection().activity().roomJoined(this, room);
+        joinRooms(Set.of(room));
     }
 
     @Override
-    public void joinRooms(java.util.Set<String> rooms) {
-        super.joinRooms(rooms);
-        if (leftIfEnded(rooms)) {
+    public synchronized void joinRooms(Set<String> rooms) {
+        if (disconnected != 0) {
             return;
         }
+        List<String> added = null;
+        for (String room : rooms) {
+            if (!isMember(room)) {
+                if (added == null) {
+                    added = new ArrayList<>(rooms.size());
+                }
+                added.add(room);
+            }
+        }
+        if (added == null) {
+            return;
+        }
+        if (added.size() == 1) {
+            super.joinRoom(added.get(0));
+        } else {
+            super.joinRooms(new java.util.LinkedHashSet<>(added));
+        }
         sessionChanged();
-        rooms.forEach(room -> {
+        for (String room : added) {
             connection().observer().roomJoined(wireName());
             connection().activity().roomJoined(this, room);
-        });
-    }
-
-    /**
-     * A join from another thread (a cluster request, the application) can meet the socket ending on its loop, which
-     * leaves the rooms it had a moment before: the id would stay in the rooms joined meanwhile for good.
-     */
-    private boolean leftIfEnded(Set<String> rooms) {
-        if (disconnected == 0) {
-            return false;
         }
-        super.leaveRooms(rooms);
-        return true;
     }
 
     @Override
     public void leaveRoom(String room) {
-        super.leaveRoom(room);
-        sessionChanged();
-        connection().observer().roomLeft(wireName());
-        connection().activity().roomLeft(this, room);
+        leaveRooms(Set.of(room));
     }
 
     @Override
-    public void leaveRooms(java.util.Set<String> rooms) {
-        super.leaveRooms(rooms);
+    public synchronized void leaveRooms(Set<String> rooms) {
+        Set<String> current = getAllRooms();
+        List<String> removed = null;
+        for (String room : rooms) {
+            if (current.contains(room)) {
+                if (removed == null) {
+                    removed = new ArrayList<>(rooms.size());
+                }
+                removed.add(room);
+            }
+        }
+        if (removed == null) {
+            return;
+        }
+        if (removed.size() == 1) {
+            super.leaveRoom(removed.get(0));
+        } else {
+            super.leaveRooms(new java.util.LinkedHashSet<>(removed));
+        }
         sessionChanged();
-        rooms.forEach(room -> {
-            connection().observer().roomLeft(wireName());
+        String namespaceRoom = getNamespace().getName();
+        for (String room : removed) {
+            // netty-socketio's room of the namespace (every socket's, never reported joined) is not one of socket.io's.
+            if (!room.equals(namespaceRoom)) {
+                connection().observer().roomLeft(wireName());
+                connection().activity().roomLeft(this, room);
+            }
+        }
+    }
+
+    /**
+     * Whether the socket is in {@code room} already: one of netty-socketio's rooms of it, or the room of its own id,
+     * which every socket is in from its start to its end (netty-socketio finds it by id, not among its rooms).
+     */
+    private boolean isMember(String room) {
+        return getAllRooms().contains(room) || room.equals(SocketIds.wire(id));
+    }
+
+    /**
+     * On the socket's end, takes it out of its rooms (netty-socketio's room of the namespace aside, which its
+     * {@code onDisconnect} leaves) and answers the rooms it left, the room of its own id first, as socket.io's adapter
+     * lists them when it leaves them all ({@code delAll}). With {@link #disconnected} already set.
+     */
+    private List<String> leaveAllRooms() {
+        String own = SocketIds.wire(id);
+        String namespaceRoom = getNamespace().getName();
+        List<String> left = new ArrayList<>();
+        left.add(own);
+        Set<String> toLeave = new java.util.LinkedHashSet<>();
+        for (String room : getAllRooms()) {
+            if (!room.equals(namespaceRoom)) {
+                toLeave.add(room);
+            }
+        }
+        if (!toLeave.isEmpty()) {
+            super.leaveRooms(toLeave);
+            toLeave.remove(own);
+            left.addAll(toLeave);
+        }
+        return left;
+    }
+
+    /** Reports the rooms {@link #leaveAllRooms} left; counts all but the room of its own id (never counted joined). */
+    private void reportLeft(List<String> left) {
+        String own = SocketIds.wire(id);
+        for (String room : left) {
+            if (!room.equals(own)) {
+                connection().observer().roomLeft(wireName());
+            }
             connection().activity().roomLeft(this, room);
-        });
+        }
     }
 
     private String wireName() {
@@ -442,14 +521,24 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
         end(io.realtime.gateway.stats.DisconnectReason.SERVER_SHUTTING_DOWN);
     }
 
-    /** Ends the socket once: leaves its rooms and runs the namespace's disconnect listeners. */
+    /**
+     * Ends the socket once: leaves its rooms and runs the namespace's disconnect listeners, then reports the rooms it
+     * left (socket.io's Admin UI reports them just after {@code socket_disconnected}, and its UI keeps the rooms of a
+     * socket until they are reported left).
+     */
     void end(io.realtime.gateway.stats.DisconnectReason reason) {
         if (DISCONNECTED.compareAndSet(this, 0, 1)) {
             disconnectReason = reason;
-            // Taken before the socket leaves its rooms, kept only once it has left them: a recovery that came
-            // earlier would make a socket with this id that the leaving one then takes out of the namespace.
-            SessionState kept = recovery != null && pid != null && RECOVERABLE.contains(reason) ? session() : null;
+            SessionState kept;
+            List<String> left;
+            synchronized (this) {
+                // Taken before the socket leaves its rooms, kept only once it has left them: a recovery that came
+                // earlier would make a socket with this id that the leaving one then takes out of the namespace.
+                kept = recovery != null && pid != null && RECOVERABLE.contains(reason) ? session() : null;
+                left = leaveAllRooms();
+            }
             leaveNamespace();
+            reportLeft(left);
             forgetData();
             abandonAsked();
             if (kept != null) {

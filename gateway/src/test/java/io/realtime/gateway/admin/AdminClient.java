@@ -96,6 +96,11 @@ final class AdminClient implements AutoCloseable {
     }
 
     Optional<JsonNode> find(String name, Predicate<JsonNode> args) {
+        return all(name, args).stream().findFirst();
+    }
+
+    /** The arguments of every event {@code name} received so far whose arguments match, in the order received. */
+    List<JsonNode> all(String name, Predicate<JsonNode> args) {
         return events.stream().filter(e -> e.get(0).asText().equals(name))
                 .map(e -> {
                     com.fasterxml.jackson.databind.node.ArrayNode rest = JSON.createArrayNode();
@@ -104,7 +109,7 @@ final class AdminClient implements AutoCloseable {
                     }
                     return (JsonNode) rest;
                 })
-                .filter(args).findFirst();
+                .filter(args).toList();
     }
 
     @Override

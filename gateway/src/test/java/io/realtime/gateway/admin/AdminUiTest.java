@@ -159,6 +159,72 @@ class AdminUiTest {
         }
     }
 
+    /**
+     * socket.io's adapter reports the room of a socket's own id joined as it connects, and every room of it left as it
+     * disconnects (after socket_disconnected, from the Admin UI's server): the UI keeps a room until it is reported
+     * left, so without these its Rooms view kept every room of every socket that ever connected.
+     */
+    @Test
+    void aDisconnectedSocketsRoomsAreReportedLeftItsOwnIncluded() {
+        try (AdminClient admin = AdminClient.connect(a, LOGIN); Client client = b.open("/chat", null)) {
+            String sid = client.sid();
+            assertThat(chat(client, 1, "joinRoom", "kitchen")).contains("\"joined\":true");
+            admin.await("room_joined", room("/chat", "kitchen", sid));
+
+            client.close();
+            admin.await("socket_disconnected", args -> args.get(1).asText().equals(sid));
+            admin.await("room_left", room("/chat", "kitchen", sid));
+            admin.await("room_left", room("/chat", sid, sid));
+            // Reported joined as it connected, as left as it went.
+            assertThat(admin.find("room_joined", room("/chat", sid, sid))).isPresent();
+            assertThat(admin.all("room_left", args -> args.get(2).asText().equals(sid)))
+                    .extracting(args -> args.get(1).asText()).containsExactlyInAnyOrder(sid, "kitchen");
+        }
+    }
+
+    /** Only a change of membership is reported, as socket.io's adapter does: the UI would list the socket twice. */
+    @Test
+    void aRoomJoinedTwiceIsReportedJoinedOnceAndLeftOnce() {
+        try (AdminClient admin = AdminClient.connect(a, LOGIN); Client client = b.open("/chat", null)) {
+            admin.await("config", args -> true);
+            String sid = client.sid();
+            chat(client, 1, "joinRoom", "twice");
+            chat(client, 2, "joinRoom", "twice");
+            // Reported by the same node after the two joins: once it is here, so is what the joins reported.
+            chat(client, 3, "joinRoom", "twice-marker");
+            admin.await("room_joined", room("/chat", "twice-marker", sid));
+            assertThat(admin.all("room_joined", room("/chat", "twice", sid))).hasSize(1);
+
+            chat(client, 4, "leaveRoom", "twice");
+            chat(client, 5, "leaveRoom", "twice");
+            chat(client, 6, "leaveRoom", "twice-marker");
+            admin.await("room_left", room("/chat", "twice-marker", sid));
+            assertThat(admin.all("room_left", room("/chat", "twice", sid))).hasSize(1);
+        }
+    }
+
+    /** The UI's leave of a room for the whole namespace: one room_left for each member, none for the other sockets. */
+    @Test
+    void aLeaveOfTheWholeNamespaceReportsOnlyTheRoomsMembers() {
+        try (AdminClient admin = AdminClient.connect(a, LOGIN); Client member = b.open("/chat", null);
+             Client here = a.open("/chat", null); Client there = b.open("/chat", null)) {
+            admin.await("config", args -> true);
+            chat(member, 1, "joinRoom", "patio");
+            admin.await("room_joined", room("/chat", "patio", member.sid()));
+
+            admin.send("leave", "/chat", "patio");
+            admin.await("room_left", room("/chat", "patio", member.sid()));
+            // Sent after the leave, applied after it on each node: once each socket's join is here, so is what the
+            // leave reported.
+            admin.send("join", "/chat", "after-patio");
+            for (Client client : List.of(member, here, there)) {
+                admin.await("room_joined", room("/chat", "after-patio", client.sid()));
+            }
+            assertThat(admin.all("room_left", args -> args.get(1).asText().equals("patio")))
+                    .extracting(args -> args.get(2).asText()).containsExactly(member.sid());
+        }
+    }
+
     @Test
     void commandsActOnSocketsOfOtherNodes() {
         try (Client client = b.open("/", null); AdminClient admin = AdminClient.connect(a, LOGIN)) {
@@ -224,6 +290,22 @@ class AdminUiTest {
         }
         assertThat(http.send(HttpRequest.newBuilder(a.uri("/admin-ui/../pom.xml")).build(), HttpResponse.BodyHandlers.discarding())
                 .statusCode()).isEqualTo(404);
+    }
+
+    /** The arguments of a room_joined or room_left: namespace, room, socket id. */
+    private static java.util.function.Predicate<JsonNode> room(String nsp, String room, String id) {
+        return args -> args.get(0).asText().equals(nsp) && args.get(1).asText().equals(room) && args.get(2).asText().equals(id);
+    }
+
+    /** Sends a /chat event with one string argument and answers its ack. */
+    private static String chat(Client client, int ackId, String event, String argument) {
+        client.ws().sendText("42/chat," + ackId + "[\"" + event + "\",\"" + argument + "\"]");
+        String prefix = "43/chat," + ackId + "[";
+        for (String text = client.ws().nextTextSkippingPings(); ; text = client.ws().nextTextSkippingPings()) {
+            if (text.startsWith(prefix)) {
+                return text.substring(prefix.length() - 1);
+            }
+        }
     }
 
     private static JsonNode find(JsonNode sockets, String id) {

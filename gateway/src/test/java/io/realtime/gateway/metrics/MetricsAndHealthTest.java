@@ -60,6 +60,61 @@ class MetricsAndHealthTest {
         }
     }
 
+    /**
+     * socketio_room_joins_total and socketio_room_leaves_total count changes of membership, as socket.io's adapter
+     * reports them: not a join of a room the socket is in (however many threads ask at once), nor a leave of one it
+     * is not in (a namespace-wide socketsLeave), and a socket that disconnects leaves its rooms. The room of its own
+     * id, and netty-socketio's room of the namespace, are counted neither way.
+     */
+    @Test
+    void roomCountersCountOnlyJoinsAndLeavesThatChangeMembership() throws Exception {
+        try (ProductNode node = ProductNode.start(Map.of(), "--pingInterval=25000")) {
+            RawWebSocket ws = node.connect("/", null);
+            com.corundumstudio.socketio.SocketIONamespace root = node.node().server().getNamespace("/");
+            await().atMost(Duration.ofSeconds(5)).until(() -> root.getAllClients().size() == 1);
+            io.realtime.gateway.socketio.GatewaySocket socket =
+                    (io.realtime.gateway.socketio.GatewaySocket) root.getAllClients().iterator().next();
+            io.realtime.cluster.ClusterNamespace everyone = node.node().cluster().of("/");
+
+            socket.joinRoom("lobby");
+            socket.joinRoom("lobby");
+            socket.joinRooms(java.util.Set.of("lobby", "deck"));
+            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                java.util.List<java.util.concurrent.Future<?>> joins = new java.util.ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    joins.add(threads.submit(() -> {
+                        go.await();
+                        socket.joinRoom("race");
+                        return null;
+                    }));
+                }
+                go.countDown();
+                for (java.util.concurrent.Future<?> join : joins) {
+                    join.get(5, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } finally {
+                threads.shutdownNow();
+            }
+            socket.leaveRoom("deck");
+            socket.leaveRoom("deck");
+            everyone.socketsLeave("nobody-here");
+            everyone.socketsLeave("race");
+            socket.joinRoom("kitchen");
+            assertThat(socket.getAllRooms()).containsExactlyInAnyOrder(root.getName(), "lobby", "kitchen");
+            assertThat(metrics(node)).contains("socketio_room_joins_total{nsp=\"/\"} 4.0",
+                    "socketio_room_leaves_total{nsp=\"/\"} 2.0");
+
+            ws.close();
+            // Its two rooms left with it.
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(metrics(node))
+                    .contains("socketio_room_leaves_total{nsp=\"/\"} 4.0"));
+            assertThat(metrics(node)).contains("socketio_room_joins_total{nsp=\"/\"} 4.0");
+            assertThat(socket.getAllRooms()).isEmpty();
+        }
+    }
+
     @Test
     void pastTheConnectionLimitAHandshakeGets503AndIsCounted() throws Exception {
         try (ProductNode node = ProductNode.start(Map.of(), "--maxConnections=1", "--pingInterval=25000");

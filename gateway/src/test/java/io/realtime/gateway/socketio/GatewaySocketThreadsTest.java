@@ -97,6 +97,26 @@ class GatewaySocketThreadsTest {
         assertThat(late.getNow("not called")).isEqualTo("timeout");
     }
 
+    /** A join from another thread after the socket ended (its rooms left) joins nothing: no dead id in a room. */
+    @Test
+    void aJoinFromAnotherThreadAfterTheEndJoinsNothing() {
+        SocketIONamespace namespace = node.node().server().addNamespace("/joined-late");
+        GatewaySocket socket;
+        try (Client client = node.open("/joined-late", null)) {
+            socket = onlySocketOf(namespace);
+            socket.joinRoom("before");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(socket::isDisconnected);
+
+        socket.joinRoom("after");
+        socket.joinRooms(java.util.Set.of("after", "later"));
+
+        assertThat(socket.getAllRooms()).isEmpty();
+        for (String room : new String[] {"before", "after", "later"}) {
+            assertThat(namespace.getRoomOperations(room).getClients()).as(room).isEmpty();
+        }
+    }
+
     private static AckCallback<Object> outcome(CompletableFuture<Object> result) {
         return new AckCallback<>(Object.class) {
             @Override
