@@ -6,25 +6,21 @@ import io.netty.util.concurrent.EventExecutor;
 import io.realtime.gateway.config.GatewayConfig;
 import io.realtime.gateway.server.GatewayServer;
 import io.realtime.gateway.server.GatewayServerOptions;
+import io.realtime.gateway.testing.WatchedConnections;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import static io.realtime.gateway.testing.WatchedConnections.keepBusy;
+import static io.realtime.gateway.testing.WatchedConnections.readSome;
+import static io.realtime.gateway.testing.WatchedConnections.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -38,15 +34,11 @@ class NodeStopConnectionsTest {
 
     private static final Duration PROMPTLY = Duration.ofSeconds(2);
 
-    private final ExecutorService readers = Executors.newCachedThreadPool();
-    private final List<Socket> sockets = new ArrayList<>();
+    private final WatchedConnections clients = new WatchedConnections();
 
     @AfterEach
     void closeClients() throws IOException {
-        readers.shutdownNow();
-        for (Socket socket : sockets) {
-            socket.close();
-        }
+        clients.close();
     }
 
     /**
@@ -99,30 +91,30 @@ class NodeStopConnectionsTest {
     /** One connection in each state a stop can find it in, by name; each completes with what it read until it ended. */
     private Map<String, CompletableFuture<String>> openEveryKind(int port) throws IOException {
         Map<String, CompletableFuture<String>> connections = new LinkedHashMap<>();
-        connections.put("accepted, nothing sent", watch(connect(port)));
+        connections.put("accepted, nothing sent", clients.watch(clients.connect(port)));
 
-        Socket idle = connect(port);
+        Socket idle = clients.connect(port);
         send(idle, "GET /nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         assertThat(readSome(idle)).startsWith("HTTP/1.1 404");
-        connections.put("idle keep-alive", watch(idle));
+        connections.put("idle keep-alive", clients.watch(idle));
 
-        Socket handshakeHalfSent = connect(port);
+        Socket handshakeHalfSent = clients.connect(port);
         send(handshakeHalfSent, "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-        connections.put("handshake half sent", watch(handshakeHalfSent));
+        connections.put("handshake half sent", clients.watch(handshakeHalfSent));
 
-        Socket handshake = connect(port);
+        Socket handshake = clients.connect(port);
         send(handshake, "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         String sid = readSome(handshake).replaceFirst("(?s).*\"sid\":\"([^\"]+)\".*", "$1");
         String polling = "/socket.io/?EIO=4&transport=polling&sid=" + sid;
-        connections.put("idle after the handshake", watch(handshake));
+        connections.put("idle after the handshake", clients.watch(handshake));
 
-        Socket poll = connect(port);
+        Socket poll = clients.connect(port);
         send(poll, "GET " + polling + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-        connections.put("long-poll held", watch(poll));
+        connections.put("long-poll held", clients.watch(poll));
 
-        Socket post = connect(port);
+        Socket post = clients.connect(port);
         send(post, "POST " + polling + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\n40");
-        connections.put("POST body half sent", watch(post));
+        connections.put("POST body half sent", clients.watch(post));
         return connections;
     }
 
@@ -131,52 +123,5 @@ class NodeStopConnectionsTest {
                 .allSatisfy((kind, ended) -> assertThat(ended).as(kind + ": still open").isDone()));
         assertThat(connections.get("long-poll held").join()).as("the held poll's answer: the close packet")
                 .startsWith("HTTP/1.1 200").endsWith("\r\n\r\n1");
-    }
-
-    private Socket connect(int port) throws IOException {
-        Socket socket = new Socket();
-        sockets.add(socket);
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-        socket.setSoTimeout(2000);
-        return socket;
-    }
-
-    private static void send(Socket socket, String request) throws IOException {
-        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-        socket.getOutputStream().flush();
-    }
-
-    /** What one read returns: a whole short answer on loopback. */
-    private static String readSome(Socket socket) throws IOException {
-        byte[] buffer = new byte[4096];
-        int read = socket.getInputStream().read(buffer);
-        return read < 0 ? "" : new String(buffer, 0, read, StandardCharsets.UTF_8);
-    }
-
-    /** Completes with all the connection has read once the server closes it (or resets it); never while it is open. */
-    private CompletableFuture<String> watch(Socket socket) {
-        return CompletableFuture.supplyAsync(() -> {
-            ByteArrayOutputStream received = new ByteArrayOutputStream();
-            try {
-                // Longer than the test waits: a connection left open must not look ended by the reader giving up.
-                socket.setSoTimeout(30_000);
-                InputStream in = socket.getInputStream();
-                in.transferTo(received);
-            } catch (java.net.SocketTimeoutException stillOpen) {
-                return null;
-            } catch (IOException reset) {
-                // Closed with unread input: as closed as an end of stream.
-            }
-            return received.toString(StandardCharsets.UTF_8);
-        }, readers);
-    }
-
-    /** Keeps a loop running tasks, without ever blocking it, until it is told to shut down. */
-    private static void keepBusy(EventExecutor loop) {
-        loop.execute(() -> {
-            if (!loop.isShuttingDown()) {
-                keepBusy(loop);
-            }
-        });
     }
 }
