@@ -12,10 +12,13 @@ import io.lettuce.core.event.cluster.AdaptiveRefreshTriggeredEvent;
 import io.netty.util.concurrent.EventExecutor;
 import io.realtime.cluster.ClusterStats;
 import io.realtime.cluster.redis.RedisLink.Mode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -35,12 +38,17 @@ final class ClusterTopology {
     private static final Duration UNSETTLED = Duration.ofSeconds(20);
     /** Seconds between two probes of the primaries when nothing suggests trouble. */
     private static final int QUIET_PROBE_TICKS = 5;
+    /** A node's count when it did not answer in time (or failed): no count can be negative. */
+    private static final int SILENT = -1;
+    private static final Logger log = LoggerFactory.getLogger(ClusterTopology.class);
 
     private final RedisClusterClient client;
     private final StatefulRedisClusterConnection<byte[], byte[]> pub;
     private final ClusterStats stats;
     private final EventExecutor scheduler;
     private final Duration probeTimeout;
+    /** Whether a node left out of a count was logged, since the last count every node answered. */
+    private final AtomicBoolean silentLogged = new AtomicBoolean();
     /** Seconds since the link started (on the scheduler): when the next quiet probe is due. */
     private long quietTicks;
     private final AtomicBoolean suspect = new AtomicBoolean();
@@ -197,14 +205,55 @@ final class ClusterTopology {
     /**
      * Subscribers of a channel, summed over the live nodes: a plain subscriber's connection may be to a replica as
      * well as to a primary; a sharded one is on the shard's primary. A failed node would only make it time out.
+     *
+     * <p>Each node is waited for on its own, up to the request timeout, and one that does not answer (a replica
+     * stalled or dying, before the cluster flags it failed) counts 0: asked all at once, that one node failed every
+     * count, so every request, acknowledged broadcast and session restore of the node failed for the whole window
+     * while the rest of the cluster served. A count too low makes a request resolve once the nodes counted have
+     * answered, without those whose subscriptions are on the silent Redis node; but the request reaches them through
+     * that very node, which is not passing anything on either, so waiting for them would mostly end in the timeout
+     * with the same partial answers (and every request failing is worse still). The count fails instead, as before,
+     * when a node was silent and the others count no subscriber at all: the silent one may hold them all (a sharded
+     * channel's primary; the one subscription of a session's owner, which a count of 0 would declare gone while it
+     * holds the socket; this node's own request subscription).
      */
     CompletionStage<Integer> count(Mode mode, byte[] channel) {
         var nodes = pub.async().nodes(node -> !node.is(RedisClusterNode.NodeFlag.FAIL)
                 && !node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)
                 && (mode == Mode.PLAIN || node.is(RedisClusterNode.NodeFlag.UPSTREAM))).commands();
         var counts = mode == Mode.SHARDED ? nodes.pubsubShardNumsub(channel) : nodes.pubsubNumsub(channel);
-        return counts.thenApply(perNode -> perNode.stream()
-                .mapToInt(values -> values.values().stream().mapToInt(Long::intValue).sum()).sum());
+        List<CompletableFuture<Integer>> perNode = new ArrayList<>();
+        for (CompletableFuture<Map<byte[], Long>> node : counts.futures()) {
+            // Derived futures: completing one on timeout leaves lettuce's command alone.
+            perNode.add(node.thenApply(values -> values.values().stream().mapToInt(Long::intValue).sum())
+                    .completeOnTimeout(SILENT, probeTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .exceptionally(failure -> SILENT));
+        }
+        return CompletableFuture.allOf(perNode.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            int subscribers = 0;
+            int silent = 0;
+            for (CompletableFuture<Integer> node : perNode) {
+                int count = node.join();
+                if (count == SILENT) {
+                    silent++;
+                } else {
+                    subscribers += count;
+                }
+            }
+            if (silent == 0) {
+                silentLogged.set(false);
+            } else if (subscribers > 0 && silentLogged.compareAndSet(false, true)) {
+                log.warn("{} of {} Redis Cluster nodes did not answer PUBSUB NUMSUB within {} ms: counted as 0 (their"
+                        + " subscribers are not waited for) until every node answers again", silent, perNode.size(),
+                        probeTimeout.toMillis());
+            }
+            if (silent > 0 && subscribers == 0) {
+                throw new io.lettuce.core.RedisCommandTimeoutException(silent + " of " + perNode.size()
+                        + " Redis Cluster nodes did not answer PUBSUB NUMSUB within " + probeTimeout.toMillis()
+                        + " ms, and the others count no subscriber: the silent ones may hold them all");
+            }
+            return subscribers;
+        });
     }
 
     /**

@@ -5,6 +5,7 @@ import io.realtime.cluster.ClusterStats;
 import io.realtime.cluster.RedisAdapterOptions;
 import io.realtime.cluster.redis.RedisLink.Delivery;
 import io.realtime.cluster.redis.RedisLink.Mode;
+import io.realtime.cluster.testing.RedisClusterProcesses;
 import io.realtime.cluster.testing.RedisFixture;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +52,35 @@ class RedisClusterLinkTest {
                 one.publish(Mode.SHARDED, channel, "s".getBytes(StandardCharsets.UTF_8), Delivery.NOW).toCompletableFuture().get(5, TimeUnit.SECONDS);
                 assertThat(sharded.poll(5, TimeUnit.SECONDS)).isEqualTo(channel + "=s");
                 assertThat(sharded.poll(5, TimeUnit.SECONDS)).isEqualTo(channel + "=s");
+            }
+        }
+    }
+
+    /**
+     * A replica that stops answering (here CLIENT PAUSE: its cluster bus goes on, so it is never flagged failed) is
+     * left out of a server count, each node being waited for on its own; asked all at once, it failed every count.
+     * A count that finds no subscriber while a node was silent still fails: the silent one may hold them all.
+     */
+    @Test
+    void aReplicaThatDoesNotAnswerIsLeftOutOfTheCountInsteadOfFailingIt() throws Exception {
+        try (RedisFixture redis = RedisFixture.ownCluster()) {
+            RedisAdapterOptions options = RedisAdapterOptions.builder(redis.uri()).requestTimeout(Duration.ofSeconds(1)).build();
+            try (RedisLink link = RedisLink.connect(options, new ClusterStats("test"), ClusterObserver.NONE)) {
+                link.subscribe(List.of("counted"), (channel, message) -> { });
+                // Also opens the link's connections to every node, before one of them stops answering.
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> link.subscriberCount(Mode.PLAIN, "counted").toCompletableFuture().join() == 1);
+                List<Integer> primaries = redis.cluster().primaries();
+                int silent = redis.cluster().ports().stream().filter(port -> !primaries.contains(port))
+                        .filter(port -> RedisClusterProcesses.cli(port, "PUBSUB", "NUMSUB", "counted").trim().endsWith("0"))
+                        .findFirst().orElseThrow();
+
+                assertThat(RedisFixture.command("127.0.0.1", silent, "CLIENT", "PAUSE", "6000", "ALL")).isEqualTo("+OK");
+
+                assertThat(link.subscriberCount(Mode.PLAIN, "counted").toCompletableFuture())
+                        .succeedsWithin(Duration.ofSeconds(4)).isEqualTo(1);
+                assertThat(link.subscribers("nobody").toCompletableFuture()).as("none counted, one node silent")
+                        .failsWithin(Duration.ofSeconds(4));
             }
         }
     }
