@@ -35,6 +35,8 @@ import java.util.function.Supplier;
  */
 public class LocalAdapter implements ClusterAdapter {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LocalAdapter.class);
+
     /** Key of a socket's {@code data} (socket.io's {@code socket.data}) in netty-socketio's client store. */
     public static final String SOCKET_DATA_KEY = "data";
 
@@ -68,6 +70,7 @@ public class LocalAdapter implements ClusterAdapter {
     private SessionRecovery recovery;
     /** Where this node's share of fetchSockets, sockets and allRooms is worked out: never the caller's thread. */
     private final Executor work;
+    private final java.util.concurrent.atomic.AtomicBoolean refusedJoinLogged = new java.util.concurrent.atomic.AtomicBoolean();
 
     public LocalAdapter(Namespace namespace) {
         this(namespace, ClusterObserver.NONE);
@@ -244,7 +247,7 @@ public class LocalAdapter implements ClusterAdapter {
         int most = 0;
         for (Set<String> rooms : List.of(opts.rooms(), opts.except())) {
             for (String room : rooms) {
-                most += namespace.getRoomClientsInCluster(room) + (hasSocket(room) ? 1 : 0);
+                most += (isNamespaceRoom(room) ? 0 : namespace.getRoomClientsInCluster(room)) + (hasSocket(room) ? 1 : 0);
                 if (most > LISTED_INLINE) {
                     return false;
                 }
@@ -253,11 +256,21 @@ public class LocalAdapter implements ClusterAdapter {
         return true;
     }
 
+    /**
+     * Whether {@code room} is netty-socketio's room of the namespace's every socket, named as the namespace ({@code ""}
+     * for the main one, {@code "/chat"}): no room to the cluster. socket.io has no such room, so a room of that name is
+     * one nobody joined here (netty-socketio could not keep it beside its own): it selects nobody, and the cluster's
+     * joins and leaves leave netty's own alone.
+     */
+    protected final boolean isNamespaceRoom(String room) {
+        return room.equals(namespace.getName());
+    }
+
     /** The rooms of this node as socket.io counts them: rooms joined, and each socket's own id. */
     protected Set<String> localRooms() {
         Set<String> rooms = new LinkedHashSet<>();
         for (String room : namespace.getRooms()) {
-            if (!room.equals(namespace.getName())) {
+            if (!isNamespaceRoom(room)) {
                 rooms.add(room);
             }
         }
@@ -268,7 +281,7 @@ public class LocalAdapter implements ClusterAdapter {
     /** Whether a socket of this node is in {@code room}. */
     protected boolean hasRoom(String room) {
         // The size of the room's id set: getRoomClients would build the list of its clients just to look at one.
-        return namespace.getRoomClientsInCluster(room) > 0 || clientById(room) != null;
+        return !isNamespaceRoom(room) && namespace.getRoomClientsInCluster(room) > 0 || clientById(room) != null;
     }
 
     @Override
@@ -293,7 +306,7 @@ public class LocalAdapter implements ClusterAdapter {
         for (SocketIOClient client : select(opts)) {
             Set<String> rooms = new LinkedHashSet<>();
             rooms.add(SocketIds.wire(client.getSessionId()));
-            client.getAllRooms().stream().filter(room -> !room.equals(namespace.getName())).forEach(rooms::add);
+            client.getAllRooms().stream().filter(room -> !isNamespaceRoom(room)).forEach(rooms::add);
             // socket.io's socket.data is an object from the start; Node code reads it without a null check
             // (the Admin UI's serializeData does), so a socket nobody gave data to answers {}.
             Object data = client.get(SOCKET_DATA_KEY);
@@ -305,12 +318,32 @@ public class LocalAdapter implements ClusterAdapter {
 
     @Override
     public void addSockets(BroadcastOptions opts, Set<String> rooms) {
-        select(opts).forEach(client -> client.joinRooms(rooms));
+        Set<String> joined = withoutNamespaceRoom(rooms);
+        if (joined.size() < rooms.size() && refusedJoinLogged.compareAndSet(false, true)) {
+            log.warn("sockets of {} are not joined to a room named as their namespace: netty-socketio keeps every socket"
+                    + " of it in a room of that name, which the cluster leaves alone (logged once)", name);
+        }
+        if (!joined.isEmpty()) {
+            select(opts).forEach(client -> client.joinRooms(joined));
+        }
     }
 
     @Override
     public void delSockets(BroadcastOptions opts, Set<String> rooms) {
-        select(opts).forEach(client -> client.leaveRooms(rooms));
+        // Out of netty-socketio's namespace room, a socket would be missed by what is sent to that room.
+        Set<String> left = withoutNamespaceRoom(rooms);
+        if (!left.isEmpty()) {
+            select(opts).forEach(client -> client.leaveRooms(left));
+        }
+    }
+
+    private Set<String> withoutNamespaceRoom(Set<String> rooms) {
+        if (!rooms.contains(namespace.getName())) {
+            return rooms;
+        }
+        Set<String> others = new LinkedHashSet<>(rooms);
+        others.remove(namespace.getName());
+        return others;
     }
 
     @Override
@@ -407,7 +440,7 @@ public class LocalAdapter implements ClusterAdapter {
         }
         Set<UUID> excluded = new HashSet<>();
         for (String room : opts.except()) {
-            namespace.getRoomClients(room).forEach(client -> excluded.add(client.getSessionId()));
+            members(room).forEach(client -> excluded.add(client.getSessionId()));
             SocketIOClient byId = clientById(room);
             if (byId != null) {
                 excluded.add(byId.getSessionId());
@@ -418,7 +451,7 @@ public class LocalAdapter implements ClusterAdapter {
             namespace.getAllClients().forEach(client -> selected.put(client.getSessionId(), client));
         } else {
             for (String room : opts.rooms()) {
-                namespace.getRoomClients(room).forEach(client -> selected.put(client.getSessionId(), client));
+                members(room).forEach(client -> selected.put(client.getSessionId(), client));
                 SocketIOClient byId = clientById(room);
                 if (byId != null) {
                     selected.put(byId.getSessionId(), byId);
@@ -434,7 +467,7 @@ public class LocalAdapter implements ClusterAdapter {
      * recipients are kept from one broadcast to the next while its membership stays the same.
      */
     private Recipients roomRecipients(String room) {
-        Recipients members = rooms.recipients(room);
+        Recipients members = isNamespaceRoom(room) ? Recipients.none() : rooms.recipients(room);
         SocketIOClient byId = clientById(room);
         if (byId == null || members.clients().contains(byId)) {
             return members;
@@ -442,6 +475,11 @@ public class LocalAdapter implements ClusterAdapter {
         List<SocketIOClient> withSocket = new ArrayList<>(members.clients());
         withSocket.add(byId);
         return Recipients.of(withSocket);
+    }
+
+    /** The sockets that joined {@code room} (none for netty-socketio's namespace room: {@link #isNamespaceRoom}). */
+    private Iterable<SocketIOClient> members(String room) {
+        return isNamespaceRoom(room) ? List.of() : namespace.getRoomClients(room);
     }
 
     protected boolean hasSocket(String id) {

@@ -445,7 +445,7 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
 
     @Override
     public boolean roomExists(String room) {
-        return namespace.getRooms().contains(room);
+        return !isNamespaceRoom(room) && namespace.getRooms().contains(room);
     }
 
     @Override
