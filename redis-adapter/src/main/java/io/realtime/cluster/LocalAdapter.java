@@ -20,13 +20,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.IntConsumer;
-import java.util.function.Supplier;
 
 /**
  * The in-memory adapter: the verbs of {@link ClusterAdapter} applied to the sockets of this node, over a
@@ -40,25 +35,6 @@ public class LocalAdapter implements ClusterAdapter {
     /** Key of a socket's {@code data} (socket.io's {@code socket.data}) in netty-socketio's client store. */
     public static final String SOCKET_DATA_KEY = "data";
 
-    /**
-     * A selection that cannot hold more sockets than this (the rooms it names are that small, counted without listing
-     * them) is listed on the caller's thread: {@code to(socketId)} costs no thread hop, and its answer no reordering.
-     */
-    private static final int LISTED_INLINE = 8;
-
-    /**
-     * Where a single node walks its sockets for {@code fetchSockets}, {@code sockets} and {@code allRooms}: one daemon
-     * thread of its own, made at the first such walk (a cluster's adapter uses its transport's {@link
-     * io.realtime.cluster.core.ClusterWork} instead).
-     */
-    private static final class LocalWork {
-        static final Executor INSTANCE = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "cluster-local-work");
-            thread.setDaemon(true);
-            return thread;
-        });
-    }
-
     protected final Namespace namespace;
     protected final String name;
     protected final ClusterObserver observer;
@@ -68,8 +44,6 @@ public class LocalAdapter implements ClusterAdapter {
     private final Map<String, List<ServerSideListener>> serverSideListeners = new ConcurrentHashMap<>();
     /** {@code null} when connection state recovery is off: then broadcasts carry no offset and cost nothing more. */
     private SessionRecovery recovery;
-    /** Where this node's share of fetchSockets, sockets and allRooms is worked out: never the caller's thread. */
-    private final Executor work;
     private final java.util.concurrent.atomic.AtomicBoolean refusedJoinLogged = new java.util.concurrent.atomic.AtomicBoolean();
 
     public LocalAdapter(Namespace namespace) {
@@ -86,16 +60,6 @@ public class LocalAdapter implements ClusterAdapter {
 
     /** @param recovery this namespace's connection state recovery; {@code null} when it is off */
     public LocalAdapter(Namespace namespace, ClusterObserver observer, BroadcastEncoder<?> encoder, SessionRecovery recovery) {
-        this(namespace, observer, encoder, recovery, null);
-    }
-
-    /**
-     * @param work where walks of this node's sockets run (a cluster's work thread); {@code null}: a single node's own
-     *             thread. A task it refuses fails the walk's stage with a {@link ClusterUnavailableException}.
-     */
-    protected LocalAdapter(Namespace namespace, ClusterObserver observer, BroadcastEncoder<?> encoder, SessionRecovery recovery,
-                           Executor work) {
-        this.work = work;
         this.recovery = recovery;
         this.namespace = namespace;
         this.name = namespace.getName().isEmpty() ? "/" : namespace.getName();
@@ -208,52 +172,7 @@ public class LocalAdapter implements ClusterAdapter {
 
     @Override
     public CompletionStage<Set<String>> allRooms() {
-        return offCaller(this::localRooms);
-    }
-
-    /**
-     * Runs a walk of this node's sockets off the caller's thread (a Netty event loop, often), on the work executor
-     * other nodes' requests are answered on too; its result completes the stage there.
-     */
-    protected final <T> CompletableFuture<T> offCaller(Supplier<T> walk) {
-        try {
-            return CompletableFuture.supplyAsync(walk, work != null ? work : LocalWork.INSTANCE);
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(new ClusterUnavailableException(
-                    "the cluster's work thread is stopped: the cluster is closed", e));
-        }
-    }
-
-    /**
-     * This node's share of a request about the sockets {@code opts} select: {@code walk} runs off the caller's thread
-     * ({@link #offCaller}), unless the selection cannot exceed {@link #LISTED_INLINE} sockets.
-     */
-    protected final <T> CompletableFuture<T> ownShare(BroadcastOptions opts, Function<BroadcastOptions, T> walk) {
-        if (selectsFew(opts)) {
-            try {
-                return CompletableFuture.completedFuture(walk.apply(opts));
-            } catch (RuntimeException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-        }
-        return offCaller(() -> walk.apply(opts));
-    }
-
-    /** Whether the rooms {@code opts} names (and leaves out) hold so few sockets that listing them costs nothing. */
-    private boolean selectsFew(BroadcastOptions opts) {
-        if (opts.rooms().isEmpty()) {
-            return false;
-        }
-        int most = 0;
-        for (Set<String> rooms : List.of(opts.rooms(), opts.except())) {
-            for (String room : rooms) {
-                most += (isNamespaceRoom(room) ? 0 : namespace.getRoomClientsInCluster(room)) + (hasSocket(room) ? 1 : 0);
-                if (most > LISTED_INLINE) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return CompletableFuture.completedFuture(localRooms());
     }
 
     /**
@@ -286,19 +205,14 @@ public class LocalAdapter implements ClusterAdapter {
 
     @Override
     public CompletionStage<Set<String>> sockets(BroadcastOptions opts) {
-        return ownShare(opts, this::localSocketIds);
-    }
-
-    /** The ids of the sockets of this node {@code opts} select. */
-    protected Set<String> localSocketIds(BroadcastOptions opts) {
         Set<String> ids = new LinkedHashSet<>();
         select(opts).forEach(client -> ids.add(SocketIds.wire(client.getSessionId())));
-        return ids;
+        return CompletableFuture.completedFuture(ids);
     }
 
     @Override
     public CompletionStage<List<SocketDetails>> fetchSockets(BroadcastOptions opts) {
-        return ownShare(opts, this::localSocketDetails);
+        return CompletableFuture.completedFuture(localSocketDetails(opts));
     }
 
     protected List<SocketDetails> localSocketDetails(BroadcastOptions opts) {

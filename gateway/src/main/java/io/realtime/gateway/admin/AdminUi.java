@@ -24,8 +24,9 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -43,12 +44,13 @@ public final class AdminUi implements AutoCloseable {
     private static final long STATS_INTERVAL_MS = 2000;
 
     private final ScheduledFuture<?> ticker;
-    private final ThreadPoolExecutor hashing;
+    /** The UI's own thread: password hashes, and the listing of every socket a development-mode UI gets. */
+    private final ThreadPoolExecutor work;
     private final AdminSessions sessions;
 
-    private AdminUi(ScheduledFuture<?> ticker, ThreadPoolExecutor hashing, AdminSessions sessions) {
+    private AdminUi(ScheduledFuture<?> ticker, ThreadPoolExecutor work, AdminSessions sessions) {
         this.ticker = ticker;
-        this.hashing = hashing;
+        this.work = work;
         this.sessions = sessions;
     }
 
@@ -70,15 +72,15 @@ public final class AdminUi implements AutoCloseable {
             throw new IllegalStateException("ADMIN_UI_NAMESPACE " + settings.namespace() + " is a namespace of the application");
         }
         SocketIONamespace admin = server.addNamespace(settings.namespace());
-        ThreadPoolExecutor hashing = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(16),
-                daemon("admin-ui-auth"));
+        ThreadPoolExecutor work = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(16),
+                daemon("admin-ui-work"));
         AdminSessions sessions = null;
         AdminAuthenticator authenticator = null;
         if (settings.authenticate()) {
             sessions = cluster.sharedKeys().<AdminSessions>map(RedisAdminSessions::new)
                     .orElseGet(() -> new InMemoryAdminSessions(Clock.systemUTC()));
             authenticator = new AdminAuthenticator(settings.username().orElseThrow(), settings.passwordHash().orElseThrow(),
-                    sessions, hashing);
+                    sessions, work);
             admin.addAuthTokenListener(authenticator);
         } else {
             log.warn("ADMIN_UI_AUTH=none: anyone who reaches this node can use the Admin UI on {}", settings.namespace());
@@ -118,8 +120,15 @@ public final class AdminUi implements AutoCloseable {
             }
             client.sendEvent("config", Map.of("supportedFeatures", features));
             if (development) {
-                allSockets(server, cluster).thenAccept(sockets -> client.sendEvent("all_sockets", sockets))
-                        .exceptionally(failure -> logged("all_sockets not sent", failure));
+                // Every socket of the node, headers and query copied: not on this event loop, whose other connections
+                // would wait for the walk (the cluster lists this node's own share on the caller's thread).
+                try {
+                    work.execute(() -> allSockets(server, cluster)
+                            .thenAccept(sockets -> client.sendEvent("all_sockets", sockets))
+                            .exceptionally(failure -> logged("all_sockets not sent", failure)));
+                } catch (RejectedExecutionException busy) {
+                    log.warn("Admin UI: all_sockets not sent: more logins at once than the UI's thread keeps up with");
+                }
             }
         });
 
@@ -139,7 +148,7 @@ public final class AdminUi implements AutoCloseable {
         server.addHttpHandler(AdminUiPage.NAME, new AdminUiPage(settings.namespace(), server.engineOptions().path()));
         log.info("Admin UI ({} mode{}) on namespace {}, server id {}, page /admin-ui/", settings.mode().name().toLowerCase(),
                 settings.readonly() ? ", read-only" : "", settings.namespace(), stats.serverId());
-        return new AdminUi(ticker, hashing, sessions);
+        return new AdminUi(ticker, work, sessions);
     }
 
     /**
@@ -209,7 +218,7 @@ public final class AdminUi implements AutoCloseable {
     @Override
     public void close() {
         ticker.cancel(false);
-        hashing.shutdownNow();
+        work.shutdownNow();
         if (sessions != null) {
             sessions.close();
         }

@@ -82,7 +82,7 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
      */
     public ClusterCoreAdapter(Namespace namespace, ClusterTransport transport, Duration requestTimeout,
                               ClusterObserver observer, BroadcastEncoder<?> encoder, RecoveryOptions recovery) {
-        super(namespace, observer, encoder, null, ownWork(transport.work()));
+        super(namespace, observer, encoder);
         this.transport = transport;
         this.requestTimeout = requestTimeout;
         this.requests = new Requests(transport.scheduler(), observer, transport.stats());
@@ -225,16 +225,14 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
 
     @Override
     public CompletionStage<List<Object>> serverSideEmitWithAck(List<Object> eventAndArgs, Duration timeout) {
-        return ask("serverSideEmit", CompletableFuture.completedFuture(List.of()), timeout,
-                requestId -> new ServerSideEmit(uid, requestId, eventAndArgs));
+        return ask("serverSideEmit", List.of(), timeout, requestId -> new ServerSideEmit(uid, requestId, eventAndArgs));
     }
 
     @Override
     public CompletionStage<List<SocketDetails>> fetchSockets(BroadcastOptions opts) {
-        // Worked out on the cluster's work thread while the other nodes answer; first in the result whenever it is in.
-        CompletableFuture<List<SocketDetails>> local = ownShare(opts, this::localSocketDetails);
+        List<SocketDetails> local = localSocketDetails(opts);
         if (opts.local()) {
-            return local;
+            return CompletableFuture.completedFuture(local);
         }
         Duration timeout = opts.timeout() != null ? opts.timeout() : requestTimeout;
         return ask("fetchSockets", local, timeout, requestId -> new FetchSockets(uid, requestId, opts)).thenApply(all -> {
@@ -258,16 +256,15 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
 
     @Override
     public CompletionStage<Set<String>> allRooms() {
-        CompletableFuture<Set<String>> local = offCaller(this::localRooms);
         if (!channel.supports(MessageType.ALL_ROOMS)) {
             // The protocol has no such request: the rooms of every socket are the same set (ids included).
-            return fetchSockets(BroadcastOptions.ALL).thenCombine(local, (sockets, localRooms) -> {
-                Set<String> rooms = new LinkedHashSet<>(localRooms);
+            return fetchSockets(BroadcastOptions.ALL).thenApply(sockets -> {
+                Set<String> rooms = new LinkedHashSet<>(localRooms());
                 sockets.forEach(socket -> rooms.addAll(socket.rooms()));
                 return rooms;
             });
         }
-        return ask("allRooms", local, requestId -> new AllRooms(uid, requestId)).thenApply(all -> {
+        return ask("allRooms", localRooms(), requestId -> new AllRooms(uid, requestId)).thenApply(all -> {
             Set<String> rooms = new LinkedHashSet<>();
             all.forEach(room -> rooms.add((String) room));
             return rooms;
@@ -279,21 +276,18 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
         return channel.serverCount();
     }
 
-    /**
-     * Counts the servers, then asks the others and waits for each one's answer; {@code local} is this node's part,
-     * worked out meanwhile off the caller's thread.
-     */
-    private CompletionStage<List<Object>> ask(String metricName, CompletableFuture<? extends java.util.Collection<?>> local,
+    /** Counts the servers, then asks the others and waits for each one's answer; {@code local} is this node's part. */
+    private CompletionStage<List<Object>> ask(String metricName, java.util.Collection<?> local,
                                               java.util.function.Function<String, ClusterMessage> request) {
         return ask(metricName, local, requestTimeout, request);
     }
 
-    private CompletionStage<List<Object>> ask(String metricName, CompletableFuture<? extends java.util.Collection<?>> local,
-                                              Duration timeout, java.util.function.Function<String, ClusterMessage> request) {
+    private CompletionStage<List<Object>> ask(String metricName, java.util.Collection<?> local, Duration timeout,
+                                              java.util.function.Function<String, ClusterMessage> request) {
         return channel.serverCount().thenCompose(servers -> {
             int others = servers - 1;
             if (others <= 0) {
-                return local.thenApply(List::<Object>copyOf);
+                return CompletableFuture.completedFuture(List.copyOf(local));
             }
             String requestId = newRequestId();
             CompletableFuture<List<Object>> result = requests.start(requestId, metricName, others, local, timeout);
@@ -464,11 +458,6 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
         stopRoomEvents.run();
         channel.close();
         requests.failAll(() -> new ClusterUnavailableException("the cluster adapter was closed", null));
-    }
-
-    /** This node's own walks, on the work thread other nodes' requests are answered on; refused only once closed. */
-    private static java.util.concurrent.Executor ownWork(ClusterWork work) {
-        return work::executeOwn;
     }
 
     private static String newRequestId() {

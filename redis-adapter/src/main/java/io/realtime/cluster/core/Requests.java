@@ -10,8 +10,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -20,9 +18,8 @@ import java.util.function.Supplier;
 
 /**
  * The requests of one namespace waiting for other servers' answers: each finishes when {@code expected} servers
- * answered and this node's own part is in (worked out meanwhile on the cluster's work thread), first in the result,
- * or fails at its timeout with a {@link ClusterTimeoutException} carrying what arrived (this node's own part included
- * when it was in). A server that answers twice (a message delivered twice, as a resubscribed shard connection can)
+ * answered, or fails at its timeout with a {@link ClusterTimeoutException} carrying what arrived (this node's own
+ * part included). A server that answers twice (a message delivered twice, as a resubscribed shard connection can)
  * counts once when its answers name it; the classic wire's answers name no server and each counts.
  *
  * <p>Answers, failures and timeouts come from different threads (the Redis link's, its listeners', the scheduler's),
@@ -38,10 +35,7 @@ final class Requests {
     private static final class Pending {
         final String metricName;
         final int expected;
-        /** This node's part: null until it is in. */
-        List<Object> own;
-        /** The other servers' answers, in their order of arrival. */
-        final List<Object> results = new ArrayList<>();
+        final List<Object> results;
         final CompletableFuture<List<Object>> promise = new CompletableFuture<>();
         final long startedAt = System.nanoTime();
         final java.util.Set<String> responders = new java.util.HashSet<>();
@@ -56,24 +50,10 @@ final class Requests {
             }
         }
 
-        Pending(String metricName, int expected) {
+        Pending(String metricName, int expected, List<Object> initial) {
             this.metricName = metricName;
             this.expected = expected;
-        }
-
-        /** Whether every part is in; called holding the lock. */
-        boolean complete() {
-            return own != null && answered >= expected;
-        }
-
-        /** This node's part first (when in), then the answers; called holding the lock. */
-        List<Object> all() {
-            List<Object> all = new ArrayList<>((own == null ? 0 : own.size()) + results.size());
-            if (own != null) {
-                all.addAll(own);
-            }
-            all.addAll(results);
-            return all;
+            this.results = new ArrayList<>(initial);
         }
     }
 
@@ -85,45 +65,14 @@ final class Requests {
 
     /** Waits for the answers of {@code expected} other servers; {@code initial} is this node's part of the result. */
     CompletableFuture<List<Object>> start(String requestId, String metricName, int expected, Collection<?> initial, Duration timeout) {
-        return start(requestId, metricName, expected, CompletableFuture.completedFuture(initial), timeout);
-    }
-
-    /**
-     * Waits for the answers of {@code expected} other servers and for {@code own}, this node's part of the result,
-     * which comes first in it whenever it completes; its failure fails the request.
-     */
-    CompletableFuture<List<Object>> start(String requestId, String metricName, int expected,
-                                          CompletionStage<? extends Collection<?>> own, Duration timeout) {
-        Pending request = new Pending(metricName, expected);
+        Pending request = new Pending(metricName, expected, new ArrayList<>(initial));
         pending.put(requestId, request);
         request.timeout = scheduler.schedule(() -> timedOut(requestId, request), timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (pending.get(requestId) != request) {
             // Answered or failed before its timer was set: the timer has nothing left to end.
             request.stopTimer();
         }
-        own.whenComplete((items, failure) -> {
-            if (failure != null) {
-                fail(requestId, failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
-            } else {
-                ownPart(requestId, request, items);
-            }
-        });
         return request.promise;
-    }
-
-    private void ownPart(String requestId, Pending request, Collection<?> items) {
-        List<Object> complete;
-        synchronized (request) {
-            if (request.own != null) {
-                return;
-            }
-            request.own = new ArrayList<>(items);
-            if (!request.complete() || !pending.remove(requestId, request)) {
-                return;
-            }
-            complete = request.all();
-        }
-        completed(request, complete);
     }
 
     boolean isPending(String requestId) {
@@ -143,15 +92,11 @@ final class Requests {
             }
             request.results.addAll(items);
             request.answered++;
-            if (!request.complete() || !pending.remove(requestId, request)) {
+            if (request.answered < request.expected || !pending.remove(requestId, request)) {
                 return;
             }
-            complete = request.all();
+            complete = new ArrayList<>(request.results);
         }
-        completed(request, complete);
-    }
-
-    private void completed(Pending request, List<Object> complete) {
         // Outside the lock: the caller's callbacks run on completion, and a late answer must not wait for them.
         request.stopTimer();
         observer.requestCompleted(request.metricName, System.nanoTime() - request.startedAt);
@@ -178,7 +123,7 @@ final class Requests {
             ClusterTimeoutException timeout;
             synchronized (request) {
                 timeout = new ClusterTimeoutException("timeout reached: only " + request.answered
-                        + " responses received out of " + request.expected, request.all());
+                        + " responses received out of " + request.expected, request.results);
             }
             request.promise.completeExceptionally(timeout);
         }

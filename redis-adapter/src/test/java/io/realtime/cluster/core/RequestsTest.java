@@ -120,38 +120,4 @@ class RequestsTest {
         requests.answer("r3", null, List.of("b"));
         assertThat(request.join()).containsExactlyInAnyOrder("a", "b");
     }
-
-    @Test
-    void theOwnPartWorkedOutMeanwhileComesFirstAndIsWaitedFor() {
-        scheduler.release.countDown();
-        Requests requests = new Requests(scheduler, ClusterObserver.NONE, new ClusterStats("test"));
-        CompletableFuture<List<String>> own = new CompletableFuture<>();
-        CompletableFuture<List<Object>> request = requests.start("r4", "fetchSockets", 2, own, Duration.ofMinutes(1));
-
-        requests.answer("r4", "n2", List.of("two"));
-        requests.answer("r4", "n3", List.of("three"));
-        assertThat(request).as("every server answered, this node's part is not in yet").isNotDone();
-
-        own.complete(List.of("mine", "mine too"));
-        assertThat(request.join()).containsExactly("mine", "mine too", "two", "three");
-    }
-
-    @Test
-    void aTimeoutCarriesTheOwnPartWhenItIsInAndAFailedOwnPartFailsTheRequest() {
-        scheduler.release.countDown();
-        Requests requests = new Requests(scheduler, ClusterObserver.NONE, new ClusterStats("test"));
-        CompletableFuture<List<Object>> timedOut = requests.start("r5", "fetchSockets", 2,
-                CompletableFuture.completedFuture(List.of("mine")), Duration.ofMillis(10));
-        requests.answer("r5", "n2", List.of("two"));
-        await().atMost(Duration.ofSeconds(5)).until(timedOut::isDone);
-        assertThatThrownBy(timedOut::join).cause().isInstanceOf(io.realtime.cluster.ClusterTimeoutException.class)
-                .satisfies(e -> assertThat(((io.realtime.cluster.ClusterTimeoutException) e).partialResults())
-                        .containsExactly("mine", "two"));
-
-        CompletableFuture<List<Object>> own = new CompletableFuture<>();
-        CompletableFuture<List<Object>> failed = requests.start("r6", "fetchSockets", 1, own, Duration.ofMinutes(1));
-        own.completeExceptionally(new ClusterUnavailableException("closed", null));
-        assertThatThrownBy(failed::join).cause().isInstanceOf(ClusterUnavailableException.class);
-        assertThat(requests.isPending("r6")).isFalse();
-    }
 }

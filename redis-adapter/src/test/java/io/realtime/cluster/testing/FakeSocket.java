@@ -20,7 +20,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.function.Consumer;
 
 /** A socket of a netty-socketio {@link Namespace} without a network: it records what it was sent. */
 public final class FakeSocket implements SocketIOClient {
@@ -37,8 +36,6 @@ public final class FakeSocket implements SocketIOClient {
     public final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     public final List<String> disconnects = new CopyOnWriteArrayList<>();
     private volatile boolean writable = true;
-    /** Told of each read of the socket's id, handshake, rooms or store: what was read, on the thread reading it. */
-    private volatile Consumer<String> reads = what -> { };
 
     private FakeSocket(Namespace namespace) {
         this.namespace = namespace;
@@ -59,14 +56,8 @@ public final class FakeSocket implements SocketIOClient {
         writable = value;
     }
 
-    /** From now on tells {@code listener} of each read of this socket's id, handshake, rooms or store, as it happens. */
-    public void onRead(Consumer<String> listener) {
-        reads = listener;
-    }
-
     @Override
     public HandshakeData getHandshakeData() {
-        reads.accept("handshake");
         return handshake;
     }
 
@@ -118,7 +109,6 @@ public final class FakeSocket implements SocketIOClient {
 
     @Override
     public UUID getSessionId() {
-        reads.accept("id");
         return id;
     }
 
@@ -154,7 +144,6 @@ public final class FakeSocket implements SocketIOClient {
 
     @Override
     public Set<String> getAllRooms() {
-        reads.accept("rooms");
         return namespace.getRooms(this);
     }
 
@@ -171,7 +160,6 @@ public final class FakeSocket implements SocketIOClient {
     @Override
     @SuppressWarnings("unchecked")
     public <T> T get(String key) {
-        reads.accept("store");
         return (T) store.get(key);
     }
 
