@@ -84,7 +84,8 @@ public final class ClusterStats {
     }
 
     /**
-     * Broadcasts whose publish timed out on a connection that stayed up: lettuce had written them, so Redis runs them
+     * Broadcasts whose publish timed out on a single Redis's (or Sentinel's) connection that stayed up (on a Redis
+     * Cluster they are held and sent again): lettuce had written them, so Redis runs them
      * when it catches up (a slow Redis: they arrive late) unless they were lost on the way (a connection that died
      * without a word). Never sent again, since a copy would arrive beside the first, so each may be lost: at most
      * once, as with Node's adapter. Each is counted once, and among {@link #publishFailures} too.

@@ -13,10 +13,12 @@ import java.util.Optional;
  *                               {@code redis-sentinel://}) or a Redis Cluster seed list ({@link RedisUris})
  * @param key                    channel prefix ({@code socket.io}, as Node's adapter)
  * @param requestTimeout         how long cluster requests wait for answers ({@code requestsTimeout}, 5 s), and each
- *                               Redis command for its answer. A broadcast whose publish timed out on a connection
- *                               that stayed up is not sent again: it was written, and a Redis that is only slow runs
- *                               it when it catches up (a copy would arrive too); one that never got there is lost,
- *                               at most once as with Node's adapter ({@link ClusterStats#publishesUnconfirmed})
+ *                               Redis command for its answer. A broadcast whose publish timed out on a single
+ *                               Redis's connection that stayed up is not sent again: it was written, and a Redis that
+ *                               is only slow runs it when it catches up (a copy would arrive too); one that never got
+ *                               there is lost, at most once as with Node's adapter
+ *                               ({@link ClusterStats#publishesUnconfirmed}). On a Redis Cluster it is sent again (a
+ *                               timeout there most often being a primary gone, whose slots a failover moves)
  * @param publishOnSpecificResponseChannel answer requests on the asker's own response channel
  * @param outageBufferSize       broadcasts kept while Redis is unreachable, sent when it is back, in publish order;
  *                               also those whose publish failed unrun or most likely so (refused, an error answer,

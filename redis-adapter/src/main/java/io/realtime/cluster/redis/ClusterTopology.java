@@ -182,24 +182,8 @@ final class ClusterTopology {
             // The node left lettuce's view since the lookup (a refresh in between): a failed publish, held and retried.
             return CompletableFuture.failedFuture(e);
         }
-        return connection.thenCompose(node -> {
-            boolean up = node.isOpen();
-            CompletionStage<Long> sent = mode == Mode.SHARDED
-                    ? node.async().spublish(channel, message) : node.async().publish(channel, message);
-            // Issued while the node's connection is down, lettuce keeps it unwritten until the reconnect, and writes
-            // none that timed out meanwhile: such a timeout most likely means it never reached Redis, unlike one on a
-            // live connection (RedisLink.send holds it again).
-            return up ? sent : sent.toCompletableFuture().exceptionallyCompose(
-                    failure -> CompletableFuture.failedFuture(new IssuedWhileDown(unwrap(failure))));
-        });
-    }
-
-    /** A publish that failed after it was issued while its node's connection was down: not written then. */
-    static final class IssuedWhileDown extends io.lettuce.core.RedisException {
-
-        IssuedWhileDown(Throwable cause) {
-            super("issued while the node's connection was down: " + cause, cause);
-        }
+        return connection.thenCompose(node -> mode == Mode.SHARDED
+                ? node.async().spublish(channel, message) : node.async().publish(channel, message));
     }
 
     /**

@@ -699,12 +699,14 @@ public final class RedisLink implements AutoCloseable {
      * for the reconnect, or moves it to the slot's new owner, until it times out). After a drop, what was written
      * before it was mostly not run (a Redis that died or was cut off), so sending it again is what delivers it; one
      * whose answer alone was lost is then delivered twice, a rare duplicate taken for the many saved. A timeout on a
-     * connection still the same (none dropped since the send, and on a Redis Cluster the node's connection up when it
-     * was issued) is another matter: lettuce wrote it and stopped waiting, and a Redis that is only slow (a fork, a
-     * long command, a paused VM) runs it when it catches up, in order with what follows on that connection. Sent again,
-     * each retry would add a copy Redis runs too, behind later broadcasts. It is counted
-     * ({@link ClusterStats#publishesUnconfirmed}) and not sent again: lost if it never reached Redis (a connection
-     * that died without a word), at most once as with Node's adapter.
+     * single Redis or Sentinel's connection still the same (none dropped since the send) is another matter: lettuce
+     * wrote it and stopped waiting, and a Redis that is only slow (a fork, a long command, a paused VM) runs it when it
+     * catches up, in order with what follows on that connection. Sent again, each retry would add a copy Redis runs
+     * too, behind later broadcasts. It is counted ({@link ClusterStats#publishesUnconfirmed}) and not sent again: lost
+     * if it never reached Redis (a connection that died without a word), at most once as with Node's adapter. On a
+     * Redis Cluster a timeout is held and sent again as before: there it most often means a primary that is gone
+     * without a word (a partition, a host that died), whose slot a failover gives to a replica, and the resend to it
+     * is what delivers the broadcasts of those seconds; a primary that was only slow runs a copy too.
      */
     private CompletionStage<Void> send(Mode mode, String channel, byte[] message, Runnable holdAgain) {
         long started = System.nanoTime();
@@ -756,13 +758,15 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /**
-     * Whether a failed publish may still be run by Redis: it timed out (lettuce stopped waiting for a command it had
-     * written) and no connection it may have gone over dropped since it was sent (see {@link #send}).
+     * Whether a failed publish may still be run by Redis and is not to be sent again: it timed out (lettuce stopped
+     * waiting for a command it had written) on a single Redis or Sentinel, and no connection it may have gone over
+     * dropped since it was sent (see {@link #send}).
      */
     private boolean mayStillRun(Throwable failure, long dropsBefore) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
-        return cause instanceof io.lettuce.core.RedisCommandTimeoutException && publishingDrops.get() == dropsBefore;
+        return topology == null && cause instanceof io.lettuce.core.RedisCommandTimeoutException
+                && publishingDrops.get() == dropsBefore;
     }
 
     /**
