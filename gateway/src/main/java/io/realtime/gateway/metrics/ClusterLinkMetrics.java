@@ -6,8 +6,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.realtime.cluster.Cluster;
 import io.realtime.cluster.ClusterStats;
+import io.realtime.cluster.ClusterUnavailableException;
 
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -80,11 +82,21 @@ public final class ClusterLinkMetrics implements MeterBinder {
         Gauge.builder(MeterNames.CLUSTER_HELD_LIMIT, cluster, c -> c.stats().map(ClusterStats::heldLimit).orElse(0L))
                 .description("the most messages held before the oldest are dropped (OUTAGE_BUFFER_SIZE; 0: single node)")
                 .register(registry);
-        // A count that fails (Redis unreachable) is this node alone: it hears no other node then, and a gauge left at
-        // the last count would hide the split from the dashboard.
-        scheduler.scheduleWithFixedDelay(() -> cluster.of("/").serverCount()
-                        .whenComplete((count, failure) -> nodes.set(failure == null ? count : 1)),
+        scheduler.scheduleWithFixedDelay(() -> cluster.of("/").serverCount().whenComplete(this::sampled),
                 0, SAMPLING.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * With Redis unreachable the node is alone: it hears no other node, and a gauge left at the last count would hide
+     * the split from the dashboard. A count that failed otherwise (a slow Redis's timeout) leaves the last one.
+     */
+    private void sampled(Integer count, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (failure == null) {
+            nodes.set(count);
+        } else if (cause instanceof ClusterUnavailableException) {
+            nodes.set(1);
+        }
     }
 
     private void functionCounter(MeterRegistry registry, String name, ToLongFunction<ClusterStats> value, String description) {
