@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import static io.realtime.cluster.testing.FakeSocket.assertNothingElse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -64,19 +65,7 @@ class ClusterCoreTest {
         bus.close();
     }
 
-    private static Received next(FakeSocket socket) throws InterruptedException {
-        Received received = socket.received.poll(2, TimeUnit.SECONDS);
-        assertThat(received).as("an event reached the socket").isNotNull();
-        return received;
-    }
 
-    /** Sends a marker from {@code from}: the bus keeps order, so a socket whose next event is the marker got nothing else. */
-    private static void assertNothingElse(Node from, FakeSocket... sockets) throws InterruptedException {
-        from.ops().emit("marker");
-        for (FakeSocket socket : sockets) {
-            assertThat(next(socket).event()).isEqualTo("marker");
-        }
-    }
 
     @Test
     void broadcastReachesEverySocketOfEveryNodeOnce() throws Exception {
@@ -87,11 +76,11 @@ class ClusterCoreTest {
         n1.ops().emit("hello", 1, Map.of("k", "v"));
 
         for (FakeSocket socket : List.of(a, b, c)) {
-            Received received = next(socket);
+            Received received = socket.next();
             assertThat(received.event()).isEqualTo("hello");
             assertThat(received.args()).containsExactly(1, Map.of("k", "v"));
         }
-        assertNothingElse(n1, a, b, c);
+        assertNothingElse(n1.ops(), a, b, c);
     }
 
     @Test
@@ -105,9 +94,9 @@ class ClusterCoreTest {
 
         n3.ops().to("r1", "r2").except("muted").emit("m");
 
-        assertThat(next(a).event()).isEqualTo("m");
-        assertThat(next(b).event()).isEqualTo("m");
-        assertNothingElse(n3, a, b, c);
+        assertThat(a.next().event()).isEqualTo("m");
+        assertThat(b.next().event()).isEqualTo("m");
+        assertNothingElse(n3.ops(), a, b, c);
     }
 
     @Test
@@ -117,8 +106,8 @@ class ClusterCoreTest {
 
         n1.ops().to(far.id()).emit("direct");
 
-        assertThat(next(far).event()).isEqualTo("direct");
-        assertNothingElse(n1, far, other);
+        assertThat(far.next().event()).isEqualTo("direct");
+        assertNothingElse(n1.ops(), far, other);
     }
 
     @Test
@@ -131,11 +120,11 @@ class ClusterCoreTest {
         n1.ops().local().emit("local-only");
         n1.ops().asVolatile().emit("volatile");
 
-        assertThat(next(here).event()).isEqualTo("local-only");
-        assertThat(next(here).event()).isEqualTo("volatile");
-        assertThat(next(there).event()).isEqualTo("volatile");
+        assertThat(here.next().event()).isEqualTo("local-only");
+        assertThat(here.next().event()).isEqualTo("volatile");
+        assertThat(there.next().event()).isEqualTo("volatile");
         busy.writable(true);
-        assertNothingElse(n1, here, there, busy);
+        assertNothingElse(n1.ops(), here, there, busy);
     }
 
     @Test
@@ -265,7 +254,7 @@ class ClusterCoreTest {
         await().atMost(Duration.ofSeconds(2)).until(() -> far.getAllRooms().contains("everyone"));
 
         n2.ops().to("everyone").except(near.id()).emit("hi");
-        assertThat(next(far).event()).isEqualTo("hi");
+        assertThat(far.next().event()).isEqualTo("hi");
 
         n2.ops().to(far.id()).socketsLeave("everyone");
         await().atMost(Duration.ofSeconds(2)).until(() -> !far.getAllRooms().contains("everyone"));
@@ -290,15 +279,15 @@ class ClusterCoreTest {
 
         CompletableFuture<List<Object>> partial = n2.ops().timeout(Duration.ofMillis(400)).emitWithAck("question").toCompletableFuture();
         answer(a, "a2");
-        next(b);
-        next(c);
+        b.next();
+        c.next();
         assertThatThrownBy(() -> partial.get(3, TimeUnit.SECONDS)).cause().isInstanceOf(ClusterTimeoutException.class)
                 .satisfies(e -> assertThat(((ClusterTimeoutException) e).partialResults()).containsExactly("a2"));
     }
 
     @SuppressWarnings("unchecked")
     private static void answer(FakeSocket socket, String value) throws InterruptedException {
-        Received question = next(socket);
+        Received question = socket.next();
         assertThat(question.ack()).isNotNull();
         ((AckCallback<Object>) question.ack()).onSuccess(value);
     }

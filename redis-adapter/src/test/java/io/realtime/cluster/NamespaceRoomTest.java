@@ -4,7 +4,6 @@ import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.namespace.Namespace;
 import io.realtime.cluster.core.ClusterCoreAdapter;
 import io.realtime.cluster.testing.FakeSocket;
-import io.realtime.cluster.testing.FakeSocket.Received;
 import io.realtime.cluster.testing.InMemoryTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import static io.realtime.cluster.testing.FakeSocket.assertNothingElse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -53,19 +53,7 @@ class NamespaceRoomTest {
         return socket;
     }
 
-    private static Received next(FakeSocket socket) throws InterruptedException {
-        Received received = socket.received.poll(2, TimeUnit.SECONDS);
-        assertThat(received).as("an event reached the socket").isNotNull();
-        return received;
-    }
 
-    /** A marker from {@code from}: the bus keeps order, so a socket whose next event is the marker got nothing else. */
-    private static void assertNothingElse(Node from, FakeSocket... sockets) throws InterruptedException {
-        from.ops().emit("marker");
-        for (FakeSocket socket : sockets) {
-            assertThat(next(socket).event()).isEqualTo("marker");
-        }
-    }
 
     @Test
     void aRoomNamedAsTheNamespaceSelectsNobodyAndTheClustersLeavesKeepNettysRoom() throws Exception {
@@ -77,11 +65,11 @@ class NamespaceRoomTest {
 
         n1.ops().to("/chat").emit("to-the-namespace-room");
         n2.ops().to("/chat").except("nobody").emit("to-the-namespace-room-too");
-        assertNothingElse(n1, near, far);
+        assertNothingElse(n1.ops(), near, far);
 
         n2.ops().except("/chat").emit("except-the-namespace-room");
-        assertThat(next(near).event()).isEqualTo("except-the-namespace-room");
-        assertThat(next(far).event()).isEqualTo("except-the-namespace-room");
+        assertThat(near.next().event()).isEqualTo("except-the-namespace-room");
+        assertThat(far.next().event()).isEqualTo("except-the-namespace-room");
 
         assertThat(n1.ops().to("/chat").fetchSockets().toCompletableFuture().get(5, TimeUnit.SECONDS)).isEmpty();
         assertThat(n1.adapter().hasRoom("/chat")).isFalse();
@@ -113,8 +101,8 @@ class NamespaceRoomTest {
         main.ops().to(other.id()).socketsJoin("/");
         main.ops().to("/").emit("to-slash");
 
-        assertThat(next(other).event()).isEqualTo("to-slash");
-        assertNothingElse(main, member, other);
+        assertThat(other.next().event()).isEqualTo("to-slash");
+        assertNothingElse(main.ops(), member, other);
         assertThat(main.ops().to("/").fetchSockets().toCompletableFuture().get(5, TimeUnit.SECONDS))
                 .extracting(SocketDetails::id).containsExactly(other.id());
         assertThat(main.ops().to("/").fetchSockets().toCompletableFuture().get(5, TimeUnit.SECONDS).get(0).rooms())

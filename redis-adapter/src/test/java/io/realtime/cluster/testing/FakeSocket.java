@@ -9,6 +9,7 @@ import com.corundumstudio.socketio.namespace.Namespace;
 import com.corundumstudio.socketio.protocol.EngineIOVersion;
 import com.corundumstudio.socketio.protocol.Packet;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.realtime.cluster.ClusterNamespace;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -20,6 +21,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** A socket of a netty-socketio {@link Namespace} without a network: it records what it was sent. */
 public final class FakeSocket implements SocketIOClient {
@@ -54,6 +58,24 @@ public final class FakeSocket implements SocketIOClient {
 
     public void writable(boolean value) {
         writable = value;
+    }
+
+    /** The next event this socket receives, within 2 s (failing the test otherwise). */
+    public Received next() throws InterruptedException {
+        Received next = received.poll(2, TimeUnit.SECONDS);
+        assertThat(next).as("an event reached the socket").isNotNull();
+        return next;
+    }
+
+    /**
+     * Sends a marker from {@code from} to its whole namespace: over a transport that keeps order, a socket whose next
+     * event is the marker got nothing else before it.
+     */
+    public static void assertNothingElse(ClusterNamespace from, FakeSocket... sockets) throws InterruptedException {
+        from.emit("marker");
+        for (FakeSocket socket : sockets) {
+            assertThat(socket.next().event()).isEqualTo("marker");
+        }
     }
 
     @Override
