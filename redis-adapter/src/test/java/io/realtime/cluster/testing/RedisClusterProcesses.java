@@ -198,12 +198,44 @@ public final class RedisClusterProcesses implements AutoCloseable {
         signalAll("CONT");
     }
 
+    /**
+     * Stops one node without closing a connection (SIGSTOP), as a partition or a frozen host would: its clients hear
+     * nothing, and a primary's replica is promoted once {@code cluster-node-timeout} has passed.
+     */
+    public void pause(int port) {
+        signal(nodes.get(port), "STOP");
+    }
+
+    /** Lets a node {@link #pause(int) paused} go on (SIGCONT); a node no longer running is left alone. */
+    public void resume(int port) {
+        Process node = nodes.get(port);
+        if (node != null && node.isAlive()) {
+            signal(node, "CONT");
+        }
+    }
+
+    /** The port of a replica of the primary on {@code primaryPort}, as that primary sees it. */
+    public int replicaOf(int primaryPort) {
+        String id = cli(primaryPort, "CLUSTER", "MYID").trim();
+        for (String line : cli(primaryPort, "CLUSTER", "NODES").split("\\R")) {
+            String[] fields = line.trim().split(" ");
+            if (fields.length >= 8 && fields[2].contains("slave") && fields[3].equals(id)) {
+                return Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1, fields[1].indexOf('@')));
+            }
+        }
+        throw new IllegalStateException("no replica of " + primaryPort);
+    }
+
     private void signalAll(String signal) {
         for (Process node : nodes.values()) {
-            Commands.Result result = Commands.run(Duration.ofSeconds(5), List.of("kill", "-" + signal, Long.toString(node.pid())));
-            if (result.exitCode() != 0) {
-                throw new IllegalStateException("kill -" + signal + " failed: " + result.errors());
-            }
+            signal(node, signal);
+        }
+    }
+
+    private static void signal(Process node, String signal) {
+        Commands.Result result = Commands.run(Duration.ofSeconds(5), List.of("kill", "-" + signal, Long.toString(node.pid())));
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("kill -" + signal + " failed: " + result.errors());
         }
     }
 
