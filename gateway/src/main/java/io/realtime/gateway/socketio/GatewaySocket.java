@@ -342,16 +342,8 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
         if (disconnected != 0) {
             return;
         }
-        List<String> added = null;
-        for (String room : rooms) {
-            if (!isMember(room)) {
-                if (added == null) {
-                    added = new ArrayList<>(rooms.size());
-                }
-                added.add(room);
-            }
-        }
-        if (added == null) {
+        List<String> added = changing(rooms, room -> !isMember(room));
+        if (added.isEmpty()) {
             return;
         }
         if (added.size() == 1) {
@@ -373,17 +365,8 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
 
     @Override
     public synchronized void leaveRooms(Set<String> rooms) {
-        Set<String> current = getAllRooms();
-        List<String> removed = null;
-        for (String room : rooms) {
-            if (current.contains(room)) {
-                if (removed == null) {
-                    removed = new ArrayList<>(rooms.size());
-                }
-                removed.add(room);
-            }
-        }
-        if (removed == null) {
+        List<String> removed = changing(rooms, getAllRooms()::contains);
+        if (removed.isEmpty()) {
             return;
         }
         if (removed.size() == 1) {
@@ -400,6 +383,17 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
                 connection().activity().roomLeft(this, room);
             }
         }
+    }
+
+    /** The rooms of {@code rooms} a join or leave would change, in their order. */
+    private static List<String> changing(Set<String> rooms, java.util.function.Predicate<String> changes) {
+        List<String> changing = new ArrayList<>(rooms.size());
+        for (String room : rooms) {
+            if (changes.test(room)) {
+                changing.add(room);
+            }
+        }
+        return changing;
     }
 
     /**
