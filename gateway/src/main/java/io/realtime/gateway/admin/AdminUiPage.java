@@ -3,13 +3,10 @@ package io.realtime.gateway.admin;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.realtime.gateway.http.HttpReply;
 
@@ -65,41 +62,32 @@ final class AdminUiPage extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
+        HttpReply reply = HttpReply.to(ctx.channel(), request).header("X-Content-Type-Options", "nosniff");
+        HttpMethod method = request.method();
         request.release();
-        HttpHeaders headers = new DefaultHttpHeaders().set("X-Content-Type-Options", "nosniff");
-        Reply reply = new Reply(ctx, HttpUtil.isKeepAlive(request), headers, HttpMethod.HEAD.equals(request.method()));
-        if (!HttpMethod.GET.equals(request.method()) && !reply.head()) {
-            reply.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
+        if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
+            sendText(reply, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
             return;
         }
         if (requestPath.equals("/admin-ui")) {
-            headers.set(HttpHeaderNames.LOCATION, PREFIX);
-            reply.text(HttpResponseStatus.MOVED_PERMANENTLY, PREFIX);
+            sendText(reply.header(HttpHeaderNames.LOCATION, PREFIX), HttpResponseStatus.MOVED_PERMANENTLY, PREFIX);
             return;
         }
         String resource = requestPath.length() == PREFIX.length() ? "index.html" : requestPath.substring(PREFIX.length());
         Optional<byte[]> body = SAFE.matcher(resource).matches() ? cached(resource) : Optional.empty();
         if (body.isEmpty()) {
-            reply.text(HttpResponseStatus.NOT_FOUND, "not found");
+            sendText(reply, HttpResponseStatus.NOT_FOUND, "not found");
             return;
         }
         String extension = resource.substring(resource.lastIndexOf('.') + 1);
         // Built file names carry a content hash; the page and the vendored fonts' names do not change, so revalidate them.
-        headers.set(HttpHeaderNames.CACHE_CONTROL,
+        reply.header(HttpHeaderNames.CACHE_CONTROL,
                 resource.matches(".*\\.[0-9a-f]{8}\\.(js|css|svg)") ? "public, max-age=31536000, immutable" : "no-cache");
         reply.send(HttpResponseStatus.OK, TYPES.getOrDefault(extension, "application/octet-stream"), body.get());
     }
 
-    /** One answer of this page; a HEAD's carries the GET's headers and no body. */
-    private record Reply(ChannelHandlerContext ctx, boolean keepAlive, HttpHeaders headers, boolean head) {
-
-        void send(HttpResponseStatus status, String contentType, byte[] body) {
-            HttpReply.send(ctx.channel(), keepAlive, headers, status, contentType, body, !head);
-        }
-
-        void text(HttpResponseStatus status, String text) {
-            send(status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
-        }
+    private static void sendText(HttpReply reply, HttpResponseStatus status, String text) {
+        reply.send(status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
     }
 
     private Optional<byte[]> cached(String resource) {

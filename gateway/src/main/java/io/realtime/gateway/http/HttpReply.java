@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -17,8 +18,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The answer to one plain HTTP request (the internal port, the demo page, the 404): a full response with the
- * extra headers set here, keeping the connection open when the client asked to. Engine.IO's exchanges
+ * The answer to one plain HTTP request (the internal port, the demo page, the Admin UI's page, the 404): a full
+ * response with the extra headers set here, keeping the connection open when the client asked to, and without its
+ * body when the request was a HEAD. Engine.IO's exchanges
  * ({@code engineio.HttpExchange}, which answer later and carry CORS) write through {@link #send(Channel, boolean,
  * HttpHeaders, HttpResponseStatus, String, byte[])} too.
  */
@@ -26,19 +28,23 @@ public final class HttpReply {
 
     private final Channel channel;
     private final boolean keepAlive;
+    /** False for the answer to a HEAD: its headers are the GET's, {@code Content-Length} included, and no body follows. */
+    private final boolean withBody;
     private final HttpHeaders headers = new DefaultHttpHeaders();
 
-    private HttpReply(Channel channel, boolean keepAlive) {
+    private HttpReply(Channel channel, boolean keepAlive, boolean withBody) {
         this.channel = channel;
         this.keepAlive = keepAlive;
+        this.withBody = withBody;
     }
 
+    /** The answer to {@code request}; without a body when it is a HEAD. */
     public static HttpReply to(Channel channel, HttpRequest request) {
-        return new HttpReply(channel, HttpUtil.isKeepAlive(request));
+        return new HttpReply(channel, HttpUtil.isKeepAlive(request), !HttpMethod.HEAD.equals(request.method()));
     }
 
     public static HttpReply to(Channel channel, boolean keepAlive) {
-        return new HttpReply(channel, keepAlive);
+        return new HttpReply(channel, keepAlive, true);
     }
 
     /** Sets a header of the answer. */
@@ -48,7 +54,7 @@ public final class HttpReply {
     }
 
     public void send(HttpResponseStatus status, String contentType, byte[] body) {
-        send(channel, keepAlive, headers, status, contentType, body);
+        send(channel, keepAlive, headers, status, contentType, body, withBody);
     }
 
     /**
@@ -64,10 +70,10 @@ public final class HttpReply {
     /**
      * As {@link #send(Channel, boolean, HttpHeaders, HttpResponseStatus, String, byte[])}; without the body when
      * {@code withBody} is false (the answer to a HEAD: the GET's headers, its {@code Content-Length} included). The
-     * response encoder cannot tell a HEAD's answer from a GET's, and a body after a HEAD's headers would be read by the
-     * client as the start of the next response on the connection.
+     * node's response encoder, apart from its request decoder, cannot tell a HEAD's answer from a GET's, and a body
+     * after a HEAD's headers would be read by the client as the start of the next response on the connection.
      */
-    public static io.netty.channel.ChannelFuture send(Channel channel, boolean keepAlive, HttpHeaders extraHeaders,
+    private static io.netty.channel.ChannelFuture send(Channel channel, boolean keepAlive, HttpHeaders extraHeaders,
                                                       HttpResponseStatus status, String contentType, byte[] body,
                                                       boolean withBody) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
