@@ -20,7 +20,8 @@ import java.util.Optional;
  *                               ({@link ClusterStats#publishesUnconfirmed}). On a Redis Cluster it is sent again (a
  *                               timeout there most often being a primary gone, whose slots a failover moves)
  * @param publishOnSpecificResponseChannel answer requests on the asker's own response channel
- * @param outageBufferSize       broadcasts kept while Redis is unreachable, sent when it is back, in publish order;
+ * @param outageBufferSize       broadcasts (and stream appends) kept while Redis is unreachable, sent when it is
+ *                               back, in publish order;
  *                               also those whose publish failed unrun or most likely so (refused, an error answer,
  *                               their connection dropped before Redis answered: sent again at their place, so one
  *                               whose answer alone was lost arrives twice)
@@ -45,8 +46,8 @@ import java.util.Optional;
  *                               their answers ({@value #DEFAULT_COMMAND_QUEUE_SIZE} by default; lettuce's
  *                               {@code requestQueueSize}, unbounded of its own): while Redis is slow they would
  *                               otherwise pile up in memory without end. A broadcast beyond it is held as during
- *                               an outage and sent, in publish order, as Redis answers; a stream append is dropped
- *                               (counted), a request fails at once and a response is lost (its asker times out)
+ *                               an outage and sent, in publish order, as Redis answers (a stream append too), a
+ *                               request fails at once and a response is lost (its asker times out)
  */
 public record RedisAdapterOptions(
         String redisUri,

@@ -141,9 +141,6 @@ final class ConfigReader {
             if (transport != TransportKind.STREAMS) {
                 ignoredWithout(v, Setting.REDIS_ADAPTER.env() + "=streams", Setting.REDIS_STREAM_MAX_LEN);
             } else {
-                // The streams transport appends or fails: while Redis is away its sends reach this node's sockets only.
-                ignoredWithout(v, Setting.REDIS_ADAPTER.env() + "=classic or sharded: the streams transport holds"
-                        + " nothing while Redis is unreachable", Setting.OUTAGE_BUFFER_SIZE, Setting.OUTAGE_BUFFER_AGE);
                 ignoredWithout(v, "a single node's log in memory: the streams transport replays from the stream ("
                         + Setting.REDIS_STREAM_MAX_LEN.env() + ")", Setting.RECOVERY_LOG_BYTES);
             }

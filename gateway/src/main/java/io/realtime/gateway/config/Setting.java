@@ -81,7 +81,7 @@ public enum Setting {
     OUTAGE_BUFFER_SIZE("outageBufferSize", "OUTAGE_BUFFER_SIZE", "10000", "broadcasts held while Redis is unreachable, sent when it is back (0: none held, each is dropped and counted)"),
     OUTAGE_BUFFER_AGE("outageBufferAge", "OUTAGE_BUFFER_AGE", "30000", "ms a held broadcast may wait and still be sent"),
     REDIS_COMMAND_QUEUE_SIZE("redisCommandQueueSize", "REDIS_COMMAND_QUEUE_SIZE", "65536",
-            "commands one Redis connection may have waiting for Redis (when it is slow); beyond them a broadcast is held as in an outage, a stream append dropped and counted, a request fails at once"),
+            "commands one Redis connection may have waiting for Redis (when it is slow); beyond them a broadcast or stream append is held as in an outage, a request fails at once"),
     REDIS_ADAPTER("redisAdapter", "REDIS_ADAPTER", "classic",
             "cluster transport: classic (createAdapter, emitter), sharded (createShardedAdapter, Redis 7) or streams (redis-streams-adapter; needed for recovery in a cluster)"),
     REDIS_STREAM_MAX_LEN("redisStreamMaxLen", "REDIS_STREAM_MAX_LEN", "10000",

@@ -14,19 +14,30 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
- * Messages published while Redis is unreachable or too slow to take more commands (and after them, until they are
- * sent), kept in the order they were published, bounded by count (the oldest is dropped first) and by age (too old to
- * be worth sending when Redis is back). Requests published while held messages wait are queued behind them, so that no
- * node answers one without what was published before it. Thread-safe.
+ * Messages published (and stream entries appended) while Redis is unreachable or too slow to take more commands (and
+ * after them, until they are sent), kept in the order they were published, bounded by count (the oldest is dropped
+ * first) and by age (too old to be worth sending when Redis is back). Requests published while held messages wait are
+ * queued behind them, so that no node answers one without what was published before it. Thread-safe.
  */
 final class OutageBuffer {
+
+    /** What is held: a message to publish, or an entry to append to a stream. */
+    sealed interface Outgoing permits Publish, Append {
+    }
+
+    /** A {@code PUBLISH}, or an {@code SPUBLISH} when {@code sharded}. */
+    record Publish(boolean sharded, String channel, byte[] message) implements Outgoing {
+    }
+
+    /** An {@code XADD stream MAXLEN ~ maxLen * body}. */
+    record Append(String stream, long maxLen, Map<byte[], byte[]> body) implements Outgoing {
+    }
 
     /**
      * One message; {@code request} is completed once a queued request is sent (or failed if it cannot be), and is
      * {@code null} for a held message, whose publisher was told at once that it was taken.
      */
-    record Held(long sequence, boolean sharded, String channel, byte[] message, long heldAtNanos,
-                CompletableFuture<Void> request) {
+    record Held(long sequence, Outgoing outgoing, long heldAtNanos, CompletableFuture<Void> request) {
 
         boolean isRequest() {
             return request != null;
@@ -60,19 +71,19 @@ final class OutageBuffer {
         stats.recordHeld(0, capacity);
     }
 
-    void hold(boolean sharded, String channel, byte[] message) {
+    void hold(Outgoing outgoing) {
         synchronized (this) {
-            holdHeld(sharded, channel, message);
+            holdHeld(outgoing);
         }
         failDroppedRequests();
     }
 
-    private void holdHeld(boolean sharded, String channel, byte[] message) {
+    private void holdHeld(Outgoing outgoing) {
         if (capacity == 0 || closed) {
             stats.recordDropped();
             return;
         }
-        add(new Held(published.getAndIncrement(), sharded, channel, message, System.nanoTime(), null));
+        add(new Held(published.getAndIncrement(), outgoing, System.nanoTime(), null));
         stats.recordBuffered();
     }
 
@@ -88,12 +99,12 @@ final class OutageBuffer {
      * Holds a message sent at once whose send failed, at the {@link #place} it took when it was published and with
      * that age: messages published after it and held meanwhile (since an earlier failure) stay behind it.
      */
-    void holdFailed(long place, boolean sharded, String channel, byte[] message, long publishedAtNanos) {
+    void holdFailed(long place, Outgoing outgoing, long publishedAtNanos) {
         synchronized (this) {
             if (capacity == 0 || closed) {
                 stats.recordDropped();
             } else {
-                add(new Held(place, sharded, channel, message, publishedAtNanos, null));
+                add(new Held(place, outgoing, publishedAtNanos, null));
                 stats.recordBuffered();
             }
         }
@@ -129,7 +140,7 @@ final class OutageBuffer {
      * Holds the message when Redis is unreachable or messages held before it still wait to be sent (sent now, it
      * would overtake them); checked under the lock so that a drain after a reconnect cannot miss it.
      */
-    boolean holdIfWaiting(BooleanSupplier unreachable, boolean sharded, String channel, byte[] message) {
+    boolean holdIfWaiting(BooleanSupplier unreachable, Outgoing outgoing) {
         if (!waiting && !unreachable.getAsBoolean()) {
             return false;
         }
@@ -137,7 +148,7 @@ final class OutageBuffer {
             if (!waiting && !unreachable.getAsBoolean()) {
                 return false;
             }
-            holdHeld(sharded, channel, message);
+            holdHeld(outgoing);
         }
         failDroppedRequests();
         return true;
@@ -147,7 +158,7 @@ final class OutageBuffer {
      * Queues a request behind the held messages that still wait to be sent, or returns {@code null} when none
      * wait and it may go at once. Its future completes when it is sent.
      */
-    CompletableFuture<Void> queueIfWaiting(BooleanSupplier unreachable, boolean sharded, String channel, byte[] message) {
+    CompletableFuture<Void> queueIfWaiting(BooleanSupplier unreachable, Publish request) {
         if (!waiting) {
             return null;
         }
@@ -161,7 +172,7 @@ final class OutageBuffer {
                 return CompletableFuture.failedFuture(new ClusterUnavailableException("Redis is unreachable", null));
             }
             sent = new CompletableFuture<>();
-            add(new Held(published.getAndIncrement(), sharded, channel, message, System.nanoTime(), sent));
+            add(new Held(published.getAndIncrement(), request, System.nanoTime(), sent));
         }
         failDroppedRequests();
         return sent;

@@ -22,6 +22,9 @@ import io.realtime.cluster.RedisAdapterOptions;
 import io.realtime.cluster.core.ClusterMessage;
 import io.realtime.cluster.core.MalformedMessageException;
 import io.realtime.cluster.core.MalformedMessages;
+import io.realtime.cluster.redis.OutageBuffer.Append;
+import io.realtime.cluster.redis.OutageBuffer.Outgoing;
+import io.realtime.cluster.redis.OutageBuffer.Publish;
 import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -568,28 +571,16 @@ public final class RedisLink implements AutoCloseable {
      * held during an outage still wait to be sent.
      */
     public CompletionStage<Void> publish(Mode mode, String channel, byte[] message, Delivery delivery) {
-        boolean sharded = mode == Mode.SHARDED;
+        Publish publish = new Publish(mode == Mode.SHARDED, channel, message);
         if (delivery == Delivery.HELD) {
-            // Held too while earlier ones wait (after a reconnect, for the other nodes to resubscribe): sent now it
-            // would overtake them, and the nodes not back yet would miss it.
-            if (outage.holdIfWaiting(() -> !isConnected(), sharded, channel, message)) {
-                return CompletableFuture.completedFuture(null);
-            }
-            if (!admit()) {
-                holdForRoom(sharded, channel, message);
-                return CompletableFuture.completedFuture(null);
-            }
-            // Its place in the order, taken now: if the send fails, the messages published after it and held
-            // meanwhile (since an earlier failure) must not go out first.
-            long place = outage.place();
-            long publishedAt = System.nanoTime();
-            return send(mode, channel, message, () -> outage.holdFailed(place, sharded, channel, message, publishedAt));
+            // Its publisher is told it was taken, whether it goes now, is held, or is held again after a failed send.
+            return holdOrSend(publish).handle(RedisLink::taken);
         }
         if (!isConnected()) {
             return CompletableFuture.failedFuture(unavailable(null));
         }
         if (delivery == Delivery.AFTER_HELD) {
-            CompletableFuture<Void> queued = outage.queueIfWaiting(() -> !isConnected(), sharded, channel, message);
+            CompletableFuture<Void> queued = outage.queueIfWaiting(() -> !isConnected(), publish);
             if (queued != null) {
                 return queued;
             }
@@ -599,7 +590,36 @@ public final class RedisLink implements AutoCloseable {
             stats.recordPublishFailure();
             return CompletableFuture.failedFuture(unavailable(queueFull()));
         }
-        return send(mode, channel, message, null);
+        return send(publish, null).thenApply(RedisLink::taken);
+    }
+
+    private static Void taken(Object answer) {
+        return null;
+    }
+
+    private static Void taken(Object answer, Throwable failure) {
+        return null;
+    }
+
+    /**
+     * Sends a message or entry that may be held, or holds it: while Redis is unreachable, while messages held
+     * before it still wait to be sent (sent now, it would overtake them, and after a reconnect the nodes not back yet
+     * would miss it), or while Redis is too slow to take more commands. Fails with {@link HeldException} when it is
+     * held, at once or after a send that did not reach Redis; with the cause otherwise.
+     */
+    private CompletionStage<Object> holdOrSend(Outgoing outgoing) {
+        if (outage.holdIfWaiting(() -> !isConnected(), outgoing)) {
+            return CompletableFuture.failedFuture(new HeldException());
+        }
+        if (!admit()) {
+            holdForRoom(outgoing);
+            return CompletableFuture.failedFuture(new HeldException());
+        }
+        // Its place in the order, taken now: if the send fails, the messages published after it and held meanwhile
+        // (since an earlier failure) must not go out first.
+        long place = outage.place();
+        long publishedAt = System.nanoTime();
+        return send(outgoing, () -> outage.holdFailed(place, outgoing, publishedAt));
     }
 
     /**
@@ -646,16 +666,16 @@ public final class RedisLink implements AutoCloseable {
         }
     }
 
-    private void holdForRoom(boolean sharded, String channel, byte[] message) {
+    private void holdForRoom(Outgoing outgoing) {
         if (loggedFailures.add("commandQueueSize")) {
             log.warn("Redis is not keeping up: {} commands wait for its answers (commandQueueSize); broadcasts are held"
                     + " and sent in order as it answers", commandQueueSize);
         }
-        outage.hold(sharded, channel, message);
+        outage.hold(outgoing);
         awaitRoom();
     }
 
-    /** What lettuce fails a command with beyond its bound, so that {@link #refusedUnsent} tells it was never sent. */
+    /** What lettuce fails a command with beyond its bound. */
     private io.lettuce.core.RedisException queueFull() {
         return new io.lettuce.core.RedisException("Request queue size exceeded: " + commandQueueSize
                 + ". Commands are not accepted until the queue size drops.");
@@ -690,8 +710,9 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /**
-     * Sends a message the caller {@link #admit admitted}; when that fails, {@code holdAgain} keeps it to be sent again
-     * at its place in the order, or, if it is {@code null}, the caller learns of the failure.
+     * Sends a message or entry the caller {@link #admit admitted}: the answer is Redis's (an entry's id). When that
+     * fails, {@code holdAgain} keeps it to be sent again at its place in the order (and the result fails with a
+     * {@link HeldException}), or, if it is {@code null}, the caller learns of the failure.
      *
      * <p>A broadcast is held again only when it did not reach Redis, or most likely did not: lettuce refused it
      * (never sent), Redis answered an error (not run), or its connection dropped (lettuce fails what it had written
@@ -708,19 +729,20 @@ public final class RedisLink implements AutoCloseable {
      * without a word (a partition, a host that died), whose slot a failover gives to a replica, and the resend to it
      * is what delivers the broadcasts of those seconds; a primary that was only slow runs a copy too.
      */
-    private CompletionStage<Void> send(Mode mode, String channel, byte[] message, Runnable holdAgain) {
+    private CompletionStage<Object> send(Outgoing outgoing, Runnable holdAgain) {
         long started = System.nanoTime();
         long dropsBefore = publishingDrops.get();
-        CompletionStage<Long> sent = dispatch(() -> topology != null ? topology.publish(mode, bytes(channel), message)
-                : mode == Mode.SHARDED ? commands.spublish(bytes(channel), message) : commands.publish(bytes(channel), message));
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        sent.whenComplete((receivers, failure) -> {
+        CompletionStage<?> sent = dispatch(() -> command(outgoing));
+        CompletableFuture<Object> result = new CompletableFuture<>();
+        sent.whenComplete((answer, failure) -> {
             try {
                 if (failure == null) {
                     stats.recordPublished();
-                    countShortDelivery(mode, channel, receivers);
+                    if (outgoing instanceof Publish publish) {
+                        countShortDelivery(publish, (Long) answer);
+                    }
                     observer.published(System.nanoTime() - started);
-                    result.complete(null);
+                    result.complete(answer);
                 } else if (holdAgain != null) {
                     stats.recordPublishFailure();
                     if (topology != null) {
@@ -734,16 +756,18 @@ public final class RedisLink implements AutoCloseable {
                             log.warn("a publish to Redis timed out: Redis runs it when it catches up, so it is not sent"
                                     + " again (lost if it never reached Redis; counted as unconfirmed): {}", failure.toString());
                         }
+                        result.completeExceptionally(unavailable(failure));
                     } else {
                         if (loggedFailures.add(failure.getClass().getName())) {
                             log.warn("publishing to Redis failed, the message is held and sent again: {}", failure.toString());
                         }
+                        // Its sender learns first: an entry's appender must know it will come back before it can.
+                        result.completeExceptionally(new HeldException());
                         holdAgain.run();
                         // Try again shortly even if the connection stays up (an error answer): later messages wait
                         // behind this one.
                         scheduleRetry();
                     }
-                    result.complete(null);
                 } else {
                     stats.recordPublishFailure();
                     result.completeExceptionally(unavailable(failure));
@@ -755,6 +779,18 @@ public final class RedisLink implements AutoCloseable {
         });
         scheduleFlush();
         return result;
+    }
+
+    private CompletionStage<?> command(Outgoing outgoing) {
+        if (outgoing instanceof Append append) {
+            return commands.xadd(bytes(append.stream()), io.lettuce.core.XAddArgs.Builder.maxlen(append.maxLen())
+                    .approximateTrimming(), append.body());
+        }
+        Publish publish = (Publish) outgoing;
+        byte[] channel = bytes(publish.channel());
+        Mode mode = publish.sharded() ? Mode.SHARDED : Mode.PLAIN;
+        return topology != null ? topology.publish(mode, channel, publish.message())
+                : publish.sharded() ? commands.spublish(channel, publish.message()) : commands.publish(channel, publish.message());
     }
 
     /**
@@ -774,10 +810,10 @@ public final class RedisLink implements AutoCloseable {
      * taken from, fewer than counted means a node missed it. (A PUBLISH's answer on a Redis Cluster covers one
      * node's subscribers only, so plain pub/sub cannot tell.)
      */
-    private void countShortDelivery(Mode mode, String channel, Long receivers) {
+    private void countShortDelivery(Publish publish, Long receivers) {
         Counted counted = lastCounted;
-        if (mode == Mode.SHARDED && receivers != null && counted != null && counted.mode() == mode
-                && counted.channel().equals(channel) && receivers < counted.count()) {
+        if (publish.sharded() && receivers != null && counted != null && counted.mode() == Mode.SHARDED
+                && counted.channel().equals(publish.channel()) && receivers < counted.count()) {
             stats.recordUndelivered();
         }
     }
@@ -811,44 +847,26 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /**
-     * {@code XADD stream MAXLEN ~ maxLen * field value...}: the entry's id. Fails at once while Redis is unreachable
-     * (a stream entry's id is its offset: it cannot be held and given later).
+     * {@code XADD stream MAXLEN ~ maxLen * field value...}: the entry's id. Held as a broadcast is, in order with
+     * what is held, while Redis is unreachable or too slow or while held messages wait to be sent (and held again
+     * when its send fails without reaching Redis): the stage then fails at once with a {@link HeldException}. Such
+     * an entry has no id yet; it is appended when Redis is back and read back as any other, unless the buffer drops
+     * it meanwhile ({@link RedisAdapterOptions#outageBufferSize}, {@link RedisAdapterOptions#outageBufferAge}). Any
+     * other failure is a {@link ClusterUnavailableException} with its cause: a timeout, after which Redis may still
+     * append it.
      */
     public CompletionStage<String> xadd(String stream, long maxLen, Map<String, String> fields) {
-        if (!isConnected()) {
-            // Certainly not appended: the other nodes will never read it (what the pub/sub transports would hold).
-            stats.recordDropped();
-            return CompletableFuture.failedFuture(unavailable(null));
-        }
         Map<byte[], byte[]> body = new java.util.LinkedHashMap<>();
         fields.forEach((name, value) -> body.put(bytes(name), bytes(value)));
-        long started = System.nanoTime();
-        // Inline rather than through issue(): an append is the streams transport's broadcast, which allocates nothing
-        // more for the bound.
-        boolean admitted = admit();
-        CompletionStage<String> added = admitted ? dispatch(() -> commands.xadd(bytes(stream),
-                io.lettuce.core.XAddArgs.Builder.maxlen(maxLen).approximateTrimming(), body))
-                : CompletableFuture.failedFuture(queueFull());
-        scheduleFlush();
-        return added.handle((id, failure) -> {
-            if (admitted) {
-                completed();
-            }
-            if (failure != null) {
-                if (refusedUnsent(failure)) {
-                    // Never sent, so certainly not appended: as while Redis is unreachable (and no cause, so that
-                    // the transport does not look out for it coming back).
-                    stats.recordDropped();
-                    throw new ClusterUnavailableException("Redis is not keeping up, the append was not sent: "
-                            + failure.getMessage(), null);
-                }
-                stats.recordPublishFailure();
-                throw unavailable(failure);
-            }
-            stats.recordPublished();
-            observer.published(System.nanoTime() - started);
-            return id;
-        });
+        return holdOrSend(new Append(stream, maxLen, body)).thenApply(String.class::cast);
+    }
+
+    /** An entry {@link #xadd} held, or a message, to be sent when Redis can take it: its sender has no answer yet. */
+    public static final class HeldException extends ClusterUnavailableException {
+
+        HeldException() {
+            super("held until Redis can take it", null);
+        }
     }
 
     /**
@@ -989,20 +1007,6 @@ public final class RedisLink implements AutoCloseable {
         }
     }
 
-    /**
-     * Whether lettuce refused a command before writing it because the connection keeps
-     * {@link RedisAdapterOptions#commandQueueSize} commands already (waiting to be written, or for a slow Redis's
-     * answers). lettuce tells it by message only: "Request queue size exceeded", "Command buffer size exceeded" or
-     * "Internal stack size exceeded", each followed by "Commands are not accepted until the ... size drops".
-     */
-    static boolean refusedUnsent(Throwable failure) {
-        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-        String message = cause instanceof io.lettuce.core.RedisException ? cause.getMessage() : null;
-        return message != null && message.contains(" size exceeded: ")
-                && message.contains("Commands are not accepted until the");
-    }
-
     public static ClusterUnavailableException unavailable(Throwable cause) {
         return new ClusterUnavailableException("Redis is unreachable", cause);
     }
@@ -1075,9 +1079,8 @@ public final class RedisLink implements AutoCloseable {
                     awaitRoom();
                     return;
                 }
-                Mode mode = held.sharded() ? Mode.SHARDED : Mode.PLAIN;
                 if (held.isRequest()) {
-                    send(mode, held.channel(), held.message(), null).whenComplete((sent, failure) -> {
+                    send(held.outgoing(), null).whenComplete((sent, failure) -> {
                         if (failure == null) {
                             held.request().complete(null);
                         } else {
@@ -1085,7 +1088,7 @@ public final class RedisLink implements AutoCloseable {
                         }
                     });
                 } else {
-                    send(mode, held.channel(), held.message(), () -> outage.holdAgain(held));
+                    send(held.outgoing(), () -> outage.holdAgain(held));
                 }
             }
         }

@@ -29,16 +29,23 @@ import java.util.concurrent.atomic.AtomicReference;
  * of {@code key#nsp#}. With {@code streamCount} above 1 a namespace's stream is chosen by the adapter's hash.
  *
  * <p>Every broadcast, this node's own included, reaches the local sockets when the reader returns its entry, so each
- * socket sees the namespace's broadcasts in stream order and each entry's id is the offset it carries.
+ * socket sees the namespace's broadcasts in stream order and each entry's id is the offset it carries. An entry that
+ * Redis cannot take now (an outage) is held by the link and appended when Redis is back, for the other nodes: this
+ * node's sockets get it at once, without an offset, and it is not given to them again when it is read back.
  */
 public final class StreamsTransport extends RedisTransport {
 
-    /** How long an entry whose append failed is looked out for, and how many at most: enough for any Redis answer. */
+    /**
+     * How long an entry whose append failed is looked out for, and how many at most: enough for any Redis answer,
+     * beyond what the outage buffer holds and for how long.
+     */
     private static final Duration FAILED_APPEND_HORIZON = Duration.ofMinutes(5);
     private static final int FAILED_APPENDS_KEPT = 10_000;
 
     private final Map<String, StreamReader> readers = new ConcurrentHashMap<>();
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
+    private final long failedAppendHorizonNanos;
+    private final int failedAppendsKept;
     /** Why a reader stopped for good: the first one, which the others (if any) most likely followed. */
     private final AtomicReference<String> failure = new AtomicReference<>();
 
@@ -51,6 +58,8 @@ public final class StreamsTransport extends RedisTransport {
     StreamsTransport(RedisLink link, RedisAdapterOptions options) {
         super(link, options);
         this.nodeChannel = options.key() + "#node#" + randomHex(8) + "#";
+        this.failedAppendHorizonNanos = FAILED_APPEND_HORIZON.plus(options.outageBufferAge()).toNanos();
+        this.failedAppendsKept = FAILED_APPENDS_KEPT + options.outageBufferSize();
         link.subscribe(List.of(nodeChannel), (channel, message) -> { });
     }
 
@@ -154,9 +163,7 @@ public final class StreamsTransport extends RedisTransport {
             String seq = Long.toString(appended.incrementAndGet());
             return link.xadd(stream, options.streamMaxLen(), codec.entry(message, seq)).handle((id, failure) -> {
                 if (failure != null) {
-                    if (mayHaveReachedRedis(failure)) {
-                        rememberFailed(seq);
-                    }
+                    rememberFailed(seq);
                     throw failure instanceof CompletionException wrapped ? wrapped : new CompletionException(failure);
                 }
                 return id;
@@ -164,23 +171,17 @@ public final class StreamsTransport extends RedisTransport {
         }
 
         /**
-         * An XADD that timed out, or whose connection dropped, may still have reached Redis: its entry then comes
-         * back to this node, which gave it to its sockets when the append failed.
+         * An entry whose append failed may come back to this node, which gave it to its sockets then: the link
+         * appends a held one when Redis is back, and Redis may still run an XADD that timed out.
          */
         private void rememberFailed(String seq) {
             long now = System.nanoTime();
-            if (failedAppends.size() >= FAILED_APPENDS_KEPT / 2) {
-                failedAppends.values().removeIf(failedAt -> now - failedAt > FAILED_APPEND_HORIZON.toNanos());
+            if (failedAppends.size() >= failedAppendsKept / 2) {
+                failedAppends.values().removeIf(failedAt -> now - failedAt > failedAppendHorizonNanos);
             }
-            if (failedAppends.size() < FAILED_APPENDS_KEPT) {
+            if (failedAppends.size() < failedAppendsKept) {
                 failedAppends.put(seq, now);
             }
-        }
-
-        /** Not when the link refused it before sending (Redis unreachable): only a command that went out can be applied. */
-        private static boolean mayHaveReachedRedis(Throwable failure) {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            return !(cause instanceof io.realtime.cluster.ClusterUnavailableException unavailable) || unavailable.getCause() != null;
         }
 
         /** Whether an entry read back is one of this node's own whose append failed: its sockets have it. */

@@ -18,22 +18,22 @@ class OutageBufferTest {
 
     private final ClusterStats stats = new ClusterStats("test");
 
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
+    private static OutageBuffer.Publish publish(String text) {
+        return new OutageBuffer.Publish(false, "c", text.getBytes(StandardCharsets.UTF_8));
     }
 
     private static List<String> texts(List<OutageBuffer.Held> batch) {
-        return batch.stream().map(held -> new String(held.message(), StandardCharsets.UTF_8)).toList();
+        return batch.stream().map(held -> new String(((OutageBuffer.Publish) held.outgoing()).message(), StandardCharsets.UTF_8)).toList();
     }
 
     @Test
     void aMessageWhoseResendFailedGoesBackAheadOfThoseHeldAfterIt() {
         OutageBuffer buffer = new OutageBuffer(100, Duration.ofSeconds(30), stats);
-        buffer.hold(false, "c", bytes("j1"));
-        buffer.hold(false, "c", bytes("b2"));
+        buffer.hold(publish("j1"));
+        buffer.hold(publish("b2"));
         List<OutageBuffer.Held> batch = buffer.drain();
         // Published while the batch is being sent: held behind it.
-        assertThat(buffer.holdIfWaiting(() -> false, false, "c", bytes("b3"))).isTrue();
+        assertThat(buffer.holdIfWaiting(() -> false, publish("b3"))).isTrue();
         // Then j1's send fails.
         buffer.holdAgain(batch.get(0));
 
@@ -47,9 +47,9 @@ class OutageBufferTest {
         long m2 = buffer.place();
         long publishedAt = System.nanoTime();
         // m1 fails first (Redis lost); m3, published then, is held behind it; then m2 fails.
-        buffer.holdFailed(m1, false, "c", bytes("m1"), publishedAt);
-        assertThat(buffer.holdIfWaiting(() -> true, false, "c", bytes("m3"))).isTrue();
-        buffer.holdFailed(m2, false, "c", bytes("m2"), publishedAt);
+        buffer.holdFailed(m1, publish("m1"), publishedAt);
+        assertThat(buffer.holdIfWaiting(() -> true, publish("m3"))).isTrue();
+        buffer.holdFailed(m2, publish("m2"), publishedAt);
 
         assertThat(texts(buffer.drain())).containsExactly("m1", "m2", "m3");
         assertThat(stats.buffered()).isEqualTo(3);
@@ -58,33 +58,33 @@ class OutageBufferTest {
     @Test
     void aDrainTakesNoMoreThanThereIsRoomForAndTheRestWaitsInOrder() {
         OutageBuffer buffer = new OutageBuffer(100, Duration.ofSeconds(30), stats);
-        buffer.hold(false, "c", bytes("b1"));
-        buffer.hold(false, "c", bytes("b2"));
-        buffer.hold(false, "c", bytes("b3"));
+        buffer.hold(publish("b1"));
+        buffer.hold(publish("b2"));
+        buffer.hold(publish("b3"));
 
         assertThat(texts(buffer.drain(2))).containsExactly("b1", "b2");
         assertThat(stats.held()).isEqualTo(1);
         // Published while those are sent: behind the one still held.
-        assertThat(buffer.holdIfWaiting(() -> false, false, "c", bytes("b4"))).isTrue();
+        assertThat(buffer.holdIfWaiting(() -> false, publish("b4"))).isTrue();
         assertThat(texts(buffer.drain(5))).containsExactly("b3", "b4");
         assertThat(buffer.drain(5)).isEmpty();
-        assertThat(buffer.holdIfWaiting(() -> false, false, "c", bytes("b5"))).as("nothing waits any more").isFalse();
+        assertThat(buffer.holdIfWaiting(() -> false, publish("b5"))).as("nothing waits any more").isFalse();
     }
 
     @Test
     void aDroppedRequestFailsOutsideTheBuffersLock() {
         OutageBuffer buffer = new OutageBuffer(2, Duration.ofSeconds(30), stats);
-        buffer.hold(false, "c", bytes("b1"));
+        buffer.hold(publish("b1"));
         List<Boolean> lockHeld = new java.util.concurrent.CopyOnWriteArrayList<>();
-        CompletableFuture<Void> pushedOut = buffer.queueIfWaiting(() -> false, false, "c", bytes("r1"));
+        CompletableFuture<Void> pushedOut = buffer.queueIfWaiting(() -> false, publish("r1"));
         pushedOut.whenComplete((ok, failure) -> lockHeld.add(Thread.holdsLock(buffer)));
-        CompletableFuture<Void> lost = buffer.queueIfWaiting(() -> false, false, "c", bytes("r2"));
+        CompletableFuture<Void> lost = buffer.queueIfWaiting(() -> false, publish("r2"));
         lost.whenComplete((ok, failure) -> lockHeld.add(Thread.holdsLock(buffer)));
         assertThat(pushedOut).isNotDone();
         assertThat(lost).isNotDone();
         // Over capacity, the oldest go (b1, then r1); then Redis is lost again (r2 goes): each failure runs its
         // callers' callbacks.
-        buffer.hold(false, "c", bytes("b2"));
+        buffer.hold(publish("b2"));
         assertThat(pushedOut).isCompletedExceptionally();
         assertThat(lost).isNotDone();
         buffer.failRequests();
@@ -98,9 +98,9 @@ class OutageBufferTest {
     void theStatsSayHowManyAreHeldNowAndHowManyMayBe() {
         OutageBuffer buffer = new OutageBuffer(2, Duration.ofSeconds(30), stats);
         assertThat(stats.heldLimit()).isEqualTo(2);
-        buffer.hold(false, "c", bytes("b1"));
-        buffer.hold(false, "c", bytes("b2"));
-        buffer.hold(false, "c", bytes("b3"));
+        buffer.hold(publish("b1"));
+        buffer.hold(publish("b2"));
+        buffer.hold(publish("b3"));
         assertThat(stats.held()).as("the oldest pushed out").isEqualTo(2);
 
         List<OutageBuffer.Held> batch = buffer.drain();
@@ -114,26 +114,26 @@ class OutageBufferTest {
     @Test
     void aRequestQueuesBehindHeldMessagesOnlyWhileTheyWait() {
         OutageBuffer buffer = new OutageBuffer(100, Duration.ofSeconds(30), stats);
-        assertThat(buffer.queueIfWaiting(() -> false, false, "c", bytes("early"))).as("nothing held: sent at once").isNull();
-        buffer.hold(false, "c", bytes("join"));
-        CompletableFuture<Void> request = buffer.queueIfWaiting(() -> false, false, "c", bytes("request"));
+        assertThat(buffer.queueIfWaiting(() -> false, publish("early"))).as("nothing held: sent at once").isNull();
+        buffer.hold(publish("join"));
+        CompletableFuture<Void> request = buffer.queueIfWaiting(() -> false, publish("request"));
         assertThat(request).isNotNull().isNotDone();
 
         List<OutageBuffer.Held> batch = buffer.drain();
         assertThat(texts(batch)).containsExactly("join", "request");
         assertThat(batch.get(1).isRequest()).isTrue();
-        assertThat(buffer.queueIfWaiting(() -> false, false, "c", bytes("while-sending"))).as("the batch is not sent yet").isNotNull();
+        assertThat(buffer.queueIfWaiting(() -> false, publish("while-sending"))).as("the batch is not sent yet").isNotNull();
         buffer.drain();
         assertThat(buffer.drain()).isEmpty();
-        assertThat(buffer.queueIfWaiting(() -> false, false, "c", bytes("later"))).as("all sent").isNull();
+        assertThat(buffer.queueIfWaiting(() -> false, publish("later"))).as("all sent").isNull();
     }
 
     @Test
     void aRequestIsNotQueuedWhenRedisWasLostSinceTheCallerLooked() {
         OutageBuffer buffer = new OutageBuffer(100, Duration.ofSeconds(30), stats);
-        buffer.hold(false, "c", bytes("join"));
+        buffer.hold(publish("join"));
 
-        CompletableFuture<Void> request = buffer.queueIfWaiting(() -> true, false, "c", bytes("request"));
+        CompletableFuture<Void> request = buffer.queueIfWaiting(() -> true, publish("request"));
 
         assertThatThrownBy(request::join).hasCauseInstanceOf(ClusterUnavailableException.class);
         assertThat(texts(buffer.drain())).containsExactly("join");
@@ -142,22 +142,22 @@ class OutageBufferTest {
     @Test
     void aQueuedRequestFailsWhenRedisIsLostAgainOrItIsPushedOutOrTooOld() {
         OutageBuffer buffer = new OutageBuffer(2, Duration.ofSeconds(30), stats);
-        buffer.hold(false, "c", bytes("join"));
-        CompletableFuture<Void> lost = buffer.queueIfWaiting(() -> false, false, "c", bytes("lost"));
+        buffer.hold(publish("join"));
+        CompletableFuture<Void> lost = buffer.queueIfWaiting(() -> false, publish("lost"));
         buffer.failRequests();
         assertThatThrownBy(lost::join).hasCauseInstanceOf(ClusterUnavailableException.class).hasMessageContaining("lost");
 
-        CompletableFuture<Void> pushedOut = buffer.queueIfWaiting(() -> false, false, "c", bytes("pushed-out"));
-        buffer.hold(false, "c", bytes("b2"));
-        buffer.hold(false, "c", bytes("b3"));
+        CompletableFuture<Void> pushedOut = buffer.queueIfWaiting(() -> false, publish("pushed-out"));
+        buffer.hold(publish("b2"));
+        buffer.hold(publish("b3"));
         assertThatThrownBy(pushedOut::join).hasCauseInstanceOf(ClusterUnavailableException.class);
         assertThat(stats.dropped()).as("the join pushed out first; a request is no dropped broadcast").isEqualTo(1);
 
 
         OutageBuffer young = new OutageBuffer(100, Duration.ZERO, stats);
-        young.hold(false, "c", bytes("join"));
+        young.hold(publish("join"));
         long queuedAt = System.nanoTime();
-        CompletableFuture<Void> tooOld = young.queueIfWaiting(() -> false, false, "c", bytes("too-old"));
+        CompletableFuture<Void> tooOld = young.queueIfWaiting(() -> false, publish("too-old"));
         await().atMost(Duration.ofSeconds(1)).until(() -> System.nanoTime() > queuedAt);
         assertThat(young.drain()).isEmpty();
         assertThatThrownBy(tooOld::join).hasCauseInstanceOf(ClusterUnavailableException.class).hasMessageContaining("OUTAGE_BUFFER_AGE");
@@ -166,17 +166,17 @@ class OutageBufferTest {
     @Test
     void whatIsStillHeldWhenTheLinkClosesIsCountedAsDropped() {
         OutageBuffer buffer = new OutageBuffer(100, Duration.ofSeconds(30), stats);
-        buffer.hold(false, "c", bytes("b1"));
+        buffer.hold(publish("b1"));
         List<OutageBuffer.Held> inFlight = buffer.drain();
-        buffer.hold(false, "c", bytes("b2"));
-        CompletableFuture<Void> request = buffer.queueIfWaiting(() -> false, false, "c", bytes("request"));
+        buffer.hold(publish("b2"));
+        CompletableFuture<Void> request = buffer.queueIfWaiting(() -> false, publish("request"));
 
         assertThat(buffer.dropAll("closed")).as("held messages, not the request").isEqualTo(1);
         assertThat(stats.dropped()).isEqualTo(1);
         assertThatThrownBy(request::join).hasCauseInstanceOf(ClusterUnavailableException.class);
         // b1's send was in flight and fails after the close: it is dropped and counted, as anything held later.
         buffer.holdAgain(inFlight.get(0));
-        buffer.hold(false, "c", bytes("b3"));
+        buffer.hold(publish("b3"));
         assertThat(stats.dropped()).isEqualTo(3);
         assertThat(buffer.size()).isZero();
     }
