@@ -78,7 +78,7 @@ public enum Setting {
     REDIS_KEY("redisKey", "REDIS_KEY", "socket.io", "channel prefix in Redis (the key option of @socket.io/redis-adapter)"),
     CLUSTER_REQUEST_TIMEOUT("clusterRequestTimeout", "CLUSTER_REQUEST_TIMEOUT", "5000",
             "ms cluster requests (fetchSockets, serverSideEmitWithAck) wait for every node (requestsTimeout)"),
-    OUTAGE_BUFFER_SIZE("outageBufferSize", "OUTAGE_BUFFER_SIZE", "10000", "broadcasts held while Redis is unreachable, sent when it is back (0: none held, each is dropped and counted)"),
+    OUTAGE_BUFFER_SIZE("outageBufferSize", "OUTAGE_BUFFER_SIZE", "10000", "broadcasts (stream appends on the streams transport) held while Redis is unreachable, sent when it is back (0: none held, each is dropped and counted)"),
     OUTAGE_BUFFER_AGE("outageBufferAge", "OUTAGE_BUFFER_AGE", "30000", "ms a held broadcast may wait and still be sent"),
     REDIS_COMMAND_QUEUE_SIZE("redisCommandQueueSize", "REDIS_COMMAND_QUEUE_SIZE", "65536",
             "commands one Redis connection may have waiting for Redis (when it is slow); beyond them a broadcast or stream append is held as in an outage, a request fails at once"),

@@ -23,14 +23,26 @@ final class OutageBuffer {
 
     /** What is held: a message to publish, or an entry to append to a stream. */
     sealed interface Outgoing permits Publish, Append {
+
+        /** Runs under the buffer's lock each time it is held (again), before a drain can take it. */
+        default void onHeld() {
+        }
     }
 
     /** A {@code PUBLISH}, or an {@code SPUBLISH} when {@code sharded}. */
     record Publish(boolean sharded, String channel, byte[] message) implements Outgoing {
     }
 
-    /** An {@code XADD stream MAXLEN ~ maxLen * body}. */
-    record Append(String stream, long maxLen, Map<byte[], byte[]> body) implements Outgoing {
+    /**
+     * An {@code XADD stream MAXLEN ~ maxLen * body}; {@code whenHeld} tells its appender, which must know the entry
+     * will come back before the reader can return it.
+     */
+    record Append(String stream, long maxLen, Map<byte[], byte[]> body, Runnable whenHeld) implements Outgoing {
+
+        @Override
+        public void onHeld() {
+            whenHeld.run();
+        }
     }
 
     /**
@@ -124,6 +136,7 @@ final class OutageBuffer {
     }
 
     private void add(Held message) {
+        message.outgoing().onHeld();
         held.put(message.sequence(), message);
         waiting = true;
         if (held.size() > capacity) {

@@ -849,16 +849,18 @@ public final class RedisLink implements AutoCloseable {
     /**
      * {@code XADD stream MAXLEN ~ maxLen * field value...}: the entry's id. Held as a broadcast is, in order with
      * what is held, while Redis is unreachable or too slow or while held messages wait to be sent (and held again
-     * when its send fails without reaching Redis): the stage then fails at once with a {@link HeldException}. Such
+     * when its send fails without reaching Redis): {@code whenHeld} runs then, each time, before the entry can be
+     * sent (a drain may append it, and the reader return it, before the caller hears), on the thread holding it and
+     * under the buffer's lock, and the stage fails at once with a {@link HeldException}. Such
      * an entry has no id yet; it is appended when Redis is back and read back as any other, unless the buffer drops
      * it meanwhile ({@link RedisAdapterOptions#outageBufferSize}, {@link RedisAdapterOptions#outageBufferAge}). Any
      * other failure is a {@link ClusterUnavailableException} with its cause: a timeout, after which Redis may still
      * append it.
      */
-    public CompletionStage<String> xadd(String stream, long maxLen, Map<String, String> fields) {
+    public CompletionStage<String> xadd(String stream, long maxLen, Map<String, String> fields, Runnable whenHeld) {
         Map<byte[], byte[]> body = new java.util.LinkedHashMap<>();
         fields.forEach((name, value) -> body.put(bytes(name), bytes(value)));
-        return holdOrSend(new Append(stream, maxLen, body)).thenApply(String.class::cast);
+        return holdOrSend(new Append(stream, maxLen, body, whenHeld)).thenApply(String.class::cast);
     }
 
     /** An entry {@link #xadd} held, or a message, to be sent when Redis can take it: its sender has no answer yet. */

@@ -44,7 +44,7 @@ public final class StreamsTransport extends RedisTransport {
 
     private final Map<String, StreamReader> readers = new ConcurrentHashMap<>();
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
-    private final long failedAppendHorizonNanos;
+    private final Duration failedAppendHorizon;
     private final int failedAppendsKept;
     /** Why a reader stopped for good: the first one, which the others (if any) most likely followed. */
     private final AtomicReference<String> failure = new AtomicReference<>();
@@ -58,7 +58,7 @@ public final class StreamsTransport extends RedisTransport {
     StreamsTransport(RedisLink link, RedisAdapterOptions options) {
         super(link, options);
         this.nodeChannel = options.key() + "#node#" + randomHex(8) + "#";
-        this.failedAppendHorizonNanos = FAILED_APPEND_HORIZON.plus(options.outageBufferAge()).toNanos();
+        this.failedAppendHorizon = FAILED_APPEND_HORIZON.plus(options.outageBufferAge());
         this.failedAppendsKept = FAILED_APPENDS_KEPT + options.outageBufferSize();
         link.subscribe(List.of(nodeChannel), (channel, message) -> { });
     }
@@ -119,8 +119,8 @@ public final class StreamsTransport extends RedisTransport {
 
         private final String uid = randomHex(8);
         private final AtomicLong appended = new AtomicLong();
-        /** The numbers of own entries whose append failed, with when ({@link #rememberFailed}). */
-        private final Map<String, Long> failedAppends = new ConcurrentHashMap<>();
+        /** Own entries whose append failed and which this node gave its sockets then. */
+        private final FailedAppends failedAppends = new FailedAppends(failedAppendsKept, failedAppendHorizon);
         private final String namespace;
         private final String stream;
         private final StreamsCodec codec;
@@ -161,33 +161,18 @@ public final class StreamsTransport extends RedisTransport {
         @Override
         public CompletionStage<String> append(ClusterMessage message) {
             String seq = Long.toString(appended.incrementAndGet());
-            return link.xadd(stream, options.streamMaxLen(), codec.entry(message, seq)).handle((id, failure) -> {
+            return link.xadd(stream, options.streamMaxLen(), codec.entry(message, seq), () -> failedAppends.remember(seq)).handle((id, failure) -> {
                 if (failure != null) {
-                    rememberFailed(seq);
+                    failedAppends.remember(seq);
                     throw failure instanceof CompletionException wrapped ? wrapped : new CompletionException(failure);
                 }
                 return id;
             });
         }
 
-        /**
-         * An entry whose append failed may come back to this node, which gave it to its sockets then: the link
-         * appends a held one when Redis is back, and Redis may still run an XADD that timed out.
-         */
-        private void rememberFailed(String seq) {
-            long now = System.nanoTime();
-            if (failedAppends.size() >= failedAppendsKept / 2) {
-                failedAppends.values().removeIf(failedAt -> now - failedAt > failedAppendHorizonNanos);
-            }
-            if (failedAppends.size() < failedAppendsKept) {
-                failedAppends.put(seq, now);
-            }
-        }
-
         /** Whether an entry read back is one of this node's own whose append failed: its sockets have it. */
         boolean deliveredAlready(ClusterMessage message, String seq) {
-            return !failedAppends.isEmpty() && seq != null && uid.equals(message.uid())
-                    && failedAppends.remove(seq) != null;
+            return seq != null && uid.equals(message.uid()) && failedAppends.forget(seq);
         }
 
         /** socket.io-adapter's ClusterAdapter, as the sharded protocol: no allRooms or socket-ids requests. */

@@ -129,8 +129,9 @@ class CommandQueueBoundTest {
         String stream = "bound-" + System.nanoTime();
         stall(1000, "WRITE");
         List<CompletableFuture<String>> appended = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger told = new java.util.concurrent.atomic.AtomicInteger();
         for (int i = 0; i < 20; i++) {
-            appended.add(link.xadd(stream, 1000, Map.of("n", Integer.toString(i))).toCompletableFuture());
+            appended.add(link.xadd(stream, 1000, Map.of("n", Integer.toString(i)), told::incrementAndGet).toCompletableFuture());
         }
 
         await().atMost(Duration.ofSeconds(10)).until(() -> appended.stream().allMatch(CompletableFuture::isDone));
@@ -144,6 +145,7 @@ class CommandQueueBoundTest {
         }
         assertThat(failures).as("appends held for the full queue").hasSize(appended.size() - BOUND);
         assertThat(failures).allSatisfy(failure -> assertThat(failure).isInstanceOf(RedisLink.HeldException.class));
+        assertThat(told).as("each held append's appender told first").hasValue(failures.size());
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 RedisFixture.command(redis.host(), redis.port(), "XLEN", stream).equals(":" + appended.size()));
         List<String> order = new ArrayList<>();

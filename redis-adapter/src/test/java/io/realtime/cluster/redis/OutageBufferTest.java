@@ -180,4 +180,21 @@ class OutageBufferTest {
         assertThat(stats.dropped()).isEqualTo(3);
         assertThat(buffer.size()).isZero();
     }
+
+    /** Its appender must know an entry will come back before a drain can take it and the reader return it. */
+    @Test
+    void anAppendTellsItsAppenderEachTimeItIsHeldBeforeADrainCanTakeIt() {
+        OutageBuffer buffer = new OutageBuffer(100, Duration.ofSeconds(30), stats);
+        List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        OutageBuffer.Append append = new OutageBuffer.Append("s", 100, java.util.Map.of(), () -> told.add("held"));
+
+        assertThat(buffer.holdIfWaiting(() -> true, append)).isTrue();
+        assertThat(told).containsExactly("held");
+        OutageBuffer.Held taken = buffer.drain().get(0);
+        assertThat(taken.outgoing()).isSameAs(append);
+        buffer.holdAgain(taken);
+        assertThat(told).containsExactly("held", "held");
+        assertThat(buffer.holdIfWaiting(() -> false, publish("p"))).as("behind the append").isTrue();
+        assertThat(told).hasSize(2);
+    }
 }
