@@ -148,7 +148,8 @@ public final class GatewayNode implements AutoCloseable {
             }
             features.accept(server);
             if (config.adminUi().enabled() && !config.conformance()) {
-                resources.add(AdminUi.install(config.adminUi(), server, cluster, config.nodeId(), traffic, scheduler));
+                // Closed before the cluster: its queued work asks the cluster.
+                resources.add(resources.indexOf(cluster), AdminUi.install(config.adminUi(), server, cluster, config.nodeId(), traffic, scheduler));
             }
             cluster.attachAll();
             KnownNames names = KnownNames.of(server.getAllNamespaces(), gateways,
@@ -178,15 +179,8 @@ public final class GatewayNode implements AutoCloseable {
                             : "single node, in-memory");
             return node;
         } catch (RuntimeException | Error e) {
-            if (server != null) {
-                server.stop();
-            }
             resources.add(stopLoops);
-            closeAll(resources);
-            if (backendApi != null) {
-                backendApi.close();
-            }
-            metrics.close();
+            closeAll(stopSteps(server, resources, backendApi, metrics));
             throw e;
         }
     }
@@ -306,6 +300,11 @@ public final class GatewayNode implements AutoCloseable {
      * reconnect to other nodes), what must go through Redis flushed, then everything stopped.
      */
     public void drainAndStop() {
+        if (stopping.get()) {
+            // Stopping or stopped already (closed by its application, then a SIGTERM): its loops may be gone.
+            stop();
+            return;
+        }
         health.draining();
         log.info("Draining: {} connections over {} ms", server.sessionCount(), config.drainWindow().toMillis());
         server.drain(config.drainWindow());
@@ -323,16 +322,29 @@ public final class GatewayNode implements AutoCloseable {
         }
         try {
             health.draining();
-            // Clients first, while the cluster link still works; the internal port last, so readiness shows the drain.
-            server.stop();
-            closeAll(resources);
-            if (backendApi != null) {
-                backendApi.close();
-            }
-            metrics.close();
+            closeAll(stopSteps(server, resources, backendApi, metrics));
         } finally {
             stopped.complete(null);
         }
+    }
+
+    /**
+     * Clients first, while the cluster link still works; the internal port last, so readiness shows the drain. Each
+     * step runs whatever the ones before it threw: a server that fails to stop must not leave the Redis link, the
+     * event loops and the internal port running.
+     */
+    private static List<AutoCloseable> stopSteps(GatewayServer server, List<AutoCloseable> resources,
+                                                 BackendApiServer backendApi, GatewayMetrics metrics) {
+        List<AutoCloseable> steps = new ArrayList<>();
+        if (server != null) {
+            steps.add(server::stop);
+        }
+        steps.addAll(resources);
+        if (backendApi != null) {
+            steps.add(backendApi::close);
+        }
+        steps.add(metrics::close);
+        return steps;
     }
 
     private static void closeAll(List<AutoCloseable> resources) {
