@@ -63,6 +63,15 @@ public final class ManagementHandler extends ChannelInboundHandlerAdapter {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         boolean passedOn = false;
         try {
+            String allowed = allowedMethods(path);
+            if (allowed != null && !java.util.List.of(allowed.split(", ")).contains(request.method().name())) {
+                // Probes and scrapes are GETs: anything else is a mistake, which on the pre-stop hook would take the
+                // node out of service.
+                HttpReply.to(ctx.channel(), keepAlive).header(io.netty.handler.codec.http.HttpHeaderNames.ALLOW, allowed)
+                        .send(HttpResponseStatus.METHOD_NOT_ALLOWED, "application/json", mapper.writeValueAsBytes(
+                                java.util.Map.of("error", java.util.Map.of("code", "method_not_allowed", "message", "use " + allowed))));
+                return;
+            }
             switch (path) {
                 case METRICS -> respond(ctx, keepAlive, HttpResponseStatus.OK, PROMETHEUS_TEXT,
                         metrics.scrape().getBytes(StandardCharsets.UTF_8));
@@ -92,6 +101,15 @@ public final class ManagementHandler extends ChannelInboundHandlerAdapter {
                 request.release();
             }
         }
+    }
+
+    /** The methods a path of this handler answers ({@code null}: not one of its paths). */
+    private static String allowedMethods(String path) {
+        return switch (path) {
+            case METRICS, LIVENESS, READINESS -> "GET, HEAD";
+            case PRE_STOP -> "GET";
+            default -> null;
+        };
     }
 
     private void respond(ChannelHandlerContext ctx, boolean keepAlive, NodeHealth.Report report) throws JsonProcessingException {

@@ -82,4 +82,34 @@ class ManagementHandlerTest {
         assertThat(request.refCnt()).isZero();
         channel.finishAndReleaseAll();
     }
+
+    /** Only Kubernetes' GET may take the node out of service; probes and scrapes are GETs or HEADs. */
+    @Test
+    void anotherMethodThanAProbesIsRefusedWithoutEffect() {
+        NodeHealth health = new NodeHealth(null, null);
+        health.serving();
+        EmbeddedChannel channel = new EmbeddedChannel(new ManagementHandler(health, null, new ObjectMapper(),
+                Duration.ofMillis(20)));
+
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, ManagementHandler.PRE_STOP));
+        FullHttpResponse refused = channel.readOutbound();
+        assertThat(refused.status()).isEqualTo(HttpResponseStatus.METHOD_NOT_ALLOWED);
+        assertThat(refused.headers().get("Allow")).isEqualTo("GET");
+        assertThat(refused.content().toString(java.nio.charset.StandardCharsets.UTF_8)).contains("\"method_not_allowed\"");
+        refused.release();
+        assertThat(health.phase()).isEqualTo(NodeHealth.Phase.SERVING);
+
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.DELETE, ManagementHandler.READINESS));
+        FullHttpResponse deleted = channel.readOutbound();
+        assertThat(deleted.status()).isEqualTo(HttpResponseStatus.METHOD_NOT_ALLOWED);
+        assertThat(deleted.headers().get("Allow")).isEqualTo("GET, HEAD");
+        deleted.release();
+
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.HEAD, ManagementHandler.PRE_STOP));
+        FullHttpResponse head = channel.readOutbound();
+        assertThat(head.status()).isEqualTo(HttpResponseStatus.METHOD_NOT_ALLOWED);
+        head.release();
+        assertThat(health.phase()).isEqualTo(NodeHealth.Phase.SERVING);
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
 }
