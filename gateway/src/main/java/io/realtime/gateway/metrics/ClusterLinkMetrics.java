@@ -43,13 +43,13 @@ public final class ClusterLinkMetrics implements MeterBinder {
         // The cluster transport (classic, sharded) tags what arrives from Redis; "none" on a single node.
         String transport = cluster.stats().map(ClusterStats::transport).orElse("none");
         FunctionCounter.builder(MeterNames.CLUSTER_MESSAGES_RECEIVED, cluster, c -> c.stats().map(ClusterStats::received).orElse(0L))
-                .tags("transport", transport).description("messages received from Redis").register(registry);
+                .tags(MeterNames.TRANSPORT, transport).description("messages received from Redis").register(registry);
         FunctionCounter.builder(MeterNames.CLUSTER_BYTES_RECEIVED, cluster, c -> c.stats().map(ClusterStats::bytesReceived).orElse(0L))
-                .tags("transport", transport).description("bytes of the messages received from Redis").register(registry);
+                .tags(MeterNames.TRANSPORT, transport).description("bytes of the messages received from Redis").register(registry);
         FunctionCounter.builder(MeterNames.CLUSTER_MALFORMED_MESSAGES, cluster, c -> c.stats().map(ClusterStats::malformed).orElse(0L))
-                .tags("transport", transport).description("messages from Redis that could not be read (ignored)").register(registry);
+                .tags(MeterNames.TRANSPORT, transport).description("messages from Redis that could not be read (ignored)").register(registry);
         Gauge.builder(MeterNames.CLUSTER_SUBSCRIPTIONS, cluster, c -> c.stats().map(ClusterStats::subscriptions).orElse(0L))
-                .tags("transport", transport).description("Redis channels and patterns this node is subscribed to")
+                .tags(MeterNames.TRANSPORT, transport).description("Redis channels and patterns this node is subscribed to")
                 .register(registry);
         functionCounter(registry, MeterNames.CLUSTER_TOPOLOGY_REFRESHES, ClusterStats::topologyRefreshes,
                 "Redis Cluster topology refreshes (adaptive, or periodic ones that found a change)");

@@ -48,7 +48,12 @@ public record KnownNames(Set<String> namespaces, Set<String> events, Map<String,
             events.addAll(gateway.handledEvents());
             events.addAll(gateway.emittedEvents());
             handled.computeIfAbsent(gateway.namespace(), key -> new HashSet<>()).addAll(gateway.handledEvents());
-            sent.computeIfAbsent(gateway.namespace(), key -> new HashSet<>()).addAll(gateway.emittedEvents());
+            Set<String> sentHere = sent.computeIfAbsent(gateway.namespace(), key -> new HashSet<>());
+            sentHere.addAll(gateway.emittedEvents());
+            if (!gateway.handledEvents().isEmpty()) {
+                // What a handler's failure or a refused event is answered with, when the client asked no ack.
+                sentHere.add(ErrorReplies.EXCEPTION_EVENT);
+            }
         }
         handled.replaceAll((namespace, names) -> Set.copyOf(names));
         sent.replaceAll((namespace, names) -> Set.copyOf(names));

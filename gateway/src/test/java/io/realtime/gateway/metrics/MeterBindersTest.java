@@ -83,6 +83,7 @@ class MeterBindersTest {
         assertThat(scrape).contains("gateway_api_requests_seconds_count{route=\"notifications\",status=\"202\"} 0")
                 .contains("socketio_handler_duration_seconds_count{event=\"chatToRoom\",nsp=\"/chat\"} 0")
                 .contains("socketio_connects_total{nsp=\"/\"} 0.0")
+                .contains("socketio_events_sent_total{event=\"exception\",nsp=\"/chat\"} 0.0")
                 .contains("socketio_cluster_dropped_total 0.0")
                 .contains("socketio_cluster_publish_unconfirmed_total 0.0")
                 .contains("socketio_cluster_requests_refused_total 0.0")
