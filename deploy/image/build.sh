@@ -70,7 +70,8 @@ umoci config --image "$work/oci:$tag" \
   --config.entrypoint /opt/java/bin/java --config.entrypoint -jar --config.entrypoint /app/gateway.jar \
   --config.user 10001:10001 --config.workingdir /app \
   --config.exposedports 3000/tcp --config.exposedports 9090/tcp \
-  --config.env "JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=60 -XX:MaxDirectMemorySize=192m -XX:+ExitOnOutOfMemoryError -XX:+UseG1GC" \
+  --config.env "JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=192m -XX:+ExitOnOutOfMemoryError -XX:+UseG1GC" \
+  --config.env "MALLOC_ARENA_MAX=2" \
   --config.env "PATH=/opt/java/bin:/usr/bin:/bin" \
   --config.env "LD_LIBRARY_PATH=/opt/java/lib:/opt/java/lib/server" \
   --config.label "org.opencontainers.image.title=socketio-gateway" \

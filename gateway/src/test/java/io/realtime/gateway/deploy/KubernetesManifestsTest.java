@@ -56,6 +56,20 @@ class KubernetesManifestsTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /**
+     * After the drain window, at worst: GatewayServer.drain waits 2 s for the last sessions; GatewayServer.stop 0.5 s
+     * each for the sessions, those left, the loops' close work and its boss loop; RedisLink.close 1 s to flush and 2 s
+     * for lettuce's shutdown; half a second each for the event loops and the internal port.
+     */
+    private static final long STOP_MILLIS = 2000 + 2000 + 3000 + 500 + 500;
+    /** Beyond it: GC, a loaded node, the JVM's exit, before the kubelet's SIGKILL. */
+    private static final long STOP_MARGIN_MILLIS = 5000;
+    /**
+     * What the JVM takes beside the heap and direct memory, measured loosely: metaspace (~70 MiB), code cache (~50 MiB
+     * committed with C2), G1's remembered sets and card tables (~10 % of the heap), thread stacks (~60 threads), the
+     * CDS archive, symbol tables, and malloc with two arenas: about 300 MiB.
+     */
+    private static final long NON_HEAP_BYTES = 300L << 20;
     private static Path kubectl;
 
     @BeforeAll
@@ -134,7 +148,7 @@ class KubernetesManifestsTest {
         assertThat(container.getLifecycle().getPreStop().getHttpGet().getPath()).isEqualTo(ManagementHandler.PRE_STOP);
 
         Set<String> knownVariables = Arrays.stream(Setting.values()).map(Setting::env).collect(Collectors.toCollection(HashSet::new));
-        knownVariables.addAll(Set.of("JAVA_TOOL_OPTIONS", "LOG_LEVEL"));
+        knownVariables.addAll(Set.of("JAVA_TOOL_OPTIONS", "MALLOC_ARENA_MAX", "LOG_LEVEL"));
         Set<String> used = new TreeSet<>(config.getData().keySet());
         container.getEnv().forEach(env -> used.add(env.getName()));
         container.getEnv().stream().filter(env -> env.getValueFrom() != null && env.getValueFrom().getSecretKeyRef() != null)
@@ -150,19 +164,31 @@ class KubernetesManifestsTest {
         long drainMillis = Long.parseLong(config.getData().get(Setting.PRE_STOP_DELAY.env()))
                 + Long.parseLong(config.getData().get(Setting.DRAIN_WINDOW.env()));
         assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds() * 1000)
-                .as("the grace period (which includes the pre-stop hook) covers the pre-stop delay and the drain, with room"
-                        + " for the last sessions (2 s), the stop and Redis").isGreaterThanOrEqualTo(drainMillis + 8000);
+                .as("the grace period (which includes the pre-stop hook) covers the pre-stop delay, the drain and the stop"
+                        + " at worst (%d ms), with a margin of %d ms", STOP_MILLIS, STOP_MARGIN_MILLIS)
+                .isGreaterThanOrEqualTo(drainMillis + STOP_MILLIS + STOP_MARGIN_MILLIS);
 
-        // Heap + Netty's direct memory + about 200 MB of metaspace, code and threads within the memory limit.
-        String jvm = container.getEnv().stream().filter(env -> env.getName().equals("JAVA_TOOL_OPTIONS")).findFirst()
-                .orElseThrow().getValue();
+        // Heap + Netty's direct memory + what the JVM needs beside them, within the memory limit.
+        Map<String, String> env = new java.util.HashMap<>();
+        container.getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> env.put(e.getName(), e.getValue()));
+        String jvm = env.get("JAVA_TOOL_OPTIONS");
         long limit = container.getResources().getLimits().get("memory").getNumericalAmount().longValue();
         double heapShare = Double.parseDouble(jvm.replaceAll(".*-XX:MaxRAMPercentage=([0-9.]+).*", "$1")) / 100;
         assertThat(jvm).as("Netty's direct memory is capped").contains("-XX:MaxDirectMemorySize=");
         long direct = Long.parseLong(jvm.replaceAll(".*-XX:MaxDirectMemorySize=([0-9]+)m.*", "$1")) << 20;
-        assertThat((long) (limit * heapShare) + direct + (200L << 20)).isLessThanOrEqualTo(limit);
+        assertThat(env.get("MALLOC_ARENA_MAX")).as("glibc's malloc arenas are bounded").isNotNull();
+        assertThat(Integer.parseInt(env.get("MALLOC_ARENA_MAX"))).as("glibc's malloc arenas are bounded").isBetween(1, 4);
+        assertThat((long) (limit * heapShare) + direct + NON_HEAP_BYTES)
+                .as("heap %d + direct %d + %d MiB for the rest within the limit %d", (long) (limit * heapShare), direct,
+                        NON_HEAP_BYTES >> 20, limit).isLessThanOrEqualTo(limit);
+        assertThat(imageEnv()).as("the images run with the Deployment's JVM options")
+                .containsEntry("JAVA_TOOL_OPTIONS", List.of(jvm, jvm))
+                .containsEntry("MALLOC_ARENA_MAX", List.of(env.get("MALLOC_ARENA_MAX"), env.get("MALLOC_ARENA_MAX")));
         assertThat(container.getReadinessProbe().getFailureThreshold() * container.getReadinessProbe().getPeriodSeconds())
                 .as("one slow readiness answer does not take the pod out").isGreaterThanOrEqualTo(10);
+        assertThat(List.of(container.getLivenessProbe().getTimeoutSeconds(), container.getStartupProbe().getTimeoutSeconds()))
+                .as("liveness and startup wait for an answer as long as readiness does")
+                .allSatisfy(timeout -> assertThat(timeout).isGreaterThanOrEqualTo(container.getReadinessProbe().getTimeoutSeconds()));
 
         assertThat(deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
@@ -172,6 +198,63 @@ class KubernetesManifestsTest {
         GenericKubernetesResource monitor = generic(objects, "ServiceMonitor");
         List<Map<String, Object>> endpoints = monitor.get("spec", "endpoints");
         assertThat(endpoints.get(0)).containsEntry("path", ManagementHandler.METRICS).containsEntry("port", "management");
+    }
+
+    /**
+     * The alert rules select the gateway's targets by job, and group by namespace and pod: the ServiceMonitor sets all
+     * three on every endpoint, the job pinned to the rules' value rather than left to the operator (the Service's name,
+     * which a namePrefix or nameSuffix changes).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "production"})
+    @SuppressWarnings("unchecked")
+    void theServiceMonitorGivesTheLabelsTheAlertsSelect(String overlay) throws Exception {
+        Set<String> jobs = new TreeSet<>();
+        Matcher job = Pattern.compile("\\bjob\\s*(=~?|!=|!~)\\s*\"([^\"]*)\"")
+                .matcher(Files.readString(ROOT.resolve("grafana/alerts/gateway-alerts.yml")));
+        while (job.find()) {
+            assertThat(job.group(1)).as("the rules name the job exactly").isEqualTo("=");
+            jobs.add(job.group(2));
+        }
+        assertThat(jobs).hasSize(1);
+
+        GenericKubernetesResource monitor = generic(render(overlay), "ServiceMonitor");
+        List<Map<String, Object>> endpoints = monitor.get("spec", "endpoints");
+        assertThat(endpoints).isNotEmpty().allSatisfy(endpoint -> {
+            assertThat(endpoint).doesNotContainKey("honorLabels");
+            List<Map<String, Object>> relabelings = (List<Map<String, Object>>) endpoint.get("relabelings");
+            Map<String, Object> last = new java.util.HashMap<>();
+            for (Map<String, Object> relabeling : relabelings) {
+                assertThat(relabeling.getOrDefault("action", "replace")).isEqualTo("replace");
+                last.put((String) relabeling.get("targetLabel"), relabeling);
+            }
+            assertThat(last).containsKeys("job", "namespace", "pod");
+            assertThat((Map<String, Object>) last.get("job")).as("the job is a constant, the rules' one")
+                    .doesNotContainKey("sourceLabels").containsEntry("replacement", jobs.iterator().next());
+            assertThat((Map<String, Object>) last.get("pod")).containsEntry("sourceLabels", List.of("__meta_kubernetes_pod_name"));
+            assertThat((Map<String, Object>) last.get("namespace"))
+                    .containsEntry("sourceLabels", List.of("__meta_kubernetes_namespace"));
+        });
+        assertThat(monitor.getAdditionalProperties().get("spec").toString()).doesNotContain("jobLabel");
+    }
+
+    /** JAVA_TOOL_OPTIONS and MALLOC_ARENA_MAX as the Dockerfile and build.sh set them (each name: Dockerfile's, build.sh's). */
+    private static Map<String, List<String>> imageEnv() throws Exception {
+        Map<String, List<String>> values = new java.util.TreeMap<>();
+        String dockerfile = Files.readString(ROOT.resolve("deploy/image/Dockerfile")).replace("\\\n", " ");
+        Matcher env = Pattern.compile("(?m)^ENV\\s+(.*)$").matcher(dockerfile);
+        while (env.find()) {
+            Matcher pair = Pattern.compile("([A-Z_]+)=(\"[^\"]*\"|\\S+)").matcher(env.group(1));
+            while (pair.find()) {
+                values.computeIfAbsent(pair.group(1), name -> new ArrayList<>()).add(pair.group(2).replaceAll("^\"|\"$", ""));
+            }
+        }
+        Matcher config = Pattern.compile("--config\\.env \"([A-Z_]+)=([^\"]*)\"")
+                .matcher(Files.readString(ROOT.resolve("deploy/image/build.sh")));
+        while (config.find()) {
+            values.computeIfAbsent(config.group(1), name -> new ArrayList<>()).add(config.group(2));
+        }
+        return values;
     }
 
     @Test
