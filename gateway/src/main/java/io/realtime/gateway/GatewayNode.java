@@ -351,7 +351,8 @@ public final class GatewayNode implements AutoCloseable {
         for (AutoCloseable resource : resources) {
             try {
                 resource.close();
-            } catch (Exception e) {
+            } catch (Exception | Error e) {
+                // The next steps run all the same: a stop that threw must not leave the rest running.
                 log.warn("closing {} failed", resource, e);
             }
         }

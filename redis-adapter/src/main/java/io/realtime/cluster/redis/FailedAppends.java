@@ -7,8 +7,9 @@ import java.util.LinkedHashMap;
 /**
  * The sequence numbers of a node's own stream entries whose append failed, which its sockets got at once and must
  * not get again if the entry is read back (held, it is appended when Redis is back; timed out, Redis may still run
- * it). Bounded by count and age, the oldest going first, as the outage buffer drops its oldest and appends the
- * newest. Thread-safe; {@link #forget} costs one volatile read while nothing failed.
+ * it). Kept until they age out or newer ones push them out, the oldest going first, as the outage buffer drops its
+ * oldest and appends the newest: an entry may come back more than once (appended again after its answer was lost),
+ * and each number is its node's own once. Thread-safe; {@link #failed} costs one volatile read while nothing failed.
  */
 final class FailedAppends {
 
@@ -37,15 +38,13 @@ final class FailedAppends {
         }
     }
 
-    /** Whether {@code seq} had failed: then it is forgotten, since each entry comes back once. */
-    boolean forget(String seq) {
+    /** Whether {@code seq} is one whose append failed. */
+    boolean failed(String seq) {
         if (count == 0) {
             return false;
         }
         synchronized (failed) {
-            boolean wasFailed = failed.remove(seq) != null;
-            count = failed.size();
-            return wasFailed;
+            return failed.containsKey(seq);
         }
     }
 }

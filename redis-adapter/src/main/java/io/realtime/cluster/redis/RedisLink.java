@@ -750,7 +750,13 @@ public final class RedisLink implements AutoCloseable {
                         // the topology.
                         topology.suspect();
                     }
-                    if (mayStillRun(failure, dropsBefore)) {
+                    if (outgoing instanceof Append && refusedForGood(failure)) {
+                        // Held again it would hold back every later append and request until it aged out.
+                        if (loggedFailures.add("append refused")) {
+                            log.warn("Redis refused a stream append; it reached this node's sockets only: {}", failure.toString());
+                        }
+                        result.completeExceptionally(unavailable(failure));
+                    } else if (mayStillRun(failure, dropsBefore)) {
                         stats.recordPublishUnconfirmed();
                         if (loggedFailures.add("unconfirmed")) {
                             log.warn("a publish to Redis timed out: Redis runs it when it catches up, so it is not sent"
@@ -791,6 +797,24 @@ public final class RedisLink implements AutoCloseable {
         Mode mode = publish.sharded() ? Mode.SHARDED : Mode.PLAIN;
         return topology != null ? topology.publish(mode, channel, publish.message())
                 : publish.sharded() ? commands.spublish(channel, publish.message()) : commands.publish(channel, publish.message());
+    }
+
+    /**
+     * An error answer that the same command would get again at once: an append Redis refuses for its memory
+     * ({@code OOM} under {@code noeviction}), a failed save ({@code MISCONF}), the key's type or the user's rights. A
+     * PUBLISH gets none of them; the errors that pass (a Redis loading its data, a Redis Cluster slot moving or down)
+     * are held and sent again as any failed send.
+     */
+    private static boolean refusedForGood(Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (!(cause instanceof io.lettuce.core.RedisCommandExecutionException) || cause.getMessage() == null) {
+            return false;
+        }
+        String message = cause.getMessage();
+        return !(message.startsWith("LOADING") || message.startsWith("TRYAGAIN") || message.startsWith("CLUSTERDOWN")
+                || message.startsWith("MASTERDOWN") || message.startsWith("BUSY") || message.startsWith("MOVED")
+                || message.startsWith("ASK"));
     }
 
     /**

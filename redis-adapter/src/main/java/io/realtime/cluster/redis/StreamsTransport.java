@@ -172,7 +172,7 @@ public final class StreamsTransport extends RedisTransport {
 
         /** Whether an entry read back is one of this node's own whose append failed: its sockets have it. */
         boolean deliveredAlready(ClusterMessage message, String seq) {
-            return seq != null && uid.equals(message.uid()) && failedAppends.forget(seq);
+            return seq != null && uid.equals(message.uid()) && failedAppends.failed(seq);
         }
 
         /** socket.io-adapter's ClusterAdapter, as the sharded protocol: no allRooms or socket-ids requests. */

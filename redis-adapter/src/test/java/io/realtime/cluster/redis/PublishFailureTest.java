@@ -130,4 +130,34 @@ class PublishFailureTest {
         assertThat(stats.publishesUnconfirmed()).as("a dropped connection's publishes are sent again").isZero();
         assertThat(stats.buffered()).as("m1 and m2 held again, m3 held behind them").isEqualTo(3);
     }
+
+    /**
+     * An error the same append would get again (here the key is no stream) fails that append alone: held again, it
+     * was sent every half second until it aged out, and every later append and request waited behind it.
+     */
+    @Test
+    void anAppendRedisRefusesForGoodFailsAloneAndHoldsNothingBack() throws Exception {
+        connect(Duration.ofSeconds(2));
+        String notAStream = "not-a-stream-" + System.nanoTime();
+        assertThat(RedisFixture.command(redis.host(), redis.port(), "SET", notAStream, "x")).isEqualTo("+OK");
+        List<String> told = new CopyOnWriteArrayList<>();
+
+        CompletableFuture<String> refused = link.xadd(notAStream, 100, java.util.Map.of("n", "1"), () -> told.add("held"))
+                .toCompletableFuture();
+        await().atMost(Duration.ofSeconds(5)).until(refused::isDone);
+        assertThat(refused).failsWithin(Duration.ZERO).withThrowableThat()
+                .havingCause().isInstanceOf(io.realtime.cluster.ClusterUnavailableException.class)
+                .isNotInstanceOf(RedisLink.HeldException.class)
+                .havingCause().withMessageContaining("WRONGTYPE");
+        assertThat(told).as("not held").isEmpty();
+
+        String stream = "a-stream-" + System.nanoTime();
+        String id = link.xadd(stream, 100, java.util.Map.of("n", "2"), () -> told.add("held"))
+                .toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(id).as("appended at once, nothing waits before it").isNotBlank();
+        publish("after").get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> received.contains("after"));
+        assertThat(told).isEmpty();
+        assertThat(stats.held()).isZero();
+    }
 }

@@ -160,7 +160,7 @@ class RedisClusterResubscribeTest {
         return channels;
     }
 
-    /** How many client connections the node has (the redis-cli asking included). */
+    /** How many pub/sub connections the node has. */
     private static int pubSubClients(int port) {
         String list = RedisClusterProcesses.cli(port, "CLIENT", "LIST", "TYPE", "pubsub").trim();
         return list.isEmpty() ? 0 : list.split("\\R").length;
