@@ -609,11 +609,11 @@ public final class RedisLink implements AutoCloseable {
      */
     private CompletionStage<Object> holdOrSend(Outgoing outgoing) {
         if (outage.holdIfWaiting(() -> !isConnected(), outgoing)) {
-            return CompletableFuture.failedFuture(new HeldException());
+            return CompletableFuture.failedFuture(HeldException.INSTANCE);
         }
         if (!admit()) {
             holdForRoom(outgoing);
-            return CompletableFuture.failedFuture(new HeldException());
+            return CompletableFuture.failedFuture(HeldException.INSTANCE);
         }
         // Its place in the order, taken now: if the send fails, the messages published after it and held meanwhile
         // (since an earlier failure) must not go out first.
@@ -768,7 +768,7 @@ public final class RedisLink implements AutoCloseable {
                             log.warn("publishing to Redis failed, the message is held and sent again: {}", failure.toString());
                         }
                         // Its sender learns first: an entry's appender must know it will come back before it can.
-                        result.completeExceptionally(new HeldException());
+                        result.completeExceptionally(HeldException.INSTANCE);
                         holdAgain.run();
                         // Try again shortly even if the connection stays up (an error answer): later messages wait
                         // behind this one.
@@ -801,9 +801,9 @@ public final class RedisLink implements AutoCloseable {
 
     /**
      * An error answer that the same command would get again at once: an append Redis refuses for its memory
-     * ({@code OOM} under {@code noeviction}), a failed save ({@code MISCONF}), the key's type or the user's rights. A
-     * PUBLISH gets none of them; the errors that pass (a Redis loading its data, a Redis Cluster slot moving or down)
-     * are held and sent again as any failed send.
+     * ({@code OOM} under {@code noeviction}), a failed save ({@code MISCONF}), the key's type or the user's rights.
+     * Asked of appends only (a PUBLISH answered with an error is held again, as before); the errors that pass (a Redis
+     * loading its data, a Redis Cluster slot moving or down) are held and sent again as any failed send.
      */
     private static boolean refusedForGood(Throwable failure) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
@@ -887,11 +887,16 @@ public final class RedisLink implements AutoCloseable {
         return holdOrSend(new Append(stream, maxLen, body, whenHeld)).thenApply(String.class::cast);
     }
 
-    /** An entry {@link #xadd} held, or a message, to be sent when Redis can take it: its sender has no answer yet. */
+    /**
+     * An entry {@link #xadd} held, or a message, to be sent when Redis can take it: its sender has no answer yet. One
+     * instance without a stack: during an outage every broadcast gets it, on the thread publishing.
+     */
     public static final class HeldException extends ClusterUnavailableException {
 
-        HeldException() {
-            super("held until Redis can take it", null);
+        static final HeldException INSTANCE = new HeldException();
+
+        private HeldException() {
+            super("held until Redis can take it", false);
         }
     }
 

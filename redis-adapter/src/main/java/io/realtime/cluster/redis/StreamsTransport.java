@@ -44,8 +44,6 @@ public final class StreamsTransport extends RedisTransport {
 
     private final Map<String, StreamReader> readers = new ConcurrentHashMap<>();
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
-    private final Duration failedAppendHorizon;
-    private final int failedAppendsKept;
     /** Why a reader stopped for good: the first one, which the others (if any) most likely followed. */
     private final AtomicReference<String> failure = new AtomicReference<>();
 
@@ -58,8 +56,6 @@ public final class StreamsTransport extends RedisTransport {
     StreamsTransport(RedisLink link, RedisAdapterOptions options) {
         super(link, options);
         this.nodeChannel = options.key() + "#node#" + randomHex(8) + "#";
-        this.failedAppendHorizon = FAILED_APPEND_HORIZON.plus(options.outageBufferAge());
-        this.failedAppendsKept = FAILED_APPENDS_KEPT + options.outageBufferSize();
         link.subscribe(List.of(nodeChannel), (channel, message) -> { });
     }
 
@@ -120,7 +116,8 @@ public final class StreamsTransport extends RedisTransport {
         private final String uid = randomHex(8);
         private final AtomicLong appended = new AtomicLong();
         /** Own entries whose append failed and which this node gave its sockets then. */
-        private final FailedAppends failedAppends = new FailedAppends(failedAppendsKept, failedAppendHorizon);
+        private final FailedAppends failedAppends = new FailedAppends(FAILED_APPENDS_KEPT + options.outageBufferSize(),
+                FAILED_APPEND_HORIZON.plus(options.outageBufferAge()));
         private final String namespace;
         private final String stream;
         private final StreamsCodec codec;
