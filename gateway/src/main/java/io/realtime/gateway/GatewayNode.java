@@ -300,15 +300,18 @@ public final class GatewayNode implements AutoCloseable {
      * reconnect to other nodes), what must go through Redis flushed, then everything stopped.
      */
     public void drainAndStop() {
-        if (stopping.get()) {
+        if (!stopping.compareAndSet(false, true)) {
             // Stopping or stopped already (closed by its application, then a SIGTERM): its loops may be gone.
-            stop();
+            stopped.join();
             return;
         }
         health.draining();
         log.info("Draining: {} connections over {} ms", server.sessionCount(), config.drainWindow().toMillis());
-        server.drain(config.drainWindow());
-        stop();
+        try {
+            server.drain(config.drainWindow());
+        } finally {
+            stopOnce();
+        }
     }
 
     /**
@@ -320,6 +323,11 @@ public final class GatewayNode implements AutoCloseable {
             stopped.join();
             return;
         }
+        stopOnce();
+    }
+
+    /** Called by whoever set {@code stopping}. */
+    private void stopOnce() {
         try {
             health.draining();
             closeAll(stopSteps(server, resources, backendApi, metrics));

@@ -81,6 +81,31 @@ class NodeLifecycleTest {
                 .containsOnly(503);
     }
 
+    /**
+     * An application closes its node while SIGTERM's drain runs (or the other way round): the stop waits for the drain
+     * and ends it, rather than stop the event loops under the sessions the drain has still to close.
+     */
+    @Test
+    void aStopDuringADrainWaitsForItRatherThanRacingIt() throws Exception {
+        GatewayNode node = GatewayNode.start(config("--port=0", "--managementPort=0", "--drainWindow=6000"));
+        URI handshake = URI.create("http://127.0.0.1:" + node.socketIoAddress().getPort() + "/socket.io/?EIO=4&transport=polling");
+        URI readiness = URI.create("http://127.0.0.1:" + node.managementAddress().getPort() + "/health/ready");
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        for (int i = 0; i < 2; i++) {
+            assertThat(http.send(HttpRequest.newBuilder(handshake).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .isEqualTo(200);
+        }
+
+        // Two sessions: the drain closes the second half-way through its window, 3 s on.
+        CompletableFuture<Void> draining = CompletableFuture.runAsync(node::drainAndStop);
+        await().atMost(Duration.ofSeconds(2)).until(() ->
+                http.send(HttpRequest.newBuilder(readiness).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 503);
+        node.stop();
+
+        assertThat(draining).as("the drain ended, without failing, by the time the stop returned")
+                .succeedsWithin(Duration.ofMillis(300));
+    }
+
     @Test
     void aStoppedNodeIsLeftForTheGarbageCollector() {
         GatewayNode node = GatewayNode.start(config("--port=0", "--managementPort=0"));
