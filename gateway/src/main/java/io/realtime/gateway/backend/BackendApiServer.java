@@ -4,7 +4,6 @@ import com.corundumstudio.socketio.SocketIOServer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -12,18 +11,14 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.realtime.gateway.broadcast.ServerPush;
 import io.realtime.gateway.health.NodeHealth;
 import io.realtime.gateway.http.AcceptedConnections;
+import io.realtime.gateway.http.HttpReply;
 import io.realtime.gateway.http.UndecodablePathHandler;
 import io.realtime.gateway.metrics.ApiMetrics;
 import io.realtime.gateway.metrics.GatewayMetrics;
@@ -119,11 +114,8 @@ public final class BackendApiServer implements AutoCloseable {
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             byte[] body = "{\"error\":{\"code\":\"payload_too_large\",\"message\":\"the body is too large\"}}"
                     .getBytes(StandardCharsets.UTF_8);
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, ctx.alloc().buffer(body.length).writeBytes(body));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-            HttpUtil.setContentLength(response, body.length);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            HttpReply.refuseUnread(ctx.channel(), new io.netty.handler.codec.http.DefaultHttpHeaders(),
+                    HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "application/json", body);
         }
     }
 }

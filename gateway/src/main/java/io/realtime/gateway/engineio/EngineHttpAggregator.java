@@ -69,7 +69,8 @@ public final class EngineHttpAggregator extends HttpObjectAggregator {
         // Closed even when the client asked for keep-alive, unlike Netty's own aggregator: the rest of the body is
         // skipped, so the request clock behind (RequestEndHandler) never sees this request end and its deadline
         // stays armed, cutting a next request that has not arrived whole by then (a reconnecting client's POST)
-        // or the idle connection, counted as a slow request. Nor is the rest of a large body worth reading.
-        new HttpExchange(ctx.channel(), false, headers).respondError(EngineIoError.PAYLOAD_TOO_LARGE);
+        // or the idle connection, counted as a slow request. Nor is the rest of a large body worth reading: it is
+        // dropped until the client stops sending, so that the client reads this answer rather than a reset.
+        new HttpExchange(ctx.channel(), false, headers).refuseUnread(EngineIoError.PAYLOAD_TOO_LARGE);
     }
 }

@@ -34,6 +34,15 @@ public record HttpExchange(Channel channel, boolean keepAlive, HttpHeaders commo
         respondText(error.status(), "application/json", error.json());
     }
 
+    /**
+     * An error answer to a request not read whole (a body too large), after which the connection is closed once the
+     * client stops sending.
+     */
+    public void refuseUnread(EngineIoError error) {
+        HttpReply.refuseUnread(channel, commonHeaders, error.status(), "application/json",
+                error.json().getBytes(StandardCharsets.UTF_8));
+    }
+
     /** An error answer after which the connection is closed whatever the client asked (upgrade failures). */
     public void respondErrorAndClose(EngineIoError error) {
         new HttpExchange(channel, false, commonHeaders).respondError(error);

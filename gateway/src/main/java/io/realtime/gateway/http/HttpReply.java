@@ -54,7 +54,7 @@ public final class HttpReply {
     }
 
     public void send(HttpResponseStatus status, String contentType, byte[] body) {
-        send(channel, keepAlive, headers, status, contentType, body, withBody);
+        send(channel, keepAlive, headers, status, contentType, body, withBody, ChannelFutureListener.CLOSE);
     }
 
     /**
@@ -64,7 +64,16 @@ public final class HttpReply {
      */
     public static io.netty.channel.ChannelFuture send(Channel channel, boolean keepAlive, HttpHeaders extraHeaders,
                                                       HttpResponseStatus status, String contentType, byte[] body) {
-        return send(channel, keepAlive, extraHeaders, status, contentType, body, true);
+        return send(channel, keepAlive, extraHeaders, status, contentType, body, true, ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * An answer sent before the request was read whole (a body too large): the connection is closed after it, once
+     * the client stops sending ({@link LingeringClose}), so that it reads the answer rather than a reset.
+     */
+    public static io.netty.channel.ChannelFuture refuseUnread(Channel channel, HttpHeaders extraHeaders,
+                                                              HttpResponseStatus status, String contentType, byte[] body) {
+        return send(channel, false, extraHeaders, status, contentType, body, true, LingeringClose.AFTER_ANSWER);
     }
 
     /**
@@ -75,7 +84,7 @@ public final class HttpReply {
      */
     private static io.netty.channel.ChannelFuture send(Channel channel, boolean keepAlive, HttpHeaders extraHeaders,
                                                       HttpResponseStatus status, String contentType, byte[] body,
-                                                      boolean withBody) {
+                                                      boolean withBody, ChannelFutureListener closing) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 withBody ? Unpooled.wrappedBuffer(body) : Unpooled.EMPTY_BUFFER);
         response.headers().add(extraHeaders);
@@ -86,7 +95,7 @@ public final class HttpReply {
         response.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         io.netty.channel.ChannelFuture written = channel.writeAndFlush(response);
         if (!keepAlive) {
-            written.addListener(ChannelFutureListener.CLOSE);
+            written.addListener(closing);
         }
         return written;
     }
