@@ -1,11 +1,13 @@
 package io.realtime.gateway.http;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -41,11 +43,14 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
             channel.close();
         }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
         channel.closeFuture().addListener(closed -> deadline.cancel(false));
-        duplex.shutdownOutput().addListener(shut -> {
+        // Over TLS the client hears the end of the stream first (close_notify), then the socket's.
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        ChannelFuture ended = tls == null ? channel.newSucceededFuture() : tls.closeOutbound();
+        ended.addListener(notified -> duplex.shutdownOutput().addListener(shut -> {
             if (!shut.isSuccess()) {
                 channel.close();
             }
-        });
+        }));
     }
 
     @Override

@@ -88,7 +88,9 @@ final class RequestClock {
             return;
         }
         deadline = ctx.executor().schedule(() -> {
-            if (!done && ctx.channel().isActive()) {
+            // A connection whose output is shut is being closed by whoever shut it (http.LingeringClose, after a 413).
+            if (!done && ctx.channel().isActive()
+                    && !(ctx.channel() instanceof io.netty.channel.socket.DuplexChannel duplex && duplex.isOutputShutdown())) {
                 done = true;
                 reporter.closed(request);
                 ctx.channel().close();
