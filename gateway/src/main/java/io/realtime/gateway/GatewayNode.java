@@ -320,10 +320,23 @@ public final class GatewayNode implements AutoCloseable {
      */
     public void stop() {
         if (!stopping.compareAndSet(false, true)) {
-            stopped.join();
+            // Not on one of its event loops (a listener stopping the node): waiting there, the loop would never end,
+            // and the stop under way with it.
+            if (!onItsEventLoop()) {
+                stopped.join();
+            }
             return;
         }
         stopOnce();
+    }
+
+    private boolean onItsEventLoop() {
+        for (io.netty.util.concurrent.EventExecutor loop : server.options().eventLoops().orElseThrow()) {
+            if (loop.inEventLoop()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Called by whoever set {@code stopping}. */

@@ -106,6 +106,28 @@ class NodeLifecycleTest {
                 .succeedsWithin(Duration.ofMillis(300));
     }
 
+    /**
+     * A listener on one of the node's event loops stops the node while the drain runs: the call returns rather than
+     * wait there, since the stop under way waits for that loop to end.
+     */
+    @Test
+    void aStopFromAnEventLoopDuringADrainReturnsAndTheDrainEnds() throws Exception {
+        GatewayNode node = GatewayNode.start(config("--port=0", "--managementPort=0", "--drainWindow=1000"));
+        URI handshake = URI.create("http://127.0.0.1:" + node.socketIoAddress().getPort() + "/socket.io/?EIO=4&transport=polling");
+        URI readiness = URI.create("http://127.0.0.1:" + node.managementAddress().getPort() + "/health/ready");
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        assertThat(http.send(HttpRequest.newBuilder(handshake).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                .isEqualTo(200);
+
+        CompletableFuture<Void> draining = CompletableFuture.runAsync(node::drainAndStop);
+        await().atMost(Duration.ofSeconds(2)).until(() ->
+                http.send(HttpRequest.newBuilder(readiness).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 503);
+        io.netty.util.concurrent.EventExecutor loop = node.server().options().eventLoops().orElseThrow().next();
+
+        assertThat(loop.submit(node::stop)).as("the stop called on an event loop").succeedsWithin(Duration.ofSeconds(2));
+        assertThat(draining).as("the drain and its stop").succeedsWithin(Duration.ofSeconds(15));
+    }
+
     @Test
     void aStoppedNodeIsLeftForTheGarbageCollector() {
         GatewayNode node = GatewayNode.start(config("--port=0", "--managementPort=0"));
