@@ -88,18 +88,8 @@ class NodeLifecycleTest {
     @Test
     void aStopDuringADrainWaitsForItRatherThanRacingIt() throws Exception {
         GatewayNode node = GatewayNode.start(config("--port=0", "--managementPort=0", "--drainWindow=6000"));
-        URI handshake = URI.create("http://127.0.0.1:" + node.socketIoAddress().getPort() + "/socket.io/?EIO=4&transport=polling");
-        URI readiness = URI.create("http://127.0.0.1:" + node.managementAddress().getPort() + "/health/ready");
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        for (int i = 0; i < 2; i++) {
-            assertThat(http.send(HttpRequest.newBuilder(handshake).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
-                    .isEqualTo(200);
-        }
-
         // Two sessions: the drain closes the second half-way through its window, 3 s on.
-        CompletableFuture<Void> draining = CompletableFuture.runAsync(node::drainAndStop);
-        await().atMost(Duration.ofSeconds(2)).until(() ->
-                http.send(HttpRequest.newBuilder(readiness).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 503);
+        CompletableFuture<Void> draining = drainUnderWay(node, 2);
         node.stop();
 
         assertThat(draining).as("the drain ended, without failing, by the time the stop returned")
@@ -113,19 +103,26 @@ class NodeLifecycleTest {
     @Test
     void aStopFromAnEventLoopDuringADrainReturnsAndTheDrainEnds() throws Exception {
         GatewayNode node = GatewayNode.start(config("--port=0", "--managementPort=0", "--drainWindow=1000"));
-        URI handshake = URI.create("http://127.0.0.1:" + node.socketIoAddress().getPort() + "/socket.io/?EIO=4&transport=polling");
-        URI readiness = URI.create("http://127.0.0.1:" + node.managementAddress().getPort() + "/health/ready");
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        assertThat(http.send(HttpRequest.newBuilder(handshake).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
-                .isEqualTo(200);
-
-        CompletableFuture<Void> draining = CompletableFuture.runAsync(node::drainAndStop);
-        await().atMost(Duration.ofSeconds(2)).until(() ->
-                http.send(HttpRequest.newBuilder(readiness).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 503);
+        CompletableFuture<Void> draining = drainUnderWay(node, 1);
         io.netty.util.concurrent.EventExecutor loop = node.server().options().eventLoops().orElseThrow().next();
 
         assertThat(loop.submit(node::stop)).as("the stop called on an event loop").succeedsWithin(Duration.ofSeconds(2));
         assertThat(draining).as("the drain and its stop").succeedsWithin(Duration.ofSeconds(15));
+    }
+
+    /** Opens {@code sessions} polling sessions that never poll, starts SIGTERM's drain, and waits until the node is unready. */
+    private static CompletableFuture<Void> drainUnderWay(GatewayNode node, int sessions) throws Exception {
+        URI handshake = URI.create("http://127.0.0.1:" + node.socketIoAddress().getPort() + "/socket.io/?EIO=4&transport=polling");
+        URI readiness = URI.create("http://127.0.0.1:" + node.managementAddress().getPort() + "/health/ready");
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        for (int i = 0; i < sessions; i++) {
+            assertThat(http.send(HttpRequest.newBuilder(handshake).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .isEqualTo(200);
+        }
+        CompletableFuture<Void> draining = CompletableFuture.runAsync(node::drainAndStop);
+        await().atMost(Duration.ofSeconds(2)).until(() ->
+                http.send(HttpRequest.newBuilder(readiness).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 503);
+        return draining;
     }
 
     @Test
