@@ -25,8 +25,8 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
     /** How long a client may go on sending after the answer: a body a client sends this long is not worth more. */
     static final long LINGER_MILLIS = 2_000;
 
-    /** Added to the write of the answer. */
-    public static final ChannelFutureListener AFTER_ANSWER = written -> linger(written.channel(), written.isSuccess());
+    /** Added to the write of the answer ({@link HttpReply#refuseUnread}). */
+    static final ChannelFutureListener AFTER_ANSWER = written -> linger(written.channel(), written.isSuccess());
 
     private LingeringClose() {
     }
@@ -39,9 +39,8 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
         // First in the pipeline: nothing behind it (the request decoder, a session's read hand-over) sees another byte.
         channel.pipeline().addFirst(new LingeringClose());
         channel.config().setAutoRead(true);
-        ScheduledFuture<?> deadline = channel.eventLoop().schedule(() -> {
-            channel.close();
-        }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> deadline = channel.eventLoop().schedule((Runnable) channel::close, LINGER_MILLIS,
+                TimeUnit.MILLISECONDS);
         channel.closeFuture().addListener(closed -> deadline.cancel(false));
         // Over TLS the client hears the end of the stream first (close_notify), then the socket's.
         SslHandler tls = channel.pipeline().get(SslHandler.class);
