@@ -19,6 +19,15 @@ public record RecoveryRequest(String pid, String offset) {
         return auth instanceof Map<?, ?> map && (map.containsKey("pid") || map.containsKey("offset"));
     }
 
+    /**
+     * Whether the client sent its pid and no offset: socket.io-client leaves the offset out until it has received a
+     * broadcast (an event with an offset), so a socket that had none asks this way. socket.io gives it a new session,
+     * as this server does: nothing says which packets it missed.
+     */
+    public static boolean withoutOffset(Object auth) {
+        return auth instanceof Map<?, ?> map && map.get("pid") instanceof String && !map.containsKey("offset");
+    }
+
     public static Optional<RecoveryRequest> of(Object auth) {
         if (!(auth instanceof Map<?, ?> map)
                 || !(map.get("pid") instanceof String pid) || !(map.get("offset") instanceof String offset)) {

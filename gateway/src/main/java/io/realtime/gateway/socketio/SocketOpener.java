@@ -64,7 +64,7 @@ final class SocketOpener {
         Optional<RecoveryRequest> request = RecoveryRequest.of(auth);
         if (request.isEmpty()) {
             if (RecoveryRequest.asked(auth)) {
-                observer.recoveryFailed(RecoveryFailure.INVALID);
+                observer.recoveryFailed(RecoveryRequest.withoutOffset(auth) ? RecoveryFailure.NO_OFFSET : RecoveryFailure.INVALID);
             }
             return CompletableFuture.completedFuture(Optional.empty());
         }

@@ -6,6 +6,8 @@ package io.realtime.gateway.stats;
 public enum RecoveryFailure {
     /** The pid or offset was not a string, longer than any the server writes, or not in the offset's format. */
     INVALID("invalid"),
+    /** A pid and no offset: the client had received no broadcast before it lost its connection. */
+    NO_OFFSET("no_offset"),
     /** The offset is no longer held (trimmed from the log or the stream), or was never written. */
     OFFSET_GONE("offset_gone"),
     /** No such session: unknown, expired or already recovered. */

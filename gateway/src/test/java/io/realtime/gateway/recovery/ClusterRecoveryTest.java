@@ -139,6 +139,21 @@ class ClusterRecoveryTest {
     }
 
     @Test
+    void aPidWithoutAnOffsetGivesANewSessionCountedAsNoOffsetNotInvalid() throws Exception {
+        // socket.io-client's CONNECT after a cut when its socket had received no broadcast: {pid}, no offset key.
+        RecoverySocket quiet = connect(a, null);
+        quiet.ws().close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> isGone(a, quiet.sid()));
+        double noOffsetBefore = failures(b, "no_offset");
+        double invalidBefore = failures(b, "invalid");
+        try (RecoverySocket fresh = connect(b, "{\"pid\":\"" + quiet.pid() + "\"}")) {
+            assertThat(fresh.sid()).isNotEqualTo(quiet.sid());
+        }
+        assertThat(failures(b, "no_offset") - noOffsetBefore).isEqualTo(1);
+        assertThat(failures(b, "invalid") - invalidBefore).isZero();
+    }
+
+    @Test
     void thePidOfASocketStillConnectedElsewhereIsNotTakenAndCountsAsStillConnected() throws Exception {
         try (RecoverySocket owner = connect(a, null)) {
             String offset = lastOffset(call(owner, 1, toRoom(owner.sid(), 1, 1), 1));
