@@ -11,26 +11,23 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
-
-import java.util.List;
 
 /**
  * Aggregates HTTP requests up to {@code maxHttpBufferSize}. A larger body is refused with 413 and a JSON reason,
- * and the session that sent it is closed, as Node's engine.io does; other sessions are untouched. The connection
- * is closed after every refusal, the answer to a request with {@code Expect: 100-continue} included.
+ * and no session is touched, whatever {@code sid} the request names: Node's engine.io (its HTTP polling transport,
+ * {@code onDataRequest}) answers 413 and leaves the session open, and a {@code sid} in a request is anyone's to
+ * write, so closing its session let any request drop any session (a WebSocket one included). The connection is
+ * closed after every refusal, the answer to a request with {@code Expect: 100-continue} included.
  */
 public final class EngineHttpAggregator extends HttpObjectAggregator {
 
-    private final SessionRegistry sessions;
     private final CorsPolicy cors;
 
     public EngineHttpAggregator(int maxContentLength, SessionRegistry sessions) {
         // closeOnExpectationFailed: a refused Expect (417) is answered before the body, as the 413 below, and
         // would leave the request clock's deadline armed the same way.
         super(maxContentLength, true);
-        this.sessions = sessions;
         this.cors = new CorsPolicy(sessions.options().corsOrigins());
     }
 
@@ -40,7 +37,7 @@ public final class EngineHttpAggregator extends HttpObjectAggregator {
         if (response instanceof HttpResponse refusal && ignoreContentAfterContinueResponse(refusal)) {
             if (HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.equals(refusal.status())) {
                 // Declining Netty's bare 413 makes the aggregator call handleOversizedMessage, so that a client
-                // waiting for "100 Continue" gets the same answer (CORS, JSON, its session closed) as any other.
+                // waiting for "100 Continue" gets the same answer (CORS, JSON) as any other.
                 ReferenceCountUtil.release(refusal);
                 return null;
             }
@@ -55,16 +52,6 @@ public final class EngineHttpAggregator extends HttpObjectAggregator {
         if (oversized instanceof HttpRequest request) {
             // A browser shows a cross-origin answer without them as a network error, not as the 413 it is.
             cors.apply(request, headers);
-            List<String> sid;
-            try {
-                sid = new QueryStringDecoder(request.uri()).parameters().get("sid");
-            } catch (IllegalArgumentException unreadable) {
-                sid = null;
-            }
-            EngineSession session = sid == null || sid.isEmpty() ? null : sessions.get(sid.get(0));
-            if (session != null) {
-                session.onPayloadTooLarge();
-            }
         }
         // Closed even when the client asked for keep-alive, unlike Netty's own aggregator: the rest of the body is
         // skipped, so the request clock behind (RequestEndHandler) never sees this request end and its deadline

@@ -285,10 +285,6 @@ public final class EngineSession implements SessionFanOut.Recipient {
         });
     }
 
-    void onPayloadTooLarge() {
-        execute(() -> closeNow(DisconnectReason.TRANSPORT_ERROR, EnginePacket.CLOSE));
-    }
-
     /** The transport can send now: a poll arrived, a WebSocket's handshake was answered, a probe too (pause). */
     void onTransportReady() {
         if (!transport.canSend()) {

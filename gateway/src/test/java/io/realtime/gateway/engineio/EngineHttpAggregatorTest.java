@@ -13,9 +13,9 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.realtime.gateway.limits.HttpLimits;
 import io.realtime.gateway.limits.HttpTimeouts;
-import io.realtime.gateway.stats.DisconnectReason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -97,6 +97,14 @@ class EngineHttpAggregatorTest {
         assertThat(channel.runScheduledPendingTasks()).as("delay of the next scheduled task").isEqualTo(-1);
     }
 
+    /** As Node's engine.io (polling.ts, onDataRequest): a 413 and nothing else, the session named by the sid open. */
+    private void assertStillOpen(EngineSession session) {
+        sessions.loop.runPendingTasks();
+        assertThat(sessions.closeReasons).isEmpty();
+        assertThat(session.isOpen()).isTrue();
+        assertThat(sessions.registry.get(session.id().toString())).isSameAs(session);
+    }
+
     @Test
     void anOversizedKeepAlivePostIsAnswered413AndItsConnectionClosedWithNoDeadlineLeft() {
         EngineSession session = sessions.polling(EngineIOVersion.V4);
@@ -108,8 +116,7 @@ class EngineHttpAggregatorTest {
                 .contains("{\"code\":3,\"message\":\"Payload too large\"}");
         assertThat(channel.isOpen()).isFalse();
         assertNothingArmed();
-        sessions.loop.runPendingTasks();
-        assertThat(sessions.closeReasons).containsExactly(DisconnectReason.TRANSPORT_ERROR.text());
+        assertStillOpen(session);
     }
 
     @Test
@@ -123,8 +130,37 @@ class EngineHttpAggregatorTest {
                 .contains("{\"code\":3,\"message\":\"Payload too large\"}");
         assertThat(channel.isOpen()).isFalse();
         assertNothingArmed();
+        assertStillOpen(session);
+    }
+
+    /**
+     * A sid is anyone's to write: an oversized POST naming a WebSocket session, on the Engine.IO path or any other,
+     * is refused and the session goes on (it was closed with "transport error", whatever the request's path).
+     */
+    @Test
+    void anOversizedPostNamingAWebSocketSessionLeavesThatSessionWorking() {
+        EmbeddedChannel webSocket = sessions.channel();
+        EngineSession session = sessions.webSocket(webSocket);
+        assertThat(SessionFixture.nextFrameText(webSocket)).startsWith("0{");
+
+        send("POST /socket.io/?EIO=4&transport=polling&sid=" + session.id() + " HTTP/1.1\r\nHost: node\r\n"
+                + "Content-Length: " + (MAX_BODY + 1) + "\r\n\r\n" + "4".repeat(MAX_BODY + 1));
+        assertThat(output()).startsWith("HTTP/1.1 413");
+        EmbeddedChannel other = new EmbeddedChannel();
+        other.pipeline().addLast(new HttpResponseEncoder(), new HttpRequestDecoder(),
+                new EngineHttpAggregator(MAX_BODY, sessions.registry));
+        other.writeInbound(Unpooled.copiedBuffer("POST /anything?sid=" + session.id() + " HTTP/1.1\r\nHost: node\r\n"
+                + "Content-Length: " + (MAX_BODY + 1) + "\r\n\r\n", StandardCharsets.ISO_8859_1));
+        ByteBuf refusal = other.readOutbound();
+        assertThat(refusal.toString(StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 413");
+        refusal.release();
+        other.finishAndReleaseAll();
+
+        assertStillOpen(session);
+        webSocket.writeInbound(new TextWebSocketFrame("4still here"));
         sessions.loop.runPendingTasks();
-        assertThat(sessions.closeReasons).containsExactly(DisconnectReason.TRANSPORT_ERROR.text());
+        assertThat(sessions.messages).containsExactly("still here");
+        assertThat(webSocket.isOpen()).isTrue();
     }
 
     @Test
