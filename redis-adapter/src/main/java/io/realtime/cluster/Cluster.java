@@ -58,6 +58,10 @@ public final class Cluster implements AutoCloseable {
         this.timers = transport == null ? LocalTimers.INSTANCE : transport.scheduler();
         try {
             attachAll();
+            if (transport != null) {
+                // Started on the caller's thread, which may wait: a cluster whose namespaces cannot receive fails now.
+                transport.awaitOpened();
+            }
         } catch (RuntimeException e) {
             // A cluster that does not start keeps nothing open: its Redis connections and threads go with it.
             close();

@@ -24,6 +24,16 @@ public interface ClusterTransport extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Waits until the channels opened so far can receive (the streams transport: each stream's reader connected and
+     * placed), failing with the reason when they cannot. Opening a channel never waits for Redis, since an adapter
+     * may be made on an event loop; this is called where waiting is allowed, when the cluster starts.
+     *
+     * @throws io.realtime.cluster.ClusterUnavailableException when they cannot
+     */
+    default void awaitOpened() {
+    }
+
     /** Whether the transport can publish now. */
     boolean isConnected();
 

@@ -999,8 +999,27 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /**
+     * The id of a stream's last entry, {@code 0-0} when it has none ({@code XREVRANGE ... COUNT 1}), asked on the
+     * publishing connection without waiting for the answer: Redis runs it before every command this link sends
+     * after it, so an entry this node appends next comes after that id.
+     */
+    public CompletionStage<String> lastId(String stream) {
+        if (!isConnected()) {
+            return CompletableFuture.failedFuture(unavailable(null));
+        }
+        CompletionStage<List<io.lettuce.core.StreamMessage<byte[], byte[]>>> last = issue(() -> commands.xrevrange(bytes(stream),
+                io.lettuce.core.Range.create("-", "+"), io.lettuce.core.Limit.from(1)));
+        return last.thenApply(RedisLink::lastIdOf);
+    }
+
+    private static String lastIdOf(List<io.lettuce.core.StreamMessage<byte[], byte[]>> last) {
+        return last == null || last.isEmpty() ? "0-0" : last.get(0).getId();
+    }
+
+    /**
      * A connection of its own for blocking reads ({@code XREAD BLOCK}), which must never hold up the pipelined
-     * publishes; used from one thread of the caller's, never from lettuce's or Netty's loops.
+     * publishes. Opening it waits for Redis (up to the request timeout): it is opened and used on one thread of the
+     * caller's own (the stream reader's), never on lettuce's or Netty's loops.
      */
     public BlockingReader openBlockingReader() {
         if (client instanceof io.lettuce.core.cluster.RedisClusterClient cluster) {
@@ -1027,9 +1046,7 @@ public final class RedisLink implements AutoCloseable {
 
         /** The id of the stream's last entry, {@code 0-0} when it has none: where a new reader starts. */
         public String lastId(String stream) {
-            List<io.lettuce.core.StreamMessage<byte[], byte[]>> last = commands.xrevrange(bytes(stream),
-                    io.lettuce.core.Range.create("-", "+"), io.lettuce.core.Limit.from(1));
-            return last == null || last.isEmpty() ? "0-0" : last.get(0).getId();
+            return lastIdOf(commands.xrevrange(bytes(stream), io.lettuce.core.Range.create("-", "+"), io.lettuce.core.Limit.from(1)));
         }
 
         @Override

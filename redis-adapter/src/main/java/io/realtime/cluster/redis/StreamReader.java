@@ -6,6 +6,10 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -15,6 +19,11 @@ import java.util.function.Consumer;
  * after the stream's last entry and then follows entry ids, so nothing added between two reads is skipped (the
  * adapter's {@code $} would). While Redis is away it tries again every half second. Should its thread end before
  * {@link #close} (a fatal error, an interrupt), it says why to {@code onStopped}: nothing starts it again.
+ *
+ * <p>{@link #start} never waits for Redis: an adapter is often made on the Netty event loop of the first socket of
+ * its namespace. It only issues the question of where the stream ends on the link's publishing connection
+ * ({@code XREVRANGE}, answered later), ahead of every entry this node appends next, so none of those is skipped;
+ * the reader's own connection is opened on the reader's thread, which then starts after that position.
  */
 final class StreamReader implements AutoCloseable {
 
@@ -33,11 +42,19 @@ final class StreamReader implements AutoCloseable {
     private final BiConsumer<String, Map<String, String>> onEntry;
     private final Consumer<String> onStopped;
     private final Thread thread;
-    private final String startedAfter;
+    /** The stream's last entry as the link's connection found it when the reader was made: where it starts. */
+    private final CompletableFuture<String> position;
+    /** Where the reader started, or the first reason its connect or its position failed (it goes on trying). */
+    private final CompletableFuture<String> firstAttempt = new CompletableFuture<>();
+    /** Where the reader started: null until its thread has the position. */
+    private volatile String startedAfter;
     private volatile boolean closed;
     /** The entry whose handler failed fatally; only the reader's thread touches it. */
     private String fatalAt;
-    private final RedisLink.BlockingReader reader;
+    /** Guards {@link #reader} between the reader's thread, which opens it, and {@link #close}. */
+    private final Object connecting = new Object();
+    /** The reader's own connection once its thread has opened it; guarded by {@link #connecting}. */
+    private RedisLink.BlockingReader reader;
 
     private StreamReader(RedisLink link, String stream, RedisAdapterOptions options,
                          BiConsumer<String, Map<String, String>> onEntry, Consumer<String> onStopped) {
@@ -51,24 +68,22 @@ final class StreamReader implements AutoCloseable {
         this.blockMillis = Math.max(MIN_BLOCK_MILLIS, Math.min(BLOCK_MILLIS, options.requestTimeout().toMillis() / 2));
         this.onEntry = onEntry;
         this.onStopped = onStopped;
-        this.reader = link.openBlockingReader();
-        // The position is taken before start() returns: whatever is added once the adapter exists is read.
-        try {
-            this.startedAfter = reader.lastId(stream);
-        } catch (RuntimeException e) {
-            reader.close();
-            throw e;
-        }
+        // Asked now, without waiting: Redis answers it before any entry this node appends once the adapter exists.
+        this.position = link.lastId(stream).toCompletableFuture();
         this.thread = new Thread(this::run, "stream-reader-" + stream);
         thread.setDaemon(true);
     }
 
-    /** The id this reader started after: it delivers no entry up to it. */
+    /** The id this reader started after (it delivers no entry up to it); null while it is still connecting. */
     String startedAfter() {
         return startedAfter;
     }
 
-    /** @param onStopped told why, once, if the reader stops before it is closed */
+    /**
+     * Returns at once, without a connection to Redis yet (the reader's thread opens one).
+     *
+     * @param onStopped told why, once, if the reader stops before it is closed
+     */
     static StreamReader start(RedisLink link, String stream, RedisAdapterOptions options,
                               BiConsumer<String, Map<String, String>> onEntry, Consumer<String> onStopped) {
         StreamReader reader = new StreamReader(link, stream, options, onEntry, onStopped);
@@ -78,12 +93,107 @@ final class StreamReader implements AutoCloseable {
 
     private void run() {
         try {
-            follow(startedAfter);
+            RedisLink.BlockingReader connection = connect();
+            if (connection == null) {
+                return;
+            }
+            String start = startPosition(connection);
+            if (start == null) {
+                return;
+            }
+            startedAfter = start;
+            firstAttempt.complete(start);
+            follow(connection, start);
         } catch (InterruptedException e) {
             stopped("was interrupted", e);
         } catch (Throwable e) {
             stopped((fatalAt == null ? "stopped: " : "stopped at entry " + fatalAt + ": ") + e, e);
             throw e;
+        }
+    }
+
+    /**
+     * Opens the reader's connection, trying again every half second while Redis cannot be reached; null once the
+     * reader is closed, a connection opened meanwhile closed here (nobody else would).
+     */
+    private RedisLink.BlockingReader connect() throws InterruptedException {
+        boolean failing = false;
+        while (!closed) {
+            RedisLink.BlockingReader opened;
+            try {
+                opened = link.openBlockingReader();
+            } catch (RuntimeException e) {
+                if (closed) {
+                    return null;
+                }
+                firstAttempt.completeExceptionally(e);
+                if (!failing) {
+                    log.warn("connecting to read the stream {} failed, trying again: {}", stream, e.toString());
+                    failing = true;
+                }
+                pause();
+                continue;
+            }
+            synchronized (connecting) {
+                if (!closed) {
+                    reader = opened;
+                    return opened;
+                }
+            }
+            opened.close();
+        }
+        return null;
+    }
+
+    /**
+     * Where the reader starts: the position asked when it was made, else (Redis could not answer then) the
+     * stream's last entry now, read on the reader's connection; null once the reader is closed.
+     */
+    private String startPosition(RedisLink.BlockingReader connection) throws InterruptedException {
+        while (!closed) {
+            try {
+                return position.get(BLOCK_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // Looked at again, unless closed meanwhile: the link's own timeout ends the question.
+            } catch (ExecutionException e) {
+                log.warn("the end of the stream {} could not be read when its reader was made ({}): it starts after the"
+                        + " stream's last entry once it can read it", stream, e.getCause().toString());
+                break;
+            }
+        }
+        boolean failing = false;
+        while (!closed) {
+            try {
+                return connection.lastId(stream);
+            } catch (RuntimeException e) {
+                if (closed) {
+                    return null;
+                }
+                firstAttempt.completeExceptionally(e);
+                if (!failing) {
+                    log.warn("reading the end of the stream {} failed, trying again: {}", stream, e.toString());
+                    failing = true;
+                }
+                pause();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Waits for the reader to be connected and placed, for at most {@code timeout}; not on an event loop (the
+     * cluster's start). Its first failure is thrown, though the reader goes on trying until closed.
+     */
+    void awaitStarted(java.time.Duration timeout) {
+        try {
+            firstAttempt.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new io.realtime.cluster.ClusterUnavailableException("cannot read the stream " + stream + ": " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new io.realtime.cluster.ClusterUnavailableException("cannot read the stream " + stream + " within " + timeout, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new io.realtime.cluster.ClusterUnavailableException("interrupted waiting for the reader of the stream " + stream, e);
         }
     }
 
@@ -96,13 +206,13 @@ final class StreamReader implements AutoCloseable {
         log.error("the reader of stream {} {}: this node receives nothing more from it", stream, why, cause);
     }
 
-    private void follow(String start) throws InterruptedException {
+    private void follow(RedisLink.BlockingReader connection, String start) throws InterruptedException {
         String after = start;
         boolean failing = false;
         while (!closed) {
             List<Map.Entry<String, Map<String, String>>> entries;
             try {
-                entries = reader.read(stream, after, readCount, blockMillis);
+                entries = connection.read(stream, after, readCount, blockMillis);
                 failing = false;
             } catch (RuntimeException e) {
                 if (closed) {
@@ -146,14 +256,25 @@ final class StreamReader implements AutoCloseable {
         Thread.sleep(RETRY_MILLIS);
     }
 
+    /**
+     * Stops the reader. A connection its thread is still opening is closed by that thread once open (a connect
+     * ends within the request timeout), which then ends too.
+     */
     @Override
     public void close() {
         closed = true;
+        firstAttempt.completeExceptionally(new IllegalStateException("the reader of stream " + stream + " is closed"));
         try {
             thread.join(BLOCK_MILLIS * 2);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        reader.close();
+        RedisLink.BlockingReader opened;
+        synchronized (connecting) {
+            opened = reader;
+        }
+        if (opened != null) {
+            opened.close();
+        }
     }
 }

@@ -143,8 +143,11 @@ final class StreamSessionRecovery implements SessionRecovery {
     /** How many sessions one step of a refresh pushes back: a quarter of the link's command bound, 1,000 at most. */
     private final int refreshChunk;
     private final java.util.concurrent.atomic.AtomicBoolean refreshRunning = new java.util.concurrent.atomic.AtomicBoolean();
-    /** Where this node's reader of the stream started: entries up to it were never delivered here. */
-    private final String readerStart;
+    /**
+     * Where this node's reader of the stream started (entries up to it were never delivered here); null while the
+     * reader is still connecting, when no restore can attach yet.
+     */
+    private final java.util.function.Supplier<String> readerStart;
     /** The last entry the reader delivered, recipients chosen; guarded by {@code this}. */
     private String lastDelivered;
     /** Restores between their first read and their attach; guarded by {@code this}. */
@@ -172,7 +175,7 @@ final class StreamSessionRecovery implements SessionRecovery {
     StreamSessionRecovery(RedisLink link, String stream, String nsp, String keyPrefix, RecoveryOptions options,
                           StreamsCodec codec, String dataKey,
                           java.util.function.BiFunction<ClusterPacket, BroadcastOptions, CompletionStage<String>> append,
-                          String ownerChannel, String readerStart) {
+                          String ownerChannel, java.util.function.Supplier<String> readerStart) {
         this.ownerChannel = ownerChannel;
         this.ownedPrefix = codec.ownedPrefix(ownerChannel);
         this.readerStart = readerStart;
@@ -427,7 +430,8 @@ final class StreamSessionRecovery implements SessionRecovery {
                                     int attempt) {
         boolean behind;
         synchronized (this) {
-            behind = after(offset, lastDelivered == null || !after(lastDelivered, readerStart) ? readerStart : lastDelivered);
+            String position = readerPosition();
+            behind = position == null || after(offset, position);
         }
         if (behind && attempt < CATCH_UP_ATTEMPTS) {
             link.scheduler().schedule(() -> attachWhenCaughtUp(restore, read, offset, attachOn, attach, result, attempt + 1),
@@ -588,6 +592,15 @@ final class StreamSessionRecovery implements SessionRecovery {
         return new Replayable(id, new ClusterPacket(broadcast.packet().event(), args), broadcast.opts());
     }
 
+    /** The last entry this node's reader delivered, else where it started; null while it is connecting. Under the lock. */
+    private String readerPosition() {
+        String start = readerStart.get();
+        if (start == null) {
+            return null;
+        }
+        return lastDelivered == null || !after(lastDelivered, start) ? start : lastDelivered;
+    }
+
     /**
      * On the socket's loop: every entry after the client's offset up to the reader's position (read from Redis, or
      * collected while reading), selected by the rooms; what comes after that position the reader delivers live to
@@ -597,7 +610,8 @@ final class StreamSessionRecovery implements SessionRecovery {
     private RecoveredSession attach(Pending restore, Read read, Consumer<RecoveredSession> attach) {
         synchronized (this) {
             pending.remove(restore);
-            String position = lastDelivered == null || !after(lastDelivered, readerStart) ? readerStart : lastDelivered;
+            // Known: a restore attaches only once the reader has reached its offset.
+            String position = readerPosition();
             // Both lists hold only what the session's rooms select.
             List<ClusterPacket> missed = new ArrayList<>();
             for (Replayable entry : read.entries()) {

@@ -98,6 +98,12 @@ public final class StreamsTransport extends RedisTransport {
         }
     }
 
+    /** Each reader's connection opened and its position read, or the first reason it could not be. */
+    @Override
+    public void awaitOpened() {
+        readers.values().forEach(reader -> reader.awaitStarted(options.requestTimeout().multipliedBy(2).plusSeconds(10)));
+    }
+
     /** A reader that stopped never comes back: what its stream carries no longer reaches this node. */
     @Override
     public Optional<String> failure() {
@@ -198,7 +204,7 @@ public final class StreamsTransport extends RedisTransport {
         public SessionRecovery recovery(RecoveryOptions recovery, String dataKey) {
             StreamSessionRecovery made = new StreamSessionRecovery(link, stream, namespace, options.sessionKeyPrefix(), recovery,
                     codec, dataKey, (packet, opts) -> append(new ClusterMessage.Broadcast(uid, packet, opts, null)), nodeChannel,
-                    readers.get(stream).startedAfter());
+                    readers.get(stream)::startedAfter);
             sessionRecovery = made;
             return made;
         }

@@ -111,6 +111,8 @@ class HandlerFailureTest {
                     }
                 }, stopped::add);
         try {
+            // The reader starts after the entry that ends the stream when Redis answers it: the entries come later.
+            await().atMost(Duration.ofSeconds(5)).until(() -> reader.startedAfter() != null);
             RedisFixture redis = RedisFixture.shared();
             for (String n : List.of("1", "2", "3")) {
                 RedisFixture.command(redis.host(), redis.port(), "XADD", stream, "*", "n", n);

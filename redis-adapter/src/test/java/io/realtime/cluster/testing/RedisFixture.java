@@ -139,6 +139,30 @@ public final class RedisFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * Freezes the server without closing a connection (SIGSTOP), as a frozen host would: connections are still
+     * accepted by the kernel, and nothing is answered until {@link #resume}. Only for a server started as a process.
+     */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** Lets a server {@link #pause paused} go on (SIGCONT). */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String signal) {
+        Process running = restarted != null ? restarted : process;
+        if (running == null) {
+            throw new IllegalStateException("this Redis is not owned by the test");
+        }
+        Commands.Result result = Commands.run(Duration.ofSeconds(5), List.of("kill", "-" + signal, Long.toString(running.pid())));
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("kill -" + signal + " failed: " + result.errors());
+        }
+    }
+
     /** Starts the server again on the same port. */
     public void restart() {
         if (process == null) {
