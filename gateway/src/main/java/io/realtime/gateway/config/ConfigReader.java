@@ -151,7 +151,12 @@ final class ConfigReader {
         }
         if (!v.text(Setting.AUTH_MODE).equalsIgnoreCase("jwt")) {
             ignoredWithout(v, Setting.AUTH_MODE.env() + "=jwt: connections are not authenticated", Setting.JWT_SECRET,
-                    Setting.JWT_PUBLIC_KEY_FILE, Setting.JWT_JWKS_URL, Setting.JWT_ISSUER, Setting.JWT_AUDIENCE);
+                    Setting.JWT_PUBLIC_KEY_FILE, Setting.JWT_JWKS_URL, Setting.JWT_ISSUER, Setting.JWT_AUDIENCE,
+                    Setting.AUTH_PUBLIC_NAMESPACES, Setting.AUTH_REQUIRED_NAMESPACES, Setting.TOKEN_EXPIRY_GRACE);
+        }
+        if (v.list(Setting.TRUSTED_PROXIES).isEmpty()) {
+            // No peer's forwarding header is believed, so none is read.
+            ignoredWithout(v, Setting.TRUSTED_PROXIES.env(), Setting.FORWARDED_HEADER);
         }
         if (v.optional(Setting.TLS_KEYSTORE_FILE).isEmpty()) {
             ignoredWithout(v, Setting.TLS_KEYSTORE_FILE.env(), Setting.TLS_KEYSTORE_PASSWORD);

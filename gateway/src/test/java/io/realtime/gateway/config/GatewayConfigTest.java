@@ -139,6 +139,20 @@ class GatewayConfigTest {
     }
 
     @Test
+    void authSettingsWithoutJwtAndAForwardedHeaderWithoutTrustedProxiesAreWarnings() {
+        assertThat(GatewayConfig.load(Map.of("AUTH_PUBLIC_NAMESPACES", "/lobby", "TOKEN_EXPIRY_GRACE", "60000",
+                "FORWARDED_HEADER", "forwarded"), new String[0]).warnings()).containsExactlyInAnyOrder(
+                "AUTH_PUBLIC_NAMESPACES has no effect without AUTH_MODE=jwt: connections are not authenticated",
+                "TOKEN_EXPIRY_GRACE has no effect without AUTH_MODE=jwt: connections are not authenticated",
+                "FORWARDED_HEADER has no effect without TRUSTED_PROXIES");
+        assertThat(GatewayConfig.load(Map.of("AUTH_REQUIRED_NAMESPACES", "/admin"), new String[0]).warnings())
+                .containsExactly("AUTH_REQUIRED_NAMESPACES has no effect without AUTH_MODE=jwt: connections are not authenticated");
+        assertThat(GatewayConfig.load(Map.of("AUTH_MODE", "jwt", "JWT_SECRET", "0123456789abcdef0123456789abcdef",
+                "AUTH_PUBLIC_NAMESPACES", "/lobby", "TOKEN_EXPIRY_GRACE", "60000", "TRUSTED_PROXIES", "10.0.0.0/8",
+                "FORWARDED_HEADER", "forwarded"), new String[0]).warnings()).isEmpty();
+    }
+
+    @Test
     void theJwksUrlIsLoggedWithoutItsCredentials() {
         GatewayConfig config = GatewayConfig.load(Map.of("AUTH_MODE", "jwt", "JWT_AUDIENCE", "gateway",
                 "JWT_JWKS_URL", "https://user:pass@idp.example/keys?access_token=abc"), new String[0]);
