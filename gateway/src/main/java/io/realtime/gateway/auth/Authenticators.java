@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,7 +62,10 @@ public final class Authenticators {
         String audience = auth.audience().orElse(null);
         try {
             if (auth.secret().isPresent()) {
-                return JwtVerifier.withSecret(auth.secret().get(), issuer, audience);
+                JwtVerifier verifier = JwtVerifier.withSecret(auth.secret().get(), issuer, audience);
+                // HS384 and HS512 take longer secrets: tokens signed so would be refused with nothing in the log.
+                JwtVerifier.hmacLimits(auth.secret().get().getBytes(StandardCharsets.UTF_8).length).ifPresent(log::info);
+                return verifier;
             }
             if (auth.publicKeyFile().isPresent()) {
                 return JwtVerifier.withPublicKeyPem(Files.readString(auth.publicKeyFile().get()), issuer, audience);

@@ -56,7 +56,7 @@ public enum Setting {
             "the header the trusted proxies write the client into: x-forwarded-for or forwarded (RFC 7239); only that one is read"),
     WORKER_THREADS("workerThreads", "WORKER_THREADS", "0", "Netty event loop threads; 0: one per core"),
     AUTH_MODE("authMode", "AUTH_MODE", "none", "none (clients may name themselves with auth.userId, unverified) or jwt"),
-    JWT_SECRET("jwtSecret", "JWT_SECRET", "", "HS256/384/512 shared secret, at least 32 bytes"),
+    JWT_SECRET("jwtSecret", "JWT_SECRET", "", "HS256/384/512 shared secret, at least 32 bytes; HS384 tokens need 48 bytes, HS512 tokens 64 (shorter: refused)"),
     JWT_PUBLIC_KEY_FILE("jwtPublicKeyFile", "JWT_PUBLIC_KEY_FILE", "", "PEM file of the RS/PS/ES public key that signs tokens"),
     JWT_JWKS_URL("jwtJwksUrl", "JWT_JWKS_URL", "", "JWKS endpoint of the token issuer (cached, refreshed every 5 minutes); needs JWT_AUDIENCE"),
     JWT_ISSUER("jwtIssuer", "JWT_ISSUER", "", "required iss claim, when set"),

@@ -122,6 +122,30 @@ class AuthenticatorsTest {
     }
 
     @Test
+    void aSecretTooShortForHs384OrHs512SaysAtStartWhichAlgorithmsItVerifies() {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Authenticators.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            Authenticators.of(jwtWithSecret("0123456789abcdef".repeat(3)), null);
+            Authenticators.of(jwtWithSecret("0123456789abcdef".repeat(4)), null);
+        } finally {
+            logger.detachAppender(logged);
+        }
+
+        assertThat(logged.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .filter(message -> message.contains("JWT_SECRET")))
+                .containsExactly("JWT_SECRET is 48 bytes: tokens signed with HS256 or HS384 are verified, others refused"
+                        + " (HS512 needs 64 bytes)");
+    }
+
+    private static AuthSettings jwtWithSecret(String secret) {
+        return new AuthSettings(AuthSettings.Mode.JWT, Optional.of(secret), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Set.of(), Optional.empty(), AuthSettings.DEFAULT_TOKEN_EXPIRY_GRACE);
+    }
+
+    @Test
     void aMissingPublicKeyFileIsAnErrorAtStart() {
         AuthSettings jwt = new AuthSettings(AuthSettings.Mode.JWT, Optional.empty(), Optional.of(Path.of("/nonexistent/key.pem")),
                 Optional.empty(), Optional.empty(), Optional.empty(), Set.of(), Optional.empty(),

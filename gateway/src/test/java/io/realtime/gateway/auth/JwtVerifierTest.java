@@ -13,6 +13,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
@@ -47,9 +48,23 @@ class JwtVerifierTest {
     }
 
     private static String pem(RSAKey key) throws Exception {
+        return pem(key.toPublicKey());
+    }
+
+    private static String pem(java.security.PublicKey key) {
         return "-----BEGIN PUBLIC KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.toPublicKey().getEncoded())
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getEncoded())
                 + "\n-----END PUBLIC KEY-----\n";
+    }
+
+    /** An HMAC-signed token made with the JDK alone: nimbus's signer refuses a secret shorter than the hash. */
+    private static String rawHmacToken(String algorithm, byte[] secret, JWTClaimsSet claims) throws Exception {
+        Base64.Encoder base64url = Base64.getUrlEncoder().withoutPadding();
+        String signingInput = base64url.encodeToString(("{\"alg\":\"" + algorithm + "\",\"typ\":\"JWT\"}").getBytes(StandardCharsets.UTF_8))
+                + "." + base64url.encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8));
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA" + algorithm.substring(2));
+        mac.init(new javax.crypto.spec.SecretKeySpec(secret, mac.getAlgorithm()));
+        return signingInput + "." + base64url.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
     }
 
     private static AuthFailure rejection(TokenVerifier verifier, String token) {
@@ -151,6 +166,88 @@ class JwtVerifierTest {
         assertThat(verifier.verify(token).userId()).isEqualTo("bob");
         String hmacToken = token(new MACSigner(SECRET), JWSAlgorithm.HS256, null, claims("bob", Instant.now().plusSeconds(60)));
         assertThat(rejection(verifier, hmacToken).code()).isEqualTo(AuthFailure.UNAUTHORIZED);
+    }
+
+    @Test
+    void aPemRsaKeyVerifiesTokensWhateverKeyIdTheirHeaderNames() throws Exception {
+        Instant later = Instant.now().plusSeconds(60);
+        RSAKey rsa = new RSAKeyGenerator(2048).generate();
+        String rsaPem = pem(rsa);
+        JwtVerifier rsaVerifier = JwtVerifier.withPublicKeyPem(rsaPem, "issuer", "gateway");
+        // Keycloak, Auth0, Cognito, jsonwebtoken with keyid: the header names the key; a PEM key has no id to match.
+        assertThat(rsaVerifier.verify(token(new RSASSASigner(rsa), JWSAlgorithm.RS256, "any", claims("alice", later))).userId())
+                .isEqualTo("alice");
+        assertThat(rsaVerifier.verify(token(new RSASSASigner(rsa), JWSAlgorithm.PS256, "any", claims("alice", later))).userId())
+                .isEqualTo("alice");
+    }
+
+    @Test
+    void aPemEcKeyVerifiesTokensWhateverCertificateThumbprintTheirHeaderNames() throws Exception {
+        Instant later = Instant.now().plusSeconds(60);
+        ECKey ec = new ECKeyGenerator(Curve.P_256).generate();
+        JwtVerifier ecVerifier = JwtVerifier.withPublicKeyPem(pem(ec.toPublicKey()), "issuer", "gateway");
+        SignedJWT withThumbprint = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).type(JOSEObjectType.JWT)
+                .x509CertSHA256Thumbprint(Base64URL.encode(new byte[32])).build(), claims("bob", later));
+        withThumbprint.sign(new ECDSASigner(ec));
+        assertThat(ecVerifier.verify(withThumbprint.serialize()).userId()).isEqualTo("bob");
+    }
+
+    @Test
+    void aPemKeyStillRefusesAnotherKeysTokensAndAlgorithmsNotOfItsType() throws Exception {
+        Instant later = Instant.now().plusSeconds(60);
+        RSAKey rsa = new RSAKeyGenerator(2048).generate();
+        String rsaPem = pem(rsa);
+        JwtVerifier rsaVerifier = JwtVerifier.withPublicKeyPem(rsaPem, "issuer", "gateway");
+        ECKey ec = new ECKeyGenerator(Curve.P_256).generate();
+        JwtVerifier ecVerifier = JwtVerifier.withPublicKeyPem(pem(ec.toPublicKey()), "issuer", "gateway");
+
+        // Algorithm confusion, with a key id: the public key as the secret of an HMAC signature.
+        String confused = token(new MACSigner(rsaPem.getBytes(StandardCharsets.US_ASCII)), JWSAlgorithm.HS256, "any",
+                claims("mallory", later));
+        String anotherRsaKey = token(new RSASSASigner(new RSAKeyGenerator(2048).generate()), JWSAlgorithm.RS256, "any",
+                claims("mallory", later));
+        String ecToken = token(new ECDSASigner(ec), JWSAlgorithm.ES256, "any", claims("mallory", later));
+        String rsaToken = token(new RSASSASigner(rsa), JWSAlgorithm.RS256, "any", claims("mallory", later));
+        String p384Token = token(new ECDSASigner(new ECKeyGenerator(Curve.P_384).generate()), JWSAlgorithm.ES384, "any",
+                claims("mallory", later));
+
+        for (String refused : java.util.List.of(confused, anotherRsaKey, ecToken)) {
+            assertThat(rejection(rsaVerifier, refused)).isEqualTo(AuthFailure.unauthorized("invalid signature or unknown key"));
+        }
+        for (String refused : java.util.List.of(rsaToken, p384Token)) {
+            assertThat(rejection(ecVerifier, refused)).isEqualTo(AuthFailure.unauthorized("invalid signature or unknown key"));
+        }
+    }
+
+    @Test
+    void anHmacTokenOfAnAlgorithmTheSecretIsTooShortForIsRefusedSayingWhy() throws Exception {
+        String secret32 = "0123456789abcdef0123456789abcdef";
+        String secret48 = secret32 + "0123456789abcdef";
+        String secret64 = secret48 + "0123456789abcdef";
+        Instant later = Instant.now().plusSeconds(60);
+        JwtVerifier verifier32 = JwtVerifier.withSecret(secret32, "issuer", "gateway");
+
+        assertThat(rejection(verifier32, rawHmacToken("HS512", secret32.getBytes(StandardCharsets.UTF_8), claims("a", later))))
+                .isEqualTo(AuthFailure.unauthorized("HS512 tokens need a JWT_SECRET of at least 64 bytes"));
+        assertThat(rejection(verifier32, rawHmacToken("HS384", secret32.getBytes(StandardCharsets.UTF_8), claims("a", later))))
+                .isEqualTo(AuthFailure.unauthorized("HS384 tokens need a JWT_SECRET of at least 48 bytes"));
+        assertThat(verifier32.verify(rawHmacToken("HS256", secret32.getBytes(StandardCharsets.UTF_8), claims("a", later))).userId())
+                .isEqualTo("a");
+
+        JwtVerifier verifier48 = JwtVerifier.withSecret(secret48, "issuer", "gateway");
+        assertThat(verifier48.verify(token(new MACSigner(secret48), JWSAlgorithm.HS384, null, claims("b", later))).userId())
+                .isEqualTo("b");
+        assertThat(rejection(verifier48, rawHmacToken("HS512", secret48.getBytes(StandardCharsets.UTF_8), claims("b", later))))
+                .isEqualTo(AuthFailure.unauthorized("HS512 tokens need a JWT_SECRET of at least 64 bytes"));
+
+        JwtVerifier verifier64 = JwtVerifier.withSecret(secret64, "issuer", "gateway");
+        assertThat(verifier64.verify(token(new MACSigner(secret64), JWSAlgorithm.HS512, null, claims("c", later))).userId())
+                .isEqualTo("c");
+        assertThat(verifier64.verify(token(new MACSigner(secret64), JWSAlgorithm.HS256, null, claims("c", later))).userId())
+                .isEqualTo("c");
+        // A secret long enough still checks the signature.
+        assertThat(rejection(verifier64, token(new MACSigner(secret64.replace('0', 'x')), JWSAlgorithm.HS512, null, claims("c", later))))
+                .isEqualTo(AuthFailure.unauthorized("invalid signature or unknown key"));
     }
 
     @Test
