@@ -304,8 +304,11 @@ public final class EngineSession implements SessionFanOut.Recipient {
     /**
      * A packet from the client. On the session's transport, taken only while the session is open: as engine.io, a
      * closing session runs no more events, since their acks could no longer be sent (a client that retries would run
-     * them twice). On an upgrade probe, until the session is closed: a client that paused polling to upgrade can only
-     * hear what is queued for it (a DISCONNECT, the close packet) once the upgrade completes.
+     * them twice). Except the client's close: engine.io's polling transport acts on it whatever the session's state,
+     * so a closing session whose client says it is gone ends at once ("transport close") instead of waiting for a
+     * poll that will not come (up to pingTimeout, counted by the admission limits all along). On an upgrade probe,
+     * until the session is closed: a client that paused polling to upgrade can only hear what is queued for it (a
+     * DISCONNECT, the close packet) once the upgrade completes.
      */
     void receive(Transport from, EnginePacket packet) {
         if (state == State.CLOSED) {
@@ -313,8 +316,12 @@ public final class EngineSession implements SessionFanOut.Recipient {
         }
         if (isProbe(from)) {
             upgrade.onPacket(packet);
-        } else if (state == State.OPEN && from == transport) {
-            onPacket(packet);
+        } else if (from == transport) {
+            if (state == State.OPEN) {
+                onPacket(packet);
+            } else if (packet.type() == EnginePacket.Type.CLOSE) {
+                closeNow(DisconnectReason.TRANSPORT_CLOSE, EnginePacket.NOOP);
+            }
         }
     }
 

@@ -225,6 +225,21 @@ class EngineSessionTest {
     }
 
     @Test
+    void aClosePostedWhileTheServerCloseWaitsForAPollEndsTheSessionAtOnce() {
+        EngineSession session = handshaken();
+        session.close();
+        assertThat(session.isOpen()).as("closing: the close packet waits for the next poll").isTrue();
+
+        // engine.io's polling transport acts on the client's close whatever the socket's state: "transport close".
+        assertThat(fixture.post(session, "1")).isEqualTo(200);
+        assertThat(session.isOpen()).isFalse();
+        assertThat(fixture.registry.size()).as("no longer counted").isZero();
+        assertThat(fixture.closeReasons).containsExactly("transport close");
+        fixture.advance(PING_TIMEOUT);
+        assertThat(fixture.closeReasons).as("said once").containsExactly("transport close");
+    }
+
+    @Test
     void aServerCloseOfAWebSocketSendsWhatIsQueuedThenACloseFrame() {
         EmbeddedChannel webSocket = fixture.channel();
         EngineSession session = fixture.webSocket(webSocket);
