@@ -366,14 +366,26 @@ public final class EngineSession implements SessionFanOut.Recipient {
         });
     }
 
-    /** The upgrade is complete: what polling still holds is released, and the queue goes on the WebSocket. */
+    /**
+     * The upgrade is complete: what polling still holds is released, and the queue goes on the WebSocket. Reported
+     * before that flush, as engine.io emits "upgrade" before its flush: the flush ends a closing session, whose close
+     * must be the last its listener hears (an "upgraded" after "closed" left the Admin UI a stale entry).
+     */
     void switchTo(WebSocketTransport upgraded) {
         Transport previous = transport;
         transport = upgraded;
         previous.discard();
         onWritabilityChanged(upgraded);
+        if (state == State.CLOSED) {
+            return;
+        }
+        try {
+            listener.onUpgrade(this);
+        } catch (RuntimeException e) {
+            // The flush below must still run: a closing session ends there.
+            log.error("session {}: upgrade handling failed", id, e);
+        }
         flush();
-        listener.onUpgrade(this);
     }
 
     private void onPacket(EnginePacket packet) {

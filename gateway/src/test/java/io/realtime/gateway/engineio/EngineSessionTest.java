@@ -319,6 +319,36 @@ class EngineSessionTest {
     }
 
     @Test
+    void anUpgradeThatEndsAClosingSessionIsReportedBeforeTheClose() {
+        EngineSession session = handshaken();
+        List<String> heard = new java.util.ArrayList<>();
+        session.setListener(new EngineSession.Listener() {
+            @Override
+            public void onUpgrade(EngineSession s) {
+                heard.add("upgrade");
+            }
+
+            @Override
+            public void onClose(EngineSession s, io.realtime.gateway.stats.DisconnectReason reason) {
+                heard.add("close: " + reason.text());
+            }
+        });
+        EmbeddedChannel webSocket = fixture.channel();
+        WebSocketTransport probe = new WebSocketTransport(session, webSocket);
+        session.attachProbe(probe);
+        probe.onText("2probe");
+        ((TextWebSocketFrame) webSocket.readOutbound()).release();
+        session.close();
+
+        // The upgrade's flush delivers the close packet, which ends the session: "closed" must be the last word (an
+        // "upgraded" after it left a stale entry in the Admin UI), as engine.io emits "upgrade" before it flushes.
+        probe.onText("5");
+
+        assertThat(session.isOpen()).isFalse();
+        assertThat(heard).containsExactly("upgrade", "close: forced close");
+    }
+
+    @Test
     void aProbeThatDoesNotUpgradeInTimeIsDroppedAndPollingGoesOn() {
         EngineSession session = handshaken();
         EmbeddedChannel webSocket = fixture.channel();
