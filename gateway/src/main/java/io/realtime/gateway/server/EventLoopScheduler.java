@@ -9,7 +9,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * netty-socketio's scheduler (ack timeouts) on the server's own event loops, instead of a separate timer thread
@@ -18,7 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class EventLoopScheduler implements CancelableScheduler {
 
     private final EventExecutorGroup executors;
-    private final ConcurrentMap<SchedulerKey, ScheduledFuture<?>> scheduled = new ConcurrentHashMap<>();
+    private final ConcurrentMap<SchedulerKey, Entry> scheduled = new ConcurrentHashMap<>();
 
     EventLoopScheduler(EventExecutorGroup executors) {
         this.executors = executors;
@@ -30,9 +29,9 @@ final class EventLoopScheduler implements CancelableScheduler {
 
     @Override
     public void cancel(SchedulerKey key) {
-        ScheduledFuture<?> future = scheduled.remove(key);
-        if (future != null) {
-            future.cancel(false);
+        Entry entry = scheduled.remove(key);
+        if (entry != null) {
+            entry.cancel();
         }
     }
 
@@ -46,23 +45,57 @@ final class EventLoopScheduler implements CancelableScheduler {
         schedule(key, runnable, delay, unit);
     }
 
+    /**
+     * The entry is in the map before its task can run, so the task always finds (and removes) it: scheduled first, a
+     * task due at once on another loop could run before the put, whose finished future then stayed for good.
+     */
     @Override
     public void schedule(SchedulerKey key, Runnable runnable, long delay, TimeUnit unit) {
-        AtomicReference<ScheduledFuture<?>> self = new AtomicReference<>();
-        ScheduledFuture<?> future = executors.next().schedule(() -> {
-            scheduled.remove(key, self.get());
-            runnable.run();
-        }, delay, unit);
-        self.set(future);
-        ScheduledFuture<?> previous = scheduled.put(key, future);
+        Entry entry = new Entry();
+        Entry previous = scheduled.put(key, entry);
         if (previous != null) {
-            previous.cancel(false);
+            previous.cancel();
         }
+        entry.start(executors.next().schedule(() -> {
+            scheduled.remove(key, entry);
+            if (!entry.isCancelled()) {
+                runnable.run();
+            }
+        }, delay, unit));
     }
 
     @Override
     public void shutdown() {
-        scheduled.values().forEach(future -> future.cancel(false));
+        scheduled.values().forEach(Entry::cancel);
         scheduled.clear();
+    }
+
+    /** Tasks scheduled with a key that have neither run nor been cancelled; for tests. */
+    int size() {
+        return scheduled.size();
+    }
+
+    /** A keyed task, cancellable before its future exists (cancelled between the put and the schedule). */
+    private static final class Entry {
+        private ScheduledFuture<?> future;
+        private boolean cancelled;
+
+        synchronized void start(ScheduledFuture<?> scheduledFuture) {
+            future = scheduledFuture;
+            if (cancelled) {
+                scheduledFuture.cancel(false);
+            }
+        }
+
+        synchronized void cancel() {
+            cancelled = true;
+            if (future != null) {
+                future.cancel(false);
+            }
+        }
+
+        synchronized boolean isCancelled() {
+            return cancelled;
+        }
     }
 }
