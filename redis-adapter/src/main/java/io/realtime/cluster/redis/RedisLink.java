@@ -1044,11 +1044,6 @@ public final class RedisLink implements AutoCloseable {
             return messages == null ? List.of() : entries(messages);
         }
 
-        /** The id of the stream's last entry, {@code 0-0} when it has none: where a new reader starts. */
-        public String lastId(String stream) {
-            return lastIdOf(commands.xrevrange(bytes(stream), io.lettuce.core.Range.create("-", "+"), io.lettuce.core.Limit.from(1)));
-        }
-
         @Override
         public void close() {
             connection.close();

@@ -46,8 +46,12 @@ final class StreamReader implements AutoCloseable {
     private final CompletableFuture<String> position;
     /** Where the reader started, or the first reason its connect or its position failed (it goes on trying). */
     private final CompletableFuture<String> firstAttempt = new CompletableFuture<>();
-    /** Where the reader started: null until its thread has the position. */
+    /** Where the reader started: null until its thread has the position; set under {@link #placing}. */
     private volatile String startedAfter;
+    /** Guards {@link #firstAppendedMeanwhile} against the start being set while an append tells it. */
+    private final Object placing = new Object();
+    /** The first entry this node appended while the start was not known; guarded by {@link #placing}. */
+    private String firstAppendedMeanwhile;
     private volatile boolean closed;
     /** The entry whose handler failed fatally; only the reader's thread touches it. */
     private String fatalAt;
@@ -97,11 +101,13 @@ final class StreamReader implements AutoCloseable {
             if (connection == null) {
                 return;
             }
-            String start = startPosition(connection);
+            String start = startPosition();
             if (start == null) {
                 return;
             }
-            startedAfter = start;
+            synchronized (placing) {
+                startedAfter = start;
+            }
             firstAttempt.complete(start);
             follow(connection, start);
         } catch (InterruptedException e) {
@@ -146,38 +152,59 @@ final class StreamReader implements AutoCloseable {
     }
 
     /**
-     * Where the reader starts: the position asked when it was made, else (Redis could not answer then) the
-     * stream's last entry now, read on the reader's connection; null once the reader is closed.
+     * Where the reader starts: the position asked when it was made. When Redis could not answer that, it is asked
+     * again on the link's connection until answered, and the reader starts before the first entry this node appended
+     * meanwhile, if earlier: Redis answers each append sent before the question first, so by then every such entry
+     * has been told to {@link #appended} (those whose append failed reached this node's sockets already). Null once
+     * the reader is closed.
      */
-    private String startPosition(RedisLink.BlockingReader connection) throws InterruptedException {
-        while (!closed) {
-            try {
-                return position.get(BLOCK_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                // Looked at again, unless closed meanwhile: the link's own timeout ends the question.
-            } catch (ExecutionException e) {
-                log.warn("the end of the stream {} could not be read when its reader was made ({}): it starts after the"
-                        + " stream's last entry once it can read it", stream, e.getCause().toString());
-                break;
-            }
-        }
+    private String startPosition() throws InterruptedException {
+        CompletableFuture<String> asked = position;
         boolean failing = false;
         while (!closed) {
             try {
-                return connection.lastId(stream);
-            } catch (RuntimeException e) {
-                if (closed) {
-                    return null;
+                String last = asked.get(BLOCK_MILLIS, TimeUnit.MILLISECONDS);
+                synchronized (placing) {
+                    String first = firstAppendedMeanwhile;
+                    return first == null || StreamSessionRecovery.after(first, last) ? last : before(first);
                 }
-                firstAttempt.completeExceptionally(e);
+            } catch (TimeoutException e) {
+                // Looked at again, unless closed meanwhile: the link's own timeout ends the question.
+            } catch (ExecutionException e) {
+                firstAttempt.completeExceptionally(e.getCause());
                 if (!failing) {
-                    log.warn("reading the end of the stream {} failed, trying again: {}", stream, e.toString());
+                    log.warn("reading the end of the stream {} failed, trying again: {}", stream, e.getCause().toString());
                     failing = true;
                 }
                 pause();
+                asked = link.lastId(stream).toCompletableFuture();
             }
         }
         return null;
+    }
+
+    /**
+     * Told the id of each entry this node appended to the stream: while the reader's start is not known, the first
+     * of them bounds it (see {@link #startPosition}).
+     */
+    void appended(String id) {
+        if (startedAfter != null) {
+            return;
+        }
+        synchronized (placing) {
+            if (startedAfter == null && (firstAppendedMeanwhile == null || StreamSessionRecovery.after(firstAppendedMeanwhile, id))) {
+                firstAppendedMeanwhile = id;
+            }
+        }
+    }
+
+    /** The id just before {@code id}: an {@code XREAD} after it returns {@code id} first. */
+    static String before(String id) {
+        int dash = id.indexOf('-');
+        long millis = Long.parseUnsignedLong(id.substring(0, dash));
+        long sequence = Long.parseUnsignedLong(id.substring(dash + 1));
+        return sequence != 0 ? millis + "-" + Long.toUnsignedString(sequence - 1)
+                : millis == 0 ? "0-0" : Long.toUnsignedString(millis - 1) + "-" + Long.toUnsignedString(-1L);
     }
 
     /**

@@ -169,6 +169,10 @@ public final class StreamsTransport extends RedisTransport {
                     failedAppends.remember(seq);
                     throw failure instanceof CompletionException wrapped ? wrapped : new CompletionException(failure);
                 }
+                StreamReader reader = readers.get(stream);
+                if (reader != null) {
+                    reader.appended(id);
+                }
                 return id;
             });
         }

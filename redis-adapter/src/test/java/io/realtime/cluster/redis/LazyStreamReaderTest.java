@@ -8,10 +8,14 @@ import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketIOServer;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
+import io.realtime.cluster.BroadcastOptions;
 import io.realtime.cluster.Cluster;
 import io.realtime.cluster.ClusterObserver;
+import io.realtime.cluster.ClusterPacket;
 import io.realtime.cluster.RedisAdapterOptions;
 import io.realtime.cluster.TransportKind;
+import io.realtime.cluster.core.ClusterMessage.Broadcast;
+import io.realtime.cluster.core.NamespaceChannel;
 import io.realtime.cluster.testing.RedisClusterProcesses;
 import io.realtime.cluster.testing.RedisFixture;
 import org.junit.jupiter.api.AfterEach;
@@ -191,6 +195,47 @@ class LazyStreamReaderTest {
         } finally {
             logger.detachAppender(logged);
         }
+    }
+
+    @Test
+    void anEntryThisNodeAppendsBeforeItsReaderKnowsWhereToStartIsReadAllTheSame() {
+        Logger logger = (Logger) LoggerFactory.getLogger(StreamReader.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            RedisFixture redis = ownServer();
+            // A user who may append but not read where the stream ends: the reader's first question fails, and every
+            // one after it until the right is granted; the node's own append goes through meanwhile.
+            RedisFixture.command(redis.host(), redis.port(), "ACL", "SETUSER", "appender", "on", ">secret", "~*", "&*",
+                    "+@all", "-xrevrange");
+            RedisAdapterOptions options = RedisAdapterOptions.builder("redis://appender:secret@" + redis.host() + ":" + redis.port())
+                    .key(key).transport(TransportKind.STREAMS).requestTimeout(Duration.ofSeconds(5)).clientName(CLIENT_NAME)
+                    .streams(new RedisAdapterOptions.StreamOptions(key, 1, 10_000, 100, key + ":session:"))
+                    .build();
+            RedisTransport transport = RedisTransport.connect(options, ClusterObserver.NONE);
+            resources.add(transport);
+            StreamRecorder recorder = new StreamRecorder();
+            NamespaceChannel channel = transport.open("/", recorder);
+            await("the reader could not read where the stream ends").atMost(Duration.ofSeconds(10))
+                    .until(() -> warnings(logged).stream().anyMatch(message -> message.contains("the end of the stream")));
+
+            String id = channel.append(new Broadcast(channel.uid(), ClusterPacket.of("e", 1), BroadcastOptions.ALL, null))
+                    .toCompletableFuture().join();
+            RedisFixture.command(redis.host(), redis.port(), "ACL", "SETUSER", "appender", "+xrevrange");
+
+            await("the node's own entry, appended while its reader was not placed").atMost(Duration.ofSeconds(10))
+                    .until(() -> recorder.received.stream().anyMatch(received -> id.equals(received.offset())));
+        } finally {
+            logger.detachAppender(logged);
+        }
+    }
+
+    @Test
+    void theIdBeforeAnEntryIsTheLastAnXreadAfterItStillReturnsTheEntryFor() {
+        assertThat(StreamReader.before("1700000000000-3")).isEqualTo("1700000000000-2");
+        assertThat(StreamReader.before("1700000000000-0")).isEqualTo("1699999999999-18446744073709551615");
+        assertThat(StreamSessionRecovery.after("1700000000000-0", StreamReader.before("1700000000000-0"))).isTrue();
     }
 
     private static List<String> warnings(ListAppender<ILoggingEvent> logged) {
