@@ -5,6 +5,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -18,6 +19,8 @@ import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -36,7 +39,11 @@ final class WebSocketFrameHandler extends ChannelDuplexHandler {
     /** The largest message a fragmented one may add up to. */
     private final int maxPayload;
     private boolean closeSent;
-    /** The connection failed the protocol (a bad frame, a message too big): its session ends "transport error". */
+    /**
+     * The connection failed the protocol (a bad frame, a message too big): its session ends "transport error". Not
+     * set by the socket's own failures (a reset, a broken pipe, TLS): ws destroys the socket on those without an
+     * {@code error} event and emits {@code close} (1006), which engine.io reports as "transport close".
+     */
     private boolean failed;
 
     /** @param maxPayload the largest message, in bytes, the fragments of one may add up to */
@@ -128,7 +135,9 @@ final class WebSocketFrameHandler extends ChannelDuplexHandler {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("session {}: websocket error: {}", transport.session.id(), cause.toString());
-        failed = true;
+        if (!isSocketFailure(cause)) {
+            failed = true;
+        }
         if (cause instanceof TooLongFrameException) {
             // The aggregator's: fragments adding up to more than maxPayload (1009, as ws says of a message too big).
             closeWith(ctx, new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG));
@@ -136,6 +145,16 @@ final class WebSocketFrameHandler extends ChannelDuplexHandler {
             // A malformed or oversize frame was answered with its Close by Netty's decoder; the session ends with the channel.
             ctx.close();
         }
+    }
+
+    /**
+     * Whether {@code cause} is the connection's own failure rather than the protocol's: I/O (a reset, a write to a
+     * closed socket) or TLS (SslHandler's, which a decoder wraps). ws's {@code socketOnError} destroys the socket
+     * without reporting an error; only its receiver's errors (the frame decoder's here) are "transport error".
+     */
+    static boolean isSocketFailure(Throwable cause) {
+        return cause instanceof IOException || cause instanceof SSLException
+                || (cause instanceof DecoderException && cause.getCause() instanceof SSLException);
     }
 
     /**

@@ -2,6 +2,14 @@ package io.realtime.gateway.engineio;
 
 import com.corundumstudio.socketio.protocol.EngineIOVersion;
 import io.netty.channel.ChannelFuture;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -20,8 +28,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** One Close frame per WebSocket, whoever writes it: the server, or the echo of the client's; fragmented messages. */
 class WebSocketFrameHandlerTest {
@@ -153,5 +167,43 @@ class WebSocketFrameHandlerTest {
         notUtf8.finishAndReleaseAll();
         tooBig.finishAndReleaseAll();
         closedByClient.finishAndReleaseAll();
+    }
+    /**
+     * A client whose connection is reset (SO_LINGER 0) ends its session with "transport close", as ws destroys the
+     * socket on its error without an {@code error} event and engine.io hears only the close (1006). It was counted a
+     * "transport error", as a protocol failure is.
+     */
+    @Test
+    void aConnectionResetByTheClientEndsItsSessionWithATransportClose() throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        // A heartbeat longer than the test, on a real loop: only the reset can end the session.
+        try (SessionFixture loopback = new SessionFixture(4L << 20, 60_000)) {
+            CompletableFuture<Channel> accepted = new CompletableFuture<>();
+            Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel channel) {
+                            loopback.webSocket(channel, channel.eventLoop());
+                            accepted.complete(channel);
+                        }
+                    })
+                    .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            try (Socket client = new Socket()) {
+                client.connect(server.localAddress());
+                Channel connection = accepted.get(5, TimeUnit.SECONDS);
+
+                client.setSoLinger(true, 0);
+                client.close();
+
+                connection.closeFuture().await(5, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                        connection.eventLoop().submit(() -> List.copyOf(loopback.closeReasons)).get(5, TimeUnit.SECONDS))
+                        .containsExactly("transport close"));
+            } finally {
+                server.close().sync();
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
     }
 }
