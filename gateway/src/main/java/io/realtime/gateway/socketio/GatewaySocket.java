@@ -46,7 +46,7 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
     /** socket.io's {@code RECOVERABLE_DISCONNECT_REASONS}: a client leaving on purpose leaves no session. */
     private static final Set<DisconnectReason> RECOVERABLE = EnumSet.of(DisconnectReason.TRANSPORT_ERROR,
             DisconnectReason.TRANSPORT_CLOSE, DisconnectReason.FORCED_CLOSE, DisconnectReason.PING_TIMEOUT,
-            DisconnectReason.SERVER_SHUTTING_DOWN);
+            DisconnectReason.SERVER_SHUTTING_DOWN, DisconnectReason.FORCED_SERVER_CLOSE);
 
     private static final AtomicIntegerFieldUpdater<GatewaySocket> DISCONNECTED =
             AtomicIntegerFieldUpdater.newUpdater(GatewaySocket.class, "disconnected");

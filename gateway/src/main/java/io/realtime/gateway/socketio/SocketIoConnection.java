@@ -60,6 +60,8 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private static final Logger log = LoggerFactory.getLogger(SocketIoConnection.class);
     /** CONNECTs a connection sends before they count against its event rate: enough for a client's namespaces. */
     static final int FREE_CONNECTS = 8;
+    /** Namespaces left by the server's doing that this connection remembers ({@link #leftByServer(String)}). */
+    static final int MAX_LEFT_BY_SERVER = 8;
     /**
      * What {@link ClientHead} wants as its registry of clients: only its transport methods use it, which this class
      * replaces, so every connection shares one that stays empty (one each cost 152 bytes, issue 18).
@@ -92,6 +94,8 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
      * while there is none, which is nearly always: an empty set that had one entry costs 144 bytes (issue 18).
      */
     private Set<String> authenticating;
+    /** Namespaces the server disconnected this connection from ({@link #leftByServer(String)}); on the loop, null if none. */
+    private Set<String> leftByServer;
     private int refusedInARow;
     /** The socket being built on this connection's loop, while netty-socketio's constructor lists it (see GatewaySocket). */
     private volatile SocketUnderConstruction underConstruction;
@@ -179,10 +183,21 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
                 refuseOversizedConnect(namespace);
                 return;
             }
+            forgetLeftByServer(namespace);
             connect(namespace, auth);
+        } else if (socket == null && packet.type() != SocketIoPacket.CONNECT && packet.type() != SocketIoPacket.CONNECT_ERROR
+                && wasLeftByServer(namespace)) {
+            // Sent before the client heard the server's DISCONNECT: the socket is gone, the connection is not at fault.
+            if (packet.isEvent()) {
+                observer.eventRefused(namespace, EventRefusal.NAMESPACE_LEFT);
+            }
+            log.debug("session {}: packet type {} for {}, which the server disconnected, ignored", getSessionId(),
+                    packet.type(), namespace);
         } else if (socket == null || packet.type() == SocketIoPacket.CONNECT || packet.type() == SocketIoPacket.CONNECT_ERROR) {
-            throw new SocketIoProtocolException("invalid state: packet type " + packet.type() + " for namespace "
-                    + ErrorReplies.quoted(namespace));
+            // socket.io's Client closes the connection ("forced server close", which leaves sessions to recover).
+            log.debug("session {}: invalid state: packet type {} for namespace {}; closing", getSessionId(),
+                    packet.type(), ErrorReplies.quoted(namespace));
+            engine.close(DisconnectReason.FORCED_SERVER_CLOSE);
         } else if (packet.type() == SocketIoPacket.DISCONNECT) {
             socket.end(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT);
         } else if (packet.isEvent()) {
@@ -257,6 +272,34 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             pending.abandon();
             return null;
         });
+    }
+
+    /**
+     * A namespace whose socket the server ended while this connection stays: the client may have sent packets there
+     * before it heard of it, which are then ignored. Kept until the client CONNECTs there again, at most
+     * {@link #MAX_LEFT_BY_SERVER} of them (the oldest go first).
+     */
+    private void leftByServer(String namespaceName) {
+        if (leftByServer == null) {
+            leftByServer = new java.util.LinkedHashSet<>(2);
+        }
+        leftByServer.remove(namespaceName);
+        if (leftByServer.size() >= MAX_LEFT_BY_SERVER) {
+            java.util.Iterator<String> oldest = leftByServer.iterator();
+            oldest.next();
+            oldest.remove();
+        }
+        leftByServer.add(namespaceName);
+    }
+
+    private boolean wasLeftByServer(String namespaceName) {
+        return leftByServer != null && leftByServer.contains(namespaceName);
+    }
+
+    private void forgetLeftByServer(String namespaceName) {
+        if (leftByServer != null && leftByServer.remove(namespaceName) && leftByServer.isEmpty()) {
+            leftByServer = null;
+        }
     }
 
     private boolean isAuthenticating(String namespaceName) {
@@ -645,6 +688,14 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         String name = NamespaceNames.wire(socket.getNamespace());
         observer.disconnected(name, reason);
         log.debug("socket {} left {}: {}", socket.getSessionId(), name, reason);
+        if (reason != DisconnectReason.CLIENT_NAMESPACE_DISCONNECT && engine.isOpen()) {
+            // The server's doing (a disconnect, an expired token) while the connection stays.
+            if (engine.eventLoop().inEventLoop()) {
+                leftByServer(name);
+            } else {
+                engine.eventLoop().execute(() -> leftByServer(name));
+            }
+        }
     }
 
     /** A socket's namespace and id, known to other threads before the socket's own fields are assigned. */

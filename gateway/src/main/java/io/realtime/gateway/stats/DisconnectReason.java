@@ -12,6 +12,8 @@ public enum DisconnectReason {
     PING_TIMEOUT("ping timeout"),
     PARSE_ERROR("parse error"),
     FORCED_CLOSE("forced close"),
+    /** socket.io's Client closing a connection that sent a packet its state does not allow (recoverable). */
+    FORCED_SERVER_CLOSE("forced server close"),
     SERVER_SHUTTING_DOWN("server shutting down"),
     SERVER_ERROR("server error"),
     /** Not in socket.io: the token the socket joined with expired ({@code AUTH_MODE=jwt}, after TOKEN_EXPIRY_GRACE). */
