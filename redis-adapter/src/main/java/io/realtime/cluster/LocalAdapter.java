@@ -42,8 +42,12 @@ public class LocalAdapter implements ClusterAdapter {
     private final ObservedRooms rooms;
     /** Each event's listeners, in the order they were added: every one hears the event (socket.io's EventEmitter). */
     private final Map<String, List<ServerSideListener>> serverSideListeners = new ConcurrentHashMap<>();
-    /** {@code null} when connection state recovery is off: then broadcasts carry no offset and cost nothing more. */
-    private SessionRecovery recovery;
+    /**
+     * {@code null} when connection state recovery is off: then broadcasts carry no offset and cost nothing more.
+     * Volatile: a transport's thread may deliver while a subclass is still built and sets it ({@link #useRecovery});
+     * once a restore can start here, that thread hands every broadcast to it (streams recovery relies on this).
+     */
+    private volatile SessionRecovery recovery;
     private final java.util.concurrent.atomic.AtomicBoolean refusedJoinLogged = new java.util.concurrent.atomic.AtomicBoolean();
 
     public LocalAdapter(Namespace namespace) {
@@ -88,10 +92,11 @@ public class LocalAdapter implements ClusterAdapter {
 
     @Override
     public void broadcast(ClusterPacket packet, BroadcastOptions opts) {
-        if (recovery == null) {
+        SessionRecovery kept = recovery;
+        if (kept == null) {
             prepare(packet, opts).run();
         } else {
-            recovery.broadcast(packet, opts, withOffset -> prepare(withOffset, opts));
+            kept.broadcast(packet, opts, withOffset -> prepare(withOffset, opts));
         }
     }
 
@@ -115,10 +120,11 @@ public class LocalAdapter implements ClusterAdapter {
 
     /** A broadcast read back from the cluster's log at {@code offset}: sent with that offset when recovery is on. */
     protected void broadcastAt(String offset, ClusterPacket packet, BroadcastOptions opts) {
-        if (recovery == null) {
+        SessionRecovery kept = recovery;
+        if (kept == null) {
             prepare(packet, opts).run();
         } else {
-            recovery.delivered(offset, packet, opts, withOffset -> prepare(withOffset, opts));
+            kept.delivered(offset, packet, opts, withOffset -> prepare(withOffset, opts));
         }
     }
 

@@ -148,7 +148,15 @@ final class StreamSessionRecovery implements SessionRecovery {
      * reader is still connecting, when no restore can attach yet.
      */
     private final java.util.function.Supplier<String> readerStart;
-    /** The last entry the reader delivered, recipients chosen; guarded by {@code this}. */
+    /**
+     * The last entry the stream's reader had handed on when this recovery was made (null if none): every entry up to
+     * it was done with before any restore here could start, so a restore's reads hold those after its offset.
+     */
+    private final String floor;
+    /**
+     * The last entry of this namespace the reader delivered, recipients chosen, or {@link #passed}; guarded by
+     * {@code this}.
+     */
     private String lastDelivered;
     /** Restores between their first read and their attach; guarded by {@code this}. */
     private final Set<Pending> pending = new HashSet<>();
@@ -175,8 +183,9 @@ final class StreamSessionRecovery implements SessionRecovery {
     StreamSessionRecovery(RedisLink link, String stream, String nsp, String keyPrefix, RecoveryOptions options,
                           StreamsCodec codec, String dataKey,
                           java.util.function.BiFunction<ClusterPacket, BroadcastOptions, CompletionStage<String>> append,
-                          String ownerChannel, java.util.function.Supplier<String> readerStart) {
+                          String ownerChannel, java.util.function.Supplier<String> readerStart, String floor) {
         this.ownerChannel = ownerChannel;
+        this.floor = floor;
         this.ownedPrefix = codec.ownedPrefix(ownerChannel);
         this.readerStart = readerStart;
         this.link = link;
@@ -284,6 +293,25 @@ final class StreamSessionRecovery implements SessionRecovery {
             }
         }
         send.run();
+    }
+
+    /**
+     * Told by the transport once the reader has handed on {@code id}, an entry of this namespace, however it went
+     * (after {@link #delivered}, where it is a no-op). Moving the position to it is safe for every restore: an entry
+     * up to it that a pending restore selects and the reader handed on was either handed on before that restore joined
+     * {@link #pending}, hence in Redis before its first XRANGE and in its read (which goes on to the stream's end), or
+     * handed on after, through {@link #delivered} (a restore exists only once its namespace installed this recovery),
+     * hence collected. The same holds for the {@link #floor}.
+     * And what is after the position has not been handed on yet, so it comes live: {@code delivered} moves the
+     * position as it chooses recipients, this right after any other hand-on. Without it, an entry handed on without
+     * {@code delivered} (before the receiver installed this recovery, say) stayed after the position, counted as
+     * coming live though it had gone by: never replayed. (Left open: a restore that starts once the recovery is
+     * installed and attaches before the reader ends handing on an entry it took before the install.)
+     */
+    synchronized void passed(String id) {
+        if (lastDelivered == null || after(id, lastDelivered)) {
+            lastDelivered = id;
+        }
     }
 
     @Override
@@ -592,13 +620,24 @@ final class StreamSessionRecovery implements SessionRecovery {
         return new Replayable(id, new ClusterPacket(broadcast.packet().event(), args), broadcast.opts());
     }
 
-    /** The last entry this node's reader delivered, else where it started; null while it is connecting. Under the lock. */
+    /**
+     * How far this node's reader has gone for this namespace: the latest of where it started, where it was when this
+     * recovery was made ({@link #floor}) and the last entry of the namespace it delivered or {@link #passed}; null
+     * while it is connecting. Under the lock.
+     */
     private String readerPosition() {
         String start = readerStart.get();
         if (start == null) {
             return null;
         }
-        return lastDelivered == null || !after(lastDelivered, start) ? start : lastDelivered;
+        String position = start;
+        if (floor != null && after(floor, position)) {
+            position = floor;
+        }
+        if (lastDelivered != null && after(lastDelivered, position)) {
+            position = lastDelivered;
+        }
+        return position;
     }
 
     /**

@@ -43,6 +43,8 @@ public final class StreamsTransport extends RedisTransport {
     private static final int FAILED_APPENDS_KEPT = 10_000;
 
     private final Map<String, StreamReader> readers = new ConcurrentHashMap<>();
+    /** Each stream's {@link Dispatch}, made with its reader and kept for the transport's life. */
+    private final Map<String, Dispatch> dispatches = new ConcurrentHashMap<>();
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
     /** Why a reader stopped for good: the first one, which the others (if any) most likely followed. */
     private final AtomicReference<String> failure = new AtomicReference<>();
@@ -75,26 +77,59 @@ public final class StreamsTransport extends RedisTransport {
     public NamespaceChannel open(String namespace, MessageReceiver receiver) {
         Channel channel = new Channel(namespace, receiver);
         channels.put(namespace, channel);
-        readers.computeIfAbsent(channel.stream, stream -> StreamReader.start(link, stream, options, this::onEntry,
-                reason -> failure.compareAndSet(null, reason)));
+        Dispatch dispatch = dispatches.computeIfAbsent(channel.stream, stream -> new Dispatch());
+        readers.computeIfAbsent(channel.stream, stream -> StreamReader.start(link, stream, options,
+                (id, fields) -> onEntry(dispatch, id, fields), reason -> failure.compareAndSet(null, reason)));
         return channel;
     }
 
-    private void onEntry(String id, Map<String, String> fields) {
+    /**
+     * What one stream's reader has handed on. A namespace's recovery is made under the same lock as each entry is
+     * looked up and dispatched ({@link Channel#recovery}): every entry up to {@link #through} then was done with
+     * before the recovery existed (dropped while its namespace had no channel, or given to a receiver that had no
+     * recovery yet), and every later one is told to it ({@link StreamSessionRecovery#passed}). Only the reader's
+     * thread dispatches: the lock is taken once per entry, uncontended but while a recovery is made.
+     */
+    private static final class Dispatch {
+        /** The last entry handed on, to a receiver or to none; guarded by {@code this}. */
+        String through;
+    }
+
+    private void onEntry(Dispatch dispatch, String id, Map<String, String> fields) {
+        synchronized (dispatch) {
+            try {
+                dispatch(id, fields);
+            } finally {
+                dispatch.through = id;
+            }
+        }
+    }
+
+    private void dispatch(String id, Map<String, String> fields) {
         String nsp = fields.get("nsp");
         Channel channel = nsp == null ? null : channels.get(nsp);
         if (channel == null) {
             return;
         }
-        ClusterMessage message;
         try {
-            message = MalformedMessageException.whileReading(() -> channel.codec.fromEntry(fields));
-        } catch (MalformedMessageException e) {
-            link.malformed().report(channel.stream, e.kind(), e.getMessage());
-            return;
-        }
-        if (message != null && !channel.deliveredAlready(message, fields.get(StreamsCodec.SEQ))) {
-            channel.receiver.onMessage(message, id);
+            ClusterMessage message;
+            try {
+                message = MalformedMessageException.whileReading(() -> channel.codec.fromEntry(fields));
+            } catch (MalformedMessageException e) {
+                link.malformed().report(channel.stream, e.kind(), e.getMessage());
+                return;
+            }
+            if (message != null && !channel.deliveredAlready(message, fields.get(StreamsCodec.SEQ))) {
+                channel.receiver.onMessage(message, id);
+            }
+        } finally {
+            // Also for what did not go through the recovery's delivered: entries given to the receiver before it
+            // installed its recovery, those it does not replay, this node's own that its sockets had at once. A
+            // restore's position must not stay before an entry that will never come live.
+            StreamSessionRecovery recovery = channel.sessionRecovery;
+            if (recovery != null) {
+                recovery.passed(id);
+            }
         }
     }
 
@@ -206,11 +241,16 @@ public final class StreamsTransport extends RedisTransport {
 
         @Override
         public SessionRecovery recovery(RecoveryOptions recovery, String dataKey) {
-            StreamSessionRecovery made = new StreamSessionRecovery(link, stream, namespace, options.sessionKeyPrefix(), recovery,
-                    codec, dataKey, (packet, opts) -> append(new ClusterMessage.Broadcast(uid, packet, opts, null)), nodeChannel,
-                    readers.get(stream)::startedAfter);
-            sessionRecovery = made;
-            return made;
+            Dispatch dispatch = dispatches.get(stream);
+            // Under the dispatch lock: the entries the stream's reader handed on before this recovery existed are
+            // behind its floor, and it is told each one after (see Dispatch).
+            synchronized (dispatch) {
+                StreamSessionRecovery made = new StreamSessionRecovery(link, stream, namespace, options.sessionKeyPrefix(), recovery,
+                        codec, dataKey, (packet, opts) -> append(new ClusterMessage.Broadcast(uid, packet, opts, null)), nodeChannel,
+                        readers.get(stream)::startedAfter, dispatch.through);
+                sessionRecovery = made;
+                return made;
+            }
         }
 
         private void onPublished(String from, byte[] raw) {

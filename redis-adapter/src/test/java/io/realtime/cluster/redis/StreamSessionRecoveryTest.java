@@ -5,6 +5,7 @@ import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.ClusterPacket;
 import io.realtime.cluster.RedisAdapterOptions;
 import io.realtime.cluster.TransportKind;
+import io.realtime.cluster.core.ClusterMessage;
 import io.realtime.cluster.core.ClusterMessage.Broadcast;
 import io.realtime.cluster.core.ClusterWork;
 import io.realtime.cluster.core.NamespaceChannel;
@@ -34,7 +35,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Restores over the streams transport where they used to go wrong: a full work queue, a stream trimmed or broken
  * while a replay reads it, a reader behind the client, data that cannot be kept, a stale socket's writes over a
- * session restored elsewhere. A session a restore took and could not restore is written back.
+ * session restored elsewhere, a namespace whose recovery is made after the reader passed its entries. A session a
+ * restore took and could not restore is written back.
  */
 class StreamSessionRecoveryTest {
 
@@ -77,13 +79,7 @@ class StreamSessionRecoveryTest {
 
     /** As {@link #node(boolean, Duration)}, with at most {@code commandQueueSize} commands waiting for Redis. */
     private Node node(boolean feeding, Duration maxDisconnection, int commandQueueSize) {
-        RedisAdapterOptions options = RedisAdapterOptions.builder(RedisFixture.shared().uri())
-                .key(stream).transport(TransportKind.STREAMS).requestTimeout(Duration.ofSeconds(5))
-                .commandQueueSize(commandQueueSize)
-                .streams(new RedisAdapterOptions.StreamOptions(stream, 1, 100_000, 100, stream + ":session:"))
-                .build();
-        RedisTransport transport = RedisTransport.connect(options, ClusterObserver.NONE);
-        transports.add(transport);
+        RedisTransport transport = transport(commandQueueSize);
         StreamRecorder feeder = new StreamRecorder();
         NamespaceChannel channel = transport.open("/", feeder);
         StreamSessionRecovery recovery = (StreamSessionRecovery) channel.recovery(new RecoveryOptions(maxDisconnection, 10), "data");
@@ -91,6 +87,18 @@ class StreamSessionRecoveryTest {
             feeder.recovery = recovery;
         }
         return new Node(transport, channel, recovery, feeder);
+    }
+
+    /** A node's streams transport (one stream), with no namespace open yet. */
+    private RedisTransport transport(int commandQueueSize) {
+        RedisAdapterOptions options = RedisAdapterOptions.builder(RedisFixture.shared().uri())
+                .key(stream).transport(TransportKind.STREAMS).requestTimeout(Duration.ofSeconds(5))
+                .commandQueueSize(commandQueueSize)
+                .streams(new RedisAdapterOptions.StreamOptions(stream, 1, 100_000, 100, stream + ":session:"))
+                .build();
+        RedisTransport transport = RedisTransport.connect(options, ClusterObserver.NONE);
+        transports.add(transport);
+        return transport;
     }
 
     @AfterEach
@@ -253,12 +261,58 @@ class StreamSessionRecoveryTest {
         await().atMost(WAIT).until(() -> kept("pid-3"));
     }
 
+    /** A namespace whose reader, handed its first entry, stays there until {@code free} is counted down. */
+    private static final class Stalling implements io.realtime.cluster.core.MessageReceiver {
+        final CountDownLatch reached = new CountDownLatch(1);
+        final CountDownLatch free = new CountDownLatch(1);
+
+        @Override
+        public void onMessage(ClusterMessage message) {
+        }
+
+        @Override
+        public boolean hasRoom(String room) {
+            return true;
+        }
+
+        @Override
+        public boolean roomExists(String room) {
+            return true;
+        }
+
+        @Override
+        public boolean isLocalSocket(String id) {
+            return false;
+        }
+
+        @Override
+        public void onConnectionLost() {
+        }
+
+        @Override
+        public void onMessage(ClusterMessage message, String offset) {
+            reached.countDown();
+            try {
+                free.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     @Test
-    void aRestoreWhoseReaderStaysBehindTheOffsetIsRefusedAndItsSessionWrittenBack() {
-        // This node's reader delivers nothing to the recovery: it stays where it started, before the client's offset.
-        Node node = node(false);
+    void aRestoreWhoseReaderStaysBehindTheOffsetIsRefusedAndItsSessionWrittenBack() throws InterruptedException {
+        // This node's reader is held handing on the client's offset: it stays where it started, before the offset.
+        // (Not a receiver that leaves the recovery out: the transport tells the recovery what its reader passed.)
+        RedisTransport transport = transport(RedisAdapterOptions.DEFAULT_COMMAND_QUEUE_SIZE);
+        Stalling stalling = new Stalling();
+        holds.add(stalling.free);
+        NamespaceChannel channel = transport.open("/", stalling);
+        Node node = new Node(transport, channel,
+                (StreamSessionRecovery) channel.recovery(new RecoveryOptions(Duration.ofSeconds(30), 10), "data"), null);
         String offset = node.append(0);
         node.append(1);
+        assertThat(stalling.reached.await(10, TimeUnit.SECONDS)).isTrue();
         persisted(node, "pid-4");
 
         AtomicInteger attached = new AtomicInteger();
@@ -369,5 +423,76 @@ class StreamSessionRecoveryTest {
 
         await("every session refreshed past its 3 s").during(Duration.ofMillis(4_000)).atMost(WAIT)
                 .until(() -> pids.stream().allMatch(this::kept));
+    }
+
+    /** A namespace of another node, which appends broadcasts to one room. */
+    private record Elsewhere(NamespaceChannel channel) {
+        String append(String event, String room) {
+            BroadcastOptions to = new BroadcastOptions(java.util.Set.of(room), java.util.Set.of(), false, false, null);
+            return channel.append(new Broadcast(channel.uid(), ClusterPacket.of(event, 1), to, null)).toCompletableFuture().join();
+        }
+    }
+
+    /**
+     * A node whose reader follows the stream for "/" only, as a gateway's does before "/chat" is first used; "/chat"
+     * is written to by another node meanwhile. Returns this node's transport once its reader handed on the "/" entry
+     * the other node appended after {@code chatEntries} (so the reader has passed them all).
+     */
+    private RedisTransport readerPassedChatEntriesBeforeChatOpened(Runnable chatEntries) {
+        RedisTransport here = transport(RedisAdapterOptions.DEFAULT_COMMAND_QUEUE_SIZE);
+        StreamRecorder root = new StreamRecorder();
+        here.open("/", root);
+        here.awaitOpened();
+        chatEntries.run();
+        Elsewhere elsewhereRoot = new Elsewhere(transport(RedisAdapterOptions.DEFAULT_COMMAND_QUEUE_SIZE).open("/", new StreamRecorder()));
+        elsewhereRoot.append("z", "any");
+        await().atMost(WAIT).until(() -> root.logged() == 1);
+        return here;
+    }
+
+    /** "/chat" opened here with its recovery, fed by the reader, and a session of {@code pid} in room r kept. */
+    private StreamSessionRecovery chatWithSession(RedisTransport here, String pid) {
+        StreamRecorder chat = new StreamRecorder();
+        NamespaceChannel channel = here.open("/chat", chat);
+        StreamSessionRecovery recovery = (StreamSessionRecovery) channel.recovery(new RecoveryOptions(Duration.ofSeconds(30), 10), "data");
+        chat.recovery = recovery;
+        recovery.persist(new SessionState("sid-" + pid, pid, List.of("sid-" + pid, "r"), Map.of()));
+        await().atMost(WAIT).until(() -> kept(pid));
+        return recovery;
+    }
+
+    @Test
+    void anEntryTheReaderPassedBeforeTheNamespacesRecoveryExistedIsReplayed() {
+        Elsewhere chatElsewhere = new Elsewhere(transport(RedisAdapterOptions.DEFAULT_COMMAND_QUEUE_SIZE).open("/chat", new StreamRecorder()));
+        // The client's offset, before this node's reader started.
+        String offset = chatElsewhere.append("x", "r");
+        // Appended after the reader started, passed by it while "/chat" had no channel here, before any later broadcast.
+        RedisTransport here = readerPassedChatEntriesBeforeChatOpened(() -> chatElsewhere.append("e", "r"));
+        StreamSessionRecovery recovery = chatWithSession(here, "pid-20");
+
+        RestoreResult result = recovery.restore("pid-20", offset, Runnable::run, s -> { })
+                .toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+
+        assertThat(result.isRecovered()).as("refused: %s", result.refusal()).isTrue();
+        assertThat(result.session().missed()).as("e will not come live: the reader went past it")
+                .extracting(ClusterPacket::event).containsExactly("e");
+    }
+
+    @Test
+    void anOffsetTheReaderPassedBeforeTheNamespacesRecoveryExistedIsNotBehindIt() {
+        Elsewhere chatElsewhere = new Elsewhere(transport(RedisAdapterOptions.DEFAULT_COMMAND_QUEUE_SIZE).open("/chat", new StreamRecorder()));
+        String[] offset = new String[1];
+        // Both after the reader started, passed by it before "/chat" was opened here.
+        RedisTransport here = readerPassedChatEntriesBeforeChatOpened(() -> {
+            offset[0] = chatElsewhere.append("y", "r");
+            chatElsewhere.append("w", "r");
+        });
+        StreamSessionRecovery recovery = chatWithSession(here, "pid-21");
+
+        RestoreResult result = recovery.restore("pid-21", offset[0], Runnable::run, s -> { })
+                .toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+
+        assertThat(result.isRecovered()).as("refused: %s", result.refusal()).isTrue();
+        assertThat(result.session().missed()).extracting(ClusterPacket::event).containsExactly("w");
     }
 }
