@@ -88,6 +88,7 @@ final class PendingSocket implements SocketIOClient {
             asked = null;
             abandoned = true;
         }
+        forgetData();
         if (dropped != null) {
             for (Asked request : dropped) {
                 try {
@@ -95,6 +96,38 @@ final class PendingSocket implements SocketIOClient {
                 } catch (RuntimeException e) {
                     log.error("socket {} (never admitted): an ack's timeout callback failed", id, e);
                 }
+            }
+        }
+    }
+
+    /**
+     * Takes what authentication set out of the connection's store, on its loop: the next socket of the namespace on
+     * this connection starts with none, as a new socket.io socket does. Kept if a socket of the namespace is there
+     * (made from this client, which took the keys over, before it failed to be answered).
+     */
+    private void forgetData() {
+        if (keys.isEmpty()) {
+            return;
+        }
+        java.util.List<String> set = java.util.List.copyOf(keys);
+        keys.clear();
+        String namespaceName = namespace.getName();
+        Runnable delete = () -> {
+            if (connection.sockets().containsKey(NamespaceNames.wire(namespace))) {
+                return;
+            }
+            for (String key : set) {
+                connection.getStore().del(SocketStore.key(namespaceName, key));
+            }
+        };
+        io.netty.channel.EventLoop loop = connection.engineSession().eventLoop();
+        if (loop.inEventLoop()) {
+            delete.run();
+        } else {
+            try {
+                loop.execute(delete);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // The node stopped: the connection and its store go with it.
             }
         }
     }

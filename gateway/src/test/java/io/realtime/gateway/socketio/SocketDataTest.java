@@ -6,9 +6,13 @@ import io.realtime.cluster.LocalAdapter;
 import io.realtime.cluster.SocketIds;
 import io.realtime.gateway.testing.ProductNode;
 import io.realtime.gateway.testing.RawWebSocket;
+import io.realtime.gateway.testing.TestNode;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,6 +53,33 @@ class SocketDataTest {
                     .getClient(SocketIds.parse(JSON.readTree(again.substring(again.indexOf('{'))).get("sid").asText()));
             assertThat(rejoined.has(LocalAdapter.SOCKET_DATA_KEY)).isFalse();
             assertThat(onMain.<Map<String, String>>get(LocalAdapter.SOCKET_DATA_KEY)).containsEntry("room", "lobby");
+        }
+    }
+
+    @Test
+    void whatARefusedConnectSetIsNotThereForTheNextSocketOfTheNamespace() throws Exception {
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        try (TestNode node = TestNode.start(server -> {
+                 var tiered = server.addNamespace("/tiered");
+                 // Sets the client's tier, then refuses a bad token; a good one is admitted with nothing set.
+                 tiered.addAuthTokenListener((auth, client) -> {
+                     if (auth instanceof Map<?, ?> map && "ok".equals(map.get("token"))) {
+                         return com.corundumstudio.socketio.AuthTokenResult.AuthTokenResultSuccess;
+                     }
+                     client.set("tier", "gold");
+                     return new com.corundumstudio.socketio.AuthTokenResult(false, Map.of("message", "no"));
+                 });
+                 tiered.addConnectListener(client -> seen.add(String.valueOf(client.<Object>get("tier"))));
+             }, "--pingInterval=25000");
+             RawWebSocket ws = RawWebSocket.connect(node.webSocketUri("/socket.io/?EIO=4&transport=websocket"))) {
+            assertThat(ws.nextText()).startsWith("0{");
+            ws.sendText("40/tiered,{\"token\":\"bad\"}");
+            assertThat(ws.nextText()).startsWith("44/tiered,");
+
+            ws.sendText("40/tiered,{\"token\":\"ok\"}");
+
+            assertThat(ws.nextText()).startsWith("40/tiered,{\"sid\":");
+            assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo("null");
         }
     }
 }
