@@ -147,9 +147,12 @@ public final class SocketIoParser {
     private static JsonNode fillPlaceholders(JsonNode node, List<byte[]> attachments) {
         if (node instanceof ObjectNode object) {
             JsonNode marker = object.get("_placeholder");
-            if (marker != null && marker.asBoolean(false)) {
+            // socket.io-parser's _reconstructPacket: a placeholder is "_placeholder": true, nothing that reads as true
+            // (1, "true"); any other object is the application's and passes as it is. Its "num" must be an index.
+            if (marker != null && marker.isBoolean() && marker.booleanValue()) {
                 JsonNode num = object.get("num");
-                if (num == null || !num.canConvertToInt() || num.asInt() < 0 || num.asInt() >= attachments.size()) {
+                if (num == null || !num.isIntegralNumber() || !num.canConvertToInt() || num.asInt() < 0
+                        || num.asInt() >= attachments.size()) {
                     throw new SocketIoProtocolException("illegal attachments");
                 }
                 return BinaryNode.valueOf(attachments.get(num.asInt()));

@@ -2,6 +2,7 @@ package io.realtime.gateway.socketio;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BinaryNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -72,6 +73,26 @@ class SocketIoParserTest {
         parser.onText("51-[\"up\",{\"_placeholder\":true,\"num\":3}]");
 
         assertThatThrownBy(() -> parser.onBinary(new byte[] {1})).isInstanceOf(SocketIoProtocolException.class);
+    }
+
+    @Test
+    void onlyAPlaceholderThatIsTrueWithAnIntegerNumIsReplacedAsInSocketIoParser() {
+        assertThat(parser.onText("51-[\"e\",{\"_placeholder\":1,\"num\":9},{\"_placeholder\":\"true\",\"num\":0},"
+                + "{\"_placeholder\":true,\"num\":0}]")).isNull();
+
+        SocketIoPacket packet = parser.onBinary(new byte[] {7});
+
+        assertThat(packet.data().get(1)).isEqualTo(JsonNodeFactory.instance.objectNode().put("_placeholder", 1).put("num", 9));
+        assertThat(packet.data().get(2)).isEqualTo(JsonNodeFactory.instance.objectNode().put("_placeholder", "true").put("num", 0));
+        assertThat(packet.data().get(3)).isEqualTo(BinaryNode.valueOf(new byte[] {7}));
+    }
+
+    @Test
+    void aPlaceholderWhoseNumIsNotAnIntegerIsAnError() {
+        parser.onText("51-[\"up\",{\"_placeholder\":true,\"num\":0.5}]");
+
+        assertThatThrownBy(() -> parser.onBinary(new byte[] {1})).isInstanceOf(SocketIoProtocolException.class)
+                .hasMessageContaining("illegal attachments");
     }
 
     @ParameterizedTest
