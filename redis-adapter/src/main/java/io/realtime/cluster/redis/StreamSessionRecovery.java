@@ -149,11 +149,6 @@ final class StreamSessionRecovery implements SessionRecovery {
      */
     private final java.util.function.Supplier<String> readerStart;
     /**
-     * The last entry the stream's reader had handed on when this recovery was made (null if none): every entry up to
-     * it was done with before any restore here could start, so a restore's reads hold those after its offset.
-     */
-    private final String floor;
-    /**
      * The last entry of this namespace the reader delivered, recipients chosen, or {@link #passed}; guarded by
      * {@code this}.
      */
@@ -183,9 +178,8 @@ final class StreamSessionRecovery implements SessionRecovery {
     StreamSessionRecovery(RedisLink link, String stream, String nsp, String keyPrefix, RecoveryOptions options,
                           StreamsCodec codec, String dataKey,
                           java.util.function.BiFunction<ClusterPacket, BroadcastOptions, CompletionStage<String>> append,
-                          String ownerChannel, java.util.function.Supplier<String> readerStart, String floor) {
+                          String ownerChannel, java.util.function.Supplier<String> readerStart) {
         this.ownerChannel = ownerChannel;
-        this.floor = floor;
         this.ownedPrefix = codec.ownedPrefix(ownerChannel);
         this.readerStart = readerStart;
         this.link = link;
@@ -297,11 +291,12 @@ final class StreamSessionRecovery implements SessionRecovery {
 
     /**
      * Told by the transport once the reader has handed on {@code id}, an entry of this namespace, however it went
-     * (after {@link #delivered}, where it is a no-op). Moving the position to it is safe for every restore: an entry
+     * (after {@link #delivered}, where it is a no-op), and, when this recovery is made, the last entry of the stream
+     * the reader had handed on then. Moving the position to it is safe for every restore: an entry
      * up to it that a pending restore selects and the reader handed on was either handed on before that restore joined
      * {@link #pending}, hence in Redis before its first XRANGE and in its read (which goes on to the stream's end), or
      * handed on after, through {@link #delivered} (a restore exists only once its namespace installed this recovery),
-     * hence collected. The same holds for the {@link #floor}.
+     * hence collected.
      * And what is after the position has not been handed on yet, so it comes live: {@code delivered} moves the
      * position as it chooses recipients, this right after any other hand-on. Without it, an entry handed on without
      * {@code delivered} (before the receiver installed this recovery, say) stayed after the position, counted as
@@ -621,23 +616,15 @@ final class StreamSessionRecovery implements SessionRecovery {
     }
 
     /**
-     * How far this node's reader has gone for this namespace: the latest of where it started, where it was when this
-     * recovery was made ({@link #floor}) and the last entry of the namespace it delivered or {@link #passed}; null
-     * while it is connecting. Under the lock.
+     * How far this node's reader has gone for this namespace: the later of where it started and the last entry it
+     * delivered or {@link #passed}; null while it is connecting. Under the lock.
      */
     private String readerPosition() {
         String start = readerStart.get();
         if (start == null) {
             return null;
         }
-        String position = start;
-        if (floor != null && after(floor, position)) {
-            position = floor;
-        }
-        if (lastDelivered != null && after(lastDelivered, position)) {
-            position = lastDelivered;
-        }
-        return position;
+        return lastDelivered != null && after(lastDelivered, start) ? lastDelivered : start;
     }
 
     /**

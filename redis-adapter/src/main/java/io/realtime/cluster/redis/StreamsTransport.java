@@ -84,52 +84,48 @@ public final class StreamsTransport extends RedisTransport {
     }
 
     /**
-     * What one stream's reader has handed on. A namespace's recovery is made under the same lock as each entry is
-     * looked up and dispatched ({@link Channel#recovery}): every entry up to {@link #through} then was done with
-     * before the recovery existed (dropped while its namespace had no channel, or given to a receiver that had no
-     * recovery yet), and every later one is told to it ({@link StreamSessionRecovery#passed}). Only the reader's
-     * thread dispatches: the lock is taken once per entry, uncontended but while a recovery is made.
+     * What one stream's reader has handed on. No lock: a namespace's recovery may be made on a Netty event loop (its
+     * first socket), which must not wait for the reader's fan-out. Instead each side writes, then reads what the other
+     * writes: the reader sets {@link #through} after an entry, then looks for the recovery of the entry's namespace;
+     * {@link Channel#recovery} publishes the recovery, then reads {@link #through}. One of them sees the other, so every
+     * entry handed on without the recovery's {@code delivered} (before it existed, before its namespace had a channel
+     * or its receiver installed it, skipped as this node's own) reaches it through {@link StreamSessionRecovery#passed}
+     * (raising the same position twice is harmless).
      */
     private static final class Dispatch {
-        /** The last entry handed on, to a receiver or to none; guarded by {@code this}. */
-        String through;
+        /** The last entry handed on, to a receiver or to none. */
+        volatile String through;
     }
 
     private void onEntry(Dispatch dispatch, String id, Map<String, String> fields) {
-        synchronized (dispatch) {
-            try {
-                dispatch(id, fields);
-            } finally {
-                dispatch.through = id;
+        String nsp = fields.get("nsp");
+        try {
+            dispatch(nsp, id, fields);
+        } finally {
+            dispatch.through = id;
+            // A restore's position must not stay before an entry that will never come live.
+            Channel channel = nsp == null ? null : channels.get(nsp);
+            StreamSessionRecovery recovery = channel == null ? null : channel.sessionRecovery;
+            if (recovery != null) {
+                recovery.passed(id);
             }
         }
     }
 
-    private void dispatch(String id, Map<String, String> fields) {
-        String nsp = fields.get("nsp");
+    private void dispatch(String nsp, String id, Map<String, String> fields) {
         Channel channel = nsp == null ? null : channels.get(nsp);
         if (channel == null) {
             return;
         }
+        ClusterMessage message;
         try {
-            ClusterMessage message;
-            try {
-                message = MalformedMessageException.whileReading(() -> channel.codec.fromEntry(fields));
-            } catch (MalformedMessageException e) {
-                link.malformed().report(channel.stream, e.kind(), e.getMessage());
-                return;
-            }
-            if (message != null && !channel.deliveredAlready(message, fields.get(StreamsCodec.SEQ))) {
-                channel.receiver.onMessage(message, id);
-            }
-        } finally {
-            // Also for what did not go through the recovery's delivered: entries given to the receiver before it
-            // installed its recovery, those it does not replay, this node's own that its sockets had at once. A
-            // restore's position must not stay before an entry that will never come live.
-            StreamSessionRecovery recovery = channel.sessionRecovery;
-            if (recovery != null) {
-                recovery.passed(id);
-            }
+            message = MalformedMessageException.whileReading(() -> channel.codec.fromEntry(fields));
+        } catch (MalformedMessageException e) {
+            link.malformed().report(channel.stream, e.kind(), e.getMessage());
+            return;
+        }
+        if (message != null && !channel.deliveredAlready(message, fields.get(StreamsCodec.SEQ))) {
+            channel.receiver.onMessage(message, id);
         }
     }
 
@@ -241,16 +237,16 @@ public final class StreamsTransport extends RedisTransport {
 
         @Override
         public SessionRecovery recovery(RecoveryOptions recovery, String dataKey) {
-            Dispatch dispatch = dispatches.get(stream);
-            // Under the dispatch lock: the entries the stream's reader handed on before this recovery existed are
-            // behind its floor, and it is told each one after (see Dispatch).
-            synchronized (dispatch) {
-                StreamSessionRecovery made = new StreamSessionRecovery(link, stream, namespace, options.sessionKeyPrefix(), recovery,
-                        codec, dataKey, (packet, opts) -> append(new ClusterMessage.Broadcast(uid, packet, opts, null)), nodeChannel,
-                        readers.get(stream)::startedAfter, dispatch.through);
-                sessionRecovery = made;
-                return made;
+            StreamSessionRecovery made = new StreamSessionRecovery(link, stream, namespace, options.sessionKeyPrefix(), recovery,
+                    codec, dataKey, (packet, opts) -> append(new ClusterMessage.Broadcast(uid, packet, opts, null)), nodeChannel,
+                    readers.get(stream)::startedAfter);
+            sessionRecovery = made;
+            // Published first, then where the reader is: see Dispatch.
+            String through = dispatches.get(stream).through;
+            if (through != null) {
+                made.passed(through);
             }
+            return made;
         }
 
         private void onPublished(String from, byte[] raw) {
