@@ -186,6 +186,11 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             forgetLeftByServer(namespace);
             connect(namespace, auth);
         } else if (socket == null && packet.type() != SocketIoPacket.CONNECT && packet.type() != SocketIoPacket.CONNECT_ERROR
+                && engine.version() == EngineIOVersion.V3) {
+            // socket.io 2's Client ignores a packet for a namespace it has no socket for; its clients rely on that.
+            log.debug("session {}: packet type {} for {}, where it has no socket, ignored (socket.io 2)", getSessionId(),
+                    packet.type(), namespace);
+        } else if (socket == null && packet.type() != SocketIoPacket.CONNECT && packet.type() != SocketIoPacket.CONNECT_ERROR
                 && wasLeftByServer(namespace)) {
             // Sent before the client heard the server's DISCONNECT: the socket is gone, the connection is not at fault.
             if (packet.isEvent()) {

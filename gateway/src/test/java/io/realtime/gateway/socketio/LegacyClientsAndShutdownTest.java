@@ -32,6 +32,22 @@ class LegacyClientsAndShutdownTest {
     }
 
     @Test
+    void engineIoV3PacketsForANamespaceWithoutASocketAreIgnoredAsSocketIo2Does() {
+        try (TestNode node = TestNode.start("--allowEIO3=true", "--pingInterval=25000");
+             RawWebSocket ws = RawWebSocket.connect(node.webSocketUri("/socket.io/?EIO=3&transport=websocket"))) {
+            assertThat(ws.nextText()).startsWith("0{");
+            assertThat(ws.nextText()).isEqualTo("40");
+            assertThat(ws.nextText()).isEqualTo("42[\"auth\",{}]");
+
+            ws.sendText("42/chat,[\"message\",1]");
+            ws.sendText("43/chat,7[]");
+            // The connection is still there: the main namespace still answers, after the packets above.
+            ws.sendText("42[\"message\",2]");
+            assertThat(ws.nextText()).isEqualTo("42[\"message-back\",2]");
+        }
+    }
+
+    @Test
     void engineIoV3PollingUsesLengthPrefixedRecords() {
         try (TestNode node = TestNode.start("--allowEIO3=true", "--pingInterval=25000")) {
             RawPolling polling = new RawPolling(node, "3");
