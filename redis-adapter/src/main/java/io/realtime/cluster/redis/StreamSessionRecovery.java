@@ -83,9 +83,19 @@ final class StreamSessionRecovery implements SessionRecovery {
     /**
      * The pids of this namespace's connected recoverable sockets, whose sessions are refreshed, each with a token of
      * its last {@link #opened}: a write refused because another node owns the session now stops the refresh of that
-     * open only, not of a later one (a restore back here).
+     * open only, not of a later one (a restore back here). A socket that ended here ({@link #persist},
+     * {@link #discarded}) stays, with an {@link Ending} instead, until Redis answered the end's write (or failed it):
+     * until then the key may still hold what the socket wrote while connected, owned by this node, and a restore
+     * here that took it would have an older session (and the end's write would then leave a second copy, or delete
+     * nothing). Read by restores on lettuce's thread and the link's scheduler, written on the sockets' loops and
+     * where Redis answers: each change is one operation on the map, so a pid leaves it only once nothing of it is
+     * left to write.
      */
     private final Map<String, Object> live = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The token of a socket's end whose write Redis has not answered yet: held as a live socket, not refreshed. */
+    private static final class Ending {
+    }
     /**
      * Pids restored here whose socket has not written its session yet, with when (nanoTime): that first write goes
      * over whatever the key holds. Forgotten after {@link #CLAIM_NANOS} (a restore whose socket never came, as for
@@ -212,7 +222,13 @@ final class StreamSessionRecovery implements SessionRecovery {
         // A tick whose predecessor still runs (a slow Redis, many sessions) is skipped: the next one comes well
         // within the sessions' expiry.
         if (refreshRunning.compareAndSet(false, true)) {
-            refreshFrom(new ArrayList<>(live.keySet()), 0);
+            List<String> pids = new ArrayList<>(live.size());
+            live.forEach((pid, token) -> {
+                if (!(token instanceof Ending)) {
+                    pids.add(pid);
+                }
+            });
+            refreshFrom(pids, 0);
         }
     }
 
@@ -249,8 +265,27 @@ final class StreamSessionRecovery implements SessionRecovery {
 
     @Override
     public void discarded(String pid) {
-        live.remove(pid);
-        store(pid, null, "deleted", null);
+        ended(pid, () -> store(pid, null, "deleted", null));
+    }
+
+    /**
+     * A socket of {@code pid} ended here: it is no longer refreshed, but it stays held (an {@link Ending} in
+     * {@link #live}) until {@code lastWrite}, the end's write, has its answer, success or failure (bounded by the
+     * request timeout). A restore here meanwhile waits as for a live socket, and then takes what that write left.
+     * A socket of that pid opened again meanwhile replaces the mark, which its end then leaves alone.
+     */
+    private void ended(String pid, java.util.function.Supplier<CompletionStage<?>> lastWrite) {
+        Ending ending = new Ending();
+        // Swapped in one step: no moment where a restore finds the pid neither live nor ending.
+        live.put(pid, ending);
+        CompletionStage<?> written;
+        try {
+            written = lastWrite.get();
+        } catch (RuntimeException | Error e) {
+            live.remove(pid, ending);
+            throw e;
+        }
+        written.whenComplete((ok, failure) -> live.remove(pid, ending));
     }
 
     /** Appended to the stream (a socket's own event too: its room is its id); it comes back through the reader. */
@@ -311,8 +346,7 @@ final class StreamSessionRecovery implements SessionRecovery {
 
     @Override
     public void persist(SessionState session) {
-        live.remove(session.pid());
-        write(session, () -> sessionValue(session), null);
+        ended(session.pid(), () -> write(session, () -> sessionValue(session), null));
     }
 
     /**
@@ -320,18 +354,18 @@ final class StreamSessionRecovery implements SessionRecovery {
      * not plain data) costs that session its recovery, never the caller (a socket's close) its work.
      *
      * @param open the token of the socket's {@link #opened} that writes it, or null once it is not connected
+     * @return completed once Redis answered the write (or it failed)
      */
-    private void write(SessionState session, java.util.function.Supplier<String> encoded, Object open) {
+    private CompletionStage<?> write(SessionState session, java.util.function.Supplier<String> encoded, Object open) {
         String value;
         try {
             value = encoded.get();
         } catch (IllegalArgumentException unencodable) {
             log.warn("session {} cannot be kept in Redis: {}", session.sid(), unencodable.getMessage());
             // The record written before (older rooms and data) goes too: restoring it would not be this session.
-            store(session.pid(), null, "deleted", open);
-            return;
+            return store(session.pid(), null, "deleted", open);
         }
-        store(session.pid(), value, "kept", open);
+        return store(session.pid(), value, "kept", open);
     }
 
     /**
@@ -342,7 +376,7 @@ final class StreamSessionRecovery implements SessionRecovery {
      * the owner at every refresh would cost Redis a script decoding the record per socket and interval, where a
      * PEXPIRE is about fifty times cheaper (the stale socket itself ends with its heartbeat).
      */
-    private void store(String pid, String value, String what, Object open) {
+    private CompletionStage<?> store(String pid, String value, String what, Object open) {
         String key = keyPrefix + pid;
         CompletionStage<Boolean> done;
         if (claimed.remove(pid) != null) {
@@ -352,7 +386,7 @@ final class StreamSessionRecovery implements SessionRecovery {
             done = link.eval(WRITE_UNLESS_OWNED, key, ownerChannel, value == null ? "" : value,
                     Long.toString(options.maxDisconnectionDuration().toMillis()), ownedPrefix).thenApply(written -> written == 1);
         }
-        done.whenComplete((written, failure) -> {
+        return done.whenComplete((written, failure) -> {
             if (failure != null) {
                 log.warn("session {} could not be {} in Redis: {}", pid, what, failure.toString());
             } else if (!written) {
@@ -489,8 +523,9 @@ final class StreamSessionRecovery implements SessionRecovery {
 
     /**
      * GETDEL of the session once no live socket holds it: its owner (if it names one) is gone, or is this node and
-     * the socket is no longer connected here. Refused when there is none (or another restore took it first) or its
-     * owner keeps it.
+     * the socket is no longer connected here and its end's write has its answer (an {@link Ending} holds it as a
+     * live socket does: the record read may be older than that write, which must not come after the take). Refused
+     * when there is none (or another restore took it first) or its owner keeps it.
      */
     private CompletionStage<String> takeOnceOwnerIsGone(String pid, int attempt) {
         String key = keyPrefix + pid;

@@ -495,4 +495,54 @@ class StreamSessionRecoveryTest {
         assertThat(result.isRecovered()).as("refused: %s", result.refusal()).isTrue();
         assertThat(result.session().missed()).extracting(ClusterPacket::event).containsExactly("w");
     }
+
+    /** An attribute whose encoding waits until {@code free} is counted down: a socket's end held before its write. */
+    public static final class SlowToEncode {
+        final CountDownLatch encoding = new CountDownLatch(1);
+        final CountDownLatch free = new CountDownLatch(1);
+
+        public int getValue() throws InterruptedException {
+            encoding.countDown();
+            free.await(30, TimeUnit.SECONDS);
+            return 1;
+        }
+    }
+
+    @Test
+    void aRestoreHereWhileASocketsEndIsBeingWrittenWaitsForThatWriteAndLeavesNoOwnerlessCopy() throws Exception {
+        Node node = node(true);
+        String offset = node.append(0);
+        await().atMost(WAIT).until(() -> node.feeder().logged() == 1);
+        // The socket connected here: its session written, owned by this node.
+        node.recovery().opened(session("pid-30", "before"));
+        await().atMost(WAIT).until(() -> storedRooms("pid-30").contains("before"));
+
+        // It joined a room, then ended: its end's write is held while its session is encoded (on its loop).
+        SlowToEncode slow = new SlowToEncode();
+        holds.add(slow.free);
+        SessionState ended = new SessionState("sid-pid-30", "pid-30", List.of("sid-pid-30", "before", "after"),
+                Map.of("data", Map.of("n", 1), "slow", slow));
+        java.util.concurrent.ExecutorService loop = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<Void> ending = CompletableFuture.runAsync(() -> node.recovery().persist(ended), loop);
+            assertThat(slow.encoding.await(10, TimeUnit.SECONDS)).isTrue();
+
+            // The client reconnects here meanwhile: its restore reads the record the connected socket wrote.
+            CompletableFuture<RestoreResult> restoring = node.recovery().restore("pid-30", offset, Runnable::run, s -> { })
+                    .toCompletableFuture();
+            Thread.sleep(400);
+            slow.free.countDown();
+            ending.get(10, TimeUnit.SECONDS);
+
+            RestoreResult restored = restoring.orTimeout(10, TimeUnit.SECONDS).join();
+            assertThat(restored.isRecovered()).as("refused: %s", restored.refusal()).isTrue();
+            assertThat(restored.session().state().rooms()).as("the session as it ended")
+                    .containsExactly("sid-pid-30", "before", "after");
+            // This node's writes go in order on one connection: once a later one is done, the end's is too.
+            persisted(node, "pid-30-later");
+            assertThat(kept("pid-30")).as("no second, ownerless copy of the restored session").isFalse();
+        } finally {
+            loop.shutdownNow();
+        }
+    }
 }
