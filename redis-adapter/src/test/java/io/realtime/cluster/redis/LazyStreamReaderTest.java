@@ -46,6 +46,8 @@ class LazyStreamReaderTest {
     private final String key = "lazy-reader-" + UUID.randomUUID();
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final EventLoop loop = new DefaultEventLoop();
+    /** The server of this node's cluster ({@link #cluster(RedisFixture)}). */
+    private SocketIOServer server;
     /** The namespaces whose broadcasts this node's reader delivered. */
     private final List<String> delivered = new CopyOnWriteArrayList<>();
     private final ClusterObserver observer = new ClusterObserver() {
@@ -88,6 +90,19 @@ class LazyStreamReaderTest {
         return cluster;
     }
 
+    /** This node's cluster, recording what its readers deliver, over a server that serves "/" only so far. */
+    private Cluster cluster(RedisFixture redis) {
+        server = new SocketIOServer(new Configuration());
+        return cluster(server, redis, observer);
+    }
+
+    /** A namespace added after the cluster started, on the stream nobody reads yet. */
+    private String addLateNamespace() {
+        String late = otherStreamsNamespace();
+        server.addNamespace(late);
+        return late;
+    }
+
     private RedisFixture ownServer() {
         RedisFixture redis = RedisFixture.ownServer();
         resources.add(redis);
@@ -113,10 +128,8 @@ class LazyStreamReaderTest {
     @Test
     void anAdapterMadeOnAnEventLoopWhileRedisDoesNotAnswerReturnsAtOnceAndReadsWhatWasAppendedMeanwhile() {
         RedisFixture redis = ownServer();
-        SocketIOServer server = new SocketIOServer(new Configuration());
-        Cluster cluster = cluster(server, redis, observer);
-        String late = otherStreamsNamespace();
-        server.addNamespace(late);
+        Cluster cluster = cluster(redis);
+        String late = addLateNamespace();
 
         redis.pause();
         CompletableFuture<Void> made;
@@ -140,10 +153,8 @@ class LazyStreamReaderTest {
     @Test
     void aReaderClosedBeforeItsConnectionIsOpenLeavesNeitherItsThreadNorAConnection() {
         RedisFixture redis = ownServer();
-        SocketIOServer server = new SocketIOServer(new Configuration());
-        Cluster cluster = cluster(server, redis, observer);
-        String late = otherStreamsNamespace();
-        server.addNamespace(late);
+        Cluster cluster = cluster(redis);
+        String late = addLateNamespace();
 
         redis.pause();
         try {
@@ -169,10 +180,8 @@ class LazyStreamReaderTest {
         logger.addAppender(logged);
         try {
             RedisFixture redis = ownServer();
-            SocketIOServer server = new SocketIOServer(new Configuration());
-            Cluster cluster = cluster(server, redis, observer);
-            String late = otherStreamsNamespace();
-            server.addNamespace(late);
+            Cluster cluster = cluster(redis);
+            String late = addLateNamespace();
 
             redis.stop();
             CompletableFuture<Void> made = onTheLoop(() -> cluster.of(late));

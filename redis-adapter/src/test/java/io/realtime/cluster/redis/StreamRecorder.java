@@ -13,7 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * what came through the stream; when {@link #recovery} is set, broadcasts read back go through it, as the core hands
  * them to its recovery.
  */
-final class StreamRecorder implements MessageReceiver {
+class StreamRecorder implements MessageReceiver {
 
     record Received(ClusterMessage message, String offset) {
     }

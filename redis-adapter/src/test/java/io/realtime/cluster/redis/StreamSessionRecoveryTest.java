@@ -262,32 +262,9 @@ class StreamSessionRecoveryTest {
     }
 
     /** A namespace whose reader, handed its first entry, stays there until {@code free} is counted down. */
-    private static final class Stalling implements io.realtime.cluster.core.MessageReceiver {
+    private static final class Stalling extends StreamRecorder {
         final CountDownLatch reached = new CountDownLatch(1);
         final CountDownLatch free = new CountDownLatch(1);
-
-        @Override
-        public void onMessage(ClusterMessage message) {
-        }
-
-        @Override
-        public boolean hasRoom(String room) {
-            return true;
-        }
-
-        @Override
-        public boolean roomExists(String room) {
-            return true;
-        }
-
-        @Override
-        public boolean isLocalSocket(String id) {
-            return false;
-        }
-
-        @Override
-        public void onConnectionLost() {
-        }
 
         @Override
         public void onMessage(ClusterMessage message, String offset) {
