@@ -19,6 +19,7 @@ import io.realtime.cluster.core.NamespaceChannel;
 import io.realtime.cluster.testing.RedisClusterProcesses;
 import io.realtime.cluster.testing.RedisFixture;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -57,8 +58,19 @@ class LazyStreamReaderTest {
         }
     };
 
+    /** What the stream reader logs, during each test. */
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private final Logger readerLog = (Logger) LoggerFactory.getLogger(StreamReader.class);
+
+    @BeforeEach
+    void watchTheReadersLog() {
+        logged.start();
+        readerLog.addAppender(logged);
+    }
+
     @AfterEach
     void close() throws Exception {
+        readerLog.detachAppender(logged);
         for (int i = resources.size() - 1; i >= 0; i--) {
             resources.get(i).close();
         }
@@ -174,70 +186,54 @@ class LazyStreamReaderTest {
 
     @Test
     void aReaderThatCannotConnectTriesAgainSaysSoOnceAndReadsWhenRedisIsBack() {
-        Logger logger = (Logger) LoggerFactory.getLogger(StreamReader.class);
-        ListAppender<ILoggingEvent> logged = new ListAppender<>();
-        logged.start();
-        logger.addAppender(logged);
-        try {
-            RedisFixture redis = ownServer();
-            Cluster cluster = cluster(redis);
-            String late = addLateNamespace();
+        RedisFixture redis = ownServer();
+        Cluster cluster = cluster(redis);
+        String late = addLateNamespace();
 
-            redis.stop();
-            CompletableFuture<Void> made = onTheLoop(() -> cluster.of(late));
-            await().atMost(Duration.ofSeconds(5)).until(made::isDone);
-            assertThat(made).isCompleted();
-            await().atMost(Duration.ofSeconds(5)).until(() -> warnings(logged).stream()
-                    .anyMatch(message -> message.startsWith("connecting to read the stream")));
+        redis.stop();
+        CompletableFuture<Void> made = onTheLoop(() -> cluster.of(late));
+        await().atMost(Duration.ofSeconds(5)).until(made::isDone);
+        assertThat(made).isCompleted();
+        await().atMost(Duration.ofSeconds(5)).until(() -> warnings().stream()
+                .anyMatch(message -> message.startsWith("connecting to read the stream")));
 
-            redis.restart();
-            // Another node broadcasts on the namespace until this node's reader, connected at last, reads it.
-            SocketIOServer otherServer = new SocketIOServer(new Configuration());
-            otherServer.addNamespace(late);
-            Cluster other = cluster(otherServer, redis, ClusterObserver.NONE);
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                other.of(late).emit("e", 1);
-                return delivered.contains(late);
-            });
-            assertThat(warnings(logged).stream().filter(message -> message.startsWith("connecting to read the stream")))
-                    .as("said once, not at every attempt").hasSize(1);
-        } finally {
-            logger.detachAppender(logged);
-        }
+        redis.restart();
+        // Another node broadcasts on the namespace until this node's reader, connected at last, reads it.
+        SocketIOServer otherServer = new SocketIOServer(new Configuration());
+        otherServer.addNamespace(late);
+        Cluster other = cluster(otherServer, redis, ClusterObserver.NONE);
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            other.of(late).emit("e", 1);
+            return delivered.contains(late);
+        });
+        assertThat(warnings().stream().filter(message -> message.startsWith("connecting to read the stream")))
+                .as("said once, not at every attempt").hasSize(1);
     }
 
     @Test
     void anEntryThisNodeAppendsBeforeItsReaderKnowsWhereToStartIsReadAllTheSame() {
-        Logger logger = (Logger) LoggerFactory.getLogger(StreamReader.class);
-        ListAppender<ILoggingEvent> logged = new ListAppender<>();
-        logged.start();
-        logger.addAppender(logged);
-        try {
-            RedisFixture redis = ownServer();
-            // A user who may append but not read where the stream ends: the reader's first question fails, and every
-            // one after it until the right is granted; the node's own append goes through meanwhile.
-            RedisFixture.command(redis.host(), redis.port(), "ACL", "SETUSER", "appender", "on", ">secret", "~*", "&*",
-                    "+@all", "-xrevrange");
-            RedisAdapterOptions options = RedisAdapterOptions.builder("redis://appender:secret@" + redis.host() + ":" + redis.port())
-                    .key(key).transport(TransportKind.STREAMS).requestTimeout(Duration.ofSeconds(5)).clientName(CLIENT_NAME)
-                    .streams(new RedisAdapterOptions.StreamOptions(key, 1, 10_000, 100, key + ":session:"))
-                    .build();
-            RedisTransport transport = RedisTransport.connect(options, ClusterObserver.NONE);
-            resources.add(transport);
-            StreamRecorder recorder = new StreamRecorder();
-            NamespaceChannel channel = transport.open("/", recorder);
-            await("the reader could not read where the stream ends").atMost(Duration.ofSeconds(10))
-                    .until(() -> warnings(logged).stream().anyMatch(message -> message.contains("the end of the stream")));
+        RedisFixture redis = ownServer();
+        // A user who may append but not read where the stream ends: the reader's first question fails, and every
+        // one after it until the right is granted; the node's own append goes through meanwhile.
+        RedisFixture.command(redis.host(), redis.port(), "ACL", "SETUSER", "appender", "on", ">secret", "~*", "&*",
+                "+@all", "-xrevrange");
+        RedisAdapterOptions options = RedisAdapterOptions.builder("redis://appender:secret@" + redis.host() + ":" + redis.port())
+                .key(key).transport(TransportKind.STREAMS).requestTimeout(Duration.ofSeconds(5)).clientName(CLIENT_NAME)
+                .streams(new RedisAdapterOptions.StreamOptions(key, 1, 10_000, 100, key + ":session:"))
+                .build();
+        RedisTransport transport = RedisTransport.connect(options, ClusterObserver.NONE);
+        resources.add(transport);
+        StreamRecorder recorder = new StreamRecorder();
+        NamespaceChannel channel = transport.open("/", recorder);
+        await("the reader could not read where the stream ends").atMost(Duration.ofSeconds(10))
+                .until(() -> warnings().stream().anyMatch(message -> message.contains("the end of the stream")));
 
-            String id = channel.append(new Broadcast(channel.uid(), ClusterPacket.of("e", 1), BroadcastOptions.ALL, null))
-                    .toCompletableFuture().join();
-            RedisFixture.command(redis.host(), redis.port(), "ACL", "SETUSER", "appender", "+xrevrange");
+        String id = channel.append(new Broadcast(channel.uid(), ClusterPacket.of("e", 1), BroadcastOptions.ALL, null))
+                .toCompletableFuture().join();
+        RedisFixture.command(redis.host(), redis.port(), "ACL", "SETUSER", "appender", "+xrevrange");
 
-            await("the node's own entry, appended while its reader was not placed").atMost(Duration.ofSeconds(10))
-                    .until(() -> recorder.received.stream().anyMatch(received -> id.equals(received.offset())));
-        } finally {
-            logger.detachAppender(logged);
-        }
+        await("the node's own entry, appended while its reader was not placed").atMost(Duration.ofSeconds(10))
+                .until(() -> recorder.received.stream().anyMatch(received -> id.equals(received.offset())));
     }
 
     @Test
@@ -247,7 +243,7 @@ class LazyStreamReaderTest {
         assertThat(StreamSessionRecovery.after("1700000000000-0", StreamReader.before("1700000000000-0"))).isTrue();
     }
 
-    private static List<String> warnings(ListAppender<ILoggingEvent> logged) {
+    private List<String> warnings() {
         synchronized (logged) {
             return logged.list.stream().filter(event -> event.getLevel() == Level.WARN)
                     .map(ILoggingEvent::getFormattedMessage).toList();
