@@ -153,7 +153,8 @@ final class WebSocketFrameHandler extends ChannelDuplexHandler {
      * without reporting an error; only its receiver's errors (the frame decoder's here) are "transport error".
      */
     static boolean isSocketFailure(Throwable cause) {
-        return cause instanceof IOException || cause instanceof SSLException
+        // SSLException is an IOException.
+        return cause instanceof IOException
                 || (cause instanceof DecoderException && cause.getCause() instanceof SSLException);
     }
 

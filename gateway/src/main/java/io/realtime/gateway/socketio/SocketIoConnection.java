@@ -171,6 +171,9 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             }
         }
         GatewaySocket socket = sockets.get(namespace);
+        // A packet for a socket this connection does not have (any but a CONNECT, which makes one).
+        boolean noSocketFor = socket == null && packet.type() != SocketIoPacket.CONNECT
+                && packet.type() != SocketIoPacket.CONNECT_ERROR;
         if (packet.type() == SocketIoPacket.CONNECT && socket == null && !isAuthenticating(namespace)) {
             // A CONNECT costs what an event does and more (authentication, a socket, its session): past the first
             // few (a client joins each of its namespaces once), each takes from the events' budget.
@@ -185,13 +188,11 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             }
             forgetLeftByServer(namespace);
             connect(namespace, auth);
-        } else if (socket == null && packet.type() != SocketIoPacket.CONNECT && packet.type() != SocketIoPacket.CONNECT_ERROR
-                && engine.version() == EngineIOVersion.V3) {
+        } else if (noSocketFor && engine.version() == EngineIOVersion.V3) {
             // socket.io 2's Client ignores a packet for a namespace it has no socket for; its clients rely on that.
             log.debug("session {}: packet type {} for {}, where it has no socket, ignored (socket.io 2)", getSessionId(),
                     packet.type(), namespace);
-        } else if (socket == null && packet.type() != SocketIoPacket.CONNECT && packet.type() != SocketIoPacket.CONNECT_ERROR
-                && wasLeftByServer(namespace)) {
+        } else if (noSocketFor && wasLeftByServer(namespace)) {
             // Sent before the client heard the server's DISCONNECT: the socket is gone, the connection is not at fault.
             if (packet.isEvent()) {
                 observer.eventRefused(namespace, EventRefusal.NAMESPACE_LEFT);
@@ -695,11 +696,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         log.debug("socket {} left {}: {}", socket.getSessionId(), name, reason);
         if (reason != DisconnectReason.CLIENT_NAMESPACE_DISCONNECT && engine.isOpen()) {
             // The server's doing (a disconnect, an expired token) while the connection stays.
-            if (engine.eventLoop().inEventLoop()) {
-                leftByServer(name);
-            } else {
-                engine.eventLoop().execute(() -> leftByServer(name));
-            }
+            onLoop(() -> leftByServer(name));
         }
     }
 

@@ -105,9 +105,6 @@ final class StreamReader implements AutoCloseable {
             if (start == null) {
                 return;
             }
-            synchronized (placing) {
-                startedAfter = start;
-            }
             firstAttempt.complete(start);
             follow(connection, start);
         } catch (InterruptedException e) {
@@ -155,8 +152,8 @@ final class StreamReader implements AutoCloseable {
      * Where the reader starts: the position asked when it was made. When Redis could not answer that, it is asked
      * again on the link's connection until answered, and the reader starts before the first entry this node appended
      * meanwhile, if earlier: Redis answers each append sent before the question first, so by then every such entry
-     * has been told to {@link #appended} (those whose append failed reached this node's sockets already). Null once
-     * the reader is closed.
+     * has been told to {@link #appended} (those whose append failed reached this node's sockets already). Sets
+     * {@link #startedAfter}; null once the reader is closed.
      */
     private String startPosition() throws InterruptedException {
         CompletableFuture<String> asked = position;
@@ -166,7 +163,8 @@ final class StreamReader implements AutoCloseable {
                 String last = asked.get(BLOCK_MILLIS, TimeUnit.MILLISECONDS);
                 synchronized (placing) {
                     String first = firstAppendedMeanwhile;
-                    return first == null || StreamSessionRecovery.after(first, last) ? last : before(first);
+                    startedAfter = first == null || StreamSessionRecovery.after(first, last) ? last : before(first);
+                    return startedAfter;
                 }
             } catch (TimeoutException e) {
                 // Looked at again, unless closed meanwhile: the link's own timeout ends the question.
