@@ -19,6 +19,7 @@ import io.realtime.gateway.broadcast.BroadcastTarget;
 import io.realtime.gateway.broadcast.ServerPush;
 import io.realtime.gateway.http.CrossSiteRequests;
 import io.realtime.gateway.http.HttpReply;
+import io.realtime.gateway.http.LoopbackHostNames;
 import io.realtime.gateway.http.PathSegments;
 import io.realtime.gateway.metrics.ApiMetrics;
 import jakarta.validation.ConstraintViolation;
@@ -39,7 +40,7 @@ import java.util.stream.Collectors;
 /**
  * The backend publish API: services push to clients with {@code POST /api/v1/notifications/{userId}},
  * {@code POST /api/v1/data} and {@code POST /api/v1/emit}. JSON in and out; 202 with a receipt, 400 for bad bodies,
- * 401 without a valid key, 404 and 405 for wrong routes and methods, 500 when serving fails unexpectedly.
+ * 401 without a valid key (403 without API_KEY for a Host or Origin that does not name this machine), 404 and 405 for wrong routes and methods, 500 when serving fails unexpectedly.
  * Broadcasting never blocks, so requests are served on the event loop.
  */
 @Sharable
@@ -87,6 +88,11 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                         apiKey == null ? "the API accepts loopback callers only, never a web page of another site"
                                 + " (no API_KEY is configured)"
                                 : "a valid 'Authorization: Bearer <API_KEY>' header is required"));
+            }
+            String notLoopback = apiKey == null ? LoopbackHostNames.whyNotLoopback(request) : null;
+            if (notLoopback != null) {
+                // A loopback caller, but maybe a browser's page whose own name was rebound to this machine.
+                throw ApiException.of(new ApiError(HttpResponseStatus.FORBIDDEN, "forbidden", notLoopback));
             }
             Map<String, Object> receipt = route(path.substring(PREFIX.length()), request);
             respond(ctx, keepAlive, HttpResponseStatus.ACCEPTED, receipt);

@@ -10,6 +10,7 @@ import java.net.URISyntaxException;
  * Requests a browser sends from a page of another site. A page can make a browser POST anywhere (a "simple" request
  * needs no preflight), so an endpoint that trusts its caller by address alone (loopback, no key) must refuse them;
  * browsers name the page's origin in {@code Origin} on every such request, and tools like curl send none.
+ * A page whose own name was rebound to this machine (DNS rebinding) is no other site: {@link LoopbackHostNames}.
  */
 public final class CrossSiteRequests {
 

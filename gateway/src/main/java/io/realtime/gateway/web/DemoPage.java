@@ -15,6 +15,7 @@ import io.realtime.gateway.broadcast.ServerPush;
 import io.realtime.gateway.engineio.ClientAddress;
 import io.realtime.gateway.http.CrossSiteRequests;
 import io.realtime.gateway.http.HttpReply;
+import io.realtime.gateway.http.LoopbackHostNames;
 import io.realtime.gateway.http.PathSegments;
 
 import java.io.IOException;
@@ -26,7 +27,7 @@ import java.util.Map;
  * The live demo on the Socket.IO port: the page and its assets (classpath {@code public/}, with the official
  * socket.io-client browser bundle vendored at build time), and {@code POST /demo/notifications/{userId}}, which sends
  * a notification the way the backend API does, accepted only when the API would accept this caller (no
- * {@code API_KEY} and a loopback caller). Sits before the 404 handler; anything else goes on.
+ * {@code API_KEY}, a loopback caller, and a {@code Host} naming this machine). Sits before the 404 handler; anything else goes on.
  */
 @Sharable
 public final class DemoPage extends ChannelInboundHandlerAdapter {
@@ -83,6 +84,12 @@ public final class DemoPage extends ChannelInboundHandlerAdapter {
         boolean loopback = client != null && client.getAddress() != null && client.getAddress().isLoopbackAddress();
         if (!notificationsOpen || !loopback || CrossSiteRequests.isCrossSite(request)) {
             error(exchange, HttpResponseStatus.FORBIDDEN, "forbidden", "the backend API does not accept this caller without its key");
+            return;
+        }
+        String notLoopback = LoopbackHostNames.whyNotLoopback(request);
+        if (notLoopback != null) {
+            // A page whose own name was rebound to this machine (DNS rebinding) is same-origin with itself.
+            error(exchange, HttpResponseStatus.FORBIDDEN, "forbidden", notLoopback);
             return;
         }
         String userId = PathSegments.decode(encodedUser);

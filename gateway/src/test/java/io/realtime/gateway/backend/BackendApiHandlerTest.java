@@ -76,4 +76,47 @@ class BackendApiHandlerTest {
                 .timer().count()).isEqualTo(1L);
         channel.finishAndReleaseAll();
     }
+    /** An embedded channel whose peer is a loopback address, as a local tool's or a local browser's connection. */
+    static EmbeddedChannel fromLoopback(io.netty.channel.ChannelHandler... handlers) {
+        return new EmbeddedChannel(handlers) {
+            @Override
+            protected java.net.SocketAddress remoteAddress0() {
+                return new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 50000);
+            }
+        };
+    }
+
+    /**
+     * DNS rebinding: a page of evil.example whose name now resolves to 127.0.0.1 is same-origin with itself, so its
+     * browser's POST comes from loopback with Origin matching Host. Without API_KEY only this machine's names pass.
+     */
+    @Test
+    void withoutAKeyARequestNamingAnotherHostIsRefused403EvenFromLoopbackAndSameOrigin() throws Exception {
+        AtomicInteger sends = new AtomicInteger();
+        ServerPush push = new ServerPush((target, event, args) -> sends.incrementAndGet());
+        ApiMetrics metrics = new ApiMetrics(BackendApiHandler.ROUTES, HttpResponseStatus.ACCEPTED.code());
+        EmbeddedChannel channel = fromLoopback(new BackendApiHandler(null, push, JSON, Validators.create(), null, metrics));
+
+        FullHttpRequest rebound = post("/api/v1/data", "{}");
+        rebound.headers().remove(HttpHeaderNames.AUTHORIZATION);
+        rebound.headers().set(HttpHeaderNames.HOST, "evil.example:9090").set(HttpHeaderNames.ORIGIN, "http://evil.example:9090");
+        channel.writeInbound(rebound);
+        FullHttpResponse refused = channel.readOutbound();
+        assertThat(refused.status()).isEqualTo(HttpResponseStatus.FORBIDDEN);
+        JsonNode error = JSON.readTree(refused.content().toString(StandardCharsets.UTF_8)).get("error");
+        assertThat(error.get("code").asText()).isEqualTo("forbidden");
+        assertThat(error.get("message").asText()).contains("Host: evil.example:9090");
+        refused.release();
+        assertThat(sends).hasValue(0);
+
+        FullHttpRequest local = post("/api/v1/data", "{}");
+        local.headers().remove(HttpHeaderNames.AUTHORIZATION);
+        local.headers().set(HttpHeaderNames.HOST, "localhost:9090").set(HttpHeaderNames.ORIGIN, "http://localhost:9090");
+        channel.writeInbound(local);
+        FullHttpResponse accepted = channel.readOutbound();
+        assertThat(accepted.status()).isEqualTo(HttpResponseStatus.ACCEPTED);
+        accepted.release();
+        assertThat(sends).hasValue(1);
+        channel.finishAndReleaseAll();
+    }
 }

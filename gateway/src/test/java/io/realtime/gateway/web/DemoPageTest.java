@@ -49,4 +49,41 @@ class DemoPageTest {
             response.release();
         }
     }
+    private final java.util.List<String> notified = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** An open demo (no API_KEY) on a connection from loopback. */
+    private final EmbeddedChannel open = new EmbeddedChannel(new DemoPage(
+            new io.realtime.gateway.broadcast.ServerPush((target, event, args) -> notified.add(target.rooms().toString())),
+            new ObjectMapper(), true)) {
+        @Override
+        protected java.net.SocketAddress remoteAddress0() {
+            return new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 50000);
+        }
+    };
+
+    private FullHttpResponse notify(String path, String host, String origin) {
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path,
+                io.netty.buffer.Unpooled.copiedBuffer("{\"n\":1}", StandardCharsets.UTF_8));
+        request.headers().set(HttpHeaderNames.HOST, host);
+        if (origin != null) {
+            request.headers().set(HttpHeaderNames.ORIGIN, origin);
+        }
+        open.writeInbound(request);
+        return open.readOutbound();
+    }
+
+    /** DNS rebinding: the demo's own page, served under a name rebound to 127.0.0.1, is same-origin with itself. */
+    @Test
+    void aNotificationFromAPageOfAnotherHostNameIsRefused403() {
+        FullHttpResponse refused = notify("/demo/notifications/bob", "evil.example:8080", "http://evil.example:8080");
+        assertThat(refused.status()).isEqualTo(HttpResponseStatus.FORBIDDEN);
+        assertThat(refused.content().toString(StandardCharsets.UTF_8)).contains("\"forbidden\"", "localhost");
+        refused.release();
+        assertThat(notified).isEmpty();
+
+        FullHttpResponse accepted = notify("/demo/notifications/bob", "127.0.0.1:8080", "http://127.0.0.1:8080");
+        assertThat(accepted.status()).isEqualTo(HttpResponseStatus.ACCEPTED);
+        accepted.release();
+        assertThat(notified).hasSize(1);
+        open.finishAndReleaseAll();
+    }
 }
