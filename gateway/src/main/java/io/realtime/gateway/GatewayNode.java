@@ -149,7 +149,8 @@ public final class GatewayNode implements AutoCloseable {
             features.accept(server);
             if (config.adminUi().enabled() && !config.conformance()) {
                 // Closed before the cluster: its queued work asks the cluster.
-                resources.add(resources.indexOf(cluster), AdminUi.install(config.adminUi(), server, cluster, config.nodeId(), traffic, scheduler));
+                resources.add(resources.indexOf(cluster), AdminUi.install(config.adminUi(), server, cluster,
+                        config.cluster().key(), config.nodeId(), traffic, scheduler));
             }
             cluster.attachAll();
             KnownNames names = KnownNames.of(server.getAllNamespaces(), gateways,

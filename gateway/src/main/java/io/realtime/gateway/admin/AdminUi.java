@@ -58,11 +58,12 @@ public final class AdminUi implements AutoCloseable {
      * Installs the UI on {@code server} before it starts; call after every other namespace is added (the UI sees the
      * namespaces there are then), and before the cluster attaches them.
      *
+     * @param redisKey  the cluster's key in Redis ({@code REDIS_KEY}): the sessions' keys start with it
      * @param totals    the node's running traffic totals (the aggregated events are their differences)
      * @param scheduler the node's periodic work, which the once-a-second stats tick joins
      */
-    public static AdminUi install(AdminUiSettings settings, GatewayServer server, Cluster cluster, String nodeId,
-                                  TrafficTotals totals, ScheduledExecutorService scheduler) {
+    public static AdminUi install(AdminUiSettings settings, GatewayServer server, Cluster cluster, String redisKey,
+                                  String nodeId, TrafficTotals totals, ScheduledExecutorService scheduler) {
         if (!settings.enabled()) {
             throw new IllegalArgumentException("the Admin UI is off");
         }
@@ -77,10 +78,13 @@ public final class AdminUi implements AutoCloseable {
         AdminSessions sessions = null;
         AdminAuthenticator authenticator = null;
         if (settings.authenticate()) {
-            sessions = cluster.sharedKeys().<AdminSessions>map(RedisAdminSessions::new)
-                    .orElseGet(() -> new InMemoryAdminSessions(Clock.systemUTC()));
-            authenticator = new AdminAuthenticator(settings.username().orElseThrow(), settings.passwordHash().orElseThrow(),
-                    sessions, work);
+            String username = settings.username().orElseThrow();
+            String passwordHash = settings.passwordHash().orElseThrow();
+            String fingerprint = AdminSessionFingerprint.of(username, passwordHash);
+            sessions = cluster.sharedKeys()
+                    .<AdminSessions>map(keys -> new RedisAdminSessions(keys, AdminSessions.keyPrefix(redisKey), fingerprint))
+                    .orElseGet(() -> new InMemoryAdminSessions(Clock.systemUTC(), fingerprint));
+            authenticator = new AdminAuthenticator(username, passwordHash, sessions, work);
             admin.addAuthTokenListener(authenticator);
         } else {
             log.warn("ADMIN_UI_AUTH=none: anyone who reaches this node can use the Admin UI on {}", settings.namespace());

@@ -93,6 +93,22 @@ class AdminUiTest {
         }
     }
 
+    /** Two clusters (their own REDIS_KEY) on one Redis server, e.g. staging and production: a session is its cluster's. */
+    @Test
+    void anotherClusterOnTheSameRedisDoesNotAcceptTheSession() {
+        String sessionId;
+        try (AdminClient admin = AdminClient.connect(a, LOGIN)) {
+            sessionId = admin.await("session", args -> true).get(0).asText();
+        }
+        Map<String, String> env = Map.of("REDIS_URL", RedisFixture.shared().uri(), "ADMIN_UI_USERNAME", "admin",
+                "ADMIN_UI_PASSWORD_HASH", HASH);
+        try (ProductNode other = ProductNode.start(env, "--redisKey=admin-other-" + UUID.randomUUID(), "--nodeId=o",
+                "--adminUi=production");
+             AdminClient reloaded = AdminClient.connect(other, "{\"sessionId\":\"" + sessionId + "\"}")) {
+            assertThat(reloaded.connectAnswer()).isEqualTo("44/admin,{\"message\":\"invalid credentials\"}");
+        }
+    }
+
     @Test
     void onARedisClusterTheSessionsAreSharedThroughTheClustersConnection() {
         String key = "admin-test-" + UUID.randomUUID();

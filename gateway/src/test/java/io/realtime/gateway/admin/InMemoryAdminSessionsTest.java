@@ -35,7 +35,7 @@ class InMemoryAdminSessionsTest {
     @Test
     void aSessionLastsADayAndUnknownOnesNever() {
         ManualClock clock = new ManualClock();
-        InMemoryAdminSessions sessions = new InMemoryAdminSessions(clock);
+        InMemoryAdminSessions sessions = new InMemoryAdminSessions(clock, AdminSessionFingerprint.of("admin", "$2b$10$old"));
         sessions.save("abc");
 
         assertThat(sessions.exists("abc").toCompletableFuture().join()).isTrue();
