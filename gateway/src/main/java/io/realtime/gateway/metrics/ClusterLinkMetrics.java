@@ -7,26 +7,37 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.realtime.cluster.Cluster;
 import io.realtime.cluster.ClusterStats;
 import io.realtime.cluster.ClusterUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToLongFunction;
 
 /**
  * The state of the link to the cluster: nodes seen, Redis connected, messages through Redis. The node count is a
  * cluster request, so it is sampled on the node's scheduler (never on a scrape, never on an event loop); while Redis
- * is unreachable it is 1.
+ * is unreachable it is 1. Closing it (with the {@link GatewayMetrics} it is bound by) stops the sampling.
  */
-public final class ClusterLinkMetrics implements MeterBinder {
+public final class ClusterLinkMetrics implements MeterBinder, AutoCloseable {
 
     static final Duration SAMPLING = Duration.ofSeconds(5);
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterLinkMetrics.class);
 
     private final Cluster cluster;
     private final ScheduledExecutorService scheduler;
     private final AtomicInteger nodes = new AtomicInteger(1);
+    private final AtomicReference<ScheduledFuture<?>> sampling = new AtomicReference<>();
+    /** Set while samples keep throwing, so a lasting failure is logged once and not every {@link #SAMPLING}. */
+    private final AtomicBoolean failing = new AtomicBoolean();
+    private volatile boolean closed;
 
     public ClusterLinkMetrics(Cluster cluster, ScheduledExecutorService scheduler) {
         this.cluster = cluster;
@@ -82,8 +93,44 @@ public final class ClusterLinkMetrics implements MeterBinder {
         Gauge.builder(MeterNames.CLUSTER_HELD_LIMIT, cluster, c -> c.stats().map(ClusterStats::heldLimit).orElse(0L))
                 .description("the most messages held before the oldest are dropped (OUTAGE_BUFFER_SIZE; 0: single node)")
                 .register(registry);
-        scheduler.scheduleWithFixedDelay(() -> cluster.of("/").serverCount().whenComplete(this::sampled),
-                0, SAMPLING.toMillis(), TimeUnit.MILLISECONDS);
+        startSampling();
+    }
+
+    /** One sampling task whatever the number of registries bound, none once closed. */
+    private synchronized void startSampling() {
+        if (closed || sampling.get() != null) {
+            return;
+        }
+        sampling.set(scheduler.scheduleWithFixedDelay(this::sample, 0, SAMPLING.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * Never throws: a periodic task that throws is never run again, and the node count would freeze at its last value.
+     * A count that throws at once is handled like one that fails later.
+     */
+    void sample() {
+        try {
+            cluster.of("/").serverCount().whenComplete(this::sampled);
+            if (failing.compareAndSet(true, false)) {
+                log.info("counting the cluster's nodes works again");
+            }
+        } catch (RuntimeException e) {
+            if (failing.compareAndSet(false, true)) {
+                log.warn("counting the cluster's nodes failed; {} keeps its last value until a count works (logged once"
+                        + " until then)", MeterNames.CLUSTER_NODES, e);
+            }
+            sampled(null, e);
+        }
+    }
+
+    /** Stops the sampling (the node is stopping: its cluster is about to close). */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        ScheduledFuture<?> task = sampling.getAndSet(null);
+        if (task != null) {
+            task.cancel(false);
+        }
     }
 
     /**
