@@ -67,6 +67,7 @@ public final class BackendApiServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
                         ch.pipeline().addLast("http", new HttpServerCodec());
+                        ch.pipeline().addLast(MalformedRequestHandler.NAME, MalformedRequestHandler.INSTANCE);
                         ch.pipeline().addLast("aggregator", new JsonTooLargeAggregator(maxBodyBytes));
                         ch.pipeline().addLast(UndecodablePathHandler.NAME, UNDECODABLE_PATH);
                         ch.pipeline().addLast("management", management);

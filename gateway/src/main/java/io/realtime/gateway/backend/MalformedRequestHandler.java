@@ -1,0 +1,57 @@
+package io.realtime.gateway.backend;
+
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.realtime.gateway.http.HttpReply;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Right behind the internal port's HTTP decoder: a request it could not decode (a header block or request line over
+ * its limits, a malformed line) is answered 431, 414 or 400 in the API's JSON error format, and the connection
+ * closed. Passed on, such a request (headers cut off, no body, only a failure flag) got a misleading 401 or 400
+ * with keep-alive, and the decoder, which has given up on the connection, left the next request hanging.
+ */
+@Sharable
+final class MalformedRequestHandler extends ChannelInboundHandlerAdapter {
+
+    static final String NAME = "malformedRequest";
+    static final MalformedRequestHandler INSTANCE = new MalformedRequestHandler();
+
+    private MalformedRequestHandler() {
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpObject http) || !http.decoderResult().isFailure()) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        Throwable cause = http.decoderResult().cause();
+        ReferenceCountUtil.release(msg);
+        if (!ctx.channel().isActive() || Boolean.TRUE.equals(ctx.channel().attr(ANSWERED).get())) {
+            return;
+        }
+        ctx.channel().attr(ANSWERED).set(true);
+        ApiError error = cause instanceof TooLongHttpHeaderException
+                ? new ApiError(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large",
+                        "the request's header block is too large")
+                : cause instanceof TooLongHttpLineException
+                ? new ApiError(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long", "the request line is too long")
+                : ApiError.badRequest("the request is not valid HTTP");
+        byte[] body = ("{\"error\":{\"code\":\"" + error.code() + "\",\"message\":\"" + error.message() + "\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+        // Closed after the answer: the decoder reads nothing more of this connection.
+        HttpReply.to(ctx.channel(), false).send(error.status(), "application/json", body);
+    }
+
+    /** One answer per connection: a failed request may come as a message and its content, both flagged. */
+    private static final io.netty.util.AttributeKey<Boolean> ANSWERED =
+            io.netty.util.AttributeKey.valueOf(MalformedRequestHandler.class, "answered");
+}

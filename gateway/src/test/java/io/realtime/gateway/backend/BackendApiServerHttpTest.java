@@ -1,0 +1,60 @@
+package io.realtime.gateway.backend;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.realtime.gateway.api.Validators;
+import io.realtime.gateway.broadcast.ServerPush;
+import io.realtime.gateway.health.NodeHealth;
+import io.realtime.gateway.metrics.GatewayMetrics;
+import io.realtime.gateway.testing.WatchedConnections;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.time.Duration;
+
+import static io.realtime.gateway.testing.WatchedConnections.readSome;
+import static io.realtime.gateway.testing.WatchedConnections.send;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The internal port's HTTP edge, on a real server: what requests its handlers never see are answered. */
+class BackendApiServerHttpTest {
+
+    private final WatchedConnections clients = new WatchedConnections();
+    private final GatewayMetrics metrics = new GatewayMetrics();
+    private BackendApiServer api;
+    private int port;
+
+    @BeforeEach
+    void start() {
+        NodeHealth health = new NodeHealth(null, null);
+        health.serving();
+        api = BackendApiServer.start("127.0.0.1", 0, 1000, null, new ServerPush((target, event, args) -> { }),
+                new ObjectMapper(), Validators.create(), "key", health, metrics, Duration.ZERO);
+        port = api.localAddress().getPort();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        api.close();
+        clients.close();
+        metrics.close();
+    }
+
+    @Test
+    void headersOverTheDecodersLimitGet431InJsonAndTheConnectionIsClosed() throws Exception {
+        Socket socket = clients.connect(port);
+        send(socket, "POST /api/v1/data HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer key\r\nX-Big: "
+                + "x".repeat(9000) + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+
+        String answer = readAll(socket);
+        assertThat(answer).startsWith("HTTP/1.1 431 ").containsIgnoringCase("connection: close")
+                .contains("{\"error\":{\"code\":\"headers_too_large\"");
+    }
+
+    /** Everything until the server closes the connection (reads time out after 2 s, failing the test). */
+    static String readAll(Socket socket) throws IOException {
+        return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

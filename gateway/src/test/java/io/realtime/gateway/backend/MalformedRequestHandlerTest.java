@@ -1,0 +1,58 @@
+package io.realtime.gateway.backend;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.buffer.ByteBuf;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A request the internal port's decoder gives up on (headers over its 8 KB, a request line over 4 KB, bad syntax)
+ * is answered in the API's JSON format and the connection closed, whatever handler would have met it.
+ */
+class MalformedRequestHandlerTest {
+
+    @ParameterizedTest
+    @CsvSource({
+            "headers, 431, headers_too_large",
+            "line, 414, uri_too_long",
+            "syntax, 400, bad_request"})
+    void anUndecodableRequestIsAnsweredInJsonAndTheConnectionClosed(String kind, int status, String code) {
+        String request = switch (kind) {
+            case "headers" -> "POST /api/v1/data HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "x".repeat(9000)
+                    + "\r\nContent-Length: 2\r\n\r\n{}";
+            case "line" -> "GET /health/live?" + "x".repeat(5000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+            default -> "GET /health/live HTTP/1.1\r\nHost: localhost\r\nContent-Length: nope\r\n\r\n";
+        };
+        java.util.List<Object> reachedTheApi = new java.util.ArrayList<>();
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), MalformedRequestHandler.INSTANCE,
+                new HttpObjectAggregator(1000), new io.netty.channel.ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                        reachedTheApi.add(msg);
+                        io.netty.util.ReferenceCountUtil.release(msg);
+                    }
+                });
+
+        channel.writeInbound(Unpooled.copiedBuffer(request + "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n",
+                StandardCharsets.US_ASCII));
+
+        StringBuilder wire = new StringBuilder();
+        for (ByteBuf out; (out = channel.readOutbound()) != null; out.release()) {
+            wire.append(out.toString(StandardCharsets.UTF_8));
+        }
+        assertThat(wire.toString()).startsWith("HTTP/1.1 " + status + " ").containsIgnoringCase("connection: close")
+                .containsIgnoringCase("content-type: application/json").contains("\"code\":\"" + code + "\"")
+                .containsOnlyOnce("HTTP/1.1");
+        assertThat(reachedTheApi).isEmpty();
+        assertThat(channel.isOpen()).isFalse();
+        channel.finishAndReleaseAll();
+    }
+}
