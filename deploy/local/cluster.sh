@@ -115,7 +115,7 @@ up() {
     if ! alive "$run/node-$n.pid"; then
       local java_opts="${JAVA_OPTS--XX:TieredStopAtLevel=1}"
       # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-      NODE_ID="node-$n" REDIS_URL="redis://127.0.0.1:$redis_port" SOCKETIO_HOST=127.0.0.1 \
+      NODE_ID="node-$n" REDIS_URL="redis://127.0.0.1:$redis_port" SOCKETIO_HOST=127.0.0.1 MANAGEMENT_HOST=127.0.0.1 \
         SOCKETIO_PORT="${node_ports[$i]}" MANAGEMENT_PORT="${management_ports[$i]}" \
         DRAIN_WINDOW="${DRAIN_WINDOW:-3000}" CORS_ORIGINS="${CORS_ORIGINS:-*}" PROXY_PROTOCOL="$proxy_protocol" \
         MAX_CONNECTIONS_PER_IP="${MAX_CONNECTIONS_PER_IP:-1000}" HANDSHAKES_PER_IP="${HANDSHAKES_PER_IP:-100}" \

@@ -166,7 +166,7 @@ public final class GatewayNode implements AutoCloseable {
                         + listening.cause().getMessage(), listening.cause());
             }
             if (!config.conformance()) {
-                backendApi = BackendApiServer.start(config.host(), config.managementPort(), config.engine().maxPayload(),
+                backendApi = BackendApiServer.start(config.managementHost(), config.managementPort(), config.engine().maxPayload(),
                         server, push, server.jsonMapper(), validator, config.apiKey().orElse(null), health, metrics,
                         config.preStopDelay());
             }

@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
 class NodeLifecycleTest {
 
     private static GatewayConfig config(String... flags) {
-        List<String> args = new ArrayList<>(List.of("--host=127.0.0.1"));
+        List<String> args = new ArrayList<>(List.of("--host=127.0.0.1", "--managementHost=127.0.0.1"));
         args.addAll(List.of(flags));
         return GatewayConfig.load(Map.of(), args.toArray(String[]::new));
     }

@@ -48,7 +48,7 @@ class NodeStopConnectionsTest {
     @Test
     void aNodeWithBusyLoopsClosesEveryConnectionWhenItStops() throws IOException {
         GatewayNode node = GatewayNode.start(GatewayConfig.load(Map.of(),
-                new String[] {"--host=127.0.0.1", "--port=0", "--managementPort=0", "--workerThreads=2"}));
+                new String[] {"--host=127.0.0.1", "--managementHost=127.0.0.1", "--port=0", "--managementPort=0", "--workerThreads=2"}));
         try {
             Map<String, CompletableFuture<String>> connections = openEveryKind(node.socketIoAddress().getPort());
             for (EventExecutor loop : node.server().options().eventLoops().orElseThrow()) {

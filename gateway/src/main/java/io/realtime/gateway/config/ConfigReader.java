@@ -43,6 +43,10 @@ final class ConfigReader {
         if (host.isBlank()) {
             v.problem(Setting.HOST.env() + ": is empty (0.0.0.0 binds every interface)");
         }
+        String managementHost = v.text(Setting.MANAGEMENT_HOST);
+        if (managementHost.isBlank()) {
+            v.problem(Setting.MANAGEMENT_HOST.env() + ": is empty (0.0.0.0 binds every interface)");
+        }
         String path = v.text(Setting.PATH);
         if (!path.startsWith("/")) {
             v.problem(Setting.PATH.env() + ": must start with '/': " + path);
@@ -77,6 +81,7 @@ final class ConfigReader {
                 .host(host)
                 .port(port)
                 .managementPort(managementPort)
+                .managementHost(managementHost)
                 .redisUrl(redis.orElse(null))
                 .nodeId(v.optional(Setting.NODE_ID).orElseGet(GatewayConfig::hostName))
                 .connectTimeout(v.millis(Setting.CONNECT_TIMEOUT))

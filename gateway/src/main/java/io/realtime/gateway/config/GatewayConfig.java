@@ -39,6 +39,7 @@ public final class GatewayConfig {
     private final String host;
     private final int port;
     private final int managementPort;
+    private final String managementHost;
     private final Optional<String> redisUrl;
     private final String nodeId;
     private final EngineOptions engine;
@@ -72,6 +73,7 @@ public final class GatewayConfig {
         this.host = b.host;
         this.port = b.port;
         this.managementPort = b.managementPort;
+        this.managementHost = b.managementHost;
         this.redisUrl = Optional.ofNullable(b.redisUrl);
         this.nodeId = b.nodeId != null ? b.nodeId : hostName();
         this.engine = b.engine;
@@ -120,6 +122,11 @@ public final class GatewayConfig {
 
     public int managementPort() {
         return managementPort;
+    }
+
+    /** The address of the internal port (health, metrics, backend API), apart from {@link #host()}. */
+    public String managementHost() {
+        return managementHost;
     }
 
     public Optional<String> redisUrl() {
@@ -242,6 +249,7 @@ public final class GatewayConfig {
     public String describe() {
         StringJoiner out = new StringJoiner(", ");
         out.add("host=" + host).add("port=" + port).add("managementPort=" + managementPort)
+                .add("managementHost=" + managementHost)
                 .add("redisUrl=" + redisUrl.map(RedisUris::masked).orElse("(none)"))
                 .add("redisSentinelPassword=" + cluster.sentinelPassword().map(password -> "****").orElse("(none)"))
                 .add("nodeId=" + nodeId).add("path=" + engine.path())
@@ -309,6 +317,7 @@ public final class GatewayConfig {
         private String host = "0.0.0.0";
         private int port = 3000;
         private int managementPort = 9090;
+        private String managementHost = "0.0.0.0";
         private String redisUrl;
         private String nodeId;
         private EngineOptions engine = EngineOptions.defaults();
@@ -351,6 +360,15 @@ public final class GatewayConfig {
         /** {@code MANAGEMENT_PORT}; default 9090 ({@code 0}: any free port). */
         public Builder managementPort(int managementPort) {
             this.managementPort = managementPort;
+            return this;
+        }
+
+        /**
+         * {@code MANAGEMENT_HOST}; default {@code 0.0.0.0}. Not {@link #host}: a Socket.IO port on loopback (behind a
+         * sidecar) must not take the probes' and Prometheus' port with it.
+         */
+        public Builder managementHost(String managementHost) {
+            this.managementHost = managementHost;
             return this;
         }
 
@@ -498,6 +516,7 @@ public final class GatewayConfig {
         /** @throws IllegalArgumentException naming the first value a node cannot run with */
         public GatewayConfig build() {
             Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(managementHost, "managementHost");
             Objects.requireNonNull(engine, "engine");
             Objects.requireNonNull(admission, "admission");
             Objects.requireNonNull(httpLimits, "httpLimits");

@@ -8,6 +8,8 @@ public enum Setting {
     PORT("port", "SOCKETIO_PORT", "3000", "Socket.IO port (socket.io's convention; 0: any free port)"),
     HOST("host", "SOCKETIO_HOST", "0.0.0.0", "address the Socket.IO port binds to"),
     MANAGEMENT_PORT("managementPort", "MANAGEMENT_PORT", "9090", "internal port: health, metrics and the backend API (0: any free port)"),
+    MANAGEMENT_HOST("managementHost", "MANAGEMENT_HOST", "0.0.0.0",
+            "address the internal port binds to, whatever SOCKETIO_HOST is: kubelet probes and Prometheus must reach it when the Socket.IO port is on loopback behind a sidecar"),
     REDIS_URL("redisUrl", "REDIS_URL", "", "Redis URI (redis://, rediss://, redis-sentinel://, redis-cluster://h1:p1,h2:p2); unset: single node, in memory"),
     NODE_ID("nodeId", "NODE_ID", "", "this node's name in the cluster; default: the host name"),
     PATH("path", "SOCKETIO_PATH", "/socket.io/", "request path of Socket.IO (socket.io's path)"),

@@ -24,7 +24,7 @@ final class SuiteNodes {
     /** A node on 127.0.0.1 at {@code port} (0: a free one). */
     static GatewayNode start(int port) {
         GatewayConfig config = GatewayConfig.load(Map.of("AUTH_MODE", "jwt", "JWT_SECRET", SECRET), new String[] {
-                "--host=127.0.0.1", "--port=" + port, "--managementPort=0", "--pingInterval=" + PING_INTERVAL,
+                "--host=127.0.0.1", "--managementHost=127.0.0.1", "--port=" + port, "--managementPort=0", "--pingInterval=" + PING_INTERVAL,
                 "--pingTimeout=" + PING_TIMEOUT, "--eventRate=0"});
         return GatewayNode.start(config, ClientSuiteFixtures::install);
     }

@@ -77,6 +77,19 @@ class GatewayConfigTest {
     }
 
     @Test
+    void theInternalPortHasItsOwnAddressWhichDoesNotFollowTheSocketIoPorts() {
+        assertThat(GatewayConfig.load(Map.of(), new String[0]).managementHost()).isEqualTo("0.0.0.0");
+        GatewayConfig behindSidecar = GatewayConfig.load(Map.of("SOCKETIO_HOST", "127.0.0.1"), new String[0]);
+        assertThat(behindSidecar.host()).isEqualTo("127.0.0.1");
+        assertThat(behindSidecar.managementHost()).as("probes and Prometheus still reach the internal port").isEqualTo("0.0.0.0");
+        assertThat(GatewayConfig.load(Map.of("MANAGEMENT_HOST", "10.0.0.7"), new String[0]).describe())
+                .contains("managementHost=10.0.0.7");
+        assertThatThrownBy(() -> GatewayConfig.load(Map.of("MANAGEMENT_HOST", " "), new String[0]))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("MANAGEMENT_HOST: is empty");
+    }
+
+    @Test
     void zeroIsRefusedWhereItWouldQuietlyMeanOne() {
         assertThatThrownBy(() -> GatewayConfig.load(Map.of("REDIS_URL", "redis://redis:6379", "REDIS_ADAPTER", "streams",
                 "REDIS_STREAM_MAX_LEN", "0", "EVENT_BURST", "0"), new String[0]))

@@ -17,7 +17,7 @@ public final class CompatServerMain {
     public static void main(String[] args) throws Exception {
         boolean clientSuite = java.util.Arrays.asList(args).contains("--client-suite");
         boolean product = clientSuite || java.util.Arrays.asList(args).contains("--product");
-        java.util.List<String> flags = new java.util.ArrayList<>(java.util.List.of("--host=127.0.0.1", "--managementPort=0"));
+        java.util.List<String> flags = new java.util.ArrayList<>(java.util.List.of("--host=127.0.0.1", "--managementHost=127.0.0.1", "--managementPort=0"));
         if (!product) {
             flags.add("--conformance");
         }

@@ -18,7 +18,7 @@ public final class ProductNode implements AutoCloseable {
     }
 
     public static ProductNode start(Map<String, String> environment, String... flags) {
-        List<String> args = new ArrayList<>(List.of("--host=127.0.0.1", "--port=0", "--managementPort=0"));
+        List<String> args = new ArrayList<>(List.of("--host=127.0.0.1", "--managementHost=127.0.0.1", "--port=0", "--managementPort=0"));
         args.addAll(List.of(flags));
         return new ProductNode(GatewayNode.start(GatewayConfig.load(environment, args.toArray(String[]::new))));
     }
