@@ -12,6 +12,9 @@ import io.realtime.gateway.engineio.EngineOptions;
 import io.realtime.gateway.limits.EventLimits;
 import io.realtime.gateway.limits.HttpLimits;
 
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -305,8 +308,7 @@ final class ConfigReader {
                     .ifPresent(value -> v.problem(Setting.JWT_SECRET.env() + ": must be at least 32 bytes"));
             keyFile.filter(file -> !Files.isReadable(file))
                     .ifPresent(file -> v.problem(Setting.JWT_PUBLIC_KEY_FILE.env() + ": cannot read " + file));
-            jwks.filter(url -> !url.startsWith("https://") && !url.startsWith("http://"))
-                    .ifPresent(url -> v.problem(Setting.JWT_JWKS_URL.env() + ": expected an http(s) URL"));
+            jwks.flatMap(ConfigReader::jwksUrlProblem).ifPresent(reason -> v.problem(Setting.JWT_JWKS_URL.env() + ": " + reason));
             if (jwks.isPresent() && v.optional(Setting.JWT_AUDIENCE).isEmpty()) {
                 // An identity provider's key set signs the tokens of every application it serves: without an audience
                 // any of them, issued for another application, would sign its holder in here.
@@ -318,6 +320,29 @@ final class ConfigReader {
         return new AuthSettings(mode.equals("jwt") ? AuthSettings.Mode.JWT : AuthSettings.Mode.NONE, secret, keyFile, jwks,
                 v.optional(Setting.JWT_ISSUER), v.optional(Setting.JWT_AUDIENCE), publicNamespaces, required,
                 v.millisOrZero(Setting.TOKEN_EXPIRY_GRACE));
+    }
+
+    /**
+     * Why {@code url} cannot be the key set's address, parsed as the key cache will (a URI, then a URL): a value that
+     * only starts like one ({@code https://}, a space inside) would otherwise stop the node later, with a stack trace
+     * instead of the variable's name. The reason never repeats the value, which may carry credentials.
+     */
+    private static Optional<String> jwksUrlProblem(String url) {
+        try {
+            URI uri = new URI(url);
+            if (uri.getScheme() == null || !uri.getScheme().equalsIgnoreCase("https") && !uri.getScheme().equalsIgnoreCase("http")) {
+                return Optional.of("expected an http(s) URL");
+            }
+            if (uri.getHost() == null) {
+                return Optional.of("names no host");
+            }
+            uri.toURL();
+            return Optional.empty();
+        } catch (URISyntaxException e) {
+            return Optional.of("not a URL: " + e.getReason() + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""));
+        } catch (MalformedURLException | IllegalArgumentException e) {
+            return Optional.of("not a URL: " + e.getMessage());
+        }
     }
 
     /**

@@ -175,6 +175,21 @@ class GatewayConfigTest {
     }
 
     @Test
+    void aJwksUrlThatDoesNotParseIsReportedWithItsVariableAndNotItsValue() {
+        Map<String, String> bad = Map.of("https://", "not a URL: Expected authority at index 8",
+                "https://idp.example/my keys", "not a URL: Illegal character in path at index 22",
+                "https://user:secret@:443/keys", "names no host",
+                "ftp://idp.example/keys", "expected an http(s) URL");
+        bad.forEach((url, reason) -> assertThatThrownBy(() -> GatewayConfig.load(Map.of("AUTH_MODE", "jwt",
+                "JWT_AUDIENCE", "gateway", "JWT_JWKS_URL", url), new String[0]))
+                .as(url).isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly("JWT_JWKS_URL: " + reason))
+                .hasMessageNotContaining("secret"));
+        assertThat(GatewayConfig.load(Map.of("AUTH_MODE", "jwt", "JWT_AUDIENCE", "gateway",
+                "JWT_JWKS_URL", "HTTPS://idp.example:8443/.well-known/jwks.json"), new String[0]).auth().jwksUrl()).isPresent();
+    }
+
+    @Test
     void aJwksKeySetNeedsAnAudience() {
         assertThatThrownBy(() -> GatewayConfig.load(Map.of("AUTH_MODE", "jwt", "JWT_ISSUER", "https://idp.example/",
                 "JWT_JWKS_URL", "https://idp.example/keys"), new String[0]))
