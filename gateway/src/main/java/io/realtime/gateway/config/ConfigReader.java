@@ -46,6 +46,13 @@ final class ConfigReader {
         if (host.isBlank()) {
             v.problem(Setting.HOST.env() + ": is empty (0.0.0.0 binds every interface)");
         }
+        String redisKey = v.text(Setting.REDIS_KEY);
+        if (redisKey.isBlank()) {
+            // @socket.io/redis-adapter and the emitters take an empty key as their default (opts.key || "socket.io"):
+            // channels named from an empty prefix would reach none of them.
+            v.problem(Setting.REDIS_KEY.env() + ": is empty (the Node adapters and emitters use socket.io then: unset it,"
+                    + " or name their key)");
+        }
         String managementHost = v.text(Setting.MANAGEMENT_HOST);
         if (managementHost.isBlank()) {
             v.problem(Setting.MANAGEMENT_HOST.env() + ": is empty (0.0.0.0 binds every interface)");
@@ -103,7 +110,7 @@ final class ConfigReader {
                 .dashboardInterval(v.millis(Setting.DASHBOARD_INTERVAL))
                 .drainWindow(v.millisOrZero(Setting.DRAIN_WINDOW))
                 .preStopDelay(v.millis(Setting.PRE_STOP_DELAY))
-                .cluster(new ClusterSettings(v.text(Setting.REDIS_KEY), v.millis(Setting.CLUSTER_REQUEST_TIMEOUT),
+                .cluster(new ClusterSettings(redisKey, v.millis(Setting.CLUSTER_REQUEST_TIMEOUT),
                         v.nonNegativeInt(Setting.OUTAGE_BUFFER_SIZE), v.millis(Setting.OUTAGE_BUFFER_AGE),
                         transport, subscriptionMode(v), v.positiveInt(Setting.REDIS_STREAM_MAX_LEN),
                         sentinelPassword(v, redis), v.positiveInt(Setting.REDIS_COMMAND_QUEUE_SIZE)))

@@ -90,6 +90,18 @@ class GatewayConfigTest {
     }
 
     @Test
+    void anEmptyRedisKeyIsRefusedRatherThanNamingChannelsNoNodeAdapterUses() {
+        for (String empty : new String[] {"", " "}) {
+            assertThatThrownBy(() -> GatewayConfig.load(Map.of("REDIS_URL", "redis://redis:6379", "REDIS_KEY", empty), new String[0]))
+                    .as("'" + empty + "'").isInstanceOf(ConfigException.class)
+                    .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement().asString()
+                            .startsWith("REDIS_KEY: is empty"));
+        }
+        assertThat(GatewayConfig.load(Map.of("REDIS_URL", "redis://redis:6379", "REDIS_KEY", "chat"), new String[0])
+                .cluster().key()).isEqualTo("chat");
+    }
+
+    @Test
     void zeroIsRefusedWhereItWouldQuietlyMeanOne() {
         assertThatThrownBy(() -> GatewayConfig.load(Map.of("REDIS_URL", "redis://redis:6379", "REDIS_ADAPTER", "streams",
                 "REDIS_STREAM_MAX_LEN", "0", "EVENT_BURST", "0"), new String[0]))
