@@ -1,6 +1,8 @@
 package io.realtime.gateway.metrics;
 
 import com.corundumstudio.socketio.Configuration;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.realtime.cluster.Cluster;
 import io.realtime.gateway.api.RegisteredGateway;
 import io.realtime.gateway.server.GatewayServer;
@@ -37,6 +39,7 @@ class MeterBindersTest {
     private GatewayServer server;
     private Cluster cluster;
     private TrafficMetrics traffic;
+    private ClusterMetrics clusterMetrics;
     private GatewayMetrics metrics;
 
     @BeforeEach
@@ -46,7 +49,7 @@ class MeterBindersTest {
         server.addNamespace("/chat");
         cluster = Cluster.local(server);
         traffic = new TrafficMetrics();
-        ClusterMetrics clusterMetrics = new ClusterMetrics();
+        clusterMetrics = new ClusterMetrics();
         KnownNames names = KnownNames.of(server.getAllNamespaces(),
                 List.of(new RegisteredGateway("/chat", Object.class, Set.of("chatToRoom"), Set.of("chatToClient"))), Set.of());
         traffic.declare(names);
@@ -142,5 +145,34 @@ class MeterBindersTest {
                 .contains("socketio_events_received_total{event=\"other\",nsp=\"/chat\"} 1.0")
                 .contains("socketio_connects_total{nsp=\"other\"} 1.0");
         assertThat(traffic.eventsReceived()).isEqualTo(2);
+    }
+
+    /**
+     * The fan-out summary is recorded once per broadcast per node, with the sockets that node reached: its count is
+     * broadcasts handled (an empty room included), its sum the deliveries. Each panel must read the one its title names.
+     */
+    @Test
+    void theDeliveriesPanelReadsSocketsReachedAndTheHandledPanelReadsBroadcasts() throws IOException {
+        clusterMetrics.delivered("/", 3);
+        clusterMetrics.delivered("/", 0);
+        String scrape = metrics.scrape();
+
+        assertThat(panelValue(18, scrape)).as("deliveries: sockets reached").isEqualTo(3.0);
+        assertThat(panelValue(47, scrape)).as("broadcasts handled").isEqualTo(2.0);
+    }
+
+    /** The value, for namespace /, of the one metric a dashboard panel's query reads. */
+    private static double panelValue(int id, String scrape) throws IOException {
+        JsonNode dashboard = new ObjectMapper().readTree(GRAFANA.resolve("dashboards/gateway.json").toFile());
+        for (JsonNode panel : dashboard.get("panels")) {
+            if (panel.path("id").asInt() == id) {
+                Matcher metric = METRIC.matcher(panel.path("targets").get(0).path("expr").asText());
+                assertThat(metric.find()).as("panel %d reads a metric", id).isTrue();
+                Matcher sample = Pattern.compile("(?m)^" + Pattern.quote(metric.group(1)) + "\\{nsp=\"/\"} (\\S+)$").matcher(scrape);
+                assertThat(sample.find()).as("%s for / in the scrape", metric.group(1)).isTrue();
+                return Double.parseDouble(sample.group(1));
+            }
+        }
+        throw new AssertionError("no panel " + id);
     }
 }
