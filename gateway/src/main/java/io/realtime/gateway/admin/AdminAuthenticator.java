@@ -35,6 +35,9 @@ final class AdminAuthenticator implements AuthTokenListener {
     private static final AuthTokenResult REFUSED = new AuthTokenResult(false, INVALID_CREDENTIALS);
     /** Not "invalid credentials": the password was not even checked, and the UI must not say it was wrong. */
     private static final AuthTokenResult BUSY = new AuthTokenResult(false, "too many logins at once: try again shortly");
+    /** Refused without checking the password: this address failed too often ({@link FailedLogins}). */
+    static final String TOO_MANY_FAILURES = "too many failed logins from this address: try again in a minute";
+    private static final AuthTokenResult THROTTLED = new AuthTokenResult(false, TOO_MANY_FAILURES);
     /** How long a new session waits for its connection's CONNECT answer before it is forgotten (the connection left). */
     private static final long NEW_SESSION_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
 
@@ -48,6 +51,7 @@ final class AdminAuthenticator implements AuthTokenListener {
     private static final BCrypt.Verifyer VERIFYER = BCrypt.verifyer(null, LongPasswordStrategies.none());
 
     private final Executor hashing;
+    private final FailedLogins failedLogins;
     private final SecureRandom random = new SecureRandom();
     /**
      * Sessions created for sockets whose CONNECT is being answered, by socket id; taken by {@link #takeNewSession},
@@ -58,17 +62,20 @@ final class AdminAuthenticator implements AuthTokenListener {
     private record NewSession(String id, long createdAt) {
     }
 
-    AdminAuthenticator(String username, String passwordHash, AdminSessions sessions, Executor hashing) {
+    AdminAuthenticator(String username, String passwordHash, AdminSessions sessions, Executor hashing,
+                       FailedLogins failedLogins) {
         this.username = username;
         this.passwordHash = passwordHash.getBytes(StandardCharsets.UTF_8);
         this.sessions = sessions;
         this.hashing = hashing;
+        this.failedLogins = failedLogins;
     }
 
     @Override
     public AuthTokenResult getAuthTokenResult(Object authData, SocketIOClient client) {
         Map<?, ?> auth = authData instanceof Map<?, ?> map ? map : Map.of();
         UUID connection = client.getSessionId();
+        String address = addressOf(client);
         CompletionStage<Boolean> knownSession = auth.get("sessionId") instanceof String id && !id.isEmpty() && id.length() <= 64
                 ? sessions.exists(id) : CompletableFuture.completedFuture(false);
         return new DeferredAuth(knownSession.exceptionally(failure -> {
@@ -76,10 +83,18 @@ final class AdminAuthenticator implements AuthTokenListener {
             return false;
         }).thenCompose(known -> known
                 ? CompletableFuture.completedFuture(AuthTokenResult.AuthTokenResultSuccess)
-                : checkPassword(auth, connection)));
+                : checkPassword(auth, connection, address)));
     }
 
-    private CompletionStage<AuthTokenResult> checkPassword(Map<?, ?> auth, UUID connection) {
+    private CompletionStage<AuthTokenResult> checkPassword(Map<?, ?> auth, UUID connection, String address) {
+        if (!auth.containsKey("username") && !auth.containsKey("password")) {
+            // No login attempted (a session id alone, or nothing): nothing to count.
+            return CompletableFuture.completedFuture(REFUSED);
+        }
+        // Before anything else, a wrong username included: the answer must not tell a valid name from an invalid one.
+        if (!failedLogins.tryAttempt(address)) {
+            return CompletableFuture.completedFuture(THROTTLED);
+        }
         if (!(auth.get("username") instanceof String name) || !name.equals(username)
                 || !(auth.get("password") instanceof String password) || password.length() > 1024) {
             return CompletableFuture.completedFuture(REFUSED);
@@ -89,6 +104,7 @@ final class AdminAuthenticator implements AuthTokenListener {
                 if (!VERIFYER.verify(password.getBytes(StandardCharsets.UTF_8), passwordHash).verified) {
                     return REFUSED;
                 }
+                failedLogins.succeeded(address);
                 String sessionId = HexFormat.of().formatHex(randomBytes());
                 sessions.save(sessionId);
                 long now = System.nanoTime();
@@ -105,6 +121,15 @@ final class AdminAuthenticator implements AuthTokenListener {
     /** The session created when this socket logged in with its password, once; empty for a session login. */
     java.util.Optional<String> takeNewSession(UUID socket) {
         return java.util.Optional.ofNullable(newSessions.remove(socket)).map(NewSession::id);
+    }
+
+    /** The client's address (the proxy's client address when the connection came through a trusted one), without the port. */
+    private static String addressOf(SocketIOClient client) {
+        java.net.SocketAddress remote = client.getRemoteAddress();
+        if (remote instanceof java.net.InetSocketAddress inet) {
+            return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+        }
+        return String.valueOf(remote);
     }
 
     private byte[] randomBytes() {

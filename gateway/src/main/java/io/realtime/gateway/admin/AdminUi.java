@@ -42,15 +42,23 @@ public final class AdminUi implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AdminUi.class);
     private static final long STATS_INTERVAL_MS = 2000;
+    /** The bcrypt cost the README asks for; a lower one is accepted (tests use 4) with a warning at start. */
+    static final int MIN_ADVISED_COST = 10;
 
     private final ScheduledFuture<?> ticker;
-    /** The UI's own thread: password hashes, and the listing of every socket a development-mode UI gets. */
-    private final ThreadPoolExecutor work;
+    /** The UI's thread for password hashes: bounded, so a flood of logins is refused instead of queued. */
+    private final ThreadPoolExecutor hashing;
+    /**
+     * The listing of every socket a development-mode UI gets, on its own thread: logins (anyone's, with any password)
+     * keep the hashing thread busy and must not hold back the lists of the UIs that did log in.
+     */
+    private final ThreadPoolExecutor listing;
     private final AdminSessions sessions;
 
-    private AdminUi(ScheduledFuture<?> ticker, ThreadPoolExecutor work, AdminSessions sessions) {
+    private AdminUi(ScheduledFuture<?> ticker, ThreadPoolExecutor hashing, ThreadPoolExecutor listing, AdminSessions sessions) {
         this.ticker = ticker;
-        this.work = work;
+        this.hashing = hashing;
+        this.listing = listing;
         this.sessions = sessions;
     }
 
@@ -73,8 +81,8 @@ public final class AdminUi implements AutoCloseable {
             throw new IllegalStateException("ADMIN_UI_NAMESPACE " + settings.namespace() + " is a namespace of the application");
         }
         SocketIONamespace admin = server.addNamespace(settings.namespace());
-        ThreadPoolExecutor work = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(16),
-                daemon("admin-ui-work"));
+        ThreadPoolExecutor hashing = singleThread("admin-ui-hashing");
+        ThreadPoolExecutor listing = singleThread("admin-ui-listing");
         AdminSessions sessions = null;
         AdminAuthenticator authenticator = null;
         if (settings.authenticate()) {
@@ -84,7 +92,13 @@ public final class AdminUi implements AutoCloseable {
             sessions = cluster.sharedKeys()
                     .<AdminSessions>map(keys -> new RedisAdminSessions(keys, AdminSessions.keyPrefix(redisKey), fingerprint))
                     .orElseGet(() -> new InMemoryAdminSessions(Clock.systemUTC(), fingerprint));
-            authenticator = new AdminAuthenticator(username, passwordHash, sessions, work);
+            int cost = AdminUiSettings.bcryptCost(passwordHash);
+            if (cost < MIN_ADVISED_COST) {
+                log.warn("ADMIN_UI_PASSWORD_HASH has bcrypt cost {}: a leaked hash is cheap to crack below {}; make it with"
+                        + " cost {} or more", cost, MIN_ADVISED_COST, MIN_ADVISED_COST);
+            }
+            authenticator = new AdminAuthenticator(username, passwordHash, sessions, hashing,
+                    new FailedLogins(Clock.systemUTC()));
             admin.addAuthTokenListener(authenticator);
         } else {
             log.warn("ADMIN_UI_AUTH=none: anyone who reaches this node can use the Admin UI on {}", settings.namespace());
@@ -127,11 +141,11 @@ public final class AdminUi implements AutoCloseable {
                 // Every socket of the node, headers and query copied: not on this event loop, whose other connections
                 // would wait for the walk (the cluster lists this node's own share on the caller's thread).
                 try {
-                    work.execute(() -> allSockets(server, cluster)
+                    listing.execute(() -> allSockets(server, cluster)
                             .thenAccept(sockets -> client.sendEvent("all_sockets", sockets))
                             .exceptionally(failure -> logged("all_sockets not sent", failure)));
                 } catch (RejectedExecutionException busy) {
-                    log.warn("Admin UI: all_sockets not sent: more logins at once than the UI's thread keeps up with");
+                    log.warn("Admin UI: all_sockets not sent: more UIs connecting at once than the listing keeps up with");
                 }
             }
         });
@@ -152,7 +166,7 @@ public final class AdminUi implements AutoCloseable {
         server.addHttpHandler(AdminUiPage.NAME, new AdminUiPage(settings.namespace(), server.engineOptions().path()));
         log.info("Admin UI ({} mode{}) on namespace {}, server id {}, page /admin-ui/", settings.mode().name().toLowerCase(),
                 settings.readonly() ? ", read-only" : "", settings.namespace(), stats.serverId());
-        return new AdminUi(ticker, work, sessions);
+        return new AdminUi(ticker, hashing, listing, sessions);
     }
 
     /**
@@ -211,6 +225,11 @@ public final class AdminUi implements AutoCloseable {
         }
     }
 
+    /** One daemon thread with a queue of 16: work beyond that is refused (RejectedExecutionException), never queued without bound. */
+    private static ThreadPoolExecutor singleThread(String name) {
+        return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(16), daemon(name));
+    }
+
     private static java.util.concurrent.ThreadFactory daemon(String name) {
         return runnable -> {
             Thread thread = new Thread(runnable, name);
@@ -222,7 +241,8 @@ public final class AdminUi implements AutoCloseable {
     @Override
     public void close() {
         ticker.cancel(false);
-        work.shutdownNow();
+        hashing.shutdownNow();
+        listing.shutdownNow();
         if (sessions != null) {
             sessions.close();
         }

@@ -77,8 +77,13 @@ public record AdminUiSettings(Mode mode, String namespace, Optional<String> user
         if (!hash.matches("\\$2[aby]\\$\\d{2}\\$[./A-Za-z0-9]{53}")) {
             return false;
         }
-        int cost = Integer.parseInt(hash.substring(4, 6));
+        int cost = bcryptCost(hash);
         return cost >= 4 && cost <= 31;
+    }
+
+    /** The cost of a hash {@link #isBcryptHash} accepted: its two digits after {@code $2x$}. */
+    static int bcryptCost(String hash) {
+        return Integer.parseInt(hash.substring(4, 6));
     }
 
     private static Optional<String> optional(String value) {

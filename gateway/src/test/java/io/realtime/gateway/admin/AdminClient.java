@@ -43,6 +43,11 @@ final class AdminClient implements AutoCloseable {
         return connect(node, "/admin", authJson);
     }
 
+    /** Sends the CONNECT and returns at once: {@link #connectAnswer} is null until the node answers. */
+    static AdminClient start(ProductNode node, String authJson) {
+        return new AdminClient(node, "/admin", authJson);
+    }
+
     static AdminClient connect(ProductNode node, String namespace, String authJson) {
         AdminClient client = new AdminClient(node, namespace, authJson);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> client.connectAnswer != null);

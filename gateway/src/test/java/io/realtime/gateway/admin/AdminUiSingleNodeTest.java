@@ -38,6 +38,79 @@ class AdminUiSingleNodeTest {
         }
     }
 
+    /**
+     * After five failed logins from an address within a minute, its next ones are refused without hashing the
+     * password, the right one included; the operator's existing session still works. A hash of cost under 10 is
+     * accepted with a warning.
+     */
+    @Test
+    void anAddressThatFailedFiveTimesIsRefusedForAWhileAndSessionsStillWork() {
+        Map<String, String> env = Map.of("ADMIN_UI", "production", "ADMIN_UI_USERNAME", "admin",
+                "ADMIN_UI_PASSWORD_HASH", AdminUiTest.HASH);
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AdminUi.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try (ProductNode node = ProductNode.start(env)) {
+            assertThat(logged.list).anySatisfy(event -> {
+                assertThat(event.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+                assertThat(event.getFormattedMessage()).contains("bcrypt cost 4");
+            });
+            String session;
+            try (AdminClient admin = AdminClient.connect(node, AdminUiTest.LOGIN)) {
+                session = admin.await("session", args -> true).get(0).asText();
+            }
+            for (int i = 0; i < 5; i++) {
+                String auth = i == 2 ? "{\"username\":\"root\",\"password\":\"guess\"}" : "{\"username\":\"admin\",\"password\":\"guess" + i + "\"}";
+                try (AdminClient wrong = AdminClient.connect(node, auth)) {
+                    assertThat(wrong.connectAnswer()).as(auth).isEqualTo("44/admin,{\"message\":\"invalid credentials\"}");
+                }
+            }
+            try (AdminClient right = AdminClient.connect(node, AdminUiTest.LOGIN)) {
+                assertThat(right.connectAnswer()).isEqualTo("44/admin,{\"message\":\"" + AdminAuthenticator.TOO_MANY_FAILURES + "\"}");
+            }
+            try (AdminClient reloaded = AdminClient.connect(node, "{\"sessionId\":\"" + session + "\"}")) {
+                assertThat(reloaded.isConnected()).isTrue();
+            }
+        } finally {
+            logger.detachAppender(logged);
+        }
+    }
+
+    /**
+     * A development-mode UI gets its all_sockets while the hashing thread is busy with other logins: the listing has
+     * its own thread. The password hash is slow on purpose (cost 14); the five wrong logins sent at once keep the
+     * hashing thread busy for seconds.
+     */
+    @Test
+    void theSocketListingDoesNotWaitForPasswordChecks() {
+        String hash = at.favre.lib.crypto.bcrypt.BCrypt.withDefaults().hashToString(14, AdminUiTest.PASSWORD.toCharArray());
+        Map<String, String> env = Map.of("ADMIN_UI", "development", "ADMIN_UI_USERNAME", "admin",
+                "ADMIN_UI_PASSWORD_HASH", hash);
+        try (ProductNode node = ProductNode.start(env)) {
+            String session;
+            try (AdminClient admin = AdminClient.connect(node, AdminUiTest.LOGIN)) {
+                session = admin.await("session", args -> true).get(0).asText();
+            }
+            List<AdminClient> wrong = new ArrayList<>();
+            try {
+                for (int i = 0; i < 5; i++) {
+                    wrong.add(AdminClient.start(node, "{\"username\":\"admin\",\"password\":\"guess" + i + "\"}"));
+                }
+                // Once the first is answered the other four, sent before it, are queued or being hashed.
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                        .until(() -> wrong.stream().anyMatch(client -> client.connectAnswer() != null));
+                try (AdminClient reloaded = AdminClient.connect(node, "{\"sessionId\":\"" + session + "\"}")) {
+                    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(1))
+                            .until(() -> reloaded.find("all_sockets", args -> true).isPresent());
+                }
+                assertThat(wrong).as("four checks were still to come").anyMatch(client -> client.connectAnswer() == null);
+            } finally {
+                wrong.forEach(AdminClient::close);
+            }
+        }
+    }
+
     /** As bcryptjs (the Admin UI's own server), a password is read up to its 72nd byte, never refused for its length. */
     @Test
     void aPasswordOfMoreThan72BytesCountsUpToItsSeventySecond() {

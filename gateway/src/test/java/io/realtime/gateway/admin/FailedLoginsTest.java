@@ -1,0 +1,74 @@
+package io.realtime.gateway.admin;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FailedLoginsTest {
+
+    private static final class ManualClock extends Clock {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    private final ManualClock clock = new ManualClock();
+    private final FailedLogins logins = new FailedLogins(clock);
+
+    @Test
+    void fiveAttemptsAMinuteThenTheAddressWaitsAMinute() {
+        for (int i = 0; i < FailedLogins.MAX_ATTEMPTS; i++) {
+            assertThat(logins.tryAttempt("10.0.0.1")).as("attempt %d", i + 1).isTrue();
+        }
+        assertThat(logins.tryAttempt("10.0.0.1")).as("sixth").isFalse();
+        assertThat(logins.tryAttempt("10.0.0.2")).as("another address").isTrue();
+
+        clock.now = clock.now.plus(FailedLogins.BLOCK).minusMillis(1);
+        assertThat(logins.tryAttempt("10.0.0.1")).as("still blocked").isFalse();
+        clock.now = clock.now.plusMillis(1);
+        assertThat(logins.tryAttempt("10.0.0.1")).as("block over").isTrue();
+    }
+
+    @Test
+    void attemptsSpreadOverMoreThanTheWindowAreNotLimited() {
+        for (int i = 0; i < 3 * FailedLogins.MAX_ATTEMPTS; i++) {
+            assertThat(logins.tryAttempt("10.0.0.1")).as("attempt %d", i + 1).isTrue();
+            clock.now = clock.now.plus(FailedLogins.WINDOW.dividedBy(FailedLogins.MAX_ATTEMPTS - 1));
+        }
+    }
+
+    @Test
+    void aSuccessClearsTheAddressesFailures() {
+        for (int i = 0; i < FailedLogins.MAX_ATTEMPTS; i++) {
+            logins.tryAttempt("10.0.0.1");
+        }
+        logins.succeeded("10.0.0.1");
+        assertThat(logins.tryAttempt("10.0.0.1")).isTrue();
+    }
+
+    @Test
+    void theAddressesTrackedAreBounded() {
+        for (int i = 0; i < FailedLogins.MAX_ADDRESSES + 100; i++) {
+            logins.tryAttempt("address-" + i);
+        }
+        assertThat(logins.trackedAddresses()).isEqualTo(FailedLogins.MAX_ADDRESSES);
+    }
+}
