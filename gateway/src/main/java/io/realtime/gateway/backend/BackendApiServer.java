@@ -4,21 +4,17 @@ import com.corundumstudio.socketio.SocketIOServer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.realtime.gateway.broadcast.ServerPush;
 import io.realtime.gateway.health.NodeHealth;
 import io.realtime.gateway.http.AcceptedConnections;
-import io.realtime.gateway.http.HttpReply;
 import io.realtime.gateway.http.UndecodablePathHandler;
 import io.realtime.gateway.metrics.ApiMetrics;
 import io.realtime.gateway.metrics.GatewayMetrics;
@@ -27,7 +23,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /** The internal HTTP port ({@code MANAGEMENT_PORT}): health, Prometheus metrics and the backend publish API. */
@@ -68,7 +63,7 @@ public final class BackendApiServer implements AutoCloseable {
                         connections.add(ch);
                         ch.pipeline().addLast("http", new HttpServerCodec());
                         ch.pipeline().addLast(MalformedRequestHandler.NAME, MalformedRequestHandler.INSTANCE);
-                        ch.pipeline().addLast("aggregator", new JsonTooLargeAggregator(maxBodyBytes));
+                        ch.pipeline().addLast(ApiAggregator.NAME, new ApiAggregator(maxBodyBytes));
                         ch.pipeline().addLast(UndecodablePathHandler.NAME, UNDECODABLE_PATH);
                         ch.pipeline().addLast("management", management);
                         ch.pipeline().addLast("api", api);
@@ -103,20 +98,5 @@ public final class BackendApiServer implements AutoCloseable {
         channel.close().syncUninterruptibly();
         connections.close();
         group.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).syncUninterruptibly();
-    }
-
-    /** Oversize bodies get 413 with a JSON error, like every other API answer. */
-    private static final class JsonTooLargeAggregator extends HttpObjectAggregator {
-        JsonTooLargeAggregator(int maxContentLength) {
-            super(maxContentLength);
-        }
-
-        @Override
-        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            byte[] body = "{\"error\":{\"code\":\"payload_too_large\",\"message\":\"the body is too large\"}}"
-                    .getBytes(StandardCharsets.UTF_8);
-            HttpReply.refuseUnread(ctx.channel(), new io.netty.handler.codec.http.DefaultHttpHeaders(),
-                    HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "application/json", body);
-        }
     }
 }

@@ -53,6 +53,26 @@ class BackendApiServerHttpTest {
                 .contains("{\"error\":{\"code\":\"headers_too_large\"");
     }
 
+    @Test
+    void aBodyTooLargeAnnouncedWithExpect100ContinueGets413InJson() throws Exception {
+        Socket socket = clients.connect(port);
+        send(socket, "POST /api/v1/data HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer key\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n");
+
+        assertThat(readSome(socket)).startsWith("HTTP/1.1 413 ").containsIgnoringCase("content-type: application/json")
+                .contains("{\"error\":{\"code\":\"payload_too_large\"");
+    }
+
+    @Test
+    void anUnsupportedExpectationGets417InJsonAndTheConnectionIsClosed() throws Exception {
+        Socket socket = clients.connect(port);
+        send(socket, "POST /api/v1/data HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer key\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 2\r\nExpect: something-else\r\n\r\n");
+
+        assertThat(readAll(socket)).startsWith("HTTP/1.1 417 ").containsIgnoringCase("connection: close")
+                .contains("{\"error\":{\"code\":\"expectation_failed\"");
+    }
+
     /** Everything until the server closes the connection (reads time out after 2 s, failing the test). */
     static String readAll(Socket socket) throws IOException {
         return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
