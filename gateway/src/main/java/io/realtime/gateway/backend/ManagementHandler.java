@@ -95,6 +95,16 @@ public final class ManagementHandler extends ChannelInboundHandlerAdapter {
                     ctx.fireChannelRead(msg);
                 }
             }
+        } catch (RuntimeException | JsonProcessingException e) {
+            if (passedOn) {
+                throw e;
+            }
+            // A failing scrape or health check: the prober gets an answer it can report (not a closed connection,
+            // logged at DEBUG by the API handler behind), the log tells why, and the connection serves on.
+            log.error("{} {} failed", request.method(), path, e);
+            respond(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, "application/json",
+                    mapper.writeValueAsBytes(java.util.Map.of("error", java.util.Map.of("code", "internal_error",
+                            "message", "the request could not be served; the node's log tells why"))));
         } finally {
             // Released also when a scrape or a health check throws: a failing probe must not leak a buffer per call.
             if (!passedOn) {

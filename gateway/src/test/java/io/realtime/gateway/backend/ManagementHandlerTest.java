@@ -13,12 +13,11 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
  * Kubernetes' pre-stop hook: unready at once, answered after the delay, and undone when no stop follows; a request
- * whose answer fails is released all the same.
+ * whose answer fails gets a 500 and is released all the same.
  */
 class ManagementHandlerTest {
 
@@ -72,14 +71,25 @@ class ManagementHandlerTest {
     }
 
     @Test
-    void aRequestWhoseAnswerThrowsIsReleased() {
+    void aRequestWhoseAnswerThrowsGets500InJsonIsReleasedAndTheConnectionServesOn() {
         // No registry to scrape: the answer throws, as a failing scrape would.
         EmbeddedChannel channel = new EmbeddedChannel(new ManagementHandler(new NodeHealth(null, null), null,
                 new ObjectMapper(), Duration.ofMillis(20)));
         DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, ManagementHandler.METRICS);
 
-        assertThatThrownBy(() -> channel.writeInbound(request)).isInstanceOf(NullPointerException.class);
+        channel.writeInbound(request);
+
+        FullHttpResponse failed = channel.readOutbound();
+        assertThat(failed.status()).isEqualTo(HttpResponseStatus.INTERNAL_SERVER_ERROR);
+        assertThat(failed.headers().get("Content-Type")).isEqualTo("application/json");
+        assertThat(failed.content().toString(java.nio.charset.StandardCharsets.UTF_8)).contains("\"code\":\"internal_error\"");
+        failed.release();
         assertThat(request.refCnt()).isZero();
+        assertThat(channel.isOpen()).isTrue();
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, ManagementHandler.METRICS));
+        FullHttpResponse next = channel.readOutbound();
+        assertThat(next).as("the next request on the connection is answered").isNotNull();
+        next.release();
         channel.finishAndReleaseAll();
     }
 
