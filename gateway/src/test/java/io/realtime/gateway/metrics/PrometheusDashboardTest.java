@@ -26,6 +26,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -37,13 +39,16 @@ import static org.awaitility.Awaitility.await;
 /**
  * The Grafana dashboard and the alert rules are proven against a real Prometheus (Debian's package) scraping two
  * real nodes clustered through Redis while clients generate traffic: every panel query and every alert query
- * returns data. promtool checks and unit-tests the rules.
+ * returns series of its own (a trailing {@code or vector(0)} dropped), each with a value for every label the query
+ * groups by. promtool checks and unit-tests the rules.
  */
 class PrometheusDashboardTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path GRAFANA = Path.of("..", "grafana").toAbsolutePath().normalize();
     private static final Pattern COMPARISON = Pattern.compile("^(.*?)\\s*(==|!=|>=|<=|>|<)\\s*[0-9.]+$", Pattern.DOTALL);
+    private static final Pattern FALLBACK = Pattern.compile("^(.*?)\\s+or\\s+vector\\(0\\)$", Pattern.DOTALL);
+    private static final Pattern GROUPING = Pattern.compile("\\bby\\s*\\(([^)]*)\\)");
 
     @TempDir
     static Path work;
@@ -115,15 +120,87 @@ class PrometheusDashboardTest {
                 .untilAsserted(() -> assertThat(failures(queries)).isEmpty());
     }
 
+    /**
+     * What is wrong with each query's answer. A query must answer with series of its own, so a trailing
+     * {@code or vector(0)} (there so a panel or alert reads 0 rather than nothing) is dropped first: with it, a query
+     * whose selector matches nothing (a wrong job or label) would still answer. And every series must carry a value
+     * for each label the query groups by, since a sum by a label the series lack answers one series with it empty.
+     */
     private static List<String> failures(List<String> queries) throws Exception {
         List<String> failures = new ArrayList<>();
         for (String query : queries) {
-            int results = resultCount(query);
-            if (results <= 0) {
-                failures.add((results < 0 ? "query failed: " : "no data: ") + query);
+            String own = withoutFallback(query);
+            JsonNode answer = query(own);
+            if (!"success".equals(answer.path("status").asText())) {
+                failures.add("query failed: " + own);
+                continue;
+            }
+            JsonNode results = answer.path("data").path("result");
+            if (results.isEmpty()) {
+                failures.add("no data: " + own);
+            }
+            for (JsonNode result : results) {
+                for (String label : groupingLabels(own)) {
+                    if (result.path("metric").path(label).asText().isEmpty()) {
+                        failures.add("no " + label + " label in " + result.path("metric") + ": " + own);
+                    }
+                }
             }
         }
         return failures;
+    }
+
+    /** The query without a trailing {@code or vector(0)}, and without the parentheses around what is left. */
+    static String withoutFallback(String query) {
+        String own = unwrapped(query.trim());
+        Matcher fallback = FALLBACK.matcher(own);
+        return fallback.matches() ? unwrapped(fallback.group(1).trim()) : own;
+    }
+
+    /** {@code (a or b)} is {@code a or b}; {@code (a) / (b)} is left alone. */
+    private static String unwrapped(String query) {
+        if (!query.startsWith("(") || !query.endsWith(")")) {
+            return query;
+        }
+        int depth = 0;
+        for (int i = 0; i < query.length() - 1; i++) {
+            depth += query.charAt(i) == '(' ? 1 : query.charAt(i) == ')' ? -1 : 0;
+            if (depth == 0) {
+                return query;
+            }
+        }
+        return unwrapped(query.substring(1, query.length() - 1).trim());
+    }
+
+    /** The labels of the query's {@code by (...)} clauses, but {@code le}, which histogram_quantile consumes. */
+    static Set<String> groupingLabels(String query) {
+        Set<String> labels = new TreeSet<>();
+        Matcher by = GROUPING.matcher(query);
+        while (by.find()) {
+            for (String label : by.group(1).split(",")) {
+                if (!label.isBlank() && !"le".equals(label.trim())) {
+                    labels.add(label.trim());
+                }
+            }
+        }
+        return labels;
+    }
+
+    /** The check itself: what the old "at least one series" check let through is caught. */
+    @Test
+    void aWrongSelectorBehindAFallbackAndAGroupingLabelTheSeriesLackAreCaught() throws Exception {
+        assertThat(withoutFallback("(count(up{job=\"x\"} == 1) or vector(0))")).isEqualTo("count(up{job=\"x\"} == 1)");
+        assertThat(withoutFallback("(a) / (b)")).isEqualTo("(a) / (b)");
+        assertThat(groupingLabels("histogram_quantile(0.99, sum by (le, event) (rate(x[1m]))) / on (pod) max by (pod) (y)"))
+                .containsExactly("event", "pod");
+
+        String right = "count(up{job=\"socketio-gateway\"} == 1) or vector(0)";
+        String wrongJob = "count(up{job=\"no-such-job\"} == 1) or vector(0)";
+        String missingLabel = "sum by (transport) (socketio_sessions{namespace=\"gateway-test\"})";
+        assertThat(failures(List.of(right))).isEmpty();
+        assertThat(failures(List.of(wrongJob, missingLabel))).satisfiesExactly(
+                failure -> assertThat(failure).startsWith("no data: ").contains("no-such-job").doesNotContain("vector"),
+                failure -> assertThat(failure).startsWith("no transport label in "));
     }
 
     @Test
