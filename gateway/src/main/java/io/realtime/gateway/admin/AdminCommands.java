@@ -15,7 +15,8 @@ import java.util.Set;
  * with socket.io v4's {@code io.of(nsp).in(filter).socketsJoin(room)} and friends:
  * {@code emit(nsp, filter, event, ...args)}, {@code join(nsp, room, filter)}, {@code leave(nsp, room, filter)},
  * {@code _disconnect(nsp, close, filter)}; a missing filter means every socket of the namespace. A command with
- * arguments of the wrong shape or an unknown namespace is dropped (and logged): nothing changes. In read-only mode
+ * arguments of the wrong shape or an unknown namespace is dropped (and logged): nothing changes; one the cluster
+ * fails to apply (it is stopping, the arguments cannot be encoded) is logged as refused the same way. In read-only mode
  * none is registered, as in {@code instrument()}, so every command is ignored.
  */
 final class AdminCommands {
@@ -81,7 +82,16 @@ final class AdminCommands {
     private static void on(SocketIONamespace admin, String event, Command command) {
         MultiTypeEventListener listener = (client, data, ack) -> {
             List<Object> args = data.getArgs();
-            if (!command.apply(args)) {
+            boolean applied;
+            try {
+                applied = command.apply(args);
+            } catch (RuntimeException e) {
+                // The cluster stopping (ClusterUnavailableException), arguments that cannot be encoded: refused and
+                // logged here, not thrown into the socket's listener.
+                log.info("Admin UI command '{}' refused: {}", event, e.toString());
+                return;
+            }
+            if (!applied) {
                 log.info("Admin UI command '{}' refused: malformed arguments or unknown namespace {}", event, args.isEmpty() ? "" : args.get(0));
             }
         };
