@@ -148,7 +148,7 @@ final class ConfigReader {
         if (!clustered) {
             ignoredWithout(v, Setting.REDIS_URL.env() + " (single node)", Setting.REDIS_ADAPTER, Setting.REDIS_KEY,
                     Setting.REDIS_SUBSCRIPTION_MODE, Setting.REDIS_STREAM_MAX_LEN, Setting.CLUSTER_REQUEST_TIMEOUT,
-                    Setting.OUTAGE_BUFFER_SIZE, Setting.OUTAGE_BUFFER_AGE);
+                    Setting.OUTAGE_BUFFER_SIZE, Setting.OUTAGE_BUFFER_AGE, Setting.REDIS_COMMAND_QUEUE_SIZE);
         } else {
             if (transport != TransportKind.SHARDED) {
                 ignoredWithout(v, Setting.REDIS_ADAPTER.env() + "=sharded", Setting.REDIS_SUBSCRIPTION_MODE);

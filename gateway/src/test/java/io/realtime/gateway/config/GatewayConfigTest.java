@@ -145,6 +145,23 @@ class GatewayConfigTest {
                 "JWT_SECRET has no effect without AUTH_MODE=jwt: connections are not authenticated");
     }
 
+    /**
+     * Each cluster setting (REDIS_*, CLUSTER_*, OUTAGE_*) set on a single node is named in a warning, so a cluster
+     * configuration that lost its REDIS_URL does not pass for one. REDIS_SENTINEL_PASSWORD is a problem instead.
+     */
+    @Test
+    void everyClusterSettingWithoutRedisUrlIsAWarning() {
+        List<Setting> clusterOnly = java.util.Arrays.stream(Setting.values())
+                .filter(setting -> setting.env().matches("(REDIS|CLUSTER|OUTAGE)_.*"))
+                .filter(setting -> setting != Setting.REDIS_URL && setting != Setting.REDIS_SENTINEL_PASSWORD).toList();
+        assertThat(clusterOnly).contains(Setting.REDIS_COMMAND_QUEUE_SIZE, Setting.REDIS_KEY, Setting.OUTAGE_BUFFER_AGE);
+
+        for (Setting setting : clusterOnly) {
+            assertThat(GatewayConfig.load(Map.of(setting.env(), setting.defaultValue()), new String[0]).warnings())
+                    .as(setting.env()).containsExactly(setting.env() + " has no effect without REDIS_URL (single node)");
+        }
+    }
+
     @Test
     void aSettingOfAnotherTransportOrAnEmptyRedisUrlIsAWarning() {
         assertThat(GatewayConfig.load(Map.of("REDIS_URL", "redis://redis:6379", "REDIS_SUBSCRIPTION_MODE", "static",
