@@ -2,7 +2,8 @@ package io.realtime.gateway.config;
 
 /**
  * Every setting of a node: its key (config file and {@code --key=value} flag), its environment variable, its
- * default and what it means. The README's configuration table is this enum.
+ * default and what it means. The README's configuration table is this enum, word for word
+ * (ReadmeConfigurationTableTest compares them).
  */
 public enum Setting {
     PORT("port", "SOCKETIO_PORT", "3000", "Socket.IO port (socket.io's convention; 0: any free port)"),
@@ -10,7 +11,10 @@ public enum Setting {
     MANAGEMENT_PORT("managementPort", "MANAGEMENT_PORT", "9090", "internal port: health, metrics and the backend API (0: any free port)"),
     MANAGEMENT_HOST("managementHost", "MANAGEMENT_HOST", "0.0.0.0",
             "address the internal port binds to, whatever SOCKETIO_HOST is: kubelet probes and Prometheus must reach it when the Socket.IO port is on loopback behind a sidecar"),
-    REDIS_URL("redisUrl", "REDIS_URL", "", "Redis URI (redis://, rediss://, redis-sentinel://, redis-cluster://h1:p1,h2:p2); unset: single node, in memory"),
+    REDIS_URL("redisUrl", "REDIS_URL", "",
+            "Redis URI (redis://, rediss://, redis-sentinel://h:p#master, rediss-sentinel://, redis-cluster://h1:p1,h2:p2,"
+                    + " rediss-cluster://, where ?verifyPeer=FULL|CA|NONE is accepted); unset: single node, in memory; set but"
+                    + " empty: the same, with a warning"),
     NODE_ID("nodeId", "NODE_ID", "", "this node's name in the cluster; default: the host name"),
     PATH("path", "SOCKETIO_PATH", "/socket.io/", "request path of Socket.IO (socket.io's path)"),
     PING_INTERVAL("pingInterval", "PING_INTERVAL", "25000",
@@ -83,7 +87,7 @@ public enum Setting {
     OUTAGE_BUFFER_SIZE("outageBufferSize", "OUTAGE_BUFFER_SIZE", "10000", "broadcasts (stream appends on the streams transport) held while Redis is unreachable, sent when it is back (0: none held, each is dropped and counted)"),
     OUTAGE_BUFFER_AGE("outageBufferAge", "OUTAGE_BUFFER_AGE", "30000", "ms a held broadcast may wait and still be sent"),
     REDIS_COMMAND_QUEUE_SIZE("redisCommandQueueSize", "REDIS_COMMAND_QUEUE_SIZE", "65536",
-            "commands one Redis connection may have waiting for Redis (when it is slow); beyond them a broadcast or stream append is held as in an outage, a request fails at once"),
+            "commands one Redis connection may have waiting for Redis (when it is slow); beyond them a broadcast or stream append is held as in an outage and sent in publish order as Redis answers, a request fails at once"),
     REDIS_ADAPTER("redisAdapter", "REDIS_ADAPTER", "classic",
             "cluster transport: classic (createAdapter, emitter), sharded (createShardedAdapter, Redis 7) or streams (redis-streams-adapter; needed for recovery in a cluster)"),
     REDIS_STREAM_MAX_LEN("redisStreamMaxLen", "REDIS_STREAM_MAX_LEN", "10000",
