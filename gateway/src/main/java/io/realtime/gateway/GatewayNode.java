@@ -168,7 +168,7 @@ public final class GatewayNode implements AutoCloseable {
             if (!config.conformance()) {
                 backendApi = BackendApiServer.start(config.managementHost(), config.managementPort(), config.engine().maxPayload(),
                         server, push, server.jsonMapper(), validator, config.apiKey().orElse(null), health, metrics,
-                        config.preStopDelay());
+                        config.preStopDelay(), config.httpLimits());
             }
             health.serving();
             // Last: the server and the cluster link close their channels on these loops first.

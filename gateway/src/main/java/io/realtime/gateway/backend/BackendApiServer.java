@@ -16,6 +16,8 @@ import io.realtime.gateway.broadcast.ServerPush;
 import io.realtime.gateway.health.NodeHealth;
 import io.realtime.gateway.http.AcceptedConnections;
 import io.realtime.gateway.http.UndecodablePathHandler;
+import io.realtime.gateway.limits.HttpLimits;
+import io.realtime.gateway.limits.HttpTimeouts;
 import io.realtime.gateway.metrics.ApiMetrics;
 import io.realtime.gateway.metrics.GatewayMetrics;
 import jakarta.validation.Validator;
@@ -44,7 +46,8 @@ public final class BackendApiServer implements AutoCloseable {
 
     public static BackendApiServer start(String host, int port, int maxBodyBytes, SocketIOServer server,
                                          ServerPush push, ObjectMapper mapper, Validator validator, String apiKey,
-                                         NodeHealth health, GatewayMetrics metrics, java.time.Duration preStopDelay) {
+                                         NodeHealth health, GatewayMetrics metrics, java.time.Duration preStopDelay,
+                                         HttpLimits httpLimits) {
         if (apiKey == null) {
             log.warn("API_KEY is not set: the backend API on port {} accepts loopback callers only", port);
         }
@@ -54,6 +57,9 @@ public final class BackendApiServer implements AutoCloseable {
         ManagementHandler management = new ManagementHandler(health, metrics, mapper, preStopDelay);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         AcceptedConnections connections = new AcceptedConnections("internal HTTP API connections");
+        // REQUEST_TIMEOUT and IDLE_CONNECTION_TIMEOUT, as on the Socket.IO port: a silent or slowloris client must not
+        // hold descriptors on the port that answers the liveness probe.
+        HttpTimeouts timeouts = new HttpTimeouts(httpLimits);
         io.netty.channel.ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -61,9 +67,12 @@ public final class BackendApiServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
+                        HttpTimeouts.RequestClockPair clock = timeouts.newPair();
+                        clock.addStart(ch.pipeline());
                         ch.pipeline().addLast("http", new HttpServerCodec());
                         ch.pipeline().addLast(MalformedRequestHandler.NAME, MalformedRequestHandler.INSTANCE);
                         ch.pipeline().addLast(ApiAggregator.NAME, new ApiAggregator(maxBodyBytes));
+                        clock.addEnd(ch.pipeline());
                         ch.pipeline().addLast(UndecodablePathHandler.NAME, UNDECODABLE_PATH);
                         ch.pipeline().addLast("management", management);
                         ch.pipeline().addLast("api", api);

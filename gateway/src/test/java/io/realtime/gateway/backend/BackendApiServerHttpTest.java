@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.realtime.gateway.api.Validators;
 import io.realtime.gateway.broadcast.ServerPush;
 import io.realtime.gateway.health.NodeHealth;
+import io.realtime.gateway.limits.HttpLimits;
 import io.realtime.gateway.metrics.GatewayMetrics;
 import io.realtime.gateway.testing.WatchedConnections;
 import org.junit.jupiter.api.AfterEach;
@@ -21,6 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The internal port's HTTP edge, on a real server: what requests its handlers never see are answered. */
 class BackendApiServerHttpTest {
 
+    /** Short request and idle deadlines, so that a test sees them close connections. */
+    private static final HttpLimits LIMITS = HttpLimits.DEFAULTS.withTimeouts(Duration.ofMillis(300), Duration.ofMillis(300));
+
     private final WatchedConnections clients = new WatchedConnections();
     private final GatewayMetrics metrics = new GatewayMetrics();
     private BackendApiServer api;
@@ -31,7 +35,7 @@ class BackendApiServerHttpTest {
         NodeHealth health = new NodeHealth(null, null);
         health.serving();
         api = BackendApiServer.start("127.0.0.1", 0, 1000, null, new ServerPush((target, event, args) -> { }),
-                new ObjectMapper(), Validators.create(), "key", health, metrics, Duration.ZERO);
+                new ObjectMapper(), Validators.create(), "key", health, metrics, Duration.ZERO, LIMITS);
         port = api.localAddress().getPort();
     }
 
@@ -71,6 +75,24 @@ class BackendApiServerHttpTest {
 
         assertThat(readAll(socket)).startsWith("HTTP/1.1 417 ").containsIgnoringCase("connection: close")
                 .contains("{\"error\":{\"code\":\"expectation_failed\"");
+    }
+
+    /** REQUEST_TIMEOUT and IDLE_CONNECTION_TIMEOUT hold on the internal port too, which serves the liveness probe. */
+    @Test
+    void silentSlowAndIdleConnectionsAreClosedByTheRequestAndIdleDeadlines() throws Exception {
+        java.util.Map<String, java.util.concurrent.CompletableFuture<String>> connections = new java.util.LinkedHashMap<>();
+        connections.put("accepted, nothing sent", clients.watch(clients.connect(port)));
+        Socket slow = clients.connect(port);
+        send(slow, "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        connections.put("headers never finished", clients.watch(slow));
+        Socket idle = clients.connect(port);
+        send(idle, "GET /api/v1/nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        assertThat(readSome(idle)).startsWith("HTTP/1.1 401").doesNotContainIgnoringCase("connection: close");
+        connections.put("idle keep-alive", clients.watch(idle));
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(connections)
+                .allSatisfy((kind, ended) -> assertThat(ended).as(kind + ": still open").isDone()));
+        assertThat(connections).allSatisfy((kind, ended) -> assertThat(ended.join()).as(kind + ": read timed out").isNotNull());
     }
 
     /** Everything until the server closes the connection (reads time out after 2 s, failing the test). */

@@ -43,7 +43,8 @@ class BackendApiServerStopTest {
     @Test
     void aServerWhoseLoopIsBusyClosesEveryConnectionWhenItStops() throws IOException {
         BackendApiServer api = BackendApiServer.start("127.0.0.1", 0, 1000, null, new ServerPush((target, event, args) -> { }),
-                new ObjectMapper(), Validators.create(), null, new NodeHealth(null, null), metrics, Duration.ZERO);
+                new ObjectMapper(), Validators.create(), null, new NodeHealth(null, null), metrics, Duration.ZERO,
+                io.realtime.gateway.limits.HttpLimits.DEFAULTS);
         Map<String, CompletableFuture<String>> connections = new LinkedHashMap<>();
         try {
             int port = api.localAddress().getPort();
