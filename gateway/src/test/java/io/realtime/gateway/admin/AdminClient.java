@@ -24,6 +24,8 @@ final class AdminClient implements AutoCloseable {
     private final RawWebSocket ws;
     private final String namespace;
     private final List<JsonNode> events = new CopyOnWriteArrayList<>();
+    /** Every other text the node sent (pings and the admin namespace's own packets aside). */
+    private final List<String> otherTexts = new CopyOnWriteArrayList<>();
     private final Thread reader;
     private volatile String connectAnswer;
     private volatile boolean closed;
@@ -82,8 +84,21 @@ final class AdminClient implements AutoCloseable {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
+            } else {
+                otherTexts.add(text);
             }
         }
+    }
+
+    /** Sends a raw Socket.IO packet on this connection, e.g. a CONNECT to another namespace ({@code 40/chat,}). */
+    void sendRaw(String packet) {
+        ws.sendText(packet);
+    }
+
+    /** The first text, other than the admin namespace's packets, that matches, waiting up to 10 s. */
+    String awaitOther(Predicate<String> matches) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> otherTexts.stream().anyMatch(matches));
+        return otherTexts.stream().filter(matches).findFirst().orElseThrow();
     }
 
     void send(Object... eventAndArgs) {
