@@ -18,24 +18,10 @@ tag="${IMAGE_TAG:-0.1.0}"
 modules="java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,java.desktop,jdk.crypto.ec,jdk.unsupported,jdk.management,jdk.naming.dns"
 
 command -v umoci >/dev/null || { echo "umoci is needed (apt-get install umoci)" >&2; exit 1; }
-[ -f "$jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
-# A jar older than the sources it is built from would be packaged silently: refuse it (REBUILD=1 rebuilds it here).
-stale() {
-  find "$root/pom.xml" "$root/gateway/pom.xml" "$root/redis-adapter/pom.xml" "$root/gateway/src/main" \
-    "$root/redis-adapter/src/main" "$root/gateway/web/package.json" "$root/gateway/web/package-lock.json" \
-    -type f -newer "$jar" -print -quit 2>/dev/null || true
-}
-newer="$(stale)"
-if [ -n "$newer" ] && [ "${REBUILD:-0}" = 1 ]; then
-  echo "$jar is older than ${newer#"$root"/}: rebuilding it" >&2
-  (cd "$root" && mvn -B -q -DskipTests package)
-  newer="$(stale)"
-fi
-if [ -n "$newer" ]; then
-  echo "$jar is older than ${newer#"$root"/} (and maybe more): it would not hold the current code." >&2
-  echo "Rebuild it first (mvn -B -q -DskipTests package), or run with REBUILD=1 to let this script do it." >&2
-  exit 1
-fi
+# A jar older than the sources it is built from would be packaged silently: refused (REBUILD=1 rebuilds it here).
+# shellcheck source=../lib/gateway-jar.sh
+. "$root/deploy/lib/gateway-jar.sh"
+gateway_jar_ensure "$root" "$jar" || exit 1
 
 rm -rf "$work/rootfs" "$work/oci" "$work/bundle"
 mkdir -p "$work/rootfs/opt" "$work/rootfs/app" "$work/rootfs/tmp" "$work/rootfs/etc"

@@ -20,6 +20,8 @@
 # nodes each client's address with the PROXY protocol (send-proxy-v2), so per-address limits count clients, not the
 # balancer; the nodes' own ports therefore only take connections that start with a PROXY header.
 # LOCAL_PROXY_PROTOCOL=false turns that off on both sides, for tests that also reach the nodes directly.
+# "up" runs gateway/target/gateway.jar, built when missing; one older than its sources is refused (REBUILD=1: rebuilt
+# first), as deploy/image/build.sh does.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -33,6 +35,8 @@ proxy_protocol="${LOCAL_PROXY_PROTOCOL:-true}"
 send_proxy=""
 [ "$proxy_protocol" = true ] && send_proxy="send-proxy-v2 "
 jar="$root/gateway/target/gateway.jar"
+# shellcheck source=../lib/gateway-jar.sh
+. "$root/deploy/lib/gateway-jar.sh"
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
@@ -96,7 +100,8 @@ wait_ready() {
 
 up() {
   mkdir -p "$run"
-  [ -f "$jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
+  # Built when missing; one older than its sources is refused, as deploy/image/build.sh does (REBUILD=1 rebuilds it).
+  gateway_jar_ensure "$root" "$jar" || return 1
   if ! alive "$run/redis.pid"; then
     rm -f "$run/redis.pid"
     redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
