@@ -53,10 +53,9 @@ final class ConfigReader {
             v.problem(Setting.REDIS_KEY.env() + ": is empty (the Node adapters and emitters use socket.io then: unset it,"
                     + " or name their key)");
         }
-        String managementHost = v.text(Setting.MANAGEMENT_HOST);
-        if (managementHost.isBlank()) {
-            v.problem(Setting.MANAGEMENT_HOST.env() + ": is empty (0.0.0.0 binds every interface)");
-        }
+        // Following SOCKETIO_HOST by default: a node whose Socket.IO port was kept on one address keeps its internal
+        // port there too, rather than opening health, metrics and the backend API on every interface.
+        String managementHost = v.optional(Setting.MANAGEMENT_HOST).orElse(host);
         String path = v.text(Setting.PATH);
         if (!path.startsWith("/")) {
             v.problem(Setting.PATH.env() + ": must start with '/': " + path);

@@ -73,7 +73,7 @@ public final class GatewayConfig {
         this.host = b.host;
         this.port = b.port;
         this.managementPort = b.managementPort;
-        this.managementHost = b.managementHost;
+        this.managementHost = b.managementHost != null ? b.managementHost : b.host;
         this.redisUrl = Optional.ofNullable(b.redisUrl);
         this.nodeId = b.nodeId != null ? b.nodeId : hostName();
         this.engine = b.engine;
@@ -317,7 +317,7 @@ public final class GatewayConfig {
         private String host = "0.0.0.0";
         private int port = 3000;
         private int managementPort = 9090;
-        private String managementHost = "0.0.0.0";
+        private String managementHost;
         private String redisUrl;
         private String nodeId;
         private EngineOptions engine = EngineOptions.defaults();
@@ -364,8 +364,9 @@ public final class GatewayConfig {
         }
 
         /**
-         * {@code MANAGEMENT_HOST}; default {@code 0.0.0.0}. Not {@link #host}: a Socket.IO port on loopback (behind a
-         * sidecar) must not take the probes' and Prometheus' port with it.
+         * {@code MANAGEMENT_HOST}; default {@code null}: {@link #host}'s address, so a node kept on one address keeps
+         * its internal port there too. Set apart when the Socket.IO port is on loopback behind a sidecar: the probes and
+         * Prometheus must still reach the internal port.
          */
         public Builder managementHost(String managementHost) {
             this.managementHost = managementHost;
@@ -516,7 +517,6 @@ public final class GatewayConfig {
         /** @throws IllegalArgumentException naming the first value a node cannot run with */
         public GatewayConfig build() {
             Objects.requireNonNull(host, "host");
-            Objects.requireNonNull(managementHost, "managementHost");
             Objects.requireNonNull(engine, "engine");
             Objects.requireNonNull(admission, "admission");
             Objects.requireNonNull(httpLimits, "httpLimits");

@@ -9,8 +9,8 @@ public enum Setting {
     PORT("port", "SOCKETIO_PORT", "3000", "Socket.IO port (socket.io's convention; 0: any free port)"),
     HOST("host", "SOCKETIO_HOST", "0.0.0.0", "address the Socket.IO port binds to"),
     MANAGEMENT_PORT("managementPort", "MANAGEMENT_PORT", "9090", "internal port: health, metrics and the backend API (0: any free port)"),
-    MANAGEMENT_HOST("managementHost", "MANAGEMENT_HOST", "0.0.0.0",
-            "address the internal port binds to, whatever SOCKETIO_HOST is: kubelet probes and Prometheus must reach it when the Socket.IO port is on loopback behind a sidecar"),
+    MANAGEMENT_HOST("managementHost", "MANAGEMENT_HOST", "",
+            "address the internal port binds to; default: SOCKETIO_HOST's. Set it (0.0.0.0, or the pod's address) when the Socket.IO port is on loopback behind a sidecar: kubelet probes and Prometheus must reach the internal port"),
     REDIS_URL("redisUrl", "REDIS_URL", "",
             "Redis URI (redis://, rediss://, redis-sentinel://h:p#master, rediss-sentinel://, redis-cluster://h1:p1,h2:p2,"
                     + " rediss-cluster://, where ?verifyPeer=FULL|CA|NONE is accepted); unset: single node, in memory; set but"
