@@ -28,21 +28,14 @@ final class AdminSockets {
     }
 
     /** Gives the socket's {@code data} its {@code _admin} entry (kept up to date on upgrade by {@link #setTransport}). */
-    @SuppressWarnings("unchecked")
     static void tag(SocketIOClient client, String clientId, Transport transport) {
         Object data = client.get(LocalAdapter.SOCKET_DATA_KEY);
         Map<String, Object> map;
-        if (data instanceof ConcurrentHashMap<?, ?> existing) {
-            map = (Map<String, Object>) existing;
+        if (data instanceof SocketDataMap existing) {
+            map = existing;
         } else {
-            map = new ConcurrentHashMap<>();
-            if (data instanceof Map<?, ?> plain) {
-                plain.forEach((key, value) -> {
-                    if (key != null && value != null) {
-                        map.put(String.valueOf(key), value);
-                    }
-                });
-            }
+            // Thread-safe, and null values kept (socket.data may hold them): see SocketDataMap.
+            map = data instanceof Map<?, ?> plain ? SocketDataMap.copyOf(plain) : new SocketDataMap();
             client.set(LocalAdapter.SOCKET_DATA_KEY, map);
         }
         Map<String, Object> admin = new ConcurrentHashMap<>();
