@@ -101,7 +101,8 @@ class AdminUiSingleNodeTest {
                 org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
                         .until(() -> wrong.stream().anyMatch(client -> client.connectAnswer() != null));
                 try (AdminClient reloaded = AdminClient.connect(node, "{\"sessionId\":\"" + session + "\"}")) {
-                    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(1))
+                    // Behind four cost-14 checks (over a second each) the listing would wait well past this.
+                    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(3))
                             .until(() -> reloaded.find("all_sockets", args -> true).isPresent());
                 }
                 assertThat(wrong).as("four checks were still to come").anyMatch(client -> client.connectAnswer() == null);
