@@ -31,6 +31,10 @@ public final class ManagementHandler extends ChannelInboundHandlerAdapter {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ManagementHandler.class);
 
+    /** Set on a connection whose pre-stop is waiting for its answer: nothing else is answered on it. */
+    private static final io.netty.util.AttributeKey<Boolean> PRE_STOP_PENDING =
+            io.netty.util.AttributeKey.valueOf(ManagementHandler.class, "preStopPending");
+
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final NodeHealth health;
@@ -59,6 +63,12 @@ public final class ManagementHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
+        if (ctx.channel().hasAttr(PRE_STOP_PENDING)) {
+            // Sent in the same read as a pre-stop (stopping the reads holds back only later ones): the pre-stop's
+            // answer closes the connection, so it must be the next one, and these are left for the client to retry.
+            request.release();
+            return;
+        }
         String path = new QueryStringDecoder(request.uri()).path();
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         boolean passedOn = false;
@@ -80,9 +90,13 @@ public final class ManagementHandler extends ChannelInboundHandlerAdapter {
                 case PRE_STOP -> {
                     // Kubernetes' preStop hook: unready now, so endpoints and balancers drop the pod; the answer comes
                     // after the delay (scheduled, never blocking the event loop), then SIGTERM starts the drain.
+                    // The connection is not read meanwhile and closes after the answer: a keep-alive request sent
+                    // during the delay would otherwise be answered first, taken for the pre-stop's answer.
                     long call = health.preStop();
+                    ctx.channel().config().setAutoRead(false);
+                    ctx.channel().attr(PRE_STOP_PENDING).set(Boolean.TRUE);
                     byte[] body = "{\"status\":\"DRAINING\"}".getBytes(StandardCharsets.UTF_8);
-                    ctx.executor().schedule(() -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json", body),
+                    ctx.executor().schedule(() -> respond(ctx, false, HttpResponseStatus.OK, "application/json", body),
                             preStopDelay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
                     ctx.executor().schedule(() -> {
                         if (health.preStopExpired(call)) {

@@ -30,12 +30,27 @@ class ManagementHandlerTest {
         return channel.readOutbound();
     }
 
+    /**
+     * A channel not closed after a pre-stop's answer: closing an embedded channel cancels every task scheduled on its
+     * loop, where a real event loop goes on to run the pre-stop's expiry. The answer's write is never reported done,
+     * so the listener that would close the connection does not run.
+     */
+    private static EmbeddedChannel keptOpen(ManagementHandler handler) {
+        return new EmbeddedChannel(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+                ctx.write(msg, ctx.newPromise());
+            }
+        }, handler);
+    }
+
     @Test
     void aPreStopThatNoStopFollowsIsUndoneAndOneThatAStopFollowsIsNot() {
         NodeHealth health = new NodeHealth(null, null);
         health.serving();
-        EmbeddedChannel channel = new EmbeddedChannel(new ManagementHandler(health, null, new ObjectMapper(),
-                Duration.ofMillis(20), Duration.ofMillis(200)));
+        ManagementHandler handler = new ManagementHandler(health, null, new ObjectMapper(), Duration.ofMillis(20),
+                Duration.ofMillis(200));
+        EmbeddedChannel channel = keptOpen(handler);
 
         FullHttpResponse answer = preStop(channel);
         assertThat(answer.status()).isEqualTo(HttpResponseStatus.OK);
@@ -47,14 +62,17 @@ class ManagementHandlerTest {
             return health.phase() == NodeHealth.Phase.SERVING;
         });
 
-        preStop(channel).release();
+        // The pre-stop's answer closed its connection: the next call comes on another.
+        channel.finishAndReleaseAll();
+        EmbeddedChannel again = keptOpen(handler);
+        preStop(again).release();
         health.draining();
         // Past the expiry the stop that followed holds.
         await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5)).until(() -> {
-            channel.runScheduledPendingTasks();
+            again.runScheduledPendingTasks();
             return health.phase() == NodeHealth.Phase.DRAINING;
         });
-        channel.finishAndReleaseAll();
+        again.finishAndReleaseAll();
     }
 
     @Test
@@ -121,5 +139,32 @@ class ManagementHandlerTest {
         head.release();
         assertThat(health.phase()).isEqualTo(NodeHealth.Phase.SERVING);
         assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+    /** A keep-alive request sent while the pre-stop's answer waits for PRE_STOP_DELAY is not answered before it. */
+    @Test
+    void aPreStopIsAnsweredFirstWithConnectionCloseAndTheConnectionIsNotReadMeanwhile() {
+        NodeHealth health = new NodeHealth(null, null);
+        health.serving();
+        EmbeddedChannel channel = new EmbeddedChannel(new ManagementHandler(health, null, new ObjectMapper(),
+                Duration.ofMillis(50)));
+
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, ManagementHandler.PRE_STOP));
+        assertThat(channel.config().isAutoRead()).as("not read while the answer waits").isFalse();
+        DefaultFullHttpRequest next = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, ManagementHandler.METRICS);
+        channel.writeInbound(next);
+        assertThat(next.refCnt()).isZero();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            channel.runScheduledPendingTasks();
+            return channel.outboundMessages().size() > 0;
+        });
+        FullHttpResponse first = channel.readOutbound();
+        assertThat(first.status()).isEqualTo(HttpResponseStatus.OK);
+        assertThat(first.headers().get("Connection")).isEqualTo("close");
+        assertThat(first.content().toString(java.nio.charset.StandardCharsets.UTF_8)).contains("DRAINING");
+        first.release();
+        assertThat((Object) channel.readOutbound()).as("nothing else answered").isNull();
+        assertThat(channel.isOpen()).isFalse();
+        channel.finishAndReleaseAll();
     }
 }
