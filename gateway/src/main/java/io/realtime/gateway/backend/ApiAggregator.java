@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.realtime.gateway.http.HttpReply;
+import io.realtime.gateway.metrics.ApiMetrics;
 
 import java.nio.charset.StandardCharsets;
 
@@ -27,9 +28,13 @@ final class ApiAggregator extends HttpObjectAggregator {
 
     static final String NAME = "aggregator";
 
-    ApiAggregator(int maxContentLength) {
+    private final ApiMetrics metrics;
+
+    /** @param metrics where its refusals are counted, as the API handler counts its answers */
+    ApiAggregator(int maxContentLength, ApiMetrics metrics) {
         // Closing after a refused expectation: the body, if the client sends it anyway, is not read.
         super(maxContentLength, true);
+        this.metrics = metrics;
     }
 
     @Override
@@ -41,6 +46,8 @@ final class ApiAggregator extends HttpObjectAggregator {
                 // Declining Netty's bare 413 makes the aggregator call handleOversizedMessage: the JSON one below.
                 return null;
             }
+            // Answered at once: no time of its own to record.
+            metrics.record(BackendApiHandler.routeName(start), refusal.status().code(), 0);
             return json(refusal.status(), "expectation_failed", "only 'Expect: 100-continue' is supported");
         }
         return response;
@@ -48,6 +55,7 @@ final class ApiAggregator extends HttpObjectAggregator {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+        metrics.record(BackendApiHandler.routeName(oversized), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code(), 0);
         HttpReply.refuseUnread(ctx.channel(), new DefaultHttpHeaders(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                 "application/json", body("payload_too_large", "the body is too large"));
     }

@@ -125,6 +125,12 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         };
     }
 
+    /** The route tag of a request answered before this handler (by the aggregator, or for its path's escapes). */
+    static String routeName(io.netty.handler.codec.http.HttpMessage message) {
+        return message instanceof io.netty.handler.codec.http.HttpRequest request
+                ? routeName(new QueryStringDecoder(request.uri()).rawPath()) : "unknown";
+    }
+
     private Map<String, Object> route(String route, FullHttpRequest request) {
         String[] parts = route.split("/", -1);
         boolean known = (parts.length == 2 && parts[0].equals("notifications"))

@@ -30,8 +30,6 @@ import java.util.concurrent.TimeUnit;
 /** The internal HTTP port ({@code MANAGEMENT_PORT}): health, Prometheus metrics and the backend publish API. */
 public final class BackendApiServer implements AutoCloseable {
 
-    private static final UndecodablePathHandler UNDECODABLE_PATH = UndecodablePathHandler.forBackendApi();
-
     private static final Logger log = LoggerFactory.getLogger(BackendApiServer.class);
 
     private final Channel channel;
@@ -54,6 +52,9 @@ public final class BackendApiServer implements AutoCloseable {
         ApiMetrics requests = new ApiMetrics(BackendApiHandler.ROUTES, HttpResponseStatus.ACCEPTED.code());
         metrics.bind(requests);
         BackendApiHandler api = new BackendApiHandler(server, push, mapper, validator, apiKey, requests);
+        // Requests answered before the API handler (a path's bad escape, a body too large) are counted as its own are.
+        UndecodablePathHandler undecodablePath = UndecodablePathHandler.forBackendApi(request -> requests.record(
+                BackendApiHandler.routeName(request), HttpResponseStatus.BAD_REQUEST.code(), 0));
         ManagementHandler management = new ManagementHandler(health, metrics, mapper, preStopDelay);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         AcceptedConnections connections = new AcceptedConnections("internal HTTP API connections");
@@ -71,9 +72,9 @@ public final class BackendApiServer implements AutoCloseable {
                         clock.addStart(ch.pipeline());
                         ch.pipeline().addLast("http", new HttpServerCodec());
                         ch.pipeline().addLast(MalformedRequestHandler.NAME, MalformedRequestHandler.INSTANCE);
-                        ch.pipeline().addLast(ApiAggregator.NAME, new ApiAggregator(maxBodyBytes));
+                        ch.pipeline().addLast(ApiAggregator.NAME, new ApiAggregator(maxBodyBytes, requests));
                         clock.addEnd(ch.pipeline());
-                        ch.pipeline().addLast(UndecodablePathHandler.NAME, UNDECODABLE_PATH);
+                        ch.pipeline().addLast(UndecodablePathHandler.NAME, undecodablePath);
                         ch.pipeline().addLast("management", management);
                         ch.pipeline().addLast("api", api);
                     }

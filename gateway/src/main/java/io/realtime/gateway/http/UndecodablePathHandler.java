@@ -20,10 +20,17 @@ public final class UndecodablePathHandler extends ChannelInboundHandlerAdapter {
     static final String MESSAGE = "the request path has a malformed percent escape";
 
     private final String json;
+    private final java.util.function.Consumer<HttpRequest> refused;
 
     /** {@code json}: the body of the 400, in the format of the port's other errors. */
     public UndecodablePathHandler(String json) {
+        this(json, request -> { });
+    }
+
+    /** @param refused told of each request answered 400 here, before it is released (for a port's request metric) */
+    private UndecodablePathHandler(String json, java.util.function.Consumer<HttpRequest> refused) {
         this.json = json;
+        this.refused = refused;
     }
 
     /** The main port's errors: {@code {"code":400,"message":...}}, as its 404. */
@@ -31,15 +38,20 @@ public final class UndecodablePathHandler extends ChannelInboundHandlerAdapter {
         return new UndecodablePathHandler("{\"code\":400,\"message\":\"" + MESSAGE + "\"}");
     }
 
-    /** The backend API's errors: {@code {"error":{"code":"bad_request","message":...}}}. */
-    public static UndecodablePathHandler forBackendApi() {
-        return new UndecodablePathHandler("{\"error\":{\"code\":\"bad_request\",\"message\":\"" + MESSAGE + "\"}}");
+    /**
+     * The backend API's errors: {@code {"error":{"code":"bad_request","message":...}}}; {@code refused} is told of
+     * each, as the API's own answers are counted.
+     */
+    public static UndecodablePathHandler forBackendApi(java.util.function.Consumer<HttpRequest> refused) {
+        return new UndecodablePathHandler("{\"error\":{\"code\":\"bad_request\",\"message\":\"" + MESSAGE + "\"}}",
+                refused);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request && !decodable(request.uri())) {
             boolean keepAlive = io.netty.handler.codec.http.HttpUtil.isKeepAlive(request);
+            refused.accept(request);
             ReferenceCountUtil.release(msg);
             HttpReply.to(ctx.channel(), keepAlive).sendJson(HttpResponseStatus.BAD_REQUEST, json);
             return;

@@ -95,6 +95,35 @@ class BackendApiServerHttpTest {
         assertThat(connections).allSatisfy((kind, ended) -> assertThat(ended.join()).as(kind + ": read timed out").isNotNull());
     }
 
+    /** The aggregator's and the path check's refusals are counted with the API's own answers, by route. */
+    @Test
+    void answersGivenBeforeTheApiHandlerAreCountedInTheApiMetric() throws Exception {
+        Socket badEscape = clients.connect(port);
+        send(badEscape, "POST /api/v1/notifications/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer key\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+        assertThat(readSome(badEscape)).startsWith("HTTP/1.1 400 ");
+        Socket tooLarge = clients.connect(port);
+        send(tooLarge, "POST /api/v1/data HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer key\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 5000\r\n\r\n");
+        assertThat(readSome(tooLarge)).startsWith("HTTP/1.1 413 ");
+        Socket expectation = clients.connect(port);
+        send(expectation, "POST /api/v1/emit HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer key\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 2\r\nExpect: something-else\r\n\r\n");
+        assertThat(readAll(expectation)).startsWith("HTTP/1.1 417 ");
+
+        String scrape = metrics.scrape();
+        assertThat(count(scrape, "notifications", 400)).isEqualTo(1);
+        assertThat(count(scrape, "data", 413)).isEqualTo(1);
+        assertThat(count(scrape, "emit", 417)).isEqualTo(1);
+    }
+
+    /** The API request metric's count for a route and status in a Prometheus scrape (0 when it has no series). */
+    private static int count(String scrape, String route, int status) {
+        return scrape.lines().filter(line -> line.contains("_count{") && line.contains("route=\"" + route + "\"")
+                        && line.contains("status=\"" + status + "\""))
+                .mapToInt(line -> (int) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
     /** Everything until the server closes the connection (reads time out after 2 s, failing the test). */
     static String readAll(Socket socket) throws IOException {
         return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
