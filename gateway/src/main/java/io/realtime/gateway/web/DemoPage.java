@@ -58,16 +58,26 @@ public final class DemoPage extends ChannelInboundHandlerAdapter {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
         HttpReply exchange = HttpReply.to(ctx.channel(), request);
-        if (path.startsWith(NOTIFY_PREFIX) && HttpMethod.POST.equals(request.method())) {
+        // Matched and cut on the raw path alone, as the API routes: the decoded one is longer where the raw path has
+        // escapes ("/%64emo/notifications/bob" named user "s/bob"), and an escaped '/' belongs to the user id.
+        String rawPath = uri.rawPath();
+        if (rawPath.startsWith(NOTIFY_PREFIX) && HttpMethod.POST.equals(request.method())) {
+            String encodedUser = rawPath.substring(NOTIFY_PREFIX.length());
+            if (encodedUser.indexOf('/') >= 0) {
+                // More than one segment: no such route, as the API answers (404, by the handlers after this one).
+                ctx.fireChannelRead(msg);
+                return;
+            }
             try {
-                notify(ctx, request, uri.rawPath().substring(NOTIFY_PREFIX.length()), exchange);
+                notify(ctx, request, encodedUser, exchange);
             } finally {
                 request.release();
             }
             return;
         }
         String resource = path.equals("/") ? "index.html" : path.substring(1);
-        byte[] body = HttpMethod.GET.equals(request.method()) && resource.matches("[a-z]+(/[a-z.]+)?\\.(html|js|css|map)")
+        boolean read = HttpMethod.GET.equals(request.method()) || HttpMethod.HEAD.equals(request.method());
+        byte[] body = read && resource.matches("[a-z]+(/[a-z.]+)?\\.(html|js|css|map)")
                 ? asset(resource) : null;
         if (body == null) {
             ctx.fireChannelRead(msg);

@@ -86,4 +86,33 @@ class DemoPageTest {
         assertThat(notified).hasSize(1);
         open.finishAndReleaseAll();
     }
+    /** The notification route is matched and its user id cut on the raw path, one segment, as the API's. */
+    @Test
+    void aNotificationsUserIdIsExactlyTheRawPathsOneSegmentAfterThePrefix() {
+        FullHttpResponse escaped = notify("/demo/notifications/a%2Fb", "localhost:8080", null);
+        assertThat(escaped.status()).isEqualTo(HttpResponseStatus.ACCEPTED);
+        escaped.release();
+        assertThat(notified).hasSize(1).allSatisfy(rooms -> assertThat(rooms).contains("a/b"));
+
+        for (String path : java.util.List.of("/%64emo/notifications/bob", "/demo/notifications/a/b")) {
+            FullHttpResponse answer = notify(path, "localhost:8080", null);
+            assertThat(answer).as(path + " is answered by the next handler (404)").isNull();
+            FullHttpRequest passed = open.readInbound();
+            assertThat(passed.uri()).isEqualTo(path);
+            passed.release();
+        }
+        assertThat(notified).hasSize(1);
+        open.finishAndReleaseAll();
+    }
+
+    @Test
+    void aHeadOfAnAssetGetsTheGetsHeadersWithoutBody() {
+        String page = get("/");
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.HEAD, "/"));
+        FullHttpResponse head = channel.readOutbound();
+        assertThat(head.status()).isEqualTo(HttpResponseStatus.OK);
+        assertThat(head.headers().getInt(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo(page.getBytes(StandardCharsets.UTF_8).length);
+        assertThat(head.content().readableBytes()).isZero();
+        head.release();
+    }
 }
