@@ -47,7 +47,7 @@ final class ConfigReader {
             v.problem(Setting.HOST.env() + ": is empty (0.0.0.0 binds every interface)");
         }
         String redisKey = v.text(Setting.REDIS_KEY);
-        if (redisKey.isBlank()) {
+        if (redisKey.isBlank() && redis.isPresent()) {
             // @socket.io/redis-adapter and the emitters take an empty key as their default (opts.key || "socket.io"):
             // channels named from an empty prefix would reach none of them.
             v.problem(Setting.REDIS_KEY.env() + ": is empty (the Node adapters and emitters use socket.io then: unset it,"
@@ -56,6 +56,12 @@ final class ConfigReader {
         // Following SOCKETIO_HOST by default: a node whose Socket.IO port was kept on one address keeps its internal
         // port there too, rather than opening health, metrics and the backend API on every interface.
         String managementHost = v.optional(Setting.MANAGEMENT_HOST).orElse(host);
+        if (v.isExplicit(Setting.MANAGEMENT_HOST) && v.text(Setting.MANAGEMENT_HOST).isBlank()) {
+            // Set but empty is a template that rendered nothing (MANAGEMENT_HOST: $(POD_IP)), not a wish to follow
+            // SOCKETIO_HOST: behind a sidecar that would put the probes' port on loopback.
+            v.problem(Setting.MANAGEMENT_HOST.env() + ": is empty (unset it to follow " + Setting.HOST.env()
+                    + ", or 0.0.0.0 binds every interface)");
+        }
         String path = v.text(Setting.PATH);
         if (!path.startsWith("/")) {
             v.problem(Setting.PATH.env() + ": must start with '/': " + path);

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 class GatewayConfigTest {
 
@@ -87,6 +88,10 @@ class GatewayConfigTest {
         assertThat(GatewayConfig.load(Map.of("MANAGEMENT_HOST", "10.0.0.7"), new String[0]).describe())
                 .contains("managementHost=10.0.0.7");
         assertThat(GatewayConfig.builder().host("127.0.0.1").build().managementHost()).isEqualTo("127.0.0.1");
+        assertThatThrownBy(() -> GatewayConfig.load(Map.of("SOCKETIO_HOST", "127.0.0.1", "MANAGEMENT_HOST", " "), new String[0]))
+                .as("set but empty is a template that rendered nothing, not a wish to follow SOCKETIO_HOST")
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("MANAGEMENT_HOST: is empty");
     }
 
     @Test
@@ -99,6 +104,9 @@ class GatewayConfigTest {
         }
         assertThat(GatewayConfig.load(Map.of("REDIS_URL", "redis://redis:6379", "REDIS_KEY", "chat"), new String[0])
                 .cluster().key()).isEqualTo("chat");
+        assertThatCode(() -> GatewayConfig.load(Map.of("REDIS_KEY", ""), new String[0]))
+                .as("a single node names no channel: the key is only warned about as having no effect")
+                .doesNotThrowAnyException();
     }
 
     @Test
