@@ -75,7 +75,7 @@ final class AdminAuthenticator implements AuthTokenListener {
     public AuthTokenResult getAuthTokenResult(Object authData, SocketIOClient client) {
         Map<?, ?> auth = authData instanceof Map<?, ?> map ? map : Map.of();
         UUID connection = client.getSessionId();
-        String address = addressOf(client);
+        String address = FailedLogins.keyOf(client.getRemoteAddress());
         CompletionStage<Boolean> knownSession = auth.get("sessionId") instanceof String id && !id.isEmpty() && id.length() <= 64
                 ? sessions.exists(id) : CompletableFuture.completedFuture(false);
         return new DeferredAuth(knownSession.exceptionally(failure -> {
@@ -113,7 +113,9 @@ final class AdminAuthenticator implements AuthTokenListener {
                 return AuthTokenResult.AuthTokenResultSuccess;
             }, hashing);
         } catch (RejectedExecutionException e) {
-            // More logins at once than hashing keeps up with: refuse rather than queue without bound.
+            // More logins at once than hashing keeps up with: refuse rather than queue without bound. The password
+            // was not checked, so the attempt does not count against the address.
+            failedLogins.notChecked(address);
             return CompletableFuture.completedFuture(BUSY);
         }
     }
@@ -121,15 +123,6 @@ final class AdminAuthenticator implements AuthTokenListener {
     /** The session created when this socket logged in with its password, once; empty for a session login. */
     java.util.Optional<String> takeNewSession(UUID socket) {
         return java.util.Optional.ofNullable(newSessions.remove(socket)).map(NewSession::id);
-    }
-
-    /** The client's address (the proxy's client address when the connection came through a trusted one), without the port. */
-    private static String addressOf(SocketIOClient client) {
-        java.net.SocketAddress remote = client.getRemoteAddress();
-        if (remote instanceof java.net.InetSocketAddress inet) {
-            return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
-        }
-        return String.valueOf(remote);
     }
 
     private byte[] randomBytes() {

@@ -35,8 +35,9 @@ public final class Admission implements SessionRegistry.Listener {
     /**
      * The address per-address limits count under: an IPv4 address itself, an IPv6 address's /64, which one
      * subscriber or host usually holds whole (it could otherwise take a new address for every handshake).
+     * Public for the Admin UI's failed-login limit, which counts addresses the same way.
      */
-    static InetAddress limitKey(InetAddress address) {
+    public static InetAddress limitKey(InetAddress address) {
         if (!(address instanceof java.net.Inet6Address)) {
             return address;
         }
