@@ -22,8 +22,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The internal port's HTTP edge, on a real server: what requests its handlers never see are answered. */
 class BackendApiServerHttpTest {
 
-    /** Short request and idle deadlines, so that a test sees them close connections. */
-    private static final HttpLimits LIMITS = HttpLimits.DEFAULTS.withTimeouts(Duration.ofMillis(300), Duration.ofMillis(300));
+    /**
+     * Short request and idle deadlines, for the one test that watches them close connections. The others keep the
+     * defaults: the request clock starts when the connection opens, so a stall between connect and send on a loaded
+     * machine would close their connection before the request they test is even sent.
+     */
+    private static final HttpLimits SHORT_DEADLINES =
+            HttpLimits.DEFAULTS.withTimeouts(Duration.ofMillis(300), Duration.ofMillis(300));
 
     private final WatchedConnections clients = new WatchedConnections();
     private final GatewayMetrics metrics = new GatewayMetrics();
@@ -32,10 +37,14 @@ class BackendApiServerHttpTest {
 
     @BeforeEach
     void start() {
+        start(HttpLimits.DEFAULTS);
+    }
+
+    private void start(HttpLimits limits) {
         NodeHealth health = new NodeHealth(null, null);
         health.serving();
         api = BackendApiServer.start("127.0.0.1", 0, 1000, null, new ServerPush((target, event, args) -> { }),
-                new ObjectMapper(), Validators.create(), "key", health, metrics, Duration.ZERO, LIMITS);
+                new ObjectMapper(), Validators.create(), "key", health, metrics, Duration.ZERO, limits);
         port = api.localAddress().getPort();
     }
 
@@ -80,6 +89,8 @@ class BackendApiServerHttpTest {
     /** REQUEST_TIMEOUT and IDLE_CONNECTION_TIMEOUT hold on the internal port too, which serves the liveness probe. */
     @Test
     void silentSlowAndIdleConnectionsAreClosedByTheRequestAndIdleDeadlines() throws Exception {
+        api.close();
+        start(SHORT_DEADLINES);
         java.util.Map<String, java.util.concurrent.CompletableFuture<String>> connections = new java.util.LinkedHashMap<>();
         connections.put("accepted, nothing sent", clients.watch(clients.connect(port)));
         Socket slow = clients.connect(port);
