@@ -4,7 +4,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.NetUtil;
 
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.regex.Pattern;
@@ -14,12 +13,22 @@ import java.util.regex.Pattern;
  * (and {@code Origin}, when sent). A loopback address alone does not prove the caller is a local tool: with DNS
  * rebinding, a page of {@code evil.example} whose name now resolves to 127.0.0.1 is same-origin with itself, so
  * its browser sends {@code Host: evil.example:9090} and an {@code Origin} that matches it. Such a page can only ever
- * name its own host, never {@code localhost}, a 127.0.0.0/8 address or {@code [::1]}.
+ * name its own host, never {@code localhost} (with or without its trailing dot), a 127.0.0.0/8 address, {@code [::1]}
+ * or {@code [::ffff:127.x.x.x]}.
+ * <p>
+ * Also served: a request without {@code Host} (HTTP/1.0 tools; a browser always sends it, so its absence is no
+ * rebound page) and {@code Host: 0.0.0.0} ({@code curl http://0.0.0.0:9090} reaches this machine on Linux; no page
+ * can be served from a name it does not own, and a page of another site calling 0.0.0.0 sends its own
+ * {@code Origin}, which is still checked). Names are literals only, never looked up; the shorthand {@code 127.1}
+ * stays refused.
  */
 public final class LoopbackHostNames {
 
     /** A host with an optional port; the host a bracketed IPv6 literal or a name/IPv4 address without ':'. */
     private static final Pattern HOST_AND_PORT = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[^:\\[\\]]+)(:[0-9]{0,5})?");
+
+    /** What the refusal tells the caller to do instead. */
+    private static final String REMEDY = ": call it by one of these names, or set API_KEY and send it as a bearer token";
 
     private LoopbackHostNames() {
     }
@@ -27,38 +36,71 @@ public final class LoopbackHostNames {
     /** Why {@code request} does not name this machine ({@code null}: it does). */
     public static String whyNotLoopback(HttpRequest request) {
         String host = request.headers().get(HttpHeaderNames.HOST);
-        if (host == null || !isLoopback(host)) {
-            return "without API_KEY only a Host of localhost, 127.0.0.0/8 or [::1] is served (Host: "
-                    + (host == null ? "none" : host) + ")";
+        if (host != null && !isLoopback(host) && !isUnspecified(host)) {
+            return "without API_KEY only a Host of localhost, 127.0.0.0/8, [::1] or 0.0.0.0 is served (Host: " + host + ")"
+                    + REMEDY;
         }
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
         if (origin != null && !isLoopbackOrigin(origin)) {
-            return "without API_KEY only an Origin of localhost, 127.0.0.0/8 or [::1] is served";
+            return "without API_KEY only an Origin of localhost, 127.0.0.0/8 or [::1] is served" + REMEDY;
         }
         return null;
     }
 
     /** Whether {@code authority} ({@code host[:port]}, as in {@code Host}) names a loopback host, whatever the port. */
     static boolean isLoopback(String authority) {
-        java.util.regex.Matcher matcher = HOST_AND_PORT.matcher(authority.trim());
-        if (!matcher.matches()) {
+        String host = hostOf(authority);
+        if (host == null) {
             return false;
         }
-        String host = matcher.group(1);
         if (host.startsWith("[")) {
             host = host.substring(1, host.length() - 1);
             if (!NetUtil.isValidIpV6Address(host)) {
                 return false;
             }
-        } else if (host.equalsIgnoreCase("localhost")) {
+        } else if (host.equalsIgnoreCase("localhost") || host.equalsIgnoreCase("localhost.")) {
+            // "localhost." is the same name, fully qualified.
             return true;
         } else if (!NetUtil.isValidIpV4Address(host)) {
             // Any other name may resolve anywhere, to this machine included.
             return false;
         }
         // A literal address only: no name is ever looked up (that would block the event loop).
-        InetAddress address = NetUtil.createInetAddressFromIpAddressString(host);
-        return address != null && address.isLoopbackAddress();
+        byte[] address = NetUtil.createByteArrayFromIpAddressString(host);
+        return address != null && isLoopbackAddress(address);
+    }
+
+    /**
+     * Whether {@code authority} is {@code 0.0.0.0}, whatever the port: Linux connects it to this machine. Accepted as
+     * a {@code Host} only; an {@code Origin} naming it is no page of this machine's loopback names.
+     */
+    static boolean isUnspecified(String authority) {
+        return "0.0.0.0".equals(hostOf(authority));
+    }
+
+    /** The host part of {@code authority} (brackets kept), or {@code null} when it is no host[:port]. */
+    private static String hostOf(String authority) {
+        java.util.regex.Matcher matcher = HOST_AND_PORT.matcher(authority.trim());
+        return matcher.matches() ? matcher.group(1) : null;
+    }
+
+    /** 127.0.0.0/8, {@code ::1}, or 127.0.0.0/8 mapped into IPv6 ({@code ::ffff:127.x.x.x}). */
+    private static boolean isLoopbackAddress(byte[] address) {
+        if (address.length == 4) {
+            return address[0] == 127;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (address[i] != 0) {
+                return false;
+            }
+        }
+        boolean ipv4Mapped = address[10] == (byte) 0xff && address[11] == (byte) 0xff;
+        if (ipv4Mapped) {
+            return address[12] == 127;
+        }
+        // ::1 (Inet6Address.isLoopbackAddress's only address).
+        return address[10] == 0 && address[11] == 0 && address[12] == 0 && address[13] == 0 && address[14] == 0
+                && address[15] == 1;
     }
 
     private static boolean isLoopbackOrigin(String origin) {

@@ -15,14 +15,16 @@ class LoopbackHostNamesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"localhost", "LOCALHOST:9090", "127.0.0.1", "127.0.0.1:9090", "127.5.6.7:80", "[::1]",
-            "[::1]:9090", "[0:0:0:0:0:0:0:1]:1"})
+            "[::1]:9090", "[0:0:0:0:0:0:0:1]:1", "localhost.", "localhost.:9090", "[::ffff:127.0.0.1]:9090",
+            "[::ffff:7f00:2]"})
     void thisMachinesNamesAreLoopback(String host) {
         assertThat(LoopbackHostNames.isLoopback(host)).isTrue();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"evil.example:9090", "evil.example", "localhost.evil.example", "127.0.0.1.evil.example",
-            "128.0.0.1", "10.0.0.1:9090", "[::2]", "[::1", "::1", "", "localhost:9090:1", "127.1", "[evil]"})
+            "128.0.0.1", "10.0.0.1:9090", "[::2]", "[::1", "::1", "", "localhost:9090:1", "127.1", "[evil]",
+            "localhost..", "127.0.0.1.", "[::ffff:10.0.0.1]", "[::ffff:0:127.0.0.1]", "0.0.0.0", "0.0.0.0:9090"})
     void otherNamesAreNot(String host) {
         assertThat(LoopbackHostNames.isLoopback(host)).isFalse();
     }
@@ -36,8 +38,16 @@ class LoopbackHostNamesTest {
             "evil.example:9090, none, false",
             "localhost:9090, http://evil.example:9090, false",
             "localhost:9090, null, false",
-            "none, none, false"})
-    void aRequestIsServedOnlyWhenItsHostAndOriginNameThisMachine(String host, String origin, boolean served) {
+            "none, none, true",
+            "none, http://evil.example:9090, false",
+            "localhost.:9090, http://localhost.:9090, true",
+            "[::ffff:127.0.0.1]:9090, none, true",
+            "0.0.0.0:9090, none, true",
+            "0.0.0.0, http://localhost:8080, true",
+            "0.0.0.0:9090, http://evil.example, false",
+            "0.0.0.0:9090, http://0.0.0.0:9090, false",
+            "127.1:9090, none, false"})
+    void aRequestIsServedOnlyWhenItsHostAndOriginNameThisMachineOrItHasNoHost(String host, String origin, boolean served) {
         HttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/v1/data");
         if (host != null) {
             request.headers().set("Host", host);
@@ -49,7 +59,7 @@ class LoopbackHostNamesTest {
         if (served) {
             assertThat(refusal).isNull();
         } else {
-            assertThat(refusal).contains("localhost, 127.0.0.0/8 or [::1]");
+            assertThat(refusal).contains("localhost, 127.0.0.0/8").contains("[::1]").endsWith("or set API_KEY and send it as a bearer token");
         }
     }
 }
