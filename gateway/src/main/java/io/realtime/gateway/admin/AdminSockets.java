@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * Sockets as the Admin UI shows them ({@code instrument()}'s {@code serialize}), and the {@code socket.data._admin}
@@ -28,11 +29,16 @@ final class AdminSockets {
     }
 
     /** Gives the socket's {@code data} its {@code _admin} entry (kept up to date on upgrade by {@link #setTransport}). */
+    @SuppressWarnings("unchecked")
     static void tag(SocketIOClient client, String clientId, Transport transport) {
         Object data = client.get(LocalAdapter.SOCKET_DATA_KEY);
         Map<String, Object> map;
         if (data instanceof SocketDataMap existing) {
             map = existing;
+        } else if (data instanceof ConcurrentMap<?, ?> concurrent) {
+            // Already thread-safe, and the application may hold it and write to it later: a copy would take those
+            // writes away from what fetchSockets and the UI read. (It takes no null values, as the application knows.)
+            map = (Map<String, Object>) concurrent;
         } else {
             // Thread-safe, and null values kept (socket.data may hold them): see SocketDataMap.
             map = data instanceof Map<?, ?> plain ? SocketDataMap.copyOf(plain) : new SocketDataMap();

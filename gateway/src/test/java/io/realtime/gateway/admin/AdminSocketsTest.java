@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,6 +55,21 @@ class AdminSocketsTest {
         Map<String, Object> admin = (Map<String, Object>) data.get(AdminSockets.ADMIN_KEY);
         assertThat(admin).containsEntry("transport", "websocket");
         assertThat(data).containsEntry("team", null);
+    }
+
+    @Test
+    void aConcurrentMapTheApplicationSetIsKeptSoItsLaterWritesAreSeen() {
+        Map<String, Object> applications = new ConcurrentHashMap<>(Map.of("score", 3));
+        Map<String, Object> attributes = new HashMap<>();
+        attributes.put(LocalAdapter.SOCKET_DATA_KEY, applications);
+        SocketIOClient client = clientWith(attributes);
+
+        AdminSockets.tag(client, "abcdefabcdef", Transport.WEBSOCKET);
+        applications.put("score", 4);
+
+        assertThat((Object) client.get(LocalAdapter.SOCKET_DATA_KEY)).isSameAs(applications);
+        assertThat(applications).containsEntry("score", 4).containsKey(AdminSockets.ADMIN_KEY);
+        assertThat(AdminSockets.withoutAdmin((Object) client.get(LocalAdapter.SOCKET_DATA_KEY))).isEqualTo(Map.of("score", 4));
     }
 
     @Test
