@@ -3,6 +3,7 @@ package io.realtime.gateway.backend;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -15,8 +16,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * Right behind the internal port's HTTP decoder: a request it could not decode (a header block or request line over
  * its limits, a malformed line) is answered 431, 414 or 400 in the API's JSON error format, and the connection
- * closed. Passed on, such a request (headers cut off, no body, only a failure flag) got a misleading 401 or 400
- * with keep-alive, and the decoder, which has given up on the connection, left the next request hanging.
+ * closed once the client stops sending ({@code http.LingeringClose}). Passed on, such a request (headers cut off,
+ * no body, only a failure flag) got a misleading 401 or 400 with keep-alive, and the decoder, which has given up on
+ * the connection, left the next request hanging.
  */
 @Sharable
 final class MalformedRequestHandler extends ChannelInboundHandlerAdapter {
@@ -47,8 +49,10 @@ final class MalformedRequestHandler extends ChannelInboundHandlerAdapter {
                 : ApiError.badRequest("the request is not valid HTTP");
         byte[] body = ("{\"error\":{\"code\":\"" + error.code() + "\",\"message\":\"" + error.message() + "\"}}")
                 .getBytes(StandardCharsets.UTF_8);
-        // Closed after the answer: the decoder reads nothing more of this connection.
-        HttpReply.to(ctx.channel(), false).send(error.status(), "application/json", body);
+        // Closed after the answer, since the decoder reads nothing more of this connection; but lingering, as after a
+        // body too large: the client may still be sending, and closed at once, its bytes would get a reset that can
+        // destroy the answer before it is read.
+        HttpReply.refuseUnread(ctx.channel(), new DefaultHttpHeaders(), error.status(), "application/json", body);
     }
 
     /** One answer per connection: a failed request may come as a message and its content, both flagged. */

@@ -66,6 +66,32 @@ class BackendApiServerHttpTest {
                 .contains("{\"error\":{\"code\":\"headers_too_large\"");
     }
 
+    /**
+     * The decoder gives up on headers over its limit while the client may still be sending: closed at once, the
+     * client's bytes arriving after it get a reset, which can destroy the 431 before the client reads it. So the
+     * connection lingers after the answer (its output shut, what still comes read and dropped): the client can go on
+     * sending after reading the answer to its end without being reset.
+     */
+    @Test
+    void aClientStillSendingAfterItsHeadersWereRefusedIsNotReset() throws Exception {
+        Socket socket = clients.connect(port);
+        send(socket, "POST /api/v1/data HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer key\r\nX-Big: "
+                + "x".repeat(HttpLimits.DEFAULT_MAX_HEADER_SIZE + 1000));
+
+        assertThat(readAll(socket)).startsWith("HTTP/1.1 431 ").containsIgnoringCase("connection: close")
+                .contains("{\"error\":{\"code\":\"headers_too_large\"");
+        java.io.OutputStream stillSending = socket.getOutputStream();
+        org.awaitility.Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> {
+            try {
+                stillSending.write("x".repeat(1000).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                stillSending.flush();
+                return true;
+            } catch (IOException reset) {
+                return false;
+            }
+        });
+    }
+
     @Test
     void aBodyTooLargeAnnouncedWithExpect100ContinueGets413InJson() throws Exception {
         Socket socket = clients.connect(port);
