@@ -10,6 +10,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.realtime.gateway.broadcast.ServerPush;
@@ -70,7 +71,11 @@ public final class BackendApiServer implements AutoCloseable {
                         connections.add(ch);
                         HttpTimeouts.RequestClockPair clock = timeouts.newPair();
                         clock.addStart(ch.pipeline());
-                        ch.pipeline().addLast("http", new HttpServerCodec());
+                        // The request line and header block bounded as on the Socket.IO port (414, 431), not by
+                        // Netty's defaults (4 KiB / 8 KiB).
+                        ch.pipeline().addLast("http", new HttpServerCodec(new HttpDecoderConfig()
+                                .setMaxInitialLineLength(httpLimits.maxInitialLineLength())
+                                .setMaxHeaderSize(httpLimits.maxHeaderSize())));
                         ch.pipeline().addLast(MalformedRequestHandler.NAME, MalformedRequestHandler.INSTANCE);
                         ch.pipeline().addLast(ApiAggregator.NAME, new ApiAggregator(maxBodyBytes, requests));
                         clock.addEnd(ch.pipeline());

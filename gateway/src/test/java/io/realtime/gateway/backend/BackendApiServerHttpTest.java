@@ -59,11 +59,27 @@ class BackendApiServerHttpTest {
     void headersOverTheDecodersLimitGet431InJsonAndTheConnectionIsClosed() throws Exception {
         Socket socket = clients.connect(port);
         send(socket, "POST /api/v1/data HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer key\r\nX-Big: "
-                + "x".repeat(9000) + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+                + "x".repeat(HttpLimits.DEFAULT_MAX_HEADER_SIZE + 1000) + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
 
         String answer = readAll(socket);
         assertThat(answer).startsWith("HTTP/1.1 431 ").containsIgnoringCase("connection: close")
                 .contains("{\"error\":{\"code\":\"headers_too_large\"");
+    }
+
+    /** The request line and header block are bounded by HttpLimits, as on the Socket.IO port, not by Netty's defaults. */
+    @Test
+    void theRequestLineAndHeadersAreBoundedByTheHttpLimits() throws Exception {
+        Socket withinTheLimits = clients.connect(port);
+        send(withinTheLimits, "GET /api/v1/nothing?" + "x".repeat(HttpLimits.DEFAULT_MAX_INITIAL_LINE_LENGTH - 1000)
+                + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "x".repeat(HttpLimits.DEFAULT_MAX_HEADER_SIZE - 1000)
+                + "\r\n\r\n");
+        // Decoded whole and on to the API, which wants its key.
+        assertThat(readSome(withinTheLimits)).startsWith("HTTP/1.1 401 ");
+
+        Socket lineTooLong = clients.connect(port);
+        send(lineTooLong, "GET /health/live?" + "x".repeat(HttpLimits.DEFAULT_MAX_INITIAL_LINE_LENGTH)
+                + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        assertThat(readAll(lineTooLong)).startsWith("HTTP/1.1 414 ").contains("\"code\":\"uri_too_long\"");
     }
 
     /**
