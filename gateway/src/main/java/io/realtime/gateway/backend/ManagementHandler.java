@@ -95,6 +95,9 @@ public final class ManagementHandler extends ChannelInboundHandlerAdapter {
                     long call = health.preStop();
                     ctx.channel().config().setAutoRead(false);
                     ctx.channel().attr(PRE_STOP_PENDING).set(Boolean.TRUE);
+                    // Requests decoded from the same read reach no handler from now on, those in front of this one
+                    // included, which could otherwise answer them before the pre-stop.
+                    RequestsAfterPreStop.install(ctx.pipeline());
                     byte[] body = "{\"status\":\"DRAINING\"}".getBytes(StandardCharsets.UTF_8);
                     ctx.executor().schedule(() -> respond(ctx, false, HttpResponseStatus.OK, "application/json", body),
                             preStopDelay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);

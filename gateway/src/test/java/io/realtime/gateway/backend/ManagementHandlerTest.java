@@ -167,4 +167,37 @@ class ManagementHandlerTest {
         assertThat(channel.isOpen()).isFalse();
         channel.finishAndReleaseAll();
     }
+
+    /**
+     * Requests decoded from the same read as a pre-stop never reach the handlers in front of this one either (the
+     * aggregator's 413 after Expect, the malformed request's 400): the pre-stop's answer is the connection's only one.
+     */
+    @Test
+    void requestsReadWithAPreStopAreAnsweredByNoHandlerInFrontOfIt() {
+        NodeHealth health = new NodeHealth(null, null);
+        health.serving();
+        EmbeddedChannel channel = new EmbeddedChannel(new io.netty.handler.codec.http.HttpServerCodec(),
+                MalformedRequestHandler.INSTANCE, new ApiAggregator(1000, new io.realtime.gateway.metrics.ApiMetrics(
+                        BackendApiHandler.ROUTES, HttpResponseStatus.ACCEPTED.code())),
+                new ManagementHandler(health, null, new ObjectMapper(), Duration.ofMillis(50)));
+
+        channel.writeInbound(io.netty.buffer.Unpooled.copiedBuffer("GET " + ManagementHandler.PRE_STOP
+                + " HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                + "POST /api/v1/data HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n"
+                + "GET /metrics HTTP/1.1\r\nHost: localhost\r\nContent-Length: nope\r\n\r\n",
+                java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat((Object) channel.readOutbound()).as("nothing answered before the pre-stop").isNull();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            channel.runScheduledPendingTasks();
+            return channel.outboundMessages().size() > 0;
+        });
+        StringBuilder wire = new StringBuilder();
+        for (io.netty.buffer.ByteBuf out; (out = channel.readOutbound()) != null; out.release()) {
+            wire.append(out.toString(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertThat(wire.toString()).startsWith("HTTP/1.1 200 ").containsIgnoringCase("connection: close")
+                .contains("DRAINING").containsOnlyOnce("HTTP/1.1");
+        channel.finishAndReleaseAll();
+    }
 }
