@@ -214,16 +214,26 @@ public final class RedisClusterProcesses implements AutoCloseable {
         }
     }
 
-    /** The port of a replica of the primary on {@code primaryPort}, as that primary sees it. */
+    /**
+     * The port of a replica of the primary on {@code primaryPort}, as that primary sees it. Right after the cluster is
+     * made, a primary may not list its replica yet (the replica's role reaches it by gossip): waited for, up to 10 s.
+     */
     public int replicaOf(int primaryPort) {
         String id = cli(primaryPort, "CLUSTER", "MYID").trim();
+        return org.awaitility.Awaitility.await("a replica of " + primaryPort).atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> listedReplica(primaryPort, id), port -> port > 0);
+    }
+
+    /** The port of the first replica {@code primaryPort}'s node table lists for the node {@code id}; 0: none yet. */
+    private int listedReplica(int primaryPort, String id) {
         for (String line : cli(primaryPort, "CLUSTER", "NODES").split("\\R")) {
             String[] fields = line.trim().split(" ");
             if (fields.length >= 8 && fields[2].contains("slave") && fields[3].equals(id)) {
                 return Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1, fields[1].indexOf('@')));
             }
         }
-        throw new IllegalStateException("no replica of " + primaryPort);
+        return 0;
     }
 
     private void signalAll(String signal) {
