@@ -10,6 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -97,6 +98,7 @@ class RedisFailoverTest {
                 await().atMost(Duration.ofSeconds(5)).until(() -> gotThere.size() >= 20);
 
                 int highestBeforeKill = gotThere.stream().mapToInt(Integer::intValue).max().orElseThrow();
+                int sentAtKill = sent.get();
                 long killedAt = System.nanoTime();
                 kill.run();
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(promoted::getAsBoolean);
@@ -125,20 +127,26 @@ class RedisFailoverTest {
 
                 assertThat(gotHere).as("local delivery never stops").containsAll(range(0, last));
                 int missed = last + 1 - (int) gotThere.stream().filter(n -> n <= last).count();
+                List<Integer> missedAfterKill = range(sentAtKill, last).stream().filter(n -> !gotThere.contains(n)).sorted().toList();
                 ClusterStats stats = n1.node().cluster().stats().orElseThrow();
                 System.out.printf("%s failover (%s): promoted %d ms after the kill, delivery back %d ms after the"
-                                + " promotion; %d of %d broadcasts missed on the other node; node metrics: held %d, dropped %d,"
+                                + " promotion; %d of %d broadcasts missed on the other node (%d sent after the kill, which was at"
+                                + " #%d); node metrics: held %d, dropped %d,"
                                 + " undelivered %d, publish failures %d, reconnects %d, topology refreshes %d%n",
                         uri.startsWith("redis-cluster") ? "Redis Cluster" : "Sentinel", transport,
                         TimeUnit.NANOSECONDS.toMillis(promotedAt - killedAt), TimeUnit.NANOSECONDS.toMillis(resumedAt - promotedAt),
-                        missed, last + 1, stats.buffered(), stats.dropped(), stats.undelivered(), stats.publishFailures(),
+                        missed, last + 1, missedAfterKill.size(), sentAtKill, stats.buffered(), stats.dropped(), stats.undelivered(), stats.publishFailures(),
                         stats.reconnects(), stats.topologyRefreshes());
                 // One publisher, in order: what reached the other node before the kill had everything before it.
                 assertThat(gotThere).as("nothing sent before the failover is missing").containsAll(range(0, highestBeforeKill));
                 if (transport.equals("sharded")) {
-                    // SPUBLISH says how many got each message: the publisher's metrics count what the other node missed.
-                    assertThat(stats.undelivered() + stats.dropped()).as("missed broadcasts counted by the publishing node")
-                            .isGreaterThanOrEqualTo(missed);
+                    // SPUBLISH says how many got each message: the publisher's metrics count what the other node missed
+                    // from the kill on. One the primary confirmed just before its SIGKILL, with the push to the other
+                    // node's connection still in its output buffer, is lost with it after being counted as delivered:
+                    // pub/sub's at-most-once window, which no publisher can see.
+                    assertThat(stats.undelivered() + stats.dropped())
+                            .as("missed broadcasts sent after the kill %s counted by the publishing node", missedAfterKill)
+                            .isGreaterThanOrEqualTo(missedAfterKill.size());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
