@@ -17,8 +17,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.realtime.gateway.http.HttpReply;
 import io.realtime.gateway.metrics.ApiMetrics;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * The internal port's aggregator: its refusals (a body too large, an {@code Expect} other than
  * {@code 100-continue}) carry a JSON error like every other API answer, whether or not the client waits for
@@ -48,7 +46,7 @@ final class ApiAggregator extends HttpObjectAggregator {
             }
             // Answered at once: no time of its own to record.
             metrics.record(BackendApiHandler.routeName(start), refusal.status().code(), 0);
-            return json(refusal.status(), "expectation_failed", "only 'Expect: 100-continue' is supported");
+            return json(new ApiError(refusal.status(), "expectation_failed", "only 'Expect: 100-continue' is supported"));
         }
         return response;
     }
@@ -57,19 +55,16 @@ final class ApiAggregator extends HttpObjectAggregator {
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
         metrics.record(BackendApiHandler.routeName(oversized), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code(), 0);
         HttpReply.refuseUnread(ctx.channel(), new DefaultHttpHeaders(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                "application/json", body("payload_too_large", "the body is too large"));
+                "application/json", new ApiError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                        "the body is too large").json());
     }
 
-    private static FullHttpResponse json(HttpResponseStatus status, String code, String message) {
-        byte[] body = body(code, message);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+    private static FullHttpResponse json(ApiError error) {
+        byte[] body = error.json();
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, error.status(), Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         return response;
-    }
-
-    private static byte[] body(String code, String message) {
-        return ("{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}}").getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -1,6 +1,9 @@
 package io.realtime.gateway.backend;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
+
+import java.nio.charset.StandardCharsets;
 
 /** An HTTP error of the backend API: status, machine code and message, sent as {@code {"error":{code,message}}}. */
 record ApiError(HttpResponseStatus status, String code, String message) {
@@ -17,5 +20,12 @@ record ApiError(HttpResponseStatus status, String code, String message) {
     static ApiError internal() {
         return new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal_error",
                 "the request could not be served; the node's log tells why");
+    }
+
+    /** The answer's body, {@code {"error":{"code":...,"message":...}}}, for handlers that answer without a mapper. */
+    byte[] json() {
+        JsonStringEncoder quote = JsonStringEncoder.getInstance();
+        return ("{\"error\":{\"code\":\"" + new String(quote.quoteAsString(code)) + "\",\"message\":\""
+                + new String(quote.quoteAsString(message)) + "\"}}").getBytes(StandardCharsets.UTF_8);
     }
 }

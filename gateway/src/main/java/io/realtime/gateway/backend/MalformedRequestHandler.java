@@ -11,8 +11,6 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.realtime.gateway.http.HttpReply;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * Right behind the internal port's HTTP decoder: a request it could not decode (a header block or request line over
  * its limits, a malformed line) is answered 431, 414 or 400 in the API's JSON error format, and the connection
@@ -47,12 +45,10 @@ final class MalformedRequestHandler extends ChannelInboundHandlerAdapter {
                 : cause instanceof TooLongHttpLineException
                 ? new ApiError(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long", "the request line is too long")
                 : ApiError.badRequest("the request is not valid HTTP");
-        byte[] body = ("{\"error\":{\"code\":\"" + error.code() + "\",\"message\":\"" + error.message() + "\"}}")
-                .getBytes(StandardCharsets.UTF_8);
         // Closed after the answer, since the decoder reads nothing more of this connection; but lingering, as after a
         // body too large: the client may still be sending, and closed at once, its bytes would get a reset that can
         // destroy the answer before it is read.
-        HttpReply.refuseUnread(ctx.channel(), new DefaultHttpHeaders(), error.status(), "application/json", body);
+        HttpReply.refuseUnread(ctx.channel(), new DefaultHttpHeaders(), error.status(), "application/json", error.json());
     }
 
     /** One answer per connection: a failed request may come as a message and its content, both flagged. */

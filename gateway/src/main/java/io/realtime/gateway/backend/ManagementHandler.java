@@ -78,8 +78,8 @@ public final class ManagementHandler extends ChannelInboundHandlerAdapter {
                 // Probes and scrapes are GETs: anything else is a mistake, which on the pre-stop hook would take the
                 // node out of service.
                 HttpReply.to(ctx.channel(), keepAlive).header(io.netty.handler.codec.http.HttpHeaderNames.ALLOW, allowed)
-                        .send(HttpResponseStatus.METHOD_NOT_ALLOWED, "application/json", mapper.writeValueAsBytes(
-                                java.util.Map.of("error", java.util.Map.of("code", "method_not_allowed", "message", "use " + allowed))));
+                        .send(HttpResponseStatus.METHOD_NOT_ALLOWED, "application/json",
+                                new ApiError(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "use " + allowed).json());
                 return;
             }
             switch (path) {
@@ -120,8 +120,7 @@ public final class ManagementHandler extends ChannelInboundHandlerAdapter {
             // logged at DEBUG by the API handler behind), the log tells why, and the connection serves on.
             log.error("{} {} failed", request.method(), path, e);
             respond(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, "application/json",
-                    mapper.writeValueAsBytes(java.util.Map.of("error", java.util.Map.of("code", "internal_error",
-                            "message", "the request could not be served; the node's log tells why"))));
+                    ApiError.internal().json());
         } finally {
             // Released also when a scrape or a health check throws: a failing probe must not leak a buffer per call.
             if (!passedOn) {

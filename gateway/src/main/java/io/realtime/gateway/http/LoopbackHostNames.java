@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.NetUtil;
 
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.regex.Pattern;
@@ -66,8 +67,9 @@ public final class LoopbackHostNames {
             return false;
         }
         // A literal address only: no name is ever looked up (that would block the event loop).
-        byte[] address = NetUtil.createByteArrayFromIpAddressString(host);
-        return address != null && isLoopbackAddress(address);
+        // From an IPv4-mapped literal (::ffff:127.x.x.x) the JDK makes the IPv4 address: loopback as 127/8 is.
+        InetAddress address = NetUtil.createInetAddressFromIpAddressString(host);
+        return address != null && address.isLoopbackAddress();
     }
 
     /**
@@ -82,25 +84,6 @@ public final class LoopbackHostNames {
     private static String hostOf(String authority) {
         java.util.regex.Matcher matcher = HOST_AND_PORT.matcher(authority.trim());
         return matcher.matches() ? matcher.group(1) : null;
-    }
-
-    /** 127.0.0.0/8, {@code ::1}, or 127.0.0.0/8 mapped into IPv6 ({@code ::ffff:127.x.x.x}). */
-    private static boolean isLoopbackAddress(byte[] address) {
-        if (address.length == 4) {
-            return address[0] == 127;
-        }
-        for (int i = 0; i < 10; i++) {
-            if (address[i] != 0) {
-                return false;
-            }
-        }
-        boolean ipv4Mapped = address[10] == (byte) 0xff && address[11] == (byte) 0xff;
-        if (ipv4Mapped) {
-            return address[12] == 127;
-        }
-        // ::1 (Inet6Address.isLoopbackAddress's only address).
-        return address[10] == 0 && address[11] == 0 && address[12] == 0 && address[13] == 0 && address[14] == 0
-                && address[15] == 1;
     }
 
     private static boolean isLoopbackOrigin(String origin) {
