@@ -222,10 +222,18 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     }
 
     private void respond(ChannelHandlerContext ctx, boolean keepAlive, ApiError error) {
-        respond(ctx, keepAlive, error.status(), Map.of("error", Map.of("code", error.code(), "message", error.message())));
+        send(ctx, keepAlive, error.status(), error.json());
     }
 
     private void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Map<String, Object> body) {
+        try {
+            send(ctx, keepAlive, status, mapper.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, byte[] json) {
         HttpReply reply = HttpReply.to(ctx.channel(), keepAlive);
         if (status == HttpResponseStatus.UNAUTHORIZED) {
             reply.header(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
@@ -233,11 +241,7 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         if (status == HttpResponseStatus.METHOD_NOT_ALLOWED) {
             reply.header(HttpHeaderNames.ALLOW, "POST");
         }
-        try {
-            reply.send(status, "application/json", mapper.writeValueAsBytes(body));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        reply.send(status, "application/json", json);
     }
 
     @Override

@@ -47,9 +47,6 @@ public final class BackendApiServer implements AutoCloseable {
                                          ServerPush push, ObjectMapper mapper, Validator validator, String apiKey,
                                          NodeHealth health, GatewayMetrics metrics, java.time.Duration preStopDelay,
                                          HttpLimits httpLimits) {
-        if (apiKey == null) {
-            log.warn("API_KEY is not set: the backend API on port {} accepts loopback callers only", port);
-        }
         ApiMetrics requests = new ApiMetrics(BackendApiHandler.ROUTES, HttpResponseStatus.ACCEPTED.code());
         metrics.bind(requests);
         BackendApiHandler api = new BackendApiHandler(server, push, mapper, validator, apiKey, requests);
@@ -92,6 +89,11 @@ public final class BackendApiServer implements AutoCloseable {
         }
         Channel channel = bound.channel();
         log.info("Internal HTTP API listening on {}", channel.localAddress());
+        if (apiKey == null) {
+            // The bound port, not the configured one: 0 asks for any free port.
+            log.warn("API_KEY is not set: the backend API on port {} accepts loopback callers only",
+                    ((InetSocketAddress) channel.localAddress()).getPort());
+        }
         return new BackendApiServer(channel, connections, group);
     }
 
