@@ -21,6 +21,7 @@ import io.realtime.gateway.limits.HttpLimits;
 import io.realtime.gateway.limits.HttpTimeouts;
 import io.realtime.gateway.metrics.ApiMetrics;
 import io.realtime.gateway.metrics.GatewayMetrics;
+import io.realtime.gateway.metrics.HttpCloseMetrics;
 import jakarta.validation.Validator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +49,11 @@ public final class BackendApiServer implements AutoCloseable {
                                          NodeHealth health, GatewayMetrics metrics, java.time.Duration preStopDelay,
                                          HttpLimits httpLimits) {
         ApiMetrics requests = new ApiMetrics(BackendApiHandler.ROUTES, HttpResponseStatus.ACCEPTED.code());
-        metrics.bind(requests);
+        // The connections closed by the deadlines or answered by MalformedRequestHandler, which ApiMetrics does not
+        // count (no route is known for them).
+        HttpCloseMetrics closes = new HttpCloseMetrics(HttpCloseMetrics.Port.INTERNAL);
+        metrics.bind(requests, closes);
+        MalformedRequestHandler malformed = new MalformedRequestHandler(closes);
         BackendApiHandler api = new BackendApiHandler(server, push, mapper, validator, apiKey, requests);
         // Requests answered before the API handler (a path's bad escape, a body too large) are counted as its own are.
         UndecodablePathHandler undecodablePath = UndecodablePathHandler.forBackendApi(request -> requests.record(
@@ -58,7 +63,7 @@ public final class BackendApiServer implements AutoCloseable {
         AcceptedConnections connections = new AcceptedConnections("internal HTTP API connections");
         // REQUEST_TIMEOUT and IDLE_CONNECTION_TIMEOUT, as on the Socket.IO port: a silent or slowloris client must not
         // hold descriptors on the port that answers the liveness probe.
-        HttpTimeouts timeouts = new HttpTimeouts(httpLimits);
+        HttpTimeouts timeouts = new HttpTimeouts(httpLimits, closes);
         io.netty.channel.ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -73,7 +78,7 @@ public final class BackendApiServer implements AutoCloseable {
                         ch.pipeline().addLast("http", new HttpServerCodec(new HttpDecoderConfig()
                                 .setMaxInitialLineLength(httpLimits.maxInitialLineLength())
                                 .setMaxHeaderSize(httpLimits.maxHeaderSize())));
-                        ch.pipeline().addLast(MalformedRequestHandler.NAME, MalformedRequestHandler.INSTANCE);
+                        ch.pipeline().addLast(MalformedRequestHandler.NAME, malformed);
                         ch.pipeline().addLast(ApiAggregator.NAME, new ApiAggregator(maxBodyBytes, requests));
                         clock.addEnd(ch.pipeline());
                         ch.pipeline().addLast(UndecodablePathHandler.NAME, undecodablePath);

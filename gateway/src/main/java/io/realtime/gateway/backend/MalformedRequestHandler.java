@@ -10,21 +10,27 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.realtime.gateway.http.HttpReply;
+import io.realtime.gateway.stats.HttpClose;
+import io.realtime.gateway.stats.HttpCloseObserver;
 
 /**
  * Right behind the internal port's HTTP decoder: a request it could not decode (a header block or request line over
  * its limits, a malformed line) is answered 431, 414 or 400 in the API's JSON error format, and the connection
  * closed once the client stops sending ({@code http.LingeringClose}). Passed on, such a request (headers cut off,
  * no body, only a failure flag) got a misleading 401 or 400 with keep-alive, and the decoder, which has given up on
- * the connection, left the next request hanging.
+ * the connection, left the next request hanging. Each answer is reported ({@link HttpClose}: headers_too_large,
+ * uri_too_long, malformed), once per connection. One instance serves every connection of the port.
  */
 @Sharable
 final class MalformedRequestHandler extends ChannelInboundHandlerAdapter {
 
     static final String NAME = "malformedRequest";
-    static final MalformedRequestHandler INSTANCE = new MalformedRequestHandler();
 
-    private MalformedRequestHandler() {
+    private final HttpCloseObserver reporter;
+
+    /** @param reporter told of each request answered here */
+    MalformedRequestHandler(HttpCloseObserver reporter) {
+        this.reporter = reporter;
     }
 
     @Override
@@ -39,12 +45,18 @@ final class MalformedRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.channel().attr(ANSWERED).set(true);
-        ApiError error = cause instanceof TooLongHttpHeaderException
-                ? new ApiError(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large",
-                        "the request's header block is too large")
-                : cause instanceof TooLongHttpLineException
-                ? new ApiError(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long", "the request line is too long")
-                : ApiError.badRequest("the request is not valid HTTP");
+        ApiError error;
+        if (cause instanceof TooLongHttpHeaderException) {
+            reporter.closed(HttpClose.HEADERS_TOO_LARGE);
+            error = new ApiError(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large",
+                    "the request's header block is too large");
+        } else if (cause instanceof TooLongHttpLineException) {
+            reporter.closed(HttpClose.URI_TOO_LONG);
+            error = new ApiError(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long", "the request line is too long");
+        } else {
+            reporter.closed(HttpClose.MALFORMED);
+            error = ApiError.badRequest("the request is not valid HTTP");
+        }
         // Closed after the answer, since the decoder reads nothing more of this connection; but lingering, as after a
         // body too large: the client may still be sending, and closed at once, its bytes would get a reset that can
         // destroy the answer before it is read.

@@ -1,6 +1,7 @@
 package io.realtime.gateway.limits;
 
 import io.netty.channel.ChannelPipeline;
+import io.realtime.gateway.stats.HttpCloseObserver;
 
 /**
  * Installs a connection's request and idle deadlines ({@link HttpLimits}): one {@link RequestClock} per connection,
@@ -9,13 +10,15 @@ import io.netty.channel.ChannelPipeline;
 public final class HttpTimeouts {
 
     private final HttpLimits limits;
-    private final RequestClock.TimeoutReporter reporter;
+    private final HttpCloseObserver reporter;
 
+    /** Deadlines whose closes nobody counts. */
     public HttpTimeouts(HttpLimits limits) {
-        this(limits, RequestClock.TimeoutReporter.NONE);
+        this(limits, HttpCloseObserver.NONE);
     }
 
-    HttpTimeouts(HttpLimits limits, RequestClock.TimeoutReporter reporter) {
+    /** @param reporter told of each connection closed by a deadline (request_timeout, idle_timeout) */
+    public HttpTimeouts(HttpLimits limits, HttpCloseObserver reporter) {
         this.limits = limits;
         this.reporter = reporter;
     }

@@ -15,21 +15,27 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import io.realtime.gateway.stats.HttpClose;
+import io.realtime.gateway.stats.HttpCloseObserver;
 
 import java.nio.charset.StandardCharsets;
 
 /**
  * Behind the HTTP decoder: a request line longer than {@link HttpLimits#maxInitialLineLength()} is answered 414, a
  * header block larger than {@link HttpLimits#maxHeaderSize()} 431, and the connection closed (the decoder has given
- * up on it). Other decoding failures go on to the handlers that answer them today.
+ * up on it), and reported ({@link HttpClose#URI_TOO_LONG}, {@link HttpClose#HEADERS_TOO_LARGE}). Other decoding
+ * failures go on to the handlers that answer them today. One instance serves every connection of a port.
  */
 @Sharable
 public final class OversizedRequestHandler extends ChannelInboundHandlerAdapter {
 
     public static final String NAME = "oversizedRequest";
-    public static final OversizedRequestHandler INSTANCE = new OversizedRequestHandler();
 
-    private OversizedRequestHandler() {
+    private final HttpCloseObserver reporter;
+
+    /** @param reporter told of each request refused (414 or 431) */
+    public OversizedRequestHandler(HttpCloseObserver reporter) {
+        this.reporter = reporter;
     }
 
     @Override
@@ -40,7 +46,9 @@ public final class OversizedRequestHandler extends ChannelInboundHandlerAdapter 
                     : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE : null;
             if (status != null) {
                 ReferenceCountUtil.release(msg);
-                String code = status == HttpResponseStatus.REQUEST_URI_TOO_LONG ? "uri_too_long" : "headers_too_large";
+                boolean line = status == HttpResponseStatus.REQUEST_URI_TOO_LONG;
+                reporter.closed(line ? HttpClose.URI_TOO_LONG : HttpClose.HEADERS_TOO_LARGE);
+                String code = line ? "uri_too_long" : "headers_too_large";
                 byte[] body = ("{\"code\":\"" + code + "\",\"message\":\"" + status.reasonPhrase() + "\"}")
                         .getBytes(StandardCharsets.UTF_8);
                 FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));

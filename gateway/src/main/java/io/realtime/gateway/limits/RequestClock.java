@@ -3,6 +3,8 @@ package io.realtime.gateway.limits;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.realtime.gateway.stats.HttpClose;
+import io.realtime.gateway.stats.HttpCloseObserver;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -17,24 +19,17 @@ import java.util.concurrent.TimeUnit;
 final class RequestClock {
 
     private final HttpLimits limits;
-    private final TimeoutReporter reporter;
+    private final HttpCloseObserver reporter;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> deadline;
     private boolean receiving;
     private int inFlight;
     private boolean done;
 
-    RequestClock(HttpLimits limits, TimeoutReporter reporter) {
+    /** @param reporter told of each connection the clock closes ({@link HttpClose#REQUEST_TIMEOUT}, {@link HttpClose#IDLE_TIMEOUT}) */
+    RequestClock(HttpLimits limits, HttpCloseObserver reporter) {
         this.limits = limits;
         this.reporter = reporter;
-    }
-
-    /** Why a connection was closed by the clock, for whoever counts it. */
-    interface TimeoutReporter {
-        TimeoutReporter NONE = (request) -> { };
-
-        /** @param request true: a request did not arrive whole in time; false: an idle connection */
-        void closed(boolean request);
     }
 
     /** The connection is open: its first request is due (a connection that says nothing is closed). */
@@ -92,7 +87,7 @@ final class RequestClock {
             if (!done && ctx.channel().isActive()
                     && !(ctx.channel() instanceof io.netty.channel.socket.DuplexChannel duplex && duplex.isOutputShutdown())) {
                 done = true;
-                reporter.closed(request);
+                reporter.closed(request ? HttpClose.REQUEST_TIMEOUT : HttpClose.IDLE_TIMEOUT);
                 ctx.channel().close();
             }
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);

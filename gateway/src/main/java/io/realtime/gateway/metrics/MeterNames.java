@@ -13,6 +13,8 @@ public final class MeterNames {
     public static final String SESSIONS = "socketio.sessions";
     public static final String CONNECTIONS_REFUSED = "socketio.connections.refused";
     public static final String CONNECTIONS_CLOSED_BEHAVIOUR = "socketio.connections.closed.behaviour";
+    /** HTTP connections closed by a port's request or idle deadline or its decoder's limits, by port and reason. */
+    public static final String HTTP_CLOSED = "socketio.http.closed";
     public static final String ROOMS = "socketio.rooms";
     public static final String CONNECTS = "socketio.connects";
     public static final String DISCONNECTS = "socketio.disconnects";
@@ -70,6 +72,8 @@ public final class MeterNames {
     public static final String TYPE = "type";
     public static final String ROUTE = "route";
     public static final String STATUS = "status";
+    /** Which HTTP port: {@code socketio} or {@code internal} (MANAGEMENT_PORT). */
+    public static final String PORT = "port";
 
     /** The tag value of every namespace, event or type that is not known in advance (bounded cardinality). */
     public static final String OTHER = "other";

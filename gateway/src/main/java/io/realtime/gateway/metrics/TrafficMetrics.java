@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.realtime.gateway.stats.BehaviourClose;
+import io.realtime.gateway.stats.HttpClose;
 import io.realtime.gateway.stats.RecoveryFailure;
 import io.realtime.gateway.stats.DisconnectReason;
 import io.realtime.gateway.stats.EventRefusal;
@@ -20,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The Socket.IO traffic as meters: connections, events, bytes, handlers, acks, refusals. It is the server's
+ * The Socket.IO traffic as meters: connections, events, bytes, handlers, acks, refusals, and the Socket.IO port's
+ * HTTP connections closed by its deadlines and decoder limits ({@link HttpCloseMetrics}). It is the server's
  * {@link TrafficObserver} from the start, and counts into a registry once bound; the namespaces and events that
  * may become tags are {@linkplain #declare declared}, in either order, and every series of the dashboard and the
  * alerts then exists at zero. Called from event loops: lookups are one map read, no lock.
@@ -38,6 +40,8 @@ public final class TrafficMetrics implements TrafficObserver, TrafficTotals, Met
     private final LongAdder bytesInTotal = new LongAdder();
     private final LongAdder packetsOutTotal = new LongAdder();
     private final LongAdder bytesOutTotal = new LongAdder();
+    /** The Socket.IO port's HTTP closes (deadlines, 414, 431); the internal port binds its own. */
+    private final HttpCloseMetrics httpCloses = new HttpCloseMetrics(HttpCloseMetrics.Port.SOCKETIO);
     private volatile KnownNames names = KnownNames.NONE;
     private volatile MeterRegistry registry;
     private volatile Counter bytesIn;
@@ -60,6 +64,7 @@ public final class TrafficMetrics implements TrafficObserver, TrafficTotals, Met
         for (BehaviourClose reason : BehaviourClose.values()) {
             counter(MeterNames.CONNECTIONS_CLOSED_BEHAVIOUR, MeterNames.REASON, reason.tag());
         }
+        httpCloses.bindTo(registry);
         counter(MeterNames.RECOVERIES);
         counter(MeterNames.RECOVERY_REPLAYED);
         for (RecoveryFailure reason : RecoveryFailure.values()) {
@@ -178,6 +183,11 @@ public final class TrafficMetrics implements TrafficObserver, TrafficTotals, Met
     @Override
     public void closedForBehaviour(BehaviourClose reason) {
         increment(1, MeterNames.CONNECTIONS_CLOSED_BEHAVIOUR, MeterNames.REASON, reason.tag());
+    }
+
+    @Override
+    public void httpClosed(HttpClose reason) {
+        httpCloses.closed(reason);
     }
 
     @Override

@@ -25,6 +25,7 @@ import io.realtime.gateway.http.UndecodablePathHandler;
 import io.realtime.gateway.limits.HttpLimits;
 import io.realtime.gateway.limits.HttpTimeouts;
 import io.realtime.gateway.limits.OversizedRequestHandler;
+import io.realtime.gateway.stats.HttpCloseObserver;
 
 import java.util.Map;
 
@@ -61,16 +62,20 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
     private final SslContext tls;
     private final HttpLimits httpLimits;
     private final HttpTimeouts timeouts;
+    private final OversizedRequestHandler oversized;
     private final boolean proxyProtocol;
     private final ForwardedHeadersHandler forwardedHeaders;
     private final AcceptedConnections connections;
 
-    /** @param connections where each accepted connection is kept, for the server's stop to close */
+    /**
+     * @param connections where each accepted connection is kept, for the server's stop to close
+     * @param httpCloses  told of each connection closed by the request or idle deadline or answered 414 or 431
+     */
     GatewayChannelInitializer(AcceptedConnections connections, EngineRequestDecoder engineRequests, OriginHandler origin,
                               AdmissionHandler admission, EngineIoHttpHandler engineIo,
                               SessionRegistry sessions, int maxPayload, WriteBufferWaterMark waterMark,
                               Map<String, ChannelHandler> extraHandlers, SslContext tls, HttpLimits httpLimits,
-                              ClientAddressOptions clientAddresses) {
+                              ClientAddressOptions clientAddresses, HttpCloseObserver httpCloses) {
         this.connections = connections;
         this.engineRequests = engineRequests;
         this.origin = origin;
@@ -82,7 +87,8 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
         this.extraHandlers = Map.copyOf(extraHandlers);
         this.tls = tls;
         this.httpLimits = httpLimits;
-        this.timeouts = new HttpTimeouts(httpLimits);
+        this.timeouts = new HttpTimeouts(httpLimits, httpCloses);
+        this.oversized = new OversizedRequestHandler(httpCloses);
         this.proxyProtocol = clientAddresses.proxyProtocol();
         TrustedProxies proxies = TrustedProxies.parse(clientAddresses.trustedProxies(), clientAddresses.forwardedHeader());
         this.forwardedHeaders = proxies.isEmpty() ? null : new ForwardedHeadersHandler(proxies);
@@ -108,7 +114,7 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
         pipeline.addLast(HTTP_ENCODER, new HttpResponseEncoder());
         pipeline.addLast(HTTP_DECODER, new HttpRequestDecoder(new HttpDecoderConfig()
                 .setMaxInitialLineLength(httpLimits.maxInitialLineLength()).setMaxHeaderSize(httpLimits.maxHeaderSize())));
-        pipeline.addLast(OversizedRequestHandler.NAME, OversizedRequestHandler.INSTANCE);
+        pipeline.addLast(OversizedRequestHandler.NAME, oversized);
         pipeline.addLast(HTTP_AGGREGATOR, new EngineHttpAggregator(maxPayload, sessions));
         clock.addEnd(pipeline);
         pipeline.addLast(UndecodablePathHandler.NAME, UNDECODABLE_PATH);

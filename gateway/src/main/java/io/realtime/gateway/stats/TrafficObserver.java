@@ -35,6 +35,10 @@ public interface TrafficObserver {
     default void closedForBehaviour(BehaviourClose reason) {
     }
 
+    /** An HTTP connection to the Socket.IO port closed by its deadlines or its decoder's limits (414, 431). */
+    default void httpClosed(HttpClose reason) {
+    }
+
     default void bytesReceived(long bytes) {
     }
 

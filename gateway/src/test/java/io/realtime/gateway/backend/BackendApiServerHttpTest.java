@@ -64,6 +64,7 @@ class BackendApiServerHttpTest {
         String answer = readAll(socket);
         assertThat(answer).startsWith("HTTP/1.1 431 ").containsIgnoringCase("connection: close")
                 .contains("{\"error\":{\"code\":\"headers_too_large\"");
+        assertThat(closed(metrics.scrape(), "headers_too_large")).isEqualTo(1);
     }
 
     /** The request line and header block are bounded by HttpLimits, as on the Socket.IO port, not by Netty's defaults. */
@@ -80,6 +81,30 @@ class BackendApiServerHttpTest {
         send(lineTooLong, "GET /health/live?" + "x".repeat(HttpLimits.DEFAULT_MAX_INITIAL_LINE_LENGTH)
                 + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         assertThat(readAll(lineTooLong)).startsWith("HTTP/1.1 414 ").contains("\"code\":\"uri_too_long\"");
+        String scrape = metrics.scrape();
+        assertThat(closed(scrape, "uri_too_long")).isEqualTo(1);
+        assertThat(closed(scrape, "headers_too_large")).isZero();
+    }
+
+    /**
+     * What the decoder gave up on is counted in the port's HTTP closes, by reason, and only there: the API metric
+     * has no route for it.
+     */
+    @Test
+    void requestsTheDecoderGaveUpOnAreCountedOnceAsClosesOfTheInternalPort() throws Exception {
+        Socket malformed = clients.connect(port);
+        send(malformed, "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: nope\r\n\r\n");
+        assertThat(readAll(malformed)).startsWith("HTTP/1.1 400 ").contains("\"code\":\"bad_request\"");
+        Socket headers = clients.connect(port);
+        send(headers, "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: "
+                + "x".repeat(HttpLimits.DEFAULT_MAX_HEADER_SIZE + 1000) + "\r\n\r\n");
+        assertThat(readAll(headers)).startsWith("HTTP/1.1 431 ");
+
+        String scrape = metrics.scrape();
+        assertThat(closed(scrape, "malformed")).isEqualTo(1);
+        assertThat(closed(scrape, "headers_too_large")).isEqualTo(1);
+        assertThat(closed(scrape, "uri_too_long")).isZero();
+        assertThat(scrape).doesNotContain("status=\"431\"").doesNotContain("status=\"400\"");
     }
 
     /**
@@ -146,6 +171,9 @@ class BackendApiServerHttpTest {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(connections)
                 .allSatisfy((kind, ended) -> assertThat(ended).as(kind + ": still open").isDone()));
         assertThat(connections).allSatisfy((kind, ended) -> assertThat(ended.join()).as(kind + ": read timed out").isNotNull());
+        String scrape = metrics.scrape();
+        assertThat(closed(scrape, "request_timeout")).as("silent and slow").isEqualTo(2);
+        assertThat(closed(scrape, "idle_timeout")).isEqualTo(1);
     }
 
     /** The aggregator's and the path check's refusals are counted with the API's own answers, by route. */
@@ -175,6 +203,14 @@ class BackendApiServerHttpTest {
         return scrape.lines().filter(line -> line.contains("_count{") && line.contains("route=\"" + route + "\"")
                         && line.contains("status=\"" + status + "\""))
                 .mapToInt(line -> (int) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** The internal port's count of HTTP connections closed for {@code reason} in a Prometheus scrape. */
+    private static int closed(String scrape, String reason) {
+        String series = "socketio_http_closed_total{port=\"internal\",reason=\"" + reason + "\"} ";
+        return scrape.lines().filter(line -> line.startsWith(series))
+                .mapToInt(line -> (int) Double.parseDouble(line.substring(series.length()))).findFirst()
+                .orElseThrow(() -> new AssertionError("no series " + series));
     }
 
     /** Everything until the server closes the connection (reads time out after 2 s, failing the test). */

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.buffer.ByteBuf;
+import io.realtime.gateway.stats.HttpClose;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -21,10 +22,10 @@ class MalformedRequestHandlerTest {
 
     @ParameterizedTest
     @CsvSource({
-            "headers, 431, headers_too_large",
-            "line, 414, uri_too_long",
-            "syntax, 400, bad_request"})
-    void anUndecodableRequestIsAnsweredInJsonAndTheConnectionClosed(String kind, int status, String code) {
+            "headers, 431, headers_too_large, HEADERS_TOO_LARGE",
+            "line, 414, uri_too_long, URI_TOO_LONG",
+            "syntax, 400, bad_request, MALFORMED"})
+    void anUndecodableRequestIsAnsweredInJsonAndTheConnectionClosed(String kind, int status, String code, HttpClose counted) {
         String request = switch (kind) {
             case "headers" -> "POST /api/v1/data HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "x".repeat(9000)
                     + "\r\nContent-Length: 2\r\n\r\n{}";
@@ -32,7 +33,8 @@ class MalformedRequestHandlerTest {
             default -> "GET /health/live HTTP/1.1\r\nHost: localhost\r\nContent-Length: nope\r\n\r\n";
         };
         java.util.List<Object> reachedTheApi = new java.util.ArrayList<>();
-        EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), MalformedRequestHandler.INSTANCE,
+        java.util.List<HttpClose> reported = new java.util.ArrayList<>();
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new MalformedRequestHandler(reported::add),
                 new HttpObjectAggregator(1000), new io.netty.channel.ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
@@ -52,6 +54,7 @@ class MalformedRequestHandlerTest {
                 .containsIgnoringCase("content-type: application/json").contains("\"code\":\"" + code + "\"")
                 .containsOnlyOnce("HTTP/1.1");
         assertThat(reachedTheApi).isEmpty();
+        assertThat(reported).as("counted once per connection").containsExactly(counted);
         assertThat(channel.isOpen()).isFalse();
         channel.finishAndReleaseAll();
     }

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.realtime.gateway.stats.HttpClose;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,17 +31,18 @@ class HttpTimeoutsTest {
 
     private static final HttpLimits LIMITS = new HttpLimits(Duration.ofSeconds(10), Duration.ofSeconds(30), 256, 1024);
 
-    private final List<String> closedBy = new ArrayList<>();
+    /** What the handlers reported, as the port's metric counts it. */
+    private final List<HttpClose> closedBy = new ArrayList<>();
     private final List<FullHttpRequest> held = new ArrayList<>();
     private final EmbeddedChannel channel = new EmbeddedChannel();
 
     HttpTimeoutsTest() {
         channel.freezeTime();
-        HttpTimeouts.RequestClockPair clock = new HttpTimeouts(LIMITS, request -> closedBy.add(request ? "request" : "idle")).newPair();
+        HttpTimeouts.RequestClockPair clock = new HttpTimeouts(LIMITS, closedBy::add).newPair();
         clock.addStart(channel.pipeline());
         channel.pipeline().addLast(new HttpRequestDecoder(new HttpDecoderConfig()
                 .setMaxInitialLineLength(LIMITS.maxInitialLineLength()).setMaxHeaderSize(LIMITS.maxHeaderSize())));
-        channel.pipeline().addLast(OversizedRequestHandler.NAME, OversizedRequestHandler.INSTANCE);
+        channel.pipeline().addLast(OversizedRequestHandler.NAME, new OversizedRequestHandler(closedBy::add));
         channel.pipeline().addLast(new HttpObjectAggregator(1000), new HttpResponseEncoder());
         clock.addEnd(channel.pipeline());
         channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
@@ -104,7 +106,7 @@ class HttpTimeoutsTest {
         after(Duration.ofMillis(1));
 
         assertThat(channel.isOpen()).isFalse();
-        assertThat(closedBy).containsExactly("request");
+        assertThat(closedBy).containsExactly(HttpClose.REQUEST_TIMEOUT);
     }
 
     @Test
@@ -119,7 +121,7 @@ class HttpTimeoutsTest {
         after(Duration.ofSeconds(1));
 
         assertThat(channel.isOpen()).isFalse();
-        assertThat(closedBy).containsExactly("request");
+        assertThat(closedBy).containsExactly(HttpClose.REQUEST_TIMEOUT);
     }
 
     @Test
@@ -128,6 +130,7 @@ class HttpTimeoutsTest {
         after(Duration.ofSeconds(10));
 
         assertThat(channel.isOpen()).isFalse();
+        assertThat(closedBy).containsExactly(HttpClose.REQUEST_TIMEOUT);
     }
 
     @Test
@@ -143,7 +146,7 @@ class HttpTimeoutsTest {
         after(Duration.ofSeconds(1));
 
         assertThat(channel.isOpen()).isFalse();
-        assertThat(closedBy).containsExactly("idle");
+        assertThat(closedBy).containsExactly(HttpClose.IDLE_TIMEOUT);
     }
 
     @Test
@@ -156,6 +159,7 @@ class HttpTimeoutsTest {
         after(Duration.ofSeconds(30));
 
         assertThat(channel.isOpen()).isFalse();
+        assertThat(closedBy).containsExactly(HttpClose.IDLE_TIMEOUT);
     }
 
     @Test
@@ -168,6 +172,7 @@ class HttpTimeoutsTest {
         assertThat(channel.isOpen()).isTrue();
         assertThat(channel.pipeline().get(RequestStartHandler.NAME)).isNull();
         assertThat(channel.pipeline().get(RequestEndHandler.NAME)).isNull();
+        assertThat(closedBy).isEmpty();
     }
 
     @Test
@@ -176,6 +181,8 @@ class HttpTimeoutsTest {
 
         assertThat(output()).startsWith("HTTP/1.1 414").contains("uri_too_long");
         assertThat(channel.isOpen()).isFalse();
+        after(Duration.ofMinutes(1));
+        assertThat(closedBy).as("counted once, not again by a deadline").containsExactly(HttpClose.URI_TOO_LONG);
     }
 
     @Test
@@ -184,5 +191,7 @@ class HttpTimeoutsTest {
 
         assertThat(output()).startsWith("HTTP/1.1 431").contains("headers_too_large");
         assertThat(channel.isOpen()).isFalse();
+        after(Duration.ofMinutes(1));
+        assertThat(closedBy).as("counted once, not again by a deadline").containsExactly(HttpClose.HEADERS_TOO_LARGE);
     }
 }

@@ -9,6 +9,7 @@ import io.realtime.gateway.server.GatewayServer;
 import io.realtime.gateway.stats.BehaviourClose;
 import io.realtime.gateway.stats.DisconnectReason;
 import io.realtime.gateway.stats.EventRefusal;
+import io.realtime.gateway.stats.HttpClose;
 import io.realtime.gateway.stats.RecoveryFailure;
 import io.realtime.gateway.stats.RefusalReason;
 import org.junit.jupiter.api.AfterEach;
@@ -41,6 +42,7 @@ class MeterBindersTest {
     private TrafficMetrics traffic;
     private ClusterMetrics clusterMetrics;
     private GatewayMetrics metrics;
+    private final HttpCloseMetrics internalPortCloses = new HttpCloseMetrics(HttpCloseMetrics.Port.INTERNAL);
 
     @BeforeEach
     void bindEverything() {
@@ -54,7 +56,8 @@ class MeterBindersTest {
                 List.of(new RegisteredGateway("/chat", Object.class, Set.of("chatToRoom"), Set.of("chatToClient"))), Set.of());
         traffic.declare(names);
         metrics = new GatewayMetrics().bind(new RuntimeMetrics(), traffic, clusterMetrics, new ServerMetrics(server, 20_000, server::sessionCount),
-                new ClusterLinkMetrics(cluster, scheduler), new ApiMetrics(List.of("notifications", "data", "emit", "unknown"), 202));
+                new ClusterLinkMetrics(cluster, scheduler), new ApiMetrics(List.of("notifications", "data", "emit", "unknown"), 202),
+                internalPortCloses);
         // Declared after binding: the order does not matter.
         clusterMetrics.declare(names);
     }
@@ -93,6 +96,14 @@ class MeterBindersTest {
                 .contains("socketio_cluster_work_queued 0.0")
                 .contains("socketio_cluster_handler_failures_total 0.0")
                 .contains("socketio_cluster_broken 0.0");
+        for (HttpClose reason : HttpClose.values()) {
+            assertThat(scrape).contains("socketio_http_closed_total{port=\"internal\",reason=\"" + reason.tag() + "\"} 0.0");
+            if (reason != HttpClose.MALFORMED) {
+                assertThat(scrape).contains("socketio_http_closed_total{port=\"socketio\",reason=\"" + reason.tag() + "\"} 0.0");
+            }
+        }
+        // The Socket.IO port answers its other undecodable requests further on: it never reports this one.
+        assertThat(scrape).doesNotContain("socketio_http_closed_total{port=\"socketio\",reason=\"malformed\"}");
     }
 
     @Test
@@ -113,6 +124,11 @@ class MeterBindersTest {
             traffic.recoveryFailed(reason);
         }
         traffic.recovered("/chat", 3);
+        for (HttpClose reason : HttpClose.values()) {
+            traffic.httpClosed(reason);
+            internalPortCloses.closed(reason);
+            internalPortCloses.closed(reason);
+        }
 
         String scrape = metrics.scrape();
         for (RecoveryFailure reason : RecoveryFailure.values()) {
@@ -130,6 +146,10 @@ class MeterBindersTest {
         }
         for (EventRefusal reason : EventRefusal.values()) {
             assertThat(scrape).contains("socketio_events_refused_total{nsp=\"/chat\",reason=\"" + reason.tag() + "\"} 1.0");
+        }
+        for (HttpClose reason : HttpClose.values()) {
+            assertThat(scrape).contains("socketio_http_closed_total{port=\"socketio\",reason=\"" + reason.tag() + "\"} 1.0")
+                    .contains("socketio_http_closed_total{port=\"internal\",reason=\"" + reason.tag() + "\"} 2.0");
         }
         assertThat(scrape).doesNotContain("reason=\"other\"");
     }
