@@ -43,7 +43,9 @@ function machineJiffies() {
 /** A JVM's threads by what they do, from their names (the kernel keeps the first 15 characters). */
 const JVM_THREAD_ROLES = [
   ["eventLoops", /^(multiThreadIoEv|epollEventLoop|nioEventLoopGro)/],
-  ["redis", /^lettuce/],
+  // Lettuce's own threads, and the cluster adapter's (redis-adapter: StreamReader's "stream-reader-<stream>",
+  // RedisLink's ClusterWork "socketio-cluster-work", Cluster's "cluster-timers"), cut to 15 characters.
+  ["redis", /^(lettuce|stream-reader-|socketio-cluste|cluster-timers)/],
   ["jit", /^(C1 CompilerThre|C2 CompilerThre|Sweeper thread)/],
   ["gc", /^(GC Thread|G1 |VM Thread)/],
 ];
@@ -65,24 +67,30 @@ function jvmThreadCpu(pid) {
     } catch {
       continue; // the thread ended meanwhile
     }
-    const role = JVM_THREAD_ROLES.find(([, pattern]) => pattern.test(comm))?.[0] || "other";
-    threads.set(tid, { role, seconds: (Number(stat[11]) + Number(stat[12])) / CLK_TCK });
+    threads.set(tid, { role: threadRole(comm), seconds: (Number(stat[11]) + Number(stat[12])) / CLK_TCK });
   }
   return threads;
 }
 
+/** The role of a JVM thread by its name (comm, 15 characters at most): eventLoops, redis, jit, gc or other. */
+function threadRole(comm) {
+  return JVM_THREAD_ROLES.find(([, pattern]) => pattern.test(comm))?.[0] || "other";
+}
+
 /**
  * One JVM's CPU between two readings by thread role. A thread's share is its own difference (from zero when it
- * started in between). A thread that ended in between (the JVM stops idle compiler threads and starts them again)
- * is no longer listed, but its time stays in the process's total: what the total has beyond the listed threads'
- * shares went to such threads, and goes to their role (to "other" when they had several).
+ * started in between). A thread that is in neither reading's list, or in the first only (the JVM stops idle compiler
+ * threads and starts them again, and one may start and end between the readings), has its time in the process's
+ * total only: what the total has beyond the listed threads' shares goes to the role of the first reading's threads
+ * that ended, when they all had one, and otherwise (several roles, or none ended) to "other", so that the roles
+ * always add up to the process's CPU.
  */
 function threadSpent(before, after, processSeconds) {
   const spent = Object.fromEntries(ROLES.map((role) => [role, 0]));
   for (const [tid, { role, seconds }] of after) spent[role] += seconds - (before.get(tid)?.seconds || 0);
   const endedRoles = new Set([...before].filter(([tid]) => !after.has(tid)).map(([, thread]) => thread.role));
   const unlisted = processSeconds - ROLES.reduce((total, role) => total + spent[role], 0);
-  if (endedRoles.size > 0 && unlisted > 0) spent[endedRoles.size === 1 ? [...endedRoles][0] : "other"] += unlisted;
+  if (unlisted > 0) spent[endedRoles.size === 1 ? [...endedRoles][0] : "other"] += unlisted;
   return spent;
 }
 
@@ -129,4 +137,4 @@ function liveHeapKb(pid) {
     .reduce((total, line) => total + Number(/used (\d+)K/.exec(line)?.[1] || 0), 0);
 }
 
-module.exports = { JIT_QUIET_SHARE, processStats, machineJiffies, cpuReading, cpuSpent, threadSpent, liveHeapKb };
+module.exports = { JIT_QUIET_SHARE, processStats, machineJiffies, cpuReading, cpuSpent, threadSpent, threadRole, liveHeapKb };
