@@ -7,7 +7,10 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.realtime.cluster.testing.Commands;
 import io.realtime.cluster.testing.RedisFixture;
@@ -134,8 +137,7 @@ class KubernetesManifestsTest {
     void manifestsMatchTheCode() throws Exception {
         List<Object> objects = render("production");
         Deployment deployment = only(objects, Deployment.class);
-        ConfigMap config = ((List<?>) objects).stream().filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
-                .filter(map -> map.getMetadata().getName().equals("socketio-gateway-config")).findFirst().orElseThrow();
+        ConfigMap config = settings(objects);
         Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
 
         Map<String, Integer> ports = container.getPorts().stream().collect(Collectors.toMap(p -> p.getName(), p -> p.getContainerPort()));
@@ -198,6 +200,102 @@ class KubernetesManifestsTest {
         GenericKubernetesResource monitor = generic(objects, "ServiceMonitor");
         List<Map<String, Object>> endpoints = monitor.get("spec", "endpoints");
         assertThat(endpoints.get(0)).containsEntry("path", ManagementHandler.METRICS).containsEntry("port", "management");
+    }
+
+    /**
+     * The objects name each other as they should: the ServiceMonitor selects the internal Service (and only it); the
+     * NetworkPolicy's, the Services' and the Ingress backend's named ports exist where they point; the Ingress names its
+     * host (without one it claims /socket.io/ on every host of a shared controller); the affinity cookie outlives any
+     * polling session (ingress-nginx never refreshes it); the node never closes an idle keep-alive connection the
+     * ingress controller may still reuse; and the settings' ConfigMap is generated, its name carrying a hash of its
+     * content, so that a changed setting rolls the pods and a pod started later reads what the others read.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "production"})
+    @SuppressWarnings("unchecked")
+    void theObjectsFitTogether(String overlay) throws Exception {
+        List<Object> objects = render(overlay);
+        Deployment deployment = only(objects, Deployment.class);
+        io.fabric8.kubernetes.api.model.PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        Set<String> containerPorts = pod.getContainers().get(0).getPorts().stream()
+                .map(io.fabric8.kubernetes.api.model.ContainerPort::getName).collect(Collectors.toSet());
+        Map<String, Service> services = objects.stream().filter(Service.class::isInstance).map(Service.class::cast)
+                .filter(service -> !service.getMetadata().getName().equals("redis"))
+                .collect(Collectors.toMap(service -> service.getMetadata().getName(), service -> service));
+        assertThat(services).containsOnlyKeys("socketio-gateway", "socketio-gateway-internal");
+
+        // (a) The ServiceMonitor selects the internal Service by its labels, and scrapes a port that Service has.
+        GenericKubernetesResource monitor = generic(objects, "ServiceMonitor");
+        Map<String, String> selector = monitor.get("spec", "selector", "matchLabels");
+        assertThat(selector).isNotEmpty();
+        assertThat(services.values().stream().filter(service -> service.getMetadata().getLabels().entrySet()
+                .containsAll(selector.entrySet())).map(service -> service.getMetadata().getName()))
+                .as("the Services the ServiceMonitor's selector %s matches", selector)
+                .containsExactly("socketio-gateway-internal");
+        Set<String> internalPorts = services.get("socketio-gateway-internal").getSpec().getPorts().stream()
+                .map(io.fabric8.kubernetes.api.model.ServicePort::getName).collect(Collectors.toSet());
+        List<Map<String, Object>> endpoints = monitor.get("spec", "endpoints");
+        assertThat(endpoints).allSatisfy(endpoint -> assertThat(internalPorts).contains((String) endpoint.get("port")));
+
+        // (b) Named ports exist where they point: the NetworkPolicy's and the Services' target ports on the container,
+        // the Ingress backend's on its Service.
+        NetworkPolicy policy = only(objects, NetworkPolicy.class);
+        assertThat(policy.getSpec().getIngress()).isNotEmpty().allSatisfy(rule -> assertThat(rule.getPorts())
+                .isNotEmpty().allSatisfy(port -> assertThat(containerPorts).contains(port.getPort().getStrVal())));
+        assertThat(services.values()).allSatisfy(service -> assertThat(service.getSpec().getPorts()).allSatisfy(port ->
+                assertThat(containerPorts).contains(port.getTargetPort().getStrVal())));
+        Ingress ingress = only(objects, Ingress.class);
+        assertThat(ingress.getSpec().getRules()).isNotEmpty().allSatisfy(rule -> {
+            assertThat(rule.getHost()).as("the Ingress names its host").isNotBlank();
+            assertThat(rule.getHttp().getPaths()).isNotEmpty().allSatisfy(path -> {
+                io.fabric8.kubernetes.api.model.networking.v1.IngressServiceBackend backend = path.getBackend().getService();
+                assertThat(services).containsKey(backend.getName());
+                assertThat(services.get(backend.getName()).getSpec().getPorts())
+                        .extracting(io.fabric8.kubernetes.api.model.ServicePort::getName).contains(backend.getPort().getName());
+            });
+        });
+
+        // (c) ingress-nginx sets the affinity cookie only on a request without one and never refreshes it: a lifetime
+        // shorter than a polling session moves the session's next request to another pod (400 Session ID unknown).
+        Map<String, String> annotations = ingress.getMetadata().getAnnotations();
+        assertThat(annotations).containsEntry("nginx.ingress.kubernetes.io/affinity", "cookie");
+        for (String lifetime : List.of("session-cookie-max-age", "session-cookie-expires")) {
+            String seconds = annotations.get("nginx.ingress.kubernetes.io/" + lifetime);
+            if (seconds != null) {
+                assertThat(Long.parseLong(seconds)).as(lifetime).isGreaterThanOrEqualTo(TimeUnit.DAYS.toSeconds(1));
+            }
+        }
+
+        // (d) ingress-nginx keeps an idle upstream connection for 60 s (upstream-keepalive-timeout): the node must not
+        // close one first, or a request nginx sends on it as the node closes it gets a 502.
+        ConfigMap config = settings(objects);
+        assertThat(config.getData()).containsKey(Setting.IDLE_CONNECTION_TIMEOUT.env());
+        assertThat(Long.parseLong(config.getData().get(Setting.IDLE_CONNECTION_TIMEOUT.env())))
+                .as("IDLE_CONNECTION_TIMEOUT beyond the ingress controller's upstream keep-alive timeout")
+                .isGreaterThan(60_000);
+
+        // (e) Generated: the name carries a hash of the content, and the Deployment reads it by that name.
+        assertThat(config.getMetadata().getName()).matches("socketio-gateway-config-[a-z0-9]{10}");
+        assertThat(objects.stream().filter(ConfigMap.class::isInstance).map(o -> ((ConfigMap) o).getMetadata().getName())
+                .filter(name -> name.startsWith("socketio-gateway-config"))).containsExactly(config.getMetadata().getName());
+
+        assertThat(pod.getAutomountServiceAccountToken()).as("no Kubernetes API token in the pod").isFalse();
+        if (overlay.equals("production")) {
+            // Narrowed to the controller's pods: the base's private ranges include the client-access namespaces' pods,
+            // which reach the port directly and could name any client address.
+            assertThat(List.of(config.getData().get(Setting.TRUSTED_PROXIES.env()).split(",")))
+                    .doesNotContain("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7");
+        }
+    }
+
+    /** The ConfigMap the node's container reads its settings from (envFrom), which must be in the rendering. */
+    private static ConfigMap settings(List<Object> objects) {
+        List<String> names = only(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getEnvFrom().stream().filter(source -> source.getConfigMapRef() != null)
+                .map(source -> source.getConfigMapRef().getName()).toList();
+        assertThat(names).hasSize(1);
+        return objects.stream().filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
+                .filter(map -> map.getMetadata().getName().equals(names.get(0))).findFirst().orElseThrow();
     }
 
     /**
