@@ -152,16 +152,34 @@ test("a node killed with SIGKILL: its clients reconnect to the others and get th
   const homes = await Promise.all(members.map(nodeOf));
   assert.ok(!homes.includes(victim), "nobody is on the killed node");
 
-  const heard = members.map(() => 0);
-  members.forEach((socket, i) => socket.on("chatToClient", (m) => m.message === "after the crash" && heard[i]++));
-  let sent = false;
-  for (let attempt = 0; !sent && attempt < 20; attempt++) {
-    const answer = await members[0].timeout(2000).emitWithAck("chatToRoom", { room: "survivors", message: "after the crash" });
-    sent = Boolean(answer && answer.sent);
-    if (!sent) await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.ok(sent, "the sender is back in the room");
-  await waitFor(() => heard.every((count) => count === 1), 5000, "every member got the message once");
+  // How many times each member heard each message. Every attempt is a message of its own: one whose ack timed out
+  // may still have been delivered, and a retry of the same text would then look like a duplicate.
+  const heard = members.map(() => new Map());
+  members.forEach((socket, i) => socket.on("chatToClient", (m) => heard[i].set(m.message, (heard[i].get(m.message) || 0) + 1)));
+  const toRoom = async (text) => {
+    let last = "not sent";
+    for (let attempt = 1; attempt <= 20; attempt++) {
+      const message = `${text} (${attempt})`;
+      try {
+        const answer = await members[0].timeout(2000).emitWithAck("chatToRoom", { room: "survivors", message });
+        if (answer && answer.sent) return message;
+        last = `answered ${JSON.stringify(answer)}`;
+      } catch (error) {
+        last = error.message;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.fail(`the sender is back in the room: '${text}' not sent in 20 attempts, the last ${last}`);
+  };
+  const message = await toRoom("after the crash");
+  await waitFor(() => heard.every((counts) => counts.get(message) >= 1), 5000, "every member got the message");
+  // A duplicate would come after the first copy: a second message, once every member has it, shows none was on its
+  // way behind the first.
+  const marker = await toRoom("marker");
+  await waitFor(() => heard.every((counts) => counts.get(marker) >= 1), 5000, "every member got the marker");
+  heard.forEach((counts, i) => {
+    for (const [text, count] of counts) assert.equal(count, 1, `member ${i} got '${text}' ${count} times`);
+  });
 
   // Cluster requests do not wait for the dead node: the dashboard soon counts two nodes, with no timeout.
   const dashboard = io(`${url}/dashboard`, { forceNew: true, withCredentials: true });
