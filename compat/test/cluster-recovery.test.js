@@ -15,6 +15,30 @@ const ROOMS = ["room-a", "room-b", "room-c"];
 const SEND_EVERY_MS = 30;
 
 let cluster;
+/**
+ * Every client socket and relay made, from the moment it is made: a test that fails halfway (a client that did not
+ * connect, a relay made before it) still closes them all, as does after(). Left open, sockets would keep reconnecting
+ * through the next tests and hold the file open until its timeout.
+ */
+const openSockets = new Set();
+const openLinks = new Set();
+
+async function closeEverything() {
+  for (const socket of openSockets) {
+    socket.io.reconnection(false);
+    socket.disconnect();
+  }
+  openSockets.clear();
+  const links = [...openLinks];
+  openLinks.clear();
+  await Promise.all(links.map((link) => link.close()));
+}
+
+async function link(targetPort) {
+  const made = await flakyLink(targetPort);
+  openLinks.add(made);
+  return made;
+}
 
 before(async () => {
   cluster = await startCluster({
@@ -25,6 +49,7 @@ before(async () => {
 });
 
 after(async () => {
+  await closeEverything();
   if (cluster) await cluster.stop();
 });
 
@@ -35,6 +60,7 @@ after(async () => {
 async function member(url, room) {
   const socket = io(`${url}/chat`, { transports: ["websocket"], forceNew: true, withCredentials: true,
     reconnectionDelay: 200, reconnectionDelayMax: 1000, timeout: 3000 });
+  openSockets.add(socket);
   const state = { socket, room, received: [], connections: 0, notRecovered: 0, drops: 0 };
   socket.on("tick", (tick) => state.received.push(tick.n));
   socket.on("disconnect", () => state.drops++);
@@ -46,10 +72,9 @@ async function member(url, room) {
   return state;
 }
 
-async function members(urls, count) {
-  const all = [];
-  for (let i = 0; i < count; i++) all.push(await member(urls[i % urls.length], ROOMS[i % ROOMS.length]));
-  return all;
+/** Adds `count` members to `everyone`, which the caller holds before they are all made. */
+async function addMembers(everyone, urls, count) {
+  for (let i = 0; i < count; i++) everyone.push(await member(urls[i % urls.length], ROOMS[i % ROOMS.length]));
 }
 
 /**
@@ -123,17 +148,12 @@ async function expectEverythingOnceInOrder(poster, everyone) {
   }
 }
 
-function closeAll(everyone) {
-  for (const m of everyone) {
-    m.socket.io.reconnection(false);
-    m.socket.disconnect();
-  }
-}
-
 test("a rolling restart of every node with SIGTERM: every client recovers each time and misses nothing", async () => {
-  const everyone = await members([cluster.url], 30);
-  const poster = startPosting("node-3", everyone);
+  const everyone = [];
+  let poster;
   try {
+    await addMembers(everyone, [cluster.url], 30);
+    poster = startPosting("node-3", everyone);
     await waitFor(() => ROOMS.every((room) => poster.posted[room].length >= 5), 5000, "ticks flowing");
     for (const nodeId of cluster.nodeIds) {
       if (poster.via === nodeId) await poster.moveTo(cluster.nodeIds.find((other) => other !== nodeId));
@@ -146,16 +166,18 @@ test("a rolling restart of every node with SIGTERM: every client recovers each t
     await expectEverythingOnceInOrder(poster, everyone);
     for (const m of everyone) assert.ok(m.connections >= 2, "every client was on a node that restarted");
   } finally {
-    await poster.stop();
-    closeAll(everyone);
+    if (poster) await poster.stop();
+    await closeEverything();
   }
 });
 
 test("a node killed with SIGKILL: its clients recover on the others with everything they missed", async () => {
   await cluster.restore();
-  const everyone = await members([cluster.url], 30);
-  const poster = startPosting("node-1", everyone);
+  const everyone = [];
+  let poster;
   try {
+    await addMembers(everyone, [cluster.url], 30);
+    poster = startPosting("node-1", everyone);
     await waitFor(() => ROOMS.every((room) => poster.posted[room].length >= 5), 5000, "ticks flowing");
     const pid = cluster.pidOf("node-2");
     process.kill(pid, "SIGKILL");
@@ -166,18 +188,20 @@ test("a node killed with SIGKILL: its clients recover on the others with everyth
     assert.ok(moved.length > 0 && moved.length < everyone.length, `${moved.length} clients were on the killed node`);
     await expectEverythingOnceInOrder(poster, everyone);
   } finally {
-    await poster.stop();
-    closeAll(everyone);
+    if (poster) await poster.stop();
+    await closeEverything();
   }
 });
 
 test("clients whose network drops for 5 s recover with what they missed, beside clients that kept theirs", async () => {
   await cluster.restore();
   const lbPort = Number(new URL(cluster.url).port);
-  const links = await Promise.all(Array.from({ length: 12 }, () => flakyLink(lbPort)));
-  const everyone = await members(links.map((link) => link.url), 24);
-  const poster = startPosting("node-1", everyone);
+  const everyone = [];
+  let poster;
   try {
+    const links = await Promise.all(Array.from({ length: 12 }, () => link(lbPort)));
+    await addMembers(everyone, links.map((l) => l.url), 24);
+    poster = startPosting("node-1", everyone);
     await waitFor(() => ROOMS.every((room) => poster.posted[room].length >= 5), 5000, "ticks flowing");
     const dropped = links.filter((_, i) => i % 2 === 0);
     await Promise.all(dropped.map((link) => link.drop(5000)));
@@ -188,8 +212,7 @@ test("clients whose network drops for 5 s recover with what they missed, beside 
     for (const m of everyone.filter((x) => !cut.includes(x))) assert.equal(m.drops, 0, "a client behind a good link");
     await expectEverythingOnceInOrder(poster, everyone);
   } finally {
-    await poster.stop();
-    closeAll(everyone);
-    await Promise.all(links.map((link) => link.close()));
+    if (poster) await poster.stop();
+    await closeEverything();
   }
 });
