@@ -80,17 +80,25 @@ async function addMembers(everyone, urls, count) {
 /**
  * Posts `tick {room, n}` to the rooms in turn through one node's backend API, every SEND_EVERY_MS, and keeps what was
  * accepted. Messages posted through two nodes could reach the stream out of order, so `via` moves to another node
- * only once what was posted through the old one has reached a client.
+ * only once the loop is parked between posts (none in flight through the old node) and what was posted through the
+ * old one has reached a client.
  */
 function startPosting(via, everyone) {
   const posted = Object.fromEntries(ROOMS.map((room) => [room, []]));
   const failures = [];
   let n = 0;
   let stopped = false;
-  let paused = null;
+  let ended = false;
+  // While moveTo runs: { parked, resumed }; the loop sets `parked` when it waits for `resumed`, between two posts.
+  let pause = null;
   const loop = (async () => {
     while (!stopped) {
-      if (paused) await paused;
+      if (pause) {
+        const current = pause;
+        current.parked = true;
+        await current.resumed;
+        continue;
+      }
       const room = ROOMS[n % ROOMS.length];
       const tick = { room, n: ++n };
       try {
@@ -104,7 +112,7 @@ function startPosting(via, everyone) {
       }
       await new Promise((r) => setTimeout(r, SEND_EVERY_MS));
     }
-  })();
+  })().finally(() => (ended = true));
   const reachedSomeone = (room) => {
     const last = posted[room][posted[room].length - 1];
     return last === undefined || everyone.some((m) => m.room === room && m.received.includes(last));
@@ -117,12 +125,15 @@ function startPosting(via, everyone) {
     },
     async moveTo(nodeId) {
       let resume;
-      paused = new Promise((r) => (resume = r));
+      const current = { parked: false, resumed: new Promise((r) => (resume = r)) };
+      pause = current;
       try {
+        // A post already under way goes on through `via`: it must have been answered (and counted) first.
+        await waitFor(() => current.parked || ended, 15000, `the post in flight through ${via} answered`);
         await waitFor(() => ROOMS.every(reachedSomeone), 10000, `what was posted through ${via} reached a client`);
         via = nodeId;
       } finally {
-        paused = null;
+        pause = null;
         resume();
       }
     },
