@@ -124,16 +124,26 @@ async function collect({ waitMs }) {
   };
 }
 
-/** Waits (at most waitMs) until every client has heard the broadcast `n`. */
+/**
+ * Waits (at most waitMs) until every client has heard the broadcast `n`: counts the clients that heard it (each
+ * once, so that one client's second copy cannot stand in for another's missing one) and, apart, the extra copies.
+ */
 async function hear({ n, waitMs }) {
-  let heard = 0;
-  for (const client of clients) client.onBroadcast = (data) => data.n === n && heard++;
+  const heardBy = new Set();
+  let duplicates = 0;
+  for (const client of clients) {
+    client.onBroadcast = (data) => {
+      if (data.n !== n) return;
+      if (heardBy.has(client)) duplicates++;
+      else heardBy.add(client);
+    };
+  }
   return {
     ready: true,
     done: (async () => {
       const deadline = now() + waitMs;
-      while (heard < clients.length && now() < deadline) await new Promise((r) => setTimeout(r, 10));
-      return heard;
+      while (heardBy.size < clients.length && now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      return { heard: heardBy.size, duplicates };
     })(),
   };
 }
@@ -145,7 +155,7 @@ async function listen(args) {
 }
 
 async function heard() {
-  return { heard: await hearing.done, clients: clients.length };
+  return { ...(await hearing.done), clients: clients.length };
 }
 
 function close() {

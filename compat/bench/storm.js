@@ -162,7 +162,10 @@ async function main() {
       method: "POST", headers: { "content-type": "application/json" },
       body: JSON.stringify({ namespace: "/chat", event: "storm", data: { n: 1 } }) });
     if (response.status !== 202) throw new Error(`emit answered ${response.status}`);
-    const heard = (await pool.all("heard")).reduce((t, h) => t + h.heard, 0);
+    // Distinct clients that heard it, and extra copies apart (a duplicate does not make up for a miss).
+    const hearings = await pool.all("heard");
+    const heard = hearings.reduce((t, h) => t + h.heard, 0);
+    const duplicates = hearings.reduce((t, h) => t + h.duplicates, 0);
 
     const seconds = (ms) => (ms == null ? null : Number((ms / 1000).toFixed(2)));
     const allBack = back === CLIENTS;
@@ -173,7 +176,7 @@ async function main() {
       cut, back, secondsUntilAllBack: allBack ? seconds(backTimes[backTimes.length - 1]) : null,
       backSeconds: { p50: seconds(percentile(backTimes, 0.5)), p90: seconds(percentile(backTimes, 0.9)), p99: seconds(percentile(backTimes, 0.99)) },
       cutSeconds: { p50: seconds(percentile(cutTimes, 0.5)), max: seconds(cutTimes[cutTimes.length - 1]) },
-      refusedOrFailedAttempts: refusals, nodesAfter, broadcastHeardBy: heard,
+      refusedOrFailedAttempts: refusals, nodesAfter, broadcastHeardBy: heard, broadcastDuplicates: duplicates,
       pass: allBack && backTimes[backTimes.length - 1] <= TARGET_SECONDS * 1000 && heard === CLIENTS,
       // Cores used on average from the kill until the last client was back, per role, and the machine's busy share.
       coresUsed: Object.fromEntries(Object.keys(roles).map((role) => [role, Number(((cpuAfter[role] - cpuBefore[role]) / stormSeconds).toFixed(2))])),
