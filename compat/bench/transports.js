@@ -20,6 +20,7 @@ const path = require("node:path");
 const { LeanClient } = require("./lean-client");
 const { now } = require("./clock");
 const { processStats, machineJiffies } = require("./proc");
+const { exitOnSignals, stopChild, killNow, killPidNow } = require("./children");
 const { freePorts } = require("../test/support/ports");
 const { startRedis } = require("../test/support/redis");
 const { waitFor } = require("../test/support/node");
@@ -43,6 +44,27 @@ const WARMUP_SECONDS = Number(env("WARMUP_SECONDS", 20));
 const REPEAT = Number(env("REPEAT", 1));
 const JAVA_OPTS = env("JAVA_OPTS", "-Xmx256m").split(" ").filter(Boolean);
 const jar = process.env.BENCH_JAR || path.resolve(__dirname, "../../gateway/target/gateway.jar");
+
+// Everything this command started: the nodes and a Redis Cluster's redis-server processes (`started`), and a single
+// Redis (test/support/redis.js keeps the child: its pid, until its stop() has run). Killed on any exit, Ctrl-C and
+// kill included (exitOnSignals), so that a failed or interrupted run leaves nothing behind.
+const started = new Set();
+const startedRedis = new Set();
+process.on("exit", () => {
+  started.forEach(killNow);
+  startedRedis.forEach((redis) => redis.pid && killPidNow(redis.pid));
+});
+exitOnSignals();
+
+/** A single Redis (its pid stays in startedRedis until stop() has run). */
+async function startOwnRedis() {
+  const redis = await startRedis();
+  startedRedis.add(redis);
+  return { url: redis.url, async stop() {
+    await redis.stop();
+    startedRedis.delete(redis);
+  } };
+}
 
 /** What the node says it received from Redis: messages and bytes (its Prometheus counters). */
 async function receivedFromRedis(server) {
@@ -82,18 +104,26 @@ async function startRedisCluster() {
   const children = ports.map((port) => spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1",
     "--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`, "--dir", dir, "--save", "",
     "--appendonly", "no", "--protected-mode", "no", "--repl-diskless-sync-delay", "0"], { stdio: "ignore" }));
-  await waitFor(() => ports.every((port) => cli(port, "PING").trim() === "PONG"), 10000, "redis-server --cluster-enabled");
-  execFileSync("redis-cli", ["--cluster", "create", ...ports.map((p) => `127.0.0.1:${p}`), "--cluster-replicas", "1",
-    "--cluster-yes"], { stdio: "ignore", timeout: 30000 });
-  await waitFor(() => ports.every((port) => cli(port, "CLUSTER", "INFO").includes("cluster_state:ok")), 30000, "cluster_state:ok");
-  return {
-    url: "redis-cluster://" + ports.map((p) => `127.0.0.1:${p}`).join(","),
-    async stop() {
-      children.forEach((child) => child.kill("SIGKILL"));
-      await Promise.all(children.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve() : c.on("exit", resolve)))));
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
+  children.forEach((child) => {
+    child.on("error", () => {}); // not started (no redis-server): the PING wait below fails
+    started.add(child);
+  });
+  const stop = async () => {
+    await Promise.all(children.map((child) => stopChild(child, 0)));
+    children.forEach((child) => started.delete(child));
+    fs.rmSync(dir, { recursive: true, force: true });
   };
+  try {
+    await waitFor(() => ports.every((port) => cli(port, "PING").trim() === "PONG"), 10000, "redis-server --cluster-enabled");
+    execFileSync("redis-cli", ["--cluster", "create", ...ports.map((p) => `127.0.0.1:${p}`), "--cluster-replicas", "1",
+      "--cluster-yes"], { stdio: "ignore", timeout: 30000 });
+    await waitFor(() => ports.every((port) => cli(port, "CLUSTER", "INFO").includes("cluster_state:ok")), 30000, "cluster_state:ok");
+  } catch (error) {
+    // Not left running for the retry (run() starts six more).
+    await stop();
+    throw error;
+  }
+  return { url: "redis-cluster://" + ports.map((p) => `127.0.0.1:${p}`).join(","), stop };
 }
 
 async function startNodes(count, redisUrl, transport) {
@@ -108,6 +138,9 @@ async function startNodes(count, redisUrl, transport) {
       SOCKETIO_HOST: "127.0.0.1", SOCKETIO_PORT: String(port), MANAGEMENT_PORT: String(managementPort), REDIS_URL: redisUrl,
       REDIS_ADAPTER: transport, REDIS_KEY: key, NODE_ID: `node-${i}`, EVENT_RATE: "0", MAX_CONNECTIONS: "0",
       LOG_LEVEL: "WARN", DASHBOARD_INTERVAL: "600000", CLUSTER_REQUEST_TIMEOUT: "20000" } });
+    // A node that died has closed its stdin: ending it must not end this process (EPIPE).
+    child.stdin.on("error", () => {});
+    started.add(child);
     const server = { port, managementPort, url: `http://127.0.0.1:${port}`, pid: child.pid, child, log };
     servers.push(server);
     try {
@@ -127,12 +160,13 @@ async function startNodes(count, redisUrl, transport) {
   return servers;
 }
 
+/** Stops the nodes (stdin closed, SIGTERM, SIGKILL after stopChild's grace) and resolves once all have ended. */
 async function stopNodes(servers) {
-  for (const server of servers) {
-    server.child.stdin.end();
-    server.child.kill("SIGTERM");
-  }
-  await Promise.all(servers.map((s) => new Promise((resolve) => (s.child.exitCode !== null ? resolve() : s.child.on("exit", resolve)))));
+  for (const server of servers) server.child.stdin.end();
+  await Promise.all(servers.map(async (server) => {
+    await stopChild(server.child);
+    started.delete(server.child);
+  }));
 }
 
 /** Every node's rooms, each with its members and its publisher on that node; deliveries counted per node. */
@@ -184,7 +218,7 @@ const round = (value, digits = 2) => (value == null ? null : Number(value.toFixe
 
 async function runOnce(target, nodeCount) {
   const transport = target.startsWith("sharded") ? "sharded" : "classic";
-  const redis = target.endsWith("-cluster") ? await startRedisCluster() : await startRedis();
+  const redis = target.endsWith("-cluster") ? await startRedisCluster() : await startOwnRedis();
   let servers;
   try {
     servers = await startNodes(nodeCount, redis.url, transport);
