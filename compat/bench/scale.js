@@ -327,8 +327,10 @@ async function main() {
     const joins = await pool.all("join", (w) => ({ rooms: rooms[w].slice(0, connects[w].connected), window: WINDOW }));
     clearInterval(joinProgress);
     const joinSeconds = (Math.max(...joins.map((j) => j.ended)) - Math.min(...joins.map((j) => j.started))) / 1000;
+    // Joins acknowledged (a failed or unanswered one is no join), for joinsPerSecond over joinSeconds.
+    const joined = joins.reduce((t, j) => t + j.joined, 0);
 
-    console.error(`scale: ${connected} connected and joined; broadcasting`);
+    console.error(`scale: ${connected} connected, ${joined} joined; broadcasting`);
     const warmUpBroadcasts = [];
     while (warmUpBroadcasts.length < WARM_BROADCASTS
         || (warmUpBroadcasts.length < WARM_BROADCASTS_MAX && !(warmUpBroadcasts.at(-1).serverJitShare < JIT_QUIET_SHARE))) {
@@ -387,7 +389,7 @@ async function main() {
       connections: CONNECTIONS, nodes: NODES, generators: GENERATORS, client: CLIENT, rooms: ROOMS, connected, failed,
       retried: connects.reduce((t, c) => t + c.retried, 0),
       connectsPerSecond: Math.round(connected / connectSeconds), connectSeconds: Number(connectSeconds.toFixed(1)),
-      joinsPerSecond: Math.round(connected / joinSeconds),
+      joined, joinsPerSecond: Math.round(joined / joinSeconds),
       warmUpBroadcasts, broadcasts, idle, medianMsUntilEveryone: median(broadcasts.map((b) => b.msUntilEveryone)),
       perNode: perNodeMemory,
       medianHeapPlusNativeBytesPerConnection: median(perNodeMemory.map((n) => n.bytesPerConnection.heapPlusNative)),

@@ -234,34 +234,40 @@ async function runOnce(target, nodeCount) {
     const idleBefore = servers.map((s) => processStats(s.pid).cpuSeconds);
     await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
     const idlePerSecond = servers.map((s, i) => (processStats(s.pid).cpuSeconds - idleBefore[i]) / IDLE_SECONDS);
-    const cpuBefore = servers.map((s) => processStats(s.pid).cpuSeconds);
+    // Every figure below is over one span: from these readings (before the first message) to the ones after the
+    // drain (up to 5 s after the last message), which the deliveries, the CPU and Redis's counters all cover.
     const redisBefore = await Promise.all(servers.map(receivedFromRedis));
+    const cpuBefore = servers.map((s) => processStats(s.pid).cpuSeconds);
     const machineBefore = machineJiffies();
+    const measureStarted = now();
     const { sent, elapsed } = await publish(rooms, SECONDS, "measured");
     const expectedPerRoom = sent * (MEMBERS + 1);
     await waitFor(() => rooms.every((room) => room.delivered >= expectedPerRoom), 5000, "drain").catch(() => {});
+    const deliveredByRoom = rooms.map((room) => room.delivered);
     const cpuAfter = servers.map((s) => processStats(s.pid).cpuSeconds);
-    const redisAfter = await Promise.all(servers.map(receivedFromRedis));
     const machineAfter = machineJiffies();
+    const redisAfter = await Promise.all(servers.map(receivedFromRedis));
+    const span = (now() - measureStarted) / 1000;
     const perNode = servers.map((server, i) => {
-      const delivered = rooms.filter((room) => room.node === i).reduce((total, room) => total + room.delivered, 0);
+      const delivered = rooms.reduce((total, room, r) => total + (room.node === i ? deliveredByRoom[r] : 0), 0);
       const cpu = cpuAfter[i] - cpuBefore[i];
-      const busy = Math.max(0, cpu - idlePerSecond[i] * elapsed);
+      const busy = Math.max(0, cpu - idlePerSecond[i] * span);
       return {
         delivered,
         cpuSeconds: round(cpu),
         idleCpuShare: round(idlePerSecond[i], 3),
         cpuMicrosPerDelivery: delivered ? round((cpu * 1e6) / delivered) : null,
         busyCpuMicrosPerDelivery: delivered ? round((busy * 1e6) / delivered) : null,
-        redisMessagesPerSecond: Math.round((redisAfter[i].messages - redisBefore[i].messages) / elapsed),
-        redisBytesPerSecond: Math.round((redisAfter[i].bytes - redisBefore[i].bytes) / elapsed),
+        redisMessagesPerSecond: Math.round((redisAfter[i].messages - redisBefore[i].messages) / span),
+        redisBytesPerSecond: Math.round((redisAfter[i].bytes - redisBefore[i].bytes) / span),
       };
     });
     const delivered = perNode.reduce((total, node) => total + node.delivered, 0);
     rooms.forEach((room) => room.clients.forEach((client) => client.close()));
     return {
       target, nodes: nodeCount, roomsPerNode: ROOMS_PER_NODE, recipientsPerMessage: MEMBERS + 1, ratePerRoom: RATE,
-      seconds: round(elapsed, 1), deliveriesPerSecondPerNode: Math.round(delivered / nodeCount / elapsed),
+      // Sending time, and the span the rates and CPU figures are over (sending plus the drain).
+      seconds: round(elapsed, 1), measuredSeconds: round(span, 1), deliveriesPerSecondPerNode: Math.round(delivered / nodeCount / span),
       loss: expectedPerRoom * rooms.length - delivered,
       cpuMicrosPerDelivery: median(perNode.map((n) => n.cpuMicrosPerDelivery)),
       busyCpuMicrosPerDelivery: median(perNode.map((n) => n.busyCpuMicrosPerDelivery)),
@@ -286,7 +292,8 @@ async function run(target, nodeCount) {
     }));
   }
   const result = { ...runs[0] };
-  for (const key of ["cpuMicrosPerDelivery", "busyCpuMicrosPerDelivery", "redisMessagesPerSecondPerNode", "redisBytesPerSecondPerNode", "machineCpuShare"]) {
+  for (const key of ["deliveriesPerSecondPerNode", "cpuMicrosPerDelivery", "busyCpuMicrosPerDelivery", "redisMessagesPerSecondPerNode",
+    "redisBytesPerSecondPerNode", "machineCpuShare", "seconds", "measuredSeconds"]) {
     result[key] = median(runs.map((r) => r[key]));
   }
   result.loss = Math.max(...runs.map((r) => r.loss));
