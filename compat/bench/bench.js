@@ -421,23 +421,50 @@ async function connections(kind, servers) {
     heapKbPerConnection: perConnection(heapAfter, heapBefore) };
 }
 
+/**
+ * Resolves once a socket.io-client socket is connected; rejects on its connect_error (a refused namespace, a server
+ * not answering the handshake) or after `ms`, so that a run that cannot connect says so instead of waiting forever.
+ */
+function socketConnected(socket, what, ms = 10000) {
+  if (socket.connected) return Promise.resolve(socket);
+  return new Promise((resolve, reject) => {
+    const done = (error) => {
+      clearTimeout(timer);
+      socket.off("connect", onConnect);
+      socket.off("connect_error", onError);
+      if (error) reject(error);
+      else resolve(socket);
+    };
+    const onConnect = () => done();
+    const onError = (error) => done(new Error(`${what}: connect_error: ${error.message}`));
+    const timer = setTimeout(() => done(new Error(`${what}: not connected within ${ms} ms`)), ms);
+    socket.on("connect", onConnect);
+    socket.on("connect_error", onError);
+  });
+}
+
 /** The lean client checked once against the official socket.io-client: each hears the other, bytes intact. */
 async function verifyLeanClient(servers) {
   const { io } = require("socket.io-client");
   const official = io(`${servers[1].url}/chat`, { transports: ["websocket"], forceNew: true, reconnection: false });
-  await new Promise((resolve) => official.on("connect", resolve));
-  await official.timeout(5000).emitWithAck("joinRoom", "check");
-  const lean = await new LeanClient(servers[0].url, "/chat", CLIENT_OPTIONS).connected;
-  await lean.emitWithAck("joinRoom", "check");
-  const text = "é ✓ \" {json} " + "x".repeat(100);
-  const heardByOfficial = new Promise((resolve) => official.on("chatToClient", (m) => m.message === text && resolve(m)));
-  const heardByLean = new Promise((resolve) => lean.on("chatToClient", (m) => m.message === "from official" && resolve(m)));
-  lean.emit("chatToRoom", { room: "check", message: text });
-  official.emit("chatToRoom", { room: "check", message: "from official" });
-  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("lean client check failed")), 5000));
-  await Promise.race([Promise.all([heardByOfficial, heardByLean]), timeout]);
-  official.disconnect();
-  lean.close();
+  let lean = null;
+  try {
+    await socketConnected(official, `official socket.io-client to ${servers[1].url}/chat`);
+    await official.timeout(5000).emitWithAck("joinRoom", "check");
+    lean = await new LeanClient(servers[0].url, "/chat", CLIENT_OPTIONS).connected;
+    await lean.emitWithAck("joinRoom", "check");
+    const text = "é ✓ \" {json} " + "x".repeat(100);
+    const heardByOfficial = new Promise((resolve) => official.on("chatToClient", (m) => m.message === text && resolve(m)));
+    const heardByLean = new Promise((resolve) => lean.on("chatToClient", (m) => m.message === "from official" && resolve(m)));
+    lean.emit("chatToRoom", { room: "check", message: text });
+    official.emit("chatToRoom", { room: "check", message: "from official" });
+    let timer;
+    const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("lean client check failed")), 5000)));
+    await Promise.race([Promise.all([heardByOfficial, heardByLean]), timeout]).finally(() => clearTimeout(timer));
+  } finally {
+    official.disconnect();
+    lean?.close();
+  }
 }
 
 /**
@@ -477,10 +504,17 @@ const pastKnee = (point) => point.loss > 0 || point.latencyMs.p99 > 1000;
 async function setUp(kind) {
   const redis = await startOwnRedis();
   const servers = await startServers(kind, redis.url);
-  // One Admin UI connected for the whole run, as an operator's open browser tab would be.
+  // One Admin UI connected for the whole run, as an operator's open browser tab would be: confirmed connected, so
+  // that the adminui target's figures are those of a node with a UI attached.
   const adminUi = kind === "adminui" ? require("socket.io-client").io(`${servers[0].url}/admin`, { forceNew: true }) : null;
   const target = { kind, redis, servers, adminUi, results: { sweep: [] } };
-  await verifyLeanClient(servers);
+  try {
+    if (adminUi) await socketConnected(adminUi, `Admin UI client to ${servers[0].url}/admin`);
+    await verifyLeanClient(servers);
+  } catch (error) {
+    await tearDown(target);
+    throw error;
+  }
   // Unmeasured warm-up of every path measured below, so that both targets are measured in steady state
   // (BENCH_WARMUP_SECONDS=0: none, to see the warm-up itself in the first steps). The paths take turns (echo and
   // parallel acks, then WARMUP_ROUND_SECONDS of fan-out, again and again) rather than one long run each: the JIT
