@@ -36,13 +36,15 @@ cp "$jar" "$work/rootfs/app/gateway.jar"
 for binary in "$work/rootfs/opt/java/bin/java" "$work/rootfs/opt/java/lib/"*.so "$work/rootfs/opt/java/lib/server/"*.so; do
   ldd "$binary" 2>/dev/null | grep -o '/[^ ]*' | grep -v "^$work/" | while read -r library; do
     mkdir -p "$work/rootfs$(dirname "$library")"
-    cp -L -n "$library" "$work/rootfs$library"
+    # Not cp -n: coreutils 9.2 to 9.4 exit 1 when it skips an existing file, which ends this script (set -e, pipefail).
+    [ -e "$work/rootfs$library" ] || cp -L "$library" "$work/rootfs$library"
   done
 done
 # Netty's native epoll transport extracts itself to /tmp and needs libnss for nothing else; name resolution needs these.
 for file in /etc/nsswitch.conf /etc/host.conf; do [ -f "$file" ] && cp "$file" "$work/rootfs$file"; done
-cp -L -n /lib/x86_64-linux-gnu/libnss_files.so.2 "$work/rootfs/lib/x86_64-linux-gnu/" 2>/dev/null || true
-cp -L -n /lib/x86_64-linux-gnu/libnss_dns.so.2 "$work/rootfs/lib/x86_64-linux-gnu/" 2>/dev/null || true
+for library in /lib/x86_64-linux-gnu/libnss_files.so.2 /lib/x86_64-linux-gnu/libnss_dns.so.2; do
+  [ -e "$work/rootfs$library" ] || cp -L "$library" "$work/rootfs$library" 2>/dev/null || true
+done
 echo "gateway:x:10001:10001:gateway:/app:/sbin/nologin" > "$work/rootfs/etc/passwd"
 echo "gateway:x:10001:" > "$work/rootfs/etc/group"
 chmod 1777 "$work/rootfs/tmp"

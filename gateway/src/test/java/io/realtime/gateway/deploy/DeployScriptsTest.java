@@ -1,0 +1,57 @@
+package io.realtime.gateway.deploy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The deploy scripts' own logic: which processes cluster.sh takes for its own, when a jar is stale, build.sh's copies. */
+class DeployScriptsTest {
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    /** coreutils 9.2 to 9.4 make cp -n exit 1 when it skips a file, which ends build.sh (set -e, pipefail). */
+    @Test
+    void theImageBuildDoesNotCopyWithNoClobber() throws Exception {
+        assertThat(Files.readAllLines(ROOT.resolve("deploy/image/build.sh")))
+                .noneMatch(line -> Pattern.compile("^\\s*[^#]*\\bcp\\s+(\\S+\\s+)*-[A-Za-z]*n[A-Za-z]*\\s").matcher(line).find())
+                .anyMatch(line -> line.contains("[ -e \"$work/rootfs$library\" ] || cp -L"));
+    }
+
+    private static String stale(Path copy) throws Exception {
+        Process process = new ProcessBuilder("bash", "-c", ". \"$1/deploy/lib/gateway-jar.sh\" && gateway_jar_stale \"$1\" \"$1/gateway/target/gateway.jar\"",
+                "stale", copy.toString()).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    }
+
+    private static Process start(List<Process> processes, String script) throws Exception {
+        Process process = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        processes.add(process);
+        return process;
+    }
+
+    private static String commandLine(Process process) throws Exception {
+        return String.join(" ", Files.readString(Path.of("/proc", String.valueOf(process.pid()), "cmdline")).split("\0"));
+    }
+
+    private static int freePort() throws Exception {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
