@@ -38,7 +38,21 @@ jar="$root/gateway/target/gateway.jar"
 # shellcheck source=../lib/gateway-jar.sh
 . "$root/deploy/lib/gateway-jar.sh"
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# Whether the process of a pid file runs, and is still the one the file was written for: pid files outlive a reboot,
+# after which their pid may belong to an unrelated process ("down" would kill it, "up" would not start ours).
+alive() {
+  local pidfile=$1 pid args
+  [ -f "$pidfile" ] || return 1
+  pid="$(cat "$pidfile")"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  args="$(ps -o args= -p "$pid" 2>/dev/null)" || return 1
+  case "$(basename "$pidfile")" in
+    node-*.pid) [[ "$args" == *" -jar $jar"* ]] ;;
+    redis.pid) [[ "$args" =~ ^redis-server\ .*:$redis_port( |$) ]] ;;
+    haproxy.pid) [[ "$args" == haproxy*"$run/haproxy.cfg"* ]] ;;
+    *) return 1 ;;
+  esac
+}
 
 # What this run of "up" started (pid files): stopped again should "up" fail, so a failed start leaves nothing behind.
 # What an earlier "up" started is left as it was ("down" stops everything).

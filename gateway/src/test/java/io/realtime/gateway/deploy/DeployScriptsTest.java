@@ -22,6 +22,54 @@ class DeployScriptsTest {
 
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
+    /**
+     * Pid files in deploy/local/.run outlive a reboot, after which their pids may be other processes': cluster.sh takes
+     * a pid for its own only when the process' command line is the one the file is for (the jar for a node,
+     * redis-server on its port, haproxy with its configuration), so "down" never signals a stranger and "up" starts
+     * what is missing.
+     */
+    @Test
+    void theLocalClusterTakesOnlyItsOwnProcessesForRunning(@TempDir Path run) throws Exception {
+        int redisPort = freePort();
+        List<Process> processes = new ArrayList<>();
+        try {
+            Process stranger = start(processes, "sleep 60");
+            Process redis = start(processes, "exec -a 'redis-server 127.0.0.1:" + redisPort + "' sleep 60");
+            Process node = start(processes, "bash -c 'sleep 60; :' -- -jar " + ROOT.resolve("gateway/target/gateway.jar"));
+            await().atMost(10, TimeUnit.SECONDS).until(() -> commandLine(redis).startsWith("redis-server")
+                    && commandLine(node).contains("-jar"));
+            Files.writeString(run.resolve("haproxy.pid"), stranger.pid() + "\n");
+            Files.writeString(run.resolve("redis.pid"), redis.pid() + "\n");
+            Files.writeString(run.resolve("node-1.pid"), stranger.pid() + "\n");
+            Files.writeString(run.resolve("node-2.pid"), node.pid() + "\n");
+
+            ProcessBuilder command = new ProcessBuilder("bash", ROOT.resolve("deploy/local/cluster.sh").toString(), "status")
+                    .redirectErrorStream(true);
+            command.environment().put("RUN_DIR", run.toString());
+            command.environment().put("REDIS_PORT", String.valueOf(redisPort));
+            command.environment().put("LB_PORT", String.valueOf(freePort()));
+            command.environment().put("NODE_PORTS", freePort() + " " + freePort());
+            command.environment().put("MANAGEMENT_PORTS", freePort() + " " + freePort());
+            Process status = command.start();
+            status.getOutputStream().close();
+            assertThat(status.waitFor(30, TimeUnit.SECONDS)).as("cluster.sh status ended").isTrue();
+            String output = new String(status.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(output).as(output)
+                    .containsPattern("(?m)^haproxy +down$")
+                    .containsPattern("(?m)^redis +up on 127.0.0.1:" + redisPort + "$")
+                    .containsPattern("(?m)^node-1 +down$")
+                    .containsPattern("(?m)^node-2 +pid " + node.pid() + ",");
+            assertThat(stranger.isAlive()).isTrue();
+        } finally {
+            for (Process process : processes) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     /** coreutils 9.2 to 9.4 make cp -n exit 1 when it skips a file, which ends build.sh (set -e, pipefail). */
     @Test
     void theImageBuildDoesNotCopyWithNoClobber() throws Exception {
