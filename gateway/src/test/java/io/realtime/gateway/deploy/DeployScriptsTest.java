@@ -70,6 +70,31 @@ class DeployScriptsTest {
         }
     }
 
+    /** A deleted (or renamed) source leaves no newer file behind: its directory's change still makes the jar stale. */
+    @Test
+    void aDeletedSourceMakesTheJarStale(@TempDir Path copy) throws Exception {
+        Files.createDirectories(copy.resolve("deploy/lib"));
+        Files.copy(ROOT.resolve("deploy/lib/gateway-jar.sh"), copy.resolve("deploy/lib/gateway-jar.sh"));
+        Instant built = Instant.now().minusSeconds(3600);
+        for (String file : new String[] {"pom.xml", "gateway/pom.xml", "redis-adapter/pom.xml",
+                "gateway/src/main/java/Kept.java", "gateway/src/main/java/Removed.java", "redis-adapter/src/main/java/A.java"}) {
+            Files.createDirectories(copy.resolve(file).getParent());
+            Files.writeString(copy.resolve(file), "");
+        }
+        try (Stream<Path> paths = Files.walk(copy)) {
+            for (Path path : paths.toList()) {
+                Files.setLastModifiedTime(path, FileTime.from(built.minusSeconds(60)));
+            }
+        }
+        Files.createDirectories(copy.resolve("gateway/target"));
+        Files.writeString(copy.resolve("gateway/target/gateway.jar"), "");
+        Files.setLastModifiedTime(copy.resolve("gateway/target/gateway.jar"), FileTime.from(built));
+
+        assertThat(stale(copy)).as("nothing changed since the jar").isEmpty();
+        Files.delete(copy.resolve("gateway/src/main/java/Removed.java"));
+        assertThat(stale(copy)).isEqualTo(copy.resolve("gateway/src/main/java").toString());
+    }
+
     /** coreutils 9.2 to 9.4 make cp -n exit 1 when it skips a file, which ends build.sh (set -e, pipefail). */
     @Test
     void theImageBuildDoesNotCopyWithNoClobber() throws Exception {
