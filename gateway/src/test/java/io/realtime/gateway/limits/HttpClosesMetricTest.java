@@ -1,6 +1,7 @@
 package io.realtime.gateway.limits;
 
 import io.realtime.gateway.testing.ProductNode;
+import io.realtime.gateway.testing.WatchedConnections;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -29,10 +30,10 @@ class HttpClosesMetricTest {
 
             try (Socket silent = connect(port); Socket idle = connect(port); Socket lineTooLong = connect(port);
                  Socket headersTooLarge = connect(port)) {
-                send(idle, "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-                send(lineTooLong, "GET /socket.io/?" + "x".repeat(HttpLimits.DEFAULT_MAX_INITIAL_LINE_LENGTH)
+                WatchedConnections.send(idle, "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                WatchedConnections.send(lineTooLong, "GET /socket.io/?" + "x".repeat(HttpLimits.DEFAULT_MAX_INITIAL_LINE_LENGTH)
                         + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-                send(headersTooLarge, "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: "
+                WatchedConnections.send(headersTooLarge, "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: "
                         + "c".repeat(HttpLimits.DEFAULT_MAX_HEADER_SIZE + 1000) + "\r\n\r\n");
 
                 assertThat(readAll(lineTooLong)).startsWith("HTTP/1.1 414 ");
@@ -56,11 +57,6 @@ class HttpClosesMetricTest {
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(10_000);
         return socket;
-    }
-
-    private static void send(Socket socket, String text) throws IOException {
-        socket.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
-        socket.getOutputStream().flush();
     }
 
     /** Everything until the node closes the connection (reads time out after 10 s, failing the test). */
