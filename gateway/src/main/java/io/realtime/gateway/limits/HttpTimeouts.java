@@ -12,11 +12,6 @@ public final class HttpTimeouts {
     private final HttpLimits limits;
     private final HttpCloseObserver reporter;
 
-    /** Deadlines whose closes nobody counts. */
-    public HttpTimeouts(HttpLimits limits) {
-        this(limits, HttpCloseObserver.NONE);
-    }
-
     /** @param reporter told of each connection closed by a deadline (request_timeout, idle_timeout) */
     public HttpTimeouts(HttpLimits limits, HttpCloseObserver reporter) {
         this.limits = limits;

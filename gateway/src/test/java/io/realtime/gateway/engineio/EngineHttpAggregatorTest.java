@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.realtime.gateway.limits.HttpLimits;
 import io.realtime.gateway.limits.HttpTimeouts;
+import io.realtime.gateway.stats.HttpCloseObserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +45,7 @@ class EngineHttpAggregatorTest {
 
     EngineHttpAggregatorTest() {
         channel.freezeTime();
-        HttpTimeouts.RequestClockPair clock = new HttpTimeouts(LIMITS).newPair();
+        HttpTimeouts.RequestClockPair clock = new HttpTimeouts(LIMITS, HttpCloseObserver.NONE).newPair();
         clock.addStart(channel.pipeline());
         // The encoder nearer the socket than the aggregator, as in the server: Netty's own early answers pass it.
         channel.pipeline().addLast(new HttpResponseEncoder(), new HttpRequestDecoder(),
