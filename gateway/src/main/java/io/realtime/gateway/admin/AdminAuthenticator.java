@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
@@ -95,13 +96,16 @@ final class AdminAuthenticator implements AuthTokenListener {
         if (!failedLogins.tryAttempt(address)) {
             return CompletableFuture.completedFuture(THROTTLED);
         }
-        if (!(auth.get("username") instanceof String name) || !name.equals(username)
-                || !(auth.get("password") instanceof String password) || password.length() > 1024) {
+        if (!(auth.get("password") instanceof String password) || password.length() > 1024) {
             return CompletableFuture.completedFuture(REFUSED);
         }
+        // A wrong name is hashed all the same: answering it sooner would tell which names are right.
+        boolean nameMatches = auth.get("username") instanceof String name && MessageDigest.isEqual(
+                name.getBytes(StandardCharsets.UTF_8), username.getBytes(StandardCharsets.UTF_8));
         try {
             return CompletableFuture.supplyAsync(() -> {
-                if (!VERIFYER.verify(password.getBytes(StandardCharsets.UTF_8), passwordHash).verified) {
+                boolean passwordMatches = VERIFYER.verify(password.getBytes(StandardCharsets.UTF_8), passwordHash).verified;
+                if (!nameMatches || !passwordMatches) {
                     return REFUSED;
                 }
                 failedLogins.succeeded(address);

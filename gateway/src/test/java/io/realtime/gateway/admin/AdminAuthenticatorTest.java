@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,12 +22,14 @@ class AdminAuthenticatorTest {
     /** Runs the hashing on the calling thread, or refuses it as a full hashing pool does. */
     private static final class SwitchableHashing implements Executor {
         volatile boolean busy = true;
+        final AtomicInteger hashed = new AtomicInteger();
 
         @Override
         public void execute(Runnable command) {
             if (busy) {
                 throw new RejectedExecutionException("full");
             }
+            hashed.incrementAndGet();
             command.run();
         }
     }
@@ -43,6 +46,18 @@ class AdminAuthenticatorTest {
         }
         hashing.busy = false;
         assertThat(login(rightPassword).isSuccess()).as("the operator's login once hashing has room").isTrue();
+    }
+
+    @Test
+    void aWrongNameIsHashedLikeARightOneSoTheAnswerTakesAsLong() throws Exception {
+        hashing.busy = false;
+        AuthTokenResult wrongName = login(Map.of("username", "root", "password", AdminUiTest.PASSWORD));
+        assertThat(wrongName.isSuccess()).isFalse();
+        assertThat(wrongName.getErrorData()).isEqualTo(AdminAuthenticator.INVALID_CREDENTIALS);
+        assertThat(hashing.hashed).as("the password was checked against the hash although the name was wrong").hasValue(1);
+        AuthTokenResult noName = login(Map.of("password", "guess"));
+        assertThat(noName.getErrorData()).isEqualTo(AdminAuthenticator.INVALID_CREDENTIALS);
+        assertThat(hashing.hashed).hasValue(2);
     }
 
     private AuthTokenResult login(Map<String, Object> auth) throws Exception {
