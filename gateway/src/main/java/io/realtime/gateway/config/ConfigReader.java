@@ -11,6 +11,7 @@ import io.realtime.gateway.auth.AuthSettings;
 import io.realtime.gateway.engineio.EngineOptions;
 import io.realtime.gateway.limits.EventLimits;
 import io.realtime.gateway.limits.HttpLimits;
+import io.realtime.gateway.limits.OutboundLimit;
 
 import java.net.MalformedURLException;
 import java.net.URI;
@@ -89,7 +90,7 @@ final class ConfigReader {
         int maxPayload = v.positiveInt(Setting.MAX_HTTP_BUFFER_SIZE);
         var upgradeTimeout = v.millis(Setting.UPGRADE_TIMEOUT);
         boolean allowEIO3 = v.bool(Setting.ALLOW_EIO3);
-        int outboundLimit = v.nonNegativeInt(Setting.OUTBOUND_LIMIT);
+        int outboundLimit = v.zeroOrAtLeast(Setting.OUTBOUND_LIMIT, OutboundLimit.SMALLEST_CONFIGURED, "bytes");
         TransportKind transport = transportKind(v);
         warnAboutSettingsWithoutEffect(v, redis.isPresent(), transport);
         GatewayConfig.Builder builder = GatewayConfig.builder()

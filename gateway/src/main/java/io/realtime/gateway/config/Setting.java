@@ -38,7 +38,7 @@ public enum Setting {
     ABUSE_DISCONNECT_AFTER("abuseDisconnectAfter", "ABUSE_DISCONNECT_AFTER", "50",
             "events refused in a row after which the connection is closed (0: never)"),
     OUTBOUND_LIMIT("outboundLimit", "OUTBOUND_LIMIT", "4194304",
-            "bytes that may wait for one slow client before it is disconnected (0: no limit); volatile broadcasts skip it past 1/16"),
+            "bytes that may wait for one slow client before it is disconnected (0: no limit, else at least 65536); volatile broadcasts skip it past 1/16"),
     BROADCAST_FLUSH_WINDOW("broadcastFlushWindow", "BROADCAST_FLUSH_WINDOW", "5",
             "ms a connection's broadcasts may wait to go out together: one sent within this of the last goes in one send with those that follow (0: each at once)"),
     TLS_CERT_FILE("tlsCertFile", "TLS_CERT_FILE", "", "PEM certificate chain for TLS on the Socket.IO port (with TLS_KEY_FILE)"),

@@ -49,6 +49,12 @@ record SettingValues(Map<Setting, String> raw, Set<Setting> explicit, List<Strin
         return checked(setting, value -> value >= 0, "must be zero or more");
     }
 
+    /** Zero (off) or a value no smaller than {@code smallest}, of the given unit. */
+    int zeroOrAtLeast(Setting setting, int smallest, String unit) {
+        return checked(setting, value -> value == 0 || value >= smallest,
+                "is too small: 0 (no limit) or at least " + smallest + " (in " + unit + ")");
+    }
+
     Duration millis(Setting setting) {
         return Duration.ofMillis(Math.max(positiveInt(setting), 1));
     }

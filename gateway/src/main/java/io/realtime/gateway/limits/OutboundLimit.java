@@ -17,6 +17,12 @@ public final class OutboundLimit {
     /** No limit: Netty's default water marks, nobody is dropped. */
     public static final OutboundLimit NONE = new OutboundLimit(0);
 
+    /**
+     * The smallest limit a configuration may set: below it the water marks are a few bytes (none under 16), every
+     * client counts as not writable and a healthy one that takes a moment to read is dropped. Tests may go lower.
+     */
+    public static final int SMALLEST_CONFIGURED = 64 * 1024;
+
     /** How long a backlog may stay over the limit: a burst to a healthy client drains well within it. */
     public static final Duration GRACE = Duration.ofSeconds(2);
 

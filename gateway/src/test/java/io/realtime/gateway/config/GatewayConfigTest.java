@@ -121,6 +121,16 @@ class GatewayConfigTest {
     }
 
     @Test
+    void anOutboundLimitOfAFewBytesIsRefusedAsLikelyMeantInKibibytes() {
+        assertThatThrownBy(() -> GatewayConfig.load(Map.of("OUTBOUND_LIMIT", "4096"), new String[0]))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("OUTBOUND_LIMIT: '4096' is too small: 0 (no limit) or at least 65536 (in bytes)");
+        assertThat(GatewayConfig.load(Map.of("OUTBOUND_LIMIT", "65536"), new String[0]).engine().outboundLimit())
+                .isEqualTo(65_536);
+        assertThat(GatewayConfig.load(Map.of("OUTBOUND_LIMIT", "0"), new String[0]).engine().outboundLimit()).isZero();
+    }
+
+    @Test
     void theRedisCommandQueueIsBoundedByDefaultAndMayBeSet() {
         assertThat(GatewayConfig.load(Map.of(), new String[0]).cluster().commandQueueSize()).isEqualTo(65_536);
         GatewayConfig set = GatewayConfig.load(Map.of("REDIS_COMMAND_QUEUE_SIZE", "1000"), new String[0]);
