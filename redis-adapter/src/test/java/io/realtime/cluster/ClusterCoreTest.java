@@ -233,6 +233,7 @@ class ClusterCoreTest {
         n1.ops().serverSideEmit("multi", "v1");
         await().atMost(Duration.ofSeconds(2)).until(() -> heard.size() == 4);
         assertThat(heard).containsExactlyInAnyOrder("n2 first [v1]", "n2 second [v1]", "n2 third [v1]", "n3 [v1]");
+        await().atMost(Duration.ofSeconds(2)).until(() -> !n2.transport().handlerFailures.isEmpty());
         assertThat(n2.transport().handlerFailures).as("the failure is still the transport's to report")
                 .singleElement().extracting(Throwable::getMessage).asString().contains("keeps the event from no other");
 
@@ -241,7 +242,36 @@ class ClusterCoreTest {
         // (the classic wire names no responder) or would outlive the request.
         assertThat(n1.ops().serverSideEmitWithAck("multi", "v2").toCompletableFuture().join())
                 .containsExactlyInAnyOrder("n2 second", "n3");
+        // The listeners after the one that answered may still be running.
+        await().atMost(Duration.ofSeconds(2)).until(() -> heard.size() == 4);
         assertThat(heard).containsExactlyInAnyOrder("n2 first [v2]", "n2 second [v2]", "n2 third [v2]", "n3 [v2]");
+    }
+
+    @Test
+    void aListenerMayWaitForAClusterRequestAndHearsTheEventsInTheOrderTheyWereSent() throws Exception {
+        n1.connect();
+        n2.connect();
+        n3.connect();
+        List<Object> heard = new CopyOnWriteArrayList<>();
+        CompletableFuture<Integer> fetched = new CompletableFuture<>();
+        n2.ops().onServerSideEmit("look", (args, ack) -> {
+            heard.add(args.get(0));
+            try {
+                // Its answers come through the very transport that delivered this event.
+                fetched.complete(n2.ops().fetchSockets().toCompletableFuture().join().size());
+            } catch (RuntimeException e) {
+                fetched.completeExceptionally(e);
+            }
+        });
+
+        for (int i = 0; i < 5; i++) {
+            n1.ops().serverSideEmit("look", i);
+        }
+
+        // Well within the request timeout (500 ms), which a listener run on the delivering thread waits out.
+        assertThat(fetched.get(400, TimeUnit.MILLISECONDS)).as("every node's socket").isEqualTo(3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> heard.size() == 5);
+        assertThat(heard).containsExactly(0, 1, 2, 3, 4);
     }
 
     @Test

@@ -395,17 +395,39 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
                 ack -> channel.publishResponse(broadcast.uid(), new BroadcastAck(uid, requestId, ack)));
     }
 
+    /**
+     * Hands another server's event to this node's listeners on their own thread ({@link ClusterWork#executeListener}),
+     * in the order events arrive: a listener may wait (join a {@code fetchSockets()}, whose answers the thread
+     * delivering this event delivers too) or be slow, and must hold up neither the messages to this node nor its
+     * answers to the other nodes. A listener's failure is the transport's to report ({@link ClusterTransport#handlerFailed}).
+     */
     private void onServerSideEmit(ServerSideEmit emit) {
-        if (emit.requestId() == null) {
-            deliverServerSideEmit(new ArrayList<>(emit.data()), null);
-            return;
+        List<Object> data = new ArrayList<>(emit.data());
+        Consumer<Object> ack = null;
+        if (emit.requestId() != null) {
+            AtomicBoolean answered = new AtomicBoolean();
+            ack = answer -> {
+                if (answered.compareAndSet(false, true)) {
+                    channel.publishResponse(emit.uid(), new ServerSideEmitResponse(uid, emit.requestId(), answer));
+                }
+            };
         }
-        AtomicBoolean answered = new AtomicBoolean();
-        deliverServerSideEmit(new ArrayList<>(emit.data()), answer -> {
-            if (answered.compareAndSet(false, true)) {
-                channel.publishResponse(emit.uid(), new ServerSideEmitResponse(uid, emit.requestId(), answer));
-            }
-        });
+        Consumer<Object> answer = ack;
+        try {
+            transport.work().executeListener(() -> {
+                if (closed) {
+                    return;
+                }
+                try {
+                    deliverServerSideEmit(data, answer);
+                } catch (RuntimeException e) {
+                    transport.handlerFailed("a listener of server-side event " + data.get(0) + " on " + name, e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // The transport is closing: nobody is listening any more.
+            log.debug("server-side event of node {} on {} not delivered: the transport is closed", emit.uid(), name);
+        }
     }
 
     private void onResponse(ClusterMessage response) {

@@ -53,6 +53,15 @@ public interface ClusterTransport extends AutoCloseable {
     /** Where work that grows with the node's sockets or a stream's length runs; other nodes' requests bounded ({@link ClusterWork}). */
     ClusterWork work();
 
+    /**
+     * Reports that applying a message read well failed on this node (an application's listener, the adapter): not
+     * its sender's fault. Counted in {@link #stats()}; each transport logs it as it logs its own handlers' failures.
+     */
+    default void handlerFailed(String what, RuntimeException failure) {
+        stats().recordHandlerFailure();
+        org.slf4j.LoggerFactory.getLogger(ClusterTransport.class).error("{} failed", what, failure);
+    }
+
     @Override
     void close();
 }

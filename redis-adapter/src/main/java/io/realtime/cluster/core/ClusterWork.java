@@ -21,6 +21,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that bound: it is bounded already by the handshakes in flight (one task at a time per restore), and a refusal would
  * cost a client its session in the very reconnect storm recovery exists for. Both wait in one queue, in order.
  * {@link ClusterStats#workQueued()} is the gauge of both.
+ *
+ * <p>The application's listeners of other servers' events ({@link #executeListener}) run on a thread of their own, in
+ * the order the events arrived: not on the thread reading Redis, where a listener that waits (a {@code fetchSockets()}
+ * joined, whose answers that very thread delivers) would hold up every message to this node until the request's
+ * timeout; and not behind or ahead of the answers above, which a listener that waits would hold up for every other node.
  */
 public final class ClusterWork implements Executor, AutoCloseable {
 
@@ -28,18 +33,34 @@ public final class ClusterWork implements Executor, AutoCloseable {
     public static final int QUEUE_CAPACITY = 256;
 
     private final ThreadPoolExecutor executor;
+    /** The listeners' thread ({@link #executeListener}). */
+    private final ThreadPoolExecutor listeners;
     private final ClusterStats stats;
     /** Other nodes' requests queued and not started yet: what the bound counts. */
     private final AtomicInteger requestsWaiting = new AtomicInteger();
 
     public ClusterWork(String threadName, ClusterStats stats) {
         this.stats = stats;
-        this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                runnable -> {
-                    Thread thread = new Thread(runnable, threadName);
-                    thread.setDaemon(true);
-                    return thread;
-                });
+        this.executor = oneThread(threadName);
+        this.listeners = oneThread(threadName + "-listeners");
+    }
+
+    private static ThreadPoolExecutor oneThread(String name) {
+        return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Runs the listeners of an event from another server, after those of the events that arrived before it. Never
+     * refused for a bound: it holds what the thread reading Redis would otherwise have waited for.
+     *
+     * @throws RejectedExecutionException after {@link #close} only
+     */
+    public void executeListener(Runnable task) {
+        listeners.execute(task);
     }
 
     /**
@@ -92,5 +113,6 @@ public final class ClusterWork implements Executor, AutoCloseable {
     @Override
     public void close() {
         stats.recordWorkQueued(-executor.shutdownNow().size());
+        listeners.shutdownNow();
     }
 }

@@ -69,6 +69,12 @@ public abstract class RedisTransport implements ClusterTransport {
         return link.stats();
     }
 
+    /** As the link's own handlers' failures: counted, the first of each kind logged at ERROR. */
+    @Override
+    public void handlerFailed(String what, RuntimeException failure) {
+        link.handlerFailures().report(what, failure);
+    }
+
     @Override
     public ScheduledExecutorService scheduler() {
         return link.scheduler();

@@ -133,6 +133,12 @@ public final class InMemoryTransport implements ClusterTransport {
     }
 
     @Override
+    public void handlerFailed(String what, RuntimeException failure) {
+        stats.recordHandlerFailure();
+        handlerFailures.add(failure);
+    }
+
+    @Override
     public ScheduledExecutorService scheduler() {
         return bus.scheduler;
     }
