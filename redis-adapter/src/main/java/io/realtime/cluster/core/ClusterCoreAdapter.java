@@ -49,6 +49,10 @@ import java.util.function.Supplier;
  * {@code ClusterAdapter}, ported): every verb is applied to this node's sockets at once and published for the
  * others; requests count the servers, wait for {@code count - 1} answers and fail at their timeout with what
  * arrived; this node's own messages coming back are ignored. The transport only publishes, subscribes and counts.
+ *
+ * <p>A message the transport cannot encode (an argument the wire cannot carry) throws to the caller before anything
+ * of it is delivered, here or anywhere: a broadcast, join, leave or disconnect is published before it is applied here
+ * (over a log, appended before it is), and a request never sent is forgotten, not left to count as timed out.
  */
 public final class ClusterCoreAdapter extends LocalAdapter implements MessageReceiver {
 
@@ -149,7 +153,14 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
             // Nothing tells when every client answered: the entry simply goes when the caller stops waiting.
             Duration timeout = opts.timeout() == null ? requestTimeout : opts.timeout();
             transport.scheduler().schedule(() -> ackRequests.remove(requestId), timeout.toMillis(), TimeUnit.MILLISECONDS);
-            channel.publish(new Broadcast(uid, packet, opts, requestId)).whenComplete((ok, failure) -> {
+            CompletionStage<Void> sent;
+            try {
+                sent = channel.publish(new Broadcast(uid, packet, opts, requestId));
+            } catch (RuntimeException e) {
+                ackRequests.remove(requestId);
+                throw e;
+            }
+            sent.whenComplete((ok, failure) -> {
                 if (failure != null) {
                     ackRequests.remove(requestId);
                 }
@@ -291,7 +302,15 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
             }
             String requestId = newRequestId();
             CompletableFuture<List<Object>> result = requests.start(requestId, metricName, others, local, timeout);
-            channel.publish(request.apply(requestId)).whenComplete((ok, failure) -> {
+            CompletionStage<Void> sent;
+            try {
+                sent = channel.publish(request.apply(requestId));
+            } catch (RuntimeException e) {
+                // Not encodable (an argument the wire cannot carry): the caller's failure, not a request that timed out.
+                requests.forget(requestId);
+                throw e;
+            }
+            sent.whenComplete((ok, failure) -> {
                 if (failure != null) {
                     requests.fail(requestId, failure instanceof ClusterUnavailableException ? failure
                             : new ClusterUnavailableException("the cluster request could not be sent", failure));

@@ -112,6 +112,17 @@ final class Requests {
         }
     }
 
+    /**
+     * Forgets a request that was never sent (the transport could not encode it and threw to the caller): neither a
+     * failure of the cluster nor, later, a timeout.
+     */
+    void forget(String requestId) {
+        Pending request = pending.remove(requestId);
+        if (request != null) {
+            request.stopTimer();
+        }
+    }
+
     void failAll(Supplier<? extends RuntimeException> failure) {
         List.copyOf(pending.keySet()).forEach(requestId -> fail(requestId, failure.get()));
     }
