@@ -235,7 +235,7 @@ public final class GatewayNode implements AutoCloseable {
                 .commandQueueSize(settings.commandQueueSize())
                 .transport(settings.transport())
                 .subscriptionMode(settings.subscriptionMode())
-                .streams(RedisAdapterOptions.StreamOptions.DEFAULTS.withMaxLen(settings.streamMaxLen()))
+                .streams(settings.streamOptions())
                 .eventLoops(eventLoops)
                 .sentinelPassword(settings.sentinelPassword().orElse(null))
                 // CLIENT LIST tells the nodes' connections apart.

@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * How the node joins the cluster when {@code REDIS_URL} is set.
  *
- * @param key              channel prefix in Redis ({@code REDIS_KEY}, default {@code socket.io})
+ * @param key              channel prefix in Redis, and the stream's name on the streams transport ({@code REDIS_KEY},
+ *                         default {@code socket.io})
  * @param requestTimeout   how long cluster requests wait for every node (default 5 s)
  * @param outageBufferSize broadcasts held while Redis is unreachable (default 10000)
  * @param outageBufferAge  how long a held broadcast may wait and still be sent (default 30 s)
@@ -29,6 +30,19 @@ public record ClusterSettings(String key, Duration requestTimeout, int outageBuf
     public static final ClusterSettings DEFAULTS = new ClusterSettings("socket.io", Duration.ofSeconds(5), 10_000,
             Duration.ofSeconds(30), TransportKind.CLASSIC, SubscriptionMode.DYNAMIC, 10_000, Optional.empty(),
             RedisAdapterOptions.DEFAULT_COMMAND_QUEUE_SIZE);
+
+    /**
+     * The streams transport's options: the key names the stream too, and the kept sessions' keys ({@code
+     * <key>:session:<pid>}), so that two clusters on one Redis stay apart on this transport as on the others. With
+     * the default key both are {@code @socket.io/redis-streams-adapter}'s own defaults ({@code socket.io}, {@code
+     * sio:session:}), so Node.js nodes join without options.
+     */
+    public RedisAdapterOptions.StreamOptions streamOptions() {
+        RedisAdapterOptions.StreamOptions nodeDefaults = RedisAdapterOptions.StreamOptions.DEFAULTS;
+        String sessionKeyPrefix = key.equals(DEFAULTS.key()) ? nodeDefaults.sessionKeyPrefix() : key + ":session:";
+        return new RedisAdapterOptions.StreamOptions(key, nodeDefaults.streamCount(), streamMaxLen, nodeDefaults.readCount(),
+                sessionKeyPrefix);
+    }
 
     public ClusterSettings {
         if (streamMaxLen < 1) {

@@ -81,7 +81,7 @@ public enum Setting {
             "ms over which a stopping node disconnects its clients (keep it below Kubernetes' grace period)"),
     REDIS_SENTINEL_PASSWORD("redisSentinelPassword", "REDIS_SENTINEL_PASSWORD", "",
             "password of the Sentinels themselves (requirepass in sentinel.conf) with a redis-sentinel:// REDIS_URL, whose own password is the primary's"),
-    REDIS_KEY("redisKey", "REDIS_KEY", "socket.io", "channel prefix in Redis (the key option of @socket.io/redis-adapter)"),
+    REDIS_KEY("redisKey", "REDIS_KEY", "socket.io", "channel prefix in Redis (the key option of @socket.io/redis-adapter); on streams also the stream's name and the sessions' key prefix (<key>:session:, but sio:session: for socket.io)"),
     CLUSTER_REQUEST_TIMEOUT("clusterRequestTimeout", "CLUSTER_REQUEST_TIMEOUT", "5000",
             "ms cluster requests (fetchSockets, serverSideEmitWithAck) wait for every node (requestsTimeout)"),
     OUTAGE_BUFFER_SIZE("outageBufferSize", "OUTAGE_BUFFER_SIZE", "10000", "broadcasts (stream appends on the streams transport) held while Redis is unreachable, sent when it is back (0: none held, each is dropped and counted)"),

@@ -200,6 +200,23 @@ class ClusterTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> redis.shardSubscribers(roomChannel) == 0);
     }
 
+    /** Two clusters on one Redis (staging and production, say) told apart by REDIS_KEY alone, stream included. */
+    @Test
+    void aClusterOfAnotherKeyOnTheSameRedisIsNotHeard() {
+        String[] flags = {"--redisKey=" + KEY + "-other", "--pingInterval=25000", "--dashboardInterval=60000", transportFlag,
+                "--nodeId=other"};
+        try (ProductNode other = ProductNode.start(Map.of("REDIS_URL", redis.uri()), flags);
+             Client stranger = other.open("/", null); Client ours = n1.open("/", null)) {
+            of(other, "/").emit("intruder");
+            // On streams a node's own clients get a broadcast as it is read back: once this one has it, it is in Redis.
+            assertThat(stranger.ws().nextText()).isEqualTo("42[\"intruder\"]");
+            marker(n1, "/");
+
+            assertThat(ours.ws().nextText()).isEqualTo(markerText("/"));
+            assertThat(serverCount(n1, "/")).isEqualTo(3);
+        }
+    }
+
     @Test
     void aSendToOneSocketReachesItOnItsNodeOnly() {
         try (Client target = n3.open("/chat", null); Client other = n2.open("/chat", null)) {
