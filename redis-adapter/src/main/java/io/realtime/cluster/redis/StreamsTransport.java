@@ -187,7 +187,8 @@ public final class StreamsTransport extends RedisTransport {
         @Override
         public CompletionStage<Void> publish(ClusterMessage message) {
             if (StreamsCodec.isEphemeral(message)) {
-                return link.publish(Mode.PLAIN, publicChannel, codec.published(message), Delivery.AFTER_HELD);
+                // As on the other transports: an event without an answer is held while Redis is away, a request is not.
+                return link.publish(Mode.PLAIN, publicChannel, codec.published(message), RedisLink.deliveryOf(message));
             }
             return append(message).thenApply(id -> null);
         }
