@@ -42,6 +42,8 @@ public final class EnginePacket {
     private final byte[] binary;
     /** The text record as UTF-8, computed once: a broadcast's packet is written to many connections. */
     private volatile byte[] utf8;
+    /** The length of that record in UTF-8, counted once without encoding it (0 until counted; never 0 once it is). */
+    private int utf8Length;
 
     private EnginePacket(Type type, String text, byte[] binary) {
         this.type = type;
@@ -91,6 +93,21 @@ public final class EnginePacket {
             utf8 = bytes;
         }
         return bytes;
+    }
+
+    /**
+     * The length of {@link #textUtf8()} without making it: what a queued text packet takes on the wire (a character
+     * may take up to three bytes). Counted once per packet, which a broadcast shares among its recipients.
+     */
+    int textUtf8Length() {
+        int length = utf8Length;
+        if (length == 0) {
+            byte[] bytes = utf8;
+            // The type digit is one byte; the count of a lone surrogate (one '?') is the one its encoding gives.
+            length = bytes != null ? bytes.length : 1 + io.netty.buffer.ByteBufUtil.utf8Bytes(text);
+            utf8Length = length;
+        }
+        return length;
     }
 
     /**

@@ -93,7 +93,7 @@ public final class EngineSession implements SessionFanOut.Recipient {
     /** Starts the session on its first transport, on its loop: queues the OPEN packet and starts the heartbeat. */
     void open(Transport first) {
         transport = first;
-        outbox.add(registry.options().openPacket(id, first.canUpgrade()));
+        queue(registry.options().openPacket(id, first.canUpgrade()));
         heartbeat.start();
     }
 
@@ -165,7 +165,7 @@ public final class EngineSession implements SessionFanOut.Recipient {
     public void send(List<EnginePacket> packets) {
         execute(() -> {
             if (state == State.OPEN) {
-                packets.forEach(outbox::add);
+                packets.forEach(this::queue);
                 flush();
             }
         });
@@ -187,7 +187,7 @@ public final class EngineSession implements SessionFanOut.Recipient {
             sharedFlushDue = true;
             return true;
         }
-        frames.packets().forEach(outbox::add);
+        frames.packets().forEach(this::queue);
         flush();
         return false;
     }
@@ -201,9 +201,12 @@ public final class EngineSession implements SessionFanOut.Recipient {
         }
     }
 
-    /** Queues a packet for the next flush, even while closing (the close packet itself). */
+    /**
+     * Queues a packet for the next flush, even while closing (the close packet itself); counted in the bytes its
+     * transport will send (binary as base64 on long-polling).
+     */
     void queue(EnginePacket packet) {
-        outbox.add(packet);
+        outbox.add(packet, transport.sendsBinaryAsBase64());
     }
 
     /** Sends what is queued if the transport can take it now; a closing session ends once it has. */
@@ -259,7 +262,7 @@ public final class EngineSession implements SessionFanOut.Recipient {
     /** Sends a ping; {@code false} once the session no longer pings (it is closing). For the {@link Heartbeat}. */
     boolean ping() {
         if (state == State.OPEN) {
-            outbox.add(EnginePacket.PING);
+            queue(EnginePacket.PING);
             flush();
         }
         return state == State.OPEN;
@@ -292,7 +295,7 @@ public final class EngineSession implements SessionFanOut.Recipient {
         }
         if (upgrade != null && upgrade.isPausing() && outbox.isEmpty()) {
             // The client pauses polling to upgrade: its poll is released at once.
-            outbox.add(EnginePacket.NOOP);
+            queue(EnginePacket.NOOP);
         }
         flush();
     }
@@ -399,7 +402,7 @@ public final class EngineSession implements SessionFanOut.Recipient {
                 listener.onHeartbeat(this, true);
             }
             case PING -> {
-                outbox.add(EnginePacket.of(EnginePacket.Type.PONG, packet.text()));
+                queue(EnginePacket.of(EnginePacket.Type.PONG, packet.text()));
                 flush();
                 listener.onHeartbeat(this, false);
             }

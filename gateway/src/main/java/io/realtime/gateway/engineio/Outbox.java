@@ -9,9 +9,21 @@ final class Outbox {
     private final ArrayDeque<EnginePacket> packets = new ArrayDeque<>(2);
     private long bytes;
 
-    void add(EnginePacket packet) {
+    /**
+     * @param binaryAsBase64 whether binary goes as base64 text (long-polling), which takes four bytes for every three
+     */
+    void add(EnginePacket packet, boolean binaryAsBase64) {
         packets.add(packet);
-        bytes += packet.isBinary() ? packet.binary().length : packet.text().length() + 1;
+        bytes += wireBytes(packet, binaryAsBase64);
+    }
+
+    /** Text in UTF-8 bytes, not characters; binary as sent, {@code b} and base64 where it goes as text. */
+    static long wireBytes(EnginePacket packet, boolean binaryAsBase64) {
+        if (!packet.isBinary()) {
+            return packet.textUtf8Length();
+        }
+        long length = packet.binary().length;
+        return binaryAsBase64 ? 4 * ((length + 2) / 3) + 1 : length;
     }
 
     boolean isEmpty() {

@@ -63,6 +63,12 @@ final class PollingTransport extends Transport {
         return unwrittenAnswerBytes == 0;
     }
 
+    /** Always in v4; in v3 for a client that asked for it ({@code b64}), the others get binary records. */
+    @Override
+    boolean sendsBinaryAsBase64() {
+        return base64Only || session.version() == com.corundumstudio.socketio.protocol.EngineIOVersion.V4;
+    }
+
     @Override
     long pendingBytes() {
         return unwrittenAnswerBytes;

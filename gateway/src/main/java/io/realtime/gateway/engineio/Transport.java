@@ -44,6 +44,11 @@ abstract sealed class Transport permits PollingTransport, WebSocketTransport {
         return true;
     }
 
+    /** Whether binary packets go as base64 text here (long-polling), which the outbound limit counts as sent. */
+    boolean sendsBinaryAsBase64() {
+        return false;
+    }
+
     /** Bytes written to the connection that the client has not taken yet, besides the session's own queue. */
     long pendingBytes() {
         return 0;

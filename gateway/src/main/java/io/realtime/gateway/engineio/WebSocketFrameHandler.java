@@ -95,7 +95,7 @@ final class WebSocketFrameHandler extends ChannelDuplexHandler {
                 closeWith(ctx, new CloseWebSocketFrame(WebSocketCloseStatus.INVALID_PAYLOAD_DATA));
                 return;
             }
-            transport.onText(text.text());
+            transport.onText(text.text(), text.content().readableBytes());
         } else if (frame instanceof BinaryWebSocketFrame binary) {
             transport.onBinary(ByteBufUtil.getBytes(binary.content()));
         } else if (frame instanceof PingWebSocketFrame) {

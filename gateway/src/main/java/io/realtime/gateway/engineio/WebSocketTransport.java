@@ -264,8 +264,9 @@ final class WebSocketTransport extends Transport {
 
     // ---- from the connection's handler, on the connection's event loop -------------------------------------
 
-    void onText(String text) {
-        inbound.handOver(session.eventLoop(), text.length(), () -> {
+    /** @param bytes the message's length in UTF-8, as read (what maxPayload counts), not in characters */
+    void onText(String text, int bytes) {
+        inbound.handOver(session.eventLoop(), bytes, () -> {
             EnginePacket packet;
             try {
                 packet = EnginePacket.decodeTextOrBase64(text, session.version());

@@ -279,7 +279,7 @@ class EngineSessionTest {
         WebSocketTransport probe = new WebSocketTransport(session, webSocket);
         session.attachProbe(probe);
 
-        probe.onText("2probe");
+        probe.onText("2probe", 6);
         TextWebSocketFrame pong = webSocket.readOutbound();
         assertThat(pong.text()).isEqualTo("3probe");
         pong.release();
@@ -287,11 +287,11 @@ class EngineSessionTest {
         assertThat(answer(fixture.poll(session))).as("a poll while pausing returns at once").isEqualTo("6");
 
         session.send(List.of(EnginePacket.message("queued")));
-        probe.onText("5");
+        probe.onText("5", 1);
         assertThat(session.transport()).isEqualTo(Transport.WEBSOCKET);
         assertThat(nextFrameText(webSocket)).isEqualTo("4queued");
 
-        probe.onText("4over websocket");
+        probe.onText("4over websocket", 15);
         assertThat(fixture.messages).containsExactly("over websocket");
         FullHttpResponse late = fixture.poll(session).readOutbound();
         assertThat(late.status().code()).as("polling is over").isEqualTo(400);
@@ -304,13 +304,13 @@ class EngineSessionTest {
         EmbeddedChannel webSocket = fixture.channel();
         WebSocketTransport probe = new WebSocketTransport(session, webSocket);
         session.attachProbe(probe);
-        probe.onText("2probe");
+        probe.onText("2probe", 6);
         ((TextWebSocketFrame) webSocket.readOutbound()).release();
 
         // The client no longer polls: what the close queues can only reach it once the upgrade completes.
         session.send(List.of(EnginePacket.message("41")));
         session.close();
-        probe.onText("5");
+        probe.onText("5", 1);
 
         assertThat(nextFrameText(webSocket)).isEqualTo("441");
         assertThat(nextFrameText(webSocket)).isEqualTo("1");
@@ -336,13 +336,13 @@ class EngineSessionTest {
         EmbeddedChannel webSocket = fixture.channel();
         WebSocketTransport probe = new WebSocketTransport(session, webSocket);
         session.attachProbe(probe);
-        probe.onText("2probe");
+        probe.onText("2probe", 6);
         ((TextWebSocketFrame) webSocket.readOutbound()).release();
         session.close();
 
         // The upgrade's flush delivers the close packet, which ends the session: "closed" must be the last word (an
         // "upgraded" after it left a stale entry in the Admin UI), as engine.io emits "upgrade" before it flushes.
-        probe.onText("5");
+        probe.onText("5", 1);
 
         assertThat(session.isOpen()).isFalse();
         assertThat(heard).containsExactly("upgrade", "close: forced close");

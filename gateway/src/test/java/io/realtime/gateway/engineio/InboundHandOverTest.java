@@ -97,6 +97,32 @@ class InboundHandOverTest {
         }
     }
 
+    /** Text counts in the bytes it was read as, which maxPayload counts: a CJK character takes three. */
+    @Test
+    void aWebSocketsTextIsCountedInTheBytesItWasReadAs() throws Exception {
+        try (SessionFixture fixture = new SessionFixture(4L << 20, 60_000)) {
+            EmbeddedChannel channel = fixture.channel();
+            sessionLoop.submit(() -> fixture.webSocket(channel, sessionLoop)).get(5, TimeUnit.SECONDS);
+            sessionLoop.submit(() -> { }).get(5, TimeUnit.SECONDS);
+            CountDownLatch busy = new CountDownLatch(1);
+            sessionLoop.execute(() -> awaitQuietly(busy));
+            // Within maxPayload in bytes, a third of it in characters.
+            String largest = "4" + "\u4e2d".repeat((SessionFixture.MAX_PAYLOAD - 1) / 3);
+
+            channel.writeInbound(new TextWebSocketFrame(largest));
+            channel.writeInbound(new TextWebSocketFrame(largest));
+            assertThat(channel.config().isAutoRead()).isTrue();
+            channel.writeInbound(new TextWebSocketFrame(largest));
+            assertThat(channel.config().isAutoRead()).as("three largest messages waiting").isFalse();
+
+            busy.countDown();
+            sessionLoop.submit(() -> { }).get(5, TimeUnit.SECONDS);
+            channel.runPendingTasks();
+            assertThat(channel.config().isAutoRead()).isTrue();
+            assertThat(sessionLoop.submit(() -> fixture.messages.size()).get(5, TimeUnit.SECONDS)).isEqualTo(3);
+        }
+    }
+
     /**
      * Waits for the session's loop to have run every task given so far, then runs what it handed back to the
      * connection's (embedded) loop: one thread at a time on the embedded loop's queue.

@@ -165,4 +165,44 @@ class SlowConsumerTest {
         assertThat(SessionFixture.answer(next)).isEqualTo("4queued");
         assertThat(session.isWritable()).isTrue();
     }
+
+    /** Text counts in the UTF-8 bytes it is sent as: a CJK character takes three. */
+    @Test
+    void aPollingQueueIsCountedInUtf8BytesNotCharacters() {
+        EngineSession session = fixture.polling(com.corundumstudio.socketio.protocol.EngineIOVersion.V4);
+        SessionFixture.answer(fixture.poll(session));
+        // 51 characters, 151 bytes: past a sixteenth of the limit (100 bytes).
+        session.send(List.of(EnginePacket.message("\u4e2d".repeat(50))));
+        assertThat(session.isWritable()).as("151 bytes waiting").isFalse();
+
+        // 1,052 characters in all, 3,152 bytes: twice the limit.
+        session.send(List.of(EnginePacket.message("\u4e2d".repeat(1000))));
+        fixture.advance(2100);
+        session.send(List.of(EnginePacket.message("more")));
+        assertThat(session.isOpen()).isFalse();
+        assertThat(fixture.behaviourCloses).containsExactly("slow_consumer");
+        assertThat(fixture.closeReasons).containsExactly("transport error");
+    }
+
+    /** Long-polling sends binary as {@code b} and base64: 1,300 bytes go as 1,735, over the limit. */
+    @Test
+    void binaryQueuedForAPollingClientIsCountedAsTheBase64ItIsSentAs() {
+        EngineSession session = fixture.polling(com.corundumstudio.socketio.protocol.EngineIOVersion.V4);
+        SessionFixture.answer(fixture.poll(session));
+        session.send(List.of(EnginePacket.binaryMessage(new byte[1300])));
+        fixture.advance(2100);
+        session.send(List.of(EnginePacket.message("more")));
+        assertThat(session.isOpen()).isFalse();
+        assertThat(fixture.behaviourCloses).containsExactly("slow_consumer");
+    }
+
+    @Test
+    void theWireBytesOfQueuedPackets() {
+        assertThat(Outbox.wireBytes(EnginePacket.message("\u00e9\u4e2d\ud83d\ude00x"), false)).isEqualTo(1 + 2 + 3 + 4 + 1);
+        assertThat(Outbox.wireBytes(EnginePacket.PING, false)).isEqualTo(1);
+        assertThat(Outbox.wireBytes(EnginePacket.binaryMessage(new byte[4]), true)).isEqualTo(1 + 8);
+        assertThat(Outbox.wireBytes(EnginePacket.binaryMessage(new byte[4]), false)).isEqualTo(4);
+        EnginePacket encoded = EnginePacket.message("\u4e2d");
+        assertThat(Outbox.wireBytes(encoded, false)).isEqualTo(encoded.textUtf8().length);
+    }
 }
