@@ -165,6 +165,9 @@ final class StreamSessionRecovery implements SessionRecovery {
     private String lastDelivered;
     /** Restores between their first read and their attach; guarded by {@code this}. */
     private final Set<Pending> pending = new HashSet<>();
+    /** Restores not ended yet, from their start: {@link #close} ends them. */
+    private final Set<Restoring> restorings = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     /** What the reader delivered while one restore was reading the stream; guarded by the recovery. */
     private static final class Pending {
@@ -205,9 +208,15 @@ final class StreamSessionRecovery implements SessionRecovery {
         this.refreshing = link.scheduler().scheduleAtFixedRate(this::refresh, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
-    /** Stops pushing back the expiry of live sessions: their namespace's channel closed. */
+    /**
+     * Stops pushing back the expiry of live sessions, and ends the restores in progress, refused as {@code
+     * UNAVAILABLE} (each session taken written back): their namespace's channel or the transport closed, and what
+     * they wait for on the link may never come.
+     */
     void close() {
+        closed = true;
         refreshing.cancel(false);
+        List.copyOf(restorings).forEach(restoring -> restoring.refuse(RestoreRefusal.UNAVAILABLE));
     }
 
     /** A third of maxDisconnectionDuration, at most 30 s: the expiry of a live session is pushed back that often. */
@@ -412,10 +421,14 @@ final class StreamSessionRecovery implements SessionRecovery {
         if (pid == null) {
             return CompletableFuture.completedFuture(RestoreResult.refused(RestoreRefusal.UNKNOWN_SESSION));
         }
-        Pending restore = new Pending();
-        CompletableFuture<RestoreResult> result = new CompletableFuture<>();
-        // The session as stored once this restore has taken it: written back if the restore fails after that.
-        java.util.concurrent.atomic.AtomicReference<String> taken = new java.util.concurrent.atomic.AtomicReference<>();
+        Restoring restoring = new Restoring(pid);
+        restorings.add(restoring);
+        if (closed) {
+            // Closed meanwhile: close() may have missed it.
+            restoring.refuse(RestoreRefusal.UNAVAILABLE);
+            return restoring.result;
+        }
+        Pending restore = restoring.pending;
         // The offset first: a session is taken (GETDEL) only for an offset the stream still holds, so a wrong
         // offset does not spend the session of the client that knows the pid.
         link.xrange(stream, offset, offset, 1)
@@ -430,11 +443,17 @@ final class StreamSessionRecovery implements SessionRecovery {
                     if (!pid.equals(state.pid())) {
                         throw new Refused(RestoreRefusal.UNKNOWN_SESSION);
                     }
-                    taken.set(stored);
+                    restoring.taken.set(stored);
                     // What the reader delivers from now on is collected, selected by the session's rooms; what it
                     // delivered before is in the stream, which is read next. Not earlier: a restore that waits for a
                     // live owner, or is refused, would hold entries (or cost the reader a look) for nothing.
                     synchronized (this) {
+                        if (restoring.ended.get()) {
+                            // Ended by close() while the session was being taken: it goes back now. (Under the lock:
+                            // a close after this look forgets what is added below.)
+                            restoring.giveBackTaken();
+                            throw new Refused(RestoreRefusal.UNAVAILABLE);
+                        }
                         restore.select(state.rooms());
                         pending.add(restore);
                     }
@@ -445,23 +464,63 @@ final class StreamSessionRecovery implements SessionRecovery {
                 })
                 .whenComplete((read, failure) -> {
                     if (failure != null) {
-                        forget(restore);
-                        giveBack(pid, taken.get());
                         Throwable cause = unwrap(failure);
                         if (cause instanceof Refused refused) {
-                            result.complete(RestoreResult.refused(refused.reason));
+                            restoring.refuse(refused.reason);
                         } else if (cause instanceof MalformedMessageException) {
                             // A stored session we cannot read is as good as none.
-                            result.complete(RestoreResult.refused(RestoreRefusal.UNKNOWN_SESSION));
+                            restoring.refuse(RestoreRefusal.UNKNOWN_SESSION);
                         } else {
                             log.debug("session {} could not be restored", pid, failure);
-                            result.complete(RestoreResult.refused(RestoreRefusal.UNAVAILABLE));
+                            restoring.refuse(RestoreRefusal.UNAVAILABLE);
                         }
                         return;
                     }
-                    attachWhenCaughtUp(restore, read, offset, attachOn, attach, result, 0);
+                    attachWhenCaughtUp(restoring, read, offset, attachOn, attach, 0);
                 });
-        return result;
+        return restoring.result;
+    }
+
+    /**
+     * One restore in progress, ended once: by its own chain, or by {@link #close} (the namespace's channel or the
+     * transport closing, after which the link's scheduler and work queue may drop what the chain waits for, and its
+     * caller, a handshake, would wait for ever). A restore refused gives back the session it took, once.
+     */
+    private final class Restoring {
+        final String pid;
+        final Pending pending = new Pending();
+        final CompletableFuture<RestoreResult> result = new CompletableFuture<>();
+        /** The session as stored once this restore has taken it: written back if the restore fails after that. */
+        final java.util.concurrent.atomic.AtomicReference<String> taken = new java.util.concurrent.atomic.AtomicReference<>();
+        final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Restoring(String pid) {
+            this.pid = pid;
+        }
+
+        /** Whether this caller ends the restore (only the first does). */
+        boolean end() {
+            if (!ended.compareAndSet(false, true)) {
+                return false;
+            }
+            restorings.remove(this);
+            forget(pending);
+            return true;
+        }
+
+        void refuse(RestoreRefusal reason) {
+            if (end()) {
+                giveBackTaken();
+                result.complete(RestoreResult.refused(reason));
+            }
+        }
+
+        void giveBackTaken() {
+            String stored = taken.getAndSet(null);
+            if (stored != null) {
+                giveBack(pid, stored);
+            }
+        }
     }
 
     /** Ends a restore's chain with the reason it found nothing to restore; an answer, so without a stack trace. */
@@ -482,42 +541,47 @@ final class StreamSessionRecovery implements SessionRecovery {
      * Attaches on the socket's loop once this node's reader has delivered the client's offset: before that, entries
      * the client already has would still come live.
      */
-    private void attachWhenCaughtUp(Pending restore, Read read, String offset, Executor attachOn,
-                                    Consumer<RecoveredSession> attach, CompletableFuture<RestoreResult> result,
-                                    int attempt) {
+    private void attachWhenCaughtUp(Restoring restoring, Read read, String offset, Executor attachOn,
+                                    Consumer<RecoveredSession> attach, int attempt) {
         boolean behind;
         synchronized (this) {
             String position = readerPosition();
             behind = position == null || after(offset, position);
         }
         if (behind && attempt < CATCH_UP_ATTEMPTS) {
-            link.scheduler().schedule(() -> attachWhenCaughtUp(restore, read, offset, attachOn, attach, result, attempt + 1),
-                    CATCH_UP_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            try {
+                link.scheduler().schedule(() -> attachWhenCaughtUp(restoring, read, offset, attachOn, attach, attempt + 1),
+                        CATCH_UP_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                restoring.refuse(RestoreRefusal.UNAVAILABLE);
+            }
             return;
         }
         if (behind) {
             // Attached now, the entries up to the offset would reach the client live a second time.
             log.warn("the stream reader is 2 s behind offset {}: session {} is put back, not restored", offset, read.state().sid());
-            forget(restore);
-            giveBack(read.state().pid(), read.stored());
-            result.complete(RestoreResult.refused(RestoreRefusal.UNAVAILABLE));
+            restoring.refuse(RestoreRefusal.UNAVAILABLE);
             return;
         }
         try {
             attachOn.execute(() -> {
+                if (restoring.ended.get()) {
+                    return;
+                }
                 try {
-                    result.complete(RestoreResult.recovered(attach(restore, read, attach)));
+                    RecoveredSession recovered = attach(restoring, read, attach);
+                    if (recovered != null) {
+                        restoring.result.complete(RestoreResult.recovered(recovered));
+                    }
                 } catch (RuntimeException e) {
                     // Not written back: the attach may have got far enough to have a socket hold the session.
-                    forget(restore);
-                    result.completeExceptionally(e);
+                    forget(restoring.pending);
+                    restoring.result.completeExceptionally(e);
                 }
             });
         } catch (RuntimeException rejected) {
             // The connection's loop is gone: the session goes back for another attempt.
-            forget(restore);
-            giveBack(read.state().pid(), read.stored());
-            result.complete(RestoreResult.refused(RestoreRefusal.UNAVAILABLE));
+            restoring.refuse(RestoreRefusal.UNAVAILABLE);
         }
     }
 
@@ -668,9 +732,13 @@ final class StreamSessionRecovery implements SessionRecovery {
      * the socket attached now. The reader may be behind what Redis returned or ahead of it: either way each entry is
      * replayed or delivered live, once.
      */
-    private RecoveredSession attach(Pending restore, Read read, Consumer<RecoveredSession> attach) {
+    private RecoveredSession attach(Restoring restoring, Read read, Consumer<RecoveredSession> attach) {
+        Pending restore = restoring.pending;
         synchronized (this) {
-            pending.remove(restore);
+            if (!restoring.end()) {
+                // Ended by close() first, which gave the session back.
+                return null;
+            }
             // Known: a restore attaches only once the reader has reached its offset.
             String position = readerPosition();
             // Both lists hold only what the session's rooms select.

@@ -143,6 +143,13 @@ public final class StreamsTransport extends RedisTransport {
 
     @Override
     public void close() {
+        // First, while the link still works: the restores in progress end, and the sessions they took go back.
+        channels.values().forEach(channel -> {
+            StreamSessionRecovery recovery = channel.sessionRecovery;
+            if (recovery != null) {
+                recovery.close();
+            }
+        });
         readers.values().forEach(StreamReader::close);
         readers.clear();
         super.close();

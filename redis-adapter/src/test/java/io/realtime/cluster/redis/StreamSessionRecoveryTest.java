@@ -217,6 +217,26 @@ class StreamSessionRecoveryTest {
         return new Held(restoring, second);
     }
 
+    @Test
+    void aRestoreInProgressWhenItsTransportClosesEndsUnavailableAndItsSessionIsWrittenBack() throws InterruptedException {
+        Node node = node(true);
+        String offset = node.append(0);
+        node.append(1);
+        await().atMost(WAIT).until(() -> node.feeder().logged() == 2);
+        persisted(node, "pid-1");
+        // Its replay's decode waits in the work queue, which the close drops.
+        Held held = restoreHeldAfterFirstBatch(node, "pid-1", offset);
+
+        node.transport().close();
+
+        RestoreResult result = held.restoring().orTimeout(5, TimeUnit.SECONDS).join();
+        assertThat(result.refusal()).isEqualTo(RestoreRefusal.UNAVAILABLE);
+        await().atMost(WAIT).until(() -> kept("pid-1"));
+        // Refused after the close too, at once.
+        assertThat(node.recovery().restore("pid-1", offset, Runnable::run, s -> { }).toCompletableFuture()
+                .orTimeout(5, TimeUnit.SECONDS).join().refusal()).isEqualTo(RestoreRefusal.UNAVAILABLE);
+    }
+
     /** An offset followed by more entries than one XRANGE of a replay returns (1000). */
     private String offsetBeforeTwoBatches(Node node) {
         String offset = node.append(0);
