@@ -133,8 +133,11 @@ public final class RedisLink implements AutoCloseable {
     private final java.util.Optional<io.netty.channel.EventLoopGroup> lentLoops;
     private volatile boolean closing;
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** The last server count seen, to know when the others have resubscribed after an outage. */
-    private volatile Counted lastCounted;
+    /**
+     * The last server count seen on each channel counted (a namespace's), to know when the others have resubscribed
+     * to all of them after an outage; by {@link #countKey}.
+     */
+    private final Map<String, Counted> lastCounts = new ConcurrentHashMap<>();
     /**
      * Until when (nanoTime) a single Redis's subscriber counts may dip: after a reconnect (an outage, a Sentinel
      * failover) the other nodes subscribe again one by one, each when its own connection is back.
@@ -142,6 +145,10 @@ public final class RedisLink implements AutoCloseable {
     private volatile long resubscribingUntil = System.nanoTime();
 
     private record Counted(Mode mode, String channel, int count) {
+    }
+
+    private static String countKey(Mode mode, String channel) {
+        return mode + " " + channel;
     }
 
     private RedisLink(RedisConnector.Connections connections, RedisAdapterOptions options, ClusterStats stats,
@@ -510,6 +517,8 @@ public final class RedisLink implements AutoCloseable {
     }
 
     public void sunsubscribe(String channel) {
+        // A namespace's channel closed: its count is no longer one to wait for.
+        lastCounts.remove(countKey(Mode.SHARDED, channel));
         // One step with the removal: see renewShardSubscription.
         shardHandlers.compute(channel, (name, handler) -> {
             release("s:" + name);
@@ -555,6 +564,7 @@ public final class RedisLink implements AutoCloseable {
         channels.forEach(channel -> {
             channelHandlers.remove(channel);
             release("c:" + channel);
+            lastCounts.remove(countKey(Mode.PLAIN, channel));
         });
         if (sub.isOpen()) {
             if (!patterns.isEmpty()) {
@@ -835,9 +845,8 @@ public final class RedisLink implements AutoCloseable {
      * node's subscribers only, so plain pub/sub cannot tell.)
      */
     private void countShortDelivery(Publish publish, Long receivers) {
-        Counted counted = lastCounted;
-        if (publish.sharded() && receivers != null && counted != null && counted.mode() == Mode.SHARDED
-                && counted.channel().equals(publish.channel()) && receivers < counted.count()) {
+        Counted counted = publish.sharded() ? lastCounts.get(countKey(Mode.SHARDED, publish.channel())) : null;
+        if (receivers != null && counted != null && receivers < counted.count()) {
             stats.recordUndelivered();
         }
     }
@@ -845,15 +854,12 @@ public final class RedisLink implements AutoCloseable {
     /** {@code PUBSUB NUMSUB} (or {@code SHARDNUMSUB}) of one channel: how many connections are subscribed to it. */
     public CompletionStage<Integer> subscriberCount(Mode mode, String channel) {
         return count(mode, channel).thenApply(value -> {
-            Counted before = lastCounted;
             // While a failover or an outage settles the count dips (nodes subscribe again, on the promoted replica
             // or the same Redis): the count from before stays what held messages wait for and what a short delivery
             // is measured against. (A Sentinel failover let messages go to the one node back while the count said one.)
             boolean mayDip = topology != null ? topology.unsettled() : System.nanoTime() - resubscribingUntil < 0;
-            if (!mayDip || before == null || before.mode() != mode
-                    || !before.channel().equals(channel) || value >= before.count()) {
-                lastCounted = new Counted(mode, channel, value);
-            }
+            lastCounts.compute(countKey(mode, channel), (key, before) ->
+                    !mayDip || before == null || value >= before.count() ? new Counted(mode, channel, value) : before);
             return value;
         });
     }
@@ -1069,17 +1075,20 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /**
-     * Pub/sub keeps nothing: held messages are sent once the other nodes have resubscribed too (as many servers as
-     * before the outage), or after a short wait for those that do not come back.
+     * Pub/sub keeps nothing: held messages are sent once the other nodes have resubscribed too (on every channel
+     * counted, as many servers as before the outage: each namespace has its own), or after a short wait for those
+     * that do not come back.
      */
     private void resendWhenResubscribed(long deadlineNanos) {
-        Counted counted = lastCounted;
-        if (counted == null || counted.count() <= 1 || System.nanoTime() > deadlineNanos) {
+        List<Counted> awaited = lastCounts.values().stream().filter(counted -> counted.count() > 1).toList();
+        if (awaited.isEmpty() || System.nanoTime() > deadlineNanos) {
             resendHeld();
             return;
         }
-        count(counted.mode(), counted.channel()).whenComplete((count, failure) -> {
-            if (failure == null && count >= counted.count()) {
+        List<CompletableFuture<Boolean>> back = awaited.stream().map(counted -> count(counted.mode(), counted.channel())
+                .toCompletableFuture().handle((count, failure) -> failure == null && count >= counted.count())).toList();
+        CompletableFuture.allOf(back.toArray(CompletableFuture[]::new)).whenComplete((all, failure) -> {
+            if (back.stream().allMatch(CompletableFuture::join)) {
                 scheduler.execute(this::resendHeld);
             } else {
                 scheduler.schedule(() -> resendWhenResubscribed(deadlineNanos), 100, TimeUnit.MILLISECONDS);

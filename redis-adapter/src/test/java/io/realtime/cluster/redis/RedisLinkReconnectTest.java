@@ -113,6 +113,56 @@ class RedisLinkReconnectTest {
     }
 
     @Test
+    void heldMessagesWaitForTheServersOfEveryChannelCountedNotOnlyTheLastOne() throws Exception {
+        try (RedisFixture redis = RedisFixture.ownServer(); RedisLink link = connect(redis)) {
+            RedisClient client = RedisClient.create(redis.uri());
+            try {
+                // Two namespaces: one served by two nodes, then one by a single node, counted last.
+                StatefulRedisPubSubConnection<String, String> gone = client.connectPubSub();
+                StatefulRedisPubSubConnection<String, String> goneToo = client.connectPubSub();
+                StatefulRedisPubSubConnection<String, String> alone = client.connectPubSub();
+                gone.sync().subscribe("served#");
+                goneToo.sync().subscribe("served#");
+                alone.sync().subscribe("alone#");
+                assertThat(link.subscriberCount(Mode.PLAIN, "served#").toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo(2);
+                assertThat(link.subscriberCount(Mode.PLAIN, "alone#").toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo(1);
+                gone.close();
+                goneToo.close();
+                alone.close();
+
+                redis.stop();
+                await().atMost(Duration.ofSeconds(5)).until(() -> !link.isConnected());
+                link.publish(Mode.PLAIN, "served#", bytes("held"), Delivery.HELD);
+                redis.restart();
+
+                List<String> first = new CopyOnWriteArrayList<>();
+                subscribed(client, "served#", first);
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(link::isConnected);
+                // One of the two servers of "served#" is back: the message waits for the other (up to 3 s).
+                await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(2)).until(first::isEmpty);
+                List<String> second = new CopyOnWriteArrayList<>();
+                subscribed(client, "served#", second);
+
+                await().atMost(Duration.ofSeconds(5)).until(() -> first.size() == 1 && second.size() == 1);
+                assertThat(second).containsExactly("held");
+            } finally {
+                client.shutdown(0, 2, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static void subscribed(RedisClient client, String channel, List<String> received) {
+        StatefulRedisPubSubConnection<String, String> connection = client.connectPubSub();
+        connection.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String from, String message) {
+                received.add(message);
+            }
+        });
+        connection.sync().subscribe(channel);
+    }
+
+    @Test
     void subscriptionsChangedWhileTheSubscriberConnectionIsDownAreMadeGoodWhenItIsBack() throws Exception {
         try (RedisFixture redis = RedisFixture.ownServer(); RedisLink link = connect(redis)) {
             link.ssubscribe("left#", (channel, message) -> { }).toCompletableFuture().get(5, TimeUnit.SECONDS);
