@@ -129,6 +129,10 @@ public final class SocketIoParser {
         if (!isPayloadValid(type, data, ackId)) {
             throw new SocketIoProtocolException("invalid payload for packet type " + type);
         }
+        if (data == null && (type == SocketIoPacket.ACK || type == SocketIoPacket.BINARY_ACK)) {
+            // An ack without arguments: socket.io calls its callback with none.
+            data = trees.createArrayNode();
+        }
         return new SocketIoPacket(type, namespace, ackId, data, attachmentCount);
     }
 
@@ -139,7 +143,8 @@ public final class SocketIoParser {
             case SocketIoPacket.CONNECT_ERROR -> data != null && (data.isTextual() || data.isObject());
             case SocketIoPacket.EVENT, SocketIoPacket.BINARY_EVENT -> data != null && data.isArray() && !data.isEmpty()
                     && (data.get(0).isNumber() || data.get(0).isTextual() && !RESERVED_EVENTS.contains(data.get(0).asText()));
-            case SocketIoPacket.ACK, SocketIoPacket.BINARY_ACK -> data != null && data.isArray() && ackId != null;
+            // socket.io-parser checks a payload only where there is one: "3/chat,12" is an ack without arguments.
+            case SocketIoPacket.ACK, SocketIoPacket.BINARY_ACK -> (data == null || data.isArray()) && ackId != null;
             default -> false;
         };
     }

@@ -24,6 +24,29 @@ class SocketIoParserTest {
         assertThat(packet.data().toString()).isEqualTo("[\"say\",\"hi\"]");
     }
 
+    /** socket.io-parser checks a payload only where there is one: an ack may come without arguments. */
+    @Test
+    void anAckWithoutPayloadHasNoArguments() {
+        SocketIoPacket packet = parser.onText("3/chat,12");
+        assertThat(packet.type()).isEqualTo(SocketIoPacket.ACK);
+        assertThat(packet.namespace()).isEqualTo("/chat");
+        assertThat(packet.ackId()).isEqualTo(12L);
+        assertThat(packet.data().isArray()).isTrue();
+        assertThat(packet.data()).isEmpty();
+
+        SocketIoPacket main = parser.onText("312");
+        assertThat(main.namespace()).isEqualTo("/");
+        assertThat(main.ackId()).isEqualTo(12L);
+        assertThat(main.data()).isEmpty();
+
+        assertThat(parser.onText("61-7")).as("waits for its attachment").isNull();
+        SocketIoPacket binary = parser.onBinary(new byte[] {1});
+        assertThat(binary.ackId()).isEqualTo(7L);
+        assertThat(binary.data()).isEmpty();
+
+        assertThatThrownBy(() -> parser.onText("3/chat,")).as("without an ack id").isInstanceOf(SocketIoProtocolException.class);
+    }
+
     @Test
     void connectCarriesItsAuthObject() {
         SocketIoPacket packet = parser.onText("0/admin,{\"token\":\"t\"}");

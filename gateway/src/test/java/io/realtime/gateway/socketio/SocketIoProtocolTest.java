@@ -199,6 +199,21 @@ class SocketIoProtocolTest {
         }
     }
 
+    /** As socket.io, which calls the callback with no arguments: "43<id>" alone is an ack, not a parse error. */
+    @Test
+    void anAckWithoutArgumentsReachesTheCallbackAndKeepsTheConnection() {
+        try (RawWebSocket ws = connectedWebSocket()) {
+            ws.sendText("425[\"ask-client\",\"q\"]");
+            Matcher question = Pattern.compile("42(\\d+)\\[\"question\",\"q\"]").matcher(ws.nextText());
+            assertThat(question.matches()).isTrue();
+            ws.sendText("43" + question.group(1));
+
+            assertThat(ws.nextText()).as("the callback heard no arguments").isEqualTo("435[]");
+            ws.sendText("42[\"message\",\"still here\"]");
+            assertThat(ws.nextText()).isEqualTo("42[\"message-back\",\"still here\"]");
+        }
+    }
+
     @Test
     void serverDisconnectSendsTheDisconnectPacketAndRemovesTheSocket() {
         try (RawWebSocket ws = connectedWebSocket()) {
