@@ -9,6 +9,7 @@ import com.corundumstudio.socketio.transport.NamespaceClient;
 import io.realtime.cluster.recovery.SessionRecovery;
 
 import java.util.ArrayList;
+import java.util.ConcurrentModificationException;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -231,9 +232,50 @@ public class LocalAdapter implements ClusterAdapter {
             // (the Admin UI's serializeData does), so a socket nobody gave data to answers {}.
             Object data = client.get(SOCKET_DATA_KEY);
             details.add(new SocketDetails(SocketIds.wire(client.getSessionId()), handshakeOf(client.getHandshakeData()), rooms,
-                    data == null ? Map.of() : data));
+                    data == null ? Map.of() : snapshotOf(data)));
         }
         return details;
+    }
+
+    private static final int SNAPSHOT_ATTEMPTS = 3;
+
+    /**
+     * A copy of a socket's data, its maps, lists and sets copied all the way down (other values are shared). The
+     * details are read on another thread than the one the application changes the data on (the cluster's work
+     * thread encodes them for another node, the Admin UI lists them on its own), so they hold what the data was, not
+     * the application's live objects. An application that changes a plain map while it is copied makes the copy fail
+     * ({@link ConcurrentModificationException}); it is taken again, a few times.
+     */
+    static Object snapshotOf(Object data) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return copyOf(data);
+            } catch (ConcurrentModificationException e) {
+                if (attempt == SNAPSHOT_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static Object copyOf(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            // Null values kept: socket.data may hold them.
+            Map<Object, Object> copy = new LinkedHashMap<>();
+            map.forEach((key, item) -> copy.put(key, copyOf(item)));
+            return copy;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>(list.size());
+            list.forEach(item -> copy.add(copyOf(item)));
+            return copy;
+        }
+        if (value instanceof Set<?> set) {
+            Set<Object> copy = new LinkedHashSet<>();
+            set.forEach(item -> copy.add(copyOf(item)));
+            return copy;
+        }
+        return value;
     }
 
     @Override
