@@ -21,9 +21,8 @@ public final class HttpCloseMetrics implements MeterBinder, HttpCloseObserver {
 
     /** The node's HTTP ports; {@link #tag()} is the metric tag value. */
     public enum Port {
-        /** The Socket.IO port: its other undecodable requests are answered further on, not counted here. */
-        SOCKETIO("socketio", EnumSet.of(HttpClose.REQUEST_TIMEOUT, HttpClose.IDLE_TIMEOUT, HttpClose.URI_TOO_LONG,
-                HttpClose.HEADERS_TOO_LARGE)),
+        /** The Socket.IO port. */
+        SOCKETIO("socketio", EnumSet.allOf(HttpClose.class)),
         /** MANAGEMENT_PORT: health, metrics and the backend API. */
         INTERNAL("internal", EnumSet.allOf(HttpClose.class));
 

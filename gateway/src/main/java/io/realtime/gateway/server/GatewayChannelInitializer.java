@@ -32,7 +32,7 @@ import java.util.Map;
 /**
  * The pipeline of a Socket.IO port: the PROXY protocol header when a balancer sends one, the request and idle
  * deadlines, HTTP decoding (a request line or header block over
- * its limit answered 414 or 431), aggregation bounded by {@code maxHttpBufferSize}, the client address of trusted
+ * its limit answered 414 or 431, any other request the decoder gave up on 400, each closing the connection), aggregation bounded by {@code maxHttpBufferSize}, the client address of trusted
  * proxies' forwarding headers, the Engine.IO
  * requests read once, the origin check (CORS_ORIGINS, WebSocket included), admission (drain and connection limits), the Engine.IO handler (handshake, long-polling,
  * WebSocket upgrade), the node's other HTTP handlers (the demo page) and a JSON 404 for anything else. After a
@@ -69,7 +69,7 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
 
     /**
      * @param connections where each accepted connection is kept, for the server's stop to close
-     * @param httpCloses  told of each connection closed by the request or idle deadline or answered 414 or 431
+     * @param httpCloses  told of each connection closed by the request or idle deadline or answered 414, 431 or 400
      */
     GatewayChannelInitializer(AcceptedConnections connections, EngineRequestDecoder engineRequests, OriginHandler origin,
                               AdmissionHandler admission, EngineIoHttpHandler engineIo,
