@@ -1,19 +1,12 @@
 package io.realtime.cluster;
 
-import com.corundumstudio.socketio.Configuration;
-import com.corundumstudio.socketio.namespace.Namespace;
-import io.realtime.cluster.core.ClusterCoreAdapter;
-import io.realtime.cluster.redis.RedisTransport;
 import io.realtime.cluster.testing.FakeSocket;
-import io.realtime.cluster.testing.RedisFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -30,42 +23,20 @@ class ServerSideListenerTest {
     /** Long enough that a listener run on the thread reading Redis would be seen waiting for it. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(4);
 
-    private final String key = "listeners-" + UUID.randomUUID();
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final RedisTestNodes nodes = new RedisTestNodes("listeners", REQUEST_TIMEOUT);
     private final CountDownLatch release = new CountDownLatch(1);
-
-    private record Node(Namespace namespace, ClusterCoreAdapter adapter, ClusterNamespace ops) {
-    }
-
-    private Node node(TransportKind kind) {
-        RedisAdapterOptions options = RedisAdapterOptions.builder(RedisFixture.shared().uri()).key(key).transport(kind)
-                .requestTimeout(REQUEST_TIMEOUT)
-                .streams(new RedisAdapterOptions.StreamOptions(key, 1, 10_000, 100, key + ":session:"))
-                .build();
-        RedisTransport transport = RedisTransport.connect(options, ClusterObserver.NONE);
-        opened.add(transport);
-        Namespace namespace = new Namespace("/", new Configuration());
-        ClusterCoreAdapter adapter = new ClusterCoreAdapter(namespace, transport, REQUEST_TIMEOUT, ClusterObserver.NONE, null);
-        opened.add(0, adapter::close);
-        transport.awaitOpened();
-        return new Node(namespace, adapter, new ClusterNamespace(adapter, BroadcastOptions.ALL, ClusterObserver.NONE,
-                transport.scheduler()));
-    }
 
     @AfterEach
     void close() throws Exception {
         release.countDown();
-        for (AutoCloseable closeable : opened) {
-            closeable.close();
-        }
-        RedisFixture.command(RedisFixture.shared().host(), RedisFixture.shared().port(), "DEL", key);
+        nodes.close();
     }
 
     @ParameterizedTest
     @EnumSource(TransportKind.class)
     void aListenerThatWaitsForAClusterRequestGetsItsAnswersAndHoldsUpNoBroadcast(TransportKind kind) throws Exception {
-        Node a = node(kind);
-        Node b = node(kind);
+        RedisTestNodes.Node a = nodes.node(kind);
+        RedisTestNodes.Node b = nodes.node(kind);
         FakeSocket onA = FakeSocket.connect(a.namespace());
         FakeSocket onB = FakeSocket.connect(b.namespace());
         await().atMost(Duration.ofSeconds(5)).until(() -> a.ops().serverCount().toCompletableFuture().join() == 2

@@ -1,23 +1,16 @@
 package io.realtime.cluster;
 
-import com.corundumstudio.socketio.Configuration;
-import com.corundumstudio.socketio.namespace.Namespace;
-import io.realtime.cluster.core.ClusterCoreAdapter;
-import io.realtime.cluster.redis.RedisTransport;
 import io.realtime.cluster.testing.FakeSocket;
-import io.realtime.cluster.testing.RedisFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.ConcurrentModificationException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
@@ -32,11 +25,7 @@ class SocketDataSnapshotTest {
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
 
-    private final String key = "socket-data-" + UUID.randomUUID();
-    private final List<AutoCloseable> opened = new ArrayList<>();
-
-    private record Node(Namespace namespace, ClusterNamespace ops) {
-    }
+    private final RedisTestNodes nodes = new RedisTestNodes("socket-data", REQUEST_TIMEOUT);
 
     /** A map whose first walk fails as a HashMap's does when another thread changes it meanwhile. */
     private static final class ChangedWhileWalkedMap extends LinkedHashMap<String, Object> {
@@ -61,29 +50,15 @@ class SocketDataSnapshotTest {
         }
     }
 
-    private Node node() {
-        RedisAdapterOptions options = RedisAdapterOptions.builder(RedisFixture.shared().uri()).key(key)
-                .requestTimeout(REQUEST_TIMEOUT).build();
-        RedisTransport transport = RedisTransport.connect(options, ClusterObserver.NONE);
-        opened.add(transport);
-        Namespace namespace = new Namespace("/", new Configuration());
-        ClusterCoreAdapter adapter = new ClusterCoreAdapter(namespace, transport, REQUEST_TIMEOUT, ClusterObserver.NONE, null);
-        opened.add(0, adapter::close);
-        transport.awaitOpened();
-        return new Node(namespace, new ClusterNamespace(adapter, BroadcastOptions.ALL, ClusterObserver.NONE, transport.scheduler()));
-    }
-
     @AfterEach
     void close() throws Exception {
-        for (AutoCloseable closeable : opened) {
-            closeable.close();
-        }
+        nodes.close();
     }
 
     @Test
     void dataChangedWhileAnotherNodeAsksIsAnsweredNotLeftToTimeOut() {
-        Node asker = node();
-        Node holder = node();
+        RedisTestNodes.Node asker = nodes.node(TransportKind.CLASSIC);
+        RedisTestNodes.Node holder = nodes.node(TransportKind.CLASSIC);
         await().atMost(Duration.ofSeconds(5)).until(() -> asker.ops().serverCount().toCompletableFuture().join() == 2);
         FakeSocket socket = FakeSocket.connect(holder.namespace());
         ChangedWhileWalkedMap data = new ChangedWhileWalkedMap();
@@ -101,7 +76,7 @@ class SocketDataSnapshotTest {
 
     @Test
     void theDetailsHoldWhatTheDataWasNotTheApplicationsLiveObjects() {
-        Node node = node();
+        RedisTestNodes.Node node = nodes.node(TransportKind.CLASSIC);
         FakeSocket socket = FakeSocket.connect(node.namespace());
         Map<String, Object> nested = new HashMap<>(Map.of("level", 1));
         Map<String, Object> data = new HashMap<>(Map.of("profile", nested));
