@@ -43,7 +43,10 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GatewaySocket.class);
 
-    /** socket.io's {@code RECOVERABLE_DISCONNECT_REASONS}: a client leaving on purpose leaves no session. */
+    /**
+     * socket.io's {@code RECOVERABLE_DISCONNECT_REASONS}: a client leaving on purpose leaves no session, nor does one
+     * the server disconnects (a client closed for abuse ends as "server namespace disconnect").
+     */
     private static final Set<DisconnectReason> RECOVERABLE = EnumSet.of(DisconnectReason.TRANSPORT_ERROR,
             DisconnectReason.TRANSPORT_CLOSE, DisconnectReason.FORCED_CLOSE, DisconnectReason.PING_TIMEOUT,
             DisconnectReason.SERVER_SHUTTING_DOWN, DisconnectReason.FORCED_SERVER_CLOSE);
