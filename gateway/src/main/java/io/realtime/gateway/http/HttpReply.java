@@ -78,9 +78,9 @@ public final class HttpReply {
 
     /**
      * As {@link #send(Channel, boolean, HttpHeaders, HttpResponseStatus, String, byte[])}; without the body when
-     * {@code withBody} is false (the answer to a HEAD: the GET's headers, its {@code Content-Length} included). The
-     * node's response encoder, apart from its request decoder, cannot tell a HEAD's answer from a GET's, and a body
-     * after a HEAD's headers would be read by the client as the start of the next response on the connection.
+     * {@code withBody} is false (the answer to a HEAD: the GET's headers, its {@code Content-Length} included). A
+     * body after a HEAD's headers would be read by the client as the start of the next response on the connection;
+     * the ports' encoders drop it by themselves too ({@link HeadAwareHttpCodec}, Netty's {@code HttpServerCodec}).
      */
     private static io.netty.channel.ChannelFuture send(Channel channel, boolean keepAlive, HttpHeaders extraHeaders,
                                                       HttpResponseStatus status, String contentType, byte[] body,

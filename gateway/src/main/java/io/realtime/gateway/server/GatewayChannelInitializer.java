@@ -6,8 +6,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.realtime.gateway.admission.AdmissionHandler;
@@ -21,6 +19,7 @@ import io.realtime.gateway.engineio.EngineIoHttpHandler;
 import io.realtime.gateway.engineio.EngineRequestDecoder;
 import io.realtime.gateway.engineio.SessionRegistry;
 import io.realtime.gateway.http.AcceptedConnections;
+import io.realtime.gateway.http.HeadAwareHttpCodec;
 import io.realtime.gateway.http.UndecodablePathHandler;
 import io.realtime.gateway.limits.HttpLimits;
 import io.realtime.gateway.limits.HttpTimeouts;
@@ -111,9 +110,11 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
         clock.addStart(pipeline);
         // The encoder nearer the socket than the decoder: the WebSocket handshake puts their frame counterparts in
         // their places, and the Close frame the frame decoder writes on bad input must pass the frame encoder.
-        pipeline.addLast(HTTP_ENCODER, new HttpResponseEncoder());
-        pipeline.addLast(HTTP_DECODER, new HttpRequestDecoder(new HttpDecoderConfig()
-                .setMaxInitialLineLength(httpLimits.maxInitialLineLength()).setMaxHeaderSize(httpLimits.maxHeaderSize())));
+        // A pair that knows which answers are a HEAD's, and writes them without their body.
+        HeadAwareHttpCodec.Encoder encoder = HeadAwareHttpCodec.encoder();
+        pipeline.addLast(HTTP_ENCODER, encoder);
+        pipeline.addLast(HTTP_DECODER, HeadAwareHttpCodec.decoder(new HttpDecoderConfig()
+                .setMaxInitialLineLength(httpLimits.maxInitialLineLength()).setMaxHeaderSize(httpLimits.maxHeaderSize()), encoder));
         pipeline.addLast(OversizedRequestHandler.NAME, oversized);
         pipeline.addLast(HTTP_AGGREGATOR, new EngineHttpAggregator(maxPayload, sessions));
         clock.addEnd(pipeline);

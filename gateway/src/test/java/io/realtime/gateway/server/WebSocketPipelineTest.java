@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.realtime.gateway.http.HeadAwareHttpCodec;
 import io.realtime.gateway.http.UndecodablePathHandler;
 import io.realtime.gateway.limits.OversizedRequestHandler;
 import io.realtime.gateway.testing.RawWebSocket;
@@ -57,6 +58,9 @@ class WebSocketPipelineTest {
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(channel.pipeline().names()).doesNotContain("probe"));
             assertThat(channel.pipeline().names()).doesNotContain(UndecodablePathHandler.NAME, OversizedRequestHandler.NAME,
                     NotFoundHandler.NAME);
+            // The HTTP codec goes at the handshake, with what it kept of the requests.
+            assertThat(channel.pipeline().get(HeadAwareHttpCodec.Encoder.class)).isNull();
+            assertThat(channel.pipeline().get(io.netty.handler.codec.http.HttpRequestDecoder.class)).isNull();
         }
     }
 }
