@@ -19,6 +19,7 @@ import io.realtime.gateway.http.AcceptedConnections;
 import io.realtime.gateway.http.UndecodablePathHandler;
 import io.realtime.gateway.limits.HttpLimits;
 import io.realtime.gateway.limits.HttpTimeouts;
+import io.realtime.gateway.limits.UndecodableRequestHandler;
 import io.realtime.gateway.metrics.ApiMetrics;
 import io.realtime.gateway.metrics.GatewayMetrics;
 import io.realtime.gateway.metrics.HttpCloseMetrics;
@@ -49,11 +50,12 @@ public final class BackendApiServer implements AutoCloseable {
                                          NodeHealth health, GatewayMetrics metrics, java.time.Duration preStopDelay,
                                          HttpLimits httpLimits) {
         ApiMetrics requests = new ApiMetrics(BackendApiHandler.ROUTES, HttpResponseStatus.ACCEPTED.code());
-        // The connections closed by the deadlines or answered by MalformedRequestHandler, which ApiMetrics does not
+        // The connections closed by the deadlines or answered by UndecodableRequestHandler, which ApiMetrics does not
         // count (no route is known for them).
         HttpCloseMetrics closes = new HttpCloseMetrics(HttpCloseMetrics.Port.INTERNAL);
         metrics.bind(requests, closes);
-        MalformedRequestHandler malformed = new MalformedRequestHandler(closes);
+        UndecodableRequestHandler undecodable = new UndecodableRequestHandler(closes,
+                (status, code, message) -> new ApiError(status, code, message).json());
         BackendApiHandler api = new BackendApiHandler(server, push, mapper, validator, apiKey, requests);
         // Requests answered before the API handler (a path's bad escape, a body too large) are counted as its own are.
         UndecodablePathHandler undecodablePath = UndecodablePathHandler.forBackendApi(request -> requests.record(
@@ -78,7 +80,7 @@ public final class BackendApiServer implements AutoCloseable {
                         ch.pipeline().addLast("http", new HttpServerCodec(new HttpDecoderConfig()
                                 .setMaxInitialLineLength(httpLimits.maxInitialLineLength())
                                 .setMaxHeaderSize(httpLimits.maxHeaderSize())));
-                        ch.pipeline().addLast(MalformedRequestHandler.NAME, malformed);
+                        ch.pipeline().addLast(UndecodableRequestHandler.NAME, undecodable);
                         ch.pipeline().addLast(ApiAggregator.NAME, new ApiAggregator(maxBodyBytes, requests));
                         clock.addEnd(ch.pipeline());
                         ch.pipeline().addLast(UndecodablePathHandler.NAME, undecodablePath);

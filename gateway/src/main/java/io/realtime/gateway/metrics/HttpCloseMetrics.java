@@ -7,9 +7,7 @@ import io.realtime.gateway.stats.HttpClose;
 import io.realtime.gateway.stats.HttpCloseObserver;
 
 import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The HTTP connections one port closed on its own: by its request and idle deadlines (REQUEST_TIMEOUT,
@@ -19,19 +17,17 @@ import java.util.Set;
  */
 public final class HttpCloseMetrics implements MeterBinder, HttpCloseObserver {
 
-    /** The node's HTTP ports; {@link #tag()} is the metric tag value. */
+    /** The node's HTTP ports; {@link #tag()} is the metric tag value. Each may give every {@link HttpClose}. */
     public enum Port {
         /** The Socket.IO port. */
-        SOCKETIO("socketio", EnumSet.allOf(HttpClose.class)),
+        SOCKETIO("socketio"),
         /** MANAGEMENT_PORT: health, metrics and the backend API. */
-        INTERNAL("internal", EnumSet.allOf(HttpClose.class));
+        INTERNAL("internal");
 
         private final String tag;
-        private final Set<HttpClose> reasons;
 
-        Port(String tag, Set<HttpClose> reasons) {
+        Port(String tag) {
             this.tag = tag;
-            this.reasons = reasons;
         }
 
         public String tag() {
@@ -40,8 +36,7 @@ public final class HttpCloseMetrics implements MeterBinder, HttpCloseObserver {
     }
 
     private final Port port;
-    private volatile MeterRegistry registry;
-    /** Replaced whole, never changed once published: read without a lock. */
+    /** Replaced whole, never changed once published: read without a lock. Empty until bound: nothing is counted. */
     private volatile Map<HttpClose, Counter> counters = Map.of();
 
     public HttpCloseMetrics(Port port) {
@@ -50,9 +45,8 @@ public final class HttpCloseMetrics implements MeterBinder, HttpCloseObserver {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        this.registry = registry;
         Map<HttpClose, Counter> bound = new EnumMap<>(HttpClose.class);
-        for (HttpClose reason : port.reasons) {
+        for (HttpClose reason : HttpClose.values()) {
             bound.put(reason, register(registry, reason));
         }
         counters = bound;
@@ -61,15 +55,9 @@ public final class HttpCloseMetrics implements MeterBinder, HttpCloseObserver {
     @Override
     public void closed(HttpClose reason) {
         Counter counter = counters.get(reason);
-        if (counter == null) {
-            MeterRegistry bound = registry;
-            if (bound == null) {
-                return;
-            }
-            // A reason this port was not expected to give: counted all the same (Micrometer returns the same meter).
-            counter = register(bound, reason);
+        if (counter != null) {
+            counter.increment();
         }
-        counter.increment();
     }
 
     private Counter register(MeterRegistry registry, HttpClose reason) {

@@ -23,9 +23,10 @@ import io.realtime.gateway.http.HeadAwareHttpCodec;
 import io.realtime.gateway.http.UndecodablePathHandler;
 import io.realtime.gateway.limits.HttpLimits;
 import io.realtime.gateway.limits.HttpTimeouts;
-import io.realtime.gateway.limits.OversizedRequestHandler;
+import io.realtime.gateway.limits.UndecodableRequestHandler;
 import io.realtime.gateway.stats.HttpCloseObserver;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -61,7 +62,7 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
     private final SslContext tls;
     private final HttpLimits httpLimits;
     private final HttpTimeouts timeouts;
-    private final OversizedRequestHandler oversized;
+    private final UndecodableRequestHandler undecodable;
     private final boolean proxyProtocol;
     private final ForwardedHeadersHandler forwardedHeaders;
     private final AcceptedConnections connections;
@@ -87,7 +88,9 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
         this.tls = tls;
         this.httpLimits = httpLimits;
         this.timeouts = new HttpTimeouts(httpLimits, httpCloses);
-        this.oversized = new OversizedRequestHandler(httpCloses);
+        // The port's refusals' format ({"code", "message"}), as admission's and the origin check's.
+        this.undecodable = new UndecodableRequestHandler(httpCloses, (status, code, message) ->
+                ("{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8));
         this.proxyProtocol = clientAddresses.proxyProtocol();
         TrustedProxies proxies = TrustedProxies.parse(clientAddresses.trustedProxies(), clientAddresses.forwardedHeader());
         this.forwardedHeaders = proxies.isEmpty() ? null : new ForwardedHeadersHandler(proxies);
@@ -115,7 +118,7 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
         pipeline.addLast(HTTP_ENCODER, encoder);
         pipeline.addLast(HTTP_DECODER, HeadAwareHttpCodec.decoder(new HttpDecoderConfig()
                 .setMaxInitialLineLength(httpLimits.maxInitialLineLength()).setMaxHeaderSize(httpLimits.maxHeaderSize()), encoder));
-        pipeline.addLast(OversizedRequestHandler.NAME, oversized);
+        pipeline.addLast(UndecodableRequestHandler.NAME, undecodable);
         pipeline.addLast(HTTP_AGGREGATOR, new EngineHttpAggregator(maxPayload, sessions));
         clock.addEnd(pipeline);
         pipeline.addLast(UndecodablePathHandler.NAME, UNDECODABLE_PATH);

@@ -6,7 +6,7 @@ import io.realtime.gateway.admission.ForwardedHeadersHandler;
 import io.realtime.gateway.admission.OriginHandler;
 import io.realtime.gateway.engineio.EngineRequestDecoder;
 import io.realtime.gateway.http.UndecodablePathHandler;
-import io.realtime.gateway.limits.OversizedRequestHandler;
+import io.realtime.gateway.limits.UndecodableRequestHandler;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,7 +28,7 @@ final class HttpOnlyHandlers implements Consumer<ChannelPipeline> {
 
     /** @param otherHttpHandlers the names of the node's other HTTP handlers ({@code GatewayServer.addHttpHandler}) */
     HttpOnlyHandlers(Collection<String> otherHttpHandlers) {
-        List<String> all = new ArrayList<>(List.of(OversizedRequestHandler.NAME, UndecodablePathHandler.NAME,
+        List<String> all = new ArrayList<>(List.of(UndecodableRequestHandler.NAME, UndecodablePathHandler.NAME,
                 ForwardedHeadersHandler.NAME, EngineRequestDecoder.NAME, OriginHandler.NAME, AdmissionHandler.NAME));
         all.addAll(otherHttpHandlers);
         all.add(NotFoundHandler.NAME);

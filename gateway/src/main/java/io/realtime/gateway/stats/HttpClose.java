@@ -13,7 +13,7 @@ public enum HttpClose {
     URI_TOO_LONG("uri_too_long"),
     /** A header block over the limit, answered 431. */
     HEADERS_TOO_LARGE("headers_too_large"),
-    /** A request that is not valid HTTP, answered 400 (the internal port). */
+    /** Any other request the decoder could not read (not valid HTTP), answered 400. */
     MALFORMED("malformed");
 
     private final String tag;

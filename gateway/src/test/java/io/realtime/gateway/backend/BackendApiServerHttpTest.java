@@ -94,7 +94,7 @@ class BackendApiServerHttpTest {
     void requestsTheDecoderGaveUpOnAreCountedOnceAsClosesOfTheInternalPort() throws Exception {
         Socket malformed = clients.connect(port);
         send(malformed, "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: nope\r\n\r\n");
-        assertThat(readAll(malformed)).startsWith("HTTP/1.1 400 ").contains("\"code\":\"bad_request\"");
+        assertThat(readAll(malformed)).startsWith("HTTP/1.1 400 ").contains("\"code\":\"malformed\"");
         Socket headers = clients.connect(port);
         send(headers, "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: "
                 + "x".repeat(HttpLimits.DEFAULT_MAX_HEADER_SIZE + 1000) + "\r\n\r\n");

@@ -177,7 +177,8 @@ class ManagementHandlerTest {
         NodeHealth health = new NodeHealth(null, null);
         health.serving();
         EmbeddedChannel channel = new EmbeddedChannel(new io.netty.handler.codec.http.HttpServerCodec(),
-                new MalformedRequestHandler(io.realtime.gateway.stats.HttpCloseObserver.NONE), new ApiAggregator(1000, new io.realtime.gateway.metrics.ApiMetrics(
+                new io.realtime.gateway.limits.UndecodableRequestHandler(io.realtime.gateway.stats.HttpCloseObserver.NONE,
+                        (status, code, message) -> new ApiError(status, code, message).json()), new ApiAggregator(1000, new io.realtime.gateway.metrics.ApiMetrics(
                         BackendApiHandler.ROUTES, HttpResponseStatus.ACCEPTED.code())),
                 new ManagementHandler(health, null, new ObjectMapper(), Duration.ofMillis(50)));
 

@@ -42,7 +42,8 @@ class HttpTimeoutsTest {
         clock.addStart(channel.pipeline());
         channel.pipeline().addLast(new HttpRequestDecoder(new HttpDecoderConfig()
                 .setMaxInitialLineLength(LIMITS.maxInitialLineLength()).setMaxHeaderSize(LIMITS.maxHeaderSize())));
-        channel.pipeline().addLast(OversizedRequestHandler.NAME, new OversizedRequestHandler(closedBy::add));
+        channel.pipeline().addLast(UndecodableRequestHandler.NAME, new UndecodableRequestHandler(closedBy::add,
+                (status, code, message) -> ("{\"code\":\"" + code + "\"}").getBytes(StandardCharsets.UTF_8)));
         channel.pipeline().addLast(new HttpObjectAggregator(1000), new HttpResponseEncoder());
         clock.addEnd(channel.pipeline());
         channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {

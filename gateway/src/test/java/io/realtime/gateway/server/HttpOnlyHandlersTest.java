@@ -11,7 +11,7 @@ import io.realtime.gateway.admission.ForwardedHeadersHandler;
 import io.realtime.gateway.admission.OriginHandler;
 import io.realtime.gateway.engineio.EngineIoHttpHandler;
 import io.realtime.gateway.engineio.EngineRequestDecoder;
-import io.realtime.gateway.limits.OversizedRequestHandler;
+import io.realtime.gateway.limits.UndecodableRequestHandler;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -31,7 +31,7 @@ class HttpOnlyHandlersTest {
         // The pipeline as it is once Netty's handshaker has put the WebSocket codec in place of the HTTP one.
         channel.pipeline()
                 .addLast("wsdecoder", new WebSocket13FrameDecoder(true, false, 1000))
-                .addLast(OversizedRequestHandler.NAME, stub())
+                .addLast(UndecodableRequestHandler.NAME, stub())
                 .addLast("wsencoder", new WebSocket13FrameEncoder(false))
                 .addLast(ForwardedHeadersHandler.NAME, stub())
                 .addLast(EngineRequestDecoder.NAME, stub())
@@ -47,7 +47,7 @@ class HttpOnlyHandlersTest {
         assertThat(channel.pipeline().names()).startsWith("wsdecoder", "wsencoder", EngineIoHttpHandler.WEBSOCKET_AGGREGATOR,
                 EngineIoHttpHandler.WEBSOCKET_HANDLER);
         // EmbeddedChannel's own last handler and the pipeline's tail follow.
-        assertThat(channel.pipeline().names()).doesNotContain(OversizedRequestHandler.NAME, ForwardedHeadersHandler.NAME,
+        assertThat(channel.pipeline().names()).doesNotContain(UndecodableRequestHandler.NAME, ForwardedHeadersHandler.NAME,
                 EngineRequestDecoder.NAME, OriginHandler.NAME, AdmissionHandler.NAME, "demo", NotFoundHandler.NAME);
         channel.finishAndReleaseAll();
     }

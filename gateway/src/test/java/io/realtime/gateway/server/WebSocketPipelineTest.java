@@ -7,7 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.realtime.gateway.http.HeadAwareHttpCodec;
 import io.realtime.gateway.http.UndecodablePathHandler;
-import io.realtime.gateway.limits.OversizedRequestHandler;
+import io.realtime.gateway.limits.UndecodableRequestHandler;
 import io.realtime.gateway.testing.RawWebSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -56,7 +56,7 @@ class WebSocketPipelineTest {
             Channel channel = probe.channel.get();
             // The HTTP-only handlers go once the 101 is out; the probe is one of them.
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(channel.pipeline().names()).doesNotContain("probe"));
-            assertThat(channel.pipeline().names()).doesNotContain(UndecodablePathHandler.NAME, OversizedRequestHandler.NAME,
+            assertThat(channel.pipeline().names()).doesNotContain(UndecodablePathHandler.NAME, UndecodableRequestHandler.NAME,
                     NotFoundHandler.NAME);
             // The HTTP codec goes at the handshake, with what it kept of the requests.
             assertThat(channel.pipeline().get(HeadAwareHttpCodec.Encoder.class)).isNull();

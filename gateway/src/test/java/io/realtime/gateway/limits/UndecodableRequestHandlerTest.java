@@ -1,4 +1,4 @@
-package io.realtime.gateway.backend;
+package io.realtime.gateway.limits;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -15,16 +15,16 @@ import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A request the internal port's decoder gives up on (headers over its 8 KB, a request line over 4 KB, bad syntax)
- * is answered in the API's JSON format and the connection closed, whatever handler would have met it.
+ * A request the decoder gives up on (headers over its 8 KB, a request line over 4 KB, bad syntax) is answered in the
+ * port's JSON format and the connection closed, whatever handler would have met it.
  */
-class MalformedRequestHandlerTest {
+class UndecodableRequestHandlerTest {
 
     @ParameterizedTest
     @CsvSource({
             "headers, 431, headers_too_large, HEADERS_TOO_LARGE",
             "line, 414, uri_too_long, URI_TOO_LONG",
-            "syntax, 400, bad_request, MALFORMED"})
+            "syntax, 400, malformed, MALFORMED"})
     void anUndecodableRequestIsAnsweredInJsonAndTheConnectionClosed(String kind, int status, String code, HttpClose counted) {
         String request = switch (kind) {
             case "headers" -> "POST /api/v1/data HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "x".repeat(9000)
@@ -34,7 +34,8 @@ class MalformedRequestHandlerTest {
         };
         java.util.List<Object> reachedTheApi = new java.util.ArrayList<>();
         java.util.List<HttpClose> reported = new java.util.ArrayList<>();
-        EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new MalformedRequestHandler(reported::add),
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new UndecodableRequestHandler(reported::add,
+                (answered, errorCode, message) -> ("{\"code\":\"" + errorCode + "\"}").getBytes(StandardCharsets.UTF_8)),
                 new HttpObjectAggregator(1000), new io.netty.channel.ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
