@@ -77,10 +77,7 @@ class InboundHandOverTest {
     void aWebSocketReadOnAnotherLoopThanItsSessionsIsNotReadWhileTwoLargestMessagesWait() throws Exception {
         try (SessionFixture fixture = new SessionFixture(4L << 20, 60_000)) {
             EmbeddedChannel channel = fixture.channel();
-            sessionLoop.submit(() -> fixture.webSocket(channel, sessionLoop)).get(5, TimeUnit.SECONDS);
-            sessionLoop.submit(() -> { }).get(5, TimeUnit.SECONDS);
-            CountDownLatch busy = new CountDownLatch(1);
-            sessionLoop.execute(() -> awaitQuietly(busy));
+            CountDownLatch busy = busySessionLoop(fixture, channel);
             String largest = "4" + "x".repeat(SessionFixture.MAX_PAYLOAD - 1);
 
             channel.writeInbound(new TextWebSocketFrame(largest));
@@ -97,15 +94,21 @@ class InboundHandOverTest {
         }
     }
 
+    /** The fixture's WebSocket read on {@code channel}, its session's loop kept busy until the latch is counted down. */
+    private CountDownLatch busySessionLoop(SessionFixture fixture, EmbeddedChannel channel) throws Exception {
+        sessionLoop.submit(() -> fixture.webSocket(channel, sessionLoop)).get(5, TimeUnit.SECONDS);
+        sessionLoop.submit(() -> { }).get(5, TimeUnit.SECONDS);
+        CountDownLatch busy = new CountDownLatch(1);
+        sessionLoop.execute(() -> awaitQuietly(busy));
+        return busy;
+    }
+
     /** Text counts in the bytes it was read as, which maxPayload counts: a CJK character takes three. */
     @Test
     void aWebSocketsTextIsCountedInTheBytesItWasReadAs() throws Exception {
         try (SessionFixture fixture = new SessionFixture(4L << 20, 60_000)) {
             EmbeddedChannel channel = fixture.channel();
-            sessionLoop.submit(() -> fixture.webSocket(channel, sessionLoop)).get(5, TimeUnit.SECONDS);
-            sessionLoop.submit(() -> { }).get(5, TimeUnit.SECONDS);
-            CountDownLatch busy = new CountDownLatch(1);
-            sessionLoop.execute(() -> awaitQuietly(busy));
+            CountDownLatch busy = busySessionLoop(fixture, channel);
             // Within maxPayload in bytes, a third of it in characters.
             String largest = "4" + "\u4e2d".repeat((SessionFixture.MAX_PAYLOAD - 1) / 3);
 
