@@ -97,6 +97,8 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     /** Namespaces the server disconnected this connection from ({@link #leftByServer(String)}); on the loop, null if none. */
     private Set<String> leftByServer;
     private int refusedInARow;
+    /** Set by {@link #disconnect()}, on the loop: the sockets end as the server's doing, whatever ends the connection. */
+    private boolean disconnectedByServer;
     /** The socket being built on this connection's loop, while netty-socketio's constructor lists it (see GatewaySocket). */
     private volatile SocketUnderConstruction underConstruction;
 
@@ -571,8 +573,9 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     @Override
     public void onClose(EngineSession session, DisconnectReason reason) {
         cancelConnectTimeout();
+        DisconnectReason socketsReason = disconnectedByServer ? DisconnectReason.SERVER_NAMESPACE_DISCONNECT : reason;
         for (GatewaySocket socket : sockets.values()) {
-            socket.end(reason);
+            socket.end(socketsReason);
         }
         activity.closed(this, reason);
         ackManager.onDisconnect(this);
@@ -656,13 +659,24 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         return send(packet);
     }
 
-    /** Ends every namespace socket with a DISCONNECT packet, then closes the connection. */
+    /**
+     * Ends every namespace socket with a DISCONNECT packet, then closes the connection, as socket.io's
+     * {@code socket.disconnect(true)}: the sockets end as "server namespace disconnect", which leaves no session to
+     * recover. On the connection's loop. With recovery on, a socket's DISCONNECT waits behind the writes with offsets
+     * already handed to that loop (of any of its connections), so the close waits behind it in the same order, else
+     * the DISCONNECTs would be dropped and the sockets ended by the close as "forced close", which socket.io recovers
+     * from. Whatever ends the connection in the meantime (the client's close, its transport dropping) ends its
+     * sockets as the server's doing too.
+     */
     @Override
     public void disconnect() {
-        for (GatewaySocket socket : sockets.values()) {
-            socket.disconnect();
-        }
-        engine.close();
+        onLoop(() -> {
+            disconnectedByServer = true;
+            for (GatewaySocket socket : sockets.values()) {
+                socket.disconnect();
+            }
+            io.realtime.gateway.engineio.OffsetOrder.run(engine.eventLoop(), engine::close);
+        });
     }
 
     @Override
