@@ -135,9 +135,9 @@ public final class RedisLink implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /**
      * The last server count seen on each channel counted (a namespace's), to know when the others have resubscribed
-     * to all of them after an outage; by {@link #countKey}.
+     * to all of them after an outage; by mode, then channel.
      */
-    private final Map<String, Counted> lastCounts = new ConcurrentHashMap<>();
+    private final Map<Mode, Map<String, Counted>> lastCounts = countsByMode();
     /**
      * Until when (nanoTime) a single Redis's subscriber counts may dip: after a reconnect (an outage, a Sentinel
      * failover) the other nodes subscribe again one by one, each when its own connection is back.
@@ -147,8 +147,12 @@ public final class RedisLink implements AutoCloseable {
     private record Counted(Mode mode, String channel, int count) {
     }
 
-    private static String countKey(Mode mode, String channel) {
-        return mode + " " + channel;
+    private static Map<Mode, Map<String, Counted>> countsByMode() {
+        Map<Mode, Map<String, Counted>> counts = new java.util.EnumMap<>(Mode.class);
+        for (Mode mode : Mode.values()) {
+            counts.put(mode, new ConcurrentHashMap<>());
+        }
+        return counts;
     }
 
     private RedisLink(RedisConnector.Connections connections, RedisAdapterOptions options, ClusterStats stats,
@@ -518,7 +522,7 @@ public final class RedisLink implements AutoCloseable {
 
     public void sunsubscribe(String channel) {
         // A namespace's channel closed: its count is no longer one to wait for.
-        lastCounts.remove(countKey(Mode.SHARDED, channel));
+        lastCounts.get(Mode.SHARDED).remove(channel);
         // One step with the removal: see renewShardSubscription.
         shardHandlers.compute(channel, (name, handler) -> {
             release("s:" + name);
@@ -564,7 +568,7 @@ public final class RedisLink implements AutoCloseable {
         channels.forEach(channel -> {
             channelHandlers.remove(channel);
             release("c:" + channel);
-            lastCounts.remove(countKey(Mode.PLAIN, channel));
+            lastCounts.get(Mode.PLAIN).remove(channel);
         });
         if (sub.isOpen()) {
             if (!patterns.isEmpty()) {
@@ -845,8 +849,11 @@ public final class RedisLink implements AutoCloseable {
      * node's subscribers only, so plain pub/sub cannot tell.)
      */
     private void countShortDelivery(Publish publish, Long receivers) {
-        Counted counted = publish.sharded() ? lastCounts.get(countKey(Mode.SHARDED, publish.channel())) : null;
-        if (receivers != null && counted != null && receivers < counted.count()) {
+        if (receivers == null || !publish.sharded()) {
+            return;
+        }
+        Counted counted = lastCounts.get(Mode.SHARDED).get(publish.channel());
+        if (counted != null && receivers < counted.count()) {
             stats.recordUndelivered();
         }
     }
@@ -858,7 +865,7 @@ public final class RedisLink implements AutoCloseable {
             // or the same Redis): the count from before stays what held messages wait for and what a short delivery
             // is measured against. (A Sentinel failover let messages go to the one node back while the count said one.)
             boolean mayDip = topology != null ? topology.unsettled() : System.nanoTime() - resubscribingUntil < 0;
-            lastCounts.compute(countKey(mode, channel), (key, before) ->
+            lastCounts.get(mode).compute(channel, (key, before) ->
                     !mayDip || before == null || value >= before.count() ? new Counted(mode, channel, value) : before);
             return value;
         });
@@ -1080,7 +1087,8 @@ public final class RedisLink implements AutoCloseable {
      * that do not come back.
      */
     private void resendWhenResubscribed(long deadlineNanos) {
-        List<Counted> awaited = lastCounts.values().stream().filter(counted -> counted.count() > 1).toList();
+        List<Counted> awaited = lastCounts.values().stream().flatMap(counts -> counts.values().stream())
+                .filter(counted -> counted.count() > 1).toList();
         if (awaited.isEmpty() || System.nanoTime() > deadlineNanos) {
             resendHeld();
             return;
