@@ -212,9 +212,14 @@ public class LocalAdapter implements ClusterAdapter {
 
     @Override
     public CompletionStage<Set<String>> sockets(BroadcastOptions opts) {
+        return CompletableFuture.completedFuture(localSocketIds(opts));
+    }
+
+    /** The ids of this node's sockets {@code opts} selects (without their details). */
+    protected Set<String> localSocketIds(BroadcastOptions opts) {
         Set<String> ids = new LinkedHashSet<>();
         select(opts).forEach(client -> ids.add(SocketIds.wire(client.getSessionId())));
-        return CompletableFuture.completedFuture(ids);
+        return ids;
     }
 
     @Override

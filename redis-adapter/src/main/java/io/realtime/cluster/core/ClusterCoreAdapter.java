@@ -39,7 +39,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
@@ -358,11 +357,8 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
             }
             case SOCKET_IDS -> {
                 SocketIds ids = (SocketIds) message;
-                answerElsewhere(ids, () -> {
-                    Set<String> found = new LinkedHashSet<>();
-                    localSocketDetails(new BroadcastOptions(ids.rooms(), Set.of(), true, false, null)).forEach(s -> found.add(s.id()));
-                    return new SocketIdsResponse(own, ids.requestId(), found);
-                });
+                answerElsewhere(ids, () -> new SocketIdsResponse(own, ids.requestId(),
+                        localSocketIds(new BroadcastOptions(ids.rooms(), Set.of(), true, false, null))));
             }
             case ALL_ROOMS -> {
                 AllRooms all = (AllRooms) message;
@@ -422,16 +418,9 @@ public final class ClusterCoreAdapter extends LocalAdapter implements MessageRec
      */
     private void onServerSideEmit(ServerSideEmit emit) {
         List<Object> data = new ArrayList<>(emit.data());
-        Consumer<Object> ack = null;
-        if (emit.requestId() != null) {
-            AtomicBoolean answered = new AtomicBoolean();
-            ack = answer -> {
-                if (answered.compareAndSet(false, true)) {
-                    channel.publishResponse(emit.uid(), new ServerSideEmitResponse(uid, emit.requestId(), answer));
-                }
-            };
-        }
-        Consumer<Object> answer = ack;
+        // Answered once whatever the listeners do: deliverServerSideEmit passes on the first answer only.
+        Consumer<Object> answer = emit.requestId() == null ? null
+                : reply -> channel.publishResponse(emit.uid(), new ServerSideEmitResponse(uid, emit.requestId(), reply));
         try {
             transport.work().executeListener(() -> {
                 if (closed) {
