@@ -543,18 +543,16 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     /**
      * Closes the connection as abusive once {@code disconnectAfter} packets in a row were refused for the rate. Its
      * sockets end as the server's doing ("server namespace disconnect"), which leaves no session to recover: "forced
-     * close" would let a client closed for flooding come back with its pid as if nothing happened. They end now, not
-     * when the connection does: a polling client without a waiting poll would otherwise end them itself (a dropped
-     * poll, its own close), for reasons socket.io recovers from.
+     * close" would let a client closed for flooding come back with its pid as if nothing happened. Whatever ends the
+     * connection first (a polling client without a waiting poll ends it itself: a dropped poll, its own close), its
+     * sockets end so ({@link #disconnectedByServer}).
      */
     private void countRefusal() {
         if (eventLimits.disconnectAfter() > 0 && ++refusedInARow >= eventLimits.disconnectAfter()) {
             log.debug("session {}: {} events refused in a row, closing", getSessionId(), refusedInARow);
             observer.closedForBehaviour(BehaviourClose.ABUSE);
-            engine.close(DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
-            for (GatewaySocket socket : sockets.values()) {
-                socket.end(DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
-            }
+            disconnectedByServer = true;
+            engine.close();
         }
     }
 
