@@ -17,10 +17,14 @@ final class Outbox {
         bytes += wireBytes(packet, binaryAsBase64);
     }
 
-    /** Text in UTF-8 bytes, not characters; binary as sent, {@code b} and base64 where it goes as text. */
+    /**
+     * Text in UTF-8 bytes, not characters; binary as sent, {@code b} and base64 where it goes as text. On long-polling
+     * text is counted without being encoded (the payload is written from the string); elsewhere (a WebSocket) by the
+     * packet's UTF-8 array, which its frame is made of anyway, made once and kept, rather than scanned once more.
+     */
     static long wireBytes(EnginePacket packet, boolean binaryAsBase64) {
         if (!packet.isBinary()) {
-            return packet.textUtf8Length();
+            return binaryAsBase64 ? packet.textUtf8Length() : packet.textUtf8().length;
         }
         long length = packet.binary().length;
         return binaryAsBase64 ? 4 * ((length + 2) / 3) + 1 : length;
