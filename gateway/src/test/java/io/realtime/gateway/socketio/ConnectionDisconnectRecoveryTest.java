@@ -184,18 +184,8 @@ class ConnectionDisconnectRecoveryTest {
         GatewaySocket second = serverSocket(SECOND, client.second().sid());
         SocketIoConnection connection = (SocketIoConnection) main.getBaseClient();
         EventLoop loop = connection.engineSession().eventLoop();
-        CountDownLatch busy = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        loop.execute(() -> {
-            busy.countDown();
-            try {
-                release.await(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        CountDownLatch release = keepBusy(loop);
         try {
-            assertThat(busy.await(5, TimeUnit.SECONDS)).isTrue();
             main.sendEvent("news", "last words");
             connection.disconnect();
             OffsetOrder.run(loop, () -> { });
@@ -226,6 +216,19 @@ class ConnectionDisconnectRecoveryTest {
         GatewaySocket second = serverSocket(SECOND, client.second().sid());
         SocketIoConnection connection = (SocketIoConnection) main.getBaseClient();
         EventLoop loop = connection.engineSession().eventLoop();
+        CountDownLatch release = keepBusy(loop);
+        try {
+            connection.disconnect();
+            OffsetOrder.run(loop, () -> { });
+            connection.engineSession().closeAtOnce(io.realtime.gateway.stats.DisconnectReason.TRANSPORT_CLOSE);
+        } finally {
+            release.countDown();
+        }
+        assertKicked(client, main, second, null, false);
+    }
+
+    /** Keeps the loop busy until the returned latch is counted down (5 s at most); returns once it is busy. */
+    private static CountDownLatch keepBusy(EventLoop loop) throws InterruptedException {
         CountDownLatch busy = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         loop.execute(() -> {
@@ -236,14 +239,7 @@ class ConnectionDisconnectRecoveryTest {
                 Thread.currentThread().interrupt();
             }
         });
-        try {
-            assertThat(busy.await(5, TimeUnit.SECONDS)).isTrue();
-            connection.disconnect();
-            OffsetOrder.run(loop, () -> { });
-            connection.engineSession().closeAtOnce(io.realtime.gateway.stats.DisconnectReason.TRANSPORT_CLOSE);
-        } finally {
-            release.countDown();
-        }
-        assertKicked(client, main, second, null, false);
+        assertThat(busy.await(5, TimeUnit.SECONDS)).isTrue();
+        return release;
     }
 }
