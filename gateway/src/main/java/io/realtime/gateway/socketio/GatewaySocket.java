@@ -80,6 +80,10 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
     /** Ids of the acks this socket asked of its client (see {@link #rememberAsked}); {@code null} until the first. */
     private java.util.Set<Long> askedAcks;
     private static final int PRUNE_ASKED_AT = 32;
+    /**
+     * Why the socket ended; set earlier by a server's disconnect waiting behind writes with offsets, so that whatever
+     * ends the socket meanwhile (its transport dropping) ends it as the server's doing, which leaves nothing to recover.
+     */
     private volatile DisconnectReason disconnectReason;
     /**
      * Set last in the constructor: the namespace lists the socket from inside netty-socketio's constructor, so a
@@ -476,7 +480,7 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
 
     /** Why the socket ended, in socket.io's words ({@code "client namespace disconnect"}, {@code "ping timeout"}...). */
     public String disconnectReason() {
-        return disconnectReason == null ? null : disconnectReason.text();
+        return disconnected == 0 || disconnectReason == null ? null : disconnectReason.text();
     }
 
     public boolean isDisconnected() {
@@ -507,6 +511,7 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
         }
         // The DISCONNECT and the end together behind the events with offsets sent before them: ended first, the
         // socket would drop those events (a "kicked" notice sent just before the disconnect would never arrive).
+        disconnectReason = reason;
         io.realtime.gateway.engineio.OffsetOrder.run(engineSession().eventLoop(), () -> {
             super.send(packet);
             end(reason);
@@ -525,6 +530,9 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
      */
     void end(io.realtime.gateway.stats.DisconnectReason reason) {
         if (DISCONNECTED.compareAndSet(this, 0, 1)) {
+            if (disconnectReason != null) {
+                reason = disconnectReason;
+            }
             disconnectReason = reason;
             SessionState kept;
             List<String> left;

@@ -227,6 +227,38 @@ class ConnectionDisconnectRecoveryTest {
         assertKicked(client, main, second, null, false);
     }
 
+    /**
+     * One socket disconnected by the server ({@code socket.disconnect()}) while its DISCONNECT waits behind a write
+     * with an offset, and the transport drops before it could go: that socket ended as the server's doing and is not
+     * recovered, while the connection's other socket, which the server did not disconnect, is.
+     */
+    @Test
+    void aSocketDisconnectedByTheServerIsNotRecoveredWhenItsTransportDropsFirst() throws Exception {
+        Client client = connect(null);
+        GatewaySocket main = serverSocket("/", client.main().sid());
+        GatewaySocket second = serverSocket(SECOND, client.second().sid());
+        SocketIoConnection connection = (SocketIoConnection) main.getBaseClient();
+        EventLoop loop = connection.engineSession().eventLoop();
+        CountDownLatch release = keepBusy(loop);
+        try {
+            main.disconnect();
+            OffsetOrder.run(loop, () -> { });
+            connection.engineSession().closeAtOnce(io.realtime.gateway.stats.DisconnectReason.TRANSPORT_CLOSE);
+        } finally {
+            release.countDown();
+        }
+        untilClosed(client.ws());
+        await().atMost(Duration.ofSeconds(5)).until(() -> main.isDisconnected() && second.isDisconnected());
+        Client back = connect(client);
+        back.ws().close();
+        SoftAssertions softly = new SoftAssertions();
+        softly.assertThat(main.disconnectReason()).isEqualTo("server namespace disconnect");
+        softly.assertThat(second.disconnectReason()).isEqualTo("transport close");
+        softly.assertThat(back.main().sid()).as("a new main socket").isNotEqualTo(client.main().sid());
+        softly.assertThat(back.second().sid()).as("the " + SECOND + " socket recovered").isEqualTo(client.second().sid());
+        softly.assertAll();
+    }
+
     /** Keeps the loop busy until the returned latch is counted down (5 s at most); returns once it is busy. */
     private static CountDownLatch keepBusy(EventLoop loop) throws InterruptedException {
         CountDownLatch busy = new CountDownLatch(1);
