@@ -22,7 +22,7 @@ public final class ClientAddress {
     }
 
     public static InetSocketAddress of(Channel channel) {
-        // hasAttr first: attr() makes the attribute when it is absent, 72 bytes kept by every connection (issue 18).
+        // hasAttr first: attr() makes the attribute when it is absent, 72 bytes kept by every connection.
         InetSocketAddress ofRequest = channel.hasAttr(OF_REQUEST) ? channel.attr(OF_REQUEST).get() : null;
         return ofRequest != null ? ofRequest : peer(channel);
     }

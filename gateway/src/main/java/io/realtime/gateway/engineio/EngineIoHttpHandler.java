@@ -46,7 +46,7 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
     private final AuthorizationListener authorization;
     private final SessionOpener opener;
     private final boolean secure;
-    /** One for every WebSocket: each frame decoder keeps its configuration (24 bytes a connection, issue 18). */
+    /** One for every WebSocket: each frame decoder keeps its configuration (24 bytes a connection). */
     private final WebSocketDecoderConfig frameDecoding;
     /** What a connection's pipeline sheds once it carries a WebSocket (the handlers that serve HTTP requests only). */
     private final Consumer<ChannelPipeline> webSocketOnly;

@@ -54,7 +54,7 @@ public final class EngineSession implements SessionFanOut.Recipient {
     /**
      * Made when a probe arrives (polling clients that upgrade) and when a backlog first has to be looked at: most
      * WebSocket sessions never need either, and together with the guard's callbacks they cost an idle connection
-     * about 140 bytes (issue 18).
+     * about 140 bytes.
      */
     private Upgrade upgrade;
     private SlowConsumerGuard slowConsumers;

@@ -13,7 +13,7 @@ import java.time.Duration;
  * pingTimeout} for any packet.
  *
  * <p>The heartbeat waits in one of its loop's {@link Queues} at a time (for the next ping, for the pong, for a v3
- * client's next packet): no task, callback or future per session or per ping (issue 18: they cost an idle connection
+ * client's next packet): no task, callback or future per session or per ping (they cost an idle connection
  * 64 bytes, and its loop a wake-up per ping).
  */
 final class Heartbeat extends DeadlineQueue.Entry {

@@ -18,7 +18,7 @@ import java.util.Set;
  * addresses, time, url, xdomain), in fewer bytes than netty-socketio's {@link HandshakeData} over a copy of Netty's
  * headers: the headers as one array of names and values, the query as an ordered array map whose keys and common
  * values ({@code EIO=4}, {@code transport=websocket}) are shared by every connection. Netty's header copy alone
- * cost an idle connection about 400 bytes, the query map about 300 (issue 18).
+ * cost an idle connection about 400 bytes, the query map about 300.
  *
  * <p>{@link #getHttpHeaders()} builds Netty headers again at each call: they are read at a namespace CONNECT (the
  * token in {@code Authorization}), by {@code fetchSockets} and by the Admin UI, never per message.
@@ -93,7 +93,7 @@ public final class KeptHandshake extends HandshakeData {
     /**
      * The same handshake with another {@code auth} payload (a namespace's CONNECT), sharing headers and query; this
      * one itself for no auth ({@code {}}), which most clients send: a socket then costs no handshake of its own
-     * (72 bytes with its time, issue 18).
+     * (72 bytes with its time).
      */
     public KeptHandshake withAuth(Object auth) {
         if (isEmptyMap(auth) && isEmptyMap(getAuthToken())) {

@@ -5,7 +5,7 @@ import java.util.ArrayDeque;
 /** The packets waiting to be sent to one client, and their size (for the outbound limit); on the session's loop. */
 final class Outbox {
 
-    /** Small at first: an idle session's queue is empty, and ArrayDeque's default array is 88 bytes (issue 18). */
+    /** Small at first: an idle session's queue is empty, and ArrayDeque's default array is 88 bytes. */
     private final ArrayDeque<EnginePacket> packets = new ArrayDeque<>(2);
     private long bytes;
 

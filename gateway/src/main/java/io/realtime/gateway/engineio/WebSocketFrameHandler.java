@@ -29,7 +29,7 @@ import java.nio.charset.StandardCharsets;
  * if none was sent). The server closing a session and the client closing at the same moment would otherwise both
  * send one, and browsers fail the connection on the second ("Close received after close"). A later Close is dropped,
  * its write reported done so that whoever meant to close the channel after it still does. One handler for both (it
- * was two: a handler context and an object less per connection, 80 bytes, issue 18).
+ * was two: a handler context and an object less per connection, 80 bytes).
  */
 final class WebSocketFrameHandler extends ChannelDuplexHandler {
 
@@ -73,7 +73,7 @@ final class WebSocketFrameHandler extends ChannelDuplexHandler {
      * Places Netty's aggregator in front of this handler at the first message a client sends in fragments, and gives
      * it that first fragment: it hands this handler each message whole from then on. Clients seldom fragment (the
      * socket.io clients never do), and an aggregator from the start cost every connection a handler and its context
-     * (112 bytes, issue 18).
+     * (112 bytes).
      */
     private void aggregateFromNowOn(ChannelHandlerContext ctx, WebSocketFrame first) {
         WebSocketFrameAggregator aggregator = new WebSocketFrameAggregator(maxPayload);

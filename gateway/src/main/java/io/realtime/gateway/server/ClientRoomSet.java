@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The rooms of one client: a thread-safe set for the two or three rooms most clients are in, in about 40 bytes where
- * a concurrent hash set of four slots took about 220 with its entries (issue 18: memory per connection).
+ * a concurrent hash set of four slots took about 220 with its entries (memory per connection).
  *
  * <p>While the rooms are few they are an array replaced whole at each join or leave, and read without a lock: a
  * client joins and leaves far less often than its rooms are read, and a scan of a few rooms costs less than a hash.

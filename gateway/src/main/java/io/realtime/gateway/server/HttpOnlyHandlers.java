@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * the answer to a request the decoder gave up on, the undecodable path's 400, the forwarded headers, the Engine.IO
  * request decoder, the origin check, admission, the node's other HTTP handlers (demo page, Admin UI page) and the
  * 404. No request comes over a WebSocket, and each of them would cost the connection a handler context (64 bytes) for as long as it lives: about 400 bytes of
- * an idle connection's heap (issue 18). Netty's handshaker has already removed the HTTP decoder, aggregator and
+ * an idle connection's heap. Netty's handshaker has already removed the HTTP decoder, aggregator and
  * encoder, and the request clock removes itself at the 101; the WebSocket codec, its aggregator and the frame
  * handler (the last one, which handles errors and lets one Close frame out) stay, with TLS and the PROXY protocol in front.
  */

@@ -67,12 +67,12 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
     private final SessionRecovery recovery;
     /**
      * Keys this socket set in its connection's store: what a recovered socket gets back. Made at the first key:
-     * most sockets never set one, and an empty concurrent set costs 88 bytes (issue 18).
+     * most sockets never set one, and an empty concurrent set costs 88 bytes.
      */
     private volatile Set<String> keys;
     /**
      * 1 once the socket has ended; with {@link #sessionWriteQueued}, plain volatile ints behind field updaters
-     * rather than two AtomicBoolean objects per socket (32 bytes, issue 18).
+     * rather than two AtomicBoolean objects per socket (32 bytes).
      */
     private volatile int disconnected;
     /** A write of the live session is queued on the connection's loop (one for a burst of changes). */

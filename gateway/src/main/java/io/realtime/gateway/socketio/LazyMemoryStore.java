@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * netty-socketio's in-memory store of a connection ({@code socket.data}), with its map made at the first value:
- * most connections never set one, and {@code MemoryStore}'s empty map costs each connection 80 bytes (issue 18).
+ * most connections never set one, and {@code MemoryStore}'s empty map costs each connection 80 bytes.
  * Same semantics otherwise: a concurrent map (no null keys or values).
  */
 final class LazyMemoryStore implements Store {

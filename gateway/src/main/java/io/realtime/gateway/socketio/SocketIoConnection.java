@@ -64,7 +64,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     static final int MAX_LEFT_BY_SERVER = 8;
     /**
      * What {@link ClientHead} wants as its registry of clients: only its transport methods use it, which this class
-     * replaces, so every connection shares one that stays empty (one each cost 152 bytes, issue 18).
+     * replaces, so every connection shares one that stays empty (one each cost 152 bytes).
      */
     private static final ClientsBox UNUSED_CLIENTS = new ClientsBox();
 
@@ -78,7 +78,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private final AckManager ackManager;
     private final Function<String, Namespace> namespaces;
     private final SocketsByNamespace<GatewaySocket> sockets = new SocketsByNamespace<>();
-    /** Until the first namespace is joined; then dropped (a cancelled task kept here is 80 bytes, issue 18). */
+    /** Until the first namespace is joined; then dropped (a cancelled task kept here is 80 bytes). */
     private ScheduledFuture<?> connectTimeout;
     private final com.corundumstudio.socketio.store.StoreFactory storeFactory;
     private final TrafficObserver observer;
@@ -91,7 +91,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private final SocketOpener opener;
     /**
      * Namespaces whose CONNECT waits for a {@link DeferredAuth} or a recovery; touched on the event loop only. Null
-     * while there is none, which is nearly always: an empty set that had one entry costs 144 bytes (issue 18).
+     * while there is none, which is nearly always: an empty set that had one entry costs 144 bytes.
      */
     private Set<String> authenticating;
     /** Namespaces the server disconnected this connection from ({@link #leftByServer(String)}); on the loop, null if none. */

@@ -8,7 +8,7 @@ import io.realtime.gateway.engineio.SessionOpener;
 public final class SocketIoSessionOpener implements SessionOpener {
 
     private final SocketIoServerContext context;
-    /** One for every connection: it keeps nothing of any (one each cost 24 bytes, issue 18). */
+    /** One for every connection: it keeps nothing of any (one each cost 24 bytes). */
     private final SocketOpener sockets;
 
     public SocketIoSessionOpener(SocketIoServerContext context) {

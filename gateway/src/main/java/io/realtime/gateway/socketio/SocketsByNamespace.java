@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * A connection's sockets ({@code S}: {@link GatewaySocket}) by namespace wire name: read on every packet, changed only when a namespace is joined or
  * left, nearly always holding one socket. An immutable map replaced on change costs 24 bytes for that one socket,
- * where a concurrent map sized for two cost 128 (issue 18: memory per connection); reads take no lock.
+ * where a concurrent map sized for two cost 128 (memory per connection); reads take no lock.
  */
 final class SocketsByNamespace<S> {
 

@@ -11,7 +11,7 @@ import java.util.Map;
  * Lets go of what netty-socketio's {@link ClientHead} constructor builds for its own transports and namespace
  * bookkeeping, which {@link SocketIoConnection} replaces method by method: the map of transports (two transport
  * states, each with a packet queue) and the map of namespace clients. Kept, they cost every connection about 350
- * bytes for as long as it lives (issue 18). Each field is pointed at a shared immutable empty map, so that a
+ * bytes for as long as it lives. Each field is pointed at a shared immutable empty map, so that a
  * netty-socketio method that was not replaced and still used one would fail loudly rather than quietly keep state.
  *
  * <p>By reflection, resolved once: should a netty-socketio version rename the fields, the connections keep them

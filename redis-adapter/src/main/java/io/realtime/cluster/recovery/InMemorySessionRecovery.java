@@ -28,7 +28,7 @@ import java.util.function.Function;
  * no longer holds, is unknown. One lock orders recording, choosing recipients and handing the
  * packet over with restoring and attaching; it is only taken when recovery is on. (Handing over under the lock is
  * what keeps a socket's packets in offset order here: a queue emptied outside it was tried and put a socket's own
- * event behind later broadcasts when two sockets connected at once; see the report of issue 17.)
+ * event behind later broadcasts when two sockets connected at once.)
  */
 public final class InMemorySessionRecovery implements SessionRecovery {
 

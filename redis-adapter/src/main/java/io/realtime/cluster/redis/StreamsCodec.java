@@ -16,8 +16,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The wire format of {@code @socket.io/redis-streams-adapter} 0.3: the first piece of the streams transport
- * (issue 17, not wired to a transport yet).
+ * The wire format of {@code @socket.io/redis-streams-adapter} 0.3, which {@link StreamsTransport} reads and writes.
  *
  * <ul>
  *   <li>Stream entries ({@code XADD socket.io MAXLEN ~ n * uid … nsp … type … data …}): {@code type} the decimal code
