@@ -67,11 +67,16 @@ final class TokenExpiry {
         notice.put("status", "error");
         notice.put("code", AuthFailure.TOKEN_EXPIRED);
         notice.put("message", "token expired: connect again with a fresh token");
+        GatewaySocket socket = client instanceof GatewaySocket gateway ? gateway : null;
         try {
-            client.sendEvent(EVENT, notice);
+            if (socket != null) {
+                socket.sendNotice(EVENT, notice);
+            } else {
+                client.sendEvent(EVENT, notice);
+            }
         } finally {
             // The notice is a courtesy; the disconnect is the policy, and must happen even if the notice failed.
-            if (client instanceof GatewaySocket socket) {
+            if (socket != null) {
                 socket.disconnect(DisconnectReason.TOKEN_EXPIRED);
             } else {
                 client.disconnect();

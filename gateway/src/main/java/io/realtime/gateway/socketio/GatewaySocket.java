@@ -178,6 +178,24 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
     }
 
     /**
+     * Sends an event that is never replayed, because the server ends the socket right after it (a notice before a
+     * disconnect): without an offset, behind the events with offsets already handed to the socket's loop, where the
+     * DISCONNECT that follows queues too. Sent as {@link #sendEvent}, on the streams transport it would go to Redis
+     * and come back through the stream's reader, and the DISCONNECT would overtake it and end the socket first.
+     */
+    public void sendNotice(String name, Object... data) {
+        Packet packet = new Packet(PacketType.MESSAGE, getEngineIOVersion());
+        packet.setSubType(PacketType.EVENT);
+        packet.setName(name);
+        packet.setData(java.util.Arrays.asList(data));
+        if (recovery == null) {
+            super.send(packet);
+        } else {
+            sendInOffsetOrder(packet);
+        }
+    }
+
+    /**
      * On the socket's loop, which alone writes its connection (the recovery may run this on another thread), behind
      * packets with earlier offsets handed to that loop.
      */

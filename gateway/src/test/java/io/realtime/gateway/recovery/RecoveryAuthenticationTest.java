@@ -150,4 +150,28 @@ class RecoveryAuthenticationTest {
             assertThat(nextNonPing(again)).isEqualTo("431[{\"subscribed\":\"alice\"}]");
         }
     }
+
+    /**
+     * On the streams transport an event with an offset goes to Redis and comes back through the stream's reader: the
+     * expiry's notice must still reach the client before the DISCONNECT that follows it, not be overtaken and dropped.
+     */
+    @Test
+    void theExpiryNoticeArrivesBeforeTheDisconnectOnTheStreamsTransport() throws Exception {
+        ProductNode single = node;
+        try (ProductNode clustered = ProductNode.start(Map.of("AUTH_MODE", "jwt", "JWT_SECRET", SECRET,
+                "CONNECTION_STATE_RECOVERY", "true", "REDIS_URL", RedisFixture.shared().uri(), "REDIS_ADAPTER", "streams",
+                "REDIS_KEY", "recovery-expiry-" + UUID.randomUUID(), "PING_INTERVAL", "25000", "PING_TIMEOUT", "20000",
+                "TOKEN_EXPIRY_GRACE", "0"))) {
+            node = clustered;
+            try (RawWebSocket ws = open()) {
+                ws.sendText("40{\"token\":\"" + token("gina", Instant.now().plusSeconds(2)) + "\"}");
+                assertThat(nextNonPing(ws)).startsWith("40{");
+                String notice = nextNonPing(ws);
+                assertThat(notice).startsWith("42[\"exception\"").contains("token_expired");
+                assertThat(nextNonPing(ws)).isEqualTo("41");
+            }
+        } finally {
+            node = single;
+        }
+    }
 }
