@@ -527,8 +527,10 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
             end(reason);
             return;
         }
-        // The DISCONNECT and the end together behind the events with offsets sent before them: ended first, the
-        // socket would drop those events (a "kicked" notice sent just before the disconnect would never arrive).
+        // The DISCONNECT and the end together behind the events with offsets already handed to the loop: ended
+        // first, the socket would drop those events (a "kicked" notice sent just before the disconnect would never
+        // arrive). On the streams transport a socket's own event is still on its way through Redis, not waited for
+        // (nor is it by socket.io's streams adapter): a notice that must come before the end goes by sendNotice.
         disconnectReason = reason;
         io.realtime.gateway.engineio.OffsetOrder.run(engineSession().eventLoop(), () -> {
             super.send(packet);
