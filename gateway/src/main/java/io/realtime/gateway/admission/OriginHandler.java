@@ -36,11 +36,7 @@ public final class OriginHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof EngineRequest request && !request.isPreflight() && !allowed(request)) {
             try {
                 observer.refused(RefusalReason.ORIGIN);
-                if (request.isWebSocket()) {
-                    request.exchange().respondErrorAndClose(EngineIoError.ORIGIN_NOT_ALLOWED);
-                } else {
-                    request.exchange().respondError(EngineIoError.ORIGIN_NOT_ALLOWED);
-                }
+                AdmissionHandler.refuse(request, EngineIoError.ORIGIN_NOT_ALLOWED);
             } finally {
                 request.release();
             }

@@ -130,4 +130,41 @@ class AdmissionHandlerTest {
         assertThat(refusals).containsExactly("draining");
         assertThat(channel.isOpen()).as("keep-alive: the connection stays").isTrue();
     }
+
+    /** As Node's abortUpgrade: a refused WebSocket handshake gets its answer with Connection: close, then the end. */
+    @Test
+    void aRefusedWebSocketHandshakeIsAnsweredAndItsConnectionClosed() {
+        SessionTestAccess.open(registry, EngineIOVersion.V4, channel.eventLoop(), java.net.InetAddress.getLoopbackAddress());
+        FullHttpResponse full = webSocketHandshake();
+        assertThat(full.status().code()).isEqualTo(503);
+        assertThat(full.headers().get(HttpHeaderNames.CONNECTION)).isEqualToIgnoringCase("close");
+        assertThat(body(full)).isEqualTo(EngineIoError.SERVER_FULL.json());
+        assertThat(refusals).containsExactly("limit");
+        assertThat(passed).isEmpty();
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).as("closed after the answer").isFalse();
+    }
+
+    @Test
+    void aDrainingNodeClosesAWebSocketHandshakesConnectionAfterItsAnswer() {
+        admission.stopAccepting();
+        FullHttpResponse draining = webSocketHandshake();
+        assertThat(draining.status().code()).isEqualTo(503);
+        assertThat(draining.headers().get(HttpHeaderNames.CONNECTION)).isEqualToIgnoringCase("close");
+        assertThat(body(draining)).isEqualTo(EngineIoError.DRAINING.json());
+        assertThat(refusals).containsExactly("draining");
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).as("closed after the answer").isFalse();
+    }
+
+    private FullHttpResponse webSocketHandshake() {
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
+                "/socket.io/?EIO=4&transport=websocket");
+        request.headers().set(HttpHeaderNames.UPGRADE, "websocket").set(HttpHeaderNames.CONNECTION, "Upgrade")
+                .set(HttpHeaderNames.SEC_WEBSOCKET_KEY, "dGhlIHNhbXBsZSBub25jZQ==")
+                .set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+        channel.writeInbound(request);
+        assertThat(request.refCnt()).as("released by whoever took it").isZero();
+        return channel.readOutbound();
+    }
 }
