@@ -54,8 +54,33 @@ public final class JwtVerifier implements TokenVerifier {
         if (issuer != null) {
             exact.issuer(issuer);
         }
-        claimsVerifier = new DefaultJWTClaimsVerifier<>(audience, exact.build(), Set.of("sub", "exp"));
+        claimsVerifier = new RequiredClaimsVerifier(audience, exact.build(), Set.of("sub", "exp"));
         processor.setJWTClaimsSetVerifier(claimsVerifier);
+    }
+
+    /**
+     * nimbus's check of the required claims, for which a claim whose value is null is missing: nimbus only asks whether
+     * the name is there, so {@code "exp": null} would pass as a token that never expires and {@code "sub": null} as a
+     * user without an id. Such a token is refused with the reason the claim's absence gives.
+     */
+    private static final class RequiredClaimsVerifier extends DefaultJWTClaimsVerifier<SecurityContext> {
+
+        RequiredClaimsVerifier(String audience, JWTClaimsSet exactMatch, Set<String> required) {
+            super(audience, exactMatch, required);
+        }
+
+        @Override
+        public void verify(JWTClaimsSet claims, SecurityContext context) throws BadJWTException {
+            if (claims.getClaims().containsValue(null)) {
+                try {
+                    // Read again from its JSON form, which leaves the null claims out.
+                    claims = JWTClaimsSet.parse(claims.toJSONObject());
+                } catch (ParseException e) {
+                    throw new BadJWTException("Invalid claims", e);
+                }
+            }
+            super.verify(claims, context);
+        }
     }
 
     /**
@@ -167,7 +192,7 @@ public final class JwtVerifier implements TokenVerifier {
             throw new TokenRejectedException(AuthFailure.unauthorized("token could not be verified"));
         }
         String subject = claims.getSubject();
-        if (subject.isBlank() || subject.length() > Principal.MAX_USER_ID_LENGTH) {
+        if (subject == null || subject.isBlank() || subject.length() > Principal.MAX_USER_ID_LENGTH) {
             // The user id names the user's notification room, which the backend API addresses by the same rule.
             throw new TokenRejectedException(AuthFailure.unauthorized(
                     "the token's sub must be 1 to " + Principal.MAX_USER_ID_LENGTH + " characters"));

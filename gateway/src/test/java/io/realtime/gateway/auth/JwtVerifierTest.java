@@ -150,6 +150,34 @@ class JwtVerifierTest {
                 .isEqualTo("alice");
     }
 
+    /** A token signed over the claims exactly as written: nimbus's own builder leaves claims whose value is null out. */
+    private static String signedPayload(String json) throws Exception {
+        com.nimbusds.jose.JWSObject jws = new com.nimbusds.jose.JWSObject(
+                new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(), new com.nimbusds.jose.Payload(json));
+        jws.sign(new MACSigner(SECRET));
+        return jws.serialize();
+    }
+
+    @Test
+    void anExpiryOrSubjectThatIsNullIsRefusedAsIfMissing() throws Exception {
+        JwtVerifier verifier = JwtVerifier.withSecret(SECRET, "issuer", "gateway");
+        long later = Instant.now().plusSeconds(60).getEpochSecond();
+        AuthFailure missingExpiry = rejection(verifier, signedPayload("{\"sub\":\"a\",\"iss\":\"issuer\",\"aud\":\"gateway\"}"));
+        AuthFailure missingSubject = rejection(verifier,
+                signedPayload("{\"iss\":\"issuer\",\"aud\":\"gateway\",\"exp\":" + later + "}"));
+
+        // A token that never expires would never be ended by its expiry timer; a null user id names no user.
+        assertThat(rejection(verifier, signedPayload("{\"sub\":\"a\",\"iss\":\"issuer\",\"aud\":\"gateway\",\"exp\":null}")))
+                .isEqualTo(missingExpiry);
+        assertThat(rejection(verifier,
+                signedPayload("{\"sub\":null,\"iss\":\"issuer\",\"aud\":\"gateway\",\"exp\":" + later + "}")))
+                .isEqualTo(missingSubject);
+        assertThat(missingExpiry.code()).isEqualTo(AuthFailure.UNAUTHORIZED);
+        assertThat(missingSubject.code()).isEqualTo(AuthFailure.UNAUTHORIZED);
+        assertThat(verifier.verify(signedPayload("{\"sub\":\"a\",\"iss\":\"issuer\",\"aud\":\"gateway\",\"exp\":" + later + "}"))
+                .userId()).isEqualTo("a");
+    }
+
     @Test
     void aShortSecretIsRefusedAtStart() {
         assertThatThrownBy(() -> JwtVerifier.withSecret("short", null, null)).isInstanceOf(IllegalArgumentException.class);
