@@ -36,7 +36,7 @@ public enum Setting {
     EVENT_RATE("eventRate", "EVENT_RATE", "100", "events per second one connection may send, sustained (0: no limit)"),
     EVENT_BURST("eventBurst", "EVENT_BURST", "200", "events one connection may send at once (at least 1 while eventRate is set)"),
     ABUSE_DISCONNECT_AFTER("abuseDisconnectAfter", "ABUSE_DISCONNECT_AFTER", "50",
-            "events refused in a row after which the connection is closed (0: never)"),
+            "events refused after which the connection is closed, counted until a second passes without a refusal (events let through meanwhile do not reset it; 0: never)"),
     OUTBOUND_LIMIT("outboundLimit", "OUTBOUND_LIMIT", "4194304",
             "bytes that may wait for one slow client before it is disconnected (0: no limit, else at least 65536); volatile broadcasts skip it past 1/16"),
     BROADCAST_FLUSH_WINDOW("broadcastFlushWindow", "BROADCAST_FLUSH_WINDOW", "5",

@@ -62,6 +62,8 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     static final int FREE_CONNECTS = 8;
     /** Namespaces left by the server's doing that this connection remembers ({@link #leftByServer(String)}). */
     static final int MAX_LEFT_BY_SERVER = 8;
+    private static final long REFUSALS_FORGOTTEN_AFTER_NANOS =
+            io.realtime.gateway.limits.EventLimits.REFUSALS_FORGOTTEN_AFTER.toNanos();
     /**
      * What {@link ClientHead} wants as its registry of clients: only its transport methods use it, which this class
      * replaces, so every connection shares one that stays empty (one each cost 152 bytes).
@@ -96,7 +98,10 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     private Set<String> authenticating;
     /** Namespaces the server disconnected this connection from ({@link #leftByServer(String)}); on the loop, null if none. */
     private Set<String> leftByServer;
-    private int refusedInARow;
+    /** Packets refused for the rate since the last quiet second ({@link #countRefusal()}). */
+    private int refusals;
+    /** When the last of {@link #refusals} was counted, by the event loop's clock. */
+    private long lastRefusalAt;
     /** Set by {@link #disconnect()}, on the loop: the sockets end as the server's doing, whatever ends the connection. */
     private boolean disconnectedByServer;
     /** The socket being built on this connection's loop, while netty-socketio's constructor lists it (see GatewaySocket). */
@@ -183,7 +188,6 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
                 refuseConnectForRate(namespace);
                 return;
             }
-            refusedInARow = 0;
             if (maxConnectChars > 0 && textLength > maxConnectChars) {
                 refuseOversizedConnect(namespace);
                 return;
@@ -409,7 +413,6 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
             refuseForRate(socket, packet, event);
             return;
         }
-        refusedInARow = 0;
         Packet request = new Packet(PacketType.MESSAGE, engine.version());
         request.setSubType(PacketType.EVENT);
         request.setNsp(socket.getNamespace().getName());
@@ -541,15 +544,26 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     }
 
     /**
-     * Closes the connection as abusive once {@code disconnectAfter} packets in a row were refused for the rate. Its
+     * Closes the connection as abusive once {@code disconnectAfter} packets were refused for the rate with less than
+     * {@link io.realtime.gateway.limits.EventLimits#REFUSALS_FORGOTTEN_AFTER} between one and the next. Packets let
+     * through meanwhile do not reset the count: the bucket refills, so a client flooding at a few times its rate still
+     * gets one through now and then; a client that went over its burst and stopped gets a quiet second. Its
      * sockets end as the server's doing ("server namespace disconnect"), which leaves no session to recover: "forced
      * close" would let a client closed for flooding come back with its pid as if nothing happened. Whatever ends the
      * connection first (a polling client without a waiting poll ends it itself: a dropped poll, its own close), its
      * sockets end so ({@link #disconnectedByServer}).
      */
     private void countRefusal() {
-        if (eventLimits.disconnectAfter() > 0 && ++refusedInARow >= eventLimits.disconnectAfter()) {
-            log.debug("session {}: {} events refused in a row, closing", getSessionId(), refusedInARow);
+        if (eventLimits.disconnectAfter() <= 0) {
+            return;
+        }
+        long now = engine.eventLoop().ticker().nanoTime();
+        if (now - lastRefusalAt >= REFUSALS_FORGOTTEN_AFTER_NANOS) {
+            refusals = 0;
+        }
+        lastRefusalAt = now;
+        if (++refusals >= eventLimits.disconnectAfter()) {
+            log.debug("session {}: {} events refused without a quiet second between, closing", getSessionId(), refusals);
             observer.closedForBehaviour(BehaviourClose.ABUSE);
             disconnectedByServer = true;
             engine.close();

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -123,6 +124,87 @@ class LimitsTest {
             // rate close it.
             sendUntilClosed(abuser, 40, i -> "43" + i + "[\"unasked\"]");
             assertClosedAsAbuseWhileOthersAreServed(node, abuser, bystander);
+        }
+    }
+
+    /**
+     * A client flooding at four times its rate gets an event through whenever the bucket has refilled one; those do not
+     * excuse the refusals around them, and it is closed all the same.
+     */
+    @Test
+    void aFlooderThatRefillsLetThroughNowAndThenIsStillDisconnected() throws Exception {
+        try (ProductNode node = ProductNode.start(Map.of(), "--eventRate=10", "--eventBurst=10", "--abuseDisconnectAfter=5",
+                "--pingInterval=25000");
+             RawWebSocket bystander = node.connect("/", null);
+             RawWebSocket flooder = node.connect("/", null)) {
+            // 40 events a second for 4 s at most: the burst goes in the first quarter second, then one in four is handled.
+            long start = System.nanoTime();
+            for (int i = 0; i < 160 && !flooder.closed().isDone(); i++) {
+                paceUntil(start + i * TimeUnit.MILLISECONDS.toNanos(25));
+                try {
+                    flooder.sendText("42[\"events\"," + i + "]");
+                } catch (CompletionException e) {
+                    assertThat(e).hasRootCauseInstanceOf(IOException.class);
+                    break;
+                }
+            }
+            await().atMost(Duration.ofSeconds(3)).until(() -> flooder.closed().isDone());
+            bystander.sendText("421[\"events\",\"fine\"]");
+            assertThat(bystander.nextText()).isEqualTo("431[\"fine\"]");
+            assertThat(metrics(node)).contains("socketio_connections_closed_behaviour_total{reason=\"abuse\"} 1.0");
+        }
+    }
+
+    /**
+     * A client that goes over its burst now and then and stops when refused is not taken for a flooder: its refusals
+     * are forgotten after a second without any, however many it has had in all.
+     */
+    @Test
+    void aClientThatExceedsItsBurstNowAndThenStaysConnected() throws Exception {
+        try (ProductNode node = ProductNode.start(Map.of(), "--eventRate=10", "--eventBurst=10", "--abuseDisconnectAfter=5",
+                "--pingInterval=25000");
+             RawWebSocket client = node.connect("/", null)) {
+            int ack = 0;
+            for (int round = 0; round < 3; round++) {
+                // One refusal short of a close, then 1.5 s at less than half the rate, every event handled.
+                ack = sendUntilRefused(client, 4, ack);
+                long start = System.nanoTime();
+                for (int i = 1; i <= 6; i++) {
+                    paceUntil(start + i * TimeUnit.MILLISECONDS.toNanos(250));
+                    ack++;
+                    client.sendText("42" + ack + "[\"events\"," + ack + "]");
+                    assertThat(client.nextText()).isEqualTo("43" + ack + "[" + ack + "]");
+                }
+            }
+            assertThat(client.closed()).isNotDone();
+            assertThat(metrics(node))
+                    .containsPattern("socketio_events_refused_total\\{nsp=\"/\",reason=\"rate_limited\"} 12\\.0")
+                    .doesNotContainPattern("socketio_connections_closed_behaviour_total\\{reason=\"abuse\"} [1-9]");
+        }
+    }
+
+    /** Sends events with acks, one answer at a time, until {@code refusals} of them were refused for the rate; the last ack id. */
+    private static int sendUntilRefused(RawWebSocket ws, int refusals, int lastAck) {
+        int ack = lastAck;
+        int refused = 0;
+        for (int i = 0; i < 40 && refused < refusals; i++) {
+            ack++;
+            ws.sendText("42" + ack + "[\"events\"," + ack + "]");
+            String answer = ws.nextText();
+            if (answer.startsWith("43" + ack + "[{\"error\":{\"code\":\"rate_limited\"")) {
+                refused++;
+            } else {
+                assertThat(answer).isEqualTo("43" + ack + "[" + ack + "]");
+            }
+        }
+        assertThat(refused).isEqualTo(refusals);
+        return ack;
+    }
+
+    /** Paces a sender: returns at {@code deadline} ({@link System#nanoTime()}), at once if it has passed. */
+    private static void paceUntil(long deadline) {
+        for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+            LockSupport.parkNanos(left);
         }
     }
 
