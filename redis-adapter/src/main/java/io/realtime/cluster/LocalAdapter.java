@@ -458,6 +458,14 @@ public class LocalAdapter implements ClusterAdapter {
         return socket == null ? null : namespace.getClient(socket);
     }
 
+    /** As a JavaScript {@code Date}'s {@code toString()}, which socket.io's handshake holds as {@code time}. */
+    private static final java.time.format.DateTimeFormatter JS_DATE =
+            java.time.format.DateTimeFormatter.ofPattern("EEE MMM dd uuuu HH:mm:ss 'GMT'xx '('zzzz')'", java.util.Locale.US);
+
+    static String handshakeTime(java.util.Date time, java.time.ZoneId zone) {
+        return JS_DATE.format(time.toInstant().atZone(zone));
+    }
+
     private static Map<String, Object> handshakeOf(HandshakeData handshake) {
         Map<String, Object> headers = new LinkedHashMap<>();
         handshake.getHttpHeaders().forEach(header -> headers.putIfAbsent(header.getKey().toLowerCase(), header.getValue()));
@@ -465,7 +473,7 @@ public class LocalAdapter implements ClusterAdapter {
         handshake.getUrlParams().forEach((key, values) -> query.put(key, values.isEmpty() ? "" : values.get(0)));
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("headers", headers);
-        result.put("time", handshake.getTime().toString());
+        result.put("time", handshakeTime(handshake.getTime(), java.time.ZoneId.systemDefault()));
         result.put("address", handshake.getAddress() == null ? null : handshake.getAddress().getAddress().getHostAddress());
         result.put("xdomain", handshake.isXdomain());
         result.put("secure", false);

@@ -85,8 +85,19 @@ final class DevelopmentEvents implements SocketActivity {
         return NamespaceNames.wire(socket.getNamespace().getName());
     }
 
+    /**
+     * What a JavaScript Date becomes in JSON, always to the millisecond: the UI shows and sorts these strings as they
+     * are, so a node's nanoseconds, or a whole second written without its fraction, would misplace its events among
+     * the other nodes'.
+     */
+    private static final java.time.format.DateTimeFormatter JSON_DATE =
+            java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
     private static String now() {
-        // What a JavaScript Date becomes in JSON; the UI reads it back with new Date(...).
-        return Instant.now().toString();
+        return timestamp(Instant.now());
+    }
+
+    static String timestamp(Instant instant) {
+        return JSON_DATE.format(instant);
     }
 }
