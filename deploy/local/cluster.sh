@@ -18,7 +18,8 @@
 # event loops (compat/bench/storm.js: 15,000 clients back in 8.1 to 9.2 s against 12.2 s with C2; JAVA_OPTS="" for
 # the JVM's default). haproxy tells the
 # nodes each client's address with the PROXY protocol (send-proxy-v2), so per-address limits count clients, not the
-# balancer; the nodes' own ports therefore only take connections that start with a PROXY header.
+# balancer; the nodes' own ports therefore only take connections from haproxy's address (PROXY_PROTOCOL_FROM,
+# 127.0.0.1/32) that start with a PROXY header.
 # LOCAL_PROXY_PROTOCOL=false turns that off on both sides, for tests that also reach the nodes directly.
 # "up" runs gateway/target/gateway.jar, built when missing; one older than its sources is refused (REBUILD=1: rebuilt
 # first), as deploy/image/build.sh does.
@@ -33,7 +34,12 @@ read -r -a management_ports <<< "${MANAGEMENT_PORTS:-9101 9102 9103}"
 redis_port="${REDIS_PORT:-6390}"
 proxy_protocol="${LOCAL_PROXY_PROTOCOL:-true}"
 send_proxy=""
-[ "$proxy_protocol" = true ] && send_proxy="send-proxy-v2 "
+# The balancers the nodes believe a PROXY header from: haproxy, which connects to them from 127.0.0.1.
+proxy_protocol_from=""
+if [ "$proxy_protocol" = true ]; then
+  send_proxy="send-proxy-v2 "
+  proxy_protocol_from=127.0.0.1/32
+fi
 jar="$root/gateway/target/gateway.jar"
 # shellcheck source=../lib/gateway-jar.sh
 . "$root/deploy/lib/gateway-jar.sh"
@@ -137,7 +143,7 @@ up() {
       NODE_ID="node-$n" REDIS_URL="redis://127.0.0.1:$redis_port" SOCKETIO_HOST=127.0.0.1 MANAGEMENT_HOST=127.0.0.1 \
         SOCKETIO_PORT="${node_ports[$i]}" MANAGEMENT_PORT="${management_ports[$i]}" \
         DRAIN_WINDOW="${DRAIN_WINDOW:-3000}" CORS_ORIGINS="${CORS_ORIGINS:-*}" PROXY_PROTOCOL="$proxy_protocol" \
-        MAX_CONNECTIONS_PER_IP="${MAX_CONNECTIONS_PER_IP:-1000}" HANDSHAKES_PER_IP="${HANDSHAKES_PER_IP:-100}" \
+        PROXY_PROTOCOL_FROM="$proxy_protocol_from" MAX_CONNECTIONS_PER_IP="${MAX_CONNECTIONS_PER_IP:-1000}" HANDSHAKES_PER_IP="${HANDSHAKES_PER_IP:-100}" \
         nohup "${JAVA:-java}" ${java_opts//%n/$n} -jar "$jar" > "$run/node-$n.log" 2>&1 &
       echo $! > "$run/node-$n.pid"
       started+=("$run/node-$n.pid")

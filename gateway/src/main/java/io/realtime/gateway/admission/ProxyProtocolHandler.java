@@ -1,5 +1,6 @@
 package io.realtime.gateway.admission;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
@@ -8,6 +9,8 @@ import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolException;
 import io.netty.util.NetUtil;
 import io.realtime.gateway.engineio.ClientAddress;
+import io.realtime.gateway.stats.RefusalReason;
+import io.realtime.gateway.stats.TrafficObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,8 +20,9 @@ import java.net.InetSocketAddress;
 /**
  * Behind Netty's {@link HAProxyMessageDecoder}: the PROXY header's source becomes the connection's client address
  * ({@link ClientAddress#OF_CONNECTION}); a {@code LOCAL} header (the balancer's own health check) keeps the peer.
- * A connection that does not start with a valid header is closed: with {@code PROXY_PROTOCOL} on, only the
- * balancer may connect. Leaves the pipeline once the header is read.
+ * With {@code PROXY_PROTOCOL} on, only the balancers of {@code PROXY_PROTOCOL_FROM} may connect: a connection from
+ * any other peer is closed before anything of it is read ({@link #addTo}), and one that does not start with a valid
+ * header is closed. Leaves the pipeline once the header is read.
  */
 public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
 
@@ -26,6 +30,27 @@ public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
     public static final String NAME = "proxyProtocol";
 
     private static final Logger log = LoggerFactory.getLogger(ProxyProtocolHandler.class);
+
+    /**
+     * Adds the decoder and this handler to a new connection's pipeline if its TCP peer is one of {@code balancers};
+     * closes it otherwise, before anything of it is read, and counts it: its header would be believed as a
+     * balancer's, naming whatever client address it likes (past the per-address limits, into the logs and the
+     * handshake, and, named as a trusted proxy, making its own forwarding header believed).
+     *
+     * @return whether the connection stays
+     */
+    public static boolean addTo(Channel channel, TrustedProxies balancers, TrafficObserver observer) {
+        if (!(channel.remoteAddress() instanceof InetSocketAddress peer) || !balancers.trusts(peer)) {
+            observer.refused(RefusalReason.UNTRUSTED_PEER);
+            log.debug("connection from {} closed: not a balancer allowed to send the PROXY header (PROXY_PROTOCOL_FROM)",
+                    channel.remoteAddress());
+            channel.close();
+            return false;
+        }
+        channel.pipeline().addLast(DECODER_NAME, new HAProxyMessageDecoder());
+        channel.pipeline().addLast(NAME, new ProxyProtocolHandler());
+        return true;
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {

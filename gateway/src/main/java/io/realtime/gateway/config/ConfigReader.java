@@ -7,6 +7,7 @@ import io.realtime.cluster.recovery.RecoveryOptions;
 import io.realtime.gateway.admin.AdminUiSettings;
 import io.realtime.gateway.admission.AdmissionOptions;
 import io.realtime.gateway.admission.ClientAddressOptions;
+import io.realtime.gateway.admission.TrustedProxies;
 import io.realtime.gateway.auth.AuthSettings;
 import io.realtime.gateway.engineio.EngineOptions;
 import io.realtime.gateway.limits.EventLimits;
@@ -269,7 +270,18 @@ final class ConfigReader {
 
     private static ClientAddressOptions clientAddresses(SettingValues v) {
         boolean proxyProtocol = v.bool(Setting.PROXY_PROTOCOL);
-        List<String> trusted = List.copyOf(v.list(Setting.TRUSTED_PROXIES));
+        List<String> balancers = List.copyOf(v.list(Setting.PROXY_PROTOCOL_FROM));
+        if (proxyProtocol && balancers.isEmpty()) {
+            v.problem(ClientAddressOptions.NO_BALANCERS);
+        }
+        if (!proxyProtocol && !balancers.isEmpty()) {
+            // Balancers listed for a header the node does not read: likely the protocol was meant to be on, and
+            // without it every client would have its balancer's address.
+            v.problem(Setting.PROXY_PROTOCOL_FROM.env() + ": only with " + Setting.PROXY_PROTOCOL.env()
+                    + "=true (the balancers allowed to send the PROXY header, which is read only then)");
+        }
+        balancers = cidrs(v, Setting.PROXY_PROTOCOL_FROM, balancers);
+        List<String> trusted = cidrs(v, Setting.TRUSTED_PROXIES, List.copyOf(v.list(Setting.TRUSTED_PROXIES)));
         String headerName = v.text(Setting.FORWARDED_HEADER).trim().toLowerCase(java.util.Locale.ROOT);
         ClientAddressOptions.ForwardedHeader header = java.util.Arrays.stream(ClientAddressOptions.ForwardedHeader.values())
                 .filter(candidate -> candidate.setting().equals(headerName)).findFirst().orElse(null);
@@ -277,11 +289,20 @@ final class ConfigReader {
             v.problem(Setting.FORWARDED_HEADER.env() + ": expected x-forwarded-for or forwarded, got '" + headerName + "'");
             header = ClientAddressOptions.ForwardedHeader.X_FORWARDED_FOR;
         }
+        if (proxyProtocol && balancers.isEmpty()) {
+            return new ClientAddressOptions(false, List.of(), trusted, header); // a problem reported: the node does not start
+        }
+        return new ClientAddressOptions(proxyProtocol, balancers, trusted, header);
+    }
+
+    /** {@code cidrs} when each is one, else none, the problem reported. */
+    private static List<String> cidrs(SettingValues v, Setting setting, List<String> cidrs) {
         try {
-            return new ClientAddressOptions(proxyProtocol, trusted, header);
+            TrustedProxies.parse(cidrs);
+            return cidrs;
         } catch (IllegalArgumentException e) {
-            v.problem(Setting.TRUSTED_PROXIES.env() + ": " + e.getMessage());
-            return new ClientAddressOptions(proxyProtocol, List.of(), header);
+            v.problem(setting.env() + ": " + e.getMessage());
+            return List.of();
         }
     }
 

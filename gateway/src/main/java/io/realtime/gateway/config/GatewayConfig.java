@@ -176,7 +176,7 @@ public final class GatewayConfig {
         return httpLimits;
     }
 
-    /** {@code PROXY_PROTOCOL}, {@code TRUSTED_PROXIES}. */
+    /** {@code PROXY_PROTOCOL}, {@code PROXY_PROTOCOL_FROM}, {@code TRUSTED_PROXIES}. */
     public ClientAddressOptions clientAddresses() {
         return clientAddresses;
     }
@@ -266,6 +266,7 @@ public final class GatewayConfig {
                 .add("requestTimeout=" + httpLimits.requestTimeout().toMillis())
                 .add("idleConnectionTimeout=" + httpLimits.idleTimeout().toMillis())
                 .add("proxyProtocol=" + clientAddresses.proxyProtocol())
+                .add("proxyProtocolFrom=" + clientAddresses.proxyProtocolFrom())
                 .add("trustedProxies=" + clientAddresses.trustedProxies())
                 .add("forwardedHeader=" + clientAddresses.forwardedHeader().setting())
                 .add("eventRate=" + eventLimits.ratePerSecond()).add("eventBurst=" + eventLimits.burst())
@@ -421,7 +422,7 @@ public final class GatewayConfig {
             return this;
         }
 
-        /** {@code PROXY_PROTOCOL}, {@code TRUSTED_PROXIES}; default {@link ClientAddressOptions#DIRECT}: neither. */
+        /** {@code PROXY_PROTOCOL}, {@code PROXY_PROTOCOL_FROM}, {@code TRUSTED_PROXIES}; default {@link ClientAddressOptions#DIRECT}: neither. */
         public Builder clientAddresses(ClientAddressOptions clientAddresses) {
             this.clientAddresses = clientAddresses;
             return this;

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.realtime.gateway.admission.AdmissionHandler;
 import io.realtime.gateway.admission.ClientAddressOptions;
 import io.realtime.gateway.admission.ForwardedHeadersHandler;
@@ -25,6 +24,7 @@ import io.realtime.gateway.limits.HttpLimits;
 import io.realtime.gateway.limits.HttpTimeouts;
 import io.realtime.gateway.limits.UndecodableRequestHandler;
 import io.realtime.gateway.stats.HttpCloseObserver;
+import io.realtime.gateway.stats.TrafficObserver;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -63,19 +63,22 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
     private final HttpLimits httpLimits;
     private final HttpTimeouts timeouts;
     private final UndecodableRequestHandler undecodable;
-    private final boolean proxyProtocol;
+    /** The balancers allowed to send a PROXY header; {@code null} when {@code PROXY_PROTOCOL} is off. */
+    private final TrustedProxies proxyProtocolFrom;
+    private final TrafficObserver observer;
     private final ForwardedHeadersHandler forwardedHeaders;
     private final AcceptedConnections connections;
 
     /**
      * @param connections where each accepted connection is kept, for the server's stop to close
      * @param httpCloses  told of each connection closed by the request or idle deadline or answered 414, 431 or 400
+     * @param observer    told of each connection refused before its first byte (a peer off {@code PROXY_PROTOCOL_FROM})
      */
     GatewayChannelInitializer(AcceptedConnections connections, EngineRequestDecoder engineRequests, OriginHandler origin,
                               AdmissionHandler admission, EngineIoHttpHandler engineIo,
                               SessionRegistry sessions, int maxPayload, WriteBufferWaterMark waterMark,
                               Map<String, ChannelHandler> extraHandlers, SslContext tls, HttpLimits httpLimits,
-                              ClientAddressOptions clientAddresses, HttpCloseObserver httpCloses) {
+                              ClientAddressOptions clientAddresses, HttpCloseObserver httpCloses, TrafficObserver observer) {
         this.connections = connections;
         this.engineRequests = engineRequests;
         this.origin = origin;
@@ -91,21 +94,21 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
         // The port's refusals' format ({"code", "message"}), as admission's and the origin check's.
         this.undecodable = new UndecodableRequestHandler(httpCloses, (status, code, message) ->
                 ("{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8));
-        this.proxyProtocol = clientAddresses.proxyProtocol();
+        this.proxyProtocolFrom = clientAddresses.proxyProtocol() ? TrustedProxies.parse(clientAddresses.proxyProtocolFrom()) : null;
+        this.observer = observer;
         TrustedProxies proxies = TrustedProxies.parse(clientAddresses.trustedProxies(), clientAddresses.forwardedHeader());
         this.forwardedHeaders = proxies.isEmpty() ? null : new ForwardedHeadersHandler(proxies);
     }
 
     @Override
     protected void initChannel(Channel channel) {
+        // Before TLS: the balancer writes the header ahead of the client's bytes. Another peer is closed unread.
+        if (proxyProtocolFrom != null && !ProxyProtocolHandler.addTo(channel, proxyProtocolFrom, observer)) {
+            return;
+        }
         connections.add(channel);
         channel.config().setWriteBufferWaterMark(waterMark);
         ChannelPipeline pipeline = channel.pipeline();
-        if (proxyProtocol) {
-            // Before TLS: the balancer writes the header ahead of the client's bytes.
-            pipeline.addLast(ProxyProtocolHandler.DECODER_NAME, new HAProxyMessageDecoder());
-            pipeline.addLast(ProxyProtocolHandler.NAME, new ProxyProtocolHandler());
-        }
         if (tls != null) {
             pipeline.addLast(TLS, tls.newHandler(channel.alloc()));
         }

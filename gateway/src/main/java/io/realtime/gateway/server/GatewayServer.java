@@ -215,7 +215,7 @@ public class GatewayServer extends SocketIOServer {
                         new OriginHandler(new CorsPolicy(engineOptions.corsOrigins()), observer()),
                         new AdmissionHandler(admission, observer()), engineIo, sessions, engineOptions.maxPayload(),
                         OutboundLimit.of(engineOptions.outboundLimit()).waterMark(), httpHandlers, tls, options.httpLimits(),
-                        options.clientAddresses(), observer()::httpClosed))
+                        options.clientAddresses(), observer()::httpClosed, observer()))
                 .option(ChannelOption.SO_BACKLOG, configuration.getSocketConfig().getAcceptBackLog())
                 .option(ChannelOption.SO_REUSEADDR, configuration.getSocketConfig().isReuseAddress())
                 .childOption(ChannelOption.TCP_NODELAY, configuration.getSocketConfig().isTcpNoDelay())

@@ -15,7 +15,12 @@ public enum RefusalReason {
     /** A browser on a site that {@code CORS_ORIGINS} does not allow (WebSocket or polling). */
     ORIGIN("origin"),
     /** Not a valid Engine.IO request (unknown transport, bad parameters). */
-    BAD_REQUEST("bad_request");
+    BAD_REQUEST("bad_request"),
+    /**
+     * A connection while {@code PROXY_PROTOCOL} is on from a peer that is not a balancer of
+     * {@code PROXY_PROTOCOL_FROM}, closed before anything of it is read.
+     */
+    UNTRUSTED_PEER("untrusted_peer");
 
     private final String tag;
 

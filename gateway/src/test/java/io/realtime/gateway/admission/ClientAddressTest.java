@@ -31,7 +31,8 @@ class ClientAddressTest {
 
     @Test
     void proxyProtocolV1AndV2GiveTheRealAddressToPerAddressLimitsAndFetchSockets() throws Exception {
-        try (ProductNode node = ProductNode.start(Map.of("PROXY_PROTOCOL", "true", "MAX_CONNECTIONS_PER_IP", "1"));
+        try (ProductNode node = ProductNode.start(Map.of("PROXY_PROTOCOL", "true", "PROXY_PROTOCOL_FROM", "127.0.0.1/32",
+                "MAX_CONNECTIONS_PER_IP", "1"));
              Raw first = Raw.open(node, v1("203.0.113.7"), "");
              Raw other = Raw.open(node, v2(new byte[] {(byte) 203, 0, 113, 8}), "");
              Raw same = Raw.open(node, v2(new byte[] {(byte) 203, 0, 113, 7}), "")) {
@@ -47,9 +48,28 @@ class ClientAddressTest {
 
     @Test
     void aConnectionWithoutTheHeaderIsClosedWhenTheProtocolIsOn() throws Exception {
-        try (ProductNode node = ProductNode.start(Map.of("PROXY_PROTOCOL", "true"));
+        try (ProductNode node = ProductNode.start(Map.of("PROXY_PROTOCOL", "true", "PROXY_PROTOCOL_FROM", "127.0.0.1/32"));
              Raw bare = Raw.open(node, new byte[0], "")) {
             assertThat(bare.status).isEmpty();
+        }
+    }
+
+    /**
+     * A client that reaches the node's port itself, not through a balancer of PROXY_PROTOCOL_FROM, cannot name its
+     * address with a header of its own: its connection is closed before anything is read, and counted.
+     */
+    @Test
+    void aHeaderFromAPeerOffTheBalancersListIsNotBelievedAndItsConnectionIsClosed() throws Exception {
+        try (ProductNode node = ProductNode.start(Map.of("PROXY_PROTOCOL", "true", "PROXY_PROTOCOL_FROM", "10.0.0.0/8",
+                "TRUSTED_PROXIES", "198.51.100.0/24"))) {
+            try (Raw forgedV1 = Raw.open(node, v1("198.51.100.77"), "X-Forwarded-For: 203.0.113.9\r\n");
+                 Raw forgedV2 = Raw.open(node, v2(new byte[] {(byte) 198, 51, 100, 78}), "")) {
+                assertThat(forgedV1.status).as("hung up on, no handshake answered").isEmpty();
+                assertThat(forgedV2.status).as("hung up on, no handshake answered").isEmpty();
+            }
+            assertThat(addresses(node)).isEmpty();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(node.node().metrics().scrape())
+                    .contains("socketio_connections_refused_total{reason=\"untrusted_peer\"} 2.0"));
         }
     }
 
@@ -72,7 +92,9 @@ class ClientAddressTest {
         Path haproxy = Stream.of("/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy")
                 .map(Path::of).filter(Files::isExecutable).findFirst()
                 .orElseThrow(() -> new AssertionError("haproxy is not installed (.ci/run installs it)"));
-        try (ProductNode node = ProductNode.start(Map.of("PROXY_PROTOCOL", "true", "MAX_CONNECTIONS_PER_IP", "1"))) {
+        // The balancer connects from 127.0.0.2, the only peer allowed to send the header.
+        try (ProductNode node = ProductNode.start(Map.of("PROXY_PROTOCOL", "true", "PROXY_PROTOCOL_FROM", "127.0.0.2/32",
+                "MAX_CONNECTIONS_PER_IP", "1"))) {
             int lbPort;
             try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 lbPort = free.getLocalPort();

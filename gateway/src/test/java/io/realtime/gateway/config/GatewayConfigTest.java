@@ -377,6 +377,31 @@ class GatewayConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("REDIS_SENTINEL_PASSWORD: only a redis-sentinel://");
     }
 
+    /**
+     * A PROXY header names the client, so it is believed from the balancers of PROXY_PROTOCOL_FROM only: the protocol
+     * without them is refused, and so are balancers listed while the protocol is off.
+     */
+    @Test
+    void theProxyProtocolNeedsTheBalancersAllowedToSendItAndTheyNeedTheProtocol() {
+        assertThatThrownBy(() -> GatewayConfig.load(Map.of("PROXY_PROTOCOL", "true"), new String[0]))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("PROXY_PROTOCOL=true needs PROXY_PROTOCOL_FROM");
+        assertThatThrownBy(() -> GatewayConfig.load(Map.of("PROXY_PROTOCOL", "true", "PROXY_PROTOCOL_FROM", " , "), new String[0]))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("PROXY_PROTOCOL=true needs PROXY_PROTOCOL_FROM");
+        assertThatThrownBy(() -> GatewayConfig.load(Map.of("PROXY_PROTOCOL_FROM", "10.0.0.0/8"), new String[0]))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("PROXY_PROTOCOL_FROM: only with PROXY_PROTOCOL=true");
+        assertThatThrownBy(() -> GatewayConfig.load(Map.of("PROXY_PROTOCOL", "true", "PROXY_PROTOCOL_FROM", "10.0.0.0/33"),
+                new String[0])).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("PROXY_PROTOCOL_FROM: not a CIDR: '10.0.0.0/33'");
+
+        GatewayConfig config = GatewayConfig.load(Map.of("PROXY_PROTOCOL", "true",
+                "PROXY_PROTOCOL_FROM", "10.0.0.0/8, 192.0.2.1"), new String[0]);
+        assertThat(config.describe()).contains("proxyProtocol=true").contains("proxyProtocolFrom=[10.0.0.0/8, 192.0.2.1]");
+        assertThat(config.warnings()).isEmpty();
+    }
+
     @Test
     void aRedisUrlThatCouldNotBeConnectedToIsAConfigurationProblemThatNeverShowsItsPassword() {
         for (String url : new String[] {"redis-sentinel://:hunter2@s:26379", "redis://:hunter2@h/abc", "redis://:hunter2@h:99999",
