@@ -215,15 +215,7 @@ class ConnectionDisconnectRecoveryTest {
         GatewaySocket main = serverSocket("/", client.main().sid());
         GatewaySocket second = serverSocket(SECOND, client.second().sid());
         SocketIoConnection connection = (SocketIoConnection) main.getBaseClient();
-        EventLoop loop = connection.engineSession().eventLoop();
-        CountDownLatch release = keepBusy(loop);
-        try {
-            connection.disconnect();
-            OffsetOrder.run(loop, () -> { });
-            connection.engineSession().closeAtOnce(io.realtime.gateway.stats.DisconnectReason.TRANSPORT_CLOSE);
-        } finally {
-            release.countDown();
-        }
+        dropTransportBehind(connection, connection::disconnect);
         assertKicked(client, main, second, null, false);
     }
 
@@ -237,16 +229,7 @@ class ConnectionDisconnectRecoveryTest {
         Client client = connect(null);
         GatewaySocket main = serverSocket("/", client.main().sid());
         GatewaySocket second = serverSocket(SECOND, client.second().sid());
-        SocketIoConnection connection = (SocketIoConnection) main.getBaseClient();
-        EventLoop loop = connection.engineSession().eventLoop();
-        CountDownLatch release = keepBusy(loop);
-        try {
-            main.disconnect();
-            OffsetOrder.run(loop, () -> { });
-            connection.engineSession().closeAtOnce(io.realtime.gateway.stats.DisconnectReason.TRANSPORT_CLOSE);
-        } finally {
-            release.countDown();
-        }
+        dropTransportBehind((SocketIoConnection) main.getBaseClient(), main::disconnect);
         untilClosed(client.ws());
         await().atMost(Duration.ofSeconds(5)).until(() -> main.isDisconnected() && second.isDisconnected());
         Client back = connect(client);
@@ -257,6 +240,23 @@ class ConnectionDisconnectRecoveryTest {
         softly.assertThat(back.main().sid()).as("a new main socket").isNotEqualTo(client.main().sid());
         softly.assertThat(back.second().sid()).as("the " + SECOND + " socket recovered").isEqualTo(client.second().sid());
         softly.assertAll();
+    }
+
+    /**
+     * Runs {@code disconnect} while the connection's loop is busy, queues a write with an offset behind it, and drops
+     * the transport before either runs: what the disconnect queued on the loop waits behind that write, and the
+     * transport goes first.
+     */
+    private static void dropTransportBehind(SocketIoConnection connection, Runnable disconnect) throws InterruptedException {
+        EventLoop loop = connection.engineSession().eventLoop();
+        CountDownLatch release = keepBusy(loop);
+        try {
+            disconnect.run();
+            OffsetOrder.run(loop, () -> { });
+            connection.engineSession().closeAtOnce(io.realtime.gateway.stats.DisconnectReason.TRANSPORT_CLOSE);
+        } finally {
+            release.countDown();
+        }
     }
 
     /** Keeps the loop busy until the returned latch is counted down (5 s at most); returns once it is busy. */
