@@ -8,18 +8,34 @@ import com.nimbusds.jose.proc.SecurityContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ProxySelector;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Signing keys from a JWKS endpoint, kept in memory. Token checks only read the cached set, so they never wait on
@@ -27,29 +43,51 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * not have (rate-limited, for key rotation). The scheduler only times the fetches: each runs on a thread of the
  * cache's own that exists while one runs, so a slow endpoint holds neither the node's shared scheduler (token expiry,
  * the dashboard) nor a thread while idle.
+ * <p>
+ * One fetch runs at a time, and at most one more waits: however many tokens name an unknown key, and however long
+ * the endpoint takes, the lookups made meanwhile lead to a single fetch, which starts the minimum gap after the
+ * previous fetch ended. A fetch connects within 5 s, fails when nothing arrives for 5 s, and ends within the fetch
+ * deadline (15 s) whatever the endpoint does, so that one trickling its answer holds neither the fetch thread nor the
+ * start-up.
  */
 public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(JwksKeyCache.class);
-    private static final int TIMEOUT_MILLIS = 5000;
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a fetch may go without receiving anything (the answer's headers or any of its body). */
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration FETCH_DEADLINE = Duration.ofSeconds(15);
     private static final int SIZE_LIMIT = 512 * 1024;
 
     private final URL url;
     private final String shownUrl;
     private final Duration refreshInterval;
     private final Duration minimumRefreshGap;
+    private final Duration fetchDeadline;
     private final ScheduledExecutorService refresher;
     private final boolean ownsRefresher;
-    private volatile java.util.concurrent.ScheduledFuture<?> periodic;
+    private volatile ScheduledFuture<?> periodic;
     private volatile boolean closed;
-    private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private final ThreadPoolExecutor fetcher = fetcher();
     private volatile JWKSet keys = new JWKSet();
-    private volatile Instant lastFetch = Instant.EPOCH;
+
+    private final Object lock = new Object();
+    /** A fetch has been handed to the fetch thread (or runs at start-up) and has not ended. */
+    private boolean running;
+    /** A refresh is asked for and has not started: it starts after the one running, and the minimum gap. */
+    private volatile boolean wanted;
+    private ScheduledFuture<?> wantedStart;
+    /** When the last fetch ended, successful or not. */
+    private Instant lastFetch = Instant.EPOCH;
 
     /** A cache with a refresh thread of its own, stopped by {@link #close()}. */
     public JwksKeyCache(URL url, Duration refreshInterval, Duration minimumRefreshGap) {
-        this(url, refreshInterval, minimumRefreshGap, Executors.newSingleThreadScheduledExecutor(runnable -> {
+        this(url, refreshInterval, minimumRefreshGap, FETCH_DEADLINE);
+    }
+
+    /** With a fetch deadline of its own (tests). */
+    JwksKeyCache(URL url, Duration refreshInterval, Duration minimumRefreshGap, Duration fetchDeadline) {
+        this(url, refreshInterval, minimumRefreshGap, fetchDeadline, Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "jwks-refresh");
             thread.setDaemon(true);
             return thread;
@@ -58,15 +96,16 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
 
     /** A cache timed by a scheduler it shares with other periodic work (the node's), which its fetches never block. */
     public JwksKeyCache(URL url, Duration refreshInterval, Duration minimumRefreshGap, ScheduledExecutorService scheduler) {
-        this(url, refreshInterval, minimumRefreshGap, scheduler, false);
+        this(url, refreshInterval, minimumRefreshGap, FETCH_DEADLINE, scheduler, false);
     }
 
-    private JwksKeyCache(URL url, Duration refreshInterval, Duration minimumRefreshGap, ScheduledExecutorService scheduler,
-                         boolean ownsScheduler) {
+    private JwksKeyCache(URL url, Duration refreshInterval, Duration minimumRefreshGap, Duration fetchDeadline,
+                         ScheduledExecutorService scheduler, boolean ownsScheduler) {
         this.url = url;
         this.shownUrl = shown(url.toString());
         this.refreshInterval = refreshInterval;
         this.minimumRefreshGap = minimumRefreshGap;
+        this.fetchDeadline = fetchDeadline;
         this.refresher = scheduler;
         this.ownsRefresher = ownsScheduler;
     }
@@ -90,9 +129,13 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
         }
     }
 
-    /** One thread at most, gone after a few idle seconds: a fetch every few minutes keeps no thread in between. */
+    /**
+     * One thread at most, gone after a few idle seconds: a fetch every few minutes keeps no thread in between. Only one
+     * fetch is handed over at a time (the next one once it has ended), so the queue holds at most the one handed over
+     * while the thread finishes the previous.
+     */
     private static ThreadPoolExecutor fetcher() {
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 5, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1), runnable -> {
             Thread thread = new Thread(runnable, "jwks-fetch");
             thread.setDaemon(true);
             return thread;
@@ -103,8 +146,11 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
 
     /** Fetches once now (on the caller's thread, at start-up) and schedules the periodic refresh. */
     public JwksKeyCache start() {
-        fetch();
-        periodic = refresher.scheduleWithFixedDelay(this::fetchInBackground, refreshInterval.toMillis(),
+        synchronized (lock) {
+            running = true;
+        }
+        fetchAndTimeTheNext();
+        periodic = refresher.scheduleWithFixedDelay(this::refreshPeriodically, refreshInterval.toMillis(),
                 refreshInterval.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
@@ -122,29 +168,80 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
         return keys.size();
     }
 
+    /**
+     * Asks for a fetch, soon after a token named a key the set does not have. Merged with one already asked for, not
+     * with one under way: that one may have read the set before a rotated key was published.
+     */
     private void requestRefresh() {
-        Instant earliest = lastFetch.plus(minimumRefreshGap);
-        if (refreshQueued.compareAndSet(false, true)) {
-            long delay = Math.max(0, Duration.between(Instant.now(), earliest).toMillis());
-            refresher.schedule(() -> {
-                refreshQueued.set(false);
-                fetchInBackground();
-            }, delay, TimeUnit.MILLISECONDS);
+        if (wanted || closed) {
+            return;
+        }
+        synchronized (lock) {
+            if (wanted || closed) {
+                return;
+            }
+            wanted = true;
+            if (!running) {
+                timeWanted();
+            }
         }
     }
 
-    /**
-     * Queued behind a fetch under way, not merged with it: that one may have read the set before a rotated key was
-     * published. Refreshes are at most one per minimum gap, so the queue stays short even while the endpoint hangs.
-     */
-    private void fetchInBackground() {
-        if (closed) {
-            return;
-        }
+    /** Times the wanted fetch the minimum gap after the last one ended. Holding the lock, with no fetch running. */
+    private void timeWanted() {
+        long delay = Math.max(0, Duration.between(Instant.now(), lastFetch.plus(minimumRefreshGap)).toMillis());
         try {
-            fetcher.execute(this::fetch);
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
-            // Closed meanwhile.
+            wantedStart = refresher.schedule(this::startWanted, delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            wanted = false;
+        }
+    }
+
+    private void startWanted() {
+        synchronized (lock) {
+            wantedStart = null;
+            if (closed || !wanted || running) {
+                // Running (started at start-up): its end times this one again.
+                return;
+            }
+            wanted = false;
+            running = true;
+        }
+        handOver();
+    }
+
+    /** The periodic fetch, left out when one runs or is asked for: that one reads the set as recently. */
+    private void refreshPeriodically() {
+        synchronized (lock) {
+            if (closed || running || wanted) {
+                return;
+            }
+            running = true;
+        }
+        handOver();
+    }
+
+    private void handOver() {
+        try {
+            fetcher.execute(this::fetchAndTimeTheNext);
+        } catch (RejectedExecutionException closing) {
+            synchronized (lock) {
+                running = false;
+            }
+        }
+    }
+
+    private void fetchAndTimeTheNext() {
+        try {
+            fetch();
+        } finally {
+            synchronized (lock) {
+                running = false;
+                lastFetch = Instant.now();
+                if (wanted && !closed) {
+                    timeWanted();
+                }
+            }
         }
     }
 
@@ -153,15 +250,119 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
             return;
         }
         try {
-            keys = JWKSet.load(url, TIMEOUT_MILLIS, TIMEOUT_MILLIS, SIZE_LIMIT).toPublicJWKSet();
+            keys = JWKSet.parse(new String(download(), StandardCharsets.UTF_8)).toPublicJWKSet();
             log.debug("JWKS {}: {} keys", shownUrl, keys.size());
+        } catch (InterruptedException closing) {
+            Thread.currentThread().interrupt();
         } catch (Exception e) {
             // The JDK names the whole URL in its messages ("... for URL: https://..."): shown without its secrets.
             String why = String.valueOf(e.getMessage()).replace(url.toString(), shownUrl);
             log.warn("JWKS {} could not be fetched ({}: {}); keeping {} cached keys", shownUrl, e.getClass().getSimpleName(),
                     why, keys.size());
+        }
+    }
+
+    /**
+     * The key set's bytes, within the timeouts and the deadline. HTTP/1.1 as the system's proxy settings say,
+     * following redirects except from https to http, with a client of its own for each fetch: dropped after it, its
+     * threads end once it is collected, so none stays for the minutes between fetches.
+     */
+    private byte[] download() throws IOException, InterruptedException, URISyntaxException {
+        long start = System.nanoTime();
+        long deadline = start + fetchDeadline.toNanos();
+        // Receiving the headers or any of the body is progress; the connection has its own timeout before that.
+        AtomicLong progress = new AtomicLong(start + CONNECT_TIMEOUT.toNanos());
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NORMAL);
+        ProxySelector proxies = ProxySelector.getDefault();
+        if (proxies != null) {
+            builder.proxy(proxies);
+        }
+        HttpRequest request = HttpRequest.newBuilder(url.toURI()).timeout(fetchDeadline)
+                .header("Accept", "application/json, application/jwk-set+json").GET().build();
+        CompletableFuture<HttpResponse<byte[]>> exchange = builder.build().sendAsync(request, answer -> {
+            progress.set(System.nanoTime());
+            return answer.statusCode() / 100 == 2 ? new LimitedBody(SIZE_LIMIT, progress)
+                    : HttpResponse.BodySubscribers.replacing(null);
+        });
+        try {
+            while (true) {
+                long now = System.nanoTime();
+                long until = Math.min(deadline, progress.get() + READ_TIMEOUT.toNanos());
+                if (now - until >= 0) {
+                    throw new HttpTimeoutException(now - deadline >= 0
+                            ? "not fetched within " + fetchDeadline.toMillis() + " ms"
+                            : "nothing received for " + READ_TIMEOUT.toMillis() + " ms");
+                }
+                try {
+                    HttpResponse<byte[]> response = exchange.get(until - now, TimeUnit.NANOSECONDS);
+                    if (response.statusCode() / 100 != 2) {
+                        throw new IOException("HTTP " + response.statusCode());
+                    }
+                    return response.body();
+                } catch (TimeoutException notYet) {
+                    // Progress may have moved the time out: look again.
+                }
+            }
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof IOException io ? io : new IOException(String.valueOf(cause), cause);
         } finally {
-            lastFetch = Instant.now();
+            exchange.cancel(true);
+        }
+    }
+
+    /** A body collected up to a size, each part received counted as progress. */
+    private static final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
+
+        private final int limit;
+        private final AtomicLong progress;
+        private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private Flow.Subscription subscription;
+
+        LimitedBody(int limit, AtomicLong progress) {
+            this.limit = limit;
+            this.progress = progress;
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> parts) {
+            progress.set(System.nanoTime());
+            for (ByteBuffer part : parts) {
+                if (body.isDone()) {
+                    return;
+                }
+                if (bytes.size() + part.remaining() > limit) {
+                    subscription.cancel();
+                    body.completeExceptionally(new IOException("larger than " + limit + " bytes"));
+                    return;
+                }
+                byte[] chunk = new byte[part.remaining()];
+                part.get(chunk);
+                bytes.write(chunk, 0, chunk.length);
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            body.completeExceptionally(error);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(bytes.toByteArray());
         }
     }
 
@@ -170,6 +371,11 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
         closed = true;
         if (periodic != null) {
             periodic.cancel(false);
+        }
+        synchronized (lock) {
+            if (wantedStart != null) {
+                wantedStart.cancel(false);
+            }
         }
         fetcher.shutdownNow();
         if (ownsRefresher) {
