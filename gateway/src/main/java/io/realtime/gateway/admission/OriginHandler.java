@@ -36,7 +36,7 @@ public final class OriginHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof EngineRequest request && !request.isPreflight() && !allowed(request)) {
             try {
                 observer.refused(RefusalReason.ORIGIN);
-                AdmissionHandler.refuse(request, EngineIoError.ORIGIN_NOT_ALLOWED);
+                request.respondError(EngineIoError.ORIGIN_NOT_ALLOWED);
             } finally {
                 request.release();
             }

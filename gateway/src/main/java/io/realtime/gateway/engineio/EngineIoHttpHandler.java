@@ -95,7 +95,7 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         }
         if (request.problem() != null) {
             sessions.observer().refused(RefusalReason.BAD_REQUEST);
-            exchange.respondError(request.problem());
+            request.respondError(request.problem());
             return;
         }
         if (request.isHandshake()) {
@@ -104,7 +104,7 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         }
         EngineSession session = sessions.get(request.param("sid"));
         if (session == null) {
-            exchange.respondError(EngineIoError.UNKNOWN_SID);
+            request.respondError(EngineIoError.UNKNOWN_SID);
         } else if (request.isWebSocket()) {
             if (!request.isWebSocketUpgrade()) {
                 exchange.respondErrorAndClose(EngineIoError.BAD_REQUEST);
@@ -131,7 +131,7 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
         com.corundumstudio.socketio.AuthorizationResult authorized = authorize(handshake);
         if (!authorized.isAuthorized()) {
             sessions.observer().refused(RefusalReason.AUTH);
-            request.exchange().respondError(EngineIoError.FORBIDDEN);
+            request.respondError(EngineIoError.FORBIDDEN);
             return;
         }
         String b64 = request.param("b64");

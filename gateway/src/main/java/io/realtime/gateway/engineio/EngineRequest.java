@@ -89,6 +89,20 @@ public final class EngineRequest implements ReferenceCounted {
         return exchange;
     }
 
+    /**
+     * Answers this request with {@code error} instead of serving it: an upgrade (a request with an {@code Upgrade}
+     * header, which Node's HTTP server hands to engine.io as one) with {@code Connection: close}, its connection
+     * closed after the answer, as engine.io's {@code abortUpgrade} (the client asked to leave HTTP: nothing more is
+     * read from it); any other keeps its keep-alive, as engine.io's {@code abortRequest}.
+     */
+    public void respondError(EngineIoError error) {
+        if (http.headers().contains(HttpHeaderNames.UPGRADE)) {
+            exchange.respondErrorAndClose(error);
+        } else {
+            exchange.respondError(error);
+        }
+    }
+
     public InetAddress remoteAddress() {
         return remoteAddress;
     }

@@ -125,6 +125,39 @@ class EngineIoHttpHandlerTest {
         assertThat(opened).isEmpty();
     }
 
+    /**
+     * As engine.io's abortUpgrade: a WebSocket upgrade refused (by the application, or for a session it does not
+     * know) is answered with Connection: close and its connection closed after the answer.
+     */
+    @Test
+    void aRefusedWebSocketUpgradeIsAnsweredAndItsConnectionClosed() {
+        authorized.set(false);
+        FullHttpResponse forbidden = upgrade("/socket.io/?EIO=4&transport=websocket");
+        assertThat(forbidden.status().code()).isEqualTo(403);
+        assertThat(forbidden.headers().get("Connection")).isEqualToIgnoringCase("close");
+        assertThat(body(forbidden)).isEqualTo("{\"code\":4,\"message\":\"Forbidden\"}");
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).as("closed after the answer").isFalse();
+    }
+
+    @Test
+    void aWebSocketUpgradeForAnUnknownSessionIsAnsweredAndItsConnectionClosed() {
+        FullHttpResponse unknown = upgrade("/socket.io/?EIO=4&transport=websocket&sid=nope");
+        assertThat(unknown.status().code()).isEqualTo(400);
+        assertThat(unknown.headers().get("Connection")).isEqualToIgnoringCase("close");
+        assertThat(body(unknown)).isEqualTo("{\"code\":1,\"message\":\"Session ID unknown\"}");
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).as("closed after the answer").isFalse();
+    }
+
+    private FullHttpResponse upgrade(String uri) {
+        DefaultFullHttpRequest upgrade = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
+        upgrade.headers().set("Host", "localhost").set("Upgrade", "websocket").set("Connection", "Upgrade")
+                .set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==").set("Sec-WebSocket-Version", "13");
+        channel.writeInbound(upgrade);
+        return channel.readOutbound();
+    }
+
     @Test
     void malformedRequestsGetEngineIosErrors() {
         assertThat(body(get("/socket.io/?EIO=4&transport=smoke"))).isEqualTo("{\"code\":0,\"message\":\"Transport unknown\"}");
