@@ -531,6 +531,9 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
         // first, the socket would drop those events (a "kicked" notice sent just before the disconnect would never
         // arrive). On the streams transport a socket's own event is still on its way through Redis, not waited for
         // (nor is it by socket.io's streams adapter): a notice that must come before the end goes by sendNotice.
+        if (disconnectReason != null) {
+            return; // A disconnect is queued already: the first one asked is the one the socket ends by.
+        }
         disconnectReason = reason;
         io.realtime.gateway.engineio.OffsetOrder.run(engineSession().eventLoop(), () -> {
             super.send(packet);

@@ -242,6 +242,29 @@ class ConnectionDisconnectRecoveryTest {
         softly.assertAll();
     }
 
+    /** Two disconnects asked while the first waits behind a write: one DISCONNECT, and the first one's reason. */
+    @Test
+    void aSecondDisconnectWhileTheFirstWaitsKeepsTheFirstsReason() throws Exception {
+        Client client = connect(null);
+        GatewaySocket main = serverSocket("/", client.main().sid());
+        EventLoop loop = ((SocketIoConnection) main.getBaseClient()).engineSession().eventLoop();
+        CountDownLatch release = keepBusy(loop);
+        try {
+            main.disconnect(io.realtime.gateway.stats.DisconnectReason.TOKEN_EXPIRED);
+            OffsetOrder.run(loop, () -> { });
+            main.disconnect();
+        } finally {
+            release.countDown();
+        }
+        await().atMost(Duration.ofSeconds(5)).until(main::isDisconnected);
+        List<String> received = until(client.ws(), "41");
+        serverSocket(SECOND, client.second().sid()).sendEvent("news", "still here");
+        received.addAll(until(client.ws(), "42" + SECOND + ",[\"news\",\"still here\""));
+        client.ws().close();
+        assertThat(main.disconnectReason()).isEqualTo(io.realtime.gateway.stats.DisconnectReason.TOKEN_EXPIRED.text());
+        assertThat(received).as("one DISCONNECT").containsOnlyOnce("41");
+    }
+
     /**
      * Runs {@code disconnect} while the connection's loop is busy, queues a write with an offset behind it, and drops
      * the transport before either runs: what the disconnect queued on the loop waits behind that write, and the
