@@ -91,12 +91,14 @@ public final class EngineRequest implements ReferenceCounted {
 
     /**
      * Answers this request with {@code error} instead of serving it: an upgrade (a request with an {@code Upgrade}
-     * header, which Node's HTTP server hands to engine.io as one) with {@code Connection: close}, its connection
+     * header and {@code Connection: upgrade}, which Node's HTTP server hands to engine.io as one) with {@code
+     * Connection: close}, its connection
      * closed after the answer, as engine.io's {@code abortUpgrade} (the client asked to leave HTTP: nothing more is
      * read from it); any other keeps its keep-alive, as engine.io's {@code abortRequest}.
      */
     public void respondError(EngineIoError error) {
-        if (http.headers().contains(HttpHeaderNames.UPGRADE)) {
+        if (http.headers().contains(HttpHeaderNames.UPGRADE)
+                && http.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
             exchange.respondErrorAndClose(error);
         } else {
             exchange.respondError(error);

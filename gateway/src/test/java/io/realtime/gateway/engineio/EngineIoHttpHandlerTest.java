@@ -150,6 +150,21 @@ class EngineIoHttpHandlerTest {
         assertThat(channel.isOpen()).as("closed after the answer").isFalse();
     }
 
+    /** An Upgrade header without Connection: upgrade is no upgrade (Node's HTTP server serves it as a request). */
+    @Test
+    void aRefusedRequestThatOnlyNamesAnUpgradeKeepsItsConnection() {
+        DefaultFullHttpRequest poll = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
+                "/socket.io/?EIO=4&transport=polling&sid=nope");
+        poll.headers().set("Upgrade", "websocket");
+        channel.writeInbound(poll);
+        FullHttpResponse unknown = channel.readOutbound();
+        assertThat(unknown.status().code()).isEqualTo(400);
+        assertThat(unknown.headers().get("Connection")).isEqualToIgnoringCase("keep-alive");
+        body(unknown);
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).isTrue();
+    }
+
     private FullHttpResponse upgrade(String uri) {
         DefaultFullHttpRequest upgrade = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
         upgrade.headers().set("Host", "localhost").set("Upgrade", "websocket").set("Connection", "Upgrade")
