@@ -21,7 +21,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -77,8 +76,11 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
     /** A refresh is asked for and has not started: it starts after the one running, and the minimum gap. */
     private volatile boolean wanted;
     private ScheduledFuture<?> wantedStart;
-    /** When the last fetch ended, successful or not. */
-    private Instant lastFetch = Instant.EPOCH;
+    /**
+     * When the last fetch ended, successful or not, by {@link System#nanoTime()}: a wall clock stepped back (NTP, a
+     * resumed VM) would put the next fetch off by the step. {@code null} before the first.
+     */
+    private Long lastFetchNanos;
 
     /** A cache with a refresh thread of its own, stopped by {@link #close()}. */
     public JwksKeyCache(URL url, Duration refreshInterval, Duration minimumRefreshGap) {
@@ -189,7 +191,8 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
 
     /** Times the wanted fetch the minimum gap after the last one ended. Holding the lock, with no fetch running. */
     private void timeWanted() {
-        long delay = Math.max(0, Duration.between(Instant.now(), lastFetch.plus(minimumRefreshGap)).toMillis());
+        long delay = lastFetchNanos == null ? 0
+                : Math.max(0, TimeUnit.NANOSECONDS.toMillis(lastFetchNanos + minimumRefreshGap.toNanos() - System.nanoTime()));
         try {
             wantedStart = refresher.schedule(this::startWanted, delay, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException closing) {
@@ -237,7 +240,7 @@ public final class JwksKeyCache implements JWKSource<SecurityContext>, AutoClose
         } finally {
             synchronized (lock) {
                 running = false;
-                lastFetch = Instant.now();
+                lastFetchNanos = System.nanoTime();
                 if (wanted && !closed) {
                     timeWanted();
                 }
