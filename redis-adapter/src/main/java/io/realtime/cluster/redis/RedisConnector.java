@@ -51,7 +51,31 @@ final class RedisConnector {
     private RedisConnector() {
     }
 
+    /** What lettuce reports when a connection closed before its handshake (HELLO, AUTH) had an answer. */
+    static final String PREMATURE_CLOSE = "Connection closed prematurely";
+
+    /**
+     * Opens the connections, trying once more when the first attempt ended in a premature close. Lettuce closes a
+     * connection whose handshake was refused (NOAUTH, WRONGPASS) and, depending on which it notices first, reports
+     * the close instead of the refusal; a Redis that is restarting closes new connections too. The second attempt
+     * names the reason in both cases, instead of leaving the operator with "closed prematurely".
+     */
     static Connections connect(RedisAdapterOptions options) {
+        return connect(options, RedisConnector::open);
+    }
+
+    static Connections connect(RedisAdapterOptions options, java.util.function.Function<RedisAdapterOptions, Connections> open) {
+        try {
+            return open.apply(options);
+        } catch (ClusterUnavailableException e) {
+            if (!String.valueOf(e.getMessage()).contains(PREMATURE_CLOSE)) {
+                throw e;
+            }
+            return open.apply(options);
+        }
+    }
+
+    private static Connections open(RedisAdapterOptions options) {
         // Reconnect attempts back off from 100 ms to 2 s (lettuce's default grows to 30 s): the cluster must resume
         // within seconds of Redis coming back.
         ClientResources.Builder builder = ClientResources.builder()

@@ -41,6 +41,27 @@ class RedisConnectorTest {
         }
     }
 
+    /** lettuce may report a refused handshake as the close that follows it: one more attempt names the refusal. */
+    @Test
+    void aPrematureCloseIsTriedOnceMoreAndItsReasonReported() {
+        RedisAdapterOptions options = RedisAdapterOptions.builder("redis://127.0.0.1:6379").build();
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        assertThatThrownBy(() -> RedisConnector.connect(options, o -> {
+            attempts.incrementAndGet();
+            throw new ClusterUnavailableException(attempts.get() == 1
+                    ? "cannot connect to Redis at 127.0.0.1:6379: " + RedisConnector.PREMATURE_CLOSE
+                    : "cannot connect to Redis at 127.0.0.1:6379: WRONGPASS invalid username-password pair", null);
+        })).hasMessageContaining("WRONGPASS");
+        assertThat(attempts).hasValue(2);
+
+        attempts.set(0);
+        assertThatThrownBy(() -> RedisConnector.connect(options, o -> {
+            attempts.incrementAndGet();
+            throw new ClusterUnavailableException("cannot connect to Redis at 127.0.0.1:6379: Connection refused", null);
+        })).hasMessageContaining("Connection refused");
+        assertThat(attempts).as("any other failure is reported at once").hasValue(1);
+    }
+
     @Test
     void sentinelsThatAskForAPasswordAreGivenTheirOwn() throws Exception {
         try (RedisSentinelProcesses sentinels = RedisSentinelProcesses.start("sentinel-secret")) {
