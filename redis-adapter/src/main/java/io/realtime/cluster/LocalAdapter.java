@@ -230,16 +230,24 @@ public class LocalAdapter implements ClusterAdapter {
     protected List<SocketDetails> localSocketDetails(BroadcastOptions opts) {
         List<SocketDetails> details = new ArrayList<>();
         for (SocketIOClient client : select(opts)) {
-            Set<String> rooms = new LinkedHashSet<>();
-            rooms.add(SocketIds.wire(client.getSessionId()));
-            client.getAllRooms().stream().filter(room -> !isNamespaceRoom(room)).forEach(rooms::add);
-            // socket.io's socket.data is an object from the start; Node code reads it without a null check
-            // (the Admin UI's serializeData does), so a socket nobody gave data to answers {}.
-            Object data = client.get(SOCKET_DATA_KEY);
-            details.add(new SocketDetails(SocketIds.wire(client.getSessionId()), handshakeOf(client.getHandshakeData()), rooms,
-                    data == null ? Map.of() : snapshotOf(data)));
+            details.add(detailsOf(client));
         }
         return details;
+    }
+
+    /**
+     * One socket of this namespace as {@code fetchSockets} answers it (its data a copy), read on the caller's thread;
+     * also a socket its namespace does not list yet, whose connect listeners have not run.
+     */
+    public SocketDetails detailsOf(SocketIOClient client) {
+        Set<String> rooms = new LinkedHashSet<>();
+        rooms.add(SocketIds.wire(client.getSessionId()));
+        client.getAllRooms().stream().filter(room -> !isNamespaceRoom(room)).forEach(rooms::add);
+        // socket.io's socket.data is an object from the start; Node code reads it without a null check
+        // (the Admin UI's serializeData does), so a socket nobody gave data to answers {}.
+        Object data = client.get(SOCKET_DATA_KEY);
+        return new SocketDetails(SocketIds.wire(client.getSessionId()), handshakeOf(client.getHandshakeData()), rooms,
+                data == null ? Map.of() : snapshotOf(data));
     }
 
     private static final int SNAPSHOT_ATTEMPTS = 3;

@@ -28,26 +28,47 @@ final class AdminSockets {
         return transport == Transport.WEBSOCKET ? "websocket" : "polling";
     }
 
-    /** Gives the socket's {@code data} its {@code _admin} entry (kept up to date on upgrade by {@link #setTransport}). */
+    /**
+     * Gives the socket's {@code data} its {@code _admin} entry (kept up to date on upgrade by {@link #setTransport}),
+     * when its data is a map or none; a value of another kind is the application's and stays as it is, untagged.
+     *
+     * @param onChange told of each later change of the data's entries, when the data is (now) a {@link SocketDataMap};
+     *                 {@code null} for none
+     * @return whether the data was replaced by a tagged copy ({@code client.set}, which a connected socket reports as
+     *         a change of its data)
+     */
     @SuppressWarnings("unchecked")
-    static void tag(SocketIOClient client, String clientId, Transport transport) {
+    static boolean tag(SocketIOClient client, String clientId, Transport transport, Runnable onChange) {
         Object data = client.get(LocalAdapter.SOCKET_DATA_KEY);
         Map<String, Object> map;
+        boolean replaced = false;
         if (data instanceof SocketDataMap existing) {
             map = existing;
         } else if (data instanceof ConcurrentMap<?, ?> concurrent) {
             // Already thread-safe, and the application may hold it and write to it later: a copy would take those
             // writes away from what fetchSockets and the UI read. (It takes no null values, as the application knows.)
             map = (Map<String, Object>) concurrent;
-        } else {
+        } else if (data == null || data instanceof Map<?, ?>) {
             // Thread-safe, and null values kept (socket.data may hold them): see SocketDataMap.
-            map = data instanceof Map<?, ?> plain ? SocketDataMap.copyOf(plain) : new SocketDataMap();
+            map = data == null ? new SocketDataMap() : SocketDataMap.copyOf((Map<?, ?>) data);
             client.set(LocalAdapter.SOCKET_DATA_KEY, map);
+            replaced = true;
+        } else {
+            return false;
         }
         Map<String, Object> admin = new ConcurrentHashMap<>();
         admin.put("clientId", clientId);
         admin.put("transport", transportName(transport));
         map.put(ADMIN_KEY, admin);
+        if (onChange != null && map instanceof SocketDataMap ours) {
+            ours.onChange(onChange);
+        }
+        return replaced;
+    }
+
+    /** Whether the socket's data carries its {@code _admin} entry. */
+    static boolean isTagged(SocketIOClient client) {
+        return client.get(LocalAdapter.SOCKET_DATA_KEY) instanceof Map<?, ?> data && data.containsKey(ADMIN_KEY);
     }
 
     @SuppressWarnings("unchecked")

@@ -117,21 +117,6 @@ public final class AdminUi implements AutoCloseable {
         if (!settings.readonly()) {
             new AdminCommands(cluster).register(admin);
         }
-        // First, the admin namespace's own included: its socket is tagged before it is listed (all_sockets, below).
-        for (SocketIONamespace namespace : server.getAllNamespaces()) {
-            String nsp = NamespaceNames.wire(namespace.getName());
-            namespace.addConnectListener(client -> {
-                AdminSockets.tag(client, clientId(client), client.getTransport());
-                if (events != null) {
-                    cluster.of(nsp).local().to(SocketIds.wire(client.getSessionId())).fetchSockets()
-                            .thenAccept(self -> events.connected(client, nsp, self))
-                            .exceptionally(failure -> logged("socket_connected not sent", failure));
-                }
-            });
-            if (events != null) {
-                namespace.addDisconnectListener(client -> events.disconnected(client, nsp));
-            }
-        }
         admin.addConnectListener(client -> {
             if (logins != null) {
                 logins.takeNewSession(client.getSessionId()).ifPresent(id -> client.sendEvent("session", id));
@@ -263,6 +248,41 @@ public final class AdminUi implements AutoCloseable {
         @Override
         public void opened(SocketIoConnection connection) {
             traffic.opened(connection);
+        }
+
+        /** Before the application's connect listeners, as {@code instrument()} prepends its own. */
+        @Override
+        public void connected(GatewaySocket socket) {
+            AdminSockets.tag(socket, clientId(socket), socket.getTransport(), changesOf(socket));
+            if (events != null) {
+                events.connected(socket);
+            }
+        }
+
+        /**
+         * The application replaced the socket's data: a map gets its {@code _admin} entry again (the UI of every node
+         * reads the socket's transport from it), and in development mode the UI hears the new data.
+         */
+        @Override
+        public void dataChanged(GatewaySocket socket) {
+            if (!AdminSockets.isTagged(socket)
+                    && AdminSockets.tag(socket, clientId(socket), socket.getTransport(), changesOf(socket))) {
+                return; // the tagged copy replaced the data, and that replacement came here already
+            }
+            if (events != null) {
+                events.dataChanged(socket);
+            }
+        }
+
+        private Runnable changesOf(GatewaySocket socket) {
+            return events == null ? null : () -> events.dataChanged(socket);
+        }
+
+        @Override
+        public void disconnected(GatewaySocket socket, DisconnectReason reason) {
+            if (events != null) {
+                events.disconnected(socket, reason);
+            }
         }
 
         @Override

@@ -2,7 +2,8 @@ package io.realtime.gateway.admin;
 
 import io.realtime.cluster.SocketIds;
 import io.realtime.gateway.socketio.NamespaceNames;
-import com.corundumstudio.socketio.SocketIOClient;
+import io.realtime.cluster.LocalAdapter;
+import io.realtime.gateway.stats.DisconnectReason;
 import io.realtime.cluster.Cluster;
 import io.realtime.cluster.ClusterNamespace;
 import io.realtime.cluster.SocketDetails;
@@ -13,33 +14,47 @@ import io.realtime.gateway.socketio.SocketIoConnection;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Development mode's live feed ({@code instrument()}'s verbose listeners): every socket connected, upgraded,
- * disconnected, every room joined or left and every event received or sent (to each recipient of a broadcast too),
+ * given new data, disconnected, every room joined or left and every event received or sent (to each recipient of a broadcast too),
  * emitted to the admin namespace of the whole cluster, so each UI sees every node. Events of the admin namespace itself are not reported (the UI's own
  * traffic would feed itself). Each report is one cluster broadcast: this is what development mode costs.
  */
 final class DevelopmentEvents implements SocketActivity {
 
+    private final Cluster cluster;
     private final ClusterNamespace admin;
     private final String adminName;
 
     DevelopmentEvents(Cluster cluster, String adminName) {
+        this.cluster = cluster;
         this.admin = cluster.of(adminName);
         this.adminName = adminName;
     }
 
-    void connected(SocketIOClient client, String nsp, List<SocketDetails> self) {
-        if (!self.isEmpty()) {
-            admin.emit("socket_connected", AdminSockets.serialize(self.get(0), nsp), now());
-        }
+    @Override
+    public void connected(GatewaySocket socket) {
+        details(socket).ifPresent(details -> admin.emit("socket_connected", AdminSockets.serialize(details, nsp(socket)), now()));
     }
 
-    void disconnected(SocketIOClient client, String nsp) {
-        String reason = client instanceof GatewaySocket socket && socket.disconnectReason() != null
-                ? socket.disconnectReason() : "server namespace disconnect";
-        admin.emit("socket_disconnected", nsp, SocketIds.wire(client.getSessionId()), reason, now());
+    /** {@code socket_updated} with the socket's data as it is now ({@code _admin} aside). */
+    @Override
+    public void dataChanged(GatewaySocket socket) {
+        details(socket).ifPresent(details -> admin.emit("socket_updated", Map.of("id", details.id(), "nsp", nsp(socket),
+                "data", AdminSockets.withoutAdmin(details.data()))));
+    }
+
+    @Override
+    public void disconnected(GatewaySocket socket, DisconnectReason reason) {
+        admin.emit("socket_disconnected", nsp(socket), SocketIds.wire(socket.getSessionId()), reason.text(), now());
+    }
+
+    /** The socket as {@code fetchSockets} lists it, read here and now: its namespace may not list it yet. */
+    private Optional<SocketDetails> details(GatewaySocket socket) {
+        return cluster.of(nsp(socket)).adapter() instanceof LocalAdapter local
+                ? Optional.of(local.detailsOf(socket)) : Optional.empty();
     }
 
     @Override

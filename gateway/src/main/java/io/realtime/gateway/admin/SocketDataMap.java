@@ -12,7 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * answer is encoded off the socket's event loop) while the application may still write it, so it is a
  * {@link ConcurrentHashMap} underneath (weakly consistent iteration, no {@code ConcurrentModificationException}),
  * but it takes null values as socket.io's {@code socket.data} object does: a plain ConcurrentHashMap dropped them
- * when the data was copied in and threw on a later {@code put(key, null)}. Null keys are refused.
+ * when the data was copied in and threw on a later {@code put(key, null)}. Null keys are refused. A change of its
+ * entries (not of the values inside them) is told to its {@link #onChange} listener, as socket.io's Admin UI hears a
+ * write to {@code socket.data}.
  */
 final class SocketDataMap extends AbstractMap<String, Object> {
 
@@ -20,6 +22,17 @@ final class SocketDataMap extends AbstractMap<String, Object> {
     private static final Object NULL = new Object();
 
     private final ConcurrentHashMap<String, Object> values = new ConcurrentHashMap<>();
+    private volatile Runnable onChange = () -> { };
+
+    /** Who hears each later change of the entries, on the thread that makes it. */
+    void onChange(Runnable listener) {
+        this.onChange = listener;
+    }
+
+    private <T> T changed(T result) {
+        onChange.run();
+        return result;
+    }
 
     private static Object wrap(Object value) {
         return value == null ? NULL : value;
@@ -41,12 +54,13 @@ final class SocketDataMap extends AbstractMap<String, Object> {
 
     @Override
     public Object put(String key, Object value) {
-        return unwrap(values.put(key, wrap(value)));
+        return changed(unwrap(values.put(key, wrap(value))));
     }
 
     @Override
     public Object remove(Object key) {
-        return key == null ? null : unwrap(values.remove(key));
+        Object removed = key == null ? null : values.remove(key);
+        return removed == null ? null : changed(unwrap(removed));
     }
 
     @Override
@@ -57,6 +71,7 @@ final class SocketDataMap extends AbstractMap<String, Object> {
     @Override
     public void clear() {
         values.clear();
+        onChange.run();
     }
 
     @Override
@@ -80,6 +95,7 @@ final class SocketDataMap extends AbstractMap<String, Object> {
                     @Override
                     public void remove() {
                         stored.remove();
+                        onChange.run();
                     }
                 };
             }

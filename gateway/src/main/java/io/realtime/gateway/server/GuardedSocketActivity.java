@@ -22,7 +22,7 @@ final class GuardedSocketActivity implements SocketActivity {
 
     private static final Logger log = LoggerFactory.getLogger(GuardedSocketActivity.class);
 
-    private enum Callback { OPENED, UPGRADED, CLOSED, ROOM_JOINED, ROOM_LEFT, EVENT_RECEIVED, EVENT_SENT, FOLLOWS_EVENTS }
+    private enum Callback { OPENED, UPGRADED, CLOSED, CONNECTED, DATA_CHANGED, DISCONNECTED, ROOM_JOINED, ROOM_LEFT, EVENT_RECEIVED, EVENT_SENT, FOLLOWS_EVENTS }
 
     private final SocketActivity activity;
     /**
@@ -68,6 +68,33 @@ final class GuardedSocketActivity implements SocketActivity {
             activity.closed(connection, reason);
         } catch (RuntimeException | Error e) {
             failed(Callback.CLOSED, e);
+        }
+    }
+
+    @Override
+    public void connected(GatewaySocket socket) {
+        try {
+            activity.connected(socket);
+        } catch (RuntimeException | Error e) {
+            failed(Callback.CONNECTED, e);
+        }
+    }
+
+    @Override
+    public void dataChanged(GatewaySocket socket) {
+        try {
+            activity.dataChanged(socket);
+        } catch (RuntimeException | Error e) {
+            failed(Callback.DATA_CHANGED, e);
+        }
+    }
+
+    @Override
+    public void disconnected(GatewaySocket socket, DisconnectReason reason) {
+        try {
+            activity.disconnected(socket, reason);
+        } catch (RuntimeException | Error e) {
+            failed(Callback.DISCONNECTED, e);
         }
     }
 

@@ -10,6 +10,7 @@ import io.realtime.gateway.engineio.SessionFanOut;
 import com.corundumstudio.socketio.AckCallback;
 import io.realtime.cluster.BroadcastOptions;
 import io.realtime.cluster.ClusterPacket;
+import io.realtime.cluster.LocalAdapter;
 import io.realtime.cluster.SocketIds;
 import io.realtime.cluster.recovery.SessionRecovery;
 import io.realtime.cluster.recovery.SessionState;
@@ -91,6 +92,8 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
      * publishes them all).
      */
     private volatile boolean constructed;
+    /** Set once its activity heard it connect ({@link #announceConnected}): from then on, its data changes are told. */
+    private volatile boolean announced;
 
     private GatewaySocket(SocketIoConnection connection, Namespace namespace, HandshakeData handshake, UUID id,
                           String pid, SessionRecovery recovery) {
@@ -278,6 +281,7 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
         keys().add(key);
         super.set(SocketStore.key(getNamespace().getName(), key), value);
         sessionChanged();
+        dataChanged(key);
     }
 
     @Override
@@ -298,6 +302,22 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
         }
         super.del(SocketStore.key(getNamespace().getName(), key));
         sessionChanged();
+        dataChanged(key);
+    }
+
+    private void dataChanged(String key) {
+        if (announced && LocalAdapter.SOCKET_DATA_KEY.equals(key)) {
+            connection().activity().dataChanged(this);
+        }
+    }
+
+    /**
+     * Tells the activity the socket connected, before the namespace's connect listeners run; what the activity does
+     * to the socket's data meanwhile (the Admin UI's {@code _admin} entry) is not a change it is told of.
+     */
+    void announceConnected() {
+        connection().activity().connected(this);
+        announced = true;
     }
 
     /**
@@ -566,6 +586,9 @@ public final class GatewaySocket extends NamespaceClient implements SessionFanOu
                 left = leaveAllRooms();
             }
             leaveNamespace();
+            if (announced) {
+                connection().activity().disconnected(this, reason);
+            }
             reportLeft(left);
             forgetData();
             abandonAsked();

@@ -24,6 +24,25 @@ public interface SocketActivity {
     default void closed(SocketIoConnection connection, DisconnectReason reason) {
     }
 
+    /**
+     * A socket joined its namespace, its CONNECT answered: called before the namespace's connect listeners run (the
+     * rooms its authentication asked for already joined), as socket.io's Admin UI hears a connection before the
+     * application does.
+     */
+    default void connected(GatewaySocket socket) {
+    }
+
+    /**
+     * A connected socket's data ({@code set("data", value)}, {@code del("data")}) was replaced; called on the thread that
+     * replaced it. Changes inside the value are the value's own business.
+     */
+    default void dataChanged(GatewaySocket socket) {
+    }
+
+    /** A connected socket ended: after the namespace's disconnect listeners, before its rooms are reported left. */
+    default void disconnected(GatewaySocket socket, DisconnectReason reason) {
+    }
+
     default void roomJoined(GatewaySocket socket, String room) {
     }
 

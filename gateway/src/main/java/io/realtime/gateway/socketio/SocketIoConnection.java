@@ -368,6 +368,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
         // What the authentication listener asked of the client: its rooms before the connect listeners run.
         pending.applyTo(socket);
         log.debug("socket {} connected to {}{}", socket.getSessionId(), namespaceName, opened.recovered() ? " (recovered)" : "");
+        socket.announceConnected();
         namespace.onConnect(socket);
     }
 

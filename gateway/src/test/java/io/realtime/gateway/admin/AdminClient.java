@@ -115,6 +115,24 @@ final class AdminClient implements AutoCloseable {
         return find(name, args).orElseThrow();
     }
 
+    /** Where the first event {@code name} whose arguments match came among all events received; -1 if none came. */
+    int indexOf(String name, Predicate<JsonNode> args) {
+        List<JsonNode> received = List.copyOf(events);
+        for (int i = 0; i < received.size(); i++) {
+            JsonNode event = received.get(i);
+            if (event.get(0).asText().equals(name)) {
+                com.fasterxml.jackson.databind.node.ArrayNode rest = JSON.createArrayNode();
+                for (int j = 1; j < event.size(); j++) {
+                    rest.add(event.get(j));
+                }
+                if (args.test(rest)) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
     Optional<JsonNode> find(String name, Predicate<JsonNode> args) {
         return all(name, args).stream().findFirst();
     }

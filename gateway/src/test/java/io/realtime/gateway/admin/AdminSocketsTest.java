@@ -36,7 +36,7 @@ class AdminSocketsTest {
         attributes.put(LocalAdapter.SOCKET_DATA_KEY, before);
         SocketIOClient client = clientWith(attributes);
 
-        AdminSockets.tag(client, "abcdefabcdef", Transport.WEBSOCKET);
+        AdminSockets.tag(client, "abcdefabcdef", Transport.WEBSOCKET, null);
 
         Map<String, Object> data = (Map<String, Object>) client.get(LocalAdapter.SOCKET_DATA_KEY);
         assertThat(data).containsEntry("nickname", null).containsEntry("score", 3).containsKey(AdminSockets.ADMIN_KEY);
@@ -48,7 +48,7 @@ class AdminSocketsTest {
                 .isEqualTo(new ObjectMapper().readTree("{\"nickname\":null,\"score\":null,\"team\":null}"));
 
         // Tagged again (another namespace's listener): the same map, its entries untouched.
-        AdminSockets.tag(client, "abcdefabcdef", Transport.POLLING);
+        AdminSockets.tag(client, "abcdefabcdef", Transport.POLLING, null);
         Object sameData = client.get(LocalAdapter.SOCKET_DATA_KEY);
         assertThat(sameData).isSameAs(data);
         AdminSockets.setTransport(client, "websocket");
@@ -64,7 +64,7 @@ class AdminSocketsTest {
         attributes.put(LocalAdapter.SOCKET_DATA_KEY, applications);
         SocketIOClient client = clientWith(attributes);
 
-        AdminSockets.tag(client, "abcdefabcdef", Transport.WEBSOCKET);
+        AdminSockets.tag(client, "abcdefabcdef", Transport.WEBSOCKET, null);
         applications.put("score", 4);
 
         assertThat((Object) client.get(LocalAdapter.SOCKET_DATA_KEY)).isSameAs(applications);

@@ -1,5 +1,7 @@
 package io.realtime.gateway.admin;
 
+import com.corundumstudio.socketio.AuthTokenResult;
+import com.corundumstudio.socketio.SocketIONamespace;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.realtime.gateway.testing.ProductNode;
 import io.realtime.gateway.testing.RawWebSocket;
@@ -9,8 +11,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -170,6 +174,76 @@ class AdminUiSingleNodeTest {
                 assertThat(own).isNotNull();
                 assertThat(own.get("transport").asText()).isEqualTo("websocket");
                 assertThat(own.get("clientId").isNull()).isFalse();
+            }
+        }
+    }
+
+    /**
+     * instrument() hears a socket before the application does: the UI gets socket_connected ahead of what the
+     * application's connect listener does (a join here), on a namespace added after the UI too, and socket_updated
+     * with the socket's data each time the application replaces it or changes one of its entries (the _admin entry,
+     * which a replaced map gets back, never shown). Data that is not a map stays the application's value.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theUiHearsASocketBeforeTheApplicationAndEachChangeOfItsData() throws Exception {
+        try (ProductNode node = ProductNode.start(Map.of("ADMIN_UI", "development", "ADMIN_UI_AUTH", "none"))) {
+            SocketIONamespace profile = node.node().server().addNamespace("/profile");
+            profile.addAuthTokenListener((auth, client) -> {
+                client.set("data", "from the handshake");
+                return AuthTokenResult.AuthTokenResultSuccess;
+            });
+            profile.addConnectListener(client -> {
+                client.joinRoom("greeted");
+                client.set("data", new HashMap<>(Map.of("name", "zoe")));
+            });
+            profile.addEventListener("score", Integer.class, (client, score, ack) ->
+                    ((Map<String, Object>) client.get("data")).put("score", score));
+            profile.addEventListener("plain", String.class, (client, text, ack) -> {
+                client.set("data", text);
+                ack.sendAckData((Object) client.get("data"));
+            });
+            SocketIONamespace handshakeOnly = node.node().server().addNamespace("/handshake-only");
+            handshakeOnly.addAuthTokenListener((auth, client) -> {
+                client.set("data", "from the handshake");
+                return AuthTokenResult.AuthTokenResultSuccess;
+            });
+            handshakeOnly.addEventListener("whoami", String.class, (client, ignored, ack) ->
+                    ack.sendAckData((Object) client.get("data")));
+
+            try (AdminClient admin = AdminClient.connect(node, "{}")) {
+                admin.await("config", args -> true);
+                try (ProductNode.Client client = node.open("/profile", null)) {
+                    String sid = client.sid();
+                    admin.await("room_joined", args -> args.get(1).asText().equals("greeted") && args.get(2).asText().equals(sid));
+                    assertThat(admin.indexOf("socket_connected", args -> args.get(0).get("id").asText().equals(sid)))
+                            .isNotNegative()
+                            .isLessThan(admin.indexOf("room_joined", args -> args.get(1).asText().equals("greeted")));
+
+                    JsonNode named = admin.await("socket_updated", args -> args.get(0).get("id").asText().equals(sid)
+                            && args.get(0).path("data").has("name")).get(0);
+                    assertThat(named.get("nsp").asText()).isEqualTo("/profile");
+                    assertThat(named.get("data")).isEqualTo(AdminClient.JSON.readTree("{\"name\":\"zoe\"}"));
+
+                    client.ws().sendText("42/profile,[\"score\",7]");
+                    JsonNode scored = admin.await("socket_updated", args -> args.get(0).get("id").asText().equals(sid)
+                            && args.get(0).path("data").has("score")).get(0);
+                    assertThat(scored.get("data")).isEqualTo(AdminClient.JSON.readTree("{\"name\":\"zoe\",\"score\":7}"));
+                    // The replaced map got its _admin entry back: every node's UI reads the socket's transport there.
+                    Map<String, Object> listed = (Map<String, Object>) node.node().cluster().of("/profile").fetchSockets()
+                            .toCompletableFuture().get(5, TimeUnit.SECONDS).get(0).data();
+                    assertThat((Map<String, Object>) listed.get("_admin")).containsEntry("transport", "websocket");
+
+                    client.ws().sendText("42/profile,1[\"plain\",\"just text\"]");
+                    assertThat(client.ws().nextText()).isEqualTo("43/profile,1[\"just text\"]");
+                    admin.await("socket_updated", args -> args.get(0).get("id").asText().equals(sid)
+                            && args.get(0).get("data").isEmpty());
+                }
+                try (ProductNode.Client client = node.open("/handshake-only", null)) {
+                    client.ws().sendText("42/handshake-only,1[\"whoami\",\"\"]");
+                    assertThat(client.ws().nextText()).isEqualTo("43/handshake-only,1[\"from the handshake\"]");
+                    admin.await("socket_connected", args -> args.get(0).get("id").asText().equals(client.sid()));
+                }
             }
         }
     }
