@@ -1,6 +1,9 @@
 package io.realtime.gateway.socketio;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -10,6 +13,8 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
 
 /** The JSON mapper of the Socket.IO layer: strict about syntax, lenient about unknown properties. */
 public final class SocketIoJson {
@@ -21,7 +26,12 @@ public final class SocketIoJson {
     }
 
     public static ObjectMapper newMapper() {
-        JsonMapper mapper = JsonMapper.builder()
+        // JavaScript's JSON.stringify writes a number it has no JSON for (Infinity, which 1e400 parses to, and NaN)
+        // as null; Jackson would write the string "Infinity", which a client reads as a string.
+        JsonFactory factory = JsonFactory.builder()
+                .addDecorator((ignored, generator) -> new NonFiniteAsNull(generator))
+                .build();
+        JsonMapper mapper = JsonMapper.builder(factory)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
@@ -36,5 +46,31 @@ public final class SocketIoJson {
         mapper.getFactory().setStreamReadConstraints(
                 StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build());
         return mapper;
+    }
+
+    /** Writes a double or float that is not finite as {@code null}, and everything else as the generator would. */
+    private static final class NonFiniteAsNull extends JsonGeneratorDelegate {
+
+        NonFiniteAsNull(JsonGenerator generator) {
+            super(generator, false);
+        }
+
+        @Override
+        public void writeNumber(double value) throws IOException {
+            if (Double.isFinite(value)) {
+                delegate.writeNumber(value);
+            } else {
+                delegate.writeNull();
+            }
+        }
+
+        @Override
+        public void writeNumber(float value) throws IOException {
+            if (Float.isFinite(value)) {
+                delegate.writeNumber(value);
+            } else {
+                delegate.writeNull();
+            }
+        }
     }
 }

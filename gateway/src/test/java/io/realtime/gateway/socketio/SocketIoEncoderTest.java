@@ -124,6 +124,22 @@ class SocketIoEncoderTest {
                 .startsWith("2[\"deep\",[[[").endsWith("\"bottom\"" + "]".repeat(SocketIoJson.MAX_NESTING_DEPTH + 5 + 1));
     }
 
+    /** As JSON.stringify: a number JSON cannot hold (1e400 read, Infinity, NaN) is written as null, never as a string. */
+    @Test
+    void numbersWithoutAJsonFormAreWrittenAsNull() throws Exception {
+        Object read = mapper.readTree("[1e400,-1e400,2.5]");
+        Map<String, Object> nested = new LinkedHashMap<>();
+        nested.put("nan", Double.NaN);
+        nested.put("small", Float.NEGATIVE_INFINITY);
+
+        assertThat(encoder.encode(event("", "n", read, Double.POSITIVE_INFINITY, nested, 1.5f)))
+                .containsExactly(EnginePacket.message("2[\"n\",[null,null,2.5],null,{\"nan\":null,\"small\":null},1.5]"));
+        record Reading(double value) {
+        }
+        assertThat(encoder.encode(event("", "r", new Reading(Double.NaN))))
+                .containsExactly(EnginePacket.message("2[\"r\",{\"value\":null}]"));
+    }
+
     @Test
     void anAckWithoutArgumentsIsAnEmptyArray() {
         assertThat(encoder.encode(ack("/chat", 12, null))).containsExactly(EnginePacket.message("3/chat,12[]"));
