@@ -281,10 +281,42 @@ class KubernetesManifestsTest {
 
         assertThat(pod.getAutomountServiceAccountToken()).as("no Kubernetes API token in the pod").isFalse();
         if (overlay.equals("production")) {
-            // Narrowed to the controller's pods: the base's private ranges include the client-access namespaces' pods,
-            // which reach the port directly and could name any client address.
+            // Narrowed to the cluster's pod range rather than every private range (node addresses, a VPN's).
             assertThat(List.of(config.getData().get(Setting.TRUSTED_PROXIES.env()).split(",")))
                     .doesNotContain("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7");
+        }
+    }
+
+    /**
+     * Per-address limits count the address the node believes. Every pod of the cluster takes its address from the
+     * pod range TRUSTED_PROXIES names, the ingress controller's and the clients' alike: where the limits are on, a pod
+     * that reaches the Socket.IO port itself could name any address in X-Forwarded-For and escape them, so that port
+     * admits the ingress controller's namespace only (in-cluster clients go through the Ingress). The base leaves them
+     * off: behind the ingress controller's default LoadBalancer Service every client entering through one node would
+     * count as that node's address.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "production"})
+    void perAddressLimitsAreOnOnlyWhereNoPodCanNameItsAddress(String overlay) throws Exception {
+        List<Object> objects = render(overlay);
+        Map<String, String> settings = settings(objects).getData();
+        boolean limited = Integer.parseInt(settings.get(Setting.MAX_CONNECTIONS_PER_IP.env())) > 0
+                || Integer.parseInt(settings.get(Setting.HANDSHAKES_PER_IP.env())) > 0;
+        assertThat(limited).as("%s: per-address limits on", overlay).isEqualTo(overlay.equals("production"));
+        boolean trusting = !io.realtime.gateway.admission.TrustedProxies.parse(
+                List.of(settings.get(Setting.TRUSTED_PROXIES.env()).split(","))).isEmpty();
+        NetworkPolicy policy = only(objects, NetworkPolicy.class);
+        List<Map<String, String>> socketIoPeers = policy.getSpec().getIngress().stream()
+                .filter(rule -> rule.getPorts().stream().anyMatch(port -> "socketio".equals(port.getPort().getStrVal())))
+                .flatMap(rule -> rule.getFrom().stream()).map(peer -> {
+                    assertThat(peer.getIpBlock()).as("peers are namespaces").isNull();
+                    assertThat(peer.getPodSelector()).as("peers are whole namespaces").isNull();
+                    return peer.getNamespaceSelector().getMatchLabels();
+                }).toList();
+        assertThat(socketIoPeers).contains(Map.of("kubernetes.io/metadata.name", "ingress-nginx"));
+        if (limited && trusting) {
+            assertThat(socketIoPeers).as("%s: the Socket.IO port admits the ingress controller only", overlay)
+                    .containsExactly(Map.of("kubernetes.io/metadata.name", "ingress-nginx"));
         }
     }
 
