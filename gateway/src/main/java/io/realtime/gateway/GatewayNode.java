@@ -27,6 +27,7 @@ import io.realtime.gateway.features.DashboardGateway;
 import io.realtime.gateway.features.DataUpdateChannel;
 import io.realtime.gateway.features.MainGateway;
 import io.realtime.gateway.health.NodeHealth;
+import io.realtime.gateway.http.LoopShutdown;
 import io.realtime.gateway.metrics.ClusterLinkMetrics;
 import io.realtime.gateway.metrics.ClusterMetrics;
 import io.realtime.gateway.metrics.GatewayMetrics;
@@ -51,7 +52,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -118,7 +118,8 @@ public final class GatewayNode implements AutoCloseable {
         // One set of event loops for the connections and the Redis link: a broadcast read from Redis is written to
         // the sockets of the loop that read it, and handed to the other loops, without a thread of lettuce's between.
         EventLoopGroup eventLoops = GatewayServer.newEventLoops(configuration);
-        AutoCloseable stopLoops = () -> eventLoops.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        // Bounded: a loop stuck in a handler is left behind with a warning, not waited for until the kubelet's SIGKILL.
+        AutoCloseable stopLoops = () -> LoopShutdown.shutDown(eventLoops, "Socket.IO worker event loops");
         GatewayMetrics metrics = new GatewayMetrics();
         GatewayServer server = null;
         BackendApiServer backendApi = null;
@@ -298,14 +299,21 @@ public final class GatewayNode implements AutoCloseable {
 
     /**
      * Graceful shutdown: unready at once, no new connections, clients disconnected over the drain window (they
-     * reconnect to other nodes), what must go through Redis flushed, then everything stopped.
+     * reconnect to other nodes), what must go through Redis flushed, then everything stopped. Returns once the node
+     * has stopped, except on one of the node's event loops (an application's listener): the drain closes sessions
+     * on that loop and the stop waits for it to end, so there the drain and stop run on a thread of their own
+     * ({@code gateway-stop}) and the call returns at once ({@link #stopped()} tells when they end).
      */
     public void drainAndStop() {
         if (!stopping.compareAndSet(false, true)) {
             // Stopping or stopped already (closed by its application, then a SIGTERM): its loops may be gone.
-            stopped.join();
+            awaitStopUnlessOnItsEventLoop();
             return;
         }
+        runStop(this::drainThenStop);
+    }
+
+    private void drainThenStop() {
         health.draining();
         log.info("Draining: {} connections over {} ms", server.sessionCount(), config.drainWindow().toMillis());
         try {
@@ -317,18 +325,44 @@ public final class GatewayNode implements AutoCloseable {
 
     /**
      * Stops the node, once: a second call (a shutdown hook after an explicit stop) waits for the first to end, so that
-     * the JVM does not exit halfway through it.
+     * the JVM does not exit halfway through it. Called on one of the node's event loops (a listener stopping the
+     * node), it returns at once instead, the stop running on a thread of its own ({@code gateway-stop}) if none was
+     * under way: the stop closes the sessions on that loop and waits for every loop to end, that one included.
      */
     public void stop() {
         if (!stopping.compareAndSet(false, true)) {
-            // Not on one of its event loops (a listener stopping the node): waiting there, the loop would never end,
-            // and the stop under way with it.
-            if (!onItsEventLoop()) {
-                stopped.join();
-            }
+            awaitStopUnlessOnItsEventLoop();
             return;
         }
-        stopOnce();
+        runStop(this::stopOnce);
+    }
+
+    /** Completes once the node has stopped (whoever started the stop, on whatever thread). */
+    public java.util.concurrent.CompletableFuture<Void> stopped() {
+        return stopped.copy();
+    }
+
+    /** Called by whoever set {@code stopping}: on this thread, or on a new one when this is one of the node's loops. */
+    private void runStop(Runnable stop) {
+        if (!onItsEventLoop()) {
+            stop.run();
+            return;
+        }
+        Thread stopper = new Thread(() -> {
+            try {
+                stop.run();
+            } catch (RuntimeException | Error e) {
+                log.warn("stopping the node failed", e);
+            }
+        }, "gateway-stop");
+        stopper.start();
+    }
+
+    private void awaitStopUnlessOnItsEventLoop() {
+        // Not on one of its event loops: waiting there, the loop would never end, and the stop under way with it.
+        if (!onItsEventLoop()) {
+            stopped.join();
+        }
     }
 
     private boolean onItsEventLoop() {

@@ -110,6 +110,79 @@ class NodeLifecycleTest {
         assertThat(draining).as("the drain and its stop").succeedsWithin(Duration.ofSeconds(15));
     }
 
+    /**
+     * A listener on one of the node's event loops stops it, the first and only stop: the call returns (the stop waits
+     * for every loop to end, that one included, and closes the sessions on it) and the node stops all the same.
+     */
+    @Test
+    void aFirstStopFromAnEventLoopReturnsAndTheNodeStops() throws Exception {
+        GatewayNode node = GatewayNode.start(config("--port=0", "--managementPort=0"));
+        openSessions(node, 2);
+        io.netty.util.concurrent.EventExecutor loop = node.server().options().eventLoops().orElseThrow().next();
+
+        assertThat(loop.submit(node::stop)).as("the stop called on an event loop").succeedsWithin(Duration.ofSeconds(2));
+        assertThat(node.stopped()).as("the node's stop").succeedsWithin(Duration.ofSeconds(10));
+        assertThat(loop.isTerminated()).as("the calling loop ended").isTrue();
+        assertClosed(node.managementAddress().getPort());
+    }
+
+    /** The same for SIGTERM's graceful stop asked on an event loop: the drain closes that loop's sessions too. */
+    @Test
+    void aFirstDrainAndStopFromAnEventLoopReturnsAndTheNodeStops() throws Exception {
+        GatewayNode node = GatewayNode.start(config("--port=0", "--managementPort=0", "--drainWindow=500"));
+        openSessions(node, 2);
+        io.netty.util.concurrent.EventExecutor loop = node.server().options().eventLoops().orElseThrow().next();
+
+        assertThat(loop.submit(node::drainAndStop)).as("the drain called on an event loop").succeedsWithin(Duration.ofSeconds(2));
+        assertThat(node.stopped()).as("the node's drain and stop").succeedsWithin(Duration.ofSeconds(10));
+        assertThat(node.server().sessionCount()).as("sessions left").isZero();
+        assertClosed(node.managementAddress().getPort());
+    }
+
+    /**
+     * A worker loop stuck in a handler that blocks: SIGTERM's stop still ends, within its bounded waits (the loop's
+     * sessions and its end are waited for a while, then left behind), and the internal port closes.
+     */
+    @Test
+    void aStopWithAWorkerLoopStuckEnds() throws Exception {
+        GatewayNode node = GatewayNode.start(config("--port=0", "--managementPort=0", "--drainWindow=0"));
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        io.netty.util.concurrent.EventExecutor stuck = node.server().options().eventLoops().orElseThrow().next();
+        try {
+            stuck.execute(() -> {
+                try {
+                    release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+
+            assertThat(CompletableFuture.runAsync(node::drainAndStop)).as("the stop with a stuck loop")
+                    .succeedsWithin(Duration.ofSeconds(10));
+            assertClosed(node.managementAddress().getPort());
+            assertThat(stuck.isTerminated()).as("the stuck loop, left behind").isFalse();
+        } finally {
+            release.countDown();
+        }
+        await().atMost(Duration.ofSeconds(5)).until(stuck::isTerminated);
+    }
+
+    private static void assertClosed(int port) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/live"))
+                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()))
+                .as("the internal port, closed").isInstanceOf(IOException.class);
+    }
+
+    private static void openSessions(GatewayNode node, int sessions) throws Exception {
+        URI handshake = URI.create("http://127.0.0.1:" + node.socketIoAddress().getPort() + "/socket.io/?EIO=4&transport=polling");
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        for (int i = 0; i < sessions; i++) {
+            assertThat(http.send(HttpRequest.newBuilder(handshake).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .isEqualTo(200);
+        }
+    }
+
     /** Opens {@code sessions} polling sessions that never poll, starts SIGTERM's drain, and waits until the node is unready. */
     private static CompletableFuture<Void> drainUnderWay(GatewayNode node, int sessions) throws Exception {
         URI handshake = URI.create("http://127.0.0.1:" + node.socketIoAddress().getPort() + "/socket.io/?EIO=4&transport=polling");

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.realtime.gateway.broadcast.ServerPush;
 import io.realtime.gateway.health.NodeHealth;
 import io.realtime.gateway.http.AcceptedConnections;
+import io.realtime.gateway.http.LoopShutdown;
 import io.realtime.gateway.http.UndecodablePathHandler;
 import io.realtime.gateway.limits.HttpLimits;
 import io.realtime.gateway.limits.HttpTimeouts;
@@ -28,7 +29,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
 
 /** The internal HTTP port ({@code MANAGEMENT_PORT}): health, Prometheus metrics and the backend publish API. */
 public final class BackendApiServer implements AutoCloseable {
@@ -90,7 +90,7 @@ public final class BackendApiServer implements AutoCloseable {
                 })
                 .bind(new InetSocketAddress(host, port)).awaitUninterruptibly();
         if (!bound.isSuccess()) {
-            group.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).syncUninterruptibly();
+            LoopShutdown.shutDown(group, "internal HTTP API event loop");
             throw new IllegalStateException("the internal HTTP API cannot listen on " + host + ":" + port + ": "
                     + bound.cause().getMessage(), bound.cause());
         }
@@ -119,8 +119,9 @@ public final class BackendApiServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        channel.close().syncUninterruptibly();
+        // Bounded, as the loop's end: the close runs on the loop, which a stuck task would keep from it for good.
+        channel.close().awaitUninterruptibly(LoopShutdown.WAIT_MILLIS);
         connections.close();
-        group.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        LoopShutdown.shutDown(group, "internal HTTP API event loop");
     }
 }

@@ -30,6 +30,7 @@ import io.realtime.gateway.engineio.EngineRequestDecoder;
 import io.realtime.gateway.engineio.EngineSession;
 import io.realtime.gateway.engineio.SessionRegistry;
 import io.realtime.gateway.http.AcceptedConnections;
+import io.realtime.gateway.http.LoopShutdown;
 import io.realtime.gateway.limits.OutboundLimit;
 import io.realtime.gateway.socketio.GatewayJsonSupport;
 import io.realtime.gateway.socketio.NamespaceNames;
@@ -273,7 +274,8 @@ public class GatewayServer extends SocketIOServer {
      * else the session ends without it; clients see "transport close" and reconnect), waits until the sessions'
      * close handling has run on their loops, stops listening, closes every connection it accepted (an idle keep-alive
      * one, one without a session, a request half received), then shuts its event loops down (those it made: lent ones
-     * stay with their owner). Takes about a second at most.
+     * stay with their owner). Takes about a second at most; a loop stuck in a task is waited for 2 s, then left
+     * behind with a warning.
      */
     @Override
     public void stop() {
@@ -304,11 +306,12 @@ public class GatewayServer extends SocketIOServer {
         // Not left to the loops' shutdown, which may not close them (see AcceptedConnections).
         connections.close();
         scheduler.shutdown();
-        Future<?> boss = bossGroup.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS);
+        // Each wait bounded (LoopShutdown): a worker loop stuck in a handler must not hold the stop for good.
+        Future<?> boss = LoopShutdown.begin(bossGroup);
         if (options.eventLoops().isEmpty()) {
-            workerGroup.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).syncUninterruptibly();
+            LoopShutdown.shutDown(workerGroup, "Socket.IO worker event loops");
         }
-        boss.syncUninterruptibly();
+        LoopShutdown.await(bossGroup, boss, "Socket.IO accepting event loop");
         workerGroup = null;
         log.info("Socket.IO server stopped");
     }
