@@ -320,6 +320,51 @@ class KubernetesManifestsTest {
         }
     }
 
+    /**
+     * Idle connections cost little CPU: a pod full at MAX_CONNECTIONS uses a fraction of a core, and an HPA on CPU
+     * alone never adds a pod while handshakes get 503. Production scales on the open connections per pod too, with a
+     * target under MAX_CONNECTIONS, read through prometheus-adapter with the rule shipped beside the overlay; the base
+     * scales on CPU only, so that it applies without the adapter.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void productionScalesOnOpenConnectionsBelowTheLimitAndTheBaseNeedsNoAdapter() throws Exception {
+        List<Object> objects = render("production");
+        io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler hpa =
+                only(objects, io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class);
+        List<io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec> pods = hpa.getSpec().getMetrics().stream()
+                .filter(metric -> metric.getType().equals("Pods")).toList();
+        assertThat(pods).hasSize(1);
+        io.fabric8.kubernetes.api.model.autoscaling.v2.PodsMetricSource sessions = pods.get(0).getPods();
+        assertThat(sessions.getMetric().getName()).isEqualTo("socketio_sessions");
+        assertThat(sessions.getMetric().getSelector()).isNull();
+        assertThat(sessions.getTarget().getType()).isEqualTo("AverageValue");
+        long maxConnections = Long.parseLong(settings(objects).getData().get(Setting.MAX_CONNECTIONS.env()));
+        assertThat(sessions.getTarget().getAverageValue().getNumericalAmount().longValue())
+                .as("the target leaves room under MAX_CONNECTIONS (%d) for the connections that come while pods start",
+                        maxConnections)
+                .isBetween(maxConnections / 2, maxConnections * 8 / 10);
+        assertThat(hpa.getSpec().getMetrics()).as("CPU still counts")
+                .anySatisfy(metric -> assertThat(metric.getType()).isEqualTo("Resource"));
+
+        // The adapter serves the metric under that name, per pod, from the series the ServiceMonitor labels.
+        Map<String, Object> values = YAML.readValue(
+                ROOT.resolve("deploy/overlays/production/prometheus-adapter-rules.yaml").toFile(), Map.class);
+        List<Map<String, Object>> rules = (List<Map<String, Object>>) ((Map<String, Object>) values.get("rules")).get("custom");
+        Map<String, Object> rule = rules.stream().filter(r -> sessions.getMetric().getName()
+                .equals(((Map<String, Object>) r.get("name")).get("as"))).findFirst().orElseThrow();
+        assertThat((String) rule.get("seriesQuery")).startsWith("socketio_sessions{").contains("job=\"socketio-gateway\"");
+        assertThat((Map<String, Object>) ((Map<String, Object>) rule.get("resources")).get("overrides"))
+                .isEqualTo(Map.of("namespace", Map.of("resource", "namespace"), "pod", Map.of("resource", "pod")));
+        assertThat((String) rule.get("metricsQuery")).contains("by (<<.GroupBy>>)").contains("<<.Series>>{<<.LabelMatchers>>}");
+
+        for (String overlay : List.of("../base", "dev")) {
+            assertThat(only(render(overlay), io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class)
+                    .getSpec().getMetrics()).as("%s: metrics-server's CPU only", overlay)
+                    .allSatisfy(metric -> assertThat(metric.getType()).isEqualTo("Resource"));
+        }
+    }
+
     /** The ConfigMap the node's container reads its settings from (envFrom), which must be in the rendering. */
     private static ConfigMap settings(List<Object> objects) {
         List<String> names = only(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0)

@@ -209,6 +209,30 @@ class PrometheusDashboardTest {
         assertThat(run(binary("promtool"), "test", "rules", "alerts/gateway-alerts.test.yml")).isZero();
     }
 
+    /**
+     * The prometheus-adapter rule through which the production HorizontalPodAutoscaler reads socketio_sessions: its
+     * series query finds both nodes, and its metrics query, filled in as the adapter does for a Pods metric (grouped by
+     * pod, matching the namespace and the pods), answers one value per pod.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void thePrometheusAdapterRuleAnswersOneSessionCountPerPod() throws Exception {
+        Map<String, Object> values = new ObjectMapper(new YAMLFactory()).readValue(
+                GRAFANA.resolveSibling("deploy/overlays/production/prometheus-adapter-rules.yaml").toFile(), Map.class);
+        Map<String, Object> rule = ((List<Map<String, Object>>) ((Map<String, Object>) values.get("rules")).get("custom")).get(0);
+        assertThat(resultCount((String) rule.get("seriesQuery"))).isEqualTo(2);
+        String metricsQuery = ((String) rule.get("metricsQuery")).replace("<<.GroupBy>>", "pod")
+                .replace("<<.Series>>", "socketio_sessions")
+                .replace("<<.LabelMatchers>>", "namespace=\"gateway-test\",pod=~\"node-a|node-b\"");
+        JsonNode results = query(metricsQuery).path("data").path("result");
+        List<String> pods = new ArrayList<>();
+        results.forEach(result -> {
+            assertThat(result.path("metric").size()).as("only the pod label: %s", result).isEqualTo(1);
+            pods.add(result.path("metric").path("pod").asText());
+        });
+        assertThat(pods).containsExactlyInAnyOrder("node-a", "node-b");
+    }
+
     /** Chat, rooms, acks both ways, API calls (one refused), a validation error and a refused handshake, on both nodes. */
     private static void generateTraffic() throws Exception {
         try (Client a = nodeA.open("/", "{\"userId\":\"alice\"}"); Client b = nodeB.open("/", "{\"userId\":\"bob\"}");
