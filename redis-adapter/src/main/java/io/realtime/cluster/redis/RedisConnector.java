@@ -4,6 +4,7 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -16,7 +17,10 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.EpollProvider;
 import io.lettuce.core.resource.EventLoopGroupProvider;
+import io.lettuce.core.resource.ExtendedKeepAliveSupport;
+import io.lettuce.core.resource.IOUringProvider;
 import io.lettuce.core.resource.Transports;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
@@ -26,12 +30,15 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.realtime.cluster.ClusterUnavailableException;
 import io.realtime.cluster.RedisAdapterOptions;
 import io.realtime.cluster.RedisUris;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Opens the two connections of a {@link RedisLink} to one Redis (standalone or Sentinel-managed, lettuce's
@@ -39,6 +46,19 @@ import java.util.concurrent.TimeUnit;
  * {@code redis-cluster://[user:password@]host1:port1,host2:port2} ({@code rediss-cluster://} with TLS).
  */
 final class RedisConnector {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisConnector.class);
+
+    /** The least time written data may stay unacknowledged before the kernel drops a connection (TCP_USER_TIMEOUT). */
+    static final Duration MIN_USER_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * TCP keepalive of an idle connection (the subscriber's, between messages): the first probe after 5 s without
+     * traffic, then one every 5 s, the connection dropped after 3 unanswered (20 s; with TCP_USER_TIMEOUT, at the
+     * first probe past it). lettuce's default (13 s, 13 s, 3) took 52 s; a probe is 66 bytes every 5 s.
+     */
+    static final SocketOptions.KeepAliveOptions KEEPALIVE = SocketOptions.KeepAliveOptions.builder()
+            .enable().idle(Duration.ofSeconds(5)).interval(Duration.ofSeconds(5)).count(3).build();
+    private static final AtomicBoolean NO_USER_TIMEOUT_LOGGED = new AtomicBoolean();
 
     /** How often the cluster topology is read even when nothing suggests it changed. */
     static final Duration PERIODIC_TOPOLOGY_REFRESH = Duration.ofSeconds(10);
@@ -75,6 +95,53 @@ final class RedisConnector {
         }
     }
 
+    /**
+     * How long data written to Redis may stay unacknowledged by its host before the kernel drops the connection
+     * (TCP_USER_TIMEOUT): the request timeout, and at least {@link #MIN_USER_TIMEOUT}.
+     *
+     * <p>A Redis host that goes silent (crashed, cut off: no FIN, no RST) is otherwise noticed on the publishing
+     * connection only after the kernel's retransmissions give up (tcp_retries2, about 15 minutes): that connection
+     * always has commands in flight, so keepalive never probes it. Until then it counts as connected, every broadcast
+     * times out and is lost (counted unconfirmed, never resent), nothing is held, and a Sentinel's new primary is not
+     * reconnected to. Dropped, the connection is reconnected (to the promoted primary) and broadcasts are held and
+     * resent meanwhile. Not below 10 s: the kernel's retransmissions (0.2, 0.4, 0.8, 1.6, 3.2 s...) get five tries
+     * through a lossy moment before the connection is given up. Not below the request timeout: a command still waited
+     * for is not failed by a dropped connection sooner than its timeout would have. An acknowledged command Redis is
+     * slow to answer is no concern (the kernel acknowledges, however busy Redis is), nor is a blocking read waiting
+     * for entries (acknowledged as soon as sent).
+     */
+    static Duration userTimeout(RedisAdapterOptions options) {
+        Duration requestTimeout = options.requestTimeout();
+        return requestTimeout.compareTo(MIN_USER_TIMEOUT) > 0 ? requestTimeout : MIN_USER_TIMEOUT;
+    }
+
+    /**
+     * Every connection's socket: tighter keepalive where the transport can set its timing (epoll, io_uring, NIO on
+     * Linux and macOS), and TCP_USER_TIMEOUT where it can set that (epoll, io_uring): lettuce refuses to connect when
+     * asked for either on a transport that cannot. On NIO (no native transport on the class path: another OS or
+     * architecture) a silent host is noticed by keepalive only, on an idle connection only.
+     */
+    static SocketOptions socketOptions(RedisAdapterOptions options) {
+        SocketOptions.Builder socket = SocketOptions.builder();
+        if (ExtendedKeepAliveSupport.isSupported()) {
+            socket.keepAlive(KEEPALIVE);
+        }
+        if (userTimeoutSupported()) {
+            socket.tcpUserTimeout(SocketOptions.TcpUserTimeoutOptions.builder().enable()
+                    .tcpUserTimeout(userTimeout(options)).build());
+        } else if (NO_USER_TIMEOUT_LOGGED.compareAndSet(false, true)) {
+            log.warn("Redis connections run without TCP_USER_TIMEOUT (it needs netty's epoll or io_uring transport):"
+                    + " a Redis host that goes silent without closing its connections is noticed on the publishing"
+                    + " connection only when the kernel gives up retransmitting (tcp_retries2, about 15 minutes)");
+        }
+        return socket.build();
+    }
+
+    /** Whether lettuce's channels use a native transport, the only ones on which lettuce sets TCP_USER_TIMEOUT. */
+    static boolean userTimeoutSupported() {
+        return EpollProvider.isAvailable() || IOUringProvider.isAvailable();
+    }
+
     private static Connections open(RedisAdapterOptions options) {
         // Reconnect attempts back off from 100 ms to 2 s (lettuce's default grows to 30 s): the cluster must resume
         // within seconds of Redis coming back.
@@ -91,6 +158,7 @@ final class RedisConnector {
                 client = cluster;
                 cluster.setOptions(ClusterClientOptions.builder()
                         .autoReconnect(true)
+                        .socketOptions(socketOptions(options))
                         // Node connections open lazily and reconnect during a failover: commands wait for them
                         // (bounded by the timeout) instead of failing at once.
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
@@ -131,6 +199,8 @@ final class RedisConnector {
             client = standalone;
             standalone.setOptions(ClientOptions.builder()
                     .autoReconnect(true)
+                    // Also the streams transport's blocking readers' options (RedisLink opens them on this client).
+                    .socketOptions(socketOptions(options))
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     // Commands waiting for a slow Redis are bounded; RedisLink holds or drops a publish refused for it.
                     .requestQueueSize(options.commandQueueSize())
