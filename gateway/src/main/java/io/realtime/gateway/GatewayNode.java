@@ -26,10 +26,12 @@ import io.realtime.gateway.features.DashboardFigures;
 import io.realtime.gateway.features.DashboardGateway;
 import io.realtime.gateway.features.DataUpdateChannel;
 import io.realtime.gateway.features.MainGateway;
+import io.realtime.gateway.health.EventLoopWatchdog;
 import io.realtime.gateway.health.NodeHealth;
 import io.realtime.gateway.http.LoopShutdown;
 import io.realtime.gateway.metrics.ClusterLinkMetrics;
 import io.realtime.gateway.metrics.ClusterMetrics;
+import io.realtime.gateway.metrics.EventLoopMetrics;
 import io.realtime.gateway.metrics.GatewayMetrics;
 import io.realtime.gateway.metrics.KnownNames;
 import io.realtime.gateway.metrics.RuntimeMetrics;
@@ -158,9 +160,13 @@ public final class GatewayNode implements AutoCloseable {
                     config.conformance() ? ConformanceFeatures.EVENTS : Set.of());
             traffic.declare(names);
             clusterMetrics.declare(names);
+            // Probed from the node's periodic thread, read by the internal port's own loop: neither is one of these.
+            EventLoopWatchdog loopWatchdog = EventLoopWatchdog.of(eventLoops, System::nanoTime).start(scheduler);
+            resources.add(0, loopWatchdog);
             metrics.bind(new RuntimeMetrics(), traffic, clusterMetrics,
-                    new ServerMetrics(server, config.maxConnections(), server::sessionCount), new ClusterLinkMetrics(cluster, scheduler));
-            NodeHealth health = new NodeHealth(server, cluster);
+                    new ServerMetrics(server, config.maxConnections(), server::sessionCount), new ClusterLinkMetrics(cluster, scheduler),
+                    new EventLoopMetrics(loopWatchdog::lag));
+            NodeHealth health = new NodeHealth(server, cluster, loopWatchdog);
             io.netty.util.concurrent.Future<Void> listening = server.startAsync().awaitUninterruptibly();
             if (!listening.isSuccess()) {
                 throw new IllegalStateException("Socket.IO cannot listen on " + config.host() + ":" + config.port() + ": "

@@ -3,6 +3,7 @@ package io.realtime.gateway.health;
 import io.realtime.cluster.Cluster;
 import io.realtime.gateway.server.GatewayServer;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +14,8 @@ import java.util.Optional;
  * Kubernetes would cut off every client, while each node can still serve its own. A cluster broken for good
  * ({@link Cluster#failure}: the thread reading the stream died) is another matter: the node would miss every other
  * node's broadcast from then on and nothing heals it, so it is neither live (Kubernetes restarts it) nor ready.
+ * So is an event loop that runs nothing ({@link EventLoopWatchdog}): unready once it is
+ * {@link EventLoopWatchdog#UNREADY_AFTER} behind, not live once it is {@link EventLoopWatchdog#DEAD_AFTER} behind.
  */
 public final class NodeHealth {
 
@@ -30,9 +33,17 @@ public final class NodeHealth {
     /** Counts the pre-stop calls: only the expiry of the latest may undo one. Guarded by {@code this}. */
     private long preStops;
 
+    private final EventLoopWatchdog loops;
+
+    /** A node whose event loops are not watched. */
     public NodeHealth(GatewayServer server, Cluster cluster) {
+        this(server, cluster, EventLoopWatchdog.NONE);
+    }
+
+    public NodeHealth(GatewayServer server, Cluster cluster, EventLoopWatchdog loops) {
         this.server = server;
         this.cluster = cluster;
+        this.loops = loops;
     }
 
     public synchronized void serving() {
@@ -76,19 +87,30 @@ public final class NodeHealth {
 
     public Report live() {
         Optional<String> failure = cluster.failure();
-        if (failure.isEmpty()) {
+        Duration lag = loops.lag();
+        boolean stuck = lag.compareTo(EventLoopWatchdog.DEAD_AFTER) >= 0;
+        if (failure.isEmpty() && !stuck) {
             return new Report(true, Map.of("status", "UP"));
+        }
+        Map<String, Object> checks = new LinkedHashMap<>();
+        if (failure.isPresent()) {
+            checks.put("redis", redisCheck(failure));
+        }
+        if (stuck) {
+            checks.put("eventLoops", loopsCheck(lag, false));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "DOWN");
-        body.put("checks", Map.of("redis", redisCheck(failure)));
+        body.put("checks", checks);
         return new Report(false, body);
     }
 
     public Report ready() {
         boolean serving = phase == Phase.SERVING;
         Optional<String> failure = cluster.failure();
-        boolean ready = serving && failure.isEmpty();
+        Duration lag = loops.lag();
+        boolean loopsRunning = lag.compareTo(EventLoopWatchdog.UNREADY_AFTER) < 0;
+        boolean ready = serving && failure.isEmpty() && loopsRunning;
         Map<String, Object> socketIo = new LinkedHashMap<>();
         socketIo.put("status", serving ? "UP" : "DOWN");
         socketIo.put("phase", phase.name().toLowerCase());
@@ -97,10 +119,21 @@ public final class NodeHealth {
         Map<String, Object> checks = new LinkedHashMap<>();
         checks.put("socketio", socketIo);
         checks.put("redis", redis);
+        checks.put("eventLoops", loopsCheck(lag, loopsRunning));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", !ready ? "DOWN" : "DEGRADED".equals(redis.get("status")) ? "DEGRADED" : "UP");
         body.put("checks", checks);
         return new Report(ready, body);
+    }
+
+    private static Map<String, Object> loopsCheck(Duration lag, boolean running) {
+        Map<String, Object> check = new LinkedHashMap<>();
+        check.put("status", running ? "UP" : "DOWN");
+        check.put("lagMillis", lag.toMillis());
+        if (!running) {
+            check.put("reason", "an event loop has run nothing for " + lag.toSeconds() + " s (a handler blocks it?)");
+        }
+        return check;
     }
 
     private Map<String, Object> redisCheck(Optional<String> failure) {

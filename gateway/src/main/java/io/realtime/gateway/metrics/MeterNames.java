@@ -61,6 +61,9 @@ public final class MeterNames {
     public static final String CLUSTER_HANDLER_FAILURES = "socketio.cluster.handler.failures";
     public static final String CLUSTER_BROKEN = "socketio.cluster.broken";
 
+    /** The slowest event loop's lag (health.EventLoopWatchdog): a loop a handler blocks shows here. */
+    public static final String EVENT_LOOP_LAG = "socketio.event.loop.lag";
+
     public static final String API_REQUESTS = "gateway.api.requests";
     public static final String NETTY_DIRECT_MEMORY_USED = "netty.direct.memory.used";
 
