@@ -5,21 +5,37 @@ import io.realtime.cluster.ClusterUnavailableException;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.ToIntFunction;
 
 /**
  * Messages published (and stream entries appended) while Redis is unreachable or too slow to take more commands (and
  * after them, until they are sent), kept in the order they were published, bounded by count (the oldest is dropped
  * first) and by age (too old to be worth sending when Redis is back). Requests published while held messages wait are
  * queued behind them, so that no node answers one without what was published before it. Thread-safe.
+ *
+ * <p>The order is kept within a lane: one for everything over a single connection (a single Redis or Sentinel, plain
+ * pub/sub and stream appends on a Redis Cluster), one per slot for sharded pub/sub on a Redis Cluster, where each slot
+ * is served by its own primary and the other nodes read each shard on a connection of its own, so no order holds
+ * across slots anyway (nor does Node's sharded adapter keep one). A message waits behind the held messages of its own
+ * lane only, and a lane whose send failed is {@link #pause paused} until the next retry while the others drain: a
+ * shard that is down (its slot without an owner, a failover under way) delays only what is published to its slots.
+ * The bounds (count, age) are the buffer's, over every lane.
  */
 final class OutageBuffer {
+
+    /** The lane of everything when there is one: all of it in one order. */
+    static final int ONE_LANE = -1;
 
     /** What is held: a message to publish, or an entry to append to a stream. */
     sealed interface Outgoing permits Publish, Append {
@@ -49,7 +65,7 @@ final class OutageBuffer {
      * One message; {@code request} is completed once a queued request is sent (or failed if it cannot be), and is
      * {@code null} for a held message, whose publisher was told at once that it was taken.
      */
-    record Held(long sequence, Outgoing outgoing, long heldAtNanos, CompletableFuture<Void> request) {
+    record Held(long sequence, int lane, Outgoing outgoing, long heldAtNanos, CompletableFuture<Void> request) {
 
         boolean isRequest() {
             return request != null;
@@ -59,6 +75,8 @@ final class OutageBuffer {
     private final int capacity;
     private final long maxAgeNanos;
     private final ClusterStats stats;
+    /** Each message's lane: see the class. */
+    private final ToIntFunction<Outgoing> laneOf;
     /**
      * By publication order: a message whose send failed goes back to its place, not to the end (a resend's, and a
      * message sent at once, whose place was taken when it was published: see {@link #place}).
@@ -66,8 +84,15 @@ final class OutageBuffer {
     private final TreeMap<Long, Held> held = new TreeMap<>();
     /** Places in the publication order taken so far: held messages and those sent at once alike. */
     private final AtomicLong published = new AtomicLong();
-    /** From the first message held until a drain finds none left to send: later messages must queue behind. */
-    private volatile boolean waiting;
+    /**
+     * Lanes from the first message held in them until a drain finds none of theirs left to send: later messages of
+     * those lanes must queue behind. Read without the lock on every publish.
+     */
+    private final Set<Integer> waiting = ConcurrentHashMap.newKeySet();
+    /** How many messages each lane holds (under the lock); lanes holding none are absent. */
+    private final Map<Integer, Integer> heldPerLane = new HashMap<>();
+    /** Lanes whose send failed, not drained until {@link #resume} (under the lock). */
+    private final Set<Integer> paused = new HashSet<>();
     /** Once the link closed: nothing is held any more. */
     private boolean closed;
     /**
@@ -76,26 +101,32 @@ final class OutageBuffer {
      */
     private List<Runnable> failures = new ArrayList<>();
 
+    /** Everything in one lane, in one order. */
     OutageBuffer(int capacity, Duration maxAge, ClusterStats stats) {
+        this(capacity, maxAge, stats, outgoing -> ONE_LANE);
+    }
+
+    OutageBuffer(int capacity, Duration maxAge, ClusterStats stats, ToIntFunction<Outgoing> laneOf) {
         this.capacity = capacity;
         this.maxAgeNanos = maxAge.toNanos();
         this.stats = stats;
+        this.laneOf = laneOf;
         stats.recordHeld(0, capacity);
     }
 
     void hold(Outgoing outgoing) {
         synchronized (this) {
-            holdHeld(outgoing);
+            holdHeld(laneOf.applyAsInt(outgoing), outgoing);
         }
         failDroppedRequests();
     }
 
-    private void holdHeld(Outgoing outgoing) {
+    private void holdHeld(int lane, Outgoing outgoing) {
         if (capacity == 0 || closed) {
             stats.recordDropped();
             return;
         }
-        add(new Held(published.getAndIncrement(), outgoing, System.nanoTime(), null));
+        add(new Held(published.getAndIncrement(), lane, outgoing, System.nanoTime(), null));
         stats.recordBuffered();
     }
 
@@ -116,7 +147,7 @@ final class OutageBuffer {
             if (capacity == 0 || closed) {
                 stats.recordDropped();
             } else {
-                add(new Held(place, outgoing, publishedAtNanos, null));
+                add(new Held(place, laneOf.applyAsInt(outgoing), outgoing, publishedAtNanos, null));
                 stats.recordBuffered();
             }
         }
@@ -138,11 +169,37 @@ final class OutageBuffer {
     private void add(Held message) {
         message.outgoing().onHeld();
         held.put(message.sequence(), message);
-        waiting = true;
+        heldPerLane.merge(message.lane(), 1, Integer::sum);
+        waiting.add(message.lane());
         if (held.size() > capacity) {
-            drop(held.pollFirstEntry().getValue(), "more messages were held than OUTAGE_BUFFER_SIZE allows");
+            Held oldest = held.pollFirstEntry().getValue();
+            taken(oldest);
+            drop(oldest, "more messages were held than OUTAGE_BUFFER_SIZE allows");
         }
         countHeld();
+    }
+
+    /** A message left {@link #held} (under the lock). */
+    private void taken(Held message) {
+        heldPerLane.computeIfPresent(message.lane(), (lane, count) -> count == 1 ? null : count - 1);
+    }
+
+    /**
+     * A send of {@code outgoing} failed: its lane is not drained until {@link #resume} (the next retry), while the
+     * other lanes are, and what is published to it meanwhile is held behind it.
+     */
+    synchronized void pause(Outgoing outgoing) {
+        paused.add(laneOf.applyAsInt(outgoing));
+    }
+
+    /** The retry is due: every lane is drained again. */
+    synchronized void resume() {
+        paused.clear();
+    }
+
+    /** Lanes still waiting are those holding a message, and those in {@code drained} (under the lock). */
+    private void keepWaiting(Set<Integer> drained) {
+        waiting.removeIf(lane -> !drained.contains(lane) && !heldPerLane.containsKey(lane));
     }
 
     private void countHeld() {
@@ -154,30 +211,32 @@ final class OutageBuffer {
      * would overtake them); checked under the lock so that a drain after a reconnect cannot miss it.
      */
     boolean holdIfWaiting(BooleanSupplier unreachable, Outgoing outgoing) {
-        if (!waiting && !unreachable.getAsBoolean()) {
+        int lane = laneOf.applyAsInt(outgoing);
+        if (!waiting.contains(lane) && !unreachable.getAsBoolean()) {
             return false;
         }
         synchronized (this) {
-            if (!waiting && !unreachable.getAsBoolean()) {
+            if (!waiting.contains(lane) && !unreachable.getAsBoolean()) {
                 return false;
             }
-            holdHeld(outgoing);
+            holdHeld(lane, outgoing);
         }
         failDroppedRequests();
         return true;
     }
 
     /**
-     * Queues a request behind the held messages that still wait to be sent, or returns {@code null} when none
-     * wait and it may go at once. Its future completes when it is sent.
+     * Queues a request behind the held messages of its lane that still wait to be sent, or returns {@code null} when
+     * none wait and it may go at once. Its future completes when it is sent.
      */
     CompletableFuture<Void> queueIfWaiting(BooleanSupplier unreachable, Publish request) {
-        if (!waiting) {
+        int lane = laneOf.applyAsInt(request);
+        if (!waiting.contains(lane)) {
             return null;
         }
         CompletableFuture<Void> sent;
         synchronized (this) {
-            if (!waiting) {
+            if (!waiting.contains(lane)) {
                 return null;
             }
             if (unreachable.getAsBoolean() || closed) {
@@ -185,42 +244,50 @@ final class OutageBuffer {
                 return CompletableFuture.failedFuture(new ClusterUnavailableException("Redis is unreachable", null));
             }
             sent = new CompletableFuture<>();
-            add(new Held(published.getAndIncrement(), request, System.nanoTime(), sent));
+            add(new Held(published.getAndIncrement(), lane, request, System.nanoTime(), sent));
         }
         failDroppedRequests();
         return sent;
     }
 
     /**
-     * Takes every message still young enough to send; the others are dropped. Messages are held behind those taken
-     * until a drain finds nothing left to send.
+     * Takes every message still young enough to send, but those of {@link #pause paused} lanes; the too old ones are
+     * dropped. A lane's messages are held behind those taken until a drain finds none of its own left to send.
      */
     List<Held> drain() {
         return drain(Integer.MAX_VALUE);
     }
 
     /**
-     * Takes the oldest {@code max} messages still young enough to send (there is room for no more), dropping the
-     * too old ones before them; the rest stays held, in order. Messages are held behind those taken until a drain
-     * finds nothing left to send.
+     * Takes the oldest {@code max} messages still young enough to send (there is room for no more), but those of
+     * {@link #pause paused} lanes, dropping the too old ones met on the way, of any lane; the rest stays held, in
+     * order. A lane's messages are held behind those taken until a drain finds none of its own left to send.
      */
     List<Held> drain(int max) {
         List<Held> fresh;
         synchronized (this) {
             long now = System.nanoTime();
             fresh = new ArrayList<>(Math.min(max, held.size()));
+            Set<Integer> drained = new HashSet<>();
             // Ages grow with the sequence (a message held again keeps both, one whose send failed has its publication's),
             // so the too old ones come first; each is checked all the same.
-            while (fresh.size() < max && !held.isEmpty()) {
-                Held message = held.pollFirstEntry().getValue();
-                if (now - message.heldAtNanos() <= maxAgeNanos) {
-                    fresh.add(message);
-                } else {
+            for (Iterator<Held> it = held.values().iterator(); fresh.size() < max && it.hasNext(); ) {
+                Held message = it.next();
+                boolean tooOld = now - message.heldAtNanos() > maxAgeNanos;
+                if (!tooOld && paused.contains(message.lane())) {
+                    continue;
+                }
+                it.remove();
+                taken(message);
+                if (tooOld) {
                     drop(message, "Redis was unreachable for longer than OUTAGE_BUFFER_AGE");
+                } else {
+                    fresh.add(message);
+                    drained.add(message.lane());
                 }
             }
             countHeld();
-            waiting = !fresh.isEmpty();
+            keepWaiting(drained);
         }
         failDroppedRequests();
         return fresh;
@@ -236,11 +303,12 @@ final class OutageBuffer {
                 Held message = it.next().getValue();
                 if (message.isRequest()) {
                     it.remove();
+                    taken(message);
                     drop(message, "Redis was lost before the request could be sent");
                 }
             }
             countHeld();
-            waiting = waiting && !held.isEmpty();
+            keepWaiting(Set.of());
         }
         failDroppedRequests();
     }
@@ -256,8 +324,10 @@ final class OutageBuffer {
             count = (int) held.values().stream().filter(message -> !message.isRequest()).count();
             held.values().forEach(message -> drop(message, why));
             held.clear();
+            heldPerLane.clear();
+            paused.clear();
             countHeld();
-            waiting = false;
+            waiting.clear();
         }
         failDroppedRequests();
         return count;

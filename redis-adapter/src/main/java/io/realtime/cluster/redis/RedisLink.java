@@ -165,13 +165,26 @@ public final class RedisLink implements AutoCloseable {
         this.observer = observer;
         this.malformed = new MalformedMessages(stats.transport(), stats, observer);
         this.handlerFailures = new HandlerFailures(log, stats);
-        this.outage = new OutageBuffer(options.outageBufferSize(), options.outageBufferAge(), stats);
+        this.outage = new OutageBuffer(options.outageBufferSize(), options.outageBufferAge(), stats,
+                connections.cluster() ? RedisLink::laneOnACluster : outgoing -> OutageBuffer.ONE_LANE);
         this.commandQueueSize = options.commandQueueSize();
         this.scheduler = client.getResources().eventExecutorGroup().next();
         this.work = new io.realtime.cluster.core.ClusterWork("socketio-cluster-work", stats);
         this.lentLoops = options.eventLoops();
         this.topology = connections.cluster() ? new ClusterTopology((RedisClusterClient) client,
                 (StatefulRedisClusterConnection<byte[], byte[]>) pub, stats, scheduler, options.requestTimeout()) : null;
+    }
+
+    /**
+     * On a Redis Cluster, a sharded message's lane in the outage buffer is its channel's slot: each slot's primary is
+     * reached on a connection of its own and read by the other nodes on one of theirs, so the order that holding keeps
+     * (a socket's broadcasts to a room, a request behind the broadcasts published before it) only ever held per slot
+     * there, and a shard that is down holds back only what goes to its slots. Plain publishes (all sent to one
+     * primary) and stream appends keep one order.
+     */
+    private static int laneOnACluster(Outgoing outgoing) {
+        return outgoing instanceof Publish publish && publish.sharded()
+                ? SlotHash.getSlot(bytes(publish.channel())) : OutageBuffer.ONE_LANE;
     }
 
     /** Connects to Redis; fails (with the reason) when it cannot be reached within the request timeout. */
@@ -302,6 +315,7 @@ public final class RedisLink implements AutoCloseable {
             resubscribingUntil = System.nanoTime() + RESUBSCRIBING.toNanos();
             stats.recordReconnect();
             log.info("Redis connection is back ({}); {} held messages to send", where, outage.size());
+            outage.resume();
             scheduler.execute(() -> resendWhenResubscribed(System.nanoTime() + RESUBSCRIBE_WAIT.toNanos()));
         }
     }
@@ -364,6 +378,8 @@ public final class RedisLink implements AutoCloseable {
             log.info("Redis Cluster topology changed: renewing {} sharded subscriptions", channels.size());
             channels.forEach(this::renewShardSubscription);
         }
+        // A slot whose sends failed may have its owner now.
+        outage.resume();
         resendWhenResubscribed(System.nanoTime() + RESUBSCRIBE_WAIT.toNanos());
     }
 
@@ -783,9 +799,12 @@ public final class RedisLink implements AutoCloseable {
                         }
                         // Its sender learns first: an entry's appender must know it will come back before it can.
                         result.completeExceptionally(HeldException.INSTANCE);
+                        // Its lane (everything, but a Redis Cluster's sharded slot) is not resent before the retry,
+                        // rather than on a connection that fails every command at once; the other lanes are.
+                        outage.pause(outgoing);
                         holdAgain.run();
-                        // Try again shortly even if the connection stays up (an error answer): later messages wait
-                        // behind this one.
+                        // Try again shortly even if the connection stays up (an error answer): later messages of
+                        // its lane wait behind this one.
                         scheduleRetry();
                     }
                 } else {
@@ -1084,17 +1103,20 @@ public final class RedisLink implements AutoCloseable {
     /**
      * Pub/sub keeps nothing: held messages are sent once the other nodes have resubscribed too (on every channel
      * counted, as many servers as before the outage: each namespace has its own), or after a short wait for those
-     * that do not come back.
+     * that do not come back. On a Redis Cluster a sharded channel whose shard is down (no primary serves its slot, or
+     * its count failed: its primary does not answer) is not waited for: nobody can resubscribe there until a replica
+     * is promoted, and the wait would hold back what is held for the shards that are up.
      */
     private void resendWhenResubscribed(long deadlineNanos) {
         List<Counted> awaited = lastCounts.values().stream().flatMap(counts -> counts.values().stream())
-                .filter(counted -> counted.count() > 1).toList();
+                .filter(counted -> counted.count() > 1 && !onADownShard(counted)).toList();
         if (awaited.isEmpty() || System.nanoTime() > deadlineNanos) {
             resendHeld();
             return;
         }
         List<CompletableFuture<Boolean>> back = awaited.stream().map(counted -> count(counted.mode(), counted.channel())
-                .toCompletableFuture().handle((count, failure) -> failure == null && count >= counted.count())).toList();
+                .toCompletableFuture().handle((count, failure) -> failure == null ? count >= counted.count()
+                        : isConnected() && onAShard(counted))).toList();
         CompletableFuture.allOf(back.toArray(CompletableFuture[]::new)).whenComplete((all, failure) -> {
             if (back.stream().allMatch(CompletableFuture::join)) {
                 scheduler.execute(this::resendHeld);
@@ -1104,10 +1126,22 @@ public final class RedisLink implements AutoCloseable {
         });
     }
 
+    /** Whether a count is of a sharded channel on a Redis Cluster: one shard's primary alone holds its subscribers. */
+    private boolean onAShard(Counted counted) {
+        return topology != null && counted.mode() == Mode.SHARDED;
+    }
+
+    /** Whether a count is of a sharded channel on a Redis Cluster whose slot has no primary that lettuce knows alive. */
+    private boolean onADownShard(Counted counted) {
+        return onAShard(counted) && ((StatefulRedisClusterConnection<byte[], byte[]>) pub).getPartitions()
+                .getMasterBySlot(SlotHash.getSlot(bytes(counted.channel()))) == null;
+    }
+
     private void scheduleRetry() {
         if (retryScheduled.compareAndSet(false, true)) {
             scheduler.schedule(() -> {
                 retryScheduled.set(false);
+                outage.resume();
                 resendWhenResubscribed(System.nanoTime() + RESUBSCRIBE_WAIT.toNanos());
             }, 500, TimeUnit.MILLISECONDS);
         }
@@ -1115,11 +1149,12 @@ public final class RedisLink implements AutoCloseable {
 
     /**
      * Sends what is held, in order, as far as there is room for it (see {@link #admit}; the rest waits for room);
-     * what is published meanwhile is held behind it and sent next. After a failed send the rest waits for its retry,
-     * rather than this spinning on a connection that fails every command at once. Runs on the scheduler only.
+     * what is published meanwhile is held behind it and sent next. After a failed send the rest of its lane waits for
+     * the retry ({@link OutageBuffer#pause}), rather than this spinning on a connection that fails every command at
+     * once; the other lanes (a Redis Cluster's other slots) are sent. Runs on the scheduler only.
      */
     private void resendHeld() {
-        while (isConnected() && !retryScheduled.get()) {
+        while (isConnected()) {
             int room = commandQueueSize - inFlight.get();
             if (room <= 0) {
                 // Even with nothing held now: a publish may be held behind what this run sent until it finds none.

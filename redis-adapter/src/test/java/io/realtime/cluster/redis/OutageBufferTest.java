@@ -197,4 +197,62 @@ class OutageBufferTest {
         assertThat(buffer.holdIfWaiting(() -> false, publish("p"))).as("behind the append").isTrue();
         assertThat(told).hasSize(2);
     }
+
+    /** A buffer with a lane per channel, as a Redis Cluster's sharded pub/sub has one per slot. */
+    private OutageBuffer laneByChannel() {
+        return new OutageBuffer(3, Duration.ofSeconds(30), stats,
+                outgoing -> ((OutageBuffer.Publish) outgoing).channel().hashCode());
+    }
+
+    private static OutageBuffer.Publish on(String channel, String text) {
+        return new OutageBuffer.Publish(true, channel, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aMessageOrRequestWaitsBehindTheHeldMessagesOfItsOwnLaneOnly() {
+        OutageBuffer buffer = laneByChannel();
+        buffer.hold(on("down", "d1"));
+
+        assertThat(buffer.holdIfWaiting(() -> false, on("up", "u1"))).as("another lane: sent at once").isFalse();
+        assertThat(buffer.queueIfWaiting(() -> false, on("up", "request"))).as("another lane: sent at once").isNull();
+        assertThat(buffer.holdIfWaiting(() -> false, on("down", "d2"))).as("behind d1").isTrue();
+        CompletableFuture<Void> request = buffer.queueIfWaiting(() -> false, on("down", "request"));
+        assertThat(request).as("behind d1 and d2").isNotNull().isNotDone();
+        assertThat(texts(buffer.drain())).containsExactly("d1", "d2", "request");
+    }
+
+    @Test
+    void aPausedLaneIsNotDrainedUntilResumedWhileTheOthersAre() {
+        OutageBuffer buffer = laneByChannel();
+        buffer.hold(on("down", "d1"));
+        buffer.hold(on("up", "u1"));
+        List<OutageBuffer.Held> batch = buffer.drain();
+        assertThat(texts(batch)).containsExactly("d1", "u1");
+        // d1's send fails: its lane waits for the retry, u1's lane is free once a drain finds none of its own left.
+        buffer.pause(batch.get(0).outgoing());
+        buffer.holdAgain(batch.get(0));
+        assertThat(buffer.holdIfWaiting(() -> false, on("down", "d2"))).isTrue();
+        assertThat(buffer.holdIfWaiting(() -> false, on("up", "u2"))).as("u1 may still be in flight").isTrue();
+
+        assertThat(texts(buffer.drain())).containsExactly("u2");
+        assertThat(buffer.drain()).isEmpty();
+        assertThat(buffer.holdIfWaiting(() -> false, on("up", "u3"))).as("nothing of its lane waits").isFalse();
+        assertThat(buffer.holdIfWaiting(() -> false, on("down", "d3"))).isTrue();
+
+        buffer.resume();
+        assertThat(texts(buffer.drain())).containsExactly("d1", "d2", "d3");
+    }
+
+    @Test
+    void theCountBoundIsTheBuffersOverEveryLane() {
+        OutageBuffer buffer = laneByChannel();
+        buffer.hold(on("a", "a1"));
+        buffer.hold(on("b", "b1"));
+        buffer.hold(on("c", "c1"));
+        buffer.hold(on("d", "d1"));
+
+        assertThat(stats.dropped()).as("the oldest, of another lane").isEqualTo(1);
+        assertThat(stats.held()).isEqualTo(3);
+        assertThat(texts(buffer.drain())).containsExactly("b1", "c1", "d1");
+    }
 }
