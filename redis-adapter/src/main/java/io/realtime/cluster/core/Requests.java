@@ -3,6 +3,7 @@ package io.realtime.cluster.core;
 import io.realtime.cluster.ClusterObserver;
 import io.realtime.cluster.ClusterStats;
 import io.realtime.cluster.ClusterTimeoutException;
+import io.realtime.cluster.ClusterUnavailableException;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +69,18 @@ final class Requests {
     CompletableFuture<List<Object>> start(String requestId, String metricName, int expected, Collection<?> initial, Duration timeout) {
         Pending request = new Pending(metricName, expected, new ArrayList<>(initial));
         pending.put(requestId, request);
-        request.timeout = scheduler.schedule(() -> timedOut(requestId, request), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            request.timeout = scheduler.schedule(() -> timedOut(requestId, request), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // The link closed (its scheduler stopped): the request fails now rather than stay listed, unanswered and
+            // never timed out.
+            if (pending.remove(requestId, request)) {
+                stats.recordRequestFailure();
+                request.promise.completeExceptionally(new ClusterUnavailableException(
+                        "the cluster request could not be started: the Redis link is closed", e));
+            }
+            return request.promise;
+        }
         if (pending.get(requestId) != request) {
             // Answered or failed before its timer was set: the timer has nothing left to end.
             request.stopTimer();

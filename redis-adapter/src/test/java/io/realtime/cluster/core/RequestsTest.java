@@ -97,6 +97,22 @@ class RequestsTest {
     }
 
     @Test
+    void aRequestWhoseTimeoutCannotBeScheduledFailsAndIsNotKept() {
+        ClusterStats stats = new ClusterStats("test");
+        Requests requests = new Requests(scheduler, ClusterObserver.NONE, stats);
+        // The link closed: its scheduler refuses every task.
+        scheduler.release.countDown();
+        scheduler.shutdownNow();
+
+        CompletableFuture<List<Object>> request = requests.start("r0", "fetchSockets", 1, List.of("mine"), Duration.ofMinutes(1));
+
+        assertThat(request).isCompletedExceptionally();
+        assertThatThrownBy(request::join).cause().isInstanceOf(ClusterUnavailableException.class);
+        assertThat(requests.isPending("r0")).isFalse();
+        assertThat(stats.requestFailures()).isEqualTo(1);
+    }
+
+    @Test
     void aServerThatAnswersTwiceCountsOnce() {
         scheduler.release.countDown();
         Requests requests = new Requests(scheduler, ClusterObserver.NONE, new ClusterStats("test"));
