@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -59,6 +60,11 @@ final class ClusterTopology {
     private volatile long unsettledUntil = System.nanoTime();
     /** Who served which slots at the last look. */
     private volatile String slotOwners;
+    /** What {@link #watch} started: the event bus subscription, the connection listener, the once-a-second task. */
+    private volatile reactor.core.Disposable refreshEvents;
+    private volatile RedisConnectionStateListener disconnects;
+    private volatile ScheduledFuture<?> ticks;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     ClusterTopology(RedisClusterClient client, StatefulRedisClusterConnection<byte[], byte[]> pub, ClusterStats stats,
                     EventExecutor scheduler, Duration probeTimeout) {
@@ -78,7 +84,7 @@ final class ClusterTopology {
         // The owners this link subscribed with: a change within the first second is a change too.
         slotOwners = slotOwners();
         // Counted: refreshes that MOVED/ASK/reconnects triggered, and periodic ones that found a change.
-        client.getResources().eventBus().get().subscribe(event -> {
+        refreshEvents = client.getResources().eventBus().get().subscribe(event -> {
             if (event instanceof TopologyRefreshEvent || event instanceof AdaptiveRefreshTriggeredEvent
                     || event instanceof ClusterTopologyChangedEvent) {
                 stats.recordTopologyRefresh();
@@ -87,16 +93,23 @@ final class ClusterTopology {
         // A node that only subscribes publishes nothing that could fail: a dropped connection to any node (its
         // subscriptions may be on it) has the topology read every second until the promotion a few seconds later
         // is seen, instead of at the next periodic refresh.
-        client.addListener(new RedisConnectionStateListener() {
+        disconnects = new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
                 unsettledUntil = System.nanoTime() + UNSETTLED.toNanos();
             }
-        });
+        };
+        client.addListener(disconnects);
         // lettuce's change event does not come after every failover, and nothing in lettuce refreshes the
         // topology when commands to a dead primary time out: once a second, a failed publish or a recently dropped
         // connection asks for a refresh, and a change of the slots' owners is reported.
-        scheduler.scheduleWithFixedDelay(() -> {
+        ticks = scheduler.scheduleWithFixedDelay(() -> {
+            if (closed.get() || pub instanceof RedisChannelHandler<?, ?> connection && connection.isClosed()) {
+                // The link closed its connections: lettuce's event executor may outlive it (it stops with the
+                // application's event loops when they are lent), and nothing is left to watch.
+                close();
+                return;
+            }
             // Pinged every second while something suggests trouble and until a primary answers again, else every
             // few seconds: a cluster cut off by the network closes no connection, and an idle node publishes nothing
             // that could fail.
@@ -123,6 +136,29 @@ final class ClusterTopology {
                 }
             }));
         }, 1, 1, TimeUnit.SECONDS);
+        if (closed.get()) {
+            close();
+        }
+    }
+
+    /**
+     * Stops watching: the once-a-second task, the count of refresh events and the connection listener. Also done by
+     * the task itself at its first run after the link closed its publishing connection. Idempotent.
+     */
+    void close() {
+        closed.set(true);
+        ScheduledFuture<?> task = ticks;
+        if (task != null) {
+            task.cancel(false);
+        }
+        reactor.core.Disposable events = refreshEvents;
+        if (events != null) {
+            events.dispose();
+        }
+        RedisConnectionStateListener listener = disconnects;
+        if (listener != null) {
+            client.removeListener(listener);
+        }
     }
 
     /**
