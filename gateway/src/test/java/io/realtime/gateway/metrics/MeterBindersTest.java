@@ -57,7 +57,7 @@ class MeterBindersTest {
         traffic.declare(names);
         metrics = new GatewayMetrics().bind(new RuntimeMetrics(), traffic, clusterMetrics, new ServerMetrics(server, 20_000, server::sessionCount),
                 new ClusterLinkMetrics(cluster, scheduler), new ApiMetrics(List.of("notifications", "data", "emit", "unknown"), 202),
-                internalPortCloses);
+                internalPortCloses, new EventLoopMetrics(() -> java.time.Duration.ZERO));
         // Declared after binding: the order does not matter.
         clusterMetrics.declare(names);
     }
@@ -95,7 +95,8 @@ class MeterBindersTest {
                 .contains("socketio_cluster_requests_refused_total 0.0")
                 .contains("socketio_cluster_work_queued 0.0")
                 .contains("socketio_cluster_handler_failures_total 0.0")
-                .contains("socketio_cluster_broken 0.0");
+                .contains("socketio_cluster_broken 0.0")
+                .contains("socketio_event_loop_lag_seconds 0.0");
         for (HttpClose reason : HttpClose.values()) {
             // Both ports answer a request that is not valid HTTP 400 (malformed), as the others.
             assertThat(scrape).contains("socketio_http_closed_total{port=\"internal\",reason=\"" + reason.tag() + "\"} 0.0")
