@@ -93,6 +93,8 @@ final class OutageBuffer {
     private final Map<Integer, Integer> heldPerLane = new HashMap<>();
     /** Lanes whose send failed, not drained until {@link #resume} (under the lock). */
     private final Set<Integer> paused = new HashSet<>();
+    /** Lanes the last drain took messages from, which may still be in flight (under the lock). */
+    private Set<Integer> drained = Set.of();
     /** Once the link closed: nothing is held any more. */
     private boolean closed;
     /**
@@ -174,6 +176,10 @@ final class OutageBuffer {
         if (held.size() > capacity) {
             Held oldest = held.pollFirstEntry().getValue();
             taken(oldest);
+            if (!heldPerLane.containsKey(oldest.lane()) && !drained.contains(oldest.lane())) {
+                // Nothing of its lane is held or in flight any more: the next message of that lane may go at once.
+                waiting.remove(oldest.lane());
+            }
             drop(oldest, "more messages were held than OUTAGE_BUFFER_SIZE allows");
         }
         countHeld();
@@ -197,9 +203,13 @@ final class OutageBuffer {
         paused.clear();
     }
 
-    /** Lanes still waiting are those holding a message, and those in {@code drained} (under the lock). */
-    private void keepWaiting(Set<Integer> drained) {
-        waiting.removeIf(lane -> !drained.contains(lane) && !heldPerLane.containsKey(lane));
+    /**
+     * Lanes still waiting are those holding a message, and those {@code drainedNow} took messages from (under the
+     * lock).
+     */
+    private void keepWaiting(Set<Integer> drainedNow) {
+        drained = drainedNow;
+        waiting.removeIf(lane -> !drainedNow.contains(lane) && !heldPerLane.containsKey(lane));
     }
 
     private void countHeld() {
@@ -268,7 +278,7 @@ final class OutageBuffer {
         synchronized (this) {
             long now = System.nanoTime();
             fresh = new ArrayList<>(Math.min(max, held.size()));
-            Set<Integer> drained = new HashSet<>();
+            Set<Integer> lanesTaken = new HashSet<>();
             // Ages grow with the sequence (a message held again keeps both, one whose send failed has its publication's),
             // so the too old ones come first; each is checked all the same.
             for (Iterator<Held> it = held.values().iterator(); fresh.size() < max && it.hasNext(); ) {
@@ -283,11 +293,11 @@ final class OutageBuffer {
                     drop(message, "Redis was unreachable for longer than OUTAGE_BUFFER_AGE");
                 } else {
                     fresh.add(message);
-                    drained.add(message.lane());
+                    lanesTaken.add(message.lane());
                 }
             }
             countHeld();
-            keepWaiting(drained);
+            keepWaiting(lanesTaken);
         }
         failDroppedRequests();
         return fresh;
@@ -326,6 +336,7 @@ final class OutageBuffer {
             held.clear();
             heldPerLane.clear();
             paused.clear();
+            drained = Set.of();
             countHeld();
             waiting.clear();
         }

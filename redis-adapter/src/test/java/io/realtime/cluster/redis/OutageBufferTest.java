@@ -253,6 +253,13 @@ class OutageBufferTest {
 
         assertThat(stats.dropped()).as("the oldest, of another lane").isEqualTo(1);
         assertThat(stats.held()).isEqualTo(3);
-        assertThat(texts(buffer.drain())).containsExactly("b1", "c1", "d1");
+        assertThat(buffer.holdIfWaiting(() -> false, on("a", "a2"))).as("nothing of its lane is held").isFalse();
+
+        List<OutageBuffer.Held> inFlight = buffer.drain(1);
+        assertThat(texts(inFlight)).containsExactly("b1");
+        buffer.hold(on("e", "e1"));
+        buffer.hold(on("f", "f1"));
+        assertThat(buffer.holdIfWaiting(() -> false, on("b", "b2"))).as("b1 may still be in flight").isTrue();
+        assertThat(texts(buffer.drain())).containsExactly("e1", "f1", "b2");
     }
 }
