@@ -41,11 +41,27 @@ public final class RedisUris {
             if (isCluster(uri)) {
                 clusterSeeds(uri, Duration.ofSeconds(1));
             } else {
-                RedisURI.create(uri);
+                checkPort(RedisURI.create(uri).getHost());
             }
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not a Redis URI (redis://, rediss://, redis-sentinel://host:port#master,"
                     + " redis-cluster://host:port,...): " + scrub(String.valueOf(e.getMessage()), uri) + ": " + masked(uri));
+        }
+    }
+
+    /**
+     * lettuce takes an authority whose port is not a number ({@code h:notaport}) whole as the host name, with the
+     * default port: the URI would fail only at connect time, as a name DNS does not know.
+     */
+    private static void checkPort(String host) {
+        if (host == null) {
+            return;
+        }
+        // A bracketed IPv6 address has colons of its own.
+        String rest = host.startsWith("[") ? host.substring(host.indexOf(']') + 1) : host;
+        int colon = rest.lastIndexOf(':');
+        if (colon >= 0 && !rest.substring(colon + 1).matches("[0-9]+")) {
+            throw new IllegalArgumentException("the port of '" + host + "' is not a number");
         }
     }
 
