@@ -30,14 +30,14 @@ class SilentRedisHostTest {
 
     @Test
     void aSilentRedisHostIsNoticedWithinSecondsAndBroadcastsFlowOnceItAnswersAgain() throws Exception {
-        assertThat(RedisConnector.userTimeoutSupported())
-                .as("lettuce runs on epoll or io_uring here (netty-transport-native-epoll on the test class path)")
-                .isTrue();
         ClusterStats stats = new ClusterStats("test");
         RedisAdapterOptions.Builder builder;
         List<String> received = new CopyOnWriteArrayList<>();
         ScheduledExecutorService publisher = Executors.newSingleThreadScheduledExecutor();
         try (SilentRedisHost host = SilentRedisHost.start()) {
+            assertThat(RedisConnector.userTimeoutSupported())
+                    .as("lettuce runs on epoll or io_uring here (netty-transport-native-epoll on the test class path)")
+                    .isTrue();
             builder = RedisAdapterOptions.builder(host.uri()).requestTimeout(Duration.ofSeconds(1))
                     .outageBuffer(10_000, Duration.ofSeconds(60));
             try (RedisLink link = RedisLink.connect(builder.build(), stats, ClusterObserver.NONE)) {
