@@ -62,9 +62,10 @@ class KubernetesManifestsTest {
     /**
      * After the drain window, at worst: GatewayServer.drain waits 2 s for the last sessions; GatewayServer.stop 0.5 s
      * each for the sessions, those left, the loops' close work and its boss loop; RedisLink.close 1 s to flush and 2 s
-     * for lettuce's shutdown; half a second each for the event loops and the internal port.
+     * for lettuce's shutdown; on the streams transport, 2 s for each stream's reader to end its blocking read; half a
+     * second each for the event loops and the internal port. (A loop stuck in a handler is waited for 2 s, then left.)
      */
-    private static final long STOP_MILLIS = 2000 + 2000 + 3000 + 500 + 500;
+    private static final long STOP_MILLIS = 2000 + 2000 + 3000 + 2000 + 500 + 500;
     /** Beyond it: GC, a loaded node, the JVM's exit, before the kubelet's SIGKILL. */
     private static final long STOP_MARGIN_MILLIS = 5000;
     /**
