@@ -26,24 +26,71 @@ public final class GatewayMain {
             System.exit(2);
             return;
         }
+        // First, before the start: a SIGTERM during the start (or just after it) drains and stops the node once it
+        // has started, rather than end the JVM under it.
+        RunningNode running = new RunningNode();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!running.failedToStart()) {
+                log.info("Shutdown requested: draining, then stopping");
+            }
+            running.drainAndStop();
+        }, "gateway-shutdown"));
         log.info("Configuration: {}", config.describe());
         config.warnings().forEach(warning -> log.warn("Configuration: {}", warning));
-        GatewayNode node;
         try {
-            node = GatewayNode.start(config);
+            running.start(() -> GatewayNode.start(config));
         } catch (RuntimeException | Error e) {
             // An Error too: the node's threads would otherwise keep the JVM alive with nothing serving.
             log.error("Gateway failed to start: {}", e.getMessage(), e);
             System.exit(1);
             return;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("Shutdown requested: draining, then stopping");
-            node.drainAndStop();
-            stopped.countDown();
-        }, "gateway-shutdown"));
-        stopped.await();
+        running.awaitStopped();
+    }
+
+    /**
+     * The node the shutdown hook stops: none yet, one starting (the hook waits for its start to end, then drains and
+     * stops it), or one running. Registered before the start, so that no SIGTERM finds the node without its hook.
+     */
+    static final class RunningNode {
+
+        private final java.util.concurrent.CompletableFuture<GatewayNode> started = new java.util.concurrent.CompletableFuture<>();
+        private final CountDownLatch stopped = new CountDownLatch(1);
+
+        /** Starts the node; its failure is the caller's to report (the hook then has nothing to stop). */
+        GatewayNode start(java.util.function.Supplier<GatewayNode> start) {
+            try {
+                GatewayNode node = start.get();
+                started.complete(node);
+                return node;
+            } catch (RuntimeException | Error e) {
+                started.completeExceptionally(e);
+                throw e;
+            }
+        }
+
+        /** The hook's work: waits for a start under way, then drains and stops the node it made, if any. */
+        void drainAndStop() {
+            try {
+                GatewayNode node;
+                try {
+                    node = started.join();
+                } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException failed) {
+                    return;
+                }
+                node.drainAndStop();
+            } finally {
+                stopped.countDown();
+            }
+        }
+
+        boolean failedToStart() {
+            return started.isCompletedExceptionally();
+        }
+
+        void awaitStopped() throws InterruptedException {
+            stopped.await();
+        }
     }
 
     /**
