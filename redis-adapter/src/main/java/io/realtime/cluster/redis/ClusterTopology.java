@@ -142,8 +142,9 @@ final class ClusterTopology {
     }
 
     /**
-     * Stops watching: the once-a-second task, the count of refresh events and the connection listener. Also done by
-     * the task itself at its first run after the link closed its publishing connection. Idempotent.
+     * Stops watching: the once-a-second task, the count of refresh events and the connection listener. Called by the
+     * link's close; the task also stops itself at its first run after the link's publishing connection closed (a link
+     * that never closed it properly). Idempotent.
      */
     void close() {
         closed.set(true);

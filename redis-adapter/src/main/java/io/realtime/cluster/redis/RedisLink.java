@@ -1195,6 +1195,9 @@ public final class RedisLink implements AutoCloseable {
             return;
         }
         closing = true;
+        if (topology != null) {
+            topology.close();
+        }
         int unsent = outage.dropAll("the link closed before Redis was back");
         if (unsent > 0) {
             log.warn("{} broadcasts held during the Redis outage were never sent: the link closed first", unsent);
