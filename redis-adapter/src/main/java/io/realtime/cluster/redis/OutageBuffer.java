@@ -221,6 +221,11 @@ final class OutageBuffer {
      * would overtake them); checked under the lock so that a drain after a reconnect cannot miss it.
      */
     boolean holdIfWaiting(BooleanSupplier unreachable, Outgoing outgoing) {
+        // Nothing held, Redis reachable: the common case, decided without working out the message's lane (a slot's
+        // hash on a Redis Cluster) on every publish.
+        if (waiting.isEmpty() && !unreachable.getAsBoolean()) {
+            return false;
+        }
         int lane = laneOf.applyAsInt(outgoing);
         if (!waiting.contains(lane) && !unreachable.getAsBoolean()) {
             return false;
@@ -240,6 +245,9 @@ final class OutageBuffer {
      * none wait and it may go at once. Its future completes when it is sent.
      */
     CompletableFuture<Void> queueIfWaiting(BooleanSupplier unreachable, Publish request) {
+        if (waiting.isEmpty()) {
+            return null;
+        }
         int lane = laneOf.applyAsInt(request);
         if (!waiting.contains(lane)) {
             return null;
