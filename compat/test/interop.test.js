@@ -46,9 +46,12 @@ before(async () => {
 
 after(async () => {
   sockets.forEach((s) => s.disconnect());
+  // The Java nodes first: java-a's dashboard asks every node for its figures every 300 ms, and the Node node's adapter
+  // answers on its publishing client; a question heard after that client quit made the adapter publish on a closed
+  // client, an unhandled rejection that failed the file after every test had passed.
+  await Promise.all([javaA, javaB].filter(Boolean).map((n) => n.stop()));
   if (nodeServer) await new Promise((resolve) => nodeServer.close(resolve));
   await Promise.all(redisClients.map((c) => c.quit().catch(() => {})));
-  await Promise.all([javaA, javaB].filter(Boolean).map((n) => n.stop()));
   if (redis) await redis.stop();
 });
 
