@@ -41,7 +41,7 @@ public final class RedisUris {
             if (isCluster(uri)) {
                 clusterSeeds(uri, Duration.ofSeconds(1));
             } else {
-                checkPort(RedisURI.create(uri).getHost());
+                standalone(uri);
             }
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not a Redis URI (redis://, rediss://, redis-sentinel://host:port#master,"
@@ -50,19 +50,34 @@ public final class RedisUris {
     }
 
     /**
-     * lettuce takes an authority whose port is not a number ({@code h:notaport}) whole as the host name, with the
-     * default port: the URI would fail only at connect time, as a name DNS does not know.
+     * A {@code redis://}, {@code rediss://}, {@code redis-socket://} or Sentinel URI as lettuce reads it, but for one
+     * slip: when {@link java.net.URI} cannot read the authority as host and port (a host name with {@code _}, as Docker
+     * Compose and many internal DNS zones name hosts, or a password with a raw {@code @}), lettuce takes
+     * {@code host:port} whole as the host name, with the default port. The URI would then fail only at connect time,
+     * as a name DNS does not know; here the port is split off, and one that is not a port is refused.
+     *
+     * @throws IllegalArgumentException the URI cannot be read, or its port is not a number from 0 to 65535
      */
-    private static void checkPort(String host) {
+    public static RedisURI standalone(String uri) {
+        RedisURI parsed = RedisURI.create(uri);
+        String host = parsed.getHost();
         if (host == null) {
-            return;
+            return parsed;
         }
         // A bracketed IPv6 address has colons of its own.
-        String rest = host.startsWith("[") ? host.substring(host.indexOf(']') + 1) : host;
-        int colon = rest.lastIndexOf(':');
-        if (colon >= 0 && !rest.substring(colon + 1).matches("[0-9]+")) {
-            throw new IllegalArgumentException("the port of '" + host + "' is not a number");
+        int hostEnd = host.startsWith("[") ? host.indexOf(']') + 1 : 0;
+        int colon = host.indexOf(':', hostEnd);
+        // No colon, or a bare IPv6 address (more than one), which lettuce connects to as written.
+        if (colon < 0 || host.indexOf(':', colon + 1) >= 0) {
+            return parsed;
         }
+        String port = host.substring(colon + 1);
+        if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65_535) {
+            throw new IllegalArgumentException("the port of '" + host + "' is not a number from 0 to 65535");
+        }
+        parsed.setHost(host.substring(0, colon));
+        parsed.setPort(Integer.parseInt(port));
+        return parsed;
     }
 
     /** The URI with its password (everything before the last {@code @}, but a user name) masked. */

@@ -42,6 +42,29 @@ class RedisUrisTest {
     }
 
     @Test
+    void aHostNameWithAnUnderscoreOrAPasswordWithARawAtSignKeepsItsPort() {
+        RedisURI underscore = RedisUris.standalone("redis://redis_primary:6380/2");
+        assertThat(underscore.getHost()).isEqualTo("redis_primary");
+        assertThat(underscore.getPort()).isEqualTo(6380);
+        assertThat(underscore.getDatabase()).isEqualTo(2);
+
+        RedisURI rawAt = RedisUris.standalone("rediss://app:p@ss@cache.internal:6390?timeout=5s");
+        assertThat(rawAt.getHost()).isEqualTo("cache.internal");
+        assertThat(rawAt.getPort()).isEqualTo(6390);
+        assertThat(rawAt.isSsl()).isTrue();
+        assertThat(password(rawAt)).isEqualTo("p@ss");
+        assertThat(rawAt.getTimeout()).isEqualTo(Duration.ofSeconds(5));
+
+        assertThat(RedisUris.standalone("redis://redis_primary").getPort()).isEqualTo(6379);
+        RedisURI ipv6 = RedisUris.standalone("redis://[::1]:6391");
+        assertThat(ipv6.getHost()).isEqualTo("[::1]");
+        assertThat(ipv6.getPort()).isEqualTo(6391);
+        assertThatThrownBy(() -> RedisUris.check("redis://:hunter2@redis_primary:70000"))
+                .hasMessageContaining("0 to 65535").hasMessageNotContaining("hunter");
+        assertThatThrownBy(() -> RedisUris.check("redis://redis_primary:6379x")).hasMessageContaining("not a number");
+    }
+
+    @Test
     void aPasswordIsMaskedWhereverItStands() {
         assertThat(RedisUris.masked("redis://user:hunter2@redis:6379/0")).isEqualTo("redis://user:****@redis:6379/0");
         assertThat(RedisUris.masked("redis://hunter2@redis")).isEqualTo("redis://****@redis");

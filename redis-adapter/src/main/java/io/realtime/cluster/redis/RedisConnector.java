@@ -191,7 +191,7 @@ final class RedisConnector {
                 cluster.getPartitions().forEach(node -> sub.getConnectionAsync(node.getNodeId()));
                 return new Connections(cluster, pub, pub.async(), sub, true);
             }
-            RedisURI uri = RedisURI.create(options.redisUri());
+            RedisURI uri = RedisUris.standalone(options.redisUri());
             uri.setTimeout(options.requestTimeout());
             options.sentinelPassword().ifPresent(password -> uri.getSentinels().forEach(sentinel -> sentinel.setAuthentication(password)));
             options.clientName().ifPresent(uri::setClientName);
