@@ -1,8 +1,11 @@
 package io.realtime.gateway.backend;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.corundumstudio.socketio.SocketIOServer;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -57,6 +60,11 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     private final SocketIOServer server;
     private final ServerPush push;
     private final ObjectMapper mapper;
+    /**
+     * Refuses a body that names a field twice: JSON.parse and Jackson would keep the last value, so
+     * {@code {"namespace":"/","namespace":"/chat"}} would go where a reader of its first line would not expect.
+     */
+    private final ObjectReader bodyReader;
     private final Validator validator;
     private final byte[] apiKey;
     private final ApiMetrics metrics;
@@ -67,6 +75,7 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         this.server = server;
         this.push = push;
         this.mapper = mapper;
+        this.bodyReader = mapper.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
         this.validator = validator;
         this.apiKey = apiKey == null ? null : apiKey.getBytes(StandardCharsets.UTF_8);
     }
@@ -197,7 +206,11 @@ final class BackendApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
         JsonNode body;
         try {
-            body = mapper.readTree(request.content().toString(StandardCharsets.UTF_8));
+            body = bodyReader.readTree(request.content().toString(StandardCharsets.UTF_8));
+        } catch (StreamReadException e) {
+            String problem = e.getOriginalMessage();
+            throw ApiException.of(ApiError.badRequest(problem != null && problem.startsWith("Duplicate field")
+                    ? "the body is not valid JSON: d" + problem.substring(1) : "the body is not valid JSON"));
         } catch (JsonProcessingException e) {
             throw ApiException.of(ApiError.badRequest("the body is not valid JSON"));
         }

@@ -149,6 +149,19 @@ class BackendApiTest {
     }
 
     @Test
+    void aBodyNamingAFieldTwiceIs400SayingWhich() throws Exception {
+        HttpResponse<String> response =
+                post("/api/v1/emit", "{\"namespace\":\"/\",\"event\":\"x\",\"data\":{\"a\":1},\"namespace\":\"/chat\"}");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode error = JSON.readTree(response.body()).get("error");
+        assertThat(error.get("code").asText()).isEqualTo("bad_request");
+        assertThat(error.get("message").asText()).contains("duplicate field 'namespace'");
+        assertThat(post("/api/v1/emit", "{\"namespace\":\"/chat\",\"event\":\"x\",\"data\":{\"a\":{\"a\":1}}}").statusCode())
+                .isEqualTo(202);
+    }
+
+    @Test
     void missingOrWrongKeyIs401() throws Exception {
         assertThat(call("POST", "/api/v1/data", "{}", null).statusCode()).isEqualTo(401);
         HttpResponse<String> wrong = call("POST", "/api/v1/data", "{}", "not-the-key");
