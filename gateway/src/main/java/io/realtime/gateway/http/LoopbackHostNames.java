@@ -7,6 +7,7 @@ import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -34,8 +35,31 @@ public final class LoopbackHostNames {
     private LoopbackHostNames() {
     }
 
-    /** Why {@code request} does not name this machine ({@code null}: it does). */
+    /**
+     * The headers a proxy writes about the client it forwards for. A proxy on this machine (a sidecar in front of a
+     * Socket.IO port on loopback) forwards anyone's requests from a loopback address, and with nginx's default
+     * {@code Host}, its upstream's ({@code proxy_pass http://127.0.0.1:3000}), they name this machine too; a local
+     * tool never sends these.
+     */
+    private static final List<String> FORWARDING_HEADERS =
+            List.of("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP", "Via");
+
+    /**
+     * Why {@code request}, from a loopback address, is not a local caller's ({@code null}: nothing says so): it was
+     * forwarded by a proxy, or it names another host ({@link #whyNotLoopbackName}).
+     */
     public static String whyNotLoopback(HttpRequest request) {
+        for (String header : FORWARDING_HEADERS) {
+            if (request.headers().contains(header)) {
+                return "without API_KEY a request forwarded by a proxy (" + header + ") is not served: it may come from"
+                        + " anywhere; set API_KEY and send it as a bearer token";
+            }
+        }
+        return whyNotLoopbackName(request);
+    }
+
+    /** Why {@code request} does not name this machine ({@code null}: it does). */
+    public static String whyNotLoopbackName(HttpRequest request) {
         String host = request.headers().get(HttpHeaderNames.HOST);
         if (host != null && !isLoopback(host) && !isUnspecified(host)) {
             return "without API_KEY only a Host of localhost, 127.0.0.0/8, [::1] or 0.0.0.0 is served (Host: " + host + ")"

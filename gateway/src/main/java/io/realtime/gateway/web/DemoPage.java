@@ -96,7 +96,11 @@ public final class DemoPage extends ChannelInboundHandlerAdapter {
             error(exchange, HttpResponseStatus.FORBIDDEN, "forbidden", "the backend API does not accept this caller without its key");
             return;
         }
-        String notLoopback = LoopbackHostNames.whyNotLoopback(request);
+        // Forwarding headers are expected where a trusted proxy named the client (and said it is on loopback).
+        boolean forwardedByTrustedProxy = ctx.channel().hasAttr(ClientAddress.OF_REQUEST)
+                && ctx.channel().attr(ClientAddress.OF_REQUEST).get() != null;
+        String notLoopback = forwardedByTrustedProxy
+                ? LoopbackHostNames.whyNotLoopbackName(request) : LoopbackHostNames.whyNotLoopback(request);
         if (notLoopback != null) {
             // A page whose own name was rebound to this machine (DNS rebinding) is same-origin with itself.
             error(exchange, HttpResponseStatus.FORBIDDEN, "forbidden", notLoopback);

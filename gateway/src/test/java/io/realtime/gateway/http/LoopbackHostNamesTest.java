@@ -62,4 +62,19 @@ class LoopbackHostNamesTest {
             assertThat(refusal).contains("localhost, 127.0.0.0/8").contains("[::1]").endsWith("or set API_KEY and send it as a bearer token");
         }
     }
+
+    /** A proxy on this machine forwards anyone's requests from loopback, naming this machine in Host by default. */
+    @ParameterizedTest
+    @CsvSource({"Forwarded, for=203.0.113.7", "X-Forwarded-For, 203.0.113.7", "X-Real-IP, 203.0.113.7",
+            "Via, 1.1 nginx", "X-Forwarded-Host, app.example"})
+    void aRequestAProxyForwardedIsNotALocalCallersEvenNamingThisMachine(String header, String value) {
+        HttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/v1/data");
+        request.headers().set("Host", "127.0.0.1:3000");
+
+        assertThat(LoopbackHostNames.whyNotLoopback(request)).isNull();
+        request.headers().set(header, value);
+        assertThat(LoopbackHostNames.whyNotLoopback(request)).contains("forwarded by a proxy (" + header + ")")
+                .endsWith("set API_KEY and send it as a bearer token");
+        assertThat(LoopbackHostNames.whyNotLoopbackName(request)).isNull();
+    }
 }

@@ -86,6 +86,33 @@ class DemoPageTest {
         assertThat(notified).hasSize(1);
         open.finishAndReleaseAll();
     }
+    /**
+     * Behind a proxy on this machine (a sidecar in front of a Socket.IO port on loopback) every request comes from
+     * loopback, and with nginx's default Host it names this machine: anyone could notify anyone. Forwarding headers
+     * give the proxy away; a trusted proxy's, which named the client, do not count against it.
+     */
+    @Test
+    void aNotificationAProxyForwardedIsRefused403UnlessATrustedProxyNamedALoopbackClient() {
+        FullHttpRequest forwarded = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/demo/notifications/bob",
+                io.netty.buffer.Unpooled.copiedBuffer("{\"n\":1}", StandardCharsets.UTF_8));
+        forwarded.headers().set(HttpHeaderNames.HOST, "127.0.0.1:3000").set("X-Forwarded-For", "203.0.113.7");
+        open.writeInbound(forwarded.retainedDuplicate());
+        FullHttpResponse refused = open.readOutbound();
+        assertThat(refused.status()).isEqualTo(HttpResponseStatus.FORBIDDEN);
+        assertThat(refused.content().toString(StandardCharsets.UTF_8)).contains("forwarded by a proxy");
+        refused.release();
+        assertThat(notified).isEmpty();
+
+        open.attr(io.realtime.gateway.engineio.ClientAddress.OF_REQUEST)
+                .set(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 40000));
+        open.writeInbound(forwarded);
+        FullHttpResponse accepted = open.readOutbound();
+        assertThat(accepted.status()).isEqualTo(HttpResponseStatus.ACCEPTED);
+        accepted.release();
+        assertThat(notified).hasSize(1);
+        open.finishAndReleaseAll();
+    }
+
     /** The notification route is matched and its user id cut on the raw path, one segment, as the API's. */
     @Test
     void aNotificationsUserIdIsExactlyTheRawPathsOneSegmentAfterThePrefix() {
