@@ -47,7 +47,7 @@ public enum Setting {
     TLS_KEYSTORE_PASSWORD("tlsKeystorePassword", "TLS_KEYSTORE_PASSWORD", "", "password of TLS_KEYSTORE_FILE"),
     MAX_CONNECTIONS_PER_IP("maxConnectionsPerIp", "MAX_CONNECTIONS_PER_IP", "0",
             "connections one client address may hold (0: no limit; behind a proxy every client shares its address)"),
-    HANDSHAKES_PER_IP("handshakesPerIp", "HANDSHAKES_PER_IP", "0", "handshakes per second one client address may make (0: no limit)"),
+    HANDSHAKES_PER_IP("handshakesPerIp", "HANDSHAKES_PER_IP", "0", "handshakes per second one client address may make, in bursts of up to twice that (0: no limit)"),
     MAX_CONNECTIONS("maxConnections", "MAX_CONNECTIONS", "20000",
             "connections this node accepts at once; past it a handshake gets 503 server_full (0: no limit)"),
     REQUEST_TIMEOUT("requestTimeout", "REQUEST_TIMEOUT", "10000",
