@@ -282,13 +282,21 @@ final class StreamReader implements AutoCloseable {
     }
 
     /**
-     * Stops the reader. A connection its thread is still opening is closed by that thread once open (a connect
+     * Tells the reader to stop without waiting for it: its read in progress still ends on its own (within a second),
+     * so a transport that stops all its readers first, then closes each, waits for one such read, not one per reader.
+     */
+    void stop() {
+        closed = true;
+        firstAttempt.completeExceptionally(new IllegalStateException("the reader of stream " + stream + " is closed"));
+    }
+
+    /**
+     * Stops the reader and waits for its thread to end. A connection its thread is still opening is closed by that thread once open (a connect
      * ends within the request timeout), which then ends too.
      */
     @Override
     public void close() {
-        closed = true;
-        firstAttempt.completeExceptionally(new IllegalStateException("the reader of stream " + stream + " is closed"));
+        stop();
         try {
             thread.join(BLOCK_MILLIS * 2);
         } catch (InterruptedException e) {

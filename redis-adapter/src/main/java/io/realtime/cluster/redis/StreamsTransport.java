@@ -150,6 +150,8 @@ public final class StreamsTransport extends RedisTransport {
                 recovery.close();
             }
         });
+        // All told first: their blocking reads end together, so closing waits for one read rather than one each.
+        readers.values().forEach(StreamReader::stop);
         readers.values().forEach(StreamReader::close);
         readers.clear();
         super.close();

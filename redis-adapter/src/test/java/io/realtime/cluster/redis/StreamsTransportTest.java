@@ -218,6 +218,36 @@ class StreamsTransportTest {
         assertThat(xlen(stream)).isEqualTo(":0");
     }
 
+    /**
+     * Each reader's blocking read ends on its own, up to a second after it is told to stop: told one after the other,
+     * eight readers took about eight seconds (their reads, started together, end together), past the two seconds the
+     * node's stop budgets for them.
+     */
+    @Test
+    void closingATransportsReadersWaitsForOneBlockingReadNotOneEach() {
+        int streams = 8;
+        RedisTransport transport = RedisTransport.connect(RedisAdapterOptions.builder(RedisFixture.shared().uri())
+                .key(stream).transport(TransportKind.STREAMS).requestTimeout(Duration.ofSeconds(5))
+                .streams(new RedisAdapterOptions.StreamOptions(stream, streams, 1000, 100, stream + ":session:"))
+                .build(), ClusterObserver.NONE);
+        Set<String> opened = new java.util.HashSet<>();
+        for (int i = 0; opened.size() < streams; i++) {
+            String namespace = "/n" + i;
+            transport.open(namespace, new StreamRecorder());
+            opened.add(StreamsTransport.streamOf(namespace, stream, streams));
+        }
+        transport.awaitOpened();
+        await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().startsWith("stream-reader-" + stream + "-")).count() == streams);
+
+        long started = System.nanoTime();
+        transport.close();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(took).isLessThan(Duration.ofMillis(2500));
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(thread -> thread.getName().startsWith("stream-reader-" + stream));
+    }
+
     @Test
     void aNamespaceIsHashedToItsStreamAsTheAdapterDoes() {
         // Values computed with the adapter's hashCode in Node: 46457863 % 3 = 1; -1014064871 % 3 = -2 (JS keeps the sign).
