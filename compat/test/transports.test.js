@@ -42,6 +42,26 @@ for (const transports of [["websocket"], ["polling"], ["polling", "websocket"]])
   });
 }
 
+// The client's `protocols` option: ws (engine.io's server) selects the first subprotocol named, and a WebSocket
+// client fails a handshake whose answer selects none of those it asked for.
+for (const transports of [["websocket"], ["polling", "websocket"]]) {
+  test(`a client asking for WebSocket subprotocols over ${transports.join(" then ")} gets the first it names`, async () => {
+    const socket = io(node.url, { transports, protocols: ["chat.v1", "chat.v2"], reconnection: false, forceNew: true });
+    const upgraded = transports.length === 2 ? upgradeOf(socket) : null;
+    try {
+      await once(socket, "connect");
+      if (upgraded) {
+        await upgraded;
+      }
+      assert.equal(socket.io.engine.transport.name, "websocket");
+      assert.equal(socket.io.engine.transport.ws.protocol, "chat.v1");
+      assert.deepEqual(await ackOf(socket, "message-with-ack", ["x"]), ["x"]);
+    } finally {
+      socket.disconnect();
+    }
+  });
+}
+
 test("the upgrade keeps messages sent while it happens, in order", async () => {
   const socket = io(node.url, { transports: ["polling", "websocket"], reconnection: false, forceNew: true });
   const engine = socket.io.engine;

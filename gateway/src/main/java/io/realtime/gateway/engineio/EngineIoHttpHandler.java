@@ -173,8 +173,10 @@ public final class EngineIoHttpHandler extends ChannelInboundHandlerAdapter {
     private void upgradeToWebSocket(ChannelHandlerContext ctx, FullHttpRequest request, WebSocketTransport webSocket,
                                     boolean initial) {
         String location = (secure ? "wss://" : "ws://") + request.headers().get(HttpHeaderNames.HOST) + request.uri();
-        WebSocketServerHandshaker handshaker =
-                new WebSocketServerHandshakerFactory(location, null, frameDecoding).newHandshaker(request);
+        // Any subprotocol the client asks for (socket.io-client's `protocols`), the first it names selected, as ws
+        // (engine.io's server) does: a browser fails a handshake that selects none of those it asked for.
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(location,
+                WebSocketServerHandshaker.SUB_PROTOCOL_WILDCARD, frameDecoding).newHandshaker(request);
         Channel channel = ctx.channel();
         EngineSession session = webSocket.session;
         if (handshaker == null) {
