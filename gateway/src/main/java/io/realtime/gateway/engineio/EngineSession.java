@@ -402,7 +402,16 @@ public final class EngineSession implements SessionFanOut.Recipient {
                 listener.onHeartbeat(this, true);
             }
             case PING -> {
-                queue(EnginePacket.of(EnginePacket.Type.PONG, packet.text()));
+                if (version == EngineIOVersion.V4) {
+                    // Only the server pings in Engine.IO 4 (engine.io: "invalid heartbeat direction"). Answering
+                    // each would let a client that posts pings and never polls queue pongs without bound.
+                    onTransportError(transport, new EngineProtocolException("invalid heartbeat direction"));
+                    return;
+                }
+                // One pong answers every ping since the last one sent: a flood of pings queues no more than that.
+                if (!outbox.endsWithPong()) {
+                    queue(EnginePacket.of(EnginePacket.Type.PONG, packet.text()));
+                }
                 flush();
                 listener.onHeartbeat(this, false);
             }

@@ -30,6 +30,12 @@ final class Outbox {
         return binaryAsBase64 ? 4 * ((length + 2) / 3) + 1 : length;
     }
 
+    /** Whether the last packet waiting is a PONG. */
+    boolean endsWithPong() {
+        EnginePacket last = packets.peekLast();
+        return last != null && last.type() == EnginePacket.Type.PONG;
+    }
+
     boolean isEmpty() {
         return packets.isEmpty();
     }

@@ -187,14 +187,18 @@ class EngineIoHttpHandlerTest {
     @Test
     void aPollAndAPostReachTheSessionByItsId() {
         get("/socket.io/?EIO=4&transport=polling").release();
-        String sid = sessions.all().iterator().next().id().toString();
+        EngineSession session = sessions.all().iterator().next();
+        String sid = session.id().toString();
+        session.send(java.util.List.of(EnginePacket.message("x")));
+        assertThat(body(get("/socket.io/?EIO=4&transport=polling&sid=" + sid))).isEqualTo("4x");
 
         DefaultFullHttpRequest post = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
                 "/socket.io/?EIO=4&transport=polling&sid=" + sid);
-        post.content().writeCharSequence("2", StandardCharsets.UTF_8);
+        post.content().writeCharSequence("1", StandardCharsets.UTF_8);
         channel.writeInbound(post);
         assertThat(body(channel.readOutbound())).isEqualTo("ok");
-        assertThat(body(get("/socket.io/?EIO=4&transport=polling&sid=" + sid))).isEqualTo("3");
+        assertThat(session.isOpen()).as("closed by the close packet posted").isFalse();
+        assertThat(sessions.all()).isEmpty();
     }
 
     @Test

@@ -162,6 +162,34 @@ class EngineSessionTest {
         assertThat(fixture.closeReasons).containsExactly("ping timeout");
     }
 
+    /** Only the server pings in Engine.IO 4: answering each client ping would queue pongs for a client that never polls. */
+    @Test
+    void anEngineIoV4ClientsPingIsAProtocolErrorThatEndsItsSession() {
+        EngineSession session = handshaken();
+        EmbeddedChannel waiting = fixture.poll(session);
+
+        assertThat(fixture.post(session, "2\u001e2\u001e2")).isEqualTo(200);
+
+        assertThat(session.isOpen()).isFalse();
+        assertThat(fixture.closeReasons).containsExactly("parse error");
+        assertThat(answer(waiting)).isEqualTo("1");
+        assertThat(fixture.registry.size()).isZero();
+    }
+
+    @Test
+    void anEngineIoV3ClientsPingsNotYetAnsweredAreAnsweredByOnePong() {
+        EngineSession session = fixture.polling(EngineIOVersion.V3);
+        answer(fixture.poll(session));
+
+        assertThat(fixture.post(session, "1:2".repeat(1000))).isEqualTo(200);
+        assertThat(fixture.post(session, "1:2")).isEqualTo(200);
+
+        assertThat(answer(fixture.poll(session))).as("one pong for the 1,001 pings").isEqualTo("1:3");
+        assertThat(fixture.post(session, "1:2")).isEqualTo(200);
+        assertThat(answer(fixture.poll(session))).as("pinged again after the pong went out").isEqualTo("1:3");
+        assertThat(session.isOpen()).isTrue();
+    }
+
     @Test
     void messagesPostedReachTheListenerAndAClosePacketEndsTheSession() {
         EngineSession session = handshaken();
