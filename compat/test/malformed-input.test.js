@@ -50,7 +50,7 @@ const badPackets = {
   "reserved event name": '42["disconnect"]',
   "namespace without leading slash": "42custom,[\"message\"]",
   "attachment count without attachments then text": '451-["message",{"_placeholder":true,"num":0}]',
-  "ack without id": "43[1]",
+  "binary event without attachments": '450-["message"]',
   "connect error from a client": '44{"message":"x"}',
 };
 

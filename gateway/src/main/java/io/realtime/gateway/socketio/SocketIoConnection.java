@@ -435,7 +435,7 @@ public final class SocketIoConnection extends ClientHead implements EngineSessio
     }
 
     private void onAck(GatewaySocket socket, SocketIoPacket packet) {
-        AckCallback<?> callback = ackManager.getCallback(getSessionId(), packet.ackId());
+        AckCallback<?> callback = packet.ackId() == null ? null : ackManager.getCallback(getSessionId(), packet.ackId());
         if (callback == null) {
             // Acks the node asked for are bounded by the node; the others are the client's own traffic, and an endless
             // stream of them must not be free: they take from the event rate like events.

@@ -95,6 +95,10 @@ public final class SocketIoParser {
                 throw new SocketIoProtocolException("illegal attachments");
             }
             attachmentCount = Integer.parseInt(text.substring(i, dash));
+            // socket.io-parser: a binary packet has at least one attachment ("Illegal attachments").
+            if (attachmentCount < 1) {
+                throw new SocketIoProtocolException("illegal attachments");
+            }
             if (attachmentCount > maxAttachments) {
                 throw new SocketIoProtocolException("too many attachments: " + attachmentCount);
             }
@@ -126,7 +130,7 @@ public final class SocketIoParser {
                 throw new SocketIoProtocolException("invalid payload");
             }
         }
-        if (!isPayloadValid(type, data, ackId)) {
+        if (!isPayloadValid(type, data)) {
             throw new SocketIoProtocolException("invalid payload for packet type " + type);
         }
         if (data == null && (type == SocketIoPacket.ACK || type == SocketIoPacket.BINARY_ACK)) {
@@ -136,7 +140,7 @@ public final class SocketIoParser {
         return new SocketIoPacket(type, namespace, ackId, data, attachmentCount);
     }
 
-    private static boolean isPayloadValid(int type, JsonNode data, Long ackId) {
+    private static boolean isPayloadValid(int type, JsonNode data) {
         return switch (type) {
             case SocketIoPacket.CONNECT -> data == null || data.isObject();
             case SocketIoPacket.DISCONNECT -> data == null;
@@ -144,7 +148,8 @@ public final class SocketIoParser {
             case SocketIoPacket.EVENT, SocketIoPacket.BINARY_EVENT -> data != null && data.isArray() && !data.isEmpty()
                     && (data.get(0).isNumber() || data.get(0).isTextual() && !RESERVED_EVENTS.contains(data.get(0).asText()));
             // socket.io-parser checks a payload only where there is one: "3/chat,12" is an ack without arguments.
-            case SocketIoPacket.ACK, SocketIoPacket.BINARY_ACK -> (data == null || data.isArray()) && ackId != null;
+            // One without an id is valid too: it matches no request, and socket.io ignores it.
+            case SocketIoPacket.ACK, SocketIoPacket.BINARY_ACK -> data == null || data.isArray();
             default -> false;
         };
     }

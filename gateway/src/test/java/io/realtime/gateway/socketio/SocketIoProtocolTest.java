@@ -245,7 +245,7 @@ class SocketIoProtocolTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"49", "4x", "42{\"not\":\"an array\"}", "42[\"connect\"]", "42abc", "42[\"a\"] trailing",
-            "451-[\"message\"]", "43[1]", "4", "4/chat,oops", "7"})
+            "451-[\"message\"]", "450-[\"message\"]", "4", "4/chat,oops", "7"})
     void malformedPacketsCloseOnlyThatSession(String packet) {
         try (RawWebSocket bystander = connectedWebSocket(); RawWebSocket ws = connectedWebSocket()) {
             ws.sendText(packet);
@@ -256,6 +256,18 @@ class SocketIoProtocolTest {
             await().atMost(Duration.ofSeconds(2)).until(() -> ws.closed().isDone());
             bystander.sendText("42[\"message\",\"unaffected\"]");
             assertThat(bystander.nextText()).isEqualTo("42[\"message-back\",\"unaffected\"]");
+        }
+    }
+
+    /** socket.io-parser reads an ack without an id, which matches no request: socket.io ignores it. */
+    @Test
+    void anAckWithoutAnIdIsIgnoredAndTheConnectionGoesOn() {
+        try (RawWebSocket ws = connectedWebSocket()) {
+            ws.sendText("43[1]");
+            ws.sendText("43");
+            ws.sendText("42[\"message\",\"after\"]");
+            assertThat(ws.nextText()).isEqualTo("42[\"message-back\",\"after\"]");
+            assertThat(ws.closed()).isNotDone();
         }
     }
 
