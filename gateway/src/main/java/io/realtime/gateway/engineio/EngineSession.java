@@ -144,7 +144,12 @@ public final class EngineSession implements SessionFanOut.Recipient {
         return state != State.CLOSED;
     }
 
-    /** Whether the client takes more without much waiting for it (volatile packets skip it otherwise). */
+    /**
+     * Whether a packet sent now goes to the client without waiting (volatile packets skip it otherwise, as socket.io's):
+     * a WebSocket not backed up, a long-polling client while its poll waits (not between polls, and not while it pauses
+     * polling to upgrade: its transport is polling until the upgrade completes), and in either case no more than a
+     * sixteenth of the outbound limit queued. Readable from any thread.
+     */
     public boolean isWritable() {
         return transport.isWritable() && registry.outboundLimit().isWritable(outbox.bytes());
     }

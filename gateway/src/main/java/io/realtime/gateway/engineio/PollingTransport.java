@@ -58,9 +58,14 @@ final class PollingTransport extends Transport {
         return pendingPoll != null && unwrittenAnswerBytes == 0;
     }
 
+    /**
+     * engine.io's {@code writable} for long-polling: a poll is waiting and nothing has been answered on it (nor is the
+     * last answer still leaving). Between polls a packet waits in the queue for the next one, which is no place for a
+     * volatile packet: socket.io drops those then. Readable from any thread.
+     */
     @Override
     boolean isWritable() {
-        return unwrittenAnswerBytes == 0;
+        return pollPending && unwrittenAnswerBytes == 0;
     }
 
     /** Always in v4; in v3 for a client that asked for it ({@code b64}), the others get binary records. */

@@ -39,7 +39,11 @@ abstract sealed class Transport permits PollingTransport, WebSocketTransport {
     void flushShared() {
     }
 
-    /** Whether the connection takes more without queueing much (volatile packets are skipped otherwise). */
+    /**
+     * Whether a packet given now goes out without waiting in the session's queue (engine.io's {@code writable}, which
+     * volatile packets need): a WebSocket unless its connection is backed up, long-polling only while a poll waits.
+     * Readable from any thread.
+     */
     boolean isWritable() {
         return true;
     }
