@@ -229,7 +229,7 @@ public final class GatewayNode implements AutoCloseable {
         if (config.redisUrl().isEmpty()) {
             if (config.recovery().isPresent()) {
                 Cluster cluster = Cluster.local(server, observer, server.broadcastEncoder(), config.recovery().get());
-                server.setRecoveries(applicationRecoveries(config, cluster));
+                server.setRecoveries(applicationRecoveries(config, cluster), cluster::of);
                 return cluster;
             }
             return Cluster.local(server, observer, server.broadcastEncoder());
@@ -250,7 +250,7 @@ public final class GatewayNode implements AutoCloseable {
                 .build();
         Cluster cluster = Cluster.redis(server, options, observer, server.broadcastEncoder(), config.recovery().orElse(null));
         if (config.recovery().isPresent()) {
-            server.setRecoveries(applicationRecoveries(config, cluster));
+            server.setRecoveries(applicationRecoveries(config, cluster), cluster::of);
         }
         return cluster;
     }

@@ -65,6 +65,8 @@ public class GatewayServer extends SocketIOServer {
     private final GatewayServerOptions options;
     private volatile io.realtime.gateway.socketio.SocketActivity socketActivity = io.realtime.gateway.socketio.SocketActivity.NONE;
     private volatile java.util.function.Function<String, io.realtime.cluster.recovery.SessionRecovery> recoveries;
+    /** The cluster's operators of a namespace, through which room operations send once recovery is on. */
+    private volatile java.util.function.Function<String, io.realtime.cluster.ClusterNamespace> adapters;
     private final GatewayJsonSupport json;
     private final io.realtime.gateway.engineio.SessionFanOut fanOut;
     private final java.util.Map<String, io.netty.channel.ChannelHandler> httpHandlers = new java.util.LinkedHashMap<>();
@@ -155,8 +157,41 @@ public class GatewayServer extends SocketIOServer {
      * holds, and the cluster needs this server first. Call before {@link #startAsync()}.
      */
     public void setRecoveries(java.util.function.Function<String, io.realtime.cluster.recovery.SessionRecovery> recoveries) {
+        setRecoveries(recoveries, null);
+    }
+
+    /**
+     * As {@link #setRecoveries(java.util.function.Function)}; netty-socketio's room and broadcast operations of a
+     * namespace with recovery (the server's and the namespaces' {@code getRoomOperations}, {@code
+     * getBroadcastOperations}) then send an event without an ack through {@code adapters} (the cluster's {@code of}),
+     * as {@code cluster.of(nsp).to(room).emit} does: one entry of the namespace's log per broadcast, replayed to the
+     * room's members that are away; on the streams transport one entry of the stream, which every node hands to its own
+     * members of the room. Without {@code adapters}, each recipient logs the event as one of its own.
+     */
+    public void setRecoveries(java.util.function.Function<String, io.realtime.cluster.recovery.SessionRecovery> recoveries,
+                              java.util.function.Function<String, io.realtime.cluster.ClusterNamespace> adapters) {
         this.recoveries = recoveries;
+        this.adapters = adapters;
         fanOut.keepOffsetOrder();
+    }
+
+    /**
+     * The operators a namespace's room operations send through ({@code namespace} by its socket.io name); {@code null}
+     * when they are netty-socketio's own (recovery off, or not for this namespace). Asked while netty-socketio's
+     * constructor makes the main namespace too, before this class's fields are assigned.
+     */
+    private io.realtime.cluster.ClusterNamespace loggedBroadcasts(String namespace) {
+        java.util.function.Function<String, io.realtime.cluster.recovery.SessionRecovery> kept = recoveries;
+        java.util.function.Function<String, io.realtime.cluster.ClusterNamespace> through = adapters;
+        if (kept == null || through == null) {
+            return null;
+        }
+        try {
+            return kept.apply(namespace) == null ? null : through.apply(namespace);
+        } catch (io.realtime.cluster.ClusterUnavailableException stopping) {
+            // The cluster closed (the node is stopping): what is still sent goes as netty-socketio sends it.
+            return null;
+        }
     }
 
     /** Encodes each broadcast once for all its recipients (for the cluster adapters). */
@@ -347,10 +382,16 @@ public class GatewayServer extends SocketIOServer {
         return super.getNamespace(NamespaceNames.nettySocketIo(name));
     }
 
-    /** Every namespace, the main one too: netty-socketio's constructor creates that one through this method. */
+    /**
+     * Every namespace, the main one too: netty-socketio's constructor creates that one through this method. Each is a
+     * {@link GatewayNamespace}, whose room operations log once per broadcast with recovery on.
+     */
     @Override
     public SocketIONamespace addNamespace(String name) {
-        SocketIONamespace namespace = super.addNamespace(NamespaceNames.nettySocketIo(name));
+        SocketIONamespace namespace = GatewayNamespace.register(this, NamespaceNames.nettySocketIo(name), this::loggedBroadcasts);
+        if (namespace == null) {
+            namespace = super.addNamespace(NamespaceNames.nettySocketIo(name));
+        }
         CompactClientRooms.install((Namespace) namespace);
         return namespace;
     }
