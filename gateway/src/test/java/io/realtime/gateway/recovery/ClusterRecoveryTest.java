@@ -172,4 +172,38 @@ class ClusterRecoveryTest {
         return node.scrape().lines().filter(line -> line.startsWith(prefix))
                 .mapToDouble(line -> Double.parseDouble(line.substring(prefix.length()))).findFirst().orElseThrow();
     }
+
+    /**
+     * netty-socketio's room operations with connection state recovery on the streams transport: a broadcast is one
+     * entry of the stream, which each node hands to its own members of the room once, and which a member that was away
+     * gets replayed on any node.
+     */
+    @Test
+    void aRoomBroadcastIsOneStreamEntryDeliveredOnceOnEachNodeAndReplayedToAnAwayMember() throws Exception {
+        try (RecoverySocket onA = connect(a, null); RecoverySocket onB = connect(b, null)) {
+            call(onA, 1, "[\"join\",\"rx\"]", 0);
+            call(onB, 1, "[\"join\",\"rx\"]", 0);
+            RecoverySocket away = connect(b, null);
+            call(away, 1, "[\"join\",\"rx\"]", 0);
+            String offset = lastOffset(call(away, 2, toRoom(away.sid(), 1, 1), 1));
+            away.ws().close();
+            await().atMost(Duration.ofSeconds(5)).until(() -> isGone(b, away.sid()));
+
+            List<JsonNode> sent = call(onA, 2, toRoom("rx", 9, 1).replace("to-room", "to-room-direct"), 1);
+            String entry = lastOffset(sent);
+            assertThat(entry).matches("[0-9]+-[0-9]+");
+            JsonNode there = event(onB.ws());
+            assertThat(there.get(1).asInt()).isEqualTo(9);
+            assertThat(there.get(2).asText()).isEqualTo(entry);
+            // Once each: what comes next on either socket is the answer to its next call.
+            assertThat(call(onA, 3, "[\"state\"]", 0)).hasSize(1);
+            assertThat(call(onB, 2, "[\"state\"]", 0)).hasSize(1);
+
+            try (RecoverySocket recovered = connect(a, "{\"pid\":\"" + away.pid() + "\",\"offset\":\"" + offset + "\"}")) {
+                assertThat(recovered.sid()).isEqualTo(away.sid());
+                assertThat(recovered.beforeConnect()).extracting(e -> e.get(0).asText() + " " + e.get(1).asInt() + " " + e.get(2).asText())
+                        .containsExactly("news 9 " + entry);
+            }
+        }
+    }
 }
